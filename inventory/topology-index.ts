@@ -1,0 +1,55 @@
+import { NotFoundError } from '../common/errors';
+import type { BootImage, Machine, Network, Persona, Site, StorageArray, Switch, Topology, Fabric } from './topology-schema';
+
+export interface Located<T> {
+  readonly site: Site;
+  readonly item: T;
+}
+
+/** Lookups by id over a validated topology; throws NotFoundError for unknown names. */
+export class TopologyIndex {
+  private readonly machines = new Map<string, Located<Machine>>();
+  private readonly switches = new Map<string, Located<Switch>>();
+  private readonly arrays = new Map<string, Located<StorageArray>>();
+  private readonly fabrics = new Map<string, Located<Fabric>>();
+  private readonly macs = new Map<string, Located<Machine>>();
+  private readonly personas: Map<string, Persona>;
+  private readonly networks: Map<string, Network>;
+  private readonly images: Map<string, BootImage>;
+  private readonly sites: Map<string, Site>;
+
+  constructor(readonly topology: Topology) {
+    this.personas = new Map(topology.personas.map((p) => [p.name, p]));
+    this.networks = new Map(topology.networks.map((n) => [n.name, n]));
+    this.images = new Map(topology.bootImages.map((b) => [b.name, b]));
+    this.sites = new Map(topology.sites.map((s) => [s.name, s]));
+    for (const site of topology.sites) {
+      for (const m of site.machines) {
+        this.machines.set(m.id, { site, item: m });
+        for (const n of m.nics) this.macs.set(n.mac, { site, item: m });
+      }
+      for (const w of site.switches) this.switches.set(w.id, { site, item: w });
+      for (const a of site.arrays) this.arrays.set(a.id, { site, item: a });
+      for (const f of site.fabrics) this.fabrics.set(f.id, { site, item: f });
+    }
+  }
+
+  private static get<T>(map: Map<string, T>, kind: string, id: string): T {
+    const found = map.get(id);
+    if (found === undefined) throw new NotFoundError(kind, id);
+    return found;
+  }
+
+  machine(id: string): Machine { return TopologyIndex.get(this.machines, 'machine', id).item; }
+  machineSite(id: string): Site { return TopologyIndex.get(this.machines, 'machine', id).site; }
+  switch(id: string): Switch { return TopologyIndex.get(this.switches, 'switch', id).item; }
+  array(id: string): StorageArray { return TopologyIndex.get(this.arrays, 'array', id).item; }
+  fabric(id: string): Fabric { return TopologyIndex.get(this.fabrics, 'fabric', id).item; }
+  persona(name: string): Persona { return TopologyIndex.get(this.personas, 'persona', name); }
+  network(name: string): Network { return TopologyIndex.get(this.networks, 'network', name); }
+  bootImage(name: string): BootImage { return TopologyIndex.get(this.images, 'boot image', name); }
+  site(name: string): Site { return TopologyIndex.get(this.sites, 'site', name); }
+  machineByMac(mac: string): Machine | undefined { return this.macs.get(mac.toLowerCase())?.item; }
+  hasMachine(id: string): boolean { return this.machines.has(id); }
+  allMachines(): Machine[] { return [...this.machines.values()].map((l) => l.item); }
+}

@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import {
+  bootUrlSchema,
+  certFingerprintSchema,
+  cmdlineSchema,
+  hostSchema,
+  idSchema,
+  iqnSchema,
+  macSchema,
+  portNameSchema,
+  sshFingerprintSchema,
+  tcpPortSchema,
+  vlanSchema,
+  wwpnSchema,
+} from './patterns';
+
+/**
+ * The static truth of one or more sites. Every later runbook reads only this shape, so it
+ * is complete even where behaviour comes later. Pure: safe to import in workflow code.
+ */
+
+export const prioritySchema = z.number().int().min(1, 'priority must be 1 (highest) … 5').max(5, 'priority must be 1 (highest) … 5');
+
+/** A secret is named, never written here: resolved at call time from the environment or a 0600 file. */
+export const credentialSchema = z.strictObject({
+  name: idSchema,
+  kind: z.enum(['bmc', 'switch', 'array', 'fabric', 'hypervisor']).optional(),
+  description: z.string().max(200).optional(),
+});
+
+export const networkSchema = z.strictObject({
+  name: idSchema,
+  vlan: vlanSchema,
+  description: z.string().max(200).optional(),
+});
+
+export const lunRefSchema = z.strictObject({ array: idSchema, lun: idSchema });
+
+export const bootImageSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    name: idSchema,
+    kind: z.literal('pxe'),
+    kernel: bootUrlSchema,
+    initrd: bootUrlSchema.optional(),
+    cmdline: cmdlineSchema.default(''),
+  }),
+  z.strictObject({
+    name: idSchema,
+    kind: z.literal('san'),
+    /** The boot LUN is the persona's LUN marked `boot: true`; the image says the protocol. */
+    protocol: z.enum(['iscsi', 'fc']).default('iscsi'),
+  }),
+  z.strictObject({
+    name: idSchema,
+    kind: z.literal('hypervisor'),
+    hypervisor: z.enum(['libvirt']).default('libvirt'),
+    kernel: bootUrlSchema,
+    initrd: bootUrlSchema.optional(),
+    cmdline: cmdlineSchema.default(''),
+  }),
+]);
+
+export const tlsSchema = z
+  .strictObject({
+    /** PEM file of the CA that signed the BMC's certificate. */
+    caFile: z.string().min(1).optional(),
+    /** SHA-256 fingerprint of the BMC's certificate itself. */
+    fingerprint: certFingerprintSchema.optional(),
+    /** Accept any certificate. Refused together with caFile or fingerprint. */
+    insecure: z.boolean().default(false),
+  })
+  .refine((t) => !(t.insecure && (t.caFile || t.fingerprint)), {
+    message: 'insecure conflicts with caFile/fingerprint: choose one way to trust the BMC',
+    path: ['insecure'],
+  });
+
+export const bmcSchema = z.discriminatedUnion('driver', [
+  z.strictObject({
+    driver: z.literal('ipmi'),
+    address: hostSchema,
+    port: tcpPortSchema.default(623),
+    credential: idSchema,
+    /** ipmitool -C cipher suite; 3 (AES-128, HMAC-SHA1) is what every BMC and ipmi_sim speaks. */
+    cipherSuite: z.number().int().min(0).max(17).default(3),
+  }),
+  z.strictObject({
+    driver: z.literal('redfish'),
+    address: hostSchema,
+    port: tcpPortSchema.default(443),
+    credential: idSchema,
+    scheme: z.enum(['https', 'http']).default('https'),
+    /** Redfish ComputerSystem id; discovered from /redfish/v1/Systems when absent. */
+    systemId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be letters, digits, ".", "_" or "-"').optional(),
+    tls: tlsSchema.optional(),
+  }),
+]);
+
+export const nicSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9]{0,14}$/, 'must be an interface name like eth0 or ens1f0'),
+  mac: macSchema,
+  switch: idSchema,
+  port: portNameSchema,
+});
+
+export const archSchema = z.enum(['x86_64', 'aarch64', 'ppc64le', 's390x']);
+export const poolSchema = z.enum(['spare', 'repurposable', 'dedicated']);
+
+export const machineSchema = z
+  .strictObject({
+    id: idSchema,
+    rack: idSchema,
+    bmc: bmcSchema,
+    nics: z.array(nicSchema).min(1, 'a machine needs at least one NIC'),
+    storage: z
+      .strictObject({
+        iqn: iqnSchema.optional(),
+        wwpns: z.array(wwpnSchema).default([]),
+      })
+      .default({ wwpns: [] }),
+    arch: archSchema,
+    cores: z.number().int().min(1).max(4096),
+    memoryGiB: z.number().int().min(1).max(65536),
+    pool: poolSchema,
+    /** For a repurposable machine: the priority of the low-priority work it runs (5 is the most evictable). */
+    priority: prioritySchema.optional(),
+    /** The persona it runs at rest, if any (its low-priority occupant, or a dedicated one). */
+    occupant: idSchema.optional(),
+    /** Per-BMC concurrency limit used by failover (default 1: BMCs dislike parallel sessions). */
+    maxParallel: z.number().int().min(1).max(64).default(1),
+  })
+  .refine((m) => m.pool !== 'repurposable' || m.priority !== undefined, {
+    message: 'a repurposable machine needs a priority (1–5) saying how important its occupant is',
+    path: ['priority'],
+  });
+
+export const switchVendorSchema = z.enum(['cisco-ios', 'arista-eos', 'junos', 'dell-os10', 'cumulus-nvue', 'sonic', 'ovs']);
+
+export const switchSchema = z.strictObject({
+  id: idSchema,
+  vendor: switchVendorSchema,
+  address: hostSchema,
+  port: tcpPortSchema.default(22),
+  credential: idSchema,
+  hostKeyFingerprint: sshFingerprintSchema,
+  /** Concurrent SSH sessions the switch tolerates; most misbehave with more than one. */
+  sessionLimit: z.number().int().min(1).max(16).default(1),
+  /** For ovs: the bridge whose ports are managed. */
+  bridge: z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'must be a bridge name like br0').optional(),
+  rack: idSchema.optional(),
+});
+
+export const lunSchema = z.strictObject({
+  id: idSchema,
+  sizeGiB: z.number().int().min(1).max(1048576),
+  /** Shared LUNs (cluster datastores) may be masked to several initiators; others never. */
+  shared: z.boolean().default(false),
+  /** Backing path on the array (tgt/LIO backing store); defaults per driver. */
+  backing: z.string().regex(/^[A-Za-z0-9/._-]{1,255}$/, 'must be a path of letters, digits, "/", ".", "_" or "-"').optional(),
+});
+
+export const arraySchema = z.strictObject({
+  id: idSchema,
+  kind: z.enum(['tgt', 'lio']),
+  address: hostSchema,
+  port: tcpPortSchema.default(22),
+  credential: idSchema,
+  hostKeyFingerprint: sshFingerprintSchema,
+  /** Where initiators log in: host:port of the iSCSI portal. */
+  portal: z.strictObject({ address: hostSchema, port: tcpPortSchema.default(3260) }),
+  targetIqn: iqnSchema,
+  luns: z.array(lunSchema).default([]),
+  maxParallel: z.number().int().min(1).max(64).default(4),
+  rack: idSchema.optional(),
+});
+
+export const fabricSchema = z.strictObject({
+  id: idSchema,
+  vendor: z.enum(['brocade']),
+  address: hostSchema,
+  port: tcpPortSchema.default(22),
+  credential: idSchema,
+  hostKeyFingerprint: sshFingerprintSchema,
+  /** The zoning configuration that is enabled on this fabric. */
+  zoneConfig: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a Brocade name (letters, digits, "_")'),
+});
+
+export const rackSchema = z.strictObject({
+  name: idSchema,
+  description: z.string().max(200).optional(),
+});
+
+export const siteSchema = z.strictObject({
+  name: idSchema,
+  racks: z.array(rackSchema).min(1, 'a site needs at least one rack'),
+  machines: z.array(machineSchema).default([]),
+  switches: z.array(switchSchema).default([]),
+  arrays: z.array(arraySchema).default([]),
+  fabrics: z.array(fabricSchema).default([]),
+  /** Overall concurrency of a failover into this site. */
+  limits: z
+    .strictObject({ parallelMoves: z.number().int().min(1).max(256).default(8) })
+    .default({ parallelMoves: 8 }),
+});
+
+/** What a persona's NIC carries: one network → access port; several → trunk (a hypervisor's). */
+export const personaNicSchema = z.strictObject({
+  nic: z.number().int().min(0).max(15),
+  networks: z.array(idSchema).min(1, 'a NIC carries at least one network'),
+  /** The MAC this persona presents as a VM (P2V keeps the identity); optional for physical. */
+  mac: macSchema.optional(),
+});
+
+export const personaLunSchema = z.strictObject({
+  array: idSchema,
+  lun: idSchema,
+  boot: z.boolean().default(false),
+});
+
+/** How to tell that a persona is up: probed at its service address wherever it runs. */
+export const healthCheckSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('http'), host: hostSchema, port: tcpPortSchema, path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path like /healthz').default('/healthz') }),
+  z.strictObject({ kind: z.literal('tcp'), host: hostSchema, port: tcpPortSchema }),
+  z.strictObject({ kind: z.literal('ssh'), host: hostSchema, port: tcpPortSchema.default(22) }),
+]);
+
+export const homePlacementSchema = z.union([
+  z.strictObject({ machine: idSchema }),
+  z.strictObject({ host: idSchema, vm: z.literal(true) }),
+]);
+
+export const personaSchema = z.strictObject({
+  name: idSchema,
+  image: idSchema,
+  networks: z.array(personaNicSchema).default([]),
+  luns: z.array(personaLunSchema).default([]),
+  requirements: z.strictObject({
+    arch: archSchema,
+    cores: z.number().int().min(1).max(4096),
+    memoryGiB: z.number().int().min(1).max(65536),
+  }),
+  priority: prioritySchema,
+  vmAllowed: z.boolean().default(false),
+  home: homePlacementSchema.optional(),
+  health: healthCheckSchema.optional(),
+});
+
+export const topologySchema = z.strictObject({
+  version: z.literal(1),
+  credentials: z.array(credentialSchema).default([]),
+  networks: z.array(networkSchema).default([]),
+  bootImages: z.array(bootImageSchema).default([]),
+  sites: z.array(siteSchema).min(1, 'a topology needs at least one site'),
+  personas: z.array(personaSchema).default([]),
+});
+
+export type Topology = z.output<typeof topologySchema>;
+export type TopologyInput = z.input<typeof topologySchema>;
+export type Site = z.output<typeof siteSchema>;
+export type Machine = z.output<typeof machineSchema>;
+export type Bmc = z.output<typeof bmcSchema>;
+export type IpmiBmc = Extract<Bmc, { driver: 'ipmi' }>;
+export type RedfishBmc = Extract<Bmc, { driver: 'redfish' }>;
+export type Nic = z.output<typeof nicSchema>;
+export type Switch = z.output<typeof switchSchema>;
+export type SwitchVendor = z.output<typeof switchVendorSchema>;
+export type StorageArray = z.output<typeof arraySchema>;
+export type Lun = z.output<typeof lunSchema>;
+export type Fabric = z.output<typeof fabricSchema>;
+export type Network = z.output<typeof networkSchema>;
+export type BootImage = z.output<typeof bootImageSchema>;
+export type Persona = z.output<typeof personaSchema>;
+export type PersonaNic = z.output<typeof personaNicSchema>;
+export type PersonaLun = z.output<typeof personaLunSchema>;
+export type HealthCheck = z.output<typeof healthCheckSchema>;
+export type Credential = z.output<typeof credentialSchema>;
+export type Arch = z.output<typeof archSchema>;
+export type Pool = z.output<typeof poolSchema>;

@@ -1,0 +1,16 @@
+import { startControlServer } from './control-server';
+import { Lab, type LabComponentStarter, type LabOptions } from './lab';
+
+/**
+ * Every kind of lab peer, in start order. The control server comes first (peers call back
+ * into it); each later starter returns undefined when the topology has nothing of its kind.
+ */
+export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabComponentStarter]> = [
+  ['control', startControlServer],
+];
+
+export function startLab(options: LabOptions): Promise<Lab> {
+  const wanted = options.only;
+  const starters = LAB_COMPONENTS.filter(([kind]) => kind === 'control' || wanted === undefined || wanted.includes(kind)).map(([, s]) => s);
+  return Lab.start(options, starters);
+}
