@@ -7,9 +7,10 @@ import type { Secret } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import type { Topology } from '../inventory/topology-schema';
 import { DEFAULT_LAB_TIMING, LabMachine, type LabTiming } from './lab-machine';
+import type { LabSanView, LabSwitchView, LabViewProvider } from './lab-views';
 
 /** A running part of the lab (the BMCs of a driver kind, the switches, the arrays…). */
-export interface LabComponent {
+export interface LabComponent extends LabViewProvider {
   readonly kind: string;
   /** A JSON snapshot of its state, for GET /lab/state and for before/after diffs in tests. */
   describe?(): unknown;
@@ -87,6 +88,16 @@ export class Lab {
       throw e;
     }
     return lab;
+  }
+
+  /** The switches' port state, when a switch component runs. */
+  get switchView(): LabSwitchView | undefined {
+    return this.components.find((c) => c.switchView !== undefined)?.switchView;
+  }
+
+  /** The arrays' masking state, when an array component runs. */
+  get sanView(): LabSanView | undefined {
+    return this.components.find((c) => c.sanView !== undefined)?.sanView;
   }
 
   describe(): Record<string, unknown> {

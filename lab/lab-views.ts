@@ -1,0 +1,31 @@
+/**
+ * Read-only views that lab components offer each other. A booting lab machine consults the
+ * switch view (do my ports carry my persona's VLANs?) and the SAN view (are my LUNs masked
+ * to my initiator?) instead of reaching into another component's internals.
+ */
+export interface LabPortState {
+  readonly mode: 'access' | 'trunk';
+  /** Access VLAN (mode access) or native VLAN (mode trunk), if any. */
+  readonly accessVlan?: number;
+  /** Allowed VLANs on a trunk. */
+  readonly trunkVlans: readonly number[];
+  readonly shutdown: boolean;
+}
+
+export interface LabSwitchView {
+  /** Undefined when the switch or port does not exist in the lab. */
+  portState(switchId: string, port: string): LabPortState | undefined;
+}
+
+export interface LabSanView {
+  /** LUN ids of `arrayId` that are masked to `initiator` (IQN) right now. */
+  lunsVisibleTo(arrayId: string, initiator: string): readonly string[];
+  /** Whether the LUN exists on the array (created, with a backing store). */
+  lunExists(arrayId: string, lunId: string): boolean;
+}
+
+/** Lab components that offer a view implement this, so the lab can find them by kind. */
+export interface LabViewProvider {
+  readonly switchView?: LabSwitchView;
+  readonly sanView?: LabSanView;
+}
