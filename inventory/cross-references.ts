@@ -76,6 +76,10 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
       if (!racks.has(m.rack)) issues.push({ path: `${p}.rack`, message: `unknown rack "${m.rack}" in site "${site.name}"` });
       unique(`endpoint:${m.bmc.address}:${m.bmc.port}`, `${p}.bmc.port`, `address ${m.bmc.address}:${m.bmc.port}`);
       needCredential(m.bmc.credential, `${p}.bmc.credential`);
+      if (m.hypervisor !== undefined) {
+        unique(`endpoint:${m.hypervisor.address}:${m.hypervisor.port}`, `${p}.hypervisor.port`, `address ${m.hypervisor.address}:${m.hypervisor.port}`);
+        needCredential(m.hypervisor.credential, `${p}.hypervisor.credential`);
+      }
       m.nics.forEach((n, j) => {
         const np = `${p}.nics[${j}]`;
         unique(`mac:${n.mac}`, `${np}.mac`, `MAC ${n.mac}`);

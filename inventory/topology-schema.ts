@@ -102,6 +102,22 @@ export const nicSchema = z.strictObject({
   port: portNameSchema,
 });
 
+/** A host bridge name (Linux limits interface names to 15 characters). */
+export const bridgeNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'must be a bridge name like br-trunk (letters, digits, "_", "-", at most 15)');
+
+/**
+ * How rackshift reaches a machine once it runs a hypervisor image: SSH to this address, where
+ * `virsh` answers. `bridge` is the host's Open vSwitch bridge that its trunked uplinks join
+ * and its VMs' NICs attach to. Optional: only machines that may become hypervisor hosts have it.
+ */
+export const hypervisorEndpointSchema = z.strictObject({
+  address: hostSchema,
+  port: tcpPortSchema.default(22),
+  credential: idSchema,
+  hostKeyFingerprint: sshFingerprintSchema,
+  bridge: bridgeNameSchema.default('br-trunk'),
+});
+
 export const archSchema = z.enum(['x86_64', 'aarch64', 'ppc64le', 's390x']);
 export const poolSchema = z.enum(['spare', 'repurposable', 'dedicated']);
 
@@ -127,6 +143,7 @@ export const machineSchema = z
     occupant: idSchema.optional(),
     /** Per-BMC concurrency limit used by failover (default 1: BMCs dislike parallel sessions). */
     maxParallel: z.number().int().min(1).max(64).default(1),
+    hypervisor: hypervisorEndpointSchema.optional(),
   })
   .refine((m) => m.pool !== 'repurposable' || m.priority !== undefined, {
     message: 'a repurposable machine needs a priority (1–5) saying how important its occupant is',
@@ -261,6 +278,7 @@ export type Bmc = z.output<typeof bmcSchema>;
 export type IpmiBmc = Extract<Bmc, { driver: 'ipmi' }>;
 export type RedfishBmc = Extract<Bmc, { driver: 'redfish' }>;
 export type Nic = z.output<typeof nicSchema>;
+export type HypervisorEndpoint = z.output<typeof hypervisorEndpointSchema>;
 export type Switch = z.output<typeof switchSchema>;
 export type SwitchVendor = z.output<typeof switchVendorSchema>;
 export type StorageArray = z.output<typeof arraySchema>;
