@@ -52,7 +52,8 @@ describe('Ssh2Connector against a real OpenSSH sshd', () => {
 
   it('times a hanging command out with SshTimeoutError', async () => {
     const s = await open();
-    await expect(s.exec('sleep 30', { timeoutMs: 300 })).rejects.toBeInstanceOf(SshTimeoutError);
+    // Writes until its pipe closes, so it dies with the channel instead of outliving the test.
+    await expect(s.exec('while :; do echo tick; sleep 0.1; done', { timeoutMs: 300 })).rejects.toBeInstanceOf(SshTimeoutError);
     expect((await s.exec('echo still-usable')).stdout).toBe('still-usable\n');
   });
 
