@@ -7,8 +7,8 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'drivers', testMatch: ['<rootDir>/test/drivers/**/*.test.ts'], slowTestThreshold: 30 },
     { ...base, displayName: 'lab', testMatch: ['<rootDir>/test/lab/**/*.test.ts'] },
-    { ...base, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
-    { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'] },
+    { ...base, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-bundle.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
+    { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-bundle.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-bundle.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
   ],
 };

@@ -1,8 +1,18 @@
 import { Command } from 'commander';
+import { registerDevCommands } from './commands/dev';
+import { registerMachineCommands } from './commands/machine';
+import { registerRunCommands } from './commands/run';
 import { registerTopologyCommands } from './commands/topology';
+import { registerWorkerCommands } from './commands/worker';
 
 /** Each subcommand group lives in cli/commands/<group>.ts and registers itself here. */
-const GROUPS: ReadonlyArray<(program: Command) => void> = [registerTopologyCommands];
+const GROUPS: ReadonlyArray<(program: Command) => void> = [
+  registerDevCommands,
+  registerWorkerCommands,
+  registerRunCommands,
+  registerTopologyCommands,
+  registerMachineCommands,
+];
 
 export function buildProgram(): Command {
   const program = new Command('rackshift')

@@ -11,10 +11,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** zod issues → field issues with printable paths, sorted by path so output is stable. */
+/** The offending value, quoted and shortened, when zod was asked to report it (`reportInput`). */
+function shownValue(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  if (typeof input === 'string') return ` (got ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)})`;
+  if (typeof input === 'number' || typeof input === 'boolean') return ` (got ${String(input)})`;
+  return '';
+}
+
+/** zod issues → field issues with printable paths (and the bad value when zod reported it). */
 export function fieldIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: formatPath([...prefix, ...issue.path]),
-    message: issue.message,
+    message: `${issue.message}${shownValue(issue)}`,
   }));
 }

@@ -26,7 +26,7 @@ function deepFreeze<T>(value: T): T {
 
 /** Raw document → schema → cross references → frozen topology, or every issue at once. */
 export function parseTopology(raw: unknown, source = '<input>'): Topology {
-  const parsed = topologySchema.safeParse(raw);
+  const parsed = topologySchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new TopologyError(source, fieldIssues(parsed.error));
   const issues = crossReferenceIssues(parsed.data);
   if (issues.length > 0) throw new TopologyError(source, issues);

@@ -17,6 +17,8 @@ export const SSH_FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 export const CERT_FINGERPRINT_PATTERN = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 /** URLs that go into iPXE scripts or kernel fetches: http(s), no spaces or quotes. */
 export const BOOT_URL_PATTERN = /^https?:\/\/[A-Za-z0-9.[\]:_-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+=-]*)?$/;
+/** Device user names (BMC, switch, array): no whitespace, control characters, quotes, `;`, `|`, `$`, `&`, `<`, `>`, `\`, backticks, nor a leading `-`. */
+export const USERNAME_PATTERN = /^(?!-)[^\s\x00-\x1f\x7f-\x9f'"`;|$&<>\\]{1,64}$/;
 /** Kernel command lines: printable, no quotes, `;`, `|`, `$`, backticks or newlines. */
 export const CMDLINE_PATTERN = /^[A-Za-z0-9 ._,:=/@+%~-]{0,1024}$/;
 

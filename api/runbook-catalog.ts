@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { SearchAttributePair } from '@temporalio/common';
+import { z } from 'zod';
+import type { FieldIssue } from '../common/errors';
+import type { TopologyIndex } from '../inventory/topology-index';
+import { MACHINE_KEY, RUNBOOK_KEY, SITE_KEY } from '../temporal/search-attributes';
+import { powerInputSchema } from '../workflows/power/power-input';
+
+/** What the API and CLI need to know to start a runbook; workflows know none of it. */
+export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly description: string;
+  readonly workflowType: string;
+  readonly inputSchema: S;
+  /** Topology checks the schema cannot make (the machine exists…), as field issues under `input`. */
+  check(input: z.output<S>, topology: TopologyIndex): FieldIssue[];
+  /** A workflow id that says what the run is: `power/m-r1-01/20261125T084512-3fa9`. */
+  workflowId(input: z.output<S>, now: Date): string;
+  searchAttributes(input: z.output<S>, topology: TopologyIndex): SearchAttributePair[];
+}
+
+function runSuffix(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+}
+
+function machineIssues(id: string, topology: TopologyIndex, path = 'input.machine'): FieldIssue[] {
+  return topology.hasMachine(id) ? [] : [{ path, message: `unknown machine "${id}"` }];
+}
+
+const powerRunbook: RunbookEntry<typeof powerInputSchema> = {
+  name: 'power',
+  description: 'power a machine on, off, soft-off (falling back to hard off after a grace time) or cycle, optionally setting its boot device first',
+  workflowType: 'power',
+  inputSchema: powerInputSchema,
+  check: (input, topology) => machineIssues(input.machine, topology),
+  workflowId: (input, now) => `power/${input.machine}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'power' },
+    { key: SITE_KEY, value: topology.machineSite(input.machine).name },
+    { key: MACHINE_KEY, value: [input.machine] },
+  ],
+};
+
+export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook as unknown as RunbookEntry];
+
+export function findRunbook(name: string): RunbookEntry | undefined {
+  return RUNBOOKS.find((r) => r.name === name);
+}
+
+/** The input's JSON Schema, as published by GET /api/v1/runbooks. */
+export function inputJsonSchema(entry: RunbookEntry): unknown {
+  return z.toJSONSchema(entry.inputSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,65 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { EnvAndFileSecretStore } from '../../common/secrets';
+import { createPowerDriver } from '../../drivers/power/create-power-driver';
+import type { PowerAction, PowerDriver } from '../../drivers/power/power-driver';
+import { TopologyIndex } from '../../inventory/topology-index';
+import { loadTopologyFile } from '../../inventory/load-topology';
+
+const POWER_VERBS = ['status', 'on', 'off', 'soft', 'cycle'] as const;
+
+async function withDriver<T>(machineId: string, opts: { topology: string; secrets?: string }, use: (d: PowerDriver) => Promise<T>): Promise<T> {
+  const index = new TopologyIndex(await loadTopologyFile(opts.topology));
+  const driver = createPowerDriver(index.machine(machineId), { secrets: new EnvAndFileSecretStore(process.env, opts.secrets) });
+  driver.validate();
+  try {
+    return await use(driver);
+  } finally {
+    await driver.close();
+  }
+}
+
+const driverOptions = (cmd: Command): Command =>
+  cmd
+    .option('--topology <file>', 'topology file', 'examples/lab-small.yaml')
+    .option('--secrets <file>', 'secrets file (default $RACKSHIFT_SECRETS_FILE; the lab writes .rackshift/lab/secrets.yaml)', process.env.RACKSHIFT_SECRETS_FILE);
+
+/** Diagnostics straight through the drivers, no workflow: what an operator runs when a runbook cannot reach a BMC. */
+export function registerMachineCommands(program: Command): void {
+  const machine = program.command('machine').description('talk to one machine\'s BMC directly (diagnostics; no workflow)');
+  driverOptions(
+    machine
+      .command('power')
+      .description('read or change power through the BMC: status|on|off|soft|cycle')
+      .argument('<action>', POWER_VERBS.join('|'), (v: string) => {
+        if (!(POWER_VERBS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${POWER_VERBS.join(', ')}`);
+        return v;
+      })
+      .argument('<machineId>'),
+  ).action(async (action: (typeof POWER_VERBS)[number], machineId: string, opts: { topology: string; secrets?: string }) => {
+    await withDriver(machineId, opts, async (d) => {
+      if (action === 'status') {
+        console.log(`${machineId}: ${await d.powerState()}`);
+        return;
+      }
+      const r = await d.power(action as PowerAction);
+      console.log(`${machineId}: ${action} ${r.already ? `(already ${r.stateAfter})` : `requested; BMC now reports ${r.stateAfter}`}`);
+    });
+  });
+  driverOptions(
+    machine
+      .command('boot-device')
+      .description('set (or with "show", read) the boot device through the BMC')
+      .argument('<device>', 'pxe|disk|show', (v: string) => {
+        if (!['pxe', 'disk', 'show'].includes(v)) throw new InvalidArgumentError('must be pxe, disk or show');
+        return v;
+      })
+      .argument('<machineId>')
+      .option('--persistent', 'keep the override across reboots', false)
+      .option('--legacy', 'legacy BIOS boot instead of UEFI', false),
+  ).action(async (device: 'pxe' | 'disk' | 'show', machineId: string, opts: { topology: string; secrets?: string; persistent: boolean; legacy: boolean }) => {
+    await withDriver(machineId, opts, async (d) => {
+      const s = device === 'show' ? await d.bootDevice() : await d.setBootDevice({ device, persistent: opts.persistent, uefi: !opts.legacy });
+      console.log(`${machineId}: boot device ${s.device}${s.persistent ? ' persistent' : ' next boot only'}${s.uefi ? ' UEFI' : ' legacy'}`);
+    });
+  });
+}

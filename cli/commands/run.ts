@@ -1,0 +1,107 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ApiClient } from '../api-client';
+
+interface StepView { name: string; summary: string; outcome: string; detail?: string; startedAt: string; endedAt?: string }
+interface RunView {
+  runId: string;
+  runbook: string;
+  status: string;
+  temporalUiUrl?: string;
+  result?: unknown;
+  failure?: { type?: string; message: string } | null;
+  progress?: { step?: string; steps: StepView[] } | null;
+}
+
+function jsonOption(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (e) {
+    throw new InvalidArgumentError(`must be JSON: ${(e as Error).message}`);
+  }
+}
+
+const apiOptions = (cmd: Command): Command =>
+  cmd
+    .option('--api <url>', 'API base URL (default $RACKSHIFT_API or http://127.0.0.1:8080)')
+    .option('--token <token>', 'API token (default $RACKSHIFT_TOKEN or <data>/admin.token)')
+    .option('--data <dir>', 'data folder of `rackshift dev`, where admin.token is', '.rackshift');
+
+function stepLine(s: StepView): string {
+  const mark = { ok: '✓', failed: '✗', skipped: '–', running: '…' }[s.outcome] ?? '?';
+  const ms = s.endedAt ? ` ${Date.parse(s.endedAt) - Date.parse(s.startedAt)} ms` : '';
+  return `  ${mark} ${s.name.padEnd(18)} ${s.summary}${s.detail ? ` — ${s.detail}` : ''}${ms}`;
+}
+
+/** Polls the run, printing each step as it starts and ends, until the run closes. */
+async function follow(client: ApiClient, runId: string): Promise<RunView> {
+  const printed = new Map<string, string>();
+  for (;;) {
+    const run = await client.request<RunView>('GET', `/api/v1/runs/${encodeURIComponent(runId)}`);
+    const steps = run.progress?.steps ?? (run.result as { steps?: StepView[] } | undefined)?.steps ?? [];
+    steps.forEach((s, i) => {
+      const key = `${i}`;
+      const line = stepLine(s);
+      if (printed.get(key) !== line && (s.outcome !== 'running' || !printed.has(key))) {
+        console.log(line);
+        printed.set(key, line);
+      }
+    });
+    if (run.status !== 'RUNNING') return run;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function printOutcome(run: RunView): void {
+  console.log(`${run.runId}: ${run.status}`);
+  if (run.failure) console.log(`  failure: ${run.failure.type ?? 'Error'}: ${run.failure.message}`);
+  if (run.status === 'COMPLETED') {
+    const { steps: _steps, ...rest } = (run.result ?? {}) as Record<string, unknown>;
+    console.log(`  result: ${JSON.stringify(rest)}`);
+  }
+}
+
+export function registerRunCommands(program: Command): void {
+  apiOptions(
+    program
+      .command('run')
+      .description('start a runbook through the API (GET /api/v1/runbooks lists them and their input schemas)')
+      .argument('<runbook>', 'runbook name, e.g. power')
+      .option('--input <json>', 'runbook input as JSON', jsonOption)
+      .option('--input-file <file>', 'runbook input from a JSON file')
+      .option('--follow', 'show progress until the run ends; exit non-zero if it fails'),
+  ).action(async (runbook: string, opts: { input?: unknown; inputFile?: string; follow?: boolean; api?: string; token?: string; data: string }) => {
+    if ((opts.input === undefined) === (opts.inputFile === undefined)) throw new InvalidArgumentError('give exactly one of --input and --input-file');
+    const input = opts.inputFile !== undefined ? jsonOption(readFileSync(opts.inputFile, 'utf8')) : opts.input;
+    const client = new ApiClient(opts);
+    const started = await client.request<{ runId: string; temporalUiUrl?: string }>('POST', `/api/v1/runbooks/${encodeURIComponent(runbook)}/runs`, { input });
+    console.log(`started ${started.runId}`);
+    if (started.temporalUiUrl) console.log(`  Temporal UI: ${started.temporalUiUrl}`);
+    if (!opts.follow) return;
+    const run = await follow(client, started.runId);
+    printOutcome(run);
+    if (run.status !== 'COMPLETED') process.exitCode = 1;
+  });
+
+  const runs = program.command('runs').description('look at runbook runs');
+  apiOptions(runs.command('list').description('recent runs').option('--runbook <name>', 'only runs of this runbook')).action(
+    async (opts: { runbook?: string; api?: string; token?: string; data: string }) => {
+      const client = new ApiClient(opts);
+      const query = opts.runbook ? `?runbook=${encodeURIComponent(opts.runbook)}` : '';
+      const { runs: list } = await client.request<{ runs: Array<{ runId: string; status: string; startedAt: string }> }>('GET', `/api/v1/runs${query}`);
+      for (const r of list) console.log(`${r.startedAt}  ${r.status.padEnd(10)} ${r.runId}`);
+      if (list.length === 0) console.log('no runs');
+    },
+  );
+  apiOptions(runs.command('show').description('status, steps, result or failure of one run').argument('<runId>').option('--json', 'print the raw JSON')).action(
+    async (runId: string, opts: { json?: boolean; api?: string; token?: string; data: string }) => {
+      const run = await new ApiClient(opts).request<RunView>('GET', `/api/v1/runs/${encodeURIComponent(runId)}`);
+      if (opts.json) {
+        console.log(JSON.stringify(run, null, 2));
+        return;
+      }
+      for (const s of run.progress?.steps ?? (run.result as { steps?: StepView[] } | undefined)?.steps ?? []) console.log(stepLine(s));
+      printOutcome(run);
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { EnvAndFileSecretStore } from '../../common/secrets';
+import { loadTopologyFile } from '../../inventory/load-topology';
+import { startWorker } from '../../worker/create-worker';
+import { realActivityDeps } from '../../worker/worker-deps';
+
+export function registerWorkerCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('run a rackshift worker (workflows and hardware activities) against a Temporal server')
+    .option('--temporal <address>', 'Temporal frontend host:port', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
+    .requiredOption('--topology <file>', 'topology file')
+    .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
+    .option('--workflow-bundle <file>', 'prebuilt workflow bundle (skips bundling at start)')
+    .action(async (opts: { temporal: string; topology: string; secrets?: string; workflowBundle?: string }) => {
+      const topology = await loadTopologyFile(opts.topology);
+      const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
+      const worker = await startWorker({
+        address: opts.temporal,
+        deps: realActivityDeps(topology, secrets),
+        ...(opts.workflowBundle !== undefined && { workflowBundle: { codePath: opts.workflowBundle } }),
+        identity: `rackshift-worker@${process.pid}`,
+      });
+      console.log(`rackshift worker ${process.pid}: polling ${opts.temporal}`);
+      const stop = (): void => void worker.shutdown();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await worker.done;
+    });
+}

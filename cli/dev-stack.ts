@@ -1,0 +1,137 @@
+import { Connection, Client } from '@temporalio/client';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { newToken } from '../api/auth';
+import { createApp } from '../api/create-app';
+import { EnvAndFileSecretStore } from '../common/secrets';
+import { TopologyIndex } from '../inventory/topology-index';
+import { loadTopologyFile } from '../inventory/load-topology';
+import type { Lab } from '../lab/lab';
+import { startLab } from '../lab/start-lab';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { startWorker, type RunningWorker } from '../worker/create-worker';
+import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
+import { bundleWorkflows } from '../worker/workflow-bundle';
+import { realActivityDeps } from '../worker/worker-deps';
+
+export interface DevStackOptions {
+  readonly dataDir: string;
+  readonly topologyFile: string;
+  readonly apiPort: number;
+  readonly temporalPort: number;
+  readonly uiPort: number;
+  readonly labPort: number;
+  readonly lab: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface DevStack {
+  readonly apiUrl: string;
+  readonly uiUrl: string | undefined;
+  readonly temporalAddress: string;
+  readonly token: string;
+  readonly lab: Lab | undefined;
+  stop(): Promise<void>;
+}
+
+/** Reuses the data folder's admin token so that a restarted stack keeps working with the same one. */
+async function adminToken(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'admin.token');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    await chmod(file, 0o600);
+    if (token.length >= 32) return token;
+  }
+  const token = newToken();
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function listen(server: Server): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('listening', resolvePromise);
+    server.once('error', reject);
+  });
+}
+
+/**
+ * The whole embedded stack in one process tree: Temporal dev server (SQLite file in the data
+ * folder, so runs survive restarts), the lab, one worker, the API. Stops in reverse order.
+ */
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const topology = await loadTopologyFile(options.topologyFile);
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    for (const s of stoppers.reverse()) {
+      try {
+        await s();
+      } catch (e) {
+        log(`rackshift dev: while stopping: ${(e as Error).message}`);
+      }
+    }
+    stoppers.length = 0;
+  };
+
+  try {
+    log(`starting Temporal dev server (SQLite ${join(dataDir, 'temporal.db')})…`);
+    const server: DevServer = await startDevServer({
+      dbFile: join(dataDir, 'temporal.db'),
+      port: options.temporalPort,
+      uiPort: options.uiPort,
+      logFile: join(dataDir, 'logs', 'temporal.log'),
+    });
+    stoppers.push(() => server.stop());
+
+    const apiBase = `http://127.0.0.1:${options.apiPort}`;
+    let lab: Lab | undefined;
+    if (options.lab) {
+      log(`starting the lab for ${options.topologyFile}…`);
+      lab = await startLab({ topology, dataDir: join(dataDir, 'lab'), apiBaseUrl: apiBase, controlPort: options.labPort });
+      const started = lab;
+      stoppers.push(() => started.stop());
+    }
+    const secrets = new EnvAndFileSecretStore(process.env, lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE);
+
+    log('bundling workflows and starting the worker…');
+    const worker: RunningWorker = await startWorker({
+      address: server.address,
+      deps: realActivityDeps(topology, secrets),
+      workflowBundle: await bundleWorkflows(),
+      identity: `rackshift-dev@${process.pid}`,
+    });
+    stoppers.push(() => worker.shutdown());
+
+    const connection = await Connection.connect({ address: server.address });
+    stoppers.push(() => connection.close());
+    const client = new Client({ connection, namespace: NAMESPACE });
+    const token = await adminToken(dataDir);
+    const app = createApp({
+      client,
+      topology: new TopologyIndex(topology),
+      tokens: [token],
+      taskQueue: TASK_QUEUE,
+      namespace: NAMESPACE,
+      ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
+    });
+    const http = app.listen(options.apiPort, '127.0.0.1');
+    await listen(http);
+    stoppers.push(
+      () =>
+        new Promise<void>((r) => {
+          http.closeAllConnections();
+          http.close(() => r());
+        }),
+    );
+    const apiUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,46 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../activities/create-activities';
+import type { ActivityDeps } from '../activities/activity-deps';
+import { NAMESPACE, TASK_QUEUE } from './task-queue';
+import { workflowsPath } from './workflow-bundle';
+
+export interface WorkerOptions {
+  readonly address: string;
+  readonly deps: ActivityDeps;
+  /** A prebuilt bundle (tests bundle once per suite); without it the worker bundles at start. */
+  readonly workflowBundle?: WorkflowBundleOption;
+  readonly identity?: string;
+  readonly maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  readonly connection: NativeConnection;
+  /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
+  readonly done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: NAMESPACE,
+    taskQueue: TASK_QUEUE,
+    activities: createActivities(options.deps),
+    ...(options.workflowBundle !== undefined ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...(options.identity !== undefined && { identity: options.identity }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    shutdownGraceTime: '5s',
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    connection,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { ActivityDeps } from '../activities/activity-deps';
+import type { SecretStore } from '../common/secrets';
+import { createPowerDriver } from '../drivers/power/create-power-driver';
+import { TopologyIndex } from '../inventory/topology-index';
+import type { Topology } from '../inventory/topology-schema';
+
+/** The real drivers, for a worker that talks to hardware (or to the lab, which speaks the same protocols). */
+export function realActivityDeps(topology: Topology, secrets: SecretStore): ActivityDeps {
+  return {
+    topology: new TopologyIndex(topology),
+    secrets,
+    powerDriver: (machine) => createPowerDriver(machine, { secrets }),
+  };
+}
