@@ -4,8 +4,13 @@ import type { TopologyIndex } from '../../inventory/topology-index';
 import type { Machine, Persona, StorageArray } from '../../inventory/topology-schema';
 import { vmSpecSchema, type VmSpec } from './vm-spec';
 
-/** The LUN number under which `lunId` is exported by the array's target (the storage driver's numbering). */
-export type LunNumbering = (array: StorageArray, lunId: string) => number;
+/** Where an initiator logs in to reach a LUN: the storage layer's layout (drivers/storage's iscsiLunAddress fits). */
+export type IscsiLunLocator = (array: StorageArray, lunId: string) => {
+  readonly portalAddress: string;
+  readonly portalPort: number;
+  readonly targetIqn: string;
+  readonly lun: number;
+};
 
 /** Persona-side reasons a persona cannot become a VM on this host; each names the offending field. */
 function fitIssues(persona: Persona, host: Machine): FieldIssue[] {
@@ -30,7 +35,7 @@ function fitIssues(persona: Persona, host: Machine): FieldIssue[] {
  * MACs; a NIC per persona NIC on the host's trunk bridge carrying that NIC's VLANs; the
  * persona's LUNs reached through the host's initiator. Throws ValidationError naming the field.
  */
-export function personaVmSpec(persona: Persona, host: Machine, topology: TopologyIndex, lunNumber: LunNumbering): VmSpec {
+export function personaVmSpec(persona: Persona, host: Machine, topology: TopologyIndex, locateLun: IscsiLunLocator): VmSpec {
   const issues = fitIssues(persona, host);
   const what = `VM for persona "${persona.name}" on host "${host.id}"`;
   if (issues.length > 0 || host.hypervisor === undefined) throw new ValidationError(what, issues);
@@ -43,8 +48,8 @@ export function personaVmSpec(persona: Persona, host: Machine, topology: Topolog
     memoryGiB: persona.requirements.memoryGiB,
     nics: persona.networks.map((nic) => ({ mac: nic.mac, bridge, vlans: nic.networks.map((n) => topology.network(n).vlan) })),
     disks: persona.luns.map((ref) => {
-      const array = topology.array(ref.array);
-      return { targetIqn: array.targetIqn, lun: lunNumber(array, ref.lun), portal: array.portal, initiatorIqn, boot: ref.boot };
+      const at = locateLun(topology.array(ref.array), ref.lun);
+      return { targetIqn: at.targetIqn, lun: at.lun, portal: { address: at.portalAddress, port: at.portalPort }, initiatorIqn, boot: ref.boot };
     }),
   });
 }

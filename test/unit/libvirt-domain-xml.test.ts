@@ -1,6 +1,6 @@
 import { ValidationError } from '../../common/errors';
 import { libvirtDomainXml } from '../../drivers/hypervisor/libvirt-domain-xml';
-import { personaVmSpec, type LunNumbering } from '../../drivers/hypervisor/persona-vm-spec';
+import { personaVmSpec, type IscsiLunLocator } from '../../drivers/hypervisor/persona-vm-spec';
 import type { VmSpec } from '../../drivers/hypervisor/vm-spec';
 import { el, escapeXml, renderXml } from '../../drivers/hypervisor/xml-builder';
 import { parseTopology } from '../../inventory/load-topology';
@@ -99,12 +99,12 @@ const input: TopologyInput = {
 
 const topology = new TopologyIndex(parseTopology(input));
 const host: Machine = topology.machine('kvm-1');
-/** The numbering the test pretends the array uses: position in the array's LUN list, from 1. */
-const lunNumber: LunNumbering = (array, lunId) => array.luns.findIndex((l) => l.id === lunId) + 1;
+/** A target per LUN holding it as LUN 1, the layout of drivers/storage. */
+const locateLun: IscsiLunLocator = (array, lunId) => ({ portalAddress: array.portal.address, portalPort: array.portal.port, targetIqn: `${array.targetIqn}:${lunId}`, lun: 1 });
 
 describe('libvirt domain XML', () => {
   it('renders a persona as a VM: MACs on the trunk bridge, VLAN tags, iSCSI LUNs through the host initiator, boot LUN first', () => {
-    const xml = libvirtDomainXml(personaVmSpec(topology.persona('app-01'), host, topology, lunNumber));
+    const xml = libvirtDomainXml(personaVmSpec(topology.persona('app-01'), host, topology, locateLun));
     expect(xml).toBe(`<domain type='kvm'>
   <name>app-01</name>
   <memory unit='GiB'>16</memory>
@@ -121,7 +121,7 @@ describe('libvirt domain XML', () => {
   <devices>
     <disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
-      <source protocol='iscsi' name='iqn.2026-11.example:array-1/2'>
+      <source protocol='iscsi' name='iqn.2026-11.example:array-1:app-data/1'>
         <host name='10.0.0.5' port='3260'/>
         <initiator>
           <iqn name='iqn.2026-11.example:kvm-1'/>
@@ -131,7 +131,7 @@ describe('libvirt domain XML', () => {
     </disk>
     <disk type='network' device='disk'>
       <driver name='qemu' type='raw' cache='none'/>
-      <source protocol='iscsi' name='iqn.2026-11.example:array-1/1'>
+      <source protocol='iscsi' name='iqn.2026-11.example:array-1:app-boot/1'>
         <host name='10.0.0.5' port='3260'/>
         <initiator>
           <iqn name='iqn.2026-11.example:kvm-1'/>
@@ -166,7 +166,7 @@ describe('libvirt domain XML', () => {
   });
 
   it('network-boots from the first NIC when the persona has no boot LUN', () => {
-    const xml = libvirtDomainXml(personaVmSpec(topology.persona('pxe-01'), host, topology, lunNumber));
+    const xml = libvirtDomainXml(personaVmSpec(topology.persona('pxe-01'), host, topology, locateLun));
     expect(xml).not.toContain('<disk');
     expect(xml).toContain(`    <interface type='bridge'>
       <mac address='52:54:00:aa:00:04'/>
@@ -184,7 +184,7 @@ describe('libvirt domain XML', () => {
     const plain = topology.machine('plain-1');
     const refuse = (persona: Persona, on: Machine): string[] => {
       try {
-        personaVmSpec(persona, on, topology, lunNumber);
+        personaVmSpec(persona, on, topology, locateLun);
       } catch (e) {
         expect(e).toBeInstanceOf(ValidationError);
         return (e as ValidationError).issues.map((i) => i.path).sort();
