@@ -1,0 +1,126 @@
+import { newToken } from '../../api/auth';
+import { createApp } from '../../api/create-app';
+import { StaticSecretStore } from '../../common/secrets';
+import { TopologyIndex } from '../../inventory/topology-index';
+import type { LabMachine } from '../../lab/lab-machine';
+import { startWorker, type RunningWorker } from '../../worker/create-worker';
+import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
+import { serve } from '../support/api-server';
+import { InProcessPowerDriver } from '../support/in-process-power-driver';
+import { bareLabMachines, labSmall } from '../support/lab-fixtures';
+import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { testWorkflowBundle } from '../support/workflow-bundle';
+
+jest.setTimeout(60_000);
+
+let temporal: TestTemporal;
+let worker: RunningWorker;
+let machines: Map<string, LabMachine>;
+let api: { url: string; stop(): Promise<void> };
+const token = newToken();
+
+beforeAll(async () => {
+  const topology = await labSmall();
+  machines = bareLabMachines(topology);
+  temporal = await startTestTemporal();
+  const index = new TopologyIndex(topology);
+  worker = await startWorker({
+    address: temporal.address,
+    workflowBundle: await testWorkflowBundle(),
+    deps: { topology: index, secrets: new StaticSecretStore({}), powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!) },
+  });
+  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, uiBaseUrl: 'http://127.0.0.1:8233' }));
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await worker?.shutdown();
+  await temporal?.stop();
+  for (const m of machines?.values() ?? []) m.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, auth: string | null = token): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { ...(auth !== null && { authorization: `Bearer ${auth}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('API', () => {
+  it('serves /healthz without a token', async () => {
+    expect(await call('GET', '/healthz', undefined, null)).toEqual({ status: 200, json: { status: 'ok' } });
+  });
+
+  it('refuses requests without a valid bearer token', async () => {
+    expect((await call('GET', '/api/v1/runbooks', undefined, null)).status).toBe(401);
+    expect((await call('GET', '/api/v1/runbooks', undefined, newToken())).status).toBe(401);
+    expect((await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-r1-03', action: 'on' } }, 'short')).status).toBe(401);
+    expect(machines.get('m-r1-03')!.count('on')).toBe(0);
+  });
+
+  it('lists runbooks with their input JSON Schemas', async () => {
+    const { status, json } = await call('GET', '/api/v1/runbooks');
+    expect(status).toBe(200);
+    const power = json.runbooks.find((r: { name: string }) => r.name === 'power');
+    expect(power.inputSchema.properties.action.enum).toEqual(['on', 'off', 'soft-off', 'cycle']);
+    expect(power.inputSchema.required).toEqual(expect.arrayContaining(['machine', 'action']));
+  });
+
+  it('404s an unknown runbook and an unknown run', async () => {
+    expect((await call('POST', '/api/v1/runbooks/explode/runs', { input: {} })).status).toBe(404);
+    expect((await call('GET', `/api/v1/runs/${encodeURIComponent('power/m-r1-01/nope')}`)).status).toBe(404);
+  });
+
+  it('400s bad bodies with field paths, and starts nothing', async () => {
+    const bad = await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-r1-03; reboot', action: 'explode', extra: 1 } });
+    expect(bad.status).toBe(400);
+    const paths = bad.json.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['input.machine', 'input.action', 'input']));
+    const unknown = await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-nowhere', action: 'on' } });
+    expect(unknown).toMatchObject({ status: 400, json: { issues: [{ path: 'input.machine', message: 'unknown machine "m-nowhere"' }] } });
+    expect((await call('POST', '/api/v1/runbooks/power/runs', '{"input":')).json.issues).toEqual([{ path: 'body', message: 'must be a JSON object' }]);
+    expect((await call('POST', '/api/v1/runbooks/power/runs', { machine: 'm-r1-03' })).status).toBe(400);
+    expect(machines.get('m-r1-03')!.actions).toHaveLength(0);
+  });
+
+  it('starts a run (202), then reports progress and the result', async () => {
+    const started = await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-r1-03', action: 'on' } });
+    expect(started.status).toBe(202);
+    expect(started.json.runId).toMatch(/^power\/m-r1-03\/\d{8}T\d{6}Z-[0-9a-f]{4}$/);
+    expect(started.json.temporalUiUrl).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(started.json.runId)}/${started.json.temporalRunId}/history`);
+    let run;
+    for (let i = 0; i < 100; i += 1) {
+      run = await call('GET', started.json.statusUrl);
+      if (run.json.status !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(run!.json).toMatchObject({ runbook: 'power', status: 'COMPLETED', result: { stateAfter: 'on' }, progress: { state: 'completed', step: 'wait-state' } });
+    // The raw (unencoded) id works too.
+    expect((await call('GET', `/api/v1/runs/${started.json.runId}`)).json.status).toBe('COMPLETED');
+  });
+
+  it('reports a failed run with the failure type', async () => {
+    machines.get('m-r1-04')!.rejectAuth = true;
+    const started = await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-r1-04', action: 'on' } });
+    let run;
+    for (let i = 0; i < 100; i += 1) {
+      run = await call('GET', started.json.statusUrl);
+      if (run.json.status !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(run!.json).toMatchObject({ status: 'FAILED', failure: { type: 'BmcAuthError', nonRetryable: true } });
+    machines.get('m-r1-04')!.rejectAuth = false;
+  });
+
+  it('lists runs filtered by the RackshiftRunbook search attribute', async () => {
+    let runs: Array<{ runId: string; runbook: string }> = [];
+    for (let i = 0; i < 50 && runs.length < 2; i += 1) {
+      runs = (await call('GET', '/api/v1/runs?runbook=power')).json.runs;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.every((r) => r.runbook === 'power')).toBe(true);
+  });
+});
