@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's test command: typecheck, lint, build, then every jest project (unit, drivers
+# against real peers, lab, API, workflows and end-to-end against a real Temporal dev server).
+# Ends with one line "tests: N passed, N failed, N skipped". Extra arguments go to jest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh --quiet || { echo "tests: setup failed (see above)"; exit 1; }
+npx tsc -p tsconfig.json --noEmit || { echo "tests: typecheck failed"; exit 1; }
+npx eslint . || { echo "tests: lint failed"; exit 1; }
+npm run build --silent || { echo "tests: build failed"; exit 1; }
+
+report=$(mktemp -t rackshift-jest-XXXXXX.json)
+npx jest --ci --json --outputFile="$report" "$@"
+status=$?
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped (${r.numTotalTestSuites} suites, ${r.numFailedTestSuites} failed)`);
+  if (r.numTotalTests === 0) { console.log("tests: no test ran"); process.exit(1); }
+' "$report" || status=1
+rm -f "$report"
+exit $status
