@@ -1,3 +1,4 @@
+import { startRedfishBmcs } from './bmc/redfish-bmcs';
 import { startControlServer } from './control-server';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
 
@@ -7,6 +8,7 @@ import { Lab, type LabComponentStarter, type LabOptions } from './lab';
  */
 export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabComponentStarter]> = [
   ['control', startControlServer],
+  ['redfish', startRedfishBmcs],
 ];
 
 export function startLab(options: LabOptions): Promise<Lab> {
