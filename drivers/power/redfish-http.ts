@@ -22,9 +22,12 @@ export interface RedfishRequest {
   readonly json?: unknown;
 }
 
-/** Only paths under /redfish/v1 made of URL-safe characters; anything else a BMC hands out is refused. */
+/**
+ * Only paths under /redfish/v1 (after URL normalisation, which resolves `..` and
+ * percent-encodes the rest); anything else a BMC hands out is refused.
+ */
 const REDFISH_PATH = /^\/redfish\/v1(?:\/[A-Za-z0-9._~%:@+,=-]*)*$/;
-const SAFE_QUERY = /^(?:\?[A-Za-z0-9._~%:@+,=&-]*)?$/;
+const SAFE_QUERY = /^(?:\?[A-Za-z0-9._~%:@+,=&$-]*)?$/;
 /** OpenSSL verification codes and Node's host name check: the peer is not who the pin or CA says. */
 const TLS_TRUST_CODES = /CERT|UNABLE_TO_(?:GET|VERIFY)|HOSTNAME|ERR_TLS_CERT/;
 const MAX_DETAIL = 200;
