@@ -2,6 +2,7 @@ import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
 import type { Machine } from '../inventory/topology-schema';
 import type { PowerDriver } from '../drivers/power/power-driver';
+import type { LedgerClient } from '../temporal/ledger-client';
 
 /**
  * What activities are built from. Workers pass real drivers; tests pass lab-backed or fake
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   readonly topology: TopologyIndex;
   readonly secrets: SecretStore;
   readonly powerDriver: (machine: Machine) => PowerDriver;
+  /** The site ledgers (leases, placements, boot assignments), through the Temporal client. */
+  readonly ledger: Pick<LedgerClient, 'acquire' | 'release' | 'place' | 'setMachine' | 'setBoot' | 'snapshot' | 'openRuns'>;
 }

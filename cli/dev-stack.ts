@@ -12,6 +12,7 @@ import { loadTopologyFile } from '../inventory/load-topology';
 import type { Lab } from '../lab/lab';
 import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { LedgerClient } from '../temporal/ledger-client';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
 import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
 import { bundleWorkflows } from '../worker/workflow-bundle';
@@ -98,18 +99,19 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     }
     const secrets = new EnvAndFileSecretStore(process.env, lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE);
 
+    const connection = await Connection.connect({ address: server.address });
+    stoppers.push(() => connection.close());
+    const client = new Client({ connection, namespace: NAMESPACE });
+
     log('bundling workflows and starting the worker…');
     const worker: RunningWorker = await startWorker({
       address: server.address,
-      deps: realActivityDeps(topology, secrets),
+      deps: realActivityDeps(topology, secrets, new LedgerClient(client)),
       workflowBundle: await bundleWorkflows(),
       identity: `rackshift-dev@${process.pid}`,
     });
     stoppers.push(() => worker.shutdown());
 
-    const connection = await Connection.connect({ address: server.address });
-    stoppers.push(() => connection.close());
-    const client = new Client({ connection, namespace: NAMESPACE });
     const token = await adminToken(dataDir);
     const app = createApp({
       client,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { startDevStack } from '../dev-stack';
 import { portOption } from '../options';
 
@@ -15,6 +16,7 @@ export function registerDevCommands(program: Command): void {
     .option('--lab-port <port>', 'lab control server port on 127.0.0.1 (fault injection, state)', portOption, 8099)
     .option('--no-lab', 'do not start the lab: drive the real hardware the topology describes')
     .action(async (opts: { data: string; topology: string; apiPort: number; temporalPort: number; uiPort: number; labPort: number; lab: boolean }) => {
+      installRuntimeLogging('WARN');
       const stack = await startDevStack({
         dataDir: opts.data,
         topologyFile: opts.topology,

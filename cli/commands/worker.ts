@@ -1,7 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
 import type { Command } from 'commander';
 import { EnvAndFileSecretStore } from '../../common/secrets';
 import { loadTopologyFile } from '../../inventory/load-topology';
+import { LedgerClient } from '../../temporal/ledger-client';
 import { startWorker } from '../../worker/create-worker';
+import { NAMESPACE } from '../../worker/task-queue';
+import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { realActivityDeps } from '../../worker/worker-deps';
 
 export function registerWorkerCommands(program: Command): void {
@@ -13,11 +17,13 @@ export function registerWorkerCommands(program: Command): void {
     .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
     .option('--workflow-bundle <file>', 'prebuilt workflow bundle (skips bundling at start)')
     .action(async (opts: { temporal: string; topology: string; secrets?: string; workflowBundle?: string }) => {
+      installRuntimeLogging('INFO');
       const topology = await loadTopologyFile(opts.topology);
       const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
+      const connection = await Connection.connect({ address: opts.temporal });
       const worker = await startWorker({
         address: opts.temporal,
-        deps: realActivityDeps(topology, secrets),
+        deps: realActivityDeps(topology, secrets, new LedgerClient(new Client({ connection, namespace: NAMESPACE }))),
         ...(opts.workflowBundle !== undefined && { workflowBundle: { codePath: opts.workflowBundle } }),
         identity: `rackshift-worker@${process.pid}`,
       });
@@ -26,5 +32,6 @@ export function registerWorkerCommands(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await worker.done;
+      await connection.close();
     });
 }

@@ -1,6 +1,7 @@
 import { newToken } from '../../api/auth';
 import { createApp } from '../../api/create-app';
 import { StaticSecretStore } from '../../common/secrets';
+import { LedgerClient } from '../../temporal/ledger-client';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { LabMachine } from '../../lab/lab-machine';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
@@ -27,7 +28,8 @@ beforeAll(async () => {
   worker = await startWorker({
     address: temporal.address,
     workflowBundle: await testWorkflowBundle(),
-    deps: { topology: index, secrets: new StaticSecretStore({}), powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!) },
+    deps: { topology: index, secrets: new StaticSecretStore({}),
+      ledger: new LedgerClient(temporal.client), powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!) },
   });
   api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, uiBaseUrl: 'http://127.0.0.1:8233' }));
 });

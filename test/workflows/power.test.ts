@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { StaticSecretStore } from '../../common/secrets';
+import { LedgerClient } from '../../temporal/ledger-client';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { LabMachine } from '../../lab/lab-machine';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
@@ -27,6 +28,7 @@ beforeAll(async () => {
     deps: {
       topology: new TopologyIndex(topology),
       secrets: new StaticSecretStore({}),
+      ledger: new LedgerClient(temporal.client),
       powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!),
     },
   });

@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './lab-fixtures';
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** Output so far, for diagnosing a failed test. */
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * A rackshift worker in its own OS process, from source (tsx), so that chaos tests can SIGKILL
+ * it mid-run. Resolves once the worker says it is polling.
+ */
+export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string }): Promise<WorkerProcess> {
+  const args = ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), 'worker', '--temporal', options.temporal, '--topology', options.topologyFile, '--secrets', options.secretsFile];
+  if (options.bundle) args.push('--workflow-bundle', options.bundle);
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_LOG_LEVEL: 'warn' } });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${out}`)), 60_000);
+    const check = (): void => {
+      if (out.includes('polling')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before polling:\n${out}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    child,
+    output: () => out,
+    kill: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}

@@ -1,0 +1,123 @@
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { LedgerActivities } from '../../activities/ledger-activities';
+import { isRackshiftError } from '../../common/errors';
+import type { LedgerState } from '../../inventory/ledger-records';
+import { LedgerBook } from './ledger-book';
+import {
+  acquireInputSchema,
+  acquireUpdate,
+  bootInputSchema,
+  machineInputSchema,
+  placeInputSchema,
+  placeUpdate,
+  releaseInputSchema,
+  releaseUpdate,
+  setBootUpdate,
+  setMachineUpdate,
+  snapshotQuery,
+} from './ledger-messages';
+
+const { openRuns } = proxyLocalActivities<LedgerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+
+export interface LedgerOptions {
+  /** History length after which the ledger continues as new; default 2,000, well below Temporal's own warning limits. */
+  readonly maxHistoryEvents?: number;
+}
+
+/** Rule violations fail the Update (the caller sees a typed error); anything else fails the task and is retried. */
+function asUpdateFailure(e: unknown): unknown {
+  if (!isRackshiftError(e)) return e;
+  return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true, details: [e.context] });
+}
+
+function validator<T>(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } }) {
+  return (input: T): void => {
+    const r = schema.safeParse(input);
+    if (!r.success) throw new Error(`invalid input: ${r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  };
+}
+
+/**
+ * The site ledger: one entity workflow per site (`ledger/<site>`) that owns leases,
+ * placements, machine records and boot assignments. Changed only through Updates (validated
+ * before they enter history), read through the `snapshot` query, and continued as new with
+ * its state before the history grows large. Leases of runs that have ended are reclaimed
+ * when someone else asks for them.
+ */
+export async function siteLedger(initial: LedgerState | { site: string }, options: LedgerOptions = {}): Promise<never> {
+  const book = new LedgerBook(initial);
+  const now = (): string => new Date().toISOString();
+
+  setHandler(snapshotQuery, () => book.snapshot());
+
+  setHandler(
+    acquireUpdate,
+    async (raw) => {
+      const input = acquireInputSchema.parse(raw);
+      try {
+        let conflicts = book.conflicts(input.holder, input.resources);
+        let reclaimed: ReturnType<LedgerBook['reclaim']> = [];
+        if (conflicts.length > 0) {
+          const holders = [...new Set(conflicts.map((c) => c.holder))].sort();
+          const open = new Set(await openRuns(holders));
+          reclaimed = book.reclaim(new Set(holders.filter((h) => !open.has(h))));
+          conflicts = book.conflicts(input.holder, input.resources);
+        }
+        const granted = book.acquire(input.holder, input.resources, input.purpose, now());
+        return { granted, reclaimed };
+      } catch (e) {
+        throw asUpdateFailure(e);
+      }
+    },
+    { validator: validator(acquireInputSchema) },
+  );
+
+  setHandler(
+    releaseUpdate,
+    (raw) => {
+      const input = releaseInputSchema.parse(raw);
+      return { released: book.release(input.holder, input.resources) };
+    },
+    { validator: validator(releaseInputSchema) },
+  );
+
+  setHandler(
+    placeUpdate,
+    (raw) => {
+      const input = placeInputSchema.parse(raw);
+      try {
+        return { previous: book.place(input.holder, input.persona, input.placement) };
+      } catch (e) {
+        throw asUpdateFailure(e);
+      }
+    },
+    { validator: validator(placeInputSchema) },
+  );
+
+  setHandler(
+    setMachineUpdate,
+    (raw) => {
+      const { holder: _holder, ...update } = machineInputSchema.parse(raw);
+      book.setMachine(update, now());
+    },
+    { validator: validator(machineInputSchema) },
+  );
+
+  setHandler(
+    setBootUpdate,
+    (raw) => {
+      const input = bootInputSchema.parse(raw);
+      try {
+        return { previous: book.setBoot(input.holder, input.mac, input.machine, input.assignment) };
+      } catch (e) {
+        throw asUpdateFailure(e);
+      }
+    },
+    { validator: validator(bootInputSchema) },
+  );
+
+  const maxHistory = options.maxHistoryEvents ?? 2_000;
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory);
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof siteLedger>(book.snapshot(), options);
+}
