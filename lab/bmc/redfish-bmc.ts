@@ -185,8 +185,10 @@ export class LabRedfishBmc {
   }
 
   private patchBoot(req: Request, res: Response): void {
+    // Like BMCs that guard their settings with ETags (iLO among them): no If-Match, no write.
     const ifMatch = req.get('if-match');
-    if (ifMatch !== undefined && ifMatch !== this.etag()) return sendError(res, 412, 'PreconditionFailed', 'the ETag does not match');
+    if (ifMatch === undefined) return sendError(res, 428, 'PreconditionRequired', 'If-Match with the ETag of the system is required');
+    if (ifMatch !== this.etag()) return sendError(res, 412, 'PreconditionFailed', 'the ETag does not match');
     const body = patchSchema.safeParse(req.body);
     if (!body.success) return sendError(res, 400, 'PropertyValueNotInList', 'Boot override values not supported');
     const current = this.machine.bootOverride;
