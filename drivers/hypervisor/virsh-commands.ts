@@ -16,14 +16,14 @@ export const virshCommands = {
   list: `${VIRSH} list --all --name`,
 } as const;
 
-/** How a failed virsh run is read: first match wins. */
+/** How a failed virsh run is read: first match wins. Texts differ between libvirt drivers (qemu, test) and versions. */
 export type VirshFailure = 'unavailable' | 'not-found' | 'already-running' | 'not-running';
 
 export const virshErrorPatterns: ReadonlyArray<readonly [RegExp, VirshFailure]> = [
   [/failed to connect to the hypervisor/i, 'unavailable'],
   [/failed to get domain|domain not found/i, 'not-found'],
   [/domain is already (?:running|active)/i, 'already-running'],
-  [/domain is not running/i, 'not-running'],
+  [/domain is not running|domain '[^']*' (?:is )?not running/i, 'not-running'],
 ];
 
 export function classifyVirshFailure(text: string): VirshFailure | undefined {
