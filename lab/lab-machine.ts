@@ -45,7 +45,8 @@ export type LabBootSequence = (machine: LabMachine) => Promise<LabBootResult>;
  * Redfish BMC) only call the methods here, so power and boot-device state live in one
  * place. Transitions take `timing` time; a dark machine (burned rack) answers nothing.
  *
- * Events: 'power' (state), 'boot' (LabBootResult), 'action' (LabBmcAction).
+ * Events: 'power' (state), 'boot' (LabBootResult), 'action' (LabBmcAction), and for the BMC
+ * processes that must react to faults: 'dark' (boolean), 'reject-auth' (boolean).
  */
 export class LabMachine extends EventEmitter {
   private power: LabPowerState = 'off';
@@ -56,8 +57,7 @@ export class LabMachine extends EventEmitter {
   private lastBoot: LabBootResult | undefined;
   readonly actions: LabBmcAction[] = [];
   dark = false;
-  /** A BMC fault: reject every login (wrong credentials as far as the client can tell). */
-  rejectAuth = false;
+  private rejectingAuth = false;
   /** A boot fault: power on works but the OS never comes up. */
   bootHangs = false;
 
@@ -74,6 +74,14 @@ export class LabMachine extends EventEmitter {
   get osState(): string { return this.os; }
   get bootOverride(): LabBootOverride { return this.override; }
   get bootResult(): LabBootResult | undefined { return this.lastBoot; }
+
+  /** A BMC fault: reject every login (wrong credentials as far as the client can tell). */
+  get rejectAuth(): boolean { return this.rejectingAuth; }
+  set rejectAuth(on: boolean) {
+    if (on === this.rejectingAuth) return;
+    this.rejectingAuth = on;
+    this.emit('reject-auth', on);
+  }
 
   setTiming(timing: Partial<LabTiming>): void { this.timing = { ...this.timing, ...timing }; }
   setBootSequence(seq: LabBootSequence): void { this.bootSequence = seq; }
@@ -188,7 +196,10 @@ export class LabMachine extends EventEmitter {
 
   /** A burned machine: BMC silent, OS gone. Clearing darkness leaves it off. */
   setDark(dark: boolean): void {
-    this.dark = dark;
+    if (dark !== this.dark) {
+      this.dark = dark;
+      this.emit('dark', dark);
+    }
     if (dark) {
       this.stopOs();
       this.setPower('off');

@@ -53,8 +53,9 @@ export class Lab {
     this.index = new TopologyIndex(options.topology);
     const timing = { ...DEFAULT_LAB_TIMING, ...options.timing };
     for (const m of this.index.allMachines()) this.machines.set(m.id, new LabMachine(m, timing));
+    // 16 characters: IPMI allows 20 bytes of password and ipmi_sim keeps only 19.
     this.credentials = Object.fromEntries(
-      options.topology.credentials.map((c) => [c.name, { username: 'admin', password: randomBytes(12).toString('hex') }]),
+      options.topology.credentials.map((c) => [c.name, { username: 'admin', password: randomBytes(12).toString('base64url') }]),
     );
     this.secretsFile = join(options.dataDir, 'secrets.yaml');
   }

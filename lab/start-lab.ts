@@ -1,6 +1,9 @@
+import { startIpmiBmcs } from './bmc/ipmi-sim-bmcs';
 import { startRedfishBmcs } from './bmc/redfish-bmcs';
+import { startLabBoot } from './boot/start-lab-boot';
 import { startControlServer } from './control-server';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
+import { startLabArrays } from './san/start-lab-arrays';
 
 /**
  * Every kind of lab peer, in start order. The control server comes first (peers call back
@@ -8,7 +11,10 @@ import { Lab, type LabComponentStarter, type LabOptions } from './lab';
  */
 export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabComponentStarter]> = [
   ['control', startControlServer],
+  ['ipmi', startIpmiBmcs],
   ['redfish', startRedfishBmcs],
+  ['arrays', startLabArrays],
+  ['boot', startLabBoot],
 ];
 
 export function startLab(options: LabOptions): Promise<Lab> {

@@ -1,0 +1,215 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StaticSecretStore, type Secret } from '../../common/secrets';
+import { IpmiPowerDriver } from '../../drivers/power/ipmi';
+import { BmcAuthError, BmcUnreachableError } from '../../drivers/power/power-errors';
+import type { Topology } from '../../inventory/topology-schema';
+import type { LabIpmiBmcs } from '../../lab/bmc/ipmi-sim-bmcs';
+import type { Lab } from '../../lab/lab';
+import type { LabMachine, LabTiming } from '../../lab/lab-machine';
+import { startLab } from '../../lab/start-lab';
+import { ipmiLabTopology } from '../support/ipmi-topology';
+import { requireTool } from '../support/require-tool';
+
+/** The IPMI driver against real OpenIPMI ipmi_sim BMCs (the lab's) through real ipmitool. */
+
+jest.setTimeout(30_000);
+
+const TIMING: LabTiming = { powerDelayMs: 100, bootMs: 250, shutdownMs: 100 };
+/** Small enough that a dark BMC fails fast (ipmitool -N 1 -R 1 gives up after ~2 s). */
+const DRIVER_TIMEOUT_MS = 3000;
+
+let topology: Topology;
+let lab: Lab;
+let dataDir: string;
+
+beforeAll(async () => {
+  requireTool('ipmi_sim');
+  requireTool('ipmitool');
+  topology = await ipmiLabTopology();
+  dataDir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-'));
+  lab = await startLab({ topology, dataDir, only: ['ipmi'], timing: TIMING });
+});
+
+afterAll(async () => {
+  await lab?.stop();
+  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+});
+
+function driver(machineId: string, secret?: Secret): IpmiPowerDriver {
+  const secrets = new StaticSecretStore(secret === undefined ? lab.credentials : { 'lab-bmc': secret });
+  return new IpmiPowerDriver({ machine: lab.index.machine(machineId), secrets, timeoutMs: DRIVER_TIMEOUT_MS });
+}
+
+async function waitFor(what: string, condition: () => boolean, withinMs = 10_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function powerEvents(machine: LabMachine): string[] {
+  const events: string[] = [];
+  machine.on('power', (state: string) => events.push(state));
+  return events;
+}
+
+function ipmiBmcs(): LabIpmiBmcs {
+  const component = lab.components.find((c) => c.kind === 'ipmi');
+  if (component === undefined) throw new Error('the lab started no ipmi component');
+  return component as LabIpmiBmcs;
+}
+
+async function errorOf(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('IPMI driver ↔ ipmi_sim', () => {
+  it('writes each BMC config with mode 0600', async () => {
+    const mode = (await stat(join(dataDir, 'ipmi', 'm-r1-01', 'lan.conf'))).mode;
+    expect(mode & 0o777).toBe(0o600);
+  });
+
+  it('reports the LabMachine power state; on and off are idempotent', async () => {
+    const m = lab.machine('m-r1-01');
+    const d = driver('m-r1-01');
+    expect(await d.powerState()).toBe('off');
+
+    expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
+    await waitFor('power on', () => m.powerState === 'on');
+    expect(await d.powerState()).toBe('on');
+    expect(await d.power('on')).toEqual({ action: 'on', already: true, stateAfter: 'on' });
+    expect(m.count('on')).toBe(1);
+
+    expect(await d.power('off')).toMatchObject({ action: 'off', already: false });
+    await waitFor('power off', () => m.powerState === 'off');
+    expect(await d.power('off')).toEqual({ action: 'off', already: true, stateAfter: 'off' });
+    expect(m.count('off')).toBe(1);
+  });
+
+  it('soft-off is honoured only once the OS runs', async () => {
+    const m = lab.machine('m-r1-02');
+    const d = driver('m-r1-02');
+    m.bootHangs = true;
+    await d.power('on');
+    await waitFor('the hung boot', () => m.powerState === 'on' && m.bootResult?.healthy === false);
+    expect(await d.power('soft')).toEqual({ action: 'soft', already: false, stateAfter: 'on' });
+    expect(m.count('soft')).toBe(1);
+    expect(m.osState).toBe('booting');
+
+    m.bootHangs = false;
+    await d.power('off');
+    await waitFor('power off', () => m.powerState === 'off');
+    await d.power('on');
+    await waitFor('the OS to run', () => m.osState === 'running');
+    expect(await d.power('soft')).toMatchObject({ action: 'soft', already: false });
+    await waitFor('soft-off', () => m.powerState === 'off');
+    expect(m.count('soft')).toBe(2);
+    expect(m.count('off')).toBe(1);
+  });
+
+  it('cycle turns an off machine on, and takes an on machine off and on again', async () => {
+    const m = lab.machine('m-r2-01');
+    const d = driver('m-r2-01');
+    expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
+    await waitFor('power on', () => m.powerState === 'on');
+    expect(m.count('on')).toBe(1);
+    expect(m.count('off')).toBe(0);
+
+    const events = powerEvents(m);
+    expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
+    // ipmi_sim performs a cycle as "set power 0", then "set power 1" once it reads the chassis off (it polls every second).
+    await waitFor('off then on', () => events.join(',') === 'off,on');
+    expect(await d.powerState()).toBe('on');
+  });
+
+  it('boot device: the device round-trips and reaches the LabMachine; ipmi_sim drops persistent/efiboot', async () => {
+    const m = lab.machine('m-r2-02');
+    const d = driver('m-r2-02');
+    const boots: Array<{ device?: string }> = [];
+    m.on('boot', (b: { device?: string }) => boots.push(b));
+
+    const set = await d.setBootDevice({ device: 'pxe', persistent: true, uefi: true });
+    expect(set).toEqual({ device: 'pxe', persistent: false, uefi: false });
+    expect(await d.bootDevice()).toEqual(set);
+    expect(m.bootOverride).toEqual({ device: 'pxe', persistent: false, uefi: false });
+
+    await d.power('on');
+    await waitFor('the OS to run', () => m.osState === 'running');
+    expect(boots.map((b) => b.device)).toEqual(['pxe']);
+    // Next boot only: after the PXE boot the override is gone, and the BMC says so.
+    expect(await d.bootDevice()).toEqual({ device: 'disk', persistent: false, uefi: false });
+
+    await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
+    expect(await d.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({ device: 'disk', persistent: false, uefi: false });
+    expect(m.bootOverride.device).toBe('disk');
+    expect(m.count('bootdev')).toBe(3);
+  });
+
+  it.each([
+    ['a wrong password', { username: 'admin', password: 'not-the-password' }],
+    ['an unknown user', { username: 'nobody', password: 'not-the-password' }],
+  ])('%s → BmcAuthError, not retryable, nothing done', async (_what, secret) => {
+    const m = lab.machine('m-r1-01');
+    const before = m.actions.length;
+    const error = await errorOf(driver('m-r1-01', secret).power('on'));
+    expect(error).toBeInstanceOf(BmcAuthError);
+    expect((error as BmcAuthError).retryable).toBe(false);
+    expect(error.message).not.toContain('not-the-password');
+    expect(m.actions.length).toBe(before);
+  });
+
+  it('rejectAuth makes logins fail like a wrong password, and clearing it restores them', async () => {
+    const m = lab.machine('m-r1-02');
+    const d = driver('m-r1-02');
+    const state = await d.powerState();
+    m.rejectAuth = true;
+    await ipmiBmcs().settled();
+    const error = await errorOf(d.powerState());
+    expect(error).toBeInstanceOf(BmcAuthError);
+    expect(error.message).toContain('wrong password');
+
+    m.rejectAuth = false;
+    await ipmiBmcs().settled();
+    expect(await d.powerState()).toBe(state);
+  });
+
+  it('a dark machine does not answer: BmcUnreachableError (retryable); it answers again when lit', async () => {
+    const m = lab.machine('m-r2-01');
+    const d = driver('m-r2-01');
+    m.setDark(true);
+    const error = await errorOf(d.powerState());
+    expect(error).toBeInstanceOf(BmcUnreachableError);
+    expect((error as BmcUnreachableError).retryable).toBe(true);
+    expect(m.count('on')).toBe(2);
+
+    m.setDark(false);
+    expect(await d.powerState()).toBe('off');
+  });
+});
+
+describe('lab IPMI BMCs', () => {
+  it('stop leaves no ipmi_sim behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-stop-'));
+    const second = await startLab({ topology: await ipmiLabTopology(), dataDir: dir, only: ['ipmi'], timing: TIMING });
+    try {
+      second.machine('m-r1-01').setDark(true);
+      const described = second.describe().ipmi as Record<string, { pid: number | null }>;
+      const pids = Object.values(described).map((b) => b.pid);
+      expect(pids).toHaveLength(4);
+      for (const pid of pids) expect(pid).toEqual(expect.any(Number));
+      await second.stop();
+      for (const pid of pids) expect(() => process.kill(pid as number, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+    } finally {
+      await second.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
