@@ -1,0 +1,40 @@
+import { RackshiftError } from '../../common/errors';
+
+/** Thrown when the switch answers a command with one of its vendor's error patterns or a non-zero exit. Not retryable. */
+export class CommandRejectedError extends RackshiftError {
+  override readonly name = 'CommandRejectedError';
+  /** What the switch printed, trimmed to a readable length. */
+  readonly switchText: string;
+  constructor(switchId: string, command: string, switchText: string) {
+    const text = switchText.trim().slice(0, 2_000);
+    super(`switch ${switchId} rejected "${command}": ${text}`, { retryable: false, context: { switchId, command, switchText: text } });
+    this.switchText = text;
+  }
+}
+
+/** Thrown when a port read back after a change does not carry what was configured. Retryable: a re-run re-applies it. */
+export class VerificationMismatchError extends RackshiftError {
+  override readonly name = 'VerificationMismatchError';
+  constructor(switchId: string, port: string, expected: string, actual: string) {
+    super(`switch ${switchId} port ${port}: expected ${expected} after the change, read back ${actual}`, {
+      retryable: true,
+      context: { switchId, port, expected, actual },
+    });
+  }
+}
+
+/** Thrown when the switch's answer to a show command cannot be understood. Retryable. */
+export class UnexpectedOutputError extends RackshiftError {
+  override readonly name = 'UnexpectedOutputError';
+  constructor(switchId: string, what: string, output: string) {
+    super(`switch ${switchId}: cannot read ${what} from: ${output.trim().slice(0, 500)}`, { retryable: true, context: { switchId, what } });
+  }
+}
+
+/** Thrown for work queued on a switch driver that has been closed. Retryable: a new driver takes it. */
+export class SwitchDriverClosedError extends RackshiftError {
+  override readonly name = 'SwitchDriverClosedError';
+  constructor(switchId: string) {
+    super(`switch driver for ${switchId} is closed`, { retryable: true, context: { switchId } });
+  }
+}

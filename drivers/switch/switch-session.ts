@@ -1,0 +1,119 @@
+import type { SshConnector, SshSession, SshTarget } from '../ssh/ssh-transport';
+import { expandTemplate } from './command-template';
+import { normalizeState, type PortVlanState } from './port-vlan-state';
+import type { PlannedLine, PortTarget } from './port-change-plan';
+import { CommandRejectedError, UnexpectedOutputError } from './switch-errors';
+import { assertSafeLine } from './switch-parameters';
+import type { VendorProfile } from './vendor-profile';
+
+export interface SwitchSessionOptions {
+  readonly commandTimeoutMs: number;
+  /** `NAME=value` words put before every exec line (`env OVS_RUNDIR=/run/ovs ovs-vsctl …`); already validated. */
+  readonly execEnv: readonly string[];
+}
+
+type LineRunner = (line: string) => Promise<{ text: string; failed: boolean }>;
+
+/**
+ * One SSH session to one switch, speaking its vendor's dialect: runs lines and scans each
+ * answer for the vendor's error patterns, reads a port, applies a planned change inside the
+ * vendor's configuration transaction, saves.
+ */
+export class SwitchSession {
+  private constructor(
+    private readonly ssh: SshSession,
+    private readonly runLine: LineRunner,
+    private readonly vendor: VendorProfile,
+    private readonly switchId: string,
+  ) {}
+
+  static async open(connector: SshConnector, target: SshTarget, vendor: VendorProfile, options: SwitchSessionOptions): Promise<SwitchSession> {
+    const ssh = await connector.connect(target);
+    try {
+      const transport = vendor.transport;
+      let runLine: LineRunner;
+      if (transport.kind === 'exec') {
+        const prefix = options.execEnv.length > 0 ? `env ${options.execEnv.join(' ')} ` : '';
+        runLine = async (line) => {
+          const r = await ssh.exec(`${prefix}${line}`, { timeoutMs: options.commandTimeoutMs });
+          return { text: `${r.stdout}${r.stderr}`, failed: r.code !== 0 };
+        };
+      } else {
+        const shell = await ssh.shell(transport.prompt, { timeoutMs: options.commandTimeoutMs });
+        runLine = async (line) => ({ text: await shell.send(line, { timeoutMs: options.commandTimeoutMs }), failed: false });
+      }
+      const session = new SwitchSession(ssh, runLine, vendor, target.deviceId);
+      if (transport.kind === 'shell') for (const line of transport.setup) await session.run(line);
+      return session;
+    } catch (e) {
+      await ssh.close();
+      throw e;
+    }
+  }
+
+  /** Sends one line; a rejected answer throws CommandRejectedError with the switch's text. */
+  async run(line: string, tolerate?: RegExp): Promise<string> {
+    assertSafeLine(line);
+    const { text, failed } = await this.runLine(line);
+    const rejected = failed || this.vendor.errorPatterns.some((p) => p.test(text));
+    if (rejected && !(tolerate !== undefined && tolerate.test(text))) throw new CommandRejectedError(this.switchId, line, text);
+    return text;
+  }
+
+  async readPort(target: PortTarget): Promise<PortVlanState> {
+    const outputs: string[] = [];
+    for (const line of expandTemplate(this.vendor, this.vendor.showPort, target)) outputs.push(await this.run(line));
+    const state = this.vendor.parsePort(outputs, target.port);
+    if (state === undefined) throw new UnexpectedOutputError(this.switchId, `the VLAN state of port ${target.port}`, outputs.join('\n'));
+    return normalizeState(state);
+  }
+
+  /**
+   * Runs planned lines inside the vendor's transaction. On a rejected line a candidate
+   * configuration is discarded before leaving config mode, so nothing half-done is committed.
+   */
+  async apply(plan: readonly PlannedLine[]): Promise<void> {
+    const { enter, commit, discard, exit } = this.vendor.config;
+    for (const line of enter) await this.run(line);
+    try {
+      for (const step of this.merged(plan)) await this.run(step.line, step.tolerate);
+      for (const line of commit) await this.run(line);
+    } catch (e) {
+      if (e instanceof CommandRejectedError) await this.leave([...discard, ...exit]);
+      throw e;
+    }
+    for (const line of exit) await this.run(line);
+  }
+
+  async save(): Promise<void> {
+    for (const line of expandTemplate(this.vendor, this.vendor.saveConfig, {})) await this.run(line);
+  }
+
+  close(): Promise<void> {
+    return this.ssh.close();
+  }
+
+  /** Best effort after a rejection: the original error is what the caller needs to see. */
+  private async leave(lines: readonly string[]): Promise<void> {
+    for (const line of lines) {
+      try {
+        await this.run(line);
+      } catch (e) {
+        if (!(e instanceof CommandRejectedError)) return;
+      }
+    }
+  }
+
+  private merged(plan: readonly PlannedLine[]): PlannedLine[] {
+    const merge = this.vendor.transport.kind === 'exec' ? this.vendor.transport.merge : undefined;
+    if (merge === undefined) return [...plan];
+    const out: PlannedLine[] = [];
+    for (const step of plan) {
+      const last = out[out.length - 1];
+      if (last !== undefined && last.tolerate === undefined && step.tolerate === undefined && last.line.startsWith(merge.prefix) && step.line.startsWith(merge.prefix)) {
+        out[out.length - 1] = { line: `${last.line}${merge.joiner}${step.line.slice(merge.prefix.length)}` };
+      } else out.push(step);
+    }
+    return out;
+  }
+}

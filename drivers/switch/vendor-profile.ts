@@ -1,0 +1,90 @@
+import type { SwitchVendor } from '../../inventory/topology-schema';
+import type { PortVlanState } from './port-vlan-state';
+import type { VlanListFormat } from './vlan-list';
+
+/**
+ * Command templates are readonly lists of lines. Placeholders:
+ * `{port}` `{bridge}` `{vlan}` `{vlans}` (required: a missing value is refused),
+ * `{addedVlans}` `{removedVlans}` (a list; the line is dropped when it is empty),
+ * `{eachAddedVlan}` `{eachRemovedVlan}` (the line is repeated once per VLAN).
+ */
+export type CommandTemplate = readonly string[];
+
+/**
+ * Whether the access VLAN and the trunk list are separate settings that survive a mode
+ * change (IOS keeps `switchport access vlan` on a trunk port) or one membership list whose
+ * meaning depends on the mode (Junos `vlan members`, SONiC tagged/untagged membership).
+ */
+export type VlanModel =
+  | {
+      readonly kind: 'independent';
+      readonly accessMode: CommandTemplate;
+      readonly trunkMode: CommandTemplate;
+      readonly clearAccessVlan: CommandTemplate;
+      readonly clearTrunkVlans: CommandTemplate;
+    }
+  | {
+      readonly kind: 'combined';
+      /** Removes every VLAN from the port (back to an unconfigured access port). */
+      readonly clearVlans: CommandTemplate;
+    };
+
+export type VendorTransport =
+  | {
+      /** An interactive CLI over a PTY. */
+      readonly kind: 'shell';
+      /** Matches the tail of the output when the CLI waits for the next command. */
+      readonly prompt: RegExp;
+      /** Sent once per session (paging off). */
+      readonly setup: CommandTemplate;
+    }
+  | {
+      /** One SSH exec per line; a non-zero exit status is a rejection. */
+      readonly kind: 'exec';
+      /** Consecutive lines starting with `prefix` are joined into one atomic command (ovs-vsctl's `--`). */
+      readonly merge?: { readonly prefix: string; readonly joiner: string };
+    };
+
+/**
+ * How changes become effective. `commit` and `discard` are empty where every line applies
+ * at once (IOS); Junos and NVUE stage a candidate that is committed, or discarded on error.
+ */
+export interface ConfigTransaction {
+  readonly enter: CommandTemplate;
+  readonly commit: CommandTemplate;
+  readonly discard: CommandTemplate;
+  readonly exit: CommandTemplate;
+}
+
+export interface VendorProfile {
+  readonly vendor: SwitchVendor;
+  readonly transport: VendorTransport;
+  readonly config: ConfigTransaction;
+  readonly portPattern: RegExp;
+  /** What an operator types for the port pattern, in error messages. */
+  readonly portExample: string;
+  readonly vlanList: VlanListFormat;
+  /** The word for an empty trunk list (`none`); undefined when the vendor cannot say it (OVS: empty means all). */
+  readonly emptyTrunkList?: string;
+  readonly vlanModel: VlanModel;
+  /** Lines that enter a port's context (`interface {port}`); empty where every line names the port. */
+  readonly portContext: CommandTemplate;
+  /** Makes sure a VLAN exists before a port uses it; empty where ports need no declared VLAN. */
+  readonly addVlan: CommandTemplate;
+  /** An answer to addVlan that only says the VLAN exists already. */
+  readonly addVlanExists?: RegExp;
+  readonly setAccessVlan: CommandTemplate;
+  readonly setTrunkVlans: CommandTemplate;
+  readonly addTrunkVlan: CommandTemplate;
+  readonly removeTrunkVlan: CommandTemplate;
+  readonly shutdown: CommandTemplate;
+  readonly noShutdown: CommandTemplate;
+  /** Read-only; run outside the config transaction. */
+  readonly showPort: CommandTemplate;
+  /** Makes the running configuration survive a reboot; empty where commits persist (Junos, OVSDB). */
+  readonly saveConfig: CommandTemplate;
+  /** Answers that mean the device refused a command. */
+  readonly errorPatterns: readonly RegExp[];
+  /** The outputs of showPort's lines → the port's state; undefined when they cannot be understood. */
+  readonly parsePort: (outputs: readonly string[], port: string) => PortVlanState | undefined;
+}

@@ -1,0 +1,48 @@
+import type { ExecOptions, ExecResult, InteractiveShell, SshConnector, SshSession, SshTarget } from '../../drivers/ssh/ssh-transport';
+
+export interface RecordingScript {
+  /** Answers per command, consumed in order; the last one repeats. Unlisted commands answer ''. */
+  readonly answers?: Readonly<Record<string, readonly string[]>>;
+  /** Exit status per exec command (default 0). */
+  readonly exitCodes?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A fake SSH connector for vendor tests: records every connect and every line in order
+ * (shell lines and exec commands alike) and answers from a script.
+ */
+export class RecordingConnector implements SshConnector {
+  readonly lines: string[] = [];
+  connects = 0;
+  private readonly used = new Map<string, number>();
+
+  constructor(private readonly script: RecordingScript = {}) {}
+
+  answer(line: string): string {
+    const list = this.script.answers?.[line];
+    if (list === undefined || list.length === 0) return '';
+    const n = this.used.get(line) ?? 0;
+    this.used.set(line, n + 1);
+    return list[Math.min(n, list.length - 1)] as string;
+  }
+
+  async connect(_target: SshTarget): Promise<SshSession> {
+    this.connects += 1;
+    const shell: InteractiveShell = {
+      send: async (line) => {
+        this.lines.push(line);
+        return this.answer(line);
+      },
+      close: async () => undefined,
+    };
+    return {
+      exec: async (command: string, _options?: ExecOptions): Promise<ExecResult> => {
+        this.lines.push(command);
+        const code = this.script.exitCodes?.[command] ?? 0;
+        return code === 0 ? { stdout: this.answer(command), stderr: '', code } : { stdout: '', stderr: this.answer(command), code };
+      },
+      shell: async () => shell,
+      close: async () => undefined,
+    };
+  }
+}
