@@ -1,9 +1,7 @@
 import { startIpmiBmcs } from './bmc/ipmi-sim-bmcs';
 import { startRedfishBmcs } from './bmc/redfish-bmcs';
-import { startLabBoot } from './boot/start-lab-boot';
 import { startControlServer } from './control-server';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
-import { startLabArrays } from './san/start-lab-arrays';
 
 /**
  * Every kind of lab peer, in start order. The control server comes first (peers call back
@@ -13,8 +11,6 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
   ['control', startControlServer],
   ['ipmi', startIpmiBmcs],
   ['redfish', startRedfishBmcs],
-  ['arrays', startLabArrays],
-  ['boot', startLabBoot],
 ];
 
 export function startLab(options: LabOptions): Promise<Lab> {
