@@ -32,10 +32,15 @@ export class IpmiSimProcess {
   ) {}
 
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    const child = this.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   async start(): Promise<void> {
+    // A second ipmi_sim on a busy UDP port starts without complaint and the two share it, so check first.
+    if (await rmcpPing(this.address, this.port, 200)) {
+      throw new Error(`lab ipmi: something already answers IPMI at ${this.address}:${this.port} (a leftover ipmi_sim from a lab that was killed?)`);
+    }
     const { dir, lanConf, emu, stateDir } = this.files;
     const child = spawn(this.program, ['-c', lanConf, '-f', emu, '-n', '-p', '-s', stateDir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;

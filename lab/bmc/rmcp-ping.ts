@@ -6,12 +6,17 @@ const PRESENCE_PONG = 0x40;
 
 /**
  * True when a BMC answers an ASF presence ping at address:port within timeoutMs. Used to
- * know that a freshly started ipmi_sim has bound its UDP port, without racing it for the port.
+ * know that a freshly started ipmi_sim has bound its UDP port, without racing it for the
+ * port. The socket is connected so that a closed port (ICMP port unreachable) answers
+ * false at once instead of after the timeout.
  */
 export function rmcpPing(address: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
+    let finished = false;
     const done = (answered: boolean): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       socket.close();
       resolve(answered);
@@ -20,8 +25,7 @@ export function rmcpPing(address: string, port: number, timeoutMs: number): Prom
     socket.on('message', (msg) => {
       if (msg.length > 8 && msg[8] === PRESENCE_PONG) done(true);
     });
-    // ICMP port unreachable surfaces as ECONNREFUSED on some kernels: not there yet.
-    socket.on('error', () => undefined);
-    socket.send(PRESENCE_PING, port, address);
+    socket.on('error', () => done(false));
+    socket.connect(port, address, () => socket.send(PRESENCE_PING));
   });
 }

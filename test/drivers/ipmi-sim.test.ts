@@ -196,6 +196,16 @@ describe('IPMI driver ↔ ipmi_sim', () => {
 });
 
 describe('lab IPMI BMCs', () => {
+  it('refuse to share a UDP port with a BMC that already answers there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-busy-'));
+    try {
+      await expect(startLab({ topology, dataDir: dir, only: ['ipmi'], timing: TIMING })).rejects.toThrow(/already answers IPMI at 127\.0\.0\.1:\d+/);
+      expect(await driver('m-r1-01').powerState()).toBe(lab.machine('m-r1-01').powerState);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stop leaves no ipmi_sim behind', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-stop-'));
     const second = await startLab({ topology: await ipmiLabTopology(), dataDir: dir, only: ['ipmi'], timing: TIMING });
