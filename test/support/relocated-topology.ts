@@ -1,0 +1,53 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { parseTopology } from '../../inventory/load-topology';
+import type { Topology, TopologyInput } from '../../inventory/topology-schema';
+import { freePort } from './free-port';
+import { LAB_SMALL } from './lab-fixtures';
+
+async function freeUdpPort(): Promise<number> {
+  const socket: Socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+export interface RelocatedTopology {
+  readonly topology: Topology;
+  /** The same topology written as YAML, for worker processes and the CLI. */
+  readonly file: string;
+}
+
+/**
+ * An example topology with EVERY loopback endpoint (BMCs, switches, arrays, fabrics,
+ * hypervisors, persona health checks) moved to a port that is free right now, so that suites
+ * can run side by side and beside a running `rackshift dev`.
+ */
+export async function relocatedTopology(source = LAB_SMALL): Promise<RelocatedTopology> {
+  const raw = parseYaml(readFileSync(source, 'utf8')) as TopologyInput;
+  for (const site of raw.sites) {
+    for (const m of site.machines ?? []) {
+      m.bmc.port = m.bmc.driver === 'ipmi' ? await freeUdpPort() : await freePort();
+      const hv = (m as { hypervisor?: { port?: number } }).hypervisor;
+      if (hv) hv.port = await freePort();
+    }
+    for (const s of site.switches ?? []) s.port = await freePort();
+    for (const a of site.arrays ?? []) {
+      a.port = await freePort();
+      a.portal.port = await freePort();
+    }
+    for (const f of site.fabrics ?? []) f.port = await freePort();
+  }
+  for (const p of raw.personas ?? []) if (p.health) p.health.port = await freePort();
+  const topology = parseTopology(raw, source);
+  const file = join(mkdtempSync(join(tmpdir(), 'rackshift-topology-')), 'topology.yaml');
+  writeFileSync(file, toYaml(raw));
+  return { topology, file };
+}
