@@ -1,0 +1,56 @@
+import type { ErrorPattern } from './command-template';
+
+/** One LUN as the array shows it, in the one-target-per-LUN layout of ./lun-target. */
+export interface ProvisionedLun {
+  readonly lunId: string;
+  readonly targetIqn: string;
+  /** tgt's numeric target id. */
+  readonly tid?: number;
+  /** Backing store of logical unit 1; undefined when the target has no such unit yet. */
+  readonly backing?: string;
+  /** Initiators that see the LUN, sorted; `ALL` when the target admits everyone. */
+  readonly holders: readonly string[];
+  /** LIO ACL nodes, with or without a mapped LUN (an ACL without one sees nothing). */
+  readonly acls: readonly string[];
+}
+
+/** What one read of the array says. */
+export interface ArrayState {
+  /** Targets of this layout, by LUN id. */
+  readonly luns: ReadonlyMap<string, ProvisionedLun>;
+  /** Every tgt target id in use, ours or not (a new target takes the next free one). */
+  readonly tids: readonly number[];
+  /** LIO storage objects by name → backstore kind. */
+  readonly backstores: ReadonlyMap<string, 'fileio' | 'block'>;
+}
+
+/** What a LUN should look like on the array. */
+export interface LunSpec {
+  readonly lunId: string;
+  readonly targetIqn: string;
+  readonly backing: string;
+  readonly sizeGiB: number;
+}
+
+/**
+ * A kind of iSCSI array as data: how to read its state and which commands make each change.
+ * Every command list is built only from validated values (./command-template).
+ */
+export interface ArrayDialect {
+  readonly kind: 'tgt' | 'lio';
+  readonly readCommand: string;
+  readonly errorPatterns: readonly ErrorPattern[];
+  parseState(output: string, arrayTargetIqn: string): ArrayState;
+  ensureLun(state: ArrayState, spec: LunSpec): string[];
+  mask(lun: ProvisionedLun, initiator: string): string[];
+  unmask(lun: ProvisionedLun, initiator: string): string[];
+  /** Copies `source`'s backing to `clone.backing` and provisions the copy. */
+  clone(state: ArrayState, source: ProvisionedLun & { readonly backing: string }, clone: LunSpec): string[];
+  deleteClone(lun: ProvisionedLun & { readonly backing: string }): string[];
+}
+
+/** Backing-file commands both kinds run beside their own CLI (clones are file copies). */
+export const BACKING_FILE_COMMANDS = {
+  copy: 'cp --reflink=auto --sparse=always {source} {clone}',
+  remove: 'rm -f {backing}',
+} as const;

@@ -1,0 +1,30 @@
+import type { StorageArray } from '../../inventory/topology-schema';
+import type { SshConnector } from '../ssh/ssh-transport';
+import type { ArrayDialect } from './array-dialect';
+import type { StorageArrayDriver } from './lun-masking-driver';
+import { SshArrayDriver } from './ssh-array-driver';
+import { targetcliDialect } from './targetcli-dialect';
+import { tgtDialect } from './tgt-dialect';
+
+export interface ArrayDriverOptions {
+  /** For a tgtd started with `-C <port>` (several tgtd on one host). */
+  readonly tgtControlPort?: number;
+  readonly backingDir?: string;
+  readonly commandTimeoutMs?: number;
+}
+
+const DIALECTS: { readonly [K in StorageArray['kind']]: (o: ArrayDriverOptions) => ArrayDialect } = {
+  tgt: (o) => tgtDialect(o.tgtControlPort === undefined ? {} : { controlPort: o.tgtControlPort }),
+  lio: () => targetcliDialect,
+};
+
+/** The driver for a topology array, speaking its kind's CLI over SSH. */
+export function createArrayDriver(array: StorageArray, connector: SshConnector, options: ArrayDriverOptions = {}): StorageArrayDriver {
+  return new SshArrayDriver({
+    array,
+    connector,
+    dialect: DIALECTS[array.kind](options),
+    ...(options.backingDir !== undefined && { backingDir: options.backingDir }),
+    ...(options.commandTimeoutMs !== undefined && { commandTimeoutMs: options.commandTimeoutMs }),
+  });
+}

@@ -1,0 +1,209 @@
+import { dirname } from 'node:path';
+import { NotFoundError, ValidationError, type FieldIssue } from '../../common/errors';
+import type { Lun, StorageArray } from '../../inventory/topology-schema';
+import type { SshConnector, SshSession, SshTarget } from '../ssh/ssh-transport';
+import type { ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import { BACKING_PATH_PATTERN, matchError } from './command-template';
+import type { MaskResult, StorageArrayDriver } from './lun-masking-driver';
+import { lunTargetIqn } from './lun-target';
+import { checkMask, iscsiInitiator, lunId as checkedLunId } from './masking-guard';
+import {
+  LunInUseError,
+  LunNotProvisionedError,
+  StorageCommandError,
+  StorageProtocolError,
+  UnsupportedStorageOperationError,
+} from './storage-errors';
+
+export interface SshArrayDriverOptions {
+  readonly array: StorageArray;
+  readonly connector: SshConnector;
+  readonly dialect: ArrayDialect;
+  /** Where backing files of LUNs without `backing` live on the array. */
+  readonly backingDir?: string;
+  readonly commandTimeoutMs?: number;
+}
+
+export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
+
+/**
+ * An iSCSI array driven over SSH. The flow is the same for every kind: read the array,
+ * check the safety invariant against what it says, run the dialect's commands, read back.
+ * Changes are serialized per driver, so two masks of one LUN cannot race past the check.
+ */
+export class SshArrayDriver implements StorageArrayDriver {
+  private session: Promise<SshSession> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly luns: ReadonlyMap<string, Lun>;
+  private readonly backingDir: string;
+
+  constructor(private readonly options: SshArrayDriverOptions) {
+    this.luns = new Map(options.array.luns.map((l) => [l.id, l]));
+    this.backingDir = options.backingDir ?? DEFAULT_BACKING_DIR;
+  }
+
+  private get device(): string {
+    return this.options.array.id;
+  }
+
+  validate(): void {
+    const { array } = this.options;
+    const issues: FieldIssue[] = [];
+    if (array.kind !== this.options.dialect.kind) issues.push({ path: 'kind', message: `array is ${array.kind} but the driver speaks ${this.options.dialect.kind}` });
+    if (!BACKING_PATH_PATTERN.test(`${this.backingDir}/x`)) issues.push({ path: 'backingDir', message: 'must be an absolute path without ".."' });
+    array.luns.forEach((l, i) => {
+      if (l.backing !== undefined && !BACKING_PATH_PATTERN.test(l.backing)) issues.push({ path: `luns[${i}].backing`, message: 'must be an absolute path without ".."' });
+    });
+    if (issues.length > 0) throw new ValidationError(`array ${array.id}`, issues);
+    lunTargetIqn(array.targetIqn, array.luns[0]?.id ?? 'x');
+  }
+
+  private target(): SshTarget {
+    const a = this.options.array;
+    return { deviceId: a.id, host: a.address, port: a.port, hostKeyFingerprint: a.hostKeyFingerprint, credential: a.credential };
+  }
+
+  private async run(operation: string, command: string): Promise<string> {
+    if (this.session === undefined) this.session = this.options.connector.connect(this.target());
+    let session: SshSession;
+    try {
+      session = await this.session;
+    } catch (e) {
+      this.session = undefined;
+      throw e;
+    }
+    const r = await session.exec(command, this.options.commandTimeoutMs === undefined ? {} : { timeoutMs: this.options.commandTimeoutMs });
+    const output = `${r.stdout}\n${r.stderr}`;
+    const error = matchError(this.options.dialect.errorPatterns, output);
+    if (error !== undefined) throw new StorageCommandError(this.device, operation, error.line, error.retryable);
+    if (r.code !== 0) throw new StorageCommandError(this.device, operation, `exit ${r.code ?? 'signal'}: ${r.stderr.trim().split('\n')[0] ?? ''}`, false);
+    return r.stdout;
+  }
+
+  private async runAll(operation: string, commands: readonly string[]): Promise<void> {
+    for (const c of commands) await this.run(operation, c);
+  }
+
+  private async read(): Promise<ArrayState> {
+    return this.options.dialect.parseState(await this.run('read state', this.options.dialect.readCommand), this.options.array.targetIqn);
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private spec(id: string, backing?: string): LunSpec {
+    const lun = this.luns.get(id);
+    return {
+      lunId: id,
+      targetIqn: lunTargetIqn(this.options.array.targetIqn, id),
+      backing: backing ?? lun?.backing ?? `${this.backingDir}/${id}.img`,
+      sizeGiB: lun?.sizeGiB ?? 1,
+    };
+  }
+
+  private provisioned(state: ArrayState, id: string): ProvisionedLun & { backing: string } {
+    const lun = state.luns.get(id);
+    if (lun?.backing === undefined) throw new LunNotProvisionedError(this.device, id);
+    return { ...lun, backing: lun.backing };
+  }
+
+  private async readBack(id: string, initiator: string, wantHolder: boolean): Promise<void> {
+    const holders = (await this.read()).luns.get(id)?.holders ?? [];
+    if (holders.includes(initiator) !== wantHolder) {
+      throw new StorageProtocolError(this.device, `after ${wantHolder ? 'masking' : 'unmasking'} ${id} ${wantHolder ? 'to' : 'from'} ${initiator} the array lists holders [${holders.join(', ')}]`);
+    }
+  }
+
+  async ensureLun(lun: string): Promise<{ created: boolean }> {
+    const id = checkedLunId(lun);
+    if (!this.luns.has(id)) throw new NotFoundError(`LUN of ${this.device}`, id);
+    return this.serialized(async () => {
+      const commands = this.options.dialect.ensureLun(await this.read(), this.spec(id));
+      await this.runAll(`ensure LUN ${id}`, commands);
+      if (commands.length > 0) this.provisioned(await this.read(), id);
+      return { created: commands.length > 0 };
+    });
+  }
+
+  async mask(lun: string, initiator: string): Promise<MaskResult> {
+    const id = checkedLunId(lun);
+    const who = iscsiInitiator(initiator);
+    return this.serialized(async () => {
+      const current = this.provisioned(await this.read(), id);
+      const { already } = checkMask(this.device, id, this.luns.get(id)?.shared ?? false, current.holders, who);
+      if (!already) {
+        await this.runAll(`mask ${id} to ${who}`, this.options.dialect.mask(current, who));
+        await this.readBack(id, who, true);
+      }
+      return { already, holdersBefore: current.holders };
+    });
+  }
+
+  async unmask(lun: string, initiator: string): Promise<MaskResult> {
+    const id = checkedLunId(lun);
+    const who = iscsiInitiator(initiator);
+    return this.serialized(async () => {
+      const current = (await this.read()).luns.get(id);
+      const holdersBefore = current?.holders ?? [];
+      if (current === undefined || !holdersBefore.includes(who)) return { already: true, holdersBefore };
+      await this.runAll(`unmask ${id} from ${who}`, this.options.dialect.unmask(current, who));
+      await this.readBack(id, who, false);
+      return { already: false, holdersBefore };
+    });
+  }
+
+  async listVisibleTo(initiator: string): Promise<readonly string[]> {
+    const who = iscsiInitiator(initiator);
+    const state = await this.serialized(() => this.read());
+    return [...state.luns.values()].filter((l) => l.holders.includes(who) || l.holders.includes('ALL')).map((l) => l.lunId).sort();
+  }
+
+  async listHolders(lun: string): Promise<readonly string[]> {
+    const id = checkedLunId(lun);
+    const state = await this.serialized(() => this.read());
+    return state.luns.get(id)?.holders ?? [];
+  }
+
+  async createSnapshotClone(lun: string, cloneId: string): Promise<{ created: boolean }> {
+    const id = checkedLunId(lun);
+    const clone = checkedLunId(cloneId, 'cloneId');
+    if (this.luns.has(clone)) throw new ValidationError('snapshot clone', [{ path: 'cloneId', message: `"${clone}" is a LUN of the topology, not a clone name` }]);
+    return this.serialized(async () => {
+      const state = await this.read();
+      if (state.luns.get(clone)?.backing !== undefined) return { created: false };
+      const source = this.provisioned(state, id);
+      if (source.backing.startsWith('/dev/')) throw new UnsupportedStorageOperationError(this.device, `clone ${id}`, `its backing ${source.backing} is a block device; clones are file copies`);
+      const spec = this.spec(clone, `${dirname(source.backing)}/${clone}.img`);
+      const taken = [...state.luns.values()].find((l) => l.backing === spec.backing);
+      if (taken !== undefined) throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, `${spec.backing} already backs LUN ${taken.lunId}`);
+      await this.runAll(`clone ${id} as ${clone}`, this.options.dialect.clone(state, source, spec));
+      this.provisioned(await this.read(), clone);
+      return { created: true };
+    });
+  }
+
+  async deleteSnapshotClone(cloneId: string): Promise<{ deleted: boolean }> {
+    const clone = checkedLunId(cloneId, 'cloneId');
+    if (this.luns.has(clone)) throw new ValidationError('snapshot clone', [{ path: 'cloneId', message: `"${clone}" is a LUN of the topology; only clones may be deleted` }]);
+    return this.serialized(async () => {
+      const lun = (await this.read()).luns.get(clone);
+      if (lun === undefined) return { deleted: false };
+      if (lun.holders.length > 0) throw new LunInUseError(this.device, clone, lun.holders);
+      const backing = lun.backing;
+      if (backing === undefined || !backing.endsWith(`/${clone}.img`)) {
+        throw new UnsupportedStorageOperationError(this.device, `delete clone ${clone}`, `its backing ${backing ?? '(none)'} is not a clone file ${clone}.img`);
+      }
+      await this.runAll(`delete clone ${clone}`, this.options.dialect.deleteClone({ ...lun, backing }));
+      return { deleted: true };
+    });
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session !== undefined) await (await session.catch(() => undefined))?.close();
+  }
+}
