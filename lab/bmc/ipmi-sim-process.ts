@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout } from 'node:timers/promises';
 import { CommandStartError } from '../../common/command-errors';
 import { rmcpPing } from './rmcp-ping';
 
@@ -64,6 +65,8 @@ export class IpmiSimProcess {
       if (startError !== undefined && child.pid === undefined) throw new CommandStartError(this.program, startError.code ?? startError.message, SETUP_HINT);
       if (exit !== undefined) throw new Error(`ipmi_sim for ${this.address}:${this.port} exited at start (code ${exit.code}, signal ${exit.signal}): ${this.stderr.trim() || 'no message'}`);
       if (await rmcpPing(this.address, this.port, 100)) return;
+      // A closed port answers the ping at once; do not spin while ipmi_sim reads its config.
+      await setTimeout(20);
     }
     await this.stop();
     throw new Error(`ipmi_sim for ${this.address}:${this.port} did not answer an RMCP ping within ${READY_WITHIN_MS} ms: ${this.stderr.trim() || 'no message'}`);
