@@ -1,0 +1,87 @@
+import { BlockList, isIP } from 'node:net';
+import express, { type Router } from 'express';
+import { isRackshiftError, ValidationError, type FieldIssue } from '../../common/errors';
+import type { BootAssignmentStore } from '../../drivers/boot/boot-assignment-store';
+import { bootPlanFor } from '../../drivers/boot/boot-plan';
+import { renderFallthroughScript, renderIpxeScript } from '../../drivers/boot/ipxe-script';
+import type { TopologyIndex } from '../../inventory/topology-index';
+import { MAC_PATTERN } from '../../inventory/patterns';
+
+export interface BootRouterOptions {
+  readonly topology: TopologyIndex;
+  readonly assignments: BootAssignmentStore;
+  /** Addresses or CIDRs (IPv4 or IPv6) of the boot networks allowed to fetch scripts. */
+  readonly allowFrom: readonly string[];
+}
+
+/** The allow list as a BlockList; every entry must parse, and an empty list is refused (it would serve nobody). */
+export function parseAllowList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  const issues: FieldIssue[] = [];
+  if (entries.length === 0) issues.push({ path: 'allowFrom', message: 'name at least one address or CIDR that may fetch boot scripts' });
+  entries.forEach((entry, i) => {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= max && prefix === String(bits)))) {
+      issues.push({ path: `allowFrom[${i}]`, message: `"${entry}" is not an IP address or CIDR like 10.0.0.0/8 or fd00::/8` });
+      return;
+    }
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
+  });
+  if (issues.length > 0) throw new ValidationError('boot router options', issues);
+  return list;
+}
+
+function allowed(list: BlockList, remote: string | undefined): boolean {
+  if (remote === undefined) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote)?.[1];
+  if (mapped !== undefined) return list.check(mapped, 'ipv4') || list.check(remote, 'ipv6');
+  return list.check(remote, isIP(remote) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * `GET /boot/ipxe?mac=<mac>`: the iPXE script for what that MAC is assigned to boot.
+ * Unauthenticated, because firmware cannot hold a token, so it answers only source
+ * addresses in `allowFrom` (403 otherwise). A malformed MAC is a 400; an unknown or
+ * unresolvable assignment gets a script that exits to the next boot device.
+ */
+export function createBootRouter(options: BootRouterOptions): Router {
+  const allowList = parseAllowList(options.allowFrom);
+  const router = express.Router();
+  router.get('/boot/ipxe', async (req, res) => {
+    res.type('text/plain').set('Cache-Control', 'no-store');
+    if (!allowed(allowList, req.socket.remoteAddress)) {
+      res.status(403).send('boot scripts are served to the boot networks only\n');
+      return;
+    }
+    const raw = req.query.mac;
+    const mac = typeof raw === 'string' ? raw.toLowerCase().replace(/-/g, ':') : '';
+    if (!MAC_PATTERN.test(mac)) {
+      res.status(400).send('mac must be a MAC address like 52:54:00:12:34:56\n');
+      return;
+    }
+    try {
+      const assignment = await options.assignments.get(mac);
+      if (assignment === undefined) {
+        res.send(renderFallthroughScript(mac, 'no boot assignment'));
+        return;
+      }
+      let script: string;
+      try {
+        script = renderIpxeScript(bootPlanFor(options.topology, assignment));
+      } catch (e) {
+        if (!isRackshiftError(e)) throw e;
+        script = renderFallthroughScript(mac, `assignment to ${assignment.persona} cannot be served: ${e.message}`);
+      }
+      res.send(script);
+    } catch (e) {
+      console.error(`api: boot script for ${mac}: ${(e as Error).message}`);
+      res.status(500).send('the boot script could not be read; see the API log\n');
+    }
+  });
+  return router;
+}

@@ -1,0 +1,53 @@
+import type { ExecResult } from '../../drivers/ssh/ssh-transport';
+
+/** What a lab initiator is granted on a target: every LUN (tgt's bind) or the LUNs mapped to it (LIO's ACL). */
+export type LabGrant = 'all' | number[];
+
+export interface LabTarget {
+  readonly tid: number;
+  readonly name: string;
+  /** LUN number → backing path. */
+  readonly luns: Map<number, string>;
+  /** Initiator name (or tgt's `ALL`) → what it may see. */
+  readonly acl: Map<string, LabGrant>;
+}
+
+export interface LabBackstore {
+  readonly kind: 'fileio' | 'block';
+  readonly path: string;
+}
+
+/**
+ * The state of one lab array, shared by its tgtadm and targetcli dialects: targets with
+ * logical units and ACLs, LIO storage objects, and which backing files exist.
+ */
+export class LabArrayModel {
+  readonly targets = new Map<number, LabTarget>();
+  readonly backstores = new Map<string, LabBackstore>();
+  readonly files = new Set<string>();
+
+  targetByName(name: string): LabTarget | undefined {
+    return [...this.targets.values()].find((t) => t.name === name);
+  }
+
+  addTarget(name: string, tid = Math.max(0, ...this.targets.keys()) + 1): LabTarget {
+    const target: LabTarget = { tid, name, luns: new Map(), acl: new Map() };
+    this.targets.set(tid, target);
+    return target;
+  }
+
+  /** LUN numbers of `target` that `initiator` sees. */
+  visible(target: LabTarget, initiator: string): number[] {
+    const grant = target.acl.get(initiator) ?? target.acl.get('ALL');
+    if (grant === undefined) return [];
+    return grant === 'all' ? [...target.luns.keys()] : grant.filter((n) => target.luns.has(n));
+  }
+}
+
+export function ok(stdout = ''): ExecResult {
+  return { stdout, stderr: '', code: 0 };
+}
+
+export function fail(stderr: string, code = 1, stdout = ''): ExecResult {
+  return { stdout, stderr: `${stderr}\n`, code };
+}

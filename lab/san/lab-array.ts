@@ -1,0 +1,79 @@
+import type { ExecResult } from '../../drivers/ssh/ssh-transport';
+import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
+import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
+import type { StorageArray } from '../../inventory/topology-schema';
+import { fail, LabArrayModel, ok } from './lab-array-model';
+import { runTargetcli } from './lab-targetcli';
+import { runTgtadm } from './lab-tgtadm';
+
+/**
+ * One simulated iSCSI array. It starts with every topology LUN provisioned in rackshift's
+ * one-target-per-LUN layout and answers the CLI of its kind (tgtadm or targetcli) plus the
+ * cp/rm that clones use. A slow array (the fault) answers every command `latencyMs` late.
+ */
+export class LabArray {
+  readonly model = new LabArrayModel();
+  latencyMs = 0;
+  private commands = 0;
+
+  constructor(readonly spec: StorageArray) {
+    for (const lun of spec.luns) {
+      const backing = lun.backing ?? `${DEFAULT_BACKING_DIR}/${lun.id}.img`;
+      this.model.files.add(backing);
+      this.model.addTarget(lunTargetIqn(spec.targetIqn, lun.id)).luns.set(LUN_NUMBER, backing);
+      if (spec.kind === 'lio') this.model.backstores.set(lun.id, { kind: backing.startsWith('/dev/') ? 'block' : 'fileio', path: backing });
+    }
+  }
+
+  /** Grants `initiator` the LUN the way the array's own CLI would (used to seed the data center as it runs today). */
+  grant(lunId: string, initiator: string): void {
+    const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId));
+    target?.acl.set(initiator, this.spec.kind === 'tgt' ? 'all' : [LUN_NUMBER]);
+  }
+
+  lunsVisibleTo(initiator: string): string[] {
+    return [...this.model.targets.values()]
+      .filter((t) => this.model.visible(t, initiator).includes(LUN_NUMBER))
+      .map((t) => lunIdOfTarget(this.spec.targetIqn, t.name))
+      .filter((id): id is string => id !== undefined)
+      .sort();
+  }
+
+  lunExists(lunId: string): boolean {
+    const backing = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId))?.luns.get(LUN_NUMBER);
+    return backing !== undefined && this.model.files.has(backing);
+  }
+
+  async exec(command: string): Promise<ExecResult> {
+    this.commands += 1;
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const [program = '', ...argv] = command.trim().split(/\s+/);
+    if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);
+    if (program === 'targetcli' && this.spec.kind === 'lio') return runTargetcli(this.model, argv);
+    if (program === 'cp') {
+      const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));
+      if (!this.model.files.has(source)) return fail(`cp: cannot stat '${source}': No such file or directory`);
+      this.model.files.add(clone);
+      return ok();
+    }
+    if (program === 'rm') {
+      for (const f of argv.filter((a) => !a.startsWith('-'))) this.model.files.delete(f);
+      return ok();
+    }
+    return fail(`sh: 1: ${program}: not found`, 127);
+  }
+
+  describe(): unknown {
+    return {
+      kind: this.spec.kind,
+      latencyMs: this.latencyMs,
+      commands: this.commands,
+      luns: Object.fromEntries(
+        [...this.model.targets.values()].map((t) => [
+          lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
+          { target: t.name, backing: t.luns.get(LUN_NUMBER) ?? null, initiators: [...t.acl.keys()].sort() },
+        ]),
+      ),
+    };
+  }
+}

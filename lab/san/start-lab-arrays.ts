@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import express from 'express';
+import { z } from 'zod';
+import type { Lab, LabComponent } from '../lab';
+import { labKeyFile } from '../lab-keys';
+import type { LabSanView } from '../lab-views';
+import { LabArray } from './lab-array';
+import { startLabSshExecServer, type LabSshExecServer } from './lab-ssh-exec-server';
+
+const latencySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
+
+export interface LabArraysComponent extends LabComponent {
+  readonly sanView: LabSanView;
+  array(id: string): LabArray;
+}
+
+/**
+ * A lab array per topology array, each an SSH server at the array's address and port with
+ * the lab host key (pinned in the example topologies) and the array credential's password.
+ * Personas placed at home start with their LUNs masked to their home machine. The slow-array
+ * fault is `POST /lab/arrays/<id>/latency {"ms": N}` on the control server.
+ */
+export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | undefined> {
+  const specs = lab.topology.sites.flatMap((s) => s.arrays);
+  if (specs.length === 0) return undefined;
+  const hostKey = await readFile(labKeyFile('lab_host_ed25519'));
+  const arrays = new Map(specs.map((spec) => [spec.id, new LabArray(spec)]));
+  for (const persona of lab.topology.personas) {
+    const home = persona.home !== undefined && 'machine' in persona.home ? lab.index.machine(persona.home.machine) : undefined;
+    if (home?.storage.iqn === undefined) continue;
+    for (const l of persona.luns) arrays.get(l.array)?.grant(l.lun, home.storage.iqn);
+  }
+  const servers: LabSshExecServer[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+  try {
+    for (const array of arrays.values()) {
+      const credential = lab.credentials[array.spec.credential];
+      if (credential === undefined) throw new Error(`lab array ${array.spec.id}: credential "${array.spec.credential}" is not in the topology`);
+      servers.push(await startLabSshExecServer({ port: array.spec.port, hostKey, credential, handle: (c) => array.exec(c) }));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const array = (id: string): LabArray => {
+    const found = arrays.get(id);
+    if (found === undefined) throw new Error(`lab has no array "${id}"`);
+    return found;
+  };
+  const routes = express.Router();
+  routes.post('/lab/arrays/:id/latency', (req, res) => {
+    const parsed = latencySchema.safeParse(req.body);
+    const target = arrays.get(req.params.id);
+    if (!parsed.success || target === undefined) {
+      res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : 'body must be {"ms": 0…600000}' });
+      return;
+    }
+    target.latencyMs = parsed.data.ms;
+    res.json({ array: target.spec.id, latencyMs: target.latencyMs });
+  });
+  lab.control.use(routes);
+  return {
+    kind: 'arrays',
+    sanView: {
+      lunsVisibleTo: (arrayId, initiator) => arrays.get(arrayId)?.lunsVisibleTo(initiator) ?? [],
+      lunExists: (arrayId, lunId) => arrays.get(arrayId)?.lunExists(lunId) ?? false,
+    },
+    array,
+    describe: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.describe()])),
+    stop,
+  };
+}
