@@ -2,6 +2,7 @@ import { startIpmiBmcs } from './bmc/ipmi-sim-bmcs';
 import { startRedfishBmcs } from './bmc/redfish-bmcs';
 import { startControlServer } from './control-server';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
+import { startLabSwitches } from './switch/start-lab-switches';
 
 /**
  * Every kind of lab peer, in start order. The control server comes first (peers call back
@@ -11,6 +12,7 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
   ['control', startControlServer],
   ['ipmi', startIpmiBmcs],
   ['redfish', startRedfishBmcs],
+  ['switches', startLabSwitches],
 ];
 
 export function startLab(options: LabOptions): Promise<Lab> {

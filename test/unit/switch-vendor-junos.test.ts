@@ -31,7 +31,6 @@ describe('junos command lists', () => {
     await sw.setAccessVlan(PORT, 120);
     expect(rec.lines).toEqual([
       'set cli screen-length 0', SHOW, 'configure',
-      'set vlans v120 vlan-id 120',
       `delete ${ES} vlan`, `set ${ES} interface-mode access`, `set ${ES} vlan members 120`,
       'commit', 'exit', SHOW,
     ]);
@@ -41,7 +40,7 @@ describe('junos command lists', () => {
     const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('trunk', '[ 110 120 130 ]')] } });
     await sw.setTrunkVlans(PORT, [130, 110, 120]);
     expect(rec.lines.slice(2, -1)).toEqual([
-      'configure', 'set vlans v120 vlan-id 120', 'set vlans v130 vlan-id 130',
+      'configure',
       `delete ${ES} vlan`, `set ${ES} interface-mode trunk`, `set ${ES} vlan members [ 110 120 130 ]`, 'commit', 'exit',
     ]);
   });
@@ -51,7 +50,7 @@ describe('junos command lists', () => {
     await sw.addTrunkVlan(PORT, 120);
     await sw.removeTrunkVlan(PORT, 110);
     expect(rec.lines).toEqual([
-      'set cli screen-length 0', SHOW, 'configure', 'set vlans v120 vlan-id 120', `set ${ES} vlan members 120`, 'commit', 'exit', SHOW,
+      'set cli screen-length 0', SHOW, 'configure', `set ${ES} vlan members 120`, 'commit', 'exit', SHOW,
       'set cli screen-length 0', SHOW, 'configure', `delete ${ES} vlan members 110`, 'commit', 'exit', SHOW,
     ]);
   });
@@ -71,7 +70,7 @@ describe('junos command lists', () => {
   });
 
   it('a failed commit is rolled back before leaving configuration mode', async () => {
-    const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110], commit: ['error: vlan v120 not defined\nerror: configuration check-out failed'] } });
+    const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110], commit: ['error: vlan-id 120 is not defined\nerror: configuration check-out failed'] } });
     const err = await sw.setAccessVlan(PORT, 120).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandRejectedError);
     expect(rec.lines.slice(-3)).toEqual(['commit', 'rollback', 'exit']);

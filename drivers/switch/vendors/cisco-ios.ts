@@ -4,7 +4,7 @@ import { parseIosFamilyInterface } from './ios-family-parser';
 /** Cisco IOS / IOS-XE Catalyst: lines apply as typed in `configure terminal`; `write memory` saves. */
 export const ciscoIos: VendorProfile = {
   vendor: 'cisco-ios',
-  transport: { kind: 'shell', prompt: /(?:^|\n)[A-Za-z0-9._-]+(?:\([a-z-]+\))?[#>] ?$/, setup: ['terminal length 0'] },
+  transport: { kind: 'shell', prompt: /(?:^|\n)[A-Za-z0-9._-]+(?:\([A-Za-z0-9/:._-]+\))?[#>] ?$/, setup: ['terminal length 0'] },
   config: { enter: ['configure terminal'], commit: [], discard: [], exit: ['end'] },
   portPattern: /^(?:GigabitEthernet|TenGigabitEthernet|TwentyFiveGigE|FortyGigabitEthernet|HundredGigE|FastEthernet|Ethernet|Gi|Te|Fa|Twe|Fo|Hu)\d+(?:\/\d+){0,3}$|^Port-channel\d+$/,
   portExample: 'GigabitEthernet1/0/1',

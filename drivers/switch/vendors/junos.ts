@@ -31,7 +31,9 @@ export const junos: VendorProfile = {
   vlanList: { separator: ' ', ranges: false },
   vlanModel: { kind: 'combined', clearVlans: [`delete interfaces {port} ${ES}`] },
   portContext: [],
-  addVlan: ['set vlans v{vlan} vlan-id {vlan}'],
+  // VLANs are named by operators (`vlans prod-web vlan-id 110`); declaring another name for the
+  // same id would fail the commit, so members refer to existing VLANs by id and nothing is declared.
+  addVlan: [],
   setAccessVlan: [`delete interfaces {port} ${ES} vlan`, `set interfaces {port} ${ES} interface-mode access`, `set interfaces {port} ${ES} vlan members {vlan}`],
   setTrunkVlans: [`delete interfaces {port} ${ES} vlan`, `set interfaces {port} ${ES} interface-mode trunk`, `set interfaces {port} ${ES} vlan members [ {vlans} ]`],
   addTrunkVlan: [`set interfaces {port} ${ES} vlan members {vlan}`],

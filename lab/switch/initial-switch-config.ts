@@ -1,0 +1,34 @@
+import type { TopologyIndex } from '../../inventory/topology-index';
+import type { Switch } from '../../inventory/topology-schema';
+import { LabSwitchConfig, type LabSwitchFamily } from './lab-switch-config';
+
+/**
+ * A switch as the lab finds it: every cabled port exists, every topology network is in
+ * the VLAN database, and the ports of each machine's resident persona carry its networks
+ * (one network: access; several: trunk), so that the residents boot healthy.
+ */
+export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: LabSwitchFamily): LabSwitchConfig {
+  const machines = index.allMachines();
+  const cabled = new Set(machines.flatMap((m) => m.nics.filter((n) => n.switch === sw.id).map((n) => n.port)));
+  const config = new LabSwitchConfig(family, sw.id, cabled);
+  for (const n of index.topology.networks) config.vlans.set(n.vlan, n.name);
+  for (const m of machines) {
+    const resident = m.occupant ?? index.topology.personas.find((p) => p.home !== undefined && 'machine' in p.home && p.home.machine === m.id)?.name;
+    if (resident === undefined) continue;
+    for (const need of index.persona(resident).networks) {
+      const nic = m.nics[need.nic];
+      if (nic === undefined || nic.switch !== sw.id) continue;
+      const vlans = need.networks.map((name) => index.network(name).vlan);
+      const port = config.port(nic.port);
+      if (vlans.length === 1) {
+        port.mode = 'access';
+        if (family === 'ios') port.accessVlan = vlans[0];
+        else port.vlans = vlans;
+      } else {
+        port.mode = 'trunk';
+        port.vlans = [...vlans].sort((a, b) => a - b);
+      }
+    }
+  }
+  return config;
+}

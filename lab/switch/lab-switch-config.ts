@@ -1,0 +1,159 @@
+import type { LabPortState } from '../lab-views';
+
+/** The two CLI families the lab speaks; every vendor maps to one (or to none). */
+export type LabSwitchFamily = 'ios' | 'junos';
+
+/**
+ * One port's configuration as the switch stores it. IOS-like: `vlans` is the trunk allowed
+ * list (undefined: not configured, which means every VLAN) and `accessVlan` the access VLAN.
+ * Junos-like: `vlans` is `vlan members` and `accessVlan` is unused.
+ */
+export interface LabPortConfig {
+  mode?: 'access' | 'trunk';
+  accessVlan?: number;
+  vlans?: number[];
+  shutdown: boolean;
+}
+
+const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 1);
+
+function natural(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/** `110,120-122` with IOS range compression. */
+export function iosVlanList(vlans: readonly number[]): string {
+  const sorted = [...new Set(vlans)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j += 1;
+    parts.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : sorted.slice(i, j + 1).join(','));
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/**
+ * The configuration of one lab switch: its VLAN database and its ports. Ports cabled in the
+ * topology always exist; other names of the right shape appear once configured and vanish
+ * again when their configuration is removed, so an undo leaves the text as it was.
+ */
+export class LabSwitchConfig {
+  readonly vlans = new Map<number, string>();
+  private readonly ports = new Map<string, LabPortConfig>();
+
+  constructor(
+    readonly family: LabSwitchFamily,
+    readonly hostname: string,
+    private readonly cabled: ReadonlySet<string>,
+  ) {
+    for (const p of cabled) this.ports.set(p, { shutdown: false });
+  }
+
+  has(port: string): boolean {
+    return this.ports.has(port);
+  }
+
+  portNames(): string[] {
+    return [...this.ports.keys()].sort(natural);
+  }
+
+  /** The port's configuration, created empty when the name is new. */
+  port(name: string): LabPortConfig {
+    let p = this.ports.get(name);
+    if (p === undefined) {
+      p = { shutdown: false };
+      this.ports.set(name, p);
+    }
+    return p;
+  }
+
+  /** Forgets uncabled ports with no configuration left. */
+  prune(): void {
+    for (const [name, p] of this.ports) {
+      if (!this.cabled.has(name) && p.mode === undefined && p.accessVlan === undefined && p.vlans === undefined && !p.shutdown) this.ports.delete(name);
+    }
+  }
+
+  clone(): LabSwitchConfig {
+    const copy = new LabSwitchConfig(this.family, this.hostname, this.cabled);
+    for (const [id, name] of this.vlans) copy.vlans.set(id, name);
+    for (const [name, p] of this.ports) copy.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) });
+    return copy;
+  }
+
+  /** What a machine cabled to the port gets. */
+  effective(name: string): LabPortState | undefined {
+    const p = this.ports.get(name);
+    if (p === undefined) return undefined;
+    const mode = p.mode ?? 'access';
+    if (this.family === 'ios') {
+      return mode === 'access'
+        ? { mode, accessVlan: p.accessVlan ?? 1, trunkVlans: [], shutdown: p.shutdown }
+        : { mode, trunkVlans: p.vlans ?? ALL_VLANS, shutdown: p.shutdown };
+    }
+    const members = p.vlans ?? [];
+    return mode === 'access'
+      ? { mode, ...(members[0] !== undefined && { accessVlan: members[0] }), trunkVlans: [], shutdown: p.shutdown }
+      : { mode, trunkVlans: [...members], shutdown: p.shutdown };
+  }
+
+  /** `show running-config interface X` body (IOS) or `show configuration interfaces X` (Junos). */
+  renderPort(name: string, indent = ' '): string {
+    const p = this.ports.get(name) ?? { shutdown: false };
+    if (this.family === 'ios') {
+      return [
+        `interface ${name}`,
+        ...(p.accessVlan !== undefined ? [`${indent}switchport access vlan ${p.accessVlan}`] : []),
+        ...(p.vlans !== undefined ? [`${indent}switchport trunk allowed vlan ${p.vlans.length === 0 ? 'none' : iosVlanList(p.vlans)}`] : []),
+        ...(p.mode !== undefined ? [`${indent}switchport mode ${p.mode}`] : []),
+        ...(p.shutdown ? [`${indent}shutdown`] : []),
+      ].join('\n');
+    }
+    const lines: string[] = [];
+    if (p.shutdown) lines.push('disable;');
+    if (p.mode !== undefined || p.vlans !== undefined) {
+      const members = p.vlans ?? [];
+      lines.push('unit 0 {', '    family ethernet-switching {');
+      if (p.mode !== undefined) lines.push(`        interface-mode ${p.mode};`);
+      if (members.length > 0) {
+        lines.push('        vlan {', `            members ${members.length === 1 ? String(members[0]) : `[ ${members.join(' ')} ]`};`, '        }');
+      }
+      lines.push('    }', '}');
+    }
+    return lines.join('\n');
+  }
+
+  /** The whole running configuration, in a stable order (tests diff it byte for byte). */
+  render(): string {
+    const names = this.portNames();
+    const vlanIds = [...this.vlans.keys()].sort((a, b) => a - b);
+    if (this.family === 'ios') {
+      return [
+        `hostname ${this.hostname}`,
+        '!',
+        ...vlanIds.flatMap((id) => [`vlan ${id}`, ...(this.vlans.get(id) ? [` name ${this.vlans.get(id)}`] : []), '!']),
+        ...names.flatMap((n) => [this.renderPort(n), '!']),
+        'end',
+        '',
+      ].join('\n');
+    }
+    const indent = (text: string, by: string): string[] => (text === '' ? [] : text.split('\n').map((l) => `${by}${l}`));
+    return [
+      `system {`,
+      `    host-name ${this.hostname};`,
+      '}',
+      'interfaces {',
+      ...names.flatMap((n) => {
+        const body = this.renderPort(n);
+        return body === '' ? [] : [`    ${n} {`, ...indent(body, '        '), '    }'];
+      }),
+      '}',
+      'vlans {',
+      ...vlanIds.flatMap((id) => [`    ${this.vlans.get(id) ?? `v${id}`} {`, `        vlan-id ${id};`, '    }']),
+      '}',
+      '',
+    ].join('\n');
+  }
+}

@@ -1,0 +1,183 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Server, type Connection, type ServerChannel } from 'ssh2';
+import type { Secret } from '../../common/secrets';
+import type { Switch } from '../../inventory/topology-schema';
+import { IOS_DIALECTS, IosCli } from './ios-cli';
+import { JunosCli } from './junos-cli';
+import type { CliFaults, LabCli } from './lab-cli';
+import type { LabSwitchConfig } from './lab-switch-config';
+
+export interface LabSwitchFaults {
+  /** Every login fails as if the password were wrong. */
+  rejectAuth: boolean;
+  /** The next N configuration commands are refused with the vendor's error text. */
+  refuseCommands: number;
+  /** The switch stops answering: lines are swallowed, no output, no prompt. */
+  hang: boolean;
+  /** The next N sessions are dropped when they send their next line. */
+  dropSessions: number;
+}
+
+export interface LabSwitchStats {
+  /** TCP connections accepted. */
+  connections: number;
+  /** Sessions that authenticated: what the concurrency test counts. */
+  sessions: number;
+  /** Sessions open right now, and the most ever open at once. */
+  open: number;
+  maxOpen: number;
+  /** Lines received over shells and execs. */
+  lines: number;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * One lab switch: an ssh2 server on the topology's address and port that speaks its vendor's
+ * CLI family over a PTY shell (and one-line execs), holding the running configuration that
+ * booting lab machines consult.
+ */
+export class LabSwitch {
+  readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
+  readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
+  private saved: string;
+  private readonly clients = new Set<Connection>();
+  private server: Server | undefined;
+  private readonly cliFaults: CliFaults = {
+    takeRefusal: () => {
+      if (this.faults.refuseCommands <= 0) return false;
+      this.faults.refuseCommands -= 1;
+      return true;
+    },
+  };
+
+  constructor(
+    readonly spec: Switch,
+    private running: LabSwitchConfig,
+    private readonly credential: Secret,
+  ) {
+    this.saved = running.render();
+  }
+
+  get config(): LabSwitchConfig {
+    return this.running;
+  }
+
+  /** The configuration a reboot would load: saved by `write memory` (IOS-like); a Junos commit is its own save. */
+  get startup(): string {
+    return this.running.family === 'junos' ? this.running.render() : this.saved;
+  }
+
+  clearFaults(): void {
+    Object.assign(this.faults, { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 });
+  }
+
+  private newCli(): LabCli {
+    if (this.running.family === 'junos') {
+      return new JunosCli(() => this.running, (c) => (this.running = c), this.credential.username, this.cliFaults);
+    }
+    const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
+    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.render()));
+  }
+
+  async start(hostKey: Buffer): Promise<void> {
+    const server = new Server({ hostKeys: [hostKey] }, (client) => this.accept(client));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.spec.port, this.spec.address, () => resolve());
+    });
+  }
+
+  get listeningPort(): number {
+    return (this.server?.address() as AddressInfo | undefined)?.port ?? 0;
+  }
+
+  private accept(client: Connection): void {
+    this.stats.connections += 1;
+    this.clients.add(client);
+    let authenticated = false;
+    client.on('error', () => undefined);
+    client.on('close', () => {
+      this.clients.delete(client);
+      if (authenticated) this.stats.open -= 1;
+    });
+    client.on('authentication', (ctx) => {
+      const ok = (password: string): boolean =>
+        !this.faults.rejectAuth && same(ctx.username, this.credential.username) && same(password, this.credential.password ?? '');
+      if (ctx.method === 'password') {
+        if (ok(ctx.password)) ctx.accept();
+        else ctx.reject(['password', 'keyboard-interactive']);
+      } else if (ctx.method === 'keyboard-interactive') {
+        ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (ok(answers[0] ?? '') ? ctx.accept() : ctx.reject(['password', 'keyboard-interactive'])));
+      } else ctx.reject(['password', 'keyboard-interactive']);
+    });
+    client.on('ready', () => {
+      authenticated = true;
+      this.stats.sessions += 1;
+      this.stats.open += 1;
+      this.stats.maxOpen = Math.max(this.stats.maxOpen, this.stats.open);
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('pty', (accept) => accept?.());
+        session.on('shell', (accept) => this.shell(client, accept()));
+        session.on('exec', (accept, _reject, info) => this.exec(client, accept(), info.command));
+      });
+    });
+  }
+
+  /** Whether an injected fault takes this line: a hang swallows it, a drop ends the connection. */
+  private faulted(client: Connection): boolean {
+    this.stats.lines += 1;
+    if (this.faults.dropSessions > 0) {
+      this.faults.dropSessions -= 1;
+      client.end();
+      return true;
+    }
+    return this.faults.hang;
+  }
+
+  private shell(client: Connection, stream: ServerChannel): void {
+    const cli = this.newCli();
+    let pending = '';
+    stream.write(`\r\n${cli.prompt()}`);
+    stream.on('data', (data: Buffer) => {
+      pending += data.toString('utf8');
+      let at: number;
+      while ((at = pending.search(/\r\n|\r|\n/)) >= 0) {
+        const line = pending.slice(0, at);
+        pending = pending.slice(at + (pending.startsWith('\r\n', at) ? 2 : 1));
+        if (this.faulted(client)) continue;
+        const answer = cli.handle(line);
+        const body = answer.output === '' ? '' : `${answer.output.replace(/\n/g, '\r\n')}\r\n`;
+        if (answer.close) {
+          stream.write(`${line}\r\n${body}`);
+          stream.exit(0);
+          stream.end();
+          return;
+        }
+        stream.write(`${line}\r\n${body}${cli.prompt()}`);
+      }
+    });
+  }
+
+  private exec(client: Connection, stream: ServerChannel, command: string): void {
+    if (this.faulted(client)) return;
+    const answer = this.newCli().handle(command);
+    stream.write(answer.output === '' ? '' : `${answer.output}\n`);
+    stream.exit(0);
+    stream.end();
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.clients) c.end();
+    const server = this.server;
+    if (server === undefined) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

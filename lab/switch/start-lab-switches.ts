@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { fieldIssues } from '../../common/field-path';
+import type { SwitchVendor } from '../../inventory/topology-schema';
+import type { Lab, LabComponent } from '../lab';
+import { labKeyFile } from '../lab-keys';
+import type { LabPortState, LabSwitchView } from '../lab-views';
+import { initialSwitchConfig } from './initial-switch-config';
+import { LabSwitch } from './lab-switch';
+import type { LabSwitchFamily } from './lab-switch-config';
+
+/** The CLI family the lab speaks for each vendor; the others have no lab peer. */
+const FAMILY: Partial<Record<SwitchVendor, LabSwitchFamily>> = {
+  'cisco-ios': 'ios',
+  'arista-eos': 'ios',
+  'dell-os10': 'ios',
+  junos: 'junos',
+};
+
+const faultBodySchema = z.strictObject({
+  rejectAuth: z.boolean().optional(),
+  refuseCommands: z.number().int().min(0).max(10_000).optional(),
+  hang: z.boolean().optional(),
+  dropSessions: z.number().int().min(0).max(10_000).optional(),
+  /** Clears every fault first. */
+  clear: z.boolean().optional(),
+});
+
+export interface LabSwitchesComponent extends LabComponent {
+  readonly switchView: LabSwitchView;
+  switch(id: string): LabSwitch;
+  describe(): Record<string, { vendor: string; running: string; startup: string; faults: object; stats: object }>;
+}
+
+/**
+ * Every topology switch as an SSH peer at its address and port. Faults through the lab
+ * control server: POST /lab/switches/<id>/faults { rejectAuth, refuseCommands, hang,
+ * dropSessions, clear }; the running configuration at GET /lab/switches/<id>/running-config.
+ */
+export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent | undefined> {
+  const specs = lab.topology.sites.flatMap((s) => s.switches);
+  if (specs.length === 0) return undefined;
+  const unspoken = specs.filter((s) => FAMILY[s.vendor] === undefined);
+  if (unspoken.length > 0) {
+    throw new Error(`the lab speaks IOS-like (cisco-ios, arista-eos, dell-os10) and Junos switches only; ${unspoken.map((s) => `${s.id} is ${s.vendor}`).join(', ')}`);
+  }
+  const hostKey = readFileSync(labKeyFile('lab_host_ed25519'));
+  const switches = new Map<string, LabSwitch>();
+  try {
+    for (const spec of specs) {
+      const credential = lab.credentials[spec.credential];
+      if (credential === undefined) throw new Error(`lab switch ${spec.id}: credential ${spec.credential} is not in the topology`);
+      const sw = new LabSwitch(spec, initialSwitchConfig(lab.index, spec, FAMILY[spec.vendor] as LabSwitchFamily), credential);
+      await sw.start(hostKey);
+      switches.set(spec.id, sw);
+    }
+  } catch (e) {
+    for (const sw of switches.values()) await sw.stop();
+    throw e;
+  }
+
+  const get = (id: string): LabSwitch => {
+    const sw = switches.get(id);
+    if (sw === undefined) throw new Error(`lab has no switch "${id}"`);
+    return sw;
+  };
+  lab.control.post('/lab/switches/:id/faults', (req, res) => {
+    const sw = switches.get(req.params.id);
+    const parsed = faultBodySchema.safeParse(req.body);
+    if (sw === undefined) {
+      res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
+      return;
+    }
+    if (!parsed.success) {
+      res.status(400).json({ error: 'ValidationError', issues: fieldIssues(parsed.error) });
+      return;
+    }
+    const { clear, ...faults } = parsed.data;
+    if (clear) sw.clearFaults();
+    Object.assign(sw.faults, faults);
+    res.json({ switch: sw.spec.id, faults: sw.faults });
+  });
+  lab.control.get('/lab/switches/:id/running-config', (req, res) => {
+    const sw = switches.get(req.params.id);
+    if (sw === undefined) res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
+    else res.type('text/plain').send(sw.config.render());
+  });
+
+  const switchView: LabSwitchView = {
+    portState: (switchId: string, port: string): LabPortState | undefined => switches.get(switchId)?.config.effective(port),
+  };
+  return {
+    kind: 'switches',
+    switchView,
+    switch: get,
+    describe: () =>
+      Object.fromEntries(
+        [...switches.values()].map((sw) => [
+          sw.spec.id,
+          { vendor: sw.spec.vendor, running: sw.config.render(), startup: sw.startup, faults: { ...sw.faults }, stats: { ...sw.stats } },
+        ]),
+      ),
+    stop: async () => {
+      for (const sw of switches.values()) await sw.stop();
+    },
+  };
+}
