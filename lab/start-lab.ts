@@ -1,6 +1,7 @@
 import { startIpmiBmcs } from './bmc/ipmi-sim-bmcs';
 import { startRedfishBmcs } from './bmc/redfish-bmcs';
 import { startControlServer } from './control-server';
+import { startLabHypervisors } from './hypervisor/start-lab-hypervisors';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
 import { startLabSwitches } from './switch/start-lab-switches';
 
@@ -13,6 +14,7 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
   ['ipmi', startIpmiBmcs],
   ['redfish', startRedfishBmcs],
   ['switches', startLabSwitches],
+  ['hypervisors', startLabHypervisors],
 ];
 
 export function startLab(options: LabOptions): Promise<Lab> {

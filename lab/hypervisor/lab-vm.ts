@@ -1,0 +1,112 @@
+import { EventEmitter } from 'node:events';
+import type { LabTiming } from '../lab-machine';
+import type { LabDomainConfig } from './lab-domain-config';
+import type { HealthEndpoint } from './persona-health-endpoint';
+
+/** libvirt's words for the states the lab models. */
+export type LabVmState = 'running' | 'in shutdown' | 'shut off';
+
+/** What the guest did after `virsh start`: up and answering its health check, or why not. */
+export interface LabVmBoot {
+  readonly healthy: boolean;
+  readonly reason?: string;
+  readonly health?: HealthEndpoint;
+}
+
+/** Boots the guest of a VM: decides health from the lab's switches and SAN. */
+export type LabGuestBoot = (vm: LabVm) => Promise<LabVmBoot>;
+
+/**
+ * One domain on a lab hypervisor host. Like a LabMachine, the guest takes `bootMs` to come
+ * up and honours a graceful shutdown only once it runs; `destroy` is immediate.
+ *
+ * Events: 'boot' (LabVmBoot without the endpoint), 'stopped'.
+ */
+export class LabVm extends EventEmitter {
+  private current: LabVmState = 'shut off';
+  private generation = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  private booted: LabVmBoot | undefined;
+  /** The definition the next start uses; `live` is what runs now. */
+  config: LabDomainConfig;
+  live: LabDomainConfig | undefined;
+  id: number | undefined;
+  persistent = true;
+  /** A guest fault: the OS ignores ACPI power-off requests. */
+  ignoresShutdown = false;
+
+  constructor(
+    config: LabDomainConfig,
+    readonly uuid: string,
+    private readonly timing: LabTiming,
+    private readonly bootGuest: LabGuestBoot,
+  ) {
+    super();
+    this.config = config;
+  }
+
+  get name(): string { return this.config.name; }
+  get state(): LabVmState { return this.current; }
+  get boot(): Omit<LabVmBoot, 'health'> | undefined {
+    return this.booted === undefined ? undefined : { healthy: this.booted.healthy, ...(this.booted.reason !== undefined && { reason: this.booted.reason }) };
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  start(id: number): void {
+    const gen = ++this.generation;
+    this.current = 'running';
+    this.id = id;
+    this.live = this.config;
+    this.later(this.timing.bootMs, () => {
+      if (gen !== this.generation) return;
+      void this.bootGuest(this).then(
+        (result) => this.settle(gen, result),
+        (e: unknown) => this.settle(gen, { healthy: false, reason: `guest boot failed: ${(e as Error).message}` }),
+      );
+    });
+  }
+
+  private settle(gen: number, result: LabVmBoot): void {
+    if (gen !== this.generation) {
+      void result.health?.stop();
+      return;
+    }
+    this.booted = result;
+    this.emit('boot', this.boot);
+  }
+
+  /** ACPI power button: only a guest that has booted (and does not ignore it) powers off. */
+  shutdown(): void {
+    if (this.current !== 'running' || this.booted === undefined || this.ignoresShutdown) return;
+    this.current = 'in shutdown';
+    const gen = this.generation;
+    this.later(this.timing.shutdownMs, () => {
+      if (gen === this.generation) void this.powerOff();
+    });
+  }
+
+  /** Resolves once the guest's health endpoint is closed. */
+  destroy(): Promise<void> {
+    return this.current === 'shut off' ? Promise.resolve() : this.powerOff();
+  }
+
+  private powerOff(): Promise<void> {
+    this.generation += 1;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const closed = this.booted?.health?.stop() ?? Promise.resolve();
+    this.booted = undefined;
+    this.current = 'shut off';
+    this.id = undefined;
+    this.live = undefined;
+    this.emit('stopped');
+    return closed;
+  }
+}
