@@ -1,11 +1,9 @@
 import { Connection, Client } from '@temporalio/client';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { newToken } from '../api/auth';
-import { createApp } from '../api/create-app';
+import { startApiServer } from '../api/start-api-server';
 import { EnvAndFileSecretStore } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import { loadTopologyFile } from '../inventory/load-topology';
@@ -14,7 +12,7 @@ import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { LedgerClient } from '../temporal/ledger-client';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
-import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
+import { NAMESPACE } from '../worker/task-queue';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 
@@ -49,13 +47,6 @@ async function adminToken(dataDir: string): Promise<string> {
   const token = newToken();
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return token;
-}
-
-function listen(server: Server): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    server.once('listening', resolvePromise);
-    server.once('error', reject);
-  });
 }
 
 /**
@@ -113,24 +104,16 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stoppers.push(() => worker.shutdown());
 
     const token = await adminToken(dataDir);
-    const app = createApp({
+    const api = await startApiServer({
       client,
       topology: new TopologyIndex(topology),
       tokens: [token],
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
+      host: '127.0.0.1',
+      port: options.apiPort,
       ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
     });
-    const http = app.listen(options.apiPort, '127.0.0.1');
-    await listen(http);
-    stoppers.push(
-      () =>
-        new Promise<void>((r) => {
-          http.closeAllConnections();
-          http.close(() => r());
-        }),
-    );
-    const apiUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    stoppers.push(() => api.stop());
+    const apiUrl = api.url;
     return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, stop };
   } catch (e) {
     await stop();

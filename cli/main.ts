@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerApiCommands } from './commands/api';
 import { registerDevCommands } from './commands/dev';
 import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
@@ -9,6 +10,7 @@ import { registerWorkerCommands } from './commands/worker';
 const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerDevCommands,
   registerWorkerCommands,
+  registerApiCommands,
   registerRunCommands,
   registerTopologyCommands,
   registerMachineCommands,

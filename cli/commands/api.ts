@@ -1,0 +1,52 @@
+import { Client, Connection } from '@temporalio/client';
+import { InvalidArgumentError, type Command } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
+import { startApiServer } from '../../api/start-api-server';
+import { TopologyIndex } from '../../inventory/topology-index';
+import { loadTopologyFile } from '../../inventory/load-topology';
+import { NAMESPACE } from '../../worker/task-queue';
+
+function listenOption(value: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) throw new InvalidArgumentError(`must be host:port, e.g. 127.0.0.1:8080, got "${value}"`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** Tokens, one per line; the file must not be readable by group or others. */
+function readTokens(file: string): string[] {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) throw new InvalidArgumentError(`token file ${file} has mode ${mode.toString(8)}; it must be 0600`);
+  const tokens = readFileSync(file, 'utf8').split('\n').map((t) => t.trim()).filter(Boolean);
+  if (tokens.length === 0 || tokens.some((t) => t.length < 32)) throw new InvalidArgumentError(`token file ${file} needs one token of at least 32 characters per line`);
+  return tokens;
+}
+
+export function registerApiCommands(program: Command): void {
+  program
+    .command('api')
+    .description('run the HTTP API on its own, against a Temporal server (production; `rackshift dev` runs one itself)')
+    .option('--temporal <address>', 'Temporal frontend host:port', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
+    .requiredOption('--topology <file>', 'topology file')
+    .option('--listen <host:port>', 'address to listen on', listenOption, { host: '127.0.0.1', port: 8080 })
+    .requiredOption('--token-file <file>', 'bearer tokens, one per line (mode 0600)')
+    .option('--ui-url <url>', 'Temporal UI base URL, for links in run responses')
+    .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenFile: string; uiUrl?: string }) => {
+      const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
+      const connection = await Connection.connect({ address: opts.temporal });
+      const api = await startApiServer({
+        client: new Client({ connection, namespace: NAMESPACE }),
+        topology,
+        tokens: readTokens(opts.tokenFile),
+        host: opts.listen.host,
+        port: opts.listen.port,
+        ...(opts.uiUrl !== undefined && { uiBaseUrl: opts.uiUrl }),
+      });
+      console.log(`rackshift api listening on ${api.url}`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void api.stop().then(() => connection.close()).then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
