@@ -1,8 +1,10 @@
 import { startIpmiBmcs } from './bmc/ipmi-sim-bmcs';
 import { startRedfishBmcs } from './bmc/redfish-bmcs';
+import { startLabBoot } from './boot/start-lab-boot';
 import { startControlServer } from './control-server';
 import { startLabHypervisors } from './hypervisor/start-lab-hypervisors';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
+import { startLabArrays } from './san/start-lab-arrays';
 import { startLabSwitches } from './switch/start-lab-switches';
 
 /**
@@ -14,6 +16,8 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
   ['ipmi', startIpmiBmcs],
   ['redfish', startRedfishBmcs],
   ['switches', startLabSwitches],
+  ['arrays', startLabArrays],
+  ['boot', startLabBoot],
   ['hypervisors', startLabHypervisors],
 ];
 

@@ -1,0 +1,137 @@
+import { PERSONA_ARG } from '../../drivers/boot/ipxe-script';
+import { LUN_NUMBER, lunIdOfTarget } from '../../drivers/storage/lun-target';
+import type { Persona } from '../../inventory/topology-schema';
+import type { Lab } from '../lab';
+import type { LabBmcAction, LabBootDevice, LabBootResult, LabMachine } from '../lab-machine';
+import { lunProblems, vlanProblems } from './boot-checks';
+import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
+import { onLoopback, startPersonaEndpoint, type PersonaEndpoint } from './persona-endpoint';
+
+const FETCH_TIMEOUT_MS = 10_000;
+
+type Found = { persona: Persona } | { reason: string };
+
+/**
+ * The firmware and OS of every lab machine. On a PXE boot it fetches
+ * `<apiBaseUrl>/boot/ipxe?mac=<first NIC>`, runs the script, and comes up healthy only when
+ * the image exists, every NIC's port carries the persona's VLANs and every LUN of the persona
+ * is masked to the machine's initiator; then it answers the persona's health check on
+ * loopback until the machine powers off. Otherwise the boot result's reason names each
+ * missing piece.
+ */
+export class LabBootAgent {
+  private readonly endpoints = new Map<string, PersonaEndpoint>();
+  private readonly devices = new Map<string, LabBootDevice>();
+  private readonly generations = new Map<string, number>();
+  /** Images the lab's image server lacks (the missing-image fault). */
+  readonly missingImages = new Set<string>();
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly apiBaseUrl: string,
+  ) {}
+
+  install(machine: LabMachine): void {
+    // The machine resets a one-time override before its OS starts, so the device is read at power-on.
+    const remember = (): void => {
+      this.devices.set(machine.id, machine.bootOverride.device);
+    };
+    remember();
+    machine.on('power', (state: string) => {
+      if (state === 'on') remember();
+      else void this.stopEndpoint(machine.id);
+    });
+    machine.on('action', (action: LabBmcAction) => {
+      if (action.action !== 'cycle' && action.action !== 'reset') return;
+      remember();
+      void this.stopEndpoint(machine.id);
+    });
+    machine.setBootSequence((m) => this.boot(m));
+  }
+
+  private async stopEndpoint(machineId: string): Promise<void> {
+    this.generations.set(machineId, (this.generations.get(machineId) ?? 0) + 1);
+    const endpoint = this.endpoints.get(machineId);
+    this.endpoints.delete(machineId);
+    await endpoint?.stop();
+  }
+
+  private async boot(machine: LabMachine): Promise<LabBootResult> {
+    await this.stopEndpoint(machine.id);
+    const generation = this.generations.get(machine.id);
+    const device = this.devices.get(machine.id) ?? 'disk';
+    if (device !== 'pxe') return { healthy: false, reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe` };
+    const mac = machine.spec.nics[0]?.mac ?? '';
+    const url = `${this.apiBaseUrl.replace(/\/$/, '')}/boot/ipxe?mac=${encodeURIComponent(mac)}`;
+    let script: ParsedIpxe;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      const text = await res.text();
+      if (res.status !== 200) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}` };
+      script = parseIpxeScript(text);
+    } catch (e) {
+      return { healthy: false, reason: `boot script from ${url}: ${(e as Error).message}` };
+    }
+    const found = script.kind === 'kernel' ? this.fromKernel(script) : script.kind === 'sanboot' ? this.fromSan(machine, script) : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
+    if ('reason' in found) return { healthy: false, reason: found.reason };
+    const { persona } = found;
+    const problems = [
+      ...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView),
+      ...lunProblems(machine.spec, persona, this.lab.sanView),
+    ];
+    if (problems.length > 0) return { healthy: false, persona: persona.name, reason: problems.join('; ') };
+    return this.serve(machine, persona, generation);
+  }
+
+  private fromKernel(script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
+    const image = this.lab.topology.bootImages.find((i) => i.kind !== 'san' && i.kernel === script.kernel);
+    if (image === undefined) return { reason: `kernel ${script.kernel} is not an image the lab serves` };
+    if (this.missingImages.has(image.name)) return { reason: `image ${image.name} is missing from the image server` };
+    const name = script.args.find((a) => a.startsWith(`${PERSONA_ARG}=`))?.slice(PERSONA_ARG.length + 1);
+    const persona = this.lab.topology.personas.find((p) => p.name === name);
+    return persona === undefined ? { reason: `the kernel command line names no known persona (${PERSONA_ARG}=${name ?? ''})` } : { persona };
+  }
+
+  private fromSan(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'sanboot' }>): Found {
+    if (script.initiatorIqn !== machine.spec.storage.iqn) {
+      return { reason: `the script logs in as ${script.initiatorIqn ?? '(no initiator-iqn)'} but ${machine.id}'s initiator is ${machine.spec.storage.iqn ?? '(none)'}` };
+    }
+    const array = this.lab.topology.sites
+      .flatMap((s) => s.arrays)
+      .find((a) => a.portal.address === script.server && a.portal.port === script.port && lunIdOfTarget(a.targetIqn, script.target) !== undefined);
+    const lun = array === undefined ? undefined : lunIdOfTarget(array.targetIqn, script.target);
+    if (array === undefined || lun === undefined || script.lun !== LUN_NUMBER) return { reason: `no lab array has ${script.target} LUN ${script.lun} at ${script.server}:${script.port}` };
+    const persona = this.lab.topology.personas.find((p) => p.luns.some((l) => l.boot && l.array === array.id && l.lun === lun));
+    return persona === undefined ? { reason: `LUN ${lun} on ${array.id} is no persona's boot LUN` } : { persona };
+  }
+
+  private async serve(machine: LabMachine, persona: Persona, generation: number | undefined): Promise<LabBootResult> {
+    const check = persona.health;
+    if (check === undefined) return { healthy: true, persona: persona.name };
+    if (!onLoopback(check)) return { healthy: false, persona: persona.name, reason: `health address ${check.host} is not loopback; the lab listens on loopback only` };
+    let endpoint: PersonaEndpoint;
+    try {
+      endpoint = await startPersonaEndpoint(persona.name, check);
+    } catch (e) {
+      return { healthy: false, persona: persona.name, reason: `cannot serve ${persona.name}'s health on ${check.host}:${check.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    }
+    if (this.generations.get(machine.id) !== generation || machine.powerState !== 'on') {
+      await endpoint.stop();
+      return { healthy: false, persona: persona.name, reason: 'powered off while booting' };
+    }
+    this.endpoints.set(machine.id, endpoint);
+    return { healthy: true, persona: persona.name };
+  }
+
+  describe(): unknown {
+    return {
+      apiBaseUrl: this.apiBaseUrl,
+      serving: Object.fromEntries([...this.endpoints].map(([m, e]) => [m, e.persona])),
+      missingImages: [...this.missingImages].sort(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.endpoints.keys()].map((id) => this.stopEndpoint(id)));
+  }
+}
