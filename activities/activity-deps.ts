@@ -1,7 +1,8 @@
 import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
-import type { Machine } from '../inventory/topology-schema';
+import type { Fabric, Machine, StorageArray } from '../inventory/topology-schema';
 import type { PowerDriver } from '../drivers/power/power-driver';
+import type { LunMaskingDriver, StorageArrayDriver } from '../drivers/storage/lun-masking-driver';
 import type { LedgerClient } from '../temporal/ledger-client';
 
 /**
@@ -15,4 +16,8 @@ export interface ActivityDeps {
   readonly powerDriver: (machine: Machine) => PowerDriver;
   /** The site ledgers (leases, placements, boot assignments), through the Temporal client. */
   readonly ledger: Pick<LedgerClient, 'acquire' | 'release' | 'place' | 'setMachine' | 'setBoot' | 'snapshot' | 'openRuns'>;
+  /** An iSCSI array's driver (drivers/storage/create-array-driver over the SSH connector); needed by the storage activities. */
+  readonly storageDriver?: (array: StorageArray) => StorageArrayDriver;
+  /** An FC fabric's zoning driver (drivers/storage/brocade-zoning-driver); absent where no FC target ports are configured. */
+  readonly zoningDriver?: (fabric: Fabric) => LunMaskingDriver;
 }
