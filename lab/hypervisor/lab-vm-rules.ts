@@ -1,9 +1,9 @@
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import type { Machine } from '../../inventory/topology-schema';
+import { onLoopback, startPersonaEndpoint } from '../boot/persona-endpoint';
 import type { Lab } from '../lab';
 import type { LabDomainConfig, LabVmDisk } from './lab-domain-config';
 import type { LabVmBoot } from './lab-vm';
-import { startHealthEndpoint } from './persona-health-endpoint';
 
 interface LunAt {
   readonly array: string;
@@ -99,8 +99,9 @@ export class LabVmRules {
     if (problem !== undefined) return { healthy: false, reason: problem };
     const check = this.lab.topology.personas.find((p) => p.name === config.name)?.health;
     if (check === undefined) return { healthy: true };
+    if (!onLoopback(check)) return { healthy: false, reason: `health address ${check.host} is not loopback; the lab listens on loopback only` };
     try {
-      return { healthy: true, health: await startHealthEndpoint(config.name, check) };
+      return { healthy: true, health: await startPersonaEndpoint(config.name, check) };
     } catch (e) {
       return { healthy: false, reason: `health endpoint ${check.host}:${check.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
     }

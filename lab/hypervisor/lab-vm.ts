@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { PersonaEndpoint } from '../boot/persona-endpoint';
 import type { LabTiming } from '../lab-machine';
 import type { LabDomainConfig } from './lab-domain-config';
-import type { HealthEndpoint } from './persona-health-endpoint';
 
 /** libvirt's words for the states the lab models. */
 export type LabVmState = 'running' | 'in shutdown' | 'shut off';
@@ -10,7 +10,7 @@ export type LabVmState = 'running' | 'in shutdown' | 'shut off';
 export interface LabVmBoot {
   readonly healthy: boolean;
   readonly reason?: string;
-  readonly health?: HealthEndpoint;
+  readonly health?: PersonaEndpoint;
 }
 
 /** Boots the guest of a VM: decides health from the lab's switches and SAN. */

@@ -1,10 +1,8 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { StaticSecretStore } from '../../common/secrets';
 import { HypervisorCommandError, HypervisorUnavailableError, VmNotFoundError } from '../../drivers/hypervisor/hypervisor-errors';
 import { LibvirtSshDriver } from '../../drivers/hypervisor/libvirt-ssh';
@@ -13,20 +11,19 @@ import type { VmSpec } from '../../drivers/hypervisor/vm-spec';
 import { SshUnreachableError } from '../../drivers/ssh/ssh-errors';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
-import { parseTopology } from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { Topology } from '../../inventory/topology-schema';
 import { startLabHypervisors, type LabHypervisors } from '../../lab/hypervisor/start-lab-hypervisors';
 import { Lab, type LabComponent } from '../../lab/lab';
 import type { LabMachine } from '../../lab/lab-machine';
 import type { LabPortState } from '../../lab/lab-views';
-import { freePort } from '../support/free-port';
-import { FAST_TIMING, LAB_SMALL } from '../support/lab-fixtures';
+import { FAST_TIMING } from '../support/lab-fixtures';
+import { relocatedTopology } from '../support/relocated-topology';
 
 /**
- * The lab switch and array components are written in parallel with this one, so the test
- * stands in for them with views it controls: which host ports trunk which VLANs, which LUNs
- * are masked to which initiator.
+ * Views the test controls in place of the lab switches and arrays, so that each case sets
+ * exactly the port and mask state it needs (lab-hypervisor-real-peers.test.ts does the same
+ * through the real lab switch and array, driven by rackshift's drivers).
  */
 class StubViews implements LabComponent {
   readonly kind = 'stub-views';
@@ -46,17 +43,6 @@ class StubViews implements LabComponent {
     this.masks.set(key, new Set([...(this.masks.get(key) ?? []), lun]));
   }
   async stop(): Promise<void> {}
-}
-
-/** lab-small with the hypervisor and health ports moved to free ones, so suites can run side by side. */
-async function labSmallOnFreePorts(): Promise<Topology> {
-  const raw = parseYaml(readFileSync(LAB_SMALL, 'utf8')) as {
-    sites: Array<{ machines: Array<{ hypervisor?: { port: number } }> }>;
-    personas: Array<{ health?: { port: number } }>;
-  };
-  for (const m of raw.sites[0]?.machines ?? []) if (m.hypervisor) m.hypervisor.port = await freePort();
-  for (const p of raw.personas) if (p.health) p.health.port = await freePort();
-  return parseTopology(raw, 'lab-small (free ports)');
 }
 
 /** GET on loopback without keep-alive: the status and body, or the connection error's code. */
@@ -98,7 +84,7 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
   const IQN = 'iqn.2026-11.lab.rackshift:m-r2-03';
 
   beforeAll(async () => {
-    const topology = await labSmallOnFreePorts();
+    const topology = (await relocatedTopology()).topology;
     index = new TopologyIndex(topology);
     dataDir = await mkdtemp(join(tmpdir(), 'rackshift-lab-hv-'));
     views = new StubViews(topology);
@@ -170,7 +156,7 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
   it('comes up healthy with VLANs trunked and LUNs masked, answering its health check', async () => {
     views.trunk('sw-r2', 'ge-0/0/3', [110, 130, 400]);
     await expect(startAndBoot()).resolves.toEqual({ healthy: true });
-    expect(await httpGet(healthPort, '/healthz')).toEqual({ status: 200, body: 'web-01' });
+    expect(await httpGet(healthPort, '/healthz')).toEqual({ status: 200, body: 'web-01\n' });
   });
 
   it('shuts down gracefully, and the persona stops answering', async () => {
@@ -190,7 +176,7 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
 
   it('loses running VMs but keeps definitions when the host loses power', async () => {
     await startAndBoot();
-    expect(await httpGet(healthPort, '/healthz')).toEqual({ status: 200, body: 'web-01' });
+    expect(await httpGet(healthPort, '/healthz')).toEqual({ status: 200, body: 'web-01\n' });
     await powerOff(host);
     expect(await httpGet(healthPort, '/healthz')).toBe('ECONNREFUSED');
     await expect(driver.list()).rejects.toBeInstanceOf(SshUnreachableError);
