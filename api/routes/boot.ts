@@ -9,7 +9,8 @@ import { MAC_PATTERN } from '../../inventory/patterns';
 
 export interface BootRouterOptions {
   readonly topology: TopologyIndex;
-  readonly assignments: BootAssignmentStore;
+  /** Only read here: the file store, or anything else that can answer by MAC (the ledger). */
+  readonly assignments: Pick<BootAssignmentStore, 'get'>;
   /** Addresses or CIDRs (IPv4 or IPv6) of the boot networks allowed to fetch scripts. */
   readonly allowFrom: readonly string[];
 }
