@@ -53,9 +53,14 @@ export class SshArrayDriver implements StorageArrayDriver {
     if (!BACKING_PATH_PATTERN.test(`${this.backingDir}/x`)) issues.push({ path: 'backingDir', message: 'must be an absolute path without ".."' });
     array.luns.forEach((l, i) => {
       if (l.backing !== undefined && !BACKING_PATH_PATTERN.test(l.backing)) issues.push({ path: `luns[${i}].backing`, message: 'must be an absolute path without ".."' });
+      try {
+        lunTargetIqn(array.targetIqn, l.id);
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        issues.push(...e.issues.map((issue) => ({ path: `luns[${i}].id`, message: issue.message })));
+      }
     });
     if (issues.length > 0) throw new ValidationError(`array ${array.id}`, issues);
-    lunTargetIqn(array.targetIqn, array.luns[0]?.id ?? 'x');
   }
 
   private target(): SshTarget {

@@ -187,6 +187,14 @@ describe('LIO driver: the commands it sends', () => {
     expect(commands).toEqual(['targetcli ls /']);
   });
 
+  it('validates the array before use: iqn. names for per-LUN targets, absolute backings, the right dialect', () => {
+    const { connector } = recordingLab();
+    const eui = arraySchema.parse({ ...array, targetIqn: 'eui.0123456789abcdef' });
+    expect(() => createArrayDriver(eui, connector).validate()).toThrow(/luns\[0\]\.id: .*iqn\./);
+    const relative = arraySchema.parse({ ...array, luns: [{ id: 'x', sizeGiB: 1, backing: 'luns/x.img' }] });
+    expect(() => createArrayDriver(relative, connector).validate()).toThrow(/luns\[0\]\.backing/);
+  });
+
   it('turns a targetcli error into StorageCommandError', async () => {
     const { connector, lab } = recordingLab();
     const target = lab.model.targetByName(`${BASE}:db-data`);
