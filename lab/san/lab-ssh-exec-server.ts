@@ -29,6 +29,8 @@ export async function startLabSshExecServer(options: {
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [options.hostKey] }, (client) => {
     clients.add(client);
+    // Each answer is a few small writes; Nagle plus delayed ACKs would add ~40 ms to every command.
+    client.setNoDelay(true);
     client.on('close', () => clients.delete(client));
     client.on('error', () => clients.delete(client));
     client.on('authentication', (ctx) => {
