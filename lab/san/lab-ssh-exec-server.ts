@@ -29,8 +29,9 @@ export async function startLabSshExecServer(options: {
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [options.hostKey] }, (client) => {
     clients.add(client);
-    // Each answer is a few small writes; Nagle plus delayed ACKs would add ~40 ms to every command.
-    client.setNoDelay(true);
+    // Each answer is a few small writes; Nagle plus delayed ACKs would add ~40 ms to every
+    // command. ssh2's server connection has setNoDelay at run time; its typings omit it.
+    (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
     client.on('close', () => clients.delete(client));
     client.on('error', () => clients.delete(client));
     client.on('authentication', (ctx) => {
