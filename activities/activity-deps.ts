@@ -1,7 +1,9 @@
 import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
-import type { Fabric, Machine, StorageArray } from '../inventory/topology-schema';
+import type { Fabric, Machine, StorageArray, Switch } from '../inventory/topology-schema';
+import type { HypervisorDriver } from '../drivers/hypervisor/hypervisor-driver';
 import type { PowerDriver } from '../drivers/power/power-driver';
+import type { SwitchDriver } from '../drivers/switch/switch-driver';
 import type { LunMaskingDriver, StorageArrayDriver } from '../drivers/storage/lun-masking-driver';
 import type { LedgerClient } from '../temporal/ledger-client';
 
@@ -20,4 +22,8 @@ export interface ActivityDeps {
   readonly storageDriver?: (array: StorageArray) => StorageArrayDriver;
   /** An FC fabric's zoning driver (drivers/storage/brocade-zoning-driver); absent where no FC target ports are configured. */
   readonly zoningDriver?: (fabric: Fabric) => LunMaskingDriver;
+  /** The process-wide driver of a switch (drivers/switch/switch-driver-pool), so work for one switch shares one queue; never closed by activities. */
+  readonly switchDriver?: (sw: Switch) => SwitchDriver;
+  /** A hypervisor host's driver (drivers/hypervisor/libvirt-ssh over the SSH connector), for VM placements. */
+  readonly hypervisorDriver?: (host: Machine) => HypervisorDriver;
 }

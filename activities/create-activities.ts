@@ -1,12 +1,22 @@
 import type { ActivityDeps } from './activity-deps';
+import { createHealthActivities } from './health-activities';
+import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
+import { createPlacementActivities } from './placement-activities';
 import { createPowerActivities } from './power-activities';
+import { createStorageActivities } from './storage-activities';
+import { createSwitchActivities } from './switch-activities';
 
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPowerActivities(deps),
     ...createLedgerActivities(deps),
+    ...createSwitchActivities(deps),
+    ...createStorageActivities(deps),
+    ...createPlacementActivities(deps),
+    ...createHealthActivities(deps),
+    ...createHypervisorActivities(deps),
   };
 }
 

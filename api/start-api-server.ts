@@ -2,7 +2,10 @@ import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import type { TopologyIndex } from '../inventory/topology-index';
 import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
+import { LedgerClient } from '../temporal/ledger-client';
 import { createApp } from './create-app';
+import { LedgerBootAssignments } from './ledger-boot-assignments';
+import { createBootRouter } from './routes/boot';
 
 export interface ApiServerOptions {
   readonly client: Client;
@@ -11,6 +14,8 @@ export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   readonly uiBaseUrl?: string;
+  /** Source addresses or CIDRs allowed to fetch iPXE scripts from /boot/ipxe (firmware holds no token). */
+  readonly bootAllowFrom: readonly string[];
 }
 
 export interface ApiServer {
@@ -27,6 +32,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     taskQueue: TASK_QUEUE,
     namespace: NAMESPACE,
     ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),
+    publicRouters: [
+      createBootRouter({
+        topology: options.topology,
+        assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client)),
+        allowFrom: options.bootAllowFrom,
+      }),
+    ],
   });
   const server = app.listen(options.port, options.host);
   await new Promise<void>((resolve, reject) => {

@@ -95,9 +95,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const client = new Client({ connection, namespace: NAMESPACE });
 
     log('bundling workflows and starting the worker…');
+    const deps = realActivityDeps(topology, secrets, new LedgerClient(client));
+    stoppers.push(() => deps.close());
     const worker: RunningWorker = await startWorker({
       address: server.address,
-      deps: realActivityDeps(topology, secrets, new LedgerClient(client)),
+      deps,
       workflowBundle: await bundleWorkflows(),
       identity: `rackshift-dev@${process.pid}`,
     });
@@ -110,6 +112,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       tokens: [token],
       host: '127.0.0.1',
       port: options.apiPort,
+      bootAllowFrom: ['127.0.0.1', '::1'],
       ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
     });
     stoppers.push(() => api.stop());

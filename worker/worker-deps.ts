@@ -1,15 +1,34 @@
 import type { ActivityDeps } from '../activities/activity-deps';
 import type { SecretStore } from '../common/secrets';
+import { LibvirtSshDriver } from '../drivers/hypervisor/libvirt-ssh';
 import { createPowerDriver } from '../drivers/power/create-power-driver';
+import { Ssh2Connector } from '../drivers/ssh/ssh2-connector';
+import { createArrayDriver } from '../drivers/storage/create-array-driver';
+import { SwitchDriverPool } from '../drivers/switch/switch-driver-pool';
 import { TopologyIndex } from '../inventory/topology-index';
 import type { Topology } from '../inventory/topology-schema';
 
-/** The real drivers, for a worker that talks to hardware (or to the lab, which speaks the same protocols). */
-export function realActivityDeps(topology: Topology, secrets: SecretStore, ledger: ActivityDeps['ledger']): ActivityDeps {
+export interface RealDeps extends ActivityDeps {
+  /** Closes the per-switch drivers (their queued work is rejected). */
+  close(): Promise<void>;
+}
+
+/**
+ * The real drivers, for a worker that talks to hardware (or to the lab, which speaks the same
+ * protocols). One SSH connector for every device; one driver per switch for the life of the
+ * process, so that all runs' changes to a switch meet in one queue.
+ */
+export function realActivityDeps(topology: Topology, secrets: SecretStore, ledger: ActivityDeps['ledger']): RealDeps {
+  const connector = new Ssh2Connector(secrets);
+  const switches = new SwitchDriverPool(connector);
   return {
     topology: new TopologyIndex(topology),
     secrets,
     ledger,
     powerDriver: (machine) => createPowerDriver(machine, { secrets }),
+    switchDriver: (sw) => switches.driverFor(sw),
+    storageDriver: (array) => createArrayDriver(array, connector),
+    hypervisorDriver: (host) => new LibvirtSshDriver(host, connector),
+    close: () => switches.closeAll(),
   };
 }

@@ -12,6 +12,11 @@ export const NON_RETRYABLE = [
   'UnsupportedActionError',
   'SshAuthError',
   'HostKeyMismatchError',
+  'CommandRejectedError',
+  'LunMaskConflictError',
+  'LeaseConflictError',
+  'LeaseRequiredError',
+  'NoCapacityError',
 ] as const;
 
 const hardwareRetry: RetryPolicy = {
@@ -36,3 +41,45 @@ export function powerWait(timeoutSeconds: number): ActivityOptions {
     retry: hardwareRetry,
   };
 }
+
+/** Switch port changes: sessions are serialized per switch, so a call may wait; it heartbeats while it does. */
+export const switchConfig: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '60s',
+  retry: hardwareRetry,
+};
+
+/** LUN masking and provisioning on arrays and fabrics. */
+export const storageOp: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '60s',
+  retry: hardwareRetry,
+};
+
+/** Ledger Updates and reads: quick, and retried for a long time, because a run must not lose its bookkeeping. */
+export const ledgerOp: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 30, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};
+
+/** Pure lookups over the topology and the ledgers. */
+export const planOp: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};
+
+/** Probing a persona's health check until it answers. */
+export function healthWait(timeoutSeconds: number): ActivityOptions {
+  return {
+    startToCloseTimeout: `${timeoutSeconds + 60}s`,
+    heartbeatTimeout: '15s',
+    retry: hardwareRetry,
+  };
+}
+
+/** A compensation: retried a few times more patiently, then recorded as left to fix by hand. */
+export const undoOp: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '60s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError', 'CredentialError', 'BmcAuthError', 'SshAuthError', 'HostKeyMismatchError'] },
+};

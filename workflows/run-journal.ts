@@ -15,6 +15,8 @@ export interface RunProgress {
   /** The step under way, or the last one. */
   readonly step: string | undefined;
   readonly steps: readonly StepRecord[];
+  /** The final report of a failed run (compensations, what is left to fix), once there is one. */
+  readonly report?: unknown;
 }
 
 /** The `progress` query every runbook answers: the current step and the history of steps. */
@@ -27,13 +29,14 @@ export const progressQuery = defineQuery<RunProgress>('progress');
 export class RunJournal {
   private readonly records: StepRecord[] = [];
   private state: RunProgress['state'] = 'running';
+  private report: unknown;
 
   constructor(private readonly runbook: string) {
     setHandler(progressQuery, () => this.progress());
   }
 
   progress(): RunProgress {
-    return { runbook: this.runbook, state: this.state, step: this.records.at(-1)?.name, steps: this.records.map((r) => ({ ...r })) };
+    return { runbook: this.runbook, state: this.state, step: this.records.at(-1)?.name, steps: this.records.map((r) => ({ ...r })), ...(this.report !== undefined && { report: this.report }) };
   }
 
   get steps(): readonly StepRecord[] {
@@ -60,6 +63,10 @@ export class RunJournal {
   skip(name: string, summary: string, detail: string): void {
     const now = new Date().toISOString();
     this.records.push({ name, summary, startedAt: now, endedAt: now, outcome: 'skipped', detail });
+  }
+
+  attachReport(report: unknown): void {
+    this.report = report;
   }
 
   finish(state: 'completed' | 'failed'): void {

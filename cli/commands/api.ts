@@ -31,7 +31,8 @@ export function registerApiCommands(program: Command): void {
     .option('--listen <host:port>', 'address to listen on', listenOption, { host: '127.0.0.1', port: 8080 })
     .requiredOption('--token-file <file>', 'bearer tokens, one per line (mode 0600)')
     .option('--ui-url <url>', 'Temporal UI base URL, for links in run responses')
-    .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenFile: string; uiUrl?: string }) => {
+    .option('--boot-allow <cidr...>', 'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts', ['127.0.0.1', '::1'])
+    .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenFile: string; uiUrl?: string; bootAllow: string[] }) => {
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
       const connection = await Connection.connect({ address: opts.temporal });
       const api = await startApiServer({
@@ -40,6 +41,7 @@ export function registerApiCommands(program: Command): void {
         tokens: readTokens(opts.tokenFile),
         host: opts.listen.host,
         port: opts.listen.port,
+        bootAllowFrom: opts.bootAllow,
         ...(opts.uiUrl !== undefined && { uiBaseUrl: opts.uiUrl }),
       });
       console.log(`rackshift api listening on ${api.url}`);

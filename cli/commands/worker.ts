@@ -21,9 +21,10 @@ export function registerWorkerCommands(program: Command): void {
       const topology = await loadTopologyFile(opts.topology);
       const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
       const connection = await Connection.connect({ address: opts.temporal });
+      const deps = realActivityDeps(topology, secrets, new LedgerClient(new Client({ connection, namespace: NAMESPACE })));
       const worker = await startWorker({
         address: opts.temporal,
-        deps: realActivityDeps(topology, secrets, new LedgerClient(new Client({ connection, namespace: NAMESPACE }))),
+        deps,
         ...(opts.workflowBundle !== undefined && { workflowBundle: { codePath: opts.workflowBundle } }),
         identity: `rackshift-worker@${process.pid}`,
       });
@@ -32,6 +33,7 @@ export function registerWorkerCommands(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       await worker.done;
+      await deps.close();
       await connection.close();
     });
 }

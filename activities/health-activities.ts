@@ -1,0 +1,36 @@
+import { probe, type ProbeResult } from '../drivers/health/health-probe';
+import type { ActivityDeps } from './activity-deps';
+import { heartbeat, sleepUnlessCancelled } from './activity-context';
+import { withFailureMapping } from './application-failure';
+
+export interface WaitForHealthyResult {
+  readonly healthy: boolean;
+  readonly detail: string;
+  readonly polls: number;
+}
+
+/** "Is the persona up": its topology health check, polled with heartbeats until healthy or the timeout. */
+export function createHealthActivities(deps: Pick<ActivityDeps, 'topology'>) {
+  return withFailureMapping({
+    async probePersona(input: { persona: string }): Promise<ProbeResult> {
+      const check = deps.topology.persona(input.persona).health;
+      if (check === undefined) return { healthy: true, detail: 'no health check in the topology', latencyMs: 0 };
+      return probe(check, { timeoutMs: 3000 });
+    },
+
+    async waitForHealthy(input: { persona: string; timeoutSeconds: number; pollMs?: number }): Promise<WaitForHealthyResult> {
+      const check = deps.topology.persona(input.persona).health;
+      if (check === undefined) return { healthy: true, detail: 'no health check in the topology', polls: 0 };
+      const deadline = Date.now() + input.timeoutSeconds * 1000;
+      for (let polls = 1; ; polls += 1) {
+        const r = await probe(check, { timeoutMs: 3000 });
+        heartbeat({ polls, detail: r.detail });
+        if (r.healthy) return { healthy: true, detail: r.detail, polls };
+        if (Date.now() >= deadline) return { healthy: false, detail: r.detail, polls };
+        await sleepUnlessCancelled(input.pollMs ?? 1000);
+      }
+    },
+  });
+}
+
+export type HealthActivities = ReturnType<typeof createHealthActivities>;

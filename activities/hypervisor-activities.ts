@@ -1,0 +1,65 @@
+import type { HypervisorDriver, VmActionResult, VmInfo, VmShutdownResult } from '../drivers/hypervisor/hypervisor-driver';
+import { personaVmSpec } from '../drivers/hypervisor/persona-vm-spec';
+import { VmNotFoundError } from '../drivers/hypervisor/hypervisor-errors';
+import { iscsiLunAddress } from '../drivers/storage/lun-target';
+import { UnsupportedActionError } from '../drivers/power/power-errors';
+import type { ActivityDeps } from './activity-deps';
+import { heartbeat } from './activity-context';
+import { withFailureMapping } from './application-failure';
+
+/** VMs on hypervisor hosts, for runbooks. Every call is idempotent (define replaces, start while running is "already"). */
+export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' | 'hypervisorDriver'>) {
+  function driver(hostId: string): HypervisorDriver {
+    const host = deps.topology.machine(hostId);
+    if (deps.hypervisorDriver === undefined || host.hypervisor === undefined) {
+      throw new UnsupportedActionError({ machineId: host.id, bmcAddress: host.bmc.address }, 'hypervisor', 'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver');
+    }
+    const d = deps.hypervisorDriver(host);
+    d.validate();
+    return d;
+  }
+
+  return withFailureMapping({
+    /** Defines the persona's VM on the host (its MACs, VLAN trunk NICs, LUNs through the host's initiator). */
+    async defineVm(input: { host: string; persona: string }): Promise<VmActionResult> {
+      const host = deps.topology.machine(input.host);
+      const spec = personaVmSpec(deps.topology.persona(input.persona), host, deps.topology, iscsiLunAddress);
+      return driver(input.host).define(spec);
+    },
+
+    async startVm(input: { host: string; persona: string }): Promise<VmActionResult> {
+      return driver(input.host).start(input.persona);
+    },
+
+    async shutdownVm(input: { host: string; persona: string; graceSeconds: number }): Promise<VmShutdownResult> {
+      heartbeat({ shuttingDown: input.persona });
+      return driver(input.host).shutdown(input.persona, { graceMs: input.graceSeconds * 1000 });
+    },
+
+    /** Stops (if running) and removes the VM; already when it does not exist. The undo of defineVm/startVm. */
+    async removeVm(input: { host: string; persona: string }): Promise<{ readonly already: boolean }> {
+      const d = driver(input.host);
+      const destroyed = await d.destroy(input.persona).catch((e: unknown) => {
+        if (e instanceof VmNotFoundError) return { already: true };
+        throw e;
+      });
+      const undefined_ = await d.undefine(input.persona);
+      return { already: destroyed.already && undefined_.already };
+    },
+
+    async vmInfo(input: { host: string; persona: string }): Promise<VmInfo | null> {
+      return driver(input.host)
+        .info(input.persona)
+        .catch((e: unknown) => {
+          if (e instanceof VmNotFoundError) return null;
+          throw e;
+        });
+    },
+
+    async listVms(input: { host: string }): Promise<string[]> {
+      return driver(input.host).list();
+    },
+  });
+}
+
+export type HypervisorActivities = ReturnType<typeof createHypervisorActivities>;

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { idSchema } from '../../inventory/patterns';
+
+export const repurposeInputSchema = z.strictObject({
+  persona: idSchema,
+  /** The machine to use; chosen when absent (spares first, then repurposable ones). */
+  machine: idSchema.optional(),
+  /** May a repurposable machine's occupant be shut down to make room (only a strictly less important one)? */
+  allowEvict: z.boolean().default(false),
+  /** How long an evicted occupant gets to shut down cleanly before a hard off. */
+  evictGraceSeconds: z.number().int().min(1).max(3600).default(300),
+  /** How long the persona gets to answer its health check after power-on. */
+  healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
+  powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
+});
+
+export type RepurposeInput = z.output<typeof repurposeInputSchema>;

@@ -1,0 +1,82 @@
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
+import { planOp } from '../activity-profiles';
+import { parseWorkflowInput } from '../parse-input';
+import type { RunbookActivities } from '../runbook-activities';
+import { runSaga, type RunbookReport } from '../runbook-report';
+import { RunJournal } from '../run-journal';
+import { Saga } from '../saga/saga';
+import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
+import { repurposeInputSchema } from './repurpose-input';
+
+const plan = proxyActivities<RunbookActivities>(planOp);
+
+/**
+ * `repurpose`: put a persona on a machine. Choose the machine (unless given), lease it and the
+ * persona (the next candidate when another run holds one), shut down an evicted occupant
+ * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
+ * its LUNs to the machine's initiator, assign its boot image to the machine's MACs, PXE boot,
+ * wait for its health check, record the placement, release the leases. Every step's undo is
+ * registered before it runs; on failure or cancellation they run in reverse.
+ */
+export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
+  const input = parseWorkflowInput('repurpose', repurposeInputSchema, rawInput);
+  const journal = new RunJournal('repurpose');
+  const saga = new Saga(journal);
+  const holder = workflowInfo().workflowId;
+  let steps: HardwareSteps | undefined;
+
+  return runSaga('repurpose', journal, saga, input.persona, async () => {
+    const list = await journal.step(
+      'choose-machine',
+      input.machine ? `use ${input.machine}` : `choose a machine for ${input.persona}`,
+      () => plan.findCandidates.executeWithOptions({ summary: `candidates for ${input.persona}` }, [{ persona: input.persona, allowEvict: input.allowEvict }]),
+      (l) => `${l.candidates.length} candidate(s)`,
+    );
+    const candidates = input.machine ? list.candidates.filter((c) => c.machine === input.machine) : list.candidates;
+    if (input.machine && candidates.length === 0) {
+      const why = list.rejected.find((r) => r.machine === input.machine)?.reason ?? 'not a candidate';
+      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${input.machine} cannot take ${input.persona}: ${why}` });
+    }
+
+    let chosen: (typeof candidates)[number] | undefined;
+    for (const c of candidates) {
+      const attempt = new HardwareSteps(saga, journal, holder, c.site);
+      const resources = [`machine:${c.machine}`, `persona:${input.persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : [])];
+      if (await attempt.tryLease(resources, `repurpose ${input.persona} onto ${c.machine}`)) {
+        chosen = c;
+        steps = attempt;
+        break;
+      }
+    }
+    if (chosen === undefined || steps === undefined) {
+      throw ApplicationFailure.create({
+        type: NO_CAPACITY,
+        nonRetryable: true,
+        message: `no machine can take ${input.persona} now: ${candidates.length} candidate(s) all leased by other runs; ${list.rejected.length} machine(s) unfit`,
+      });
+    }
+    upsertSearchAttributes([{ key: MACHINE_KEY, value: [chosen.machine] }, { key: PERSONA_KEY, value: [input.persona, ...(chosen.evicts ? [chosen.evicts] : [])] }]);
+    const machine = chosen.machine;
+    const target = await steps.planPlacement(input.persona, machine);
+
+    if (chosen.evicts) {
+      await steps.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds);
+      await steps.place(chosen.evicts, { kind: 'none' });
+    }
+    await steps.configurePorts('ports', `give ${machine}'s ports ${input.persona}'s VLANs`, target.ports);
+    if (target.initiator !== undefined) {
+      const arrays = target.luns.map((l) => l.array);
+      await steps.maskExactly('luns', target.initiator, target.luns, arrays);
+    }
+    await steps.assignBoot(machine, target.macs, { machine, persona: input.persona, image: target.image });
+    await steps.bootDevice(machine, 'pxe');
+    await steps.powerOnToBoot(machine, input.powerTimeoutSeconds);
+    await steps.waitHealthy(input.persona, input.healthTimeoutSeconds);
+    await steps.place(input.persona, { kind: 'machine', machine });
+    await steps.recordMachine(machine, { power: 'on', role: 'persona', healthy: true });
+    return machine;
+  }, async () => {
+    await steps?.releaseAll();
+  });
+}

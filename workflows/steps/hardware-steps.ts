@@ -1,0 +1,243 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { PortSpec } from '../../activities/switch-activities';
+import type { LunHolders } from '../../activities/storage-activities';
+import type { PlacementPlan } from '../../activities/placement-plan';
+import type { BootAssignment, Placement } from '../../inventory/ledger-records';
+import type { BootDeviceState, PowerState } from '../../drivers/power/power-driver';
+import { healthWait, ledgerOp, planOp, powerOp, powerWait, storageOp, switchConfig, undoOp } from '../activity-profiles';
+import type { RunbookActivities } from '../runbook-activities';
+import type { RunJournal } from '../run-journal';
+import type { Saga } from '../saga/saga';
+
+const acts = (options: ActivityOptions) => proxyActivities<RunbookActivities>(options);
+const ledger = acts(ledgerOp);
+const plan = acts(planOp);
+const power = acts(powerOp);
+const switches = acts(switchConfig);
+const storage = acts(storageOp);
+const undo = acts(undoOp);
+
+/** Thrown by a runbook when no machine can take a persona; the run ends with a clear "no capacity" outcome. */
+export const NO_CAPACITY = 'NoCapacityError';
+
+/**
+ * The hardware-changing steps every runbook is made of. Each registers its undo (built from
+ * state read BEFORE the change) with the saga, then changes one thing through one activity.
+ * Undos are idempotent activities that put back exactly what was read.
+ */
+export class HardwareSteps {
+  constructor(
+    private readonly saga: Saga,
+    private readonly journal: RunJournal,
+    /** The run's workflow id: the ledger's lease holder. */
+    readonly holder: string,
+    readonly site: string,
+  ) {}
+
+  /**
+   * Leases machines and personas, all or nothing. Returns false when another open run holds
+   * one of them (the caller tries its next candidate); the release is registered as an undo
+   * only once something is held.
+   */
+  async tryLease(resources: string[], purpose: string): Promise<boolean> {
+    const summary = `lease ${resources.join(', ')}`;
+    const granted = await this.journal.step(
+      'lease',
+      summary,
+      async () => {
+        try {
+          return await ledger.ledgerAcquire.executeWithOptions({ summary }, [this.site, { holder: this.holder, resources, purpose }]);
+        } catch (e) {
+          if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError') return undefined;
+          throw e;
+        }
+      },
+      (r) => (r === undefined ? 'held by another run' : r.reclaimed.length ? `granted; reclaimed ${r.reclaimed.length} stale lease(s)` : 'granted'),
+    );
+    if (granted === undefined) return false;
+    this.saga.onUndo('lease', `release leases of ${this.holder}`, () => this.releaseAll());
+    return true;
+  }
+
+  releaseAll(): Promise<unknown> {
+    return undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [this.site, { holder: this.holder }]);
+  }
+
+  planPlacement(persona: string, machine: string): Promise<PlacementPlan> {
+    return plan.planPlacement.executeWithOptions({ summary: `plan ${persona} on ${machine}` }, [{ persona, machine }]);
+  }
+
+  /** Makes ports exactly `targets`; the undo restores what they were. */
+  async configurePorts(name: string, summary: string, targets: ReadonlyArray<{ switchId: string; port: string; desired: Omit<PortSpec, 'switchId' | 'port'> }>): Promise<void> {
+    if (targets.length === 0) return;
+    const refs = targets.map((t) => ({ switchId: t.switchId, port: t.port }));
+    const prior = await switches.readPorts.executeWithOptions({ summary: `read ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}` }, [{ ports: refs }]);
+    await this.saga.step(
+      name,
+      summary,
+      () => switches.configurePorts.executeWithOptions({ summary }, [{ ports: targets.map((t) => ({ switchId: t.switchId, port: t.port, ...t.desired })) }]),
+      {
+        undo: { summary: `restore ports ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}`, run: () => undo.configurePorts({ ports: prior }) },
+        describe: (r) => `${r.changed.length} of ${targets.length} port(s) changed`,
+      },
+    );
+  }
+
+  /**
+   * Makes exactly `luns` (and no other LUN of those arrays) visible to `initiator`: unmasks the
+   * rest first, so a non-shared LUN never has two holders on the way. The undo restores every
+   * touched LUN's holders.
+   */
+  async maskExactly(name: string, initiator: string, luns: ReadonlyArray<{ array: string; lun: string }>, arrays: readonly string[]): Promise<void> {
+    for (const array of [...new Set([...arrays, ...luns.map((l) => l.array)])].sort()) {
+      const wanted = luns.filter((l) => l.array === array).map((l) => l.lun);
+      const visible = await storage.listLunsVisibleTo.executeWithOptions({ summary: `LUNs of ${array} visible to ${initiator}` }, [{ array, initiator }]);
+      const stale = visible.filter((l) => !wanted.includes(l));
+      const touched = [...new Set([...stale, ...wanted])];
+      if (touched.length === 0) continue;
+      const prior: LunHolders = await storage.readLunHolders.executeWithOptions({ summary: `holders of ${touched.join(', ')}` }, [{ array, luns: touched }]);
+      await this.saga.step(
+        name,
+        `on ${array}: ${stale.length ? `unmask ${stale.join(', ')} and ` : ''}mask ${wanted.join(', ') || 'nothing'} to ${initiator}`,
+        async () => {
+          if (stale.length) await storage.unmaskLuns.executeWithOptions({ summary: `unmask ${stale.join(', ')} from ${initiator}` }, [{ array, masks: stale.map((lun) => ({ lun, initiator })) }]);
+          if (wanted.length) await storage.maskLuns.executeWithOptions({ summary: `mask ${wanted.join(', ')} to ${initiator}` }, [{ array, masks: wanted.map((lun) => ({ lun, initiator })) }]);
+        },
+        { undo: { summary: `restore holders of ${touched.join(', ')} on ${array}`, run: () => undo.restoreLunHolders({ array, holders: prior }) } },
+      );
+    }
+  }
+
+  /** Removes `initiator` from `luns`; the undo gives them back their holders. */
+  async unmask(name: string, initiator: string, luns: ReadonlyArray<{ array: string; lun: string }>): Promise<void> {
+    for (const array of [...new Set(luns.map((l) => l.array))].sort()) {
+      const mine = luns.filter((l) => l.array === array).map((l) => l.lun);
+      const prior: LunHolders = await storage.readLunHolders.executeWithOptions({ summary: `holders of ${mine.join(', ')}` }, [{ array, luns: mine }]);
+      await this.saga.step(
+        name,
+        `on ${array}: unmask ${mine.join(', ')} from ${initiator}`,
+        () => storage.unmaskLuns.executeWithOptions({ summary: `unmask ${mine.join(', ')} from ${initiator}` }, [{ array, masks: mine.map((lun) => ({ lun, initiator })) }]),
+        { undo: { summary: `restore holders of ${mine.join(', ')} on ${array}`, run: () => undo.restoreLunHolders({ array, holders: prior }) } },
+      );
+    }
+  }
+
+  /** Points every MAC at the assignment (or, with null, at nothing); the undo restores each MAC's previous one. */
+  async assignBoot(machine: string, macs: readonly string[], assignment: Omit<BootAssignment, 'mac'> | null): Promise<void> {
+    const previous = new Map<string, BootAssignment | null>();
+    await this.saga.step(
+      'boot-assignment',
+      assignment ? `${machine} boots ${assignment.persona} (${assignment.image})` : `${machine} boots nothing`,
+      async () => {
+        for (const mac of macs) {
+          const r = await ledger.ledgerSetBoot.executeWithOptions({ summary: `boot assignment of ${mac}` }, [this.site, { holder: this.holder, mac, machine, assignment: assignment ? { ...assignment, mac } : null }]);
+          previous.set(mac, r.previous);
+        }
+      },
+      {
+        undo: {
+          summary: `restore boot assignments of ${machine}`,
+          run: async () => {
+            for (const mac of macs) {
+              if (!previous.has(mac)) continue;
+              await undo.ledgerSetBoot(this.site, { holder: this.holder, mac, machine, assignment: previous.get(mac) ?? null });
+            }
+          },
+        },
+      },
+    );
+  }
+
+  /** Boot device override; the undo puts back what the BMC reported before. */
+  async bootDevice(machine: string, device: 'pxe' | 'disk'): Promise<void> {
+    const before: BootDeviceState = await power.readBootDevice.executeWithOptions({ summary: `read boot device of ${machine}` }, [{ machine }]);
+    await this.saga.step(
+      'boot-device',
+      `boot ${machine} from ${device}`,
+      () => power.setBootDevice.executeWithOptions({ summary: `boot device ${device} on ${machine}` }, [{ machine, device, persistent: true, uefi: true }]),
+      {
+        undo: {
+          summary: `boot device of ${machine} back to ${before.device}`,
+          run: () => (before.device === 'pxe' || before.device === 'disk' ? undo.setBootDevice({ machine, device: before.device, persistent: before.persistent, uefi: before.uefi }) : Promise.resolve()),
+        },
+      },
+    );
+  }
+
+  /** Powers on (a machine already on is cycled, so that it boots what it was just given); the undo powers it off. */
+  async powerOnToBoot(machine: string, timeoutSeconds: number): Promise<void> {
+    const state: PowerState = await power.readPowerState.executeWithOptions({ summary: `read power of ${machine}` }, [{ machine }]);
+    await this.saga.step(
+      'power-on',
+      state === 'on' ? `power-cycle ${machine} to boot` : `power on ${machine}`,
+      async () => {
+        await power.requestPower.executeWithOptions({ summary: `${state === 'on' ? 'cycle' : 'on'} ${machine}` }, [{ machine, action: state === 'on' ? 'cycle' : 'on' }]);
+        const r = await acts(powerWait(timeoutSeconds)).waitForPowerState.executeWithOptions({ summary: `wait until ${machine} is on` }, [{ machine, want: 'on', timeoutSeconds }]);
+        if (!r.reached) throw new Error(`${machine} did not power on within ${timeoutSeconds}s`);
+      },
+      { undo: { summary: `power off ${machine}`, run: () => this.hardOff(machine, timeoutSeconds, undo) } },
+    );
+  }
+
+  private async hardOff(machine: string, timeoutSeconds: number, via: ReturnType<typeof acts>): Promise<void> {
+    await via.requestPower({ machine, action: 'off' });
+    await acts(powerWait(timeoutSeconds)).waitForPowerState({ machine, want: 'off', timeoutSeconds });
+  }
+
+  /** Clean shutdown, hard off after `graceSeconds`; the undo powers the machine back on. */
+  async shutDown(name: string, machine: string, graceSeconds: number, timeoutSeconds: number): Promise<{ forced: boolean }> {
+    const state: PowerState = await power.readPowerState.executeWithOptions({ summary: `read power of ${machine}` }, [{ machine }]);
+    if (state === 'off') return { forced: false };
+    return this.saga.step(
+      name,
+      `shut ${machine} down (hard off after ${graceSeconds}s)`,
+      async () => {
+        await power.requestPower.executeWithOptions({ summary: `soft-off ${machine}` }, [{ machine, action: 'soft' }]);
+        const clean = await acts(powerWait(graceSeconds)).waitForPowerState.executeWithOptions({ summary: `wait for ${machine} to shut down` }, [{ machine, want: 'off', timeoutSeconds: graceSeconds }]);
+        if (clean.reached) return { forced: false };
+        await this.hardOff(machine, timeoutSeconds, power);
+        return { forced: true };
+      },
+      {
+        undo: {
+          summary: `power ${machine} back on`,
+          run: async () => {
+            await undo.requestPower({ machine, action: 'on' });
+            await acts(powerWait(timeoutSeconds)).waitForPowerState({ machine, want: 'on', timeoutSeconds });
+          },
+        },
+        describe: (r) => (r.forced ? 'forced off after the grace time' : 'shut down cleanly'),
+      },
+    );
+  }
+
+  async waitHealthy(persona: string, timeoutSeconds: number): Promise<void> {
+    await this.saga.step(
+      'health',
+      `wait up to ${timeoutSeconds}s for ${persona} to answer its health check`,
+      async () => {
+        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions({ summary: `wait for ${persona} to be healthy` }, [{ persona, timeoutSeconds }]);
+        if (!r.healthy) throw new Error(`${persona} is not healthy after ${timeoutSeconds}s: ${r.detail}`);
+        return r;
+      },
+      { describe: (r) => r.detail },
+    );
+  }
+
+  /** Records where the persona runs; the undo puts back the previous placement. */
+  async place(persona: string, placement: Placement): Promise<void> {
+    let previous: Placement | undefined;
+    await this.saga.step(
+      'placement',
+      `record ${persona} on ${placement.kind === 'machine' ? placement.machine : placement.kind === 'vm' ? `a VM on ${placement.host}` : 'nothing'}`,
+      async () => {
+        previous = (await ledger.ledgerPlace.executeWithOptions({ summary: `place ${persona}` }, [this.site, { holder: this.holder, persona, placement }])).previous;
+      },
+      { undo: { summary: `placement of ${persona} back`, run: () => (previous ? undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous }) : Promise.resolve()) } },
+    );
+  }
+
+  recordMachine(machine: string, fields: { power?: 'on' | 'off' | 'unknown'; role?: 'idle' | 'persona' | 'hypervisor'; healthy?: boolean }): Promise<void> {
+    return ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine}` }, [this.site, { holder: this.holder, machine, ...fields }]);
+  }
+}
