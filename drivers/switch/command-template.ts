@@ -63,7 +63,7 @@ export function templatesUse(vendor: VendorProfile, name: string): boolean {
     vendor.setAccessVlan, vendor.setTrunkVlans, vendor.addTrunkVlan, vendor.removeTrunkVlan,
     vendor.shutdown, vendor.noShutdown, vendor.showPort, vendor.saveConfig, vendor.addVlan, vendor.portContext,
     ...(vendor.vlanModel.kind === 'independent'
-      ? [vendor.vlanModel.accessMode, vendor.vlanModel.trunkMode, vendor.vlanModel.clearAccessVlan, vendor.vlanModel.clearTrunkVlans]
+      ? [vendor.vlanModel.accessMode, vendor.vlanModel.trunkMode, vendor.vlanModel.clearMode, vendor.vlanModel.clearAccessVlan, vendor.vlanModel.clearTrunkVlans]
       : [vendor.vlanModel.clearVlans]),
   ];
   return templates.some((t) => t.some((line) => line.includes(`{${name}}`)));

@@ -67,7 +67,10 @@ export function planPortChange(vendor: VendorProfile, target: PortTarget, curren
           : trunkChange(current.trunkVlans, desired.trunkVlans, true)),
       );
     }
-    if (desired.mode !== current.mode) body.push(...expand(desired.mode === 'access' ? model.accessMode : model.trunkMode));
+    if (desired.defaultMode && !current.defaultMode) body.push(...expand(model.clearMode));
+    else if (!desired.defaultMode && (current.defaultMode || desired.mode !== current.mode)) {
+      body.push(...expand(desired.mode === 'access' ? model.accessMode : model.trunkMode));
+    }
   } else {
     const from = activeVlans(current);
     const to = activeVlans(desired);

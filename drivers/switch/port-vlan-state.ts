@@ -12,6 +12,8 @@ export const portVlanStateSchema = z.strictObject({
   accessVlan: vlanSchema.optional(),
   trunkVlans: z.array(vlanSchema).max(4094).optional(),
   shutdown: z.boolean().default(false),
+  /** The mode is not configured and `mode` is the device's default (IOS without `switchport mode`, OVS without vlan_mode). */
+  defaultMode: z.literal(true).optional(),
 });
 export type PortVlanState = z.output<typeof portVlanStateSchema>;
 
@@ -22,6 +24,7 @@ export function normalizeState(s: PortVlanState): PortVlanState {
     ...(s.accessVlan !== undefined && { accessVlan: s.accessVlan }),
     ...(s.trunkVlans !== undefined && { trunkVlans: [...new Set(s.trunkVlans)].sort((a, b) => a - b) }),
     shutdown: s.shutdown,
+    ...(s.defaultMode === true && { defaultMode: true as const }),
   };
 }
 
@@ -33,10 +36,16 @@ export function sameVlans(a: readonly number[] | undefined, b: readonly number[]
 }
 
 export function sameState(a: PortVlanState, b: PortVlanState): boolean {
-  return a.mode === b.mode && a.accessVlan === b.accessVlan && a.shutdown === b.shutdown && sameVlans(a.trunkVlans, b.trunkVlans);
+  return (
+    a.mode === b.mode &&
+    a.defaultMode === b.defaultMode &&
+    a.accessVlan === b.accessVlan &&
+    a.shutdown === b.shutdown &&
+    sameVlans(a.trunkVlans, b.trunkVlans)
+  );
 }
 
 export function describeState(s: PortVlanState): string {
   const vlans = s.mode === 'access' ? `access ${s.accessVlan ?? 'default'}` : `trunk ${s.trunkVlans?.join(',') ?? 'all'}`;
-  return `${vlans}${s.shutdown ? ', shut down' : ''}`;
+  return `${vlans}${s.defaultMode ? ' (default mode)' : ''}${s.shutdown ? ', shut down' : ''}`;
 }

@@ -33,6 +33,12 @@ type Op =
 
 const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 1);
 
+/** The state with `mode` configured rather than left to the device default. */
+function explicitMode(cur: PortVlanState, mode: PortVlanState['mode']): PortVlanState {
+  const { defaultMode: _unset, ...rest } = cur;
+  return { ...rest, mode };
+}
+
 /** Errors that concern one operation; anything else means the session itself broke. */
 function isOperationError(e: unknown): boolean {
   return e instanceof CommandRejectedError || e instanceof VerificationMismatchError || e instanceof UnexpectedOutputError || e instanceof ValidationError;
@@ -73,28 +79,33 @@ export class SshSwitchDriver implements SwitchDriver {
     }
   }
 
+  checkPort(port: string, desired?: PortVlanState): void {
+    checkPort(this.vendor, port);
+    if (desired !== undefined) checkDesiredState(this.vendor, { ...desired, shutdown: desired.shutdown ?? false }, 'desired');
+  }
+
   readPort(port: string): Promise<PortVlanState> {
     checkPort(this.vendor, port);
     return this.enqueue<PortVlanState>((resolve, reject) => ({ kind: 'read', port, resolve, reject }));
   }
 
   configurePort(port: string, desired: PortVlanState): Promise<PortChangeResult> {
-    checkPort(this.vendor, port);
-    const state = normalizeState(checkDesiredState(this.vendor, { ...desired, shutdown: desired.shutdown ?? false }, 'desired'));
+    this.checkPort(port, desired);
+    const state = normalizeState({ ...desired, shutdown: desired.shutdown ?? false });
     return this.change(port, () => state);
   }
 
   setAccessVlan(port: string, vlan: number): Promise<PortChangeResult> {
     checkPort(this.vendor, port);
     checkVlan(vlan);
-    return this.change(port, (cur) => ({ ...cur, mode: 'access', accessVlan: vlan }));
+    return this.change(port, (cur) => ({ ...explicitMode(cur, 'access'), accessVlan: vlan }));
   }
 
   setTrunkVlans(port: string, vlans: readonly number[]): Promise<PortChangeResult> {
     checkPort(this.vendor, port);
     const list = checkVlans(vlans);
     checkDesiredState(this.vendor, { mode: 'trunk', trunkVlans: list, shutdown: false }, 'desired');
-    return this.change(port, (cur) => ({ ...cur, mode: 'trunk', trunkVlans: list }));
+    return this.change(port, (cur) => ({ ...explicitMode(cur, 'trunk'), trunkVlans: list }));
   }
 
   addTrunkVlan(port: string, vlan: number): Promise<PortChangeResult> {
@@ -102,7 +113,7 @@ export class SshSwitchDriver implements SwitchDriver {
     checkVlan(vlan);
     return this.change(port, (cur) => {
       // An access port becomes a trunk of just this VLAN, never of whatever list lingers on it.
-      if (cur.mode !== 'trunk') return { ...cur, mode: 'trunk', trunkVlans: [vlan] };
+      if (cur.mode !== 'trunk') return { ...explicitMode(cur, 'trunk'), trunkVlans: [vlan] };
       const list = this.effectiveTrunk(cur);
       return list.includes(vlan) ? cur : { ...cur, trunkVlans: [...list, vlan] };
     });
@@ -218,7 +229,7 @@ export class SshSwitchDriver implements SwitchDriver {
     if (plan.length === 0) return { switchId: this.switchId, port, before, after: before, changed: false };
     await session.apply(plan);
     const after = await session.readPort(target);
-    if (!sameState(after, desired)) throw new VerificationMismatchError(this.switchId, port, describeState(desired), describeState(after));
+    if (!sameState(canonicalState(this.vendor, after), desired)) throw new VerificationMismatchError(this.switchId, port, describeState(desired), describeState(after));
     return { switchId: this.switchId, port, before, after, changed: true };
   }
 }

@@ -26,6 +26,8 @@ export interface SwitchDriver {
   readonly switchId: string;
   /** Fast, synchronous check of the configuration; throws ValidationError naming the field. */
   validate(): void;
+  /** Synchronous check of a port name (and a desired state) without queuing anything; throws ValidationError. */
+  checkPort(port: string, desired?: PortVlanState): void;
   readPort(port: string): Promise<PortVlanState>;
   /** Makes the port exactly `desired` (absent fields: not configured; shutdown defaults to false). */
   configurePort(port: string, desired: PortVlanState): Promise<PortChangeResult>;

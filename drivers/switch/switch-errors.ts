@@ -38,3 +38,11 @@ export class SwitchDriverClosedError extends RackshiftError {
     super(`switch driver for ${switchId} is closed`, { retryable: true, context: { switchId } });
   }
 }
+
+/** Thrown by switch activities on a worker that was built without a switch driver factory. Not retryable. */
+export class SwitchNotConfiguredError extends RackshiftError {
+  override readonly name = 'SwitchNotConfiguredError';
+  constructor(switchId: string) {
+    super(`this worker has no switch driver configured, so it cannot reach switch ${switchId}`, { retryable: false, context: { switchId } });
+  }
+}

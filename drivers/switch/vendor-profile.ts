@@ -20,6 +20,8 @@ export type VlanModel =
       readonly kind: 'independent';
       readonly accessMode: CommandTemplate;
       readonly trunkMode: CommandTemplate;
+      /** Back to the device's default mode. */
+      readonly clearMode: CommandTemplate;
       readonly clearAccessVlan: CommandTemplate;
       readonly clearTrunkVlans: CommandTemplate;
     }

@@ -156,6 +156,10 @@ export class IosCli implements LabCli {
       p.mode = m[1] as 'access' | 'trunk';
       return { output: '' };
     }
+    if (line === 'no switchport mode') {
+      delete p.mode;
+      return { output: '' };
+    }
     if ((m = /^switchport access vlan (\S+)$/.exec(line))) {
       const [id] = labVlanList(m[1] as string) ?? [];
       if (id === undefined || (m[1] as string).includes(',') || (m[1] as string).includes('-')) return this.invalid();

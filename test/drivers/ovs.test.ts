@@ -38,7 +38,7 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
   });
 
   it('reads a fresh port: no vlan_mode, no tag, no trunks is a trunk of every VLAN', async () => {
-    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', shutdown: true });
+    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: true });
   });
 
   it('sets an access VLAN; OVSDB holds it', async () => {
@@ -48,9 +48,8 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
   });
 
   it('sets a trunk list, adds and removes one VLAN; OVSDB holds it', async () => {
-    // An untagged port without vlan_mode already is a trunk to OVS, so only `trunks` changes.
     await driver.setTrunkVlans(p2, [200, 110, 120]);
-    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'trunks')).toBe('[]\n[110, 120, 200]');
+    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'trunks')).toBe('trunk\n[110, 120, 200]');
     await driver.addTrunkVlan(p2, 300);
     await driver.removeTrunkVlan(p2, 110);
     expect(await ovs.vsctl('get', 'port', p2, 'trunks')).toBe('[120, 200, 300]');
@@ -75,6 +74,14 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
     expect(undo.after).toEqual(before);
     expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe('trunk\n[]\n[120, 200, 300]');
     expect(await ovs.vsctl('get', 'interface', p2, 'admin_state')).toBe('down');
+  });
+
+  it('puts a fresh port back to no vlan_mode at all', async () => {
+    const fresh = await driver.readPort(p1);
+    await driver.configurePort(p1, { mode: 'trunk', defaultMode: true, shutdown: true });
+    expect(await ovs.vsctl('get', 'port', p1, 'vlan_mode', 'tag', 'trunks')).toBe('[]\n[]\n[]');
+    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: true });
+    expect(fresh).toEqual({ mode: 'access', accessVlan: 110, shutdown: true });
   });
 
   it('a port the bridge does not have is rejected with ovs-vsctl\'s own text', async () => {

@@ -6,7 +6,7 @@ import { switchOf } from '../support/switch-fixture';
 const PORT = 'Ethernet7';
 const SHOW = `show running-config interfaces ${PORT}`;
 const conf = (...body: string[]): string => [`interface ${PORT}`, ...body.map((l) => `   ${l}`)].join('\n');
-const ACCESS_110 = conf('switchport access vlan 110');
+const ACCESS_110 = conf('switchport access vlan 110', 'switchport mode access');
 const trunk = (list: string): string => conf(`switchport trunk allowed vlan ${list}`, 'switchport mode trunk');
 
 function driver(script: RecordingScript): { rec: RecordingConnector; sw: SshSwitchDriver } {
@@ -16,7 +16,7 @@ function driver(script: RecordingScript): { rec: RecordingConnector; sw: SshSwit
 
 describe('arista-eos command lists', () => {
   it('setAccessVlan', async () => {
-    const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('switchport access vlan 130')] } });
+    const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('switchport access vlan 130', 'switchport mode access')] } });
     await sw.setAccessVlan(PORT, 130);
     expect(rec.lines).toEqual(['terminal length 0', SHOW, 'configure terminal', 'vlan 130', 'exit', `interface ${PORT}`, 'switchport access vlan 130', 'end', SHOW]);
   });
@@ -41,7 +41,7 @@ describe('arista-eos command lists', () => {
   });
 
   it('shutdown / noShutdown', async () => {
-    const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('switchport access vlan 110', 'shutdown'), conf('switchport access vlan 110', 'shutdown'), ACCESS_110] } });
+    const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('switchport access vlan 110', 'switchport mode access', 'shutdown'), conf('switchport access vlan 110', 'switchport mode access', 'shutdown'), ACCESS_110] } });
     await sw.shutdown(PORT);
     await sw.noShutdown(PORT);
     expect(rec.lines.filter((l) => /shutdown/.test(l))).toEqual(['shutdown', 'no shutdown']);

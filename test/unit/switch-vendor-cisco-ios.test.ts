@@ -68,8 +68,16 @@ describe('cisco-ios command lists', () => {
   it('configurePort back to a prior state clears what was not configured', async () => {
     const trunk = conf('switchport access vlan 120', 'switchport trunk allowed vlan 110,120', 'switchport mode trunk');
     const { rec, sw } = driver({ answers: { [SHOW]: [trunk, conf()] } });
-    await sw.configurePort(PORT, { mode: 'access', shutdown: false });
-    expect(rec.lines.slice(3, -1)).toEqual([`interface ${PORT}`, 'no switchport access vlan', 'no switchport trunk allowed vlan', 'switchport mode access', 'end']);
+    const r = await sw.configurePort(PORT, { mode: 'access', defaultMode: true, shutdown: false });
+    expect(rec.lines.slice(3, -1)).toEqual([`interface ${PORT}`, 'no switchport access vlan', 'no switchport trunk allowed vlan', 'no switchport mode', 'end']);
+    expect(r.after).toEqual({ mode: 'access', defaultMode: true, shutdown: false });
+  });
+
+  it('an unconfigured mode is read as the default and made explicit by a change', async () => {
+    const { rec, sw } = driver({ answers: { [SHOW]: [conf(), conf('switchport access vlan 110', 'switchport mode access')] } });
+    const r = await sw.setAccessVlan(PORT, 110);
+    expect(r.before).toEqual({ mode: 'access', defaultMode: true, shutdown: false });
+    expect(rec.lines.slice(3, -1)).toEqual(['vlan 110', 'exit', `interface ${PORT}`, 'switchport access vlan 110', 'switchport mode access', 'end']);
   });
 
   it('sends no configuration when the port already is as asked', async () => {

@@ -15,10 +15,13 @@ function driver(script: RecordingScript): { rec: RecordingConnector; sw: SshSwit
 }
 
 describe('dell-os10 command lists', () => {
-  it('setAccessVlan', async () => {
-    const { rec, sw } = driver({ answers: { [SHOW]: [conf('switchport access vlan 1'), conf('switchport access vlan 110')] } });
+  it('setAccessVlan: an unconfigured mode becomes explicit', async () => {
+    const { rec, sw } = driver({ answers: { [SHOW]: [conf('switchport access vlan 1'), conf('switchport mode access', 'switchport access vlan 110')] } });
     await sw.setAccessVlan(PORT, 110);
-    expect(rec.lines).toEqual(['terminal length 0', SHOW, 'configure terminal', 'interface vlan 110', 'exit', `interface ${PORT}`, 'switchport access vlan 110', 'end', SHOW]);
+    expect(rec.lines).toEqual([
+      'terminal length 0', SHOW, 'configure terminal', 'interface vlan 110', 'exit',
+      `interface ${PORT}`, 'switchport access vlan 110', 'switchport mode access', 'end', SHOW,
+    ]);
   });
 
   it('setTrunkVlans: removes what goes, adds what comes (the allowed list is additive)', async () => {

@@ -5,9 +5,8 @@ import { RecordingConnector, type RecordingScript } from '../support/recording-s
 import { switchOf } from '../support/switch-fixture';
 
 const PORT = 'vnet0';
-const GET = `ovs-vsctl get port ${PORT} vlan_mode tag trunks`;
-const ADMIN = `ovs-vsctl get interface ${PORT} admin_state`;
-const port = (mode: string, tag: string, trunks: string): string => `${mode}\n${tag}\n${trunks}\n`;
+const GET = `ovs-vsctl get port ${PORT} vlan_mode tag trunks -- get interface ${PORT} admin_state`;
+const port = (mode: string, tag: string, trunks: string, admin = 'up'): string => `${mode}\n${tag}\n${trunks}\n${admin}\n`;
 
 function driver(script: RecordingScript, execEnv: Record<string, string> = {}): { rec: RecordingConnector; sw: SshSwitchDriver } {
   const rec = new RecordingConnector(script);
@@ -16,42 +15,42 @@ function driver(script: RecordingScript, execEnv: Record<string, string> = {}): 
 
 describe('ovs command lists', () => {
   it('setAccessVlan: one ovs-vsctl transaction', async () => {
-    const { rec, sw } = driver({ answers: { [GET]: [port('trunk', '[]', '[110, 120]'), port('access', '130', '[110, 120]')], [ADMIN]: ['up'] } });
+    const { rec, sw } = driver({ answers: { [GET]: [port('trunk', '[]', '[110, 120]'), port('access', '130', '[110, 120]')] } });
     await sw.setAccessVlan(PORT, 130);
-    expect(rec.lines).toEqual([GET, ADMIN, `ovs-vsctl set port ${PORT} tag=130 -- set port ${PORT} vlan_mode=access`, GET, ADMIN]);
+    expect(rec.lines).toEqual([GET, `ovs-vsctl set port ${PORT} tag=130 -- set port ${PORT} vlan_mode=access`, GET]);
   });
 
   it('setTrunkVlans', async () => {
-    const { rec, sw } = driver({ answers: { [GET]: [port('access', '130', '[]'), port('trunk', '130', '[110, 120]')], [ADMIN]: ['up'] } });
+    const { rec, sw } = driver({ answers: { [GET]: [port('access', '130', '[]'), port('trunk', '130', '[110, 120]')] } });
     await sw.setTrunkVlans(PORT, [120, 110]);
-    expect(rec.lines[2]).toBe(`ovs-vsctl clear port ${PORT} trunks -- add port ${PORT} trunks 110 120 -- set port ${PORT} vlan_mode=trunk`);
+    expect(rec.lines[1]).toBe(`ovs-vsctl clear port ${PORT} trunks -- add port ${PORT} trunks 110 120 -- set port ${PORT} vlan_mode=trunk`);
   });
 
   it('addTrunkVlan / removeTrunkVlan', async () => {
-    const { rec, sw } = driver({ answers: { [GET]: [port('trunk', '[]', '[110]'), port('trunk', '[]', '[110, 120]'), port('trunk', '[]', '[110, 120]'), port('trunk', '[]', '[120]')], [ADMIN]: ['up'] } });
+    const { rec, sw } = driver({ answers: { [GET]: [port('trunk', '[]', '[110]'), port('trunk', '[]', '[110, 120]'), port('trunk', '[]', '[110, 120]'), port('trunk', '[]', '[120]')] } });
     await sw.addTrunkVlan(PORT, 120);
     await sw.removeTrunkVlan(PORT, 110);
-    expect(rec.lines).toEqual([GET, ADMIN, `ovs-vsctl add port ${PORT} trunks 120`, GET, ADMIN, GET, ADMIN, `ovs-vsctl remove port ${PORT} trunks 110`, GET, ADMIN]);
+    expect(rec.lines).toEqual([GET, `ovs-vsctl add port ${PORT} trunks 120`, GET, GET, `ovs-vsctl remove port ${PORT} trunks 110`, GET]);
   });
 
   it('shutdown / noShutdown through the bridge', async () => {
-    const { rec, sw } = driver({ answers: { [GET]: [port('access', '110', '[]')], [ADMIN]: ['up', 'down', 'down', 'up'] } });
+    const { rec, sw } = driver({ answers: { [GET]: [port('access', '110', '[]', 'up'), port('access', '110', '[]', 'down'), port('access', '110', '[]', 'down'), port('access', '110', '[]', 'up')] } });
     await sw.shutdown(PORT);
     await sw.noShutdown(PORT);
     expect(rec.lines.filter((l) => l.startsWith('ovs-ofctl'))).toEqual([`ovs-ofctl mod-port br0 ${PORT} down`, `ovs-ofctl mod-port br0 ${PORT} up`]);
   });
 
   it('readPort; saveConfig sends nothing (OVSDB is durable)', async () => {
-    const { rec, sw } = driver({ answers: { [GET]: [port('[]', '200', '[]')], [ADMIN]: ['down'] } });
-    expect(await sw.readPort(PORT)).toEqual({ mode: 'access', accessVlan: 200, shutdown: true });
+    const { rec, sw } = driver({ answers: { [GET]: [port('[]', '200', '[]', 'down')] } });
+    expect(await sw.readPort(PORT)).toEqual({ mode: 'access', defaultMode: true, accessVlan: 200, shutdown: true });
     await sw.saveConfig();
-    expect(rec.lines).toEqual([GET, ADMIN]);
+    expect(rec.lines).toEqual([GET]);
   });
 
   it('runs every command with the given environment', async () => {
-    const { rec, sw } = driver({ answers: { [`env OVS_RUNDIR=/tmp/ovs ${GET}`]: [port('access', '110', '[]')], [`env OVS_RUNDIR=/tmp/ovs ${ADMIN}`]: ['up'] } }, { OVS_RUNDIR: '/tmp/ovs' });
+    const { rec, sw } = driver({ answers: { [`env OVS_RUNDIR=/tmp/ovs ${GET}`]: [port('access', '110', '[]')] } }, { OVS_RUNDIR: '/tmp/ovs' });
     await sw.readPort(PORT);
-    expect(rec.lines).toEqual([`env OVS_RUNDIR=/tmp/ovs ${GET}`, `env OVS_RUNDIR=/tmp/ovs ${ADMIN}`]);
+    expect(rec.lines).toEqual([`env OVS_RUNDIR=/tmp/ovs ${GET}`]);
   });
 
   it('refuses an empty trunk list (in OVS it would mean every VLAN) and a missing bridge', () => {

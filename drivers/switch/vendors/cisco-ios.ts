@@ -14,6 +14,7 @@ export const ciscoIos: VendorProfile = {
     kind: 'independent',
     accessMode: ['switchport mode access'],
     trunkMode: ['switchport mode trunk'],
+    clearMode: ['no switchport mode'],
     clearAccessVlan: ['no switchport access vlan'],
     clearTrunkVlans: ['no switchport trunk allowed vlan'],
   },

@@ -15,6 +15,7 @@ export const dellOs10: VendorProfile = {
     kind: 'independent',
     accessMode: ['switchport mode access'],
     trunkMode: ['switchport mode trunk'],
+    clearMode: ['no switchport mode'],
     clearAccessVlan: ['no switchport access vlan'],
     clearTrunkVlans: ['no switchport trunk allowed vlan {removedVlans}'],
   },

@@ -8,7 +8,7 @@ import { parseVlanList } from '../vlan-list';
 export function parseIosFamilyInterface(outputs: readonly string[]): PortVlanState | undefined {
   const lines = outputs.join('\n').split('\n').map((l) => l.trim());
   if (!lines.some((l) => /^interface\s+\S+$/i.test(l))) return undefined;
-  let mode: PortVlanState['mode'] = 'access';
+  let mode: PortVlanState['mode'] | undefined;
   let accessVlan: number | undefined;
   let trunkVlans: number[] | undefined;
   let shutdown = false;
@@ -26,7 +26,8 @@ export function parseIosFamilyInterface(outputs: readonly string[]): PortVlanSta
     else if (line === 'no shutdown') shutdown = false;
   }
   return {
-    mode,
+    mode: mode ?? 'access',
+    ...(mode === undefined && { defaultMode: true as const }),
     ...(accessVlan !== undefined && { accessVlan }),
     ...(trunkVlans !== undefined && { trunkVlans: [...new Set(trunkVlans)].sort((a, b) => a - b) }),
     shutdown,

@@ -14,7 +14,7 @@ function parseJunosInterface(outputs: readonly string[]): PortVlanState | undefi
   const members = membersText === null ? [] : parseVlanList((membersText[1] ?? membersText[2]) as string);
   if (members === undefined) return undefined;
   if (mode === 'trunk') return { mode, trunkVlans: members, shutdown };
-  return { mode: 'access', ...(members[0] !== undefined && { accessVlan: members[0] }), shutdown };
+  return { mode: 'access', ...(mode === undefined && { defaultMode: true as const }), ...(members[0] !== undefined && { accessVlan: members[0] }), shutdown };
 }
 
 /**

@@ -2,12 +2,12 @@ import type { PortVlanState } from '../port-vlan-state';
 import type { VendorProfile } from '../vendor-profile';
 import { parseVlanList } from '../vlan-list';
 
-/** `ovs-vsctl get port X vlan_mode tag trunks` and `get interface X admin_state` → port state. */
+/** `ovs-vsctl get port X vlan_mode tag trunks -- get interface X admin_state` (one value per line) → port state. */
 function parseOvsPort(outputs: readonly string[]): PortVlanState | undefined {
-  const [port = '', iface = ''] = outputs;
-  const [vlanMode, tag, trunks] = port.trim().split('\n').map((l) => l.trim());
-  const admin = iface.trim();
-  if (vlanMode === undefined || tag === undefined || trunks === undefined || !/^(?:up|down|\[\])$/.test(admin)) return undefined;
+  const lines = outputs.join('\n').trim().split('\n').map((l) => l.trim());
+  if (lines.length !== 4) return undefined;
+  const [vlanMode, tag, trunks, admin] = lines as [string, string, string, string];
+  if (!/^(?:up|down|\[\])$/.test(admin)) return undefined;
   const accessVlan = tag === '[]' ? undefined : Number(tag);
   if (accessVlan !== undefined && !(accessVlan >= 1 && accessVlan <= 4094)) return undefined;
   const trunkList = /^\[(.*)\]$/.exec(trunks)?.[1];
@@ -15,7 +15,7 @@ function parseOvsPort(outputs: readonly string[]): PortVlanState | undefined {
   if (trunkList === undefined || (trunkList.trim() !== '' && trunkVlans === undefined)) return undefined;
   // vlan_mode unset: OVS treats a tagged port as access and an untagged one as trunk.
   const mode = vlanMode === 'access' || vlanMode === 'trunk' ? vlanMode : accessVlan !== undefined ? 'access' : 'trunk';
-  return { mode, ...(accessVlan !== undefined && { accessVlan }), ...(trunkVlans !== undefined && { trunkVlans }), shutdown: admin === 'down' };
+  return { mode, ...(mode !== vlanMode && { defaultMode: true as const }), ...(accessVlan !== undefined && { accessVlan }), ...(trunkVlans !== undefined && { trunkVlans }), shutdown: admin === 'down' };
 }
 
 /**
@@ -35,6 +35,7 @@ export const ovs: VendorProfile = {
     kind: 'independent',
     accessMode: ['ovs-vsctl set port {port} vlan_mode=access'],
     trunkMode: ['ovs-vsctl set port {port} vlan_mode=trunk'],
+    clearMode: ['ovs-vsctl clear port {port} vlan_mode'],
     clearAccessVlan: ['ovs-vsctl clear port {port} tag'],
     clearTrunkVlans: ['ovs-vsctl clear port {port} trunks'],
   },
@@ -46,7 +47,7 @@ export const ovs: VendorProfile = {
   removeTrunkVlan: ['ovs-vsctl remove port {port} trunks {vlan}'],
   shutdown: ['ovs-ofctl mod-port {bridge} {port} down'],
   noShutdown: ['ovs-ofctl mod-port {bridge} {port} up'],
-  showPort: ['ovs-vsctl get port {port} vlan_mode tag trunks', 'ovs-vsctl get interface {port} admin_state'],
+  showPort: ['ovs-vsctl get port {port} vlan_mode tag trunks -- get interface {port} admin_state'],
   saveConfig: [],
   errorPatterns: [/^ovs-vsctl: /m, /^ovs-ofctl: /m],
   parsePort: (outputs) => parseOvsPort(outputs),
