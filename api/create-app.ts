@@ -4,6 +4,7 @@ import type { TopologyIndex } from '../inventory/topology-index';
 import { bearerAuth } from './auth';
 import { errorHandler } from './http-errors';
 import { runLinks } from './run-links';
+import { inventoryRoutes } from './routes/inventory';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
 
@@ -35,6 +36,7 @@ export function createApp(options: ApiOptions): Express {
   const links = runLinks({ namespace: options.namespace, ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }) });
   app.use(runbookRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue, links }));
   app.use(runRoutes({ client: options.client, links }));
+  app.use(inventoryRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'no such route' });
   });

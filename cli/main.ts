@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerApiCommands } from './commands/api';
 import { registerDevCommands } from './commands/dev';
+import { registerInventoryCommands } from './commands/inventory';
 import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
 import { registerTopologyCommands } from './commands/topology';
@@ -12,6 +13,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerWorkerCommands,
   registerApiCommands,
   registerRunCommands,
+  registerInventoryCommands,
   registerTopologyCommands,
   registerMachineCommands,
 ];

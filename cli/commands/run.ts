@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ApiClient } from '../api-client';
+import { apiOptions } from '../api-options';
 
 interface StepView { name: string; summary: string; outcome: string; detail?: string; startedAt: string; endedAt?: string }
 interface RunView {
@@ -20,12 +21,6 @@ function jsonOption(value: string): unknown {
     throw new InvalidArgumentError(`must be JSON: ${(e as Error).message}`);
   }
 }
-
-const apiOptions = (cmd: Command): Command =>
-  cmd
-    .option('--api <url>', 'API base URL (default $RACKSHIFT_API or http://127.0.0.1:8080)')
-    .option('--token <token>', 'API token (default $RACKSHIFT_TOKEN or <data>/admin.token)')
-    .option('--data <dir>', 'data folder of `rackshift dev`, where admin.token is', '.rackshift');
 
 function stepLine(s: StepView): string {
   const mark = { ok: '✓', failed: '✗', skipped: '–', running: '…' }[s.outcome] ?? '?';
