@@ -4,6 +4,7 @@ import { registerDevCommands } from './commands/dev';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
+import { registerSwitchCommands } from './commands/switch';
 import { registerTopologyCommands } from './commands/topology';
 import { registerWorkerCommands } from './commands/worker';
 
@@ -16,6 +17,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerInventoryCommands,
   registerTopologyCommands,
   registerMachineCommands,
+  registerSwitchCommands,
 ];
 
 export function buildProgram(): Command {

@@ -46,6 +46,9 @@ export function sameState(a: PortVlanState, b: PortVlanState): boolean {
 }
 
 export function describeState(s: PortVlanState): string {
-  const vlans = s.mode === 'access' ? `access ${s.accessVlan ?? 'default'}` : `trunk ${s.trunkVlans?.join(',') ?? 'all'}`;
-  return `${vlans}${s.defaultMode ? ' (default mode)' : ''}${s.shutdown ? ', shut down' : ''}`;
+  const vlans =
+    s.mode === 'access'
+      ? s.accessVlan === undefined ? 'access, no VLAN configured' : `access VLAN ${s.accessVlan}`
+      : s.trunkVlans === undefined ? 'trunk, no allowed list configured' : `trunk ${s.trunkVlans.join(',') || 'of no VLAN'}`;
+  return `${vlans}${s.defaultMode ? ' (mode not configured)' : ''}${s.shutdown ? ', shut down' : ''}`;
 }
