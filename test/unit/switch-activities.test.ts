@@ -28,7 +28,7 @@ describe('switch activities', () => {
       beats.push(d);
       if (beats.length === 5) release();
     });
-    const result = await env.run(activities.configurePorts, { ports: [{ switchId: 'sw-a', port: 'Gi1', mode: 'trunk', trunkVlans: [10, 20] }] });
+    const result = await env.run(activities.configurePorts, { ports: [{ switchId: 'sw-a', port: 'Gi1', mode: 'trunk' as const, trunkVlans: [10, 20] }] });
     expect(beats.length).toBeGreaterThanOrEqual(5);
     expect(beats[1]?.queued).toBe(1);
     expect(result).toEqual({
