@@ -1,12 +1,47 @@
-import type { LedgerState } from '../inventory/ledger-records';
+import type { LedgerState, Placement } from '../inventory/ledger-records';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import { candidateMachines, type CandidateList } from './candidate-machines';
 import { placementPlan, type PlacementPlan } from './placement-plan';
 
+export interface PersonaLocation {
+  readonly placements: ReadonlyArray<{ readonly site: string; readonly placement: Exclude<Placement, { kind: 'none' }> }>;
+  readonly lunHolders: ReadonlyArray<{ readonly array: string; readonly lun: string; readonly initiator: string; readonly machine: string | null }>;
+}
+
 /** Decisions that need the topology and the ledgers together; their results are recorded in history. */
-export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 'ledger'>) {
+export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 'ledger' | 'storageDriver'>) {
   return withFailureMapping({
+    /**
+     * Where a persona is, as far as anything can tell: its ledger placement, and which
+     * machines' initiators see its non-shared LUNs now (a persona may be running, or left
+     * masked, where no run recorded it). A holder that is no topology machine is reported as
+     * such: no run may take a LUN from an initiator it cannot shut down.
+     */
+    async locatePersona(input: { persona: string }): Promise<PersonaLocation> {
+      const persona = deps.topology.persona(input.persona);
+      const placements = [];
+      for (const site of deps.topology.topology.sites) {
+        const p = (await deps.ledger.snapshot(site.name)).placements[persona.name];
+        if (p !== undefined && p.kind !== 'none') placements.push({ site: site.name, placement: p });
+      }
+      const byInitiator = new Map(deps.topology.allMachines().filter((m) => m.storage.iqn).map((m) => [m.storage.iqn!, m.id]));
+      const holders: PersonaLocation['lunHolders'][number][] = [];
+      for (const lun of persona.luns) {
+        if (deps.topology.array(lun.array).luns.find((l) => l.id === lun.lun)?.shared) continue;
+        if (deps.storageDriver === undefined) continue;
+        const driver = deps.storageDriver(deps.topology.array(lun.array));
+        try {
+          for (const initiator of await driver.listHolders(lun.lun)) {
+            holders.push({ array: lun.array, lun: lun.lun, initiator, machine: byInitiator.get(initiator) ?? null });
+          }
+        } finally {
+          await driver.close().catch(() => undefined);
+        }
+      }
+      return { placements, lunHolders: holders };
+    },
+
     async findCandidates(input: { persona: string; allowEvict: boolean; sites?: string[] }): Promise<CandidateList> {
       const persona = deps.topology.persona(input.persona);
       const ledgers = new Map<string, LedgerState>();

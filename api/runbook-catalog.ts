@@ -3,8 +3,9 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { z } from 'zod';
 import type { FieldIssue } from '../common/errors';
 import type { TopologyIndex } from '../inventory/topology-index';
-import { MACHINE_KEY, RUNBOOK_KEY, SITE_KEY } from '../temporal/search-attributes';
+import { MACHINE_KEY, PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../temporal/search-attributes';
 import { powerInputSchema } from '../workflows/power/power-input';
+import { repurposeInputSchema } from '../workflows/repurpose/repurpose-input';
 
 /** What the API and CLI need to know to start a runbook; workflows know none of it. */
 export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
@@ -41,7 +42,37 @@ const powerRunbook: RunbookEntry<typeof powerInputSchema> = {
   ],
 };
 
-export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook as unknown as RunbookEntry];
+function personaIssues(name: string, topology: TopologyIndex, path = 'input.persona'): FieldIssue[] {
+  try {
+    topology.persona(name);
+    return [];
+  } catch {
+    return [{ path, message: `unknown persona "${name}"` }];
+  }
+}
+
+/** The site a persona belongs to: its home's, else the first site. */
+function personaSite(name: string, topology: TopologyIndex): string {
+  const home = topology.persona(name).home;
+  return home === undefined ? topology.topology.sites[0]!.name : topology.machineSite('machine' in home ? home.machine : home.host).name;
+}
+
+const repurposeRunbook: RunbookEntry<typeof repurposeInputSchema> = {
+  name: 'repurpose',
+  description: 'put a persona on a machine (chosen if not given: spares first, then repurposable ones), evicting a less important occupant when allowed; undone step by step on failure',
+  workflowType: 'repurpose',
+  inputSchema: repurposeInputSchema,
+  check: (input, topology) => [...personaIssues(input.persona, topology), ...(input.machine === undefined ? [] : machineIssues(input.machine, topology))],
+  workflowId: (input, now) => `repurpose/${input.persona}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'repurpose' },
+    { key: SITE_KEY, value: input.machine ? topology.machineSite(input.machine).name : personaSite(input.persona, topology) },
+    { key: PERSONA_KEY, value: [input.persona] },
+    ...(input.machine ? [{ key: MACHINE_KEY, value: [input.machine] }] : []),
+  ],
+};
+
+export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook, repurposeRunbook] as unknown as readonly RunbookEntry[];
 
 export function findRunbook(name: string): RunbookEntry | undefined {
   return RUNBOOKS.find((r) => r.name === name);

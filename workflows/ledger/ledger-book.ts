@@ -71,8 +71,8 @@ export class LedgerBook {
   place(holder: string, persona: string, placement: Placement): Placement {
     this.requireLease(holder, `persona:${persona}`);
     const previous = this.placementOf(persona);
-    if (placement.kind === 'none') delete this.state.placements[persona];
-    else this.state.placements[persona] = placement;
+    // An explicit `none` is kept: "stopped by a run" differs from "never placed" (which readers may take as "at home").
+    this.state.placements[persona] = placement;
     this.state.version += 1;
     return previous;
   }

@@ -39,10 +39,28 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${input.machine} cannot take ${input.persona}: ${why}` });
     }
 
+    const where = await journal.step(
+      'locate',
+      `where does ${input.persona} run now`,
+      () => plan.locatePersona.executeWithOptions({ summary: `locate ${input.persona}` }, [{ persona: input.persona }]),
+      (w) => [...w.placements.map((p) => `placed ${p.placement.kind === 'machine' ? `on ${p.placement.machine}` : `as a VM on ${p.placement.host}`}`), ...w.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`)].join('; ') || 'nowhere',
+    );
+    const stranger = where.lunHolders.find((h) => h.machine === null);
+    if (stranger) {
+      throw ApplicationFailure.create({ type: 'LunHeldElsewhereError', nonRetryable: true, message: `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first` });
+    }
+    const vm = where.placements.find((p) => p.placement.kind === 'vm');
+    if (vm && vm.placement.kind === 'vm') {
+      throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${input.persona} runs as a VM on ${vm.placement.host}; move it with v2p` });
+    }
+    /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
+    const sourcesFor = (target: string): string[] =>
+      [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!)])].filter((m) => m !== target).sort();
+
     let chosen: (typeof candidates)[number] | undefined;
     for (const c of candidates) {
       const attempt = new HardwareSteps(saga, journal, holder, c.site);
-      const resources = [`machine:${c.machine}`, `persona:${input.persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : [])];
+      const resources = [`machine:${c.machine}`, `persona:${input.persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : []), ...sourcesFor(c.machine).map((m) => `machine:${m}`)];
       if (await attempt.tryLease(resources, `repurpose ${input.persona} onto ${c.machine}`)) {
         chosen = c;
         steps = attempt;
@@ -59,6 +77,13 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     upsertSearchAttributes([{ key: MACHINE_KEY, value: [chosen.machine] }, { key: PERSONA_KEY, value: [input.persona, ...(chosen.evicts ? [chosen.evicts] : [])] }]);
     const machine = chosen.machine;
     const target = await steps.planPlacement(input.persona, machine);
+
+    for (const source of sourcesFor(machine)) {
+      const from = await steps.planPlacement(input.persona, source);
+      await steps.shutDown('stop-source', source, input.evictGraceSeconds, input.powerTimeoutSeconds);
+      if (from.initiator !== undefined) await steps.unmask('unmask-source', from.initiator, from.luns);
+      await steps.recordMachine(source, { power: 'off', role: 'idle' });
+    }
 
     if (chosen.evicts) {
       await steps.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds);

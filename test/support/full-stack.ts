@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newToken } from '../../api/auth';
+import { startApiServer, type ApiServer } from '../../api/start-api-server';
+import { EnvAndFileSecretStore } from '../../common/secrets';
+import { TopologyIndex } from '../../inventory/topology-index';
+import type { Topology } from '../../inventory/topology-schema';
+import type { LabTiming } from '../../lab/lab-machine';
+import type { Lab } from '../../lab/lab';
+import { startLab } from '../../lab/start-lab';
+import { LedgerClient } from '../../temporal/ledger-client';
+import { startWorker, type RunningWorker } from '../../worker/create-worker';
+import { realActivityDeps, type RealDeps } from '../../worker/worker-deps';
+import { freePort } from './free-port';
+import { LAB_SMALL } from './lab-fixtures';
+import { relocatedTopology } from './relocated-topology';
+import { startTestTemporal, type TestTemporal } from './temporal-server';
+import { testWorkflowBundle } from './workflow-bundle';
+
+export interface FullStack {
+  readonly temporal: TestTemporal;
+  readonly lab: Lab;
+  readonly api: ApiServer;
+  readonly token: string;
+  readonly topology: Topology;
+  readonly topologyFile: string;
+  readonly ledger: LedgerClient;
+  worker: RunningWorker;
+  deps: RealDeps;
+  stop(): Promise<void>;
+}
+
+/** Fast lab timing for runbook tests. */
+export const RUNBOOK_TIMING: Partial<LabTiming> = { powerDelayMs: 200, bootMs: 400, shutdownMs: 200 };
+
+/**
+ * Everything a runbook touches, for real: a Temporal dev server, the API (serving iPXE
+ * scripts from the ledger), the whole lab (BMCs, SSH switches and arrays, boot, hypervisors)
+ * on free ports, and an in-process worker with the real drivers and the lab's credentials.
+ */
+export async function startFullStack(options: { source?: string; timing?: Partial<LabTiming> } = {}): Promise<FullStack> {
+  const relocated = await relocatedTopology(options.source ?? LAB_SMALL);
+  const temporal = await startTestTemporal();
+  const ledger = new LedgerClient(temporal.client);
+  const token = newToken();
+  const apiPort = await freePort();
+  const index = new TopologyIndex(relocated.topology);
+  const api = await startApiServer({ client: temporal.client, topology: index, tokens: [token], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
+  const lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
+  const secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
+  const deps = realActivityDeps(relocated.topology, secrets, ledger);
+  const worker = await startWorker({ address: temporal.address, workflowBundle: await testWorkflowBundle(), deps });
+  const stack: FullStack = {
+    temporal,
+    lab,
+    api,
+    token,
+    topology: relocated.topology,
+    topologyFile: relocated.file,
+    ledger,
+    worker,
+    deps,
+    async stop() {
+      await stack.worker.shutdown().catch(() => undefined);
+      await stack.deps.close().catch(() => undefined);
+      await api.stop();
+      await lab.stop();
+      await temporal.stop();
+    },
+  };
+  return stack;
+}

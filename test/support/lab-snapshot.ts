@@ -1,0 +1,26 @@
+import type { Lab } from '../../lab/lab';
+
+export interface LabHardwareState {
+  /** Switch id → running configuration text. */
+  readonly switches: Record<string, string>;
+  /** Array id → LUN id → initiators that see it. */
+  readonly masks: Record<string, Record<string, string[]>>;
+  /** Machine id → power state. */
+  readonly power: Record<string, string>;
+}
+
+/**
+ * What the hardware holds — switch configs, LUN masks, power — without counters or logs,
+ * so a before/after comparison proves a run left production exactly as it was.
+ */
+export function labHardwareState(lab: Lab): LabHardwareState {
+  const described = lab.describe() as {
+    switches?: Record<string, { running: string }>;
+    arrays?: Record<string, { luns: Record<string, { initiators: string[] }> }>;
+  };
+  return {
+    switches: Object.fromEntries(Object.entries(described.switches ?? {}).map(([id, s]) => [id, s.running])),
+    masks: Object.fromEntries(Object.entries(described.arrays ?? {}).map(([id, a]) => [id, Object.fromEntries(Object.entries(a.luns).map(([lun, l]) => [lun, l.initiators]))])),
+    power: Object.fromEntries([...lab.machines.values()].map((m) => [m.id, m.powerState])),
+  };
+}
