@@ -51,10 +51,6 @@ export class LabSwitchConfig {
     for (const p of cabled) this.ports.set(p, { shutdown: false });
   }
 
-  has(port: string): boolean {
-    return this.ports.has(port);
-  }
-
   portNames(): string[] {
     return [...this.ports.keys()].sort(natural);
   }

@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { Switch } from '../../inventory/topology-schema';
@@ -92,10 +91,6 @@ export class LabSwitch {
       server.once('error', reject);
       server.listen(this.spec.port, this.spec.address, () => resolve());
     });
-  }
-
-  get listeningPort(): number {
-    return (this.server?.address() as AddressInfo | undefined)?.port ?? 0;
   }
 
   private accept(client: Connection): void {
