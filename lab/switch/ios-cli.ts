@@ -1,5 +1,5 @@
 import type { CliAnswer, CliFaults, LabCli } from './lab-cli';
-import { labVlanList } from './lab-cli';
+import { parseVlanList } from '../../drivers/switch/vlan-list';
 import type { LabSwitchConfig } from './lab-switch-config';
 
 /** Where the IOS-like vendors differ, as data. */
@@ -161,7 +161,7 @@ export class IosCli implements LabCli {
       return { output: '' };
     }
     if ((m = /^switchport access vlan (\S+)$/.exec(line))) {
-      const [id] = labVlanList(m[1] as string) ?? [];
+      const [id] = parseVlanList(m[1] as string) ?? [];
       if (id === undefined || (m[1] as string).includes(',') || (m[1] as string).includes('-')) return this.invalid();
       p.accessVlan = id;
       if (!this.config.vlans.has(id)) {
@@ -183,7 +183,7 @@ export class IosCli implements LabCli {
   }
 
   private trunkLine(p: { vlans?: number[] }, no: boolean, op: string | undefined, list: string | undefined): CliAnswer {
-    const vlans = list === undefined || list === 'none' ? undefined : labVlanList(list);
+    const vlans = list === undefined || list === 'none' ? undefined : parseVlanList(list);
     if (list !== undefined && list !== 'none' && vlans === undefined) return this.invalid();
     const set = (next: number[] | undefined): CliAnswer => {
       if (next === undefined) delete p.vlans;

@@ -1,5 +1,5 @@
 import type { CliAnswer, CliFaults, LabCli } from './lab-cli';
-import { labVlanList } from './lab-cli';
+import { parseVlanList } from '../../drivers/switch/vlan-list';
 import type { LabSwitchConfig } from './lab-switch-config';
 
 const PORT = /^(?:ge|xe|et|mge)-\d+\/\d+\/\d+$/;
@@ -93,8 +93,8 @@ export class JunosCli implements LabCli {
       return { output: '' };
     }
     if (verb === 'set' && (m = new RegExp(`^${ES} vlan members (?:(\\d+)|\\[ ([\\d ]+) \\])$`).exec(rest))) {
-      const add = labVlanList((m[1] ?? m[2]) as string);
-      if (add === undefined) return this.syntaxError();
+      const add = parseVlanList((m[1] ?? m[2]) as string);
+      if (add === undefined || add.length === 0) return this.syntaxError();
       p.vlans = [...(p.vlans ?? []), ...add.filter((v) => !(p.vlans ?? []).includes(v))];
       return { output: '' };
     }

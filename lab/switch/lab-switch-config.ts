@@ -1,3 +1,4 @@
+import { formatVlanList } from '../../drivers/switch/vlan-list';
 import type { LabPortState } from '../lab-views';
 
 /** The two CLI families the lab speaks; every vendor maps to one (or to none). */
@@ -19,19 +20,6 @@ const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 
 
 function natural(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
-}
-
-/** `110,120-122` with IOS range compression. */
-export function iosVlanList(vlans: readonly number[]): string {
-  const sorted = [...new Set(vlans)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j += 1;
-    parts.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : sorted.slice(i, j + 1).join(','));
-    i = j + 1;
-  }
-  return parts.join(',');
 }
 
 /**
@@ -102,7 +90,7 @@ export class LabSwitchConfig {
       return [
         `interface ${name}`,
         ...(p.accessVlan !== undefined ? [`${indent}switchport access vlan ${p.accessVlan}`] : []),
-        ...(p.vlans !== undefined ? [`${indent}switchport trunk allowed vlan ${p.vlans.length === 0 ? 'none' : iosVlanList(p.vlans)}`] : []),
+        ...(p.vlans !== undefined ? [`${indent}switchport trunk allowed vlan ${p.vlans.length === 0 ? 'none' : formatVlanList(p.vlans, { separator: ',', ranges: true })}`] : []),
         ...(p.mode !== undefined ? [`${indent}switchport mode ${p.mode}`] : []),
         ...(p.shutdown ? [`${indent}shutdown`] : []),
       ].join('\n');
