@@ -72,11 +72,11 @@ export class LedgerClient {
   }
 
   place(site: string, input: PlaceInput, attemptKey?: string) {
-    return this.update<{ previous: LedgerState['placements'][string] }>(site, placeUpdate, input, attemptKey);
+    return this.update<{ previous: LedgerState['placements'][string] | null }>(site, placeUpdate, input, attemptKey);
   }
 
   setMachine(site: string, input: MachineInput, attemptKey?: string) {
-    return this.update<void>(site, setMachineUpdate, input, attemptKey);
+    return this.update<{ previous: LedgerState['machines'][string] | null }>(site, setMachineUpdate, input, attemptKey);
   }
 
   setBoot(site: string, input: BootInput, attemptKey?: string) {

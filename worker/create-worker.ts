@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities';
 import type { ActivityDeps } from '../activities/activity-deps';
 import { NAMESPACE, TASK_QUEUE } from './task-queue';
@@ -11,6 +11,8 @@ export interface WorkerOptions {
   readonly workflowBundle?: WorkflowBundleOption;
   readonly identity?: string;
   readonly maxConcurrentActivityTaskExecutions?: number;
+  /** Activity interceptors (tests inject faults with one). */
+  readonly activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 export interface RunningWorker {
@@ -31,6 +33,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ...(options.workflowBundle !== undefined ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     ...(options.identity !== undefined && { identity: options.identity }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    ...(options.activityInterceptors !== undefined && { interceptors: { activity: options.activityInterceptors } }),
     shutdownGraceTime: '5s',
   });
   const done = worker.run().finally(() => connection.close());

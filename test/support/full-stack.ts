@@ -12,6 +12,7 @@ import { startLab } from '../../lab/start-lab';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
 import { realActivityDeps, type RealDeps } from '../../worker/worker-deps';
+import type { FaultInjector } from './fault-injector';
 import { freePort } from './free-port';
 import { LAB_SMALL } from './lab-fixtures';
 import { relocatedTopology } from './relocated-topology';
@@ -39,7 +40,7 @@ export const RUNBOOK_TIMING: Partial<LabTiming> = { powerDelayMs: 200, bootMs: 4
  * scripts from the ledger), the whole lab (BMCs, SSH switches and arrays, boot, hypervisors)
  * on free ports, and an in-process worker with the real drivers and the lab's credentials.
  */
-export async function startFullStack(options: { source?: string; timing?: Partial<LabTiming> } = {}): Promise<FullStack> {
+export async function startFullStack(options: { source?: string; timing?: Partial<LabTiming>; injector?: FaultInjector } = {}): Promise<FullStack> {
   const relocated = await relocatedTopology(options.source ?? LAB_SMALL);
   const temporal = await startTestTemporal();
   const ledger = new LedgerClient(temporal.client);
@@ -50,7 +51,12 @@ export async function startFullStack(options: { source?: string; timing?: Partia
   const lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
   const secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
   const deps = realActivityDeps(relocated.topology, secrets, ledger);
-  const worker = await startWorker({ address: temporal.address, workflowBundle: await testWorkflowBundle(), deps });
+  const worker = await startWorker({
+    address: temporal.address,
+    workflowBundle: await testWorkflowBundle(),
+    deps,
+    ...(options.injector && { activityInterceptors: [options.injector.factory] }),
+  });
   const stack: FullStack = {
     temporal,
     lab,

@@ -47,7 +47,7 @@ describe('LedgerBook', () => {
     const book = new LedgerBook({ site: 'dc1' });
     expect(() => book.place('run-a', 'web-01', { kind: 'machine', machine: 'm1' })).toThrow(LeaseRequiredError);
     book.acquire('run-a', ['persona:web-01', 'machine:m1'], '', T);
-    expect(book.place('run-a', 'web-01', { kind: 'machine', machine: 'm1' })).toEqual({ kind: 'none' });
+    expect(book.place('run-a', 'web-01', { kind: 'machine', machine: 'm1' })).toBeNull();
     expect(book.place('run-a', 'web-01', { kind: 'vm', host: 'h1' })).toEqual({ kind: 'machine', machine: 'm1' });
     const a = { mac: '52:54:00:00:00:01', machine: 'm1', persona: 'web-01', image: 'img' };
     expect(book.setBoot('run-a', a.mac, 'm1', a)).toBeNull();
@@ -68,5 +68,26 @@ describe('LedgerBook', () => {
     book.place('run-a', 'p1', { kind: 'machine', machine: 'm1' });
     const again = new LedgerBook(book.snapshot());
     expect(again.snapshot()).toEqual(book.snapshot());
+  });
+});
+
+describe('LedgerBook undo support', () => {
+  it('forgets a first placement and a first machine record, so an undo leaves no trace', () => {
+    const book = new LedgerBook({ site: 'dc1' });
+    book.acquire('run-a', ['persona:p1'], '', T);
+    const before = book.snapshot();
+    const previous = book.place('run-a', 'p1', { kind: 'machine', machine: 'm1' });
+    book.place('run-a', 'p1', previous);
+    expect(book.snapshot().placements).toEqual(before.placements);
+    expect(book.setMachine({ machine: 'm9', power: 'on' }, T)).toBeNull();
+    expect(book.forgetMachine('m9')).toMatchObject({ machine: 'm9', power: 'on' });
+    expect(book.snapshot().machines).toEqual({});
+  });
+
+  it('keeps an explicit none placement (stopped by a run) apart from never placed', () => {
+    const book = new LedgerBook({ site: 'dc1' });
+    book.acquire('run-a', ['persona:p1'], '', T);
+    book.place('run-a', 'p1', { kind: 'none' });
+    expect(book.snapshot().placements.p1).toEqual({ kind: 'none' });
   });
 });

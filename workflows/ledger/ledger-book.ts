@@ -67,17 +67,22 @@ export class LedgerBook {
     return this.state.placements[persona] ?? { kind: 'none' };
   }
 
-  /** Records where a persona runs; the caller must hold the persona's lease. Returns the previous placement. */
-  place(holder: string, persona: string, placement: Placement): Placement {
+  /**
+   * Records where a persona runs; the caller must hold the persona's lease. Returns the previous
+   * placement, null when the persona was never placed. An explicit `none` is kept ("stopped by a
+   * run" differs from "never placed", which readers may take as "at home"); null forgets the entry.
+   */
+  place(holder: string, persona: string, placement: Placement | null): Placement | null {
     this.requireLease(holder, `persona:${persona}`);
-    const previous = this.placementOf(persona);
-    // An explicit `none` is kept: "stopped by a run" differs from "never placed" (which readers may take as "at home").
-    this.state.placements[persona] = placement;
+    const previous = this.state.placements[persona] ?? null;
+    if (placement === null) delete this.state.placements[persona];
+    else this.state.placements[persona] = placement;
     this.state.version += 1;
     return previous;
   }
 
-  setMachine(update: Omit<MachineRecord, 'updatedAt' | 'power' | 'role'> & Partial<Pick<MachineRecord, 'power' | 'role'>>, now: string): void {
+  /** Sets the given fields of a machine's record; returns the record it replaced (null when there was none). */
+  setMachine(update: Omit<MachineRecord, 'updatedAt' | 'power' | 'role'> & Partial<Pick<MachineRecord, 'power' | 'role'>>, now: string): MachineRecord | null {
     const prior = this.state.machines[update.machine];
     const next: MachineRecord = {
       machine: update.machine,
@@ -88,6 +93,16 @@ export class LedgerBook {
     };
     this.state.machines[update.machine] = next;
     this.state.version += 1;
+    return prior ?? null;
+  }
+
+  /** Drops a machine's record (a compensation putting back "never recorded"); returns what it held. */
+  forgetMachine(machine: string): MachineRecord | null {
+    const prior = this.state.machines[machine];
+    if (prior === undefined) return null;
+    delete this.state.machines[machine];
+    this.state.version += 1;
+    return prior;
   }
 
   /** Sets (or with null removes) what a MAC boots; the caller must hold the machine's lease. Returns the previous one. */

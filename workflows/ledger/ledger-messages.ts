@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { bootAssignmentSchema, holderSchema, machineRecordSchema, placementSchema, resourceSchema, type BootAssignment, type LedgerState, type Lease, type Placement } from '../../inventory/ledger-records';
+import { bootAssignmentSchema, holderSchema, machineRecordSchema, placementSchema, resourceSchema, type BootAssignment, type LedgerState, type Lease, type MachineRecord, type Placement } from '../../inventory/ledger-records';
 import { idSchema, macSchema } from '../../inventory/patterns';
 
 /** Messages of the site ledger entity workflow; each Update's input is validated before it enters history. */
@@ -18,9 +18,13 @@ export const releaseInputSchema = z.strictObject({
 export const placeInputSchema = z.strictObject({
   holder: holderSchema,
   persona: idSchema,
-  placement: placementSchema,
+  /** null forgets the entry (undoing a persona's first placement). */
+  placement: placementSchema.nullable(),
 });
-export const machineInputSchema = machineRecordSchema.omit({ updatedAt: true }).partial({ power: true, role: true }).extend({ holder: holderSchema });
+export const machineInputSchema = machineRecordSchema
+  .omit({ updatedAt: true })
+  .partial({ power: true, role: true })
+  .extend({ holder: holderSchema, /** Drop the record instead (undoing the first record of a machine). */ forget: z.boolean().optional() });
 export const bootInputSchema = z.strictObject({
   holder: holderSchema,
   mac: macSchema,
@@ -45,8 +49,9 @@ export interface AcquireResult {
 export const acquireUpdate = defineUpdate<AcquireResult, [AcquireInput]>('acquire');
 export const releaseUpdate = defineUpdate<{ released: readonly string[] }, [ReleaseInput]>('release');
 /** Returns the placement it replaced, for compensation. */
-export const placeUpdate = defineUpdate<{ previous: Placement }, [PlaceInput]>('place');
-export const setMachineUpdate = defineUpdate<void, [MachineInput]>('setMachine');
+export const placeUpdate = defineUpdate<{ previous: Placement | null }, [PlaceInput]>('place');
+/** Returns the record it replaced (null when there was none), for compensation. */
+export const setMachineUpdate = defineUpdate<{ previous: MachineRecord | null }, [MachineInput]>('setMachine');
 /** Returns the assignment it replaced (or null), for compensation. */
 export const setBootUpdate = defineUpdate<{ previous: BootAssignment | null }, [BootInput]>('setBoot');
 export const snapshotQuery = defineQuery<LedgerState>('snapshot');

@@ -97,8 +97,8 @@ export async function siteLedger(initial: LedgerState | { site: string }, option
   setHandler(
     setMachineUpdate,
     (raw) => {
-      const { holder: _holder, ...update } = machineInputSchema.parse(raw);
-      book.setMachine(update, now());
+      const { holder: _holder, forget, ...update } = machineInputSchema.parse(raw);
+      return { previous: forget ? book.forgetMachine(update.machine) : book.setMachine(update, now()) };
     },
     { validator: validator(machineInputSchema) },
   );

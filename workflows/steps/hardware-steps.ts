@@ -2,7 +2,7 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PortSpec } from '../../activities/switch-activities';
 import type { LunHolders } from '../../activities/storage-activities';
 import type { PlacementPlan } from '../../activities/placement-plan';
-import type { BootAssignment, Placement } from '../../inventory/ledger-records';
+import type { BootAssignment, MachineRecord, Placement } from '../../inventory/ledger-records';
 import type { BootDeviceState, PowerState } from '../../drivers/power/power-driver';
 import { healthWait, ledgerOp, planOp, powerOp, powerWait, storageOp, switchConfig, undoOp } from '../activity-profiles';
 import type { RunbookActivities } from '../runbook-activities';
@@ -226,18 +226,37 @@ export class HardwareSteps {
 
   /** Records where the persona runs; the undo puts back the previous placement. */
   async place(persona: string, placement: Placement): Promise<void> {
-    let previous: Placement | undefined;
+    let previous: Placement | null | undefined;
     await this.saga.step(
       'placement',
       `record ${persona} on ${placement.kind === 'machine' ? placement.machine : placement.kind === 'vm' ? `a VM on ${placement.host}` : 'nothing'}`,
       async () => {
         previous = (await ledger.ledgerPlace.executeWithOptions({ summary: `place ${persona}` }, [this.site, { holder: this.holder, persona, placement }])).previous;
       },
-      { undo: { summary: `placement of ${persona} back`, run: () => (previous ? undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous }) : Promise.resolve()) } },
+      { undo: { summary: `placement of ${persona} back`, run: () => (previous === undefined ? Promise.resolve() : undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous })) } },
     );
   }
 
-  recordMachine(machine: string, fields: { power?: 'on' | 'off' | 'unknown'; role?: 'idle' | 'persona' | 'hypervisor'; healthy?: boolean }): Promise<void> {
-    return ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine}` }, [this.site, { holder: this.holder, machine, ...fields }]);
+  /** Updates the machine's ledger record; the undo puts back the record it replaced (or none). */
+  async recordMachine(machine: string, fields: { power?: 'on' | 'off' | 'unknown'; role?: 'idle' | 'persona' | 'hypervisor'; healthy?: boolean }): Promise<void> {
+    let previous: MachineRecord | null | undefined;
+    await this.saga.step(
+      'record-machine',
+      `record ${machine}: ${Object.entries(fields).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+      async () => {
+        previous = (await ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine}` }, [this.site, { holder: this.holder, machine, ...fields }])).previous;
+      },
+      {
+        undo: {
+          summary: `machine record of ${machine} back`,
+          run: () =>
+            previous === undefined
+              ? Promise.resolve()
+              : previous === null
+                ? undo.ledgerSetMachine(this.site, { holder: this.holder, machine, forget: true })
+                : undo.ledgerSetMachine(this.site, { holder: this.holder, machine, power: previous.power, role: previous.role, ...(previous.healthy !== undefined && { healthy: previous.healthy }) }),
+        },
+      },
+    );
   }
 }
