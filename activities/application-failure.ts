@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isRackshiftError } from '../common/errors';
+import { keepAlive } from './activity-context';
 
 /**
  * The activity boundary: rackshift errors become ApplicationFailures whose `type` is the
@@ -17,13 +18,16 @@ export function toApplicationFailure(e: unknown): unknown {
   });
 }
 
-/** Wraps every function of an activity object so its rackshift errors cross the boundary typed. */
+/**
+ * Wraps every function of an activity object so its rackshift errors cross the boundary typed,
+ * and so it heartbeats while it runs (a dead worker is noticed by the heartbeat timeout).
+ */
 export function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args: never[]) => {
       try {
-        return await fn(...args);
+        return await keepAlive(() => fn(...args));
       } catch (e) {
         throw toApplicationFailure(e);
       }

@@ -1,7 +1,9 @@
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 
 /**
- * Timeout and retry profiles, one per kind of hardware call. Errors whose name is listed in
+ * Timeout and retry profiles, one per kind of hardware call. Every activity heartbeats while it
+ * runs (activities/activity-context keepAlive), so each profile has a 10 s heartbeat timeout: a
+ * worker that dies mid-call is replaced within seconds. Errors whose name is listed in
  * NON_RETRYABLE are final at once: retrying a rejected password only locks the account.
  */
 export const NON_RETRYABLE = [
@@ -30,6 +32,7 @@ const hardwareRetry: RetryPolicy = {
 /** One BMC request (read state, press a button, set the boot device). */
 export const powerOp: ActivityOptions = {
   startToCloseTimeout: '90s',
+  heartbeatTimeout: '10s',
   retry: hardwareRetry,
 };
 
@@ -45,26 +48,28 @@ export function powerWait(timeoutSeconds: number): ActivityOptions {
 /** Switch port changes: sessions are serialized per switch, so a call may wait; it heartbeats while it does. */
 export const switchConfig: ActivityOptions = {
   startToCloseTimeout: '5m',
-  heartbeatTimeout: '60s',
+  heartbeatTimeout: '10s',
   retry: hardwareRetry,
 };
 
 /** LUN masking and provisioning on arrays and fabrics. */
 export const storageOp: ActivityOptions = {
   startToCloseTimeout: '5m',
-  heartbeatTimeout: '60s',
+  heartbeatTimeout: '10s',
   retry: hardwareRetry,
 };
 
 /** Ledger Updates and reads: quick, and retried for a long time, because a run must not lose its bookkeeping. */
 export const ledgerOp: ActivityOptions = {
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 30, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
 /** Pure lookups over the topology and the ledgers. */
 export const planOp: ActivityOptions = {
   startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
@@ -72,7 +77,7 @@ export const planOp: ActivityOptions = {
 export function healthWait(timeoutSeconds: number): ActivityOptions {
   return {
     startToCloseTimeout: `${timeoutSeconds + 60}s`,
-    heartbeatTimeout: '15s',
+    heartbeatTimeout: '10s',
     retry: hardwareRetry,
   };
 }
@@ -80,6 +85,6 @@ export function healthWait(timeoutSeconds: number): ActivityOptions {
 /** A compensation: retried a few times more patiently, then recorded as left to fix by hand. */
 export const undoOp: ActivityOptions = {
   startToCloseTimeout: '5m',
-  heartbeatTimeout: '60s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError', 'CredentialError', 'BmcAuthError', 'SshAuthError', 'HostKeyMismatchError'] },
 };
