@@ -1,4 +1,5 @@
 import { archSchema, type Arch } from '../../inventory/topology-schema';
+import type { LostPersona, Offer } from './planner-model';
 
 export const LEVELS = 5;
 const ARCHES: readonly Arch[] = archSchema.options;
@@ -7,20 +8,8 @@ const A = ARCHES.length;
 const CLASSES = LEVELS + 1;
 const archIndex = (arch: Arch): number => ARCHES.indexOf(arch);
 
-export interface BoundPersona {
-  readonly priority: number;
-  readonly arch: Arch;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly vmAllowed: boolean;
-}
-
-export interface BoundOffer {
-  readonly arch: Arch;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly occupant?: { readonly priority: number };
-}
+export type BoundPersona = Pick<LostPersona, 'priority' | 'arch' | 'cores' | 'memoryGiB' | 'vmAllowed'>;
+export type BoundOffer = Pick<Offer, 'arch' | 'cores' | 'memoryGiB'> & { readonly occupant?: { readonly priority: number } };
 
 /** Largest k <= max such that ok(k); ok must hold at 0 and be monotone (true, then false). */
 function largest(max: number, ok: (k: number) => boolean): number {
@@ -41,6 +30,19 @@ function prefixSums(values: readonly number[]): number[] {
 }
 
 const at = (sums: readonly number[] | undefined, k: number): number => sums?.[Math.max(0, k)] ?? Infinity;
+
+/** What upperBound has found so far for the levels above the one it bounds, [level - 1]. */
+interface Above {
+  readonly d: number;
+  readonly top: number;
+  /** [level - 1][arch]: bound on restorations. */
+  readonly restored: number[][];
+  readonly restoredSum: number[];
+  /** Bound on restorations minus evictions. */
+  readonly netSum: number[];
+  /** The net bound counts only restorations, so a plan meeting it evicts nobody at that level. */
+  readonly evictionFree: boolean[];
+}
 
 /** The personas of one level and arch, summarized for the bound. */
 interface Group {
@@ -151,80 +153,79 @@ export class CapacityBound {
     return Math.max(need(cores - (this.roomCores[a] ?? 0), this.maxCores[a] ?? 0), need(memoryGiB - (this.roomMemory[a] ?? 0), this.maxMemory[a] ?? 0));
   }
 
+  /** Personas of `level` and arch a still to decide at depth d (`top` is order[d]'s level). */
+  private remaining(d: number, top: number, level: number, a: number): { count: number; vm: number } {
+    if (level === top) return { count: this.suffixCount[d * A + a] ?? 0, vm: this.suffixVm[d * A + a] ?? 0 };
+    return { count: this.levelCount[level - 1]?.[a] ?? 0, vm: this.levelVm[level - 1]?.[a] ?? 0 };
+  }
+
+  /** Free offers (and host room) of arch a within reach of the levels top…t when those above t meet their bound. */
+  private reach(a: number, t: number, above: Above): { cores: number; memory: number; machines: number; freeToT: number; evictableAbove: number } {
+    const r = { cores: Math.max(0, this.roomCores[a] ?? 0), memory: Math.max(0, this.roomMemory[a] ?? 0), machines: 0, freeToT: 0, evictableAbove: 0 };
+    for (let c = 0; c < CLASSES; c++) {
+      if (!(c === 0 || c >= t || (c >= above.top && above.evictionFree[c - 1] === false))) continue;
+      const i = a * CLASSES + c;
+      const count = this.classCount[i] ?? 0;
+      r.cores += this.classCores[i] ?? 0;
+      r.memory += this.classMemory[i] ?? 0;
+      r.machines += count;
+      if (c === 0 || c > t) r.freeToT += count;
+      else if (c < t) r.evictableAbove += count;
+    }
+    return r;
+  }
+
+  /** What the levels above t use at least on arch a when they meet their bound. */
+  private usedAbove(a: number, t: number, above: Above): { cores: number; memory: number; machineOnly: number; vmCores: number; vmMemory: number } {
+    const used = { cores: 0, memory: 0, machineOnly: 0, vmCores: 0, vmMemory: 0 };
+    for (let l = above.top; l < t; l++) {
+      const g = this.groups[l - 1]?.[a] as Group;
+      const { count, vm } = this.remaining(above.d, above.top, l, a);
+      // What level l must restore on this arch for its sum to reach its net bound when the other arches restore their most.
+      const r = Math.max(0, (above.netSum[l - 1] ?? 0) - ((above.restoredSum[l - 1] ?? 0) - (above.restored[l - 1]?.[a] ?? 0)));
+      used.cores += at(g.cores, r);
+      used.memory += at(g.memory, r);
+      used.machineOnly += Math.max(0, r - vm);
+      used.vmCores += at(g.vmCores, r - (count - vm));
+      used.vmMemory += at(g.vmMemory, r - (count - vm));
+    }
+    return used;
+  }
+
+  /** Bounds at level t on arch a: on restorations, and on restorations minus evictions. */
+  private levelBound(a: number, t: number, above: Above): { restored: number; net: number } {
+    const { count, vm } = this.remaining(above.d, above.top, t, a);
+    if (count === 0) return { restored: 0, net: 0 };
+    const within = this.reach(a, t, above);
+    const used = this.usedAbove(a, t, above);
+    const g = this.groups[t - 1]?.[a] as Group;
+    const restored = largest(
+      count,
+      (k) =>
+        at(g.cores, k) <= within.cores - used.cores &&
+        at(g.memory, k) <= within.memory - used.memory &&
+        used.machineOnly + Math.max(0, k - vm) + this.hostsNeeded(a, used.vmCores + at(g.vmCores, k - (count - vm)), used.vmMemory + at(g.vmMemory, k - (count - vm))) <=
+          within.machines,
+    );
+    const machinesAbove = used.machineOnly + this.hostsNeeded(a, used.vmCores, used.vmMemory);
+    return { restored, net: Math.min(restored, vm + Math.max(0, within.freeToT + within.evictableAbove - machinesAbove)) };
+  }
+
   /** `net` (restored minus evicted, per level) plus the most the personas from depth d on can add. */
   upperBound(d: number, net: readonly number[]): number[] {
     const ub = [...net];
     const top = this.order[d]?.priority;
     if (top === undefined) return ub;
-    /** [level - 1][arch]: bound on restorations, and on restorations minus evictions. */
-    const restoredBound: number[][] = [];
-    const netBound: number[][] = [];
-    const evictionFree: boolean[] = [];
+    const above: Above = { d, top, restored: [], restoredSum: [], netSum: [], evictionFree: [] };
     for (let t = top; t <= LEVELS; t++) {
-      const kr: number[] = [];
-      const kn: number[] = [];
-      for (let a = 0; a < A; a++) {
-        const count = t === top ? (this.suffixCount[d * A + a] ?? 0) : (this.levelCount[t - 1]?.[a] ?? 0);
-        const vm = t === top ? (this.suffixVm[d * A + a] ?? 0) : (this.levelVm[t - 1]?.[a] ?? 0);
-        if (count === 0) {
-          kr.push(0);
-          kn.push(0);
-          continue;
-        }
-        // Offers within reach of levels top…t when those above t meet their bound.
-        let cores = 0;
-        let memory = 0;
-        let machines = 0;
-        let freeToT = 0;
-        let evictableAbove = 0;
-        for (let c = 0; c < CLASSES; c++) {
-          const reach = c === 0 || c >= t || (c >= top && evictionFree[c - 1] === false);
-          if (!reach) continue;
-          const i = a * CLASSES + c;
-          cores += this.classCores[i] ?? 0;
-          memory += this.classMemory[i] ?? 0;
-          machines += this.classCount[i] ?? 0;
-          if (c === 0 || c > t) freeToT += this.classCount[i] ?? 0;
-          else if (c < t) evictableAbove += this.classCount[i] ?? 0;
-        }
-        cores += Math.max(0, this.roomCores[a] ?? 0);
-        memory += Math.max(0, this.roomMemory[a] ?? 0);
-        // What the levels above t consumed at least.
-        let usedCores = 0;
-        let usedMemory = 0;
-        let machineOnly = 0;
-        let vmCores = 0;
-        let vmMemory = 0;
-        for (let l = top; l < t; l++) {
-          const g = this.groups[l - 1]?.[a] as Group;
-          const lCount = l === top ? (this.suffixCount[d * A + a] ?? 0) : (this.levelCount[l - 1]?.[a] ?? 0);
-          const lVm = l === top ? (this.suffixVm[d * A + a] ?? 0) : (this.levelVm[l - 1]?.[a] ?? 0);
-          const others = (restoredBound[l - 1] ?? []).reduce((s, k, b) => (b === a ? s : s + k), 0);
-          const r = Math.max(0, (netBound[l - 1] ?? []).reduce((s, k) => s + k, 0) - others);
-          usedCores += at(g.cores, r);
-          usedMemory += at(g.memory, r);
-          machineOnly += Math.max(0, r - lVm);
-          vmCores += at(g.vmCores, r - (lCount - lVm));
-          vmMemory += at(g.vmMemory, r - (lCount - lVm));
-        }
-        const machinesAbove = machineOnly + this.hostsNeeded(a, vmCores, vmMemory);
-        const g = this.groups[t - 1]?.[a] as Group;
-        const restored = largest(
-          count,
-          (k) =>
-            at(g.cores, k) <= cores - usedCores &&
-            at(g.memory, k) <= memory - usedMemory &&
-            machineOnly + Math.max(0, k - vm) + this.hostsNeeded(a, vmCores + at(g.vmCores, k - (count - vm)), vmMemory + at(g.vmMemory, k - (count - vm))) <= machines,
-        );
-        kr.push(restored);
-        kn.push(Math.min(restored, vm + Math.max(0, freeToT + evictableAbove - machinesAbove)));
-      }
-      const sumR = kr.reduce((s, k) => s + k, 0);
-      const sumN = kn.reduce((s, k) => s + k, 0);
-      restoredBound[t - 1] = kr;
-      netBound[t - 1] = kn;
-      evictionFree[t - 1] = sumR === sumN;
-      ub[t - 1] = (ub[t - 1] ?? 0) + sumN;
+      const bounds = ARCHES.map((_, a) => this.levelBound(a, t, above));
+      const restoredSum = bounds.reduce((s, b) => s + b.restored, 0);
+      const netSum = bounds.reduce((s, b) => s + b.net, 0);
+      above.restored[t - 1] = bounds.map((b) => b.restored);
+      above.restoredSum[t - 1] = restoredSum;
+      above.netSum[t - 1] = netSum;
+      above.evictionFree[t - 1] = restoredSum === netSum;
+      ub[t - 1] = (ub[t - 1] ?? 0) + netSum;
     }
     return ub;
   }

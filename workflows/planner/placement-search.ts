@@ -1,6 +1,7 @@
 import type { Arch } from '../../inventory/topology-schema';
 import { CapacityBound, LEVELS } from './capacity-bound';
 import { compareIds } from './compare-ids';
+import { OfferTypes, takingCost, type OfferType } from './offer-types';
 import type { LostPersona, Offer, PlannerModel } from './planner-model';
 
 /** What one lost persona gets: a whole offered machine, room on an open host, a new host made of an offer, or nothing. */
@@ -14,7 +15,7 @@ export interface SearchResult {
   /** One per entry of `model.lost`, same index. */
   readonly choices: readonly Choice[];
   readonly nodes: number;
-  /** The search ran to the end: no plan restores more by the lexicographic measure. */
+  /** The search ran to the end: no plan is better by the objective (see PlacementSearch). */
   readonly complete: boolean;
 }
 
@@ -34,21 +35,8 @@ interface Frame {
 const SKIP: Choice = { kind: 'skip' };
 
 /** Positive when per-level vector a beats b: more at level 1, then at level 2, and so on. */
-export function compareLevels(a: readonly number[], b: readonly number[]): number {
+function compareLevels(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < LEVELS; i++) {
-    const diff = (a[i] ?? 0) - (b[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
-}
-
-const mayEvictFor = (o: Offer, p: LostPersona): boolean => o.occupant === undefined || o.occupant.priority > p.priority;
-const signature = (o: Offer): string => `${o.arch}/${o.cores}/${o.memoryGiB}/${o.pool}/${o.occupant?.priority ?? 0}`;
-/** Cheapest to take first: free before occupied, spare before repurposable, the least important occupant (5) first. */
-const takingCost = (o: Offer): number[] => [o.occupant === undefined ? 0 : 1, o.pool === 'spare' ? 0 : 1, -(o.occupant?.priority ?? 0)];
-
-function compareBy(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) {
     const diff = (a[i] ?? 0) - (b[i] ?? 0);
     if (diff !== 0) return diff;
   }
@@ -58,20 +46,26 @@ function compareBy(a: readonly number[], b: readonly number[]): number {
 /**
  * Depth-first branch and bound over the lost personas, highest priority first. Each
  * persona branches on: a whole machine, room on an open hypervisor host, a new host, or
- * not restored. The objective, compared level by level from priority 1, is restored minus
- * evicted personas per priority level, so one priority-1 persona outweighs any number of
- * lower ones, and evicting a 5 costs less than evicting a 4. Branches come in preference
- * order (spares before repurposable machines, least important occupant first, best fit),
- * so the first plan reached is the greedy one and later plans replace it only when
- * strictly better; identical machines and identical host rooms are tried once per node.
- * The budget is a node count, never a clock, so a replay computes the same plan.
+ * not restored.
+ *
+ * Objective: restored minus evicted personas per priority level, compared level by level
+ * from priority 1 (one priority-1 persona outweighs any number of lower ones; evicting a
+ * 5 costs less than evicting a 4); on a tie, fewer evictions, then fewer new hosts.
+ *
+ * Branches come in preference order (spares before repurposable machines, least
+ * important occupant first, best fit; see `branches`), so the first plan reached is the
+ * greedy one, and a later plan replaces it only when strictly better. Pruning: the
+ * CapacityBound; machines of one type are one branch; of two machines of the same
+ * eviction class, the larger is not tried when the smaller fits; hosts with the same room
+ * left are one branch. None of these cuts can lose a better plan. The budget is a node
+ * count, never a clock, so a replay computes the same plan.
  */
 class PlacementSearch {
   private readonly order: LostPersona[];
   private readonly orderIndex: number[];
-  private readonly physicalOrder: number[];
-  private readonly hostOrder: number[];
-  private readonly taken: Uint8Array;
+  private readonly offerTypes: OfferTypes;
+  /** offer index → its type. */
+  private readonly typeOf: number[] = [];
   private readonly rooms = new Map<string, Room>();
   private readonly net: number[] = new Array<number>(LEVELS).fill(0);
   private readonly freeByArch = new Map<Arch, number>();
@@ -79,27 +73,37 @@ class PlacementSearch {
   private readonly remainingSameArch: number[];
   private readonly bound: CapacityBound;
   private readonly current: Choice[] = [];
-  private best: { net: number[]; choices: Choice[] } | undefined;
+  private evictions = 0;
+  private newHosts = 0;
+  private best: { net: number[]; evictions: number; newHosts: number; choices: Choice[] } | undefined;
   private nodes = 0;
   private aborted = false;
-  private readonly fitsWhole: (o: Offer, p: LostPersona) => boolean;
-  private readonly fitsNewHost: (o: Offer, p: LostPersona) => boolean;
+  private readonly fitsWhole: (t: OfferType, p: LostPersona) => boolean;
+  private readonly fitsNewHost: (t: OfferType, p: LostPersona) => boolean;
   private readonly fitsRoom: (r: Room, p: LostPersona) => boolean;
 
   constructor(private readonly model: PlannerModel) {
     const { offers, existingHosts, overhead, hypervisorImage } = model;
     const fitsRoom = (p: LostPersona, arch: Arch, cores: number, memoryGiB: number): boolean => p.arch === arch && cores >= p.cores && memoryGiB >= p.memoryGiB;
-    this.fitsWhole = (o, p) => fitsRoom(p, o.arch, o.cores, o.memoryGiB) && mayEvictFor(o, p);
-    this.fitsNewHost = (o, p) => p.vmAllowed && hypervisorImage !== undefined && fitsRoom(p, o.arch, o.cores - overhead.cores, o.memoryGiB - overhead.memoryGiB) && mayEvictFor(o, p);
+    // An occupant is evicted only for a persona of strictly higher priority.
+    const mayEvictFor = (t: OfferType, p: LostPersona): boolean => t.occupantPriority === 0 || t.occupantPriority > p.priority;
+    this.fitsWhole = (t, p) => fitsRoom(p, t.arch, t.cores, t.memoryGiB) && mayEvictFor(t, p);
+    this.fitsNewHost = (t, p) => p.vmAllowed && hypervisorImage !== undefined && fitsRoom(p, t.arch, t.cores - overhead.cores, t.memoryGiB - overhead.memoryGiB) && mayEvictFor(t, p);
     this.fitsRoom = (r, p) => p.vmAllowed && fitsRoom(p, r.arch, r.freeCores, r.freeMemoryGiB);
+    this.offerTypes = new OfferTypes(offers);
+    this.offerTypes.types.forEach((t, i) => t.free.forEach((o) => (this.typeOf[o] = i)));
+    const types = this.offerTypes.types;
 
+    // A VM may also land on a host opened for someone of higher priority, so the eviction rule does not limit where it could end up.
+    const couldHost = (t: OfferType, p: LostPersona): boolean => this.fitsNewHost({ ...t, occupantPriority: 0 }, p);
     const searchable = model.lost
       .map((p, i) => ({ p, i }))
-      .filter(({ p }) => !p.leased && (offers.some((o) => this.fitsWhole(o, p) || this.fitsNewHost(o, p)) || existingHosts.some((h) => this.fitsRoom({ ...h }, p))));
+      .filter(({ p }) => !p.leased && (types.some((t) => this.fitsWhole(t, p) || couldHost(t, p)) || existingHosts.some((h) => this.fitsRoom({ ...h }, p))));
+    // Within a level, VM-capable personas first: they open hosts on the largest machines and pack, which leaves whole machines to those that need one.
     searchable.sort(
       (x, y) =>
         x.p.priority - y.p.priority ||
-        Number(x.p.vmAllowed) - Number(y.p.vmAllowed) ||
+        Number(y.p.vmAllowed) - Number(x.p.vmAllowed) ||
         y.p.cores - x.p.cores ||
         y.p.memoryGiB - x.p.memoryGiB ||
         compareIds(x.p.name, y.p.name),
@@ -115,14 +119,6 @@ class PlacementSearch {
       })
       .reverse();
 
-    const indices = offers.map((_, i) => i);
-    const byId = (a: number, b: number): number => compareIds(offers[a]?.machine ?? '', offers[b]?.machine ?? '');
-    const size = (i: number): number[] => [offers[i]?.cores ?? 0, offers[i]?.memoryGiB ?? 0];
-    const cost = (i: number): number[] => takingCost(offers[i] as Offer);
-    this.physicalOrder = [...indices].sort((a, b) => compareBy(cost(a), cost(b)) || compareBy(size(a), size(b)) || byId(a, b));
-    this.hostOrder = [...indices].sort((a, b) => compareBy(cost(a), cost(b)) || compareBy(size(b), size(a)) || byId(a, b));
-    this.taken = new Uint8Array(offers.length);
-
     this.bound = new CapacityBound(this.order, offers);
     for (const o of offers) {
       this.bound.offer(o, 1);
@@ -135,68 +131,63 @@ class PlacementSearch {
   }
 
   /**
-   * Whole machines for order[d], one per occupant class and size on the Pareto front: if
-   * a smaller machine of the same class fits, the larger one can do anything the plan
+   * Whole machines for order[d], one per type on the Pareto front of its eviction class:
+   * if a smaller machine of the same class fits, the larger one can do anything the plan
    * would have done with the smaller, so taking the smaller is never worse.
    */
-  private machineChoices(d: number): Choice[] {
+  private machineChoices(d: number, short: boolean): Choice[] {
     const p = this.order[d] as LostPersona;
-    const kept: Offer[] = [];
+    const kept: OfferType[] = [];
     const choices: Choice[] = [];
-    for (const i of this.physicalOrder) {
-      const o = this.model.offers[i] as Offer;
-      if (this.taken[i] !== 0 || !this.fitsWhole(o, p)) continue;
-      const sameClass = (k: Offer): boolean => compareBy(takingCost(k), takingCost(o)) === 0;
-      if (kept.some((k) => sameClass(k) && k.cores <= o.cores && k.memoryGiB <= o.memoryGiB)) continue;
-      kept.push(o);
-      choices.push({ kind: 'machine', offer: i });
+    for (const i of short ? this.offerTypes.smallest : this.offerTypes.cheapest) {
+      const t = this.offerTypes.types[i] as OfferType;
+      const next = t.free[t.free.length - 1];
+      if (next === undefined || !this.fitsWhole(t, p)) continue;
+      if (kept.some((k) => takingCost(k) === takingCost(t) && k.cores <= t.cores && k.memoryGiB <= t.memoryGiB)) continue;
+      kept.push(t);
+      choices.push({ kind: 'machine', offer: next });
     }
     return choices;
   }
 
-  /** Machines to turn into a new host for order[d]; identical ones are tried once. */
+  /** Machines to turn into a new host for order[d], one per type. */
   private newHostChoices(d: number): Choice[] {
     const p = this.order[d] as LostPersona;
     const choices: Choice[] = [];
-    let last = '';
-    for (const i of this.hostOrder) {
-      const o = this.model.offers[i] as Offer;
-      if (this.taken[i] !== 0 || !this.fitsNewHost(o, p)) continue;
-      // Same-signature offers sit next to each other in this order; either leads to mirror-image subtrees.
-      const sig = signature(o);
-      if (sig === last) continue;
-      last = sig;
-      choices.push({ kind: 'new-host', offer: i });
+    for (const i of this.offerTypes.largest) {
+      const t = this.offerTypes.types[i] as OfferType;
+      const next = t.free[t.free.length - 1];
+      if (next !== undefined && this.fitsNewHost(t, p)) choices.push({ kind: 'new-host', offer: next });
     }
     return choices;
   }
 
+  /** Open hosts with room for order[d], tightest fit first; hosts with the same room left lead to mirror-image subtrees, so one each. */
   private roomChoices(d: number): Choice[] {
     const p = this.order[d] as LostPersona;
-    const fitting = [...this.rooms.values()].filter((r) => this.fitsRoom(r, p));
-    fitting.sort((a, b) => a.freeCores - b.freeCores || a.freeMemoryGiB - b.freeMemoryGiB || compareIds(a.machine, b.machine));
-    const choices: Choice[] = [];
-    let last = '';
-    for (const r of fitting) {
-      const key = `${r.freeCores}/${r.freeMemoryGiB}`;
-      if (key === last) continue;
-      last = key;
-      choices.push({ kind: 'vm', host: r.machine });
+    const byRoom = new Map<number, Room>();
+    for (const r of this.rooms.values()) {
+      if (!this.fitsRoom(r, p)) continue;
+      const key = r.freeCores * 1_000_000 + r.freeMemoryGiB;
+      const seen = byRoom.get(key);
+      if (seen === undefined || compareIds(r.machine, seen.machine) < 0) byRoom.set(key, r);
     }
-    return choices;
+    return [...byRoom.entries()].sort(([a], [b]) => a - b).map(([, r]) => ({ kind: 'vm', host: r.machine }));
   }
 
   /**
    * When this arch has fewer free machines than personas still to place, room on a host
-   * is tried before a whole machine: packing is what restores the most when short.
+   * is tried before a whole machine, and among free machines and priority-5 occupants the
+   * smallest first: packing is what restores the most when short, and an eviction at
+   * priority 5 costs less than a large machine wasted on a small persona.
    */
   private branches(d: number): Choice[] {
     const p = this.order[d] as LostPersona;
-    const whole = this.machineChoices(d);
+    const short = (this.remainingSameArch[d] ?? 0) > (this.freeByArch.get(p.arch) ?? 0);
+    const whole = this.machineChoices(d, short);
     if (!p.vmAllowed) return [...whole, SKIP];
     const rooms = this.roomChoices(d);
     const hosts = this.newHostChoices(d);
-    const short = (this.remainingSameArch[d] ?? 0) > (this.freeByArch.get(p.arch) ?? 0);
     return short ? [...rooms, ...hosts, ...whole, SKIP] : [...whole, ...rooms, ...hosts, SKIP];
   }
 
@@ -212,11 +203,18 @@ class PlacementSearch {
       return;
     }
     const o = this.model.offers[choice.offer] as Offer;
-    this.taken[choice.offer] = sign === 1 ? 1 : 0;
+    const type = this.offerTypes.types[this.typeOf[choice.offer] as number] as OfferType;
+    // Choices always name a type's next free offer, and the search undoes in reverse, so the stack stays in id order.
+    if (sign === 1) type.free.pop();
+    else type.free.push(choice.offer);
     this.bound.offer(o, sign === 1 ? -1 : 1);
     this.freeByArch.set(o.arch, (this.freeByArch.get(o.arch) ?? 0) - sign);
-    if (o.occupant !== undefined) this.net[o.occupant.priority - 1] = (this.net[o.occupant.priority - 1] ?? 0) - sign;
+    if (o.occupant !== undefined) {
+      this.net[o.occupant.priority - 1] = (this.net[o.occupant.priority - 1] ?? 0) - sign;
+      this.evictions += sign;
+    }
     if (choice.kind === 'new-host') {
+      this.newHosts += sign;
       const cores = o.cores - this.model.overhead.cores - p.cores;
       const memoryGiB = o.memoryGiB - this.model.overhead.memoryGiB - p.memoryGiB;
       if (sign === 1) this.rooms.set(o.machine, { machine: o.machine, arch: o.arch, freeCores: cores, freeMemoryGiB: memoryGiB });
@@ -225,14 +223,25 @@ class PlacementSearch {
     }
   }
 
+  /** Fewer evictions, then fewer new hosts: both only grow down the tree, so a node already not fewer cannot lead to fewer. */
+  private fewerThanBest(): boolean {
+    const best = this.best;
+    return best === undefined || this.evictions < best.evictions || (this.evictions === best.evictions && this.newHosts < best.newHosts);
+  }
+
   /** Entered a node at depth d (a leaf when d is past the last persona); false when it is pruned or a leaf. */
   private enter(d: number): boolean {
     this.nodes += 1;
     if (d === this.order.length) {
-      if (this.best === undefined || compareLevels(this.net, this.best.net) > 0) this.best = { net: [...this.net], choices: [...this.current] };
+      const byLevels = this.best === undefined ? 1 : compareLevels(this.net, this.best.net);
+      if (byLevels > 0 || (byLevels === 0 && this.fewerThanBest())) {
+        this.best = { net: [...this.net], evictions: this.evictions, newHosts: this.newHosts, choices: [...this.current] };
+      }
       return false;
     }
-    return this.best === undefined || compareLevels(this.bound.upperBound(d, this.net), this.best.net) > 0;
+    if (this.best === undefined) return true;
+    const byLevels = compareLevels(this.bound.upperBound(d, this.net), this.best.net);
+    return byLevels > 0 || (byLevels === 0 && this.fewerThanBest());
   }
 
   run(): SearchResult {

@@ -12,6 +12,7 @@ export interface FinalRoom {
 
 export interface UnrestoredContext {
   readonly model: PlannerModel;
+  readonly offers: ReadonlyMap<string, Offer>;
   readonly sparesOnly: boolean;
   /** Machines the plan takes, whole or as new hosts. */
   readonly taken: ReadonlySet<string>;
@@ -34,8 +35,7 @@ export function unrestoredReason(p: LostPersona, ctx: UnrestoredContext): { reas
     return { reason: 'too-large', detail: `needs ${need}; the largest usable ${p.arch} machine, ${largest?.machine}, has ${largest?.cores} cores / ${largest?.memoryGiB} GiB` };
   }
   const left = bigEnough.filter((m) => !ctx.taken.has(m.machine));
-  const offers = new Map<string, Offer>(ctx.model.offers.map((o) => [o.machine, o]));
-  const outranking = left.map((m) => offers.get(m.machine)).find((o) => o?.occupant !== undefined && o.occupant.priority <= p.priority);
+  const outranking = left.map((m) => ctx.offers.get(m.machine)).find((o) => o?.occupant !== undefined && o.occupant.priority <= p.priority);
   if (outranking?.occupant !== undefined) {
     return {
       reason: 'occupant-outranks',
