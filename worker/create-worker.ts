@@ -35,6 +35,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
     ...(options.activityInterceptors !== undefined && { interceptors: { activity: options.activityInterceptors } }),
     shutdownGraceTime: '5s',
+    // After a worker dies, its sticky queue holds the workflows' next tasks (and queries, such as
+    // the ledger's snapshot behind /boot/ipxe) until this passes; keep that window short.
+    stickyQueueScheduleToStartTimeout: '3s',
   });
   const done = worker.run().finally(() => connection.close());
   return {

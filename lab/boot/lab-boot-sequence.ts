@@ -8,6 +8,9 @@ import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
 import { onLoopback, startPersonaEndpoint, type PersonaEndpoint } from './persona-endpoint';
 
 const FETCH_TIMEOUT_MS = 10_000;
+/** Like PXE firmware, try the boot server a few times before giving up on the network boot. */
+const FETCH_ATTEMPTS = 4;
+const FETCH_RETRY_MS = 2_000;
 
 type Found = { persona: Persona } | { reason: string };
 
@@ -63,15 +66,22 @@ export class LabBootAgent {
     if (device !== 'pxe') return { healthy: false, reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe` };
     const mac = machine.spec.nics[0]?.mac ?? '';
     const url = `${this.apiBaseUrl.replace(/\/$/, '')}/boot/ipxe?mac=${encodeURIComponent(mac)}`;
-    let script: ParsedIpxe;
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-      const text = await res.text();
-      if (res.status !== 200) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}` };
-      script = parseIpxeScript(text);
-    } catch (e) {
-      return { healthy: false, reason: `boot script from ${url}: ${(e as Error).message}` };
+    let script: ParsedIpxe | undefined;
+    let failure = '';
+    for (let attempt = 1; script === undefined && attempt <= FETCH_ATTEMPTS; attempt += 1) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, FETCH_RETRY_MS));
+      if (this.generations.get(machine.id) !== generation) return { healthy: false, reason: 'powered off while booting' };
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+        const text = await res.text();
+        if (res.status === 200) script = parseIpxeScript(text);
+        else if (res.status < 500) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}` };
+        else failure = `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}`;
+      } catch (e) {
+        failure = `boot script from ${url}: ${(e as Error).message}`;
+      }
     }
+    if (script === undefined) return { healthy: false, reason: `${failure} (after ${FETCH_ATTEMPTS} attempts)` };
     const found = script.kind === 'kernel' ? this.fromKernel(script) : script.kind === 'sanboot' ? this.fromSan(machine, script) : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
     if ('reason' in found) return { healthy: false, reason: found.reason };
     const { persona } = found;

@@ -27,7 +27,7 @@ export interface FullStack {
   readonly topology: Topology;
   readonly topologyFile: string;
   readonly ledger: LedgerClient;
-  worker: RunningWorker;
+  worker: RunningWorker | undefined;
   deps: RealDeps;
   stop(): Promise<void>;
 }
@@ -40,7 +40,15 @@ export const RUNBOOK_TIMING: Partial<LabTiming> = { powerDelayMs: 200, bootMs: 4
  * scripts from the ledger), the whole lab (BMCs, SSH switches and arrays, boot, hypervisors)
  * on free ports, and an in-process worker with the real drivers and the lab's credentials.
  */
-export async function startFullStack(options: { source?: string; timing?: Partial<LabTiming>; injector?: FaultInjector } = {}): Promise<FullStack> {
+export interface FullStackOptions {
+  readonly source?: string;
+  readonly timing?: Partial<LabTiming>;
+  readonly injector?: FaultInjector;
+  /** No in-process worker: the test runs workers as processes (chaos tests). */
+  readonly noWorker?: boolean;
+}
+
+export async function startFullStack(options: FullStackOptions = {}): Promise<FullStack> {
   const relocated = await relocatedTopology(options.source ?? LAB_SMALL);
   const temporal = await startTestTemporal();
   const ledger = new LedgerClient(temporal.client);
@@ -51,7 +59,7 @@ export async function startFullStack(options: { source?: string; timing?: Partia
   const lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
   const secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
   const deps = realActivityDeps(relocated.topology, secrets, ledger);
-  const worker = await startWorker({
+  const worker = options.noWorker ? undefined : await startWorker({
     address: temporal.address,
     workflowBundle: await testWorkflowBundle(),
     deps,
@@ -68,7 +76,7 @@ export async function startFullStack(options: { source?: string; timing?: Partia
     worker,
     deps,
     async stop() {
-      await stack.worker.shutdown().catch(() => undefined);
+      await stack.worker?.shutdown().catch(() => undefined);
       await stack.deps.close().catch(() => undefined);
       await api.stop();
       await lab.stop();
