@@ -3,9 +3,13 @@ import { personaVmSpec } from '../drivers/hypervisor/persona-vm-spec';
 import { VmNotFoundError } from '../drivers/hypervisor/hypervisor-errors';
 import { iscsiLunAddress } from '../drivers/storage/lun-target';
 import { UnsupportedActionError } from '../drivers/power/power-errors';
+import { ValidationError } from '../common/errors';
+import { chooseCluster } from '../inventory/hypervisor-cluster';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
+import { awaitHypervisor, type HypervisorReadiness } from './hypervisor-readiness';
+import { placementPlan, type PlacementPlan } from './placement-plan';
 
 /** VMs on hypervisor hosts, for runbooks. Every call is idempotent (define replaces, start while running is "already"). */
 export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' | 'hypervisorDriver'>) {
@@ -58,6 +62,23 @@ export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' |
 
     async listVms(input: { host: string }): Promise<string[]> {
       return driver(input.host).list();
+    },
+
+    /**
+     * What making `machine` a host of `cluster` (default: its site's only one) takes: the
+     * cluster persona's trunks, shared LUNs and hypervisor image on this machine. Throws
+     * ValidationError naming the field when the machine has no hypervisor endpoint or the
+     * cluster does not fit (inventory/hypervisor-cluster).
+     */
+    async planHypervisorHost(input: { machine: string; cluster?: string }): Promise<{ cluster: string; site: string; placement: PlacementPlan }> {
+      const choice = chooseCluster(deps.topology, input.machine, input.cluster);
+      if ('issues' in choice) throw new ValidationError('hypervisor host', choice.issues);
+      return { ...choice, placement: placementPlan(deps.topology, deps.topology.persona(choice.cluster), deps.topology.machine(input.machine)) };
+    },
+
+    /** Polls the host's libvirt (virsh list) with heartbeats until it answers or the timeout; 0 asks once. */
+    async waitForHypervisor(input: { host: string; timeoutSeconds: number; pollMs?: number }): Promise<HypervisorReadiness> {
+      return awaitHypervisor(driver(input.host), input.host, input.timeoutSeconds, input.pollMs);
     },
   });
 }

@@ -6,6 +6,9 @@ import type { TopologyIndex } from '../inventory/topology-index';
 import { MACHINE_KEY, PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../temporal/search-attributes';
 import { powerInputSchema } from '../workflows/power/power-input';
 import { repurposeInputSchema } from '../workflows/repurpose/repurpose-input';
+import { hypervisorBringupInputSchema } from '../workflows/hypervisor-bringup/hypervisor-bringup-input';
+import { releaseInputSchema } from '../workflows/release/release-input';
+import { chooseCluster } from '../inventory/hypervisor-cluster';
 
 /** What the API and CLI need to know to start a runbook; workflows know none of it. */
 export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
@@ -72,7 +75,42 @@ const repurposeRunbook: RunbookEntry<typeof repurposeInputSchema> = {
   ],
 };
 
-export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook, repurposeRunbook] as unknown as readonly RunbookEntry[];
+const hypervisorBringupRunbook: RunbookEntry<typeof hypervisorBringupInputSchema> = {
+  name: 'hypervisor-bringup',
+  description: 'make a machine a hypervisor host of a cluster (a hypervisor persona: its VLAN trunks, shared LUNs and image; default: the only one of the site), evicting a less important occupant when allowed, until its libvirt answers; undone step by step on failure',
+  workflowType: 'hypervisorBringup',
+  inputSchema: hypervisorBringupInputSchema,
+  check: (input, topology) => {
+    const choice = chooseCluster(topology, input.machine, input.cluster);
+    return 'issues' in choice ? [...choice.issues] : [];
+  },
+  workflowId: (input, now) => `hypervisor-bringup/${input.machine}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => {
+    const choice = chooseCluster(topology, input.machine, input.cluster);
+    return [
+      { key: RUNBOOK_KEY, value: 'hypervisor-bringup' },
+      { key: SITE_KEY, value: topology.machineSite(input.machine).name },
+      { key: MACHINE_KEY, value: [input.machine] },
+      ...('cluster' in choice ? [{ key: PERSONA_KEY, value: [choice.cluster] }] : []),
+    ];
+  },
+};
+
+const releaseRunbook: RunbookEntry<typeof releaseInputSchema> = {
+  name: 'release',
+  description: 'stop a persona (clean shutdown, hard after a grace time; a VM is shut down and removed) and return its machine to spare: LUNs unmasked, boot assignment cleared, ports shut; a hypervisor host is refused while VMs live on it',
+  workflowType: 'release',
+  inputSchema: releaseInputSchema,
+  check: (input, topology) => personaIssues(input.persona, topology),
+  workflowId: (input, now) => `release/${input.persona}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'release' },
+    { key: SITE_KEY, value: personaSite(input.persona, topology) },
+    { key: PERSONA_KEY, value: [input.persona] },
+  ],
+};
+
+export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook, repurposeRunbook, hypervisorBringupRunbook, releaseRunbook] as unknown as readonly RunbookEntry[];
 
 export function findRunbook(name: string): RunbookEntry | undefined {
   return RUNBOOKS.find((r) => r.name === name);

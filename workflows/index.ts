@@ -2,3 +2,5 @@
 export { power } from './power/power-workflow';
 export { siteLedger } from './ledger/ledger-workflow';
 export { repurpose } from './repurpose/repurpose-workflow';
+export { hypervisorBringup } from './hypervisor-bringup/hypervisor-bringup-workflow';
+export { release } from './release/release-workflow';

@@ -6,6 +6,7 @@ import type { RunbookActivities } from '../runbook-activities';
 import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
+import { bringUpOnMachine } from '../steps/bring-up-on-machine';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { repurposeInputSchema } from './repurpose-input';
 
@@ -85,21 +86,15 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       await steps.recordMachine(source, { power: 'off', role: 'idle' });
     }
 
-    if (chosen.evicts) {
-      await steps.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds);
-      await steps.place(chosen.evicts, { kind: 'none' });
-    }
-    await steps.configurePorts('ports', `give ${machine}'s ports ${input.persona}'s VLANs`, target.ports);
-    if (target.initiator !== undefined) {
-      const arrays = target.luns.map((l) => l.array);
-      await steps.maskExactly('luns', target.initiator, target.luns, arrays);
-    }
-    await steps.assignBoot(machine, target.macs, { machine, persona: input.persona, image: target.image });
-    await steps.bootDevice(machine, 'pxe');
-    await steps.powerOnToBoot(machine, input.powerTimeoutSeconds);
-    await steps.waitHealthy(input.persona, input.healthTimeoutSeconds);
-    await steps.place(input.persona, { kind: 'machine', machine });
-    await steps.recordMachine(machine, { power: 'on', role: 'persona', healthy: true });
+    await bringUpOnMachine(steps, {
+      persona: input.persona,
+      plan: target,
+      ...(chosen.evicts && { evicts: chosen.evicts }),
+      evictGraceSeconds: input.evictGraceSeconds,
+      powerTimeoutSeconds: input.powerTimeoutSeconds,
+      role: 'persona',
+      waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
+    });
     return machine;
   }, async () => {
     await steps?.releaseAll();

@@ -1,0 +1,42 @@
+import type { PlacementPlan } from '../../activities/placement-plan';
+import type { HardwareSteps } from './hardware-steps';
+
+export interface BringUp {
+  /** The persona the machine will run (for a hypervisor host: its cluster persona). */
+  readonly persona: string;
+  /** What it takes on this machine (ports, LUNs, MACs, image), from planPlacement. */
+  readonly plan: PlacementPlan;
+  /** The persona running there now, to shut down and mark placed nowhere first. */
+  readonly evicts?: string;
+  readonly evictGraceSeconds: number;
+  readonly powerTimeoutSeconds: number;
+  /** What the ledger will say the machine is used as. */
+  readonly role: 'persona' | 'hypervisor';
+  /** Waits until what booted is up (a persona's health check, a host's libvirt); throws when it never is. */
+  readonly waitUp: (steps: HardwareSteps) => Promise<void>;
+}
+
+/**
+ * The part of a run that makes a leased machine run a persona, shared by repurpose and
+ * hypervisor-bringup (they differ only in how "up" is told and in the role recorded): evict
+ * the occupant, give the ports the persona's VLANs, mask exactly its LUNs, assign its boot
+ * image, PXE, power on, wait until up, record the placement and the machine. Each step
+ * registers its undo with the saga before it runs.
+ */
+export async function bringUpOnMachine(steps: HardwareSteps, b: BringUp): Promise<void> {
+  const { machine } = b.plan;
+  if (b.evicts) {
+    await steps.shutDown('evict', machine, b.evictGraceSeconds, b.powerTimeoutSeconds);
+    await steps.place(b.evicts, { kind: 'none' });
+  }
+  await steps.configurePorts('ports', `give ${machine}'s ports ${b.persona}'s VLANs`, b.plan.ports);
+  if (b.plan.initiator !== undefined) {
+    await steps.maskExactly('luns', b.plan.initiator, b.plan.luns, b.plan.luns.map((l) => l.array));
+  }
+  await steps.assignBoot(machine, b.plan.macs, { machine, persona: b.persona, image: b.plan.image });
+  await steps.bootDevice(machine, 'pxe');
+  await steps.powerOnToBoot(machine, b.powerTimeoutSeconds);
+  await b.waitUp(steps);
+  await steps.place(b.persona, { kind: 'machine', machine });
+  await steps.recordMachine(machine, { power: 'on', role: b.role, healthy: true });
+}
