@@ -1,6 +1,8 @@
 import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
 import type { Fabric, Machine, StorageArray, Switch } from '../inventory/topology-schema';
+import type { DiskSource } from '../drivers/disk/disk-source';
+import type { VolumeSink } from '../drivers/disk/volume-sink';
 import type { HypervisorDriver } from '../drivers/hypervisor/hypervisor-driver';
 import type { PowerDriver } from '../drivers/power/power-driver';
 import type { SwitchDriver } from '../drivers/switch/switch-driver';
@@ -26,4 +28,8 @@ export interface ActivityDeps {
   readonly switchDriver?: (sw: Switch) => SwitchDriver;
   /** A hypervisor host's driver (drivers/hypervisor/libvirt-ssh over the SSH connector), for VM placements. */
   readonly hypervisorDriver?: (host: Machine) => HypervisorDriver;
+  /** A machine's local disk as its P2V helper serves it (drivers/disk), for copy-mode P2V; absent where no helper is configured. */
+  readonly diskSource?: (machine: Machine) => DiskSource;
+  /** Writes a copied disk to a volume of an array (drivers/disk), for copy-mode P2V. */
+  readonly volumeSink?: (array: StorageArray, volume: string) => VolumeSink;
 }

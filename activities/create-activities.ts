@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './activity-deps';
+import { createDiskCopyActivities } from './disk-copy-activities';
 import { createHealthActivities } from './health-activities';
 import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
@@ -6,6 +7,7 @@ import { createPlacementActivities } from './placement-activities';
 import { createPowerActivities } from './power-activities';
 import { createStorageActivities } from './storage-activities';
 import { createSwitchActivities } from './switch-activities';
+import { createVmPlacementActivities } from './vm-placement-activities';
 
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlacementActivities(deps),
     ...createHealthActivities(deps),
     ...createHypervisorActivities(deps),
+    ...createVmPlacementActivities(deps),
+    ...createDiskCopyActivities(deps),
   };
 }
 

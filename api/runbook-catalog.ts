@@ -6,6 +6,8 @@ import type { TopologyIndex } from '../inventory/topology-index';
 import { MACHINE_KEY, PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../temporal/search-attributes';
 import { powerInputSchema } from '../workflows/power/power-input';
 import { repurposeInputSchema } from '../workflows/repurpose/repurpose-input';
+import { p2vInputSchema } from '../workflows/p2v/p2v-input';
+import { v2pInputSchema } from '../workflows/v2p/v2p-input';
 import { hypervisorBringupInputSchema } from '../workflows/hypervisor-bringup/hypervisor-bringup-input';
 import { releaseInputSchema } from '../workflows/release/release-input';
 import { chooseCluster } from '../inventory/hypervisor-cluster';
@@ -110,7 +112,43 @@ const releaseRunbook: RunbookEntry<typeof releaseInputSchema> = {
   ],
 };
 
-export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook, repurposeRunbook, hypervisorBringupRunbook, releaseRunbook] as unknown as readonly RunbookEntry[];
+function hostIssues(id: string, topology: TopologyIndex): FieldIssue[] {
+  const unknown = machineIssues(id, topology, 'input.host');
+  if (unknown.length > 0) return unknown;
+  return topology.machine(id).hypervisor === undefined ? [{ path: 'input.host', message: `machine ${id} has no hypervisor endpoint (a "hypervisor" block), so it cannot run VMs` }] : [];
+}
+
+const p2vRunbook: RunbookEntry<typeof p2vInputSchema> = {
+  name: 'p2v',
+  description: 'move a persona from its physical machine to a VM on a hypervisor host (chosen if not given): san mode re-points its LUNs and VLANs, copy mode streams the machine\'s disk to a new volume (resumable, checksummed); undone step by step on failure',
+  workflowType: 'p2v',
+  inputSchema: p2vInputSchema,
+  check: (input, topology) => [...personaIssues(input.persona, topology), ...(input.host === undefined ? [] : hostIssues(input.host, topology))],
+  workflowId: (input, now) => `p2v/${input.persona}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'p2v' },
+    { key: SITE_KEY, value: input.host ? topology.machineSite(input.host).name : personaSite(input.persona, topology) },
+    { key: PERSONA_KEY, value: [input.persona] },
+    ...(input.host ? [{ key: MACHINE_KEY, value: [input.host] }] : []),
+  ],
+};
+
+const v2pRunbook: RunbookEntry<typeof v2pInputSchema> = {
+  name: 'v2p',
+  description: 'move a persona from its VM back to a physical machine (chosen if not given): the VM is stopped and removed, its LUNs and VLANs move to the machine, which boots it; undone step by step on failure',
+  workflowType: 'v2p',
+  inputSchema: v2pInputSchema,
+  check: (input, topology) => [...personaIssues(input.persona, topology), ...(input.machine === undefined ? [] : machineIssues(input.machine, topology))],
+  workflowId: (input, now) => `v2p/${input.persona}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'v2p' },
+    { key: SITE_KEY, value: input.machine ? topology.machineSite(input.machine).name : personaSite(input.persona, topology) },
+    { key: PERSONA_KEY, value: [input.persona] },
+    ...(input.machine ? [{ key: MACHINE_KEY, value: [input.machine] }] : []),
+  ],
+};
+
+export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook, repurposeRunbook, hypervisorBringupRunbook, releaseRunbook, p2vRunbook, v2pRunbook] as unknown as readonly RunbookEntry[];
 
 export function findRunbook(name: string): RunbookEntry | undefined {
   return RUNBOOKS.find((r) => r.name === name);

@@ -2,6 +2,7 @@ import { startIpmiBmcs } from './bmc/ipmi-sim-bmcs';
 import { startRedfishBmcs } from './bmc/redfish-bmcs';
 import { startLabBoot } from './boot/start-lab-boot';
 import { startControlServer } from './control-server';
+import { startLabDisks } from './disk/start-lab-disks';
 import { startLabHypervisors } from './hypervisor/start-lab-hypervisors';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
 import { startLabArrays } from './san/start-lab-arrays';
@@ -19,6 +20,7 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
   ['arrays', startLabArrays],
   ['boot', startLabBoot],
   ['hypervisors', startLabHypervisors],
+  ['disks', startLabDisks],
 ];
 
 export function startLab(options: LabOptions): Promise<Lab> {

@@ -88,3 +88,20 @@ export const undoOp: ActivityOptions = {
   heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError', 'CredentialError', 'BmcAuthError', 'SshAuthError', 'HostKeyMismatchError'] },
 };
+
+/** One hypervisor call (define, start, remove a VM) over SSH; a host still booting answers after a retry. */
+export const hypervisorOp: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  retry: hardwareRetry,
+};
+
+/**
+ * Streaming a disk to a volume: hours for a big disk. The copy heartbeats its offset after each
+ * stored chunk, so a retry (dead worker, dropped stream) resumes there: more attempts are cheap.
+ */
+export const diskCopy: ActivityOptions = {
+  startToCloseTimeout: '12h',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DiskCopyMismatchError', 'DiskRequestRefusedError'] },
+};

@@ -4,3 +4,5 @@ export { siteLedger } from './ledger/ledger-workflow';
 export { repurpose } from './repurpose/repurpose-workflow';
 export { hypervisorBringup } from './hypervisor-bringup/hypervisor-bringup-workflow';
 export { release } from './release/release-workflow';
+export { p2v } from './p2v/p2v-workflow';
+export { v2p } from './v2p/v2p-workflow';

@@ -2,6 +2,7 @@ import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import type { Machine } from '../../inventory/topology-schema';
 import { onLoopback, startPersonaEndpoint } from '../boot/persona-endpoint';
 import type { Lab } from '../lab';
+import { labVolumeView } from '../disk/lab-volume-view';
 import type { LabDomainConfig, LabVmDisk } from './lab-domain-config';
 import type { LabVmBoot } from './lab-vm';
 
@@ -40,7 +41,8 @@ export class LabVmRules {
     const name = `${disk.targetIqn}/${disk.lun}`;
     const login = `iSCSI login to ${name} at ${disk.portalAddress}:${disk.portalPort} failed`;
     const iqn = this.host.storage.iqn;
-    const at = this.luns.get(name);
+    // Besides topology LUNs, a VM may use a volume a copy-mode P2V wrote (lab/disk).
+    const at = this.luns.get(name) ?? labVolumeView(this.lab)?.locate(disk.targetIqn);
     if (at === undefined || at.portalAddress !== disk.portalAddress || at.portalPort !== disk.portalPort) return `${login}: no such target on that portal`;
     if (iqn === undefined || disk.initiator !== iqn) return `${login}: initiator ${disk.initiator ?? '(none)'} is not this host's (${iqn ?? 'none'})`;
     const san = this.lab.sanView;
@@ -86,6 +88,10 @@ export class LabVmRules {
     }
     const bootLun = persona.luns.find((l) => l.boot);
     const bootDisk = config.disks.find((d) => d.bootOrder === 1);
+    const copy = bootDisk === undefined || this.luns.has(`${bootDisk.targetIqn}/${bootDisk.lun}`) ? undefined : labVolumeView(this.lab)?.locate(bootDisk.targetIqn);
+    // A guest booting a copied disk is its persona only if the copy is exactly the persona's disk.
+    const copyProblem = copy === undefined ? undefined : labVolumeView(this.lab)?.bootProblem(persona.name, copy);
+    if (copyProblem !== undefined) return copyProblem;
     const booted = bootDisk === undefined ? undefined : this.luns.get(`${bootDisk.targetIqn}/${bootDisk.lun}`);
     if (bootLun !== undefined && (booted?.array !== bootLun.array || booted.lun !== bootLun.lun)) {
       return `boots ${booted === undefined ? 'no LUN' : `${booted.array}/${booted.lun}`}, not the persona's boot LUN ${bootLun.array}/${bootLun.lun}`;

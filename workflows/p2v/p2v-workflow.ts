@@ -1,0 +1,72 @@
+import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
+import { parseWorkflowInput } from '../parse-input';
+import { runSaga, type RunbookReport } from '../runbook-report';
+import { RunJournal } from '../run-journal';
+import { Saga } from '../saga/saga';
+import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
+import { physicalSource } from '../steps/persona-source';
+import { VmSteps, type Volume } from '../steps/vm-steps';
+import { p2vInputSchema } from './p2v-input';
+
+const MIB = 1024 * 1024;
+
+/**
+ * `p2v`: move a persona from its physical machine X to a VM on hypervisor host H. Lease the
+ * persona and X; under H's lease (only there: VMs on one host are placed in parallel) trunk the
+ * persona's VLANs to H (a union) and define the VM with the persona's MACs; shut X down (clean,
+ * hard after the grace); in copy mode stream X's disk (P2V helper) to a new volume; move the
+ * LUNs from X's initiator to H's; X boots nothing and its ports are shut; start the VM, wait for
+ * its health check, record the VM placement and X idle and off. Every undo is registered before
+ * its step; on failure or cancellation they run in reverse.
+ */
+export async function p2v(rawInput: unknown): Promise<RunbookReport> {
+  const input = parseWorkflowInput('p2v', p2vInputSchema, rawInput);
+  const journal = new RunJournal('p2v');
+  const saga = new Saga(journal);
+  const holder = workflowInfo().workflowId;
+  const persona = input.persona;
+  let hw: HardwareSteps | undefined;
+
+  return runSaga('p2v', journal, saga, persona, async () => {
+    const { machine: source, site } = await physicalSource(journal, persona);
+    hw = new HardwareSteps(saga, journal, holder, site);
+    const vm = new VmSteps(saga, journal, hw);
+    const { host } = await vm.chooseHost(persona, site, input.host);
+    if (!(await hw.tryLease([`persona:${persona}`, `machine:${source}`], `p2v ${persona} from ${source} to ${host}`))) {
+      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${persona} or ${source} is leased by another run` });
+    }
+    upsertSearchAttributes([{ key: SITE_KEY, value: site }, { key: MACHINE_KEY, value: [source, host] }, { key: PERSONA_KEY, value: [persona] }]);
+
+    const from = await hw.planPlacement(persona, source);
+    const at = await vm.planVm(persona, host);
+    const bootLun = at.luns.find((l) => l.boot);
+    if (input.mode === 'copy' && bootLun !== undefined) {
+      throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${persona} boots from SAN LUN ${bootLun.array}/${bootLun.lun}: its disk is on the array already; use mode san` });
+    }
+    const volume: Volume | undefined = input.mode === 'copy' ? { array: at.copyVolume.array, lun: at.copyVolume.lun } : undefined;
+
+    await vm.onHost(host, `trunk ${persona}'s VLANs and define its VM`, async () => {
+      await vm.recheckRoom(persona, host);
+      await vm.addHostVlans(host, persona);
+      await vm.defineVm(host, persona, volume);
+    });
+    await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
+    if (volume !== undefined) await vm.copyDisk(source, volume, input.copyChunkMiB * MIB);
+    if (from.initiator !== undefined) await hw.unmask('unmask-source', from.initiator, from.luns);
+    const hostLuns = [...at.luns, ...(volume ? [volume] : [])];
+    if (hostLuns.length > 0) {
+      if (at.initiator === undefined) throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${host} has no iSCSI initiator for ${persona}'s LUNs` });
+      await vm.maskToHost(at.initiator, hostLuns);
+    }
+    await hw.assignBoot(source, from.macs, null);
+    await vm.shutPorts(source, from.ports);
+    await vm.startVm(host, persona);
+    await hw.waitHealthy(persona, input.healthTimeoutSeconds);
+    await hw.place(persona, { kind: 'vm', host });
+    await hw.recordMachine(source, { power: 'off', role: 'idle' });
+    return `vm@${host}`;
+  }, async () => {
+    await hw?.releaseAll();
+  });
+}
