@@ -52,15 +52,24 @@ export class LedgerClient {
   }
 
   private async update<R>(site: string, def: { name: string }, input: unknown, attemptKey?: string): Promise<R> {
-    try {
-      return (await this.client.workflow.executeUpdateWithStart(def.name, {
-        args: [input],
-        updateId: LedgerClient.updateId(def.name, input, attemptKey),
-        startWorkflowOperation: this.start(site),
-      })) as R;
-    } catch (e) {
-      throw unwrapUpdateFailure(e);
+    const updateId = LedgerClient.updateId(def.name, input, attemptKey);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await this.client.workflow.executeUpdateWithStart(def.name, { args: [input], updateId, startWorkflowOperation: this.start(site) })) as R;
+      } catch (e) {
+        // An Update admitted while the ledger continues as new is never processed by that run;
+        // sending it again reaches the new run (the same id keeps it applied at most once).
+        if (LedgerClient.unprocessed(e) && attempt < 20) {
+          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * attempt)));
+          continue;
+        }
+        throw unwrapUpdateFailure(e);
+      }
     }
+  }
+
+  private static unprocessed(e: unknown): boolean {
+    return e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && e.cause.type === 'UnprocessedUpdate';
   }
 
   acquire(site: string, input: AcquireInput, attemptKey?: string) {

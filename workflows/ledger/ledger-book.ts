@@ -35,10 +35,28 @@ export class LedgerBook {
     return dropped;
   }
 
-  /** All or nothing: grants every resource, or throws LeaseConflictError naming each one held by another run. */
-  acquire(holder: string, resources: readonly string[], purpose: string, now: string): string[] {
-    const conflicts = this.conflicts(holder, resources);
-    if (conflicts.length > 0) throw new LeaseConflictError(conflicts.map((c) => ({ resource: c.resource, holder: c.holder })));
+  /**
+   * Personas placed on `machine` (as a machine, not as VMs) other than `except`: checked under
+   * the same Update as the lease, so a run that chose a machine while it was free cannot take
+   * it after another run has placed a persona there and released its lease.
+   */
+  occupants(machine: string, except: readonly string[]): string[] {
+    return Object.entries(this.state.placements)
+      .filter(([persona, p]) => p.kind === 'machine' && p.machine === machine && !except.includes(persona))
+      .map(([persona]) => persona)
+      .sort();
+  }
+
+  /**
+   * All or nothing: grants every resource, or throws LeaseConflictError naming each one held by
+   * another run, and each `vacant` machine that a persona outside its `except` list occupies.
+   */
+  acquire(holder: string, resources: readonly string[], purpose: string, now: string, vacant: ReadonlyArray<{ machine: string; except: readonly string[] }> = []): string[] {
+    const conflicts = [
+      ...this.conflicts(holder, resources).map((c) => ({ resource: c.resource, holder: c.holder })),
+      ...vacant.flatMap((v) => this.occupants(v.machine, v.except).map((p) => ({ resource: `machine:${v.machine}`, holder: `persona ${p} placed there` }))),
+    ];
+    if (conflicts.length > 0) throw new LeaseConflictError(conflicts);
     const unique = [...new Set(resources)];
     let changed = false;
     for (const resource of unique) {

@@ -9,6 +9,8 @@ export const acquireInputSchema = z.strictObject({
   holder: holderSchema,
   resources: z.array(resourceSchema).min(1).max(256),
   purpose: z.string().max(200).default(''),
+  /** Machines that must carry no persona (but those listed) at the moment the lease is granted. */
+  vacant: z.array(z.strictObject({ machine: idSchema, except: z.array(idSchema).max(16).default([]) })).max(64).default([]),
 });
 export const releaseInputSchema = z.strictObject({
   holder: holderSchema,

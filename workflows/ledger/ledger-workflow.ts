@@ -63,7 +63,7 @@ export async function siteLedger(initial: LedgerState | { site: string }, option
           reclaimed = book.reclaim(new Set(holders.filter((h) => !open.has(h))));
           conflicts = book.conflicts(input.holder, input.resources);
         }
-        const granted = book.acquire(input.holder, input.resources, input.purpose, now());
+        const granted = book.acquire(input.holder, input.resources, input.purpose, now(), input.vacant);
         return { granted, reclaimed };
       } catch (e) {
         throw asUpdateFailure(e);

@@ -62,7 +62,8 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     for (const c of candidates) {
       const attempt = new HardwareSteps(saga, journal, holder, c.site);
       const resources = [`machine:${c.machine}`, `persona:${input.persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : []), ...sourcesFor(c.machine).map((m) => `machine:${m}`)];
-      if (await attempt.tryLease(resources, `repurpose ${input.persona} onto ${c.machine}`)) {
+      const vacant = [{ machine: c.machine, except: [input.persona, ...(c.evicts ? [c.evicts] : [])] }];
+      if (await attempt.tryLease(resources, `repurpose ${input.persona} onto ${c.machine}`, vacant)) {
         chosen = c;
         steps = attempt;
         break;

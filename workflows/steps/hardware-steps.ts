@@ -39,14 +39,14 @@ export class HardwareSteps {
    * one of them (the caller tries its next candidate); the release is registered as an undo
    * only once something is held.
    */
-  async tryLease(resources: string[], purpose: string): Promise<boolean> {
+  async tryLease(resources: string[], purpose: string, vacant: Array<{ machine: string; except: string[] }> = []): Promise<boolean> {
     const summary = `lease ${resources.join(', ')}`;
     const granted = await this.journal.step(
       'lease',
       summary,
       async () => {
         try {
-          return await ledger.ledgerAcquire.executeWithOptions({ summary }, [this.site, { holder: this.holder, resources, purpose }]);
+          return await ledger.ledgerAcquire.executeWithOptions({ summary }, [this.site, { holder: this.holder, resources, purpose, vacant }]);
         } catch (e) {
           if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError') return undefined;
           throw e;

@@ -48,7 +48,7 @@ export async function v2p(rawInput: unknown): Promise<RunbookReport> {
     let chosen: (typeof candidates)[number] | undefined;
     for (const c of candidates) {
       const attempt = new HardwareSteps(saga, journal, holder, c.site);
-      if (await attempt.tryLease([`machine:${c.machine}`, `persona:${persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : [])], `v2p ${persona} from ${host} to ${c.machine}`)) {
+      if (await attempt.tryLease([`machine:${c.machine}`, `persona:${persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : [])], `v2p ${persona} from ${host} to ${c.machine}`, [{ machine: c.machine, except: [persona, ...(c.evicts ? [c.evicts] : [])] }])) {
         chosen = c;
         hw = attempt;
         break;
