@@ -8,6 +8,7 @@ import { EnvAndFileSecretStore } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import { loadTopologyFile } from '../inventory/load-topology';
 import type { Lab } from '../lab/lab';
+import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { LedgerClient } from '../temporal/ledger-client';
@@ -95,7 +96,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const client = new Client({ connection, namespace: NAMESPACE });
 
     log('bundling workflows and starting the worker…');
-    const deps = realActivityDeps(topology, secrets, new LedgerClient(client));
+    // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
+    const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client)), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
     stoppers.push(() => deps.close());
     const worker: RunningWorker = await startWorker({
       address: server.address,

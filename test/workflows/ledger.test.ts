@@ -70,6 +70,7 @@ describe('site ledger (entity workflow on a real dev server)', () => {
   });
 
   it('reclaims a lease whose holder run has ended', async () => {
+    await temporal.client.workflow.start('siteLedger', { taskQueue: TASK_QUEUE, workflowId: ledgerWorkflowId('site-c'), args: [{ site: 'site-c' }, { reclaimAfterMs: 0 }] });
     await ledger.acquire('site-c', { holder: 'power/m-r1-01/finished-long-ago', resources: ['machine:m-r1-01'], purpose: 'stale' });
     const live = await openHolder('holder-live');
     const result = await ledger.acquire('site-c', { holder: live, resources: ['machine:m-r1-01'], purpose: 'takeover' });

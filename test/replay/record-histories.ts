@@ -1,0 +1,56 @@
+/**
+ * Records one real history of every runbook (and of the site ledger) into
+ * test/fixtures/histories/, for the replay test. Run it after a deliberate, patched change to
+ * workflow code: `npx tsx test/replay/record-histories.ts`. It drives the whole lab.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { TASK_QUEUE } from '../../worker/task-queue';
+import { findTemporalCli } from '../../temporal/find-temporal-cli';
+import { ledgerWorkflowId } from '../../temporal/ledger-client';
+import { bringUpHost, HOST, runbook, startP2vStack } from '../support/p2v-stack';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const OUT = join(__dirname, '..', 'fixtures', 'histories');
+
+async function main(): Promise<void> {
+  const stack = await startP2vStack();
+  const ids: Array<[string, string]> = [];
+  const keep = async (name: string, p: Promise<unknown>, prefix: string): Promise<void> => {
+    await p;
+    const list = stack.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` });
+    for await (const w of list) ids.push([name, w.workflowId]);
+  };
+  try {
+    await keep('power', stack.temporal.client.workflow.execute('power', { taskQueue: TASK_QUEUE, workflowId: 'power/m-r1-03/record', args: [{ machine: 'm-r1-03', action: 'cycle' }] }), 'power/');
+    await keep('hypervisor-bringup', bringUpHost(stack), 'hypervisor-bringup/');
+    await keep('repurpose', runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', healthTimeoutSeconds: 60 }), 'repurpose/');
+    await keep('p2v', runbook(stack, 'p2v', 'p2v', { persona: 'web-01', mode: 'san', host: HOST, graceSeconds: 5, healthTimeoutSeconds: 60 }), 'p2v/');
+    await keep('v2p', runbook(stack, 'v2p', 'v2p', { persona: 'web-01', graceSeconds: 5, healthTimeoutSeconds: 60 }), 'v2p/');
+    await keep('release', runbook(stack, 'release', 'release', { persona: 'web-01', graceSeconds: 5 }), 'release/');
+    ids.push(['ledger', ledgerWorkflowId('dc1')]);
+    const seen = new Set<string>();
+    for (const [name, workflowId] of ids) {
+      if (seen.has(workflowId)) continue;
+      seen.add(workflowId);
+      // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
+      const shown = spawnSync(findTemporalCli(), ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+      if (shown.status !== 0) throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
+      const file = join(OUT, `${name}-${seen.size}.json`);
+      writeFileSync(file, shown.stdout);
+      console.log(`${workflowId} → ${file} (${(JSON.parse(shown.stdout) as { events: unknown[] }).events.length} events)`);
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,33 @@
+/**
+ * Replays every recorded history against today's workflow code and prints one line per
+ * history; exits 1 on any non-determinism. Run by test/workflows/replay.test.ts in its own
+ * process, as CI or an operator would run it after recording. (protobufjs 8 is pinned at the
+ * top of node_modules: with two nested copies the SDK cannot decode history JSON at all.)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../../worker/workflow-bundle';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const DIR = process.argv[2] ?? join(__dirname, '..', 'fixtures', 'histories');
+
+async function main(): Promise<number> {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const bundle = process.env.RACKSHIFT_WORKFLOW_BUNDLE ? { codePath: process.env.RACKSHIFT_WORKFLOW_BUNDLE } : await bundleWorkflows();
+  const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as unknown }));
+  let failed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    if (result.error) failed += 1;
+    console.log(`${result.error ? 'FAIL' : 'ok'} ${result.workflowId}${result.error ? `: ${result.error.message}` : ''}`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(2);
+  },
+);
