@@ -16,6 +16,11 @@ export const CHANGING_ACTIVITIES: ReadonlySet<string> = new Set([
   'startVm',
   'shutdownVm',
   'removeVm',
+  'defineVmOnVolume',
+  'startDiskHelper',
+  'stopDiskHelper',
+  'createCopyVolume',
+  'copyDisk',
 ]);
 
 /**
