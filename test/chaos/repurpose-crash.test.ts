@@ -80,3 +80,24 @@ describe('repurpose survives SIGKILL of its worker at a seeded step', () => {
     await current.kill('SIGTERM');
   });
 });
+
+describe('repurpose survives a crash-restart of the Temporal server on its SQLite file', () => {
+  it('batch-01 onto m-r1-02: the server is SIGKILLed while the run waits for health, restarted, and the run completes', async () => {
+    const seen = watch(stack.lab.machine('m-r1-02'));
+    const w = await worker();
+    const workflowId = 'repurpose/batch-01/server-restart';
+    const handle = await stack.temporal.client.workflow.start('repurpose', { taskQueue: TASK_QUEUE, workflowId, args: [{ persona: 'batch-01', machine: 'm-r1-02', healthTimeoutSeconds: 120, evictGraceSeconds: 5 }] });
+    for (let i = 0; i < 600; i += 1) {
+      const progress = await handle.query(progressQuery).catch(() => undefined);
+      if (progress?.steps.some((s) => s.name === 'power-on')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stack.temporal.restart({ crash: true, downMs: 1000 });
+    const report = (await stack.temporal.client.workflow.getHandle(workflowId).result()) as RunbookReport;
+    expect(report).toMatchObject({ outcome: 'completed', endedOn: 'm-r1-02' });
+    expect(seen.filter((s) => s.action === 'power-on')).toHaveLength(1);
+    expect(seen.filter((s) => s.action === 'cycle' || s.action === 'off')).toEqual([]);
+    expect((await stack.ledger.snapshot('dc1')).placements['batch-01']).toEqual({ kind: 'machine', machine: 'm-r1-02' });
+    await w.kill('SIGTERM');
+  });
+});

@@ -13,7 +13,6 @@ import { LedgerClient } from '../../temporal/ledger-client';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
 import { realActivityDeps, type RealDeps } from '../../worker/worker-deps';
 import type { FaultInjector } from './fault-injector';
-import { freePort } from './free-port';
 import { LAB_SMALL } from './lab-fixtures';
 import { relocatedTopology } from './relocated-topology';
 import { startTestTemporal, type TestTemporal } from './temporal-server';
@@ -53,7 +52,7 @@ export async function startFullStack(options: FullStackOptions = {}): Promise<Fu
   const temporal = await startTestTemporal();
   const ledger = new LedgerClient(temporal.client);
   const token = newToken();
-  const apiPort = await freePort();
+  const apiPort = await relocated.freePort();
   const index = new TopologyIndex(relocated.topology);
   const api = await startApiServer({ client: temporal.client, topology: index, tokens: [token], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
   const lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });

@@ -30,19 +30,17 @@ export async function startTestTemporal(): Promise<TestTemporal> {
   const start = (): Promise<DevServer> =>
     startDevServer({ cli, dbFile, port, headless: true, pragmas: TEST_PRAGMAS, logFile: join(dir, 'temporal.log'), readyTimeoutMs: 90_000 });
   let server = await start();
-  let connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
   const env: TestTemporal = {
     address: server.address,
     dir,
     dbFile,
     client: new Client({ connection, namespace: NAMESPACE }),
+    // The client keeps its connection, as the API's does in production: gRPC reconnects by itself.
     async restart(options = {}) {
-      await connection.close();
       await server.stop(options.crash ? 'SIGKILL' : 'SIGTERM');
       if (options.downMs) await new Promise((r) => setTimeout(r, options.downMs));
       server = await start();
-      connection = await Connection.connect({ address: server.address });
-      env.client = new Client({ connection, namespace: NAMESPACE });
     },
     async stop() {
       await connection.close();
