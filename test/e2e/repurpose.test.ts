@@ -3,6 +3,7 @@ import { TASK_QUEUE } from '../../worker/task-queue';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { labHardwareState } from '../support/lab-snapshot';
+import { progressQuery } from '../../workflows/run-journal';
 
 jest.setTimeout(180_000);
 
@@ -69,5 +70,30 @@ describe('repurpose (full lab: BMCs, SSH switches and arrays, iPXE from the API,
     expect(ledgerAfter.placements).toEqual(ledgerBefore.placements);
     expect(ledgerAfter.bootAssignments).toEqual(ledgerBefore.bootAssignments);
     expect(ledgerAfter.leases).toEqual({});
+  });
+});
+
+describe('repurpose cancelled mid-run', () => {
+  it('undoes everything it did, then ends cancelled with the report in its progress', async () => {
+    const before = labHardwareState(stack.lab);
+    const ledgerBefore = await stack.ledger.snapshot('dc1');
+    stack.lab.machine('m-r1-04').bootHangs = true;
+    const handle = await stack.temporal.client.workflow.start('repurpose', { taskQueue: TASK_QUEUE, workflowId: 'repurpose/app-01/cancelled', args: [{ persona: 'app-01', machine: 'm-r1-04', healthTimeoutSeconds: 300 }] });
+    for (let i = 0; i < 400; i += 1) {
+      const p = await handle.query(progressQuery).catch(() => undefined);
+      if (p?.step === 'health') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    stack.lab.machine('m-r1-04').bootHangs = false;
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const progress = await handle.query(progressQuery);
+    expect(progress.report).toMatchObject({ outcome: 'compensated', leftToFix: [] });
+    expect(labHardwareState(stack.lab)).toEqual(before);
+    const after = await stack.ledger.snapshot('dc1');
+    expect(after.placements).toEqual(ledgerBefore.placements);
+    expect(after.bootAssignments).toEqual(ledgerBefore.bootAssignments);
+    expect(after.leases).toEqual({});
   });
 });
