@@ -3,7 +3,7 @@ import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import { DEFAULT_LAB_TIMING } from '../lab-machine';
 import { LabHypervisorHost } from './lab-hypervisor-host';
-import { startLabVirshSshServer, type LabVirshSshServer } from './lab-virsh-ssh-server';
+import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
 /** The lab's hypervisor hosts, reachable by id for tests and fault injection. */
 export interface LabHypervisors extends LabComponent {
@@ -20,7 +20,7 @@ export async function startLabHypervisors(lab: Lab): Promise<LabHypervisors | un
   const hostKey = readFileSync(labKeyFile('lab_host_ed25519'));
   const timing = { ...DEFAULT_LAB_TIMING, ...lab.options.timing };
   const hosts = new Map<string, LabHypervisorHost>();
-  const servers: LabVirshSshServer[] = [];
+  const servers: LabSshExecServer[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([...hosts.values()].map((h) => h.destroyAll()));
@@ -34,11 +34,12 @@ export async function startLabHypervisors(lab: Lab): Promise<LabHypervisors | un
       const host = new LabHypervisorHost(machine, lab, timing);
       hosts.set(machine.id, host);
       servers.push(
-        await startLabVirshSshServer({
+        await startLabSshExecServer({
           address: endpoint.address,
           port: endpoint.port,
           hostKey,
           credential,
+          readStdin: true,
           reachable: () => host.reachable,
           handle: (command, stdin) => host.run(command, stdin),
         }),

@@ -5,7 +5,7 @@ import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import type { LabSanView } from '../lab-views';
 import { LabArray } from './lab-array';
-import { startLabSshExecServer, type LabSshExecServer } from './lab-ssh-exec-server';
+import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
 const latencySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
 
