@@ -47,15 +47,26 @@ export interface FullStackOptions {
   readonly noWorker?: boolean;
 }
 
-export async function startFullStack(options: FullStackOptions = {}): Promise<FullStack> {
+export async function startFullStack(options: FullStackOptions = {}, attempt = 1): Promise<FullStack> {
   const relocated = await relocatedTopology(options.source ?? LAB_SMALL);
   const temporal = await startTestTemporal();
   const ledger = new LedgerClient(temporal.client);
   const token = newToken();
   const apiPort = await relocated.freePort();
   const index = new TopologyIndex(relocated.topology);
-  const api = await startApiServer({ client: temporal.client, topology: index, tokens: [token], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
-  const lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
+  let api: ApiServer | undefined;
+  let lab: Lab;
+  try {
+    api = await startApiServer({ client: temporal.client, topology: index, tokens: [token], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
+    lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
+  } catch (e) {
+    await api?.stop();
+    await temporal.stop();
+    // A port probed free can be taken by a suite running beside this one before we listen on it.
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 3) return startFullStack(options, attempt + 1);
+    throw e;
+  }
+  const started = api;
   const secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
   const deps = realActivityDeps(relocated.topology, secrets, ledger);
   const worker = options.noWorker ? undefined : await startWorker({
@@ -67,7 +78,7 @@ export async function startFullStack(options: FullStackOptions = {}): Promise<Fu
   const stack: FullStack = {
     temporal,
     lab,
-    api,
+    api: started,
     token,
     topology: relocated.topology,
     topologyFile: relocated.file,
@@ -77,7 +88,7 @@ export async function startFullStack(options: FullStackOptions = {}): Promise<Fu
     async stop() {
       await stack.worker?.shutdown().catch(() => undefined);
       await stack.deps.close().catch(() => undefined);
-      await api.stop();
+      await started.stop();
       await lab.stop();
       await temporal.stop();
     },
