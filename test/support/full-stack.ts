@@ -88,8 +88,10 @@ export async function startFullStack(options: FullStackOptions = {}, attempt = 1
     async stop() {
       await stack.worker?.shutdown().catch(() => undefined);
       await stack.deps.close().catch(() => undefined);
-      await started.stop();
+      // The lab first: a machine still booting would ask the API, whose ledger query could then
+      // outlive the Temporal connection and throw from a gRPC retry timer after the suite ends.
       await lab.stop();
+      await started.stop();
       await temporal.stop();
     },
   };
