@@ -1,4 +1,4 @@
-import { Connection, Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { startWorker, type RunningWorker } from '../worker/create-worker';
 import { NAMESPACE } from '../worker/task-queue';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
+import { connectTemporal } from '../temporal/connect';
 
 export interface DevStackOptions {
   readonly dataDir: string;
@@ -91,7 +92,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     }
     const secrets = new EnvAndFileSecretStore(process.env, lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE);
 
-    const connection = await Connection.connect({ address: server.address });
+    const connection = await connectTemporal({ address: server.address });
     stoppers.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
 

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { RackshiftError } from '../common/errors';
 import { findTemporalCli } from './find-temporal-cli';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { connectTemporal } from './connect';
 
 /** Thrown when the dev server exits early or does not answer in time. */
 export class DevServerError extends RackshiftError {
@@ -74,7 +74,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (;;) {
     if (exited !== undefined) throw new DevServerError(`temporal dev server ${exited} before it was ready; see ${options.logFile}`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      const connection = await connectTemporal({ address, connectTimeout: 1000 });
       try {
         await connection.workflowService.getSystemInfo({});
         await connection.operatorService.listSearchAttributes({ namespace: 'default' });

@@ -1,10 +1,11 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { startApiServer } from '../../api/start-api-server';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { NAMESPACE } from '../../worker/task-queue';
+import { connectTemporal } from '../../temporal/connect';
 
 function listenOption(value: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
@@ -34,7 +35,7 @@ export function registerApiCommands(program: Command): void {
     .option('--boot-allow <cidr...>', 'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts', ['127.0.0.1', '::1'])
     .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenFile: string; uiUrl?: string; bootAllow: string[] }) => {
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
-      const connection = await Connection.connect({ address: opts.temporal });
+      const connection = await connectTemporal({ address: opts.temporal });
       const api = await startApiServer({
         client: new Client({ connection, namespace: NAMESPACE }),
         topology,

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { EnvAndFileSecretStore } from '../../common/secrets';
 import { loadTopologyFile } from '../../inventory/load-topology';
@@ -7,6 +7,7 @@ import { startWorker } from '../../worker/create-worker';
 import { NAMESPACE } from '../../worker/task-queue';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { realActivityDeps } from '../../worker/worker-deps';
+import { connectTemporal } from '../../temporal/connect';
 
 export function registerWorkerCommands(program: Command): void {
   program
@@ -20,7 +21,7 @@ export function registerWorkerCommands(program: Command): void {
       installRuntimeLogging('INFO');
       const topology = await loadTopologyFile(opts.topology);
       const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
-      const connection = await Connection.connect({ address: opts.temporal });
+      const connection = await connectTemporal({ address: opts.temporal });
       const deps = realActivityDeps(topology, secrets, new LedgerClient(new Client({ connection, namespace: NAMESPACE })));
       const worker = await startWorker({
         address: opts.temporal,

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { startDevServer, TEST_PRAGMAS, type DevServer } from '../../temporal/dev
 import { findTemporalCli } from '../../temporal/find-temporal-cli';
 import { NAMESPACE } from '../../worker/task-queue';
 import { freePort } from './free-port';
+import { connectTemporal } from '../../temporal/connect';
 
 export interface TestTemporal {
   readonly address: string;
@@ -30,7 +31,7 @@ export async function startTestTemporal(): Promise<TestTemporal> {
   const start = (): Promise<DevServer> =>
     startDevServer({ cli, dbFile, port, headless: true, pragmas: TEST_PRAGMAS, logFile: join(dir, 'temporal.log'), readyTimeoutMs: 90_000 });
   let server = await start();
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await connectTemporal({ address: server.address });
   const env: TestTemporal = {
     address: server.address,
     dir,

@@ -1,0 +1,51 @@
+import { InterceptingCall, type Interceptor, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+
+type InterceptingCallInterface = ConstructorParameters<typeof InterceptingCall>[0];
+
+/** grpc-js's words when a call is made on a channel that `close()` has shut down. */
+const CHANNEL_SHUT_DOWN = 'Channel has been shut down';
+export const CONNECTION_CLOSED_DETAILS = 'rackshift: the Temporal connection was closed while this call waited to be retried';
+
+/**
+ * A call that ends at once with CANCELLED, for a retry that comes due after the connection closed.
+ * Its caller sees a rejected promise instead of an exception thrown from a bare timer.
+ */
+function callEndedByClose(): InterceptingCallInterface {
+  return {
+    start(_metadata, listener) {
+      setImmediate(() => listener?.onReceiveStatus?.({ code: GrpcStatus.CANCELLED, details: CONNECTION_CLOSED_DETAILS, metadata: new Metadata() }));
+    },
+    cancelWithStatus() {},
+    getPeer: () => 'closed',
+    sendMessageWithContext() {},
+    sendMessage() {},
+    startRead() {},
+    halfClose() {},
+    getAuthContext: () => null,
+  };
+}
+
+/**
+ * Sits below Temporal's retry interceptor. Temporal's retry waits on a timer and then opens a new
+ * call; when the connection was closed in between (a process shutting down while a query or
+ * long poll was being retried), grpc-js throws from that timer and nothing can catch it. Here the
+ * retried call ends CANCELLED instead, which is not retryable, so the original promise rejects.
+ */
+export const closedChannelGuard: Interceptor = (options, nextCall) => {
+  try {
+    return new InterceptingCall(nextCall(options));
+  } catch (error) {
+    if (error instanceof Error && error.message === CHANNEL_SHUT_DOWN) return new InterceptingCall(callEndedByClose());
+    throw error;
+  }
+};
+
+/** Every rackshift gRPC connection to Temporal: the default retries, guarded against close. */
+export function temporalConnectionOptions(options: Omit<ConnectionOptions, 'interceptors'>): ConnectionOptions {
+  return { ...options, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard] };
+}
+
+export function connectTemporal(options: Omit<ConnectionOptions, 'interceptors'>): Promise<Connection> {
+  return Connection.connect(temporalConnectionOptions(options));
+}
