@@ -11,6 +11,10 @@ import { v2pInputSchema } from '../workflows/v2p/v2p-input';
 import { hypervisorBringupInputSchema } from '../workflows/hypervisor-bringup/hypervisor-bringup-input';
 import { releaseInputSchema } from '../workflows/release/release-input';
 import { chooseCluster } from '../inventory/hypervisor-cluster';
+import { scopeIssues, scopeLabel, scopeMachines, scopeSites } from '../inventory/failover-scope-machines';
+import { siteFailoverInputSchema } from '../workflows/site-failover/site-failover-input';
+import { drDrillInputSchema } from '../workflows/dr-drill/dr-drill-input';
+import { failbackInputSchema } from '../workflows/failback/failback-input';
 
 /** What the API and CLI need to know to start a runbook; workflows know none of it. */
 export interface RunbookEntry<S extends z.ZodType = z.ZodType> {
@@ -148,7 +152,68 @@ const v2pRunbook: RunbookEntry<typeof v2pInputSchema> = {
   ],
 };
 
-export const RUNBOOKS: readonly RunbookEntry[] = [powerRunbook, repurposeRunbook, hypervisorBringupRunbook, releaseRunbook, p2vRunbook, v2pRunbook] as unknown as readonly RunbookEntry[];
+function networkIssues(bubble: readonly { network: string; vlan: number }[], topology: TopologyIndex): FieldIssue[] {
+  const production = new Map(topology.topology.networks.map((n) => [n.vlan, n.name]));
+  const issues: FieldIssue[] = [];
+  bubble.forEach((b, i) => {
+    if (!topology.topology.networks.some((n) => n.name === b.network)) issues.push({ path: `input.bubble[${i}].network`, message: `unknown network "${b.network}"` });
+    const clash = production.get(b.vlan);
+    if (clash !== undefined) issues.push({ path: `input.bubble[${i}].vlan`, message: `VLAN ${b.vlan} is production network ${clash}; a bubble VLAN must be isolated` });
+  });
+  return issues;
+}
+
+const siteFailoverRunbook: RunbookEntry<typeof siteFailoverInputSchema> = {
+  name: 'site-failover',
+  description: 'find the failed machines of a site, racks or machines (parallel BMC and health probes, or all of them), plan (priorities; spares first, then repurposable machines lowest priority first; when short, new hypervisor hosts and VMs), optionally wait for approval, restore by priority group within per-switch, per-array and per-BMC limits, and report each persona\'s RTO and what was not restored and why',
+  workflowType: 'siteFailover',
+  inputSchema: siteFailoverInputSchema,
+  check: (input, topology) => [
+    ...scopeIssues(input, topology),
+    ...(input.targetSites ?? []).flatMap((s, i) => (topology.topology.sites.some((x) => x.name === s) ? [] : [{ path: `input.targetSites[${i}]`, message: `unknown site "${s}"` }])),
+  ],
+  workflowId: (input, now) => `site-failover/${scopeLabel(input)}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'site-failover' },
+    { key: SITE_KEY, value: scopeSites(input, topology)[0] ?? topology.topology.sites[0]!.name },
+    { key: MACHINE_KEY, value: scopeMachines(input, topology).slice(0, 100) },
+  ],
+};
+
+const drDrillRunbook: RunbookEntry<typeof drDrillInputSchema> = {
+  name: 'dr-drill',
+  description: 'rehearse a site failover without touching production: the same plan on spare machines (repurposable ones only when allowed), bubble VLANs instead of production ones, snapshot clones instead of production LUNs; verify health, measure RTO, then always clean up',
+  workflowType: 'drDrill',
+  inputSchema: drDrillInputSchema,
+  check: (input, topology) => [...scopeIssues(input, topology), ...networkIssues(input.bubble, topology)],
+  workflowId: (input, now) => `dr-drill/${scopeLabel(input)}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'dr-drill' },
+    { key: SITE_KEY, value: scopeSites(input, topology)[0] ?? topology.topology.sites[0]!.name },
+  ],
+};
+
+const failbackRunbook: RunbookEntry<typeof failbackInputSchema> = {
+  name: 'failback',
+  description: 'bring personas back to their home placement once it is repaired (those a site-failover run restored, or the ones named), as planned moves, then free the DR machines and hypervisor hosts',
+  workflowType: 'failback',
+  inputSchema: failbackInputSchema,
+  check: (input, topology) => (input.personas ?? []).flatMap((p, i) => personaIssues(p, topology, `input.personas[${i}]`)),
+  workflowId: (input, now) => `failback/${input.personas ? (input.personas.length === 1 ? input.personas[0] : `${input.personas[0]}+${input.personas.length - 1}`) : 'run'}/${runSuffix(now)}`,
+  searchAttributes: (input) => [{ key: RUNBOOK_KEY, value: 'failback' }, ...(input.personas ? [{ key: PERSONA_KEY, value: input.personas.slice(0, 100) }] : [])],
+};
+
+export const RUNBOOKS: readonly RunbookEntry[] = [
+  powerRunbook,
+  repurposeRunbook,
+  hypervisorBringupRunbook,
+  releaseRunbook,
+  p2vRunbook,
+  v2pRunbook,
+  siteFailoverRunbook,
+  drDrillRunbook,
+  failbackRunbook,
+] as unknown as readonly RunbookEntry[];
 
 export function findRunbook(name: string): RunbookEntry | undefined {
   return RUNBOOKS.find((r) => r.name === name);

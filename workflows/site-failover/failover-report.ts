@@ -1,0 +1,66 @@
+import type { FailoverPlan } from '../planner/failover-plan';
+import type { StepRecord } from '../run-journal';
+
+/** What happened to one lost persona in a failover (or a drill). */
+export interface PersonaOutcome {
+  readonly persona: string;
+  readonly priority: number;
+  /**
+   * restored: up and healthy where the plan put it. failed: its move ran and failed (undone;
+   * `error` says why). not-restored: the plan left it down (`reason`). skipped: a step it
+   * depended on failed first (its new hypervisor host did not come up).
+   */
+  readonly outcome: 'restored' | 'failed' | 'not-restored' | 'skipped';
+  /** Where it runs now: a machine id or `vm@host`. */
+  readonly endedOn?: string;
+  /** The child run that moved it. */
+  readonly run?: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Seconds from the failover's start until the persona answered its health check: its RTO. */
+  readonly rtoSeconds?: number;
+  readonly steps: readonly StepRecord[];
+  readonly reason?: string;
+  readonly error?: { readonly type: string; readonly message: string };
+}
+
+export interface HostOutcome {
+  readonly machine: string;
+  readonly outcome: 'up' | 'failed';
+  readonly run: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly error?: { readonly type: string; readonly message: string };
+}
+
+export interface GroupOutcome {
+  readonly priority: number;
+  readonly personas: readonly string[];
+  readonly startedAt: string;
+  readonly endedAt: string;
+  /** The slowest restored persona of the group, from the failover's start; absent when none came back. */
+  readonly rtoSeconds?: number;
+  readonly restored: number;
+  readonly failed: number;
+}
+
+/** The report of a site-failover or dr-drill run: per persona, per priority group, and the plan it ran. */
+export interface FailoverReport {
+  readonly runbook: 'site-failover' | 'dr-drill';
+  readonly mode: 'disaster' | 'planned' | 'drill';
+  /**
+   * completed: every persona the plan restores is restored. partial: some moves failed.
+   * rejected: an operator rejected the plan (nothing changed). expired: nobody approved it in
+   * time (nothing changed). nothing-failed: the probes found every machine of the scope alive.
+   */
+  readonly outcome: 'completed' | 'partial' | 'rejected' | 'expired' | 'nothing-failed';
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly failedMachines: readonly string[];
+  readonly plan?: FailoverPlan;
+  readonly approval?: { readonly decision: 'approved' | 'rejected' | 'expired' | 'auto'; readonly by?: string; readonly reason?: string; readonly at: string };
+  readonly hosts: readonly HostOutcome[];
+  readonly personas: readonly PersonaOutcome[];
+  readonly groups: readonly GroupOutcome[];
+  readonly notRestored: readonly { readonly persona: string; readonly reason: string; readonly detail: string }[];
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { idSchema, vlanSchema } from '../../inventory/patterns';
+
+/**
+ * Which machines a failover or drill is about: a whole site, some racks, or some machines.
+ * Exactly one of the three.
+ */
+export const failoverScopeShape = {
+  site: idSchema.optional(),
+  racks: z.array(idSchema).min(1, 'name at least one rack').max(64).optional(),
+  machines: z.array(idSchema).min(1, 'name at least one machine').max(1024).optional(),
+};
+
+/** The rule the shape alone cannot say; add it with `.check(exactlyOneScope)` to every schema built on the shape. */
+export const exactlyOneScope = z.refine<{ site?: unknown; racks?: unknown; machines?: unknown }>((s) => [s.site, s.racks, s.machines].filter((x) => x !== undefined).length === 1, {
+  message: 'name exactly one of site, racks or machines',
+  path: ['site'],
+});
+
+export const failoverScopeSchema = z.strictObject(failoverScopeShape).check(exactlyOneScope);
+
+/** Concurrency limits; each overrides the topology's (site parallelMoves, switch/array/BMC maxParallel). */
+export const failoverLimitsSchema = z.strictObject({
+  overall: z.number().int().min(1).max(256).optional(),
+  perSwitch: z.number().int().min(1).max(64).optional(),
+  perArray: z.number().int().min(1).max(64).optional(),
+  perBmc: z.number().int().min(1).max(64).optional(),
+});
+
+/** A drill's isolated test VLAN for one production network. */
+export const bubbleNetworkSchema = z.strictObject({ network: idSchema, vlan: vlanSchema });
+
+export type FailoverScope = z.output<typeof failoverScopeSchema>;
+export type FailoverLimits = z.output<typeof failoverLimitsSchema>;
+export type BubbleNetwork = z.output<typeof bubbleNetworkSchema>;
