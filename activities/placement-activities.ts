@@ -2,6 +2,7 @@ import type { LedgerState, Placement } from '../inventory/ledger-records';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import { candidateMachines, type CandidateList } from './candidate-machines';
+import { drillPlacementPlan, type DrillPlacementInput, type DrillPlacementPlan } from './drill-placement-plan';
 import { placementPlan, type PlacementPlan } from './placement-plan';
 
 export interface PersonaLocation {
@@ -51,6 +52,11 @@ export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 
 
     async planPlacement(input: { persona: string; machine: string }): Promise<PlacementPlan> {
       return placementPlan(deps.topology, deps.topology.persona(input.persona), deps.topology.machine(input.machine));
+    },
+
+    /** Where a DR drill's copy of a persona runs on `machine`: bubble VLANs on its ports, clones for its LUNs, and its boot assignment's `drill` block. */
+    async planDrillPlacement(input: DrillPlacementInput): Promise<DrillPlacementPlan> {
+      return drillPlacementPlan(deps.topology, input);
     },
 
     async siteOfMachine(input: { machine: string }): Promise<string> {

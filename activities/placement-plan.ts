@@ -35,8 +35,11 @@ export function portStateFor(vlans: readonly number[]): PortVlanState {
   return sorted.length === 1 ? { mode: 'access', accessVlan: sorted[0]!, shutdown: false } : { mode: 'trunk', trunkVlans: sorted, shutdown: false };
 }
 
-/** Throws ValidationError naming the missing piece when the machine cannot carry the persona at all. */
-export function placementPlan(topology: TopologyIndex, persona: Persona, machine: Machine): PlacementPlan {
+/**
+ * Throws ValidationError naming the missing piece when the machine cannot carry the persona at
+ * all. `vlanOf` says which VLAN carries each network (a drill puts its bubble's there).
+ */
+export function placementPlan(topology: TopologyIndex, persona: Persona, machine: Machine, vlanOf: (network: string) => number = (n) => topology.network(n).vlan): PlacementPlan {
   const issues = [];
   const ports: PortTarget[] = [];
   for (const nic of persona.networks) {
@@ -45,7 +48,7 @@ export function placementPlan(topology: TopologyIndex, persona: Persona, machine
       issues.push({ path: `persona.networks[nic=${nic.nic}]`, message: `machine ${machine.id} has no NIC ${nic.nic}` });
       continue;
     }
-    ports.push({ switchId: cabled.switch, port: cabled.port, desired: portStateFor(nic.networks.map((n) => topology.network(n).vlan)) });
+    ports.push({ switchId: cabled.switch, port: cabled.port, desired: portStateFor(nic.networks.map(vlanOf)) });
   }
   if (persona.luns.length > 0 && machine.storage.iqn === undefined) {
     issues.push({ path: 'machine.storage.iqn', message: `machine ${machine.id} has no iSCSI initiator for persona ${persona.name}'s LUNs` });

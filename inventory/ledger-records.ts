@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { idSchema, macSchema } from './patterns';
+import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
+import { DRILL_CLONE_ID_PATTERN, hostSchema, idSchema, macSchema, WORKFLOW_ID_PATTERN } from './patterns';
 
 /**
  * The live state (the ledger), as records. The topology says what exists; these say what is
@@ -17,7 +18,7 @@ export const placementSchema = z.discriminatedUnion('kind', [
 export const resourceSchema = z.string().regex(/^(?:machine|persona):[a-z0-9][a-z0-9._-]{0,62}$/, 'must be machine:<id> or persona:<name>');
 
 /** Workflow ids of runs: what a lease names as its holder. */
-export const holderSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9/._:@-]{0,199}$/, 'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "-")');
+export const holderSchema = z.string().regex(WORKFLOW_ID_PATTERN, 'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "-")');
 
 export const leaseSchema = z.strictObject({
   resource: resourceSchema,
@@ -35,12 +36,37 @@ export const machineRecordSchema = z.strictObject({
   updatedAt: z.string(),
 });
 
+/**
+ * What makes a boot a DR drill's copy of the persona instead of the persona itself: the
+ * isolated VLAN standing in for each production network, the snapshot clone standing in for
+ * each LUN (the boot LUN's clone is what a SAN image boots), and where the copy answers its
+ * health check when production may still answer at the persona's own address.
+ */
+export const drillBootSchema = z.strictObject({
+  /** The drill run's workflow id. */
+  run: holderSchema,
+  bubble: z.array(bubbleNetworkSchema).max(256),
+  luns: z
+    .array(
+      z.strictObject({
+        array: idSchema,
+        /** The production LUN, which a drill copy never sees. */
+        lun: idSchema,
+        clone: z.string().regex(DRILL_CLONE_ID_PATTERN, 'must be a drill clone id: <lun>.drill-<6 hex digits>, at most 63 characters'),
+      }),
+    )
+    .max(256),
+  healthHost: hostSchema.optional(),
+});
+
 /** What the iPXE endpoint serves to a MAC. */
 export const bootAssignmentSchema = z.strictObject({
   mac: macSchema,
   machine: idSchema,
   persona: idSchema,
   image: idSchema,
+  /** Only on a DR drill's copy; absent on every other boot (and in histories written before drills). */
+  drill: drillBootSchema.optional(),
 });
 
 export const ledgerStateSchema = z.strictObject({
@@ -57,6 +83,7 @@ export type Placement = z.output<typeof placementSchema>;
 export type Lease = z.output<typeof leaseSchema>;
 export type MachineRecord = z.output<typeof machineRecordSchema>;
 export type BootAssignment = z.output<typeof bootAssignmentSchema>;
+export type DrillBoot = z.output<typeof drillBootSchema>;
 export type LedgerState = z.output<typeof ledgerStateSchema>;
 
 export const machineResource = (id: string): string => `machine:${id}`;

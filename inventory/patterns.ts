@@ -6,6 +6,14 @@ import { z } from 'zod';
  * `$`, backticks and control characters by construction. Pure: safe in workflow code.
  */
 export const ID_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62})$/;
+/**
+ * A DR drill's snapshot clone of a LUN: an id ending in `.drill-<6 hex>` (at most 63
+ * characters, like every id). Reserved: no topology LUN may have such an id, so a clone can
+ * never be mistaken for (or masked as) a production LUN.
+ */
+export const DRILL_CLONE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}\.drill-[0-9a-f]{6}$/;
+/** Temporal workflow ids of runbook runs (lease holders, drill runs). */
+export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/._:@-]{0,199}$/;
 export const MAC_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 export const IQN_PATTERN = /^iqn\.\d{4}-(?:0[1-9]|1[0-2])\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[a-z0-9][a-z0-9.:_-]{0,200})?$/;
 export const EUI_PATTERN = /^eui\.[0-9a-f]{16}$/;

@@ -3,6 +3,7 @@ import {
   bootUrlSchema,
   certFingerprintSchema,
   cmdlineSchema,
+  DRILL_CLONE_ID_PATTERN,
   hostSchema,
   idSchema,
   iqnSchema,
@@ -167,7 +168,8 @@ export const switchSchema = z.strictObject({
 });
 
 export const lunSchema = z.strictObject({
-  id: idSchema,
+  /** Ids shaped like a drill clone (`<lun>.drill-<6 hex>`) are reserved for the clones DR drills make. */
+  id: idSchema.refine((id) => !DRILL_CLONE_ID_PATTERN.test(id), 'ends in ".drill-<6 hex digits>", which is reserved for DR drill snapshot clones'),
   sizeGiB: z.number().int().min(1).max(1048576),
   /** Shared LUNs (cluster datastores) may be masked to several initiators; others never. */
   shared: z.boolean().default(false),

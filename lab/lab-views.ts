@@ -22,6 +22,8 @@ export interface LabSanView {
   lunsVisibleTo(arrayId: string, initiator: string): readonly string[];
   /** Whether the LUN exists on the array (created, with a backing store). */
   lunExists(arrayId: string, lunId: string): boolean;
+  /** For a snapshot clone, the LUN of the same array it was copied from; undefined for any other LUN. */
+  cloneSource(arrayId: string, lunId: string): string | undefined;
 }
 
 /** Lab components that offer a view implement this, so the lab can find them by kind. */

@@ -1,7 +1,16 @@
 /** What the lab firmware understood from an iPXE script: the subset rackshift renders. */
 export type ParsedIpxe =
   | { readonly kind: 'kernel'; readonly kernel: string; readonly initrd?: string; readonly args: readonly string[] }
-  | { readonly kind: 'sanboot'; readonly initiatorIqn?: string; readonly server: string; readonly port: number; readonly lun: number; readonly target: string }
+  | {
+      readonly kind: 'sanboot';
+      readonly initiatorIqn?: string;
+      readonly server: string;
+      readonly port: number;
+      readonly lun: number;
+      readonly target: string;
+      /** Every `set <name> <value>` before the sanboot, initiator-iqn included. */
+      readonly settings: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'exit' };
 
 const ISCSI_URI = /^iscsi:(\[[^\]]+\]|[^:]*):([^:]*):(\d*):(\d*):(.+)$/;
@@ -12,7 +21,7 @@ export function parseIpxeScript(text: string): ParsedIpxe {
   if (lines[0] !== '#!ipxe') throw new Error('not an iPXE script (no #!ipxe line)');
   let kernel: { url: string; args: string[] } | undefined;
   let initrd: string | undefined;
-  let initiatorIqn: string | undefined;
+  const settings: Record<string, string> = {};
   for (const line of lines.slice(1)) {
     if (line === '' || line.startsWith('#')) continue;
     const [command = '', ...args] = line.split(/\s+/);
@@ -25,7 +34,7 @@ export function parseIpxeScript(text: string): ParsedIpxe {
         initrd = args[0];
         break;
       case 'set':
-        if (args[0] === 'initiator-iqn') initiatorIqn = args[1];
+        if (args[0] !== undefined) settings[args[0]] = args.slice(1).join(' ');
         break;
       case 'boot':
         if (kernel === undefined) throw new Error('boot before any kernel');
@@ -33,6 +42,7 @@ export function parseIpxeScript(text: string): ParsedIpxe {
       case 'sanboot': {
         const m = ISCSI_URI.exec(args[0] ?? '');
         if (m === null) throw new Error(`sanboot URI "${args[0] ?? ''}" is not iscsi:<server>::<port>:<lun>:<target>`);
+        const initiatorIqn = settings['initiator-iqn'];
         return {
           kind: 'sanboot',
           ...(initiatorIqn !== undefined && { initiatorIqn }),
@@ -40,6 +50,7 @@ export function parseIpxeScript(text: string): ParsedIpxe {
           port: m[3] ? Number(m[3]) : 3260,
           lun: m[4] ? Number(m[4]) : 0,
           target: m[5] ?? '',
+          settings,
         };
       }
       case 'exit':

@@ -1,9 +1,11 @@
 import { PERSONA_ARG } from '../../drivers/boot/ipxe-script';
 import { LUN_NUMBER, lunIdOfTarget } from '../../drivers/storage/lun-target';
+import type { DrillBoot } from '../../inventory/ledger-records';
 import type { Persona } from '../../inventory/topology-schema';
 import type { Lab } from '../lab';
 import type { LabBmcAction, LabBootDevice, LabBootResult, LabMachine } from '../lab-machine';
-import { lunProblems, vlanProblems } from './boot-checks';
+import { cloneProblems, lunProblems, vlanProblems } from './boot-checks';
+import { drillCopyOf } from './drill-copy';
 import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
 import { onLoopback, startPersonaEndpoint, type PersonaEndpoint } from './persona-endpoint';
 
@@ -20,7 +22,9 @@ type Found = { persona: Persona } | { reason: string };
  * the image exists, every NIC's port carries the persona's VLANs and every LUN of the persona
  * is masked to the machine's initiator; then it answers the persona's health check on
  * loopback until the machine powers off. Otherwise the boot result's reason names each
- * missing piece.
+ * missing piece. A DR drill's copy (drill facts in the script) needs its bubble VLANs and no
+ * production VLAN on its ports, and its LUNs' clones (never the production LUNs) masked to
+ * it; it answers on the drill's health host, beside production on the persona's own.
  */
 export class LabBootAgent {
   private readonly endpoints = new Map<string, PersonaEndpoint>();
@@ -82,15 +86,23 @@ export class LabBootAgent {
       }
     }
     if (script === undefined) return { healthy: false, reason: `${failure} (after ${FETCH_ATTEMPTS} attempts)` };
-    const found = script.kind === 'kernel' ? this.fromKernel(script) : script.kind === 'sanboot' ? this.fromSan(machine, script) : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
+    const copy = drillCopyOf(script);
+    if (copy !== undefined && 'reason' in copy) return { healthy: false, reason: copy.reason };
+    const drill = copy?.drill;
+    const found =
+      script.kind === 'kernel'
+        ? this.fromKernel(script)
+        : script.kind === 'sanboot'
+          ? this.fromSan(machine, script, drill !== undefined)
+          : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
     if ('reason' in found) return { healthy: false, reason: found.reason };
     const { persona } = found;
-    const problems = [
-      ...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView),
-      ...lunProblems(machine.spec, persona, this.lab.sanView),
-    ];
+    const problems =
+      drill === undefined
+        ? [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView), ...lunProblems(machine.spec, persona, this.lab.sanView)]
+        : [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView, drill.bubble), ...cloneProblems(machine.spec, persona, this.lab.sanView, drill.luns)];
     if (problems.length > 0) return { healthy: false, persona: persona.name, reason: problems.join('; ') };
-    return this.serve(machine, persona, generation);
+    return this.serve(machine, persona, generation, drill);
   }
 
   private fromKernel(script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
@@ -102,7 +114,8 @@ export class LabBootAgent {
     return persona === undefined ? { reason: `the kernel command line names no known persona (${PERSONA_ARG}=${name ?? ''})` } : { persona };
   }
 
-  private fromSan(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'sanboot' }>): Found {
+  /** The persona whose boot LUN the script boots; for a drill copy, whose boot LUN the booted clone was copied from. */
+  private fromSan(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'sanboot' }>, drillCopy: boolean): Found {
     if (script.initiatorIqn !== machine.spec.storage.iqn) {
       return { reason: `the script logs in as ${script.initiatorIqn ?? '(no initiator-iqn)'} but ${machine.id}'s initiator is ${machine.spec.storage.iqn ?? '(none)'}` };
     }
@@ -111,13 +124,17 @@ export class LabBootAgent {
       .find((a) => a.portal.address === script.server && a.portal.port === script.port && lunIdOfTarget(a.targetIqn, script.target) !== undefined);
     const lun = array === undefined ? undefined : lunIdOfTarget(array.targetIqn, script.target);
     if (array === undefined || lun === undefined || script.lun !== LUN_NUMBER) return { reason: `no lab array has ${script.target} LUN ${script.lun} at ${script.server}:${script.port}` };
-    const persona = this.lab.topology.personas.find((p) => p.luns.some((l) => l.boot && l.array === array.id && l.lun === lun));
-    return persona === undefined ? { reason: `LUN ${lun} on ${array.id} is no persona's boot LUN` } : { persona };
+    const source = drillCopy ? this.lab.sanView?.cloneSource(array.id, lun) : lun;
+    if (source === undefined) return { reason: `the drill copy boots LUN ${lun} on ${array.id}, which is no clone of another LUN` };
+    const persona = this.lab.topology.personas.find((p) => p.luns.some((l) => l.boot && l.array === array.id && l.lun === source));
+    return persona === undefined ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` } : { persona };
   }
 
-  private async serve(machine: LabMachine, persona: Persona, generation: number | undefined): Promise<LabBootResult> {
-    const check = persona.health;
-    if (check === undefined) return { healthy: true, persona: persona.name };
+  /** Answers the persona's health check (a drill copy's on the drill's health host, same port) until power-off. */
+  private async serve(machine: LabMachine, persona: Persona, generation: number | undefined, drill: DrillBoot | undefined): Promise<LabBootResult> {
+    const own = persona.health;
+    if (own === undefined) return { healthy: true, persona: persona.name };
+    const check = drill?.healthHost === undefined ? own : { ...own, host: drill.healthHost };
     if (!onLoopback(check)) return { healthy: false, persona: persona.name, reason: `health address ${check.host} is not loopback; the lab listens on loopback only` };
     let endpoint: PersonaEndpoint;
     try {

@@ -19,12 +19,15 @@ export interface LabBackstore {
 
 /**
  * The state of one lab array, shared by its tgtadm and targetcli dialects: targets with
- * logical units and ACLs, LIO storage objects, and which backing files exist.
+ * logical units and ACLs, LIO storage objects, and which backing files exist (and which
+ * were copied from which).
  */
 export class LabArrayModel {
   readonly targets = new Map<number, LabTarget>();
   readonly backstores = new Map<string, LabBackstore>();
   readonly files = new Set<string>();
+  /** Backing file → the file it was copied from (how the lab knows a clone's source). */
+  readonly copiedFrom = new Map<string, string>();
 
   targetByName(name: string): LabTarget | undefined {
     return [...this.targets.values()].find((t) => t.name === name);

@@ -39,9 +39,24 @@ export class LabArray {
       .sort();
   }
 
+  private backingOf(lunId: string): string | undefined {
+    return this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId))?.luns.get(LUN_NUMBER);
+  }
+
   lunExists(lunId: string): boolean {
-    const backing = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId))?.luns.get(LUN_NUMBER);
+    const backing = this.backingOf(lunId);
     return backing !== undefined && this.model.files.has(backing);
+  }
+
+  /** The LUN whose backing file `lunId`'s backing was copied from (a snapshot clone's source), if any. */
+  cloneSource(lunId: string): string | undefined {
+    return this.sourceOf(this.backingOf(lunId));
+  }
+
+  private sourceOf(backing: string | undefined): string | undefined {
+    const source = backing === undefined ? undefined : this.model.copiedFrom.get(backing);
+    const target = source === undefined ? undefined : [...this.model.targets.values()].find((t) => t.luns.get(LUN_NUMBER) === source);
+    return target === undefined ? undefined : lunIdOfTarget(this.spec.targetIqn, target.name);
   }
 
   async exec(command: string): Promise<ExecResult> {
@@ -54,10 +69,14 @@ export class LabArray {
       const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));
       if (!this.model.files.has(source)) return fail(`cp: cannot stat '${source}': No such file or directory`);
       this.model.files.add(clone);
+      this.model.copiedFrom.set(clone, source);
       return ok();
     }
     if (program === 'rm') {
-      for (const f of argv.filter((a) => !a.startsWith('-'))) this.model.files.delete(f);
+      for (const f of argv.filter((a) => !a.startsWith('-'))) {
+        this.model.files.delete(f);
+        this.model.copiedFrom.delete(f);
+      }
       return ok();
     }
     return fail(`sh: 1: ${program}: not found`, 127);
@@ -69,10 +88,14 @@ export class LabArray {
       latencyMs: this.latencyMs,
       commands: this.commands,
       luns: Object.fromEntries(
-        [...this.model.targets.values()].map((t) => [
-          lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
-          { target: t.name, backing: t.luns.get(LUN_NUMBER) ?? null, initiators: [...t.acl.keys()].sort() },
-        ]),
+        [...this.model.targets.values()].map((t) => {
+          const backing = t.luns.get(LUN_NUMBER);
+          const cloneOf = this.sourceOf(backing);
+          return [
+            lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
+            { target: t.name, backing: backing ?? null, initiators: [...t.acl.keys()].sort(), ...(cloneOf !== undefined && { cloneOf }) },
+          ];
+        }),
       ),
     };
   }

@@ -66,6 +66,7 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     sanView: {
       lunsVisibleTo: (arrayId, initiator) => arrays.get(arrayId)?.lunsVisibleTo(initiator) ?? [],
       lunExists: (arrayId, lunId) => arrays.get(arrayId)?.lunExists(lunId) ?? false,
+      cloneSource: (arrayId, lunId) => arrays.get(arrayId)?.cloneSource(lunId),
     },
     array,
     describe: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.describe()])),

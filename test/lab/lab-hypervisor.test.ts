@@ -33,6 +33,7 @@ class StubViews implements LabComponent {
   readonly sanView = {
     lunsVisibleTo: (array: string, initiator: string) => [...(this.masks.get(`${array} ${initiator}`) ?? [])],
     lunExists: (array: string, lun: string) => this.topology.sites.some((s) => s.arrays.some((a) => a.id === array && a.luns.some((l) => l.id === lun))),
+    cloneSource: () => undefined,
   };
   constructor(private readonly topology: Topology) {}
   trunk(sw: string, port: string, vlans: number[]): void {

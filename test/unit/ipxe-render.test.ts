@@ -70,6 +70,7 @@ describe('iPXE scripts', () => {
       port: 13260,
       lun: 1,
       target: 'iqn.2026-11.lab.rackshift:array-1:db-01-boot',
+      settings: { 'initiator-iqn': 'iqn.2026-11.lab.rackshift:m-r1-01' },
     });
     expect(parseIpxeScript(renderIpxeScript(assign('web-02', 'ubuntu-24-pxe', 'm-r1-03')))).toMatchObject({ kind: 'kernel', args: ['console=ttyS0', 'ip=dhcp', 'rackshift.persona=web-02'] });
   });

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { ValidationError, type FieldIssue } from '../common/errors';
+import { parseOrThrow } from '../common/validate';
+import { holderSchema, type DrillBoot } from '../inventory/ledger-records';
+import { hostSchema, idSchema } from '../inventory/patterns';
+import type { TopologyIndex } from '../inventory/topology-index';
+import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
+import { cloneIdFor, DRILL_TAG_PATTERN } from '../workflows/dr-drill/drill-names';
+import { placementPlan, type LunTarget, type PlacementPlan, type PortTarget } from './placement-plan';
+
+export const drillPlacementInputSchema = z.strictObject({
+  persona: idSchema,
+  machine: idSchema,
+  /** The drill run's workflow id; it goes into the boot assignment's `drill` block. */
+  run: holderSchema,
+  bubble: z.array(bubbleNetworkSchema).max(256),
+  /** drillTag(run): names the clones (cloneIdFor). */
+  tag: z.string().regex(DRILL_TAG_PATTERN, 'must be 6 hex digits, from drillTag'),
+  healthHost: hostSchema.optional(),
+});
+export type DrillPlacementInput = z.input<typeof drillPlacementInputSchema>;
+
+/** A persona LUN as a drill copy sees it: `lun` is the snapshot clone, `cloneOf` the production LUN it copies. */
+export interface DrillLunTarget extends LunTarget {
+  readonly cloneOf: string;
+}
+
+/**
+ * A PlacementPlan for a drill's copy: its ports carry the bubble VLANs (NICs the persona does
+ * not use are shut down, so no production VLAN reaches the copy), its LUNs are the clones,
+ * and `drill` is the block its boot assignment carries.
+ */
+export interface DrillPlacementPlan extends Omit<PlacementPlan, 'luns'> {
+  readonly luns: readonly DrillLunTarget[];
+  readonly drill: DrillBoot;
+}
+
+/**
+ * Pure, like placementPlan. Throws ValidationError naming the field when a network of the
+ * persona has no bubble VLAN, or a bubble VLAN is a production network's VLAN (the bubble
+ * would not be isolated), besides placementPlan's own refusals.
+ */
+export function drillPlacementPlan(topology: TopologyIndex, raw: DrillPlacementInput): DrillPlacementPlan {
+  const input = parseOrThrow('drill placement', drillPlacementInputSchema, raw);
+  const persona = topology.persona(input.persona);
+  const machine = topology.machine(input.machine);
+  const production = new Map(topology.topology.networks.map((n) => [n.vlan, n.name]));
+  const bubbleOf = new Map(input.bubble.map((b) => [b.network, b.vlan]));
+  const networks = [...new Set(persona.networks.flatMap((n) => n.networks))];
+  const issues: FieldIssue[] = [
+    ...input.bubble.flatMap((b, i) => {
+      const taken = production.get(b.vlan);
+      return taken === undefined ? [] : [{ path: `bubble[${i}].vlan`, message: `VLAN ${b.vlan} of network ${b.network}'s bubble is production network ${taken}'s VLAN, so it is not isolated` }];
+    }),
+    ...networks.filter((n) => !bubbleOf.has(n)).map((n) => ({ path: 'bubble', message: `no isolated VLAN for network ${n}` })),
+  ];
+  if (issues.length > 0) throw new ValidationError(`drill copy of ${persona.name} on ${machine.id}`, issues);
+  // Every network of the persona has a bubble VLAN now (checked above).
+  const plan = placementPlan(topology, persona, machine, (n) => bubbleOf.get(n)!);
+  const used = new Set(persona.networks.map((n) => n.nic));
+  const unused: PortTarget[] = machine.nics
+    .filter((_, i) => !used.has(i))
+    .map((nic) => ({ switchId: nic.switch, port: nic.port, desired: { mode: 'access', shutdown: true } }));
+  const luns = persona.luns.map((l) => ({ array: l.array, lun: cloneIdFor(l.lun, input.tag), boot: l.boot, cloneOf: l.lun }));
+  return {
+    ...plan,
+    ports: [...plan.ports, ...unused],
+    luns,
+    drill: {
+      run: input.run,
+      bubble: input.bubble.filter((b) => networks.includes(b.network)),
+      luns: luns.map((l) => ({ array: l.array, lun: l.cloneOf, clone: l.lun })),
+      ...(input.healthHost !== undefined && { healthHost: input.healthHost }),
+    },
+  };
+}
