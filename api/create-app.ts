@@ -5,8 +5,10 @@ import { bearerAuth } from './auth';
 import { errorHandler } from './http-errors';
 import { runLinks } from './run-links';
 import { inventoryRoutes } from './routes/inventory';
+import { drillRoutes } from './routes/drills';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
+import { scheduleRoutes } from './routes/schedules';
 
 export interface ApiOptions {
   readonly client: Client;
@@ -37,6 +39,8 @@ export function createApp(options: ApiOptions): Express {
   app.use(runbookRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue, links }));
   app.use(runRoutes({ client: options.client, links }));
   app.use(inventoryRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
+  app.use(scheduleRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
+  app.use(drillRoutes({ client: options.client }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'no such route' });
   });

@@ -12,6 +12,7 @@ import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { LedgerClient } from '../temporal/ledger-client';
+import { DEV_RETENTION_DAYS, setNamespaceRetention } from '../temporal/namespace-retention';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
 import { NAMESPACE } from '../worker/task-queue';
 import { bundleWorkflows } from '../worker/workflow-bundle';
@@ -95,6 +96,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const connection = await connectTemporal({ address: server.address });
     stoppers.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
+    // Drill reports are run results: they last as long as the namespace keeps closed runs.
+    await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
 
     log('bundling workflows and starting the worker…');
     // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.

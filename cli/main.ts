@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { registerApiCommands } from './commands/api';
 import { registerDevCommands } from './commands/dev';
+import { registerDrillCommands } from './commands/drills';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerSwitchCommands } from './commands/switch';
 import { registerTopologyCommands } from './commands/topology';
 import { registerWorkerCommands } from './commands/worker';
@@ -14,6 +16,8 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerWorkerCommands,
   registerApiCommands,
   registerRunCommands,
+  registerScheduleCommands,
+  registerDrillCommands,
   registerInventoryCommands,
   registerTopologyCommands,
   registerMachineCommands,

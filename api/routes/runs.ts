@@ -41,7 +41,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
 }
 
 /** Run ids are workflow ids and contain slashes; accept them raw or URL-encoded. */
-function runIdOf(req: Request): string {
+export function runIdOf(req: Request): string {
   const parts = (req.params as Record<string, string | string[]>).runId;
   return decodeURIComponent(Array.isArray(parts) ? parts.join('/') : String(parts));
 }

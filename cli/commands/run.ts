@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { ApiClient } from '../api-client';
 import { apiOptions } from '../api-options';
+import { jsonOption, runbookInput } from '../runbook-input';
 
 interface StepView { name: string; summary: string; outcome: string; detail?: string; startedAt: string; endedAt?: string }
 interface RunView {
@@ -12,14 +12,6 @@ interface RunView {
   result?: unknown;
   failure?: { type?: string; message: string } | null;
   progress?: { step?: string; steps: StepView[] } | null;
-}
-
-function jsonOption(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch (e) {
-    throw new InvalidArgumentError(`must be JSON: ${(e as Error).message}`);
-  }
 }
 
 function stepLine(s: StepView): string {
@@ -66,8 +58,7 @@ export function registerRunCommands(program: Command): void {
       .option('--input-file <file>', 'runbook input from a JSON file')
       .option('--follow', 'show progress until the run ends; exit non-zero if it fails'),
   ).action(async (runbook: string, opts: { input?: unknown; inputFile?: string; follow?: boolean; api?: string; token?: string; data: string }) => {
-    if ((opts.input === undefined) === (opts.inputFile === undefined)) throw new InvalidArgumentError('give exactly one of --input and --input-file');
-    const input = opts.inputFile !== undefined ? jsonOption(readFileSync(opts.inputFile, 'utf8')) : opts.input;
+    const input = runbookInput(opts);
     const client = new ApiClient(opts);
     const started = await client.request<{ runId: string; temporalUiUrl?: string }>('POST', `/api/v1/runbooks/${encodeURIComponent(runbook)}/runs`, { input });
     console.log(`started ${started.runId}`);
