@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './activity-deps';
 import { createDiskCopyActivities } from './disk-copy-activities';
+import { createFailoverActivities } from './failover-activities';
 import { createHealthActivities } from './health-activities';
 import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHypervisorActivities(deps),
     ...createVmPlacementActivities(deps),
     ...createDiskCopyActivities(deps),
+    ...createFailoverActivities(deps),
   };
 }
 

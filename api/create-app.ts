@@ -8,6 +8,7 @@ import { inventoryRoutes } from './routes/inventory';
 import { drillRoutes } from './routes/drills';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
+import { runApprovalRoutes } from './routes/run-approval';
 import { scheduleRoutes } from './routes/schedules';
 
 export interface ApiOptions {
@@ -38,6 +39,7 @@ export function createApp(options: ApiOptions): Express {
   const links = runLinks({ namespace: options.namespace, ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }) });
   app.use(runbookRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue, links }));
   app.use(runRoutes({ client: options.client, links }));
+  app.use(runApprovalRoutes({ client: options.client }));
   app.use(inventoryRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use(scheduleRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use(drillRoutes({ client: options.client }));

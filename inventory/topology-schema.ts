@@ -165,6 +165,8 @@ export const switchSchema = z.strictObject({
   /** For ovs: the bridge whose ports are managed. */
   bridge: z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'must be a bridge name like br0').optional(),
   rack: idSchema.optional(),
+  /** Moves a failover runs at once through this switch (their port changes are batched into its sessions). */
+  maxParallel: z.number().int().min(1).max(64).default(8),
 });
 
 export const lunSchema = z.strictObject({

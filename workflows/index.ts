@@ -6,3 +6,4 @@ export { hypervisorBringup } from './hypervisor-bringup/hypervisor-bringup-workf
 export { release } from './release/release-workflow';
 export { p2v } from './p2v/p2v-workflow';
 export { v2p } from './v2p/v2p-workflow';
+export { siteFailover } from './site-failover/site-failover-workflow';

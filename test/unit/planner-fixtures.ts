@@ -13,6 +13,8 @@ export interface MachineSpec {
   pool: 'spare' | 'repurposable' | 'dedicated';
   priority?: number;
   occupant?: string;
+  /** Has a hypervisor endpoint, so it may become a new host; true unless told. */
+  canHost?: boolean;
 }
 
 export interface PersonaSpec {
@@ -57,26 +59,31 @@ export function buildTopology(spec: TopologySpec): Topology {
           pool: m.pool,
           ...(m.pool === 'repurposable' ? { priority: m.priority ?? 5 } : {}),
           ...(m.occupant !== undefined ? { occupant: m.occupant } : {}),
+          ...(m.canHost !== false ? { hypervisor: { address: '127.0.0.1', port: 40000 + n, credential: 'lab-hypervisor', hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I' } } : {}),
         };
       }),
     };
   });
   return parseTopology({
     version: 1,
-    credentials: [{ name: 'lab-bmc' }, { name: 'lab-switch' }],
+    credentials: [{ name: 'lab-bmc' }, { name: 'lab-switch' }, { name: 'lab-hypervisor' }],
     bootImages: [
       { name: 'pxe-img', kind: 'pxe', kernel: 'http://127.0.0.1:8080/vmlinuz' },
       ...(spec.hypervisorImages ?? ['kvm-host']).map((name) => ({ name, kind: 'hypervisor', kernel: 'http://127.0.0.1:8080/kvm/vmlinuz' })),
     ],
     sites,
-    personas: spec.personas.map((p) => ({
-      name: p.name,
-      image: 'pxe-img',
-      requirements: { arch: p.arch ?? 'x86_64', cores: p.cores, memoryGiB: p.memoryGiB },
-      priority: p.priority,
-      vmAllowed: p.vmAllowed ?? false,
-      ...(p.home !== undefined ? { home: p.home } : {}),
-    })),
+    personas: [
+      ...spec.personas.map((p) => ({
+        name: p.name,
+        image: 'pxe-img',
+        requirements: { arch: p.arch ?? 'x86_64', cores: p.cores, memoryGiB: p.memoryGiB },
+        priority: p.priority,
+        vmAllowed: p.vmAllowed ?? false,
+        ...(p.home !== undefined ? { home: p.home } : {}),
+      })),
+      // The cluster new hosts join (no home: it serves every site).
+      ...(spec.hypervisorImages ?? ['kvm-host']).slice(0, 1).map((image) => ({ name: 'zz-cluster', image, requirements: { arch: 'x86_64', cores: 1, memoryGiB: 1 }, priority: 5 })),
+    ],
   }, 'planner-fixture');
 }
 

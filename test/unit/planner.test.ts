@@ -175,6 +175,20 @@ describe('planFailover: rules', () => {
     expect(heavier.restorations.filter((r) => r.outcome === 'restored')).toHaveLength(6);
   });
 
+  it('never makes a host of a machine without a hypervisor endpoint', () => {
+    const lost: PersonaSpec[] = Array.from({ length: 4 }, (_, i) => ({ name: `web-${i}`, priority: 2, cores: 8, memoryGiB: 32, vmAllowed: true }));
+    const failedMachines = lost.map((p) => `burned-${p.name}`);
+    const machines: MachineSpec[] = [...burned(lost), { id: 'big-1', cores: 34, memoryGiB: 136, pool: 'spare', canHost: false }, { id: 'big-2', cores: 34, memoryGiB: 136, pool: 'spare' }];
+    const plan = planFailover(plannerInput({ machines, personas: lost }, { failedMachines }));
+    expect(plan.hypervisorHosts.map((h) => h.machine)).toEqual(['big-2']);
+    expect(plan.restorations.filter((r) => r.outcome === 'restored')).toHaveLength(4);
+
+    // Without any hypervisor endpoint, only whole machines: two personas come back.
+    const none = planFailover(plannerInput({ machines: machines.map((m) => ({ ...m, canHost: false })), personas: lost }, { failedMachines }));
+    expect(none.hypervisorHosts).toEqual([]);
+    expect(none.restorations.filter((r) => r.outcome === 'restored')).toHaveLength(2);
+  });
+
   it('prefers packing that restores more high-priority personas over restoring one physically', () => {
     // One machine: physically it restores one priority-1 persona; as a host it restores all three.
     const lost: PersonaSpec[] = [

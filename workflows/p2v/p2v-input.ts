@@ -14,6 +14,13 @@ export const p2vInputSchema = z.strictObject({
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
   /** Copy mode: bytes per chunk (each checksummed, each a resume point), in MiB. */
   copyChunkMiB: z.number().int().min(1).max(64).default(4),
-});
+  /**
+   * The machine it ran on is gone (a disaster failover): do not power it off or shut its ports;
+   * fence it by unmasking its LUNs, and record it as unknown. San mode only.
+   */
+  sourceDown: z.boolean().default(false),
+  /** The machine it ran on, when neither the ledger nor the arrays can tell (a failover passes the planner's answer). */
+  from: idSchema.optional(),
+}).refine((i) => !(i.sourceDown && i.mode === 'copy'), { message: 'a machine that is down cannot serve its disk: use mode san', path: ['sourceDown'] });
 
 export type P2vInput = z.output<typeof p2vInputSchema>;

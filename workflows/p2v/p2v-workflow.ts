@@ -17,7 +17,8 @@ const MIB = 1024 * 1024;
  * persona's VLANs to H (a union) and define the VM with the persona's MACs; shut X down (clean,
  * hard after the grace); in copy mode stream X's disk (P2V helper) to a new volume; move the
  * LUNs from X's initiator to H's; X boots nothing and its ports are shut; start the VM, wait for
- * its health check, record the VM placement and X idle and off. Every undo is registered before
+ * its health check, record the VM placement and X idle and off. With `sourceDown` (a disaster
+ * failover) X is not powered off and its ports are left alone: its LUNs are fenced on the arrays. Every undo is registered before
  * its step; on failure or cancellation they run in reverse.
  */
 export async function p2v(rawInput: unknown): Promise<RunbookReport> {
@@ -29,7 +30,7 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
   let hw: HardwareSteps | undefined;
 
   return runSaga('p2v', journal, saga, persona, async () => {
-    const { machine: source, site } = await physicalSource(journal, persona);
+    const { machine: source, site } = await physicalSource(journal, persona, input.from);
     hw = new HardwareSteps(saga, journal, holder, site);
     const vm = new VmSteps(saga, journal, hw);
     const { host } = await vm.chooseHost(persona, site, input.host);
@@ -51,20 +52,20 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
       await vm.addHostVlans(host, persona);
       await vm.defineVm(host, persona, volume);
     });
-    await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
+    if (!input.sourceDown) await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
     if (volume !== undefined) await vm.copyDisk(source, volume, input.copyChunkMiB * MIB);
-    if (from.initiator !== undefined) await hw.unmask('unmask-source', from.initiator, from.luns);
+    if (from.initiator !== undefined) await hw.unmask(input.sourceDown ? 'fence-source' : 'unmask-source', from.initiator, from.luns);
     const hostLuns = [...at.luns, ...(volume ? [volume] : [])];
     if (hostLuns.length > 0) {
       if (at.initiator === undefined) throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${host} has no iSCSI initiator for ${persona}'s LUNs` });
       await vm.maskToHost(at.initiator, hostLuns);
     }
     await hw.assignBoot(source, from.macs, null);
-    await vm.shutPorts(source, from.ports);
+    if (!input.sourceDown) await vm.shutPorts(source, from.ports);
     await vm.startVm(host, persona);
     await hw.waitHealthy(persona, input.healthTimeoutSeconds);
     await hw.place(persona, { kind: 'vm', host });
-    await hw.recordMachine(source, { power: 'off', role: 'idle' });
+    await hw.recordMachine(source, input.sourceDown ? { power: 'unknown', role: 'idle', healthy: false } : { power: 'off', role: 'idle' });
     return `vm@${host}`;
   }, async () => {
     await hw?.releaseAll();

@@ -3,7 +3,7 @@ import { compareIds } from './compare-ids';
 import type { Offer } from './planner-model';
 
 /**
- * Offers no plan can tell apart: same arch, cores, memory, pool and occupant priority.
+ * Offers no plan can tell apart: same arch, cores, memory, pool, occupant priority and host capability.
  * The search branches per type, not per machine, so a hundred identical servers cost
  * one branch, and always takes the free one with the lowest id, so the plan names the
  * same machine on every run.
@@ -15,6 +15,8 @@ export interface OfferType {
   readonly pool: 'spare' | 'repurposable';
   /** 0 when taking it evicts nobody. */
   readonly occupantPriority: number;
+  /** May become a new hypervisor host (see Offer.canHost). */
+  readonly canHost: boolean;
   /** Free offers (indices into the model's id-sorted offers), highest first: the last is taken next. */
   readonly free: number[];
 }
@@ -45,10 +47,10 @@ export class OfferTypes {
     for (let i = offers.length - 1; i >= 0; i--) {
       const o = offers[i] as Offer;
       const occupantPriority = o.occupant?.priority ?? 0;
-      const key = `${o.arch}/${o.cores}/${o.memoryGiB}/${o.pool}/${occupantPriority}`;
+      const key = `${o.arch}/${o.cores}/${o.memoryGiB}/${o.pool}/${occupantPriority}/${o.canHost ? 'host' : 'whole'}`;
       let type = byKey.get(key);
       if (type === undefined) {
-        type = { arch: o.arch, cores: o.cores, memoryGiB: o.memoryGiB, pool: o.pool, occupantPriority, free: [] };
+        type = { arch: o.arch, cores: o.cores, memoryGiB: o.memoryGiB, pool: o.pool, occupantPriority, canHost: o.canHost, free: [] };
         byKey.set(key, type);
         this.types.push(type);
       }

@@ -88,7 +88,7 @@ class PlacementSearch {
     // An occupant is evicted only for a persona of strictly higher priority.
     const mayEvictFor = (t: OfferType, p: LostPersona): boolean => t.occupantPriority === 0 || t.occupantPriority > p.priority;
     this.fitsWhole = (t, p) => fitsRoom(p, t.arch, t.cores, t.memoryGiB) && mayEvictFor(t, p);
-    this.fitsNewHost = (t, p) => p.vmAllowed && hypervisorImage !== undefined && fitsRoom(p, t.arch, t.cores - overhead.cores, t.memoryGiB - overhead.memoryGiB) && mayEvictFor(t, p);
+    this.fitsNewHost = (t, p) => t.canHost && p.vmAllowed && hypervisorImage !== undefined && fitsRoom(p, t.arch, t.cores - overhead.cores, t.memoryGiB - overhead.memoryGiB) && mayEvictFor(t, p);
     this.fitsRoom = (r, p) => p.vmAllowed && fitsRoom(p, r.arch, r.freeCores, r.freeMemoryGiB);
     this.offerTypes = new OfferTypes(offers);
     this.offerTypes.types.forEach((t, i) => t.free.forEach((o) => (this.typeOf[o] = i)));

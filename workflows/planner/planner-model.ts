@@ -24,6 +24,8 @@ export interface Offer {
   readonly pool: 'spare' | 'repurposable';
   /** Present when taking the machine evicts a running persona. */
   readonly occupant?: { readonly persona: string; readonly priority: number };
+  /** It may become a new hypervisor host: it has a hypervisor endpoint, and a cluster (hypervisor persona) serves its site. */
+  readonly canHost: boolean;
 }
 
 /** A running hypervisor host whose free room may take VMs; it is never taken whole. */
@@ -163,6 +165,13 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   }
   lost.sort((a, b) => a.priority - b.priority || compareIds(a.name, b.name));
 
+  // A cluster is a persona booting a hypervisor image; with a home it serves that home's site, without one every site.
+  const hypervisorImages = new Set(input.topology.bootImages.filter((b) => b.kind === 'hypervisor').map((b) => b.name));
+  const clusterSites = input.topology.personas
+    .filter((p) => hypervisorImages.has(p.image))
+    .map((p) => (p.home === undefined ? '*' : machines.get('machine' in p.home ? p.home.machine : p.home.host)?.site ?? ''));
+  const canHost = (machine: { hypervisor?: unknown }, site: string): boolean => machine.hypervisor !== undefined && (clusterSites.includes('*') || clusterSites.includes(site));
+
   const offers: Offer[] = [];
   const existingHosts: ExistingHost[] = [];
   const reachable: ReachableMachine[] = [];
@@ -179,6 +188,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       state?.healthy !== false;
     if (machine.pool === 'dedicated' || !usable) continue;
     const base = { machine: id, arch: machine.arch, cores: machine.cores, memoryGiB: machine.memoryGiB };
+    const hostable = canHost(machine, site);
     const occupant = onMachine.get(id);
     let role: ReachableMachine['role'];
     if (hosts.has(id)) {
@@ -195,14 +205,14 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       }
     } else if (occupant === undefined) {
       role = machine.pool === 'repurposable' && options.sparesOnly ? 'barred' : 'offer';
-      if (role === 'offer') offers.push({ ...base, pool: machine.pool });
+      if (role === 'offer') offers.push({ ...base, pool: machine.pool, canHost: hostable });
     } else if (machine.pool === 'spare' || leasedByOthers.has(`persona:${occupant.name}`)) {
       role = 'busy';
     } else {
       role = options.allowRepurpose ? 'offer' : 'barred';
       // The stricter of the two: a machine now running something more important than it declares is protected as that.
       const priority = Math.min(machine.priority ?? occupant.priority, occupant.priority);
-      if (role === 'offer') offers.push({ ...base, pool: machine.pool, occupant: { persona: occupant.name, priority } });
+      if (role === 'offer') offers.push({ ...base, pool: machine.pool, occupant: { persona: occupant.name, priority }, canHost: hostable });
     }
     reachable.push({ ...base, role });
   }

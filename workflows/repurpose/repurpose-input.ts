@@ -12,6 +12,11 @@ export const repurposeInputSchema = z.strictObject({
   /** How long the persona gets to answer its health check after power-on. */
   healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
+  /**
+   * The machine the persona ran on is gone (a disaster failover): do not ask its BMC to power
+   * off; fence it instead by unmasking its LUNs on the arrays, and record it as unknown.
+   */
+  sourceDown: z.boolean().default(false),
 });
 
 export type RepurposeInput = z.output<typeof repurposeInputSchema>;

@@ -17,7 +17,8 @@ const plan = proxyActivities<RunbookActivities>(planOp);
  * persona (the next candidate when another run holds one), shut down an evicted occupant
  * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
  * its LUNs to the machine's initiator, assign its boot image to the machine's MACs, PXE boot,
- * wait for its health check, record the placement, release the leases. Every step's undo is
+ * wait for its health check, record the placement, release the leases. With `sourceDown` (a
+ * disaster failover) the old machine is not asked to stop: its LUNs are fenced on the arrays. Every step's undo is
  * registered before it runs; on failure or cancellation they run in reverse.
  */
 export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
@@ -82,6 +83,11 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
 
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
+      if (input.sourceDown) {
+        if (from.initiator !== undefined) await steps.unmask('fence-source', from.initiator, from.luns);
+        await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
+        continue;
+      }
       await steps.shutDown('stop-source', source, input.evictGraceSeconds, input.powerTimeoutSeconds);
       if (from.initiator !== undefined) await steps.unmask('unmask-source', from.initiator, from.luns);
       await steps.recordMachine(source, { power: 'off', role: 'idle' });

@@ -11,9 +11,9 @@ const refuse = (message: string): ApplicationFailure => ApplicationFailure.creat
  * The one physical machine a persona runs on: its ledger placement, or the machine whose
  * initiator holds its LUNs. Refuses a persona that runs as a VM, nowhere, on several machines,
  * or whose LUN an initiator outside the topology holds (no run may take a LUN from a machine
- * it cannot shut down).
+ * it cannot shut down). `fallback` is used when nothing says where it runs (a planner's answer).
  */
-export async function physicalSource(journal: RunJournal, persona: string): Promise<{ machine: string; site: string }> {
+export async function physicalSource(journal: RunJournal, persona: string, fallback?: string): Promise<{ machine: string; site: string }> {
   const where = await journal.step(
     'locate',
     `where does ${persona} run now`,
@@ -25,7 +25,7 @@ export async function physicalSource(journal: RunJournal, persona: string): Prom
   const stranger = where.lunHolders.find((h) => h.machine === null);
   if (stranger !== undefined) throw refuse(`${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`);
   const machines = [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!)])].sort();
-  const [machine] = machines;
+  const [machine = fallback] = machines;
   if (machine === undefined) throw refuse(`${persona} runs on no machine (no placement, no LUN masked to a machine): nothing to move`);
   if (machines.length > 1) throw refuse(`${persona} is on several machines (${machines.join(', ')}); repurpose it onto one first`);
   const site = where.placements.find((p) => p.placement.kind === 'machine')?.site ?? (await plan.siteOfMachine.executeWithOptions({ summary: `site of ${machine}` }, [{ machine }]));

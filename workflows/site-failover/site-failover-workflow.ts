@@ -1,0 +1,200 @@
+import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
+import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
+import { planOp } from '../activity-profiles';
+import { parseWorkflowInput } from '../parse-input';
+import type { FailoverPlan, NewHost } from '../planner/failover-plan';
+import { planFailover } from '../planner/plan-failover';
+import { plannerInputSchema } from '../planner/planner-input';
+import type { RunbookActivities } from '../runbook-activities';
+import { RunJournal } from '../run-journal';
+import { healthyAt, runChild } from './child-runs';
+import { ConcurrencyGate } from './concurrency-gate';
+import { failedMachinesOf, unreachableSources } from './failed-machines';
+import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
+import type { FailoverReport, HostOutcome, PersonaOutcome } from './failover-report';
+import { moveKeys } from './move-footprint';
+import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
+import { siteFailoverInputSchema } from './site-failover-input';
+
+/** Probing a scope: one activity that asks every BMC in parallel, each within 8 s. */
+const detect = proxyActivities<RunbookActivities>({ ...planOp, startToCloseTimeout: '5m', heartbeatTimeout: '30s' });
+
+const secondsSince = (startMs: number, at: string): number => Math.round((Date.parse(at) - startMs) / 100) / 10;
+
+/**
+ * `site-failover`: restore the personas of a site, racks or machines elsewhere.
+ *
+ * Detect (probe the scope's BMCs and personas in parallel, or take every machine of the scope),
+ * plan (workflows/planner: deterministic, so a replay after a crash recomputes the same plan
+ * from the same recorded inputs), wait for approval when asked (an `approval` Update, with a
+ * deadline; the plan is in the `progress` query meanwhile), then run the plan's priority groups
+ * in order as child runbooks: new hypervisor hosts (`hypervisor-bringup`), personas onto machines
+ * (`repurpose`) or into VMs (`p2v`, san). Moves run in parallel inside a group, bounded per BMC,
+ * switch, array and site. Disaster mode never waits for the dead scope: sources are fenced on the
+ * arrays, not powered off. Planned mode refuses when a source BMC does not answer, and shuts each
+ * persona down cleanly before it starts elsewhere. One persona's failure never stops the others;
+ * the report gives each persona's outcome, steps and RTO, each group's RTO, and what stayed down.
+ */
+export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
+  const input = parseWorkflowInput('site-failover', siteFailoverInputSchema, rawInput);
+  const journal = new RunJournal('site-failover');
+  const id = workflowInfo().workflowId;
+  const startMs = Date.now();
+  const startedAt = new Date(startMs).toISOString();
+  const disaster = input.mode === 'disaster';
+
+  let failedMachines: string[] = [];
+  const planned: { plan?: FailoverPlan } = {};
+  let approval: FailoverReport['approval'];
+  let run: GroupRun = { personas: [], hosts: [], groups: [] };
+  let awaitingApproval = false;
+  let decision: (ApprovalInput & { at: string }) | undefined;
+
+  const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
+    runbook: 'site-failover',
+    mode: input.mode,
+    outcome,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    failedMachines,
+    ...(planned.plan && { plan: planned.plan }),
+    ...(approval && { approval }),
+    hosts: run.hosts,
+    personas: run.personas,
+    groups: run.groups,
+    notRestored: run.personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' })),
+  });
+  const publish = (): void => journal.attachReport({ ...report('partial'), outcome: awaitingApproval ? 'awaiting-approval' : 'running' });
+
+  setHandler(
+    approvalUpdate,
+    (d) => {
+      decision = { ...d, at: new Date().toISOString() };
+      return { decision: d.decision === 'approve' ? 'approved' : 'rejected' };
+    },
+    {
+      validator: (d) => {
+        approvalInputSchema.parse(d);
+        if (!awaitingApproval) throw new Error(planned.plan === undefined ? 'no plan yet: the failover is still detecting and planning' : 'no plan is waiting for approval');
+      },
+    },
+  );
+
+  const prep = await journal.step(
+    'detect',
+    input.probe ? 'probe the BMCs and personas of the scope in parallel' : 'take every machine of the scope as failed',
+    () => detect.prepareFailover.executeWithOptions({ summary: 'probe the scope' }, [{ scope: { site: input.site, racks: input.racks, machines: input.machines }, probe: input.probe, health: true }]),
+    (p) => `${p.scope.length} machine(s); ${p.probes.filter((x) => x.power === 'unknown').length} dark`,
+  );
+  if (!disaster && input.probe) {
+    const dark = unreachableSources(prep.probes);
+    if (dark.length > 0) {
+      throw ApplicationFailure.create({ type: 'SourceUnreachableError', nonRetryable: true, message: `planned failover refused: the BMCs of ${dark.join(', ')} do not answer, so their personas cannot be shut down cleanly; run it in disaster mode` });
+    }
+  }
+  failedMachines = failedMachinesOf(prep.probes, input.mode, input.probe);
+  if (failedMachines.length === 0) {
+    journal.finish('completed');
+    return report('nothing-failed');
+  }
+
+  const chosen = await journal.step(
+    'plan',
+    `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
+    async () =>
+      planFailover(
+        plannerInputSchema.parse({
+          topology: prep.topology,
+          ledger: prep.ledger,
+          failedMachines,
+          options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.hypervisorImage && { hypervisorImage: input.hypervisorImage }) },
+        }),
+      ),
+    (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
+  );
+  planned.plan = chosen;
+  publish();
+
+  if (input.approval === 'manual') {
+    awaitingApproval = true;
+    publish();
+    const answered = await journal.step('approval', `wait up to ${input.approvalTimeoutSeconds}s for an operator to approve or reject the plan`, () => condition(() => decision !== undefined, `${input.approvalTimeoutSeconds}s`), (a) => (a ? `${decision?.decision}d${decision?.by ? ` by ${decision.by}` : ''}` : 'nobody answered'));
+    awaitingApproval = false;
+    if (!answered || decision === undefined) {
+      approval = { decision: 'expired', at: new Date().toISOString() };
+      journal.finish('completed');
+      return report('expired');
+    }
+    approval = { decision: decision.decision === 'approve' ? 'approved' : 'rejected', ...(decision.by && { by: decision.by }), ...(decision.reason && { reason: decision.reason }), at: decision.at };
+    if (decision.decision === 'reject') {
+      journal.finish('completed');
+      return report('rejected');
+    }
+  } else {
+    approval = { decision: 'auto', at: new Date().toISOString() };
+  }
+
+  const topology = prep.topology;
+  const gate = new ConcurrencyGate();
+  const evicting = new Set(chosen.evictions.map((e) => e.machine));
+  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
+  const attrs = (runbook: string, machine: string, persona?: string): SearchAttributePair[] => [
+    { key: RUNBOOK_KEY, value: runbook },
+    { key: SITE_KEY, value: siteOf.get(machine) ?? topology.sites[0]!.name },
+    ...(persona ? [{ key: PERSONA_KEY, value: [persona] }] : []),
+  ];
+
+  const bringUpHost = async (host: NewHost): Promise<HostOutcome> => {
+    const end = await gate.run(moveKeys(topology, { machine: host.machine }, input.limits), () =>
+      runChild(
+        'hypervisorBringup',
+        `${id}/host-${host.machine}`,
+        { machine: host.machine, allowEvict: evicting.has(host.machine), powerTimeoutSeconds: input.powerTimeoutSeconds, readyTimeoutSeconds: input.healthTimeoutSeconds },
+        attrs('hypervisor-bringup', host.machine),
+      ),
+    );
+    return { machine: host.machine, outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
+  };
+
+  const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
+    if (r.from.kind === 'vm') {
+      return { persona: r.persona, priority: r.priority, outcome: 'failed', steps: [], error: { type: 'UnsupportedMoveError', message: `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)` } };
+    }
+    const from = r.from.kind === 'machine' ? r.from.machine : undefined;
+    const move =
+      r.target.kind === 'machine'
+        ? {
+            workflow: 'repurpose',
+            keys: moveKeys(topology, { machine: r.target.machine, persona: r.persona }, input.limits),
+            input: { persona: r.persona, machine: r.target.machine, allowEvict: evicting.has(r.target.machine), sourceDown: disaster, evictGraceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            machine: r.target.machine,
+          }
+        : {
+            workflow: 'p2v',
+            keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
+            input: { persona: r.persona, host: r.target.host, mode: 'san', sourceDown: disaster, ...(from && { from }), graceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            machine: r.target.host,
+          };
+    const end = await gate.run(move.keys, () => runChild(move.workflow, `${id}/${r.persona}`, move.input, attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona)));
+    const base = { persona: r.persona, priority: r.priority, run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, steps: end.report?.steps ?? [] };
+    if (!end.ok) return { ...base, outcome: 'failed', ...(end.error && { error: end.error }) };
+    return { ...base, outcome: 'restored', endedOn: end.report?.endedOn ?? move.machine, rtoSeconds: secondsSince(startMs, healthyAt(end)) };
+  };
+
+  run = await journal.step(
+    'restore',
+    `restore ${chosen.groups.length} priority group(s) in order`,
+    () =>
+      runGroups(chosen, { bringUpHost, restore }, (r) => {
+        run = r;
+        publish();
+      }),
+    (r) => `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
+  );
+  const failed = run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') || run.hosts.some((h) => h.outcome === 'failed');
+  journal.finish('completed');
+  const final = report(failed ? 'partial' : 'completed');
+  journal.attachReport(final);
+  return final;
+}
