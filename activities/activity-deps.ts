@@ -8,6 +8,7 @@ import type { PowerDriver } from '../drivers/power/power-driver';
 import type { SwitchDriver } from '../drivers/switch/switch-driver';
 import type { LunMaskingDriver, StorageArrayDriver } from '../drivers/storage/lun-masking-driver';
 import type { LedgerClient } from '../temporal/ledger-client';
+import type { RunResult } from '../temporal/run-results';
 
 /**
  * What activities are built from. Workers pass real drivers; tests pass lab-backed or fake
@@ -32,4 +33,6 @@ export interface ActivityDeps {
   readonly diskSource?: (machine: Machine) => DiskSource;
   /** Writes a copied disk to a volume of an array (drivers/disk), for copy-mode P2V. */
   readonly volumeSink?: (array: StorageArray, volume: string) => VolumeSink;
+  /** A workflow run's type, status and (once completed) result, through the Temporal client (temporal/run-results); undefined when no such workflow. For failback's `run` mode. */
+  readonly readRunResult?: (workflowId: string) => Promise<RunResult | undefined>;
 }

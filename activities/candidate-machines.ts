@@ -20,12 +20,13 @@ export interface CandidateList {
  * Where a persona may go, best first: the machine it already runs on; free spares, smallest
  * fit first; free repurposable machines; then (only with allowEvict) repurposable machines
  * whose occupant is strictly less important, least important occupant first. Dedicated
- * machines, hypervisor hosts, dark machines and machines too small or of another arch never
- * appear. Machines leased by another run come last: their lease may belong to a run that has
+ * machines (but the persona's own home machine, ranked with the repurposable ones), hypervisor
+ * hosts, dark machines and machines too small or of another arch never appear. Machines leased by another run come last: their lease may belong to a run that has
  * ended, which the ledger reclaims.
  */
 export function candidateMachines(topology: TopologyIndex, ledgers: ReadonlyMap<string, LedgerState>, persona: Persona, options: { allowEvict: boolean; sites?: readonly string[] }): CandidateList {
   const homeSite = persona.home === undefined ? undefined : topology.machineSite('machine' in persona.home ? persona.home.machine : persona.home.host).name;
+  const homeMachine = persona.home !== undefined && 'machine' in persona.home ? persona.home.machine : undefined;
   const sites: Site[] = topology.topology.sites.filter((s) => (options.sites ?? (homeSite ? [homeSite] : undefined) ?? [s.name]).includes(s.name));
   const rejected: Array<{ machine: string; reason: string }> = [];
   const ranked: Array<{ c: Candidate; rank: readonly (number | string)[] }> = [];
@@ -37,7 +38,7 @@ export function candidateMachines(topology: TopologyIndex, ledgers: ReadonlyMap<
     for (const m of site.machines) {
       const reject = (reason: string): void => void rejected.push({ machine: m.id, reason });
       const record = ledger?.machines[m.id];
-      if (m.pool === 'dedicated' && occupantOf.get(m.id) !== persona.name) { reject('dedicated'); continue; }
+      if (m.pool === 'dedicated' && occupantOf.get(m.id) !== persona.name && m.id !== homeMachine) { reject('dedicated'); continue; }
       if (m.arch !== persona.requirements.arch) { reject(`arch ${m.arch}, needs ${persona.requirements.arch}`); continue; }
       if (m.cores < persona.requirements.cores || m.memoryGiB < persona.requirements.memoryGiB) { reject(`too small (${m.cores} cores/${m.memoryGiB} GiB)`); continue; }
       if (record?.power === 'unknown' && record.healthy === false) { reject('BMC does not answer'); continue; }

@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './activity-deps';
 import { createDiskCopyActivities } from './disk-copy-activities';
+import { createFailbackActivities } from './failback-activities';
 import { createFailoverActivities } from './failover-activities';
 import { createHealthActivities } from './health-activities';
 import { createHypervisorActivities } from './hypervisor-activities';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHypervisorActivities(deps),
     ...createVmPlacementActivities(deps),
     ...createDiskCopyActivities(deps),
+    ...createFailbackActivities(deps),
     ...createFailoverActivities(deps),
   };
 }

@@ -101,7 +101,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
     log('bundling workflows and starting the worker…');
     // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
-    const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client)), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
+    const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
     stoppers.push(() => deps.close());
     const worker: RunningWorker = await startWorker({
       address: server.address,

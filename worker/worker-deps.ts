@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities/activity-deps';
 import type { SecretStore } from '../common/secrets';
 import { LibvirtSshDriver } from '../drivers/hypervisor/libvirt-ssh';
@@ -7,6 +8,7 @@ import { createArrayDriver } from '../drivers/storage/create-array-driver';
 import { SwitchDriverPool } from '../drivers/switch/switch-driver-pool';
 import { TopologyIndex } from '../inventory/topology-index';
 import type { Topology } from '../inventory/topology-schema';
+import { readRunResult } from '../temporal/run-results';
 
 export interface RealDeps extends ActivityDeps {
   /** Closes the per-switch drivers (their queued work is rejected). */
@@ -16,9 +18,10 @@ export interface RealDeps extends ActivityDeps {
 /**
  * The real drivers, for a worker that talks to hardware (or to the lab, which speaks the same
  * protocols). One SSH connector for every device; one driver per switch for the life of the
- * process, so that all runs' changes to a switch meet in one queue.
+ * process, so that all runs' changes to a switch meet in one queue. `client` (the one the ledger
+ * client talks through) lets activities read other runs' results (failback reads a failover's).
  */
-export function realActivityDeps(topology: Topology, secrets: SecretStore, ledger: ActivityDeps['ledger']): RealDeps {
+export function realActivityDeps(topology: Topology, secrets: SecretStore, ledger: ActivityDeps['ledger'], client?: Client): RealDeps {
   const connector = new Ssh2Connector(secrets);
   const switches = new SwitchDriverPool(connector);
   return {
@@ -29,6 +32,7 @@ export function realActivityDeps(topology: Topology, secrets: SecretStore, ledge
     switchDriver: (sw) => switches.driverFor(sw),
     storageDriver: (array) => createArrayDriver(array, connector),
     hypervisorDriver: (host) => new LibvirtSshDriver(host, connector),
+    ...(client !== undefined && { readRunResult: (workflowId: string) => readRunResult(client, workflowId) }),
     close: () => switches.closeAll(),
   };
 }

@@ -73,6 +73,13 @@ export const planOp: ActivityOptions = {
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
+/** Asking the BMC of a machine last seen dark whether it answers again: a dead BMC is an answer, not a reason to keep trying. */
+export const powerProbe: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};
+
 /** Probing a persona's health check until it answers. */
 export function healthWait(timeoutSeconds: number): ActivityOptions {
   return {

@@ -7,3 +7,4 @@ export { release } from './release/release-workflow';
 export { p2v } from './p2v/p2v-workflow';
 export { v2p } from './v2p/v2p-workflow';
 export { siteFailover } from './site-failover/site-failover-workflow';
+export { failback } from './failback/failback-workflow';

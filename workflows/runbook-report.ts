@@ -17,7 +17,8 @@ export interface RunbookReport {
   readonly durationMs: number;
 }
 
-function errorOf(e: unknown): { type: string; message: string } {
+/** The type and message of the failure at the root of `e` (an activity's or child's ApplicationFailure, under its wrappers). */
+export function errorOf(e: unknown): { type: string; message: string } {
   let cause = e as { type?: string; name?: string; message?: string; cause?: unknown };
   while (cause?.type === undefined && cause?.cause !== undefined) cause = cause.cause as typeof cause;
   return { type: cause?.type ?? cause?.name ?? 'Error', message: cause?.message ?? String(e) };

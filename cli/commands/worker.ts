@@ -22,7 +22,8 @@ export function registerWorkerCommands(program: Command): void {
       const topology = await loadTopologyFile(opts.topology);
       const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
       const connection = await connectTemporal({ address: opts.temporal });
-      const deps = realActivityDeps(topology, secrets, new LedgerClient(new Client({ connection, namespace: NAMESPACE })));
+      const client = new Client({ connection, namespace: NAMESPACE });
+      const deps = realActivityDeps(topology, secrets, new LedgerClient(client), client);
       const worker = await startWorker({
         address: opts.temporal,
         deps,

@@ -1,7 +1,9 @@
 /**
  * Records one real history of every runbook (and of the site ledger) into
  * test/fixtures/histories/, for the replay test. Run it after a deliberate, patched change to
- * workflow code: `npx tsx test/replay/record-histories.ts`. It drives the whole lab.
+ * workflow code: `npx tsx test/replay/record-histories.ts`. It drives the whole lab. Name kinds
+ * (`… record-histories.ts failback`) to write only their files: the runs are the same, so the
+ * other files keep their names and contents.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const OUT = join(__dirname, '..', 'fixtures', 'histories');
 
 async function main(): Promise<void> {
+  const only = new Set(process.argv.slice(2));
   const stack = await startP2vStack();
   const ids: Array<[string, string]> = [];
   const keep = async (name: string, p: Promise<unknown>, prefix: string): Promise<void> => {
@@ -30,11 +33,17 @@ async function main(): Promise<void> {
     await keep('p2v', runbook(stack, 'p2v', 'p2v', { persona: 'web-01', mode: 'san', host: HOST, graceSeconds: 5, healthTimeoutSeconds: 60 }), 'p2v/');
     await keep('v2p', runbook(stack, 'v2p', 'v2p', { persona: 'web-01', graceSeconds: 5, healthTimeoutSeconds: 60 }), 'v2p/');
     await keep('release', runbook(stack, 'release', 'release', { persona: 'web-01', graceSeconds: 5 }), 'release/');
+    // web-01 on a DR spare, then home again (a repurpose child of the failback).
+    await runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', machine: 'm-r1-03', healthTimeoutSeconds: 60 });
+    const failbackId = 'failback/web-01/record';
+    await stack.temporal.client.workflow.execute('failback', { taskQueue: TASK_QUEUE, workflowId: failbackId, args: [{ personas: ['web-01'], graceSeconds: 5, healthTimeoutSeconds: 60 }] });
     ids.push(['ledger', ledgerWorkflowId('dc1')]);
+    ids.push(['failback', failbackId]);
     const seen = new Set<string>();
     for (const [name, workflowId] of ids) {
       if (seen.has(workflowId)) continue;
       seen.add(workflowId);
+      if (only.size > 0 && !only.has(name)) continue;
       // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
       const shown = spawnSync(findTemporalCli(), ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
       if (shown.status !== 0) throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);

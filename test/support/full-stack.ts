@@ -68,7 +68,7 @@ export async function startFullStack(options: FullStackOptions = {}, attempt = 1
   }
   const started = api;
   const secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
-  const deps = realActivityDeps(relocated.topology, secrets, ledger);
+  const deps = realActivityDeps(relocated.topology, secrets, ledger, temporal.client);
   const worker = options.noWorker ? undefined : await startWorker({
     address: temporal.address,
     workflowBundle: await testWorkflowBundle(),

@@ -1,0 +1,247 @@
+import { ApplicationFailure, executeChild, isCancellation, ParentClosePolicy, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { HomePlacement } from '../../activities/failback-activities';
+import { PERSONA_KEY, RUNBOOK_KEY } from '../../temporal/search-attributes';
+import { ledgerOp, planOp, powerProbe } from '../activity-profiles';
+import { p2v } from '../p2v/p2v-workflow';
+import { release } from '../release/release-workflow';
+import { repurpose } from '../repurpose/repurpose-workflow';
+import type { RunbookActivities } from '../runbook-activities';
+import { errorOf, type RunbookReport } from '../runbook-report';
+import type { RunJournal } from '../run-journal';
+import { compareIds } from '../planner/compare-ids';
+import { v2p } from '../v2p/v2p-workflow';
+import type { FailbackInput } from './failback-input';
+import { decideFailback, type FailbackMove } from './failback-move';
+import type { FailbackHostOutcome, FailbackMachine, FailbackPersonaOutcome, FailbackReport } from './failback-report';
+
+const plan = proxyActivities<RunbookActivities>(planOp);
+const ledger = proxyActivities<RunbookActivities>(ledgerOp);
+const probe = proxyActivities<RunbookActivities>(powerProbe);
+
+/** Runs `work` over `items`, at most `size` at once; deterministic (lanes take items in order). */
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
+}
+
+/** A failed child's report (its failure's details carry it) and its original error. */
+function childFailure(e: unknown): { steps: RunbookReport['steps']; error: { type: string; message: string } } {
+  const report = ((e as { cause?: { details?: unknown[] } }).cause?.details?.[0] ?? undefined) as RunbookReport | undefined;
+  return { steps: report?.steps ?? [], error: report?.error ?? errorOf(e) };
+}
+
+type MoveKind = Exclude<FailbackMove['kind'], 'already-home' | 'refuse'>;
+
+/**
+ * One failback: which personas to bring home (a failover run's restored ones, or the named
+ * ones), then each one's planned move as a child run, `parallel` at once, one persona's failure
+ * never stopping the others; then the hypervisor hosts that are no longer needed are released,
+ * and the machines the personas left are reported as the ledger has them. The report grows as
+ * the run goes and is served through the journal's `progress` query.
+ */
+export class FailbackRun {
+  private readonly id = workflowInfo().workflowId;
+  private readonly started = Date.now();
+  private readonly startedAt = new Date().toISOString();
+  private readonly personas = new Map<string, FailbackPersonaOutcome | undefined>();
+  private readonly hosts: FailbackHostOutcome[] = [];
+  private machines: FailbackMachine[] = [];
+  private evicted: FailbackReport['evicted'] = [];
+
+  constructor(
+    private readonly input: FailbackInput,
+    private readonly journal: RunJournal,
+  ) {}
+
+  async execute(): Promise<FailbackReport> {
+    const { personas, hosts } = await this.whatToBringBack();
+    for (const p of personas) this.personas.set(p, undefined);
+    this.publish();
+
+    const homes = personas.length === 0 ? [] : await this.journal.step('homes', `the homes of ${personas.join(', ')}`, () => plan.personaHomes.executeWithOptions({ summary: 'persona homes' }, [{ personas }]));
+    await inPool(homes, this.input.parallel, (h) => this.bringHome(h.persona, h.home, h.unknown === true));
+
+    const emptied = [...this.personas.values()].flatMap((o) => (o?.outcome === 'returned' && o.from?.startsWith('vm@') ? [o.from.slice(3)] : []));
+    await inPool([...new Set([...hosts, ...emptied])].sort(compareIds), this.input.parallel, (host) => this.freeHost(host));
+    await this.noteLeftMachines();
+
+    const report = this.report();
+    this.journal.finish('completed');
+    this.journal.attachReport(report);
+    return report;
+  }
+
+  /** The personas (and, in run mode, the hosts the failover brought up), from the input or the failover's report. */
+  private async whatToBringBack(): Promise<{ personas: string[]; hosts: string[] }> {
+    if (this.input.personas !== undefined) return { personas: [...new Set(this.input.personas)], hosts: [] };
+    const run = this.input.run!;
+    try {
+      const source = await this.journal.step(
+        'read-run',
+        `read the report of ${run}`,
+        () => plan.readFailoverRun.executeWithOptions({ summary: `report of ${run}` }, [{ run }]),
+        (r) => `${r.outcome}: ${r.restored.length} restored, ${r.hosts.length} host(s) brought up, ${r.evictions.length} eviction(s)`,
+      );
+      this.evicted = source.evictions.map((e) => ({ persona: e.occupant, machine: e.machine }));
+      return { personas: [...new Set(source.restored.map((r) => r.persona))], hosts: [...source.hosts] };
+    } catch (e) {
+      this.journal.finish('failed');
+      if (isCancellation(e)) throw e;
+      const { type, message } = errorOf(e);
+      throw ApplicationFailure.create({ type, nonRetryable: true, message: `failback of ${run} refused: ${message}` });
+    }
+  }
+
+  private async bringHome(persona: string, home: HomePlacement | null, unknown: boolean): Promise<void> {
+    if (unknown) return this.settle({ persona, outcome: 'failed', steps: [], error: { type: 'NotFoundError', message: `unknown persona "${persona}"` } });
+    if (home === null) return this.settle({ persona, outcome: 'failed', steps: [], error: { type: 'ValidationError', message: `${persona} has no home in the topology: nowhere to bring it back to` } });
+    let base: Pick<FailbackPersonaOutcome, 'persona' | 'from' | 'to' | 'run'> = { persona };
+    try {
+      const where = await this.journal.step('locate', `where does ${persona} run now`, () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]));
+      const { from, to, move } = decideFailback(persona, home, where);
+      base = { persona, from, to };
+      if (move.kind === 'already-home') {
+        this.journal.skip('move', `bring ${persona} home to ${to}`, 'already runs at home');
+        return this.settle({ ...base, outcome: 'already-home', steps: [] });
+      }
+      if (move.kind === 'refuse') throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: move.reason });
+      if (move.kind !== 'p2v') await this.wakeHome(move.machine);
+      base = { ...base, run: `${this.id}/${persona}` };
+      const report = await this.journal.step('move', `${move.kind} ${persona} from ${from} home to ${to} (${base.run})`, () => this.moveHome(move, persona, base.run!), (r) => `${r.outcome}, on ${r.endedOn}`);
+      this.settle({ ...base, outcome: 'returned', steps: report.steps });
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      this.settle({ ...base, outcome: 'failed', ...childFailure(e) });
+    }
+  }
+
+  /** Child options: the id is derived from the failback's, so a replay or a re-run never starts the same move twice. */
+  private childOptions(runbook: string, workflowId: string, persona: string) {
+    return {
+      workflowId,
+      // A re-run of this failback (same id) may try a failed move again, never a completed one.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+      // A failback terminated mid-move asks the move to cancel, which undoes it, rather than cutting it off half-done.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      typedSearchAttributes: [{ key: RUNBOOK_KEY, value: runbook }, { key: PERSONA_KEY, value: [persona] }],
+      staticSummary: `${runbook} ${persona}, for failback ${this.id}`.slice(0, 200),
+    };
+  }
+
+  private moveHome(move: Extract<FailbackMove, { kind: MoveKind }>, persona: string, run: string): Promise<RunbookReport> {
+    const { graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds } = this.input;
+    switch (move.kind) {
+      case 'repurpose':
+        return executeChild(repurpose, { ...this.childOptions('repurpose', run, persona), args: [{ persona, machine: move.machine, evictGraceSeconds: graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds }] });
+      case 'v2p':
+        return executeChild(v2p, { ...this.childOptions('v2p', run, persona), args: [{ persona, machine: move.machine, graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds }] });
+      case 'p2v':
+        return executeChild(p2v, { ...this.childOptions('p2v', run, persona), args: [{ persona, host: move.host, mode: 'san', graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds }] });
+    }
+  }
+
+  /**
+   * A home machine the failover found dark stays out of every run's reach until the ledger says
+   * otherwise: ask its BMC, and when it answers (the site is repaired) record its power state.
+   */
+  private async wakeHome(machine: string): Promise<void> {
+    const use = await plan.machineUse.executeWithOptions({ summary: `ledger record of ${machine}` }, [{ machine }]);
+    if (!(use.power === 'unknown' && use.healthy === false)) return;
+    await this.journal.step(
+      'wake-home',
+      `${machine} was last seen dark: does its BMC answer now`,
+      async () => {
+        const power = await probe.readPowerState.executeWithOptions({ summary: `probe ${machine}` }, [{ machine }]).catch((e: unknown) => {
+          throw ApplicationFailure.create({ type: 'HomeStillDarkError', nonRetryable: true, message: `home ${machine} is still dark: ${errorOf(e).message}` });
+        });
+        await ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine} ${power}` }, [use.site, { holder: this.id, machine, power }]);
+        return power;
+      },
+      (p) => `answers; power ${p}`,
+    );
+  }
+
+  private async freeHost(machine: string): Promise<void> {
+    let cluster: string | undefined;
+    try {
+      const use = await this.journal.step(
+        'host',
+        `is ${machine} still needed as a hypervisor host`,
+        () => plan.machineUse.executeWithOptions({ summary: `ledger record of ${machine}` }, [{ machine }]),
+        (u) => `${u.role}, ${u.power}; VMs: ${u.vms.join(', ') || 'none'}; home of ${u.homeOf.join(', ') || 'nobody'}`,
+      );
+      cluster = use.role === 'hypervisor' && use.runs.length === 1 ? use.runs[0] : undefined;
+      if (use.role !== 'hypervisor') return this.settleHost({ machine, outcome: 'already-free', reason: `the ledger records it ${use.role}, power ${use.power}` });
+      const keep =
+        use.vms.length > 0 ? `VMs still run on it: ${use.vms.join(', ')}`
+        : use.homeOf.length > 0 ? `it is the home of ${use.homeOf.join(', ')}`
+        : cluster === undefined ? `the ledger places ${use.runs.length === 0 ? 'no cluster persona' : `several personas (${use.runs.join(', ')})`} on it; release it by hand`
+        : undefined;
+      if (keep !== undefined) return this.settleHost({ machine, ...(cluster && { cluster }), outcome: 'kept', reason: keep });
+      const run = `${this.id}/release/${machine}`;
+      const persona = cluster!;
+      await this.journal.step(
+        'release-host',
+        `release ${persona} and return ${machine} to spare (${run})`,
+        () => executeChild(release, { ...this.childOptions('release', run, persona), args: [{ persona, graceSeconds: this.input.graceSeconds, powerTimeoutSeconds: this.input.powerTimeoutSeconds }] }),
+      );
+      this.settleHost({ machine, cluster: persona, outcome: 'released', run });
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      this.settleHost({ machine, ...(cluster && { cluster, run: `${this.id}/release/${machine}` }), outcome: 'failed', error: childFailure(e).error });
+    }
+  }
+
+  /** The machines returned personas left, as the ledger has them now (each move records its source off and idle). */
+  private async noteLeftMachines(): Promise<void> {
+    const left = [...this.personas.values()].flatMap((o) => (o?.outcome === 'returned' && o.from !== undefined && o.from !== 'none' && !o.from.startsWith('vm@') ? o.from.split('+').map((machine) => ({ machine, persona: o.persona })) : []));
+    if (left.length === 0) return;
+    this.machines = await this.journal.step(
+      'left-machines',
+      `how the ledger records ${left.map((l) => l.machine).join(', ')}`,
+      async () => {
+        const out: FailbackMachine[] = [];
+        for (const l of left) {
+          const use = await plan.machineUse.executeWithOptions({ summary: `ledger record of ${l.machine}` }, [{ machine: l.machine }]);
+          out.push({ machine: l.machine, persona: l.persona, power: use.power, role: use.role });
+        }
+        return out;
+      },
+      (ms) => ms.map((m) => `${m.machine} ${m.power}, ${m.role}`).join('; '),
+    );
+  }
+
+  private settle(outcome: FailbackPersonaOutcome): void {
+    this.personas.set(outcome.persona, outcome);
+    this.publish();
+  }
+
+  private settleHost(outcome: FailbackHostOutcome): void {
+    this.hosts.push(outcome);
+    this.publish();
+  }
+
+  private publish(): void {
+    this.journal.attachReport(this.report('running'));
+  }
+
+  private report(state?: 'running'): FailbackReport {
+    const personas = [...this.personas.values()].filter((o): o is FailbackPersonaOutcome => o !== undefined);
+    const failed = personas.some((p) => p.outcome === 'failed') || this.hosts.some((h) => h.outcome === 'failed');
+    return {
+      runbook: 'failback',
+      ...(this.input.run !== undefined && { run: this.input.run }),
+      outcome: state ?? (failed ? 'partial' : 'completed'),
+      startedAt: this.startedAt,
+      ...(state === undefined && { endedAt: new Date().toISOString() }),
+      personas,
+      hosts: [...this.hosts].sort((a, b) => compareIds(a.machine, b.machine)),
+      machines: this.machines,
+      evicted: this.evicted,
+      durationMs: Date.now() - this.started,
+    };
+  }
+}
