@@ -233,3 +233,36 @@ describe('failback {run} (the report of a run, read through the Temporal client)
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
   });
 });
+
+describe('failback after a real site-failover run', () => {
+  it('web-01’s home goes dark, site-failover restores it on a spare (fencing the home); once the home is back, failback {run} returns it', async () => {
+    const failoverId = `site-failover/dc1/t${++seq}`;
+    stack.lab.machine('m-r2-01').setDark(true);
+    let failover: FailoverReport;
+    try {
+      failover = (await stack.temporal.client.workflow.execute('siteFailover', { taskQueue: TASK_QUEUE, workflowId: failoverId, args: [{ machines: ['m-r2-01'], ...TIMEOUTS }] })) as FailoverReport;
+    } finally {
+      stack.lab.machine('m-r2-01').setDark(false);
+    }
+    const restored = failover.personas.find((p) => p.persona === 'web-01');
+    expect(restored).toMatchObject({ outcome: 'restored' });
+    const dr = restored!.endedOn!;
+    expect((await stack.ledger.snapshot('dc1')).machines['m-r2-01']).toMatchObject({ power: 'unknown', healthy: false });
+
+    const id = failbackId('after-failover');
+    const report = await failback(id, { run: failoverId });
+    expect(report).toMatchObject({ run: failoverId, outcome: 'completed' });
+    expect(report.personas).toEqual([expect.objectContaining({ persona: 'web-01', outcome: 'returned', from: dr, to: 'm-r2-01', run: `${id}/web-01` })]);
+    expect(await healthOf(stack, 'web-01')).toContain('web-01');
+    expect(stack.lab.machine('m-r2-01').bootResult).toMatchObject({ healthy: true, persona: 'web-01' });
+    expect(holders('web-01-boot')).toEqual([iqn('m-r2-01')]);
+    const ledger = await stack.ledger.snapshot('dc1');
+    expect(ledger.placements['web-01']).toEqual({ kind: 'machine', machine: 'm-r2-01' });
+    if (!dr.startsWith('vm@')) {
+      expect(report.machines).toEqual([{ machine: dr, persona: 'web-01', power: 'off', role: 'idle' }]);
+      expect(power(dr)).toBe('off');
+    }
+    expect(ledger.leases).toEqual({});
+    console.log(`site-failover → ${dr}, failback → m-r2-01 in ${report.durationMs} ms; steps ${(await stack.temporal.client.workflow.getHandle(id).query(progressQuery)).steps.map((s) => s.name).join(' ')}`);
+  });
+});
