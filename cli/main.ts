@@ -3,6 +3,7 @@ import { registerApiCommands } from './commands/api';
 import { registerDevCommands } from './commands/dev';
 import { registerDrillCommands } from './commands/drills';
 import { registerInventoryCommands } from './commands/inventory';
+import { registerLabCommands } from './commands/lab';
 import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
@@ -22,6 +23,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerTopologyCommands,
   registerMachineCommands,
   registerSwitchCommands,
+  registerLabCommands,
 ];
 
 export function buildProgram(): Command {

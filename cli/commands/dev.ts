@@ -4,6 +4,9 @@ import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { startDevStack } from '../dev-stack';
 import { portOption } from '../options';
 
+/** Where `rackshift dev` serves its lab's control endpoint unless told otherwise; `rackshift lab` looks there. */
+export const DEV_LAB_PORT = 8099;
+
 export function registerDevCommands(program: Command): void {
   program
     .command('dev')
@@ -13,7 +16,7 @@ export function registerDevCommands(program: Command): void {
     .option('--api-port <port>', 'API port on 127.0.0.1', portOption, 8080)
     .option('--temporal-port <port>', 'Temporal frontend gRPC port on 127.0.0.1', portOption, 7233)
     .option('--ui-port <port>', 'Temporal UI port on 127.0.0.1', portOption, 8233)
-    .option('--lab-port <port>', 'lab control server port on 127.0.0.1 (fault injection, state)', portOption, 8099)
+    .option('--lab-port <port>', 'lab control server port on 127.0.0.1 (fault injection, state)', portOption, DEV_LAB_PORT)
     .option('--no-lab', 'do not start the lab: drive the real hardware the topology describes')
     .action(async (opts: { data: string; topology: string; apiPort: number; temporalPort: number; uiPort: number; labPort: number; lab: boolean }) => {
       installRuntimeLogging('WARN');

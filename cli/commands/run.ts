@@ -1,6 +1,10 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { fieldIssues } from '../../common/field-path';
+import { WORKFLOW_ID_PATTERN } from '../../inventory/patterns';
+import { approvalInputSchema, type ApprovalInput } from '../../workflows/site-failover/failover-messages';
 import { ApiClient } from '../api-client';
-import { apiOptions } from '../api-options';
+import { apiOptions, type ApiCommandOptions } from '../api-options';
+import { failoverReportText, isFailoverReport } from '../failover-report-text';
 import { jsonOption, runbookInput } from '../runbook-input';
 
 interface StepView { name: string; summary: string; outcome: string; detail?: string; startedAt: string; endedAt?: string }
@@ -11,7 +15,7 @@ interface RunView {
   temporalUiUrl?: string;
   result?: unknown;
   failure?: { type?: string; message: string } | null;
-  progress?: { step?: string; steps: StepView[] } | null;
+  progress?: { step?: string; steps: StepView[]; report?: unknown } | null;
 }
 
 function stepLine(s: StepView): string {
@@ -42,10 +46,51 @@ async function follow(client: ApiClient, runId: string): Promise<RunView> {
 function printOutcome(run: RunView): void {
   console.log(`${run.runId}: ${run.status}`);
   if (run.failure) console.log(`  failure: ${run.failure.type ?? 'Error'}: ${run.failure.message}`);
+  // A failover's report (its plan while it waits for approval) is read as tables; its JSON runs to hundreds of kB.
+  const failover = run.status === 'COMPLETED' ? run.result : run.progress?.report;
+  if (isFailoverReport(failover)) {
+    console.log(failoverReportText(failover));
+    console.log(`  the whole report: rackshift runs show ${run.runId} --json`);
+    return;
+  }
   if (run.status === 'COMPLETED') {
     const { steps: _steps, ...rest } = (run.result ?? {}) as Record<string, unknown>;
     console.log(`  result: ${JSON.stringify(rest)}`);
   }
+}
+
+function runIdArgument(value: string): string {
+  if (!WORKFLOW_ID_PATTERN.test(value)) throw new InvalidArgumentError(`must be a run id like site-failover/r1/20261125T085640Z-3de3, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The decision as the approval Update takes it, checked here so that a bad --by never reaches the API. */
+function approvalBody(decision: ApprovalInput['decision'], opts: { by?: string; reason?: string }): ApprovalInput {
+  const parsed = approvalInputSchema.safeParse({ decision, ...(opts.by !== undefined && { by: opts.by }), ...(opts.reason !== undefined && { reason: opts.reason }) });
+  if (!parsed.success) throw new InvalidArgumentError(fieldIssues(parsed.error).map((i) => `--${i.path}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/** `rackshift runs approve|reject <runId>`: answers a site-failover whose plan waits for approval. */
+function registerApprovalCommand(runs: Command, decision: ApprovalInput['decision']): void {
+  apiOptions(
+    runs
+      .command(decision)
+      .description(`${decision} the plan of a site-failover run started with "approval": "manual" (POST /api/v1/runs/<runId>/approval)`)
+      .argument('<runId>', 'the failover run, as `rackshift run` printed it', runIdArgument)
+      .option('--by <who>', 'who decides, for the report (a user name, a ticket)')
+      .option('--reason <text>', 'why, for the report')
+      .option('--json', 'print the raw JSON'),
+  ).action(async (runId: string, opts: ApiCommandOptions & { by?: string; reason?: string; json?: boolean }) => {
+    const body = approvalBody(decision, opts);
+    const answer = await new ApiClient(opts).request<{ runId: string; decision: string }>('POST', `/api/v1/runs/${encodeURIComponent(runId)}/approval`, body);
+    if (opts.json) {
+      console.log(JSON.stringify(answer, null, 2));
+      return;
+    }
+    console.log(`${answer.runId}: ${answer.decision}${body.by ? ` by ${body.by}` : ''}`);
+    console.log(`  follow it: rackshift runs show ${runId}`);
+  });
 }
 
 export function registerRunCommands(program: Command): void {
@@ -90,4 +135,6 @@ export function registerRunCommands(program: Command): void {
       printOutcome(run);
     },
   );
+  registerApprovalCommand(runs, 'approve');
+  registerApprovalCommand(runs, 'reject');
 }

@@ -1,4 +1,3 @@
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { newToken } from '../../api/auth';
 import { createApp } from '../../api/create-app';
 import { rtoTrend } from '../../api/drill-summary';
@@ -10,6 +9,7 @@ import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
 import type { DrillReport } from '../../workflows/dr-drill/drill-report';
 import { serve } from '../support/api-server';
 import { labSmall } from '../support/lab-fixtures';
+import { startStandInWorker, type StandInWorker } from '../support/stand-in-worker';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { drillReportFixture } from './fixtures/drill-report-fixture';
 import { SCHEDULED_FAKE_RTO_SECONDS } from './fixtures/fake-drill-workflows';
@@ -22,30 +22,20 @@ import { SCHEDULED_FAKE_RTO_SECONDS } from './fixtures/fake-drill-workflows';
 jest.setTimeout(120_000);
 
 let temporal: TestTemporal;
-let connection: NativeConnection;
-let worker: Worker;
-let workerDone: Promise<void>;
+let worker: StandInWorker;
 let api: { url: string; stop(): Promise<void> };
 const token = newToken();
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('./fixtures/fake-drill-workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
-  });
-  connection = await NativeConnection.connect({ address: temporal.address });
-  worker = await Worker.create({ connection, namespace: NAMESPACE, taskQueue: TASK_QUEUE, workflowBundle, shutdownGraceTime: '2s' });
-  workerDone = worker.run();
+  worker = await startStandInWorker(temporal.address, require.resolve('./fixtures/fake-drill-workflows'));
   const topology = new TopologyIndex(await labSmall());
   api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
 });
 
 afterAll(async () => {
   await api?.stop();
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await workerDone;
-  await connection?.close();
+  await worker?.stop();
   await temporal?.stop();
 });
 

@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: temporal.address, topologyFile, secretsFile: lab.secretsFile, ...(process.env.RACKSHIFT_WORKFLOW_BUNDLE && { bundle: process.env.RACKSHIFT_WORKFLOW_BUNDLE }) });
+  const w = await spawnWorker({ temporal: temporal.address, topologyFile, secretsFile: lab.secretsFile });
   workers.push(w);
   return w;
 }

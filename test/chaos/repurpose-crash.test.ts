@@ -1,7 +1,7 @@
 import { TASK_QUEUE } from '../../worker/task-queue';
-import type { LabMachine } from '../../lab/lab-machine';
 import { progressQuery } from '../../workflows/run-journal';
 import type { RunbookReport } from '../../workflows/runbook-report';
+import { watchBmc } from '../support/bmc-watch';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { seededRandom } from '../support/seeded-random';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
@@ -21,18 +21,9 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: stack.temporal.address, topologyFile: stack.topologyFile, secretsFile: stack.lab.secretsFile, ...(process.env.RACKSHIFT_WORKFLOW_BUNDLE && { bundle: process.env.RACKSHIFT_WORKFLOW_BUNDLE }) });
+  const w = await spawnWorker({ temporal: stack.temporal.address, topologyFile: stack.topologyFile, secretsFile: stack.lab.secretsFile });
   workers.push(w);
   return w;
-}
-
-/** What the machine's BMC saw, in order, with the power state at that moment. */
-function watch(m: LabMachine): Array<{ action: string; state: string }> {
-  const seen: Array<{ action: string; state: string }> = [];
-  m.on('action', (a: { action: string }) => seen.push({ action: a.action, state: m.powerState }));
-  m.on('power', (state: string) => seen.push({ action: `power-${state}`, state }));
-  m.on('boot', (b: { healthy: boolean; reason?: string }) => seen.push({ action: `boot ${b.healthy ? 'healthy' : `unhealthy: ${b.reason}`}`, state: m.powerState }));
-  return seen;
 }
 
 const KILL_AT = ['lease', 'ports', 'luns', 'boot-assignment', 'boot-device', 'power-on', 'health', 'placement'];
@@ -49,7 +40,7 @@ describe('repurpose survives SIGKILL of its worker at a seeded step', () => {
     const random = seededRandom(seed);
     const killAt = KILL_AT[Math.floor(random() * KILL_AT.length)]!;
     const delayMs = Math.floor(random() * 400);
-    const seen = watch(stack.lab.machine(machine));
+    const seen = watchBmc(stack.lab.machine(machine));
     let current = await worker();
 
     const workflowId = `repurpose/${persona}/crash-${seed}`;
@@ -83,7 +74,7 @@ describe('repurpose survives SIGKILL of its worker at a seeded step', () => {
 
 describe('repurpose survives a crash-restart of the Temporal server on its SQLite file', () => {
   it('batch-01 onto m-r1-02: the server is SIGKILLed while the run waits for health, restarted, and the run completes', async () => {
-    const seen = watch(stack.lab.machine('m-r1-02'));
+    const seen = watchBmc(stack.lab.machine('m-r1-02'));
     const w = await worker();
     const workflowId = 'repurpose/batch-01/server-restart';
     const handle = await stack.temporal.client.workflow.start('repurpose', { taskQueue: TASK_QUEUE, workflowId, args: [{ persona: 'batch-01', machine: 'm-r1-02', healthTimeoutSeconds: 120, evictGraceSeconds: 5 }] });

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
-import { buildProgram } from '../../cli/main';
 import type { Lab } from '../../lab/lab';
 import { startLab } from '../../lab/start-lab';
 import type { LabSwitchesComponent } from '../../lab/switch/start-lab-switches';
 import { relocatedTopology } from '../support/relocated-topology';
+import { runCli } from '../support/run-cli';
 
 describe('rackshift switch show / set-vlan against the lab', () => {
   let dataDir: string;
@@ -27,23 +26,7 @@ describe('rackshift switch show / set-vlan against the lab', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function rackshift(...args: string[]): Promise<string> {
-    const lines: string[] = [];
-    const spy = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    try {
-      const program = buildProgram();
-      // Commander copies these settings only into subcommands created later, so set them on every one.
-      const quiet = (c: Command): void => {
-        c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-        c.commands.forEach(quiet);
-      };
-      quiet(program);
-      await program.parseAsync(['node', 'rackshift', ...args, '--topology', file, '--secrets', lab.secretsFile]);
-    } finally {
-      spy.mockRestore();
-    }
-    return lines.join('\n');
-  }
+  const rackshift = (...args: string[]): Promise<string> => runCli([...args, '--topology', file, '--secrets', lab.secretsFile]);
 
   it('shows every cabled port of a switch', async () => {
     const out = await rackshift('switch', 'show', 'sw-r1');

@@ -4,8 +4,6 @@ import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attrib
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
-import { planFailover } from '../planner/plan-failover';
-import { plannerInputSchema } from '../planner/planner-input';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild } from './child-runs';
@@ -14,6 +12,7 @@ import { failedMachinesOf, unreachableSources } from './failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
 import type { FailoverReport, HostOutcome, PersonaOutcome } from './failover-report';
 import { moveKeys } from './move-footprint';
+import { planOrFail } from './plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
 
@@ -103,14 +102,12 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     'plan',
     `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
     async () =>
-      planFailover(
-        plannerInputSchema.parse({
-          topology: prep.topology,
-          ledger: prep.ledger,
-          failedMachines,
-          options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.hypervisorImage && { hypervisorImage: input.hypervisorImage }) },
-        }),
-      ),
+      planOrFail({
+        topology: prep.topology,
+        ledger: prep.ledger,
+        failedMachines,
+        options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.hypervisorImage && { hypervisorImage: input.hypervisorImage }) },
+      }),
     (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
   );
   planned.plan = chosen;
@@ -119,7 +116,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   if (input.approval === 'manual') {
     awaitingApproval = true;
     publish();
-    const answered = await journal.step('approval', `wait up to ${input.approvalTimeoutSeconds}s for an operator to approve or reject the plan`, () => condition(() => decision !== undefined, `${input.approvalTimeoutSeconds}s`), (a) => (a ? `${decision?.decision}d${decision?.by ? ` by ${decision.by}` : ''}` : 'nobody answered'));
+    const answered = await journal.step('approval', `wait up to ${input.approvalTimeoutSeconds}s for an operator to approve or reject the plan`, () => condition(() => decision !== undefined, `${input.approvalTimeoutSeconds}s`), (a) => (a ? `${decision?.decision === 'approve' ? 'approved' : 'rejected'}${decision?.by ? ` by ${decision.by}` : ''}` : 'nobody answered'));
     awaitingApproval = false;
     if (!answered || decision === undefined) {
       approval = { decision: 'expired', at: new Date().toISOString() };
