@@ -44,7 +44,7 @@ export function drillPlacementPlan(topology: TopologyIndex, raw: DrillPlacementI
   const input = parseOrThrow('drill placement', drillPlacementInputSchema, raw);
   const persona = topology.persona(input.persona);
   const machine = topology.machine(input.machine);
-  const production = new Map(topology.topology.networks.map((n) => [n.vlan, n.name]));
+  const production = new Map(topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]));
   const bubbleOf = new Map(input.bubble.map((b) => [b.network, b.vlan]));
   const networks = [...new Set(persona.networks.flatMap((n) => n.networks))];
   const issues: FieldIssue[] = [

@@ -1,4 +1,6 @@
+import { ValidationError } from '../common/errors';
 import { probe, type ProbeResult } from '../drivers/health/health-probe';
+import { HOST_PATTERN } from '../inventory/patterns';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat, sleepUnlessCancelled } from './activity-context';
 import { withFailureMapping } from './application-failure';
@@ -18,8 +20,11 @@ export function createHealthActivities(deps: Pick<ActivityDeps, 'topology'>) {
       return probe(check, { timeoutMs: 3000 });
     },
 
-    async waitForHealthy(input: { persona: string; timeoutSeconds: number; pollMs?: number }): Promise<WaitForHealthyResult> {
-      const check = deps.topology.persona(input.persona).health;
+    /** `host`: ask there instead of the persona's own address (a drill copy answers inside its bubble). */
+    async waitForHealthy(input: { persona: string; timeoutSeconds: number; pollMs?: number; host?: string }): Promise<WaitForHealthyResult> {
+      const own = deps.topology.persona(input.persona).health;
+      if (input.host !== undefined && !HOST_PATTERN.test(input.host)) throw new ValidationError('health check', [{ path: 'host', message: 'must be an IPv4 address, [IPv6] address or host name' }]);
+      const check = own === undefined || input.host === undefined ? own : { ...own, host: input.host };
       if (check === undefined) return { healthy: true, detail: 'no health check in the topology', polls: 0 };
       const deadline = Date.now() + input.timeoutSeconds * 1000;
       for (let polls = 1; ; polls += 1) {

@@ -153,12 +153,14 @@ const v2pRunbook: RunbookEntry<typeof v2pInputSchema> = {
 };
 
 function networkIssues(bubble: readonly { network: string; vlan: number }[], topology: TopologyIndex): FieldIssue[] {
-  const production = new Map(topology.topology.networks.map((n) => [n.vlan, n.name]));
+  const production = new Map(topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]));
+  const isolated = new Set(topology.topology.networks.filter((n) => n.isolated).map((n) => n.vlan));
   const issues: FieldIssue[] = [];
   bubble.forEach((b, i) => {
     if (!topology.topology.networks.some((n) => n.name === b.network)) issues.push({ path: `input.bubble[${i}].network`, message: `unknown network "${b.network}"` });
     const clash = production.get(b.vlan);
     if (clash !== undefined) issues.push({ path: `input.bubble[${i}].vlan`, message: `VLAN ${b.vlan} is production network ${clash}; a bubble VLAN must be isolated` });
+    else if (!isolated.has(b.vlan)) issues.push({ path: `input.bubble[${i}].vlan`, message: `VLAN ${b.vlan} is no isolated network of the topology; declare it (networks: { name, vlan: ${b.vlan}, isolated: true }) so it exists on the switches before a drill uses it` });
   });
   return issues;
 }

@@ -33,6 +33,11 @@ export const networkSchema = z.strictObject({
   name: idSchema,
   vlan: vlanSchema,
   description: z.string().max(200).optional(),
+  /**
+   * A drill's bubble network: defined on the switches ahead of time, routed nowhere. Only DR
+   * drills put it on ports, in place of a production network; it is never production.
+   */
+  isolated: z.boolean().default(false),
 });
 
 export const lunRefSchema = z.strictObject({ array: idSchema, lun: idSchema });

@@ -8,3 +8,5 @@ export { p2v } from './p2v/p2v-workflow';
 export { v2p } from './v2p/v2p-workflow';
 export { siteFailover } from './site-failover/site-failover-workflow';
 export { failback } from './failback/failback-workflow';
+export { drDrill } from './dr-drill/dr-drill-workflow';
+export { drillCopy } from './dr-drill/drill-copy-workflow';

@@ -29,11 +29,13 @@ export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
 /**
  * An iSCSI array driven over SSH. The flow is the same for every kind: read the array,
  * check the safety invariant against what it says, run the dialect's commands, read back.
- * Changes are serialized per driver, so two masks of one LUN cannot race past the check.
+ * Changes are serialized per array in this process, so two masks of one LUN cannot race past the check.
  */
+/** Array address → the tail of its change queue in this process. */
+const ARRAY_QUEUES = new Map<string, Promise<unknown>>();
+
 export class SshArrayDriver implements StorageArrayDriver {
   private session: Promise<SshSession> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly luns: ReadonlyMap<string, Lun>;
   private readonly backingDir: string;
 
@@ -93,9 +95,23 @@ export class SshArrayDriver implements StorageArrayDriver {
     return this.options.dialect.parseState(await this.run('read state', this.options.dialect.readCommand), this.options.array.targetIqn);
   }
 
+  /**
+   * One queue per array in this process, shared by every driver instance (each activity makes
+   * its own): a check-then-change (the one-holder check, the free target id a new LUN takes)
+   * never races another activity's on the same array.
+   */
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
+    const key = `${this.options.array.address}:${this.options.array.port}`;
+    const previous = ARRAY_QUEUES.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    ARRAY_QUEUES.set(key, settled);
+    void settled.then(() => {
+      if (ARRAY_QUEUES.get(key) === settled) ARRAY_QUEUES.delete(key);
+    });
     return next;
   }
 

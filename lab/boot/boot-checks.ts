@@ -63,7 +63,7 @@ export function vlanProblems(topology: TopologyIndex, machine: Machine, persona:
 
 /** Production VLANs that reach a drill copy through any of its machine's ports (used by the persona or not). */
 function productionLeaks(topology: TopologyIndex, machine: Machine, view: LabSwitchView): string[] {
-  const production = new Map(topology.topology.networks.map((n) => [n.vlan, n.name]));
+  const production = new Map(topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]));
   return machine.nics.flatMap((nic) => {
     const port = view.portState(nic.switch, nic.port);
     const leaks = port === undefined ? [] : carried(port).filter((v) => production.has(v));

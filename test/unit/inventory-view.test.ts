@@ -5,6 +5,7 @@ import { buildTopology } from './planner-fixtures';
 
 /** Two sites; machine n's MAC is 52:54:00:ee:00:0n (a1 = 0, a2 = 1, h1 = 2, b1 = 3). */
 const topology = buildTopology({
+  cluster: false,
   machines: [
     { id: 'a1', site: 'dc1', cores: 16, memoryGiB: 64, pool: 'spare' },
     { id: 'a2', site: 'dc1', rack: 'r2', cores: 32, memoryGiB: 128, pool: 'repurposable', priority: 4, occupant: 'batch' },

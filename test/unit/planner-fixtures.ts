@@ -32,6 +32,8 @@ export interface TopologySpec {
   personas: PersonaSpec[];
   /** Hypervisor boot images to declare; one (`kvm-host`) unless told. */
   hypervisorImages?: string[];
+  /** Declare the cluster persona new hosts join (`zz-cluster`); true unless told. */
+  cluster?: boolean;
 }
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
@@ -82,7 +84,7 @@ export function buildTopology(spec: TopologySpec): Topology {
         ...(p.home !== undefined ? { home: p.home } : {}),
       })),
       // The cluster new hosts join (no home: it serves every site).
-      ...(spec.hypervisorImages ?? ['kvm-host']).slice(0, 1).map((image) => ({ name: 'zz-cluster', image, requirements: { arch: 'x86_64', cores: 1, memoryGiB: 1 }, priority: 5 })),
+      ...(spec.cluster === false ? [] : spec.hypervisorImages ?? ['kvm-host']).slice(0, 1).map((image) => ({ name: 'zz-cluster', image, requirements: { arch: 'x86_64', cores: 1, memoryGiB: 1 }, priority: 5 })),
     ],
   }, 'planner-fixture');
 }

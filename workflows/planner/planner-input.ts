@@ -61,6 +61,8 @@ export const plannerOptionsSchema = z
     allowRepurpose: z.boolean().optional(),
     /** Drills: take only free spare machines; no eviction, no existing hypervisor host (they carry production VMs). */
     sparesOnly: z.boolean().default(false),
+    /** May the plan turn machines into new hypervisor hosts? Drills say no: they rehearse whole-machine restores on spares. */
+    newHosts: z.boolean().default(true),
     /** Sites whose machines may be taken; all sites when absent. */
     targetSites: z.array(idSchema).min(1).optional(),
     /** Boot image for new hypervisor hosts; required only when the topology has several. */
@@ -88,6 +90,7 @@ export const plannerInputSchema = z.strictObject({
   options: plannerOptionsSchema.default({
     allowRepurpose: true,
     sparesOnly: false,
+    newHosts: true,
     hostOverhead: { cores: 2, memoryGiB: 8 },
     searchNodes: 50_000,
   }),

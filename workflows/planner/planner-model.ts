@@ -58,7 +58,7 @@ export interface PlannerModel {
   readonly offers: readonly Offer[];
   readonly existingHosts: readonly ExistingHost[];
   readonly reachable: readonly ReachableMachine[];
-  /** Undefined when the topology has no hypervisor image: no new hosts then. */
+  /** Undefined when the topology has no hypervisor image, or the options forbid new hosts: no new hosts then. */
   readonly hypervisorImage: string | undefined;
   readonly overhead: Resources;
   readonly searchNodes: number;
@@ -108,7 +108,8 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   options.targetSites?.forEach((s, i) => {
     if (!sites.has(s)) issues.push({ path: `options.targetSites[${i}]`, message: `unknown site "${s}"` });
   });
-  const hypervisorImage = resolveHypervisorImage(input, issues);
+  const resolvedImage = resolveHypervisorImage(input, issues);
+  const hypervisorImage = input.options.newHosts ? resolvedImage : undefined;
 
   const occupantOf = new Map<string, string>();
   for (const id of [...machines.keys()].sort(compareIds)) {

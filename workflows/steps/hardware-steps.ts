@@ -211,12 +211,13 @@ export class HardwareSteps {
     );
   }
 
-  async waitHealthy(persona: string, timeoutSeconds: number): Promise<void> {
+  /** `host`: where to ask instead of the persona's own address (a drill copy in its bubble). */
+  async waitHealthy(persona: string, timeoutSeconds: number, host?: string): Promise<void> {
     await this.saga.step(
       'health',
-      `wait up to ${timeoutSeconds}s for ${persona} to answer its health check`,
+      `wait up to ${timeoutSeconds}s for ${persona} to answer its health check${host ? ` at ${host}` : ''}`,
       async () => {
-        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions({ summary: `wait for ${persona} to be healthy` }, [{ persona, timeoutSeconds }]);
+        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions({ summary: `wait for ${persona} to be healthy` }, [{ persona, timeoutSeconds, ...(host !== undefined && { host }) }]);
         if (!r.healthy) throw new Error(`${persona} is not healthy after ${timeoutSeconds}s: ${r.detail}`);
         return r;
       },

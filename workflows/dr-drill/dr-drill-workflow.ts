@@ -1,0 +1,176 @@
+import { ApplicationFailure, ChildWorkflowFailure, condition, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
+import { planOp } from '../activity-profiles';
+import { parseWorkflowInput } from '../parse-input';
+import type { FailoverPlan } from '../planner/failover-plan';
+import { planFailover } from '../planner/plan-failover';
+import { plannerInputSchema } from '../planner/planner-input';
+import type { RunbookActivities } from '../runbook-activities';
+import { RunJournal } from '../run-journal';
+import { ConcurrencyGate } from '../site-failover/concurrency-gate';
+import type { PersonaOutcome } from '../site-failover/failover-report';
+import { moveKeys } from '../site-failover/move-footprint';
+import { runGroups, type GroupRun, type PlannedRestoration } from '../site-failover/run-groups';
+import { drDrillInputSchema } from './dr-drill-input';
+import type { DrillCopyReport } from './drill-copy-workflow';
+import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
+import type { DrillReport } from './drill-report';
+
+const detect = proxyActivities<RunbookActivities>({ ...planOp, startToCloseTimeout: '5m', heartbeatTimeout: '30s' });
+
+const secondsSince = (startMs: number, at: string): number => Math.round((Date.parse(at) - startMs) / 100) / 10;
+
+/**
+ * `dr-drill`: the failover plan for a scope, rehearsed without touching production. The scope's
+ * machines are only pretended lost (never probed, never powered); the plan takes spare machines
+ * only (repurposable ones when `allowRepurpose`; their occupants come back at clean-up) and
+ * whole machines only (no new hypervisor hosts). Each restored persona becomes a `drillCopy`
+ * child: bubble VLANs, snapshot clones, boot, health at the drill's health host. Groups run in
+ * priority order like a failover, and a copy stays up until every group is up (and the hold
+ * time is over), so the RTO is measured as a failover would see it. Then every copy cleans up:
+ * on success, on failure, and on cancellation (each child undoes itself). The report is the
+ * failover report of the rehearsal, plus the clean-up.
+ */
+export async function drDrill(rawInput: unknown): Promise<DrillReport> {
+  const input = parseWorkflowInput('dr-drill', drDrillInputSchema, rawInput);
+  const journal = new RunJournal('dr-drill');
+  const id = workflowInfo().workflowId;
+  const startMs = Date.now();
+  const startedAt = new Date(startMs).toISOString();
+  const copiesUp = new Map<string, DrillCopyUp>();
+  setHandler(drillCopyUpSignal, (up) => {
+    copiesUp.set(up.persona, up);
+  });
+
+  const state: { failedMachines: string[]; plan?: FailoverPlan; run: GroupRun; copies: DrillCopyReport[] } = { failedMachines: [], run: { personas: [], hosts: [], groups: [] }, copies: [] };
+  const report = (outcome: DrillReport['outcome']): DrillReport => {
+    const leftToFix = state.copies.flatMap((c) => c.leftToFix.map((l) => `${c.persona} on ${c.machine}: ${l}`));
+    const rtos = state.run.personas.filter((p) => p.outcome === 'restored' && p.rtoSeconds !== undefined).map((p) => p.rtoSeconds!);
+    return {
+      runbook: 'dr-drill',
+      mode: 'drill',
+      outcome,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      failedMachines: state.failedMachines,
+      ...(state.plan && { plan: state.plan }),
+      hosts: [],
+      personas: state.run.personas,
+      groups: state.run.groups,
+      notRestored: state.run.personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' })),
+      bubble: input.bubble,
+      cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },
+      ...(rtos.length > 0 && { rtoSeconds: Math.max(...rtos) }),
+    };
+  };
+  const publish = (): void => journal.attachReport({ ...report('partial'), outcome: 'running' });
+
+  const prep = await journal.step(
+    'scope',
+    'read the scope and the ledgers (the scope is only pretended lost: nothing is probed or touched there)',
+    () => detect.prepareFailover.executeWithOptions({ summary: 'read the scope' }, [{ scope: { site: input.site, racks: input.racks, machines: input.machines }, probe: false, health: false }]),
+    (p) => `${p.scope.length} machine(s)`,
+  );
+  state.failedMachines = [...prep.scope];
+  if (state.failedMachines.length === 0) {
+    journal.finish('completed');
+    return report('nothing-failed');
+  }
+  const plan = await journal.step(
+    'plan',
+    `plan the rehearsal for ${state.failedMachines.length} machine(s), ${input.allowRepurpose ? 'spare and repurposable' : 'spare'} machines only`,
+    async () =>
+      planFailover(
+        plannerInputSchema.parse({
+          topology: prep.topology,
+          ledger: prep.ledger,
+          failedMachines: state.failedMachines,
+          options: { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false, holder: id, ...(input.targetSites && { targetSites: input.targetSites }) },
+        }),
+      ),
+    (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
+  );
+  state.plan = plan;
+  publish();
+
+  const topology = prep.topology;
+  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
+  const evicted = new Map(plan.evictions.map((e) => [e.machine, e.occupant]));
+  const gate = new ConcurrencyGate();
+  const handles = new Map<string, ChildWorkflowHandle<typeof import('./drill-copy-workflow').drillCopy>>();
+  const ended = new Map<string, DrillCopyReport | { error: { type: string; message: string } }>();
+
+  const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
+    if (r.target.kind !== 'machine') throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `the drill plan puts ${r.persona} in a VM, but drills rehearse whole machines only` });
+    const machine = r.target.machine;
+    const childId = `${id}/${r.persona}`;
+    return gate.run(moveKeys(topology, { machine, persona: r.persona }, input.limits), async () => {
+      const started = new Date().toISOString();
+      const handle = await startChild('drillCopy', {
+        workflowId: childId,
+        args: [
+          {
+            persona: r.persona,
+            machine,
+            site: siteOf.get(machine) ?? topology.sites[0]!.name,
+            bubble: input.bubble,
+            ...(input.healthHost && { healthHost: input.healthHost }),
+            ...(evicted.has(machine) && { evicts: evicted.get(machine) }),
+            healthTimeoutSeconds: input.healthTimeoutSeconds,
+            powerTimeoutSeconds: input.powerTimeoutSeconds,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: [
+          { key: RUNBOOK_KEY, value: 'drill-copy' },
+          { key: SITE_KEY, value: siteOf.get(machine) ?? topology.sites[0]!.name },
+          { key: PERSONA_KEY, value: [r.persona] },
+        ],
+      });
+      handles.set(r.persona, handle as never);
+      handle.result().then(
+        (rep) => ended.set(r.persona, rep),
+        (e: unknown) => {
+          const cause = (e instanceof ChildWorkflowFailure ? e.cause : e) as { type?: string; message?: string } | undefined;
+          ended.set(r.persona, { error: { type: cause?.type ?? 'Error', message: cause?.message ?? String(e) } });
+        },
+      );
+      await condition(() => copiesUp.has(r.persona) || ended.has(r.persona));
+      const up = copiesUp.get(r.persona);
+      const base = { persona: r.persona, priority: r.priority, run: childId, startedAt: started, endedAt: up?.at ?? new Date().toISOString(), steps: up?.steps ?? [] };
+      if (up?.healthy) return { ...base, outcome: 'restored', endedOn: machine, rtoSeconds: secondsSince(startMs, up.at) };
+      const end = ended.get(r.persona);
+      const error = up?.error ?? (end && 'error' in end && end.error ? end.error : { type: 'Error', message: 'the drill copy ended before it came up' });
+      return { ...base, outcome: 'failed', error };
+    });
+  };
+
+  let failure: unknown;
+  try {
+    state.run = await journal.step(
+      'rehearse',
+      `bring up drill copies for ${plan.groups.length} priority group(s) in order`,
+      () =>
+        runGroups(plan, { restore, bringUpHost: () => Promise.reject(new Error('drills bring up no hypervisor hosts')) }, (r) => {
+          state.run = r;
+          publish();
+        }),
+      (r) => `${r.personas.filter((p) => p.outcome === 'restored').length} up, ${r.personas.filter((p) => p.outcome === 'failed').length} failed`,
+    );
+    if (input.holdSeconds > 0) await journal.step('hold', `keep the drill copies up ${input.holdSeconds}s`, () => sleep(`${input.holdSeconds}s`));
+  } catch (e) {
+    failure = e;
+  }
+  // Clean up whatever happened: every copy undoes itself once told (a cancelled drill's children are cancelled, and undo themselves too).
+  await journal.step('clean-up', `clean up ${handles.size} drill cop${handles.size === 1 ? 'y' : 'ies'}`, async () => {
+    for (const h of handles.values()) await h.signal(drillCleanupSignal).catch(() => undefined);
+    await condition(() => [...handles.keys()].every((p) => ended.has(p)));
+    state.copies = [...ended.values()].filter((e): e is DrillCopyReport => 'cleanup' in e);
+  });
+  if (failure !== undefined) throw failure;
+  const failed = state.run.personas.some((p) => p.outcome === 'failed');
+  journal.finish('completed');
+  const final = report(failed ? 'partial' : 'completed');
+  journal.attachReport(final);
+  return final;
+}

@@ -1,0 +1,112 @@
+import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { planOp, storageOp, undoOp } from '../activity-profiles';
+import { parseWorkflowInput } from '../parse-input';
+import type { RunbookActivities } from '../runbook-activities';
+import { RunJournal } from '../run-journal';
+import type { CompensationRecord } from '../saga/saga';
+import { Saga } from '../saga/saga';
+import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
+import { drillCopyInputSchema } from './drill-copy-input';
+import { drillCleanupSignal, drillCopyUpSignal } from './drill-messages';
+import { drillTag } from './drill-names';
+
+const plan = proxyActivities<RunbookActivities>(planOp);
+const storage = proxyActivities<RunbookActivities>(storageOp);
+const undo = proxyActivities<RunbookActivities>(undoOp);
+
+/** What one drill copy did: whether it came up, its steps, and its clean-up. */
+export interface DrillCopyReport {
+  readonly persona: string;
+  readonly machine: string;
+  readonly healthy: boolean;
+  readonly healthyAt?: string;
+  readonly steps: RunJournal['steps'];
+  readonly cleanup: readonly CompensationRecord[];
+  readonly leftToFix: readonly string[];
+  readonly error?: { readonly type: string; readonly message: string };
+}
+
+function errorOf(e: unknown): { type: string; message: string } {
+  let cause = e as { type?: string; name?: string; message?: string; cause?: unknown };
+  while (cause?.type === undefined && cause?.cause !== undefined) cause = cause.cause as typeof cause;
+  return { type: cause?.type ?? cause?.name ?? 'Error', message: cause?.message ?? String(e) };
+}
+
+/**
+ * `drillCopy` (a child of `dr-drill`): a copy of one persona on one spare machine, inside the
+ * bubble. Lease the machine, snapshot-clone the persona's LUNs, give the ports the bubble VLANs
+ * (unused NICs shut), mask the clones (never the production LUNs), assign the boot image with
+ * the drill block (the copy sanboots its clone), PXE, power on, wait for its health check at
+ * the drill's health host; tell the drill; wait for its clean-up signal; then undo every step in
+ * reverse, whatever happened (success, failure or cancellation). The ledger's placements are
+ * never touched: production does not move in a drill.
+ */
+export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
+  const input = parseWorkflowInput('drill copy', drillCopyInputSchema, rawInput);
+  const journal = new RunJournal('drill-copy');
+  const saga = new Saga(journal);
+  const info = workflowInfo();
+  const drillRun = info.parent?.workflowId ?? info.workflowId;
+  const hw = new HardwareSteps(saga, journal, info.workflowId, input.site);
+  const { persona, machine } = input;
+  let cleanupNow = false;
+  setHandler(drillCleanupSignal, () => {
+    cleanupNow = true;
+  });
+  const tell = async (healthy: boolean, error?: { type: string; message: string }): Promise<void> => {
+    if (info.parent === undefined) return;
+    await getExternalWorkflowHandle(info.parent.workflowId).signal(drillCopyUpSignal, { persona, healthy, at: new Date().toISOString(), steps: journal.steps, ...(error && { error }) });
+  };
+
+  let healthyAt: string | undefined;
+  let failure: unknown;
+  try {
+    if (!(await hw.tryLease([`machine:${machine}`], `drill copy of ${persona}`, [{ machine, except: input.evicts ? [input.evicts] : [] }]))) {
+      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${machine} is leased by another run` });
+    }
+    const target = await journal.step(
+      'plan-drill',
+      `plan a drill copy of ${persona} on ${machine}`,
+      () => plan.planDrillPlacement.executeWithOptions({ summary: `drill copy of ${persona} on ${machine}` }, [{ persona, machine, run: drillRun, bubble: input.bubble, tag: drillTag(drillRun), ...(input.healthHost && { healthHost: input.healthHost }) }]),
+      (p) => `${p.luns.length} clone(s); ports ${p.ports.map((x) => `${x.switchId} ${x.port}`).join(', ')}`,
+    );
+    for (const l of target.luns) {
+      await saga.step(
+        'clone',
+        `snapshot clone ${l.cloneOf} as ${l.lun} on ${l.array}`,
+        () => storage.createSnapshotClone.executeWithOptions({ summary: `clone ${l.cloneOf}` }, [{ array: l.array, lun: l.cloneOf, cloneId: l.lun }]),
+        { undo: { summary: `delete clone ${l.lun}`, run: () => undo.deleteSnapshotClone({ array: l.array, cloneId: l.lun }) } },
+      );
+    }
+    if (input.evicts) await hw.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds);
+    await hw.configurePorts('ports', `give ${machine}'s ports ${persona}'s bubble VLANs`, target.ports);
+    if (target.initiator !== undefined && target.luns.length > 0) {
+      await hw.maskExactly('luns', target.initiator, target.luns, [...new Set(target.luns.map((l) => l.array))]);
+    }
+    await hw.assignBoot(machine, target.macs, { machine, persona, image: target.image, drill: target.drill });
+    await hw.bootDevice(machine, 'pxe');
+    await hw.powerOnToBoot(machine, input.powerTimeoutSeconds);
+    await hw.waitHealthy(persona, input.healthTimeoutSeconds, input.healthHost);
+    healthyAt = new Date().toISOString();
+    await tell(true);
+    await journal.step('hold', 'stay up until the drill says clean up', () => condition(() => cleanupNow, `${input.maxUpSeconds}s`));
+  } catch (e) {
+    failure = e;
+    if (!isCancellation(e)) await tell(false, errorOf(e));
+  }
+  const cleanup = await saga.compensate();
+  journal.finish(failure === undefined ? 'completed' : 'failed');
+  const report: DrillCopyReport = {
+    persona,
+    machine,
+    healthy: healthyAt !== undefined,
+    ...(healthyAt && { healthyAt }),
+    steps: journal.steps,
+    cleanup,
+    leftToFix: cleanup.filter((c) => c.outcome === 'failed').map((c) => c.leftToFix ?? c.undo),
+    ...(failure !== undefined && { error: errorOf(failure) }),
+  };
+  journal.attachReport(report);
+  if (failure !== undefined && isCancellation(failure)) throw failure;
+  return report;
+}
