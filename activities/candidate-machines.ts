@@ -31,10 +31,23 @@ export function candidateMachines(topology: TopologyIndex, ledgers: ReadonlyMap<
   const rejected: Array<{ machine: string; reason: string }> = [];
   const ranked: Array<{ c: Candidate; rank: readonly (number | string)[] }> = [];
 
+  // Who runs where: the ledger's placements; a persona no ledger has placed (not even "none")
+  // runs where the topology says, as the failover planner assumes: its home, else the machine
+  // naming it as occupant. Otherwise a machine the planner counts as occupied looks free here,
+  // and its occupant would be power-cycled without a clean shutdown or a ledger record.
+  const ledgerPlaced = new Set([...ledgers.values()].flatMap((l) => Object.keys(l.placements)));
+  const topologyOccupant = new Map<string, string>();
+  for (const p of topology.topology.personas) {
+    if (!ledgerPlaced.has(p.name) && p.home !== undefined && 'machine' in p.home) topologyOccupant.set(p.home.machine, p.name);
+  }
+  for (const m of topology.allMachines()) {
+    if (m.occupant !== undefined && !ledgerPlaced.has(m.occupant) && !topologyOccupant.has(m.id)) topologyOccupant.set(m.id, m.occupant);
+  }
   for (const site of sites) {
     const ledger = ledgers.get(site.name);
     const occupantOf = new Map<string, string>();
     for (const [p, placement] of Object.entries(ledger?.placements ?? {})) if (placement.kind === 'machine') occupantOf.set(placement.machine, p);
+    for (const m of site.machines) if (!occupantOf.has(m.id) && topologyOccupant.has(m.id)) occupantOf.set(m.id, topologyOccupant.get(m.id)!);
     for (const m of site.machines) {
       const reject = (reason: string): void => void rejected.push({ machine: m.id, reason });
       const record = ledger?.machines[m.id];

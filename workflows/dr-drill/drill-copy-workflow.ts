@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { planOp, storageOp, undoOp } from '../activity-profiles';
+import { ledgerOp, planOp, storageOp, undoOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
@@ -13,6 +13,10 @@ import { drillTag } from './drill-names';
 const plan = proxyActivities<RunbookActivities>(planOp);
 const storage = proxyActivities<RunbookActivities>(storageOp);
 const undo = proxyActivities<RunbookActivities>(undoOp);
+const ledger = proxyActivities<RunbookActivities>(ledgerOp);
+
+/** How often a held copy checks that its drill still runs (a copy must never outlive its drill). */
+const PARENT_CHECK = '15s';
 
 /** What one drill copy did: whether it came up, its steps, and its clean-up. */
 export interface DrillCopyReport {
@@ -89,7 +93,14 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
     await hw.waitHealthy(persona, input.healthTimeoutSeconds, input.healthHost);
     healthyAt = new Date().toISOString();
     await tell(true);
-    await journal.step('hold', 'stay up until the drill says clean up', () => condition(() => cleanupNow, `${input.maxUpSeconds}s`));
+    await journal.step('hold', 'stay up until the drill says clean up (or has ended)', async () => {
+      const until = Date.now() + input.maxUpSeconds * 1000;
+      while (!cleanupNow && Date.now() < until) {
+        if (await condition(() => cleanupNow, PARENT_CHECK)) break;
+        // A drill cancelled while this copy was starting may close without telling it: clean up on our own.
+        if (info.parent !== undefined && (await ledger.openRuns([info.parent.workflowId])).length === 0) break;
+      }
+    });
   } catch (e) {
     failure = e;
     if (!isCancellation(e)) await tell(false, errorOf(e));
