@@ -47,7 +47,11 @@ export function candidateMachines(topology: TopologyIndex, ledgers: ReadonlyMap<
     const ledger = ledgers.get(site.name);
     const occupantOf = new Map<string, string>();
     for (const [p, placement] of Object.entries(ledger?.placements ?? {})) if (placement.kind === 'machine') occupantOf.set(placement.machine, p);
-    for (const m of site.machines) if (!occupantOf.has(m.id) && topologyOccupant.has(m.id)) occupantOf.set(m.id, topologyOccupant.get(m.id)!);
+    for (const m of site.machines) {
+      const resting = topologyOccupant.get(m.id);
+      // The persona being placed is not assumed to run anywhere the ledger does not say.
+      if (!occupantOf.has(m.id) && resting !== undefined && resting !== persona.name) occupantOf.set(m.id, resting);
+    }
     for (const m of site.machines) {
       const reject = (reason: string): void => void rejected.push({ machine: m.id, reason });
       const record = ledger?.machines[m.id];

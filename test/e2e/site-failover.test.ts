@@ -132,6 +132,11 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
       expect(p.rtoSeconds).toBeLessThanOrEqual(seconds + 1);
       expect(p.steps.find((s) => s.name === 'health')?.outcome).toBe('ok');
     }
+    // Each planned eviction recorded its occupant placed nowhere (the lab's occupants were off, so
+    // there was nothing to shut down), so a later plan sees the machine taken by the restored persona alone.
+    expect(plan.evictions.length).toBeGreaterThan(0);
+    for (const e of plan.evictions) expect(ledger.placements[e.occupant]).toEqual({ kind: 'none' });
+
     // db-01 was fenced on the array: its LUNs left the burned machine's initiator before they moved.
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', r1Iqn)).toEqual([]);
     const db01 = report.personas.find((p) => p.persona === 'db-01')!;

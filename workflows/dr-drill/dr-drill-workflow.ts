@@ -3,13 +3,12 @@ import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attrib
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan } from '../planner/failover-plan';
-import { planFailover } from '../planner/plan-failover';
-import { plannerInputSchema } from '../planner/planner-input';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { ConcurrencyGate } from '../site-failover/concurrency-gate';
 import type { PersonaOutcome } from '../site-failover/failover-report';
 import { moveKeys } from '../site-failover/move-footprint';
+import { planOrFail } from '../site-failover/plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from '../site-failover/run-groups';
 import { drDrillInputSchema } from './dr-drill-input';
 import type { DrillCopyReport } from './drill-copy-workflow';
@@ -80,14 +79,12 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
     'plan',
     `plan the rehearsal for ${state.failedMachines.length} machine(s), ${input.allowRepurpose ? 'spare and repurposable' : 'spare'} machines only`,
     async () =>
-      planFailover(
-        plannerInputSchema.parse({
-          topology: prep.topology,
-          ledger: prep.ledger,
-          failedMachines: state.failedMachines,
-          options: { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false, holder: id, ...(input.targetSites && { targetSites: input.targetSites }) },
-        }),
-      ),
+      planOrFail({
+        topology: prep.topology,
+        ledger: prep.ledger,
+        failedMachines: state.failedMachines,
+        options: { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false, holder: id, ...(input.targetSites && { targetSites: input.targetSites }) },
+      }),
     (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
   );
   state.plan = plan;
