@@ -37,8 +37,24 @@ async function main(): Promise<void> {
     await runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', machine: 'm-r1-03', healthTimeoutSeconds: 60 });
     const failbackId = 'failback/web-01/record';
     await stack.temporal.client.workflow.execute('failback', { taskQueue: TASK_QUEUE, workflowId: failbackId, args: [{ personas: ['web-01'], graceSeconds: 5, healthTimeoutSeconds: 60 }] });
+    // A drill of web-01's home beside it (bubble VLANs, clones), then its home burns: a disaster failover.
+    const drillId = 'dr-drill/m-r2-01/record';
+    const bubble = [
+      { network: 'prod-web', vlan: 3110 },
+      { network: 'prod-db', vlan: 3120 },
+      { network: 'prod-app', vlan: 3130 },
+      { network: 'storage', vlan: 3200 },
+      { network: 'mgmt', vlan: 3300 },
+      { network: 'batch', vlan: 3400 },
+    ];
+    await stack.temporal.client.workflow.execute('drDrill', { taskQueue: TASK_QUEUE, workflowId: drillId, args: [{ machines: ['m-r2-01'], bubble, healthHost: '127.0.0.2', healthTimeoutSeconds: 60 }] });
+    stack.lab.machine('m-r2-01').setDark(true);
+    const failoverId = 'site-failover/m-r2-01/record';
+    await stack.temporal.client.workflow.execute('siteFailover', { taskQueue: TASK_QUEUE, workflowId: failoverId, args: [{ machines: ['m-r2-01'], healthTimeoutSeconds: 60 }] });
     ids.push(['ledger', ledgerWorkflowId('dc1')]);
     ids.push(['failback', failbackId]);
+    ids.push(['dr-drill', drillId]);
+    ids.push(['site-failover', failoverId]);
     const seen = new Set<string>();
     for (const [name, workflowId] of ids) {
       if (seen.has(workflowId)) continue;
