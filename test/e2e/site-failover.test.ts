@@ -88,6 +88,23 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
     }
   });
 
+  it('planned mode shuts db-01 down cleanly where it runs, then brings it up elsewhere', async () => {
+    await stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: `repurpose/db-01/t${++seq}`, args: [{ persona: 'db-01', machine: 'm-r1-01', healthTimeoutSeconds: 60 }] });
+    const softBefore = stack.lab.machine('m-r1-01').count('soft');
+    const runId = await startFailover({ machines: ['m-r1-01'], mode: 'planned', graceSeconds: 30, healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 });
+    const report = await result(runId);
+    expect(report).toMatchObject({ mode: 'planned', outcome: 'completed', failedMachines: ['m-r1-01'] });
+    const db01 = report.personas.find((p) => p.persona === 'db-01')!;
+    expect(db01.outcome).toBe('restored');
+    const steps = db01.steps.map((s) => s.name);
+    expect(steps).toEqual(expect.arrayContaining(['stop-source', 'unmask-source']));
+    expect(steps).not.toContain('fence-source');
+    expect(steps.indexOf('stop-source')).toBeLessThan(steps.indexOf('power-on'));
+    expect(stack.lab.machine('m-r1-01').count('soft')).toBe(softBefore + 1);
+    expect(stack.lab.machine('m-r1-01').powerState).toBe('off');
+    expect(stack.lab.machine(db01.endedOn!).bootResult).toMatchObject({ healthy: true, persona: 'db-01' });
+  });
+
   it('rack r1 burns: the probes find it dark, db-01 (running, its LUNs masked) and the rest come back by priority', async () => {
     // db-01 runs at home before the fire, so its LUNs are masked to m-r1-01's initiator.
     const home = (await stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: `repurpose/db-01/t${++seq}`, args: [{ persona: 'db-01', machine: 'm-r1-01', healthTimeoutSeconds: 60 }] })) as RunbookReport;
@@ -95,6 +112,7 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
     const r1Iqn = stack.topology.sites[0]!.machines.find((m) => m.id === 'm-r1-01')!.storage.iqn!;
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', r1Iqn)).toEqual(['db-01-boot', 'db-01-data']);
 
+    const offBefore = stack.lab.machine('m-r1-01').count('off');
     const burned = stack.lab.burnRack('r1');
     expect(burned).toHaveLength(20);
     const started = Date.now();
@@ -142,7 +160,13 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
     const db01 = report.personas.find((p) => p.persona === 'db-01')!;
     expect(db01.steps.map((s) => s.name)).toContain('fence-source');
     expect(db01.steps.map((s) => s.name)).not.toContain('stop-source');
-    expect(stack.lab.machine('m-r1-01').count('off')).toBe(0);
+    expect(stack.lab.machine('m-r1-01').count('off')).toBe(offBefore);
+
+    // Moves ran in parallel, and no BMC, switch, array or site ever had more at once than its limit.
+    const usage = report.concurrency ?? [];
+    for (const u of usage) expect(u.peak).toBeLessThanOrEqual(u.limit);
+    expect(usage.find((u) => u.key === 'site:dc1')?.peak).toBeGreaterThan(1);
+    expect(usage.filter((u) => u.key.startsWith('bmc:')).length).toBeGreaterThan(0);
 
     // Groups ran in priority order, each after the one before had finished.
     const groups = report.groups;
@@ -152,7 +176,7 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
     console.log(
       `site-failover of rack r1: ${restored.length} of 20 restored in ${seconds.toFixed(1)} s; ` +
         `group RTOs ${groups.map((g) => `p${g.priority}=${g.rtoSeconds ?? '-'}s`).join(' ')}; hosts ${report.hosts.map((h) => `${h.machine}:${h.outcome}`).join(' ')}; ` +
-        `evictions ${plan.evictions.map((e) => `${e.occupant}@${e.machine}`).join(' ')}`,
+        `evictions ${plan.evictions.map((e) => `${e.occupant}@${e.machine}`).join(' ')}; peak moves at once ${usage.find((u) => u.key === 'site:dc1')?.peak}`,
     );
   });
 });

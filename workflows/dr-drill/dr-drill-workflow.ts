@@ -42,6 +42,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   });
 
   const state: { failedMachines: string[]; plan?: FailoverPlan; run: GroupRun; copies: DrillCopyReport[] } = { failedMachines: [], run: { personas: [], hosts: [], groups: [] }, copies: [] };
+  let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: DrillReport['outcome']): DrillReport => {
     const leftToFix = state.copies.flatMap((c) => c.leftToFix.map((l) => `${c.persona} on ${c.machine}: ${l}`));
     const rtos = state.run.personas.filter((p) => p.outcome === 'restored' && p.rtoSeconds !== undefined).map((p) => p.rtoSeconds!);
@@ -57,6 +58,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       personas: state.run.personas,
       groups: state.run.groups,
       notRestored: state.run.personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' })),
+      concurrency: usage(),
       bubble: input.bubble,
       cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },
       ...(rtos.length > 0 && { rtoSeconds: Math.max(...rtos) }),
@@ -94,6 +96,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
   const evicted = new Map(plan.evictions.map((e) => [e.machine, e.occupant]));
   const gate = new ConcurrencyGate();
+  usage = () => gate.usage();
   const handles = new Map<string, ChildWorkflowHandle<typeof import('./drill-copy-workflow').drillCopy>>();
   const ended = new Map<string, DrillCopyReport | { error: { type: string; message: string } }>();
 

@@ -63,4 +63,6 @@ export interface FailoverReport {
   readonly personas: readonly PersonaOutcome[];
   readonly groups: readonly GroupOutcome[];
   readonly notRestored: readonly { readonly persona: string; readonly reason: string; readonly detail: string }[];
+  /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
+  readonly concurrency?: readonly { readonly key: string; readonly limit: number; readonly peak: number }[];
 }

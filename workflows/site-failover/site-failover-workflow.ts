@@ -50,6 +50,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   let awaitingApproval = false;
   let decision: (ApprovalInput & { at: string }) | undefined;
 
+  let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
     mode: input.mode,
@@ -63,6 +64,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     personas: run.personas,
     groups: run.groups,
     notRestored: run.personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' })),
+    concurrency: usage(),
   });
   const publish = (): void => journal.attachReport({ ...report('partial'), outcome: awaitingApproval ? 'awaiting-approval' : 'running' });
 
@@ -134,6 +136,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
 
   const topology = prep.topology;
   const gate = new ConcurrencyGate();
+  usage = () => gate.usage();
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
   const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
   const attrs = (runbook: string, machine: string, persona?: string): SearchAttributePair[] => [
