@@ -45,12 +45,15 @@ export function drillPlacementPlan(topology: TopologyIndex, raw: DrillPlacementI
   const persona = topology.persona(input.persona);
   const machine = topology.machine(input.machine);
   const production = new Map(topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]));
+  const isolated = new Set(topology.topology.networks.filter((n) => n.isolated).map((n) => n.vlan));
   const bubbleOf = new Map(input.bubble.map((b) => [b.network, b.vlan]));
   const networks = [...new Set(persona.networks.flatMap((n) => n.networks))];
   const issues: FieldIssue[] = [
     ...input.bubble.flatMap((b, i) => {
       const taken = production.get(b.vlan);
-      return taken === undefined ? [] : [{ path: `bubble[${i}].vlan`, message: `VLAN ${b.vlan} of network ${b.network}'s bubble is production network ${taken}'s VLAN, so it is not isolated` }];
+      if (taken !== undefined) return [{ path: `bubble[${i}].vlan`, message: `VLAN ${b.vlan} of network ${b.network}'s bubble is production network ${taken}'s VLAN, so it is not isolated` }];
+      // Declared isolated networks exist on the switches already: a drill changes ports, never a VLAN database.
+      return isolated.has(b.vlan) ? [] : [{ path: `bubble[${i}].vlan`, message: `VLAN ${b.vlan} is no isolated network of the topology (networks: { name, vlan: ${b.vlan}, isolated: true })` }];
     }),
     ...networks.filter((n) => !bubbleOf.has(n)).map((n) => ({ path: 'bubble', message: `no isolated VLAN for network ${n}` })),
   ];

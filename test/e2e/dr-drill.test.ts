@@ -6,30 +6,22 @@ import { progressQuery, type RunProgress } from '../../workflows/run-journal';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { ROOT } from '../support/lab-fixtures';
+import { bubbleOf } from '../support/drill-bubble';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
+import { stackApi, startThroughApi } from '../support/stack-api';
 
 jest.setTimeout(600_000);
 
 const RACK_FIRE = join(ROOT, 'examples', 'rack-fire.yaml');
-/** Every production network of rack-fire, each with an isolated test VLAN. */
-const BUBBLE = [
-  { network: 'prod-web', vlan: 3110 },
-  { network: 'prod-db', vlan: 3120 },
-  { network: 'prod-app', vlan: 3130 },
-  { network: 'prod-auth', vlan: 3140 },
-  { network: 'reporting', vlan: 3150 },
-  { network: 'dev', vlan: 3160 },
-  { network: 'storage', vlan: 3200 },
-  { network: 'mgmt', vlan: 3300 },
-  { network: 'batch', vlan: 3400 },
-];
-const DRILL = { racks: ['r1'], bubble: BUBBLE, healthHost: '127.0.0.2', healthTimeoutSeconds: 60, powerTimeoutSeconds: 60 };
+let DRILL: Record<string, unknown>;
+const DRILL_BASE = { racks: ['r1'], healthHost: '127.0.0.2', healthTimeoutSeconds: 60, powerTimeoutSeconds: 60 };
 
 let stack: FullStack;
 
 beforeAll(async () => {
   stack = await startFullStack({ source: RACK_FIRE });
+  DRILL = { ...DRILL_BASE, bubble: bubbleOf(stack.topology) };
   // Production before the drill: db-01 runs at home, its LUNs masked to m-r1-01.
   const home = (await stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: 'repurpose/db-01/drill-setup', args: [{ persona: 'db-01', machine: 'm-r1-01', healthTimeoutSeconds: 60 }] })) as RunbookReport;
   expect(home.endedOn).toBe('m-r1-01');
@@ -39,15 +31,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${stack.api.url}${path}`, { ...init, headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-
-async function startDrill(input: Record<string, unknown>): Promise<string> {
-  const res = await api('/api/v1/runbooks/dr-drill/runs', { method: 'POST', body: JSON.stringify({ input }) });
-  const body = (await res.json()) as { runId: string };
-  expect(res.status).toBe(202);
-  return body.runId;
-}
+const api = stackApi(() => stack);
+const startDrill = (input: Record<string, unknown>) => startThroughApi(api, 'dr-drill', input);
 
 const dbHealth = () => stack.topology.personas.find((p) => p.name === 'db-01')!.health!;
 

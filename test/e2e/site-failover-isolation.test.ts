@@ -27,7 +27,7 @@ describe('site-failover: one persona failing does not stop the others (examples/
     let plan: FailoverReport['plan'];
     for (let i = 0; i < 200 && plan === undefined; i += 1) {
       const p = await handle.query(progressQuery).catch(() => undefined);
-      const shown = p?.report as (FailoverReport & { outcome: string }) | undefined;
+      const shown = p?.report as (Omit<FailoverReport, 'outcome'> & { outcome: string }) | undefined;
       if (shown?.outcome === 'awaiting-approval') plan = shown.plan;
       else await new Promise((r) => setTimeout(r, 200));
     }

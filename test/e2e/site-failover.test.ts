@@ -7,6 +7,7 @@ import type { FailoverReport } from '../../workflows/site-failover/failover-repo
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
+import { stackApi, startThroughApi } from '../support/stack-api';
 import { ROOT } from '../support/lab-fixtures';
 
 jest.setTimeout(600_000);
@@ -24,15 +25,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${stack.api.url}${path}`, { ...init, headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-
-async function startFailover(input: Record<string, unknown>): Promise<string> {
-  const res = await api('/api/v1/runbooks/site-failover/runs', { method: 'POST', body: JSON.stringify({ input }) });
-  const body = (await res.json()) as { runId: string };
-  expect(res.status).toBe(202);
-  return body.runId;
-}
+const api = stackApi(() => stack);
+const startFailover = (input: Record<string, unknown>) => startThroughApi(api, 'site-failover', input);
 
 async function progressUntil(runId: string, done: (p: RunProgress) => boolean, timeoutMs = 120_000): Promise<RunProgress> {
   const deadline = Date.now() + timeoutMs;

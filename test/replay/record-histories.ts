@@ -12,6 +12,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import { findTemporalCli } from '../../temporal/find-temporal-cli';
 import { ledgerWorkflowId } from '../../temporal/ledger-client';
+import { bubbleOf } from '../support/drill-bubble';
 import { bringUpHost, HOST, runbook, startP2vStack } from '../support/p2v-stack';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -39,14 +40,7 @@ async function main(): Promise<void> {
     await stack.temporal.client.workflow.execute('failback', { taskQueue: TASK_QUEUE, workflowId: failbackId, args: [{ personas: ['web-01'], graceSeconds: 5, healthTimeoutSeconds: 60 }] });
     // A drill of web-01's home beside it (bubble VLANs, clones), then its home burns: a disaster failover.
     const drillId = 'dr-drill/m-r2-01/record';
-    const bubble = [
-      { network: 'prod-web', vlan: 3110 },
-      { network: 'prod-db', vlan: 3120 },
-      { network: 'prod-app', vlan: 3130 },
-      { network: 'storage', vlan: 3200 },
-      { network: 'mgmt', vlan: 3300 },
-      { network: 'batch', vlan: 3400 },
-    ];
+    const bubble = bubbleOf(stack.topology);
     await stack.temporal.client.workflow.execute('drDrill', { taskQueue: TASK_QUEUE, workflowId: drillId, args: [{ machines: ['m-r2-01'], bubble, healthHost: '127.0.0.2', healthTimeoutSeconds: 60 }] });
     stack.lab.machine('m-r2-01').setDark(true);
     const failoverId = 'site-failover/m-r2-01/record';

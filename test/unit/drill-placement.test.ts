@@ -17,12 +17,12 @@ beforeAll(async () => {
 const RUN = 'dr-drill/2026-q3';
 const TAG = drillTag(RUN);
 const BUBBLE = [
-  { network: 'prod-web', vlan: 1110 },
-  { network: 'prod-db', vlan: 1120 },
-  { network: 'prod-app', vlan: 1130 },
-  { network: 'storage', vlan: 1200 },
-  { network: 'mgmt', vlan: 1300 },
-  { network: 'batch', vlan: 1400 },
+  { network: 'prod-web', vlan: 3110 },
+  { network: 'prod-db', vlan: 3120 },
+  { network: 'prod-app', vlan: 3130 },
+  { network: 'storage', vlan: 3200 },
+  { network: 'mgmt', vlan: 3300 },
+  { network: 'batch', vlan: 3400 },
 ];
 
 function activities() {
@@ -39,8 +39,8 @@ describe('planDrillPlacement', () => {
       machine: 'm-r1-03',
       initiator: 'iqn.2026-11.lab.rackshift:m-r1-03',
       ports: [
-        { switchId: 'sw-r1', port: 'GigabitEthernet1/0/3', desired: { mode: 'access', accessVlan: 1120, shutdown: false } },
-        { switchId: 'sw-r1', port: 'GigabitEthernet1/0/13', desired: { mode: 'access', accessVlan: 1200, shutdown: false } },
+        { switchId: 'sw-r1', port: 'GigabitEthernet1/0/3', desired: { mode: 'access', accessVlan: 3120, shutdown: false } },
+        { switchId: 'sw-r1', port: 'GigabitEthernet1/0/13', desired: { mode: 'access', accessVlan: 3200, shutdown: false } },
       ],
       luns: [
         { array: 'array-1', lun: `db-01-boot.drill-${TAG}`, boot: true, cloneOf: 'db-01-boot' },
@@ -52,8 +52,8 @@ describe('planDrillPlacement', () => {
       drill: {
         run: RUN,
         bubble: [
-          { network: 'prod-db', vlan: 1120 },
-          { network: 'storage', vlan: 1200 },
+          { network: 'prod-db', vlan: 3120 },
+          { network: 'storage', vlan: 3200 },
         ],
         luns: [
           { array: 'array-1', lun: 'db-01-boot', clone: `db-01-boot.drill-${TAG}` },
@@ -70,14 +70,14 @@ describe('planDrillPlacement', () => {
   it('shuts the ports of NICs the persona does not use, so no production VLAN reaches the copy; trunks carry bubble VLANs', () => {
     const web = drillPlacementPlan(index, { persona: 'web-02', machine: 'm-r1-03', run: RUN, bubble: BUBBLE, tag: TAG });
     expect(web.ports).toEqual([
-      { switchId: 'sw-r1', port: 'GigabitEthernet1/0/3', desired: { mode: 'access', accessVlan: 1110, shutdown: false } },
+      { switchId: 'sw-r1', port: 'GigabitEthernet1/0/3', desired: { mode: 'access', accessVlan: 3110, shutdown: false } },
       { switchId: 'sw-r1', port: 'GigabitEthernet1/0/13', desired: { mode: 'access', shutdown: true } },
     ]);
-    expect(web.drill).toEqual({ run: RUN, bubble: [{ network: 'prod-web', vlan: 1110 }], luns: [{ array: 'array-1', lun: 'web-02-boot', clone: `web-02-boot.drill-${TAG}` }] });
+    expect(web.drill).toEqual({ run: RUN, bubble: [{ network: 'prod-web', vlan: 3110 }], luns: [{ array: 'array-1', lun: 'web-02-boot', clone: `web-02-boot.drill-${TAG}` }] });
     const host = drillPlacementPlan(index, { persona: 'vmhost-a', machine: 'm-r2-03', run: RUN, bubble: BUBBLE, tag: TAG });
     expect(host.ports.map((p) => p.desired)).toEqual([
-      { mode: 'trunk', trunkVlans: [1110, 1130, 1400], shutdown: false },
-      { mode: 'trunk', trunkVlans: [1200, 1300], shutdown: false },
+      { mode: 'trunk', trunkVlans: [3110, 3130, 3400], shutdown: false },
+      { mode: 'trunk', trunkVlans: [3200, 3300], shutdown: false },
     ]);
   });
 
@@ -96,7 +96,7 @@ describe('planDrillPlacement', () => {
   it('refuses a bubble VLAN that is any production network VLAN, naming the entry', () => {
     // mgmt is no network of web-02, but VLAN 120 is prod-db's: the bubble would not be isolated.
     const bubble = [
-      { network: 'prod-web', vlan: 1110 },
+      { network: 'prod-web', vlan: 3110 },
       { network: 'mgmt', vlan: 120 },
     ];
     let thrown: unknown;
@@ -110,6 +110,9 @@ describe('planDrillPlacement', () => {
   });
 
   it('refuses a tag that is not drillTag-shaped, and keeps placementPlan refusals', () => {
+    // A bubble VLAN must be declared isolated in the topology (so it exists on the switches already).
+    const undeclared = BUBBLE.map((b) => (b.network === 'prod-web' ? { ...b, vlan: 2999 } : b));
+    expect(() => drillPlacementPlan(index, { persona: 'web-02', machine: 'm-r1-03', run: RUN, bubble: undeclared, tag: TAG })).toThrow('VLAN 2999 is no isolated network of the topology');
     expect(() => drillPlacementPlan(index, { persona: 'web-02', machine: 'm-r1-03', run: RUN, bubble: BUBBLE, tag: 'XYZ' })).toThrow(/drill placement: tag: must be 6 hex digits/);
     expect(() => drillPlacementPlan(index, { persona: 'web-02', machine: 'm-r1-03', run: 'bad run id!', bubble: BUBBLE, tag: TAG })).toThrow(/drill placement: run: /);
     expect(() => drillPlacementPlan(index, { persona: 'nope', machine: 'm-r1-03', run: RUN, bubble: BUBBLE, tag: TAG })).toThrow('unknown persona "nope"');
