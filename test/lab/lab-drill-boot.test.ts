@@ -28,9 +28,9 @@ const RUN = 'dr-drill/lab-drill-boot';
 const TAG = drillTag(RUN);
 const DRILL_HOST = '127.0.0.2';
 const BUBBLE = [
-  { network: 'prod-web', vlan: 1110 },
-  { network: 'prod-db', vlan: 1120 },
-  { network: 'storage', vlan: 1200 },
+  { network: 'prod-web', vlan: 3110 },
+  { network: 'prod-db', vlan: 3120 },
+  { network: 'storage', vlan: 3200 },
 ];
 const M3 = 'iqn.2026-11.lab.rackshift:m-r1-03';
 const M4 = 'iqn.2026-11.lab.rackshift:m-r1-04';
@@ -135,8 +135,8 @@ describe('a lab machine that boots a DR drill copy', () => {
     expect(result.healthy).toBe(false);
     expect(result.reason).toBe(
       [
-        'VLAN 1120 (bubble of prod-db) missing on sw-r1 port GigabitEthernet1/0/3 (eth0): it needs access VLAN 1120, the port is access VLAN 120',
-        'VLAN 1200 (bubble of storage) missing on sw-r1 port GigabitEthernet1/0/13 (eth1): it needs access VLAN 1200, the port is access VLAN 200',
+        'VLAN 3120 (bubble of prod-db) missing on sw-r1 port GigabitEthernet1/0/3 (eth0): it needs access VLAN 3120, the port is access VLAN 120',
+        'VLAN 3200 (bubble of storage) missing on sw-r1 port GigabitEthernet1/0/13 (eth1): it needs access VLAN 3200, the port is access VLAN 200',
         'production VLAN 120 (prod-db) reaches the drill copy on sw-r1 port GigabitEthernet1/0/3 (eth0)',
         'production VLAN 200 (storage) reaches the drill copy on sw-r1 port GigabitEthernet1/0/13 (eth1)',
       ].join('; '),
