@@ -3,6 +3,8 @@ import { approvalUpdate } from '../../workflows/site-failover/failover-messages'
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import { startFullStack, type FullStack } from '../support/full-stack';
+import { labHardwareState } from '../support/lab-snapshot';
+import { ledgerFacts } from '../support/ledger-state';
 
 jest.setTimeout(300_000);
 
@@ -16,7 +18,21 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe('site-failover: one persona failing does not stop the others (examples/lab-small.yaml)', () => {
+describe('site-failover: approval deadline, and one persona failing does not stop the others (examples/lab-small.yaml)', () => {
+  it('a plan nobody approves in time expires: the run ends having changed nothing', async () => {
+    const before = labHardwareState(stack.lab);
+    const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
+    const report = (await stack.temporal.client.workflow.execute('siteFailover', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'site-failover/isolation/expires',
+      args: [{ machines: ['m-r1-01'], probe: false, approval: 'manual', approvalTimeoutSeconds: 10 }],
+    })) as FailoverReport;
+    expect(report).toMatchObject({ outcome: 'expired', approval: { decision: 'expired' }, personas: [] });
+    expect(report.plan?.restorations.map((r) => r.persona)).toEqual(['db-01']);
+    expect(labHardwareState(stack.lab)).toEqual(before);
+    expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
+  });
+
   it("a target that never boots fails its persona, undone; the other persona is restored; the report says which and why", async () => {
     const handle = await stack.temporal.client.workflow.start('siteFailover', {
       taskQueue: TASK_QUEUE,
