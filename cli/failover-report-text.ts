@@ -1,12 +1,19 @@
 import type { FailoverReport } from '../workflows/site-failover/failover-report';
 import { textTable } from './text-table';
 
-/** A site-failover report, final or as the `progress` query shows it while the run goes on (outcome `running`, `awaiting-approval`). */
-export type FailoverReportView = Omit<FailoverReport, 'outcome'> & { readonly outcome: FailoverReport['outcome'] | 'running' | 'awaiting-approval' };
+/**
+ * A site-failover or dr-drill report, final or as the `progress` query shows it while the run
+ * goes on (outcome `running`, `awaiting-approval`). A drill's adds its clean-up.
+ */
+export type FailoverReportView = Omit<FailoverReport, 'outcome' | 'runbook'> & {
+  readonly runbook: 'site-failover' | 'dr-drill';
+  readonly outcome: FailoverReport['outcome'] | 'running' | 'awaiting-approval';
+  readonly cleanup?: { readonly outcome: string; readonly leftToFix: readonly string[] };
+};
 
 export function isFailoverReport(value: unknown): value is FailoverReportView {
   const r = value as Partial<FailoverReportView> | undefined;
-  return r?.runbook === 'site-failover' && Array.isArray(r.personas) && Array.isArray(r.groups) && Array.isArray(r.notRestored);
+  return (r?.runbook === 'site-failover' || r?.runbook === 'dr-drill') && Array.isArray(r.personas) && Array.isArray(r.groups) && Array.isArray(r.notRestored);
 }
 
 const seconds = (s: number | undefined): string => (s === undefined ? '-' : `${s}s`);
@@ -41,5 +48,6 @@ export function failoverReportText(r: FailoverReportView): string {
   // While the plan waits for approval no persona has an outcome yet: the plan says what stays down.
   const planned = r.plan?.restorations.flatMap((p) => (p.outcome === 'not-restored' && !outcomes.has(p.persona) ? [{ persona: p.persona, reason: 'not-restored', detail: `${p.reason}: ${p.detail}` }] : [])) ?? [];
   for (const n of [...r.notRestored, ...planned]) lines.push(`  ${n.reason === 'not-restored' ? 'not restored' : n.reason}: ${n.persona}: ${n.detail}`);
+  if (r.cleanup !== undefined) lines.push(`  clean-up: ${r.cleanup.outcome}`, ...r.cleanup.leftToFix.map((l) => `    left to fix: ${l}`));
   return lines.join('\n').replace(/\n+$/, '');
 }

@@ -92,6 +92,12 @@ describe('failoverReportText', () => {
     ]);
   });
 
+  it('reads a drill report too, with its clean-up and what is left to fix', () => {
+    const drill = { ...base, runbook: 'dr-drill', mode: 'drill', outcome: 'completed', hosts: [], personas: [], groups: [], notRestored: [], cleanup: { outcome: 'left-to-fix', leftToFix: ['db-01 on m-r2-02: delete clone db-01-boot.drill-185151'] } } as const;
+    expect(isFailoverReport(drill)).toBe(true);
+    expect(failoverReportText(drill).split('\n').slice(-2)).toEqual(['  clean-up: left-to-fix', '    left to fix: db-01 on m-r2-02: delete clone db-01-boot.drill-185151']);
+  });
+
   it('leaves other runbooks’ results alone', () => {
     expect(isFailoverReport({ runbook: 'repurpose', steps: [] })).toBe(false);
     expect(isFailoverReport(undefined)).toBe(false);
