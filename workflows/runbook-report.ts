@@ -24,6 +24,12 @@ export function errorOf(e: unknown): { type: string; message: string } {
   return { type: cause?.type ?? cause?.name ?? 'Error', message: cause?.message ?? String(e) };
 }
 
+/** The report a failed runbook carries in its failure's details (see runSaga), when `e` is that failure seen from a parent. */
+export function failureReport(e: unknown): RunbookReport | undefined {
+  const report = (e as { cause?: { details?: unknown[] } } | undefined)?.cause?.details?.[0];
+  return report !== null && typeof report === 'object' && 'steps' in report ? (report as RunbookReport) : undefined;
+}
+
 /**
  * Runs a saga body. On success the undos are dropped and the report says completed. On
  * failure or cancellation every undo runs (non-cancellable, reverse order), the run fails

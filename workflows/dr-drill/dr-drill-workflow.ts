@@ -1,9 +1,10 @@
-import { ApplicationFailure, ChildWorkflowFailure, condition, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan } from '../planner/failover-plan';
 import type { RunbookActivities } from '../runbook-activities';
+import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { ConcurrencyGate } from '../site-failover/concurrency-gate';
 import type { PersonaOutcome } from '../site-failover/failover-report';
@@ -130,10 +131,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       handles.set(r.persona, handle as never);
       handle.result().then(
         (rep) => ended.set(r.persona, rep),
-        (e: unknown) => {
-          const cause = (e instanceof ChildWorkflowFailure ? e.cause : e) as { type?: string; message?: string } | undefined;
-          ended.set(r.persona, { error: { type: cause?.type ?? 'Error', message: cause?.message ?? String(e) } });
-        },
+        (e: unknown) => ended.set(r.persona, { error: errorOf(e) }),
       );
       await condition(() => copiesUp.has(r.persona) || ended.has(r.persona));
       const up = copiesUp.get(r.persona);

@@ -2,6 +2,7 @@ import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellatio
 import { ledgerOp, planOp, storageOp, undoOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { RunbookActivities } from '../runbook-activities';
+import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import type { CompensationRecord } from '../saga/saga';
 import { Saga } from '../saga/saga';
@@ -28,12 +29,6 @@ export interface DrillCopyReport {
   readonly cleanup: readonly CompensationRecord[];
   readonly leftToFix: readonly string[];
   readonly error?: { readonly type: string; readonly message: string };
-}
-
-function errorOf(e: unknown): { type: string; message: string } {
-  let cause = e as { type?: string; name?: string; message?: string; cause?: unknown };
-  while (cause?.type === undefined && cause?.cause !== undefined) cause = cause.cause as typeof cause;
-  return { type: cause?.type ?? cause?.name ?? 'Error', message: cause?.message ?? String(e) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { p2v } from '../p2v/p2v-workflow';
 import { release } from '../release/release-workflow';
 import { repurpose } from '../repurpose/repurpose-workflow';
 import type { RunbookActivities } from '../runbook-activities';
-import { errorOf, type RunbookReport } from '../runbook-report';
+import { errorOf, failureReport, type RunbookReport } from '../runbook-report';
 import type { RunJournal } from '../run-journal';
 import { compareIds } from '../planner/compare-ids';
 import { v2p } from '../v2p/v2p-workflow';
@@ -27,9 +27,9 @@ async function inPool<T>(items: readonly T[], size: number, work: (item: T) => P
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
 }
 
-/** A failed child's report (its failure's details carry it) and its original error. */
+/** A failed child's steps (from the report its failure carries) and its original error. */
 function childFailure(e: unknown): { steps: RunbookReport['steps']; error: { type: string; message: string } } {
-  const report = ((e as { cause?: { details?: unknown[] } }).cause?.details?.[0] ?? undefined) as RunbookReport | undefined;
+  const report = failureReport(e);
   return { steps: report?.steps ?? [], error: report?.error ?? errorOf(e) };
 }
 

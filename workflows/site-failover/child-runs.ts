@@ -1,6 +1,6 @@
-import { ChildWorkflowFailure, executeChild, ParentClosePolicy } from '@temporalio/workflow';
+import { executeChild, ParentClosePolicy } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
-import type { RunbookReport } from '../runbook-report';
+import { errorOf, failureReport, type RunbookReport } from '../runbook-report';
 
 /** How a child runbook ended: its report when it has one (compensated runs carry theirs in the failure). */
 export interface ChildEnd {
@@ -10,13 +10,6 @@ export interface ChildEnd {
   readonly endedAt: string;
   readonly report?: RunbookReport;
   readonly error?: { readonly type: string; readonly message: string };
-}
-
-function failureOf(e: unknown): { type: string; message: string; report?: RunbookReport } {
-  let cause = e as { type?: string; message?: string; cause?: unknown; details?: unknown[] };
-  if (e instanceof ChildWorkflowFailure && e.cause !== undefined) cause = e.cause as typeof cause;
-  const report = Array.isArray(cause.details) ? (cause.details[0] as RunbookReport | undefined) : undefined;
-  return { type: cause.type ?? (cause as Error).name ?? 'Error', message: cause.message ?? String(e), ...(report && typeof report === 'object' && 'steps' in report && { report }) };
 }
 
 /**
@@ -35,8 +28,8 @@ export async function runChild(workflowType: string, workflowId: string, input: 
     })) as RunbookReport;
     return { ok: true, run: workflowId, startedAt, endedAt: new Date().toISOString(), report };
   } catch (e) {
-    const f = failureOf(e);
-    return { ok: false, run: workflowId, startedAt, endedAt: new Date().toISOString(), ...(f.report && { report: f.report }), error: { type: f.type, message: f.message } };
+    const report = failureReport(e);
+    return { ok: false, run: workflowId, startedAt, endedAt: new Date().toISOString(), ...(report && { report }), error: errorOf(e) };
   }
 }
 
