@@ -1,3 +1,4 @@
+import { mapLimit } from '../common/map-limit';
 import { probe } from '../drivers/health/health-probe';
 import type { PowerState } from '../drivers/power/power-driver';
 import { scopeMachines, type ScopeSelector } from '../inventory/failover-scope-machines';
@@ -38,19 +39,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
     timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /** Who runs on each machine: the ledger's placements override the topology's homes and occupants. */
@@ -112,7 +100,7 @@ export function createFailoverActivities(deps: Pick<ActivityDeps, 'topology' | '
       const running = occupants(topology, ledgers);
       let done = 0;
       const probes = input.probe
-        ? await mapBounded(scope, PROBES_AT_ONCE, async (m) => {
+        ? await mapLimit(scope, PROBES_AT_ONCE, async (m) => {
             const r = await probeMachine(m, running.get(m), input.health);
             heartbeat({ probed: ++done, of: scope.length });
             return r;

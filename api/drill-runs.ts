@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { drillSummary, type DrillSummary } from './drill-summary';
-import { mapLimit } from './map-limit';
+import { mapLimit } from '../common/map-limit';
 import { findRunbook } from './runbook-catalog';
 
 export const DRILL_WORKFLOW_TYPE = findRunbook('dr-drill')!.workflowType;

@@ -12,7 +12,7 @@ import { idSchema } from '../../inventory/patterns';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import { readDrillRun, RESULT_READS_IN_FLIGHT } from '../drill-runs';
 import { badRequest } from '../http-errors';
-import { mapLimit } from '../map-limit';
+import { mapLimit } from '../../common/map-limit';
 import { findRunbook, type RunbookEntry } from '../runbook-catalog';
 import { createScheduleBodySchema, noteBodySchema, triggerBodySchema } from '../schedule-body-schema';
 import { durationSeconds } from '../schedule-spec';

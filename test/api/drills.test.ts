@@ -1,7 +1,7 @@
 import { newToken } from '../../api/auth';
 import { createApp } from '../../api/create-app';
 import { rtoTrend } from '../../api/drill-summary';
-import { mapLimit } from '../../api/map-limit';
+import { mapLimit } from '../../common/map-limit';
 import { buildProgram } from '../../cli/main';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { DEV_RETENTION_DAYS, namespaceRetentionDays, setNamespaceRetention } from '../../temporal/namespace-retention';

@@ -1,5 +1,6 @@
 import { ApplicationFailure, executeChild, isCancellation, ParentClosePolicy, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HomePlacement } from '../../activities/failback-activities';
+import { mapLimit } from '../../common/map-limit';
 import { PERSONA_KEY, RUNBOOK_KEY } from '../../temporal/search-attributes';
 import { ledgerOp, planOp, powerProbe } from '../activity-profiles';
 import { p2v } from '../p2v/p2v-workflow';
@@ -17,15 +18,6 @@ import type { FailbackHostOutcome, FailbackMachine, FailbackPersonaOutcome, Fail
 const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 const probe = proxyActivities<RunbookActivities>(powerProbe);
-
-/** Runs `work` over `items`, at most `size` at once; deterministic (lanes take items in order). */
-async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, lane));
-}
 
 /** A failed child's steps (from the report its failure carries) and its original error. */
 function childFailure(e: unknown): { steps: RunbookReport['steps']; error: { type: string; message: string } } {
@@ -62,10 +54,10 @@ export class FailbackRun {
     this.publish();
 
     const homes = personas.length === 0 ? [] : await this.journal.step('homes', `the homes of ${personas.join(', ')}`, () => plan.personaHomes.executeWithOptions({ summary: 'persona homes' }, [{ personas }]));
-    await inPool(homes, this.input.parallel, (h) => this.bringHome(h.persona, h.home, h.unknown === true));
+    await mapLimit(homes, this.input.parallel, (h) => this.bringHome(h.persona, h.home, h.unknown === true));
 
     const emptied = [...this.personas.values()].flatMap((o) => (o?.outcome === 'returned' && o.from?.startsWith('vm@') ? [o.from.slice(3)] : []));
-    await inPool([...new Set([...hosts, ...emptied])].sort(compareIds), this.input.parallel, (host) => this.freeHost(host));
+    await mapLimit([...new Set([...hosts, ...emptied])].sort(compareIds), this.input.parallel, (host) => this.freeHost(host));
     await this.noteLeftMachines();
 
     const report = this.report();

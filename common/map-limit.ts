@@ -1,6 +1,7 @@
 /**
- * `fn` over `items` with at most `limit` calls in flight, results in input order. Reading many
- * workflow results at once would hold that many history fetches open against the server.
+ * `fn` over `items` with at most `limit` calls in flight, results in input order (reading many
+ * workflow results, probing many BMCs, running many child runs). Lanes take items in order, so
+ * in workflow code it is deterministic. No I/O of its own: safe in the workflow bundle.
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
