@@ -1,6 +1,7 @@
 import type { LedgerState } from '../inventory/ledger-records';
 import type { TopologyIndex } from '../inventory/topology-index';
 import type { Persona, Site } from '../inventory/topology-schema';
+import { restingOccupants } from '../workflows/planner/resting-placement';
 
 export interface Candidate {
   readonly machine: string;
@@ -31,18 +32,10 @@ export function candidateMachines(topology: TopologyIndex, ledgers: ReadonlyMap<
   const rejected: Array<{ machine: string; reason: string }> = [];
   const ranked: Array<{ c: Candidate; rank: readonly (number | string)[] }> = [];
 
-  // Who runs where: the ledger's placements; a persona no ledger has placed (not even "none")
-  // runs where the topology says, as the failover planner assumes: its home, else the machine
-  // naming it as occupant. Otherwise a machine the planner counts as occupied looks free here,
-  // and its occupant would be power-cycled without a clean shutdown or a ledger record.
-  const ledgerPlaced = new Set([...ledgers.values()].flatMap((l) => Object.keys(l.placements)));
-  const topologyOccupant = new Map<string, string>();
-  for (const p of topology.topology.personas) {
-    if (!ledgerPlaced.has(p.name) && p.home !== undefined && 'machine' in p.home) topologyOccupant.set(p.home.machine, p.name);
-  }
-  for (const m of topology.allMachines()) {
-    if (m.occupant !== undefined && !ledgerPlaced.has(m.occupant) && !topologyOccupant.has(m.id)) topologyOccupant.set(m.id, m.occupant);
-  }
+  // Who runs where: the ledger's placements, else where the topology rests a persona no ledger
+  // has placed (the planner's rule). Otherwise a machine the planner counts as occupied looks
+  // free here, and its occupant would be power-cycled without a clean shutdown or a ledger record.
+  const topologyOccupant = restingOccupants(topology.topology, new Set([...ledgers.values()].flatMap((l) => Object.keys(l.placements))));
   for (const site of sites) {
     const ledger = ledgers.get(site.name);
     const occupantOf = new Map<string, string>();

@@ -5,6 +5,7 @@ import { scopeMachines, type ScopeSelector } from '../inventory/failover-scope-m
 import type { LedgerState } from '../inventory/ledger-records';
 import type { Topology } from '../inventory/topology-schema';
 import type { LedgerSnapshot } from '../workflows/planner/planner-input';
+import { restingOccupants } from '../workflows/planner/resting-placement';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
@@ -41,26 +42,12 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Who runs on each machine: the ledger's placements override the topology's homes and occupants. */
+/** Who runs on each machine: the ledger's placements, else where the topology rests a persona no ledger has placed. */
 function occupants(topology: Topology, ledgers: readonly LedgerState[]): Map<string, string> {
   const placed = new Map<string, string>();
-  const ledgerPlaced = new Set<string>();
-  for (const l of ledgers) {
-    for (const [persona, p] of Object.entries(l.placements)) {
-      ledgerPlaced.add(persona);
-      if (p.kind === 'machine') placed.set(p.machine, persona);
-    }
-  }
-  for (const site of topology.sites) {
-    for (const m of site.machines) {
-      if (placed.has(m.id) || m.occupant === undefined || ledgerPlaced.has(m.occupant)) continue;
-      placed.set(m.id, m.occupant);
-    }
-  }
-  for (const p of topology.personas) {
-    if (ledgerPlaced.has(p.name) || p.home === undefined || !('machine' in p.home)) continue;
-    if (!placed.has(p.home.machine)) placed.set(p.home.machine, p.name);
-  }
+  for (const l of ledgers) for (const [persona, p] of Object.entries(l.placements)) if (p.kind === 'machine') placed.set(p.machine, persona);
+  const ledgerPlaced = new Set(ledgers.flatMap((l) => Object.keys(l.placements)));
+  for (const [machine, persona] of restingOccupants(topology, ledgerPlaced)) if (!placed.has(machine)) placed.set(machine, persona);
   return placed;
 }
 

@@ -1,6 +1,7 @@
 import { ValidationError, type FieldIssue } from '../../common/errors';
 import type { Arch, Machine, Persona } from '../../inventory/topology-schema';
 import { compareIds } from './compare-ids';
+import { restingPlacements } from './resting-placement';
 import type { Placement, PlannerInput, Resources } from './planner-input';
 
 export interface LostPersona {
@@ -75,15 +76,6 @@ function resolveHypervisorImage(input: PlannerInput, issues: FieldIssue[]): stri
   return images[0];
 }
 
-/** The topology's idea of where a persona runs, used only when the ledger has no entry. */
-function restingPlacement(persona: Persona, occupantOf: ReadonlyMap<string, string>): Placement {
-  if (persona.home !== undefined) {
-    return 'machine' in persona.home ? { kind: 'machine', machine: persona.home.machine } : { kind: 'vm', host: persona.home.host };
-  }
-  const machine = occupantOf.get(persona.name);
-  return machine === undefined ? { kind: 'none' } : { kind: 'machine', machine };
-}
-
 /**
  * Lays the ledger over the topology and sorts everything by id, so that nothing after
  * this depends on the order the input arrays came in. Throws ValidationError naming every
@@ -111,11 +103,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   const resolvedImage = resolveHypervisorImage(input, issues);
   const hypervisorImage = input.options.newHosts ? resolvedImage : undefined;
 
-  const occupantOf = new Map<string, string>();
-  for (const id of [...machines.keys()].sort(compareIds)) {
-    const occupant = machines.get(id)?.machine.occupant;
-    if (occupant !== undefined && !occupantOf.has(occupant)) occupantOf.set(occupant, id);
-  }
+  const resting = restingPlacements(topology);
   const placements = new Map<string, Placement>();
   ledger.placements.forEach((entry, i) => {
     const path = `ledger.placements[${i}]`;
@@ -125,7 +113,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
     if (entry.placement.kind === 'vm') knownMachine(entry.placement.host, `${path}.placement.host`);
     placements.set(entry.persona, entry.placement);
   });
-  for (const persona of personas.values()) if (!placements.has(persona.name)) placements.set(persona.name, restingPlacement(persona, occupantOf));
+  for (const persona of personas.values()) if (!placements.has(persona.name)) placements.set(persona.name, resting.get(persona.name) ?? { kind: 'none' });
 
   const hosts = new Set<string>();
   ledger.hypervisorHosts.forEach((id, i) => {
