@@ -1,13 +1,13 @@
 import { ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { planOp } from '../activity-profiles';
+import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan } from '../planner/failover-plan';
 import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { ConcurrencyGate } from '../site-failover/concurrency-gate';
-import type { PersonaOutcome } from '../site-failover/failover-report';
+import { notRestoredOf, secondsSince, type PersonaOutcome } from '../site-failover/failover-report';
 import { moveKeys } from '../site-failover/move-footprint';
 import { planOrFail } from '../site-failover/plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from '../site-failover/run-groups';
@@ -16,9 +16,7 @@ import type { DrillCopyReport } from './drill-copy-workflow';
 import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
 import type { DrillReport } from './drill-report';
 
-const detect = proxyActivities<RunbookActivities>({ ...planOp, startToCloseTimeout: '5m', heartbeatTimeout: '30s' });
-
-const secondsSince = (startMs: number, at: string): number => Math.round((Date.parse(at) - startMs) / 100) / 10;
+const detect = proxyActivities<RunbookActivities>(scopeProbe);
 
 /**
  * `dr-drill`: the failover plan for a scope, rehearsed without touching production. The scope's
@@ -58,7 +56,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       hosts: [],
       personas: state.run.personas,
       groups: state.run.groups,
-      notRestored: state.run.personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' })),
+      notRestored: notRestoredOf(state.run.personas),
       concurrency: usage(),
       bubble: input.bubble,
       cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },

@@ -66,3 +66,13 @@ export interface FailoverReport {
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
   readonly concurrency?: readonly { readonly key: string; readonly limit: number; readonly peak: number }[];
 }
+
+/** Seconds from `startMs` to `at`, to a tenth: how RTOs are reported. */
+export function secondsSince(startMs: number, at: string): number {
+  return Math.round((Date.parse(at) - startMs) / 100) / 10;
+}
+
+/** Every persona of a run that is not back, with why. */
+export function notRestoredOf(personas: readonly PersonaOutcome[]): FailoverReport['notRestored'] {
+  return personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' }));
+}

@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { planOp } from '../activity-profiles';
+import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
 import type { RunbookActivities } from '../runbook-activities';
@@ -10,16 +10,13 @@ import { healthyAt, runChild } from './child-runs';
 import { ConcurrencyGate } from './concurrency-gate';
 import { failedMachinesOf, unreachableSources } from './failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
-import type { FailoverReport, HostOutcome, PersonaOutcome } from './failover-report';
+import { notRestoredOf, secondsSince, type FailoverReport, type HostOutcome, type PersonaOutcome } from './failover-report';
 import { moveKeys } from './move-footprint';
 import { planOrFail } from './plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
 
-/** Probing a scope: one activity that asks every BMC in parallel, each within 8 s. */
-const detect = proxyActivities<RunbookActivities>({ ...planOp, startToCloseTimeout: '5m', heartbeatTimeout: '30s' });
-
-const secondsSince = (startMs: number, at: string): number => Math.round((Date.parse(at) - startMs) / 100) / 10;
+const detect = proxyActivities<RunbookActivities>(scopeProbe);
 
 /**
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
@@ -63,7 +60,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     hosts: run.hosts,
     personas: run.personas,
     groups: run.groups,
-    notRestored: run.personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' })),
+    notRestored: notRestoredOf(run.personas),
     concurrency: usage(),
   });
   const publish = (): void => journal.attachReport({ ...report('partial'), outcome: awaitingApproval ? 'awaiting-approval' : 'running' });
