@@ -1,84 +1,37 @@
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import express from 'express';
-import { createBootRouter } from '../../api/routes/boot';
-import { StaticSecretStore } from '../../common/secrets';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
+import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { probe } from '../../drivers/health/health-probe';
-import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
-import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
-import { TopologyIndex } from '../../inventory/topology-index';
-import type { HealthCheck, Topology } from '../../inventory/topology-schema';
-import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
+import type { TopologyIndex } from '../../inventory/topology-index';
+import type { HealthCheck } from '../../inventory/topology-schema';
+import type { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import type { Lab } from '../../lab/lab';
-import type { LabBootResult, LabMachine } from '../../lab/lab-machine';
-import { startLab } from '../../lab/start-lab';
-import { serve } from '../support/api-server';
-import { FAST_TIMING } from '../support/lab-fixtures';
-import { relocatedTopology } from '../support/relocated-topology';
+import type { LabBootResult } from '../../lab/lab-machine';
+import { bootMachine, healthCheckOf, powerOff, startBootLab, type BootLab } from '../support/boot-lab';
 
 jest.setTimeout(60_000);
 
-let topology: Topology;
+let bootLab: BootLab;
 let index: TopologyIndex;
 let lab: Lab;
 let sw1: SshSwitchDriver;
 let sw2: SshSwitchDriver;
 let array: StorageArrayDriver;
 let store: FileBootAssignmentStore;
-let api: { url: string; stop(): Promise<void> };
-let dir: string;
 
 beforeAll(async () => {
-  topology = (await relocatedTopology()).topology;
-  index = new TopologyIndex(topology);
-  dir = await mkdtemp(join(tmpdir(), 'rackshift-lab-boot-'));
-  store = await FileBootAssignmentStore.open(join(dir, 'api'));
-  const app = express();
-  app.use(createBootRouter({ topology: index, assignments: store, allowFrom: ['127.0.0.1'] }));
-  api = await serve(app);
-  lab = await startLab({ topology, dataDir: join(dir, 'lab'), timing: FAST_TIMING, apiBaseUrl: api.url, only: ['switches', 'arrays', 'boot'] });
-  // Lab state changes only through rackshift's own drivers, over SSH, as a runbook would make them.
-  const ssh = new Ssh2Connector(new StaticSecretStore(lab.credentials), { commandTimeoutMs: 10_000 });
-  array = createArrayDriver(index.array('array-1'), ssh);
-  sw1 = new SshSwitchDriver(index.switch('sw-r1'), ssh, { commandTimeoutMs: 10_000 });
-  sw2 = new SshSwitchDriver(index.switch('sw-r2'), ssh, { commandTimeoutMs: 10_000 });
+  bootLab = await startBootLab('rackshift-lab-boot-');
+  ({ index, lab, array, store } = bootLab);
+  sw1 = bootLab.switch('sw-r1');
+  sw2 = bootLab.switch('sw-r2');
 });
 
 afterAll(async () => {
-  await array?.close();
-  await sw1?.close();
-  await sw2?.close();
-  await lab?.stop();
-  await api?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await bootLab?.stop();
 });
 
-async function powerOff(machine: LabMachine): Promise<void> {
-  if (machine.powerState === 'off') return;
-  const off = once(machine, 'power');
-  machine.powerOff();
-  await off;
-}
+const boot = (machineId: string, device?: 'pxe' | 'disk'): Promise<LabBootResult> => bootMachine(lab.machine(machineId), device);
 
-/** Powers the machine on from PXE and resolves with what its boot sequence decided. */
-async function boot(machineId: string, device: 'pxe' | 'disk' = 'pxe'): Promise<LabBootResult> {
-  const machine = lab.machine(machineId);
-  await powerOff(machine);
-  machine.setBootDevice({ device, persistent: false, uefi: false });
-  const booted = once(machine, 'boot') as Promise<[LabBootResult]>;
-  machine.powerOn();
-  return (await booted)[0];
-}
-
-function health(persona: string): HealthCheck {
-  const check = index.persona(persona).health;
-  if (check === undefined) throw new Error(`${persona} has no health check`);
-  return check;
-}
+const health = (persona: string, host?: string): HealthCheck => healthCheckOf(index, persona, host);
 
 async function assign(persona: string, image: string, machine: string): Promise<void> {
   await store.set({ mac: index.machine(machine).nics[0]?.mac ?? '', persona, image, machine });

@@ -1,26 +1,14 @@
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import express from 'express';
 import { drillPlacementPlan, type DrillPlacementPlan } from '../../activities/drill-placement-plan';
-import { createBootRouter } from '../../api/routes/boot';
-import { StaticSecretStore } from '../../common/secrets';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
+import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { probe } from '../../drivers/health/health-probe';
-import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
-import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
-import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
-import { TopologyIndex } from '../../inventory/topology-index';
-import type { HealthCheck, Topology } from '../../inventory/topology-schema';
+import type { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
+import type { TopologyIndex } from '../../inventory/topology-index';
+import type { HealthCheck } from '../../inventory/topology-schema';
 import type { Lab } from '../../lab/lab';
-import type { LabBootResult, LabMachine } from '../../lab/lab-machine';
-import { startLab } from '../../lab/start-lab';
+import type { LabBootResult } from '../../lab/lab-machine';
+import { bootMachine, healthCheckOf, powerOff, startBootLab, type BootLab } from '../support/boot-lab';
 import { drillTag } from '../../workflows/dr-drill/drill-names';
-import { serve } from '../support/api-server';
-import { FAST_TIMING } from '../support/lab-fixtures';
-import { relocatedTopology } from '../support/relocated-topology';
 
 jest.setTimeout(60_000);
 
@@ -35,59 +23,26 @@ const BUBBLE = [
 const M3 = 'iqn.2026-11.lab.rackshift:m-r1-03';
 const M4 = 'iqn.2026-11.lab.rackshift:m-r1-04';
 
-let topology: Topology;
+let bootLab: BootLab;
 let index: TopologyIndex;
 let lab: Lab;
 let sw1: SshSwitchDriver;
 let array: StorageArrayDriver;
 let store: FileBootAssignmentStore;
-let api: { url: string; stop(): Promise<void> };
-let dir: string;
 
 beforeAll(async () => {
-  topology = (await relocatedTopology()).topology;
-  index = new TopologyIndex(topology);
-  dir = await mkdtemp(join(tmpdir(), 'rackshift-lab-drill-'));
-  store = await FileBootAssignmentStore.open(join(dir, 'api'));
-  const app = express();
-  app.use(createBootRouter({ topology: index, assignments: store, allowFrom: ['127.0.0.1'] }));
-  api = await serve(app);
-  lab = await startLab({ topology, dataDir: join(dir, 'lab'), timing: FAST_TIMING, apiBaseUrl: api.url, only: ['switches', 'arrays', 'boot'] });
-  // Lab state changes only through rackshift's own drivers, over SSH, as the drill runbook would make them.
-  const ssh = new Ssh2Connector(new StaticSecretStore(lab.credentials), { commandTimeoutMs: 10_000 });
-  array = createArrayDriver(index.array('array-1'), ssh);
-  sw1 = new SshSwitchDriver(index.switch('sw-r1'), ssh, { commandTimeoutMs: 10_000 });
+  bootLab = await startBootLab('rackshift-lab-drill-');
+  ({ index, lab, array, store } = bootLab);
+  sw1 = bootLab.switch('sw-r1');
 });
 
 afterAll(async () => {
-  await array?.close();
-  await sw1?.close();
-  await lab?.stop();
-  await api?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await bootLab?.stop();
 });
 
-async function powerOff(machine: LabMachine): Promise<void> {
-  if (machine.powerState === 'off') return;
-  const off = once(machine, 'power');
-  machine.powerOff();
-  await off;
-}
+const boot = (machineId: string, device?: 'pxe' | 'disk'): Promise<LabBootResult> => bootMachine(lab.machine(machineId), device);
 
-async function boot(machineId: string): Promise<LabBootResult> {
-  const machine = lab.machine(machineId);
-  await powerOff(machine);
-  machine.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
-  const booted = once(machine, 'boot') as Promise<[LabBootResult]>;
-  machine.powerOn();
-  return (await booted)[0];
-}
-
-function health(persona: string, host?: string): HealthCheck {
-  const check = index.persona(persona).health;
-  if (check === undefined) throw new Error(`${persona} has no health check`);
-  return host === undefined ? check : { ...check, host };
-}
+const health = (persona: string, host?: string): HealthCheck => healthCheckOf(index, persona, host);
 
 /** What the drill runbook does before it powers the copy on: clones, ports, boot assignment (masks are left to each test). */
 async function prepareDrillCopy(persona: string, machine: string): Promise<DrillPlacementPlan> {
