@@ -12,7 +12,7 @@ import { moveKeys } from '../site-failover/move-footprint';
 import { planOrFail } from '../site-failover/plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from '../site-failover/run-groups';
 import { drDrillInputSchema } from './dr-drill-input';
-import type { DrillCopyReport } from './drill-copy-workflow';
+import { drillCopy, type DrillCopyReport } from './drill-copy-workflow';
 import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
 import type { DrillReport } from './drill-report';
 
@@ -96,7 +96,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   const evicted = new Map(plan.evictions.map((e) => [e.machine, e.occupant]));
   const gate = new ConcurrencyGate();
   usage = () => gate.usage();
-  const handles = new Map<string, ChildWorkflowHandle<typeof import('./drill-copy-workflow').drillCopy>>();
+  const handles = new Map<string, ChildWorkflowHandle<typeof drillCopy>>();
   const ended = new Map<string, DrillCopyReport | { error: { type: string; message: string } }>();
 
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
@@ -105,7 +105,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
     const childId = `${id}/${r.persona}`;
     return gate.run(moveKeys(topology, { machine, persona: r.persona }, input.limits), async () => {
       const started = new Date().toISOString();
-      const handle = await startChild('drillCopy', {
+      const handle = await startChild(drillCopy, {
         workflowId: childId,
         args: [
           {
@@ -126,7 +126,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
           { key: PERSONA_KEY, value: [r.persona] },
         ],
       });
-      handles.set(r.persona, handle as never);
+      handles.set(r.persona, handle);
       handle.result().then(
         (rep) => ended.set(r.persona, rep),
         (e: unknown) => ended.set(r.persona, { error: errorOf(e) }),
