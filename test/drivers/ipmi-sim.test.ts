@@ -2,9 +2,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore, type Secret } from '../../common/secrets';
+import { SpawnCommandRunner, type CommandOptions, type CommandResult } from '../../common/command-runner';
 import { IpmiPowerDriver } from '../../drivers/power/ipmi';
-import { BmcAuthError, BmcUnreachableError } from '../../drivers/power/power-errors';
-import type { Topology } from '../../inventory/topology-schema';
+import { CipherSuiteMemory } from '../../drivers/power/ipmi-cipher-suites';
+import { BmcAuthError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
+import type { Machine, Topology } from '../../inventory/topology-schema';
 import type { LabIpmiBmcs } from '../../lab/bmc/ipmi-sim-bmcs';
 import type { Lab } from '../../lab/lab';
 import type { LabMachine, LabTiming } from '../../lab/lab-machine';
@@ -37,9 +39,20 @@ afterAll(async () => {
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
-function driver(machineId: string, secret?: Secret): IpmiPowerDriver {
+function driver(machineId: string, secret?: Secret, options: { suites?: number[]; memory?: CipherSuiteMemory } = {}): IpmiPowerDriver {
   const secrets = new StaticSecretStore(secret === undefined ? lab.credentials : { 'lab-bmc': secret });
-  return new IpmiPowerDriver({ machine: lab.index.machine(machineId), secrets, timeoutMs: DRIVER_TIMEOUT_MS });
+  const base = lab.index.machine(machineId);
+  const machine = options.suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: options.suites } } as Machine);
+  return new IpmiPowerDriver({ machine, secrets, timeoutMs: DRIVER_TIMEOUT_MS, ...(options.memory !== undefined && { cipherSuiteMemory: options.memory }) });
+}
+
+/** Counts the ipmitool runs of a driver and the cipher suite of each. */
+class CountingRunner extends SpawnCommandRunner {
+  readonly suites: string[] = [];
+  override run(file: string, args: readonly string[], options: CommandOptions): Promise<CommandResult> {
+    this.suites.push(args[args.indexOf('-C') + 1] ?? '');
+    return super.run(file, args, options);
+  }
 }
 
 async function waitFor(what: string, condition: () => boolean, withinMs = 10_000): Promise<void> {
@@ -151,6 +164,23 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(await d.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({ device: 'disk', persistent: false, uefi: false });
     expect(m.bootOverride.device).toBe('disk');
     expect(m.count('bootdev')).toBe(3);
+  });
+
+  it('ipmi_sim refuses cipher suite 17 with the real Open Session error: the default list falls back to 3 and keeps it', async () => {
+    const runner = new CountingRunner();
+    const memory = new CipherSuiteMemory();
+    const make = () =>
+      new IpmiPowerDriver({ machine: lab.index.machine('m-r1-01'), secrets: new StaticSecretStore(lab.credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: memory });
+    expect(await make().powerState()).toBe(lab.machine('m-r1-01').powerState);
+    expect(await make().powerState()).toBe(lab.machine('m-r1-01').powerState);
+    expect(runner.suites).toEqual(['17', '3', '3']);
+  });
+
+  it('a BMC that accepts none of the configured suites → UnsupportedActionError (not unreachable, not retried)', async () => {
+    const error = await errorOf(driver('m-r1-01', undefined, { suites: [17], memory: new CipherSuiteMemory() }).powerState());
+    expect(error).toBeInstanceOf(UnsupportedActionError);
+    expect((error as UnsupportedActionError).retryable).toBe(false);
+    expect(error.message).toContain('Error in open session response message : invalid authentication algorithm');
   });
 
   it.each([
