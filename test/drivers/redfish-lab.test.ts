@@ -232,13 +232,13 @@ describe('boot override', () => {
   it('reads the system again and retries once when its ETag changed between read and write (412)', async () => {
     const m = lab.machine('m-r1-04');
     const b = bmc('m-r1-04');
-    const patchBoot = (b as unknown as { patchBoot: (...args: unknown[]) => void }).patchBoot.bind(b);
+    const patchSystem = (b as unknown as { patchSystem: (...args: unknown[]) => void }).patchSystem.bind(b);
     let patches = 0;
-    jest.spyOn(b as unknown as { patchBoot: (...args: unknown[]) => void }, 'patchBoot').mockImplementation((...args: unknown[]) => {
+    jest.spyOn(b as unknown as { patchSystem: (...args: unknown[]) => void }, 'patchSystem').mockImplementation((...args: unknown[]) => {
       patches += 1;
       // Someone else changes the override after the driver read the system: its ETag is stale now.
       if (patches === 1) m.setBootDevice({ device: 'cdrom', persistent: true, uefi: false });
-      patchBoot(...args);
+      patchSystem(...args);
     });
     try {
       await expect(driver(spec('m-r1-04')).setBootDevice({ device: 'pxe', persistent: true, uefi: true })).resolves.toEqual({ device: 'pxe', persistent: true, uefi: true });
