@@ -5,6 +5,7 @@ import { fieldIssues } from '../../common/field-path';
 import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import { LabRedfishBmc, labRedfishSettingsSchema } from './redfish-bmc';
+import { isRedfishProfile, REDFISH_PROFILE_NAMES } from './redfish-profiles';
 
 /** The lab's Redfish BMCs; tests reach one through `bmc(machineId)` to change its behaviour. */
 export interface RedfishBmcsComponent extends LabComponent {
@@ -49,6 +50,9 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
       if (m.bmc.driver !== 'redfish') continue;
       const machine = lab.machine(m.id);
       const bmc = new LabRedfishBmc(machine, lab.credentials[m.bmc.credential], m.bmc.systemId ?? DEFAULT_SYSTEM_ID);
+      const profile = lab.options.bmcProfiles?.[m.id] ?? 'default';
+      if (!isRedfishProfile(profile)) throw new Error(`lab redfish: ${m.id} has BMC profile "${profile}"; Redfish profiles are ${REDFISH_PROFILE_NAMES.join(', ')}`);
+      bmc.settings = { ...bmc.settings, profile };
       const server = m.bmc.scheme === 'https' ? createHttpsServer({ cert, key }, bmc.app) : createHttpServer(bmc.app);
       server.on('connection', (socket) => {
         if (machine.dark) socket.destroy();

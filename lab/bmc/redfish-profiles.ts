@@ -44,6 +44,10 @@ export const REDFISH_PROFILES = {
 export type RedfishProfileName = keyof typeof REDFISH_PROFILES;
 export const REDFISH_PROFILE_NAMES = Object.keys(REDFISH_PROFILES) as [RedfishProfileName, ...RedfishProfileName[]];
 
+export function isRedfishProfile(name: string): name is RedfishProfileName {
+  return Object.hasOwn(REDFISH_PROFILES, name);
+}
+
 /**
  * Whether an If-Match header passes. `weak`: the opaque parts are compared (RFC 7232 weak
  * comparison). `strong`: an If-Match that is itself weak never passes (RFC 7232 strong

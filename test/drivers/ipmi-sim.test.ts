@@ -225,6 +225,54 @@ describe('IPMI driver ↔ ipmi_sim', () => {
   });
 });
 
+describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim behind the cipher gate)', () => {
+  let gated: Lab;
+  let gatedDir: string;
+
+  beforeAll(async () => {
+    gatedDir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-gated-'));
+    gated = await startLab({ topology: await ipmiLabTopology(), dataDir: gatedDir, only: ['ipmi'], timing: TIMING, bmcProfiles: { 'm-r1-01': 'no-suite-3' } });
+  });
+
+  afterAll(async () => {
+    await gated?.stop();
+    if (gatedDir !== undefined) await rm(gatedDir, { recursive: true, force: true });
+  });
+
+  function gatedDriver(suites: number[] | undefined, runner: CountingRunner): IpmiPowerDriver {
+    const base = gated.index.machine('m-r1-01');
+    const machine = suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: suites } } as Machine);
+    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(gated.credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: new CipherSuiteMemory() });
+  }
+
+  it('is not reported unreachable: both refusals, with ipmitool\'s real texts, end in UnsupportedActionError', async () => {
+    const runner = new CountingRunner();
+    const error = await errorOf(gatedDriver(undefined, runner).powerState());
+    expect(error).toBeInstanceOf(UnsupportedActionError);
+    expect(error.message).toContain('17 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : invalid authentication algorithm))');
+    expect(error.message).toContain('3 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : no matching cipher suite))');
+    expect(runner.suites).toEqual(['17', '3']);
+  });
+
+  it('the driver walks the configured list to a suite the BMC accepts and works through it', async () => {
+    const runner = new CountingRunner();
+    const d = gatedDriver([17, 3, 2], runner);
+    expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
+    await waitFor('power on', () => gated.machine('m-r1-01').powerState === 'on');
+    expect(runner.suites).toEqual(['17', '3', '2', '2', '2']);
+  });
+
+  it('a dark gated BMC is silent, refusals included', async () => {
+    gated.machine('m-r1-01').setDark(true);
+    try {
+      const error = await errorOf(gatedDriver([3], new CountingRunner()).powerState());
+      expect(error).toBeInstanceOf(BmcUnreachableError);
+    } finally {
+      gated.machine('m-r1-01').setDark(false);
+    }
+  });
+});
+
 describe('lab IPMI BMCs', () => {
   it('refuse to share a UDP port with a BMC that already answers there', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-busy-'));
