@@ -33,6 +33,8 @@ export interface LabOptions {
    * lab/bmc/ipmi-profiles, for Redfish one of lab/bmc/redfish-profiles.
    */
   readonly bmcProfiles?: Readonly<Record<string, string>>;
+  /** The boot flags' valid-bit timeout of IPMI profiles that have one (default the spec's 60 s; tests shorten it). */
+  readonly ipmiBootFlagTimeoutMs?: number;
 }
 
 /** Starts one kind of component for the whole lab; returns undefined when nothing of its kind exists. */

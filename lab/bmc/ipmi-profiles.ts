@@ -7,13 +7,21 @@
 export interface IpmiQuirks {
   /** Suites whose Open Session is refused with "no matching cipher suite" before ipmi_sim sees it. */
   readonly refusedCipherSuites: readonly number[];
+  /**
+   * Expire a next-boot-only override whose valid bit times out (./ipmi-boot-flag-timeout).
+   * The lab can only read requests of unencrypted sessions, so such a profile also refuses
+   * suite 3 and is reached through suite 2 (integrity, no confidentiality) in tests.
+   */
+  readonly bootFlagTimeout: boolean;
 }
 
 export const IPMI_PROFILES = {
   /** ipmi_sim as it is. */
-  default: { refusedCipherSuites: [] },
+  default: { refusedCipherSuites: [], bootFlagTimeout: false },
   /** Firmware that has cipher suite 3 disabled (hardened BMCs keep only SHA-256 suites such as 17). */
-  'no-suite-3': { refusedCipherSuites: [3] },
+  'no-suite-3': { refusedCipherSuites: [3], bootFlagTimeout: false },
+  /** The boot flags' valid bit expires as the IPMI spec says, unless parameter 3 keeps it. */
+  'spec-boot-flags': { refusedCipherSuites: [3], bootFlagTimeout: true },
 } as const satisfies Record<string, IpmiQuirks>;
 
 export type IpmiProfileName = keyof typeof IPMI_PROFILES;

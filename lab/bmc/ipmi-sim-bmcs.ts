@@ -46,7 +46,7 @@ export async function startIpmiBmcs(lab: Lab): Promise<LabIpmiBmcs | undefined> 
     const chassisControl = chassisControlCommand(script, Number(control[1]), machine.id);
     const profile = lab.options.bmcProfiles?.[machine.id] ?? 'default';
     if (!isIpmiProfile(profile)) throw new Error(`lab ipmi: ${machine.id} has BMC profile "${profile}"; IPMI profiles are ${Object.keys(IPMI_PROFILES).join(', ')}`);
-    return new LabIpmiBmc(machine, { dir: join(root, machine.id), secret, chassisControl, quirks: IPMI_PROFILES[profile] });
+    return new LabIpmiBmc(machine, { dir: join(root, machine.id), secret, chassisControl, quirks: IPMI_PROFILES[profile], ...(lab.options.ipmiBootFlagTimeoutMs !== undefined && { bootFlagTimeoutMs: lab.options.ipmiBootFlagTimeoutMs }) });
   });
   const started = await Promise.allSettled(bmcs.map((b) => b.start()));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -6,6 +6,7 @@ import type { Secret } from '../../common/secrets';
 import type { IpmiBmc } from '../../inventory/topology-schema';
 import type { LabMachine } from '../lab-machine';
 import { IPMI_SIM_EMU, renderLanConf } from './ipmi-sim-config';
+import { BootFlagTimeout, cleartextIpmiRequest } from './ipmi-boot-flag-timeout';
 import type { IpmiQuirks } from './ipmi-profiles';
 import { IpmiSimProcess } from './ipmi-sim-process';
 import { RmcpCipherGate } from './rmcp-cipher-gate';
@@ -16,6 +17,8 @@ export interface LabIpmiBmcOptions {
   readonly secret: Secret;
   readonly chassisControl: string;
   readonly quirks?: IpmiQuirks;
+  /** The boot flags' valid-bit timeout of a profile that has one (the spec's 60 s by default). */
+  readonly bootFlagTimeoutMs?: number;
 }
 
 /** A UDP port free on `address` right now, for an ipmi_sim that sits behind a gate. */
@@ -40,6 +43,7 @@ export class LabIpmiBmc {
   /** In front of ipmi_sim when the profile refuses cipher suites; ipmi_sim then listens on `simPort`. */
   private gate: RmcpCipherGate | undefined;
   private simPort: number;
+  private bootFlags: BootFlagTimeout | undefined;
   private restarts: Promise<void> = Promise.resolve();
   private readonly bmc: IpmiBmc;
 
@@ -62,7 +66,13 @@ export class LabIpmiBmc {
     const refused = this.options.quirks?.refusedCipherSuites ?? [];
     if (refused.length > 0) {
       this.simPort = await freeUdpPort(this.bmc.address);
-      const gate = new RmcpCipherGate({ address: this.bmc.address, port: this.simPort }, refused);
+      const timeout = this.options.quirks?.bootFlagTimeout ? new BootFlagTimeout(this.machine, this.options.bootFlagTimeoutMs ?? 60_000) : undefined;
+      this.bootFlags = timeout;
+      const observe = (packet: Buffer): void => {
+        const request = timeout === undefined ? undefined : cleartextIpmiRequest(packet);
+        if (request !== undefined) timeout?.observe(request);
+      };
+      const gate = new RmcpCipherGate({ address: this.bmc.address, port: this.simPort }, refused, observe);
       await gate.listen(this.bmc.address, this.bmc.port);
       this.gate = gate;
     }
@@ -125,5 +135,6 @@ export class LabIpmiBmc {
     this.sim = undefined;
     await this.gate?.close();
     this.gate = undefined;
+    this.bootFlags?.stop();
   }
 }

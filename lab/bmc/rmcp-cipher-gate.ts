@@ -59,6 +59,8 @@ export class RmcpCipherGate {
   constructor(
     private readonly backend: { readonly address: string; readonly port: number },
     refusedSuites: readonly number[],
+    /** Sees every packet forwarded to ipmi_sim (the lab reads cleartext requests off them). */
+    private readonly observe: (packet: Buffer) => void = () => undefined,
   ) {
     this.refused = refusedSuites.map((s) => {
       const algorithms = CIPHER_SUITE_ALGORITHMS[s];
@@ -85,6 +87,7 @@ export class RmcpCipherGate {
       this.socket.send(refusal(msg), from.port, from.address);
       return;
     }
+    this.observe(msg);
     this.clientSocket(from).send(msg, this.backend.port, this.backend.address);
   }
 

@@ -1,4 +1,5 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore, type Secret } from '../../common/secrets';
@@ -270,6 +271,61 @@ describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim b
     } finally {
       gated.machine('m-r1-01').setDark(false);
     }
+  });
+});
+
+describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the IPMI spec says)', () => {
+  /** Shortened from the spec's 60 s. */
+  const VALID_MS = 300;
+  let lab2: Lab;
+  let dir2: string;
+
+  beforeAll(async () => {
+    dir2 = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-bootflags-'));
+    lab2 = await startLab({
+      topology: await ipmiLabTopology(),
+      dataDir: dir2,
+      only: ['ipmi'],
+      timing: TIMING,
+      bmcProfiles: { 'm-r1-01': 'spec-boot-flags', 'm-r1-02': 'spec-boot-flags' },
+      ipmiBootFlagTimeoutMs: VALID_MS,
+    });
+  });
+
+  afterAll(async () => {
+    await lab2?.stop();
+    if (dir2 !== undefined) await rm(dir2, { recursive: true, force: true });
+  });
+
+  function suite2Driver(machineId: string): IpmiPowerDriver {
+    const base = lab2.index.machine(machineId);
+    const machine = { ...base, bmc: { ...base.bmc, cipherSuites: [2] } } as Machine;
+    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(lab2.credentials), timeoutMs: DRIVER_TIMEOUT_MS });
+  }
+
+  it('a plain "chassis bootdev pxe" loses its valid bit when no chassis control follows in time', async () => {
+    const m = lab2.machine('m-r1-01');
+    const bmc = lab2.index.machine('m-r1-01').bmc;
+    const result = await new SpawnCommandRunner().run(
+      'ipmitool',
+      ['-I', 'lanplus', '-C', '2', '-H', bmc.address, '-p', String(bmc.port), '-U', lab2.credentials['lab-bmc']?.username ?? '', '-E', 'chassis', 'bootdev', 'pxe'],
+      { env: { IPMI_PASSWORD: lab2.credentials['lab-bmc']?.password ?? '' }, timeoutMs: 10_000 },
+    );
+    expect(result.stdout).toContain('Set Boot Device to pxe');
+    await waitFor('the valid bit to expire', () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2);
+    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe', 'disk persistent']);
+  });
+
+  it('the driver keeps the valid bit (parameter 3), so an override set long before the reset still holds', async () => {
+    const m = lab2.machine('m-r1-02');
+    const d = suite2Driver('m-r1-02');
+    await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
+    // Longer than the valid bit's timeout, as when a runbook re-VLANs and masks LUNs before the power-on.
+    await sleep(VALID_MS * 3);
+    await d.power('on');
+    await waitFor('the OS to run', () => m.osState === 'running');
+    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe']);
+    expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { refusedCipherSuites: [3] } });
   });
 });
 
