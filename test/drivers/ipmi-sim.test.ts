@@ -14,6 +14,7 @@ import type { LabMachine, LabTiming } from '../../lab/lab-machine';
 import { startLab } from '../../lab/start-lab';
 import { ipmiLabTopology } from '../support/ipmi-topology';
 import { requireTool } from '../support/require-tool';
+import { until } from '../support/until';
 
 /** The IPMI driver against real OpenIPMI ipmi_sim BMCs (the lab's) through real ipmitool. */
 
@@ -56,14 +57,6 @@ class CountingRunner extends SpawnCommandRunner {
   }
 }
 
-async function waitFor(what: string, condition: () => boolean, withinMs = 10_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function powerEvents(machine: LabMachine): string[] {
   const events: string[] = [];
   machine.on('power', (state: string) => events.push(state));
@@ -97,13 +90,13 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(await d.powerState()).toBe('off');
 
     expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
-    await waitFor('power on', () => m.powerState === 'on');
+    await until('power on', () => m.powerState === 'on');
     expect(await d.powerState()).toBe('on');
     expect(await d.power('on')).toEqual({ action: 'on', already: true, stateAfter: 'on' });
     expect(m.count('on')).toBe(1);
 
     expect(await d.power('off')).toMatchObject({ action: 'off', already: false });
-    await waitFor('power off', () => m.powerState === 'off');
+    await until('power off', () => m.powerState === 'off');
     expect(await d.power('off')).toEqual({ action: 'off', already: true, stateAfter: 'off' });
     expect(m.count('off')).toBe(1);
   });
@@ -113,18 +106,18 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     const d = driver('m-r1-02');
     m.bootHangs = true;
     await d.power('on');
-    await waitFor('the hung boot', () => m.powerState === 'on' && m.bootResult?.healthy === false);
+    await until('the hung boot', () => m.powerState === 'on' && m.bootResult?.healthy === false);
     expect(await d.power('soft')).toEqual({ action: 'soft', already: false, stateAfter: 'on' });
     expect(m.count('soft')).toBe(1);
     expect(m.osState).toBe('booting');
 
     m.bootHangs = false;
     await d.power('off');
-    await waitFor('power off', () => m.powerState === 'off');
+    await until('power off', () => m.powerState === 'off');
     await d.power('on');
-    await waitFor('the OS to run', () => m.osState === 'running');
+    await until('the OS to run', () => m.osState === 'running');
     expect(await d.power('soft')).toMatchObject({ action: 'soft', already: false });
-    await waitFor('soft-off', () => m.powerState === 'off');
+    await until('soft-off', () => m.powerState === 'off');
     expect(m.count('soft')).toBe(2);
     expect(m.count('off')).toBe(1);
   });
@@ -133,14 +126,14 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     const m = lab.machine('m-r2-01');
     const d = driver('m-r2-01');
     expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
-    await waitFor('power on', () => m.powerState === 'on');
+    await until('power on', () => m.powerState === 'on');
     expect(m.count('on')).toBe(1);
     expect(m.count('off')).toBe(0);
 
     const events = powerEvents(m);
     expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
     // ipmi_sim performs a cycle as "set power 0", then "set power 1" once it reads the chassis off (it polls every second).
-    await waitFor('off then on', () => events.join(',') === 'off,on');
+    await until('off then on', () => events.join(',') === 'off,on');
     expect(await d.powerState()).toBe('on');
   });
 
@@ -156,7 +149,7 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(m.bootOverride).toEqual({ device: 'pxe', persistent: false, uefi: false });
 
     await d.power('on');
-    await waitFor('the OS to run', () => m.osState === 'running');
+    await until('the OS to run', () => m.osState === 'running');
     expect(boots.map((b) => b.device)).toEqual(['pxe']);
     // Next boot only: after the PXE boot the override is gone, and the BMC says so.
     expect(await d.bootDevice()).toEqual({ device: 'disk', persistent: false, uefi: false });
@@ -259,7 +252,7 @@ describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim b
     const runner = new CountingRunner();
     const d = gatedDriver([17, 3, 2], runner);
     expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
-    await waitFor('power on', () => gated.machine('m-r1-01').powerState === 'on');
+    await until('power on', () => gated.machine('m-r1-01').powerState === 'on');
     expect(runner.suites).toEqual(['17', '3', '2', '2', '2']);
   });
 
@@ -312,7 +305,7 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
       { env: { IPMI_PASSWORD: lab2.credentials['lab-bmc']?.password ?? '' }, timeoutMs: 10_000 },
     );
     expect(result.stdout).toContain('Set Boot Device to pxe');
-    await waitFor('the valid bit to expire', () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2);
+    await until('the valid bit to expire', () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2);
     expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe', 'disk persistent']);
   });
 
@@ -323,7 +316,7 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
     // Longer than the valid bit's timeout, as when a runbook re-VLANs and masks LUNs before the power-on.
     await sleep(VALID_MS * 3);
     await d.power('on');
-    await waitFor('the OS to run', () => m.osState === 'running');
+    await until('the OS to run', () => m.osState === 'running');
     expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe']);
     expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { refusedCipherSuites: [3] } });
   });

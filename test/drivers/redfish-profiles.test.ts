@@ -1,19 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { EnvAndFileSecretStore, type SecretStore } from '../../common/secrets';
+import type { SecretStore } from '../../common/secrets';
 import { RedfishPowerDriver } from '../../drivers/power/redfish';
 import type { RedfishBmc } from '../../inventory/topology-schema';
 import { DEFAULT_REDFISH_SETTINGS, type LabRedfishBmc } from '../../lab/bmc/redfish-bmc';
-import type { RedfishBmcsComponent } from '../../lab/bmc/redfish-bmcs';
 import { REDFISH_PROFILE_NAMES, type RedfishProfileName } from '../../lab/bmc/redfish-profiles';
 import type { Lab } from '../../lab/lab';
 import type { LabMachine } from '../../lab/lab-machine';
-import { startLab } from '../../lab/start-lab';
-import { FAST_TIMING } from '../support/lab-fixtures';
-import { redfishLabTopology } from '../support/redfish-topology';
+import { labRedfishBmc, startRedfishLab } from '../support/redfish-topology';
+import { until } from '../support/until';
 
 /**
  * The Redfish driver against the lab BMC in every quirk profile (lab/bmc/redfish-profiles):
@@ -27,14 +22,12 @@ const MACHINE: Readonly<Record<RedfishProfileName, string>> = { default: 'm-r1-0
 const POST_MS = 400;
 
 let lab: Lab;
-let dataDir: string;
 let secrets: SecretStore;
+let stopLab: () => Promise<void>;
 const drivers: RedfishPowerDriver[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'rackshift-redfish-profiles-'));
-  lab = await startLab({ topology: await redfishLabTopology(), dataDir, timing: FAST_TIMING, only: ['redfish'] });
-  secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
+  ({ lab, secrets, stop: stopLab } = await startRedfishLab('rackshift-redfish-profiles-'));
 });
 
 beforeEach(() => {
@@ -46,12 +39,11 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await lab?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stopLab?.();
 });
 
 function bmc(machineId: string): LabRedfishBmc {
-  return (lab.components.find((c) => c.kind === 'redfish') as RedfishBmcsComponent).bmc(machineId);
+  return labRedfishBmc(lab, machineId);
 }
 
 function driver(machineId: string): RedfishPowerDriver {
@@ -64,14 +56,6 @@ function driver(machineId: string): RedfishPowerDriver {
   });
   drivers.push(d);
   return d;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 async function settleOff(m: LabMachine): Promise<void> {
