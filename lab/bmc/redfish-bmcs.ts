@@ -36,8 +36,10 @@ function close(server: Server): Promise<void> {
 /**
  * One in-process HTTPS server per Redfish machine, at the topology's BMC address and port,
  * with the lab certificate whose fingerprint the example topologies pin. A dark machine's
- * BMC drops every connection. `PUT /lab/redfish/:machine` on the control server changes a
- * BMC's settings (allowed ResetTypes, which resets answer with a task monitor).
+ * BMC drops every connection. Each BMC starts in the quirk profile the lab option
+ * `bmcProfiles` names for its machine (default "default"). `PUT /lab/redfish/:machine` on the
+ * control server changes a BMC's settings (allowed ResetTypes, which resets answer with a
+ * task monitor, its profile, how long POST lasts).
  */
 export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent | undefined> {
   const machines = lab.index.allMachines().filter((m) => m.bmc.driver === 'redfish');
