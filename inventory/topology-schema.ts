@@ -80,14 +80,24 @@ export const tlsSchema = z
     path: ['insecure'],
   });
 
+/** An IPMI 2.0 RMCP+ cipher suite id (IPMI 2.0 table 22-20 defines 0–19; ipmitool knows 0–17). */
+const cipherSuiteSchema = z.number().int().min(0).max(17);
+
 export const bmcSchema = z.discriminatedUnion('driver', [
   z.strictObject({
     driver: z.literal('ipmi'),
     address: hostSchema,
     port: tcpPortSchema.default(623),
     credential: idSchema,
-    /** ipmitool -C cipher suite; 3 (AES-128, HMAC-SHA1) is what every BMC and ipmi_sim speaks. */
-    cipherSuite: z.number().int().min(0).max(17).default(3),
+    /** ipmitool -C cipher suites to try, best first (default 17, 3; see drivers/power/ipmi-cipher-suites). */
+    cipherSuites: z
+      .array(cipherSuiteSchema)
+      .min(1)
+      .max(8)
+      .refine((l) => new Set(l).size === l.length, 'lists a cipher suite twice')
+      .optional(),
+    /** The older single-suite form, still accepted: the same as `cipherSuites: [n]`. */
+    cipherSuite: cipherSuiteSchema.optional(),
   }),
   z.strictObject({
     driver: z.literal('redfish'),
@@ -150,6 +160,10 @@ export const machineSchema = z
     /** Per-BMC concurrency limit used by failover (default 1: BMCs dislike parallel sessions). */
     maxParallel: z.number().int().min(1).max(64).default(1),
     hypervisor: hypervisorEndpointSchema.optional(),
+  })
+  .refine((m) => m.bmc.driver !== 'ipmi' || m.bmc.cipherSuite === undefined || m.bmc.cipherSuites === undefined, {
+    message: 'cipherSuites conflicts with cipherSuite: give the list only',
+    path: ['bmc', 'cipherSuites'],
   })
   .refine((m) => m.pool !== 'repurposable' || m.priority !== undefined, {
     message: 'a repurposable machine needs a priority (1–5) saying how important its occupant is',

@@ -28,6 +28,13 @@ export interface LabOptions {
   readonly controlPort?: number;
   /** Start only these kinds of component (default: all). Tests use it to start just what they need. */
   readonly only?: readonly string[];
+  /**
+   * The quirk profile of a machine's BMC, by machine id (default: "default"): for IPMI one of
+   * lab/bmc/ipmi-profiles, for Redfish one of lab/bmc/redfish-profiles.
+   */
+  readonly bmcProfiles?: Readonly<Record<string, string>>;
+  /** The boot flags' valid-bit timeout of IPMI profiles that have one (default the spec's 60 s; tests shorten it). */
+  readonly ipmiBootFlagTimeoutMs?: number;
 }
 
 /** Starts one kind of component for the whole lab; returns undefined when nothing of its kind exists. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandStartError, CommandTimeoutError } from '../../common/command-errors';
 import { SpawnCommandRunner, type CommandResult, type CommandRunner } from '../../common/command-runner';
 import { CredentialError, ValidationError } from '../../common/errors';
@@ -5,7 +6,8 @@ import { fieldIssues } from '../../common/field-path';
 import type { SecretStore } from '../../common/secrets';
 import { USERNAME_PATTERN } from '../../inventory/patterns';
 import { bmcSchema, type IpmiBmc, type Machine } from '../../inventory/topology-schema';
-import { classifyIpmitoolFailure, parseBootFlags, parsePowerStatus } from './ipmitool-output';
+import { CipherSuiteMemory, configuredCipherSuites, processCipherSuiteMemory } from './ipmi-cipher-suites';
+import { classifyIpmitoolFailure, parseBootFlags, parsePowerStatus, type IpmitoolFailure } from './ipmitool-output';
 import type { BootDeviceRequest, BootDeviceState, PowerAction, PowerActionResult, PowerDriver, PowerState } from './power-driver';
 import { BmcAuthError, BmcProtocolError, BmcUnreachableError, UnsupportedActionError } from './power-errors';
 
@@ -17,9 +19,17 @@ export interface IpmiPowerDriverOptions {
   /** Budget of one ipmitool run, retransmissions included. */
   readonly timeoutMs?: number;
   readonly ipmitoolPath?: string;
+  /** Which cipher suite worked for which BMC (default: shared by the process). */
+  readonly cipherSuiteMemory?: CipherSuiteMemory;
+  /** Pause before the first retry of a busy BMC; the n-th retry waits n times as long (default 1 s). */
+  readonly busyRetryDelayMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Runs of one command against a busy BMC ("Node busy", no free session slot), as Ironic retries them. */
+const BUSY_ATTEMPTS = 3;
+/** Set System Boot Options (netfn chassis, cmd 0x08), parameter 3 "boot flag valid bit clearing" = 0x08: not on the 60 s timeout. */
+const KEEP_VALID_BIT = ['raw', '0x00', '0x08', '0x03', '0x08'];
 /** IPMI 2.0 limits; ipmitool refuses a longer password ("lanplus: password is longer than 20 bytes"). */
 const MAX_USERNAME_BYTES = 16;
 const MAX_PASSWORD_BYTES = 20;
@@ -44,11 +54,15 @@ export class IpmiPowerDriver implements PowerDriver {
   private readonly runner: CommandRunner;
   private readonly timeoutMs: number;
   private readonly ipmitoolPath: string;
+  private readonly suites: CipherSuiteMemory;
+  private readonly busyRetryDelayMs: number;
 
   constructor(private readonly options: IpmiPowerDriverOptions) {
     this.runner = options.runner ?? new SpawnCommandRunner();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ipmitoolPath = options.ipmitoolPath ?? 'ipmitool';
+    this.suites = options.cipherSuiteMemory ?? processCipherSuiteMemory;
+    this.busyRetryDelayMs = options.busyRetryDelayMs ?? 1000;
   }
 
   private get context(): { machineId: string; bmcAddress: string } {
@@ -78,11 +92,43 @@ export class IpmiPowerDriver implements PowerDriver {
     return { bmc, username: secret.username, password: secret.password };
   }
 
-  /** Runs one ipmitool command; returns its stdout or throws the error its stderr means. */
+  /**
+   * Runs one ipmitool command; returns its stdout or throws the error its stderr means. Tries
+   * the configured cipher suites in turn (the last one that worked first) while the BMC
+   * refuses them, and retries a BMC that says it is busy a bounded number of times: a busy
+   * answer means the command was not carried out, so even a power cycle is safe to repeat.
+   */
   private async ipmitool(command: readonly string[]): Promise<string> {
+    const { bmc } = this.target();
+    const key = `${bmc.address}:${bmc.port}`;
+    const refused: string[] = [];
+    for (const suite of this.suites.order(key, configuredCipherSuites(bmc))) {
+      for (let attempt = 1; ; attempt += 1) {
+        const outcome = await this.runOnce(suite, command);
+        if (typeof outcome === 'string') {
+          this.suites.remember(key, suite);
+          return outcome;
+        }
+        if (outcome.kind === 'cipher') {
+          this.suites.forget(key, suite);
+          refused.push(`${suite} (${outcome.detail})`);
+          break;
+        }
+        if (outcome.kind === 'busy' && attempt < BUSY_ATTEMPTS) {
+          await sleep(this.busyRetryDelayMs * attempt);
+          continue;
+        }
+        throw this.errorFor(command, outcome);
+      }
+    }
+    throw new UnsupportedActionError(this.context, 'an IPMI session', `the BMC refused every configured cipher suite: ${refused.join('; ')}`);
+  }
+
+  /** One ipmitool run with one cipher suite: its stdout, or how it failed. */
+  private async runOnce(suite: number, command: readonly string[]): Promise<string | IpmitoolFailure> {
     const { bmc, username, password } = this.target();
     const host = bmc.address.replace(/^\[(.*)\]$/, '$1');
-    const args = ['-I', 'lanplus', '-C', String(bmc.cipherSuite), '-H', host, '-p', String(bmc.port), '-U', username, '-E'];
+    const args = ['-I', 'lanplus', '-C', String(suite), '-H', host, '-p', String(bmc.port), '-U', username, '-E'];
     args.push('-N', '1', '-R', String(ipmitoolRetries(this.timeoutMs)), '-v', ...command);
     let result: CommandResult;
     try {
@@ -92,17 +138,22 @@ export class IpmiPowerDriver implements PowerDriver {
       if (e instanceof CommandStartError) throw new CommandStartError(this.ipmitoolPath, String(e.context.code), 'install ipmitool (Debian package ipmitool; bash scripts/setup.sh)');
       throw e;
     }
-    if (result.code === 0) return result.stdout;
-    const failure = classifyIpmitoolFailure(result.stderr);
+    return result.code === 0 ? result.stdout : classifyIpmitoolFailure(result.stderr);
+  }
+
+  private errorFor(command: readonly string[], failure: IpmitoolFailure): Error {
     switch (failure.kind) {
       case 'auth':
-        throw new BmcAuthError(this.context, failure.detail);
+        return new BmcAuthError(this.context, failure.detail);
       case 'unsupported':
-        throw new UnsupportedActionError(this.context, command.join(' '), failure.detail);
+      case 'cipher':
+        return new UnsupportedActionError(this.context, command.join(' '), failure.detail);
       case 'unreachable':
-        throw new BmcUnreachableError(this.context, failure.detail);
+        return new BmcUnreachableError(this.context, failure.detail);
+      case 'busy':
+        return new BmcProtocolError(this.context, `still busy after ${BUSY_ATTEMPTS} attempts: ${failure.detail}`);
       case 'protocol':
-        throw new BmcProtocolError(this.context, failure.detail);
+        return new BmcProtocolError(this.context, failure.detail);
     }
   }
 
@@ -147,8 +198,20 @@ export class IpmiPowerDriver implements PowerDriver {
    * Sets the override and returns what the BMC reports afterwards. A device other than the
    * one asked for is an error; persistent/EFI flags the BMC dropped are reported as read
    * (OpenIPMI ipmi_sim keeps only the device and always reads back "next boot only, legacy").
+   *
+   * The IPMI spec clears the boot flags' valid bit when no chassis control follows within
+   * 60 s, so an override set early (the runbook re-VLANs and masks LUNs in between) would be
+   * lost by the reset. First, as OpenStack Ironic's ipmitool driver does, boot option
+   * parameter 3 is set to "don't clear the valid bit on timeout" (raw 0x00 0x08 0x03 0x08);
+   * a BMC that does not implement parameter 3 (Ironic names OpenBMC) refuses it with a
+   * completion code, has no such timeout to fear, and is carried on with.
    */
   async setBootDevice(request: BootDeviceRequest): Promise<BootDeviceState> {
+    try {
+      await this.ipmitool(KEEP_VALID_BIT);
+    } catch (e) {
+      if (!(e instanceof UnsupportedActionError)) throw e;
+    }
     const flags = [...(request.persistent ? ['persistent'] : []), ...(request.uefi ? ['efiboot'] : [])];
     const command = ['chassis', 'bootdev', request.device, ...(flags.length > 0 ? [`options=${flags.join(',')}`] : [])];
     await this.ipmitool(command);

@@ -4,13 +4,20 @@ import type { RedfishBoot } from './redfish-schemas';
 /** Boot devices as Redfish BootSourceOverrideTarget values. */
 export const BOOT_TARGETS: Readonly<Record<BootDevice, string>> = { pxe: 'Pxe', disk: 'Hdd' };
 
-/** The `Boot` object to PATCH; the mode is left out for systems that have no BootSourceOverrideMode. */
-export function bootPatch(request: BootDeviceRequest, withMode: boolean): { Boot: Record<string, string> } {
+/**
+ * The `Boot` object to PATCH: the target always (it re-arms a one-time override), Enabled
+ * and Mode only when they differ from what the BMC has, as OpenStack Ironic's redfish
+ * management does (`_set_boot_device`, story 2007355: some BMCs fail when an unchanged
+ * Enabled is written). The mode is never sent to a system without BootSourceOverrideMode.
+ */
+export function bootPatch(request: BootDeviceRequest, current: RedfishBoot | undefined, withMode: boolean): { Boot: Record<string, string> } {
+  const enabled = request.persistent ? 'Continuous' : 'Once';
+  const mode = request.uefi ? 'UEFI' : 'Legacy';
   return {
     Boot: {
       BootSourceOverrideTarget: BOOT_TARGETS[request.device],
-      BootSourceOverrideEnabled: request.persistent ? 'Continuous' : 'Once',
-      ...(withMode && { BootSourceOverrideMode: request.uefi ? 'UEFI' : 'Legacy' }),
+      ...(current?.BootSourceOverrideEnabled !== enabled && { BootSourceOverrideEnabled: enabled }),
+      ...(withMode && current?.BootSourceOverrideMode !== mode && { BootSourceOverrideMode: mode }),
     },
   };
 }

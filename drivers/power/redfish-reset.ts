@@ -5,8 +5,9 @@ import type { PowerAction, PowerState } from './power-driver';
  * best first; the first whose every step the BMC allows is used.
  *
  * `cycle` prefers PowerCycle (a true off/on), then ForceRestart (what BMCs without
- * PowerCycle offer, sushy-tools among them; it also powers on a machine that is off on most
- * BMCs), then ForceOff followed by On once the system reports Off. No graceful variant is
+ * PowerCycle offer, sushy-tools among them), then ForceOff followed by On once the system
+ * reports Off. A cycle of a system that is off is planned as `on` by the driver, because
+ * many BMCs ignore a restart of a system that is off. No graceful variant is
  * ever chosen for `cycle` or `off`: the runbook asks for `soft` explicitly when it wants one.
  */
 const PLANS: Readonly<Record<PowerAction, ReadonlyArray<readonly string[]>>> = {

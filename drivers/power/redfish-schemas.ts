@@ -33,6 +33,14 @@ export const computerSystemSchema = z.looseObject({
   Boot: bootSchema.optional(),
   Actions: z.looseObject({ '#ComputerSystem.Reset': resetActionSchema.optional() }).optional(),
   '@odata.etag': z.string().optional(),
+  /** Where a BMC takes pending changes to this resource, applied at its next reset (DSP0266 "Settings"). */
+  '@Redfish.Settings': z.looseObject({ SettingsObject: link.optional() }).optional(),
+});
+
+/** A SettingsObject: the pending values of the resource it belongs to. */
+export const settingsObjectSchema = z.looseObject({
+  Boot: bootSchema.optional(),
+  '@odata.etag': z.string().optional(),
 });
 
 export const actionInfoSchema = z.looseObject({

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretStore } from '../../common/secrets';
 import { BmcAuthError, BmcProtocolError } from './power-errors';
+import { busyRetry } from './redfish-busy';
 import type { RedfishHttp, RedfishRequest, RedfishResponse } from './redfish-http';
 import { serviceRootSchema, type ServiceRoot } from './redfish-schemas';
 import { SharedPromise } from './shared-promise';
@@ -15,6 +17,20 @@ interface SessionToken {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/** How long to keep asking a busy BMC. */
+export interface BusyPolicy {
+  /** Wait when the BMC gives no Retry-After (sushy's server-side retry delay is of this order). */
+  readonly delayMs: number;
+  /** Longest single wait, whatever Retry-After says. */
+  readonly maxDelayMs: number;
+  /** No retry starts after this long since the first attempt. */
+  readonly budgetMs: number;
+}
+
+export const DEFAULT_BUSY_POLICY: BusyPolicy = { delayMs: 2000, maxDelayMs: 10_000, budgetMs: 60_000 };
+/** As many runs as OpenStack Ironic's [redfish]post_boot_retry_attempts default. */
+const BUSY_ATTEMPTS = 6;
+
 /**
  * Authentication to one BMC. Prefers a Redfish session (X-Auth-Token, one login shared by
  * concurrent calls, logged in again once when the BMC expires it mid-way); uses HTTP Basic
@@ -29,6 +45,7 @@ export class RedfishSession {
     private readonly http: RedfishHttp,
     private readonly credential: string,
     private readonly secrets: SecretStore,
+    private readonly busy: BusyPolicy = DEFAULT_BUSY_POLICY,
   ) {}
 
   /** The unauthenticated service root, read once. */
@@ -36,8 +53,25 @@ export class RedfishSession {
     return this.serviceRoot.get(() => this.readRoot());
   }
 
-  /** An authenticated request. 401 and 403 end in BmcAuthError, except one re-login on an expired session. */
+  /**
+   * An authenticated request, sent again while the BMC answers busy (503, or the busy
+   * messages of ./redfish-busy): at most BUSY_ATTEMPTS times and within the busy budget,
+   * waiting what Retry-After says (capped) or the default delay. The last answer is returned.
+   */
   async send(method: Method, path: string, req: RedfishRequest = {}): Promise<RedfishResponse> {
+    const deadline = Date.now() + this.busy.budgetMs;
+    for (let attempt = 1; ; attempt += 1) {
+      const res = await this.sendOnce(method, path, req);
+      const busy = busyRetry(res);
+      if (busy === undefined || attempt >= BUSY_ATTEMPTS) return res;
+      const waitMs = Math.min(busy.afterMs ?? this.busy.delayMs, this.busy.maxDelayMs);
+      if (Date.now() + waitMs > deadline) return res;
+      await sleep(waitMs);
+    }
+  }
+
+  /** One request. 401 and 403 end in BmcAuthError, except one re-login on an expired session. */
+  private async sendOnce(method: Method, path: string, req: RedfishRequest): Promise<RedfishResponse> {
     const sessions = sessionsPath(await this.root());
     if (sessions === undefined) return this.refuseUnauthorized(await this.http.request(method, path, this.withBasic(req)));
     const login = () => this.login(sessions);

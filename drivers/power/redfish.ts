@@ -9,8 +9,9 @@ import { BmcProtocolError, UnsupportedActionError } from './power-errors';
 import { BOOT_TARGETS, bootPatch, bootState } from './redfish-boot';
 import { RedfishHttp, type BmcContext, type RedfishResponse } from './redfish-http';
 import { candidateResetTypes, isAlreadyDone, reportedPowerState, resetPlan } from './redfish-reset';
-import { actionInfoSchema, collectionSchema, computerSystemSchema, type ComputerSystem, type ResetAction } from './redfish-schemas';
-import { RedfishSession } from './redfish-session';
+import { ifMatchFallbacks, ifMatchHeader, usableEtag } from './redfish-etag';
+import { actionInfoSchema, collectionSchema, computerSystemSchema, settingsObjectSchema, type ComputerSystem, type RedfishBoot, type ResetAction } from './redfish-schemas';
+import { RedfishSession, type BusyPolicy } from './redfish-session';
 import { waitForTask } from './redfish-task';
 import { SharedPromise } from './shared-promise';
 
@@ -21,10 +22,18 @@ export interface RedfishPowerDriverOptions {
   readonly timeoutMs?: number;
   /** Pause between two polls of a task monitor or of PowerState (default 1 s). */
   readonly pollIntervalMs?: number;
+  /** How long to keep asking a BMC that answers busy (default DEFAULT_BUSY_POLICY). */
+  readonly busyPolicy?: BusyPolicy;
 }
 
 interface SystemRead {
   readonly system: ComputerSystem;
+  readonly etag: string | undefined;
+}
+
+interface BootWrite {
+  readonly path: string;
+  readonly patch: unknown;
   readonly etag: string | undefined;
 }
 
@@ -61,7 +70,7 @@ export class RedfishPowerDriver implements PowerDriver {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.http = new RedfishHttp(this.ctx, this.bmc, this.timeoutMs);
-    this.session = new RedfishSession(this.http, this.bmc.credential, options.secrets);
+    this.session = new RedfishSession(this.http, this.bmc.credential, options.secrets, options.busyPolicy);
   }
 
   validate(): void {
@@ -91,45 +100,78 @@ export class RedfishPowerDriver implements PowerDriver {
     const reset = system.Actions?.['#ComputerSystem.Reset'];
     if (reset === undefined) throw new UnsupportedActionError(this.ctx, action, 'the system has no ComputerSystem.Reset action');
     const allowed = await this.allowedResetTypes(reset);
-    const plan = resetPlan(action, allowed);
+    // Many BMCs ignore ForceRestart and PowerCycle on a system that is off: a cycle of a
+    // machine that is off is a power-on, as with IPMI.
+    const effective = action === 'cycle' && before.state === 'off' ? 'on' : action;
+    const plan = resetPlan(effective, allowed);
     if (plan === undefined) {
-      throw new UnsupportedActionError(this.ctx, action, `the BMC allows ResetType ${allowed?.join(', ') ?? '(none)'}, none of ${candidateResetTypes(action).join(', ')}`);
+      throw new UnsupportedActionError(this.ctx, action, `the BMC allows ResetType ${allowed?.join(', ') ?? '(none)'}, none of ${candidateResetTypes(effective).join(', ')}`);
     }
-    // The only plan of several steps powers off first: a machine that is off skips that step,
-    // and the next step must wait until the off has taken effect or the BMC would ignore it.
-    const steps = plan.length > 1 && before.state === 'off' ? plan.slice(1) : plan;
+    // The only plan of several steps powers off first; the next step must wait until the
+    // off has taken effect or the BMC would ignore it.
     const target = this.http.path(reset.target);
-    for (const [i, resetType] of steps.entries()) {
+    for (const [i, resetType] of plan.entries()) {
       if (i > 0) await this.waitForPowerState('off');
       await this.reset(action, target, resetType);
     }
     return { action, already: false, stateAfter: await this.powerState() };
   }
 
+  /**
+   * PATCHes the override where the BMC takes it (the system, or its `@Redfish.Settings`
+   * object, pending until the next reset) with If-Match from the resource just read. A 412
+   * means the resource changed since: it is read again and the PATCH rebuilt once; a second
+   * 412 gets sushy's fallbacks (weak tag as strong, then no If-Match). Reads back from where
+   * it wrote, so a pending override reads as what the next boot will use.
+   */
   async setBootDevice(request: BootDeviceRequest): Promise<BootDeviceState> {
     const what = `boot device ${request.device}${request.uefi ? ' (UEFI)' : ''}`;
-    for (let attempt = 1; ; attempt += 1) {
-      const { system, etag } = await this.readSystem();
-      const boot = system.Boot;
-      if (boot === undefined) throw new UnsupportedActionError(this.ctx, what, 'the system has no Boot object');
-      const allowed = boot['BootSourceOverrideTarget@Redfish.AllowableValues'];
-      if (allowed !== undefined && !allowed.includes(BOOT_TARGETS[request.device])) {
-        throw new UnsupportedActionError(this.ctx, what, `the BMC allows BootSourceOverrideTarget ${allowed.join(', ')}`);
+    let write = await this.bootWrite(what, request);
+    let res = await this.session.send('PATCH', write.path, { json: write.patch, ...ifMatchHeader(write.etag) });
+    if (res.status === 412) {
+      write = await this.bootWrite(what, request);
+      res = await this.session.send('PATCH', write.path, { json: write.patch, ...ifMatchHeader(write.etag) });
+      for (const fallback of ifMatchFallbacks(write.etag)) {
+        if (res.status !== 412) break;
+        res = await this.session.send('PATCH', write.path, { json: write.patch, ...ifMatchHeader(fallback) });
       }
-      const withMode = boot.BootSourceOverrideMode !== undefined;
-      if (request.uefi && !withMode) throw new UnsupportedActionError(this.ctx, what, 'the system has no BootSourceOverrideMode');
-      const path = await this.getSystemPath();
-      const res = await this.session.send('PATCH', path, { json: bootPatch(request, withMode), ...(etag !== undefined && { headers: { 'if-match': etag } }) });
-      // 412: the system changed between our read and our write; read it again, once.
-      if (res.status === 412 && attempt === 1) continue;
-      await this.finish(what, res);
-      break;
     }
-    const state = await this.bootDevice();
+    await this.finish(what, res);
+    const state = bootState((await this.readBoot(write.path)).boot);
     if (state.device !== request.device) {
       throw new BmcProtocolError(this.ctx, `boot override reads back ${state.device} after ${BOOT_TARGETS[request.device]} was set`);
     }
     return state;
+  }
+
+  /** Where and what to PATCH for `request`, checked against what the system allows. */
+  private async bootWrite(what: string, request: BootDeviceRequest): Promise<BootWrite> {
+    const { system, etag } = await this.readSystem();
+    const boot = system.Boot;
+    if (boot === undefined) throw new UnsupportedActionError(this.ctx, what, 'the system has no Boot object');
+    const allowed = boot['BootSourceOverrideTarget@Redfish.AllowableValues'];
+    if (allowed !== undefined && !allowed.includes(BOOT_TARGETS[request.device])) {
+      throw new UnsupportedActionError(this.ctx, what, `the BMC allows BootSourceOverrideTarget ${allowed.join(', ')}`);
+    }
+    const withMode = boot.BootSourceOverrideMode !== undefined;
+    if (request.uefi && !withMode) throw new UnsupportedActionError(this.ctx, what, 'the system has no BootSourceOverrideMode');
+    const settingsUri = system['@Redfish.Settings']?.SettingsObject?.['@odata.id'];
+    // As sushy does: the settings object takes the override only if it carries the Boot properties.
+    if (settingsUri !== undefined) {
+      const pending = await this.readBoot(this.http.path(settingsUri));
+      if (pending.boot?.BootSourceOverrideTarget !== undefined) {
+        return { path: pending.path, patch: bootPatch(request, pending.boot, withMode), etag: pending.etag };
+      }
+    }
+    return { path: await this.getSystemPath(), patch: bootPatch(request, boot, withMode), etag };
+  }
+
+  /** The Boot object and ETag of the system or of its settings object. */
+  private async readBoot(path: string): Promise<{ readonly path: string; readonly boot: RedfishBoot | undefined; readonly etag: string | undefined }> {
+    const res = await this.session.send('GET', path);
+    const parsed = settingsObjectSchema.safeParse(res.body);
+    if (res.status !== 200 || !parsed.success) throw new BmcProtocolError(this.ctx, `boot settings ${path}: ${this.http.describe(res)}`);
+    return { path, boot: parsed.data.Boot, etag: usableEtag(res.headers.etag, parsed.data['@odata.etag']) };
   }
 
   async bootDevice(): Promise<BootDeviceState> {
@@ -166,7 +208,7 @@ export class RedfishPowerDriver implements PowerDriver {
     }
     const parsed = computerSystemSchema.safeParse(res.body);
     if (res.status !== 200 || !parsed.success) throw new BmcProtocolError(this.ctx, `system ${path}: ${this.http.describe(res)}`);
-    return { system: parsed.data, etag: res.headers.etag ?? parsed.data['@odata.etag'] };
+    return { system: parsed.data, etag: usableEtag(res.headers.etag, parsed.data['@odata.etag']) };
   }
 
   private powerOf(system: ComputerSystem): { readonly redfish: string; readonly state: PowerState } {

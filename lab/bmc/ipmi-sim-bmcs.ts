@@ -4,6 +4,7 @@ import { SpawnCommandRunner } from '../../common/command-runner';
 import type { Lab, LabComponent } from '../lab';
 import { CHASSIS_CONTROL_SCRIPT } from './chassis-control-script';
 import { registerChassisControlRoute } from './ipmi-chassis-control';
+import { IPMI_PROFILES, isIpmiProfile } from './ipmi-profiles';
 import { chassisControlCommand } from './ipmi-sim-config';
 import { LabIpmiBmc } from './lab-ipmi-bmc';
 
@@ -43,7 +44,9 @@ export async function startIpmiBmcs(lab: Lab): Promise<LabIpmiBmcs | undefined> 
     const secret = lab.credentials[machine.spec.bmc.credential];
     if (secret === undefined) throw new Error(`lab ipmi: ${machine.id} names credential "${machine.spec.bmc.credential}", which the lab does not have`);
     const chassisControl = chassisControlCommand(script, Number(control[1]), machine.id);
-    return new LabIpmiBmc(machine, { dir: join(root, machine.id), secret, chassisControl });
+    const profile = lab.options.bmcProfiles?.[machine.id] ?? 'default';
+    if (!isIpmiProfile(profile)) throw new Error(`lab ipmi: ${machine.id} has BMC profile "${profile}"; IPMI profiles are ${Object.keys(IPMI_PROFILES).join(', ')}`);
+    return new LabIpmiBmc(machine, { dir: join(root, machine.id), secret, chassisControl, quirks: IPMI_PROFILES[profile], ...(lab.options.ipmiBootFlagTimeoutMs !== undefined && { bootFlagTimeoutMs: lab.options.ipmiBootFlagTimeoutMs }) });
   });
   const started = await Promise.allSettled(bmcs.map((b) => b.start()));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

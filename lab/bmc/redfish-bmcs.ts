@@ -5,6 +5,7 @@ import { fieldIssues } from '../../common/field-path';
 import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import { LabRedfishBmc, labRedfishSettingsSchema } from './redfish-bmc';
+import { isRedfishProfile, REDFISH_PROFILE_NAMES } from './redfish-profiles';
 
 /** The lab's Redfish BMCs; tests reach one through `bmc(machineId)` to change its behaviour. */
 export interface RedfishBmcsComponent extends LabComponent {
@@ -35,8 +36,10 @@ function close(server: Server): Promise<void> {
 /**
  * One in-process HTTPS server per Redfish machine, at the topology's BMC address and port,
  * with the lab certificate whose fingerprint the example topologies pin. A dark machine's
- * BMC drops every connection. `PUT /lab/redfish/:machine` on the control server changes a
- * BMC's settings (allowed ResetTypes, which resets answer with a task monitor).
+ * BMC drops every connection. Each BMC starts in the quirk profile the lab option
+ * `bmcProfiles` names for its machine (default "default"). `PUT /lab/redfish/:machine` on the
+ * control server changes a BMC's settings (allowed ResetTypes, which resets answer with a
+ * task monitor, its profile, how long POST lasts).
  */
 export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent | undefined> {
   const machines = lab.index.allMachines().filter((m) => m.bmc.driver === 'redfish');
@@ -49,6 +52,9 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
       if (m.bmc.driver !== 'redfish') continue;
       const machine = lab.machine(m.id);
       const bmc = new LabRedfishBmc(machine, lab.credentials[m.bmc.credential], m.bmc.systemId ?? DEFAULT_SYSTEM_ID);
+      const profile = lab.options.bmcProfiles?.[m.id] ?? 'default';
+      if (!isRedfishProfile(profile)) throw new Error(`lab redfish: ${m.id} has BMC profile "${profile}"; Redfish profiles are ${REDFISH_PROFILE_NAMES.join(', ')}`);
+      bmc.settings = { ...bmc.settings, profile };
       const server = m.bmc.scheme === 'https' ? createHttpsServer({ cert, key }, bmc.app) : createHttpServer(bmc.app);
       server.on('connection', (socket) => {
         if (machine.dark) socket.destroy();

@@ -1,16 +1,20 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore, type Secret } from '../../common/secrets';
+import { SpawnCommandRunner, type CommandOptions, type CommandResult } from '../../common/command-runner';
 import { IpmiPowerDriver } from '../../drivers/power/ipmi';
-import { BmcAuthError, BmcUnreachableError } from '../../drivers/power/power-errors';
-import type { Topology } from '../../inventory/topology-schema';
+import { CipherSuiteMemory } from '../../drivers/power/ipmi-cipher-suites';
+import { BmcAuthError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
+import type { Machine, Topology } from '../../inventory/topology-schema';
 import type { LabIpmiBmcs } from '../../lab/bmc/ipmi-sim-bmcs';
 import type { Lab } from '../../lab/lab';
 import type { LabMachine, LabTiming } from '../../lab/lab-machine';
 import { startLab } from '../../lab/start-lab';
 import { ipmiLabTopology } from '../support/ipmi-topology';
 import { requireTool } from '../support/require-tool';
+import { until } from '../support/until';
 
 /** The IPMI driver against real OpenIPMI ipmi_sim BMCs (the lab's) through real ipmitool. */
 
@@ -37,16 +41,19 @@ afterAll(async () => {
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
-function driver(machineId: string, secret?: Secret): IpmiPowerDriver {
+function driver(machineId: string, secret?: Secret, options: { suites?: number[]; memory?: CipherSuiteMemory } = {}): IpmiPowerDriver {
   const secrets = new StaticSecretStore(secret === undefined ? lab.credentials : { 'lab-bmc': secret });
-  return new IpmiPowerDriver({ machine: lab.index.machine(machineId), secrets, timeoutMs: DRIVER_TIMEOUT_MS });
+  const base = lab.index.machine(machineId);
+  const machine = options.suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: options.suites } } as Machine);
+  return new IpmiPowerDriver({ machine, secrets, timeoutMs: DRIVER_TIMEOUT_MS, ...(options.memory !== undefined && { cipherSuiteMemory: options.memory }) });
 }
 
-async function waitFor(what: string, condition: () => boolean, withinMs = 10_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+/** Counts the ipmitool runs of a driver and the cipher suite of each. */
+class CountingRunner extends SpawnCommandRunner {
+  readonly suites: string[] = [];
+  override run(file: string, args: readonly string[], options: CommandOptions): Promise<CommandResult> {
+    this.suites.push(args[args.indexOf('-C') + 1] ?? '');
+    return super.run(file, args, options);
   }
 }
 
@@ -83,13 +90,13 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(await d.powerState()).toBe('off');
 
     expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
-    await waitFor('power on', () => m.powerState === 'on');
+    await until('power on', () => m.powerState === 'on');
     expect(await d.powerState()).toBe('on');
     expect(await d.power('on')).toEqual({ action: 'on', already: true, stateAfter: 'on' });
     expect(m.count('on')).toBe(1);
 
     expect(await d.power('off')).toMatchObject({ action: 'off', already: false });
-    await waitFor('power off', () => m.powerState === 'off');
+    await until('power off', () => m.powerState === 'off');
     expect(await d.power('off')).toEqual({ action: 'off', already: true, stateAfter: 'off' });
     expect(m.count('off')).toBe(1);
   });
@@ -99,18 +106,18 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     const d = driver('m-r1-02');
     m.bootHangs = true;
     await d.power('on');
-    await waitFor('the hung boot', () => m.powerState === 'on' && m.bootResult?.healthy === false);
+    await until('the hung boot', () => m.powerState === 'on' && m.bootResult?.healthy === false);
     expect(await d.power('soft')).toEqual({ action: 'soft', already: false, stateAfter: 'on' });
     expect(m.count('soft')).toBe(1);
     expect(m.osState).toBe('booting');
 
     m.bootHangs = false;
     await d.power('off');
-    await waitFor('power off', () => m.powerState === 'off');
+    await until('power off', () => m.powerState === 'off');
     await d.power('on');
-    await waitFor('the OS to run', () => m.osState === 'running');
+    await until('the OS to run', () => m.osState === 'running');
     expect(await d.power('soft')).toMatchObject({ action: 'soft', already: false });
-    await waitFor('soft-off', () => m.powerState === 'off');
+    await until('soft-off', () => m.powerState === 'off');
     expect(m.count('soft')).toBe(2);
     expect(m.count('off')).toBe(1);
   });
@@ -119,14 +126,14 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     const m = lab.machine('m-r2-01');
     const d = driver('m-r2-01');
     expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
-    await waitFor('power on', () => m.powerState === 'on');
+    await until('power on', () => m.powerState === 'on');
     expect(m.count('on')).toBe(1);
     expect(m.count('off')).toBe(0);
 
     const events = powerEvents(m);
     expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
     // ipmi_sim performs a cycle as "set power 0", then "set power 1" once it reads the chassis off (it polls every second).
-    await waitFor('off then on', () => events.join(',') === 'off,on');
+    await until('off then on', () => events.join(',') === 'off,on');
     expect(await d.powerState()).toBe('on');
   });
 
@@ -142,7 +149,7 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(m.bootOverride).toEqual({ device: 'pxe', persistent: false, uefi: false });
 
     await d.power('on');
-    await waitFor('the OS to run', () => m.osState === 'running');
+    await until('the OS to run', () => m.osState === 'running');
     expect(boots.map((b) => b.device)).toEqual(['pxe']);
     // Next boot only: after the PXE boot the override is gone, and the BMC says so.
     expect(await d.bootDevice()).toEqual({ device: 'disk', persistent: false, uefi: false });
@@ -151,6 +158,23 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(await d.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({ device: 'disk', persistent: false, uefi: false });
     expect(m.bootOverride.device).toBe('disk');
     expect(m.count('bootdev')).toBe(3);
+  });
+
+  it('ipmi_sim refuses cipher suite 17 with the real Open Session error: the default list falls back to 3 and keeps it', async () => {
+    const runner = new CountingRunner();
+    const memory = new CipherSuiteMemory();
+    const make = () =>
+      new IpmiPowerDriver({ machine: lab.index.machine('m-r1-01'), secrets: new StaticSecretStore(lab.credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: memory });
+    expect(await make().powerState()).toBe(lab.machine('m-r1-01').powerState);
+    expect(await make().powerState()).toBe(lab.machine('m-r1-01').powerState);
+    expect(runner.suites).toEqual(['17', '3', '3']);
+  });
+
+  it('a BMC that accepts none of the configured suites → UnsupportedActionError (not unreachable, not retried)', async () => {
+    const error = await errorOf(driver('m-r1-01', undefined, { suites: [17], memory: new CipherSuiteMemory() }).powerState());
+    expect(error).toBeInstanceOf(UnsupportedActionError);
+    expect((error as UnsupportedActionError).retryable).toBe(false);
+    expect(error.message).toContain('Error in open session response message : invalid authentication algorithm');
   });
 
   it.each([
@@ -192,6 +216,109 @@ describe('IPMI driver ↔ ipmi_sim', () => {
 
     m.setDark(false);
     expect(await d.powerState()).toBe('off');
+  });
+});
+
+describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim behind the cipher gate)', () => {
+  let gated: Lab;
+  let gatedDir: string;
+
+  beforeAll(async () => {
+    gatedDir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-gated-'));
+    gated = await startLab({ topology: await ipmiLabTopology(), dataDir: gatedDir, only: ['ipmi'], timing: TIMING, bmcProfiles: { 'm-r1-01': 'no-suite-3' } });
+  });
+
+  afterAll(async () => {
+    await gated?.stop();
+    if (gatedDir !== undefined) await rm(gatedDir, { recursive: true, force: true });
+  });
+
+  function gatedDriver(suites: number[] | undefined, runner: CountingRunner): IpmiPowerDriver {
+    const base = gated.index.machine('m-r1-01');
+    const machine = suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: suites } } as Machine);
+    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(gated.credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: new CipherSuiteMemory() });
+  }
+
+  it('is not reported unreachable: both refusals, with ipmitool\'s real texts, end in UnsupportedActionError', async () => {
+    const runner = new CountingRunner();
+    const error = await errorOf(gatedDriver(undefined, runner).powerState());
+    expect(error).toBeInstanceOf(UnsupportedActionError);
+    expect(error.message).toContain('17 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : invalid authentication algorithm))');
+    expect(error.message).toContain('3 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : no matching cipher suite))');
+    expect(runner.suites).toEqual(['17', '3']);
+  });
+
+  it('the driver walks the configured list to a suite the BMC accepts and works through it', async () => {
+    const runner = new CountingRunner();
+    const d = gatedDriver([17, 3, 2], runner);
+    expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
+    await until('power on', () => gated.machine('m-r1-01').powerState === 'on');
+    expect(runner.suites).toEqual(['17', '3', '2', '2', '2']);
+  });
+
+  it('a dark gated BMC is silent, refusals included', async () => {
+    gated.machine('m-r1-01').setDark(true);
+    try {
+      const error = await errorOf(gatedDriver([3], new CountingRunner()).powerState());
+      expect(error).toBeInstanceOf(BmcUnreachableError);
+    } finally {
+      gated.machine('m-r1-01').setDark(false);
+    }
+  });
+});
+
+describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the IPMI spec says)', () => {
+  /** Shortened from the spec's 60 s. */
+  const VALID_MS = 300;
+  let lab2: Lab;
+  let dir2: string;
+
+  beforeAll(async () => {
+    dir2 = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-bootflags-'));
+    lab2 = await startLab({
+      topology: await ipmiLabTopology(),
+      dataDir: dir2,
+      only: ['ipmi'],
+      timing: TIMING,
+      bmcProfiles: { 'm-r1-01': 'spec-boot-flags', 'm-r1-02': 'spec-boot-flags' },
+      ipmiBootFlagTimeoutMs: VALID_MS,
+    });
+  });
+
+  afterAll(async () => {
+    await lab2?.stop();
+    if (dir2 !== undefined) await rm(dir2, { recursive: true, force: true });
+  });
+
+  function suite2Driver(machineId: string): IpmiPowerDriver {
+    const base = lab2.index.machine(machineId);
+    const machine = { ...base, bmc: { ...base.bmc, cipherSuites: [2] } } as Machine;
+    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(lab2.credentials), timeoutMs: DRIVER_TIMEOUT_MS });
+  }
+
+  it('a plain "chassis bootdev pxe" loses its valid bit when no chassis control follows in time', async () => {
+    const m = lab2.machine('m-r1-01');
+    const bmc = lab2.index.machine('m-r1-01').bmc;
+    const result = await new SpawnCommandRunner().run(
+      'ipmitool',
+      ['-I', 'lanplus', '-C', '2', '-H', bmc.address, '-p', String(bmc.port), '-U', lab2.credentials['lab-bmc']?.username ?? '', '-E', 'chassis', 'bootdev', 'pxe'],
+      { env: { IPMI_PASSWORD: lab2.credentials['lab-bmc']?.password ?? '' }, timeoutMs: 10_000 },
+    );
+    expect(result.stdout).toContain('Set Boot Device to pxe');
+    await until('the valid bit to expire', () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2);
+    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe', 'disk persistent']);
+  });
+
+  it('the driver keeps the valid bit (parameter 3), so an override set long before the reset still holds', async () => {
+    const m = lab2.machine('m-r1-02');
+    const d = suite2Driver('m-r1-02');
+    await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
+    // Longer than the valid bit's timeout, as when a runbook re-VLANs and masks LUNs before the power-on.
+    await sleep(VALID_MS * 3);
+    await d.power('on');
+    await until('the OS to run', () => m.osState === 'running');
+    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe']);
+    expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { refusedCipherSuites: [3] } });
   });
 });
 

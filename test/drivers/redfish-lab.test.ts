@@ -1,32 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../common/errors';
-import { EnvAndFileSecretStore, StaticSecretStore, type SecretStore } from '../../common/secrets';
+import { StaticSecretStore, type SecretStore } from '../../common/secrets';
 import type { Machine, RedfishBmc } from '../../inventory/topology-schema';
 import { BmcAuthError, BmcProtocolError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
 import { RedfishPowerDriver } from '../../drivers/power/redfish';
 import { BmcTlsError } from '../../drivers/power/redfish-tls';
 import { DEFAULT_REDFISH_SETTINGS, type LabRedfishBmc } from '../../lab/bmc/redfish-bmc';
-import type { RedfishBmcsComponent } from '../../lab/bmc/redfish-bmcs';
 import type { Lab } from '../../lab/lab';
 import type { LabMachine } from '../../lab/lab-machine';
-import { startLab } from '../../lab/start-lab';
-import { FAST_TIMING, ROOT } from '../support/lab-fixtures';
-import { redfishLabTopology } from '../support/redfish-topology';
+import { ROOT } from '../support/lab-fixtures';
+import { labRedfishBmc, startRedfishLab } from '../support/redfish-topology';
+import { until } from '../support/until';
 
 jest.setTimeout(30_000);
 
 let lab: Lab;
-let dataDir: string;
 let secrets: SecretStore;
+let stopLab: () => Promise<void>;
 const drivers: RedfishPowerDriver[] = [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'rackshift-redfish-lab-'));
-  lab = await startLab({ topology: await redfishLabTopology(), dataDir, timing: FAST_TIMING, only: ['redfish'] });
-  secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
+  ({ lab, secrets, stop: stopLab } = await startRedfishLab('rackshift-redfish-lab-'));
 });
 
 afterEach(async () => {
@@ -39,12 +33,11 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await lab?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stopLab?.();
 });
 
 function bmc(machineId: string): LabRedfishBmc {
-  return (lab.components.find((c) => c.kind === 'redfish') as RedfishBmcsComponent).bmc(machineId);
+  return labRedfishBmc(lab, machineId);
 }
 
 function spec(machineId: string, bmcPatch: Partial<RedfishBmc> = {}): Machine {
@@ -56,14 +49,6 @@ function driver(machine: Machine, store: SecretStore = secrets): RedfishPowerDri
   const d = new RedfishPowerDriver({ machine, secrets: store, timeoutMs: 5_000, pollIntervalMs: 50 });
   drivers.push(d);
   return d;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 /** Puts a lab machine into a known power state without going through any BMC. */
@@ -232,13 +217,13 @@ describe('boot override', () => {
   it('reads the system again and retries once when its ETag changed between read and write (412)', async () => {
     const m = lab.machine('m-r1-04');
     const b = bmc('m-r1-04');
-    const patchBoot = (b as unknown as { patchBoot: (...args: unknown[]) => void }).patchBoot.bind(b);
+    const patchSystem = (b as unknown as { patchSystem: (...args: unknown[]) => void }).patchSystem.bind(b);
     let patches = 0;
-    jest.spyOn(b as unknown as { patchBoot: (...args: unknown[]) => void }, 'patchBoot').mockImplementation((...args: unknown[]) => {
+    jest.spyOn(b as unknown as { patchSystem: (...args: unknown[]) => void }, 'patchSystem').mockImplementation((...args: unknown[]) => {
       patches += 1;
       // Someone else changes the override after the driver read the system: its ETag is stale now.
       if (patches === 1) m.setBootDevice({ device: 'cdrom', persistent: true, uefi: false });
-      patchBoot(...args);
+      patchSystem(...args);
     });
     try {
       await expect(driver(spec('m-r1-04')).setBootDevice({ device: 'pxe', persistent: true, uefi: true })).resolves.toEqual({ device: 'pxe', persistent: true, uefi: true });
@@ -306,7 +291,7 @@ describe('validate()', () => {
   });
 
   it('names an unreadable CA file', () => {
-    const d = driver(spec('m-r2-03', { tls: { caFile: join(dataDir, 'missing.pem'), insecure: false } }));
+    const d = driver(spec('m-r2-03', { tls: { caFile: join(lab.options.dataDir, 'missing.pem'), insecure: false } }));
     expect(() => d.validate()).toThrow(/bmc\.tls\.caFile: cannot read .*ENOENT/);
   });
 

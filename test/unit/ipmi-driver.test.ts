@@ -5,6 +5,8 @@ import { StaticSecretStore, type Secret } from '../../common/secrets';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { Machine } from '../../inventory/topology-schema';
 import { IpmiPowerDriver, ipmitoolRetries } from '../../drivers/power/ipmi';
+import { CipherSuiteMemory } from '../../drivers/power/ipmi-cipher-suites';
+import { topologySchema } from '../../inventory/topology-schema';
 import { classifyIpmitoolFailure, parseBootFlags, parsePowerStatus } from '../../drivers/power/ipmitool-output';
 import { BmcAuthError, BmcProtocolError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
 import { labSmall } from '../support/lab-fixtures';
@@ -15,6 +17,8 @@ const SECRET: Secret = { username: 'admin', password: PASSWORD };
 /** Sample outputs of ipmitool 1.8.19 `-v` against ipmi_sim, and of a BMC that keeps the flags. */
 const BOOTPARAM = (data: string, extra = ''): string =>
   `Boot parameter version: 1\nBoot parameter 5 is valid/unlocked\nBoot parameter data: ${data}\n Boot Flags :\n${extra}`;
+/** What ipmitool 1.8.19 prints when ipmi_sim (or any BMC) refuses the suite's algorithms (lanplus.c + lanplus_strings.c). */
+const OPEN_SESSION_REFUSAL = 'Error in open session response message : no matching cipher suite\n\nError: Unable to establish IPMI v2 / RMCP+ session\n';
 const VERBOSE_NOISE = 'Loading IANA PEN Registry...\nRunning Get VSO Capabilities my_addr 0x20, transit 0, target 0x20\nInvalid completion code received: Invalid command\nDiscovered IPMB address 0x0\n';
 
 interface Call {
@@ -29,6 +33,12 @@ class FakeIpmitool implements CommandRunner {
   power: 'on' | 'off' = 'off';
   bootData = '0000000000';
   failWith: { stderr: string } | Error | undefined;
+  /** Cipher suites this BMC refuses at Open Session, as ipmitool reports it. */
+  refuseSuites = new Set<number>();
+  /** The next this many runs answer this stderr (a busy BMC), then it works again. */
+  failNext: { stderr: string; times: number } | undefined;
+  /** Answer to the raw "keep the valid bit" command. */
+  rawAnswer: CommandResult | undefined;
 
   /** The ipmitool words after the connection options, for each call. */
   get commands(): string[] {
@@ -39,6 +49,13 @@ class FakeIpmitool implements CommandRunner {
     this.calls.push({ file, args, options });
     if (this.failWith instanceof Error) throw this.failWith;
     if (this.failWith !== undefined) return { stdout: '', stderr: this.failWith.stderr, code: 1 };
+    if (this.refuseSuites.has(Number(args[args.indexOf('-C') + 1]))) {
+      return { stdout: '', stderr: `${VERBOSE_NOISE}${OPEN_SESSION_REFUSAL}`, code: 1 };
+    }
+    if (this.failNext !== undefined && this.failNext.times > 0) {
+      this.failNext = { ...this.failNext, times: this.failNext.times - 1 };
+      return { stdout: '', stderr: this.failNext.stderr, code: 1 };
+    }
     const command = args.slice(args.indexOf('-v') + 1).join(' ');
     const ok = (stdout: string): CommandResult => ({ stdout, stderr: VERBOSE_NOISE, code: 0 });
     switch (command) {
@@ -56,6 +73,8 @@ class FakeIpmitool implements CommandRunner {
         return ok('Chassis Power Control: Cycle\n');
       case 'chassis bootparam get 5':
         return ok(BOOTPARAM(this.bootData));
+      case 'raw 0x00 0x08 0x03 0x08':
+        return this.rawAnswer ?? ok('');
       default:
         if (command.startsWith('chassis bootdev ')) {
           const [, , device, options = ''] = command.split(' ');
@@ -73,8 +92,8 @@ beforeAll(async () => {
   machines = new TopologyIndex(await labSmall());
 });
 
-function driverFor(machine: Machine, runner: CommandRunner, secret: Secret = SECRET, timeoutMs?: number): IpmiPowerDriver {
-  return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore({ 'lab-bmc': secret }), runner, ...(timeoutMs !== undefined && { timeoutMs }) });
+function driverFor(machine: Machine, runner: CommandRunner, secret: Secret = SECRET, memory = new CipherSuiteMemory()): IpmiPowerDriver {
+  return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore({ 'lab-bmc': secret }), runner, cipherSuiteMemory: memory, busyRetryDelayMs: 1 });
 }
 
 function setup(secret?: Secret): { fake: FakeIpmitool; driver: IpmiPowerDriver } {
@@ -89,7 +108,7 @@ describe('IpmiPowerDriver argv and environment', () => {
     expect(fake.calls).toHaveLength(1);
     const [call] = fake.calls;
     expect(call?.file).toBe('ipmitool');
-    expect(call?.args).toEqual(['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', '16231', '-U', 'admin', '-E', '-N', '1', '-R', '2', '-v', 'chassis', 'power', 'status']);
+    expect(call?.args).toEqual(['-I', 'lanplus', '-C', '17', '-H', '127.0.0.1', '-p', '16231', '-U', 'admin', '-E', '-N', '1', '-R', '2', '-v', 'chassis', 'power', 'status']);
     expect(call?.options.env).toEqual({ IPMI_PASSWORD: PASSWORD });
     expect(call?.options.timeoutMs).toBe(10_000);
   });
@@ -128,10 +147,11 @@ describe('IpmiPowerDriver argv and environment', () => {
     expect(await driver.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).toEqual({ device: 'pxe', persistent: true, uefi: true });
     expect(await driver.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({ device: 'disk', persistent: false, uefi: false });
     expect(await driver.setBootDevice({ device: 'pxe', persistent: false, uefi: true })).toEqual({ device: 'pxe', persistent: false, uefi: true });
+    const keep = 'raw 0x00 0x08 0x03 0x08';
     expect(fake.commands).toEqual([
-      'chassis bootdev pxe options=persistent,efiboot', 'chassis bootparam get 5',
-      'chassis bootdev disk', 'chassis bootparam get 5',
-      'chassis bootdev pxe options=efiboot', 'chassis bootparam get 5',
+      keep, 'chassis bootdev pxe options=persistent,efiboot', 'chassis bootparam get 5',
+      keep, 'chassis bootdev disk', 'chassis bootparam get 5',
+      keep, 'chassis bootdev pxe options=efiboot', 'chassis bootparam get 5',
     ]);
   });
 
@@ -219,6 +239,88 @@ describe('IpmiPowerDriver errors', () => {
   });
 });
 
+describe('IpmiPowerDriver cipher suites', () => {
+  const suiteOf = (call: Call): string => call.args[call.args.indexOf('-C') + 1] ?? '';
+
+  it('falls back from 17 to 3 when the BMC refuses 17, and starts with 3 from then on', async () => {
+    const fake = new FakeIpmitool();
+    fake.refuseSuites = new Set([17]);
+    const memory = new CipherSuiteMemory();
+    expect(await driverFor(machines.machine('m-r1-01'), fake, SECRET, memory).powerState()).toBe('off');
+    expect(await driverFor(machines.machine('m-r1-01'), fake, SECRET, memory).powerState()).toBe('off');
+    expect(fake.calls.map(suiteOf)).toEqual(['17', '3', '3']);
+  });
+
+  it('a BMC that refuses suite 3 is not unreachable: the next configured suite is used', async () => {
+    const fake = new FakeIpmitool();
+    fake.refuseSuites = new Set([3]);
+    const base = machines.machine('m-r1-01');
+    const machine = { ...base, bmc: { ...base.bmc, cipherSuites: [3, 17] } } as Machine;
+    expect(await driverFor(machine, fake).power('on')).toMatchObject({ action: 'on', already: false });
+    expect(fake.calls.map(suiteOf)).toEqual(['3', '17', '17', '17']);
+  });
+
+  it('every suite refused → UnsupportedActionError naming each, not retryable; the old cipherSuite is a list of one', async () => {
+    const fake = new FakeIpmitool();
+    fake.refuseSuites = new Set([3]);
+    const base = machines.machine('m-r1-01');
+    const machine = { ...base, bmc: { ...base.bmc, cipherSuite: 3 } } as Machine;
+    const error = await driverFor(machine, fake).powerState().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedActionError);
+    expect((error as UnsupportedActionError).retryable).toBe(false);
+    expect((error as Error).message).toMatch(/refused every configured cipher suite: 3 \(.*no matching cipher suite/);
+    expect(fake.calls.map(suiteOf)).toEqual(['3']);
+  });
+
+  it('the topology refuses cipherSuite and cipherSuites together, naming the field', async () => {
+    const topology = structuredClone(await labSmall()) as unknown as { sites: Array<{ machines: Array<{ bmc: Record<string, unknown> }> }> };
+    const bmc = topology.sites[0]!.machines.find((m) => m.bmc.driver === 'ipmi')!.bmc;
+    Object.assign(bmc, { cipherSuite: 3, cipherSuites: [17, 3] });
+    const parsed = topologySchema.safeParse(topology);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.slice(-2).join('.'))).toContain('bmc.cipherSuites');
+    expect(parsed.error?.issues.map((i) => i.message).join()).toMatch(/cipherSuites conflicts with cipherSuite/);
+  });
+});
+
+describe('IpmiPowerDriver busy BMC', () => {
+  it.each([
+    ['no free session slot', 'Error in open session response message : insufficient resources for session\n\nError: Unable to establish IPMI v2 / RMCP+ session\n'],
+    ['Node busy', `${VERBOSE_NOISE}Set Chassis Power Control to Up/On failed: Node busy\n`],
+  ])('%s is retried, and the command then goes through', async (_what, stderr) => {
+    const { fake, driver } = setup();
+    fake.failNext = { stderr, times: 2 };
+    expect(await driver.powerState()).toBe('off');
+    expect(fake.commands).toEqual(['chassis power status', 'chassis power status', 'chassis power status']);
+  });
+
+  it('gives up after 3 runs with a retryable BmcProtocolError', async () => {
+    const { fake, driver } = setup();
+    fake.failNext = { stderr: `${VERBOSE_NOISE}Set Chassis Power Control to Up/On failed: Node busy\n`, times: 99 };
+    const error = await driver.powerState().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BmcProtocolError);
+    expect((error as BmcProtocolError).retryable).toBe(true);
+    expect((error as Error).message).toMatch(/busy after 3 attempts/);
+    expect(fake.calls).toHaveLength(3);
+  });
+});
+
+describe('IpmiPowerDriver boot flag valid bit', () => {
+  it('a BMC without boot option parameter 3 refuses the raw command; the boot device is still set', async () => {
+    const { fake, driver } = setup();
+    fake.rawAnswer = { stdout: '', stderr: `${VERBOSE_NOISE}Unable to send RAW command (channel=0x0 netfn=0x0 lun=0x0 cmd=0x8 rsp=0x80): Unknown (0x80)\n`, code: 1 };
+    expect(await driver.setBootDevice({ device: 'pxe', persistent: true, uefi: false })).toEqual({ device: 'pxe', persistent: true, uefi: false });
+    expect(fake.commands).toEqual(['raw 0x00 0x08 0x03 0x08', 'chassis bootdev pxe options=persistent', 'chassis bootparam get 5']);
+  });
+
+  it('a BMC that does not answer the raw command is unreachable, and nothing else is sent', async () => {
+    const { fake, driver } = setup();
+    fake.rawAnswer = { stdout: '', stderr: `${VERBOSE_NOISE}Unable to send RAW command (channel=0x0 netfn=0x0 lun=0x0 cmd=0x8)\n`, code: 1 };
+    await expect(driver.setBootDevice({ device: 'pxe', persistent: false, uefi: false })).rejects.toBeInstanceOf(BmcUnreachableError);
+    expect(fake.commands).toEqual(['raw 0x00 0x08 0x03 0x08']);
+  });
+});
+
 describe('IpmiPowerDriver.validate', () => {
   it('accepts an IPMI machine with a sane credential', () => {
     expect(() => setup().driver.validate()).not.toThrow();
@@ -295,15 +397,24 @@ describe('ipmitool output', () => {
     ['auth', '> RAKP 2 HMAC is invalid\nError: Unable to establish IPMI v2 / RMCP+ session', /wrong password/],
     ['auth', 'RAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session', /unknown user name/],
     ['auth', 'RAKP 4 message indicates an error : invalid integrity check value', /wrong password/],
-    ['auth', 'RAKP 2 message indicates an error : unauthorized role or privilege level requested', /administrator/],
     ['auth', `${VERBOSE_NOISE}Set Chassis Power Control to Up/On failed: Insufficient privilege level`, /privilege/],
-    ['unsupported', 'Error in open session response message : invalid authentication algorithm\n\nError: Unable to establish IPMI v2 / RMCP+ session', /cipher suite/],
+    ['cipher', 'Error in open session response message : invalid authentication algorithm\n\nError: Unable to establish IPMI v2 / RMCP+ session', /cipher suite/],
+    ['cipher', 'Error in open session response message : no matching cipher suite\n\nError: Unable to establish IPMI v2 / RMCP+ session', /cipher suite/],
+    ['cipher', 'Error in open session response message : no matching integrity payload\n', /cipher suite/],
+    ['cipher', 'Error in open session response message : invalid role\n', /cipher suite/],
+    ['cipher', 'Authentication algorithm 0x01 is not what we requested 0x03\n\nError: Unable to establish IPMI v2 / RMCP+ session', /other algorithms/],
+    ['cipher', 'Unsupported cipher suite ID : 12\n', /does not know/],
+    ['auth', 'RAKP 2 message indicates an error : unauthorized role requested\nError: Unable to establish IPMI v2 / RMCP+ session', /administrator/],
+    ['auth', 'Set Session Privilege Level to ADMINISTRATOR failed: Unknown (0x81)\nError: Unable to establish IPMI v2 / RMCP+ session', /administrator/],
+    ['busy', 'Error in open session response message : insufficient resources for session\n\nError: Unable to establish IPMI v2 / RMCP+ session', /no free session/],
+    ['busy', `${VERBOSE_NOISE}Set Chassis Power Control to Up/On failed: Node busy`, /busy/],
+    ['unsupported', `${VERBOSE_NOISE}Unable to send RAW command (channel=0x0 netfn=0x0 lun=0x0 cmd=0x8 rsp=0xcc): Invalid data field in request`, /refused the command/],
+    ['unreachable', `${VERBOSE_NOISE}Unable to send RAW command (channel=0x0 netfn=0x0 lun=0x0 cmd=0x8)`, /during the session/],
     ['unsupported', `${VERBOSE_NOISE}Set Chassis Power Control to Cycle failed: Command not supported in present state`, /refused the command.*Cycle failed/],
     ['unreachable', 'Get Auth Capabilities error\nError issuing Get Channel Authentication Capabilities request\nError: Unable to establish IPMI v2 / RMCP+ session', /no answer/],
     ['unreachable', 'Address lookup for bmc.example failed', /does not resolve/],
     ['unreachable', `${VERBOSE_NOISE}Unable to set Chassis Power Control to Up/On`, /during the session/],
     ['unreachable', 'Error: Unable to establish IPMI v2 / RMCP+ session', /no session/],
-    ['protocol', `${VERBOSE_NOISE}Set Chassis Power Control to Up/On failed: Node busy`, /Node busy/],
     ['protocol', VERBOSE_NOISE, /without a message/],
   ])('classifies stderr as %s (sample %#)', (kind, stderr, detail) => {
     const failure = classifyIpmitoolFailure(stderr);

@@ -1,17 +1,27 @@
 import { bootPatch, bootState } from '../../drivers/power/redfish-boot';
 
 describe('bootPatch', () => {
-  it('sends target, Once/Continuous and the mode', () => {
-    expect(bootPatch({ device: 'pxe', persistent: false, uefi: true }, true)).toEqual({
+  const unset = { BootSourceOverrideTarget: 'None', BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideMode: 'Legacy' };
+
+  it('sends target, Once/Continuous and the mode when they differ', () => {
+    expect(bootPatch({ device: 'pxe', persistent: false, uefi: true }, unset, true)).toEqual({
       Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'UEFI' },
     });
-    expect(bootPatch({ device: 'disk', persistent: true, uefi: false }, true)).toEqual({
-      Boot: { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Continuous', BootSourceOverrideMode: 'Legacy' },
+    expect(bootPatch({ device: 'disk', persistent: true, uefi: true }, unset, true)).toEqual({
+      Boot: { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Continuous', BootSourceOverrideMode: 'UEFI' },
+    });
+  });
+
+  it('sends Enabled and Mode only when they change; the target always', () => {
+    const current = { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Continuous', BootSourceOverrideMode: 'UEFI' };
+    expect(bootPatch({ device: 'pxe', persistent: true, uefi: true }, current, true)).toEqual({ Boot: { BootSourceOverrideTarget: 'Pxe' } });
+    expect(bootPatch({ device: 'disk', persistent: false, uefi: true }, current, true)).toEqual({
+      Boot: { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Once' },
     });
   });
 
   it('leaves the mode out for systems without BootSourceOverrideMode', () => {
-    expect(bootPatch({ device: 'pxe', persistent: true, uefi: false }, false).Boot).not.toHaveProperty('BootSourceOverrideMode');
+    expect(bootPatch({ device: 'pxe', persistent: true, uefi: false }, {}, false).Boot).not.toHaveProperty('BootSourceOverrideMode');
   });
 });
 
