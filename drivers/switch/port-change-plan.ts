@@ -11,6 +11,8 @@ export interface PlannedLine {
 export interface PortTarget {
   readonly port: string;
   readonly bridge?: string;
+  /** VLAN names the switch uses (Junos), read with the port. */
+  readonly vlanNames?: ReadonlyMap<number, string>;
 }
 
 function activeVlans(s: PortVlanState): number[] {
@@ -41,7 +43,11 @@ export function canonicalState(vendor: VendorProfile, s: PortVlanState): PortVla
  * Nothing to do gives an empty plan.
  */
 export function planPortChange(vendor: VendorProfile, target: PortTarget, current: PortVlanState, desired: PortVlanState): PlannedLine[] {
-  const base: TemplateValues = { port: target.port, ...(target.bridge !== undefined && { bridge: target.bridge }) };
+  const base: TemplateValues = {
+    port: target.port,
+    ...(target.bridge !== undefined && { bridge: target.bridge }),
+    ...(target.vlanNames !== undefined && { vlanNames: target.vlanNames }),
+  };
   const expand = (t: CommandTemplate, values: TemplateValues = {}): string[] => expandTemplate(vendor, t, { ...base, ...values });
   const body: string[] = [];
   const model = vendor.vlanModel;

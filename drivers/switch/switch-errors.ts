@@ -46,3 +46,24 @@ export class SwitchNotConfiguredError extends RackshiftError {
     super(`this worker has no switch driver configured, so it cannot reach switch ${switchId}`, { retryable: false, context: { switchId } });
   }
 }
+
+/** Thrown when a switch refuses `enable` (a wrong or missing enable secret). Not retryable: the credential must change. */
+export class EnableRefusedError extends RackshiftError {
+  override readonly name = 'EnableRefusedError';
+  constructor(switchId: string, switchText: string) {
+    const text = switchText.trim().slice(0, 500) || 'it asked for the enable secret again';
+    super(`switch ${switchId} refused enable: ${text}`, { retryable: false, context: { switchId } });
+  }
+}
+
+/** Thrown when another user held the switch's configuration (a Junos lock) for longer than the driver waits. Retryable later. */
+export class ConfigurationBusyError extends RackshiftError {
+  override readonly name = 'ConfigurationBusyError';
+  constructor(switchId: string, switchText: string, waitedMs: number) {
+    const text = switchText.trim().slice(0, 1_000);
+    super(`switch ${switchId}: the configuration stayed held by another user for ${Math.round(waitedMs / 1000)} s: ${text}`, {
+      retryable: true,
+      context: { switchId, waitedMs },
+    });
+  }
+}

@@ -3,9 +3,14 @@ import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { Switch } from '../../inventory/topology-schema';
 import { IOS_DIALECTS, IosCli } from './ios-cli';
-import { JunosCli } from './junos-cli';
+import { JunosCli, type JunosDatabase } from './junos-cli';
 import type { CliFaults, LabCli } from './lab-cli';
 import type { LabSwitchConfig } from './lab-switch-config';
+import { SWITCH_PROFILES, switchProfile, type SwitchProfile } from './switch-profiles';
+
+/** The colleague a quirk profile puts on a Junos switch, and the port their unfinished work touches. */
+const OTHER_USER = 'netops';
+const OTHER_USERS_PORT = 'ge-0/0/47';
 
 export interface LabSwitchFaults {
   /** Every login fails as if the password were wrong. */
@@ -45,6 +50,10 @@ export class LabSwitch {
   readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
   private saved: string;
+  private profileName: string;
+  private quirks: SwitchProfile;
+  private profileSince = Date.now();
+  private sharedEditsCommitted = false;
   private readonly clients = new Set<Connection>();
   private server: Server | undefined;
   private readonly cliFaults: CliFaults = {
@@ -61,6 +70,10 @@ export class LabSwitch {
     private readonly credential: Secret,
   ) {
     this.saved = running.render();
+    const first = Object.keys((SWITCH_PROFILES as Record<string, Record<string, SwitchProfile>>)[spec.vendor] ?? {})[0];
+    if (first === undefined) throw new Error(`the lab has no quirk profiles for ${spec.vendor}`);
+    this.profileName = first;
+    this.quirks = switchProfile(spec.vendor, first) as SwitchProfile;
   }
 
   get config(): LabSwitchConfig {
@@ -76,12 +89,49 @@ export class LabSwitch {
     Object.assign(this.faults, { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 });
   }
 
+  /** The quirk profile this switch behaves by, and since when (profile durations count from then). */
+  get profile(): string {
+    return this.profileName;
+  }
+
+  /** Switches to a named quirk profile of this vendor (see switch-profiles.ts). */
+  useProfile(name: string): void {
+    const profile = switchProfile(this.spec.vendor, name);
+    if (profile === undefined) throw new Error(`lab switch ${this.spec.id} (${this.spec.vendor}) has no quirk profile "${name}"`);
+    this.profileName = name;
+    this.quirks = profile;
+    this.profileSince = Date.now();
+  }
+
+  private within(ms: number | undefined): boolean {
+    return ms !== undefined && Date.now() - this.profileSince < ms;
+  }
+
+  private readonly junosDatabase: JunosDatabase = {
+    running: () => this.running,
+    activate: (c) => (this.running = c),
+    exclusiveHolder: () => (this.within(this.quirks.lockedByOtherMs) ? `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.since()}` : undefined),
+    sharedEdits: () => {
+      if (!this.within(this.quirks.sharedEditsByOtherMs) || this.sharedEditsCommitted) return undefined;
+      return {
+        who: `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.since()}, idle 00:00:05`,
+        // The colleague's half-done work: a port that must not go live with anyone else's commit.
+        apply: (c) => (c.port(OTHER_USERS_PORT).shutdown = true),
+        committed: () => (this.sharedEditsCommitted = true),
+      };
+    },
+    commitMs: () => this.quirks.commitMs ?? 0,
+  };
+
+  private since(): string {
+    return new Date(this.profileSince).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  }
+
   private newCli(): LabCli {
-    if (this.running.family === 'junos') {
-      return new JunosCli(() => this.running, (c) => (this.running = c), this.credential.username, this.cliFaults);
-    }
+    if (this.running.family === 'junos') return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
-    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.render()));
+    const login = { privileged: this.quirks.privilegedLogin ?? false, enableSecret: this.credential.enableSecret ?? '' };
+    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.render()), login);
   }
 
   async start(hostKey: Buffer): Promise<void> {
@@ -140,24 +190,42 @@ export class LabSwitch {
   private shell(client: Connection, stream: ServerChannel): void {
     const cli = this.newCli();
     let pending = '';
-    stream.write(`\r\n${cli.prompt()}`);
-    stream.on('data', (data: Buffer) => {
-      pending += data.toString('utf8');
+    let busy = false;
+    // A CLI answers one line at a time: what is typed meanwhile waits for the answer.
+    const drain = (): void => {
       let at: number;
-      while ((at = pending.search(/\r\n|\r|\n/)) >= 0) {
+      while (!busy && (at = pending.search(/\r\n|\r|\n/)) >= 0) {
         const line = pending.slice(0, at);
         pending = pending.slice(at + (pending.startsWith('\r\n', at) ? 2 : 1));
         if (this.faulted(client)) continue;
+        const echo = cli.readingSecret === true ? '' : line;
         const answer = cli.handle(line);
         const body = answer.output === '' ? '' : `${answer.output.replace(/\n/g, '\r\n')}\r\n`;
         if (answer.close) {
-          stream.write(`${line}\r\n${body}`);
+          stream.write(`${echo}\r\n${body}`);
           stream.exit(0);
           stream.end();
           return;
         }
-        stream.write(`${line}\r\n${body}${cli.prompt()}`);
+        const prompt = cli.prompt();
+        if (answer.delayMs === undefined || answer.delayMs <= 0) {
+          stream.write(`${echo}\r\n${body}${prompt}`);
+          continue;
+        }
+        stream.write(`${echo}\r\n`);
+        busy = true;
+        setTimeout(() => {
+          busy = false;
+          if (stream.destroyed) return;
+          stream.write(`${body}${prompt}`);
+          drain();
+        }, answer.delayMs);
       }
+    };
+    stream.write(`\r\n${cli.prompt()}`);
+    stream.on('data', (data: Buffer) => {
+      pending += data.toString('utf8');
+      drain();
     });
   }
 

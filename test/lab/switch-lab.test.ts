@@ -6,6 +6,7 @@ import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { HostKeyMismatchError, SshAuthError, SshTimeoutError, SshUnreachableError } from '../../drivers/ssh/ssh-errors';
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import { CommandRejectedError } from '../../drivers/switch/switch-errors';
+import { SWITCH_VENDORS } from '../../drivers/switch/switch-vendors';
 import type { Switch, SwitchVendor, Topology } from '../../inventory/topology-schema';
 import type { Lab } from '../../lab/lab';
 import { startLab } from '../../lab/start-lab';
@@ -90,8 +91,10 @@ describe('switch drivers end to end against the lab switches', () => {
       const lines = switches.switch(`sw-${vendor}`).stats.lines;
       const r = await d.setAccessVlan(accessPort, 110);
       expect(r.changed).toBe(false);
-      // setup + one show (two for nothing else): no configuration line reached the switch
-      expect(switches.switch(`sw-${vendor}`).stats.lines - lines).toBe(2);
+      // enable and its secret (a lab IOS/EOS login lands in user EXEC), setup, the show lines: nothing else
+      const vendorProfile = SWITCH_VENDORS[vendor];
+      const enable = vendorProfile.transport.kind === 'shell' && vendorProfile.transport.privilege !== undefined ? 2 : 0;
+      expect(switches.switch(`sw-${vendor}`).stats.lines - lines).toBe(enable + 1 + vendorProfile.showPort.length);
     });
 
     it('saves the configuration', async () => {

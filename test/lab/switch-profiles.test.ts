@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CredentialError } from '../../common/errors';
+import { StaticSecretStore, type Secret } from '../../common/secrets';
+import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
+import { SshSwitchDriver, type SwitchDriverOptions } from '../../drivers/switch/ssh-switch-driver';
+import { ConfigurationBusyError, EnableRefusedError } from '../../drivers/switch/switch-errors';
+import type { Switch, SwitchVendor, Topology } from '../../inventory/topology-schema';
+import type { Lab } from '../../lab/lab';
+import { startLab } from '../../lab/start-lab';
+import type { LabSwitchesComponent } from '../../lab/switch/start-lab-switches';
+import { profileNames, type ProfiledVendor } from '../../lab/switch/switch-profiles';
+import { LAB_PORTS, switchLabTopology } from '../support/switch-lab-topology';
+
+const VENDORS: ProfiledVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos'];
+/** Shorter than a slow-commit profile's commit, so only the commit timeout lets it through. */
+const OPTIONS: SwitchDriverOptions = { commandTimeoutMs: 1_000, busyRetryMs: 100, busyWaitMs: 10_000 };
+
+describe('every switch driver against every quirk profile of its lab peer', () => {
+  let dataDir: string;
+  let topology: Topology;
+  let lab: Lab;
+  let switches: LabSwitchesComponent;
+  const drivers: SshSwitchDriver[] = [];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'rackshift-switch-profiles-'));
+    topology = await switchLabTopology(VENDORS);
+    lab = await startLab({ topology, dataDir, only: ['switches'] });
+    switches = lab.components.find((c) => c.kind === 'switches') as LabSwitchesComponent;
+  });
+
+  afterAll(async () => {
+    for (const d of drivers) await d.close();
+    await lab?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function spec(vendor: SwitchVendor): Switch {
+    const sw = topology.sites[0]?.switches.find((s) => s.vendor === vendor);
+    if (sw === undefined) throw new Error(vendor);
+    return sw;
+  }
+
+  function driverFor(vendor: SwitchVendor, secret: Secret = lab.credentials['lab-switch'] as Secret, options = OPTIONS): SshSwitchDriver {
+    const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': secret }), { commandTimeoutMs: 5_000, backoffInitialMs: 10 });
+    const d = new SshSwitchDriver(spec(vendor), connector, options);
+    drivers.push(d);
+    return d;
+  }
+
+  const cases = VENDORS.flatMap((vendor) => profileNames(vendor).map((profile) => [vendor, profile] as const));
+
+  describe.each(cases)('%s, profile %s', (vendor, profile) => {
+    const [accessPort] = LAB_PORTS[vendor] as [string, string];
+    const peer = () => switches.switch(`sw-${vendor}`);
+
+    it('changes VLANs, shuts, restores the port exactly and saves', async () => {
+      peer().useProfile(profile);
+      const original = peer().config.render();
+      const d = driverFor(vendor);
+      const access = await d.setAccessVlan(accessPort, 120);
+      expect(access.before).toMatchObject({ mode: 'access', accessVlan: 110 });
+      expect(peer().config.effective(accessPort)).toMatchObject({ mode: 'access', accessVlan: 120 });
+      await d.setTrunkVlans(accessPort, [110, 130]);
+      await d.addTrunkVlan(accessPort, 200);
+      await d.removeTrunkVlan(accessPort, 110);
+      await d.shutdown(accessPort);
+      expect(peer().config.effective(accessPort)).toMatchObject({ mode: 'trunk', trunkVlans: [130, 200], shutdown: true });
+      await d.configurePort(accessPort, access.before);
+      await d.saveConfig();
+      expect(peer().config.render()).toBe(original);
+      expect(peer().startup).toBe(original);
+    }, 20_000);
+  });
+
+  describe.each(['cisco-ios', 'arista-eos'] as const)('%s enable', (vendor) => {
+    const [accessPort] = LAB_PORTS[vendor] as [string, string];
+    const refusal = vendor === 'cisco-ios' ? '% Bad secrets' : '% Access denied';
+    const peer = () => switches.switch(`sw-${vendor}`);
+    beforeEach(() => peer().useProfile('user-exec-login'));
+
+    it(`a wrong enable secret is EnableRefusedError with "${refusal}", nothing changes`, async () => {
+      const before = peer().config.render();
+      const secret = { ...(lab.credentials['lab-switch'] as Secret), enableSecret: 'not-the-secret' };
+      const err = await driverFor(vendor, secret).setAccessVlan(accessPort, 130).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EnableRefusedError);
+      expect((err as Error).message).toContain(refusal);
+      expect((err as Error).message).not.toContain('not-the-secret');
+      expect(peer().config.render()).toBe(before);
+    });
+
+    it('a credential without an enable secret is a CredentialError naming it', async () => {
+      const { enableSecret: _none, ...secret } = lab.credentials['lab-switch'] as Secret;
+      const err = await driverFor(vendor, secret).readPort(accessPort).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CredentialError);
+      expect((err as Error).message).toMatch(/"lab-switch".*enableSecret/);
+    });
+
+    it('user EXEC refuses configuration and the running configuration with the real text', async () => {
+      const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
+      const session = await connector.connect({ deviceId: vendor, host: '127.0.0.1', port: spec(vendor).port, hostKeyFingerprint: spec(vendor).hostKeyFingerprint, credential: 'lab-switch' });
+      try {
+        const shell = await session.shell(/(?:^|\n)[A-Za-z0-9._-]+(?:\([^)]*\))?[#>] ?$/);
+        expect(shell.lastPrompt).toBe(`sw-${vendor}>`);
+        const text = await shell.send('configure terminal');
+        if (vendor === 'cisco-ios') expect(text).toMatch(/\^\n% Invalid input detected at '\^' marker\.$/);
+        else expect(text).toBe('% Invalid input (privileged mode required)');
+        expect(await shell.send(`show running-config interface${vendor === 'arista-eos' ? 's' : ''} ${accessPort}`)).toMatch(/% Invalid input/);
+        expect(shell.lastPrompt).toBe(`sw-${vendor}>`);
+      } finally {
+        await session.close();
+      }
+    });
+  });
+
+  describe('junos configuration database', () => {
+    const peer = () => switches.switch('sw-junos');
+
+    it('writes and reads members by VLAN name, as the configuration names them', async () => {
+      peer().useProfile('private-candidate');
+      expect(peer().config.renderPort('ge-0/0/2')).toContain('members [ storage mgmt ];');
+      const d = driverFor('junos');
+      expect(await d.readPort('ge-0/0/2')).toMatchObject({ mode: 'trunk', trunkVlans: [200, 300] });
+      await d.removeTrunkVlan('ge-0/0/2', 300);
+      expect(peer().config.renderPort('ge-0/0/2')).toContain('members storage;');
+      await d.addTrunkVlan('ge-0/0/2', 300);
+      expect(peer().config.renderPort('ge-0/0/2')).toContain('members [ storage mgmt ];');
+    });
+
+    it("a colleague's unfinished shared-candidate work is never committed with ours", async () => {
+      peer().useProfile('shared-edits-by-other');
+      await driverFor('junos').setAccessVlan('ge-0/0/1', 130);
+      expect(peer().config.effective('ge-0/0/1')).toMatchObject({ accessVlan: 130 });
+      expect(peer().config.renderPort('ge-0/0/47')).not.toContain('disable;');
+      await driverFor('junos').setAccessVlan('ge-0/0/1', 110);
+    });
+
+    it('a lock held longer than the driver waits is ConfigurationBusyError with the switch text, nothing changes', async () => {
+      peer().useProfile('locked-by-other');
+      const before = peer().config.render();
+      const err = await driverFor('junos', undefined, { ...OPTIONS, busyWaitMs: 300 }).setAccessVlan('ge-0/0/1', 130).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigurationBusyError);
+      expect((err as ConfigurationBusyError).retryable).toBe(true);
+      expect((err as Error).message).toContain('error: configuration database locked by:\n  netops terminal');
+      expect(peer().config.render()).toBe(before);
+    });
+  });
+});
