@@ -47,12 +47,16 @@ export class SwitchNotConfiguredError extends RackshiftError {
   }
 }
 
-/** Thrown when a switch refuses `enable` (a wrong or missing enable secret). Not retryable: the credential must change. */
-export class EnableRefusedError extends RackshiftError {
-  override readonly name = 'EnableRefusedError';
-  constructor(switchId: string, switchText: string) {
-    const text = switchText.trim().slice(0, 500) || 'it asked for the enable secret again';
-    super(`switch ${switchId} refused enable: ${text}`, { retryable: false, context: { switchId } });
+/**
+ * Thrown when a switch refuses the privilege its configuration needs: `enable` with a wrong
+ * secret (IOS, EOS), or `sudo` that wants a password (SONiC). Not retryable: the credential
+ * or the switch's account must change.
+ */
+export class PrivilegeRefusedError extends RackshiftError {
+  override readonly name = 'PrivilegeRefusedError';
+  constructor(switchId: string, how: string, switchText: string, advice = '') {
+    const text = switchText.trim().slice(0, 500) || 'it asked for the secret again';
+    super(`switch ${switchId} refused ${how}: ${text}${advice === '' ? '' : ` (${advice})`}`, { retryable: false, context: { switchId } });
   }
 }
 

@@ -2,7 +2,7 @@ import type { InteractiveShell, SshConnector, SshSession, SshTarget } from '../s
 import { expandTemplate } from './command-template';
 import { normalizeState, type PortVlanState } from './port-vlan-state';
 import type { PlannedLine, PortTarget } from './port-change-plan';
-import { CommandRejectedError, ConfigurationBusyError, EnableRefusedError, UnexpectedOutputError } from './switch-errors';
+import { CommandRejectedError, ConfigurationBusyError, PrivilegeRefusedError, UnexpectedOutputError } from './switch-errors';
 import { assertSafeLine } from './switch-parameters';
 import type { PrivilegeEscalation, VendorProfile } from './vendor-profile';
 
@@ -32,7 +32,7 @@ async function enable(shell: InteractiveShell, prompt: RegExp, privilege: Privil
   // A wrong secret is refused back at `>` (EOS `% Access denied`) or asked for again (IOS, three
   // times, then `% Bad secrets`): empty answers let the device say its refusal.
   for (let i = 0; i < 3 && privilege.secretPrompt.test(shell.lastPrompt); i += 1) text = await shell.send('', { timeoutMs, prompt: either });
-  if (!privilege.privilegedPrompt.test(shell.lastPrompt)) throw new EnableRefusedError(switchId, text);
+  if (!privilege.privilegedPrompt.test(shell.lastPrompt)) throw new PrivilegeRefusedError(switchId, privilege.command, text);
 }
 
 /**
@@ -83,6 +83,8 @@ export class SwitchSession {
   async run(line: string, tolerate?: RegExp, timeoutMs = this.options.commandTimeoutMs): Promise<string> {
     assertSafeLine(line);
     const { text, failed } = await this.runLine(line, timeoutMs);
+    const refusal = this.vendor.transport.kind === 'exec' ? this.vendor.transport.privilegeRefused : undefined;
+    if (refusal?.pattern.test(text)) throw new PrivilegeRefusedError(this.switchId, refusal.how, text, refusal.advice);
     const rejected = failed || this.vendor.errorPatterns.some((p) => p.test(text));
     if (rejected && !(tolerate !== undefined && tolerate.test(text))) throw new CommandRejectedError(this.switchId, line, text);
     return text;

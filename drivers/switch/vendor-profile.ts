@@ -62,6 +62,8 @@ export type VendorTransport =
       readonly kind: 'exec';
       /** Consecutive lines starting with `prefix` are joined into one atomic command (ovs-vsctl's `--`). */
       readonly merge?: { readonly prefix: string; readonly joiner: string };
+      /** An answer meaning the account may not gain the privilege a line asks for (`sudo` wanting a password). */
+      readonly privilegeRefused?: { readonly pattern: RegExp; readonly how: string; readonly advice: string };
     };
 
 /**

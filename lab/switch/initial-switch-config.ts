@@ -22,7 +22,10 @@ export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: La
       const port = config.port(nic.port);
       port.mode = vlans.length === 1 ? 'access' : 'trunk';
       // Junos configurations name their VLANs and list members by name.
-      if (family === 'junos') port.members = [...vlans].sort((a, b) => a - b).map((v) => config.vlans.get(v) as string);
+      if (family === 'sonic' || family === 'nvue') {
+        if (vlans.length === 1) port.accessVlan = vlans[0];
+        else port.vlans = [...vlans].sort((a, b) => a - b);
+      } else if (family === 'junos') port.members = [...vlans].sort((a, b) => a - b).map((v) => config.vlans.get(v) as string);
       else if (vlans.length === 1) port.accessVlan = vlans[0];
       else port.vlans = [...vlans].sort((a, b) => a - b);
     }

@@ -1,13 +1,14 @@
 import { formatVlanList } from '../../drivers/switch/vlan-list';
 import type { LabPortState } from '../lab-views';
 
-/** The two CLI families the lab speaks; every vendor maps to one (or to none). */
-export type LabSwitchFamily = 'ios' | 'junos';
+/** The CLI families the lab speaks; every vendor maps to one. */
+export type LabSwitchFamily = 'ios' | 'junos' | 'sonic' | 'nvue';
 
 /**
  * One port's configuration as the switch stores it. IOS-like: `vlans` is the trunk allowed
  * list (undefined: not configured, which means every VLAN) and `accessVlan` the access VLAN.
  * Junos-like: `members` is `vlan members` as typed (VLAN names, or vlan-ids), the others unused.
+ * SONiC and NVUE: `accessVlan` is the untagged (`-u`) or `access` VLAN, `vlans` the tagged ones.
  */
 export interface LabPortConfig {
   mode?: 'access' | 'trunk';
@@ -88,6 +89,11 @@ export class LabSwitchConfig {
         ? { mode, accessVlan: p.accessVlan ?? 1, trunkVlans: [], shutdown: p.shutdown }
         : { mode, trunkVlans: p.vlans ?? ALL_VLANS, shutdown: p.shutdown };
     }
+    if (this.family === 'sonic' || this.family === 'nvue') {
+      return p.vlans !== undefined && p.vlans.length > 0
+        ? { mode: 'trunk', trunkVlans: [...p.vlans], shutdown: p.shutdown }
+        : { mode: 'access', ...(p.accessVlan !== undefined && { accessVlan: p.accessVlan }), trunkVlans: [], shutdown: p.shutdown };
+    }
     const members = (p.members ?? []).flatMap((m) => this.vlanId(m) ?? []);
     return mode === 'access'
       ? { mode, ...(members[0] !== undefined && { accessVlan: members[0] }), trunkVlans: [], shutdown: p.shutdown }
@@ -137,6 +143,20 @@ export class LabSwitchConfig {
         ...vlanIds.flatMap((id) => [`vlan ${id}`, ...(this.vlans.get(id) ? [` name ${this.vlans.get(id)}`] : []), '!']),
         ...names.flatMap((n) => [this.renderPort(n), '!']),
         'end',
+        '',
+      ].join('\n');
+    }
+    if (this.family === 'sonic' || this.family === 'nvue') {
+      const list = (v: readonly number[]): string => formatVlanList(v, { separator: ',', ranges: true });
+      return [
+        `hostname ${this.hostname}`,
+        `vlans ${list(vlanIds)}`,
+        ...names.map((n) => {
+          const p = this.ports.get(n) ?? { shutdown: false };
+          const access = p.accessVlan === undefined ? '' : ` untagged ${p.accessVlan}`;
+          const tagged = p.vlans === undefined || p.vlans.length === 0 ? '' : ` tagged ${list(p.vlans)}`;
+          return `port ${n}${access}${tagged} admin ${p.shutdown ? 'down' : 'up'}`;
+        }),
         '',
       ].join('\n');
     }

@@ -4,6 +4,8 @@ import type { Secret } from '../../common/secrets';
 import type { Switch } from '../../inventory/topology-schema';
 import { IOS_DIALECTS, IosCli } from './ios-cli';
 import { JunosCli, type JunosDatabase } from './junos-cli';
+import { NvueCli, type NvueDatabase } from './nvue-cli';
+import { SonicCli } from './sonic-cli';
 import type { CliFaults, LabCli } from './lab-cli';
 import type { LabSwitchConfig } from './lab-switch-config';
 import { SWITCH_PROFILES, switchProfile, type SwitchProfile } from './switch-profiles';
@@ -80,7 +82,7 @@ export class LabSwitch {
     return this.running;
   }
 
-  /** The configuration a reboot would load: saved by `write memory` (IOS-like); a Junos commit is its own save. */
+  /** The configuration a reboot would load: saved by `write memory`, `config save`, `nv config save`; a Junos commit is its own save. */
   get startup(): string {
     return this.running.family === 'junos' ? this.running.render() : this.saved;
   }
@@ -127,11 +129,33 @@ export class LabSwitch {
     return new Date(this.profileSince).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   }
 
+  private nvuePending: LabSwitchConfig | undefined;
+  private nvueRevision = 1;
+
+  private readonly nvueDatabase: NvueDatabase = {
+    applied: () => this.running,
+    apply: (c) => {
+      this.running = c.clone();
+      this.nvueRevision += 1;
+      return this.nvueRevision;
+    },
+    pending: () => this.nvuePending,
+    setPending: (c) => (this.nvuePending = c),
+    applyPrompts: () => this.quirks.applyPrompts ?? false,
+  };
+
   private newCli(): LabCli {
+    const save = (): void => {
+      this.saved = this.running.render();
+    };
     if (this.running.family === 'junos') return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
+    if (this.running.family === 'nvue') return new NvueCli(this.nvueDatabase, this.credential.username, this.cliFaults, save);
+    if (this.running.family === 'sonic') {
+      return new SonicCli(this.running, { user: this.credential.username, sudoNeedsPassword: this.quirks.sudoNeedsPassword ?? false }, this.cliFaults, save);
+    }
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
     const login = { privileged: this.quirks.privilegedLogin ?? false, enableSecret: this.credential.enableSecret ?? '' };
-    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.render()), login);
+    return new IosCli(this.running, dialect, this.cliFaults, save, login);
   }
 
   async start(hostKey: Buffer): Promise<void> {
@@ -232,8 +256,11 @@ export class LabSwitch {
   private exec(client: Connection, stream: ServerChannel, command: string): void {
     if (this.faulted(client)) return;
     const answer = this.newCli().handle(command);
-    stream.write(answer.output === '' ? '' : `${answer.output}\n`);
-    stream.exit(0);
+    const text = answer.output === '' ? '' : `${answer.output}\n`;
+    const code = answer.exitCode ?? 0;
+    if (code === 0) stream.write(text);
+    else stream.stderr.write(text);
+    stream.exit(code);
     stream.end();
   }
 

@@ -9,12 +9,14 @@ import { initialSwitchConfig } from './initial-switch-config';
 import { LabSwitch } from './lab-switch';
 import type { LabSwitchFamily } from './lab-switch-config';
 
-/** The CLI family the lab speaks for each vendor; the others have no lab peer. */
+/** The CLI family the lab speaks for each vendor; OVS has none (tests run the real Open vSwitch). */
 const FAMILY: Partial<Record<SwitchVendor, LabSwitchFamily>> = {
   'cisco-ios': 'ios',
   'arista-eos': 'ios',
   'dell-os10': 'ios',
   junos: 'junos',
+  'cumulus-nvue': 'nvue',
+  sonic: 'sonic',
 };
 
 const faultBodySchema = z.strictObject({
@@ -45,7 +47,7 @@ export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent |
   if (specs.length === 0) return undefined;
   const unspoken = specs.filter((s) => FAMILY[s.vendor] === undefined);
   if (unspoken.length > 0) {
-    throw new Error(`the lab speaks IOS-like (cisco-ios, arista-eos, dell-os10) and Junos switches only; ${unspoken.map((s) => `${s.id} is ${s.vendor}`).join(', ')}`);
+    throw new Error(`the lab speaks cisco-ios, arista-eos, dell-os10, junos, cumulus-nvue and sonic switches only; ${unspoken.map((s) => `${s.id} is ${s.vendor}`).join(', ')}`);
   }
   const hostKey = readFileSync(labKeyFile('lab_host_ed25519'));
   const switches = new Map<string, LabSwitch>();

@@ -15,6 +15,10 @@ export interface SwitchProfile {
   readonly sharedEditsByOtherMs?: number;
   /** Junos: a commit answers only after this long (commit scripts, a slow routing engine). */
   readonly commitMs?: number;
+  /** SONiC: `sudo` wants a password (no NOPASSWD rule), which an exec without a terminal cannot give. */
+  readonly sudoNeedsPassword?: boolean;
+  /** NVUE: `nv config apply` asks `Are you sure? [y/N]` unless given `-y`. */
+  readonly applyPrompts?: boolean;
 }
 
 export const SWITCH_PROFILES = {
@@ -27,6 +31,8 @@ export const SWITCH_PROFILES = {
     'shared-edits-by-other': { sharedEditsByOtherMs: 1_500 },
     'slow-commit': { commitMs: 1_200 },
   },
+  'cumulus-nvue': { 'apply-prompt': { applyPrompts: true }, 'no-apply-prompt': { applyPrompts: false } },
+  sonic: { 'nopasswd-sudo': { sudoNeedsPassword: false }, 'sudo-password': { sudoNeedsPassword: true } },
 } as const satisfies Partial<Record<SwitchVendor, Record<string, SwitchProfile>>>;
 
 export type ProfiledVendor = keyof typeof SWITCH_PROFILES;

@@ -13,7 +13,13 @@ import { startLab } from '../../lab/start-lab';
 import type { LabSwitchesComponent } from '../../lab/switch/start-lab-switches';
 import { LAB_PORTS, switchLabTopology } from '../support/switch-lab-topology';
 
-const VENDORS: SwitchVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos'];
+const VENDORS: SwitchVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos', 'cumulus-nvue', 'sonic'];
+/** What each peer answers to a configuration line it refuses. */
+const REFUSAL: Record<string, RegExp> = {
+  junos: /error:/,
+  'cumulus-nvue': /^Error: Invalid parameter/,
+  sonic: /^Usage: config[\s\S]*\nError: /,
+};
 
 describe('switch drivers end to end against the lab switches', () => {
   let dataDir: string;
@@ -91,10 +97,10 @@ describe('switch drivers end to end against the lab switches', () => {
       const lines = switches.switch(`sw-${vendor}`).stats.lines;
       const r = await d.setAccessVlan(accessPort, 110);
       expect(r.changed).toBe(false);
-      // enable and its secret (a lab IOS/EOS login lands in user EXEC), setup, the show lines: nothing else
-      const vendorProfile = SWITCH_VENDORS[vendor];
-      const enable = vendorProfile.transport.kind === 'shell' && vendorProfile.transport.privilege !== undefined ? 2 : 0;
-      expect(switches.switch(`sw-${vendor}`).stats.lines - lines).toBe(enable + 1 + vendorProfile.showPort.length);
+      // enable and its secret (a lab IOS/EOS login lands in user EXEC), a shell's setup, the show lines: nothing else
+      const { transport, showPort } = SWITCH_VENDORS[vendor];
+      const shell = transport.kind === 'shell' ? transport.setup.length + (transport.privilege === undefined ? 0 : 2) : 0;
+      expect(switches.switch(`sw-${vendor}`).stats.lines - lines).toBe(shell + showPort.length);
     });
 
     it('saves the configuration', async () => {
@@ -112,7 +118,7 @@ describe('switch drivers end to end against the lab switches', () => {
       switches.switch(`sw-${vendor}`).faults.refuseCommands = 1;
       const err = await d.setTrunkVlans(trunkPort, [200, 300, 130]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CommandRejectedError);
-      expect((err as CommandRejectedError).switchText).toMatch(vendor === 'junos' ? /error:/ : /% Invalid input detected/);
+      expect((err as CommandRejectedError).switchText).toMatch(REFUSAL[vendor] ?? /% Invalid input detected/);
       expect(running()).toBe(before);
       expect(await d.readPort(trunkPort)).toMatchObject({ trunkVlans: [200, 300] });
     });

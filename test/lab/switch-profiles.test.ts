@@ -5,7 +5,7 @@ import { CredentialError } from '../../common/errors';
 import { StaticSecretStore, type Secret } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { SshSwitchDriver, type SwitchDriverOptions } from '../../drivers/switch/ssh-switch-driver';
-import { ConfigurationBusyError, EnableRefusedError } from '../../drivers/switch/switch-errors';
+import { ConfigurationBusyError, PrivilegeRefusedError } from '../../drivers/switch/switch-errors';
 import type { Switch, SwitchVendor, Topology } from '../../inventory/topology-schema';
 import type { Lab } from '../../lab/lab';
 import { startLab } from '../../lab/start-lab';
@@ -13,7 +13,7 @@ import type { LabSwitchesComponent } from '../../lab/switch/start-lab-switches';
 import { profileNames, type ProfiledVendor } from '../../lab/switch/switch-profiles';
 import { LAB_PORTS, switchLabTopology } from '../support/switch-lab-topology';
 
-const VENDORS: ProfiledVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos'];
+const VENDORS: ProfiledVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos', 'cumulus-nvue', 'sonic'];
 /** Shorter than a slow-commit profile's commit, so only the commit timeout lets it through. */
 const OPTIONS: SwitchDriverOptions = { commandTimeoutMs: 1_000, busyRetryMs: 100, busyWaitMs: 10_000 };
 
@@ -56,10 +56,21 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     const [accessPort] = LAB_PORTS[vendor] as [string, string];
     const peer = () => switches.switch(`sw-${vendor}`);
 
-    it('changes VLANs, shuts, restores the port exactly and saves', async () => {
+    /** Profiles where the driver must stop with a clear error rather than change anything. */
+    const refusal = vendor === 'sonic' && profile === 'sudo-password' ? /refused sudo: sudo: a terminal is required[\s\S]*NOPASSWD/ : undefined;
+
+    it(refusal === undefined ? 'changes VLANs, shuts, restores the port exactly and saves' : 'refuses clearly and changes nothing', async () => {
       peer().useProfile(profile);
       const original = peer().config.render();
       const d = driverFor(vendor);
+      if (refusal !== undefined) {
+        const err = await d.setAccessVlan(accessPort, 120).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(PrivilegeRefusedError);
+        expect((err as Error).message).toMatch(refusal);
+        expect(await d.readPort(accessPort)).toMatchObject({ mode: 'access', accessVlan: 110 });
+        expect(peer().config.render()).toBe(original);
+        return;
+      }
       const access = await d.setAccessVlan(accessPort, 120);
       expect(access.before).toMatchObject({ mode: 'access', accessVlan: 110 });
       expect(peer().config.effective(accessPort)).toMatchObject({ mode: 'access', accessVlan: 120 });
@@ -81,11 +92,11 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     const peer = () => switches.switch(`sw-${vendor}`);
     beforeEach(() => peer().useProfile('user-exec-login'));
 
-    it(`a wrong enable secret is EnableRefusedError with "${refusal}", nothing changes`, async () => {
+    it(`a wrong enable secret is PrivilegeRefusedError with "${refusal}", nothing changes`, async () => {
       const before = peer().config.render();
       const secret = { ...(lab.credentials['lab-switch'] as Secret), enableSecret: 'not-the-secret' };
       const err = await driverFor(vendor, secret).setAccessVlan(accessPort, 130).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(EnableRefusedError);
+      expect(err).toBeInstanceOf(PrivilegeRefusedError);
       expect((err as Error).message).toContain(refusal);
       expect((err as Error).message).not.toContain('not-the-secret');
       expect(peer().config.render()).toBe(before);
@@ -112,6 +123,41 @@ describe('every switch driver against every quirk profile of its lab peer', () =
       } finally {
         await session.close();
       }
+    });
+  });
+
+  describe('cumulus-nvue pending revision', () => {
+    const peer = () => switches.switch('sw-cumulus-nvue');
+    const exec = async (command: string): Promise<{ stdout: string; stderr: string; code: number | null }> => {
+      const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
+      const sw = spec('cumulus-nvue');
+      const session = await connector.connect({ deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: 'lab-switch' });
+      try {
+        return await session.exec(command);
+      } finally {
+        await session.close();
+      }
+    };
+
+    it('stages nv set in a pending revision that only nv config apply makes live; apply-prompt needs -y; detach drops it', async () => {
+      peer().useProfile('apply-prompt');
+      const before = peer().config.render();
+      expect((await exec('nv set interface swp1 bridge domain br_default access 130')).code).toBe(0);
+      expect(peer().config.render()).toBe(before);
+      const prompted = await exec('nv config apply');
+      expect(prompted.code).toBe(1);
+      expect(prompted.stderr).toContain('Are you sure? [y/N]');
+      expect(peer().config.render()).toBe(before);
+      await exec('nv config detach');
+      expect((await exec('nv config apply -y')).stdout).toContain('no pending changes');
+      expect(peer().config.render()).toBe(before);
+      await exec('nv set interface swp1 bridge domain br_default access 130');
+      expect((await exec('nv config apply -y')).stdout).toMatch(/^applied \[rev_id: \d+\]/);
+      expect(peer().config.effective('swp1')).toMatchObject({ accessVlan: 130 });
+      const show = JSON.parse((await exec('nv show interface swp1 -o json')).stdout) as { bridge: { domain: { br_default: { access: number } } } };
+      expect(show.bridge.domain.br_default.access).toBe(130);
+      await exec('nv set interface swp1 bridge domain br_default access 110');
+      await exec('nv config apply --assume-yes');
     });
   });
 

@@ -1,5 +1,5 @@
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
-import { CommandRejectedError, EnableRefusedError, VerificationMismatchError } from '../../drivers/switch/switch-errors';
+import { CommandRejectedError, PrivilegeRefusedError, VerificationMismatchError } from '../../drivers/switch/switch-errors';
 import { ENABLE_SECRET_LINE, RecordingConnector, type RecordingScript } from '../support/recording-ssh';
 import { switchOf } from '../support/switch-fixture';
 
@@ -26,14 +26,14 @@ describe('cisco-ios command lists', () => {
     expect(rec.lines).toEqual(['terminal length 0', SHOW]);
   });
 
-  it('a secret asked for again is refused: empty answers until the switch says so, then EnableRefusedError', async () => {
+  it('a secret asked for again is refused: empty answers until the switch says so, then PrivilegeRefusedError', async () => {
     const { rec, sw } = driver({
       loginPrompt: 'sw>',
       prompts: { enable: 'Password:', [ENABLE_SECRET_LINE]: 'Password:', '': 'Password:' },
       answers: { '': ['', '', '% Bad secrets'] },
     });
     const err = await sw.readPort(PORT).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EnableRefusedError);
+    expect(err).toBeInstanceOf(PrivilegeRefusedError);
     expect(rec.lines).toEqual(['enable', ENABLE_SECRET_LINE, '', '', '']);
   });
 
