@@ -96,7 +96,8 @@ export function planPortChange(vendor: VendorProfile, target: PortTarget, curren
 
   const portLines = [...(shutting ? expand(vendor.shutdown) : []), ...body, ...(opening ? expand(vendor.noShutdown) : [])];
   const currentVlans = new Set([...(current.accessVlan === undefined ? [] : [current.accessVlan]), ...(current.trunkVlans ?? [])]);
-  const newVlans = [...new Set(needed)].filter((v) => !currentVlans.has(v)).sort((a, b) => a - b);
+  // Where the switch's VLANs were read (Junos), one it already has is never declared again.
+  const newVlans = [...new Set(needed)].filter((v) => !currentVlans.has(v) && !(target.vlanNames?.has(v) ?? false)).sort((a, b) => a - b);
   const vlanLines: PlannedLine[] = newVlans.flatMap((vlan) =>
     expand(vendor.addVlan, { vlan }).map((line) => ({ line, ...(vendor.addVlanExists !== undefined && { tolerate: vendor.addVlanExists }) })),
   );

@@ -158,14 +158,16 @@ describe('switch drivers end to end against the lab switches', () => {
     });
   });
 
-  it('junos: a commit the switch refuses is rolled back, nothing changes', async () => {
-    const before = switches.switch('sw-junos').config.render();
+  it('junos: a VLAN the switch does not have is declared as vlan-<id> in the same commit; one it has is not', async () => {
+    const lab1 = switches.switch('sw-junos');
     const d = driverFor('junos');
-    const err = await d.setAccessVlan('ge-0/0/1', 999).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CommandRejectedError);
-    expect((err as CommandRejectedError).switchText).toContain('vlan-id 999 is not defined');
-    expect(switches.switch('sw-junos').config.render()).toBe(before);
-    expect(await d.readPort('ge-0/0/1')).toMatchObject({ mode: 'access', accessVlan: 110 });
+    await d.setAccessVlan('ge-0/0/1', 999);
+    expect(lab1.config.vlans.get(999)).toBe('vlan-999');
+    expect(lab1.config.render()).toContain('    vlan-999 {\n        vlan-id 999;\n    }');
+    await d.setAccessVlan('ge-0/0/1', 120);
+    expect(lab1.config.renderPort('ge-0/0/1')).toContain('members prod-db;');
+    expect([...lab1.config.vlans.values()].filter((name) => name.endsWith('120'))).toEqual([]);
+    await d.setAccessVlan('ge-0/0/1', 110);
   });
 
   it('faults can be injected through the lab control server', async () => {

@@ -39,11 +39,11 @@ describe('junos command lists', () => {
     ]);
   });
 
-  it('setTrunkVlans: a VLAN without a name is written by its id', async () => {
+  it('setTrunkVlans: a VLAN the switch does not have is declared as vlan-<id>, the others used by name', async () => {
     const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('trunk', '[ prod-web prod-db 130 ]')] } });
     await sw.setTrunkVlans(PORT, [130, 110, 120]);
     expect(rec.lines.slice(3, -2)).toEqual([
-      'configure private',
+      'configure private', 'set vlans vlan-130 vlan-id 130',
       `delete ${ES} vlan`, `set ${ES} interface-mode trunk`, `set ${ES} vlan members [ prod-web prod-db 130 ]`, 'commit', 'exit',
     ]);
   });

@@ -71,9 +71,9 @@ export const junos: VendorProfile = {
   vlanList: { separator: ' ', ranges: false },
   vlanModel: { kind: 'combined', clearVlans: [`delete interfaces {port} ${ES}`] },
   portContext: [],
-  // VLANs are named by operators (`vlans prod-web vlan-id 110`); declaring another name for the
-  // same id would fail the commit, so members refer to existing VLANs by id and nothing is declared.
-  addVlan: [],
+  // A VLAN the switch does not have yet is declared the way configurations name them (`vlan-120`);
+  // one it has is used by its own name (the driver reads `show configuration vlans` with the port).
+  addVlan: ['set vlans vlan-{vlan} vlan-id {vlan}'],
   setAccessVlan: [`delete interfaces {port} ${ES} vlan`, `set interfaces {port} ${ES} interface-mode access`, `set interfaces {port} ${ES} vlan members {vlan}`],
   setTrunkVlans: [`delete interfaces {port} ${ES} vlan`, `set interfaces {port} ${ES} interface-mode trunk`, `set interfaces {port} ${ES} vlan members [ {vlans} ]`],
   addTrunkVlan: [`set interfaces {port} ${ES} vlan members {vlan}`],
