@@ -37,6 +37,8 @@ type Candidate = { readonly kind: 'shared' | 'private'; config: LabSwitchConfig 
  */
 export class JunosCli implements LabCli {
   private candidate: Candidate | undefined;
+  /** The question `exit` asks when the candidate holds uncommitted changes, while it waits for the answer. */
+  private question: string | undefined;
 
   constructor(
     private readonly db: JunosDatabase,
@@ -45,11 +47,13 @@ export class JunosCli implements LabCli {
   ) {}
 
   prompt(): string {
+    if (this.question !== undefined) return this.question;
     return `${this.user}@${this.db.running().hostname}${this.candidate === undefined ? '>' : '#'} `;
   }
 
   handle(raw: string): CliAnswer {
     const line = raw.trim().replace(/\s+/g, ' ');
+    if (this.question !== undefined) return this.answer(line);
     if (line === '') return { output: this.candidate === undefined ? '' : '\n[edit]' };
     if (this.candidate === undefined) return this.operational(line);
     const answer = this.configuration(line, this.candidate);
@@ -97,6 +101,10 @@ export class JunosCli implements LabCli {
   private configuration(line: string, candidate: Candidate): CliAnswer {
     const c = candidate.config;
     if (line === 'exit' || line === 'quit' || line === 'exit configuration-mode') {
+      if (this.uncommitted(candidate)) {
+        this.question = `${candidate.kind === 'private' ? 'Discard' : 'Exit with'} uncommitted changes? [yes,no] (yes) `;
+        return { output: 'The configuration has been changed but not committed' };
+      }
       this.candidate = undefined;
       return { output: 'Exiting configuration mode' };
     }
@@ -110,6 +118,20 @@ export class JunosCli implements LabCli {
     const answer = this.edit(line, c);
     c.prune();
     return answer;
+  }
+
+  /** Whether the candidate differs from what is active (in a shared one, others' changes count too). */
+  private uncommitted(candidate: Candidate): boolean {
+    return candidate.config.render() !== this.db.running().render();
+  }
+
+  /** yes (the default) leaves configuration mode, dropping a private candidate's changes; no stays. */
+  private answer(line: string): CliAnswer {
+    if (line !== '' && line !== 'yes' && line !== 'no') return { output: "Please answer 'yes' or 'no'." };
+    this.question = undefined;
+    if (line === 'no') return { output: '\n[edit]' };
+    this.candidate = undefined;
+    return { output: 'Exiting configuration mode' };
   }
 
   private syntaxError(): CliAnswer {

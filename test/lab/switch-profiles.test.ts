@@ -164,6 +164,28 @@ describe('every switch driver against every quirk profile of its lab peer', () =
   describe('junos configuration database', () => {
     const peer = () => switches.switch('sw-junos');
 
+    it('exit with uncommitted changes asks first, as Junos does; yes drops a private candidate', async () => {
+      peer().useProfile('private-candidate');
+      const before = peer().config.render();
+      const sw = spec('junos');
+      const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
+      const session = await connector.connect({ deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: 'lab-switch' });
+      const junosPrompt = /(?:^|\n)[A-Za-z0-9._-]+@[A-Za-z0-9._-]+[>#] ?$/;
+      try {
+        const shell = await session.shell(junosPrompt);
+        expect(await shell.send('configure private')).toContain('warning: uncommitted changes will be discarded on exit');
+        await shell.send('set interfaces ge-0/0/1 disable');
+        const asked = await shell.send('exit', { prompt: /(?:^|\n)Discard uncommitted changes\? \[yes,no\] \(yes\) $/ });
+        expect(asked).toContain('The configuration has been changed but not committed');
+        expect(shell.lastPrompt).toBe('Discard uncommitted changes? [yes,no] (yes)');
+        expect(await shell.send('yes')).toContain('Exiting configuration mode');
+        expect(shell.lastPrompt).toMatch(/>$/);
+      } finally {
+        await session.close();
+      }
+      expect(peer().config.render()).toBe(before);
+    });
+
     it('writes and reads members by VLAN name, as the configuration names them', async () => {
       peer().useProfile('private-candidate');
       expect(peer().config.renderPort('ge-0/0/2')).toContain('members [ storage mgmt ];');
