@@ -75,7 +75,8 @@ const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 
 /** How a session starts: in user EXEC (`>`, `enable` asks for the secret) or privileged (a privilege-15 login). */
 export interface IosLogin {
   readonly privileged: boolean;
-  readonly enableSecret: string;
+  /** Undefined: the switch has no enable secret configured, and `enable` over a vty is refused. */
+  readonly enableSecret?: string;
 }
 
 /**
@@ -156,6 +157,7 @@ export class IosCli implements LabCli {
   private userExec(line: string): CliAnswer {
     if (/^terminal (?:length|width) \d+$/.test(line)) return { output: '' };
     if (line === 'enable') {
+      if (this.login.enableSecret === undefined) return { output: '% No password set' };
       this.secretTries = 0;
       return { output: '' };
     }

@@ -103,6 +103,7 @@ export class LabSwitch {
     this.profileName = name;
     this.quirks = profile;
     this.profileSince = Date.now();
+    this.sharedEditsCommitted = false;
   }
 
   private within(ms: number | undefined): boolean {
@@ -154,7 +155,7 @@ export class LabSwitch {
       return new SonicCli(this.running, { user: this.credential.username, sudoNeedsPassword: this.quirks.sudoNeedsPassword ?? false }, this.cliFaults, save);
     }
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
-    const login = { privileged: this.quirks.privilegedLogin ?? false, enableSecret: this.credential.enableSecret ?? '' };
+    const login = { privileged: this.quirks.privilegedLogin ?? false, ...(this.credential.enableSecret !== undefined && { enableSecret: this.credential.enableSecret }) };
     return new IosCli(this.running, dialect, this.cliFaults, save, login);
   }
 
