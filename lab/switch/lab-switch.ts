@@ -2,17 +2,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { Switch } from '../../inventory/topology-schema';
+import { ActiveProfile } from './active-profile';
 import { IOS_DIALECTS, IosCli } from './ios-cli';
 import { JunosCli, type JunosDatabase } from './junos-cli';
 import { NvueCli, type NvueDatabase } from './nvue-cli';
 import { SonicCli } from './sonic-cli';
 import type { CliFaults, LabCli } from './lab-cli';
 import type { LabSwitchConfig } from './lab-switch-config';
-import { SWITCH_PROFILES, switchProfile, type SwitchProfile } from './switch-profiles';
-
-/** The colleague a quirk profile puts on a Junos switch, and the port their unfinished work touches. */
-const OTHER_USER = 'netops';
-const OTHER_USERS_PORT = 'ge-0/0/47';
 
 export interface LabSwitchFaults {
   /** Every login fails as if the password were wrong. */
@@ -52,10 +48,7 @@ export class LabSwitch {
   readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
   private saved: string;
-  private profileName: string;
-  private quirks: SwitchProfile;
-  private profileSince = Date.now();
-  private sharedEditsCommitted = false;
+  private readonly active: ActiveProfile;
   private readonly clients = new Set<Connection>();
   private server: Server | undefined;
   private readonly cliFaults: CliFaults = {
@@ -72,10 +65,7 @@ export class LabSwitch {
     private readonly credential: Secret,
   ) {
     this.saved = running.render();
-    const first = Object.keys((SWITCH_PROFILES as Record<string, Record<string, SwitchProfile>>)[spec.vendor] ?? {})[0];
-    if (first === undefined) throw new Error(`the lab has no quirk profiles for ${spec.vendor}`);
-    this.profileName = first;
-    this.quirks = switchProfile(spec.vendor, first) as SwitchProfile;
+    this.active = new ActiveProfile(spec.vendor);
   }
 
   get config(): LabSwitchConfig {
@@ -91,44 +81,23 @@ export class LabSwitch {
     Object.assign(this.faults, { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 });
   }
 
-  /** The quirk profile this switch behaves by, and since when (profile durations count from then). */
+  /** The quirk profile this switch behaves by. */
   get profile(): string {
-    return this.profileName;
+    return this.active.name;
   }
 
-  /** Switches to a named quirk profile of this vendor (see switch-profiles.ts). */
+  /** Switches to a named quirk profile of this vendor (see switch-profiles.ts); its durations count from now. */
   useProfile(name: string): void {
-    const profile = switchProfile(this.spec.vendor, name);
-    if (profile === undefined) throw new Error(`lab switch ${this.spec.id} (${this.spec.vendor}) has no quirk profile "${name}"`);
-    this.profileName = name;
-    this.quirks = profile;
-    this.profileSince = Date.now();
-    this.sharedEditsCommitted = false;
-  }
-
-  private within(ms: number | undefined): boolean {
-    return ms !== undefined && Date.now() - this.profileSince < ms;
+    this.active.use(name);
   }
 
   private readonly junosDatabase: JunosDatabase = {
     running: () => this.running,
     activate: (c) => (this.running = c),
-    exclusiveHolder: () => (this.within(this.quirks.lockedByOtherMs) ? `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.since()}` : undefined),
-    sharedEdits: () => {
-      if (!this.within(this.quirks.sharedEditsByOtherMs) || this.sharedEditsCommitted) return undefined;
-      return {
-        who: `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.since()}, idle 00:00:05`,
-        // The colleague's half-done work: a port that must not go live with anyone else's commit.
-        apply: (c) => (c.port(OTHER_USERS_PORT).shutdown = true),
-        committed: () => (this.sharedEditsCommitted = true),
-      };
-    },
-    commitMs: () => this.quirks.commitMs ?? 0,
+    exclusiveHolder: () => this.active.exclusiveHolder(),
+    sharedEdits: () => this.active.sharedEdits(),
+    commitMs: () => this.active.settings.commitMs ?? 0,
   };
-
-  private since(): string {
-    return new Date(this.profileSince).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-  }
 
   private nvuePending: LabSwitchConfig | undefined;
   private nvueRevision = 1;
@@ -142,7 +111,7 @@ export class LabSwitch {
     },
     pending: () => this.nvuePending,
     setPending: (c) => (this.nvuePending = c),
-    applyPrompts: () => this.quirks.applyPrompts ?? false,
+    applyPrompts: () => this.active.settings.applyPrompts ?? false,
   };
 
   private newCli(): LabCli {
@@ -152,10 +121,10 @@ export class LabSwitch {
     if (this.running.family === 'junos') return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
     if (this.running.family === 'nvue') return new NvueCli(this.nvueDatabase, this.credential.username, this.cliFaults, save);
     if (this.running.family === 'sonic') {
-      return new SonicCli(this.running, { user: this.credential.username, sudoNeedsPassword: this.quirks.sudoNeedsPassword ?? false }, this.cliFaults, save);
+      return new SonicCli(this.running, { user: this.credential.username, sudoNeedsPassword: this.active.settings.sudoNeedsPassword ?? false }, this.cliFaults, save);
     }
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
-    const login = { privileged: this.quirks.privilegedLogin ?? false, ...(this.credential.enableSecret !== undefined && { enableSecret: this.credential.enableSecret }) };
+    const login = { privileged: this.active.settings.privilegedLogin ?? false, ...(this.credential.enableSecret !== undefined && { enableSecret: this.credential.enableSecret }) };
     return new IosCli(this.running, dialect, this.cliFaults, save, login);
   }
 

@@ -50,6 +50,20 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     return d;
   }
 
+  it('a profile is chosen through the lab control server; an unknown one is refused naming the field', async () => {
+    const post = (id: string, body: unknown): Promise<Response> =>
+      fetch(`${lab.controlUrl}/lab/switches/${id}/profile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const ok = await post('sw-junos', { profile: 'slow-commit' });
+    expect(ok.status).toBe(200);
+    expect(switches.switch('sw-junos').profile).toBe('slow-commit');
+    const unknown = await post('sw-junos', { profile: 'priv15-login' });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { issues: Array<{ path: string }> }).issues[0]?.path).toBe('profile');
+    expect((await post('sw-nope', { profile: 'slow-commit' })).status).toBe(404);
+    expect(switches.switch('sw-junos').profile).toBe('slow-commit');
+    switches.switch('sw-junos').useProfile('private-candidate');
+  });
+
   const cases = VENDORS.flatMap((vendor) => profileNames(vendor).map((profile) => [vendor, profile] as const));
 
   describe.each(cases)('%s, profile %s', (vendor, profile) => {
