@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CredentialError } from '../../common/errors';
 import { StaticSecretStore, type Secret } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
+import type { ExecResult, SshSession } from '../../drivers/ssh/ssh-transport';
 import { SshSwitchDriver, type SwitchDriverOptions } from '../../drivers/switch/ssh-switch-driver';
 import { ConfigurationBusyError, PrivilegeRefusedError } from '../../drivers/switch/switch-errors';
 import type { Switch, SwitchVendor, Topology } from '../../inventory/topology-schema';
@@ -63,6 +64,18 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     expect(switches.switch('sw-junos').profile).toBe('slow-commit');
     switches.switch('sw-junos').useProfile('private-candidate');
   });
+
+  /** A raw SSH session to a lab switch with the lab's credential, closed after `use`. */
+  async function withSession<T>(vendor: SwitchVendor, use: (session: SshSession) => Promise<T>): Promise<T> {
+    const sw = spec(vendor);
+    const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
+    const session = await connector.connect({ deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: 'lab-switch' });
+    try {
+      return await use(session);
+    } finally {
+      await session.close();
+    }
+  }
 
   const cases = VENDORS.flatMap((vendor) => profileNames(vendor).map((profile) => [vendor, profile] as const));
 
@@ -124,9 +137,7 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     });
 
     it('user EXEC refuses configuration and the running configuration with the real text', async () => {
-      const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
-      const session = await connector.connect({ deviceId: vendor, host: '127.0.0.1', port: spec(vendor).port, hostKeyFingerprint: spec(vendor).hostKeyFingerprint, credential: 'lab-switch' });
-      try {
+      await withSession(vendor, async (session) => {
         const shell = await session.shell(/(?:^|\n)[A-Za-z0-9._-]+(?:\([^)]*\))?[#>] ?$/);
         expect(shell.lastPrompt).toBe(`sw-${vendor}>`);
         const text = await shell.send('configure terminal');
@@ -134,24 +145,13 @@ describe('every switch driver against every quirk profile of its lab peer', () =
         else expect(text).toBe('% Invalid input (privileged mode required)');
         expect(await shell.send(`show running-config interface${vendor === 'arista-eos' ? 's' : ''} ${accessPort}`)).toMatch(/% Invalid input/);
         expect(shell.lastPrompt).toBe(`sw-${vendor}>`);
-      } finally {
-        await session.close();
-      }
+      });
     });
   });
 
   describe('cumulus-nvue pending revision', () => {
     const peer = () => switches.switch('sw-cumulus-nvue');
-    const exec = async (command: string): Promise<{ stdout: string; stderr: string; code: number | null }> => {
-      const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
-      const sw = spec('cumulus-nvue');
-      const session = await connector.connect({ deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: 'lab-switch' });
-      try {
-        return await session.exec(command);
-      } finally {
-        await session.close();
-      }
-    };
+    const exec = (command: string): Promise<ExecResult> => withSession('cumulus-nvue', (session) => session.exec(command));
 
     it('stages nv set in a pending revision that only nv config apply makes live; apply-prompt needs -y; detach drops it', async () => {
       peer().useProfile('apply-prompt');
@@ -181,11 +181,8 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     it('exit with uncommitted changes asks first, as Junos does; yes drops a private candidate', async () => {
       peer().useProfile('private-candidate');
       const before = peer().config.render();
-      const sw = spec('junos');
-      const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
-      const session = await connector.connect({ deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: 'lab-switch' });
       const junosPrompt = /(?:^|\n)[A-Za-z0-9._-]+@[A-Za-z0-9._-]+[>#] ?$/;
-      try {
+      await withSession('junos', async (session) => {
         const shell = await session.shell(junosPrompt);
         expect(await shell.send('configure private')).toContain('warning: uncommitted changes will be discarded on exit');
         await shell.send('set interfaces ge-0/0/1 disable');
@@ -194,9 +191,7 @@ describe('every switch driver against every quirk profile of its lab peer', () =
         expect(shell.lastPrompt).toBe('Discard uncommitted changes? [yes,no] (yes)');
         expect(await shell.send('yes')).toContain('Exiting configuration mode');
         expect(shell.lastPrompt).toMatch(/>$/);
-      } finally {
-        await session.close();
-      }
+      });
       expect(peer().config.render()).toBe(before);
     });
 
