@@ -9,6 +9,8 @@ export interface Secret {
   readonly password?: string;
   /** PEM private key for SSH devices that use key authentication. */
   readonly privateKey?: string;
+  /** What a switch CLI asks after `enable` when the login lands in user EXEC (`>`). */
+  readonly enableSecret?: string;
 }
 
 export interface SecretStore {
@@ -20,6 +22,7 @@ const secretSchema = z.strictObject({
   username: z.string().min(1),
   password: z.string().optional(),
   privateKey: z.string().optional(),
+  enableSecret: z.string().optional(),
 });
 const secretsFileSchema = z.record(z.string(), secretSchema);
 
@@ -30,7 +33,7 @@ export function envPrefix(name: string): string {
 
 /**
  * Resolves credentials from the environment (`RACKSHIFT_CRED_<NAME>_USERNAME`, `_PASSWORD`,
- * `_PRIVATE_KEY`) first, then from a YAML/JSON secrets file that must not be readable by
+ * `_PRIVATE_KEY`, `_ENABLE_SECRET`) first, then from a YAML/JSON secrets file that must not be readable by
  * group or others. The file is read once, at construction.
  */
 export class EnvAndFileSecretStore implements SecretStore {
@@ -55,7 +58,7 @@ export class EnvAndFileSecretStore implements SecretStore {
     }
     const parsed = secretsFileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
     if (!parsed.success) {
-      throw new CredentialError('*', `secrets file ${file} is not a map of name → { username, password?, privateKey? }`);
+      throw new CredentialError('*', `secrets file ${file} is not a map of name → { username, password?, privateKey?, enableSecret? }`);
     }
     return parsed.data;
   }
@@ -66,7 +69,13 @@ export class EnvAndFileSecretStore implements SecretStore {
     if (username !== undefined) {
       const password = this.env[`${prefix}_PASSWORD`];
       const privateKey = this.env[`${prefix}_PRIVATE_KEY`];
-      return { username, ...(password !== undefined && { password }), ...(privateKey !== undefined && { privateKey }) };
+      const enableSecret = this.env[`${prefix}_ENABLE_SECRET`];
+      return {
+        username,
+        ...(password !== undefined && { password }),
+        ...(privateKey !== undefined && { privateKey }),
+        ...(enableSecret !== undefined && { enableSecret }),
+      };
     }
     const secret = this.fromFile[name];
     if (secret === undefined) throw new CredentialError(name, `not found: set ${prefix}_USERNAME/_PASSWORD or add it to the secrets file`);

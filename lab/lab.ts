@@ -62,7 +62,15 @@ export class Lab {
     for (const m of this.index.allMachines()) this.machines.set(m.id, new LabMachine(m, timing));
     // 16 characters: IPMI allows 20 bytes of password and ipmi_sim keeps only 19.
     this.credentials = Object.fromEntries(
-      options.topology.credentials.map((c) => [c.name, { username: 'admin', password: randomBytes(12).toString('base64url') }]),
+      options.topology.credentials.map((c) => [
+        c.name,
+        {
+          username: 'admin',
+          password: randomBytes(12).toString('base64url'),
+          // Lab IOS/EOS logins land in user EXEC, where `enable` asks for this.
+          ...(c.kind !== 'bmc' && { enableSecret: randomBytes(12).toString('base64url') }),
+        },
+      ]),
     );
     this.secretsFile = join(options.dataDir, 'secrets.yaml');
   }

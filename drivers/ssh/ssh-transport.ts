@@ -29,6 +29,13 @@ export interface ExecOptions {
 export interface InteractiveShell {
   /** Sends `line` + newline and resolves with what the device printed before the next prompt. */
   send(line: string, options?: { timeoutMs?: number; prompt?: RegExp }): Promise<string>;
+  /**
+   * Sends the credential's enable secret as a line, like `send` (the secret never leaves the
+   * transport and is not echoed). Throws CredentialError when the credential has none.
+   */
+  sendEnableSecret(options?: { timeoutMs?: number; prompt?: RegExp }): Promise<string>;
+  /** The prompt text that ended the last answer (`sw>`, `sw#`, `Password:`). */
+  readonly lastPrompt: string;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { z } from 'zod';
+import { CredentialError } from '../../common/errors';
 import type { SecretStore } from '../../common/secrets';
 import { parseOrThrow } from '../../common/validate';
 import { hostKeyFingerprint, sameFingerprint } from './host-key-fingerprint';
@@ -96,7 +97,7 @@ export class Ssh2Connector implements SshConnector {
         clearTimeout(timer);
         // Device CLIs are request/response with tiny packets: Nagle plus delayed ACKs cost ~40 ms a command.
         client.setNoDelay(true);
-        resolve(new Ssh2Session(client, target, this.options.commandTimeoutMs));
+        resolve(new Ssh2Session(client, target, this.options.commandTimeoutMs, secret.enableSecret));
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
         if (keyRefused && presented !== undefined) fail(new HostKeyMismatchError(target, presented));
@@ -123,6 +124,7 @@ class Ssh2Session implements SshSession {
     private readonly client: Client,
     private readonly target: SshTarget,
     private readonly defaultTimeoutMs: number,
+    private readonly enableSecret: string | undefined,
   ) {
     const dropAll = (detail: string): void => {
       this.closed = true;
@@ -191,7 +193,7 @@ class Ssh2Session implements SshSession {
           return;
         }
         channel = stream;
-        const shell = new Ssh2Shell(stream, this, prompt, this.defaultTimeoutMs);
+        const shell = new Ssh2Shell(stream, this, prompt, this.defaultTimeoutMs, this.enableSecret);
         shell.waitForPrompt(prompt, options.timeoutMs ?? this.defaultTimeoutMs).then(() => resolve(shell), reject);
       });
     });
@@ -225,6 +227,7 @@ class Ssh2Session implements SshSession {
 
 /** A PTY shell: writes one line, collects output until the prompt pattern matches its tail. */
 class Ssh2Shell implements InteractiveShell {
+  lastPrompt = '';
   private buffer = '';
   private onData: (() => void) | undefined;
   private ended = false;
@@ -234,6 +237,7 @@ class Ssh2Shell implements InteractiveShell {
     private readonly session: Ssh2Session,
     private readonly prompt: RegExp,
     private readonly defaultTimeoutMs: number,
+    private readonly enableSecret: string | undefined,
   ) {
     stream.on('data', (d: Buffer) => {
       this.buffer += d.toString('utf8').replace(TERMINAL_NOISE, '');
@@ -257,6 +261,7 @@ class Ssh2Shell implements InteractiveShell {
         if (match !== null && match.index + match[0].length === this.buffer.length) {
           this.onData = undefined;
           const before = this.buffer.slice(0, match.index);
+          this.lastPrompt = match[0].trim();
           this.buffer = '';
           resolve(before);
         } else if (this.ended) {
@@ -279,6 +284,20 @@ class Ssh2Shell implements InteractiveShell {
     // A PTY echoes what was typed; the echo is not the device's answer.
     if (lines[0] !== undefined && lines[0].trimEnd().endsWith(line)) lines.shift();
     return lines.join('\n').replace(/\s+$/, '');
+  }
+
+  async sendEnableSecret(options: { timeoutMs?: number; prompt?: RegExp } = {}): Promise<string> {
+    const secret = this.enableSecret;
+    if (secret === undefined) {
+      throw new CredentialError(this.session.deviceTarget.credential, 'has no enableSecret, and the switch asks for one after `enable`');
+    }
+    if (this.onData !== undefined) throw new Error('InteractiveShell.sendEnableSecret called while a command is still running');
+    if (this.ended) throw new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell');
+    this.buffer = '';
+    this.stream.write(`${secret}\n`);
+    const raw = await this.waitForPrompt(options.prompt ?? this.prompt, options.timeoutMs ?? this.defaultTimeoutMs);
+    // A device that echoed the secret must not put it into an error message or a log.
+    return raw.split(secret).join('*****').replace(/\s+$/, '');
   }
 
   close(): Promise<void> {

@@ -10,6 +10,8 @@ export interface TemplateValues {
   readonly vlans?: readonly number[];
   readonly addedVlans?: readonly number[];
   readonly removedVlans?: readonly number[];
+  /** VLAN names read from the switch (already checked to be plain words): `{vlan}` and `{vlans}` use them. */
+  readonly vlanNames?: ReadonlyMap<number, string>;
 }
 
 const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
@@ -19,7 +21,12 @@ export function expandTemplate(vendor: VendorProfile, template: CommandTemplate,
   const missing = (name: string): never => {
     throw new ValidationError(`${vendor.vendor} command template`, [{ path: name, message: 'is needed by the command but was not given' }]);
   };
-  const list = (vlans: readonly number[]): string => (vlans.length === 0 ? (vendor.emptyTrunkList ?? missing('vlans')) : formatVlanList(vlans, vendor.vlanList));
+  const named = (vlan: number): string => values.vlanNames?.get(vlan) ?? String(vlan);
+  const list = (vlans: readonly number[]): string => {
+    if (vlans.length === 0) return vendor.emptyTrunkList ?? missing('vlans');
+    if (values.vlanNames === undefined) return formatVlanList(vlans, vendor.vlanList);
+    return [...new Set(vlans)].sort((a, b) => a - b).map(named).join(vendor.vlanList.separator);
+  };
   const out: string[] = [];
   for (const line of template) {
     const names = [...line.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
@@ -36,7 +43,7 @@ export function expandTemplate(vendor: VendorProfile, template: CommandTemplate,
           case 'bridge':
             return values.bridge ?? missing('bridge');
           case 'vlan':
-            return String(values.vlan ?? missing('vlan'));
+            return named(values.vlan ?? missing('vlan'));
           case 'vlans':
             return list(values.vlans ?? missing('vlans'));
           case 'addedVlans':

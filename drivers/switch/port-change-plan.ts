@@ -11,6 +11,8 @@ export interface PlannedLine {
 export interface PortTarget {
   readonly port: string;
   readonly bridge?: string;
+  /** VLAN names the switch uses (Junos), read with the port. */
+  readonly vlanNames?: ReadonlyMap<number, string>;
 }
 
 function activeVlans(s: PortVlanState): number[] {
@@ -41,7 +43,11 @@ export function canonicalState(vendor: VendorProfile, s: PortVlanState): PortVla
  * Nothing to do gives an empty plan.
  */
 export function planPortChange(vendor: VendorProfile, target: PortTarget, current: PortVlanState, desired: PortVlanState): PlannedLine[] {
-  const base: TemplateValues = { port: target.port, ...(target.bridge !== undefined && { bridge: target.bridge }) };
+  const base: TemplateValues = {
+    port: target.port,
+    ...(target.bridge !== undefined && { bridge: target.bridge }),
+    ...(target.vlanNames !== undefined && { vlanNames: target.vlanNames }),
+  };
   const expand = (t: CommandTemplate, values: TemplateValues = {}): string[] => expandTemplate(vendor, t, { ...base, ...values });
   const body: string[] = [];
   const model = vendor.vlanModel;
@@ -90,7 +96,8 @@ export function planPortChange(vendor: VendorProfile, target: PortTarget, curren
 
   const portLines = [...(shutting ? expand(vendor.shutdown) : []), ...body, ...(opening ? expand(vendor.noShutdown) : [])];
   const currentVlans = new Set([...(current.accessVlan === undefined ? [] : [current.accessVlan]), ...(current.trunkVlans ?? [])]);
-  const newVlans = [...new Set(needed)].filter((v) => !currentVlans.has(v)).sort((a, b) => a - b);
+  // Where the switch's VLANs were read (Junos), one it already has is never declared again.
+  const newVlans = [...new Set(needed)].filter((v) => !currentVlans.has(v) && !(target.vlanNames?.has(v) ?? false)).sort((a, b) => a - b);
   const vlanLines: PlannedLine[] = newVlans.flatMap((vlan) =>
     expand(vendor.addVlan, { vlan }).map((line) => ({ line, ...(vendor.addVlanExists !== undefined && { tolerate: vendor.addVlanExists }) })),
   );

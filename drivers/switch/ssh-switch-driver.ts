@@ -7,7 +7,7 @@ import { BatchingQueue } from './batching-queue';
 import { templatesUse } from './command-template';
 import { canonicalState, planPortChange, type PortTarget, type StateTransform } from './port-change-plan';
 import { describeState, normalizeState, sameState, type PortVlanState } from './port-vlan-state';
-import { CommandRejectedError, SwitchDriverClosedError, UnexpectedOutputError, VerificationMismatchError } from './switch-errors';
+import { CommandRejectedError, ConfigurationBusyError, SwitchDriverClosedError, UnexpectedOutputError, VerificationMismatchError } from './switch-errors';
 import type { PortChangeResult, SwitchDriver, SwitchDriverStats } from './switch-driver';
 import { checkDesiredState, checkPort, checkVlan, checkVlans } from './switch-parameters';
 import { SwitchSession } from './switch-session';
@@ -19,6 +19,12 @@ export const switchDriverOptionsSchema = z.strictObject({
   sessionLimit: z.number().int().min(1).max(16).optional(),
   maxBatch: z.number().int().min(1).max(1_000).default(64),
   commandTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** A commit (Junos, NVUE) may take far longer than a command: netmiko's Junos commit waits 120 s. */
+  commitTimeoutMs: z.number().int().min(100).max(1_800_000).default(120_000),
+  /** How long a configuration held by another user is waited for (networking-generic-switch: 60 s). */
+  busyWaitMs: z.number().int().min(0).max(1_800_000).default(60_000),
+  /** The first pause before trying a held configuration again; it doubles, up to 8×. */
+  busyRetryMs: z.number().int().min(10).max(60_000).default(1_000),
   /** Environment for exec vendors' commands (e.g. OVS_RUNDIR for an Open vSwitch outside /var/run/openvswitch). */
   execEnv: z
     .record(z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'must be an environment variable name'), z.string().regex(/^[A-Za-z0-9/._:-]{1,255}$/, 'must be a path-like value'))
@@ -41,7 +47,13 @@ function explicitMode(cur: PortVlanState, mode: PortVlanState['mode']): PortVlan
 
 /** Errors that concern one operation; anything else means the session itself broke. */
 function isOperationError(e: unknown): boolean {
-  return e instanceof CommandRejectedError || e instanceof VerificationMismatchError || e instanceof UnexpectedOutputError || e instanceof ValidationError;
+  return (
+    e instanceof CommandRejectedError ||
+    e instanceof ConfigurationBusyError ||
+    e instanceof VerificationMismatchError ||
+    e instanceof UnexpectedOutputError ||
+    e instanceof ValidationError
+  );
 }
 
 /** The SwitchDriver of every vendor: SSH sessions through a connector, vendor syntax from SWITCH_VENDORS. */
@@ -181,6 +193,9 @@ export class SshSwitchDriver implements SwitchDriver {
     try {
       session = await SwitchSession.open(this.connector, this.target, this.vendor, {
         commandTimeoutMs: this.options.commandTimeoutMs,
+        commitTimeoutMs: this.options.commitTimeoutMs,
+        busyWaitMs: this.options.busyWaitMs,
+        busyRetryMs: this.options.busyRetryMs,
         execEnv: Object.entries(this.options.execEnv).map(([k, v]) => `${k}=${v}`),
       });
       this.counters.sessionsOpened += 1;
@@ -225,7 +240,8 @@ export class SshSwitchDriver implements SwitchDriver {
     const target = this.portTarget(port);
     const before = await session.readPort(target);
     const desired = canonicalState(this.vendor, normalizeState(checkDesiredState(this.vendor, transform(before), 'desired')));
-    const plan = planPortChange(this.vendor, target, before, desired);
+    const names = session.vlanNames;
+    const plan = planPortChange(this.vendor, { ...target, ...(names !== undefined && { vlanNames: names }) }, before, desired);
     if (plan.length === 0) return { switchId: this.switchId, port, before, after: before, changed: false };
     await session.apply(plan);
     const after = await session.readPort(target);

@@ -46,3 +46,28 @@ export class SwitchNotConfiguredError extends RackshiftError {
     super(`this worker has no switch driver configured, so it cannot reach switch ${switchId}`, { retryable: false, context: { switchId } });
   }
 }
+
+/**
+ * Thrown when a switch refuses the privilege its configuration needs: `enable` with a wrong
+ * secret (IOS, EOS), or `sudo` that wants a password (SONiC). Not retryable: the credential
+ * or the switch's account must change.
+ */
+export class PrivilegeRefusedError extends RackshiftError {
+  override readonly name = 'PrivilegeRefusedError';
+  constructor(switchId: string, how: string, switchText: string, advice = '') {
+    const text = switchText.trim().slice(0, 500) || 'it asked for the secret again';
+    super(`switch ${switchId} refused ${how}: ${text}${advice === '' ? '' : ` (${advice})`}`, { retryable: false, context: { switchId } });
+  }
+}
+
+/** Thrown when another user held the switch's configuration (a Junos lock) for longer than the driver waits. Retryable later. */
+export class ConfigurationBusyError extends RackshiftError {
+  override readonly name = 'ConfigurationBusyError';
+  constructor(switchId: string, switchText: string, waitedMs: number) {
+    const text = switchText.trim().slice(0, 1_000);
+    super(`switch ${switchId}: the configuration stayed held by another user for ${Math.round(waitedMs / 1000)} s: ${text}`, {
+      retryable: true,
+      context: { switchId, waitedMs },
+    });
+  }
+}

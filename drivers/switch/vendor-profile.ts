@@ -31,6 +31,21 @@ export type VlanModel =
       readonly clearVlans: CommandTemplate;
     };
 
+/**
+ * IOS and EOS let a login land in user EXEC (`sw>`), where configuration and `show
+ * running-config` are refused; `enable` then asks for the enable secret (netmiko's
+ * `enable()`, which networking-generic-switch calls before every configuration).
+ */
+export interface PrivilegeEscalation {
+  /** The prompt of user EXEC. */
+  readonly userPrompt: RegExp;
+  /** The prompt of privileged EXEC: where `enable` must land. */
+  readonly privilegedPrompt: RegExp;
+  readonly command: string;
+  /** The device asking for the enable secret. */
+  readonly secretPrompt: RegExp;
+}
+
 export type VendorTransport =
   | {
       /** An interactive CLI over a PTY. */
@@ -39,12 +54,16 @@ export type VendorTransport =
       readonly prompt: RegExp;
       /** Sent once per session (paging off). */
       readonly setup: CommandTemplate;
+      /** How a login that lands in user EXEC reaches privileged EXEC before anything else. */
+      readonly privilege?: PrivilegeEscalation;
     }
   | {
       /** One SSH exec per line; a non-zero exit status is a rejection. */
       readonly kind: 'exec';
       /** Consecutive lines starting with `prefix` are joined into one atomic command (ovs-vsctl's `--`). */
       readonly merge?: { readonly prefix: string; readonly joiner: string };
+      /** An answer meaning the account may not gain the privilege a line asks for (`sudo` wanting a password). */
+      readonly privilegeRefused?: { readonly pattern: RegExp; readonly how: string; readonly advice: string };
     };
 
 /**
@@ -53,9 +72,12 @@ export type VendorTransport =
  */
 export interface ConfigTransaction {
   readonly enter: CommandTemplate;
+  /** Given the commit timeout rather than the command timeout: a commit may take minutes. */
   readonly commit: CommandTemplate;
   readonly discard: CommandTemplate;
   readonly exit: CommandTemplate;
+  /** Refusals that mean another user holds the configuration: the whole transaction is tried again later. */
+  readonly busy?: readonly RegExp[];
 }
 
 export interface VendorProfile {
@@ -89,4 +111,9 @@ export interface VendorProfile {
   readonly errorPatterns: readonly RegExp[];
   /** The outputs of showPort's lines → the port's state; undefined when they cannot be understood. */
   readonly parsePort: (outputs: readonly string[], port: string) => PortVlanState | undefined;
+  /**
+   * Where VLANs are referred to by name (Junos `vlan members prod-web`): the outputs of showPort's
+   * lines → vlan-id to name, so that changes write the names the configuration already uses.
+   */
+  readonly parseVlanNames?: (outputs: readonly string[]) => ReadonlyMap<number, string>;
 }

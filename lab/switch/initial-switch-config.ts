@@ -20,14 +20,14 @@ export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: La
       if (nic === undefined || nic.switch !== sw.id) continue;
       const vlans = need.networks.map((name) => index.network(name).vlan);
       const port = config.port(nic.port);
-      if (vlans.length === 1) {
-        port.mode = 'access';
-        if (family === 'ios') port.accessVlan = vlans[0];
-        else port.vlans = vlans;
-      } else {
-        port.mode = 'trunk';
-        port.vlans = [...vlans].sort((a, b) => a - b);
-      }
+      port.mode = vlans.length === 1 ? 'access' : 'trunk';
+      // Junos configurations name their VLANs and list members by name.
+      if (family === 'sonic' || family === 'nvue') {
+        if (vlans.length === 1) port.accessVlan = vlans[0];
+        else port.vlans = [...vlans].sort((a, b) => a - b);
+      } else if (family === 'junos') port.members = [...vlans].sort((a, b) => a - b).map((v) => config.vlans.get(v) as string);
+      else if (vlans.length === 1) port.accessVlan = vlans[0];
+      else port.vlans = [...vlans].sort((a, b) => a - b);
     }
   }
   return config;

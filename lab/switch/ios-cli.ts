@@ -15,6 +15,13 @@ export interface IosDialect {
   readonly portPattern: RegExp;
   readonly interfacePrompt: (port: string) => string;
   readonly vlanPrompt: (vlan: number) => string;
+  /** Whether a login may land in user EXEC (`>`); OS10 logins are always privileged. */
+  readonly userExec: boolean;
+  /** What user EXEC answers to a privileged command; undefined: the IOS `^` marker and `% Invalid input detected`. */
+  readonly userModeRefusal?: string;
+  /** Wrong enable secrets: how many tries, then this text back at `>`. */
+  readonly enableAttempts: number;
+  readonly enableRefusal: string;
 }
 
 export const IOS_DIALECTS = {
@@ -28,6 +35,9 @@ export const IOS_DIALECTS = {
     portPattern: /^(?:GigabitEthernet|TenGigabitEthernet|FastEthernet|Ethernet)\d+(?:\/\d+){0,3}$/,
     interfacePrompt: () => 'config-if',
     vlanPrompt: () => 'config-vlan',
+    userExec: true,
+    enableAttempts: 3,
+    enableRefusal: '% Bad secrets',
   },
   'arista-eos': {
     showInterface: 'show running-config interfaces',
@@ -39,6 +49,10 @@ export const IOS_DIALECTS = {
     portPattern: /^Ethernet\d+(?:\/\d+){0,2}$/,
     interfacePrompt: (port: string) => `config-if-${port.replace(/^Ethernet/, 'Et')}`,
     vlanPrompt: (vlan: number) => `config-vlan-${vlan}`,
+    userExec: true,
+    userModeRefusal: '% Invalid input (privileged mode required)',
+    enableAttempts: 1,
+    enableRefusal: '% Access denied',
   },
   'dell-os10': {
     showInterface: 'show running-configuration interface',
@@ -50,18 +64,31 @@ export const IOS_DIALECTS = {
     portPattern: /^ethernet\d+\/\d+\/\d+(?::\d+)?$/,
     interfacePrompt: (port: string) => `conf-if-${port.replace(/^ethernet/, 'eth')}`,
     vlanPrompt: (vlan: number) => `conf-if-vl-${vlan}`,
+    userExec: false,
+    enableAttempts: 1,
+    enableRefusal: '% Error: Access denied',
   },
 } as const satisfies Record<string, IosDialect>;
 
 const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 1);
 
+/** How a session starts: in user EXEC (`>`, `enable` asks for the secret) or privileged (a privilege-15 login). */
+export interface IosLogin {
+  readonly privileged: boolean;
+  /** Undefined: the switch has no enable secret configured, and `enable` over a vty is refused. */
+  readonly enableSecret?: string;
+}
+
 /**
- * The IOS-like CLI of a lab switch: exec mode, `configure terminal`, interface and VLAN
- * sub-modes. Lines apply as typed to the running configuration; `% Invalid input` for
- * anything it does not know, like the real thing.
+ * The IOS-like CLI of a lab switch: user and privileged EXEC, `configure terminal`, interface
+ * and VLAN sub-modes. Lines apply as typed to the running configuration; `% Invalid input`
+ * for anything it does not know, like the real thing.
  */
 export class IosCli implements LabCli {
   private mode: 'exec' | 'config' | 'if' | 'vlan' = 'exec';
+  private privileged: boolean;
+  /** Wrong secrets so far while `enable` waits for one; undefined when it does not. */
+  private secretTries: number | undefined;
   private iface = '';
   private vlan = 0;
 
@@ -70,11 +97,19 @@ export class IosCli implements LabCli {
     private readonly dialect: IosDialect,
     private readonly faults: CliFaults,
     private readonly onSave: () => void,
-  ) {}
+    private readonly login: IosLogin,
+  ) {
+    this.privileged = login.privileged || !dialect.userExec;
+  }
+
+  get readingSecret(): boolean {
+    return this.secretTries !== undefined;
+  }
 
   prompt(): string {
     const h = this.config.hostname;
-    if (this.mode === 'exec') return `${h}#`;
+    if (this.secretTries !== undefined) return 'Password: ';
+    if (this.mode === 'exec') return `${h}${this.privileged ? '#' : '>'}`;
     if (this.mode === 'config') return `${h}(config)#`;
     if (this.mode === 'if') return `${h}(${this.dialect.interfacePrompt(this.iface)})#`;
     return `${h}(${this.dialect.vlanPrompt(this.vlan)})#`;
@@ -85,6 +120,7 @@ export class IosCli implements LabCli {
   }
 
   handle(raw: string): CliAnswer {
+    if (this.secretTries !== undefined) return this.secret(raw);
     const line = raw.trim().replace(/\s+/g, ' ');
     if (line === '') return { output: '' };
     if (this.mode === 'exec') return this.exec(line);
@@ -102,9 +138,42 @@ export class IosCli implements LabCli {
     return answer;
   }
 
+  private secret(typed: string): CliAnswer {
+    const tries = (this.secretTries ?? 0) + 1;
+    if (typed === this.login.enableSecret) {
+      this.secretTries = undefined;
+      this.privileged = true;
+      return { output: '' };
+    }
+    if (tries < this.dialect.enableAttempts) {
+      this.secretTries = tries;
+      return { output: '' };
+    }
+    this.secretTries = undefined;
+    return { output: this.dialect.enableRefusal };
+  }
+
+  /** User EXEC: paging, `enable`, leaving; everything else is a privileged command. */
+  private userExec(line: string): CliAnswer {
+    if (/^terminal (?:length|width) \d+$/.test(line)) return { output: '' };
+    if (line === 'enable') {
+      if (this.login.enableSecret === undefined) return { output: '% No password set' };
+      this.secretTries = 0;
+      return { output: '' };
+    }
+    if (line === 'exit' || line === 'logout') return { output: '', close: true };
+    return this.dialect.userModeRefusal === undefined ? this.invalid() : { output: this.dialect.userModeRefusal };
+  }
+
   private exec(line: string): CliAnswer {
     const d = this.dialect;
+    if (!this.privileged) return this.userExec(line);
     if (/^terminal (?:length|width) \d+$/.test(line)) return { output: '' };
+    if (line === 'enable') return { output: '' };
+    if (line === 'disable' && d.userExec) {
+      this.privileged = false;
+      return { output: '' };
+    }
     if (line === 'configure terminal' || line === 'configure') {
       this.mode = 'config';
       return { output: 'Enter configuration commands, one per line.  End with CNTL/Z.' };

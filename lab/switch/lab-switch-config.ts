@@ -1,18 +1,20 @@
 import { formatVlanList } from '../../drivers/switch/vlan-list';
 import type { LabPortState } from '../lab-views';
 
-/** The two CLI families the lab speaks; every vendor maps to one (or to none). */
-export type LabSwitchFamily = 'ios' | 'junos';
+/** The CLI families the lab speaks; every vendor maps to one. */
+export type LabSwitchFamily = 'ios' | 'junos' | 'sonic' | 'nvue';
 
 /**
  * One port's configuration as the switch stores it. IOS-like: `vlans` is the trunk allowed
  * list (undefined: not configured, which means every VLAN) and `accessVlan` the access VLAN.
- * Junos-like: `vlans` is `vlan members` and `accessVlan` is unused.
+ * Junos-like: `members` is `vlan members` as typed (VLAN names, or vlan-ids), the others unused.
+ * SONiC and NVUE: `accessVlan` is the untagged (`-u`) or `access` VLAN, `vlans` the tagged ones.
  */
 export interface LabPortConfig {
   mode?: 'access' | 'trunk';
   accessVlan?: number;
   vlans?: number[];
+  members?: string[];
   shutdown: boolean;
 }
 
@@ -56,15 +58,25 @@ export class LabSwitchConfig {
   /** Forgets uncabled ports with no configuration left. */
   prune(): void {
     for (const [name, p] of this.ports) {
-      if (!this.cabled.has(name) && p.mode === undefined && p.accessVlan === undefined && p.vlans === undefined && !p.shutdown) this.ports.delete(name);
+      if (!this.cabled.has(name) && p.mode === undefined && p.accessVlan === undefined && p.vlans === undefined && p.members === undefined && !p.shutdown) {
+        this.ports.delete(name);
+      }
     }
   }
 
   clone(): LabSwitchConfig {
     const copy = new LabSwitchConfig(this.family, this.hostname, this.cabled);
     for (const [id, name] of this.vlans) copy.vlans.set(id, name);
-    for (const [name, p] of this.ports) copy.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) });
+    for (const [name, p] of this.ports) {
+      copy.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }), ...(p.members !== undefined && { members: [...p.members] }) });
+    }
     return copy;
+  }
+
+  /** A Junos `vlan members` entry → its vlan-id: a defined VLAN's name, or a defined vlan-id. */
+  vlanId(member: string): number | undefined {
+    if (/^\d+$/.test(member)) return this.vlans.has(Number(member)) ? Number(member) : undefined;
+    return [...this.vlans].find(([, name]) => name === member)?.[0];
   }
 
   /** What a machine cabled to the port gets. */
@@ -77,7 +89,12 @@ export class LabSwitchConfig {
         ? { mode, accessVlan: p.accessVlan ?? 1, trunkVlans: [], shutdown: p.shutdown }
         : { mode, trunkVlans: p.vlans ?? ALL_VLANS, shutdown: p.shutdown };
     }
-    const members = p.vlans ?? [];
+    if (this.family === 'sonic' || this.family === 'nvue') {
+      return p.vlans !== undefined && p.vlans.length > 0
+        ? { mode: 'trunk', trunkVlans: [...p.vlans], shutdown: p.shutdown }
+        : { mode: 'access', ...(p.accessVlan !== undefined && { accessVlan: p.accessVlan }), trunkVlans: [], shutdown: p.shutdown };
+    }
+    const members = (p.members ?? []).flatMap((m) => this.vlanId(m) ?? []);
     return mode === 'access'
       ? { mode, ...(members[0] !== undefined && { accessVlan: members[0] }), trunkVlans: [], shutdown: p.shutdown }
       : { mode, trunkVlans: [...members], shutdown: p.shutdown };
@@ -97,8 +114,8 @@ export class LabSwitchConfig {
     }
     const lines: string[] = [];
     if (p.shutdown) lines.push('disable;');
-    if (p.mode !== undefined || p.vlans !== undefined) {
-      const members = p.vlans ?? [];
+    if (p.mode !== undefined || p.members !== undefined) {
+      const members = p.members ?? [];
       lines.push('unit 0 {', '    family ethernet-switching {');
       if (p.mode !== undefined) lines.push(`        interface-mode ${p.mode};`);
       if (members.length > 0) {
@@ -107,6 +124,12 @@ export class LabSwitchConfig {
       lines.push('    }', '}');
     }
     return lines.join('\n');
+  }
+
+  /** Junos `show configuration vlans`: a block per VLAN, by name. */
+  renderVlans(): string {
+    const ids = [...this.vlans.keys()].sort((a, b) => a - b);
+    return ids.flatMap((id) => [`${this.vlans.get(id) || `vlan-${id}`} {`, `    vlan-id ${id};`, '}']).join('\n');
   }
 
   /** The whole running configuration, in a stable order (tests diff it byte for byte). */
@@ -123,6 +146,20 @@ export class LabSwitchConfig {
         '',
       ].join('\n');
     }
+    if (this.family === 'sonic' || this.family === 'nvue') {
+      const list = (v: readonly number[]): string => formatVlanList(v, { separator: ',', ranges: true });
+      return [
+        `hostname ${this.hostname}`,
+        `vlans ${list(vlanIds)}`,
+        ...names.map((n) => {
+          const p = this.ports.get(n) ?? { shutdown: false };
+          const access = p.accessVlan === undefined ? '' : ` untagged ${p.accessVlan}`;
+          const tagged = p.vlans === undefined || p.vlans.length === 0 ? '' : ` tagged ${list(p.vlans)}`;
+          return `port ${n}${access}${tagged} admin ${p.shutdown ? 'down' : 'up'}`;
+        }),
+        '',
+      ].join('\n');
+    }
     const indent = (text: string, by: string): string[] => (text === '' ? [] : text.split('\n').map((l) => `${by}${l}`));
     return [
       `system {`,
@@ -135,7 +172,7 @@ export class LabSwitchConfig {
       }),
       '}',
       'vlans {',
-      ...vlanIds.flatMap((id) => [`    ${this.vlans.get(id) ?? `v${id}`} {`, `        vlan-id ${id};`, '    }']),
+      ...this.renderVlans().split('\n').filter((l) => l !== '').map((l) => `    ${l}`),
       '}',
       '',
     ].join('\n');

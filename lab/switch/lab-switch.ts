@@ -2,8 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { Switch } from '../../inventory/topology-schema';
+import { ActiveProfile } from './active-profile';
 import { IOS_DIALECTS, IosCli } from './ios-cli';
-import { JunosCli } from './junos-cli';
+import { JunosCli, type JunosDatabase } from './junos-cli';
+import { NvueCli, type NvueDatabase } from './nvue-cli';
+import { SonicCli } from './sonic-cli';
 import type { CliFaults, LabCli } from './lab-cli';
 import type { LabSwitchConfig } from './lab-switch-config';
 
@@ -45,6 +48,7 @@ export class LabSwitch {
   readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
   private saved: string;
+  private readonly active: ActiveProfile;
   private readonly clients = new Set<Connection>();
   private server: Server | undefined;
   private readonly cliFaults: CliFaults = {
@@ -61,13 +65,14 @@ export class LabSwitch {
     private readonly credential: Secret,
   ) {
     this.saved = running.render();
+    this.active = new ActiveProfile(spec.vendor);
   }
 
   get config(): LabSwitchConfig {
     return this.running;
   }
 
-  /** The configuration a reboot would load: saved by `write memory` (IOS-like); a Junos commit is its own save. */
+  /** The configuration a reboot would load: saved by `write memory`, `config save`, `nv config save`; a Junos commit is its own save. */
   get startup(): string {
     return this.running.family === 'junos' ? this.running.render() : this.saved;
   }
@@ -76,12 +81,51 @@ export class LabSwitch {
     Object.assign(this.faults, { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 });
   }
 
+  /** The quirk profile this switch behaves by. */
+  get profile(): string {
+    return this.active.name;
+  }
+
+  /** Switches to a named quirk profile of this vendor (see switch-profiles.ts); its durations count from now. */
+  useProfile(name: string): void {
+    this.active.use(name);
+  }
+
+  private readonly junosDatabase: JunosDatabase = {
+    running: () => this.running,
+    activate: (c) => (this.running = c),
+    exclusiveHolder: () => this.active.exclusiveHolder(),
+    sharedEdits: () => this.active.sharedEdits(),
+    commitMs: () => this.active.settings.commitMs ?? 0,
+  };
+
+  private nvuePending: LabSwitchConfig | undefined;
+  private nvueRevision = 1;
+
+  private readonly nvueDatabase: NvueDatabase = {
+    applied: () => this.running,
+    apply: (c) => {
+      this.running = c.clone();
+      this.nvueRevision += 1;
+      return this.nvueRevision;
+    },
+    pending: () => this.nvuePending,
+    setPending: (c) => (this.nvuePending = c),
+    applyPrompts: () => this.active.settings.applyPrompts ?? false,
+  };
+
   private newCli(): LabCli {
-    if (this.running.family === 'junos') {
-      return new JunosCli(() => this.running, (c) => (this.running = c), this.credential.username, this.cliFaults);
+    const save = (): void => {
+      this.saved = this.running.render();
+    };
+    if (this.running.family === 'junos') return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
+    if (this.running.family === 'nvue') return new NvueCli(this.nvueDatabase, this.credential.username, this.cliFaults, save);
+    if (this.running.family === 'sonic') {
+      return new SonicCli(this.running, { user: this.credential.username, sudoNeedsPassword: this.active.settings.sudoNeedsPassword ?? false }, this.cliFaults, save);
     }
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
-    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.render()));
+    const login = { privileged: this.active.settings.privilegedLogin ?? false, ...(this.credential.enableSecret !== undefined && { enableSecret: this.credential.enableSecret }) };
+    return new IosCli(this.running, dialect, this.cliFaults, save, login);
   }
 
   async start(hostKey: Buffer): Promise<void> {
@@ -140,32 +184,53 @@ export class LabSwitch {
   private shell(client: Connection, stream: ServerChannel): void {
     const cli = this.newCli();
     let pending = '';
-    stream.write(`\r\n${cli.prompt()}`);
-    stream.on('data', (data: Buffer) => {
-      pending += data.toString('utf8');
+    let busy = false;
+    // A CLI answers one line at a time: what is typed meanwhile waits for the answer.
+    const drain = (): void => {
       let at: number;
-      while ((at = pending.search(/\r\n|\r|\n/)) >= 0) {
+      while (!busy && (at = pending.search(/\r\n|\r|\n/)) >= 0) {
         const line = pending.slice(0, at);
         pending = pending.slice(at + (pending.startsWith('\r\n', at) ? 2 : 1));
         if (this.faulted(client)) continue;
+        const echo = cli.readingSecret === true ? '' : line;
         const answer = cli.handle(line);
         const body = answer.output === '' ? '' : `${answer.output.replace(/\n/g, '\r\n')}\r\n`;
         if (answer.close) {
-          stream.write(`${line}\r\n${body}`);
+          stream.write(`${echo}\r\n${body}`);
           stream.exit(0);
           stream.end();
           return;
         }
-        stream.write(`${line}\r\n${body}${cli.prompt()}`);
+        const prompt = cli.prompt();
+        if (answer.delayMs === undefined || answer.delayMs <= 0) {
+          stream.write(`${echo}\r\n${body}${prompt}`);
+          continue;
+        }
+        stream.write(`${echo}\r\n`);
+        busy = true;
+        setTimeout(() => {
+          busy = false;
+          if (stream.destroyed) return;
+          stream.write(`${body}${prompt}`);
+          drain();
+        }, answer.delayMs);
       }
+    };
+    stream.write(`\r\n${cli.prompt()}`);
+    stream.on('data', (data: Buffer) => {
+      pending += data.toString('utf8');
+      drain();
     });
   }
 
   private exec(client: Connection, stream: ServerChannel, command: string): void {
     if (this.faulted(client)) return;
     const answer = this.newCli().handle(command);
-    stream.write(answer.output === '' ? '' : `${answer.output}\n`);
-    stream.exit(0);
+    const text = answer.output === '' ? '' : `${answer.output}\n`;
+    const code = answer.exitCode ?? 0;
+    if (code === 0) stream.write(text);
+    else stream.stderr.write(text);
+    stream.exit(code);
     stream.end();
   }
 

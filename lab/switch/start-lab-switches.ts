@@ -9,12 +9,14 @@ import { initialSwitchConfig } from './initial-switch-config';
 import { LabSwitch } from './lab-switch';
 import type { LabSwitchFamily } from './lab-switch-config';
 
-/** The CLI family the lab speaks for each vendor; the others have no lab peer. */
+/** The CLI family the lab speaks for each vendor; OVS has none (tests run the real Open vSwitch). */
 const FAMILY: Partial<Record<SwitchVendor, LabSwitchFamily>> = {
   'cisco-ios': 'ios',
   'arista-eos': 'ios',
   'dell-os10': 'ios',
   junos: 'junos',
+  'cumulus-nvue': 'nvue',
+  sonic: 'sonic',
 };
 
 const faultBodySchema = z.strictObject({
@@ -26,23 +28,26 @@ const faultBodySchema = z.strictObject({
   clear: z.boolean().optional(),
 });
 
+const profileBodySchema = z.strictObject({ profile: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be a quirk profile name') });
+
 export interface LabSwitchesComponent extends LabComponent {
   readonly switchView: LabSwitchView;
   switch(id: string): LabSwitch;
-  describe(): Record<string, { vendor: string; running: string; startup: string; faults: object; stats: object }>;
+  describe(): Record<string, { vendor: string; profile: string; running: string; startup: string; faults: object; stats: object }>;
 }
 
 /**
  * Every topology switch as an SSH peer at its address and port. Faults through the lab
  * control server: POST /lab/switches/<id>/faults { rejectAuth, refuseCommands, hang,
- * dropSessions, clear }; the running configuration at GET /lab/switches/<id>/running-config.
+ * dropSessions, clear }; a quirk profile (switch-profiles.ts) through POST
+ * /lab/switches/<id>/profile { profile }; the running configuration at GET /lab/switches/<id>/running-config.
  */
 export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent | undefined> {
   const specs = lab.topology.sites.flatMap((s) => s.switches);
   if (specs.length === 0) return undefined;
   const unspoken = specs.filter((s) => FAMILY[s.vendor] === undefined);
   if (unspoken.length > 0) {
-    throw new Error(`the lab speaks IOS-like (cisco-ios, arista-eos, dell-os10) and Junos switches only; ${unspoken.map((s) => `${s.id} is ${s.vendor}`).join(', ')}`);
+    throw new Error(`the lab speaks cisco-ios, arista-eos, dell-os10, junos, cumulus-nvue and sonic switches only; ${unspoken.map((s) => `${s.id} is ${s.vendor}`).join(', ')}`);
   }
   const hostKey = readFileSync(labKeyFile('lab_host_ed25519'));
   const switches = new Map<string, LabSwitch>();
@@ -80,6 +85,25 @@ export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent |
     Object.assign(sw.faults, faults);
     res.json({ switch: sw.spec.id, faults: sw.faults });
   });
+  lab.control.post('/lab/switches/:id/profile', (req, res) => {
+    const sw = switches.get(req.params.id);
+    const parsed = profileBodySchema.safeParse(req.body);
+    if (sw === undefined) {
+      res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
+      return;
+    }
+    if (!parsed.success) {
+      res.status(400).json({ error: 'ValidationError', issues: fieldIssues(parsed.error) });
+      return;
+    }
+    try {
+      sw.useProfile(parsed.data.profile);
+    } catch (e) {
+      res.status(400).json({ error: 'ValidationError', issues: [{ path: 'profile', message: (e as Error).message }] });
+      return;
+    }
+    res.json({ switch: sw.spec.id, profile: sw.profile });
+  });
   lab.control.get('/lab/switches/:id/running-config', (req, res) => {
     const sw = switches.get(req.params.id);
     if (sw === undefined) res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
@@ -97,7 +121,7 @@ export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent |
       Object.fromEntries(
         [...switches.values()].map((sw) => [
           sw.spec.id,
-          { vendor: sw.spec.vendor, running: sw.config.render(), startup: sw.startup, faults: { ...sw.faults }, stats: { ...sw.stats } },
+          { vendor: sw.spec.vendor, profile: sw.profile, running: sw.config.render(), startup: sw.startup, faults: { ...sw.faults }, stats: { ...sw.stats } },
         ]),
       ),
     stop: async () => {

@@ -38,12 +38,12 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
   });
 
   it('reads a fresh port: no vlan_mode, no tag, no trunks is a trunk of every VLAN', async () => {
-    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: true });
+    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: false });
   });
 
   it('sets an access VLAN; OVSDB holds it', async () => {
     const r = await driver.setAccessVlan(p1, 110);
-    expect(r.after).toEqual({ mode: 'access', accessVlan: 110, shutdown: true });
+    expect(r.after).toEqual({ mode: 'access', accessVlan: 110, shutdown: false });
     expect(await ovs.vsctl('get', 'port', p1, 'vlan_mode', 'tag')).toBe('access\n110');
   });
 
@@ -53,14 +53,19 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
     await driver.addTrunkVlan(p2, 300);
     await driver.removeTrunkVlan(p2, 110);
     expect(await ovs.vsctl('get', 'port', p2, 'trunks')).toBe('[120, 200, 300]');
-    expect(await driver.readPort(p2)).toEqual({ mode: 'trunk', trunkVlans: [120, 200, 300], shutdown: true });
+    expect(await driver.readPort(p2)).toEqual({ mode: 'trunk', trunkVlans: [120, 200, 300], shutdown: false });
   });
 
-  it('brings a port up and down through the bridge (OpenFlow port-down)', async () => {
-    await driver.noShutdown(p1);
-    expect(await ovs.vsctl('get', 'interface', p1, 'admin_state')).toBe('up');
+  const shutMirror = (port: string): Promise<string> => ovs.vsctl('--if-exists', 'get', 'mirror', `rs-shut-${port}`, 'output_port');
+
+  it('shuts a port as the output of an empty mirror on its bridge, and opens it again', async () => {
     await driver.shutdown(p1);
-    expect(await ovs.vsctl('get', 'interface', p1, 'admin_state')).toBe('down');
+    expect(await shutMirror(p1)).toBe(await ovs.vsctl('get', 'port', p1, '_uuid'));
+    expect(await ovs.vsctl('get', 'bridge', ovs.bridge, 'mirrors')).not.toBe('[]');
+    await driver.noShutdown(p1);
+    expect(await shutMirror(p1)).toBe('');
+    expect(await ovs.vsctl('get', 'bridge', ovs.bridge, 'mirrors')).toBe('[]');
+    await driver.shutdown(p2);
   });
 
   it('restores a port exactly from the state returned by a change', async () => {
@@ -69,19 +74,47 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
     const change = await driver.configurePort(p2, { mode: 'access', accessVlan: 130, shutdown: false });
     expect(change.before).toEqual(before);
     expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe('access\n130\n[]');
-    expect(await ovs.vsctl('get', 'interface', p2, 'admin_state')).toBe('up');
+    expect(await shutMirror(p2)).toBe('');
     const undo = await driver.configurePort(p2, change.before);
     expect(undo.after).toEqual(before);
     expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe('trunk\n[]\n[120, 200, 300]');
-    expect(await ovs.vsctl('get', 'interface', p2, 'admin_state')).toBe('down');
+    expect(await shutMirror(p2)).not.toBe('');
   });
 
   it('puts a fresh port back to no vlan_mode at all', async () => {
     const fresh = await driver.readPort(p1);
-    await driver.configurePort(p1, { mode: 'trunk', defaultMode: true, shutdown: true });
+    await driver.configurePort(p1, { mode: 'trunk', defaultMode: true, shutdown: false });
     expect(await ovs.vsctl('get', 'port', p1, 'vlan_mode', 'tag', 'trunks')).toBe('[]\n[]\n[]');
-    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: true });
-    expect(fresh).toEqual({ mode: 'access', accessVlan: 110, shutdown: true });
+    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: false });
+    expect(fresh).toEqual({ mode: 'access', accessVlan: 110, shutdown: false });
+  });
+
+  /** What the datapath does with a broadcast frame that enters at `port`: its output ports, or [] for a drop. */
+  async function floodFrom(port: string): Promise<string[]> {
+    const names = new Map<string, string>();
+    for (const m of (await ovs.appctl('dpif/show')).matchAll(/^\s+(\S+) \d+\/(\d+):/gm)) names.set(m[2] as string, m[1] as string);
+    const trace = await ovs.appctl('ofproto/trace', ovs.bridge, `in_port=${port},dl_dst=ff:ff:ff:ff:ff:ff`);
+    const actions = /^Datapath actions: (.*)$/m.exec(trace)?.[1];
+    if (actions === undefined) throw new Error(`no datapath actions in: ${trace}`);
+    return actions.split(',').filter((n) => /^\d+$/.test(n)).map((n) => names.get(n) ?? n).sort();
+  }
+
+  it('a shut port stays shut when ovs-vswitchd restarts: it neither receives nor is flooded to', async () => {
+    await driver.configurePort(p1, { mode: 'access', accessVlan: 110, shutdown: false });
+    await driver.configurePort(p2, { mode: 'access', accessVlan: 110, shutdown: false });
+    expect(await floodFrom(p2)).toContain(p1);
+    await driver.shutdown(p1);
+    expect(await floodFrom(p1)).toEqual([]);
+    expect(await floodFrom(p2)).not.toContain(p1);
+
+    await ovs.restartSwitchd();
+    expect(await floodFrom(p1)).toEqual([]);
+    expect(await floodFrom(p2)).not.toContain(p1);
+    expect(await driver.readPort(p1)).toEqual({ mode: 'access', accessVlan: 110, shutdown: true });
+
+    await driver.noShutdown(p1);
+    expect(await floodFrom(p1)).toContain(p2);
+    expect(await floodFrom(p2)).toContain(p1);
   });
 
   it('a port the bridge does not have is rejected with ovs-vsctl\'s own text', async () => {

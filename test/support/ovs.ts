@@ -18,6 +18,10 @@ export interface RealOvs {
   readonly ports: readonly [string, string];
   /** Runs ovs-vsctl locally against this instance (for assertions independent of the driver). */
   vsctl(...args: string[]): Promise<string>;
+  /** Runs ovs-appctl against this instance's ovs-vswitchd (ofproto/trace: what the datapath would do). */
+  appctl(...args: string[]): Promise<string>;
+  /** Stops ovs-vswitchd as a crash or an upgrade would (OVSDB keeps running) and starts it again. */
+  restartSwitchd(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,10 +72,32 @@ export async function startOvs(): Promise<RealOvs> {
     `--unixctl=${join(rundir, 'ovsdb-server.ctl')}`,
   ], env);
   let switchd: ReturnType<typeof daemon> | undefined;
+  const ctl = join(rundir, 'ovs-vswitchd.ctl');
+  const appctl = async (...args: string[]): Promise<string> => (await run(tools['ovs-appctl'] as string, ['-t', ctl, ...args], { env })).stdout.trim();
+  const startSwitchd = async (): Promise<void> => {
+    const started = daemon(tools['ovs-vswitchd'] as string, [
+      `unix:${join(rundir, 'db.sock')}`,
+      `--pidfile=${join(rundir, 'ovs-vswitchd.pid')}`,
+      `--unixctl=${ctl}`,
+      `--log-file=${join(rundir, 'ovs-vswitchd.log')}`,
+    ], env);
+    switchd = started;
+    const log = (): string => `${started.log()}${existsSync(join(rundir, 'ovs-vswitchd.log')) ? readFileSync(join(rundir, 'ovs-vswitchd.log'), 'utf8') : ''}`;
+    await waitFor('ovs-vswitchd', () => existsSync(ctl) || started.child.exitCode !== null, log);
+    if (started.child.exitCode !== null) throw new Error(`ovs-vswitchd exited with ${started.child.exitCode}: ${log()}`);
+  };
+  const restartSwitchd = async (): Promise<void> => {
+    // A plain SIGTERM, not `exit --cleanup`: the bridge stays in OVSDB and comes back as after a crash or upgrade.
+    if (switchd !== undefined) await kill(switchd.child);
+    await rm(ctl, { force: true });
+    await startSwitchd();
+    // vswitchd has read OVSDB and configured the bridge once it answers a read of it.
+    await vsctl('wait-until', 'interface', ports[0], 'ofport>0');
+  };
   const stop = async (): Promise<void> => {
     if (switchd !== undefined && switchd.child.exitCode === null) {
       // Removes the bridge's tap devices and the datapath, which outlive a plain kill.
-      const asked = await run(tools['ovs-appctl'] as string, ['-t', join(rundir, 'ovs-vswitchd.ctl'), 'exit', '--cleanup'], { env }).then(
+      const asked = await run(tools['ovs-appctl'] as string, ['-t', ctl, 'exit', '--cleanup'], { env }).then(
         () => true,
         () => false,
       );
@@ -84,21 +110,13 @@ export async function startOvs(): Promise<RealOvs> {
     await waitFor('ovsdb-server', () => existsSync(join(rundir, 'db.sock')) || db.child.exitCode !== null, db.log);
     if (db.child.exitCode !== null) throw new Error(`ovsdb-server exited with ${db.child.exitCode}: ${db.log()}`);
     await vsctl('--no-wait', 'init');
-    switchd = daemon(tools['ovs-vswitchd'] as string, [
-      `unix:${join(rundir, 'db.sock')}`,
-      `--pidfile=${join(rundir, 'ovs-vswitchd.pid')}`,
-      `--unixctl=${join(rundir, 'ovs-vswitchd.ctl')}`,
-      `--log-file=${join(rundir, 'ovs-vswitchd.log')}`,
-    ], env);
-    const log = (): string => `${switchd?.log() ?? ''}${existsSync(join(rundir, 'ovs-vswitchd.log')) ? readFileSync(join(rundir, 'ovs-vswitchd.log'), 'utf8') : ''}`;
-    await waitFor('ovs-vswitchd', () => existsSync(join(rundir, 'ovs-vswitchd.ctl')) || switchd?.child.exitCode !== null, log);
-    if (switchd.child.exitCode !== null) throw new Error(`ovs-vswitchd exited with ${switchd.child.exitCode}: ${log()}`);
+    await startSwitchd();
     await vsctl(
       'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev',
       '--', 'add-port', bridge, ports[0], '--', 'set', 'interface', ports[0], 'type=internal',
       '--', 'add-port', bridge, ports[1], '--', 'set', 'interface', ports[1], 'type=internal',
     );
-    return { rundir, bridge, ports, vsctl, stop };
+    return { rundir, bridge, ports, vsctl, appctl, restartSwitchd, stop };
   } catch (e) {
     await stop();
     throw e;

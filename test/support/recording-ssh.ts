@@ -5,7 +5,14 @@ export interface RecordingScript {
   readonly answers?: Readonly<Record<string, readonly string[]>>;
   /** Exit status per exec command (default 0). */
   readonly exitCodes?: Readonly<Record<string, number>>;
+  /** The prompt a shell login lands at (default `sw#`, privileged). */
+  readonly loginPrompt?: string;
+  /** The prompt that follows a line (`enable` → `Password:`); ENABLE_SECRET_LINE stands for the secret. */
+  readonly prompts?: Readonly<Record<string, string>>;
 }
+
+/** How the recorder writes the enable secret in `lines`: the secret itself is never seen by a test. */
+export const ENABLE_SECRET_LINE = '<enable secret>';
 
 /**
  * A fake SSH connector for vendor tests: records every connect and every line in order
@@ -28,10 +35,18 @@ export class RecordingConnector implements SshConnector {
 
   async connect(_target: SshTarget): Promise<SshSession> {
     this.connects += 1;
-    const shell: InteractiveShell = {
+    const prompts = this.script.prompts ?? {};
+    const shell: InteractiveShell & { lastPrompt: string } = {
+      lastPrompt: this.script.loginPrompt ?? 'sw#',
       send: async (line) => {
         this.lines.push(line);
+        shell.lastPrompt = prompts[line] ?? shell.lastPrompt;
         return this.answer(line);
+      },
+      sendEnableSecret: async () => {
+        this.lines.push(ENABLE_SECRET_LINE);
+        shell.lastPrompt = prompts[ENABLE_SECRET_LINE] ?? shell.lastPrompt;
+        return this.answer(ENABLE_SECRET_LINE);
       },
       close: async () => undefined,
     };

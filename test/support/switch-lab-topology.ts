@@ -10,6 +10,8 @@ export const LAB_PORTS: Partial<Record<SwitchVendor, readonly [string, string]>>
   'arista-eos': ['Ethernet1', 'Ethernet2'],
   'dell-os10': ['ethernet1/1/1', 'ethernet1/1/2'],
   junos: ['ge-0/0/1', 'ge-0/0/2'],
+  'cumulus-nvue': ['swp1', 'swp2'],
+  sonic: ['Ethernet0', 'Ethernet4'],
 };
 
 /**

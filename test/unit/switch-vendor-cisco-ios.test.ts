@@ -1,6 +1,6 @@
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
-import { CommandRejectedError, VerificationMismatchError } from '../../drivers/switch/switch-errors';
-import { RecordingConnector, type RecordingScript } from '../support/recording-ssh';
+import { CommandRejectedError, PrivilegeRefusedError, VerificationMismatchError } from '../../drivers/switch/switch-errors';
+import { ENABLE_SECRET_LINE, RecordingConnector, type RecordingScript } from '../support/recording-ssh';
 import { switchOf } from '../support/switch-fixture';
 
 const PORT = 'GigabitEthernet1/0/1';
@@ -14,6 +14,34 @@ function driver(script: RecordingScript): { rec: RecordingConnector; sw: SshSwit
 }
 
 describe('cisco-ios command lists', () => {
+  it('a login at `>` enters privileged EXEC with the enable secret before anything else', async () => {
+    const { rec, sw } = driver({ loginPrompt: 'sw>', prompts: { enable: 'Password:', [ENABLE_SECRET_LINE]: 'sw#' }, answers: { [SHOW]: [ACCESS_110] } });
+    await sw.readPort(PORT);
+    expect(rec.lines).toEqual(['enable', ENABLE_SECRET_LINE, 'terminal length 0', SHOW]);
+  });
+
+  it('a login at `#` (privilege 15) sends no enable', async () => {
+    const { rec, sw } = driver({ loginPrompt: 'sw#', answers: { [SHOW]: [ACCESS_110] } });
+    await sw.readPort(PORT);
+    expect(rec.lines).toEqual(['terminal length 0', SHOW]);
+  });
+
+  it('a secret asked for again is refused: empty answers until the switch says so, then PrivilegeRefusedError', async () => {
+    const { rec, sw } = driver({
+      loginPrompt: 'sw>',
+      prompts: { enable: 'Password:', [ENABLE_SECRET_LINE]: 'Password:', '': 'Password:' },
+      answers: { '': ['', '', '% Bad secrets'] },
+    });
+    const err = await sw.readPort(PORT).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PrivilegeRefusedError);
+    expect(rec.lines).toEqual(['enable', ENABLE_SECRET_LINE, '', '', '']);
+  });
+
+  it('IOS\'s own "Command rejected: …" answer is a rejection', async () => {
+    const { sw } = driver({ answers: { [SHOW]: [ACCESS_110], 'switchport access vlan 120': ['Command rejected: Bad VLAN list'] } });
+    await expect(sw.setAccessVlan(PORT, 120)).rejects.toBeInstanceOf(CommandRejectedError);
+  });
+
   it('setAccessVlan: declares the VLAN, sets it in the interface, reads back', async () => {
     const { rec, sw } = driver({ answers: { [SHOW]: [ACCESS_110, conf('switchport access vlan 120', 'switchport mode access')] } });
     const r = await sw.setAccessVlan(PORT, 120);

@@ -5,8 +5,10 @@ import { RecordingConnector, type RecordingScript } from '../support/recording-s
 import { switchOf } from '../support/switch-fixture';
 
 const PORT = 'vnet0';
-const GET = `ovs-vsctl get port ${PORT} vlan_mode tag trunks -- get interface ${PORT} admin_state`;
-const port = (mode: string, tag: string, trunks: string, admin = 'up'): string => `${mode}\n${tag}\n${trunks}\n${admin}\n`;
+const GET = `ovs-vsctl get port ${PORT} vlan_mode tag trunks _uuid -- --if-exists get mirror rs-shut-${PORT} output_port`;
+const UUID = '86a047d9-f9ed-45fe-bc4a-a6b36bbb9ed2';
+/** The port's columns, and while it is shut the shut mirror's output_port (the port itself). */
+const port = (mode: string, tag: string, trunks: string, admin = 'up'): string => `${mode}\n${tag}\n${trunks}\n${UUID}\n${admin === 'down' ? `${UUID}\n` : ''}`;
 
 function driver(script: RecordingScript, execEnv: Record<string, string> = {}): { rec: RecordingConnector; sw: SshSwitchDriver } {
   const rec = new RecordingConnector(script);
@@ -33,11 +35,14 @@ describe('ovs command lists', () => {
     expect(rec.lines).toEqual([GET, `ovs-vsctl add port ${PORT} trunks 120`, GET, GET, `ovs-vsctl remove port ${PORT} trunks 110`, GET]);
   });
 
-  it('shutdown / noShutdown through the bridge', async () => {
+  it('shutdown / noShutdown: an empty mirror on the bridge whose output is the port, in OVSDB', async () => {
     const { rec, sw } = driver({ answers: { [GET]: [port('access', '110', '[]', 'up'), port('access', '110', '[]', 'down'), port('access', '110', '[]', 'down'), port('access', '110', '[]', 'up')] } });
     await sw.shutdown(PORT);
     await sw.noShutdown(PORT);
-    expect(rec.lines.filter((l) => l.startsWith('ovs-ofctl'))).toEqual([`ovs-ofctl mod-port br0 ${PORT} down`, `ovs-ofctl mod-port br0 ${PORT} up`]);
+    expect(rec.lines.filter((l) => l !== GET)).toEqual([
+      `ovs-vsctl --id=@p get port ${PORT} -- --id=@m create mirror name=rs-shut-${PORT} output_port=@p -- add bridge br0 mirrors @m`,
+      `ovs-vsctl --id=@m get mirror rs-shut-${PORT} -- remove bridge br0 mirrors @m`,
+    ]);
   });
 
   it('readPort; saveConfig sends nothing (OVSDB is durable)', async () => {
@@ -58,6 +63,12 @@ describe('ovs command lists', () => {
     expect(() => sw.setTrunkVlans(PORT, [])).toThrow(ValidationError);
     expect(() => new SshSwitchDriver(switchOf('ovs'), rec)).toThrow(/bridge/);
     expect(rec.connects).toBe(0);
+  });
+
+  it('a mirror of that name whose output is another port is not a shut port; garbage is not understood', async () => {
+    const other = `access\n110\n[]\n${UUID}\n00000000-f9ed-45fe-bc4a-a6b36bbb9ed2\n`;
+    expect(await driver({ answers: { [GET]: [other] } }).sw.readPort(PORT)).toEqual({ mode: 'access', accessVlan: 110, shutdown: false });
+    await expect(driver({ answers: { [GET]: ['access\n110\n[]\nup\n'] } }).sw.readPort(PORT)).rejects.toThrow(/cannot read/);
   });
 
   it('an unknown port is rejected with ovs-vsctl\'s text', async () => {

@@ -45,6 +45,7 @@ export const cumulusNvue: VendorProfile = {
   noShutdown: ['nv set interface {port} link state up'],
   showPort: ['nv show interface {port} -o json'],
   saveConfig: ['nv config save'],
-  errorPatterns: [/^Error:/m, /^Invalid /m, /is not a valid/],
+  // Besides a non-zero exit: networking-generic-switch's cumulus.py list for NVUE.
+  errorPatterns: [/^Error:/m, /^Invalid /m, /is not a valid/, /Config invalid at/, /Failure during apply/, /Unable to restart services/, /command not found/],
   parsePort: (outputs) => parseNvueInterface(outputs),
 };

@@ -8,6 +8,8 @@ import { ciscoIos } from './cisco-ios';
 export const dellOs10: VendorProfile = {
   ...ciscoIos,
   vendor: 'dell-os10',
+  // An OS10 login lands in privileged EXEC (its roles, not `enable`, decide what it may do).
+  transport: { kind: 'shell', prompt: /(?:^|\n)[A-Za-z0-9._-]+(?:\([A-Za-z0-9/:._-]+\))?[#>] ?$/, setup: ['terminal length 0'] },
   portPattern: /^(?:ethernet\d+\/\d+\/\d+(?::\d+)?|port-channel\d+)$/,
   portExample: 'ethernet1/1/1',
   emptyTrunkList: undefined,

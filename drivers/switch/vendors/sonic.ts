@@ -42,7 +42,15 @@ function parseSonicPort(outputs: readonly string[], port: string): PortVlanState
  */
 export const sonic: VendorProfile = {
   vendor: 'sonic',
-  transport: { kind: 'exec' },
+  transport: {
+    kind: 'exec',
+    // An exec has no terminal, so sudo cannot ask for a password (networking-generic-switch instead types one into `sudo su`).
+    privilegeRefused: {
+      pattern: /^sudo: (?:a terminal is required|a password is required|\d+ incorrect password)/m,
+      how: 'sudo',
+      advice: 'give the switch account passwordless sudo (NOPASSWD) for /usr/local/bin/config: rackshift runs one command per SSH exec, with no terminal to type a password into',
+    },
+  },
   config: { enter: [], commit: [], discard: [], exit: [] },
   portPattern: /^(?:Ethernet\d+|PortChannel\d+)$/,
   portExample: 'Ethernet0',
@@ -59,6 +67,7 @@ export const sonic: VendorProfile = {
   noShutdown: ['sudo config interface startup {port}'],
   showPort: ['show vlan brief', 'show interfaces status {port}'],
   saveConfig: ['sudo config save -y'],
-  errorPatterns: [/^Error:/m, /^Usage:/m],
+  // click's `Error: …` after its usage lines; networking-generic-switch's sonic.py texts are all `Error: …` lines.
+  errorPatterns: [/^Error:/m, /^Usage:/m, /^Root privileges are required/m],
   parsePort: parseSonicPort,
 };
