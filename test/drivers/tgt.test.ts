@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,9 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     tgtd = await startTgtd();
     sshd = await startSshd();
     dir = await mkdtemp(join(tmpdir(), 'rackshift-tgt-'));
+    // Debian's layout: targets.conf includes conf.d/*.conf, which the driver writes.
+    await mkdir(join(dir, 'conf.d'));
+    await writeFile(join(dir, 'targets.conf'), `include ${join(dir, 'conf.d')}/*.conf\n`);
     for (const name of ['boot-a', 'data-b', 'shared-c']) await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() => run('truncate', ['-s', '16M', join(dir, `${name}.img`)]));
     array = arraySchema.parse({
       id: 'tgt-1',
@@ -82,7 +85,7 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     });
     const secrets = new StaticSecretStore({ 'tgt-host': { username: sshd.username, privateKey: sshd.privateKey } });
     connector = new CountingConnector(new Ssh2Connector(secrets, { commandTimeoutMs: 20_000 }));
-    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort });
+    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d') });
     driver.validate();
   });
 
@@ -105,10 +108,12 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     expect(await driver.listHolders('boot-a')).toEqual([]);
   });
 
-  it('translates a tgtadm refusal into StorageCommandError', async () => {
+  it('refuses a LUN whose backing file is missing (tgt-admin would skip it silently) and leaves no target or file behind', async () => {
     const err = await driver.ensureLun('no-file').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageCommandError);
-    expect((err as Error).message).toContain('tgtadm: invalid request');
+    expect((err as Error).message).toContain('No such file or directory');
+    expect(existsSync(join(dir, 'conf.d', 'rackshift-no-file.conf'))).toBe(false);
+    expect(await driver.listHolders('no-file')).toEqual([]);
   });
 
   it('masks a LUN to one initiator; only that initiator can log in and read it', async () => {
@@ -149,6 +154,19 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     await driver.mask('shared-c', HOST_A);
     expect(await driver.mask('shared-c', HOST_B)).toEqual({ already: false, holdersBefore: [HOST_A] });
     expect(await driver.listHolders('shared-c')).toEqual([HOST_A, HOST_B].sort());
+    expect((await inquiry(HOST_B, array, 'shared-c')).ok).toBe(true);
+  });
+
+  it('keeps every LUN and mask across a restart of tgtd (tgt-admin -e reads the target files), exposing nothing to ALL', async () => {
+    const before = { boot: await driver.listHolders('boot-a'), data: await driver.listHolders('data-b'), shared: await driver.listHolders('shared-c') };
+    expect(before).toEqual({ boot: [HOST_A], data: [], shared: [HOST_A, HOST_B].sort() });
+    expect(await readFile(join(dir, 'conf.d', 'rackshift-boot-a.conf'), 'utf8')).toContain(`initiator-name ${HOST_A}`);
+    await tgtd.restart(join(dir, 'targets.conf'));
+    expect({ boot: await driver.listHolders('boot-a'), data: await driver.listHolders('data-b'), shared: await driver.listHolders('shared-c') }).toEqual(before);
+    expect(await driver.ensureLun('boot-a')).toEqual({ created: false });
+    expect((await inquiry(HOST_A, array, 'boot-a')).ok).toBe(true);
+    expect((await inquiry(HOST_B, array, 'boot-a')).ok).toBe(false);
+    expect((await inquiry(HOST_A, array, 'data-b')).ok).toBe(false);
     expect((await inquiry(HOST_B, array, 'shared-c')).ok).toBe(true);
   });
 

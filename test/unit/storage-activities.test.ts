@@ -14,7 +14,7 @@ async function setup() {
   const lab = new LabArray(topology.array('array-1'));
   lab.grant('db-01-boot', M1);
   lab.grant('db-01-data', M1);
-  const session: SshSession = { exec: (c: string): Promise<ExecResult> => lab.exec(c), shell: () => Promise.reject(new Error('no shell')), close: async () => undefined };
+  const session: SshSession = { exec: (c: string, o): Promise<ExecResult> => lab.exec(c, o?.stdin), shell: () => Promise.reject(new Error('no shell')), close: async () => undefined };
   const activities = createStorageActivities({ topology, storageDriver: (array) => createArrayDriver(array, { connect: async () => session }) });
   return { activities, lab };
 }
