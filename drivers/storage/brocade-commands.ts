@@ -40,9 +40,12 @@ export const BROCADE_ERROR_PATTERNS: readonly ErrorPattern[] = [
   { pattern: /not found|does not exist|duplicate|already (?:exists|contains|a member)|invalid|error|failed|not allowed|not a member|must be/i, retryable: false },
 ];
 
-/** `db-01.boot` → `rs_db_01_boot`: the zone that carries one LUN's path (Brocade names allow letters, digits and "_"). */
-export function zoneNameOf(lunId: string): string {
-  return fillTemplate('{zone}', { zone: `rs_${lunId.replace(/[^A-Za-z0-9_]/g, '_')}` });
+/**
+ * `array-1`, `db-01.boot` → `rs_array_1_db_01_boot`: the zone that carries one LUN's path
+ * (LUN ids are unique per array only; Brocade names allow letters, digits and "_", 64 at most).
+ */
+export function zoneNameOf(arrayId: string, lunId: string): string {
+  return fillTemplate('{zone}', { zone: `rs_${arrayId}_${lunId}`.replace(/[^A-Za-z0-9_]/g, '_') });
 }
 
 export function brocadeCommand(template: keyof typeof BROCADE_TEMPLATES, params: Record<string, string | number> = {}): string {

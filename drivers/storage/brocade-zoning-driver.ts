@@ -20,11 +20,15 @@ import { StorageCommandError, StorageProtocolError, UnsupportedStorageOperationE
 
 export interface BrocadeZoningDriverOptions {
   readonly fabric: Fabric;
+  /** The array whose LUNs these zones carry (zone names include its id). */
+  readonly array: string;
   readonly connector: SshConnector;
   /** The LUNs whose paths this fabric carries; their `shared` flag says how many initiators a zone may hold. */
   readonly luns: readonly Lun[];
   /** The array's FC target ports: members of every zone, never counted as holders. */
   readonly targetPorts: readonly string[];
+  /** HBA ports of one machine (by WWPN), which count as one holder of an unshared LUN. */
+  readonly machineWwpns?: readonly (readonly string[])[];
   readonly commandTimeoutMs?: number;
 }
 
@@ -38,7 +42,7 @@ interface ZonePlan {
 }
 
 /**
- * FC "masking" at the fabric: one zone per LUN (`rs_<lun>`) holding the array's target ports
+ * FC "masking" at the fabric: one zone per LUN (`rs_<array>_<lun>`) holding the array's target ports
  * and the initiators allowed to reach that LUN's path, in the fabric's zone configuration.
  * Changes are planned from the defined database (which the next enable makes effective) and
  * committed with cfgenable, which saves and enables in one step, so a refused enable leaves
@@ -153,6 +157,10 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
     }
   }
 
+  private sameMachine(a: string, b: string): boolean {
+    return a === b || (this.options.machineWwpns ?? []).some((ports) => ports.includes(a) && ports.includes(b));
+  }
+
   private lun(lun: string): Lun {
     const id = checkedLunId(lun);
     const found = this.luns.get(id);
@@ -197,14 +205,16 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
   async mask(lun: string, initiator: string): Promise<MaskResult> {
     const spec = this.lun(lun);
     const wwpn = fcInitiator(initiator);
-    const zone = zoneNameOf(spec.id);
+    const zone = zoneNameOf(this.options.array, spec.id);
     return this.serialized(async () => {
       const zoning = await this.read();
       const holdersBefore = this.effectiveHolders(zoning, zone);
       const defined = this.definedHolders(zoning, zone);
       // A holder only in the defined database becomes effective with our enable: it counts.
-      const { already } = checkMask(this.device, spec.id, spec.shared, [...new Set([...holdersBefore, ...defined])].sort(), wwpn);
-      if (already && holdersBefore.includes(wwpn) && defined.includes(wwpn)) return { already: true, holdersBefore };
+      const others = [...new Set([...holdersBefore, ...defined])].filter((h) => !this.sameMachine(h, wwpn)).sort();
+      checkMask(this.device, spec.id, spec.shared, others, wwpn);
+      const already = holdersBefore.includes(wwpn) && defined.includes(wwpn);
+      if (already) return { already: true, holdersBefore };
       await this.commit(`zone ${spec.id} to ${wwpn}`, this.maskPlan(zoning, zone, wwpn));
       await this.readBack(zone, wwpn, true);
       return { already: false, holdersBefore };
@@ -214,7 +224,7 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
   async unmask(lun: string, initiator: string): Promise<MaskResult> {
     const spec = this.lun(lun);
     const wwpn = fcInitiator(initiator);
-    const zone = zoneNameOf(spec.id);
+    const zone = zoneNameOf(this.options.array, spec.id);
     return this.serialized(async () => {
       const zoning = await this.read();
       const holdersBefore = this.effectiveHolders(zoning, zone);
@@ -229,11 +239,11 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
   async listVisibleTo(initiator: string): Promise<readonly string[]> {
     const wwpn = fcInitiator(initiator);
     const zoning = await this.serialized(() => this.read());
-    return [...this.luns.keys()].filter((id) => this.effectiveHolders(zoning, zoneNameOf(id)).includes(wwpn)).sort();
+    return [...this.luns.keys()].filter((id) => this.effectiveHolders(zoning, zoneNameOf(this.options.array, id)).includes(wwpn)).sort();
   }
 
   async listHolders(lun: string): Promise<readonly string[]> {
-    const zone = zoneNameOf(this.lun(lun).id);
+    const zone = zoneNameOf(this.options.array, this.lun(lun).id);
     return this.effectiveHolders(await this.serialized(() => this.read()), zone);
   }
 

@@ -51,7 +51,7 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
     if (home === undefined || home.storage.wwpns.length === 0) continue;
     for (const l of persona.luns) {
       const fc = lab.index.array(l.array).fc;
-      if (fc !== undefined) fabrics.get(fc.fabric)?.seedZone(zoneNameOf(l.lun), [...home.storage.wwpns, ...fc.targetWwpns]);
+      if (fc !== undefined) fabrics.get(fc.fabric)?.seedZone(zoneNameOf(l.array, l.lun), [...home.storage.wwpns, ...fc.targetWwpns]);
     }
   }
   const fabric = (id: string): LabFabric => {

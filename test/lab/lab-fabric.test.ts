@@ -27,6 +27,7 @@ function driver(): BrocadeZoningDriver {
   const spec = fabric.spec;
   const d = new BrocadeZoningDriver({
     fabric: spec,
+    array: 'a1',
     connector: new Ssh2Connector(new StaticSecretStore({ fabric: credential }), { connectAttempts: 1, commandTimeoutMs: 5_000 }),
     luns,
     targetPorts: [ARRAY_PORT],
@@ -83,8 +84,8 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
     expect(await driver().mask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [] });
     expect(fabric.log.map((l) => l.line)).not.toContain('cfgsave');
     const s = state();
-    expect(s.effective).toEqual({ cfg: 'cfg_prod', zones: { ops_backup: [OTHER, ARRAY_PORT], rs_db_01_boot: [HBA_1, ARRAY_PORT] } });
-    expect((s.defined as { zones: unknown }).zones).toEqual({ ops_backup: [OTHER, ARRAY_PORT], rs_db_01_boot: [HBA_1, ARRAY_PORT] });
+    expect(s.effective).toEqual({ cfg: 'cfg_prod', zones: { ops_backup: [OTHER, ARRAY_PORT], rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] } });
+    expect((s.defined as { zones: unknown }).zones).toEqual({ ops_backup: [OTHER, ARRAY_PORT], rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] });
     expect(await driver().mask('db-01-boot', HBA_1)).toEqual({ already: true, holdersBefore: [HBA_1] });
     expect(await driver().listVisibleTo(HBA_1)).toEqual(['db-01-boot']);
     expect(fabric.zoning.transaction).toBeUndefined();
@@ -98,22 +99,22 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
     expect(state()).toEqual(before);
     expect(fabric.zoning.transaction).toBeUndefined();
     expect(await driver().mask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [] });
-    expect(fabric.zonesOf(HBA_1)).toEqual(['rs_db_01_boot']);
+    expect(fabric.zonesOf(HBA_1)).toEqual(['rs_a1_db_01_boot']);
   });
 
   it('plans from the defined database: a zone defined but never enabled is enabled, not created twice', async () => {
     const db = fabric.zoning.defined;
-    db.zones.set('rs_db_01_boot', [HBA_1, ARRAY_PORT]);
-    db.cfgs.get('cfg_prod')?.push('rs_db_01_boot');
+    db.zones.set('rs_a1_db_01_boot', [HBA_1, ARRAY_PORT]);
+    db.cfgs.get('cfg_prod')?.push('rs_a1_db_01_boot');
     expect(await driver().mask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [] });
-    expect(fabric.zonesOf(HBA_1)).toEqual(['rs_db_01_boot']);
+    expect(fabric.zonesOf(HBA_1)).toEqual(['rs_a1_db_01_boot']);
     expect(fabric.log.map((l) => l.line).filter((l) => l.startsWith('zonecreate'))).toEqual([]);
   });
 
   it('counts a holder that is only defined: a second initiator on an unshared LUN is refused', async () => {
     const db = fabric.zoning.defined;
-    db.zones.set('rs_db_01_boot', [HBA_1, ARRAY_PORT]);
-    db.cfgs.get('cfg_prod')?.push('rs_db_01_boot');
+    db.zones.set('rs_a1_db_01_boot', [HBA_1, ARRAY_PORT]);
+    db.cfgs.get('cfg_prod')?.push('rs_a1_db_01_boot');
     await expect(driver().mask('db-01-boot', HBA_2)).rejects.toBeInstanceOf(LunMaskConflictError);
   });
 
@@ -131,9 +132,9 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
     await driver().mask('db-01-boot', HBA_1);
     expect(await driver().unmask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [HBA_1] });
     expect(state()).toEqual({ defined: { cfgs: {}, zones: {} }, effective: null });
-    expect(fabric.log.map((l) => l.line)).toEqual(expect.arrayContaining(['cfgdisable', 'cfgdelete "cfg_prod"', 'zonedelete "rs_db_01_boot"', 'cfgsave']));
+    expect(fabric.log.map((l) => l.line)).toEqual(expect.arrayContaining(['cfgdisable', 'cfgdelete "cfg_prod"', 'zonedelete "rs_a1_db_01_boot"', 'cfgsave']));
     expect(await driver().mask('db-01-boot', HBA_2)).toEqual({ already: false, holdersBefore: [] });
-    expect(fabric.zonesOf(HBA_2)).toEqual(['rs_db_01_boot']);
+    expect(fabric.zonesOf(HBA_2)).toEqual(['rs_a1_db_01_boot']);
   });
 });
 

@@ -40,7 +40,7 @@ const QUESTIONS: Record<string, string[]> = {
 
 function driverWith(script: RecordingScript): { driver: BrocadeZoningDriver; ssh: RecordingConnector } {
   const ssh = new RecordingConnector({ ...script, answers: { ...QUESTIONS, ...script.answers } });
-  const driver = new BrocadeZoningDriver({ fabric, connector: ssh, luns, targetPorts: [ARRAY_PORT] });
+  const driver = new BrocadeZoningDriver({ fabric, array: 'a1', connector: ssh, luns, targetPorts: [ARRAY_PORT] });
   driver.validate();
   return { driver, ssh };
 }
@@ -49,37 +49,37 @@ const ENABLE = ['cfgenable "cfg_prod"', 'y'];
 
 describe('Brocade zoning command lists', () => {
   it('creates a zone for a new LUN path, adds it to the enabled config, commits with cfgenable (which saves) and "y", then reads back', async () => {
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ other: [ARRAY_PORT] }), effective({ other: [ARRAY_PORT], rs_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ other: [ARRAY_PORT] }), effective({ other: [ARRAY_PORT], rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
     expect(await driver.mask('db-01-boot', HBA_1.toUpperCase())).toEqual({ already: false, holdersBefore: [] });
     expect(ssh.lines).toEqual([
       'cfgshow',
-      `zonecreate "rs_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`,
-      'cfgadd "cfg_prod", "rs_db_01_boot"',
+      `zonecreate "rs_a1_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`,
+      'cfgadd "cfg_prod", "rs_a1_db_01_boot"',
       ...ENABLE,
       'cfgshow',
     ]);
   });
 
   it('creates the configuration when none is in effect', async () => {
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({}, 'cfg_prod', null), effective({ rs_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({}, 'cfg_prod', null), effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
     await driver.mask('db-01-boot', HBA_1);
-    expect(ssh.lines.slice(1, 3)).toEqual([`zonecreate "rs_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`, 'cfgcreate "cfg_prod", "rs_db_01_boot"']);
+    expect(ssh.lines.slice(1, 3)).toEqual([`zonecreate "rs_a1_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`, 'cfgcreate "cfg_prod", "rs_a1_db_01_boot"']);
   });
 
   it('adds a second initiator to a shared LUN zone with zoneadd', async () => {
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_vmstore_1: [HBA_1, ARRAY_PORT] }), effective({ rs_vmstore_1: [HBA_1, HBA_2, ARRAY_PORT] })] } });
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_a1_vmstore_1: [HBA_1, ARRAY_PORT] }), effective({ rs_a1_vmstore_1: [HBA_1, HBA_2, ARRAY_PORT] })] } });
     expect(await driver.mask('vmstore-1', HBA_2)).toEqual({ already: false, holdersBefore: [HBA_1] });
-    expect(ssh.lines).toEqual(['cfgshow', `zoneadd "rs_vmstore_1", "${HBA_2}"`, ...ENABLE, 'cfgshow']);
+    expect(ssh.lines).toEqual(['cfgshow', `zoneadd "rs_a1_vmstore_1", "${HBA_2}"`, ...ENABLE, 'cfgshow']);
   });
 
   it('does nothing when the initiator is already zoned', async () => {
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
     expect(await driver.mask('db-01-boot', HBA_1)).toEqual({ already: true, holdersBefore: [HBA_1] });
     expect(ssh.lines).toEqual(['cfgshow']);
   });
 
   it('refuses a second initiator on an unshared LUN, naming both, before any change', async () => {
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] })] } });
     const err = await driver.mask('db-01-boot', HBA_2).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LunMaskConflictError);
     expect((err as Error).message).toContain(HBA_1);
@@ -88,18 +88,18 @@ describe('Brocade zoning command lists', () => {
   });
 
   it('removes one of two initiators with zoneremove, and the last one by removing and deleting the zone', async () => {
-    const two = driverWith({ answers: { cfgshow: [effective({ rs_vmstore_1: [HBA_1, HBA_2, ARRAY_PORT] }), effective({ rs_vmstore_1: [HBA_1, ARRAY_PORT] })] } });
+    const two = driverWith({ answers: { cfgshow: [effective({ rs_a1_vmstore_1: [HBA_1, HBA_2, ARRAY_PORT] }), effective({ rs_a1_vmstore_1: [HBA_1, ARRAY_PORT] })] } });
     expect(await two.driver.unmask('vmstore-1', HBA_2)).toEqual({ already: false, holdersBefore: [HBA_1, HBA_2] });
-    expect(two.ssh.lines).toEqual(['cfgshow', `zoneremove "rs_vmstore_1", "${HBA_2}"`, ...ENABLE, 'cfgshow']);
+    expect(two.ssh.lines).toEqual(['cfgshow', `zoneremove "rs_a1_vmstore_1", "${HBA_2}"`, ...ENABLE, 'cfgshow']);
 
-    const last = driverWith({ answers: { cfgshow: [effective({ rs_db_01_boot: [HBA_1, ARRAY_PORT], other: [ARRAY_PORT] }), effective({ other: [ARRAY_PORT] })] } });
+    const last = driverWith({ answers: { cfgshow: [effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT], other: [ARRAY_PORT] }), effective({ other: [ARRAY_PORT] })] } });
     await last.driver.unmask('db-01-boot', HBA_1);
-    expect(last.ssh.lines).toEqual(['cfgshow', 'cfgremove "cfg_prod", "rs_db_01_boot"', 'zonedelete "rs_db_01_boot"', ...ENABLE, 'cfgshow']);
+    expect(last.ssh.lines).toEqual(['cfgshow', 'cfgremove "cfg_prod", "rs_a1_db_01_boot"', 'zonedelete "rs_a1_db_01_boot"', ...ENABLE, 'cfgshow']);
   });
 
   it('aborts the zoning transaction when a change is refused', async () => {
-    const zonecreate = `zonecreate "rs_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`;
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({})], [zonecreate]: ['error: "rs_db_01_boot" duplicate name'] } });
+    const zonecreate = `zonecreate "rs_a1_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`;
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({})], [zonecreate]: ['error: "rs_a1_db_01_boot" duplicate name'] } });
     const err = await driver.mask('db-01-boot', HBA_1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageCommandError);
     expect((err as Error).message).toContain('duplicate name');
@@ -114,7 +114,7 @@ describe('Brocade zoning command lists', () => {
   });
 
   it('a transaction held by another session is retryable and is not aborted', async () => {
-    const zonecreate = `zonecreate "rs_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`;
+    const zonecreate = `zonecreate "rs_a1_db_01_boot", "${HBA_1}; ${ARRAY_PORT}"`;
     const { driver, ssh } = driverWith({
       answers: {
         cfgshow: [effective({})],
@@ -129,9 +129,9 @@ describe('Brocade zoning command lists', () => {
   });
 
   it('removes the last zone of the configuration by disabling and deleting the configuration, then saves', async () => {
-    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_db_01_boot: [HBA_1, ARRAY_PORT] }), effective({}, 'cfg_prod', null)] } });
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] }), effective({}, 'cfg_prod', null)] } });
     await driver.unmask('db-01-boot', HBA_1);
-    expect(ssh.lines).toEqual(['cfgshow', 'cfgdisable', 'y', 'cfgdelete "cfg_prod"', 'zonedelete "rs_db_01_boot"', 'cfgsave', 'y', 'cfgshow']);
+    expect(ssh.lines).toEqual(['cfgshow', 'cfgdisable', 'y', 'cfgdelete "cfg_prod"', 'zonedelete "rs_a1_db_01_boot"', 'cfgsave', 'y', 'cfgshow']);
   });
 
   it('refuses a confirmation that never came, without answering "y" to the CLI prompt', async () => {
@@ -142,7 +142,7 @@ describe('Brocade zoning command lists', () => {
   });
 
   it('plans from the defined configuration: a zone defined but not in effect is enabled, not created again', async () => {
-    const defined = { rs_db_01_boot: [HBA_1, ARRAY_PORT] };
+    const defined = { rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] };
     const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({}, 'cfg_prod', defined), effective(defined)] } });
     expect(await driver.mask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [] });
     expect(ssh.lines).toEqual(['cfgshow', ...ENABLE, 'cfgshow']);
@@ -154,13 +154,22 @@ describe('Brocade zoning command lists', () => {
     expect(ssh.lines).toEqual(['cfgshow']);
   });
 
+  it('counts the HBA ports of one machine as one holder of an unshared LUN', async () => {
+    const HBA_1B = '10:00:00:00:c9:00:00:1b';
+    const ssh = new RecordingConnector({ answers: { ...QUESTIONS, cfgshow: [effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] }), effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT, HBA_1B] })] } });
+    const driver = new BrocadeZoningDriver({ fabric, array: 'a1', connector: ssh, luns, targetPorts: [ARRAY_PORT], machineWwpns: [[HBA_1, HBA_1B]] });
+    expect(await driver.mask('db-01-boot', HBA_1B)).toEqual({ already: false, holdersBefore: [HBA_1] });
+    expect(ssh.lines).toContain(`zoneadd "rs_a1_db_01_boot", "${HBA_1B}"`);
+    await expect(driver.mask('db-01-boot', HBA_2)).rejects.toBeInstanceOf(LunMaskConflictError);
+  });
+
   it('validates WWPNs and LUN ids before connecting', async () => {
     const { driver, ssh } = driverWith({});
     await expect(driver.mask('db-01-boot', '10:00:00:00:c9:00:00:01"; cfgclear; "')).rejects.toBeInstanceOf(ValidationError);
     await expect(driver.mask('db-01-boot', 'iqn.2026-11.x:host')).rejects.toBeInstanceOf(ValidationError);
     await expect(driver.mask('nope', HBA_1)).rejects.toThrow('unknown LUN zoned on fab-a "nope"');
     expect(ssh.connects).toBe(0);
-    expect(() => new BrocadeZoningDriver({ fabric, connector: ssh, luns, targetPorts: ['50:06'] }).validate()).toThrow(ValidationError);
+    expect(() => new BrocadeZoningDriver({ fabric, array: 'a1', connector: ssh, luns, targetPorts: ['50:06'] }).validate()).toThrow(ValidationError);
   });
 
   it('reads cfgshow: defined cfg members continued on the next line, effective zones one member per line', () => {
@@ -178,7 +187,7 @@ describe('Brocade zoning command lists', () => {
   });
 
   it('lists zoned LUNs and their holders', async () => {
-    const { driver } = driverWith({ answers: { cfgshow: [effective({ rs_db_01_boot: [HBA_1, ARRAY_PORT], rs_vmstore_1: [HBA_1, HBA_2, ARRAY_PORT], foreign: [HBA_1] })] } });
+    const { driver } = driverWith({ answers: { cfgshow: [effective({ rs_a1_db_01_boot: [HBA_1, ARRAY_PORT], rs_a1_vmstore_1: [HBA_1, HBA_2, ARRAY_PORT], foreign: [HBA_1] })] } });
     expect(await driver.listVisibleTo(HBA_1)).toEqual(['db-01-boot', 'vmstore-1']);
     expect(await driver.listHolders('vmstore-1')).toEqual([HBA_1, HBA_2]);
   });

@@ -71,7 +71,7 @@ describe('storage activities', () => {
   it('names unknown devices and malformed initiators as typed failures', async () => {
     const { activities } = await setup();
     await expect(activities.maskLuns({ array: 'array-9', masks: [] })).rejects.toMatchObject({ type: 'NotFoundError' });
-    await expect(activities.maskLuns({ fabric: 'fab-a', masks: [] })).rejects.toMatchObject({ type: 'NotFoundError' });
+    await expect(activities.maskLuns({ fabric: 'fab-a', array: 'array-1', masks: [] })).rejects.toMatchObject({ type: 'NotFoundError' });
     await expect(activities.listLunsVisibleTo({ array: 'array-1', initiator: 'not an iqn' })).rejects.toMatchObject({ type: 'ValidationError', nonRetryable: true });
   });
 });
