@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError, type FieldIssue } from '../../common/errors';
-import { WWPN_PATTERN } from '../../inventory/patterns';
+import { DRILL_CLONE_ID_PATTERN, WWPN_PATTERN } from '../../inventory/patterns';
 import type { Fabric, Lun } from '../../inventory/topology-schema';
 import type { InteractiveShell, SshConnector, SshSession } from '../ssh/ssh-transport';
 import {
@@ -161,11 +161,14 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
     return a === b || (this.options.machineWwpns ?? []).some((ports) => ports.includes(a) && ports.includes(b));
   }
 
+  /** A topology LUN, or a DR drill's snapshot clone of one (never shared: one drill copy sees it). */
   private lun(lun: string): Lun {
     const id = checkedLunId(lun);
     const found = this.luns.get(id);
-    if (found === undefined) throw new NotFoundError(`LUN zoned on ${this.device}`, id);
-    return found;
+    if (found !== undefined) return found;
+    const source = DRILL_CLONE_ID_PATTERN.test(id) ? this.luns.get(id.replace(/\.drill-[0-9a-f]{6}$/, '')) : undefined;
+    if (source === undefined) throw new NotFoundError(`LUN zoned on ${this.device}`, id);
+    return { ...source, id, shared: false };
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {

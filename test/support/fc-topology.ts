@@ -24,7 +24,7 @@ export async function writeFcTopology(dir: string): Promise<string> {
   if (site === undefined) throw new Error('lab-small has no site');
   raw.credentials = [...(raw.credentials ?? []), { name: 'lab-fabric', kind: 'fabric' }];
   const pin = site.arrays?.[0]?.hostKeyFingerprint ?? '';
-  site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12241, credential: 'lab-fabric', hostKeyFingerprint: pin, zoneConfig: 'cfg_dc1' }];
+  site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12291, credential: 'lab-fabric', hostKeyFingerprint: pin, zoneConfig: 'cfg_dc1' }];
   for (const a of site.arrays ?? []) if (a.id === 'array-1') a.fc = { fabric: 'fab-a', targetWwpns: [FC_TARGET_PORT] };
   for (const m of site.machines ?? []) {
     const wwpns = FC_WWPNS[m.id];

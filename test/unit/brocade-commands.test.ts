@@ -163,6 +163,14 @@ describe('Brocade zoning command lists', () => {
     await expect(driver.mask('db-01-boot', HBA_2)).rejects.toBeInstanceOf(LunMaskConflictError);
   });
 
+  it('zones a DR drill\'s snapshot clone of a LUN of the array as an unshared LUN of its own', async () => {
+    const clone = 'db-01-boot.drill-0c0ffe';
+    const { driver, ssh } = driverWith({ answers: { cfgshow: [effective({}), effective({ rs_a1_db_01_boot_drill_0c0ffe: [HBA_2, ARRAY_PORT] })] } });
+    expect(await driver.mask(clone, HBA_2)).toEqual({ already: false, holdersBefore: [] });
+    expect(ssh.lines[1]).toBe(`zonecreate "rs_a1_db_01_boot_drill_0c0ffe", "${HBA_2}; ${ARRAY_PORT}"`);
+    await expect(driver.mask('other.drill-0c0ffe', HBA_1)).rejects.toThrow('unknown LUN zoned on fab-a');
+  });
+
   it('validates WWPNs and LUN ids before connecting', async () => {
     const { driver, ssh } = driverWith({});
     await expect(driver.mask('db-01-boot', '10:00:00:00:c9:00:00:01"; cfgclear; "')).rejects.toBeInstanceOf(ValidationError);
