@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fieldIssues } from '../../common/field-path';
 import { zoneNameOf } from '../../drivers/storage/brocade-commands';
 import type { Lab, LabComponent } from '../lab';
+import type { LabFabricView } from '../lab-views';
 import { labKeyFile } from '../lab-keys';
 import { startLabSshShellServer, type LabSshShellServer } from '../ssh/lab-ssh-shell-server';
 import { FOS_PROFILE_NAMES, type FosProfileName } from './fos-profiles';
@@ -15,6 +16,7 @@ const controlSchema = z.strictObject({
 });
 
 export interface LabFabricsComponent extends LabComponent {
+  readonly fabricView: LabFabricView;
   fabric(id: string): LabFabric;
 }
 
@@ -76,8 +78,17 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
     res.json({ fabric: target.spec.id, profile: target.profileId, faults: target.faults });
   });
   lab.control.use(routes);
+  const fabricView: LabFabricView = {
+    zoned: (arrayId, lunId, wwpns) => {
+      const fc = lab.index.array(arrayId).fc;
+      if (fc === undefined) return undefined;
+      const members = fabrics.get(fc.fabric)?.zoning.effective?.zones.get(zoneNameOf(arrayId, lunId)) ?? [];
+      return members.some((m) => fc.targetWwpns.includes(m)) && members.some((m) => wwpns.includes(m));
+    },
+  };
   return {
     kind: 'fabrics',
+    fabricView,
     fabric,
     describe: () => Object.fromEntries([...fabrics].map(([id, f]) => [id, f.describe()])),
     stop,
