@@ -69,8 +69,3 @@ export function parseCfgShow(output: string): FabricZoning {
     effective: { ...(e.firstCfg !== undefined && { cfg: e.firstCfg }), zones: e.zones },
   };
 }
-
-/** Reads `cfgactvshow`: "Effective configuration:" then the enabled cfg and its zones. */
-export function parseCfgActvShow(output: string): EffectiveZoning {
-  return parseCfgShow(output).effective;
-}

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../common/errors';
 import { BrocadeZoningDriver } from '../../drivers/storage/brocade-zoning-driver';
-import { parseCfgActvShow, parseCfgShow } from '../../drivers/storage/brocade-zone-parser';
+import { parseCfgShow } from '../../drivers/storage/brocade-zone-parser';
 import { LunMaskConflictError, StorageCommandError, UnsupportedStorageOperationError } from '../../drivers/storage/storage-errors';
 import { fabricSchema, lunSchema } from '../../inventory/topology-schema';
 import { RecordingConnector, type RecordingScript } from '../support/recording-ssh';
@@ -189,7 +189,7 @@ describe('Brocade zoning command lists', () => {
   });
 
   it('reads cfgactvshow with members on their own lines or several per line', () => {
-    const zoning = parseCfgActvShow(['Effective configuration:', ' cfg:   cfg_prod', ' zone:  rs_a   10:00:00:00:C9:00:00:01; 50:06:01:60:3b:a0:11:22', ' zone:  rs_b', '                10:00:00:00:c9:00:00:02', ''].join('\n'));
+    const zoning = parseCfgShow(['Effective configuration:', ' cfg:   cfg_prod', ' zone:  rs_a   10:00:00:00:C9:00:00:01; 50:06:01:60:3b:a0:11:22', ' zone:  rs_b', '                10:00:00:00:c9:00:00:02', ''].join('\n')).effective;
     expect(zoning.cfg).toBe('cfg_prod');
     expect(Object.fromEntries(zoning.zones)).toEqual({ rs_a: [HBA_1, ARRAY_PORT], rs_b: [HBA_2] });
   });
