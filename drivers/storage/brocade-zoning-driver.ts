@@ -41,6 +41,9 @@ interface ZonePlan {
   readonly close: 'enable' | 'save';
 }
 
+/** Fabric address → the tail of its change queue in this process. */
+const FABRIC_QUEUES = new Map<string, Promise<unknown>>();
+
 /**
  * FC "masking" at the fabric: one zone per LUN (`rs_<array>_<lun>`) holding the array's target ports
  * and the initiators allowed to reach that LUN's path, in the fabric's zone configuration.
@@ -53,7 +56,6 @@ interface ZonePlan {
 export class BrocadeZoningDriver implements LunMaskingDriver {
   private session: SshSession | undefined;
   private shell: InteractiveShell | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly luns: ReadonlyMap<string, Lun>;
   private readonly targetPorts: readonly string[];
 
@@ -171,9 +173,22 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
     return { ...source, id, shared: false };
   }
 
+  /**
+   * One queue per fabric in this process, shared by every driver instance (each activity makes
+   * its own): FOS gives one session the zoning transaction, so parallel moves take turns here
+   * instead of refusing each other's edits.
+   */
   private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
+    const key = `${this.options.fabric.address}:${this.options.fabric.port}`;
+    const next = (FABRIC_QUEUES.get(key) ?? Promise.resolve()).then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    FABRIC_QUEUES.set(key, settled);
+    void settled.then(() => {
+      if (FABRIC_QUEUES.get(key) === settled) FABRIC_QUEUES.delete(key);
+    });
     return next;
   }
 

@@ -127,6 +127,12 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
     expect(state().effective).toEqual({ cfg: 'cfg_prod', zones: { ops_backup: [OTHER, ARRAY_PORT] } });
   });
 
+  it('takes turns between driver instances of one process, so parallel masks do not refuse each other\'s transaction', async () => {
+    const [a, b] = await Promise.all([driver().mask('db-01-boot', HBA_1), driver().mask('vmstore-1', HBA_2)]);
+    expect([a.already, b.already]).toEqual([false, false]);
+    expect([fabric.zonesOf(HBA_1), fabric.zonesOf(HBA_2)]).toEqual([['rs_a1_db_01_boot'], ['rs_a1_vmstore_1']]);
+  });
+
   it('unzones the last zone of the configuration with cfgdisable + cfgdelete, and zones again afterwards', async () => {
     fabric.clear();
     await driver().mask('db-01-boot', HBA_1);
