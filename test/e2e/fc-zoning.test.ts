@@ -62,4 +62,13 @@ describe('FC zoning in the runbooks (full lab with a Brocade fabric)', () => {
     expect(fabric().log.slice(lines).map((l) => l.line)).toContain(`zonecreate "rs_array_1_app_01_boot", "${ports('m-r1-04')[0]}; ${FC_TARGET_PORT}"`);
     expect(labHardwareState(stack.lab)).toEqual(before);
   });
+
+  it('hypervisor-bringup zones the new host\'s HBA ports to the shared datastore LUN', async () => {
+    await expect(
+      stack.temporal.client.workflow.execute('hypervisorBringup', { taskQueue: TASK_QUEUE, workflowId: `hypervisor-bringup/m-r2-03/t${++seq}`, args: [{ machine: 'm-r2-03', readyTimeoutSeconds: 60 }] }),
+    ).resolves.toMatchObject({ outcome: 'completed' });
+    for (const wwpn of ports('m-r2-03')) expect(fabric().zonesOf(wwpn)).toEqual(['rs_array_1_vmstore_1']);
+    const zoned = fabric().describe() as { effective: { zones: Record<string, string[]> } };
+    expect(zoned.effective.zones.rs_array_1_vmstore_1).toEqual(expect.arrayContaining([...ports('m-r2-03'), FC_TARGET_PORT]));
+  });
 });

@@ -12,11 +12,13 @@ export const FC_WWPNS: Readonly<Record<string, readonly string[]>> = {
   'm-r1-01': ['10:00:00:00:c9:01:01:01', '10:00:00:00:c9:01:01:02'],
   'm-r1-03': ['10:00:00:00:c9:01:03:01', '10:00:00:00:c9:01:03:02'],
   'm-r1-04': ['10:00:00:00:c9:01:04:01', '10:00:00:00:c9:01:04:02'],
+  'm-r2-03': ['10:00:00:00:c9:02:03:01', '10:00:00:00:c9:02:03:02'],
 };
 
 /**
- * lab-small with a Brocade fabric: array-1 reachable through it (one target port), and three
- * machines with HBAs (db-01's home m-r1-01, and m-r1-03, m-r1-04). Written to `dir`.
+ * lab-small with a Brocade fabric: array-1 reachable through it (one target port), and four
+ * machines with HBAs (db-01's home m-r1-01, m-r1-03, m-r1-04, and the hypervisor-capable
+ * m-r2-03). Written to `dir`.
  */
 export async function writeFcTopology(dir: string): Promise<string> {
   const raw = parseYaml(await readFile(LAB_SMALL, 'utf8')) as TopologyInput;
