@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { LabFabricsComponent } from '../../lab/fabric/start-lab-fabrics';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import type { RunbookReport } from '../../workflows/runbook-report';
-import { FC_TARGET_PORT, FC_WWPNS, writeFcTopology } from '../support/fc-topology';
+import { FC_TARGET_PORT, writeFcTopology, type FcTopology } from '../support/fc-topology';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { labHardwareState } from '../support/lab-snapshot';
 
@@ -14,10 +14,12 @@ jest.setTimeout(240_000);
 let stack: FullStack;
 let dir: string;
 let seq = 0;
+let fc: FcTopology;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rackshift-fc-'));
-  stack = await startFullStack({ source: await writeFcTopology(dir) });
+  fc = await writeFcTopology(dir);
+  stack = await startFullStack({ source: fc.file });
 });
 
 afterAll(async () => {
@@ -28,7 +30,7 @@ afterAll(async () => {
 const execute = (workflow: string, persona: string, input: object) =>
   stack.temporal.client.workflow.execute(workflow, { taskQueue: TASK_QUEUE, workflowId: `${workflow}/${persona}/t${++seq}`, args: [{ persona, ...input }] }) as Promise<RunbookReport>;
 const fabric = () => (stack.lab.components.find((c) => c.kind === 'fabrics') as LabFabricsComponent).fabric('fab-a');
-const ports = (machine: string): readonly string[] => FC_WWPNS[machine] ?? [];
+const ports = (machine: string): readonly string[] => fc.wwpns[machine] ?? [];
 
 describe('FC zoning in the runbooks (full lab with a Brocade fabric)', () => {
   it('starts as the data center runs: db-01 zoned to its home machine', () => {

@@ -4,35 +4,36 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { TopologyInput } from '../../inventory/topology-schema';
 import { LAB_SMALL } from './lab-fixtures';
 
-/** The array's FC target port in the FC lab. */
+/** The array's FC target port in an FC lab. */
 export const FC_TARGET_PORT = '50:06:01:60:3b:a0:11:22';
 
-/** Two HBA ports per FC machine of the FC lab. */
-export const FC_WWPNS: Readonly<Record<string, readonly string[]>> = {
-  'm-r1-01': ['10:00:00:00:c9:01:01:01', '10:00:00:00:c9:01:01:02'],
-  'm-r1-03': ['10:00:00:00:c9:01:03:01', '10:00:00:00:c9:01:03:02'],
-  'm-r1-04': ['10:00:00:00:c9:01:04:01', '10:00:00:00:c9:01:04:02'],
-  'm-r2-03': ['10:00:00:00:c9:02:03:01', '10:00:00:00:c9:02:03:02'],
-};
+export interface FcTopology {
+  readonly file: string;
+  /** Machine id → its two HBA ports. */
+  readonly wwpns: Readonly<Record<string, readonly string[]>>;
+}
+
+const hex = (n: number): string => n.toString(16).padStart(2, '0');
 
 /**
- * lab-small with a Brocade fabric: array-1 reachable through it (one target port), and four
- * machines with HBAs (db-01's home m-r1-01, m-r1-03, m-r1-04, and the hypervisor-capable
- * m-r2-03). Written to `dir`.
+ * An example topology with a Brocade fabric in its first site: the site's first array
+ * reachable through it (one target port), and two HBA ports on every machine of the site.
+ * Written to `dir`.
  */
-export async function writeFcTopology(dir: string): Promise<string> {
-  const raw = parseYaml(await readFile(LAB_SMALL, 'utf8')) as TopologyInput;
+export async function writeFcTopology(dir: string, source = LAB_SMALL): Promise<FcTopology> {
+  const raw = parseYaml(await readFile(source, 'utf8')) as TopologyInput;
   const site = raw.sites[0];
-  if (site === undefined) throw new Error('lab-small has no site');
+  const array = site?.arrays?.[0];
+  if (site === undefined || array === undefined) throw new Error(`${source} has no site with an array`);
   raw.credentials = [...(raw.credentials ?? []), { name: 'lab-fabric', kind: 'fabric' }];
-  const pin = site.arrays?.[0]?.hostKeyFingerprint ?? '';
-  site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12291, credential: 'lab-fabric', hostKeyFingerprint: pin, zoneConfig: 'cfg_dc1' }];
-  for (const a of site.arrays ?? []) if (a.id === 'array-1') a.fc = { fabric: 'fab-a', targetWwpns: [FC_TARGET_PORT] };
-  for (const m of site.machines ?? []) {
-    const wwpns = FC_WWPNS[m.id];
-    if (wwpns !== undefined) m.storage = { ...m.storage, wwpns: [...wwpns] };
-  }
+  site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12291, credential: 'lab-fabric', hostKeyFingerprint: array.hostKeyFingerprint, zoneConfig: 'cfg_dc1' }];
+  array.fc = { fabric: 'fab-a', targetWwpns: [FC_TARGET_PORT] };
+  const wwpns: Record<string, string[]> = {};
+  (site.machines ?? []).forEach((m, i) => {
+    wwpns[m.id] = [1, 2].map((port) => `10:00:00:00:c9:00:${hex(i + 1)}:${hex(port)}`);
+    m.storage = { ...m.storage, wwpns: wwpns[m.id] };
+  });
   const file = join(dir, 'lab-fc.yaml');
   await writeFile(file, toYaml(raw));
-  return file;
+  return { file, wwpns };
 }
