@@ -41,6 +41,8 @@ export interface ArrayDialect {
   readonly kind: 'tgt' | 'lio';
   readonly readCommand: string;
   readonly errorPatterns: readonly ErrorPattern[];
+  /** Why commands that all succeeded may still have created no LUN, for the error that says so. */
+  readonly notCreatedHint: string;
   parseState(output: string, arrayTargetIqn: string): ArrayState;
   /** Every list makes its change live and persistent: it survives a restart of the target daemon. */
   ensureLun(state: ArrayState, spec: LunSpec): ArrayCommand[];

@@ -148,7 +148,9 @@ export class SshArrayDriver implements StorageArrayDriver {
     return this.serialized(async () => {
       const commands = this.options.dialect.ensureLun(await this.read(), this.spec(id));
       await this.runAll(`ensure LUN ${id}`, commands);
-      if (commands.length > 0) this.provisioned(await this.read(), id);
+      if (commands.length > 0 && (await this.read()).luns.get(id)?.backing === undefined) {
+        throw new UnsupportedStorageOperationError(this.device, `ensure LUN ${id}`, this.options.dialect.notCreatedHint);
+      }
       return { created: commands.length > 0 };
     });
   }
@@ -205,7 +207,9 @@ export class SshArrayDriver implements StorageArrayDriver {
       const taken = [...state.luns.values()].find((l) => l.backing === spec.backing);
       if (taken !== undefined) throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, `${spec.backing} already backs LUN ${taken.lunId}`);
       await this.runAll(`clone ${id} as ${clone}`, this.options.dialect.clone(state, source, spec));
-      this.provisioned(await this.read(), clone);
+      if ((await this.read()).luns.get(clone)?.backing === undefined) {
+        throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, this.options.dialect.notCreatedHint);
+      }
       return { created: true };
     });
   }

@@ -14,7 +14,11 @@ export const TGTADM_TEMPLATES = {
   unbind: '--lld iscsi --mode target --op unbind --tid {tid} --initiator-name {initiator}',
 } as const;
 
-/** tgt-admin (Debian tgt): creates a target from its file, as Cinder's tgt target does with `tgt-admin --update <iqn>`. */
+/**
+ * tgt-admin (Debian tgt) creates a target from the configuration tgtd's service reads at start,
+ * as Cinder's tgt target does with `tgt-admin --update <iqn>`: a target file that this
+ * configuration does not include is refused now rather than lost at the next restart.
+ */
 export const TGT_ADMIN_UPDATE = '-c {conf} --update {target}';
 
 /** Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads half a file. */
@@ -32,9 +36,12 @@ export const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
   { pattern: /^tgtadm: (?:can't send the request|failed to send request|can't connect)/m, retryable: true },
   { pattern: /^tgtadm: .*(?:busy|try again)/im, retryable: true },
   { pattern: /^tgtadm: .+/m, retryable: false },
+  // tgt-admin --update of a target its configuration does not hold (conf.d not included).
+  { pattern: /^Target \S+ is currently not configured/m, retryable: false },
 ];
 
 export const DEFAULT_TGT_CONF_DIR = '/etc/tgt/conf.d';
+export const DEFAULT_TGT_TARGETS_CONF = '/etc/tgt/targets.conf';
 
 function tid(lun: ProvisionedLun): number {
   if (lun.tid === undefined) throw new Error(`tgt target ${lun.targetIqn} has no tid`);
@@ -46,6 +53,8 @@ export interface TgtDialectOptions {
   readonly controlPort?: number;
   /** The directory tgtd's targets.conf includes (Debian: /etc/tgt/conf.d). */
   readonly confDir?: string;
+  /** The configuration the tgt service hands `tgt-admin -e` at start (Debian: /etc/tgt/targets.conf). */
+  readonly targetsConf?: string;
 }
 
 /**
@@ -57,6 +66,7 @@ export interface TgtDialectOptions {
 export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
   const port = options.controlPort === undefined ? '' : fillTemplate(' -C {controlPort}', { controlPort: options.controlPort });
   const confDir = options.confDir ?? DEFAULT_TGT_CONF_DIR;
+  const targetsConf = options.targetsConf ?? DEFAULT_TGT_TARGETS_CONF;
   const cmd = (template: keyof typeof TGTADM_TEMPLATES, params: Record<string, string | number> = {}): string =>
     `tgtadm${port} ${fillTemplate(TGTADM_TEMPLATES[template], params)}`;
   const persist = (lunId: string, target: string, backing: string, holders: readonly string[]): ArrayCommand[] => {
@@ -75,13 +85,15 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
     return [
       fillTemplate(BACKING_EXISTS, { backing: spec.backing }),
       ...persist(spec.lunId, spec.targetIqn, spec.backing, []),
-      `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: tgtConfFile(confDir, spec.lunId), target: spec.targetIqn })}`,
+      `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: targetsConf, target: spec.targetIqn })}`,
     ];
   };
   return {
     kind: 'tgt',
     readCommand: cmd('show'),
     errorPatterns: TGT_ERROR_PATTERNS,
+    // tgt-admin exits 0 when its configuration holds no target at all.
+    notCreatedHint: `tgt-admin created no target from ${targetsConf}; it must include ${confDir}/*.conf, or the target would also be lost when tgtd restarts`,
     parseState: parseTgtShow,
     ensureLun: ensure,
     mask: (lun, initiator) => [

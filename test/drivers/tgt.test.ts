@@ -11,7 +11,7 @@ import type { SshConnector, SshSession } from '../../drivers/ssh/ssh-transport';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
-import { LunInUseError, LunMaskConflictError, StorageCommandError } from '../../drivers/storage/storage-errors';
+import { LunInUseError, LunMaskConflictError, StorageCommandError, UnsupportedStorageOperationError } from '../../drivers/storage/storage-errors';
 import { arraySchema, type StorageArray } from '../../inventory/topology-schema';
 import { requireTool } from '../support/require-tool';
 import { startSshd, type RealSshd } from '../support/sshd';
@@ -66,7 +66,7 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     // Debian's layout: targets.conf includes conf.d/*.conf, which the driver writes.
     await mkdir(join(dir, 'conf.d'));
     await writeFile(join(dir, 'targets.conf'), `include ${join(dir, 'conf.d')}/*.conf\n`);
-    for (const name of ['boot-a', 'data-b', 'shared-c']) await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() => run('truncate', ['-s', '16M', join(dir, `${name}.img`)]));
+    for (const name of ['boot-a', 'data-b', 'shared-c', 'orphan-d']) await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() => run('truncate', ['-s', '16M', join(dir, `${name}.img`)]));
     array = arraySchema.parse({
       id: 'tgt-1',
       kind: 'tgt',
@@ -81,11 +81,12 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
         { id: 'data-b', sizeGiB: 1, backing: join(dir, 'data-b.img') },
         { id: 'shared-c', sizeGiB: 1, backing: join(dir, 'shared-c.img'), shared: true },
         { id: 'no-file', sizeGiB: 1, backing: join(dir, 'no-file.img') },
+        { id: 'orphan-d', sizeGiB: 1, backing: join(dir, 'orphan-d.img') },
       ],
     });
     const secrets = new StaticSecretStore({ 'tgt-host': { username: sshd.username, privateKey: sshd.privateKey } });
     connector = new CountingConnector(new Ssh2Connector(secrets, { commandTimeoutMs: 20_000 }));
-    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d') });
+    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'targets.conf') });
     driver.validate();
   });
 
@@ -106,6 +107,19 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     expect(show).toContain(`Backing store path: ${join(dir, 'boot-a.img')}`);
     expect(show).toContain('Target 3: iqn.2026-11.test.rackshift:tgt-1:shared-c');
     expect(await driver.listHolders('boot-a')).toEqual([]);
+  });
+
+  it('refuses to create a target whose file the tgt service would not read at its next start (conf.d not included)', async () => {
+    await writeFile(join(dir, 'no-include.conf'), 'default-driver iscsi\n');
+    const misconfigured = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'no-include.conf') });
+    try {
+      const err = await misconfigured.ensureLun('orphan-d').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsupportedStorageOperationError);
+      expect((err as Error).message).toContain(`must include ${join(dir, 'conf.d')}/*.conf`);
+    } finally {
+      await misconfigured.close();
+    }
+    expect(await driver.listHolders('orphan-d')).toEqual([]);
   });
 
   it('refuses a LUN whose backing file is missing (tgt-admin would skip it silently) and leaves no target or file behind', async () => {
