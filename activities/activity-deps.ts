@@ -23,8 +23,8 @@ export interface ActivityDeps {
   readonly ledger: Pick<LedgerClient, 'acquire' | 'release' | 'place' | 'setMachine' | 'setBoot' | 'snapshot' | 'openRuns'>;
   /** An iSCSI array's driver (drivers/storage/create-array-driver over the SSH connector); needed by the storage activities. */
   readonly storageDriver?: (array: StorageArray) => StorageArrayDriver;
-  /** An FC fabric's zoning driver (drivers/storage/brocade-zoning-driver); absent where no FC target ports are configured. */
-  readonly zoningDriver?: (fabric: Fabric) => LunMaskingDriver;
+  /** The zoning driver (drivers/storage/brocade-zoning-driver) for an FC array's LUNs on its fabric; needed where an array has `fc`. */
+  readonly zoningDriver?: (fabric: Fabric, array: StorageArray) => LunMaskingDriver;
   /** The process-wide driver of a switch (drivers/switch/switch-driver-pool), so work for one switch shares one queue; never closed by activities. */
   readonly switchDriver?: (sw: Switch) => SwitchDriver;
   /** A hypervisor host's driver (drivers/hypervisor/libvirt-ssh over the SSH connector), for VM placements. */

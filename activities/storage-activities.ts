@@ -3,9 +3,13 @@ import { UnsupportedStorageOperationError } from '../drivers/storage/storage-err
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
+import { FcZoning } from './fc-zoning';
 
-/** Where masking happens: an iSCSI array's target ACLs, or an FC fabric's zones. */
-export type StorageDevice = { readonly array: string } | { readonly fabric: string };
+/**
+ * Where masking happens: an iSCSI array's target ACLs (and, for an array with `fc`, the zones
+ * of its machines' WWPNs on its fabric), or the zones of one array's LUNs on a fabric alone.
+ */
+export type StorageDevice = { readonly array: string } | { readonly fabric: string; readonly array: string };
 
 export interface LunMask {
   readonly lun: string;
@@ -35,11 +39,22 @@ const UNMANAGED = new Set(['ALL']);
  * LunMaskConflictError naming both holders.
  */
 export function createStorageActivities(deps: StorageActivityDeps) {
+  const fc = new FcZoning(deps);
+
   function driverFor(device: StorageDevice): LunMaskingDriver {
-    if ('array' in device) return arrayDriver(device.array);
-    const fabric = deps.topology.fabric(device.fabric);
-    if (deps.zoningDriver === undefined) throw new UnsupportedStorageOperationError(fabric.id, 'zone LUNs', 'this worker has no zoning driver configured');
-    return deps.zoningDriver(fabric);
+    if (!('fabric' in device)) return arrayDriver(device.array);
+    deps.topology.fabric(device.fabric);
+    const array = deps.topology.array(device.array);
+    const zoning = array.fc?.fabric === device.fabric ? fc.driverFor(array) : undefined;
+    if (zoning === undefined) throw new UnsupportedStorageOperationError(device.fabric, `zone LUNs of ${array.id}`, `array ${array.id} is not reachable through fabric ${device.fabric} (its fc.fabric)`);
+    return zoning;
+  }
+
+  /** The zones that follow an array's masks: each initiator's machine WWPNs, on the array's fabric. */
+  async function follow(device: StorageDevice, work: (zoning: LunMaskingDriver) => Promise<void>): Promise<void> {
+    if ('fabric' in device) return;
+    const zoning = fc.driverFor(deps.topology.array(device.array));
+    if (zoning !== undefined) await using(zoning, work);
   }
 
   function arrayDriver(id: string): StorageArrayDriver {
@@ -58,7 +73,7 @@ export function createStorageActivities(deps: StorageActivityDeps) {
   }
 
   async function apply(device: StorageDevice, masks: readonly LunMask[], want: 'mask' | 'unmask'): Promise<MaskLunsResult> {
-    return using(driverFor(device), async (d) => {
+    const result = await using(driverFor(device), async (d) => {
       const prior: Record<string, readonly string[]> = {};
       const changed: LunMask[] = [];
       for (const m of masks) {
@@ -69,6 +84,14 @@ export function createStorageActivities(deps: StorageActivityDeps) {
       }
       return { changed, prior };
     });
+    // Every mask, changed or not: a retry after a zoning failure finds the mask already there.
+    await follow(device, async (zoning) => {
+      for (const m of masks) {
+        for (const wwpn of fc.wwpnsOf(m.initiator)) await (want === 'mask' ? zoning.mask(m.lun, wwpn) : zoning.unmask(m.lun, wwpn));
+        heartbeat({ zoned: m.lun });
+      }
+    });
+    return result;
   }
 
   return withFailureMapping({
@@ -93,7 +116,7 @@ export function createStorageActivities(deps: StorageActivityDeps) {
      * first, so restoring a non-shared LUN never trips the one-holder rule on the way.
      */
     async restoreLunHolders(input: StorageDevice & { readonly holders: LunHolders }): Promise<{ readonly changed: readonly (LunMask & { readonly action: 'mask' | 'unmask' })[] }> {
-      return using(driverFor(input), async (d) => {
+      const restored = await using(driverFor(input), async (d) => {
         const changed: (LunMask & { action: 'mask' | 'unmask' })[] = [];
         const entries = Object.entries(input.holders);
         const wanted = (list: readonly string[]): string[] => list.filter((h) => !UNMANAGED.has(h));
@@ -110,6 +133,16 @@ export function createStorageActivities(deps: StorageActivityDeps) {
         }
         return { changed };
       });
+      // The zones follow: exactly the WWPNs of the machines behind the restored holders.
+      await follow(input, async (zoning) => {
+        for (const [lun, holders] of Object.entries(input.holders)) {
+          const wanted = holders.flatMap((h) => fc.wwpnsOf(h));
+          for (const wwpn of (await zoning.listHolders(lun)).filter((w) => !wanted.includes(w))) await zoning.unmask(lun, wwpn);
+          for (const wwpn of wanted) await zoning.mask(lun, wwpn);
+          heartbeat({ zoned: lun });
+        }
+      });
+      return restored;
     },
 
     async listLunsVisibleTo(input: StorageDevice & { readonly initiator: string }): Promise<readonly string[]> {

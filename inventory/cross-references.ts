@@ -48,8 +48,11 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
       if (w.vendor === 'ovs' && w.bridge === undefined) issues.push({ path: `${p}.bridge`, message: 'an ovs switch needs the bridge whose ports it manages' });
     });
 
+    const fabrics = new Set(site.fabrics.map((f) => f.id));
     site.arrays.forEach((a, i) => {
       const p = `${at}.arrays[${i}]`;
+      if (a.fc !== undefined && !fabrics.has(a.fc.fabric)) issues.push({ path: `${p}.fc.fabric`, message: `unknown fabric "${a.fc.fabric}" in site "${site.name}"` });
+      a.fc?.targetWwpns.forEach((w, j) => unique(`wwpn:${w}`, `${p}.fc.targetWwpns[${j}]`, `WWPN ${w}`));
       unique(`array:${a.id}`, `${p}.id`, `array id "${a.id}"`);
       unique(`endpoint:${a.address}:${a.port}`, `${p}.port`, `address ${a.address}:${a.port}`);
       unique(`iqn:${a.targetIqn}`, `${p}.targetIqn`, `IQN ${a.targetIqn}`);

@@ -211,6 +211,12 @@ export const arraySchema = z.strictObject({
   luns: z.array(lunSchema).default([]),
   maxParallel: z.number().int().min(1).max(64).default(4),
   rack: idSchema.optional(),
+  /**
+   * FC access to the array's LUNs: the fabric (of the same site) its target ports log in to,
+   * and those ports' WWPNs. A machine with `storage.wwpns` reaches a LUN of this array when the
+   * fabric zones it with these ports; runbooks zone and unzone it beside the iSCSI mask.
+   */
+  fc: z.strictObject({ fabric: idSchema, targetWwpns: z.array(wwpnSchema).min(1, 'an FC array needs at least one target port WWPN') }).optional(),
 });
 
 export const fabricSchema = z.strictObject({

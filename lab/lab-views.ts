@@ -26,8 +26,17 @@ export interface LabSanView {
   cloneSource(arrayId: string, lunId: string): string | undefined;
 }
 
+export interface LabFabricView {
+  /**
+   * Whether the effective zoning of the array's fabric lets one of `wwpns` reach the LUN
+   * (a zone holding it and an array target port); undefined when the array has no FC path.
+   */
+  zoned(arrayId: string, lunId: string, wwpns: readonly string[]): boolean | undefined;
+}
+
 /** Lab components that offer a view implement this, so the lab can find them by kind. */
 export interface LabViewProvider {
   readonly switchView?: LabSwitchView;
   readonly sanView?: LabSanView;
+  readonly fabricView?: LabFabricView;
 }

@@ -7,7 +7,7 @@ import type { Secret } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import type { Topology } from '../inventory/topology-schema';
 import { DEFAULT_LAB_TIMING, LabMachine, type LabTiming } from './lab-machine';
-import type { LabSanView, LabSwitchView, LabViewProvider } from './lab-views';
+import type { LabFabricView, LabSanView, LabSwitchView, LabViewProvider } from './lab-views';
 
 /** A running part of the lab (the BMCs of a driver kind, the switches, the arrays…). */
 export interface LabComponent extends LabViewProvider {
@@ -114,6 +114,11 @@ export class Lab {
   /** The arrays' masking state, when an array component runs. */
   get sanView(): LabSanView | undefined {
     return this.components.find((c) => c.sanView !== undefined)?.sanView;
+  }
+
+  /** The fabrics' effective zoning, when a fabric component runs. */
+  get fabricView(): LabFabricView | undefined {
+    return this.components.find((c) => c.fabricView !== undefined)?.fabricView;
   }
 
   describe(): Record<string, unknown> {

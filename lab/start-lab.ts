@@ -4,6 +4,7 @@ import { startLabBoot } from './boot/start-lab-boot';
 import { startControlServer } from './control-server';
 import { startLabDisks } from './disk/start-lab-disks';
 import { startLabHypervisors } from './hypervisor/start-lab-hypervisors';
+import { startLabFabrics } from './fabric/start-lab-fabrics';
 import { Lab, type LabComponentStarter, type LabOptions } from './lab';
 import { startLabArrays } from './san/start-lab-arrays';
 import { startLabSwitches } from './switch/start-lab-switches';
@@ -18,6 +19,7 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
   ['redfish', startRedfishBmcs],
   ['switches', startLabSwitches],
   ['arrays', startLabArrays],
+  ['fabrics', startLabFabrics],
   ['boot', startLabBoot],
   ['hypervisors', startLabHypervisors],
   ['disks', startLabDisks],

@@ -4,6 +4,7 @@ import type { SecretStore } from '../common/secrets';
 import { LibvirtSshDriver } from '../drivers/hypervisor/libvirt-ssh';
 import { createPowerDriver } from '../drivers/power/create-power-driver';
 import { Ssh2Connector } from '../drivers/ssh/ssh2-connector';
+import { BrocadeZoningDriver } from '../drivers/storage/brocade-zoning-driver';
 import { createArrayDriver } from '../drivers/storage/create-array-driver';
 import { SwitchDriverPool } from '../drivers/switch/switch-driver-pool';
 import { TopologyIndex } from '../inventory/topology-index';
@@ -24,13 +25,16 @@ export interface RealDeps extends ActivityDeps {
 export function realActivityDeps(topology: Topology, secrets: SecretStore, ledger: ActivityDeps['ledger'], client?: Client): RealDeps {
   const connector = new Ssh2Connector(secrets);
   const switches = new SwitchDriverPool(connector);
+  const index = new TopologyIndex(topology);
+  const machineWwpns = index.allMachines().map((m) => m.storage.wwpns).filter((w) => w.length > 1);
   return {
-    topology: new TopologyIndex(topology),
+    topology: index,
     secrets,
     ledger,
     powerDriver: (machine) => createPowerDriver(machine, { secrets }),
     switchDriver: (sw) => switches.driverFor(sw),
     storageDriver: (array) => createArrayDriver(array, connector),
+    zoningDriver: (fabric, array) => new BrocadeZoningDriver({ fabric, array: array.id, connector, luns: array.luns, targetPorts: array.fc?.targetWwpns ?? [], machineWwpns }),
     hypervisorDriver: (host) => new LibvirtSshDriver(host, connector),
     ...(client !== undefined && { readRunResult: (workflowId: string) => readRunResult(client, workflowId) }),
     close: () => switches.closeAll(),

@@ -18,8 +18,6 @@ export interface ProvisionedLun {
 export interface ArrayState {
   /** Targets of this layout, by LUN id. */
   readonly luns: ReadonlyMap<string, ProvisionedLun>;
-  /** Every tgt target id in use, ours or not (a new target takes the next free one). */
-  readonly tids: readonly number[];
   /** LIO storage objects by name → backstore kind. */
   readonly backstores: ReadonlyMap<string, 'fileio' | 'block'>;
 }
@@ -32,6 +30,9 @@ export interface LunSpec {
   readonly sizeGiB: number;
 }
 
+/** A command for the array's shell; `stdin` is written to it (a configuration file's content). */
+export type ArrayCommand = string | { readonly command: string; readonly stdin: string };
+
 /**
  * A kind of iSCSI array as data: how to read its state and which commands make each change.
  * Every command list is built only from validated values (./command-template).
@@ -40,13 +41,16 @@ export interface ArrayDialect {
   readonly kind: 'tgt' | 'lio';
   readonly readCommand: string;
   readonly errorPatterns: readonly ErrorPattern[];
+  /** Why commands that all succeeded may still have created no LUN, for the error that says so. */
+  readonly notCreatedHint: string;
   parseState(output: string, arrayTargetIqn: string): ArrayState;
-  ensureLun(state: ArrayState, spec: LunSpec): string[];
-  mask(lun: ProvisionedLun, initiator: string): string[];
-  unmask(lun: ProvisionedLun, initiator: string): string[];
+  /** Every list makes its change live and persistent: it survives a restart of the target daemon. */
+  ensureLun(state: ArrayState, spec: LunSpec): ArrayCommand[];
+  mask(lun: ProvisionedLun, initiator: string): ArrayCommand[];
+  unmask(lun: ProvisionedLun, initiator: string): ArrayCommand[];
   /** Copies `source`'s backing to `clone.backing` and provisions the copy. */
-  clone(state: ArrayState, source: ProvisionedLun & { readonly backing: string }, clone: LunSpec): string[];
-  deleteClone(lun: ProvisionedLun & { readonly backing: string }): string[];
+  clone(state: ArrayState, source: ProvisionedLun & { readonly backing: string }, clone: LunSpec): ArrayCommand[];
+  deleteClone(lun: ProvisionedLun & { readonly backing: string }): ArrayCommand[];
 }
 
 /** Backing-file commands both kinds run beside their own CLI (clones are file copies). */

@@ -24,6 +24,8 @@ const PARAMETERS: Readonly<Record<string, RegExp>> = {
   clone: BACKING_PATH_PATTERN,
   sizeGiB: /^[1-9]\d{0,6}$/,
   backstore: /^(?:fileio|block)$/,
+  conf: BACKING_PATH_PATTERN,
+  address: /^(?:ALL|\d{1,3}(?:\.\d{1,3}){3})$/,
   wwpn: WWPN_PATTERN,
   members: new RegExp(`^${WWPN_PATTERN.source.slice(1, -1)}(?:; ${WWPN_PATTERN.source.slice(1, -1)})*$`),
   zone: BROCADE_NAME_PATTERN,

@@ -9,12 +9,21 @@ import { tgtDialect } from './tgt-dialect';
 export interface ArrayDriverOptions {
   /** For a tgtd started with `-C <port>` (several tgtd on one host). */
   readonly tgtControlPort?: number;
+  /** Where tgt target files go (default /etc/tgt/conf.d, which Debian's targets.conf includes). */
+  readonly tgtConfDir?: string;
+  /** The tgt service's configuration (default /etc/tgt/targets.conf); it must include tgtConfDir. */
+  readonly tgtTargetsConf?: string;
   readonly backingDir?: string;
   readonly commandTimeoutMs?: number;
 }
 
 const DIALECTS: { readonly [K in StorageArray['kind']]: (o: ArrayDriverOptions) => ArrayDialect } = {
-  tgt: (o) => tgtDialect(o.tgtControlPort === undefined ? {} : { controlPort: o.tgtControlPort }),
+  tgt: (o) =>
+    tgtDialect({
+      ...(o.tgtControlPort !== undefined && { controlPort: o.tgtControlPort }),
+      ...(o.tgtConfDir !== undefined && { confDir: o.tgtConfDir }),
+      ...(o.tgtTargetsConf !== undefined && { targetsConf: o.tgtTargetsConf }),
+    }),
   lio: () => targetcliDialect,
 };
 

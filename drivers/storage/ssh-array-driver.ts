@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { NotFoundError, ValidationError, type FieldIssue } from '../../common/errors';
 import type { Lun, StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector, SshSession, SshTarget } from '../ssh/ssh-transport';
-import type { ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
 import { BACKING_PATH_PATTERN, matchError } from './command-template';
 import type { MaskResult, StorageArrayDriver } from './lun-masking-driver';
 import { lunTargetIqn } from './lun-target';
@@ -70,7 +70,8 @@ export class SshArrayDriver implements StorageArrayDriver {
     return { deviceId: a.id, host: a.address, port: a.port, hostKeyFingerprint: a.hostKeyFingerprint, credential: a.credential };
   }
 
-  private async run(operation: string, command: string): Promise<string> {
+  private async run(operation: string, step: ArrayCommand): Promise<string> {
+    const command = typeof step === 'string' ? step : step.command;
     if (this.session === undefined) this.session = this.options.connector.connect(this.target());
     let session: SshSession;
     try {
@@ -79,7 +80,10 @@ export class SshArrayDriver implements StorageArrayDriver {
       this.session = undefined;
       throw e;
     }
-    const r = await session.exec(command, this.options.commandTimeoutMs === undefined ? {} : { timeoutMs: this.options.commandTimeoutMs });
+    const r = await session.exec(command, {
+      ...(this.options.commandTimeoutMs !== undefined && { timeoutMs: this.options.commandTimeoutMs }),
+      ...(typeof step !== 'string' && { stdin: step.stdin }),
+    });
     const output = `${r.stdout}\n${r.stderr}`;
     const error = matchError(this.options.dialect.errorPatterns, output);
     if (error !== undefined) throw new StorageCommandError(this.device, operation, error.line, error.retryable);
@@ -87,7 +91,7 @@ export class SshArrayDriver implements StorageArrayDriver {
     return r.stdout;
   }
 
-  private async runAll(operation: string, commands: readonly string[]): Promise<void> {
+  private async runAll(operation: string, commands: readonly ArrayCommand[]): Promise<void> {
     for (const c of commands) await this.run(operation, c);
   }
 
@@ -144,7 +148,9 @@ export class SshArrayDriver implements StorageArrayDriver {
     return this.serialized(async () => {
       const commands = this.options.dialect.ensureLun(await this.read(), this.spec(id));
       await this.runAll(`ensure LUN ${id}`, commands);
-      if (commands.length > 0) this.provisioned(await this.read(), id);
+      if (commands.length > 0 && (await this.read()).luns.get(id)?.backing === undefined) {
+        throw new UnsupportedStorageOperationError(this.device, `ensure LUN ${id}`, this.options.dialect.notCreatedHint);
+      }
       return { created: commands.length > 0 };
     });
   }
@@ -201,7 +207,9 @@ export class SshArrayDriver implements StorageArrayDriver {
       const taken = [...state.luns.values()].find((l) => l.backing === spec.backing);
       if (taken !== undefined) throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, `${spec.backing} already backs LUN ${taken.lunId}`);
       await this.runAll(`clone ${id} as ${clone}`, this.options.dialect.clone(state, source, spec));
-      this.provisioned(await this.read(), clone);
+      if ((await this.read()).luns.get(clone)?.backing === undefined) {
+        throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, this.options.dialect.notCreatedHint);
+      }
       return { created: true };
     });
   }

@@ -57,6 +57,7 @@ export const targetcliDialect: ArrayDialect = {
   kind: 'lio',
   readCommand: t('show'),
   errorPatterns: TARGETCLI_ERROR_PATTERNS,
+  notCreatedHint: 'targetcli reported success but lists no such target with LUN 1',
   parseState: parseTargetcliState,
   ensureLun: (state, spec) => saved(provision(state, spec, false)),
   mask: (lun, initiator) =>

@@ -56,5 +56,5 @@ export function parseTargetcliState(output: string, arrayTargetIqn: string): Arr
       acls: acls.sort(),
     });
   }
-  return { luns, tids: [], backstores };
+  return { luns, backstores };
 }

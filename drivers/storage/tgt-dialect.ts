@@ -1,57 +1,114 @@
-import type { ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
 import { BACKING_FILE_COMMANDS } from './array-dialect';
 import { fillTemplate, type ErrorPattern } from './command-template';
 import { LUN_NUMBER } from './lun-target';
+import { tgtConfFile, tgtTargetConf } from './tgt-target-conf';
 import { parseTgtShow } from './tgt-show-parser';
 
 /** tgtadm's arguments per operation (Debian tgt); the program and control port are prefixed. */
 export const TGTADM_TEMPLATES = {
   show: '--lld iscsi --mode target --op show',
-  newTarget: '--lld iscsi --mode target --op new --tid {tid} --targetname {target}',
   deleteTarget: '--lld iscsi --mode target --op delete --force --tid {tid}',
   newLun: '--lld iscsi --mode logicalunit --op new --tid {tid} --lun {lun} --backing-store {backing}',
   bind: '--lld iscsi --mode target --op bind --tid {tid} --initiator-name {initiator}',
   unbind: '--lld iscsi --mode target --op unbind --tid {tid} --initiator-name {initiator}',
 } as const;
 
+/**
+ * tgt-admin (Debian tgt) creates a target from the configuration tgtd's service reads at start,
+ * as Cinder's tgt target does with `tgt-admin --update <iqn>`: a target file that this
+ * configuration does not include is refused now rather than lost at the next restart.
+ */
+export const TGT_ADMIN_UPDATE = '-c {conf} --update {target}';
+
+/** Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads half a file. */
+export const CONF_FILE_COMMANDS = {
+  write: 'tee {conf}.tmp',
+  rename: 'mv -f {conf}.tmp {conf}',
+  remove: 'rm -f {conf}',
+} as const;
+
+/** tgt-admin skips a missing backing store with only a comment and exits 0; this makes it an error first. */
+export const BACKING_EXISTS = 'ls -d {backing}';
+
 /** tgtadm exits non-zero on failure; these name the causes that a retry may cure. */
 export const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
   { pattern: /^tgtadm: (?:can't send the request|failed to send request|can't connect)/m, retryable: true },
   { pattern: /^tgtadm: .*(?:busy|try again)/im, retryable: true },
   { pattern: /^tgtadm: .+/m, retryable: false },
+  // tgt-admin --update of a target its configuration does not hold (conf.d not included).
+  { pattern: /^Target \S+ is currently not configured/m, retryable: false },
 ];
 
-function nextTid(state: ArrayState): number {
-  return Math.max(0, ...state.tids) + 1;
-}
+export const DEFAULT_TGT_CONF_DIR = '/etc/tgt/conf.d';
+export const DEFAULT_TGT_TARGETS_CONF = '/etc/tgt/targets.conf';
 
 function tid(lun: ProvisionedLun): number {
   if (lun.tid === undefined) throw new Error(`tgt target ${lun.targetIqn} has no tid`);
   return lun.tid;
 }
 
-/** Linux tgt over SSH; `controlPort` selects a tgtd started with `-C <port>` beside others. */
-export function tgtDialect(options: { readonly controlPort?: number } = {}): ArrayDialect {
-  const program = options.controlPort === undefined ? 'tgtadm' : fillTemplate('tgtadm -C {controlPort}', { controlPort: options.controlPort });
+export interface TgtDialectOptions {
+  /** Selects a tgtd started with `-C <port>` beside others (tgtadm and tgt-admin alike). */
+  readonly controlPort?: number;
+  /** The directory tgtd's targets.conf includes (Debian: /etc/tgt/conf.d). */
+  readonly confDir?: string;
+  /** The configuration the tgt service hands `tgt-admin -e` at start (Debian: /etc/tgt/targets.conf). */
+  readonly targetsConf?: string;
+}
+
+/**
+ * Linux tgt over SSH. tgtd keeps targets in memory only, so every change is also written to
+ * the target's file in `confDir`, which the tgt service reads with `tgt-admin -e` when tgtd
+ * starts: a new target is created from its file with `tgt-admin --update`; an ACL change is
+ * made live with tgtadm (tgt-admin will not update a target in use) and the file rewritten.
+ */
+export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
+  const port = options.controlPort === undefined ? '' : fillTemplate(' -C {controlPort}', { controlPort: options.controlPort });
+  const confDir = options.confDir ?? DEFAULT_TGT_CONF_DIR;
+  const targetsConf = options.targetsConf ?? DEFAULT_TGT_TARGETS_CONF;
   const cmd = (template: keyof typeof TGTADM_TEMPLATES, params: Record<string, string | number> = {}): string =>
-    `${program} ${fillTemplate(TGTADM_TEMPLATES[template], params)}`;
-  const ensure = (state: ArrayState, spec: LunSpec): string[] => {
-    const existing = state.luns.get(spec.lunId);
-    const id = existing?.tid ?? nextTid(state);
+    `tgtadm${port} ${fillTemplate(TGTADM_TEMPLATES[template], params)}`;
+  const persist = (lunId: string, target: string, backing: string, holders: readonly string[]): ArrayCommand[] => {
+    const conf = tgtConfFile(confDir, lunId);
     return [
-      ...(existing === undefined ? [cmd('newTarget', { tid: id, target: spec.targetIqn })] : []),
-      ...(existing?.backing === undefined ? [cmd('newLun', { tid: id, lun: LUN_NUMBER, backing: spec.backing })] : []),
+      { command: fillTemplate(CONF_FILE_COMMANDS.write, { conf }), stdin: tgtTargetConf(target, backing, holders) },
+      fillTemplate(CONF_FILE_COMMANDS.rename, { conf }),
+    ];
+  };
+  const ensure = (state: ArrayState, spec: LunSpec): ArrayCommand[] => {
+    const existing = state.luns.get(spec.lunId);
+    if (existing?.backing !== undefined) return [];
+    if (existing !== undefined) {
+      return [cmd('newLun', { tid: tid(existing), lun: LUN_NUMBER, backing: spec.backing }), ...persist(spec.lunId, spec.targetIqn, spec.backing, existing.holders)];
+    }
+    return [
+      fillTemplate(BACKING_EXISTS, { backing: spec.backing }),
+      ...persist(spec.lunId, spec.targetIqn, spec.backing, []),
+      `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: targetsConf, target: spec.targetIqn })}`,
     ];
   };
   return {
     kind: 'tgt',
     readCommand: cmd('show'),
     errorPatterns: TGT_ERROR_PATTERNS,
+    // tgt-admin exits 0 when its configuration holds no target at all.
+    notCreatedHint: `tgt-admin created no target from ${targetsConf}; it must include ${confDir}/*.conf, or the target would also be lost when tgtd restarts`,
     parseState: parseTgtShow,
     ensureLun: ensure,
-    mask: (lun, initiator) => [cmd('bind', { tid: tid(lun), initiator })],
-    unmask: (lun, initiator) => [cmd('unbind', { tid: tid(lun), initiator })],
+    mask: (lun, initiator) => [
+      cmd('bind', { tid: tid(lun), initiator }),
+      ...(lun.backing === undefined ? [] : persist(lun.lunId, lun.targetIqn, lun.backing, [...lun.holders, initiator])),
+    ],
+    unmask: (lun, initiator) => [
+      cmd('unbind', { tid: tid(lun), initiator }),
+      ...(lun.backing === undefined ? [] : persist(lun.lunId, lun.targetIqn, lun.backing, lun.holders.filter((h) => h !== initiator))),
+    ],
     clone: (state, source, clone) => [fillTemplate(BACKING_FILE_COMMANDS.copy, { source: source.backing, clone: clone.backing }), ...ensure(state, clone)],
-    deleteClone: (lun) => [cmd('deleteTarget', { tid: tid(lun) }), fillTemplate(BACKING_FILE_COMMANDS.remove, { backing: lun.backing })],
+    deleteClone: (lun) => [
+      cmd('deleteTarget', { tid: tid(lun) }),
+      fillTemplate(CONF_FILE_COMMANDS.remove, { conf: tgtConfFile(confDir, lun.lunId) }),
+      fillTemplate(BACKING_FILE_COMMANDS.remove, { backing: lun.backing }),
+    ],
   };
 }

@@ -1,5 +1,6 @@
 import type { ArrayState, ProvisionedLun } from './array-dialect';
 import { LUN_NUMBER, lunIdOfTarget } from './lun-target';
+import { TGT_NO_PEER_ADDRESS } from './tgt-target-conf';
 
 interface TgtTarget {
   tid: number;
@@ -38,7 +39,8 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
       if (lunLine !== null) lun = Number(lunLine[1]);
       const backing = /^Backing store path: (\S+)$/.exec(line);
       if (backing !== null && lun !== undefined && backing[1] !== 'None') current.backings.set(lun, backing[1] ?? '');
-    } else if (section === 'ACL information:') {
+    } else if (section === 'ACL information:' && line !== TGT_NO_PEER_ADDRESS) {
+      // The address no peer has only keeps tgt-admin from binding ALL (./tgt-target-conf).
       current.acl.push(line);
     }
   }
@@ -49,5 +51,5 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
     const backing = t.backings.get(LUN_NUMBER);
     luns.set(lunId, { lunId, targetIqn: t.name, tid: t.tid, ...(backing !== undefined && { backing }), holders: [...t.acl].sort(), acls: [] });
   }
-  return { luns, tids: targets.map((t) => t.tid), backstores: new Map() };
+  return { luns, backstores: new Map() };
 }

@@ -1,7 +1,7 @@
 import type { DrillBoot } from '../../inventory/ledger-records';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import type { Machine, Persona } from '../../inventory/topology-schema';
-import type { LabPortState, LabSanView, LabSwitchView } from '../lab-views';
+import type { LabFabricView, LabPortState, LabSanView, LabSwitchView } from '../lab-views';
 
 /** VLANs a port lets through: none when shut down, its access VLAN, or its trunk list and native VLAN. */
 function carried(port: LabPortState): number[] {
@@ -80,8 +80,15 @@ function lunCheck(machine: Machine, persona: Persona, view: LabSanView | undefin
   return { initiator, view };
 }
 
-/** Whether every LUN of the persona exists and is masked to the machine's initiator. */
-export function lunProblems(machine: Machine, persona: Persona, view: LabSanView | undefined): string[] {
+/** For a machine with HBAs and an array with an FC path: the LUN's zone must let one of its WWPNs reach the array. */
+function zoneProblem(machine: Machine, array: string, lun: string, fabrics: LabFabricView | undefined): string[] {
+  if (machine.storage.wwpns.length === 0) return [];
+  const zoned = fabrics?.zoned(array, lun, machine.storage.wwpns);
+  return zoned === false ? [`LUN ${lun} on ${array} is not zoned to ${machine.id}'s WWPNs`] : [];
+}
+
+/** Whether every LUN of the persona exists and is masked to the machine's initiator (and, over FC, zoned to it). */
+export function lunProblems(machine: Machine, persona: Persona, view: LabSanView | undefined, fabrics?: LabFabricView): string[] {
   const check = lunCheck(machine, persona, view);
   if (check === undefined) return [];
   if ('problem' in check) return [check.problem];
@@ -89,6 +96,7 @@ export function lunProblems(machine: Machine, persona: Persona, view: LabSanView
   for (const l of persona.luns) {
     if (!check.view.lunExists(l.array, l.lun)) problems.push(`LUN ${l.lun} does not exist on ${l.array}`);
     else if (!check.view.lunsVisibleTo(l.array, check.initiator).includes(l.lun)) problems.push(`LUN ${l.lun} on ${l.array} is not masked to ${check.initiator}`);
+    else problems.push(...zoneProblem(machine, l.array, l.lun, fabrics));
   }
   return problems;
 }
@@ -98,7 +106,7 @@ export function lunProblems(machine: Machine, persona: Persona, view: LabSanView
  * script, that clone really is a copy of it, exists, and is masked to the machine's
  * initiator, while the production LUN is not.
  */
-export function cloneProblems(machine: Machine, persona: Persona, view: LabSanView | undefined, clones: DrillBoot['luns']): string[] {
+export function cloneProblems(machine: Machine, persona: Persona, view: LabSanView | undefined, clones: DrillBoot['luns'], fabrics?: LabFabricView): string[] {
   const check = lunCheck(machine, persona, view);
   if (check === undefined) return [];
   if ('problem' in check) return [check.problem];
@@ -111,6 +119,7 @@ export function cloneProblems(machine: Machine, persona: Persona, view: LabSanVi
     else if (!check.view.lunExists(l.array, clone)) problems.push(`clone ${clone} of LUN ${l.lun} does not exist on ${l.array}`);
     else if (check.view.cloneSource(l.array, clone) !== l.lun) problems.push(`${clone} on ${l.array} is not a clone of LUN ${l.lun}`);
     else if (!visible.includes(clone)) problems.push(`clone ${clone} of LUN ${l.lun} on ${l.array} is not masked to ${check.initiator}`);
+    else problems.push(...zoneProblem(machine, l.array, clone, fabrics));
   }
   return problems;
 }

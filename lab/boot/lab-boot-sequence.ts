@@ -99,8 +99,8 @@ export class LabBootAgent {
     const { persona } = found;
     const problems =
       drill === undefined
-        ? [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView), ...lunProblems(machine.spec, persona, this.lab.sanView)]
-        : [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView, drill.bubble), ...cloneProblems(machine.spec, persona, this.lab.sanView, drill.luns)];
+        ? [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView), ...lunProblems(machine.spec, persona, this.lab.sanView, this.lab.fabricView)]
+        : [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView, drill.bubble), ...cloneProblems(machine.spec, persona, this.lab.sanView, drill.luns, this.lab.fabricView)];
     if (problems.length > 0) return { healthy: false, persona: persona.name, reason: problems.join('; ') };
     return this.serve(machine, persona, generation, drill);
   }

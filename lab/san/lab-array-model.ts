@@ -28,6 +28,24 @@ export class LabArrayModel {
   readonly files = new Set<string>();
   /** Backing file → the file it was copied from (how the lab knows a clone's source). */
   readonly copiedFrom = new Map<string, string>();
+  /** Configuration files on the array host (tgt's conf.d), path → content. */
+  readonly confFiles = new Map<string, string>();
+  /** LIO's /etc/target/saveconfig.json: what `targetcli saveconfig` last wrote, restored when the target service starts. */
+  saved: { readonly targets: LabTarget[]; readonly backstores: Array<[string, LabBackstore]> } | undefined;
+
+  /** A deep copy of the targets and storage objects, as saveconfig writes them. */
+  snapshot(): NonNullable<LabArrayModel['saved']> {
+    return {
+      targets: [...this.targets.values()].map((t) => ({ ...t, luns: new Map(t.luns), acl: new Map([...t.acl].map(([k, g]) => [k, g === 'all' ? g : [...g]])) })),
+      backstores: [...this.backstores].map(([k, b]) => [k, { ...b }]),
+    };
+  }
+
+  /** The daemon stops: every target, LUN, ACL and storage object it held in memory is gone. */
+  forgetLive(): void {
+    this.targets.clear();
+    this.backstores.clear();
+  }
 
   targetByName(name: string): LabTarget | undefined {
     return [...this.targets.values()].find((t) => t.name === name);

@@ -1,15 +1,21 @@
 import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
 import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
+import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';
+import { tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
 import type { StorageArray } from '../../inventory/topology-schema';
 import { fail, LabArrayModel, ok } from './lab-array-model';
 import { runTargetcli } from './lab-targetcli';
+import { runTgtAdmin } from './lab-tgt-admin';
 import { runTgtadm } from './lab-tgtadm';
 
 /**
  * One simulated iSCSI array. It starts with every topology LUN provisioned in rackshift's
- * one-target-per-LUN layout and answers the CLI of its kind (tgtadm or targetcli) plus the
- * cp/rm that clones use. A slow array (the fault) answers every command `latencyMs` late.
+ * one-target-per-LUN layout and answers the CLI of its kind (tgtadm and tgt-admin, or
+ * targetcli) plus the cp/rm/tee/mv/ls that clones and target files use. Like the real
+ * daemons, it keeps targets in memory: restart() loses whatever was not persisted (tgt's
+ * conf.d files read by tgt-admin -e; LIO's saveconfig). A slow array (the fault) answers
+ * every command `latencyMs` late.
  */
 export class LabArray {
   readonly model = new LabArrayModel();
@@ -29,6 +35,31 @@ export class LabArray {
   grant(lunId: string, initiator: string): void {
     const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId));
     target?.acl.set(initiator, this.spec.kind === 'tgt' ? 'all' : [LUN_NUMBER]);
+  }
+
+  /** Persists the seeded state as the data center's own tooling would have: target files (tgt) or saveconfig (LIO). */
+  persistSeed(): void {
+    if (this.spec.kind === 'lio') {
+      this.model.saved = this.model.snapshot();
+      return;
+    }
+    for (const t of this.model.targets.values()) {
+      const lunId = lunIdOfTarget(this.spec.targetIqn, t.name);
+      const backing = t.luns.get(LUN_NUMBER);
+      if (lunId === undefined || backing === undefined) continue;
+      this.model.confFiles.set(tgtConfFile(DEFAULT_TGT_CONF_DIR, lunId), tgtTargetConf(t.name, backing, [...t.acl.keys()]));
+    }
+  }
+
+  /** The target daemon restarts: tgtd comes back empty and tgt.service runs `tgt-admin -e`; LIO's target.service restores saveconfig.json. */
+  restart(): void {
+    this.model.forgetLive();
+    if (this.spec.kind === 'tgt') {
+      runTgtAdmin(this.model, ['-e']);
+      return;
+    }
+    for (const t of this.model.saved?.targets ?? []) this.model.targets.set(t.tid, { ...t, luns: new Map(t.luns), acl: new Map(t.acl) });
+    for (const [name, b] of this.model.saved?.backstores ?? []) this.model.backstores.set(name, { ...b });
   }
 
   lunsVisibleTo(initiator: string): string[] {
@@ -59,11 +90,29 @@ export class LabArray {
     return target === undefined ? undefined : lunIdOfTarget(this.spec.targetIqn, target.name);
   }
 
-  async exec(command: string): Promise<ExecResult> {
+  async exec(command: string, stdin = ''): Promise<ExecResult> {
     this.commands += 1;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const [program = '', ...argv] = command.trim().split(/\s+/);
+    const paths = argv.filter((a) => !a.startsWith('-'));
     if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);
+    if (program === 'tgt-admin' && this.spec.kind === 'tgt') return runTgtAdmin(this.model, argv);
+    if (program === 'tee') {
+      for (const f of paths) this.model.confFiles.set(f, stdin);
+      return ok(stdin);
+    }
+    if (program === 'mv') {
+      const [from = '', to = ''] = paths;
+      const content = this.model.confFiles.get(from);
+      if (content === undefined) return fail(`mv: cannot stat '${from}': No such file or directory`);
+      this.model.confFiles.delete(from);
+      this.model.confFiles.set(to, content);
+      return ok();
+    }
+    if (program === 'ls') {
+      const missing = paths.find((f) => !this.model.files.has(f) && !this.model.confFiles.has(f));
+      return missing === undefined ? ok(`${paths.join('\n')}\n`) : fail(`ls: cannot access '${missing}': No such file or directory`, 2);
+    }
     if (program === 'targetcli' && this.spec.kind === 'lio') return runTargetcli(this.model, argv);
     if (program === 'cp') {
       const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));
@@ -73,9 +122,10 @@ export class LabArray {
       return ok();
     }
     if (program === 'rm') {
-      for (const f of argv.filter((a) => !a.startsWith('-'))) {
+      for (const f of paths) {
         this.model.files.delete(f);
         this.model.copiedFrom.delete(f);
+        this.model.confFiles.delete(f);
       }
       return ok();
     }

@@ -50,7 +50,10 @@ function targetOf(model: LabArrayModel, path: string): { target: LabTarget; rest
 export function runTargetcli(model: LabArrayModel, argv: readonly string[]): ExecResult {
   const [path = '', command = '', ...args] = argv;
   if (path === 'ls' || (command === 'ls' && path === '/')) return ok(tree(model));
-  if (path === 'saveconfig') return ok('Configuration saved to /etc/target/saveconfig.json\n');
+  if (path === 'saveconfig') {
+    model.saved = model.snapshot();
+    return ok('Configuration saved to /etc/target/saveconfig.json\n');
+  }
   const p = params(args);
   const store = /^\/backstores\/(fileio|block)$/.exec(path);
   if (store !== null) {

@@ -15,10 +15,19 @@ function options(argv: readonly string[]): Map<string, string> {
 }
 
 function show(target: LabTarget): string {
+  // As tgt 1.0.85 prints a logical unit (the lab keeps no sizes: every disk shows 1 GiB).
   const lun = (n: number, backing: string | undefined): string[] => [
     `        LUN: ${n}`,
     `            Type: ${backing === undefined ? 'controller' : 'disk'}`,
-    `            SCSI ID: IET     000${target.tid}000${n}`,
+    `            SCSI ID: IET     ${String(target.tid).padStart(4, '0')}${String(n).padStart(4, '0')}`,
+    `            SCSI SN: beaf${target.tid}${n}`,
+    `            Size: ${backing === undefined ? '0 MB, Block size: 1' : '1074 MB, Block size: 512'}`,
+    '            Online: Yes',
+    '            Removable media: No',
+    '            Prevent removal: No',
+    '            Readonly: No',
+    '            SWP: No',
+    '            Thin-provisioning: No',
     `            Backing store type: ${backing === undefined ? 'null' : 'rdwr'}`,
     `            Backing store path: ${backing ?? 'None'}`,
     '            Backing store flags: ',

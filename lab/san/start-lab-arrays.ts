@@ -18,7 +18,8 @@ export interface LabArraysComponent extends LabComponent {
  * A lab array per topology array, each an SSH server at the array's address and port with
  * the lab host key (pinned in the example topologies) and the array credential's password.
  * Personas placed at home start with their LUNs masked to their home machine. The slow-array
- * fault is `POST /lab/arrays/<id>/latency {"ms": N}` on the control server.
+ * fault is `POST /lab/arrays/<id>/latency {"ms": N}` on the control server; a restart of the
+ * target daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`.
  */
 export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | undefined> {
   const specs = lab.topology.sites.flatMap((s) => s.arrays);
@@ -30,6 +31,7 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     if (home?.storage.iqn === undefined) continue;
     for (const l of persona.luns) arrays.get(l.array)?.grant(l.lun, home.storage.iqn);
   }
+  for (const array of arrays.values()) array.persistSeed();
   const servers: LabSshExecServer[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -38,7 +40,7 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     for (const array of arrays.values()) {
       const credential = lab.credentials[array.spec.credential];
       if (credential === undefined) throw new Error(`lab array ${array.spec.id}: credential "${array.spec.credential}" is not in the topology`);
-      servers.push(await startLabSshExecServer({ port: array.spec.port, hostKey, credential, handle: (c) => array.exec(c) }));
+      servers.push(await startLabSshExecServer({ port: array.spec.port, hostKey, credential, readStdin: true, handle: (c, stdin) => array.exec(c, stdin) }));
     }
   } catch (e) {
     await stop();
@@ -59,6 +61,15 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     }
     target.latencyMs = parsed.data.ms;
     res.json({ array: target.spec.id, latencyMs: target.latencyMs });
+  });
+  routes.post('/lab/arrays/:id/restart', (req, res) => {
+    const target = arrays.get(req.params.id);
+    if (target === undefined) {
+      res.status(404).json({ error: `no array "${req.params.id}"` });
+      return;
+    }
+    target.restart();
+    res.json({ array: target.spec.id, restarted: true });
   });
   lab.control.use(routes);
   return {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import type { SshConnector, SshSession } from '../../drivers/ssh/ssh-transport';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
-import { LunInUseError, LunMaskConflictError, StorageCommandError } from '../../drivers/storage/storage-errors';
+import { LunInUseError, LunMaskConflictError, StorageCommandError, UnsupportedStorageOperationError } from '../../drivers/storage/storage-errors';
 import { arraySchema, type StorageArray } from '../../inventory/topology-schema';
 import { requireTool } from '../support/require-tool';
 import { startSshd, type RealSshd } from '../support/sshd';
@@ -63,7 +63,10 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     tgtd = await startTgtd();
     sshd = await startSshd();
     dir = await mkdtemp(join(tmpdir(), 'rackshift-tgt-'));
-    for (const name of ['boot-a', 'data-b', 'shared-c']) await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() => run('truncate', ['-s', '16M', join(dir, `${name}.img`)]));
+    // Debian's layout: targets.conf includes conf.d/*.conf, which the driver writes.
+    await mkdir(join(dir, 'conf.d'));
+    await writeFile(join(dir, 'targets.conf'), `include ${join(dir, 'conf.d')}/*.conf\n`);
+    for (const name of ['boot-a', 'data-b', 'shared-c', 'orphan-d']) await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() => run('truncate', ['-s', '16M', join(dir, `${name}.img`)]));
     array = arraySchema.parse({
       id: 'tgt-1',
       kind: 'tgt',
@@ -78,11 +81,12 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
         { id: 'data-b', sizeGiB: 1, backing: join(dir, 'data-b.img') },
         { id: 'shared-c', sizeGiB: 1, backing: join(dir, 'shared-c.img'), shared: true },
         { id: 'no-file', sizeGiB: 1, backing: join(dir, 'no-file.img') },
+        { id: 'orphan-d', sizeGiB: 1, backing: join(dir, 'orphan-d.img') },
       ],
     });
     const secrets = new StaticSecretStore({ 'tgt-host': { username: sshd.username, privateKey: sshd.privateKey } });
     connector = new CountingConnector(new Ssh2Connector(secrets, { commandTimeoutMs: 20_000 }));
-    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort });
+    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'targets.conf') });
     driver.validate();
   });
 
@@ -105,10 +109,25 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     expect(await driver.listHolders('boot-a')).toEqual([]);
   });
 
-  it('translates a tgtadm refusal into StorageCommandError', async () => {
+  it('refuses to create a target whose file the tgt service would not read at its next start (conf.d not included)', async () => {
+    await writeFile(join(dir, 'no-include.conf'), 'default-driver iscsi\n');
+    const misconfigured = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'no-include.conf') });
+    try {
+      const err = await misconfigured.ensureLun('orphan-d').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsupportedStorageOperationError);
+      expect((err as Error).message).toContain(`must include ${join(dir, 'conf.d')}/*.conf`);
+    } finally {
+      await misconfigured.close();
+    }
+    expect(await driver.listHolders('orphan-d')).toEqual([]);
+  });
+
+  it('refuses a LUN whose backing file is missing (tgt-admin would skip it silently) and leaves no target or file behind', async () => {
     const err = await driver.ensureLun('no-file').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageCommandError);
-    expect((err as Error).message).toContain('tgtadm: invalid request');
+    expect((err as Error).message).toContain('No such file or directory');
+    expect(existsSync(join(dir, 'conf.d', 'rackshift-no-file.conf'))).toBe(false);
+    expect(await driver.listHolders('no-file')).toEqual([]);
   });
 
   it('masks a LUN to one initiator; only that initiator can log in and read it', async () => {
@@ -149,6 +168,19 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     await driver.mask('shared-c', HOST_A);
     expect(await driver.mask('shared-c', HOST_B)).toEqual({ already: false, holdersBefore: [HOST_A] });
     expect(await driver.listHolders('shared-c')).toEqual([HOST_A, HOST_B].sort());
+    expect((await inquiry(HOST_B, array, 'shared-c')).ok).toBe(true);
+  });
+
+  it('keeps every LUN and mask across a restart of tgtd (tgt-admin -e reads the target files), exposing nothing to ALL', async () => {
+    const before = { boot: await driver.listHolders('boot-a'), data: await driver.listHolders('data-b'), shared: await driver.listHolders('shared-c') };
+    expect(before).toEqual({ boot: [HOST_A], data: [], shared: [HOST_A, HOST_B].sort() });
+    expect(await readFile(join(dir, 'conf.d', 'rackshift-boot-a.conf'), 'utf8')).toContain(`initiator-name ${HOST_A}`);
+    await tgtd.restart(join(dir, 'targets.conf'));
+    expect({ boot: await driver.listHolders('boot-a'), data: await driver.listHolders('data-b'), shared: await driver.listHolders('shared-c') }).toEqual(before);
+    expect(await driver.ensureLun('boot-a')).toEqual({ created: false });
+    expect((await inquiry(HOST_A, array, 'boot-a')).ok).toBe(true);
+    expect((await inquiry(HOST_B, array, 'boot-a')).ok).toBe(false);
+    expect((await inquiry(HOST_A, array, 'data-b')).ok).toBe(false);
     expect((await inquiry(HOST_B, array, 'shared-c')).ok).toBe(true);
   });
 

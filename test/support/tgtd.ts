@@ -12,6 +12,11 @@ export interface RealTgtd {
   /** iSCSI portal on 127.0.0.1. */
   readonly portalPort: number;
   log(): string;
+  /**
+   * Kills tgtd (all its targets and ACLs are gone with it) and starts it again on the same
+   * ports, then does what Debian's tgt.service does after ExecStart: `tgt-admin -e -c <conf>`.
+   */
+  restart(conf: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -25,16 +30,31 @@ function socketFiles(controlPort: number): string[] {
  * Fails loudly when tgt is not installed.
  */
 export async function startTgtd(): Promise<RealTgtd> {
-  const tgtd = requireTool('tgtd');
-  const tgtadm = requireTool('tgtadm');
   let controlPort = 0;
   do controlPort = 1_000 + Math.floor(Math.random() * 31_000);
   while (socketFiles(controlPort).some(existsSync));
   const portalPort = await freePort();
-  const child = spawn(tgtd, ['-f', '-C', String(controlPort), '--iscsi', `portal=127.0.0.1:${portalPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  let current = await spawnTgtd(controlPort, portalPort, (d) => (output += d));
+  return {
+    controlPort,
+    portalPort,
+    log: () => output,
+    restart: async (conf) => {
+      await current.stop();
+      current = await spawnTgtd(controlPort, portalPort, (d) => (output += d));
+      await run(requireTool('tgt-admin'), ['-C', String(controlPort), '-e', '-c', conf]);
+    },
+    stop: () => current.stop(),
+  };
+}
+
+async function spawnTgtd(controlPort: number, portalPort: number, log: (d: string) => void): Promise<{ stop(): Promise<void> }> {
+  const tgtd = requireTool('tgtd');
+  const tgtadm = requireTool('tgtadm');
+  const child = spawn(tgtd, ['-f', '-C', String(controlPort), '--iscsi', `portal=127.0.0.1:${portalPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => log(d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => log(d.toString('utf8')));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -48,11 +68,11 @@ export async function startTgtd(): Promise<RealTgtd> {
     if (child.exitCode !== null) break;
     try {
       await run(tgtadm, ['-C', String(controlPort), '--lld', 'iscsi', '--mode', 'target', '--op', 'show']);
-      return { controlPort, portalPort, log: () => output, stop };
+      return { stop };
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
   await stop();
-  throw new Error(`tgtd did not start (control port ${controlPort}, portal 127.0.0.1:${portalPort}): ${output}`);
+  throw new Error(`tgtd did not start (control port ${controlPort}, portal 127.0.0.1:${portalPort})`);
 }

@@ -14,7 +14,7 @@ async function setup() {
   const lab = new LabArray(topology.array('array-1'));
   lab.grant('db-01-boot', M1);
   lab.grant('db-01-data', M1);
-  const session: SshSession = { exec: (c: string): Promise<ExecResult> => lab.exec(c), shell: () => Promise.reject(new Error('no shell')), close: async () => undefined };
+  const session: SshSession = { exec: (c: string, o): Promise<ExecResult> => lab.exec(c, o?.stdin), shell: () => Promise.reject(new Error('no shell')), close: async () => undefined };
   const activities = createStorageActivities({ topology, storageDriver: (array) => createArrayDriver(array, { connect: async () => session }) });
   return { activities, lab };
 }
@@ -71,7 +71,7 @@ describe('storage activities', () => {
   it('names unknown devices and malformed initiators as typed failures', async () => {
     const { activities } = await setup();
     await expect(activities.maskLuns({ array: 'array-9', masks: [] })).rejects.toMatchObject({ type: 'NotFoundError' });
-    await expect(activities.maskLuns({ fabric: 'fab-a', masks: [] })).rejects.toMatchObject({ type: 'NotFoundError' });
+    await expect(activities.maskLuns({ fabric: 'fab-a', array: 'array-1', masks: [] })).rejects.toMatchObject({ type: 'NotFoundError' });
     await expect(activities.listLunsVisibleTo({ array: 'array-1', initiator: 'not an iqn' })).rejects.toMatchObject({ type: 'ValidationError', nonRetryable: true });
   });
 });

@@ -65,7 +65,7 @@ const array = arraySchema.parse({
   ],
 });
 
-const EMPTY: ArrayState = { luns: new Map(), tids: [], backstores: new Map() };
+const EMPTY: ArrayState = { luns: new Map(), backstores: new Map() };
 
 /** A fake SSH connection to a lab LIO array that records every command. */
 function recordingLab(): { connector: SshConnector; lab: LabArray; commands: string[] } {

@@ -54,6 +54,37 @@ describe('topology loading', () => {
     expect(issues).toHaveLength(4);
   });
 
+  it('checks an FC array: its fabric must exist in its site, its target WWPNs be WWPNs used nowhere else', () => {
+    type Raw = { credentials: unknown[]; sites: Array<{ fabrics?: unknown[]; arrays: Array<Record<string, unknown>>; machines: Array<{ storage: Record<string, unknown> }> }> };
+    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as Raw;
+    raw.credentials.push({ name: 'lab-fabric', kind: 'fabric' });
+    const site = raw.sites[0]!;
+    site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12291, credential: 'lab-fabric', hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I', zoneConfig: 'cfg_dc1' }];
+    site.machines[0]!.storage.wwpns = ['10:00:00:00:c9:01:01:01'];
+    site.arrays[0]!.fc = { fabric: 'fab-b', targetWwpns: ['10:00:00:00:C9:01:01:01', '50:06'] };
+    const issues = (() => {
+      try {
+        parseTopology(raw);
+      } catch (e) {
+        return (e as TopologyError).issues;
+      }
+      throw new Error('accepted');
+    })();
+    expect(issues).toEqual([{ path: 'sites[0].arrays[0].fc.targetWwpns[1]', message: expect.stringMatching(/must be a WWPN/) }]);
+    site.arrays[0]!.fc = { fabric: 'fab-b', targetWwpns: ['10:00:00:00:C9:01:01:01'] };
+    expect(() => parseTopology(raw)).toThrow(TopologyError);
+    try {
+      parseTopology(raw);
+    } catch (e) {
+      expect((e as TopologyError).issues).toEqual([
+        { path: 'sites[0].arrays[0].fc.fabric', message: 'unknown fabric "fab-b" in site "dc1"' },
+        { path: 'sites[0].machines[0].storage.wwpns[0]', message: 'WWPN 10:00:00:00:c9:01:01:01 is already used at sites[0].arrays[0].fc.targetWwpns[0]' },
+      ]);
+    }
+    site.arrays[0]!.fc = { fabric: 'fab-a', targetWwpns: ['50:06:01:60:3b:a0:11:22'] };
+    expect(new TopologyIndex(parseTopology(raw)).array('array-1').fc).toEqual({ fabric: 'fab-a', targetWwpns: ['50:06:01:60:3b:a0:11:22'] });
+  });
+
   it('reads JSON as well as YAML, with the same result', () => {
     const yamlText = readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8');
     const fromYaml = parseTopologyText(yamlText, 'lab-small.yaml');

@@ -1,0 +1,32 @@
+import { fillTemplate } from './command-template';
+
+/**
+ * tgt-admin binds ALL to a target whose configuration has no `initiator-address` line, even
+ * when it lists `initiator-name`s (Debian tgt's tgt-admin, add_targets). Every target file
+ * therefore carries this address, which no peer ever has, so only the names grant access.
+ */
+export const TGT_NO_PEER_ADDRESS = '0.0.0.0';
+
+/** Where the target of `lunId` is persisted: one file per target, as Cinder's tgt target writes per volume. */
+export function tgtConfFile(confDir: string, lunId: string): string {
+  return fillTemplate('{conf}', { conf: `${confDir}/rackshift-${lunId}.conf` });
+}
+
+/**
+ * The tgt-admin configuration of one per-LUN target: its backing store as logical unit 1
+ * and its ACL. `holders` are IQNs (initiator-name) or `ALL`/addresses (initiator-address).
+ * Built only from validated values.
+ */
+export function tgtTargetConf(target: string, backing: string, holders: readonly string[]): string {
+  const names = holders.filter((h) => h.startsWith('iqn.') || h.startsWith('eui.'));
+  const addresses = [TGT_NO_PEER_ADDRESS, ...holders.filter((h) => !names.includes(h) && h !== TGT_NO_PEER_ADDRESS)];
+  return [
+    '# Written by rackshift; applied with tgt-admin --update and read again by tgt-admin -e when tgtd starts.',
+    fillTemplate('<target {target}>', { target }),
+    fillTemplate('    backing-store {backing}', { backing }),
+    ...addresses.map((address) => fillTemplate('    initiator-address {address}', { address })),
+    ...names.map((initiator) => fillTemplate('    initiator-name {initiator}', { initiator })),
+    '</target>',
+    '',
+  ].join('\n');
+}
