@@ -2,14 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RackshiftError } from '../common/errors';
 
-/** Thrown when the API answers with an error status; carries its JSON body's message and field issues. */
+/** The API's error answer: `{ error: { code, message, details } }` (api/http-errors.ts). */
+export interface ApiErrorBody {
+  readonly error?: { readonly code?: string; readonly message?: string; readonly details?: ReadonlyArray<{ path: string; message: string }> };
+}
+
+/** Thrown when the API answers with an error status; carries its code, message and field issues. */
 export class ApiError extends RackshiftError {
   override readonly name = 'ApiError';
-  constructor(readonly status: number, readonly body: { error?: string; message?: string; issues?: Array<{ path: string; message: string }> }) {
-    super(
-      [`API ${status}: ${body.message ?? body.error ?? 'request failed'}`, ...(body.issues ?? []).map((i) => `  ${i.path}: ${i.message}`)].join('\n'),
-      { retryable: status >= 500 },
-    );
+  readonly code: string | undefined;
+  constructor(readonly status: number, readonly body: ApiErrorBody) {
+    const e = body.error;
+    super([`API ${status}: ${e?.message ?? e?.code ?? 'request failed'}`, ...(e?.details ?? []).map((i) => `  ${i.path}: ${i.message}`)].join('\n'), { retryable: status >= 500 });
+    this.code = e?.code;
   }
 }
 
@@ -48,14 +53,14 @@ export class ApiClient {
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
     } catch (e) {
-      throw new ApiError(0, { message: `cannot reach the API at ${this.base} (${(e as Error).message}); is \`rackshift dev\` running? (--api or RACKSHIFT_API)` });
+      throw new ApiError(0, { error: { code: 'Unreachable', message: `cannot reach the API at ${this.base} (${(e as Error).message}); is \`rackshift dev\` running? (--api or RACKSHIFT_API)` } });
     }
     const text = await response.text();
     let json: unknown;
     try {
       json = text === '' ? {} : JSON.parse(text);
     } catch {
-      json = { message: text.slice(0, 200) };
+      json = { error: { message: text.slice(0, 200) } };
     }
     if (!response.ok) throw new ApiError(response.status, json as ApiError['body']);
     return json as T;

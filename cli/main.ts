@@ -8,6 +8,7 @@ import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSwitchCommands } from './commands/switch';
+import { registerTokenCommands } from './commands/token';
 import { registerTopologyCommands } from './commands/topology';
 import { registerWorkerCommands } from './commands/worker';
 
@@ -20,6 +21,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerScheduleCommands,
   registerDrillCommands,
   registerInventoryCommands,
+  registerTokenCommands,
   registerTopologyCommands,
   registerMachineCommands,
   registerSwitchCommands,

@@ -64,9 +64,9 @@ function runIdArgument(value: string): string {
   return value;
 }
 
-/** The decision as the approval Update takes it, checked here so that a bad --by never reaches the API. */
-function approvalBody(decision: ApprovalInput['decision'], opts: { by?: string; reason?: string }): ApprovalInput {
-  const parsed = approvalInputSchema.safeParse({ decision, ...(opts.by !== undefined && { by: opts.by }), ...(opts.reason !== undefined && { reason: opts.reason }) });
+/** The decision as the approval Update takes it, checked here so that a bad --reason never reaches the API. */
+function approvalBody(decision: ApprovalInput['decision'], opts: { reason?: string }): ApprovalInput {
+  const parsed = approvalInputSchema.safeParse({ decision, ...(opts.reason !== undefined && { reason: opts.reason }) });
   if (!parsed.success) throw new InvalidArgumentError(fieldIssues(parsed.error).map((i) => `--${i.path}: ${i.message}`).join('; '));
   return parsed.data;
 }
@@ -78,17 +78,17 @@ function registerApprovalCommand(runs: Command, decision: ApprovalInput['decisio
       .command(decision)
       .description(`${decision} the plan of a site-failover run started with "approval": "manual" (POST /api/v1/runs/<runId>/approval)`)
       .argument('<runId>', 'the failover run, as `rackshift run` printed it', runIdArgument)
-      .option('--by <who>', 'who decides, for the report (a user name, a ticket)')
       .option('--reason <text>', 'why, for the report')
       .option('--json', 'print the raw JSON'),
-  ).action(async (runId: string, opts: ApiCommandOptions & { by?: string; reason?: string; json?: boolean }) => {
+  ).action(async (runId: string, opts: ApiCommandOptions & { reason?: string; json?: boolean }) => {
     const body = approvalBody(decision, opts);
-    const answer = await new ApiClient(opts).request<{ runId: string; decision: string }>('POST', `/api/v1/runs/${encodeURIComponent(runId)}/approval`, body);
+    // Who decides is the token's name (the API sets it): a decision cannot be signed with another's.
+    const answer = await new ApiClient(opts).request<{ runId: string; decision: string; by: string }>('POST', `/api/v1/runs/${encodeURIComponent(runId)}/approval`, body);
     if (opts.json) {
       console.log(JSON.stringify(answer, null, 2));
       return;
     }
-    console.log(`${answer.runId}: ${answer.decision}${body.by ? ` by ${body.by}` : ''}`);
+    console.log(`${answer.runId}: ${answer.decision} by ${answer.by}`);
     console.log(`  follow it: rackshift runs show ${runId}`);
   });
 }

@@ -121,11 +121,11 @@ describe('inventory API', () => {
   });
 
   it('404s unknown ids and 400s malformed ones', async () => {
-    expect(await get('/api/v1/inventory/machines/m-nowhere')).toEqual({ status: 404, json: { error: 'NotFound', message: 'unknown machine "m-nowhere"; GET /api/v1/inventory lists them' } });
-    expect((await get('/api/v1/inventory/personas/nobody')).json.message).toBe('unknown persona "nobody"; GET /api/v1/inventory lists them');
+    expect(await get('/api/v1/inventory/machines/m-nowhere')).toEqual({ status: 404, json: { error: { code: 'NotFound', message: 'unknown machine "m-nowhere"; GET /api/v1/inventory lists them', details: [] } } });
+    expect((await get('/api/v1/inventory/personas/nobody')).json.error.message).toBe('unknown persona "nobody"; GET /api/v1/inventory lists them');
     const bad = await get(`/api/v1/inventory/machines/${encodeURIComponent('M-R1-03;reboot')}`);
     expect(bad.status).toBe(400);
-    expect(bad.json.issues).toEqual([{ path: 'id', message: expect.stringMatching(/^must be lower-case letters/) }]);
+    expect(bad.json.error.details).toEqual([{ path: 'id', message: expect.stringMatching(/^must be lower-case letters/) }]);
     expect((await get('/api/v1/inventory/personas/-web')).status).toBe(400);
   });
 
@@ -153,7 +153,7 @@ describe('inventory API', () => {
     worker = undefined;
     const { status, json } = await get('/api/v1/inventory');
     expect(status).toBe(503);
-    expect(json).toMatchObject({ error: 'LedgerUnavailableError', site: 'dc1', message: expect.stringMatching(/^the ledger of site dc1 did not answer .*is a rackshift worker running\?$/) });
+    expect(json.error).toMatchObject({ code: 'LedgerUnavailable', details: [{ path: 'ledger.dc1' }], message: expect.stringMatching(/^the ledger of site dc1 did not answer .*is a rackshift worker running\?$/) });
     // Ids are still checked without the ledger.
     expect((await get('/api/v1/inventory/machines/m-nowhere')).status).toBe(404);
   });

@@ -75,14 +75,36 @@ describe('API', () => {
     expect((await call('GET', `/api/v1/runs/${encodeURIComponent('power/m-r1-01/nope')}`)).status).toBe(404);
   });
 
+  it('400s a path that is not valid percent-encoding, and a run id that cannot be one, naming the field', async () => {
+    expect(await call('GET', '/api/v1/runs/%E0%A4%A')).toEqual({ status: 400, json: { error: { code: 'ValidationError', message: 'the request path cannot be decoded', details: [{ path: 'path', message: 'is not valid percent-encoding (RFC 3986)' }] } } });
+    // Decoded once by express, these are ids with a "%" (a second decode threw: 500).
+    for (const [method, path] of [
+      ['GET', '/api/v1/runs/%25E0%25A4%25A'],
+      ['GET', `/api/v1/runs/power%2Fm-r1-01%2F%2525zz`],
+      ['GET', '/api/v1/drills/%25zz'],
+      ['POST', '/api/v1/runs/%25zz/approval'],
+      ['POST', '/api/v1/runs/%25zz/cancel'],
+    ] as const) {
+      const res = await call(method, path, method === 'POST' ? { decision: 'approve' } : undefined);
+      expect({ path, ...res }).toMatchObject({ path, status: 400, json: { error: { code: 'ValidationError', details: [{ path: 'runId', message: expect.stringMatching(/^must be letters, digits/) }] } } });
+    }
+  });
+
+  it('accepts the bearer scheme in any case', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      const res = await fetch(`${api.url}/api/v1/runbooks`, { headers: { authorization: `${scheme} ${token}` } });
+      expect({ scheme, status: res.status }).toEqual({ scheme, status: 200 });
+    }
+  });
+
   it('400s bad bodies with field paths, and starts nothing', async () => {
     const bad = await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-r1-03; reboot', action: 'explode', extra: 1 } });
     expect(bad.status).toBe(400);
-    const paths = bad.json.issues.map((i: { path: string }) => i.path);
+    const paths = bad.json.error.details.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['input.machine', 'input.action', 'input']));
     const unknown = await call('POST', '/api/v1/runbooks/power/runs', { input: { machine: 'm-nowhere', action: 'on' } });
-    expect(unknown).toMatchObject({ status: 400, json: { issues: [{ path: 'input.machine', message: 'unknown machine "m-nowhere"' }] } });
-    expect((await call('POST', '/api/v1/runbooks/power/runs', '{"input":')).json.issues).toEqual([{ path: 'body', message: 'must be a JSON object' }]);
+    expect(unknown).toMatchObject({ status: 400, json: { error: { details: [{ path: 'input.machine', message: 'unknown machine "m-nowhere"' }] } } });
+    expect((await call('POST', '/api/v1/runbooks/power/runs', '{"input":')).json.error.details).toEqual([{ path: 'body', message: 'must be a JSON object' }]);
     expect((await call('POST', '/api/v1/runbooks/power/runs', { machine: 'm-r1-03' })).status).toBe(400);
     expect(machines.get('m-r1-03')!.actions).toHaveLength(0);
   });
