@@ -4,6 +4,9 @@ import type { TopologyIndex } from '../inventory/topology-index';
 import { auditLog, stdoutAudit, type AuditSink } from './audit-log';
 import { bearerAuth } from './auth';
 import { errorHandler, notFound } from './http-errors';
+import { ApiMetrics } from './metrics';
+import { openApiDocument } from './openapi';
+import { readiness } from './readiness';
 import { runLinks } from './run-links';
 import { RunStarter } from './run-starter';
 import { inventoryRoutes } from './routes/inventory';
@@ -42,15 +45,29 @@ function verifierOf(options: ApiOptions): TokenVerifier {
 }
 
 /**
- * The rackshift HTTP API. `/healthz` and the public routers (iPXE scripts) are open; every
- * other route needs `Authorization: Bearer <token>`, and each route checks the token's role.
+ * The rackshift HTTP API. `/healthz`, `/readyz`, `/metrics`, the OpenAPI document and the public
+ * routers (iPXE scripts) are open; every other route needs `Authorization: Bearer <token>`, and
+ * each route checks the token's role.
  */
 export function createApp(options: ApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  const metrics = new ApiMetrics(options.client);
+  app.use(metrics.middleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await readiness(options.client, options.namespace, options.taskQueue);
+    res.status(ready.status === 'ready' ? 200 : 503).json(ready);
+  });
+  // Prometheus scrapes without a token, as it does most exporters: keep the API on a trusted network.
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
   });
   for (const router of options.publicRouters ?? []) app.use(router);
   app.use(auditLog(options.audit ?? stdoutAudit));
@@ -58,7 +75,7 @@ export function createApp(options: ApiOptions): Express {
   app.use(express.json({ limit: '256kb' }));
   const links = runLinks({ namespace: options.namespace, ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }) });
   const starter = new RunStarter(options.client, options.taskQueue);
-  app.use(runbookRoutes({ starter, topology: options.topology, links }));
+  app.use(runbookRoutes({ starter, topology: options.topology, links, onStarted: (runbook) => metrics.runStarted(runbook) }));
   app.use(runRoutes({ client: options.client, links }));
   app.use(runApprovalRoutes({ client: options.client }));
   app.use(runCancelRoutes({ client: options.client }));

@@ -120,7 +120,7 @@ describe('API', () => {
       if (run.json.status !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    expect(run!.json).toMatchObject({ runbook: 'power', status: 'COMPLETED', result: { stateAfter: 'on' }, progress: { state: 'completed', step: 'wait-state' } });
+    expect(run!.json).toMatchObject({ runbook: 'power', status: 'COMPLETED', result: { stateAfter: 'on' }, progress: { state: 'completed', step: 'record-power' } });
     // The raw (unencoded) id works too.
     expect((await call('GET', `/api/v1/runs/${started.json.runId}`)).json.status).toBe('COMPLETED');
   });
@@ -146,5 +146,26 @@ describe('API', () => {
     }
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(runs.every((r) => r.runbook === 'power')).toBe(true);
+  });
+
+  it('is ready while a worker polls, and /metrics counts the requests and runs it served, and how runs ended', async () => {
+    const ready = await call('GET', '/readyz', undefined, null);
+    expect(ready).toMatchObject({ status: 200, json: { status: 'ready', checks: { temporal: { ok: true }, worker: { ok: true } } } });
+    expect(ready.json.checks.worker.pollers).toBeGreaterThan(0);
+
+    const scrape = async (): Promise<string> => {
+      const res = await fetch(`${api.url}/metrics`);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return res.text();
+    };
+    const text = await scrape();
+    expect(text).toContain('rackshift_runs_started_total{runbook="power"} 2\n');
+    expect(text).toContain('rackshift_runs_started_total{runbook="dr-drill"} 0\n');
+    expect(text).toContain('rackshift_http_requests_total{method="POST",route="/api/v1/runbooks/:name/runs",status="202"} 2\n');
+    expect(text).toMatch(/rackshift_http_requests_total\{method="POST",route="\/api\/v1\/runbooks\/:name\/runs",status="400"\} [1-9]/);
+    expect(text).toMatch(/rackshift_http_requests_total\{method="GET",route="\/api\/v1\/runs\/\*runId",status="200"\} [1-9]/);
+    // The two power runs ended one completed, one failed (BmcAuthError), as visibility counts them.
+    expect(text).toContain('rackshift_runs{runbook="power",status="Completed"} 1\n');
+    expect(text).toContain('rackshift_runs{runbook="power",status="Failed"} 1\n');
   });
 });
