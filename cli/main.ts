@@ -37,6 +37,13 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Commander throws instead of exiting, so that the exit code says the outcome (cli/exit-codes.ts). */
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  const program = buildProgram();
+  const throwing = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(throwing);
+  };
+  throwing(program);
+  await program.parseAsync(argv);
 }

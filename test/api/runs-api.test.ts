@@ -7,6 +7,7 @@ import type { LabMachine } from '../../lab/lab-machine';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
 import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
 import { serve } from '../support/api-server';
+import { runCli } from '../support/run-cli';
 import { InProcessPowerDriver } from '../support/in-process-power-driver';
 import { bareLabMachines, labSmall } from '../support/lab-fixtures';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
@@ -167,5 +168,33 @@ describe('API', () => {
     // The two power runs ended one completed, one failed (BmcAuthError), as visibility counts them.
     expect(text).toContain('rackshift_runs{runbook="power",status="Completed"} 1\n');
     expect(text).toContain('rackshift_runs{runbook="power",status="Failed"} 1\n');
+  });
+
+  it('the CLI takes the token from the environment, prints --json, and its exit code says how a run ended', async () => {
+    const env = { RACKSHIFT_TOKEN: process.env.RACKSHIFT_TOKEN, RACKSHIFT_CONFIG: process.env.RACKSHIFT_CONFIG };
+    process.env.RACKSHIFT_TOKEN = token;
+    process.env.RACKSHIFT_CONFIG = '/nonexistent/rackshift-config.yaml';
+    try {
+      const input = JSON.stringify({ machine: 'm-r2-01', action: 'on' });
+      const started = JSON.parse(await runCli(['run', 'power', '--input', input, '--idempotency-key', 'cli-k1', '--json', '--api', api.url]));
+      expect(started).toMatchObject({ runbook: 'power', runId: expect.stringMatching(/^keyed\/admin\//) });
+      const again = JSON.parse(await runCli(['run', 'power', '--input', input, '--idempotency-key', 'cli-k1', '--follow', '--json', '--api', api.url]));
+      expect(again).toMatchObject({ runId: started.runId, status: 'COMPLETED' });
+      expect(process.exitCode ?? 0).toBe(0);
+
+      machines.get('m-r2-02')!.rejectAuth = true;
+      const failed = JSON.parse(await runCli(['run', 'power', '--input', JSON.stringify({ machine: 'm-r2-02', action: 'on' }), '--follow', '--json', '--api', api.url]));
+      machines.get('m-r2-02')!.rejectAuth = false;
+      expect(failed).toMatchObject({ status: 'FAILED', failure: { type: 'BmcAuthError' } });
+      expect(process.exitCode).toBe(1);
+      process.exitCode = 0;
+      await runCli(['runs', 'show', failed.runId, '--api', api.url]);
+      expect(process.exitCode).toBe(1);
+      process.exitCode = 0;
+      expect(JSON.parse(await runCli(['runs', 'list', '--runbook', 'power', '--json', '--api', api.url])).runs.map((r: { runId: string }) => r.runId)).toContain(failed.runId);
+    } finally {
+      process.exitCode = 0;
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
   });
 });
