@@ -89,7 +89,7 @@ function paths(): Record<string, Record<string, unknown>> {
       post: { summary: "approve or reject a failover's plan (not with the token that started it; `by` is the token's name)", action: { kind: 'approve' }, params: [runIdParam], body: approvalInputSchema.omit({ by: true }), ok: { 200: json(approvalAnswerSchema, 'decided') }, refusals: [404, 409] },
     },
     '/api/v1/runs/{runId}/cancel': {
-      post: { summary: 'cancel a run (its saga compensates)', action: { kind: 'run', runbook: DRILL_RUNBOOKS[0]! }, params: [runIdParam], ok: { 202: json(cancelAnswerSchema, 'cancellation requested') }, refusals: [404, 409] },
+      post: { summary: 'cancel a run (its saga compensates; drill operators: drill runs only)', action: { kind: 'run', runbook: DRILL_RUNBOOKS[0]! }, params: [runIdParam], ok: { 202: json(cancelAnswerSchema, 'cancellation requested') }, refusals: [404, 409] },
     },
     '/api/v1/inventory': { get: { summary: "the topology joined with every site's ledger", action: read, ok: { 200: json(inventoryViewSchema, 'inventory') }, refusals: [503] } },
     '/api/v1/inventory/machines/{id}': { get: { summary: 'one machine', action: read, params: [{ name: 'id', in: 'path', schema: idSchema }], ok: { 200: json(machineDetailSchema, 'machine') }, refusals: [404, 503] } },

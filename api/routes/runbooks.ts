@@ -9,7 +9,7 @@ import { findRunbook, inputJsonSchema, RUNBOOKS } from '../runbook-catalog';
 import type { RunLinks } from '../run-links';
 import { idempotencyKeySchema, type RunStarter } from '../run-starter';
 
-export const startBodySchema = z.strictObject({ input: z.record(z.string(), z.unknown()) });
+const startBodySchema = z.strictObject({ input: z.record(z.string(), z.unknown()) });
 
 export interface RunbookRoutesDeps {
   readonly starter: RunStarter;

@@ -30,7 +30,7 @@ beforeAll(async () => {
   temporal = await startTestTemporal();
   worker = await startStandInWorker(temporal.address, require.resolve('./fixtures/fake-drill-workflows'));
   const topology = new TopologyIndex(await labSmall());
-  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {

@@ -38,7 +38,7 @@ beforeAll(async () => {
       },
     },
   });
-  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {
@@ -52,11 +52,12 @@ async function get(path: string, auth: string | null = token): Promise<{ status:
   return { status: res.status, json: await res.json() };
 }
 
-/** The CLI from source, as a user runs it; asynchronous, because the API it calls lives in this process. */
+/** The CLI from source, as a user runs it (the token in its environment); asynchronous, because the API it calls lives in this process. */
 async function cli(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), ...args, '--api', api.url, '--token', token], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), ...args, '--api', api.url], {
     cwd: ROOT,
     encoding: 'utf8',
+    env: { ...process.env, RACKSHIFT_TOKEN: token, RACKSHIFT_CONFIG: join(ROOT, 'no-such-rackshift-config.yaml') },
   });
   return stdout;
 }
@@ -145,7 +146,7 @@ describe('inventory API', () => {
     expect(machine).toMatch(/^ {2}eth0 +52:54:00:00:03:00 on sw-r1 GigabitEthernet1\/0\/3, boots web-02 \(ubuntu-24-pxe\)$/m);
     expect(machine).toMatch(/^ {2}power +on, healthy$/m);
     expect(JSON.parse(await cli('inventory', 'persona', 'app-01', '--json'))).toMatchObject({ persona: { placement: { kind: 'vm', host: 'm-r2-03' } } });
-    await expect(cli('inventory', 'machine', 'm-nowhere')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('API 404: unknown machine "m-nowhere"') });
+    await expect(cli('inventory', 'machine', 'm-nowhere')).rejects.toMatchObject({ code: 3, stderr: expect.stringContaining('API 404: unknown machine "m-nowhere"') });
   });
 
   it('answers 503 naming the site when no worker answers the ledger', async () => {

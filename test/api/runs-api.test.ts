@@ -32,7 +32,7 @@ beforeAll(async () => {
     deps: { topology: index, secrets: new StaticSecretStore({}),
       ledger: new LedgerClient(temporal.client), powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!) },
   });
-  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, uiBaseUrl: 'http://127.0.0.1:8233' }));
+  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, uiBaseUrl: 'http://127.0.0.1:8233', audit: () => undefined }));
 });
 
 afterAll(async () => {

@@ -24,7 +24,7 @@ const token = newToken();
 beforeAll(async () => {
   temporal = await startTestTemporal();
   worker = await startStandInWorker(temporal.address, require.resolve('./fixtures/fake-approval-workflows'));
-  api = await serve(createApp({ client: temporal.client, topology: new TopologyIndex(await labSmall()), tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology: new TopologyIndex(await labSmall()), tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {

@@ -22,7 +22,7 @@ const weekly = { id: 'weekly-dc1', runbook: 'dr-drill', input, spec: { cron: '0 
 beforeAll(async () => {
   temporal = await startTestTemporal();
   const topology = new TopologyIndex(await labSmall());
-  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {
