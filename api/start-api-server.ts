@@ -10,7 +10,10 @@ import { createBootRouter } from './routes/boot';
 export interface ApiServerOptions {
   readonly client: Client;
   readonly topology: TopologyIndex;
-  readonly tokens: readonly string[];
+  /** Admin tokens in memory (`--token-file`). */
+  readonly tokens?: readonly string[];
+  /** The token store file (`rackshift token create`). */
+  readonly tokenStore?: string;
   readonly host: string;
   readonly port: number;
   readonly uiBaseUrl?: string;
@@ -28,7 +31,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const app = createApp({
     client: options.client,
     topology: options.topology,
-    tokens: options.tokens,
+    ...(options.tokens !== undefined && { tokens: options.tokens }),
+    ...(options.tokenStore !== undefined && { tokenStore: options.tokenStore }),
     taskQueue: TASK_QUEUE,
     namespace: NAMESPACE,
     ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),

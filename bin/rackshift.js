@@ -7,7 +7,5 @@ if (!existsSync(entry)) {
   console.error('rackshift: not built yet; run `npm run build` (or `npm start`, which builds) first');
   process.exit(2);
 }
-require(entry).main(process.argv).catch((e) => {
-  console.error(`rackshift: ${e && e.message ? e.message : e}`);
-  process.exit(1);
-});
+// Exit codes say the outcome (cli/exit-codes.ts): 0 done, 1 run failed, 2 usage, 3 refused, 4 unavailable.
+require(entry).main(process.argv).catch(require(join(__dirname, '..', 'dist', 'cli', 'exit-codes.js')).exitOnError);

@@ -6,9 +6,12 @@ export interface ApiCommandOptions extends ApiClientOptions {
   readonly data: string;
 }
 
-/** --api, --token and --data: every command that goes through the API takes the same three. */
+/**
+ * --api, --data (and the deprecated --token): every command that goes through the API takes the
+ * same ones, and --json. The token comes from RACKSHIFT_TOKEN or the config file, never argv.
+ */
 export const apiOptions = (cmd: Command): Command =>
   cmd
-    .option('--api <url>', 'API base URL (default $RACKSHIFT_API or http://127.0.0.1:8080)')
-    .option('--token <token>', 'API token (default $RACKSHIFT_TOKEN or <data>/admin.token)')
-    .option('--data <dir>', 'data folder of `rackshift dev`, where admin.token is', '.rackshift');
+    .option('--api <url>', 'API base URL (default $RACKSHIFT_API, the config file\'s api, or http://127.0.0.1:8080)')
+    .option('--token <token>', 'DEPRECATED (visible in ps): set $RACKSHIFT_TOKEN or the config file ($RACKSHIFT_CONFIG or ~/.config/rackshift/config.yaml, mode 0600)')
+    .option('--data <dir>', 'data folder of `rackshift dev`, whose admin.token is the last resort', '.rackshift');

@@ -1,8 +1,6 @@
 import { Client } from '@temporalio/client';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { newToken } from '../api/auth';
 import { startApiServer } from '../api/start-api-server';
 import { EnvAndFileSecretStore } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
@@ -18,6 +16,7 @@ import { NAMESPACE } from '../worker/task-queue';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 import { connectTemporal } from '../temporal/connect';
+import { devAdminToken } from './dev-admin-token';
 
 export interface DevStackOptions {
   readonly dataDir: string;
@@ -35,21 +34,10 @@ export interface DevStack {
   readonly uiUrl: string | undefined;
   readonly temporalAddress: string;
   readonly token: string;
+  /** Where the admin token is (mode 0600); `rackshift dev` names the file, never prints the token. */
+  readonly tokenFile: string;
   readonly lab: Lab | undefined;
   stop(): Promise<void>;
-}
-
-/** Reuses the data folder's admin token so that a restarted stack keeps working with the same one. */
-async function adminToken(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'admin.token');
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    await chmod(file, 0o600);
-    if (token.length >= 32) return token;
-  }
-  const token = newToken();
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  return token;
 }
 
 /**
@@ -111,11 +99,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     stoppers.push(() => worker.shutdown());
 
-    const token = await adminToken(dataDir);
+    const admin = devAdminToken(dataDir);
     const api = await startApiServer({
       client,
       topology: new TopologyIndex(topology),
-      tokens: [token],
+      tokenStore: admin.store,
       host: '127.0.0.1',
       port: options.apiPort,
       bootAllowFrom: ['127.0.0.1', '::1'],
@@ -123,7 +111,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     stoppers.push(() => api.stop());
     const apiUrl = api.url;
-    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, stop };
+    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token: admin.token, tokenFile: admin.file, lab, stop };
   } catch (e) {
     await stop();
     throw e;

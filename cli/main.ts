@@ -8,6 +8,7 @@ import { registerMachineCommands } from './commands/machine';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSwitchCommands } from './commands/switch';
+import { registerTokenCommands } from './commands/token';
 import { registerTopologyCommands } from './commands/topology';
 import { registerWorkerCommands } from './commands/worker';
 
@@ -20,6 +21,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerScheduleCommands,
   registerDrillCommands,
   registerInventoryCommands,
+  registerTokenCommands,
   registerTopologyCommands,
   registerMachineCommands,
   registerSwitchCommands,
@@ -35,6 +37,13 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Commander throws instead of exiting, so that the exit code says the outcome (cli/exit-codes.ts). */
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  const program = buildProgram();
+  const throwing = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(throwing);
+  };
+  throwing(program);
+  await program.parseAsync(argv);
 }

@@ -116,6 +116,11 @@ export const nicSchema = z.strictObject({
   mac: macSchema,
   switch: idSchema,
   port: portNameSchema,
+  /**
+   * The address this NIC's DHCP reservation gives it on the provisioning network. When set, the
+   * boot script of this MAC (which names the persona's SAN target) is served to it alone.
+   */
+  bootAddress: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
 });
 
 /** A host bridge name (Linux limits interface names to 15 characters). */

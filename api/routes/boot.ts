@@ -37,17 +37,31 @@ export function parseAllowList(entries: readonly string[]): BlockList {
   return list;
 }
 
+/** An IPv4 client seen on a dual-stack socket as ::ffff:a.b.c.d is a.b.c.d. */
+const unmapped = (remote: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote)?.[1] ?? remote;
+
 function allowed(list: BlockList, remote: string | undefined): boolean {
   if (remote === undefined) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote)?.[1];
-  if (mapped !== undefined) return list.check(mapped, 'ipv4') || list.check(remote, 'ipv6');
+  const v4 = unmapped(remote);
+  if (v4 !== remote) return list.check(v4, 'ipv4') || list.check(remote, 'ipv6');
   return list.check(remote, isIP(remote) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** The NIC's own boot address when the topology binds one; a script for that MAC goes to it only. */
+function boundElsewhere(topology: TopologyIndex, mac: string, remote: string | undefined): string | undefined {
+  const bound = topology.machineByMac(mac)?.nics.find((n) => n.mac === mac)?.bootAddress;
+  if (bound === undefined) return undefined;
+  const list = new BlockList();
+  list.addAddress(bound, isIP(bound) === 6 ? 'ipv6' : 'ipv4');
+  return remote !== undefined && list.check(unmapped(remote), isIP(unmapped(remote)) === 6 ? 'ipv6' : 'ipv4') ? undefined : bound;
 }
 
 /**
  * `GET /boot/ipxe?mac=<mac>`: the iPXE script for what that MAC is assigned to boot.
  * Unauthenticated, because firmware cannot hold a token, so it answers only source
- * addresses in `allowFrom` (403 otherwise). A malformed MAC is a 400; an unknown or
+ * addresses in `allowFrom` (403 otherwise), and for a NIC whose `bootAddress` the topology
+ * declares, only that address (403 otherwise; docs/security.md says what this does and does
+ * not stop). A malformed MAC is a 400; an unknown or
  * unresolvable assignment gets a script that exits to the next boot device.
  */
 export function createBootRouter(options: BootRouterOptions): Router {
@@ -63,6 +77,11 @@ export function createBootRouter(options: BootRouterOptions): Router {
     const mac = typeof raw === 'string' ? raw.toLowerCase().replace(/-/g, ':') : '';
     if (!MAC_PATTERN.test(mac)) {
       res.status(400).send('mac must be a MAC address like 52:54:00:12:34:56\n');
+      return;
+    }
+    if (boundElsewhere(options.topology, mac, req.socket.remoteAddress) !== undefined) {
+      // The script names the persona's SAN target: another host on the boot network must not learn it.
+      res.status(403).send(`the boot script of ${mac} is served to that NIC's boot address only\n`);
       return;
     }
     try {

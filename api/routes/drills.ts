@@ -33,7 +33,8 @@ export function drillRoutes(deps: DrillRoutesDeps): Router {
   });
 
   router.get('/api/v1/drills/*runId', async (req, res) => {
-    const workflowId = runIdOf(req);
+    const workflowId = runIdOf(req, res);
+    if (workflowId === undefined) return;
     let description;
     try {
       description = await deps.client.workflow.getHandle(workflowId).describe();

@@ -4,7 +4,7 @@ import { fieldIssues } from '../../common/field-path';
 import { idSchema } from '../../inventory/patterns';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import { LedgerClient } from '../../temporal/ledger-client';
-import { badRequest, notFound } from '../http-errors';
+import { badRequest, notFound, sendError } from '../http-errors';
 import { inventoryView } from '../inventory-view';
 import type { InventoryView } from '../inventory-view-schema';
 import { LedgerUnavailableError, readLedgers } from '../read-ledgers';
@@ -68,7 +68,7 @@ export function inventoryRoutes(deps: InventoryRoutesDeps): Router {
       next(err);
       return;
     }
-    res.status(503).json({ error: err.name, message: err.message, site: err.site });
+    sendError(res, 503, 'LedgerUnavailable', err.message, [{ path: `ledger.${err.site}`, message: 'did not answer in time' }]);
   };
   router.use(unavailable);
 

@@ -1,8 +1,10 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { fieldIssues } from '../../common/field-path';
+import { runIdSchema } from '../run-id';
 import { RUNBOOK_KEY } from '../../temporal/search-attributes';
 import { progressQuery, type RunProgress } from '../../workflows/run-journal';
-import { notFound } from '../http-errors';
+import { badRequest, notFound } from '../http-errors';
 import type { RunLinks } from '../run-links';
 
 export interface RunRoutesDeps {
@@ -40,10 +42,17 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined>
   }
 }
 
-/** Run ids are workflow ids and contain slashes; accept them raw or URL-encoded. */
-export function runIdOf(req: Request): string {
-  const parts = (req.params as Record<string, string | string[]>).runId;
-  return decodeURIComponent(Array.isArray(parts) ? parts.join('/') : String(parts));
+/**
+ * Run ids are workflow ids and contain slashes; accept them raw or URL-encoded. Express has decoded
+ * each segment once already (a second decode turned `%25…` into a 500). The id is checked before
+ * it reaches Temporal: undefined when it cannot be a run id, and a 400 has been sent.
+ */
+export function runIdOf(req: Request, res: Response, drop = 0): string | undefined {
+  const raw = (req.params as Record<string, string | string[]>).runId;
+  const parts = Array.isArray(raw) ? raw : [String(raw)];
+  const parsed = runIdSchema.safeParse(parts.slice(0, parts.length - drop).join('/'));
+  if (!parsed.success) badRequest(res, 'run id is not valid', fieldIssues(parsed.error, ['runId']));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** GET /api/v1/runs (recent runs) and GET /api/v1/runs/:runId (status, result or failure, progress). */
@@ -69,7 +78,8 @@ export function runRoutes(deps: RunRoutesDeps): Router {
   });
 
   router.get('/api/v1/runs/*runId', async (req, res) => {
-    const runId = runIdOf(req);
+    const runId = runIdOf(req, res);
+    if (runId === undefined) return;
     const handle = deps.client.workflow.getHandle(runId);
     let description;
     try {

@@ -11,7 +11,10 @@ import { fieldIssues } from '../../common/field-path';
 import { idSchema } from '../../inventory/patterns';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import { readDrillRun, RESULT_READS_IN_FLIGHT } from '../drill-runs';
-import { badRequest } from '../http-errors';
+import { ACTOR_KEY } from '../../temporal/search-attributes';
+import { permitted, principalOf, requireAction } from '../auth';
+import { badRequest, conflict, notFound } from '../http-errors';
+import type { RunMemo } from '../run-starter';
 import { mapLimit } from '../../common/map-limit';
 import { findRunbook, type RunbookEntry } from '../runbook-catalog';
 import { createScheduleBodySchema, noteBodySchema, triggerBodySchema } from '../schedule-body-schema';
@@ -80,6 +83,7 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
       return;
     }
     const entry = findRunbook(body.data.runbook)!;
+    if (!permitted(res, { kind: 'run', runbook: entry.name })) return;
     const input = entry.inputSchema.safeParse(body.data.input);
     if (!input.success) {
       badRequest(res, `${entry.name} input is invalid`, fieldIssues(input.error, ['input']));
@@ -91,6 +95,8 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
       return;
     }
     const { id, spec, catchupWindow, paused, note } = body.data;
+    const by = principalOf(res);
+    const runMemo: RunMemo = { startedBy: { name: by.name, tokenId: by.tokenId, role: by.role } };
     await schedules.create({
       scheduleId: id,
       spec: temporalSpec(spec),
@@ -100,8 +106,9 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
         workflowId: workflowIdPrefix(entry, input.data, id),
         taskQueue: deps.taskQueue,
         args: [input.data],
-        typedSearchAttributes: entry.searchAttributes(input.data, deps.topology),
-        staticSummary: `${entry.name} on schedule ${id}`,
+        typedSearchAttributes: [...entry.searchAttributes(input.data, deps.topology), { key: ACTOR_KEY, value: by.name }],
+        memo: runMemo,
+        staticSummary: `${entry.name} on schedule ${id} by ${by.name}`,
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: durationSeconds(catchupWindow) * 1000 },
       memo: { ...scheduleMemo(body.data) },
@@ -126,7 +133,7 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
   });
 
   for (const verb of ['pause', 'unpause'] as const) {
-    router.post(`/api/v1/schedules/:id/${verb}`, async (req, res) => {
+    router.post(`/api/v1/schedules/:id/${verb}`, requireAction({ kind: 'administer' }), async (req, res) => {
       const id = scheduleIdOf(req, res);
       if (id === undefined) return;
       const body = noteBodySchema.safeParse(req.body ?? {});
@@ -150,11 +157,14 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
       badRequest(res, 'trigger body is invalid', fieldIssues(body.error));
       return;
     }
-    await schedules.getHandle(id).trigger(body.data.overlap);
+    const handle = schedules.getHandle(id);
+    const runbook = (await handle.describe()).memo?.runbook;
+    if (!permitted(res, { kind: 'run', runbook: typeof runbook === 'string' ? runbook : '(unknown)' })) return;
+    await handle.trigger(body.data.overlap);
     res.status(202).json({ id, triggered: true, overlap: body.data.overlap });
   });
 
-  router.delete('/api/v1/schedules/:id', async (req, res) => {
+  router.delete('/api/v1/schedules/:id', requireAction({ kind: 'administer' }), async (req, res) => {
     const id = scheduleIdOf(req, res);
     if (id === undefined) return;
     await schedules.getHandle(id).delete();
@@ -163,9 +173,9 @@ export function scheduleRoutes(deps: ScheduleRoutesDeps): Router {
 
   const scheduleErrors: ErrorRequestHandler = (err: unknown, _req, res, next) => {
     if (err instanceof ScheduleNotFoundError) {
-      res.status(404).json({ error: 'NotFound', message: `no schedule "${err.scheduleId}" (GET /api/v1/schedules lists them)` });
+      notFound(res, `no schedule "${err.scheduleId}" (GET /api/v1/schedules lists them)`, [{ path: 'id', message: 'no such schedule' }]);
     } else if (err instanceof ScheduleAlreadyRunning) {
-      res.status(409).json({ error: 'Conflict', message: `a schedule "${err.scheduleId}" exists already; delete it first or choose another id`, issues: [{ path: 'id', message: 'already exists' }] });
+      conflict(res, `a schedule "${err.scheduleId}" exists already; delete it first or choose another id`, [{ path: 'id', message: 'already exists' }]);
     } else {
       next(err);
     }

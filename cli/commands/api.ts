@@ -30,16 +30,19 @@ export function registerApiCommands(program: Command): void {
     .option('--temporal <address>', 'Temporal frontend host:port', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
     .requiredOption('--topology <file>', 'topology file')
     .option('--listen <host:port>', 'address to listen on', listenOption, { host: '127.0.0.1', port: 8080 })
-    .requiredOption('--token-file <file>', 'bearer tokens, one per line (mode 0600)')
+    .option('--token-store <file>', 'token store written by `rackshift token create` (mode 0600; re-read when it changes)')
+    .option('--token-file <file>', 'admin bearer tokens, one per line (mode 0600)')
     .option('--ui-url <url>', 'Temporal UI base URL, for links in run responses')
     .option('--boot-allow <cidr...>', 'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts', ['127.0.0.1', '::1'])
-    .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenFile: string; uiUrl?: string; bootAllow: string[] }) => {
+    .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenStore?: string; tokenFile?: string; uiUrl?: string; bootAllow: string[] }) => {
+      if (opts.tokenStore === undefined && opts.tokenFile === undefined) throw new InvalidArgumentError('give --token-store <file> (rackshift token create writes it) or --token-file <file>');
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
       const connection = await connectTemporal({ address: opts.temporal });
       const api = await startApiServer({
         client: new Client({ connection, namespace: NAMESPACE }),
         topology,
-        tokens: readTokens(opts.tokenFile),
+        ...(opts.tokenFile !== undefined && { tokens: readTokens(opts.tokenFile) }),
+        ...(opts.tokenStore !== undefined && { tokenStore: opts.tokenStore }),
         host: opts.listen.host,
         port: opts.listen.port,
         bootAllowFrom: opts.bootAllow,

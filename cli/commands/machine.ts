@@ -34,15 +34,17 @@ export function registerMachineCommands(program: Command): void {
         if (!(POWER_VERBS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${POWER_VERBS.join(', ')}`);
         return v;
       })
-      .argument('<machineId>'),
-  ).action(async (action: (typeof POWER_VERBS)[number], machineId: string, opts: { topology: string; secrets?: string }) => {
+      .argument('<machineId>')
+      .option('--json', 'print JSON'),
+  ).action(async (action: (typeof POWER_VERBS)[number], machineId: string, opts: { topology: string; secrets?: string; json?: boolean }) => {
     await withDriver(machineId, opts, async (d) => {
       if (action === 'status') {
-        console.log(`${machineId}: ${await d.powerState()}`);
+        const state = await d.powerState();
+        console.log(opts.json ? JSON.stringify({ machine: machineId, power: state }) : `${machineId}: ${state}`);
         return;
       }
       const r = await d.power(action as PowerAction);
-      console.log(`${machineId}: ${action} ${r.already ? `(already ${r.stateAfter})` : `requested; BMC now reports ${r.stateAfter}`}`);
+      console.log(opts.json ? JSON.stringify({ machine: machineId, ...r }) : `${machineId}: ${action} ${r.already ? `(already ${r.stateAfter})` : `requested; BMC now reports ${r.stateAfter}`}`);
     });
   });
   driverOptions(
@@ -55,10 +57,15 @@ export function registerMachineCommands(program: Command): void {
       })
       .argument('<machineId>')
       .option('--persistent', 'keep the override across reboots', false)
-      .option('--legacy', 'legacy BIOS boot instead of UEFI', false),
-  ).action(async (device: 'pxe' | 'disk' | 'show', machineId: string, opts: { topology: string; secrets?: string; persistent: boolean; legacy: boolean }) => {
+      .option('--legacy', 'legacy BIOS boot instead of UEFI', false)
+      .option('--json', 'print JSON'),
+  ).action(async (device: 'pxe' | 'disk' | 'show', machineId: string, opts: { topology: string; secrets?: string; persistent: boolean; legacy: boolean; json?: boolean }) => {
     await withDriver(machineId, opts, async (d) => {
       const s = device === 'show' ? await d.bootDevice() : await d.setBootDevice({ device, persistent: opts.persistent, uefi: !opts.legacy });
+      if (opts.json) {
+        console.log(JSON.stringify({ machine: machineId, ...s }));
+        return;
+      }
       console.log(`${machineId}: boot device ${s.device}${s.persistent ? ' persistent' : ' next boot only'}${s.uefi ? ' UEFI' : ' legacy'}`);
     });
   });

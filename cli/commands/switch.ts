@@ -47,8 +47,9 @@ export function registerSwitchCommands(program: Command): void {
       .command('show')
       .description('the VLAN state of one port, or of every port the topology cables to the switch')
       .argument('<switchId>')
-      .argument('[port]'),
-  ).action(async (switchId: string, port: string | undefined, opts: DriverOptions) => {
+      .argument('[port]')
+      .option('--json', 'print JSON'),
+  ).action(async (switchId: string, port: string | undefined, opts: DriverOptions & { json?: boolean }) => {
     await withDriver(switchId, opts, async (d, index) => {
       const ports = port !== undefined ? [port] : [...new Set(index.allMachines().flatMap((m) => m.nics.filter((n) => n.switch === switchId).map((n) => n.port)))];
       if (ports.length === 0) {
@@ -57,6 +58,10 @@ export function registerSwitchCommands(program: Command): void {
       }
       for (const p of ports) d.checkPort(p);
       const rows = await Promise.all(ports.map(async (p) => ({ port: p, state: await d.readPort(p) })));
+      if (opts.json) {
+        console.log(JSON.stringify({ switch: switchId, ports: rows }));
+        return;
+      }
       const width = Math.max(...ports.map((p) => p.length));
       for (const r of rows) console.log(`${switchId} ${r.port.padEnd(width)}  ${describeState(r.state)}`);
     });
@@ -70,17 +75,21 @@ export function registerSwitchCommands(program: Command): void {
       .argument('<port>')
       .option('--access <vlan>', 'access VLAN', vlanOption)
       .option('--trunk <vlans>', 'trunk VLAN list, e.g. 110,120,130-132', vlanOption)
-      .option('--no-save', 'leave the running configuration unsaved'),
-  ).action(async (switchId: string, port: string, opts: DriverOptions & { access?: number[]; trunk?: number[]; save: boolean }) => {
+      .option('--no-save', 'leave the running configuration unsaved')
+      .option('--json', 'print JSON'),
+  ).action(async (switchId: string, port: string, opts: DriverOptions & { access?: number[]; trunk?: number[]; save: boolean; json?: boolean }) => {
     if ((opts.access === undefined) === (opts.trunk === undefined)) throw new InvalidArgumentError('give exactly one of --access and --trunk');
     if (opts.access !== undefined && opts.access.length !== 1) throw new InvalidArgumentError('--access takes one VLAN');
     await withDriver(switchId, opts, async (d) => {
       const result = opts.access !== undefined ? await d.setAccessVlan(port, opts.access[0] as number) : await d.setTrunkVlans(port, opts.trunk ?? []);
-      console.log(report(result));
-      if (opts.save && result.changed) {
-        await d.saveConfig();
-        console.log(`${switchId}: configuration saved`);
+      const saved = opts.save && result.changed;
+      if (saved) await d.saveConfig();
+      if (opts.json) {
+        console.log(JSON.stringify({ switch: switchId, ...result, saved }));
+        return;
       }
+      console.log(report(result));
+      if (saved) console.log(`${switchId}: configuration saved`);
     });
   });
 }

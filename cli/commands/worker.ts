@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { EnvAndFileSecretStore } from '../../common/secrets';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { LedgerClient } from '../../temporal/ledger-client';
@@ -17,8 +17,10 @@ export function registerWorkerCommands(program: Command): void {
     .requiredOption('--topology <file>', 'topology file')
     .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
     .option('--workflow-bundle <file>', 'prebuilt workflow bundle (skips bundling at start)')
-    .action(async (opts: { temporal: string; topology: string; secrets?: string; workflowBundle?: string }) => {
-      installRuntimeLogging('INFO');
+    .option('--metrics <host:port>', 'serve the Temporal SDK worker metrics for Prometheus on http://host:port/metrics', process.env.RACKSHIFT_WORKER_METRICS)
+    .action(async (opts: { temporal: string; topology: string; secrets?: string; workflowBundle?: string; metrics?: string }) => {
+      if (opts.metrics !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.metrics)) throw new InvalidArgumentError(`--metrics must be host:port, e.g. 127.0.0.1:9464, got "${opts.metrics}"`);
+      installRuntimeLogging('INFO', opts.metrics);
       const topology = await loadTopologyFile(opts.topology);
       const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
       const connection = await connectTemporal({ address: opts.temporal });
@@ -30,7 +32,7 @@ export function registerWorkerCommands(program: Command): void {
         ...(opts.workflowBundle !== undefined && { workflowBundle: { codePath: opts.workflowBundle } }),
         identity: `rackshift-worker@${process.pid}`,
       });
-      console.log(`rackshift worker ${process.pid}: polling ${opts.temporal}`);
+      console.log(`rackshift worker ${process.pid}: polling ${opts.temporal}${opts.metrics ? `; metrics on http://${opts.metrics}/metrics` : ''}`);
       const stop = (): void => void worker.shutdown();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -2,9 +2,11 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
+import { request } from 'node:http';
 import { createBootRouter } from '../../api/routes/boot';
 import { ValidationError } from '../../common/errors';
 import { BootStoreCorruptError, FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
+import { parseTopology } from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { serve } from '../support/api-server';
 import { labSmall } from '../support/lab-fixtures';
@@ -61,6 +63,40 @@ describe('GET /boot/ipxe', () => {
     const res = await fetch(`${url}/boot/ipxe?mac=${DB_01_MAC}`);
     expect(res.status).toBe(403);
     expect(await res.text()).not.toContain('sanboot');
+  });
+
+  it('serves the script of a MAC whose NIC has a boot address to that address only', async () => {
+    const bound = structuredClone(await labSmall());
+    const nic = bound.sites.flatMap((site) => site.machines).flatMap((m) => m.nics).find((n) => n.mac === DB_01_MAC)!;
+    nic.bootAddress = '127.0.0.2';
+    const store = await FileBootAssignmentStore.open(dir);
+    const app = express();
+    app.use(createBootRouter({ topology: new TopologyIndex(bound), assignments: store, allowFrom: ['127.0.0.0/8'] }));
+    const s = await serve(app);
+    servers.push(s);
+    const from = (localAddress: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${s.url}/boot/ipxe?mac=${DB_01_MAC}`, { localAddress }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    // Another host on the allowed boot network learns nothing of db-01's SAN target.
+    expect(await from('127.0.0.1')).toEqual({ status: 403, body: `the boot script of ${DB_01_MAC} is served to that NIC's boot address only\n` });
+    const own = await from('127.0.0.2');
+    expect(own.status).toBe(200);
+    expect(own.body).toContain('sanboot iscsi:');
+    // A MAC without a bound address is still served to the whole allow list.
+    expect((await fetch(`${s.url}/boot/ipxe?mac=52:54:00:99:99:99`)).status).toBe(200);
+  });
+
+  it('refuses a boot address that is no IP address, naming the field', async () => {
+    const t = structuredClone(await labSmall()) as unknown as { sites: Array<{ machines: Array<{ nics: Array<Record<string, unknown>> }> }> };
+    t.sites[0]!.machines[0]!.nics[0]!.bootAddress = 'boot-net';
+    expect(() => parseTopology(t)).toThrow(/sites\[0\]\.machines\[0\]\.nics\[0\]\.bootAddress: must be an IPv4 or IPv6 address/);
   });
 
   it('answers a malformed MAC with 400', async () => {

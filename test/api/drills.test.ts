@@ -30,7 +30,7 @@ beforeAll(async () => {
   temporal = await startTestTemporal();
   worker = await startStandInWorker(temporal.address, require.resolve('./fixtures/fake-drill-workflows'));
   const topology = new TopologyIndex(await labSmall());
-  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {
@@ -141,7 +141,7 @@ describe('drill runs API', () => {
     const { json } = await call('/api/v1/drills?limit=3');
     expect(json.drills.map((d: { workflowId: string }) => d.workflowId)).toEqual(['t7', 't6', 't5'].map((t) => `dr-drill/dc1/${t}`));
     expect(json.rto).toMatchObject({ direction: 'improving', recent: [150], earlier: [180] });
-    for (const bad of ['0', '101', 'x', '2.5']) expect(await call(`/api/v1/drills?limit=${bad}`)).toMatchObject({ status: 400, json: { issues: [{ path: 'limit' }] } });
+    for (const bad of ['0', '101', 'x', '2.5']) expect(await call(`/api/v1/drills?limit=${bad}`)).toMatchObject({ status: 400, json: { error: { details: [{ path: 'limit' }] } } });
   });
 
   it('returns one run with its full report; 404 for an unknown run or a run that is not a drill', async () => {
@@ -151,8 +151,8 @@ describe('drill runs API', () => {
     expect(one.json.summary.outcome).toBe('partial');
     expect((await call('/api/v1/drills/dr-drill/dc1/t1')).json.report).toEqual(partial);
     expect(await call('/api/v1/drills/dr-drill/dc1/t4-failed')).toMatchObject({ status: 200, json: { status: 'FAILED', report: null } });
-    expect(await call('/api/v1/drills/dr-drill/dc1/nope')).toMatchObject({ status: 404, json: { message: 'no drill run "dr-drill/dc1/nope" (GET /api/v1/drills lists them)' } });
-    expect(await call('/api/v1/drills/power/m-r1-01/not-a-drill')).toMatchObject({ status: 404, json: { message: '"power/m-r1-01/not-a-drill" is a notADrill run, not a drill' } });
+    expect(await call('/api/v1/drills/dr-drill/dc1/nope')).toMatchObject({ status: 404, json: { error: { message: 'no drill run "dr-drill/dc1/nope" (GET /api/v1/drills lists them)' } } });
+    expect(await call('/api/v1/drills/power/m-r1-01/not-a-drill')).toMatchObject({ status: 404, json: { error: { message: '"power/m-r1-01/not-a-drill" is a notADrill run, not a drill' } } });
   });
 
   it('prints drills and the trend through the CLI', async () => {

@@ -38,7 +38,7 @@ beforeAll(async () => {
       },
     },
   });
-  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology: index, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {
@@ -52,11 +52,12 @@ async function get(path: string, auth: string | null = token): Promise<{ status:
   return { status: res.status, json: await res.json() };
 }
 
-/** The CLI from source, as a user runs it; asynchronous, because the API it calls lives in this process. */
+/** The CLI from source, as a user runs it (the token in its environment); asynchronous, because the API it calls lives in this process. */
 async function cli(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), ...args, '--api', api.url, '--token', token], {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), ...args, '--api', api.url], {
     cwd: ROOT,
     encoding: 'utf8',
+    env: { ...process.env, RACKSHIFT_TOKEN: token, RACKSHIFT_CONFIG: join(ROOT, 'no-such-rackshift-config.yaml') },
   });
   return stdout;
 }
@@ -121,11 +122,11 @@ describe('inventory API', () => {
   });
 
   it('404s unknown ids and 400s malformed ones', async () => {
-    expect(await get('/api/v1/inventory/machines/m-nowhere')).toEqual({ status: 404, json: { error: 'NotFound', message: 'unknown machine "m-nowhere"; GET /api/v1/inventory lists them' } });
-    expect((await get('/api/v1/inventory/personas/nobody')).json.message).toBe('unknown persona "nobody"; GET /api/v1/inventory lists them');
+    expect(await get('/api/v1/inventory/machines/m-nowhere')).toEqual({ status: 404, json: { error: { code: 'NotFound', message: 'unknown machine "m-nowhere"; GET /api/v1/inventory lists them', details: [] } } });
+    expect((await get('/api/v1/inventory/personas/nobody')).json.error.message).toBe('unknown persona "nobody"; GET /api/v1/inventory lists them');
     const bad = await get(`/api/v1/inventory/machines/${encodeURIComponent('M-R1-03;reboot')}`);
     expect(bad.status).toBe(400);
-    expect(bad.json.issues).toEqual([{ path: 'id', message: expect.stringMatching(/^must be lower-case letters/) }]);
+    expect(bad.json.error.details).toEqual([{ path: 'id', message: expect.stringMatching(/^must be lower-case letters/) }]);
     expect((await get('/api/v1/inventory/personas/-web')).status).toBe(400);
   });
 
@@ -145,7 +146,7 @@ describe('inventory API', () => {
     expect(machine).toMatch(/^ {2}eth0 +52:54:00:00:03:00 on sw-r1 GigabitEthernet1\/0\/3, boots web-02 \(ubuntu-24-pxe\)$/m);
     expect(machine).toMatch(/^ {2}power +on, healthy$/m);
     expect(JSON.parse(await cli('inventory', 'persona', 'app-01', '--json'))).toMatchObject({ persona: { placement: { kind: 'vm', host: 'm-r2-03' } } });
-    await expect(cli('inventory', 'machine', 'm-nowhere')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('API 404: unknown machine "m-nowhere"') });
+    await expect(cli('inventory', 'machine', 'm-nowhere')).rejects.toMatchObject({ code: 3, stderr: expect.stringContaining('API 404: unknown machine "m-nowhere"') });
   });
 
   it('answers 503 naming the site when no worker answers the ledger', async () => {
@@ -153,7 +154,7 @@ describe('inventory API', () => {
     worker = undefined;
     const { status, json } = await get('/api/v1/inventory');
     expect(status).toBe(503);
-    expect(json).toMatchObject({ error: 'LedgerUnavailableError', site: 'dc1', message: expect.stringMatching(/^the ledger of site dc1 did not answer .*is a rackshift worker running\?$/) });
+    expect(json.error).toMatchObject({ code: 'LedgerUnavailable', details: [{ path: 'ledger.dc1' }], message: expect.stringMatching(/^the ledger of site dc1 did not answer .*is a rackshift worker running\?$/) });
     // Ids are still checked without the ledger.
     expect((await get('/api/v1/inventory/machines/m-nowhere')).status).toBe(404);
   });

@@ -22,7 +22,7 @@ const weekly = { id: 'weekly-dc1', runbook: 'dr-drill', input, spec: { cron: '0 
 beforeAll(async () => {
   temporal = await startTestTemporal();
   const topology = new TopologyIndex(await labSmall());
-  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE }));
+  api = await serve(createApp({ client: temporal.client, topology, tokens: [token], taskQueue: TASK_QUEUE, namespace: NAMESPACE, audit: () => undefined }));
 });
 
 afterAll(async () => {
@@ -39,7 +39,7 @@ async function call(method: string, path: string, body?: unknown, auth: string |
   return { status: res.status, json: await res.json(), location: res.headers.get('location') };
 }
 
-const paths = (json: { issues: Array<{ path: string }> }): string[] => json.issues.map((i) => i.path);
+const paths = (json: { error: { details: Array<{ path: string }> } }): string[] => json.error.details.map((i) => i.path);
 
 /** Polls `get` until `done` holds (schedule listing and actions are eventually consistent). */
 async function until<T>(get: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
@@ -103,7 +103,7 @@ describe('schedules API', () => {
       const { status, json } = await call('POST', '/api/v1/schedules', body);
       expect({ body, status }).toEqual({ body, status: 400 });
       expect({ body, paths: paths(json) }).toEqual({ body, paths: expect.arrayContaining([path]) });
-      if (message) expect(json.issues.find((i: { path: string }) => i.path === path).message).toMatch(message);
+      if (message) expect(json.error.details.find((i: { path: string }) => i.path === path).message).toMatch(message);
     }
     expect((await call('GET', '/api/v1/schedules/weekly-dc1')).status).toBe(404);
     expect((await call('GET', '/api/v1/schedules')).json).toEqual({ schedules: [] });
@@ -154,7 +154,7 @@ describe('schedules API', () => {
   it('409s an id that exists, leaving the schedule as it was', async () => {
     const dup = await call('POST', '/api/v1/schedules', { ...weekly, spec: { interval: '1h' }, note: 'other' });
     expect(dup.status).toBe(409);
-    expect(dup.json).toMatchObject({ error: 'Conflict', issues: [{ path: 'id', message: 'already exists' }] });
+    expect(dup.json).toMatchObject({ error: { code: 'Conflict', details: [{ path: 'id', message: 'already exists' }] } });
     expect((await call('GET', '/api/v1/schedules/weekly-dc1')).json).toMatchObject({ note: 'weekly rehearsal of dc1', specText: expect.stringContaining('cron') });
   });
 
@@ -170,7 +170,7 @@ describe('schedules API', () => {
     expect(await call('POST', '/api/v1/schedules/weekly-dc1/pause', { note: 'change freeze' })).toMatchObject({ status: 200, json: { id: 'weekly-dc1', paused: true, note: 'change freeze' } });
     expect((await call('GET', '/api/v1/schedules/weekly-dc1')).json.state).toEqual({ paused: true, note: 'change freeze' });
     expect(await call('POST', '/api/v1/schedules/weekly-dc1/unpause')).toMatchObject({ status: 200, json: { paused: false, note: 'unpaused through the rackshift API' } });
-    expect((await call('POST', '/api/v1/schedules/weekly-dc1/pause', { note: 42 })).json.issues[0].path).toBe('note');
+    expect((await call('POST', '/api/v1/schedules/weekly-dc1/pause', { note: 42 })).json.error.details[0].path).toBe('note');
     expect((await call('GET', '/api/v1/schedules/weekly-dc1')).json.state.paused).toBe(false);
   });
 
@@ -193,7 +193,7 @@ describe('schedules API', () => {
     expect(skipped.info.skippedOverlap).toBe(1);
     expect(skipped.recentRuns).toHaveLength(1);
 
-    expect((await call('POST', '/api/v1/schedules/weekly-dc1/trigger', { overlap: 'NEVER' })).json.issues[0].path).toBe('overlap');
+    expect((await call('POST', '/api/v1/schedules/weekly-dc1/trigger', { overlap: 'NEVER' })).json.error.details[0].path).toBe('overlap');
     // Temporal names a scheduled run by its fire time to the second: a second run needs a later second.
     await new Promise((r) => setTimeout(r, 1100));
     expect((await call('POST', '/api/v1/schedules/weekly-dc1/trigger', { overlap: 'ALLOW_ALL' })).status).toBe(202);
@@ -212,9 +212,9 @@ describe('schedules API', () => {
       ['POST', '/api/v1/schedules/no-such/trigger'],
       ['DELETE', '/api/v1/schedules/no-such'],
     ] as const) {
-      expect({ path, ...(await call(method, path, method === 'POST' ? {} : undefined)) }).toMatchObject({ path, status: 404, json: { error: 'NotFound', message: 'no schedule "no-such" (GET /api/v1/schedules lists them)' } });
+      expect({ path, ...(await call(method, path, method === 'POST' ? {} : undefined)) }).toMatchObject({ path, status: 404, json: { error: { code: 'NotFound', message: 'no schedule "no-such" (GET /api/v1/schedules lists them)' } } });
     }
-    expect(await call('GET', '/api/v1/schedules/Bad%20Id')).toMatchObject({ status: 400, json: { issues: [{ path: 'id' }] } });
+    expect(await call('GET', '/api/v1/schedules/Bad%20Id')).toMatchObject({ status: 400, json: { error: { details: [{ path: 'id' }] } } });
   });
 
   it('deletes a schedule', async () => {

@@ -62,7 +62,11 @@ describe('rackshift dev', () => {
     const token = readFileSync(join(data, 'admin.token'), 'utf8').trim();
     expect(statSync(join(data, 'admin.token')).mode & 0o777).toBe(0o600);
     expect(dev.output()).toContain(`API          http://127.0.0.1:${api}`);
-    expect(dev.output()).toContain(token);
+    // The admin token is named by its file, never printed; the store beside it holds its hash only.
+    expect(dev.output()).not.toContain(token);
+    expect(dev.output()).toContain(`admin token  in ${join(data, 'admin.token')} (mode 0600`);
+    expect(statSync(join(data, 'tokens.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(data, 'tokens.json'), 'utf8')).not.toContain(token.split('.')[2]!);
     expect((await fetch(`http://127.0.0.1:${api}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ui}/`)).status).toBe(200);
     const labState = (await (await fetch(`http://127.0.0.1:${labPort}/lab/state`)).json()) as { machines: Record<string, { power: string }> };
@@ -80,7 +84,7 @@ describe('rackshift dev', () => {
 
     const [, badArgv] = cli(['run', 'power', '--api', `http://127.0.0.1:${api}`, '--data', data, '--input', '{"machine":"m-r1-03","action":"explode"}']);
     const bad = spawnSync(node, badArgv, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/API 400/);
     expect(bad.stderr).toMatch(/input\.action: /);
 

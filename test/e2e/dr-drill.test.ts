@@ -40,8 +40,8 @@ describe('dr-drill in the lab (examples/rack-fire.yaml, rack r1 pretended lost)'
   it('refuses a bubble VLAN that is a production VLAN, naming the field, and starts nothing', async () => {
     const res = await api('/api/v1/runbooks/dr-drill/runs', { method: 'POST', body: JSON.stringify({ input: { ...DRILL, bubble: [{ network: 'prod-db', vlan: 120 }] } }) });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { issues: { path: string; message: string }[] };
-    expect(body.issues).toContainEqual({ path: 'input.bubble[0].vlan', message: 'VLAN 120 is production network prod-db; a bubble VLAN must be isolated' });
+    const body = (await res.json()) as { error: { details: { path: string; message: string }[] } };
+    expect(body.error.details).toContainEqual({ path: 'input.bubble[0].vlan', message: 'VLAN 120 is production network prod-db; a bubble VLAN must be isolated' });
   });
 
   it('rehearses on spares only, beside running production, and leaves production byte-for-byte as it was', async () => {

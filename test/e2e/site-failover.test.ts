@@ -44,10 +44,10 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
   it('refuses a bad scope with the field named, and starts nothing', async () => {
     const res = await api('/api/v1/runbooks/site-failover/runs', { method: 'POST', body: JSON.stringify({ input: { racks: ['r9'], site: 'dc1' } }) });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { issues: { path: string; message: string }[] };
-    expect(body.issues).toContainEqual({ path: 'input.site', message: 'name exactly one of site, racks or machines' });
+    const body = (await res.json()) as { error: { details: { path: string; message: string }[] } };
+    expect(body.error.details).toContainEqual({ path: 'input.site', message: 'name exactly one of site, racks or machines' });
     const unknown = await api('/api/v1/runbooks/site-failover/runs', { method: 'POST', body: JSON.stringify({ input: { racks: ['r9'] } }) });
-    expect(((await unknown.json()) as { issues: unknown[] }).issues).toContainEqual({ path: 'input.racks[0]', message: 'unknown rack "r9"' });
+    expect(((await unknown.json()) as { error: { details: unknown[] } }).error.details).toContainEqual({ path: 'input.racks[0]', message: 'unknown rack "r9"' });
   });
 
   it('a manual approval shows the plan and waits; a reject ends the run having changed nothing', async () => {
@@ -59,14 +59,18 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
     expect(shown.plan?.restorations).toHaveLength(20);
     expect(shown.failedMachines).toHaveLength(20);
 
-    const bad = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', body: JSON.stringify({ decision: 'maybe' }) });
+    // Four eyes: the token that started the run may not decide it; another may, and it signs the decision.
+    const approver = { authorization: `Bearer ${stack.approverToken}` };
+    const own = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', body: JSON.stringify({ decision: 'approve' }) });
+    expect(own.status).toBe(403);
+    const bad = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', headers: approver, body: JSON.stringify({ decision: 'maybe' }) });
     expect(bad.status).toBe(400);
-    const rejected = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', body: JSON.stringify({ decision: 'reject', by: 'oncall', reason: 'drill only' }) });
+    const rejected = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', headers: approver, body: JSON.stringify({ decision: 'reject', by: 'someone-else', reason: 'drill only' }) });
     expect(rejected.status).toBe(200);
     const report = await result(runId);
-    expect(report).toMatchObject({ outcome: 'rejected', approval: { decision: 'rejected', by: 'oncall', reason: 'drill only' }, personas: [] });
+    expect(report).toMatchObject({ outcome: 'rejected', approval: { decision: 'rejected', by: 'admin-2', reason: 'drill only' }, personas: [] });
     // Nothing waits now: a second answer is a conflict, not a silent no-op.
-    const late = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', body: JSON.stringify({ decision: 'approve' }) });
+    const late = await api(`/api/v1/runs/${runId}/approval`, { method: 'POST', headers: approver, body: JSON.stringify({ decision: 'approve' }) });
     expect(late.status).toBe(409);
     expect(labHardwareState(stack.lab)).toEqual(before);
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);

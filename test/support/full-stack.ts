@@ -23,6 +23,8 @@ export interface FullStack {
   readonly lab: Lab;
   readonly api: ApiServer;
   readonly token: string;
+  /** A second admin token (named admin-2): approvals must come from another token than the start. */
+  readonly approverToken: string;
   readonly topology: Topology;
   readonly topologyFile: string;
   readonly ledger: LedgerClient;
@@ -52,12 +54,13 @@ export async function startFullStack(options: FullStackOptions = {}, attempt = 1
   const temporal = await startTestTemporal();
   const ledger = new LedgerClient(temporal.client);
   const token = newToken();
+  const approverToken = newToken();
   const apiPort = await relocated.freePort();
   const index = new TopologyIndex(relocated.topology);
   let api: ApiServer | undefined;
   let lab: Lab;
   try {
-    api = await startApiServer({ client: temporal.client, topology: index, tokens: [token], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
+    api = await startApiServer({ client: temporal.client, topology: index, tokens: [token, approverToken], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
     lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
   } catch (e) {
     await api?.stop();
@@ -80,6 +83,7 @@ export async function startFullStack(options: FullStackOptions = {}, attempt = 1
     lab,
     api: started,
     token,
+    approverToken,
     topology: relocated.topology,
     topologyFile: relocated.file,
     ledger,

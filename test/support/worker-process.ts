@@ -14,10 +14,11 @@ export interface WorkerProcess {
  * it mid-run. Resolves once the worker says it is polling. `bundle` defaults to the one jest's
  * globalSetup built for the run, when there is one.
  */
-export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string }): Promise<WorkerProcess> {
+export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string; extraArgs?: readonly string[] }): Promise<WorkerProcess> {
   const args = ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), 'worker', '--temporal', options.temporal, '--topology', options.topologyFile, '--secrets', options.secretsFile];
   const bundle = options.bundle ?? process.env.RACKSHIFT_WORKFLOW_BUNDLE;
   if (bundle) args.push('--workflow-bundle', bundle);
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_LOG_LEVEL: 'warn' } });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

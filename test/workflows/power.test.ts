@@ -17,18 +17,20 @@ let temporal: TestTemporal;
 let worker: RunningWorker;
 let machines: Map<string, LabMachine>;
 let seq = 0;
+let ledger: LedgerClient;
 
 beforeAll(async () => {
   const topology = await labSmall();
   machines = bareLabMachines(topology);
   temporal = await startTestTemporal();
+  ledger = new LedgerClient(temporal.client);
   worker = await startWorker({
     address: temporal.address,
     workflowBundle: await testWorkflowBundle(),
     deps: {
       topology: new TopologyIndex(topology),
       secrets: new StaticSecretStore({}),
-      ledger: new LedgerClient(temporal.client),
+      ledger,
       powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!),
     },
   });
@@ -61,7 +63,7 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
     const m = machines.get('m-r1-03')!;
     const report = await run({ machine: 'm-r1-03', action: 'on', bootDevice: { device: 'pxe' } });
     expect(report).toMatchObject({ machine: 'm-r1-03', stateBefore: 'off', stateAfter: 'on', alreadyInState: false });
-    expect(report.steps.map((s) => s.name)).toEqual(['set-boot-device', 'read-power', 'power-on', 'wait-state']);
+    expect(report.steps.map((s) => s.name)).toEqual(['check-ledger', 'lease', 'set-boot-device', 'read-power', 'power-on', 'wait-state', 'record-power']);
     expect(report.steps.every((s) => s.outcome === 'ok')).toBe(true);
     expect(m.powerState).toBe('on');
     expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe efi']);
@@ -91,7 +93,7 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
     await run({ machine: 'm-r2-03', action: 'on' });
     const report = await run({ machine: 'm-r2-03', action: 'soft-off', softOffGraceSeconds: 2 });
     expect(report).toMatchObject({ stateAfter: 'off', fellBackToHardOff: true });
-    expect(report.steps.map((s) => s.name)).toEqual(['read-power', 'soft-off', 'wait-off', 'hard-off', 'wait-state']);
+    expect(report.steps.map((s) => s.name)).toEqual(['check-ledger', 'lease', 'read-power', 'soft-off', 'wait-off', 'hard-off', 'wait-state', 'record-power']);
     expect(m.count('soft')).toBe(1);
     expect(m.count('off')).toBe(1);
     m.bootHangs = false;
@@ -101,6 +103,38 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
     const report = await run({ machine: 'm-r2-04', action: 'cycle' });
     expect(report.stateAfter).toBe('on');
     expect(machines.get('m-r2-04')!.count('cycle')).toBe(1);
+  });
+
+  it('records the power state it reached in the ledger and gives its lease back', async () => {
+    await run({ machine: 'm-r2-04', action: 'off' });
+    const snap = await ledger.snapshot('dc1');
+    expect(snap.machines['m-r2-04']).toMatchObject({ power: 'off' });
+    expect(Object.keys(snap.leases)).not.toContain('machine:m-r2-04');
+    await run({ machine: 'm-r2-04', action: 'on' });
+    expect((await ledger.snapshot('dc1')).machines['m-r2-04']).toMatchObject({ power: 'on' });
+  });
+
+  it('refuses to switch off a machine the ledger shows running a persona, unless forced', async () => {
+    const m = machines.get('m-r1-01')!;
+    await run({ machine: 'm-r1-01', action: 'on' });
+    const holder = 'test/placement';
+    await ledger.acquire('dc1', { holder, resources: ['persona:db-01'] });
+    await ledger.place('dc1', { holder, persona: 'db-01', placement: { kind: 'machine', machine: 'm-r1-01' } });
+    await ledger.release('dc1', { holder });
+    for (const action of ['off', 'soft-off', 'cycle']) {
+      const failure = await failureOf({ machine: 'm-r1-01', action });
+      expect(failure).toMatchObject({ type: 'MachineInUseError', nonRetryable: true });
+      expect(failure.message).toBe(`m-r1-01 runs db-01 (ledger); power ${action} refused. Move or release it first, or start the run with "force": true (operator role)`);
+    }
+    expect([m.count('off'), m.count('soft'), m.count('cycle'), m.powerState]).toEqual([0, 0, 0, 'on']);
+    expect(Object.keys((await ledger.snapshot('dc1')).leases)).not.toContain('machine:m-r1-01');
+    // Powering it on harms nothing; forcing it off does it, and the ledger says so.
+    expect((await run({ machine: 'm-r1-01', action: 'on' })).alreadyInState).toBe(true);
+    expect(await run({ machine: 'm-r1-01', action: 'off', force: true })).toMatchObject({ stateAfter: 'off' });
+    expect((await ledger.snapshot('dc1')).machines['m-r1-01']).toMatchObject({ power: 'off' });
+    await ledger.acquire('dc1', { holder, resources: ['persona:db-01'] });
+    await ledger.place('dc1', { holder, persona: 'db-01', placement: null });
+    await ledger.release('dc1', { holder });
   });
 
   it('an auth failure ends the run at once with a non-retried BmcAuthError', async () => {

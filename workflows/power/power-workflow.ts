@@ -1,10 +1,11 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { PowerActivities } from '../../activities/power-activities';
 import type { PowerActionResult, PowerState } from '../../drivers/power/power-driver';
 import { powerOp, powerWait } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import { RunJournal, type StepRecord } from '../run-journal';
 import { powerInputSchema, type PowerInput } from './power-input';
+import { PowerLedger } from './power-ledger';
 
 export interface PowerReport {
   readonly machine: string;
@@ -25,6 +26,8 @@ const bmc = proxyActivities<PowerActivities>(powerOp);
  * heartbeats) until the BMC reports the wanted state. soft-off asks the OS to shut down and
  * forces the machine off when it has not after the grace time. Pressing a button is always
  * preceded by a state read, so a retried run never presses twice what already took effect.
+ * Runs started since patch `power-ledger` also lease the machine in its site's ledger, refuse a
+ * machine running a persona unless `force`, and record the power state they reached.
  */
 export async function power(rawInput: unknown): Promise<PowerReport> {
   const input = parseWorkflowInput('power', powerInputSchema, rawInput);
@@ -38,7 +41,10 @@ export async function power(rawInput: unknown): Promise<PowerReport> {
   const press = (action: PowerActionResult['action']) =>
     bmc.requestPower.executeWithOptions({ summary: `power ${action} ${machine}` }, [{ machine, action }]);
 
+  // Runs recorded before the patch took no lease and wrote nothing: they replay as they ran.
+  const book = patched('power-ledger') ? new PowerLedger(journal, input) : undefined;
   try {
+    await book?.lease();
     if (input.bootDevice) {
       const boot = input.bootDevice;
       await journal.step(
@@ -78,10 +84,13 @@ export async function power(rawInput: unknown): Promise<PowerReport> {
     if (!final.reached) {
       throw new Error(`${machine} did not reach power ${want} within ${input.powerTimeoutSeconds}s (BMC reports ${final.state})`);
     }
+    await book?.record(final.state);
     journal.finish('completed');
     return { machine, action: input.action, stateBefore, stateAfter: final.state, alreadyInState, fellBackToHardOff, steps: journal.steps };
   } catch (e) {
     journal.finish('failed');
     throw e;
+  } finally {
+    await book?.release();
   }
 }
