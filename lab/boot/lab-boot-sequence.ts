@@ -3,7 +3,7 @@ import { LUN_NUMBER, lunIdOfTarget } from '../../drivers/storage/lun-target';
 import type { DrillBoot } from '../../inventory/ledger-records';
 import type { Persona } from '../../inventory/topology-schema';
 import type { Lab } from '../lab';
-import type { LabBmcAction, LabBootDevice, LabBootResult, LabMachine } from '../lab-machine';
+import type { LabBmcAction, LabBootResult, LabMachine } from '../lab-machine';
 import { cloneProblems, lunProblems, vlanProblems } from './boot-checks';
 import { drillCopyOf } from './drill-copy';
 import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
@@ -15,6 +15,12 @@ const FETCH_ATTEMPTS = 4;
 const FETCH_RETRY_MS = 2_000;
 
 type Found = { persona: Persona } | { reason: string };
+
+/** The boot agent's section of the lab state file. */
+export interface LabBootSnapshot {
+  readonly missingImages: readonly string[];
+  readonly booted: Readonly<Record<string, ParsedIpxe>>;
+}
 
 /**
  * The firmware and OS of every lab machine. On a PXE boot it fetches
@@ -28,8 +34,9 @@ type Found = { persona: Persona } | { reason: string };
  */
 export class LabBootAgent {
   private readonly endpoints = new Map<string, PersonaEndpoint>();
-  private readonly devices = new Map<string, LabBootDevice>();
   private readonly generations = new Map<string, number>();
+  /** The script each machine's running OS was booted from: what it keeps running across a lab restart. */
+  private readonly booted = new Map<string, ParsedIpxe>();
   /** Images the lab's image server lacks (the missing-image fault). */
   readonly missingImages = new Set<string>();
 
@@ -39,21 +46,34 @@ export class LabBootAgent {
   ) {}
 
   install(machine: LabMachine): void {
-    // The machine resets a one-time override before its OS starts, so the device is read at power-on.
-    const remember = (): void => {
-      this.devices.set(machine.id, machine.bootOverride.device);
-    };
-    remember();
     machine.on('power', (state: string) => {
-      if (state === 'on') remember();
-      else void this.stopEndpoint(machine.id);
+      if (state !== 'on') void this.stopEndpoint(machine.id);
     });
     machine.on('action', (action: LabBmcAction) => {
-      if (action.action !== 'cycle' && action.action !== 'reset') return;
-      remember();
-      void this.stopEndpoint(machine.id);
+      if (action.action === 'cycle' || action.action === 'reset') void this.stopEndpoint(machine.id);
     });
     machine.setBootSequence((m) => this.boot(m));
+  }
+
+  /** What survives a lab restart: the missing-image faults and the script each running OS booted. */
+  snapshot(): LabBootSnapshot {
+    return { missingImages: [...this.missingImages].sort(), booted: Object.fromEntries(this.booted) };
+  }
+
+  /**
+   * After a lab restart: the fault list comes back, and each machine whose OS ran healthy runs
+   * the same OS again, as firmware that never lost power would. It does not fetch its script
+   * again (the assignment may have changed since it booted); the checks and the health
+   * endpoint are those of the script it booted.
+   */
+  async restore(saved: LabBootSnapshot): Promise<void> {
+    for (const image of saved.missingImages) this.missingImages.add(image);
+    for (const [id, script] of Object.entries(saved.booted)) {
+      const machine = this.lab.machines.get(id);
+      if (machine === undefined || machine.powerState !== 'on' || machine.osState !== 'running' || machine.bootResult?.healthy !== true) continue;
+      this.booted.set(id, script);
+      machine.restoredBoot(await this.bootScript(machine, script, this.generations.get(id)));
+    }
   }
 
   private async stopEndpoint(machineId: string): Promise<void> {
@@ -65,8 +85,9 @@ export class LabBootAgent {
 
   private async boot(machine: LabMachine): Promise<LabBootResult> {
     await this.stopEndpoint(machine.id);
+    this.booted.delete(machine.id);
     const generation = this.generations.get(machine.id);
-    const device = this.devices.get(machine.id) ?? 'disk';
+    const device = machine.bootingFrom;
     if (device !== 'pxe') return { healthy: false, reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe` };
     const mac = machine.spec.nics[0]?.mac ?? '';
     const url = `${this.apiBaseUrl.replace(/\/$/, '')}/boot/ipxe?mac=${encodeURIComponent(mac)}`;
@@ -86,6 +107,14 @@ export class LabBootAgent {
       }
     }
     if (script === undefined) return { healthy: false, reason: `${failure} (after ${FETCH_ATTEMPTS} attempts)` };
+    const result = await this.bootScript(machine, script, generation);
+    if (result.healthy) this.booted.set(machine.id, script);
+    return result;
+  }
+
+  /** Boots what the script says: healthy only when the image, VLANs and LUNs are really there. */
+  private async bootScript(machine: LabMachine, script: ParsedIpxe, generation: number | undefined): Promise<LabBootResult> {
+    const mac = machine.spec.nics[0]?.mac ?? '';
     const copy = drillCopyOf(script);
     if (copy !== undefined && 'reason' in copy) return { healthy: false, reason: copy.reason };
     const drill = copy?.drill;

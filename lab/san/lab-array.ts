@@ -2,9 +2,18 @@ import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
 import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
 import type { StorageArray } from '../../inventory/topology-schema';
-import { fail, LabArrayModel, ok } from './lab-array-model';
+import { fail, LabArrayModel, ok, type LabBackstore, type LabGrant } from './lab-array-model';
 import { runTargetcli } from './lab-targetcli';
 import { runTgtadm } from './lab-tgtadm';
+
+/** What an array keeps across a lab restart: its targets, ACLs, storage objects, files, and the slow-array fault. */
+export interface LabArraySnapshot {
+  readonly targets: ReadonlyArray<{ readonly tid: number; readonly name: string; readonly luns: ReadonlyArray<readonly [number, string]>; readonly acl: ReadonlyArray<readonly [string, LabGrant]> }>;
+  readonly backstores: ReadonlyArray<readonly [string, LabBackstore]>;
+  readonly files: readonly string[];
+  readonly copiedFrom: ReadonlyArray<readonly [string, string]>;
+  readonly latencyMs: number;
+}
 
 /**
  * One simulated iSCSI array. It starts with every topology LUN provisioned in rackshift's
@@ -23,6 +32,31 @@ export class LabArray {
       this.model.addTarget(lunTargetIqn(spec.targetIqn, lun.id)).luns.set(LUN_NUMBER, backing);
       if (spec.kind === 'lio') this.model.backstores.set(lun.id, { kind: backing.startsWith('/dev/') ? 'block' : 'fileio', path: backing });
     }
+  }
+
+  snapshot(): LabArraySnapshot {
+    const m = this.model;
+    return {
+      targets: [...m.targets.values()].map((t) => ({ tid: t.tid, name: t.name, luns: [...t.luns], acl: [...t.acl].map(([who, g]) => [who, g === 'all' ? g : [...g]] as const) })),
+      backstores: [...m.backstores],
+      files: [...m.files],
+      copiedFrom: [...m.copiedFrom],
+      latencyMs: this.latencyMs,
+    };
+  }
+
+  /** Replaces the topology's first state with what an earlier lab wrote down. */
+  restore(kept: LabArraySnapshot): void {
+    const m = this.model;
+    m.targets.clear();
+    for (const t of kept.targets) m.targets.set(t.tid, { tid: t.tid, name: t.name, luns: new Map(t.luns), acl: new Map(t.acl.map(([who, g]) => [who, g === 'all' ? g : [...g]])) });
+    m.backstores.clear();
+    for (const [name, b] of kept.backstores) m.backstores.set(name, b);
+    m.files.clear();
+    for (const f of kept.files) m.files.add(f);
+    m.copiedFrom.clear();
+    for (const [clone, source] of kept.copiedFrom) m.copiedFrom.set(clone, source);
+    this.latencyMs = kept.latencyMs;
   }
 
   /** Grants `initiator` the LUN the way the array's own CLI would (used to seed the data center as it runs today). */
@@ -59,9 +93,18 @@ export class LabArray {
     return target === undefined ? undefined : lunIdOfTarget(this.spec.targetIqn, target.name);
   }
 
+  /** Called after every command, which may have changed the array. */
+  onChange: () => void = () => undefined;
+
   async exec(command: string): Promise<ExecResult> {
     this.commands += 1;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const result = this.run(command);
+    this.onChange();
+    return result;
+  }
+
+  private run(command: string): ExecResult {
     const [program = '', ...argv] = command.trim().split(/\s+/);
     if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);
     if (program === 'targetcli' && this.spec.kind === 'lio') return runTargetcli(this.model, argv);

@@ -5,7 +5,15 @@ import type { Switch } from '../../inventory/topology-schema';
 import { IOS_DIALECTS, IosCli } from './ios-cli';
 import { JunosCli } from './junos-cli';
 import type { CliFaults, LabCli } from './lab-cli';
-import type { LabSwitchConfig } from './lab-switch-config';
+import type { LabSwitchConfig, LabSwitchConfigData } from './lab-switch-config';
+
+/** What a lab switch keeps across a lab restart: running and saved configuration, and its faults. */
+export interface LabSwitchSnapshot {
+  readonly running: LabSwitchConfigData;
+  /** IOS-like: the startup configuration `write memory` saved (a Junos commit is its own save). */
+  readonly saved?: LabSwitchConfigData;
+  readonly faults: LabSwitchFaults;
+}
 
 export interface LabSwitchFaults {
   /** Every login fails as if the password were wrong. */
@@ -44,7 +52,9 @@ function same(a: string, b: string): boolean {
 export class LabSwitch {
   readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
-  private saved: string;
+  private saved: LabSwitchConfig;
+  /** Called after every line that may have changed the configuration or a fault counter. */
+  onChange: () => void = () => undefined;
   private readonly clients = new Set<Connection>();
   private server: Server | undefined;
   private readonly cliFaults: CliFaults = {
@@ -59,8 +69,17 @@ export class LabSwitch {
     readonly spec: Switch,
     private running: LabSwitchConfig,
     private readonly credential: Secret,
+    kept?: LabSwitchSnapshot,
   ) {
-    this.saved = running.render();
+    if (kept !== undefined) {
+      this.running = running.withData(kept.running);
+      Object.assign(this.faults, kept.faults);
+    }
+    this.saved = kept?.saved === undefined ? this.running.clone() : running.withData(kept.saved);
+  }
+
+  snapshot(): LabSwitchSnapshot {
+    return { running: this.running.data(), ...(this.running.family === 'ios' && { saved: this.saved.data() }), faults: { ...this.faults } };
   }
 
   get config(): LabSwitchConfig {
@@ -69,7 +88,7 @@ export class LabSwitch {
 
   /** The configuration a reboot would load: saved by `write memory` (IOS-like); a Junos commit is its own save. */
   get startup(): string {
-    return this.running.family === 'junos' ? this.running.render() : this.saved;
+    return (this.running.family === 'junos' ? this.running : this.saved).render();
   }
 
   clearFaults(): void {
@@ -81,7 +100,7 @@ export class LabSwitch {
       return new JunosCli(() => this.running, (c) => (this.running = c), this.credential.username, this.cliFaults);
     }
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
-    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.render()));
+    return new IosCli(this.running, dialect, this.cliFaults, () => (this.saved = this.running.clone()));
   }
 
   async start(hostKey: Buffer): Promise<void> {
@@ -131,6 +150,7 @@ export class LabSwitch {
     this.stats.lines += 1;
     if (this.faults.dropSessions > 0) {
       this.faults.dropSessions -= 1;
+      this.onChange();
       client.end();
       return true;
     }
@@ -149,6 +169,7 @@ export class LabSwitch {
         pending = pending.slice(at + (pending.startsWith('\r\n', at) ? 2 : 1));
         if (this.faulted(client)) continue;
         const answer = cli.handle(line);
+        this.onChange();
         const body = answer.output === '' ? '' : `${answer.output.replace(/\n/g, '\r\n')}\r\n`;
         if (answer.close) {
           stream.write(`${line}\r\n${body}`);
@@ -164,6 +185,7 @@ export class LabSwitch {
   private exec(client: Connection, stream: ServerChannel, command: string): void {
     if (this.faulted(client)) return;
     const answer = this.newCli().handle(command);
+    this.onChange();
     stream.write(answer.output === '' ? '' : `${answer.output}\n`);
     stream.exit(0);
     stream.end();
