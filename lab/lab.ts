@@ -8,6 +8,7 @@ import type { Secret } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import type { Topology } from '../inventory/topology-schema';
 import { DEFAULT_LAB_TIMING, LabMachine, type LabTiming } from './lab-machine';
+import { lockLabDir } from './lab-lock';
 import { LabStateFile, parseSection, type LabState } from './lab-state-file';
 import type { z } from 'zod';
 import type { LabSanView, LabSwitchView, LabViewProvider } from './lab-views';
@@ -67,6 +68,7 @@ export class Lab {
   readonly restored: LabState | undefined;
   /** Set once every component runs: from then on each change is written down. */
   private live = false;
+  private unlock: () => void = () => undefined;
 
   private constructor(readonly options: LabOptions) {
     this.index = new TopologyIndex(options.topology);
@@ -87,6 +89,7 @@ export class Lab {
     this.credentials = Object.fromEntries(
       options.topology.credentials.map((c) => [c.name, kept[c.name] ?? { username: 'admin', password: randomBytes(12).toString('base64url') }]),
     );
+    this.unlock = lockLabDir(options.dataDir, 'start another lab on it');
   }
 
   /** A component's section of the restored state, checked against its schema; undefined on a first start. */
@@ -120,8 +123,8 @@ export class Lab {
 
   static async start(options: LabOptions, starters: readonly LabComponentStarter[]): Promise<Lab> {
     const lab = new Lab(options);
-    await writeFile(lab.secretsFile, toYaml(lab.credentials), { mode: 0o600 });
     try {
+      await writeFile(lab.secretsFile, toYaml(lab.credentials), { mode: 0o600 });
       for (const start of starters) {
         const component = await start(lab);
         if (component !== undefined) lab.components.push(component);
@@ -169,5 +172,6 @@ export class Lab {
     }
     this.components.length = 0;
     for (const m of this.machines.values()) m.stop();
+    this.unlock();
   }
 }
