@@ -7,6 +7,7 @@ import { startApiServer } from '../api/start-api-server';
 import { EnvAndFileSecretStore } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import { loadTopologyFile } from '../inventory/load-topology';
+import type { Topology } from '../inventory/topology-schema';
 import type { Lab } from '../lab/lab';
 import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
@@ -18,6 +19,7 @@ import { NAMESPACE } from '../worker/task-queue';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 import { connectTemporal } from '../temporal/connect';
+import { markSeed, seedHomes, seedState, type SeededHome } from './seed-homes';
 
 export interface DevStackOptions {
   readonly dataDir: string;
@@ -27,6 +29,12 @@ export interface DevStackOptions {
   readonly uiPort: number;
   readonly labPort: number;
   readonly lab: boolean;
+  /** Run a worker in this process (false: separate `rackshift worker` processes do the work). */
+  readonly worker: boolean;
+  /** host:port of a Temporal server this stack did not start (then it starts no dev server). */
+  readonly temporal?: string;
+  /** On the first start of a fresh data folder, put every persona on its topology home. */
+  readonly seed: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -36,7 +44,37 @@ export interface DevStack {
   readonly temporalAddress: string;
   readonly token: string;
   readonly lab: Lab | undefined;
+  /** The seeding of homes, when this start seeds (it runs in the background: with --no-worker it waits for a worker). */
+  readonly seeding: Promise<SeededHome[]> | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * Whether this start seeds homes: only with a lab, on a fresh data folder (no lab state, no
+ * seed marker), or to finish a seeding a killed stack began. A restart keeps what is there.
+ */
+function shouldSeed(dataDir: string, lab: Lab | undefined, wanted: boolean): boolean {
+  const state = seedState(dataDir);
+  if (lab === undefined || state === 'done' || state === 'skipped') return false;
+  if (state === 'seeding') return true;
+  if (lab.restored !== undefined) return false;
+  if (!wanted) markSeed(dataDir, 'skipped');
+  return wanted;
+}
+
+/** Seeds homes in the background and marks the folder done when every home is seeded (or, failing some, says which). */
+function startSeeding(client: Client, topology: Topology, dataDir: string, log: (line: string) => void): Promise<SeededHome[]> {
+  markSeed(dataDir, 'seeding');
+  const started = Date.now();
+  const seeding = seedHomes(client, new TopologyIndex(topology), log).then((homes) => {
+    const placed = homes.filter((h) => h.outcome === 'completed').length;
+    markSeed(dataDir, 'done');
+    log(`seed: ${placed} of ${homes.length} persona(s) running at home after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return homes;
+  });
+  // The stack may be stopped mid-seed; the next start attaches to the same runs.
+  seeding.catch((e: unknown) => log(`seed: stopped before it finished (${(e as Error).message}); the next start goes on with it`));
+  return seeding;
 }
 
 /** Reuses the data folder's admin token so that a restarted stack keeps working with the same one. */
@@ -54,7 +92,9 @@ async function adminToken(dataDir: string): Promise<string> {
 
 /**
  * The whole embedded stack in one process tree: Temporal dev server (SQLite file in the data
- * folder, so runs survive restarts), the lab, one worker, the API. Stops in reverse order.
+ * folder, so runs survive restarts) unless `temporal` names another, the lab (its state in the
+ * data folder, so it survives restarts too), one worker unless `worker` is false, the API.
+ * Stops in reverse order.
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -74,42 +114,54 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   };
 
   try {
-    log(`starting Temporal dev server (SQLite ${join(dataDir, 'temporal.db')})…`);
-    const server: DevServer = await startDevServer({
-      dbFile: join(dataDir, 'temporal.db'),
-      port: options.temporalPort,
-      uiPort: options.uiPort,
-      logFile: join(dataDir, 'logs', 'temporal.log'),
-    });
-    stoppers.push(() => server.stop());
+    let server: Pick<DevServer, 'address' | 'uiUrl'>;
+    if (options.temporal === undefined) {
+      log(`starting Temporal dev server (SQLite ${join(dataDir, 'temporal.db')})…`);
+      const started = await startDevServer({
+        dbFile: join(dataDir, 'temporal.db'),
+        port: options.temporalPort,
+        uiPort: options.uiPort,
+        logFile: join(dataDir, 'logs', 'temporal.log'),
+      });
+      stoppers.push(() => started.stop());
+      server = started;
+    } else {
+      log(`using the Temporal server at ${options.temporal} (not started here)…`);
+      server = { address: options.temporal, uiUrl: undefined };
+    }
 
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     let lab: Lab | undefined;
     if (options.lab) {
       log(`starting the lab for ${options.topologyFile}…`);
-      lab = await startLab({ topology, dataDir: join(dataDir, 'lab'), apiBaseUrl: apiBase, controlPort: options.labPort });
+        lab = await startLab({ topology, dataDir: join(dataDir, 'lab'), apiBaseUrl: apiBase, controlPort: options.labPort });
       const started = lab;
       stoppers.push(() => started.stop());
+      if (lab.restored !== undefined) log(`the lab keeps the state it had at ${lab.restored.savedAt} (${lab.stateFile.path}; \`rackshift lab reset\` forgets it)`);
     }
     const secrets = new EnvAndFileSecretStore(process.env, lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE);
 
     const connection = await connectTemporal({ address: server.address });
     stoppers.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
-    // Drill reports are run results: they last as long as the namespace keeps closed runs.
-    await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
+    // Drill reports are run results: they last as long as the namespace keeps closed runs. A server it did not start is not its to configure.
+    if (options.temporal === undefined) await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
 
-    log('bundling workflows and starting the worker…');
-    // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
-    const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
-    stoppers.push(() => deps.close());
-    const worker: RunningWorker = await startWorker({
-      address: server.address,
-      deps,
-      workflowBundle: await bundleWorkflows(),
-      identity: `rackshift-dev@${process.pid}`,
-    });
-    stoppers.push(() => worker.shutdown());
+    if (options.worker) {
+      log('bundling workflows and starting the worker…');
+      // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
+      const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
+      stoppers.push(() => deps.close());
+      const worker: RunningWorker = await startWorker({
+        address: server.address,
+        deps,
+        workflowBundle: await bundleWorkflows(),
+        identity: `rackshift-dev@${process.pid}`,
+      });
+      stoppers.push(() => worker.shutdown());
+    } else {
+      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile}` : ''}\``);
+    }
 
     const token = await adminToken(dataDir);
     const api = await startApiServer({
@@ -123,7 +175,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     stoppers.push(() => api.stop());
     const apiUrl = api.url;
-    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, stop };
+    const seeding = shouldSeed(dataDir, lab, options.seed) ? startSeeding(client, topology, dataDir, log) : undefined;
+    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, seeding, stop };
   } catch (e) {
     await stop();
     throw e;
