@@ -10,8 +10,12 @@ import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
 import { onLoopback, startPersonaEndpoint, type PersonaEndpoint } from './persona-endpoint';
 
 const FETCH_TIMEOUT_MS = 10_000;
-/** Like PXE firmware, try the boot server a few times before giving up on the network boot. */
-const FETCH_ATTEMPTS = 4;
+/**
+ * While the boot server does not answer (or answers 5xx), try again this often for as long as
+ * the machine stays on: server firmware retries its boot sequence after a failed network boot
+ * (Dell "Boot Sequence Retry", HPE "Network Boot Retry", on by default), so a machine that was
+ * booting when the control plane went down boots once it is back.
+ */
 const FETCH_RETRY_MS = 2_000;
 
 type Found = { persona: Persona } | { reason: string };
@@ -39,6 +43,9 @@ export class LabBootAgent {
   private readonly booted = new Map<string, ParsedIpxe>();
   /** Images the lab's image server lacks (the missing-image fault). */
   readonly missingImages = new Set<string>();
+  /** Machines whose network boot waits for the boot server, and why. */
+  private readonly retrying = new Map<string, string>();
+  private stopped = false;
 
   constructor(
     private readonly lab: Lab,
@@ -77,6 +84,7 @@ export class LabBootAgent {
   }
 
   private async stopEndpoint(machineId: string): Promise<void> {
+    this.retrying.delete(machineId);
     this.generations.set(machineId, (this.generations.get(machineId) ?? 0) + 1);
     const endpoint = this.endpoints.get(machineId);
     this.endpoints.delete(machineId);
@@ -91,22 +99,27 @@ export class LabBootAgent {
     if (device !== 'pxe') return { healthy: false, reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe` };
     const mac = machine.spec.nics[0]?.mac ?? '';
     const url = `${this.apiBaseUrl.replace(/\/$/, '')}/boot/ipxe?mac=${encodeURIComponent(mac)}`;
-    let script: ParsedIpxe | undefined;
-    let failure = '';
-    for (let attempt = 1; script === undefined && attempt <= FETCH_ATTEMPTS; attempt += 1) {
+    let text: string | undefined;
+    for (let attempt = 1; text === undefined; attempt += 1) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, FETCH_RETRY_MS));
-      if (this.generations.get(machine.id) !== generation) return { healthy: false, reason: 'powered off while booting' };
+      if (this.stopped || this.generations.get(machine.id) !== generation) return { healthy: false, reason: 'powered off while booting' };
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-        const text = await res.text();
-        if (res.status === 200) script = parseIpxeScript(text);
-        else if (res.status < 500) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}` };
-        else failure = `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}`;
+        const body = await res.text();
+        if (res.status === 200) text = body;
+        else if (res.status < 500) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${body.trim().slice(0, 120)}` };
+        else this.retrying.set(machine.id, `GET ${url} answered ${res.status} (attempt ${attempt})`);
       } catch (e) {
-        failure = `boot script from ${url}: ${(e as Error).message}`;
+        this.retrying.set(machine.id, `boot script from ${url}: ${(e as Error).message} (attempt ${attempt})`);
       }
     }
-    if (script === undefined) return { healthy: false, reason: `${failure} (after ${FETCH_ATTEMPTS} attempts)` };
+    this.retrying.delete(machine.id);
+    let script: ParsedIpxe;
+    try {
+      script = parseIpxeScript(text);
+    } catch (e) {
+      return { healthy: false, reason: `the iPXE script for ${mac} does not run: ${(e as Error).message}` };
+    }
     const result = await this.bootScript(machine, script, generation);
     if (result.healthy) this.booted.set(machine.id, script);
     return result;
@@ -183,11 +196,13 @@ export class LabBootAgent {
     return {
       apiBaseUrl: this.apiBaseUrl,
       serving: Object.fromEntries([...this.endpoints].map(([m, e]) => [m, e.persona])),
+      retryingBoot: Object.fromEntries(this.retrying),
       missingImages: [...this.missingImages].sort(),
     };
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.endpoints.keys()].map((id) => this.stopEndpoint(id)));
   }
 }
