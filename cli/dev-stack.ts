@@ -1,4 +1,4 @@
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import type { Lab } from '../lab/lab';
 import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
-import { LedgerClient } from '../temporal/ledger-client';
+import { LedgerClient, ledgerWorkflowId } from '../temporal/ledger-client';
 import { DEV_RETENTION_DAYS, setNamespaceRetention } from '../temporal/namespace-retention';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
 import { NAMESPACE } from '../worker/task-queue';
@@ -49,15 +49,29 @@ export interface DevStack {
   stop(): Promise<void>;
 }
 
+/** Whether any site's ledger has ever run on this Temporal (a describe needs no worker, unlike a query). */
+async function anyLedger(client: Client, topology: Topology): Promise<boolean> {
+  for (const site of topology.sites) {
+    try {
+      await client.workflow.getHandle(ledgerWorkflowId(site.name)).describe();
+      return true;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
+  }
+  return false;
+}
+
 /**
- * Whether this start seeds homes: only with a lab, on a fresh data folder (no lab state, no
- * seed marker), or to finish a seeding a killed stack began. A restart keeps what is there.
+ * Whether this start seeds homes: only with a lab, on a fresh data center (no lab state, no
+ * seed marker, no ledger ever run: a folder from before seeding existed keeps its ledger's
+ * placements), or to finish a seeding a killed stack began. A restart keeps what is there.
  */
-function shouldSeed(dataDir: string, lab: Lab | undefined, wanted: boolean): boolean {
+async function shouldSeed(dataDir: string, lab: Lab | undefined, wanted: boolean, client: Client, topology: Topology): Promise<boolean> {
   const state = seedState(dataDir);
   if (lab === undefined || state === 'done' || state === 'skipped') return false;
   if (state === 'seeding') return true;
-  if (lab.restored !== undefined) return false;
+  if (lab.restored !== undefined || (await anyLedger(client, topology))) return false;
   if (!wanted) markSeed(dataDir, 'skipped');
   return wanted;
 }
@@ -175,7 +189,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     stoppers.push(() => api.stop());
     const apiUrl = api.url;
-    const seeding = shouldSeed(dataDir, lab, options.seed) ? startSeeding(client, topology, dataDir, log) : undefined;
+    const seeding = (await shouldSeed(dataDir, lab, options.seed, client, topology)) ? startSeeding(client, topology, dataDir, log) : undefined;
     return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, seeding, stop };
   } catch (e) {
     await stop();
