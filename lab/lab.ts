@@ -101,7 +101,8 @@ export class Lab {
   /** Writes the lab's state down; peers call it after each change they make (before they answer). */
   changed(): void {
     if (!this.live) return;
-    const components = Object.fromEntries(this.components.flatMap((c) => (c.snapshot === undefined ? [] : [[c.kind, c.snapshot()]])));
+    // A section of a component this lab does not run (a lab started without the API boots nothing) is kept as it was.
+    const components = { ...this.restored?.components, ...Object.fromEntries(this.components.flatMap((c) => (c.snapshot === undefined ? [] : [[c.kind, c.snapshot()]]))) };
     const machines = Object.fromEntries([...this.machines].map(([id, m]) => [id, m.snapshot()]));
     this.stateFile.write({ version: 1, savedAt: new Date().toISOString(), machines, components });
   }
