@@ -174,7 +174,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       });
       stoppers.push(() => worker.shutdown());
     } else {
-      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile}` : ''}\``);
+      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile} --lab ${lab.controlUrl}` : ''}\``);
     }
 
     const token = await adminToken(dataDir);
