@@ -40,7 +40,7 @@ export const DEFAULT_LAB_TIMING: LabTiming = { powerDelayMs: 500, bootMs: 1500, 
 /**
  * What a machine keeps across a restart of the lab process (the data center does not lose
  * power when its control plane dies). `power` is where a transition the BMC accepted ends;
- * `boot` is set once its OS runs, `bootingFrom` while it was still booting.
+ * `os` says what an OS that started on it booted from and, once it runs, how it came up.
  */
 export interface LabMachineState {
   readonly power: LabPowerState;
