@@ -1,15 +1,16 @@
-import { Client } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startApiServer } from '../api/start-api-server';
 import { EnvAndFileSecretStore } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import { loadTopologyFile } from '../inventory/load-topology';
+import type { Topology } from '../inventory/topology-schema';
 import type { Lab } from '../lab/lab';
 import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
-import { LedgerClient } from '../temporal/ledger-client';
+import { LedgerClient, ledgerWorkflowId } from '../temporal/ledger-client';
 import { DEV_RETENTION_DAYS, setNamespaceRetention } from '../temporal/namespace-retention';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
 import { NAMESPACE } from '../worker/task-queue';
@@ -17,6 +18,7 @@ import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 import { connectTemporal } from '../temporal/connect';
 import { devAdminToken } from './dev-admin-token';
+import { markSeed, seedHomes, seedState, type SeededHome } from './seed-homes';
 
 export interface DevStackOptions {
   readonly dataDir: string;
@@ -26,6 +28,12 @@ export interface DevStackOptions {
   readonly uiPort: number;
   readonly labPort: number;
   readonly lab: boolean;
+  /** Run a worker in this process (false: separate `rackshift worker` processes do the work). */
+  readonly worker: boolean;
+  /** host:port of a Temporal server this stack did not start (then it starts no dev server). */
+  readonly temporal?: string;
+  /** On the first start of a fresh data folder, put every persona on its topology home. */
+  readonly seed: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -37,12 +45,58 @@ export interface DevStack {
   /** Where the admin token is (mode 0600); `rackshift dev` names the file, never prints the token. */
   readonly tokenFile: string;
   readonly lab: Lab | undefined;
+  /** The seeding of homes, when this start seeds (it runs in the background: with --no-worker it waits for a worker). */
+  readonly seeding: Promise<SeededHome[]> | undefined;
   stop(): Promise<void>;
+}
+
+/** Whether any site's ledger has ever run on this Temporal (a describe needs no worker, unlike a query). */
+async function anyLedger(client: Client, topology: Topology): Promise<boolean> {
+  for (const site of topology.sites) {
+    try {
+      await client.workflow.getHandle(ledgerWorkflowId(site.name)).describe();
+      return true;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether this start seeds homes: only with a lab, on a fresh data center (no lab state, no
+ * seed marker, no ledger ever run: a folder from before seeding existed keeps its ledger's
+ * placements), or to finish a seeding a killed stack began. A restart keeps what is there.
+ */
+async function shouldSeed(dataDir: string, lab: Lab | undefined, wanted: boolean, client: Client, topology: Topology): Promise<boolean> {
+  const state = seedState(dataDir);
+  if (lab === undefined || state === 'done' || state === 'skipped') return false;
+  if (state === 'seeding') return true;
+  if (lab.restored !== undefined || (await anyLedger(client, topology))) return false;
+  if (!wanted) markSeed(dataDir, 'skipped');
+  return wanted;
+}
+
+/** Seeds homes in the background and marks the folder done when every home is seeded (or, failing some, says which). */
+function startSeeding(client: Client, topology: Topology, dataDir: string, log: (line: string) => void): Promise<SeededHome[]> {
+  markSeed(dataDir, 'seeding');
+  const started = Date.now();
+  const seeding = seedHomes(client, new TopologyIndex(topology), log).then((homes) => {
+    const placed = homes.filter((h) => h.outcome === 'completed').length;
+    markSeed(dataDir, 'done');
+    log(`seed: ${placed} of ${homes.length} persona(s) running at home after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return homes;
+  });
+  // The stack may be stopped mid-seed; the next start attaches to the same runs.
+  seeding.catch((e: unknown) => log(`seed: stopped before it finished (${(e as Error).message}); the next start goes on with it`));
+  return seeding;
 }
 
 /**
  * The whole embedded stack in one process tree: Temporal dev server (SQLite file in the data
- * folder, so runs survive restarts), the lab, one worker, the API. Stops in reverse order.
+ * folder, so runs survive restarts) unless `temporal` names another, the lab (its state in the
+ * data folder, so it survives restarts too), one worker unless `worker` is false, the API.
+ * Stops in reverse order.
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -62,42 +116,54 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   };
 
   try {
-    log(`starting Temporal dev server (SQLite ${join(dataDir, 'temporal.db')})…`);
-    const server: DevServer = await startDevServer({
-      dbFile: join(dataDir, 'temporal.db'),
-      port: options.temporalPort,
-      uiPort: options.uiPort,
-      logFile: join(dataDir, 'logs', 'temporal.log'),
-    });
-    stoppers.push(() => server.stop());
+    let server: Pick<DevServer, 'address' | 'uiUrl'>;
+    if (options.temporal === undefined) {
+      log(`starting Temporal dev server (SQLite ${join(dataDir, 'temporal.db')})…`);
+      const started = await startDevServer({
+        dbFile: join(dataDir, 'temporal.db'),
+        port: options.temporalPort,
+        uiPort: options.uiPort,
+        logFile: join(dataDir, 'logs', 'temporal.log'),
+      });
+      stoppers.push(() => started.stop());
+      server = started;
+    } else {
+      log(`using the Temporal server at ${options.temporal} (not started here)…`);
+      server = { address: options.temporal, uiUrl: undefined };
+    }
 
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     let lab: Lab | undefined;
     if (options.lab) {
       log(`starting the lab for ${options.topologyFile}…`);
-      lab = await startLab({ topology, dataDir: join(dataDir, 'lab'), apiBaseUrl: apiBase, controlPort: options.labPort });
+        lab = await startLab({ topology, dataDir: join(dataDir, 'lab'), apiBaseUrl: apiBase, controlPort: options.labPort });
       const started = lab;
       stoppers.push(() => started.stop());
+      if (lab.restored !== undefined) log(`the lab keeps the state it had at ${lab.restored.savedAt} (${lab.stateFile.path}; \`rackshift lab reset\` forgets it)`);
     }
     const secrets = new EnvAndFileSecretStore(process.env, lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE);
 
     const connection = await connectTemporal({ address: server.address });
     stoppers.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
-    // Drill reports are run results: they last as long as the namespace keeps closed runs.
-    await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
+    // Drill reports are run results: they last as long as the namespace keeps closed runs. A server it did not start is not its to configure.
+    if (options.temporal === undefined) await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
 
-    log('bundling workflows and starting the worker…');
-    // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
-    const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
-    stoppers.push(() => deps.close());
-    const worker: RunningWorker = await startWorker({
-      address: server.address,
-      deps,
-      workflowBundle: await bundleWorkflows(),
-      identity: `rackshift-dev@${process.pid}`,
-    });
-    stoppers.push(() => worker.shutdown());
+    if (options.worker) {
+      log('bundling workflows and starting the worker…');
+      // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
+      const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
+      stoppers.push(() => deps.close());
+      const worker: RunningWorker = await startWorker({
+        address: server.address,
+        deps,
+        workflowBundle: await bundleWorkflows(),
+        identity: `rackshift-dev@${process.pid}`,
+      });
+      stoppers.push(() => worker.shutdown());
+    } else {
+      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile} --lab ${lab.controlUrl}` : ''}\``);
+    }
 
     const admin = devAdminToken(dataDir);
     const api = await startApiServer({
@@ -111,7 +177,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     stoppers.push(() => api.stop());
     const apiUrl = api.url;
-    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token: admin.token, tokenFile: admin.file, lab, stop };
+    const seeding = (await shouldSeed(dataDir, lab, options.seed, client, topology)) ? startSeeding(client, topology, dataDir, log) : undefined;
+    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token: admin.token, tokenFile: admin.file, lab, seeding, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -38,6 +38,20 @@ export function applyFault(lab: Lab, fault: LabFault): string[] {
 export async function startControlServer(lab: Lab): Promise<LabComponent> {
   const app = express();
   app.use(express.json({ limit: '64kb' }));
+  // Every change made through the control server (a fault, a BMC setting, a disk) is written
+  // down before its answer leaves; chassis control writes through its machine instead.
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.path.startsWith('/lab/ipmi/')) {
+      next();
+      return;
+    }
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      lab.changed();
+      return send(body);
+    };
+    next();
+  });
   app.get('/lab/state', (_req, res) => {
     res.json(lab.describe());
   });

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import express from 'express';
-import { stringify as toYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { Secret } from '../common/secrets';
 import { TopologyIndex } from '../inventory/topology-index';
 import type { Topology } from '../inventory/topology-schema';
 import { DEFAULT_LAB_TIMING, LabMachine, type LabTiming } from './lab-machine';
+import { lockLabDir } from './lab-lock';
+import { LabStateFile, parseSection, type LabState } from './lab-state-file';
+import type { z } from 'zod';
 import type { LabFabricView, LabSanView, LabSwitchView, LabViewProvider } from './lab-views';
 
 /** A running part of the lab (the BMCs of a driver kind, the switches, the arrays…). */
@@ -14,12 +18,14 @@ export interface LabComponent extends LabViewProvider {
   readonly kind: string;
   /** A JSON snapshot of its state, for GET /lab/state and for before/after diffs in tests. */
   describe?(): unknown;
+  /** What it keeps across a restart of the lab (its section of the state file), if anything. */
+  snapshot?(): unknown;
   stop(): Promise<void>;
 }
 
 export interface LabOptions {
   readonly topology: Topology;
-  /** Folder for lab files (ipmi_sim configs, secrets.yaml). Created if missing. */
+  /** Folder for lab files (ipmi_sim configs, secrets.yaml, lab-state.json). Created if missing. */
   readonly dataDir: string;
   readonly timing?: Partial<LabTiming>;
   /** Base URL of the rackshift API, where booting lab machines fetch their iPXE scripts. */
@@ -40,11 +46,20 @@ export interface LabOptions {
 /** Starts one kind of component for the whole lab; returns undefined when nothing of its kind exists. */
 export type LabComponentStarter = (lab: Lab) => Promise<LabComponent | undefined>;
 
+/** The credentials a lab used before on this folder: a data center keeps its passwords. */
+function keptCredentials(file: string): Record<string, Secret> {
+  if (!existsSync(file)) return {};
+  const kept = parseYaml(readFileSync(file, 'utf8')) as Record<string, Secret> | null;
+  return Object.fromEntries(Object.entries(kept ?? {}).filter(([, s]) => typeof s?.username === 'string' && typeof s.password === 'string'));
+}
+
 /**
  * The simulated data center: one LabMachine per topology machine, plus the peers that speak
  * real protocols (BMCs, switches, arrays) at the addresses the topology gives. Credentials
- * for every named credential are generated at start and written to `<dataDir>/secrets.yaml`
- * (mode 0600), the file rackshift's workers read.
+ * for every named credential are generated at first start and written to
+ * `<dataDir>/secrets.yaml` (mode 0600), the file rackshift's workers read. What the hardware
+ * holds is kept in `<dataDir>/lab-state.json` on every change and taken back at start (see
+ * docs/lab.md), so a restart of the control plane finds the data center as it left it.
  */
 export class Lab {
   readonly machines = new Map<string, LabMachine>();
@@ -55,16 +70,33 @@ export class Lab {
   /** Routes of the lab control server; components add theirs (e.g. ipmi_sim's chassis_control). */
   readonly control = express.Router();
   controlUrl = '';
+  readonly stateFile: LabStateFile;
+  /** The state an earlier lab left on this folder; undefined on a first start (or after a reset). */
+  readonly restored: LabState | undefined;
+  /** Set once every component runs: from then on each change is written down. */
+  private live = false;
+  private unlock: () => void = () => undefined;
 
   private constructor(readonly options: LabOptions) {
     this.index = new TopologyIndex(options.topology);
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    this.stateFile = new LabStateFile(options.dataDir);
+    this.restored = this.stateFile.read();
     const timing = { ...DEFAULT_LAB_TIMING, ...options.timing };
-    for (const m of this.index.allMachines()) this.machines.set(m.id, new LabMachine(m, timing));
+    for (const m of this.index.allMachines()) {
+      const machine = new LabMachine(m, timing);
+      const kept = this.restored?.machines[m.id];
+      if (kept !== undefined) machine.restore(kept);
+      machine.on('state', () => this.changed());
+      this.machines.set(m.id, machine);
+    }
+    this.secretsFile = join(options.dataDir, 'secrets.yaml');
+    const kept = keptCredentials(this.secretsFile);
     // 16 characters: IPMI allows 20 bytes of password and ipmi_sim keeps only 19.
     this.credentials = Object.fromEntries(
       options.topology.credentials.map((c) => [
         c.name,
-        {
+        kept[c.name] ?? {
           username: 'admin',
           password: randomBytes(12).toString('base64url'),
           // Lab IOS/EOS logins land in user EXEC, where `enable` asks for this.
@@ -72,7 +104,22 @@ export class Lab {
         },
       ]),
     );
-    this.secretsFile = join(options.dataDir, 'secrets.yaml');
+    this.unlock = lockLabDir(options.dataDir, 'start another lab on it');
+  }
+
+  /** A component's section of the restored state, checked against its schema; undefined on a first start. */
+  restoredSection<S extends z.ZodType>(kind: string, schema: S): z.output<S> | undefined {
+    const section = this.restored?.components[kind];
+    return section === undefined ? undefined : parseSection(this.stateFile.path, kind, schema, section);
+  }
+
+  /** Writes the lab's state down; peers call it after each change they make (before they answer). */
+  changed(): void {
+    if (!this.live) return;
+    // A section of a component this lab does not run (a lab started without the API boots nothing) is kept as it was.
+    const components = { ...this.restored?.components, ...Object.fromEntries(this.components.flatMap((c) => (c.snapshot === undefined ? [] : [[c.kind, c.snapshot()]]))) };
+    const machines = Object.fromEntries([...this.machines].map(([id, m]) => [id, m.snapshot()]));
+    this.stateFile.write({ version: 1, savedAt: new Date().toISOString(), machines, components });
   }
 
   get topology(): Topology { return this.options.topology; }
@@ -92,9 +139,8 @@ export class Lab {
 
   static async start(options: LabOptions, starters: readonly LabComponentStarter[]): Promise<Lab> {
     const lab = new Lab(options);
-    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-    await writeFile(lab.secretsFile, toYaml(lab.credentials), { mode: 0o600 });
     try {
+      await writeFile(lab.secretsFile, toYaml(lab.credentials), { mode: 0o600 });
       for (const start of starters) {
         const component = await start(lab);
         if (component !== undefined) lab.components.push(component);
@@ -103,6 +149,9 @@ export class Lab {
       await lab.stop();
       throw e;
     }
+    lab.live = true;
+    for (const m of lab.machines.values()) m.resume();
+    lab.changed();
     return lab;
   }
 
@@ -133,6 +182,8 @@ export class Lab {
   }
 
   async stop(): Promise<void> {
+    // What stopping does to the peers (sessions closed, endpoints down) is not the hardware's state.
+    this.live = false;
     for (const c of [...this.components].reverse()) {
       try {
         await c.stop();
@@ -142,5 +193,6 @@ export class Lab {
     }
     this.components.length = 0;
     for (const m of this.machines.values()) m.stop();
+    this.unlock();
   }
 }

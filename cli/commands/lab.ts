@@ -3,6 +3,7 @@ import { ID_PATTERN } from '../../inventory/patterns';
 import type { LabFault } from '../../lab/control-server';
 import { applyLabFault } from '../lab-control-client';
 import { DEV_LAB_PORT } from './dev';
+import { registerLabLifecycle } from './lab-lifecycle';
 
 type LabOptions = { lab?: string; json?: boolean };
 
@@ -23,11 +24,14 @@ async function inject(fault: LabFault, opts: LabOptions, done: (machines: readon
   console.log(opts.json ? JSON.stringify(answer, null, 2) : done(answer.machines));
 }
 
-/** `rackshift lab fault …`: break the simulated data center of `rackshift dev` on purpose (its lab only; never real hardware). */
+/**
+ * `rackshift lab fault …`: break the simulated data center of `rackshift dev` on purpose (its
+ * lab only; never real hardware); `lab start` and `lab reset` in lab-lifecycle.
+ */
 export function registerLabCommands(program: Command): void {
-  const fault = program
-    .command('lab')
-    .description('the simulated data center of `rackshift dev`')
+  const lab = program.command('lab').description('the simulated data center of `rackshift dev`');
+  registerLabLifecycle(lab, DEV_LAB_PORT);
+  const fault = lab
     .command('fault')
     .description('inject a fault into the lab (POST /lab/faults on its control server)');
 

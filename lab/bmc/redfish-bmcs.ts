@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { z } from 'zod';
 import { fieldIssues } from '../../common/field-path';
 import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
@@ -47,6 +48,7 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
   const [cert, key] = await Promise.all([readFile(labKeyFile('redfish-lab.crt')), readFile(labKeyFile('redfish-lab.key'))]);
   const bmcs = new Map<string, LabRedfishBmc>();
   const servers: Server[] = [];
+  const kept = lab.restoredSection('redfish', z.record(z.string(), labRedfishSettingsSchema));
   try {
     for (const m of machines) {
       if (m.bmc.driver !== 'redfish') continue;
@@ -54,7 +56,8 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
       const bmc = new LabRedfishBmc(machine, lab.credentials[m.bmc.credential], m.bmc.systemId ?? DEFAULT_SYSTEM_ID);
       const profile = lab.options.bmcProfiles?.[m.id] ?? 'default';
       if (!isRedfishProfile(profile)) throw new Error(`lab redfish: ${m.id} has BMC profile "${profile}"; Redfish profiles are ${REDFISH_PROFILE_NAMES.join(', ')}`);
-      bmc.settings = { ...bmc.settings, profile };
+      // A restarted lab keeps the settings (profile included) the BMC had.
+      bmc.settings = kept?.[m.id] ?? { ...bmc.settings, profile };
       const server = m.bmc.scheme === 'https' ? createHttpsServer({ cert, key }, bmc.app) : createHttpServer(bmc.app);
       server.on('connection', (socket) => {
         if (machine.dark) socket.destroy();
@@ -91,6 +94,7 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
       return bmc;
     },
     describe: () => Object.fromEntries([...bmcs].map(([id, bmc]) => [id, bmc.describe()])),
+    snapshot: () => Object.fromEntries([...bmcs].map(([id, bmc]) => [id, bmc.settings])),
     stop: async () => {
       await Promise.all(servers.map(close));
     },

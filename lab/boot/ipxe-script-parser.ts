@@ -1,17 +1,23 @@
+import { z } from 'zod';
+
 /** What the lab firmware understood from an iPXE script: the subset rackshift renders. */
-export type ParsedIpxe =
-  | { readonly kind: 'kernel'; readonly kernel: string; readonly initrd?: string; readonly args: readonly string[] }
-  | {
-      readonly kind: 'sanboot';
-      readonly initiatorIqn?: string;
-      readonly server: string;
-      readonly port: number;
-      readonly lun: number;
-      readonly target: string;
+export const parsedIpxeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('kernel'), kernel: z.string(), initrd: z.string().optional(), args: z.array(z.string()).readonly() }).readonly(),
+  z
+    .strictObject({
+      kind: z.literal('sanboot'),
+      initiatorIqn: z.string().optional(),
+      server: z.string(),
+      port: z.number().int(),
+      lun: z.number().int(),
+      target: z.string(),
       /** Every `set <name> <value>` before the sanboot, initiator-iqn included. */
-      readonly settings: Readonly<Record<string, string>>;
-    }
-  | { readonly kind: 'exit' };
+      settings: z.record(z.string(), z.string()).readonly(),
+    })
+    .readonly(),
+  z.strictObject({ kind: z.literal('exit') }).readonly(),
+]);
+export type ParsedIpxe = z.output<typeof parsedIpxeSchema>;
 
 const ISCSI_URI = /^iscsi:(\[[^\]]+\]|[^:]*):([^:]*):(\d*):(\d*):(.+)$/;
 

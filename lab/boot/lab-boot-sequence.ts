@@ -3,18 +3,28 @@ import { LUN_NUMBER, lunIdOfTarget } from '../../drivers/storage/lun-target';
 import type { DrillBoot } from '../../inventory/ledger-records';
 import type { Persona } from '../../inventory/topology-schema';
 import type { Lab } from '../lab';
-import type { LabBmcAction, LabBootDevice, LabBootResult, LabMachine } from '../lab-machine';
+import type { LabBmcAction, LabBootResult, LabMachine } from '../lab-machine';
 import { cloneProblems, lunProblems, vlanProblems } from './boot-checks';
 import { drillCopyOf } from './drill-copy';
 import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
 import { onLoopback, startPersonaEndpoint, type PersonaEndpoint } from './persona-endpoint';
 
 const FETCH_TIMEOUT_MS = 10_000;
-/** Like PXE firmware, try the boot server a few times before giving up on the network boot. */
-const FETCH_ATTEMPTS = 4;
+/**
+ * While the boot server does not answer (or answers 5xx), try again this often for as long as
+ * the machine stays on: server firmware retries its boot sequence after a failed network boot
+ * (Dell "Boot Sequence Retry", HPE "Network Boot Retry", on by default), so a machine that was
+ * booting when the control plane went down boots once it is back.
+ */
 const FETCH_RETRY_MS = 2_000;
 
 type Found = { persona: Persona } | { reason: string };
+
+/** The boot agent's section of the lab state file. */
+export interface LabBootSnapshot {
+  readonly missingImages: readonly string[];
+  readonly booted: Readonly<Record<string, ParsedIpxe>>;
+}
 
 /**
  * The firmware and OS of every lab machine. On a PXE boot it fetches
@@ -28,10 +38,14 @@ type Found = { persona: Persona } | { reason: string };
  */
 export class LabBootAgent {
   private readonly endpoints = new Map<string, PersonaEndpoint>();
-  private readonly devices = new Map<string, LabBootDevice>();
   private readonly generations = new Map<string, number>();
+  /** The script each machine's running OS was booted from: what it keeps running across a lab restart. */
+  private readonly booted = new Map<string, ParsedIpxe>();
   /** Images the lab's image server lacks (the missing-image fault). */
   readonly missingImages = new Set<string>();
+  /** Machines whose network boot waits for the boot server, and why. */
+  private readonly retrying = new Map<string, string>();
+  private stopped = false;
 
   constructor(
     private readonly lab: Lab,
@@ -39,24 +53,38 @@ export class LabBootAgent {
   ) {}
 
   install(machine: LabMachine): void {
-    // The machine resets a one-time override before its OS starts, so the device is read at power-on.
-    const remember = (): void => {
-      this.devices.set(machine.id, machine.bootOverride.device);
-    };
-    remember();
     machine.on('power', (state: string) => {
-      if (state === 'on') remember();
-      else void this.stopEndpoint(machine.id);
+      if (state !== 'on') void this.stopEndpoint(machine.id);
     });
     machine.on('action', (action: LabBmcAction) => {
-      if (action.action !== 'cycle' && action.action !== 'reset') return;
-      remember();
-      void this.stopEndpoint(machine.id);
+      if (action.action === 'cycle' || action.action === 'reset') void this.stopEndpoint(machine.id);
     });
     machine.setBootSequence((m) => this.boot(m));
   }
 
+  /** What survives a lab restart: the missing-image faults and the script each running OS booted. */
+  snapshot(): LabBootSnapshot {
+    return { missingImages: [...this.missingImages].sort(), booted: Object.fromEntries(this.booted) };
+  }
+
+  /**
+   * After a lab restart: the fault list comes back, and each machine whose OS ran healthy runs
+   * the same OS again, as firmware that never lost power would. It does not fetch its script
+   * again (the assignment may have changed since it booted); the checks and the health
+   * endpoint are those of the script it booted.
+   */
+  async restore(saved: LabBootSnapshot): Promise<void> {
+    for (const image of saved.missingImages) this.missingImages.add(image);
+    for (const [id, script] of Object.entries(saved.booted)) {
+      const machine = this.lab.machines.get(id);
+      if (machine === undefined || machine.powerState !== 'on' || machine.osState !== 'running' || machine.bootResult?.healthy !== true) continue;
+      this.booted.set(id, script);
+      machine.restoredBoot(await this.bootScript(machine, script, this.generations.get(id)));
+    }
+  }
+
   private async stopEndpoint(machineId: string): Promise<void> {
+    this.retrying.delete(machineId);
     this.generations.set(machineId, (this.generations.get(machineId) ?? 0) + 1);
     const endpoint = this.endpoints.get(machineId);
     this.endpoints.delete(machineId);
@@ -65,27 +93,41 @@ export class LabBootAgent {
 
   private async boot(machine: LabMachine): Promise<LabBootResult> {
     await this.stopEndpoint(machine.id);
+    this.booted.delete(machine.id);
     const generation = this.generations.get(machine.id);
-    const device = this.devices.get(machine.id) ?? 'disk';
+    const device = machine.bootingFrom;
     if (device !== 'pxe') return { healthy: false, reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe` };
     const mac = machine.spec.nics[0]?.mac ?? '';
     const url = `${this.apiBaseUrl.replace(/\/$/, '')}/boot/ipxe?mac=${encodeURIComponent(mac)}`;
-    let script: ParsedIpxe | undefined;
-    let failure = '';
-    for (let attempt = 1; script === undefined && attempt <= FETCH_ATTEMPTS; attempt += 1) {
+    let text: string | undefined;
+    for (let attempt = 1; text === undefined; attempt += 1) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, FETCH_RETRY_MS));
-      if (this.generations.get(machine.id) !== generation) return { healthy: false, reason: 'powered off while booting' };
+      if (this.stopped || this.generations.get(machine.id) !== generation) return { healthy: false, reason: 'powered off while booting' };
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-        const text = await res.text();
-        if (res.status === 200) script = parseIpxeScript(text);
-        else if (res.status < 500) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}` };
-        else failure = `GET ${url} answered ${res.status}: ${text.trim().slice(0, 120)}`;
+        const body = await res.text();
+        if (res.status === 200) text = body;
+        else if (res.status < 500) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${body.trim().slice(0, 120)}` };
+        else this.retrying.set(machine.id, `GET ${url} answered ${res.status} (attempt ${attempt})`);
       } catch (e) {
-        failure = `boot script from ${url}: ${(e as Error).message}`;
+        this.retrying.set(machine.id, `boot script from ${url}: ${(e as Error).message} (attempt ${attempt})`);
       }
     }
-    if (script === undefined) return { healthy: false, reason: `${failure} (after ${FETCH_ATTEMPTS} attempts)` };
+    this.retrying.delete(machine.id);
+    let script: ParsedIpxe;
+    try {
+      script = parseIpxeScript(text);
+    } catch (e) {
+      return { healthy: false, reason: `the iPXE script for ${mac} does not run: ${(e as Error).message}` };
+    }
+    const result = await this.bootScript(machine, script, generation);
+    if (result.healthy) this.booted.set(machine.id, script);
+    return result;
+  }
+
+  /** Boots what the script says: healthy only when the image, VLANs and LUNs are really there. */
+  private async bootScript(machine: LabMachine, script: ParsedIpxe, generation: number | undefined): Promise<LabBootResult> {
+    const mac = machine.spec.nics[0]?.mac ?? '';
     const copy = drillCopyOf(script);
     if (copy !== undefined && 'reason' in copy) return { healthy: false, reason: copy.reason };
     const drill = copy?.drill;
@@ -154,11 +196,13 @@ export class LabBootAgent {
     return {
       apiBaseUrl: this.apiBaseUrl,
       serving: Object.fromEntries([...this.endpoints].map(([m, e]) => [m, e.persona])),
+      retryingBoot: Object.fromEntries(this.retrying),
       missingImages: [...this.missingImages].sort(),
     };
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.endpoints.keys()].map((id) => this.stopEndpoint(id)));
   }
 }

@@ -1,9 +1,11 @@
 import express from 'express';
 import { z } from 'zod';
 import type { Lab, LabComponent } from '../lab';
+import { parsedIpxeSchema } from './ipxe-script-parser';
 import { LabBootAgent } from './lab-boot-sequence';
 
 const imageSchema = z.strictObject({ present: z.boolean() });
+const snapshotSchema = z.strictObject({ missingImages: z.array(z.string()), booted: z.record(z.string(), parsedIpxeSchema) });
 
 /**
  * Makes every lab machine boot for real when the lab knows the API's URL (options.apiBaseUrl).
@@ -14,6 +16,8 @@ export async function startLabBoot(lab: Lab): Promise<LabComponent | undefined> 
   if (apiBaseUrl === undefined) return undefined;
   const agent = new LabBootAgent(lab, apiBaseUrl);
   for (const machine of lab.machines.values()) agent.install(machine);
+  const saved = lab.restoredSection('boot', snapshotSchema);
+  if (saved !== undefined) await agent.restore(saved);
   const routes = express.Router();
   routes.post('/lab/images/:name', (req, res) => {
     const parsed = imageSchema.safeParse(req.body);
@@ -27,5 +31,5 @@ export async function startLabBoot(lab: Lab): Promise<LabComponent | undefined> 
     res.json({ image: req.params.name, present: parsed.data.present });
   });
   lab.control.use(routes);
-  return { kind: 'boot', describe: () => agent.describe(), stop: () => agent.stop() };
+  return { kind: 'boot', describe: () => agent.describe(), snapshot: () => agent.snapshot(), stop: () => agent.stop() };
 }

@@ -13,6 +13,14 @@ export interface LabDiskConfig {
 
 export const DEFAULT_DISK_CONFIG: LabDiskConfig = { defaultSizeBytes: 64 * 1024 * 1024, sizes: {}, bytesPerSecond: null };
 
+/** What the disks keep across a lab restart: which OS each disk holds, running helpers, faults, sizes. */
+export interface LabMachineDisksSnapshot {
+  readonly config: LabDiskConfig;
+  readonly installed: Readonly<Record<string, string>>;
+  readonly helpers: readonly string[];
+  readonly drops: Readonly<Record<string, number>>;
+}
+
 interface Served {
   bytes: number;
   reads: number;
@@ -45,6 +53,18 @@ export class LabMachineDisks {
     machine.on('power', (state: string) => {
       if (state === 'on') this.helpers.delete(machine.id);
     });
+  }
+
+  snapshot(): LabMachineDisksSnapshot {
+    return { config: this.config, installed: Object.fromEntries(this.installed), helpers: [...this.helpers], drops: Object.fromEntries(this.drops) };
+  }
+
+  restore(kept: LabMachineDisksSnapshot): void {
+    this.config = kept.config;
+    this.installed.clear();
+    for (const [m, persona] of Object.entries(kept.installed)) this.installed.set(m, persona);
+    for (const m of kept.helpers) this.helpers.add(m);
+    for (const [m, n] of Object.entries(kept.drops)) this.drops.set(m, n);
   }
 
   private machine(id: string): LabMachine {

@@ -1,3 +1,5 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { sha256Hex } from '../../drivers/disk/http-chunk-client';
 import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
 import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
@@ -26,7 +28,40 @@ export class LabVolumes {
   private readonly content = new Map<string, Buffer>();
   private readonly corruptNext = new Set<string>();
 
-  constructor(private readonly lab: Lab) {}
+  /** `dir`: where each volume's bytes are kept (one file per volume, written through like a backing file). */
+  constructor(
+    private readonly lab: Lab,
+    private readonly dir: string,
+  ) {}
+
+  private file(key: string): string {
+    return join(this.dir, `${key.replace('/', '__')}.img`);
+  }
+
+  /** Writes bytes of a volume through to its file. */
+  private keep(key: string, offset: number, data: Buffer): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const fd = openSync(this.file(key), existsSync(this.file(key)) ? 'r+' : 'w', 0o600);
+    try {
+      writeSync(fd, data, 0, data.length, offset);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  snapshot(): { volumes: Record<string, number>; corruptNext: string[] } {
+    return { volumes: Object.fromEntries([...this.content].map(([key, data]) => [key, data.length])), corruptNext: [...this.corruptNext] };
+  }
+
+  /** Takes back the volumes an earlier lab wrote (bytes from their files; a missing file reads as zeros). */
+  restore(kept: { volumes: Record<string, number>; corruptNext: string[] }): void {
+    for (const [key, size] of Object.entries(kept.volumes)) {
+      const data = Buffer.alloc(size);
+      if (existsSync(this.file(key))) readFileSync(this.file(key)).copy(data);
+      this.content.set(key, data);
+    }
+    for (const key of kept.corruptNext) this.corruptNext.add(key);
+  }
 
   private array(id: string): LabArray {
     const arrays = this.lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent | undefined;
@@ -65,6 +100,9 @@ export class LabVolumes {
     if (array.spec.kind === 'lio') model.backstores.set(lun, { kind: 'fileio', path: backing });
     (model.targetByName(name) ?? model.addTarget(name)).luns.set(LUN_NUMBER, backing);
     this.content.set(key, Buffer.alloc(sizeBytes));
+    this.keep(key, 0, Buffer.alloc(0));
+    this.keep(key, sizeBytes - 1, Buffer.alloc(1));
+    this.lab.changed();
     return { created: true };
   }
 
@@ -75,6 +113,7 @@ export class LabVolumes {
     data.copy(volume, offset);
     const key = LabVolumes.key(arrayId, lun);
     if (this.corruptNext.delete(key)) volume[offset] = (volume[offset] ?? 0) ^ 0xff;
+    this.keep(key, offset, volume.subarray(offset, offset + data.length));
   }
 
   digest(arrayId: string, lun: string): { sizeBytes: number; sha256: string } {

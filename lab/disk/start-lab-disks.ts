@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { z } from 'zod';
 import type { Lab, LabComponent } from '../lab';
 import { labDiskRoutes } from './lab-disk-routes';
 import { LabMachineDisks, type LabDiskConfig } from './lab-machine-disks';
@@ -12,13 +14,28 @@ export interface LabDisksComponent extends LabComponent {
   configure(change: Partial<LabDiskConfig>): LabDiskConfig;
 }
 
+const snapshotSchema = z.strictObject({
+  disks: z.strictObject({
+    config: z.strictObject({ defaultSizeBytes: z.number().int().min(1), sizes: z.record(z.string(), z.number().int().min(1)), bytesPerSecond: z.number().int().min(1).nullable() }),
+    installed: z.record(z.string(), z.string()),
+    helpers: z.array(z.string()),
+    drops: z.record(z.string(), z.number().int().min(0)),
+  }),
+  volumes: z.strictObject({ volumes: z.record(z.string(), z.number().int().min(1)), corruptNext: z.array(z.string()) }),
+});
+
 /**
  * Local disks for every lab machine (served by the P2V helper) and copy volumes on the lab
  * arrays, for copy-mode P2V. Routes go on the control server; see lab-disk-routes.
  */
 export async function startLabDisks(lab: Lab): Promise<LabDisksComponent> {
   const disks = new LabMachineDisks(lab);
-  const volumes = new LabVolumes(lab);
+  const volumes = new LabVolumes(lab, join(lab.options.dataDir, 'volumes'));
+  const kept = lab.restoredSection('disks', snapshotSchema);
+  if (kept !== undefined) {
+    disks.restore(kept.disks);
+    volumes.restore(kept.volumes);
+  }
   const configure = (change: Partial<LabDiskConfig>): LabDiskConfig => {
     disks.config = { ...disks.config, ...change, sizes: { ...disks.config.sizes, ...change.sizes } };
     return disks.config;
@@ -34,6 +51,7 @@ export async function startLabDisks(lab: Lab): Promise<LabDisksComponent> {
     },
     configure,
     describe: () => ({ ...(disks.describe() as object), volumes: volumes.describe() }),
+    snapshot: () => ({ disks: disks.snapshot(), volumes: volumes.snapshot() }),
     stop: () => Promise.resolve(),
   };
 }

@@ -1,7 +1,23 @@
 import type { Fabric } from '../../inventory/topology-schema';
 import { FosCli, type FosFaults } from './fos-cli';
 import { FOS_PROFILES, type FosProfile, type FosProfileName } from './fos-profiles';
-import { FosZoning, emptyDb } from './fos-zone-db';
+import { FosZoning, emptyDb, type ZoneDb } from './fos-zone-db';
+
+type Entries = ReadonlyArray<readonly [string, readonly string[]]>;
+
+/**
+ * What a fabric keeps across a lab restart: its defined and effective zoning, profile and
+ * faults. An open transaction is not kept: FOS ends it with the session that owns it.
+ */
+export interface LabFabricSnapshot {
+  readonly profile: FosProfileName;
+  readonly defined: { readonly cfgs: Entries; readonly zones: Entries };
+  readonly effective: { readonly cfg: string; readonly zones: Entries } | null;
+  readonly refuseEnable: number;
+}
+
+const entries = (m: Map<string, string[]>): Entries => [...m].map(([k, v]) => [k, [...v]] as const);
+const mapOf = (e: Entries): Map<string, string[]> => new Map(e.map(([k, v]) => [k, [...v]]));
 
 /** Session number of the administrator outside the lab whose transaction the foreign-transaction profile leaves open. */
 const FOREIGN_SESSION = 0;
@@ -57,6 +73,26 @@ export class LabFabric {
     this.zoning.defined = emptyDb();
     this.zoning.effective = undefined;
     this.zoning.transaction = undefined;
+  }
+
+  snapshot(): LabFabricSnapshot {
+    const z = this.zoning;
+    return {
+      profile: this.profileName,
+      defined: { cfgs: entries(z.defined.cfgs), zones: entries(z.defined.zones) },
+      effective: z.effective === undefined ? null : { cfg: z.effective.cfg, zones: entries(z.effective.zones) },
+      refuseEnable: this.faults.refuseEnable,
+    };
+  }
+
+  /** Replaces the topology's first state with what an earlier lab wrote down. */
+  restore(kept: LabFabricSnapshot): void {
+    const defined: ZoneDb = { cfgs: mapOf(kept.defined.cfgs), zones: mapOf(kept.defined.zones) };
+    this.zoning.defined = defined;
+    this.zoning.effective = kept.effective === null ? undefined : { cfg: kept.effective.cfg, zones: mapOf(kept.effective.zones) };
+    this.zoning.transaction = undefined;
+    this.faults.refuseEnable = kept.refuseEnable;
+    this.setProfile(kept.profile);
   }
 
   newCli(): FosCli {

@@ -9,6 +9,34 @@ import { labKeyFile } from '../lab-keys';
 import { startLabSshShellServer, type LabSshShellServer } from '../ssh/lab-ssh-shell-server';
 import { FOS_PROFILE_NAMES, type FosProfileName } from './fos-profiles';
 import { LabFabric } from './lab-fabric';
+import type { LabShellCli } from '../ssh/lab-ssh-shell-server';
+
+const entriesSchema = z.array(z.tuple([z.string(), z.array(z.string())]));
+const snapshotSchema = z.record(
+  z.string(),
+  z.strictObject({
+    profile: z.enum(FOS_PROFILE_NAMES as [FosProfileName, ...FosProfileName[]]),
+    defined: z.strictObject({ cfgs: entriesSchema, zones: entriesSchema }),
+    effective: z.strictObject({ cfg: z.string(), zones: entriesSchema }).nullable(),
+    refuseEnable: z.number().int().min(0),
+  }),
+);
+
+/** The fabric's CLI, writing the lab state down after every line (a line may change the zoning). */
+function savingEachLine(cli: LabShellCli, changed: () => void): LabShellCli {
+  return {
+    prompt: () => cli.prompt(),
+    handle: (line) => {
+      const answer = cli.handle(line);
+      changed();
+      return answer;
+    },
+    get readingSecret() {
+      return cli.readingSecret;
+    },
+    closed: () => cli.closed?.(),
+  };
+}
 
 const controlSchema = z.strictObject({
   profile: z.enum(FOS_PROFILE_NAMES as [FosProfileName, ...FosProfileName[]]).optional(),
@@ -42,7 +70,7 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
       if (credential === undefined) throw new Error(`lab fabric ${spec.id}: credential "${spec.credential}" is not in the topology`);
       const fabric = new LabFabric(spec, credential.username);
       fabrics.set(spec.id, fabric);
-      servers.push(await startLabSshShellServer({ address: spec.address, port: spec.port, hostKey, credential, newCli: () => fabric.newCli() }));
+      servers.push(await startLabSshShellServer({ address: spec.address, port: spec.port, hostKey, credential, newCli: () => savingEachLine(fabric.newCli(), () => lab.changed()) }));
     }
   } catch (e) {
     await stop();
@@ -56,6 +84,8 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
       if (fc !== undefined) fabrics.get(fc.fabric)?.seedZone(zoneNameOf(l.array, l.lun), [...home.storage.wwpns, ...fc.targetWwpns]);
     }
   }
+  const kept = lab.restoredSection('fabrics', snapshotSchema);
+  for (const [id, saved] of Object.entries(kept ?? {})) fabrics.get(id)?.restore(saved);
   const fabric = (id: string): LabFabric => {
     const found = fabrics.get(id);
     if (found === undefined) throw new Error(`lab has no fabric "${id}"`);
@@ -75,6 +105,7 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
     }
     if (parsed.data.profile !== undefined) target.setProfile(parsed.data.profile);
     if (parsed.data.refuseEnable !== undefined) target.faults.refuseEnable = parsed.data.refuseEnable;
+    lab.changed();
     res.json({ fabric: target.spec.id, profile: target.profileId, faults: target.faults });
   });
   lab.control.use(routes);
@@ -91,6 +122,7 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
     fabricView,
     fabric,
     describe: () => Object.fromEntries([...fabrics].map(([id, f]) => [id, f.describe()])),
+    snapshot: () => Object.fromEntries([...fabrics].map(([id, f]) => [id, f.snapshot()])),
     stop,
   };
 }

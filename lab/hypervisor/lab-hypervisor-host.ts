@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import type { Lab } from '../lab';
 import type { LabMachine, LabTiming } from '../lab-machine';
-import { readDomainConfig } from './lab-domain-config';
-import { LabVm } from './lab-vm';
+import { readDomainConfig, type LabDomainConfig } from './lab-domain-config';
+import { LabVm, type LabVmSnapshot } from './lab-vm';
+
+/** The host's section of the lab state file. */
+export interface LabHypervisorHostSnapshot {
+  readonly nextId: number;
+  readonly domains: readonly LabVmSnapshot[];
+}
 import { LabVmRules } from './lab-vm-rules';
 
 const VIRSH = /^virsh(?: -c qemu:\/\/\/system)? (.+)$/;
@@ -25,6 +31,8 @@ export class LabHypervisorHost {
   readonly commands: string[] = [];
   private readonly rules: LabVmRules;
   private nextId = 1;
+  /** Called after every change to a domain (a command, a guest that booted or stopped). */
+  onChange: () => void = () => undefined;
 
   constructor(
     readonly machine: LabMachine,
@@ -35,6 +43,33 @@ export class LabHypervisorHost {
     const killAll = (): void => void this.destroyAll();
     machine.on('power', (state: string) => state === 'off' && killAll());
     machine.on('boot', killAll);
+  }
+
+  snapshot(): LabHypervisorHostSnapshot {
+    return { nextId: this.nextId, domains: [...this.domains.values()].map((vm) => vm.snapshot()) };
+  }
+
+  /** The domains an earlier lab wrote down; those that ran run again if the host still runs libvirt. */
+  restore(kept: LabHypervisorHostSnapshot): void {
+    this.nextId = kept.nextId;
+    for (const saved of kept.domains) {
+      const vm = this.newVm(saved.config, saved.uuid);
+      vm.persistent = saved.persistent;
+      vm.ignoresShutdown = saved.ignoresShutdown;
+      if (saved.running !== undefined && this.libvirtRunning) vm.resumeRunning(saved.running.id, saved.running.live);
+      else if (!vm.persistent) continue;
+      this.domains.set(vm.name, vm);
+    }
+  }
+
+  private newVm(config: LabDomainConfig, uuid: string): LabVm {
+    const vm = new LabVm(config, uuid, this.timing, (v) => this.rules.bootGuest(v.live ?? v.config));
+    vm.on('stopped', () => {
+      if (!vm.persistent) this.domains.delete(vm.name);
+      this.onChange();
+    });
+    vm.on('boot', () => this.onChange());
+    return vm;
   }
 
   /** Whether the machine answers SSH at all. */
@@ -56,6 +91,12 @@ export class LabHypervisorHost {
   }
 
   run(command: string, stdin: string): ExecResult {
+    const result = this.virsh(command, stdin);
+    this.onChange();
+    return result;
+  }
+
+  private virsh(command: string, stdin: string): ExecResult {
     this.commands.push(command);
     const virsh = VIRSH.exec(command);
     if (virsh === null) return { stdout: '', stderr: `bash: ${command.split(' ')[0] ?? ''}: command not found\n`, code: 127 };
@@ -98,11 +139,7 @@ export class LabHypervisorHost {
       existing.config = config;
       existing.persistent = true;
     } else {
-      const vm = new LabVm(config, randomUUID(), this.timing, (v) => this.rules.bootGuest(v.live ?? v.config));
-      vm.on('stopped', () => {
-        if (!vm.persistent) this.domains.delete(vm.name);
-      });
-      this.domains.set(config.name, vm);
+      this.domains.set(config.name, this.newVm(config, randomUUID()));
     }
     return ok(`Domain '${config.name}' defined from /dev/stdin\n\n`);
   }

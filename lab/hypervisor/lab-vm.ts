@@ -13,6 +13,16 @@ export interface LabVmBoot {
   readonly health?: PersonaEndpoint;
 }
 
+/** What a domain keeps across a lab restart (a host that keeps power keeps its guests running). */
+export interface LabVmSnapshot {
+  readonly config: LabDomainConfig;
+  readonly uuid: string;
+  readonly persistent: boolean;
+  readonly ignoresShutdown: boolean;
+  /** Set when the guest runs: its domain id and the definition it started with. */
+  readonly running?: { readonly id: number; readonly live: LabDomainConfig };
+}
+
 /** Boots the guest of a VM: decides health from the lab's switches and SAN. */
 export type LabGuestBoot = (vm: LabVm) => Promise<LabVmBoot>;
 
@@ -59,12 +69,33 @@ export class LabVm extends EventEmitter {
     this.timers.add(t);
   }
 
+  snapshot(): LabVmSnapshot {
+    // A guest in shutdown finishes it; one that runs keeps running.
+    const running = this.current === 'running' && this.id !== undefined && this.live !== undefined;
+    return {
+      config: this.config,
+      uuid: this.uuid,
+      persistent: this.persistent,
+      ignoresShutdown: this.ignoresShutdown,
+      ...(running && { running: { id: this.id as number, live: this.live as LabDomainConfig } }),
+    };
+  }
+
+  /** A guest that ran before the lab restarted runs on: its health is served again at once. */
+  resumeRunning(id: number, live: LabDomainConfig): void {
+    this.power(id, live, 0);
+  }
+
   start(id: number): void {
+    this.power(id, this.config, this.timing.bootMs);
+  }
+
+  private power(id: number, live: LabDomainConfig, afterMs: number): void {
     const gen = ++this.generation;
     this.current = 'running';
     this.id = id;
-    this.live = this.config;
-    this.later(this.timing.bootMs, () => {
+    this.live = live;
+    this.later(afterMs, () => {
       if (gen !== this.generation) return;
       void this.bootGuest(this).then(
         (result) => this.settle(gen, result),

@@ -1,9 +1,39 @@
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import { DEFAULT_LAB_TIMING } from '../lab-machine';
 import { LabHypervisorHost } from './lab-hypervisor-host';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
+
+const nicSchema = z.strictObject({ mac: z.string(), bridge: z.string(), vlans: z.array(z.number().int()) });
+// JSON drops the keys of absent values, which LabVmDisk spells out as undefined.
+const diskSchema = z
+  .strictObject({
+    targetIqn: z.string(),
+    lun: z.number().int(),
+    portalAddress: z.string(),
+    portalPort: z.number().int(),
+    initiator: z.string().optional(),
+    bootOrder: z.number().int().optional(),
+  })
+  .transform((d) => ({ ...d, initiator: d.initiator, bootOrder: d.bootOrder }));
+const domainSchema = z.strictObject({ name: z.string(), vcpus: z.number().int(), memoryKiB: z.number().int(), nics: z.array(nicSchema), disks: z.array(diskSchema) });
+const snapshotSchema = z.record(
+  z.string(),
+  z.strictObject({
+    nextId: z.number().int().min(1),
+    domains: z.array(
+      z.strictObject({
+        config: domainSchema,
+        uuid: z.string(),
+        persistent: z.boolean(),
+        ignoresShutdown: z.boolean(),
+        running: z.strictObject({ id: z.number().int(), live: domainSchema }).optional(),
+      }),
+    ),
+  }),
+);
 
 /** The lab's hypervisor hosts, reachable by id for tests and fault injection. */
 export interface LabHypervisors extends LabComponent {
@@ -21,6 +51,7 @@ export async function startLabHypervisors(lab: Lab): Promise<LabHypervisors | un
   const timing = { ...DEFAULT_LAB_TIMING, ...lab.options.timing };
   const hosts = new Map<string, LabHypervisorHost>();
   const servers: LabSshExecServer[] = [];
+  const kept = lab.restoredSection('hypervisors', snapshotSchema);
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.stop()));
     await Promise.all([...hosts.values()].map((h) => h.destroyAll()));
@@ -32,6 +63,9 @@ export async function startLabHypervisors(lab: Lab): Promise<LabHypervisors | un
       const credential = lab.credentials[endpoint.credential];
       if (credential === undefined) throw new Error(`lab has no credential "${endpoint.credential}" for hypervisor ${machine.id}`);
       const host = new LabHypervisorHost(machine, lab, timing);
+      const saved = kept?.[machine.id];
+      if (saved !== undefined) host.restore(saved);
+      host.onChange = () => lab.changed();
       hosts.set(machine.id, host);
       servers.push(
         await startLabSshExecServer({
@@ -57,6 +91,7 @@ export async function startLabHypervisors(lab: Lab): Promise<LabHypervisors | un
       return host;
     },
     describe: () => Object.fromEntries([...hosts].map(([id, h]) => [id, h.describe()])),
+    snapshot: () => Object.fromEntries([...hosts].map(([id, h]) => [id, h.snapshot()])),
     stop,
   };
 }

@@ -4,10 +4,32 @@ import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/l
 import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';
 import { tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
 import type { StorageArray } from '../../inventory/topology-schema';
-import { fail, LabArrayModel, ok } from './lab-array-model';
+import { fail, LabArrayModel, ok, type LabBackstore, type LabGrant, type LabTarget } from './lab-array-model';
 import { runTargetcli } from './lab-targetcli';
 import { runTgtAdmin } from './lab-tgt-admin';
 import { runTgtadm } from './lab-tgtadm';
+
+/** What an array keeps across a lab restart: its targets, ACLs, storage objects, files, and the slow-array fault. */
+export interface LabArraySnapshot {
+  readonly targets: ReadonlyArray<{ readonly tid: number; readonly name: string; readonly luns: ReadonlyArray<readonly [number, string]>; readonly acl: ReadonlyArray<readonly [string, LabGrant]> }>;
+  readonly backstores: ReadonlyArray<readonly [string, LabBackstore]>;
+  readonly files: readonly string[];
+  readonly copiedFrom: ReadonlyArray<readonly [string, string]>;
+  readonly latencyMs: number;
+  /** The array host's persisted configuration: tgt's conf.d files, LIO's saveconfig.json. */
+  readonly confFiles: ReadonlyArray<readonly [string, string]>;
+  readonly saved?: { readonly targets: readonly SnapshotTarget[]; readonly backstores: ReadonlyArray<readonly [string, LabBackstore]> } | undefined;
+}
+
+type SnapshotTarget = LabArraySnapshot['targets'][number];
+
+function targetOut(t: LabTarget): SnapshotTarget {
+  return { tid: t.tid, name: t.name, luns: [...t.luns], acl: [...t.acl].map(([who, g]) => [who, g === 'all' ? g : [...g]] as const) };
+}
+
+function targetIn(t: SnapshotTarget): LabTarget {
+  return { tid: t.tid, name: t.name, luns: new Map(t.luns), acl: new Map(t.acl.map(([who, g]) => [who, g === 'all' ? g : [...g]])) };
+}
 
 /**
  * One simulated iSCSI array. It starts with every topology LUN provisioned in rackshift's
@@ -29,6 +51,36 @@ export class LabArray {
       this.model.addTarget(lunTargetIqn(spec.targetIqn, lun.id)).luns.set(LUN_NUMBER, backing);
       if (spec.kind === 'lio') this.model.backstores.set(lun.id, { kind: backing.startsWith('/dev/') ? 'block' : 'fileio', path: backing });
     }
+  }
+
+  snapshot(): LabArraySnapshot {
+    const m = this.model;
+    return {
+      targets: [...m.targets.values()].map(targetOut),
+      backstores: [...m.backstores],
+      files: [...m.files],
+      copiedFrom: [...m.copiedFrom],
+      latencyMs: this.latencyMs,
+      confFiles: [...m.confFiles],
+      saved: m.saved === undefined ? undefined : { targets: m.saved.targets.map(targetOut), backstores: m.saved.backstores },
+    };
+  }
+
+  /** Replaces the topology's first state with what an earlier lab wrote down. */
+  restore(kept: LabArraySnapshot): void {
+    const m = this.model;
+    m.targets.clear();
+    for (const t of kept.targets) m.targets.set(t.tid, targetIn(t));
+    m.backstores.clear();
+    for (const [name, b] of kept.backstores) m.backstores.set(name, b);
+    m.files.clear();
+    for (const f of kept.files) m.files.add(f);
+    m.copiedFrom.clear();
+    for (const [clone, source] of kept.copiedFrom) m.copiedFrom.set(clone, source);
+    this.latencyMs = kept.latencyMs;
+    m.confFiles.clear();
+    for (const [path, content] of kept.confFiles) m.confFiles.set(path, content);
+    m.saved = kept.saved === undefined ? undefined : { targets: kept.saved.targets.map(targetIn), backstores: kept.saved.backstores.map(([k, b]) => [k, { ...b }]) };
   }
 
   /** Grants `initiator` the LUN the way the array's own CLI would (used to seed the data center as it runs today). */
@@ -90,9 +142,18 @@ export class LabArray {
     return target === undefined ? undefined : lunIdOfTarget(this.spec.targetIqn, target.name);
   }
 
+  /** Called after every command, which may have changed the array. */
+  onChange: () => void = () => undefined;
+
   async exec(command: string, stdin = ''): Promise<ExecResult> {
     this.commands += 1;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const result = this.run(command, stdin);
+    this.onChange();
+    return result;
+  }
+
+  private run(command: string, stdin: string): ExecResult {
     const [program = '', ...argv] = command.trim().split(/\s+/);
     const paths = argv.filter((a) => !a.startsWith('-'));
     if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);

@@ -7,6 +7,22 @@ import type { LabSanView } from '../lab-views';
 import { LabArray } from './lab-array';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
+const grantSchema = z.union([z.literal('all'), z.array(z.number().int())]);
+const targetSchema = z.strictObject({ tid: z.number().int(), name: z.string(), luns: z.array(z.tuple([z.number().int(), z.string()])), acl: z.array(z.tuple([z.string(), grantSchema])) });
+const backstoresSchema = z.array(z.tuple([z.string(), z.strictObject({ kind: z.enum(['fileio', 'block']), path: z.string() })]));
+const snapshotSchema = z.record(
+  z.string(),
+  z.strictObject({
+    targets: z.array(targetSchema),
+    backstores: backstoresSchema,
+    confFiles: z.array(z.tuple([z.string(), z.string()])).default([]),
+    saved: z.strictObject({ targets: z.array(targetSchema), backstores: backstoresSchema }).optional(),
+    files: z.array(z.string()),
+    copiedFrom: z.array(z.tuple([z.string(), z.string()])),
+    latencyMs: z.number().int().min(0),
+  }),
+);
+
 const latencySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
 
 export interface LabArraysComponent extends LabComponent {
@@ -31,7 +47,13 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     if (home?.storage.iqn === undefined) continue;
     for (const l of persona.luns) arrays.get(l.array)?.grant(l.lun, home.storage.iqn);
   }
-  for (const array of arrays.values()) array.persistSeed();
+  const kept = lab.restoredSection('arrays', snapshotSchema);
+  for (const array of arrays.values()) {
+    const saved = kept?.[array.spec.id];
+    if (saved !== undefined) array.restore(saved);
+    else array.persistSeed();
+    array.onChange = () => lab.changed();
+  }
   const servers: LabSshExecServer[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -80,6 +102,7 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
       cloneSource: (arrayId, lunId) => arrays.get(arrayId)?.cloneSource(lunId),
     },
     array,
+    snapshot: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.snapshot()])),
     describe: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.describe()])),
     stop,
   };

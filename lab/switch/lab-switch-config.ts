@@ -20,6 +20,12 @@ export interface LabPortConfig {
 
 const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 1);
 
+/** A switch configuration as the lab state file holds it. */
+export interface LabSwitchConfigData {
+  readonly vlans: ReadonlyArray<readonly [number, string]>;
+  readonly ports: Readonly<Record<string, LabPortConfig>>;
+}
+
 function natural(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
@@ -62,6 +68,18 @@ export class LabSwitchConfig {
         this.ports.delete(name);
       }
     }
+  }
+
+  data(): LabSwitchConfigData {
+    return { vlans: [...this.vlans], ports: Object.fromEntries([...this.ports].map(([name, p]) => [name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) }])) };
+  }
+
+  /** The configuration `data()` wrote down, on this switch (cabled ports it does not name come back empty). */
+  withData(data: LabSwitchConfigData): LabSwitchConfig {
+    const config = new LabSwitchConfig(this.family, this.hostname, this.cabled);
+    for (const [id, name] of data.vlans) config.vlans.set(id, name);
+    for (const [name, p] of Object.entries(data.ports)) config.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) });
+    return config;
   }
 
   clone(): LabSwitchConfig {

@@ -8,7 +8,15 @@ import { JunosCli, type JunosDatabase } from './junos-cli';
 import { NvueCli, type NvueDatabase } from './nvue-cli';
 import { SonicCli } from './sonic-cli';
 import type { CliFaults, LabCli } from './lab-cli';
-import type { LabSwitchConfig } from './lab-switch-config';
+import type { LabSwitchConfig, LabSwitchConfigData } from './lab-switch-config';
+
+/** What a lab switch keeps across a lab restart: running and saved configuration, and its faults. */
+export interface LabSwitchSnapshot {
+  readonly running: LabSwitchConfigData;
+  /** Every family but Junos: the startup configuration `write memory`, `config save` or `nv config save` saved (a Junos commit is its own save). */
+  readonly saved?: LabSwitchConfigData;
+  readonly faults: LabSwitchFaults;
+}
 
 export interface LabSwitchFaults {
   /** Every login fails as if the password were wrong. */
@@ -47,8 +55,10 @@ function same(a: string, b: string): boolean {
 export class LabSwitch {
   readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
-  private saved: string;
+  private saved: LabSwitchConfig;
   private readonly active: ActiveProfile;
+  /** Called after every line that may have changed the configuration or a fault counter. */
+  onChange: () => void = () => undefined;
   private readonly clients = new Set<Connection>();
   private server: Server | undefined;
   private readonly cliFaults: CliFaults = {
@@ -63,9 +73,18 @@ export class LabSwitch {
     readonly spec: Switch,
     private running: LabSwitchConfig,
     private readonly credential: Secret,
+    kept?: LabSwitchSnapshot,
   ) {
-    this.saved = running.render();
     this.active = new ActiveProfile(spec.vendor);
+    if (kept !== undefined) {
+      this.running = running.withData(kept.running);
+      Object.assign(this.faults, kept.faults);
+    }
+    this.saved = kept?.saved === undefined ? this.running.clone() : running.withData(kept.saved);
+  }
+
+  snapshot(): LabSwitchSnapshot {
+    return { running: this.running.data(), ...(this.running.family !== 'junos' && { saved: this.saved.data() }), faults: { ...this.faults } };
   }
 
   get config(): LabSwitchConfig {
@@ -74,7 +93,7 @@ export class LabSwitch {
 
   /** The configuration a reboot would load: saved by `write memory`, `config save`, `nv config save`; a Junos commit is its own save. */
   get startup(): string {
-    return this.running.family === 'junos' ? this.running.render() : this.saved;
+    return (this.running.family === 'junos' ? this.running : this.saved).render();
   }
 
   clearFaults(): void {
@@ -116,7 +135,7 @@ export class LabSwitch {
 
   private newCli(): LabCli {
     const save = (): void => {
-      this.saved = this.running.render();
+      this.saved = this.running.clone();
     };
     if (this.running.family === 'junos') return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
     if (this.running.family === 'nvue') return new NvueCli(this.nvueDatabase, this.credential.username, this.cliFaults, save);
@@ -175,6 +194,7 @@ export class LabSwitch {
     this.stats.lines += 1;
     if (this.faults.dropSessions > 0) {
       this.faults.dropSessions -= 1;
+      this.onChange();
       client.end();
       return true;
     }
@@ -194,6 +214,7 @@ export class LabSwitch {
         if (this.faulted(client)) continue;
         const echo = cli.readingSecret === true ? '' : line;
         const answer = cli.handle(line);
+        this.onChange();
         const body = answer.output === '' ? '' : `${answer.output.replace(/\n/g, '\r\n')}\r\n`;
         if (answer.close) {
           stream.write(`${echo}\r\n${body}`);
@@ -226,6 +247,7 @@ export class LabSwitch {
   private exec(client: Connection, stream: ServerChannel, command: string): void {
     if (this.faulted(client)) return;
     const answer = this.newCli().handle(command);
+    this.onChange();
     const text = answer.output === '' ? '' : `${answer.output}\n`;
     const code = answer.exitCode ?? 0;
     if (code === 0) stream.write(text);

@@ -19,6 +19,24 @@ const FAMILY: Partial<Record<SwitchVendor, LabSwitchFamily>> = {
   sonic: 'sonic',
 };
 
+const portSchema = z.strictObject({
+  mode: z.enum(['access', 'trunk']).optional(),
+  accessVlan: z.number().int().optional(),
+  vlans: z.array(z.number().int()).optional(),
+  /** Junos: `vlan members` as typed (names or vlan-ids). */
+  members: z.array(z.string()).optional(),
+  shutdown: z.boolean(),
+});
+const configDataSchema = z.strictObject({ vlans: z.array(z.tuple([z.number().int(), z.string()])), ports: z.record(z.string(), portSchema) });
+const snapshotSchema = z.record(
+  z.string(),
+  z.strictObject({
+    running: configDataSchema,
+    saved: configDataSchema.optional(),
+    faults: z.strictObject({ rejectAuth: z.boolean(), refuseCommands: z.number().int().min(0), hang: z.boolean(), dropSessions: z.number().int().min(0) }),
+  }),
+);
+
 const faultBodySchema = z.strictObject({
   rejectAuth: z.boolean().optional(),
   refuseCommands: z.number().int().min(0).max(10_000).optional(),
@@ -51,11 +69,13 @@ export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent |
   }
   const hostKey = readFileSync(labKeyFile('lab_host_ed25519'));
   const switches = new Map<string, LabSwitch>();
+  const kept = lab.restoredSection('switches', snapshotSchema);
   try {
     for (const spec of specs) {
       const credential = lab.credentials[spec.credential];
       if (credential === undefined) throw new Error(`lab switch ${spec.id}: credential ${spec.credential} is not in the topology`);
-      const sw = new LabSwitch(spec, initialSwitchConfig(lab.index, spec, FAMILY[spec.vendor] as LabSwitchFamily), credential);
+      const sw = new LabSwitch(spec, initialSwitchConfig(lab.index, spec, FAMILY[spec.vendor] as LabSwitchFamily), credential, kept?.[spec.id]);
+      sw.onChange = () => lab.changed();
       await sw.start(hostKey);
       switches.set(spec.id, sw);
     }
@@ -117,6 +137,7 @@ export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent |
     kind: 'switches',
     switchView,
     switch: get,
+    snapshot: () => Object.fromEntries([...switches].map(([id, sw]) => [id, sw.snapshot()])),
     describe: () =>
       Object.fromEntries(
         [...switches.values()].map((sw) => [

@@ -1,62 +1,25 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliArgs as cli, startDev, type DevProcess } from '../support/dev-process';
 import { freePort } from '../support/free-port';
 import { ROOT } from '../support/lab-fixtures';
 import { relocatedTopology } from '../support/relocated-topology';
 
 jest.setTimeout(240_000);
 
-/** `rackshift dev` as an operator runs it: its own process tree, then the CLI against its API. */
-const cli = (args: string[]) => [process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), ...args]] as const;
-
-interface Dev {
-  child: ChildProcess;
-  output(): string;
-}
-
-async function startDev(args: string[]): Promise<Dev> {
-  const [node, argv] = cli(['dev', ...args]);
-  const child = spawn(node, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`rackshift dev did not come up:\n${out}`)), 180_000);
-    child.stdout!.on('data', () => {
-      if (out.includes('stop: Ctrl-C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`rackshift dev exited with ${code}:\n${out}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return { child, output: () => out };
-}
-
-function stopDev(dev: Dev): Promise<number | null> {
-  return new Promise((resolve) => {
-    dev.child.once('exit', (code) => resolve(code));
-    dev.child.kill('SIGTERM');
-  });
-}
-
 describe('rackshift dev', () => {
-  let dev: Dev | undefined;
-  afterAll(() => {
-    dev?.child.kill('SIGKILL');
+  let dev: DevProcess | undefined;
+  afterAll(async () => {
+    await dev?.crash();
   });
 
   it('starts everything, runs a runbook from the CLI, stops cleanly, and a second start finds the earlier run', async () => {
     const data = mkdtempSync(join(tmpdir(), 'rackshift-dev-'));
     const { file } = await relocatedTopology();
     const [api, temporal, ui, labPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const args = ['--data', data, '--topology', file, '--api-port', String(api), '--temporal-port', String(temporal), '--ui-port', String(ui), '--lab-port', String(labPort)];
+    const args = ['--data', data, '--topology', file, '--api-port', String(api), '--temporal-port', String(temporal), '--ui-port', String(ui), '--lab-port', String(labPort), '--no-seed'];
 
     dev = await startDev(args);
     const token = readFileSync(join(data, 'admin.token'), 'utf8').trim();
@@ -88,15 +51,19 @@ describe('rackshift dev', () => {
     expect(bad.stderr).toMatch(/API 400/);
     expect(bad.stderr).toMatch(/input\.action: /);
 
-    expect(await stopDev(dev)).toBe(0);
+    expect(await dev.stop()).toBe(0);
     expect(dev.output()).toContain('rackshift dev: stopped');
     expect(spawnSync('pgrep', ['-f', join(data, 'lab')]).stdout.toString().trim()).toBe('');
 
     dev = await startDev(args);
+    // The lab is a data center: the machine the run powered on is still on after the restart.
+    const kept = (await (await fetch(`http://127.0.0.1:${labPort}/lab/state`)).json()) as { machines: Record<string, { power: string }> };
+    expect(kept.machines['m-r1-03']?.power).toBe('on');
+    expect(dev.output()).toContain('the lab keeps the state it had at');
     const list = await fetch(`http://127.0.0.1:${api}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
     const { runs } = (await list.json()) as { runs: Array<{ runId: string; status: string }> };
     expect(runs).toContainEqual(expect.objectContaining({ runId, status: 'COMPLETED' }));
-    expect(await stopDev(dev)).toBe(0);
+    expect(await dev.stop()).toBe(0);
     dev = undefined;
   });
 });

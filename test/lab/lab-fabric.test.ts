@@ -165,3 +165,23 @@ describe('Brocade driver against the lab FOS peer (foreign-transaction)', () => 
     expect(await driver().listVisibleTo(OTHER)).toEqual([]);
   });
 });
+
+describe('a lab fabric across a lab restart', () => {
+  beforeEach(() => reset('fos-9'));
+
+  it('keeps its defined and effective zoning, profile and faults, but no transaction (it ends with its session)', async () => {
+    await driver().mask('db-01-boot', HBA_1);
+    fabric.faults.refuseEnable = 2;
+    fabric.zoning.open(7);
+    const restarted = new LabFabric(fabric.spec, credential.username);
+    restarted.restore(JSON.parse(JSON.stringify(fabric.snapshot())));
+    const { transaction, ...kept } = restarted.describe() as { transaction: unknown };
+    const { transaction: before, ...was } = fabric.describe() as { transaction: unknown };
+    expect(before).not.toBeNull();
+    expect(transaction).toBeNull();
+    expect(kept).toEqual(was);
+    expect(restarted.faults.refuseEnable).toBe(2);
+    expect(restarted.zonesOf(HBA_1)).toEqual(['rs_a1_db_01_boot']);
+    fabric.zoning.transaction = undefined;
+  });
+});
