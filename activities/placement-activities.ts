@@ -1,7 +1,8 @@
 import type { LedgerState, Placement } from '../inventory/ledger-records';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
-import { candidateMachines, type CandidateList } from './candidate-machines';
+import { hostProfile } from '../inventory/hypervisor-cluster';
+import { candidateMachines, type Candidate, type CandidateList } from './candidate-machines';
 import { drillPlacementPlan, type DrillPlacementInput, type DrillPlacementPlan } from './drill-placement-plan';
 import { placementPlan, type PlacementPlan } from './placement-plan';
 
@@ -48,6 +49,28 @@ export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 
       const ledgers = new Map<string, LedgerState>();
       for (const site of deps.topology.topology.sites) ledgers.set(site.name, await deps.ledger.snapshot(site.name));
       return candidateMachines(deps.topology, ledgers, persona, { allowEvict: input.allowEvict, ...(input.sites && { sites: input.sites }) });
+    },
+
+    /**
+     * Whether `machine` may become (or already is) a host of `cluster`: the machine's own
+     * candidacy for the cluster's host profile, as a persona's (not dedicated unless a resting
+     * host, not dark, a less important occupant evicted only with allowEvict). A machine the
+     * ledger records as a host of this cluster already is one; of another cluster, it is refused.
+     */
+    async findHostCandidate(input: { machine: string; cluster: string; allowEvict: boolean }): Promise<{ candidate?: Candidate; reason?: string }> {
+      const machine = deps.topology.machine(input.machine);
+      const site = deps.topology.machineSite(machine.id).name;
+      const ledger = await deps.ledger.snapshot(site);
+      const record = ledger.machines[machine.id];
+      if (record?.role === 'hypervisor') {
+        return record.cluster === undefined || record.cluster === input.cluster
+          ? { candidate: { machine: machine.id, site, why: `already a host of ${input.cluster}` } }
+          : { reason: `already a host of cluster ${record.cluster}; release it first` };
+      }
+      const profile = hostProfile(deps.topology.cluster(input.cluster), machine);
+      const list = candidateMachines(deps.topology, new Map([[site, ledger]]), profile, { allowEvict: input.allowEvict, sites: [site] });
+      const candidate = list.candidates.find((c) => c.machine === machine.id);
+      return candidate !== undefined ? { candidate } : { reason: list.rejected.find((r) => r.machine === machine.id)?.reason ?? 'not a candidate' };
     },
 
     async planPlacement(input: { persona: string; machine: string }): Promise<PlacementPlan> {

@@ -83,7 +83,7 @@ const repurposeRunbook: RunbookEntry<typeof repurposeInputSchema> = {
 
 const hypervisorBringupRunbook: RunbookEntry<typeof hypervisorBringupInputSchema> = {
   name: 'hypervisor-bringup',
-  description: 'make a machine a hypervisor host of a cluster (a hypervisor persona: its VLAN trunks, shared LUNs and image; default: the only one of the site), evicting a less important occupant when allowed, until its libvirt answers; undone step by step on failure',
+  description: 'make a machine a host of a cluster (its VLAN trunks, shared datastores and image; default: the cluster the machine rests in, else the only one of its site), evicting a less important occupant when allowed, until its libvirt answers; undone step by step on failure',
   workflowType: 'hypervisorBringup',
   inputSchema: hypervisorBringupInputSchema,
   check: (input, topology) => {
@@ -91,29 +91,32 @@ const hypervisorBringupRunbook: RunbookEntry<typeof hypervisorBringupInputSchema
     return 'issues' in choice ? [...choice.issues] : [];
   },
   workflowId: (input, now) => `hypervisor-bringup/${input.machine}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => {
-    const choice = chooseCluster(topology, input.machine, input.cluster);
-    return [
-      { key: RUNBOOK_KEY, value: 'hypervisor-bringup' },
-      { key: SITE_KEY, value: topology.machineSite(input.machine).name },
-      { key: MACHINE_KEY, value: [input.machine] },
-      ...('cluster' in choice ? [{ key: PERSONA_KEY, value: [choice.cluster] }] : []),
-    ];
-  },
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'hypervisor-bringup' },
+    { key: SITE_KEY, value: topology.machineSite(input.machine).name },
+    { key: MACHINE_KEY, value: [input.machine] },
+  ],
 };
 
 const releaseRunbook: RunbookEntry<typeof releaseInputSchema> = {
   name: 'release',
-  description: 'stop a persona (clean shutdown, hard after a grace time; a VM is shut down and removed) and return its machine to spare: LUNs unmasked, boot assignment cleared, ports shut; a hypervisor host is refused while VMs live on it',
+  description: 'stop a persona (clean shutdown, hard after a grace time; a VM is shut down and removed) and return its machine to spare: LUNs unmasked, boot assignment cleared, ports shut; or, given a machine, take a hypervisor host out of its cluster the same way, refused while VMs live on it',
   workflowType: 'release',
   inputSchema: releaseInputSchema,
-  check: (input, topology) => personaIssues(input.persona, topology),
-  workflowId: (input, now) => `release/${input.persona}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => [
-    { key: RUNBOOK_KEY, value: 'release' },
-    { key: SITE_KEY, value: personaSite(input.persona, topology) },
-    { key: PERSONA_KEY, value: [input.persona] },
-  ],
+  check: (input, topology) => (input.persona !== undefined ? personaIssues(input.persona, topology) : machineIssues(input.machine!, topology, 'input.machine')),
+  workflowId: (input, now) => `release/${input.persona ?? input.machine!}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) =>
+    input.persona !== undefined
+      ? [
+          { key: RUNBOOK_KEY, value: 'release' },
+          { key: SITE_KEY, value: personaSite(input.persona, topology) },
+          { key: PERSONA_KEY, value: [input.persona] },
+        ]
+      : [
+          { key: RUNBOOK_KEY, value: 'release' },
+          { key: SITE_KEY, value: topology.machineSite(input.machine!).name },
+          { key: MACHINE_KEY, value: [input.machine!] },
+        ],
 };
 
 function hostIssues(id: string, topology: TopologyIndex): FieldIssue[] {

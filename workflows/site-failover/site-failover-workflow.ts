@@ -105,7 +105,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         topology: prep.topology,
         ledger: prep.ledger,
         failedMachines,
-        options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.hypervisorImage && { hypervisorImage: input.hypervisorImage }) },
+        options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.cluster && { cluster: input.cluster }) },
       }),
     (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
   );
@@ -147,11 +147,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
       runChild(
         'hypervisorBringup',
         `${id}/host-${host.machine}`,
-        { machine: host.machine, allowEvict: evicting.has(host.machine), powerTimeoutSeconds: input.powerTimeoutSeconds, readyTimeoutSeconds: input.healthTimeoutSeconds },
+        { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), allowEvict: evicting.has(host.machine), powerTimeoutSeconds: input.powerTimeoutSeconds, readyTimeoutSeconds: input.healthTimeoutSeconds },
         attrs('hypervisor-bringup', host.machine),
       ),
     );
-    return { machine: host.machine, outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
+    return { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
   };
 
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
