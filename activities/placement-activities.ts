@@ -1,7 +1,7 @@
 import type { LedgerState, Placement } from '../inventory/ledger-records';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
-import { hostProfile } from '../inventory/hypervisor-cluster';
+import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
 import { candidateMachines, type Candidate, type CandidateList } from './candidate-machines';
 import { drillPlacementPlan, type DrillPlacementInput, type DrillPlacementPlan } from './drill-placement-plan';
 import { placementPlan, type PlacementPlan } from './placement-plan';
@@ -61,11 +61,11 @@ export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 
       const machine = deps.topology.machine(input.machine);
       const site = deps.topology.machineSite(machine.id).name;
       const ledger = await deps.ledger.snapshot(site);
-      const record = ledger.machines[machine.id];
-      if (record?.role === 'hypervisor') {
-        return record.cluster === undefined || record.cluster === input.cluster
-          ? { candidate: { machine: machine.id, site, why: `already a host of ${input.cluster}` } }
-          : { reason: `already a host of cluster ${record.cluster}; release it first` };
+      const now = hostNow(deps.topology.topology, machine.id, ledger.machines[machine.id]);
+      if (now.host) {
+        return now.cluster === undefined || now.cluster.name === input.cluster
+          ? { candidate: { machine: machine.id, site, why: `a host of ${input.cluster} already (or at rest)` } }
+          : { reason: `a host of cluster ${now.cluster.name}; release it first` };
       }
       const profile = hostProfile(deps.topology.cluster(input.cluster), machine);
       const list = candidateMachines(deps.topology, new Map([[site, ledger]]), profile, { allowEvict: input.allowEvict, sites: [site] });

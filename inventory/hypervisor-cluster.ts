@@ -77,3 +77,16 @@ export function hostProfile(cluster: Cluster, machine: Machine): Persona {
     ...(cluster.hosts.includes(machine.id) && { home: { machine: machine.id } }),
   };
 }
+
+/**
+ * Whether `machine` runs as a hypervisor host now, and of which cluster: the ledger's record
+ * when there is one (role hypervisor; its cluster, else the one it rests in), else the
+ * topology's resting state (a cluster's `hosts`). One rule for every reader of "is it a host".
+ */
+export function hostNow(topology: Topology, machine: string, record: { readonly role: string; readonly cluster?: string } | undefined): { readonly host: boolean; readonly cluster?: Cluster } {
+  const resting = restingClusterOf(topology, machine);
+  if (record === undefined) return resting === undefined ? { host: false } : { host: true, cluster: resting };
+  if (record.role !== 'hypervisor') return { host: false };
+  const cluster = topology.clusters.find((c) => c.name === record.cluster) ?? resting;
+  return cluster === undefined ? { host: true } : { host: true, cluster };
+}
