@@ -163,14 +163,14 @@ describe('planFailover: rules', () => {
     ];
     const plan = planFailover(plannerInput({ machines, personas: lost }, { failedMachines: lost.map((p) => `burned-${p.name}`) }));
     expect(plan.restorations.every((r) => r.outcome === 'restored')).toBe(true);
-    expect(plan.hypervisorHosts.map((h) => [h.machine, h.image, h.vms.length])).toEqual([
-      ['big-1', 'kvm-host', 4],
-      ['big-2', 'kvm-host', 4],
+    expect(plan.hypervisorHosts.map((h) => [h.machine, h.cluster, h.image, h.vms.length])).toEqual([
+      ['big-1', 'zz-cluster', 'kvm-host', 4],
+      ['big-2', 'zz-cluster', 'kvm-host', 4],
     ]);
     expect(plan.groups).toEqual([{ priority: 2, hypervisorHosts: ['big-1', 'big-2'], personas: lost.map((p) => p.name) }]);
 
     const heavier = planFailover(
-      plannerInput({ machines, personas: lost }, { failedMachines: lost.map((p) => `burned-${p.name}`), options: { hostOverhead: { cores: 4, memoryGiB: 8 } } }),
+      plannerInput({ machines, personas: lost, hostOverhead: { cores: 4, memoryGiB: 8 } }, { failedMachines: lost.map((p) => `burned-${p.name}`) }),
     );
     expect(heavier.restorations.filter((r) => r.outcome === 'restored')).toHaveLength(6);
   });
@@ -198,7 +198,7 @@ describe('planFailover: rules', () => {
     ];
     const machines: MachineSpec[] = [...burned(lost), { id: 'm', cores: 32, memoryGiB: 128, pool: 'spare' }];
     const plan = planFailover(plannerInput({ machines, personas: lost }, { failedMachines: ['burned-a', 'burned-b', 'burned-c'] }));
-    expect(plan.hypervisorHosts).toEqual([{ machine: 'm', image: 'kvm-host', vms: ['a', 'b', 'c'] }]);
+    expect(plan.hypervisorHosts).toEqual([{ machine: 'm', cluster: 'zz-cluster', image: 'kvm-host', vms: ['a', 'b', 'c'] }]);
     expect(plan.search.optimal).toBe(true);
   });
 
@@ -305,9 +305,10 @@ describe('planFailover: rules', () => {
       planFailover(plannerInput({ machines, personas: [] }, { failedMachines: ['nope'], ledger: { placements: [{ persona: 'ghost', placement: { kind: 'none' } }] } }));
     expect(run).toThrow(ValidationError);
     expect(run).toThrow(/failedMachines\[0\]: unknown machine "nope".*ledger\.placements\[0\]\.persona: unknown persona "ghost"/);
-    expect(() => planFailover(plannerInput({ machines, personas: [], hypervisorImages: ['kvm-a', 'kvm-b'] }, { failedMachines: ['m1'] }))).toThrow(
-      /several hypervisor images \(kvm-a, kvm-b\)/,
+    expect(() => planFailover(plannerInput({ machines, personas: [], moreClusters: [{ name: 'aa-cluster' }] }, { failedMachines: ['m1'] }))).toThrow(
+      /options\.cluster: site dc1 has several clusters \(aa-cluster, zz-cluster\): name one in input\.cluster/,
     );
+    expect(() => planFailover(plannerInput({ machines, personas: [] }, { failedMachines: ['m1'], options: { cluster: 'nope' } }))).toThrow(/options\.cluster: unknown cluster "nope"/);
   });
 
   it('explains a plan as text tables', () => {
