@@ -168,6 +168,11 @@ function networkIssues(bubble: readonly { network: string; vlan: number }[], top
   return issues;
 }
 
+/** A named cluster must exist; whether it serves the sites a plan needs is the planner's to say. */
+function clusterIssues(cluster: string | undefined, topology: TopologyIndex): FieldIssue[] {
+  return cluster === undefined || topology.hasCluster(cluster) ? [] : [{ path: 'input.cluster', message: `unknown cluster "${cluster}" (declare it under clusters)` }];
+}
+
 const siteFailoverRunbook: RunbookEntry<typeof siteFailoverInputSchema> = {
   name: 'site-failover',
   description: 'find the failed machines of a site, racks or machines (parallel BMC and health probes, or all of them), plan (priorities; spares first, then repurposable machines lowest priority first; when short, new hypervisor hosts and VMs), optionally wait for approval, restore by priority group within per-switch, per-array and per-BMC limits, and report each persona\'s RTO and what was not restored and why',
@@ -176,6 +181,7 @@ const siteFailoverRunbook: RunbookEntry<typeof siteFailoverInputSchema> = {
   check: (input, topology) => [
     ...scopeIssues(input, topology),
     ...(input.targetSites ?? []).flatMap((s, i) => (topology.topology.sites.some((x) => x.name === s) ? [] : [{ path: `input.targetSites[${i}]`, message: `unknown site "${s}"` }])),
+    ...clusterIssues(input.cluster, topology),
   ],
   workflowId: (input, now) => `site-failover/${scopeLabel(input)}/${runSuffix(now)}`,
   searchAttributes: (input, topology) => [
@@ -190,7 +196,7 @@ const drDrillRunbook: RunbookEntry<typeof drDrillInputSchema> = {
   description: 'rehearse a site failover without touching production: the same plan on spare machines (repurposable ones only when allowed), bubble VLANs instead of production ones, snapshot clones instead of production LUNs; verify health, measure RTO, then always clean up',
   workflowType: 'drDrill',
   inputSchema: drDrillInputSchema,
-  check: (input, topology) => [...scopeIssues(input, topology), ...networkIssues(input.bubble, topology)],
+  check: (input, topology) => [...scopeIssues(input, topology), ...networkIssues(input.bubble, topology), ...clusterIssues(input.cluster, topology)],
   workflowId: (input, now) => `dr-drill/${scopeLabel(input)}/${runSuffix(now)}`,
   searchAttributes: (input, topology) => [
     { key: RUNBOOK_KEY, value: 'dr-drill' },

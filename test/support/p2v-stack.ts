@@ -19,15 +19,14 @@ import { testWorkflowBundle } from './workflow-bundle';
 export const HOST = 'm-r2-03';
 
 /**
- * lab-small, except that the cluster persona vmhost-a trunks only its own networks (mgmt,
- * batch on eth0; storage, mgmt on eth1), so a VM's VLANs are really added to (and taken off)
- * the host's trunks by p2v and v2p.
+ * lab-small, except that its cluster cluster-a trunks only its own networks (mgmt, batch), so
+ * a VM's VLANs are really added to (and taken off) the host's trunks by p2v and v2p.
  */
 function leanHostTopology(): string {
   const raw = parseYaml(readFileSync(LAB_SMALL, 'utf8')) as TopologyInput;
-  const host = raw.personas?.find((p) => p.name === 'vmhost-a');
-  if (host === undefined) throw new Error('lab-small has no vmhost-a');
-  host.networks = [{ nic: 0, networks: ['mgmt', 'batch'] }, { nic: 1, networks: ['storage', 'mgmt'] }];
+  const cluster = raw.clusters?.find((c) => c.name === 'cluster-a');
+  if (cluster === undefined) throw new Error('lab-small has no cluster-a');
+  cluster.networks = ['mgmt', 'batch'];
   const file = join(mkdtempSync(join(tmpdir(), 'rackshift-p2v-topology-')), 'lab-small-lean-host.yaml');
   writeFileSync(file, toYaml(raw));
   return file;
@@ -68,7 +67,7 @@ export function failedReport(e: unknown): RunbookReport {
   return (e.cause as { details?: unknown[] }).details?.[0] as RunbookReport;
 }
 
-/** Brings m-r2-03 up as the host of vmhost-a with the hypervisor-bringup runbook. */
+/** Brings m-r2-03 up as a host of cluster-a with the hypervisor-bringup runbook. */
 export async function bringUpHost(stack: FullStack): Promise<void> {
   const report = await runbook(stack, 'hypervisorBringup', 'hypervisor-bringup', { machine: HOST, readyTimeoutSeconds: 60 });
   if (report.outcome !== 'completed') throw new Error(`host bring-up ended ${report.outcome}`);
