@@ -1,16 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import type { TopologyInput } from '../../inventory/topology-schema';
 import { labDiskTransfer } from '../../lab/disk/lab-disk-endpoints';
 import { labDisks } from '../../lab/disk/start-lab-disks';
 import type { LabTiming } from '../../lab/lab-machine';
 import { startWorker } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import type { RunbookReport } from '../../workflows/runbook-report';
+import { editedTopology } from './edited-topology';
 import { startFullStack, type FullStack } from './full-stack';
 import { LAB_SMALL } from './lab-fixtures';
 import { testWorkflowBundle } from './workflow-bundle';
@@ -23,13 +19,11 @@ export const HOST = 'm-r2-03';
  * a VM's VLANs are really added to (and taken off) the host's trunks by p2v and v2p.
  */
 function leanHostTopology(): string {
-  const raw = parseYaml(readFileSync(LAB_SMALL, 'utf8')) as TopologyInput;
-  const cluster = raw.clusters?.find((c) => c.name === 'cluster-a');
-  if (cluster === undefined) throw new Error('lab-small has no cluster-a');
-  cluster.networks = ['mgmt', 'batch'];
-  const file = join(mkdtempSync(join(tmpdir(), 'rackshift-p2v-topology-')), 'lab-small-lean-host.yaml');
-  writeFileSync(file, toYaml(raw));
-  return file;
+  return editedTopology(LAB_SMALL, 'lab-small-lean-host', (raw) => {
+    const cluster = raw.clusters?.find((c) => c.name === 'cluster-a');
+    if (cluster === undefined) throw new Error('lab-small has no cluster-a');
+    cluster.networks = ['mgmt', 'batch'];
+  });
 }
 
 /**
