@@ -182,6 +182,7 @@ const siteFailoverRunbook: RunbookEntry<typeof siteFailoverInputSchema> = {
     ...scopeIssues(input, topology),
     ...(input.targetSites ?? []).flatMap((s, i) => (topology.topology.sites.some((x) => x.name === s) ? [] : [{ path: `input.targetSites[${i}]`, message: `unknown site "${s}"` }])),
     ...clusterIssues(input.cluster, topology),
+    ...(input.hypervisorImage === undefined ? [] : [{ path: 'input.hypervisorImage', message: 'no longer used: each cluster names its image; name the cluster in input.cluster' }]),
   ],
   workflowId: (input, now) => `site-failover/${scopeLabel(input)}/${runSuffix(now)}`,
   searchAttributes: (input, topology) => [

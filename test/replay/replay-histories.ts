@@ -19,18 +19,17 @@ interface StoredHistory {
 async function main(): Promise<number> {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
   const bundle = process.env.RACKSHIFT_WORKFLOW_BUNDLE ? { codePath: process.env.RACKSHIFT_WORKFLOW_BUNDLE } : await bundleWorkflows();
-  // Replayed under the workflow id they were recorded with (a runbook derives its children's ids from it); printed by file.
-  const fileOf = new Map<string, string>();
+  // Replayed under the workflow id they were recorded with (a runbook derives its children's ids
+  // from it); printed by file, in order, since two histories of one patch may share an id.
   const histories = files.map((f) => {
     const history = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as StoredHistory;
-    const workflowId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? f;
-    fileOf.set(workflowId, f);
-    return { workflowId, history };
+    return { workflowId: history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? f, history };
   });
   let failed = 0;
+  let i = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
     if (result.error) failed += 1;
-    console.log(`${result.error ? 'FAIL' : 'ok'} ${fileOf.get(result.workflowId) ?? result.workflowId}${result.error ? `: ${result.error.message}` : ''}`);
+    console.log(`${result.error ? 'FAIL' : 'ok'} ${files[i++] ?? result.workflowId}${result.error ? `: ${result.error.message}` : ''}`);
   }
   return failed === 0 ? 0 : 1;
 }

@@ -1,3 +1,4 @@
+import { withLegacyClusters } from '../../workflows/planner/legacy-clusters';
 import { ValidationError } from '../../common/errors';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { explainPlan } from '../../workflows/planner/explain-plan';
@@ -323,5 +324,17 @@ describe('planFailover: rules', () => {
     expect(text).toMatch(/^1 +db +burned-db +machine +rep$/m);
     expect(text).toMatch(/^2 +web +burned-web +not restored +no-capacity: /m);
     expect(text).toMatch(/^rep +batch +5 +db$/m);
+  });
+});
+
+describe('plans of failovers started before clusters (replayed with withLegacyClusters)', () => {
+  it('a persona booting a hypervisor image names the cluster new hosts join, as it did then', () => {
+    const lost: PersonaSpec[] = Array.from({ length: 3 }, (_, i) => ({ name: `web-${i}`, priority: 2, cores: 8, memoryGiB: 32, vmAllowed: true }));
+    const machines: MachineSpec[] = [...burned(lost), { id: 'big', cores: 34, memoryGiB: 136, pool: 'spare' }];
+    const input = plannerInput({ machines, personas: lost, cluster: false }, { failedMachines: lost.map((p) => `burned-${p.name}`) });
+    // An old topology: no clusters, a hypervisor persona (as the lab-small of the recorded histories had).
+    const old = { ...input.topology, personas: [...input.topology.personas, { ...input.topology.personas[0]!, name: 'vmhost-a', image: 'kvm-host', networks: [{ nic: 0, networks: ['vm-net'] }], luns: [] }] };
+    expect(planFailover({ ...input, topology: old }).hypervisorHosts).toEqual([]);
+    expect(planFailover({ ...input, topology: withLegacyClusters(old) }).hypervisorHosts).toEqual([{ machine: 'big', cluster: 'vmhost-a', image: 'kvm-host', vms: ['web-0', 'web-1', 'web-2'] }]);
   });
 });

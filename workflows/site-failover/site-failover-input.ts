@@ -27,6 +27,8 @@ export const siteFailoverInputSchema = z.strictObject({
   targetSites: z.array(idSchema).min(1).optional(),
   /** The cluster new hypervisor hosts join; required only where a target site has several. */
   cluster: idSchema.optional(),
+  /** Ignored: a cluster names its image now. Accepted so that runs started before clusters still replay. */
+  hypervisorImage: idSchema.optional(),
   healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
   /** Planned mode: how long each persona gets to shut down cleanly before a hard off. */

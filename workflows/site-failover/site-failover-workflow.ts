@@ -1,9 +1,11 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
+import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
+import { withLegacyClusters } from '../planner/legacy-clusters';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild } from './child-runs';
@@ -97,12 +99,14 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     return report('nothing-failed');
   }
 
+  // Failovers started before clusters plan as they did then: a hypervisor persona named the cluster.
+  const legacy = !patched(CLUSTER_HOSTS);
   const chosen = await journal.step(
     'plan',
     `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
     async () =>
       planOrFail({
-        topology: prep.topology,
+        topology: legacy ? withLegacyClusters(prep.topology) : prep.topology,
         ledger: prep.ledger,
         failedMachines,
         options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.cluster && { cluster: input.cluster }) },
