@@ -12,7 +12,7 @@ export function registerTopologyCommands(program: Command): void {
       try {
         const t = await loadTopologyFile(file);
         const machines = t.sites.reduce((n, s) => n + s.machines.length, 0);
-        console.log(`${file}: valid (${t.sites.length} site(s), ${machines} machine(s), ${t.personas.length} persona(s))`);
+        console.log(`${file}: valid (${t.sites.length} site(s), ${machines} machine(s), ${t.personas.length} persona(s), ${t.clusters.length} cluster(s))`);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         for (const issue of e.issues) console.error(`${issue.path || '(file)'}: ${issue.message}`);
