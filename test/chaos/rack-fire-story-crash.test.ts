@@ -4,12 +4,13 @@ import { progressQuery, type RunProgress } from '../../workflows/run-journal';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { expectStoryRestored, STORY } from '../support/story-checks';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import type { WorkerProcess } from '../support/worker-process';
+import { childRuns, expectEachChildStartedOnce, workerPool } from '../support/failover-children';
 
 jest.setTimeout(600_000);
 
 let stack: FullStack;
-const workers: WorkerProcess[] = [];
+const workers = workerPool(() => stack);
 
 beforeAll(async () => {
   // Slower power and boot than the runbook tests, so that the hosts are certainly mid-bring-up at the kill.
@@ -17,21 +18,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
+  await workers.killAll();
   await stack?.stop();
 });
 
-async function worker(): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: stack.temporal.address, topologyFile: stack.topologyFile, secretsFile: stack.lab.secretsFile });
-  workers.push(w);
-  return w;
-}
-
-async function childRuns(failoverId: string, extra = ''): Promise<WorkflowExecutionInfo[]> {
-  const runs: WorkflowExecutionInfo[] = [];
-  for await (const w of stack.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH '${failoverId}/'${extra}` })) runs.push(w);
-  return runs;
-}
+const worker = (): Promise<WorkerProcess> => workers.spawn();
 
 describe('the story’s rack fire survives SIGKILL of its worker while its two new hosts come up', () => {
   it('the worker dies with both host bring-ups in flight; a new one finishes the same plan, each child started once, everything promised restored', async () => {
@@ -51,7 +42,7 @@ describe('the story’s rack fire survives SIGKILL of its worker while its two n
     let before: RunProgress | undefined;
     let inFlight: WorkflowExecutionInfo[] = [];
     for (let i = 0; i < 2400 && before === undefined; i += 1) {
-      inFlight = await childRuns(failoverId, ` AND ExecutionStatus = 'Running'`);
+      inFlight = await childRuns(stack, failoverId, ` AND ExecutionStatus = 'Running'`);
       if (inFlight.filter((w) => w.workflowId.startsWith(`${failoverId}/host-`)).length === 2) before = await handle.query(progressQuery);
       else await new Promise((r) => setTimeout(r, 100));
     }
@@ -70,13 +61,7 @@ describe('the story’s rack fire survives SIGKILL of its worker while its two n
     expect(report.outcome).toBe('completed');
 
     // Each child id was started exactly once: one run per id in visibility, one start command in the parent's history.
-    const expectedIds = [...plan.hypervisorHosts.map((h) => `${failoverId}/host-${h.machine}`), ...plan.restorations.filter((r) => r.outcome === 'restored').map((r) => `${failoverId}/${r.persona}`)].sort();
-    const runs = await childRuns(failoverId);
-    expect(runs.map((r) => r.workflowId).sort()).toEqual(expectedIds);
-    expect(runs.filter((r) => r.status.name !== 'COMPLETED').map((r) => `${r.workflowId}: ${r.status.name}`)).toEqual([]);
-    const history = await handle.fetchHistory();
-    const initiated = (history.events ?? []).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []));
-    expect(initiated.sort()).toEqual(expectedIds);
+    const expectedIds = await expectEachChildStartedOnce(stack, failoverId, plan);
     console.log(
       `rack-fire story crash: killed the worker ${((killedAt - started) / 1000).toFixed(1)} s in with ${inFlight.length} child runs in flight ` +
         `(${inFlight.map((w) => w.workflowId.slice(failoverId.length + 1)).join(', ')}); completed in ${seconds.toFixed(1)} s ` +
