@@ -169,6 +169,7 @@ describe('planFailover: rules', () => {
       ['big-2', 'zz-cluster', 'kvm-host', 4],
     ]);
     expect(plan.groups).toEqual([{ priority: 2, hypervisorHosts: ['big-1', 'big-2'], personas: lost.map((p) => p.name) }]);
+    expect(explainPlan(plan)).toMatch(/^HOST\s+CLUSTER\s+IMAGE\s+VMS\nbig-1\s+zz-cluster\s+kvm-host\s+web-/m);
 
     const heavier = planFailover(
       plannerInput({ machines, personas: lost, hostOverhead: { cores: 4, memoryGiB: 8 } }, { failedMachines: lost.map((p) => `burned-${p.name}`) }),
