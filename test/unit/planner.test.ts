@@ -177,6 +177,16 @@ describe('planFailover: rules', () => {
     expect(heavier.restorations.filter((r) => r.outcome === 'restored')).toHaveLength(6);
   });
 
+  it('never makes a host of a machine that cannot see its cluster’s datastores (no iSCSI initiator)', () => {
+    const lost: PersonaSpec[] = Array.from({ length: 3 }, (_, i) => ({ name: `web-${i}`, priority: 2, cores: 8, memoryGiB: 32, vmAllowed: true }));
+    const input = plannerInput({ machines: [...burned(lost), { id: 'big', cores: 34, memoryGiB: 136, pool: 'spare' }], personas: lost }, { failedMachines: lost.map((p) => `burned-${p.name}`) });
+    const t = input.topology;
+    const withDatastore = { ...t, clusters: t.clusters.map((c) => ({ ...c, datastores: [{ array: 'array-1', lun: 'vmstore-1' }] })) };
+    expect(planFailover({ ...input, topology: withDatastore }).hypervisorHosts.map((h) => h.machine)).toEqual(['big']);
+    const noInitiator = { ...withDatastore, sites: t.sites.map((s) => ({ ...s, machines: s.machines.map((m) => (m.id === 'big' ? { ...m, storage: { wwpns: [] } } : m)) })) };
+    expect(planFailover({ ...input, topology: noInitiator }).hypervisorHosts).toEqual([]);
+  });
+
   it('never makes a host of a machine without a hypervisor endpoint', () => {
     const lost: PersonaSpec[] = Array.from({ length: 4 }, (_, i) => ({ name: `web-${i}`, priority: 2, cores: 8, memoryGiB: 32, vmAllowed: true }));
     const failedMachines = lost.map((p) => `burned-${p.name}`);

@@ -179,11 +179,12 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   lost.sort((a, b) => a.priority - b.priority || compareIds(a.name, b.name));
 
   const clusters = new Map(topology.clusters.map((c) => [c.name, c]));
-  /** The cluster a machine would join as a new host (see Offer.cluster); none without an endpoint or when new hosts are off. */
+  /** The cluster a machine would join as a new host (see Offer.cluster); none without an endpoint or initiator, or when new hosts are off. */
   const joins = (machine: Machine, site: string): Cluster | undefined => {
     if (machine.hypervisor === undefined || !options.newHosts) return undefined;
-    if (options.cluster !== undefined) return siteCluster.get(site);
-    return restingClusterOf(topology, machine.id) ?? siteCluster.get(site);
+    const cluster = options.cluster !== undefined ? siteCluster.get(site) : restingClusterOf(topology, machine.id) ?? siteCluster.get(site);
+    // A host sees the datastores through its iSCSI initiator: without one it could never come up.
+    return cluster !== undefined && cluster.datastores.length > 0 && machine.storage.iqn === undefined ? undefined : cluster;
   };
   /** What an existing host keeps for itself: its recorded cluster's overhead, else its resting one's, else its site's. */
   const overheadOf = (id: string, site: string): HostOverhead => {
