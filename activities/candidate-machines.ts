@@ -1,3 +1,4 @@
+import { hostNow } from '../inventory/hypervisor-cluster';
 import type { LedgerState } from '../inventory/ledger-records';
 import type { TopologyIndex } from '../inventory/topology-index';
 import type { Persona, Site } from '../inventory/topology-schema';
@@ -52,7 +53,8 @@ export function candidateMachines(topology: TopologyIndex, ledgers: ReadonlyMap<
       if (m.arch !== persona.requirements.arch) { reject(`arch ${m.arch}, needs ${persona.requirements.arch}`); continue; }
       if (m.cores < persona.requirements.cores || m.memoryGiB < persona.requirements.memoryGiB) { reject(`too small (${m.cores} cores/${m.memoryGiB} GiB)`); continue; }
       if (record?.power === 'unknown' && record.healthy === false) { reject('BMC does not answer'); continue; }
-      if (record?.role === 'hypervisor') { reject('hypervisor host'); continue; }
+      const host = hostNow(topology.topology, m.id, record);
+      if (host.host) { reject(host.cluster === undefined ? 'hypervisor host' : `hypervisor host of cluster ${host.cluster.name}`); continue; }
       const leasedByOther = ledger?.leases[`machine:${m.id}`] !== undefined ? 1 : 0;
       const occupant = occupantOf.get(m.id);
       const fit = [m.cores - persona.requirements.cores, m.memoryGiB - persona.requirements.memoryGiB, m.id];

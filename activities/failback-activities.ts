@@ -11,9 +11,11 @@ export interface MachineUse {
   readonly site: string;
   readonly power: 'on' | 'off' | 'unknown';
   readonly role: 'idle' | 'persona' | 'hypervisor';
+  /** For a hypervisor host: its cluster, when the ledger recorded one. */
+  readonly cluster?: string;
   /** false with power unknown: the machine was last seen dark (a failover found it so), and no run will take it. */
   readonly healthy?: boolean;
-  /** Personas the ledger places on it as a machine (for a hypervisor host: its cluster persona). */
+  /** Personas the ledger places on it as a machine (for a host brought up before clusters: its cluster persona). */
   readonly runs: readonly string[];
   /** Personas the ledger places on it as VMs. */
   readonly vms: readonly string[];
@@ -59,6 +61,7 @@ export function createFailbackActivities(deps: Pick<ActivityDeps, 'topology' | '
         site,
         power: record?.power ?? 'unknown',
         role: record?.role ?? 'idle',
+        ...(record?.cluster !== undefined && { cluster: record.cluster }),
         ...(record?.healthy !== undefined && { healthy: record.healthy }),
         runs: placed('machine'),
         vms: placed('vm'),

@@ -104,6 +104,8 @@ export function createFailoverActivities(deps: Pick<ActivityDeps, 'topology' | '
       const ledger: LedgerSnapshot = {
         placements: ledgers.flatMap((l) => Object.entries(l.placements).map(([persona, placement]) => ({ persona, placement }))).sort((a, b) => (a.persona < b.persona ? -1 : 1)),
         hypervisorHosts: records.filter((r) => r.role === 'hypervisor').map((r) => r.machine).sort(),
+        hostClusters: Object.fromEntries(records.flatMap((r) => (r.role === 'hypervisor' && r.cluster !== undefined ? [[r.machine, r.cluster]] : [])).sort()),
+        notHosts: records.filter((r) => r.role !== 'hypervisor').map((r) => r.machine).sort(),
         machines,
         leases: ledgers
           .flatMap((l) => Object.values(l.leases))

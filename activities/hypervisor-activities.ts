@@ -65,15 +65,15 @@ export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' |
     },
 
     /**
-     * What making `machine` a host of `cluster` (default: its site's only one) takes: the
-     * cluster persona's trunks, shared LUNs and hypervisor image on this machine. Throws
+     * What making `machine` a host of `cluster` (default: its resting cluster, else its site's
+     * only one) takes: the cluster's trunks, datastores and hypervisor image on this machine. Throws
      * ValidationError naming the field when the machine has no hypervisor endpoint or the
      * cluster does not fit (inventory/hypervisor-cluster).
      */
     async planHypervisorHost(input: { machine: string; cluster?: string }): Promise<{ cluster: string; site: string; placement: PlacementPlan }> {
       const choice = chooseCluster(deps.topology, input.machine, input.cluster);
       if ('issues' in choice) throw new ValidationError('hypervisor host', choice.issues);
-      return { ...choice, placement: placementPlan(deps.topology, deps.topology.persona(choice.cluster), deps.topology.machine(input.machine)) };
+      return { ...choice, placement: placementPlan(deps.topology, deps.topology.bootSubject(choice.cluster, input.machine), deps.topology.machine(input.machine)) };
     },
 
     /** Polls the host's libvirt (virsh list) with heartbeats until it answers or the timeout; 0 asks once. */

@@ -1,7 +1,8 @@
 import type { LedgerState, Placement } from '../inventory/ledger-records';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
-import { candidateMachines, type CandidateList } from './candidate-machines';
+import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
+import { candidateMachines, type Candidate, type CandidateList } from './candidate-machines';
 import { drillPlacementPlan, type DrillPlacementInput, type DrillPlacementPlan } from './drill-placement-plan';
 import { placementPlan, type PlacementPlan } from './placement-plan';
 
@@ -48,6 +49,32 @@ export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 
       const ledgers = new Map<string, LedgerState>();
       for (const site of deps.topology.topology.sites) ledgers.set(site.name, await deps.ledger.snapshot(site.name));
       return candidateMachines(deps.topology, ledgers, persona, { allowEvict: input.allowEvict, ...(input.sites && { sites: input.sites }) });
+    },
+
+    /**
+     * Whether `machine` may become (or already is) a host of `cluster`: the machine's own
+     * candidacy for the cluster's host profile, as a persona's (not dedicated unless a resting
+     * host, not dark, a less important occupant evicted only with allowEvict). A machine the
+     * ledger records as a host is refused (booting it again would kill its VMs); a resting host
+     * of this cluster the ledger has not recorded yet is a candidate.
+     */
+    async findHostCandidate(input: { machine: string; cluster: string; allowEvict: boolean }): Promise<{ candidate?: Candidate; reason?: string }> {
+      const machine = deps.topology.machine(input.machine);
+      const site = deps.topology.machineSite(machine.id).name;
+      const ledger = await deps.ledger.snapshot(site);
+      const record = ledger.machines[machine.id];
+      const now = hostNow(deps.topology.topology, machine.id, record);
+      // A running host is never booted again (its VMs would die); a resting one not yet recorded is brought up.
+      if (now.host && record !== undefined) return { reason: `already a host of ${now.cluster === undefined ? 'a cluster' : `cluster ${now.cluster.name}`}; release it first` };
+      if (now.host) {
+        return now.cluster?.name === input.cluster
+          ? { candidate: { machine: machine.id, site, why: `a resting host of ${input.cluster}` } }
+          : { reason: `a resting host of cluster ${now.cluster?.name ?? '?'}` };
+      }
+      const profile = hostProfile(deps.topology.cluster(input.cluster), machine);
+      const list = candidateMachines(deps.topology, new Map([[site, ledger]]), profile, { allowEvict: input.allowEvict, sites: [site] });
+      const candidate = list.candidates.find((c) => c.machine === machine.id);
+      return candidate !== undefined ? { candidate } : { reason: list.rejected.find((r) => r.machine === machine.id)?.reason ?? 'not a candidate' };
     },
 
     async planPlacement(input: { persona: string; machine: string }): Promise<PlacementPlan> {

@@ -11,6 +11,7 @@ import type { Machine } from '../inventory/topology-schema';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import { addToTrunks, removeFromTrunks, restoreToTrunks, type HostTrunkPlan, type TrunkChange } from './host-trunk-plan';
+import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
 import { hypervisorHostChoice, type HostChoice, type HostLoad } from './hypervisor-hosts';
 import type { PortSpec } from './switch-activities';
 
@@ -86,7 +87,7 @@ export function createVmPlacementActivities(deps: Deps) {
 
   const vlansOf = (persona: string): number[] => topology.persona(persona).networks.flatMap((n) => n.networks.map((net) => topology.network(net).vlan));
 
-  /** VLANs each port of the host must keep whatever happens to `persona`'s: the host persona's on that NIC, and every other VM's. */
+  /** VLANs each port of the host must keep whatever happens to `persona`'s: the host's own (its cluster's) on that NIC, and every other VM's. */
   async function keepFor(host: Machine, persona: string): Promise<(port: PortSpec) => ReadonlySet<number>> {
     const site = topology.machineSite(host.id).name;
     const ledger = await deps.ledger.snapshot(site);
@@ -96,10 +97,13 @@ export function createVmPlacementActivities(deps: Deps) {
     // A VM nobody described may use any VLAN: keep them all.
     if (unknown.length > 0) return () => everything;
     const vmVlans = new Set(others.flatMap(vlansOf));
+    // The host's own trunks: its cluster's (before clusters, the host persona placed on it).
+    const cluster = hostNow(topology.topology, host.id, ledger.machines[host.id]).cluster;
     const hostPersona = Object.entries(ledger.placements).find(([, p]) => p.kind === 'machine' && p.machine === host.id)?.[0];
+    const own = cluster !== undefined ? hostProfile(cluster, host) : hostPersona !== undefined ? topology.persona(hostPersona) : undefined;
     const nicVlans = new Map<string, number[]>();
-    if (hostPersona !== undefined) {
-      for (const nic of topology.persona(hostPersona).networks) {
+    if (own !== undefined) {
+      for (const nic of own.networks) {
         const cabled = host.nics[nic.nic];
         if (cabled !== undefined) nicVlans.set(`${cabled.switch}\0${cabled.port}`, nic.networks.map((n) => topology.network(n).vlan));
       }
@@ -129,10 +133,10 @@ export function createVmPlacementActivities(deps: Deps) {
       const ledger = await deps.ledger.snapshot(site.name);
       const loads = new Map<string, HostLoad>();
       for (const m of site.machines) {
-        if (m.hypervisor === undefined || ledger.machines[m.id]?.role !== 'hypervisor' || (input.host !== undefined && m.id !== input.host)) continue;
+        if (m.hypervisor === undefined || !hostNow(topology.topology, m.id, ledger.machines[m.id]).host || (input.host !== undefined && m.id !== input.host)) continue;
         loads.set(m.id, await loadOf(m, placedOn(ledger.placements, m.id)));
       }
-      return hypervisorHostChoice(site, ledger, persona, loads, input.host);
+      return hypervisorHostChoice(topology.topology, site, ledger, persona, loads, input.host);
     },
 
     /** The persona's VM on `host`: validated as a VM spec (MACs, initiator, arch), and where its disks are. */

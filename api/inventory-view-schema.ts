@@ -41,7 +41,7 @@ export const machineViewSchema = z.object({
   ),
   /** The topology's occupant at rest; where it runs now is `persona`. */
   occupant: idSchema.nullable(),
-  /** The ledger's record (power, health, role); null when the ledger has never recorded this machine. */
+  /** The ledger's record (power, health, role, and a host's cluster); null when the ledger has never recorded this machine. */
   record: machineRecordSchema.omit({ machine: true }).nullable(),
   /** The persona the ledger places on this machine itself. */
   persona: idSchema.nullable(),
@@ -96,8 +96,20 @@ export const inventoryIssueSchema = z.object({
   message: z.string(),
 });
 
+export const clusterViewSchema = z.object({
+  name: idSchema,
+  image: idSchema,
+  /** The sites it serves; null: every site. */
+  sites: z.array(idSchema).nullable(),
+  /** Its hosts at rest, as the topology declares them. */
+  restingHosts: z.array(idSchema),
+  /** Machines the ledger records as its hosts now. */
+  hosts: z.array(idSchema),
+});
+
 export const inventoryViewSchema = z.object({
   sites: z.array(siteSummarySchema),
+  clusters: z.array(clusterViewSchema),
   totals: z.object({ machines: count, personas: count, placed: count, notPlaced: count, leases: count }),
   machines: z.array(machineViewSchema),
   personas: z.array(personaViewSchema),

@@ -105,7 +105,7 @@ function machineView(site: string, m: Machine, join: LedgerJoin, placedOn: Reado
     bmc: { driver: m.bmc.driver, address: m.bmc.address, port: m.bmc.port },
     nics: m.nics.map((n) => ({ name: n.name, mac: n.mac, switch: n.switch, port: n.port, boot: join.boots.get(n.mac) ?? null })),
     occupant: m.occupant ?? null,
-    record: record === undefined ? null : { power: record.power, role: record.role, updatedAt: record.updatedAt, ...(record.healthy !== undefined && { healthy: record.healthy }) },
+    record: record === undefined ? null : { power: record.power, role: record.role, ...(record.cluster !== undefined && { cluster: record.cluster }), updatedAt: record.updatedAt, ...(record.healthy !== undefined && { healthy: record.healthy }) },
     persona: placedOn.get(m.id) ?? null,
     vms: vmsOn.get(m.id) ?? [],
     lease: lease === undefined ? null : leaseView(lease),
@@ -188,8 +188,16 @@ export function inventoryView(topology: Topology, ledgers: readonly LedgerState[
     };
   });
   const placed = personaViews.filter((p) => p.placement.kind !== 'none').length;
+  const clusters = topology.clusters.map((c) => ({
+    name: c.name,
+    image: c.image,
+    sites: c.sites ?? null,
+    restingHosts: [...c.hosts],
+    hosts: machines.filter((m) => m.record?.role === 'hypervisor' && m.record.cluster === c.name).map((m) => m.id),
+  }));
   return {
     sites: summaries,
+    clusters,
     totals: {
       machines: machines.length,
       personas: personaViews.length,

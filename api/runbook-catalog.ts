@@ -83,7 +83,7 @@ const repurposeRunbook: RunbookEntry<typeof repurposeInputSchema> = {
 
 const hypervisorBringupRunbook: RunbookEntry<typeof hypervisorBringupInputSchema> = {
   name: 'hypervisor-bringup',
-  description: 'make a machine a hypervisor host of a cluster (a hypervisor persona: its VLAN trunks, shared LUNs and image; default: the only one of the site), evicting a less important occupant when allowed, until its libvirt answers; undone step by step on failure',
+  description: 'make a machine a host of a cluster (its VLAN trunks, shared datastores and image; default: the cluster the machine rests in, else the only one of its site), evicting a less important occupant when allowed, until its libvirt answers; undone step by step on failure',
   workflowType: 'hypervisorBringup',
   inputSchema: hypervisorBringupInputSchema,
   check: (input, topology) => {
@@ -91,29 +91,32 @@ const hypervisorBringupRunbook: RunbookEntry<typeof hypervisorBringupInputSchema
     return 'issues' in choice ? [...choice.issues] : [];
   },
   workflowId: (input, now) => `hypervisor-bringup/${input.machine}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => {
-    const choice = chooseCluster(topology, input.machine, input.cluster);
-    return [
-      { key: RUNBOOK_KEY, value: 'hypervisor-bringup' },
-      { key: SITE_KEY, value: topology.machineSite(input.machine).name },
-      { key: MACHINE_KEY, value: [input.machine] },
-      ...('cluster' in choice ? [{ key: PERSONA_KEY, value: [choice.cluster] }] : []),
-    ];
-  },
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'hypervisor-bringup' },
+    { key: SITE_KEY, value: topology.machineSite(input.machine).name },
+    { key: MACHINE_KEY, value: [input.machine] },
+  ],
 };
 
 const releaseRunbook: RunbookEntry<typeof releaseInputSchema> = {
   name: 'release',
-  description: 'stop a persona (clean shutdown, hard after a grace time; a VM is shut down and removed) and return its machine to spare: LUNs unmasked, boot assignment cleared, ports shut; a hypervisor host is refused while VMs live on it',
+  description: 'stop a persona (clean shutdown, hard after a grace time; a VM is shut down and removed) and return its machine to spare: LUNs unmasked, boot assignment cleared, ports shut; or, given a machine, take a hypervisor host out of its cluster the same way, refused while VMs live on it',
   workflowType: 'release',
   inputSchema: releaseInputSchema,
-  check: (input, topology) => personaIssues(input.persona, topology),
-  workflowId: (input, now) => `release/${input.persona}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => [
-    { key: RUNBOOK_KEY, value: 'release' },
-    { key: SITE_KEY, value: personaSite(input.persona, topology) },
-    { key: PERSONA_KEY, value: [input.persona] },
-  ],
+  check: (input, topology) => (input.persona !== undefined ? personaIssues(input.persona, topology) : machineIssues(input.machine!, topology, 'input.machine')),
+  workflowId: (input, now) => `release/${input.persona ?? input.machine!}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) =>
+    input.persona !== undefined
+      ? [
+          { key: RUNBOOK_KEY, value: 'release' },
+          { key: SITE_KEY, value: personaSite(input.persona, topology) },
+          { key: PERSONA_KEY, value: [input.persona] },
+        ]
+      : [
+          { key: RUNBOOK_KEY, value: 'release' },
+          { key: SITE_KEY, value: topology.machineSite(input.machine!).name },
+          { key: MACHINE_KEY, value: [input.machine!] },
+        ],
 };
 
 function hostIssues(id: string, topology: TopologyIndex): FieldIssue[] {
@@ -165,6 +168,11 @@ function networkIssues(bubble: readonly { network: string; vlan: number }[], top
   return issues;
 }
 
+/** A named cluster must exist; whether it serves the sites a plan needs is the planner's to say. */
+function clusterIssues(cluster: string | undefined, topology: TopologyIndex): FieldIssue[] {
+  return cluster === undefined || topology.hasCluster(cluster) ? [] : [{ path: 'input.cluster', message: `unknown cluster "${cluster}" (declare it under clusters)` }];
+}
+
 const siteFailoverRunbook: RunbookEntry<typeof siteFailoverInputSchema> = {
   name: 'site-failover',
   description: 'find the failed machines of a site, racks or machines (parallel BMC and health probes, or all of them), plan (priorities; spares first, then repurposable machines lowest priority first; when short, new hypervisor hosts and VMs), optionally wait for approval, restore by priority group within per-switch, per-array and per-BMC limits, and report each persona\'s RTO and what was not restored and why',
@@ -173,6 +181,8 @@ const siteFailoverRunbook: RunbookEntry<typeof siteFailoverInputSchema> = {
   check: (input, topology) => [
     ...scopeIssues(input, topology),
     ...(input.targetSites ?? []).flatMap((s, i) => (topology.topology.sites.some((x) => x.name === s) ? [] : [{ path: `input.targetSites[${i}]`, message: `unknown site "${s}"` }])),
+    ...clusterIssues(input.cluster, topology),
+    ...(input.hypervisorImage === undefined ? [] : [{ path: 'input.hypervisorImage', message: 'no longer used: each cluster names its image; name the cluster in input.cluster' }]),
   ],
   workflowId: (input, now) => `site-failover/${scopeLabel(input)}/${runSuffix(now)}`,
   searchAttributes: (input, topology) => [
@@ -187,7 +197,7 @@ const drDrillRunbook: RunbookEntry<typeof drDrillInputSchema> = {
   description: 'rehearse a site failover without touching production: the same plan on spare machines (repurposable ones only when allowed), bubble VLANs instead of production ones, snapshot clones instead of production LUNs; verify health, measure RTO, then always clean up',
   workflowType: 'drDrill',
   inputSchema: drDrillInputSchema,
-  check: (input, topology) => [...scopeIssues(input, topology), ...networkIssues(input.bubble, topology)],
+  check: (input, topology) => [...scopeIssues(input, topology), ...networkIssues(input.bubble, topology), ...clusterIssues(input.cluster, topology)],
   workflowId: (input, now) => `dr-drill/${scopeLabel(input)}/${runSuffix(now)}`,
   searchAttributes: (input, topology) => [
     { key: RUNBOOK_KEY, value: 'dr-drill' },

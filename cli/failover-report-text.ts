@@ -43,7 +43,7 @@ export function failoverReportText(r: FailoverReportView): string {
     lines.push('', indent(textTable(['GROUP', 'PERSONAS', 'RESTORED', 'FAILED', 'RTO'], r.groups.map((g) => [`priority ${g.priority}`, String(g.personas.length), String(g.restored), String(g.failed), seconds(g.rtoSeconds)]))));
   }
   lines.push('');
-  for (const h of r.hosts) lines.push(`  new hypervisor host ${h.machine}: ${h.outcome}${h.error ? ` — ${h.error.type}: ${h.error.message}` : ''}`);
+  for (const h of r.hosts) lines.push(`  new hypervisor host ${h.machine}${h.cluster ? ` of cluster ${h.cluster}` : ''}: ${h.outcome}${h.error ? ` — ${h.error.type}: ${h.error.message}` : ''}`);
   for (const e of r.plan?.evictions ?? []) lines.push(`  eviction: ${e.occupant} (priority ${e.occupantPriority}) off ${e.machine}, for ${e.for}`);
   // While the plan waits for approval no persona has an outcome yet: the plan says what stays down.
   const planned = r.plan?.restorations.flatMap((p) => (p.outcome === 'not-restored' && !outcomes.has(p.persona) ? [{ persona: p.persona, reason: 'not-restored', detail: `${p.reason}: ${p.detail}` }] : [])) ?? [];

@@ -73,26 +73,24 @@ async function runOnce(client: Client, runbook: string, workflowId: string, inpu
 }
 
 /**
- * Where a VM persona's home is a hypervisor host, the host is brought up as its cluster's
- * host (the real `hypervisor-bringup`); placing the VM itself needs a runbook that starts a
- * persona as a VM from nothing, which rackshift does not have yet (p2v moves one from a
- * machine), so those personas are reported as not seeded. The one place to change when
- * clusters become a topology block of their own.
+ * A cluster's resting hosts (`clusters[].hosts`) are brought up as its hosts through the real
+ * `hypervisor-bringup`, so the ledger records them as the lab runs them. Placing a VM persona
+ * on its home host needs a runbook that starts a persona as a VM from nothing, which rackshift
+ * does not have yet (p2v moves one from a machine), so those personas are reported not seeded.
  */
 async function seedVmHomes(client: Client, topology: TopologyIndex, log: (line: string) => void): Promise<SeededHome[]> {
-  const personas = vmHomes(topology);
-  const hosts = [...new Set(personas.map((p) => (p.home as { host: string }).host))].sort();
-  const up = await mapLimit(hosts, SEED_PARALLEL, async (host) => {
-    const runId = `hypervisor-bringup/${host}/seed`;
+  const hosts = topology.topology.clusters.flatMap((c) => c.hosts.map((machine) => ({ machine, cluster: c.name }))).sort((a, b) => a.machine.localeCompare(b.machine));
+  const up = await mapLimit(hosts, SEED_PARALLEL, async ({ machine, cluster }) => {
+    const runId = `hypervisor-bringup/${machine}/seed`;
     try {
-      const report = await runOnce(client, 'hypervisor-bringup', runId, { machine: host, readyTimeoutSeconds: 300 }, topology);
-      return { host, runId, outcome: report.outcome };
+      const report = await runOnce(client, 'hypervisor-bringup', runId, { machine, cluster, readyTimeoutSeconds: 300 }, topology);
+      return { host: machine, runId, outcome: report.outcome };
     } catch (e) {
-      return { host, runId, outcome: 'failed', error: (e as Error).message };
+      return { host: machine, runId, outcome: 'failed', error: (e as Error).message };
     }
   });
   for (const h of up) log(`seed: hypervisor host ${h.host}: ${h.outcome}${'error' in h ? ` (${h.error})` : ''}`);
-  return personas.map((p) => {
+  return vmHomes(topology).map((p) => {
     const host = (p.home as { host: string }).host;
     const hostRun = up.find((h) => h.host === host);
     return { persona: p.name, where: `vm@${host}`, runId: hostRun?.runId ?? '', outcome: 'not-seeded', error: 'no runbook starts a persona as a VM from nothing; move it there with p2v' };

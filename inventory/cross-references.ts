@@ -1,5 +1,5 @@
 import type { FieldIssue } from '../common/errors';
-import type { Topology } from './topology-schema';
+import type { Cluster, Topology } from './topology-schema';
 
 /**
  * Checks that the schema alone cannot: names that must exist, values that must be unique
@@ -19,10 +19,44 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
   const networks = new Set(t.networks.map((n) => n.name));
   const images = new Map(t.bootImages.map((i) => [i.name, i]));
   const personas = new Set(t.personas.map((p) => p.name));
-  const machines = new Set<string>();
-  const arrays = new Map<string, Set<string>>();
+  const machines = new Map<string, { site: string; hypervisor: boolean; initiator: boolean; occupant?: string }>();
+  const arrays = new Map<string, Map<string, { shared: boolean }>>();
   const needCredential = (name: string, path: string): void => {
     if (!credentials.has(name)) issues.push({ path, message: `unknown credential "${name}" (declare it under credentials)` });
+  };
+
+  const sites = new Set(t.sites.map((s) => s.name));
+  const restingHosts = new Set(t.clusters.flatMap((c) => c.hosts));
+  const clusterIssues = (c: Cluster, p: string): void => {
+    unique(`cluster:${c.name}`, `${p}.name`, `cluster "${c.name}"`);
+    // A host's boot assignment names its cluster where a machine's names its persona.
+    if (personas.has(c.name)) issues.push({ path: `${p}.name`, message: `"${c.name}" is also a persona's name; a cluster needs a name of its own` });
+    const image = images.get(c.image);
+    if (image === undefined) issues.push({ path: `${p}.image`, message: `unknown boot image "${c.image}"` });
+    else if (image.kind !== 'hypervisor') issues.push({ path: `${p}.image`, message: `boot image "${c.image}" is of kind ${image.kind}; a cluster boots a hypervisor image` });
+    c.networks.forEach((n, j) => {
+      if (!networks.has(n)) issues.push({ path: `${p}.networks[${j}]`, message: `unknown network "${n}"` });
+    });
+    c.datastores.forEach((d, j) => {
+      const lun = arrays.get(d.array)?.get(d.lun);
+      if (!arrays.has(d.array)) issues.push({ path: `${p}.datastores[${j}].array`, message: `unknown array "${d.array}"` });
+      else if (lun === undefined) issues.push({ path: `${p}.datastores[${j}].lun`, message: `unknown LUN "${d.lun}" on array "${d.array}"` });
+      else if (!lun.shared) issues.push({ path: `${p}.datastores[${j}].lun`, message: `LUN "${d.lun}" on array "${d.array}" is not shared: true, but every host of the cluster sees it` });
+    });
+    c.sites?.forEach((s, j) => {
+      if (!sites.has(s)) issues.push({ path: `${p}.sites[${j}]`, message: `unknown site "${s}"` });
+    });
+    c.hosts.forEach((h, j) => {
+      const at = `${p}.hosts[${j}]`;
+      unique(`resting-host:${h}`, at, `resting host "${h}"`);
+      const m = machines.get(h);
+      if (m === undefined) return void issues.push({ path: at, message: `unknown machine "${h}"` });
+      if (!m.hypervisor) issues.push({ path: at, message: `machine "${h}" has no hypervisor endpoint (a "hypervisor" block), so it cannot be a host` });
+      if (!m.initiator) issues.push({ path: at, message: `machine "${h}" has no storage initiator (storage.iqn or wwpns) to see the datastores with` });
+      const resident = m.occupant ?? t.personas.find((x) => x.home !== undefined && 'machine' in x.home && x.home.machine === h)?.name;
+      if (resident !== undefined) issues.push({ path: at, message: `machine "${h}" rests as persona ${resident}'s machine; a resting host runs its cluster's hypervisor` });
+      if (c.sites !== undefined && !c.sites.includes(m.site)) issues.push({ path: at, message: `machine "${h}" is in site ${m.site}, which the cluster does not serve` });
+    });
   };
 
   t.credentials.forEach((c, i) => unique(`credential:${c.name}`, `credentials[${i}].name`, `credential "${c.name}"`));
@@ -57,10 +91,10 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
       unique(`endpoint:${a.address}:${a.port}`, `${p}.port`, `address ${a.address}:${a.port}`);
       unique(`iqn:${a.targetIqn}`, `${p}.targetIqn`, `IQN ${a.targetIqn}`);
       needCredential(a.credential, `${p}.credential`);
-      const luns = new Set<string>();
+      const luns = new Map<string, { shared: boolean }>();
       a.luns.forEach((l, j) => {
         if (luns.has(l.id)) issues.push({ path: `${p}.luns[${j}].id`, message: `LUN "${l.id}" appears twice on array "${a.id}"` });
-        luns.add(l.id);
+        luns.set(l.id, { shared: l.shared });
       });
       arrays.set(a.id, luns);
     });
@@ -75,7 +109,7 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
     site.machines.forEach((m, i) => {
       const p = `${at}.machines[${i}]`;
       unique(`machine:${m.id}`, `${p}.id`, `machine id "${m.id}"`);
-      machines.add(m.id);
+      machines.set(m.id, { site: site.name, hypervisor: m.hypervisor !== undefined, initiator: m.storage.iqn !== undefined || m.storage.wwpns.length > 0, ...(m.occupant !== undefined && { occupant: m.occupant }) });
       if (!racks.has(m.rack)) issues.push({ path: `${p}.rack`, message: `unknown rack "${m.rack}" in site "${site.name}"` });
       unique(`endpoint:${m.bmc.address}:${m.bmc.port}`, `${p}.bmc.port`, `address ${m.bmc.address}:${m.bmc.port}`);
       needCredential(m.bmc.credential, `${p}.bmc.credential`);
@@ -100,6 +134,9 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
     unique(`persona:${persona.name}`, `${p}.name`, `persona "${persona.name}"`);
     const image = images.get(persona.image);
     if (image === undefined) issues.push({ path: `${p}.image`, message: `unknown boot image "${persona.image}"` });
+    if (image?.kind === 'hypervisor') {
+      issues.push({ path: `${p}.image`, message: `boot image "${image.name}" is a hypervisor image: a hypervisor host is no persona; declare a cluster instead (clusters[].image, with its networks, datastores and hosts)` });
+    }
     const nics = new Set<number>();
     persona.networks.forEach((nic, j) => {
       if (nics.has(nic.nic)) issues.push({ path: `${p}.networks[${j}].nic`, message: `NIC ${nic.nic} is listed twice` });
@@ -122,8 +159,11 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
       const ref = 'machine' in persona.home ? persona.home.machine : persona.home.host;
       const field = 'machine' in persona.home ? 'machine' : 'host';
       if (!machines.has(ref)) issues.push({ path: `${p}.home.${field}`, message: `unknown machine "${ref}"` });
+      else if (field === 'host' && !restingHosts.has(ref)) issues.push({ path: `${p}.home.host`, message: `machine "${ref}" is no resting host of any cluster (list it in a cluster's hosts)` });
     }
   });
+
+  t.clusters.forEach((c, i) => clusterIssues(c, `clusters[${i}]`));
 
   return issues;
 }

@@ -33,6 +33,8 @@ export const machineRecordSchema = z.strictObject({
   healthy: z.boolean().optional(),
   /** What it is being used as: nothing, a persona's machine, or a hypervisor host. */
   role: z.enum(['idle', 'persona', 'hypervisor']).default('idle'),
+  /** For a hypervisor host: the cluster it is a host of (absent in records written before clusters). */
+  cluster: idSchema.optional(),
   updatedAt: z.string(),
 });
 

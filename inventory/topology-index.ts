@@ -1,5 +1,6 @@
 import { NotFoundError } from '../common/errors';
-import type { BootImage, Machine, Network, Persona, Site, StorageArray, Switch, Topology, Fabric } from './topology-schema';
+import { hostProfile } from './hypervisor-cluster';
+import type { BootImage, Cluster, Machine, Network, Persona, Site, StorageArray, Switch, Topology, Fabric } from './topology-schema';
 
 export interface Located<T> {
   readonly site: Site;
@@ -14,12 +15,14 @@ export class TopologyIndex {
   private readonly fabrics = new Map<string, Located<Fabric>>();
   private readonly macs = new Map<string, Located<Machine>>();
   private readonly personas: Map<string, Persona>;
+  private readonly clusters: Map<string, Cluster>;
   private readonly networks: Map<string, Network>;
   private readonly images: Map<string, BootImage>;
   private readonly sites: Map<string, Site>;
 
   constructor(readonly topology: Topology) {
     this.personas = new Map(topology.personas.map((p) => [p.name, p]));
+    this.clusters = new Map(topology.clusters.map((c) => [c.name, c]));
     this.networks = new Map(topology.networks.map((n) => [n.name, n]));
     this.images = new Map(topology.bootImages.map((b) => [b.name, b]));
     this.sites = new Map(topology.sites.map((s) => [s.name, s]));
@@ -46,6 +49,13 @@ export class TopologyIndex {
   array(id: string): StorageArray { return TopologyIndex.get(this.arrays, 'array', id).item; }
   fabric(id: string): Fabric { return TopologyIndex.get(this.fabrics, 'fabric', id).item; }
   persona(name: string): Persona { return TopologyIndex.get(this.personas, 'persona', name); }
+  cluster(name: string): Cluster { return TopologyIndex.get(this.clusters, 'cluster', name); }
+  hasCluster(name: string): boolean { return this.clusters.has(name); }
+  /** What a boot assignment names: a persona, or a cluster whose host `machine` becomes (its host profile). */
+  bootSubject(name: string, machine: string): Persona {
+    const cluster = this.clusters.get(name);
+    return cluster === undefined ? this.persona(name) : hostProfile(cluster, this.machine(machine));
+  }
   network(name: string): Network { return TopologyIndex.get(this.networks, 'network', name); }
   bootImage(name: string): BootImage { return TopologyIndex.get(this.images, 'boot image', name); }
   site(name: string): Site { return TopologyIndex.get(this.sites, 'site', name); }

@@ -295,6 +295,34 @@ export const personaSchema = z.strictObject({
   health: healthCheckSchema.optional(),
 });
 
+/** What a hypervisor host keeps for itself (its OS, libvirt, the VMs' overhead) before any VM. */
+export const DEFAULT_HOST_OVERHEAD = Object.freeze({ cores: 2, memoryGiB: 8 });
+export const hostOverheadSchema = z.strictObject({
+  cores: z.number().int().min(0).max(4096),
+  memoryGiB: z.number().int().min(0).max(65536),
+});
+
+/**
+ * A hypervisor cluster: many hosts, each its own identity (its machine: id, `storage.iqn`,
+ * `hypervisor.address`), all booting `image`, carrying every one of `networks` as a VLAN trunk
+ * on each NIC (the bridge its VMs attach to) and seeing the shared `datastores`. `hosts` are the
+ * machines that run as its hosts at rest (the topology's resting state, like a persona's home);
+ * any other machine with a hypervisor endpoint in a served site that is not dedicated may
+ * become a new host.
+ */
+export const clusterSchema = z.strictObject({
+  name: idSchema,
+  /** A boot image of kind hypervisor. */
+  image: idSchema,
+  networks: z.array(idSchema).min(1, 'a cluster trunks at least one network to its hosts'),
+  datastores: z.array(lunRefSchema).default([]),
+  /** The sites whose machines may be its hosts; every site when absent. */
+  sites: z.array(idSchema).min(1).optional(),
+  hosts: z.array(idSchema).default([]),
+  hostOverhead: hostOverheadSchema.default({ ...DEFAULT_HOST_OVERHEAD }),
+  description: z.string().max(200).optional(),
+});
+
 export const topologySchema = z.strictObject({
   version: z.literal(1),
   credentials: z.array(credentialSchema).default([]),
@@ -302,6 +330,7 @@ export const topologySchema = z.strictObject({
   bootImages: z.array(bootImageSchema).default([]),
   sites: z.array(siteSchema).min(1, 'a topology needs at least one site'),
   personas: z.array(personaSchema).default([]),
+  clusters: z.array(clusterSchema).default([]),
 });
 
 export type Topology = z.output<typeof topologySchema>;
@@ -321,6 +350,8 @@ export type Fabric = z.output<typeof fabricSchema>;
 export type Network = z.output<typeof networkSchema>;
 export type BootImage = z.output<typeof bootImageSchema>;
 export type Persona = z.output<typeof personaSchema>;
+export type Cluster = z.output<typeof clusterSchema>;
+export type HostOverhead = z.output<typeof hostOverheadSchema>;
 export type PersonaNic = z.output<typeof personaNicSchema>;
 export type PersonaLun = z.output<typeof personaLunSchema>;
 export type HealthCheck = z.output<typeof healthCheckSchema>;

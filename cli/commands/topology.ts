@@ -13,8 +13,8 @@ export function registerTopologyCommands(program: Command): void {
     .action(async (file: string, opts: { json?: boolean }) => {
       try {
         const t = await loadTopologyFile(file);
-        const counts = { sites: t.sites.length, machines: t.sites.reduce((n, s) => n + s.machines.length, 0), personas: t.personas.length };
-        console.log(opts.json ? JSON.stringify({ file, valid: true, ...counts }) : `${file}: valid (${counts.sites} site(s), ${counts.machines} machine(s), ${counts.personas} persona(s))`);
+        const counts = { sites: t.sites.length, machines: t.sites.reduce((n, s) => n + s.machines.length, 0), personas: t.personas.length, clusters: t.clusters.length };
+        console.log(opts.json ? JSON.stringify({ file, valid: true, ...counts }) : `${file}: valid (${counts.sites} site(s), ${counts.machines} machine(s), ${counts.personas} persona(s), ${counts.clusters} cluster(s))`);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         if (opts.json) console.log(JSON.stringify({ file, valid: false, issues: e.issues }));

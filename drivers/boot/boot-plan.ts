@@ -21,7 +21,7 @@ function clonesFor(persona: Persona, drill: DrillBoot): ReadonlyMap<string, stri
  * what is missing. A drill copy boots its boot LUN's clone instead of the production LUN.
  */
 export function bootPlanFor(topology: TopologyIndex, assignment: BootAssignment): BootPlan {
-  const persona = topology.persona(assignment.persona);
+  const persona = topology.bootSubject(assignment.persona, assignment.machine);
   const image = topology.bootImage(assignment.image);
   const machine = topology.machine(assignment.machine);
   const ids = { persona: persona.name, machine: machine.id, image: image.name };

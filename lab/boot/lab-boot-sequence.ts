@@ -133,7 +133,7 @@ export class LabBootAgent {
     const drill = copy?.drill;
     const found =
       script.kind === 'kernel'
-        ? this.fromKernel(script)
+        ? this.fromKernel(machine, script)
         : script.kind === 'sanboot'
           ? this.fromSan(machine, script, drill !== undefined)
           : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
@@ -147,13 +147,14 @@ export class LabBootAgent {
     return this.serve(machine, persona, generation, drill);
   }
 
-  private fromKernel(script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
+  private fromKernel(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
     const image = this.lab.topology.bootImages.find((i) => i.kind !== 'san' && i.kernel === script.kernel);
     if (image === undefined) return { reason: `kernel ${script.kernel} is not an image the lab serves` };
     if (this.missingImages.has(image.name)) return { reason: `image ${image.name} is missing from the image server` };
     const name = script.args.find((a) => a.startsWith(`${PERSONA_ARG}=`))?.slice(PERSONA_ARG.length + 1);
-    const persona = this.lab.topology.personas.find((p) => p.name === name);
-    return persona === undefined ? { reason: `the kernel command line names no known persona (${PERSONA_ARG}=${name ?? ''})` } : { persona };
+    // A cluster's host boots as the cluster's host profile on this machine.
+    const persona = name !== undefined && this.lab.index.hasCluster(name) ? this.lab.index.bootSubject(name, machine.id) : this.lab.topology.personas.find((p) => p.name === name);
+    return persona === undefined ? { reason: `the kernel command line names no known persona or cluster (${PERSONA_ARG}=${name ?? ''})` } : { persona };
   }
 
   /** The persona whose boot LUN the script boots; for a drill copy, whose boot LUN the booted clone was copied from. */

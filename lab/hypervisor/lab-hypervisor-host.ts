@@ -77,13 +77,13 @@ export class LabHypervisorHost {
     return !this.machine.dark && this.machine.powerState === 'on' && this.machine.osState === 'running';
   }
 
-  /** libvirtd runs when the machine booted a hypervisor image (or a boot the lab cannot name, if healthy). */
+  /** libvirtd runs when the machine booted a hypervisor image, as a cluster's host (or a boot the lab cannot name, if healthy). */
   private get libvirtRunning(): boolean {
     if (!this.reachable) return false;
     const boot = this.machine.bootResult;
     if (boot?.persona === undefined) return boot?.healthy === true;
-    const persona = this.lab.topology.personas.find((p) => p.name === boot.persona);
-    return persona !== undefined && this.lab.topology.bootImages.find((i) => i.name === persona.image)?.kind === 'hypervisor';
+    const image = this.lab.topology.clusters.find((c) => c.name === boot.persona)?.image ?? this.lab.topology.personas.find((p) => p.name === boot.persona)?.image;
+    return image !== undefined && this.lab.topology.bootImages.find((i) => i.name === image)?.kind === 'hypervisor';
   }
 
   vm(name: string): LabVm | undefined {

@@ -33,9 +33,10 @@ export interface LabArraysComponent extends LabComponent {
 /**
  * A lab array per topology array, each an SSH server at the array's address and port with
  * the lab host key (pinned in the example topologies) and the array credential's password.
- * Personas placed at home start with their LUNs masked to their home machine. The slow-array
- * fault is `POST /lab/arrays/<id>/latency {"ms": N}` on the control server; a restart of the
- * target daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`.
+ * Personas placed at home start with their LUNs masked to their home machine, and a cluster's
+ * resting hosts with its datastores masked to them. The slow-array fault is
+ * `POST /lab/arrays/<id>/latency {"ms": N}` on the control server; a restart of the target
+ * daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`.
  */
 export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | undefined> {
   const specs = lab.topology.sites.flatMap((s) => s.arrays);
@@ -46,6 +47,13 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     const home = persona.home !== undefined && 'machine' in persona.home ? lab.index.machine(persona.home.machine) : undefined;
     if (home?.storage.iqn === undefined) continue;
     for (const l of persona.luns) arrays.get(l.array)?.grant(l.lun, home.storage.iqn);
+  }
+  // A cluster's resting hosts see its datastores, as they would in a running data center.
+  for (const cluster of lab.topology.clusters) {
+    for (const host of cluster.hosts) {
+      const iqn = lab.index.machine(host).storage.iqn;
+      if (iqn !== undefined) for (const d of cluster.datastores) arrays.get(d.array)?.grant(d.lun, iqn);
+    }
   }
   const kept = lab.restoredSection('arrays', snapshotSchema);
   for (const array of arrays.values()) {

@@ -1,11 +1,13 @@
+import { hostProfile, restingClusterOf } from '../../inventory/hypervisor-cluster';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import type { Switch } from '../../inventory/topology-schema';
 import { LabSwitchConfig, type LabSwitchFamily } from './lab-switch-config';
 
 /**
  * A switch as the lab finds it: every cabled port exists, every topology network is in
- * the VLAN database, and the ports of each machine's resident persona carry its networks
- * (one network: access; several: trunk), so that the residents boot healthy.
+ * the VLAN database, and the ports of each machine's resident persona (or, on a cluster's
+ * resting host, the cluster's trunks) carry its networks (one network: access; several:
+ * trunk), so that the residents boot healthy.
  */
 export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: LabSwitchFamily): LabSwitchConfig {
   const machines = index.allMachines();
@@ -14,8 +16,10 @@ export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: La
   for (const n of index.topology.networks) config.vlans.set(n.vlan, n.name);
   for (const m of machines) {
     const resident = m.occupant ?? index.topology.personas.find((p) => p.home !== undefined && 'machine' in p.home && p.home.machine === m.id)?.name;
-    if (resident === undefined) continue;
-    for (const need of index.persona(resident).networks) {
+    const restingCluster = restingClusterOf(index.topology, m.id);
+    const runs = resident !== undefined ? index.persona(resident) : restingCluster !== undefined ? hostProfile(restingCluster, m) : undefined;
+    if (runs === undefined) continue;
+    for (const need of runs.networks) {
       const nic = m.nics[need.nic];
       if (nic === undefined || nic.switch !== sw.id) continue;
       const vlans = need.networks.map((name) => index.network(name).vlan);

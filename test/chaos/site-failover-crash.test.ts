@@ -6,7 +6,8 @@ import type { FailoverReport } from '../../workflows/site-failover/failover-repo
 import { watchBmc } from '../support/bmc-watch';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { ROOT } from '../support/lab-fixtures';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import type { WorkerProcess } from '../support/worker-process';
+import { childRuns, expectEachChildStartedOnce, workerPool } from '../support/failover-children';
 
 jest.setTimeout(600_000);
 
@@ -20,7 +21,7 @@ const RACK_FIRE = join(ROOT, 'examples', 'rack-fire.yaml');
 const IN_FLIGHT_AT_KILL = 4;
 
 let stack: FullStack;
-const workers: WorkerProcess[] = [];
+const workers = workerPool(() => stack);
 
 beforeAll(async () => {
   // Slower power and boot than the runbook tests, so that children are certainly mid-run at the kill.
@@ -28,22 +29,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const w of workers) await w.kill('SIGKILL');
+  await workers.killAll();
   await stack?.stop();
 });
 
-async function worker(): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: stack.temporal.address, topologyFile: stack.topologyFile, secretsFile: stack.lab.secretsFile });
-  workers.push(w);
-  return w;
-}
-
-/** Every run (all run ids) of the failover's children, from visibility. */
-async function childRuns(failoverId: string, extra = ''): Promise<WorkflowExecutionInfo[]> {
-  const runs: WorkflowExecutionInfo[] = [];
-  for await (const w of stack.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH '${failoverId}/'${extra}` })) runs.push(w);
-  return runs;
-}
+const worker = (): Promise<WorkerProcess> => workers.spawn();
 
 describe('site-failover survives SIGKILL of its worker with many child runbooks in flight', () => {
   it('rack r1 burns; the worker dies mid-restore; a new one finishes the same plan, each child started once', async () => {
@@ -65,7 +55,7 @@ describe('site-failover survives SIGKILL of its worker with many child runbooks 
     let before: RunProgress | undefined;
     let inFlight: WorkflowExecutionInfo[] = [];
     for (let i = 0; i < 1200; i += 1) {
-      inFlight = await childRuns(failoverId, ` AND ExecutionStatus = 'Running'`);
+      inFlight = await childRuns(stack, failoverId, ` AND ExecutionStatus = 'Running'`);
       if (inFlight.length >= IN_FLIGHT_AT_KILL) {
         const progress = await handle.query(progressQuery);
         if (((progress.report as FailoverReport | undefined)?.groups.length ?? 0) >= 1) {
@@ -94,16 +84,7 @@ describe('site-failover survives SIGKILL of its worker with many child runbooks 
     expect(report.personas.filter((p) => p.priority <= 2 && p.outcome !== 'restored').map((p) => `${p.persona}: ${p.outcome} ${p.error?.message ?? p.reason ?? ''}`)).toEqual([]);
 
     // Each child id was started exactly once: one run per id in visibility, one start command in the parent's history.
-    const expectedIds = [
-      ...plan.hypervisorHosts.map((h) => `${failoverId}/host-${h.machine}`),
-      ...plan.restorations.filter((r) => r.outcome === 'restored').map((r) => `${failoverId}/${r.persona}`),
-    ].sort();
-    const runs = await childRuns(failoverId);
-    expect(runs.map((r) => r.workflowId).sort()).toEqual(expectedIds);
-    expect(runs.filter((r) => r.status.name !== 'COMPLETED').map((r) => `${r.workflowId}: ${r.status.name}`)).toEqual([]);
-    const history = await handle.fetchHistory();
-    const initiated = (history.events ?? []).flatMap((e) => (e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ? [e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId] : []));
-    expect(initiated.sort()).toEqual(expectedIds);
+    const expectedIds = await expectEachChildStartedOnce(stack, failoverId, plan);
 
     // The lab agrees with the report: each restored persona runs, healthy, where the report says.
     const hypervisors = (stack.lab.describe() as { hypervisors?: Record<string, { domains: Record<string, { state: string; boot: { healthy: boolean } | null }> }> }).hypervisors ?? {};

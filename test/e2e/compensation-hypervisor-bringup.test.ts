@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 /**
- * Fail the k-th changing call of a bring-up of m-r2-03 as a host of vmhost-a, for every k:
+ * Fail the k-th changing call of a bring-up of m-r2-03 as a host of cluster-a, for every k:
  * each failed run leaves switches, masks, power and the ledger exactly as before it.
  */
 describe('hypervisor-bringup compensation, failure injected at every changing step', () => {

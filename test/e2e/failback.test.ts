@@ -168,7 +168,7 @@ describe('failback {personas} (full lab)', () => {
     expect(report).toMatchObject({ outcome: 'completed', machines: [] });
     expect(report.personas).toEqual([expect.objectContaining({ persona: 'web-01', outcome: 'returned', from: `vm@${HOST}`, to: 'm-r2-01', run: `${id}/web-01` })]);
     expect(report.personas[0]!.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['stop-vm', 'remove-vm', 'unmask-host', 'power-on', 'health']));
-    expect(report.hosts).toEqual([{ machine: HOST, cluster: 'vmhost-a', outcome: 'released', run: `${id}/release/${HOST}` }]);
+    expect(report.hosts).toEqual([{ machine: HOST, cluster: 'cluster-a', outcome: 'released', run: `${id}/release/${HOST}` }]);
     expect(await runOf(`${id}/web-01`)).toBe('v2p COMPLETED');
     expect(await runOf(`${id}/release/${HOST}`)).toBe('release COMPLETED');
 
@@ -178,7 +178,8 @@ describe('failback {personas} (full lab)', () => {
     expect(power(HOST)).toBe('off');
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', iqn(HOST))).toEqual([]);
     const ledger = await stack.ledger.snapshot('dc1');
-    expect(ledger.placements).toMatchObject({ 'web-01': { kind: 'machine', machine: 'm-r2-01' }, 'vmhost-a': { kind: 'none' } });
+    expect(ledger.placements).toMatchObject({ 'web-01': { kind: 'machine', machine: 'm-r2-01' } });
+    expect(ledger.placements['cluster-a']).toBeUndefined();
     expect(ledger.machines[HOST]).toMatchObject({ role: 'idle', power: 'off' });
     for (const nic of machine(HOST).nics) expect(ledger.bootAssignments[nic.mac]).toBeUndefined();
     expect(ledger.leases).toEqual({});
@@ -203,7 +204,7 @@ describe('failback {run} (the report of a run, read through the Temporal client)
     const report = await failback(id, { run });
     expect(report).toMatchObject({ runbook: 'failback', run, outcome: 'completed', evicted: [{ persona: 'batch-01', machine: 'm-r1-02' }] });
     expect(report.personas).toEqual([expect.objectContaining({ persona: 'web-01', outcome: 'returned', from: 'm-r1-04', to: 'm-r2-01' })]);
-    expect(report.hosts).toEqual([{ machine: HOST, cluster: 'vmhost-a', outcome: 'released', run: `${id}/release/${HOST}` }]);
+    expect(report.hosts).toEqual([{ machine: HOST, cluster: 'cluster-a', outcome: 'released', run: `${id}/release/${HOST}` }]);
     expect(report.machines).toEqual([{ machine: 'm-r1-04', persona: 'web-01', power: 'off', role: 'idle' }]);
     const progress = await stack.temporal.client.workflow.getHandle(id).query(progressQuery);
     expect(progress.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['read-run', 'homes', 'locate', 'wake-home', 'move', 'host', 'release-host', 'left-machines']));

@@ -24,6 +24,7 @@ afterAll(async () => {
 const execute = (workflow: string, id: string, input: unknown) =>
   stack.temporal.client.workflow.execute(workflow, { taskQueue: TASK_QUEUE, workflowId: `${id}/t${++seq}`, args: [input] }) as Promise<RunbookReport>;
 const release = (persona: string) => execute('release', `release/${persona}`, { persona, graceSeconds: 30, powerTimeoutSeconds: 30 });
+const releaseHost = (machine: string) => execute('release', `release/${machine}`, { machine, graceSeconds: 30, powerTimeoutSeconds: 30 });
 
 const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
 
@@ -83,10 +84,19 @@ describe('release (full lab)', () => {
       await placeVmOnHost(stack, host, 'web-02');
     });
 
+    it('a machine that is no host is refused by machine, naming the field; nothing changes', async () => {
+      const before = labHardwareState(stack.lab);
+      const e = await releaseHost('m-r2-02').catch((err: unknown) => err);
+      const report = ((e as WorkflowFailedError).cause as { details?: unknown[] }).details?.[0] as RunbookReport;
+      expect(report.error?.message).toMatch(/^input\.machine: m-r2-02 is no hypervisor host \(the ledger records it idle\)/);
+      expect(report.steps.map((s) => s.name)).toEqual(['host']);
+      expect(labHardwareState(stack.lab)).toEqual(before);
+    });
+
     it('is refused while a VM lives on it, naming the VM; nothing changes', async () => {
       const before = labHardwareState(stack.lab);
       const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
-      const e = await release('vmhost-a').catch((err: unknown) => err);
+      const e = await releaseHost(host).catch((err: unknown) => err);
       expect(e).toBeInstanceOf(WorkflowFailedError);
       const report = ((e as WorkflowFailedError).cause as { details?: unknown[] }).details?.[0] as RunbookReport;
       expect(report.error).toEqual({ type: 'HostHasVmsError', message: `${host} is a hypervisor host with 1 VM(s) on it: web-02 (placed there by the ledger, defined on the host); move or release them first` });
@@ -104,17 +114,19 @@ describe('release (full lab)', () => {
       expect(labVms(stack, host)).toEqual({});
       expect(stack.lab.sanView!.lunsVisibleTo('array-1', machine(host).storage.iqn!)).toEqual(['vmstore-1']);
 
-      const hostReport = await release('vmhost-a');
-      expect(hostReport).toMatchObject({ outcome: 'completed', endedOn: 'none' });
-      expect(hostReport.steps.map((s) => s.name)).toEqual(['locate', 'lease', 'host-vms', 'stop', 'luns', 'boot-assignment', 'ports', 'record-machine', 'placement']);
+      const hostReport = await releaseHost(host);
+      expect(hostReport).toMatchObject({ outcome: 'completed', endedOn: 'spare' });
+      expect(hostReport.steps.map((s) => s.name)).toEqual(['host', 'lease', 'host-vms', 'stop', 'luns', 'boot-assignment', 'ports', 'record-machine']);
       const after = labHardwareState(stack.lab);
       expect(after.masks).toEqual(beforeHost.masks);
       expect(after.power).toEqual(beforeHost.power);
       expect(await reopenPorts(host)).toEqual(beforeHost);
 
       const ledger = await stack.ledger.snapshot('dc1');
-      expect(ledger.placements).toMatchObject({ 'vmhost-a': { kind: 'none' }, 'web-02': { kind: 'none' } });
+      expect(ledger.placements).toMatchObject({ 'web-02': { kind: 'none' } });
       expect(ledger.machines[host]).toMatchObject({ role: 'idle', power: 'off' });
+      // It left its cluster with its role.
+      expect(ledger.machines[host]?.cluster).toBeUndefined();
       for (const nic of machine(host).nics) expect(ledger.bootAssignments[nic.mac]).toBeUndefined();
       expect(ledger.leases).toEqual({});
     });

@@ -36,7 +36,7 @@ describe('v2p (full lab: two VMs on the host share VLAN 110)', () => {
     expect(await healthOf(stack, 'web-02')).toContain('web-02');
     expect(report.steps.find((s) => s.name === 'host-trunk')).toMatchObject({ outcome: 'skipped', detail: 'nothing to change' });
     expect(trunk(HOST, 0)).toEqual([110, 300, 400]);
-    expect(trunk(HOST, 1)).toEqual([110, 200, 300]);
+    expect(trunk(HOST, 1)).toEqual([110, 300, 400]);
     expect(holders('web-02-boot')).toEqual([machine('m-r1-04').storage.iqn]);
     expect(labVms(stack, HOST)['web-02']).toBeUndefined();
     const ledger = await stack.ledger.snapshot('dc1');
@@ -71,7 +71,7 @@ describe('v2p (full lab: two VMs on the host share VLAN 110)', () => {
     ]);
     // The host persona's own trunks again, exactly as bring-up left them.
     expect(trunk(HOST, 0)).toEqual([300, 400]);
-    expect(trunk(HOST, 1)).toEqual([200, 300]);
+    expect(trunk(HOST, 1)).toEqual([300, 400]);
     expect(holders('web-01-boot')).toEqual([machine(at).storage.iqn]);
     expect(labVms(stack, HOST)).toEqual({});
     const ledger = await stack.ledger.snapshot('dc1');

@@ -53,7 +53,7 @@ describe('a persona VM on the lab hypervisor, with the lab switches and arrays',
     if (check === undefined) throw new Error('web-01 has no health check');
     health = check;
     const host = lab.machine('m-r2-03');
-    host.setBootSequence(async () => ({ healthy: true, persona: 'vmhost-a' }));
+    host.setBootSequence(async () => ({ healthy: true, persona: 'cluster-a' }));
     const booted = once(host, 'boot');
     host.powerOn();
     await booted;

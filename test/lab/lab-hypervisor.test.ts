@@ -127,7 +127,7 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
   });
 
   it('defines a persona VM from stdin, idempotently', async () => {
-    await powerOnAs(host, 'vmhost-a');
+    await powerOnAs(host, 'cluster-a');
     await expect(driver.list()).resolves.toEqual([]);
     await expect(driver.define(web01)).resolves.toEqual({ already: false });
     await expect(driver.define(web01)).resolves.toEqual({ already: true });
@@ -181,7 +181,7 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
     await powerOff(host);
     expect(await httpGet(healthPort, '/healthz')).toBe('ECONNREFUSED');
     await expect(driver.list()).rejects.toBeInstanceOf(SshUnreachableError);
-    await powerOnAs(host, 'vmhost-a');
+    await powerOnAs(host, 'cluster-a');
     await expect(driver.list()).resolves.toEqual(['web-01']);
     expect((await driver.info('web-01')).state).toBe('shut-off');
   });

@@ -81,11 +81,11 @@ describe('the lab keeps its state across a restart on the same data folder', () 
     const d = drivers(first);
 
     // A hypervisor host booted for real: its image assigned, its LUN masked, its trunks configured.
-    await store.set({ mac: index.machine(HOST).nics[0]!.mac, machine: HOST, persona: 'vmhost-a', image: 'kvm-host' });
+    await store.set({ mac: index.machine(HOST).nics[0]!.mac, machine: HOST, persona: 'cluster-a', image: 'kvm-host' });
     await d.array.mask('vmstore-1', HOST_IQN);
-    await d.sw2.setTrunkVlans('ge-0/0/3', [110, 130, 400]);
-    await d.sw2.setTrunkVlans('ge-0/0/13', [200, 300]);
-    expect(await bootMachine(first.machine(HOST))).toMatchObject({ healthy: true, persona: 'vmhost-a' });
+    await d.sw2.setTrunkVlans('ge-0/0/3', [110, 130, 200, 300, 400]);
+    await d.sw2.setTrunkVlans('ge-0/0/13', [110, 130, 200, 300, 400]);
+    expect(await bootMachine(first.machine(HOST))).toMatchObject({ healthy: true, persona: 'cluster-a' });
 
     // web-01 moved onto it as a VM (SAN mode): its boot LUN re-pointed, the VM defined and started.
     await d.array.unmask('web-01-boot', WEB_HOME_IQN);
@@ -118,8 +118,9 @@ describe('the lab keeps its state across a restart on the same data folder', () 
     const second = await start();
     lab = second;
     expect(labHardwareState(second)).toEqual(before);
-    expect(second.machine(HOST).bootResult).toMatchObject({ healthy: true, persona: 'vmhost-a' });
-    expect((await probe(health('vmhost-a'), { timeoutMs: 2_000 })).healthy).toBe(true);
+    expect(second.machine(HOST).bootResult).toMatchObject({ healthy: true, persona: 'cluster-a' });
+    // The host's libvirt answers again, with its VM defined.
+    expect(await drivers(second).hv.list()).toContain('web-01');
     for (let i = 0; i < 50 && vmState(second)?.['web-01']?.boot === null; i += 1) await new Promise((r) => setTimeout(r, 100));
     expect(vmState(second)?.['web-01']).toMatchObject({ state: 'running', boot: { healthy: true } });
     expect((await probe(health('web-01'), { timeoutMs: 2_000 })).healthy).toBe(true);

@@ -3,7 +3,10 @@
  * test/fixtures/histories/, for the replay test. Run it after a deliberate, patched change to
  * workflow code: `npx tsx test/replay/record-histories.ts`. It drives the whole lab. Name kinds
  * (`… record-histories.ts failback`) to write only their files: the runs are the same, so the
- * other files keep their names and contents.
+ * other files keep their names and contents. `--patch <id>` writes `<kind>-<n>.<id>.json`
+ * beside the old files instead of over them: after a `patched(<id>)` change, the old
+ * histories keep replaying the old branch and the new ones the new
+ * (`… record-histories.ts --patch cluster-hosts hypervisor-bringup`).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +22,11 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const OUT = join(__dirname, '..', 'fixtures', 'histories');
 
 async function main(): Promise<void> {
-  const only = new Set(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--patch');
+  const patch = at < 0 ? undefined : args.splice(at, 2)[1];
+  if (at >= 0 && (patch === undefined || !/^[a-z0-9-]+$/.test(patch))) throw new Error('--patch needs a patch id like cluster-hosts');
+  const only = new Set(args);
   const stack = await startP2vStack();
   const ids: Array<[string, string]> = [];
   const keep = async (name: string, p: Promise<unknown>, prefix: string): Promise<void> => {
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
       // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
       const shown = spawnSync(findTemporalCli(), ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
       if (shown.status !== 0) throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
-      const file = join(OUT, `${name}-${seen.size}.json`);
+      const file = join(OUT, `${name}-${seen.size}${patch === undefined ? '' : `.${patch}`}.json`);
       writeFileSync(file, shown.stdout);
       console.log(`${workflowId} → ${file} (${(JSON.parse(shown.stdout) as { events: unknown[] }).events.length} events)`);
     }

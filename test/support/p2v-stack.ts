@@ -1,16 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import type { TopologyInput } from '../../inventory/topology-schema';
 import { labDiskTransfer } from '../../lab/disk/lab-disk-endpoints';
 import { labDisks } from '../../lab/disk/start-lab-disks';
 import type { LabTiming } from '../../lab/lab-machine';
 import { startWorker } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import type { RunbookReport } from '../../workflows/runbook-report';
+import { editedTopology } from './edited-topology';
 import { startFullStack, type FullStack } from './full-stack';
 import { LAB_SMALL } from './lab-fixtures';
 import { testWorkflowBundle } from './workflow-bundle';
@@ -19,18 +15,15 @@ import { testWorkflowBundle } from './workflow-bundle';
 export const HOST = 'm-r2-03';
 
 /**
- * lab-small, except that the cluster persona vmhost-a trunks only its own networks (mgmt,
- * batch on eth0; storage, mgmt on eth1), so a VM's VLANs are really added to (and taken off)
- * the host's trunks by p2v and v2p.
+ * lab-small, except that its cluster cluster-a trunks only its own networks (mgmt, batch), so
+ * a VM's VLANs are really added to (and taken off) the host's trunks by p2v and v2p.
  */
 function leanHostTopology(): string {
-  const raw = parseYaml(readFileSync(LAB_SMALL, 'utf8')) as TopologyInput;
-  const host = raw.personas?.find((p) => p.name === 'vmhost-a');
-  if (host === undefined) throw new Error('lab-small has no vmhost-a');
-  host.networks = [{ nic: 0, networks: ['mgmt', 'batch'] }, { nic: 1, networks: ['storage', 'mgmt'] }];
-  const file = join(mkdtempSync(join(tmpdir(), 'rackshift-p2v-topology-')), 'lab-small-lean-host.yaml');
-  writeFileSync(file, toYaml(raw));
-  return file;
+  return editedTopology(LAB_SMALL, 'lab-small-lean-host', (raw) => {
+    const cluster = raw.clusters?.find((c) => c.name === 'cluster-a');
+    if (cluster === undefined) throw new Error('lab-small has no cluster-a');
+    cluster.networks = ['mgmt', 'batch'];
+  });
 }
 
 /**
@@ -68,7 +61,7 @@ export function failedReport(e: unknown): RunbookReport {
   return (e.cause as { details?: unknown[] }).details?.[0] as RunbookReport;
 }
 
-/** Brings m-r2-03 up as the host of vmhost-a with the hypervisor-bringup runbook. */
+/** Brings m-r2-03 up as a host of cluster-a with the hypervisor-bringup runbook. */
 export async function bringUpHost(stack: FullStack): Promise<void> {
   const report = await runbook(stack, 'hypervisorBringup', 'hypervisor-bringup', { machine: HOST, readyTimeoutSeconds: 60 });
   if (report.outcome !== 'completed') throw new Error(`host bring-up ended ${report.outcome}`);

@@ -74,10 +74,10 @@ describe('planDrillPlacement', () => {
       { switchId: 'sw-r1', port: 'GigabitEthernet1/0/13', desired: { mode: 'access', shutdown: true } },
     ]);
     expect(web.drill).toEqual({ run: RUN, bubble: [{ network: 'prod-web', vlan: 3110 }], luns: [{ array: 'array-1', lun: 'web-02-boot', clone: `web-02-boot.drill-${TAG}` }] });
-    const host = drillPlacementPlan(index, { persona: 'vmhost-a', machine: 'm-r2-03', run: RUN, bubble: BUBBLE, tag: TAG });
-    expect(host.ports.map((p) => p.desired)).toEqual([
-      { mode: 'trunk', trunkVlans: [3110, 3130, 3400], shutdown: false },
-      { mode: 'trunk', trunkVlans: [3200, 3300], shutdown: false },
+    const app = drillPlacementPlan(index, { persona: 'db-01', machine: 'm-r2-03', run: RUN, bubble: BUBBLE, tag: TAG });
+    expect(app.ports.map((p) => p.desired)).toEqual([
+      { mode: 'access', accessVlan: 3120, shutdown: false },
+      { mode: 'access', accessVlan: 3200, shutdown: false },
     ]);
   });
 

@@ -112,6 +112,15 @@ describe('inventoryView (topology joined with the ledgers)', () => {
     expect(view.issues).toEqual([]);
   });
 
+  it('lists each cluster with its resting hosts and the machines the ledger records as its hosts', () => {
+    const withCluster = buildTopology({ machines: [{ id: 'h1', cores: 48, memoryGiB: 384, pool: 'spare' }, { id: 'h2', cores: 48, memoryGiB: 384, pool: 'spare' }], personas: [{ name: 'app', priority: 3, cores: 4, memoryGiB: 16, vmAllowed: true, home: { host: 'h2', vm: true } }] });
+    const state = ledger('dc1', { machines: { h1: { machine: 'h1', power: 'on', role: 'hypervisor', cluster: 'zz-cluster', updatedAt: T } } });
+    const view = inventoryView(withCluster, [state]);
+    expect(view.clusters).toEqual([{ name: 'zz-cluster', image: 'kvm-host', sites: null, restingHosts: ['h2'], hosts: ['h1'] }]);
+    expect(machineOf(view, 'h1').record).toMatchObject({ role: 'hypervisor', cluster: 'zz-cluster' });
+    expect(inventoryViewSchema.safeParse(view).success).toBe(true);
+  });
+
   it('answers the schema the CLI parses it with, and carries no credential', () => {
     const view = inventoryView(topology, live());
     expect(inventoryViewSchema.parse(view)).toEqual(view);

@@ -39,9 +39,9 @@ describe('iPXE scripts', () => {
     );
   });
 
-  it('hypervisor image: its kernel, marked as a hypervisor', () => {
-    const script = renderIpxeScript(assign('vmhost-a', 'kvm-host', 'm-r2-03'));
-    expect(script).toContain('kernel http://127.0.0.1:8080/images/kvm-host/vmlinuz console=ttyS0 ip=dhcp rackshift.persona=vmhost-a rackshift.role=hypervisor\n');
+  it('hypervisor image: its kernel, marked as a hypervisor, naming the cluster the host joins', () => {
+    const script = renderIpxeScript(assign('cluster-a', 'kvm-host', 'm-r2-03'));
+    expect(script).toContain('kernel http://127.0.0.1:8080/images/kvm-host/vmlinuz console=ttyS0 ip=dhcp rackshift.persona=cluster-a rackshift.role=hypervisor\n');
     expect(script).toContain('initrd http://127.0.0.1:8080/images/kvm-host/initrd.img\nboot\n');
   });
 

@@ -62,6 +62,15 @@ describe('LedgerBook', () => {
     expect(book.snapshot().machines.m1).toEqual({ machine: 'm1', power: 'off', role: 'hypervisor', healthy: true, updatedAt: T });
   });
 
+  it('keeps a host\'s cluster while it stays a host, and drops it when the machine takes another role', () => {
+    const book = new LedgerBook({ site: 'dc1' });
+    book.setMachine({ machine: 'm1', power: 'on', role: 'hypervisor', cluster: 'c1' }, T);
+    book.setMachine({ machine: 'm1', power: 'off' }, T);
+    expect(book.snapshot().machines.m1).toMatchObject({ role: 'hypervisor', cluster: 'c1' });
+    book.setMachine({ machine: 'm1', role: 'idle' }, T);
+    expect(book.snapshot().machines.m1).toEqual({ machine: 'm1', power: 'off', role: 'idle', updatedAt: T });
+  });
+
   it('round-trips its state (continue-as-new) unchanged', () => {
     const book = new LedgerBook({ site: 'dc1' });
     book.acquire('run-a', ['persona:p1'], 'x', T);

@@ -32,8 +32,12 @@ export interface TopologySpec {
   personas: PersonaSpec[];
   /** Hypervisor boot images to declare; one (`kvm-host`) unless told. */
   hypervisorImages?: string[];
-  /** Declare the cluster persona new hosts join (`zz-cluster`); true unless told. */
+  /** Declare the cluster new hosts join (`zz-cluster`, booting the first hypervisor image); true unless told. */
   cluster?: boolean;
+  /** The cluster's hostOverhead; the schema's default unless told. */
+  hostOverhead?: { cores: number; memoryGiB: number };
+  /** Further clusters, beside zz-cluster (same image and network). */
+  moreClusters?: Array<{ name: string; sites?: string[] }>;
 }
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
@@ -61,7 +65,7 @@ export function buildTopology(spec: TopologySpec): Topology {
           pool: m.pool,
           ...(m.pool === 'repurposable' ? { priority: m.priority ?? 5 } : {}),
           ...(m.occupant !== undefined ? { occupant: m.occupant } : {}),
-          ...(m.canHost !== false ? { hypervisor: { address: '127.0.0.1', port: 40000 + n, credential: 'lab-hypervisor', hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I' } } : {}),
+          ...(m.canHost !== false ? { storage: { iqn: `iqn.2026-01.test:${m.id}` }, hypervisor: { address: '127.0.0.1', port: 40000 + n, credential: 'lab-hypervisor', hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I' } } : {}),
         };
       }),
     };
@@ -69,6 +73,7 @@ export function buildTopology(spec: TopologySpec): Topology {
   return parseTopology({
     version: 1,
     credentials: [{ name: 'lab-bmc' }, { name: 'lab-switch' }, { name: 'lab-hypervisor' }],
+    networks: [{ name: 'vm-net', vlan: 100 }],
     bootImages: [
       { name: 'pxe-img', kind: 'pxe', kernel: 'http://127.0.0.1:8080/vmlinuz' },
       ...(spec.hypervisorImages ?? ['kvm-host']).map((name) => ({ name, kind: 'hypervisor', kernel: 'http://127.0.0.1:8080/kvm/vmlinuz' })),
@@ -83,9 +88,20 @@ export function buildTopology(spec: TopologySpec): Topology {
         vmAllowed: p.vmAllowed ?? false,
         ...(p.home !== undefined ? { home: p.home } : {}),
       })),
-      // The cluster new hosts join (no home: it serves every site).
-      ...(spec.cluster === false ? [] : spec.hypervisorImages ?? ['kvm-host']).slice(0, 1).map((image) => ({ name: 'zz-cluster', image, requirements: { arch: 'x86_64', cores: 1, memoryGiB: 1 }, priority: 5 })),
     ],
+    // The cluster new hosts join (it serves every site); machines VM personas call home rest as its hosts.
+    clusters: spec.cluster === false || (spec.hypervisorImages ?? ['kvm-host']).length === 0
+      ? []
+      : [
+          {
+            name: 'zz-cluster',
+            image: (spec.hypervisorImages ?? ['kvm-host'])[0],
+            networks: ['vm-net'],
+            hosts: [...new Set(spec.personas.flatMap((p) => (p.home !== undefined && 'host' in p.home ? [p.home.host] : [])))].sort(),
+            ...(spec.hostOverhead && { hostOverhead: spec.hostOverhead }),
+          },
+          ...(spec.moreClusters ?? []).map((c) => ({ name: c.name, image: (spec.hypervisorImages ?? ['kvm-host'])[0], networks: ['vm-net'], ...(c.sites && { sites: c.sites }) })),
+        ],
   }, 'planner-fixture');
 }
 

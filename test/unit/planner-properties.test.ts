@@ -262,7 +262,7 @@ function world(sc: Scenario): World {
     const home = !p.inTopology || place.kind === 'none' ? undefined : place.kind === 'machine' ? { machine: place.machine } : { host: place.host, vm: true as const };
     return { name: personaNames[i] as string, priority: p.priority, arch: p.arch, cores: p.cores, memoryGiB: p.memoryGiB, vmAllowed: p.vmAllowed, ...(home ? { home } : {}) };
   });
-  const topology = buildTopology({ machines, personas, hypervisorImages: sc.hypervisorImage ? ['kvm-host'] : [] });
+  const topology = buildTopology({ machines, personas, hostOverhead: sc.overhead });
   const sites = new Set(topology.sites.map((s) => s.name));
   const targetSites = sc.targetSites === 'all' || !sites.has(sc.targetSites) ? undefined : [sc.targetSites];
   const input = plannerInputSchema.parse({
@@ -283,7 +283,7 @@ function world(sc: Scenario): World {
     options: {
       allowRepurpose: sc.allowRepurpose,
       sparesOnly: sc.sparesOnly,
-      hostOverhead: sc.overhead,
+      newHosts: sc.hypervisorImage,
       holder: 'me',
       searchNodes: sc.searchNodes,
       ...(targetSites ? { targetSites } : {}),
@@ -298,11 +298,12 @@ function rules(sc: Scenario, w: World) {
   const pIndex = new Map(w.personaNames.map((n, i) => [n, i]));
   const m = (id: string): GenMachine => sc.machines[mIndex.get(id) as number] as GenMachine;
   const p = (name: string): GenPersona => sc.personas[pIndex.get(name) as number] as GenPersona;
-  const reachable = (id: string): boolean => {
+  const usable = (id: string): boolean => {
     const x = m(id);
     const targets = w.input.options.targetSites;
-    return (targets === undefined || targets.includes(x.site)) && !w.failed.has(id) && x.pool !== 'dedicated' && x.leased !== 'other' && x.power !== 'unknown' && x.healthy;
+    return (targets === undefined || targets.includes(x.site)) && !w.failed.has(id) && x.leased !== 'other' && x.power !== 'unknown' && x.healthy;
   };
+  const reachable = (id: string): boolean => usable(id) && m(id).pool !== 'dedicated';
   /** Priority of the occupant taking the machine evicts; 0 when free; undefined when it may not be taken. */
   const takeCost = (id: string): number | undefined => {
     const x = m(id);
@@ -314,7 +315,8 @@ function rules(sc: Scenario, w: World) {
     return Math.min(x.priority, o.priority);
   };
   const hostRoom = (id: string): { cores: number; memoryGiB: number } | undefined => {
-    if (!w.hosts.has(id) || !reachable(id) || sc.sparesOnly) return undefined;
+    // A host's room is used whatever its pool: a dedicated machine runs as a cluster's host.
+    if (!w.hosts.has(id) || !usable(id) || sc.sparesOnly) return undefined;
     const vms = (w.vmsOn.get(id) ?? []).map((i) => sc.personas[i] as GenPersona);
     return {
       cores: m(id).cores - sc.overhead.cores - vms.reduce((s, v) => s + v.cores, 0),
@@ -556,6 +558,8 @@ function shuffledInput(input: PlannerInput, seed: number): PlannerInput {
     ledger: {
       placements: shuffled(input.ledger.placements, seed + 17),
       hypervisorHosts: shuffled(input.ledger.hypervisorHosts, seed + 19),
+      hostClusters: input.ledger.hostClusters,
+      notHosts: shuffled(input.ledger.notHosts, seed + 31),
       machines: shuffled(input.ledger.machines, seed + 23),
       leases: shuffled(input.ledger.leases, seed + 29),
     },

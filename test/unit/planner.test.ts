@@ -1,3 +1,4 @@
+import { withLegacyClusters } from '../../workflows/planner/legacy-clusters';
 import { ValidationError } from '../../common/errors';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { explainPlan } from '../../workflows/planner/explain-plan';
@@ -163,16 +164,27 @@ describe('planFailover: rules', () => {
     ];
     const plan = planFailover(plannerInput({ machines, personas: lost }, { failedMachines: lost.map((p) => `burned-${p.name}`) }));
     expect(plan.restorations.every((r) => r.outcome === 'restored')).toBe(true);
-    expect(plan.hypervisorHosts.map((h) => [h.machine, h.image, h.vms.length])).toEqual([
-      ['big-1', 'kvm-host', 4],
-      ['big-2', 'kvm-host', 4],
+    expect(plan.hypervisorHosts.map((h) => [h.machine, h.cluster, h.image, h.vms.length])).toEqual([
+      ['big-1', 'zz-cluster', 'kvm-host', 4],
+      ['big-2', 'zz-cluster', 'kvm-host', 4],
     ]);
     expect(plan.groups).toEqual([{ priority: 2, hypervisorHosts: ['big-1', 'big-2'], personas: lost.map((p) => p.name) }]);
+    expect(explainPlan(plan)).toMatch(/^HOST\s+CLUSTER\s+IMAGE\s+VMS\nbig-1\s+zz-cluster\s+kvm-host\s+web-/m);
 
     const heavier = planFailover(
-      plannerInput({ machines, personas: lost }, { failedMachines: lost.map((p) => `burned-${p.name}`), options: { hostOverhead: { cores: 4, memoryGiB: 8 } } }),
+      plannerInput({ machines, personas: lost, hostOverhead: { cores: 4, memoryGiB: 8 } }, { failedMachines: lost.map((p) => `burned-${p.name}`) }),
     );
     expect(heavier.restorations.filter((r) => r.outcome === 'restored')).toHaveLength(6);
+  });
+
+  it('never makes a host of a machine that cannot see its cluster’s datastores (no iSCSI initiator)', () => {
+    const lost: PersonaSpec[] = Array.from({ length: 3 }, (_, i) => ({ name: `web-${i}`, priority: 2, cores: 8, memoryGiB: 32, vmAllowed: true }));
+    const input = plannerInput({ machines: [...burned(lost), { id: 'big', cores: 34, memoryGiB: 136, pool: 'spare' }], personas: lost }, { failedMachines: lost.map((p) => `burned-${p.name}`) });
+    const t = input.topology;
+    const withDatastore = { ...t, clusters: t.clusters.map((c) => ({ ...c, datastores: [{ array: 'array-1', lun: 'vmstore-1' }] })) };
+    expect(planFailover({ ...input, topology: withDatastore }).hypervisorHosts.map((h) => h.machine)).toEqual(['big']);
+    const noInitiator = { ...withDatastore, sites: t.sites.map((s) => ({ ...s, machines: s.machines.map((m) => (m.id === 'big' ? { ...m, storage: { wwpns: [] } } : m)) })) };
+    expect(planFailover({ ...input, topology: noInitiator }).hypervisorHosts).toEqual([]);
   });
 
   it('never makes a host of a machine without a hypervisor endpoint', () => {
@@ -198,7 +210,7 @@ describe('planFailover: rules', () => {
     ];
     const machines: MachineSpec[] = [...burned(lost), { id: 'm', cores: 32, memoryGiB: 128, pool: 'spare' }];
     const plan = planFailover(plannerInput({ machines, personas: lost }, { failedMachines: ['burned-a', 'burned-b', 'burned-c'] }));
-    expect(plan.hypervisorHosts).toEqual([{ machine: 'm', image: 'kvm-host', vms: ['a', 'b', 'c'] }]);
+    expect(plan.hypervisorHosts).toEqual([{ machine: 'm', cluster: 'zz-cluster', image: 'kvm-host', vms: ['a', 'b', 'c'] }]);
     expect(plan.search.optimal).toBe(true);
   });
 
@@ -305,9 +317,10 @@ describe('planFailover: rules', () => {
       planFailover(plannerInput({ machines, personas: [] }, { failedMachines: ['nope'], ledger: { placements: [{ persona: 'ghost', placement: { kind: 'none' } }] } }));
     expect(run).toThrow(ValidationError);
     expect(run).toThrow(/failedMachines\[0\]: unknown machine "nope".*ledger\.placements\[0\]\.persona: unknown persona "ghost"/);
-    expect(() => planFailover(plannerInput({ machines, personas: [], hypervisorImages: ['kvm-a', 'kvm-b'] }, { failedMachines: ['m1'] }))).toThrow(
-      /several hypervisor images \(kvm-a, kvm-b\)/,
+    expect(() => planFailover(plannerInput({ machines, personas: [], moreClusters: [{ name: 'aa-cluster' }] }, { failedMachines: ['m1'] }))).toThrow(
+      /options\.cluster: site dc1 has several clusters \(aa-cluster, zz-cluster\): name one in input\.cluster/,
     );
+    expect(() => planFailover(plannerInput({ machines, personas: [] }, { failedMachines: ['m1'], options: { cluster: 'nope' } }))).toThrow(/options\.cluster: unknown cluster "nope"/);
   });
 
   it('explains a plan as text tables', () => {
@@ -322,5 +335,17 @@ describe('planFailover: rules', () => {
     expect(text).toMatch(/^1 +db +burned-db +machine +rep$/m);
     expect(text).toMatch(/^2 +web +burned-web +not restored +no-capacity: /m);
     expect(text).toMatch(/^rep +batch +5 +db$/m);
+  });
+});
+
+describe('plans of failovers started before clusters (replayed with withLegacyClusters)', () => {
+  it('a persona booting a hypervisor image names the cluster new hosts join, as it did then', () => {
+    const lost: PersonaSpec[] = Array.from({ length: 3 }, (_, i) => ({ name: `web-${i}`, priority: 2, cores: 8, memoryGiB: 32, vmAllowed: true }));
+    const machines: MachineSpec[] = [...burned(lost), { id: 'big', cores: 34, memoryGiB: 136, pool: 'spare' }];
+    const input = plannerInput({ machines, personas: lost, cluster: false }, { failedMachines: lost.map((p) => `burned-${p.name}`) });
+    // An old topology: no clusters, a hypervisor persona (as the lab-small of the recorded histories had).
+    const old = { ...input.topology, personas: [...input.topology.personas, { ...input.topology.personas[0]!, name: 'vmhost-a', image: 'kvm-host', networks: [{ nic: 0, networks: ['vm-net'] }], luns: [] }] };
+    expect(planFailover({ ...input, topology: old }).hypervisorHosts).toEqual([]);
+    expect(planFailover({ ...input, topology: withLegacyClusters(old) }).hypervisorHosts).toEqual([{ machine: 'big', cluster: 'vmhost-a', image: 'kvm-host', vms: ['web-0', 'web-1', 'web-2'] }]);
   });
 });

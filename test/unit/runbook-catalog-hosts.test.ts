@@ -22,10 +22,9 @@ describe('catalog entries of hypervisor-bringup and release', () => {
       ['RackshiftRunbook', 'hypervisor-bringup'],
       ['RackshiftSite', 'dc1'],
       ['RackshiftMachine', ['m-r2-03']],
-      ['RackshiftPersona', ['vmhost-a']],
     ]);
     expect(entry.check(entry.inputSchema.parse({ machine: 'm-r1-03' }), topology)).toEqual([{ path: 'input.machine', message: expect.stringContaining('no hypervisor endpoint') }]);
-    expect(entry.check(entry.inputSchema.parse({ machine: 'm-r2-03', cluster: 'db-01' }), topology)).toEqual([{ path: 'input.cluster', message: expect.stringContaining('not a hypervisor image') }]);
+    expect(entry.check(entry.inputSchema.parse({ machine: 'm-r2-03', cluster: 'db-01' }), topology)).toEqual([{ path: 'input.cluster', message: 'unknown cluster "db-01" (declare it under clusters)' }]);
     expect(entry.inputSchema.safeParse({ machine: 'm-r2-03', extra: 1 }).success).toBe(false);
     expect(inputJsonSchema(entry)).toMatchObject({ required: ['machine'] });
   });
@@ -43,5 +42,21 @@ describe('catalog entries of hypervisor-bringup and release', () => {
       ['RackshiftSite', 'dc1'],
       ['RackshiftPersona', ['app-01']],
     ]);
+  });
+
+  it('release of a hypervisor host by machine: exactly one of persona or machine, a known machine, its site', () => {
+    const entry = findRunbook('release')!;
+    const input = entry.inputSchema.parse({ machine: 'm-r2-03' });
+    expect(entry.check(input, topology)).toEqual([]);
+    expect(entry.check(entry.inputSchema.parse({ machine: 'm-nope' }), topology)).toEqual([{ path: 'input.machine', message: expect.stringContaining('m-nope') }]);
+    expect(entry.workflowId(input, NOW)).toMatch(/^release\/m-r2-03\/20261125T085640Z-[0-9a-f]{4}$/);
+    expect(entry.searchAttributes(input, topology).map((a) => [a.key.name, a.value])).toEqual([
+      ['RackshiftRunbook', 'release'],
+      ['RackshiftSite', 'dc1'],
+      ['RackshiftMachine', ['m-r2-03']],
+    ]);
+    for (const both of [{}, { persona: 'app-01', machine: 'm-r2-03' }]) {
+      expect(entry.inputSchema.safeParse(both).error?.issues).toEqual([expect.objectContaining({ path: ['persona'], message: expect.stringContaining('exactly one of persona') })]);
+    }
   });
 });

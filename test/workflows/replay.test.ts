@@ -18,7 +18,8 @@ describe('replay of recorded histories', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
   it('has a history of every runbook and of the ledger', () => {
-    const kinds = new Set(files.map((f) => f.replace(/-\d+\.json$/, '')));
+    // `<kind>-<n>.json`, or `<kind>-<n>.<patch id>.json` recorded after a patched change.
+    const kinds = new Set(files.map((f) => f.replace(/-\d+(?:\.[a-z0-9-]+)?\.json$/, '')));
     expect([...kinds].sort()).toEqual(['dr-drill', 'failback', 'hypervisor-bringup', 'ledger', 'p2v', 'power', 'release', 'repurpose', 'site-failover', 'v2p']);
   });
 

@@ -17,6 +17,8 @@ export const drDrillInputSchema = z
     allowRepurpose: z.boolean().default(false),
     limits: failoverLimitsSchema.default({}),
     targetSites: z.array(idSchema).min(1).optional(),
+    /** The cluster a plan's hosts belong to, where a target site has several (the planner's rule, as for site-failover). */
+    cluster: idSchema.optional(),
     healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
     powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
     /** How long drill copies stay up after they all answered, before the clean-up (0: at once). */

@@ -84,7 +84,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
         topology: prep.topology,
         ledger: prep.ledger,
         failedMachines: state.failedMachines,
-        options: { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false, holder: id, ...(input.targetSites && { targetSites: input.targetSites }) },
+        options: { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.cluster && { cluster: input.cluster }) },
       }),
     (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
   );

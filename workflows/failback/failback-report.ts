@@ -25,10 +25,10 @@ export interface FailbackPersonaOutcome {
 /** What became of one hypervisor host the failover brought up (or the moves emptied). */
 export interface FailbackHostOutcome {
   readonly machine: string;
-  /** The cluster persona it hosted, released with it. */
+  /** The cluster it was a host of (before clusters: the cluster persona it hosted). */
   readonly cluster?: string;
   /**
-   * released: a `release` of its cluster persona powered it off, unmasked its LUNs, cleared its
+   * released: a `release` of the host powered it off, unmasked its LUNs, cleared its
    * boot assignment, shut its ports and recorded it idle. already-free: the ledger no longer
    * records it as a host. kept: it is still needed, or not safe to release (`reason`). failed:
    * the release failed and was undone (`error`).

@@ -1,7 +1,8 @@
-import { ApplicationFailure, executeChild, isCancellation, ParentClosePolicy, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, isCancellation, ParentClosePolicy, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { HomePlacement } from '../../activities/failback-activities';
 import { mapLimit } from '../../common/map-limit';
-import { PERSONA_KEY, RUNBOOK_KEY } from '../../temporal/search-attributes';
+import { MACHINE_KEY, PERSONA_KEY, RUNBOOK_KEY } from '../../temporal/search-attributes';
 import { ledgerOp, planOp, powerProbe } from '../activity-profiles';
 import { p2v } from '../p2v/p2v-workflow';
 import { release } from '../release/release-workflow';
@@ -111,15 +112,16 @@ export class FailbackRun {
   }
 
   /** Child options: the id is derived from the failback's, so a replay or a re-run never starts the same move twice. */
-  private childOptions(runbook: string, workflowId: string, persona: string) {
+  private childOptions(runbook: string, workflowId: string, persona: string | undefined, machine?: string) {
+    const subject = persona ?? `host ${machine ?? ''}`;
     return {
       workflowId,
       // A re-run of this failback (same id) may try a failed move again, never a completed one.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
       // A failback terminated mid-move asks the move to cancel, which undoes it, rather than cutting it off half-done.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [{ key: RUNBOOK_KEY, value: runbook }, { key: PERSONA_KEY, value: [persona] }],
-      staticSummary: `${runbook} ${persona}, for failback ${this.id}`.slice(0, 200),
+      typedSearchAttributes: [{ key: RUNBOOK_KEY, value: runbook }, persona !== undefined ? { key: PERSONA_KEY, value: [persona] } : { key: MACHINE_KEY, value: [machine ?? ''] }],
+      staticSummary: `${runbook} ${subject}, for failback ${this.id}`.slice(0, 200),
     };
   }
 
@@ -158,6 +160,9 @@ export class FailbackRun {
 
   private async freeHost(machine: string): Promise<void> {
     let cluster: string | undefined;
+    let run: string | undefined;
+    // Hosts are released by machine since clusters; runs from before release their cluster persona.
+    const byMachine = patched(CLUSTER_HOSTS);
     try {
       const use = await this.journal.step(
         'host',
@@ -165,25 +170,26 @@ export class FailbackRun {
         () => plan.machineUse.executeWithOptions({ summary: `ledger record of ${machine}` }, [{ machine }]),
         (u) => `${u.role}, ${u.power}; VMs: ${u.vms.join(', ') || 'none'}; home of ${u.homeOf.join(', ') || 'nobody'}`,
       );
-      cluster = use.role === 'hypervisor' && use.runs.length === 1 ? use.runs[0] : undefined;
+      cluster = byMachine ? use.cluster : use.role === 'hypervisor' && use.runs.length === 1 ? use.runs[0] : undefined;
       if (use.role !== 'hypervisor') return this.settleHost({ machine, outcome: 'already-free', reason: `the ledger records it ${use.role}, power ${use.power}` });
       const keep =
         use.vms.length > 0 ? `VMs still run on it: ${use.vms.join(', ')}`
         : use.homeOf.length > 0 ? `it is the home of ${use.homeOf.join(', ')}`
-        : cluster === undefined ? `the ledger places ${use.runs.length === 0 ? 'no cluster persona' : `several personas (${use.runs.join(', ')})`} on it; release it by hand`
+        : byMachine && use.runs.length > 0 ? `the ledger places ${use.runs.join(', ')} on it; release it by hand`
+        : !byMachine && cluster === undefined ? `the ledger places ${use.runs.length === 0 ? 'no cluster persona' : `several personas (${use.runs.join(', ')})`} on it; release it by hand`
         : undefined;
       if (keep !== undefined) return this.settleHost({ machine, ...(cluster && { cluster }), outcome: 'kept', reason: keep });
-      const run = `${this.id}/release/${machine}`;
-      const persona = cluster!;
+      run = `${this.id}/release/${machine}`;
+      const args = byMachine ? { machine } : { persona: cluster! };
       await this.journal.step(
         'release-host',
-        `release ${persona} and return ${machine} to spare (${run})`,
-        () => executeChild(release, { ...this.childOptions('release', run, persona), args: [{ persona, graceSeconds: this.input.graceSeconds, powerTimeoutSeconds: this.input.powerTimeoutSeconds }] }),
+        `release ${byMachine ? `host ${machine}` : `${cluster!} and return ${machine} to spare`} (${run})`,
+        () => executeChild(release, { ...this.childOptions('release', run!, byMachine ? undefined : cluster, machine), args: [{ ...args, graceSeconds: this.input.graceSeconds, powerTimeoutSeconds: this.input.powerTimeoutSeconds }] }),
       );
-      this.settleHost({ machine, cluster: persona, outcome: 'released', run });
+      this.settleHost({ machine, ...(cluster && { cluster }), outcome: 'released', run });
     } catch (e) {
       if (isCancellation(e)) throw e;
-      this.settleHost({ machine, ...(cluster && { cluster, run: `${this.id}/release/${machine}` }), outcome: 'failed', error: childFailure(e).error });
+      this.settleHost({ machine, ...(cluster && { cluster }), ...(run && { run }), outcome: 'failed', error: childFailure(e).error });
     }
   }
 

@@ -4,7 +4,7 @@ import { idSchema } from '../../inventory/patterns';
 export const hypervisorBringupInputSchema = z.strictObject({
   /** The machine to make a hypervisor host; it needs a `hypervisor` block in the topology. */
   machine: idSchema,
-  /** The hypervisor persona naming the cluster (its trunks, shared LUNs, image); default: the only one serving the machine's site. */
+  /** The cluster the machine joins as a host (topology `clusters:`); default: the one it rests in, else the only one serving its site. */
   cluster: idSchema.optional(),
   /** May the machine's repurposable occupant be shut down to make room (only a strictly less important one)? */
   allowEvict: z.boolean().default(false),

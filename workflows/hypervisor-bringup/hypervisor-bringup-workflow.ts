@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
@@ -10,17 +10,19 @@ import { bringUpOnMachine } from '../steps/bring-up-on-machine';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { waitForHypervisor } from '../steps/wait-for-hypervisor';
 import { hypervisorBringupInputSchema } from './hypervisor-bringup-input';
+import { checkClusterPersona, checkHost, CLUSTER_HOSTS } from './host-check';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 
 /**
- * `hypervisor-bringup`: make a machine a hypervisor host of a cluster. The cluster is a
- * hypervisor persona (inventory/hypervisor-cluster): the host is that persona's machine, so it
- * gets the persona's networks as VLAN trunks, exactly the persona's (shared) LUNs masked to its
- * initiator, and boots the persona's hypervisor image. Lease the machine and the cluster
- * persona (and an evicted occupant), then the same steps as repurpose up to power-on; "up" is
- * the host's libvirt answering. The ledger then places the cluster persona on the machine and
- * records the machine's role as 'hypervisor', which keeps repurpose from choosing it.
+ * `hypervisor-bringup`: make a machine a host of a cluster (topology `clusters:`,
+ * inventory/hypervisor-cluster): its ports get the cluster's networks as VLAN trunks, exactly
+ * the cluster's shared datastores are masked to its initiator, and it boots the cluster's
+ * hypervisor image. Lease the machine (and an evicted occupant) only, so hosts of one cluster
+ * come up in parallel; then the same steps as repurpose up to power-on; "up" is the host's
+ * libvirt answering. The ledger then records the machine as role 'hypervisor' of the cluster,
+ * which keeps repurpose from choosing it. Runs started before clusters (no `cluster-hosts`
+ * marker) replay the old path, where the cluster was a persona placed on its one host.
  */
 export async function hypervisorBringup(rawInput: unknown): Promise<RunbookReport> {
   const input = parseWorkflowInput('hypervisor-bringup', hypervisorBringupInputSchema, rawInput);
@@ -39,44 +41,19 @@ export async function hypervisorBringup(rawInput: unknown): Promise<RunbookRepor
     );
     const cluster = host.cluster;
 
-    const list = await journal.step(
-      'check-machine',
-      `can ${machine} host ${cluster}`,
-      () => plan.findCandidates.executeWithOptions({ summary: `candidates for ${cluster}` }, [{ persona: cluster, allowEvict: input.allowEvict }]),
-      (l) => (l.candidates.some((c) => c.machine === machine) ? 'yes' : 'no'),
-    );
-    const fit = list.candidates.find((c) => c.machine === machine);
-    if (fit === undefined) {
-      const why = list.rejected.find((r) => r.machine === machine)?.reason ?? 'not a candidate';
-      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${machine} cannot host ${cluster}: ${why}` });
-    }
-
-    const where = await journal.step(
-      'locate',
-      `where does ${cluster} run now`,
-      () => plan.locatePersona.executeWithOptions({ summary: `locate ${cluster}` }, [{ persona: cluster }]),
-      (w) => w.placements.map((p) => (p.placement.kind === 'machine' ? `on ${p.placement.machine}` : `as a VM on ${p.placement.host}`)).join('; ') || 'nowhere',
-    );
-    // The ledger keeps one placement per persona: a second host needs a second hypervisor persona.
-    const elsewhere = where.placements.find((p) => !(p.placement.kind === 'machine' && p.placement.machine === machine));
-    if (elsewhere !== undefined) {
-      const at = elsewhere.placement.kind === 'machine' ? elsewhere.placement.machine : `a VM on ${elsewhere.placement.host}`;
-      throw ApplicationFailure.create({
-        type: 'ValidationError',
-        nonRetryable: true,
-        message: `cluster ${cluster} already runs on ${at}; release it first, or declare another hypervisor persona (same networks and shared LUNs) for a second host`,
-      });
-    }
+    const fit = patched(CLUSTER_HOSTS) ? await checkHost(journal, machine, cluster, input.allowEvict) : await checkClusterPersona(journal, machine, cluster, input.allowEvict);
+    const hostOnly = fit.hostOnly;
 
     steps = new HardwareSteps(saga, journal, holder, host.site);
-    const resources = [`machine:${machine}`, `persona:${cluster}`, ...(fit.evicts ? [`persona:${fit.evicts}`] : [])];
+    // A host leases its machine only: hosts of one cluster come up side by side.
+    const resources = [`machine:${machine}`, ...(hostOnly ? [] : [`persona:${cluster}`]), ...(fit.evicts ? [`persona:${fit.evicts}`] : [])];
     if (!(await steps.tryLease(resources, `make ${machine} a host of ${cluster}`))) {
-      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${machine} or ${cluster} is leased by another run` });
+      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: hostOnly ? `${machine} is leased by another run` : `${machine} or ${cluster} is leased by another run` });
     }
     upsertSearchAttributes([
       { key: SITE_KEY, value: host.site },
       { key: MACHINE_KEY, value: [machine] },
-      { key: PERSONA_KEY, value: [cluster, ...(fit.evicts ? [fit.evicts] : [])] },
+      ...(hostOnly && !fit.evicts ? [] : [{ key: PERSONA_KEY, value: [...(hostOnly ? [] : [cluster]), ...(fit.evicts ? [fit.evicts] : [])] }]),
     ]);
 
     await bringUpOnMachine(steps, {
@@ -86,6 +63,7 @@ export async function hypervisorBringup(rawInput: unknown): Promise<RunbookRepor
       evictGraceSeconds: input.evictGraceSeconds,
       powerTimeoutSeconds: input.powerTimeoutSeconds,
       role: 'hypervisor',
+      ...(hostOnly && { hostOf: cluster }),
       waitUp: () => waitForHypervisor(journal, machine, input.readyTimeoutSeconds),
     });
     return machine;

@@ -102,10 +102,14 @@ export class LedgerBook {
   /** Sets the given fields of a machine's record; returns the record it replaced (null when there was none). */
   setMachine(update: Omit<MachineRecord, 'updatedAt' | 'power' | 'role'> & Partial<Pick<MachineRecord, 'power' | 'role'>>, now: string): MachineRecord | null {
     const prior = this.state.machines[update.machine];
+    const role = update.role ?? prior?.role ?? 'idle';
+    // Only a host belongs to a cluster: a machine that stops being one leaves it.
+    const cluster = role === 'hypervisor' ? update.cluster ?? prior?.cluster : undefined;
     const next: MachineRecord = {
       machine: update.machine,
       power: update.power ?? prior?.power ?? 'unknown',
-      role: update.role ?? prior?.role ?? 'idle',
+      role,
+      ...(cluster !== undefined && { cluster }),
       updatedAt: now,
       ...((update.healthy ?? prior?.healthy) !== undefined && { healthy: update.healthy ?? prior?.healthy }),
     };

@@ -32,7 +32,7 @@ export function explainPlan(plan: FailoverPlan): string {
     ),
   ];
   if (plan.hypervisorHosts.length > 0) {
-    out.push('', 'New hypervisor hosts:', ...table(['HOST', 'IMAGE', 'VMS'], plan.hypervisorHosts.map((h) => [h.machine, h.image, h.vms.join(', ')])));
+    out.push('', 'New hypervisor hosts:', ...table(['HOST', 'CLUSTER', 'IMAGE', 'VMS'], plan.hypervisorHosts.map((h) => [h.machine, h.cluster ?? '-', h.image, h.vms.join(', ')])));
   }
   if (plan.evictions.length > 0) {
     out.push('', 'Evictions:', ...table(['MACHINE', 'OCCUPANT', 'PRIO', 'FOR'], plan.evictions.map((e) => [e.machine, e.occupant, String(e.occupantPriority), e.for])));

@@ -60,6 +60,8 @@ export const evictionSchema = z.strictObject({
 
 export const newHostSchema = z.strictObject({
   machine: idSchema,
+  /** The cluster it joins (absent in plans made before clusters). */
+  cluster: idSchema.optional(),
   image: idSchema,
   vms: z.array(idSchema),
 });

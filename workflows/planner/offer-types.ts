@@ -3,7 +3,8 @@ import { compareIds } from './compare-ids';
 import type { Offer } from './planner-model';
 
 /**
- * Offers no plan can tell apart: same arch, cores, memory, pool, occupant priority and host capability.
+ * Offers no plan can tell apart: same arch, cores, memory, pool, occupant priority, and cluster
+ * to join as a host (with its overhead).
  * The search branches per type, not per machine, so a hundred identical servers cost
  * one branch, and always takes the free one with the lowest id, so the plan names the
  * same machine on every run.
@@ -15,8 +16,9 @@ export interface OfferType {
   readonly pool: 'spare' | 'repurposable';
   /** 0 when taking it evicts nobody. */
   readonly occupantPriority: number;
-  /** May become a new hypervisor host (see Offer.canHost). */
+  /** May become a new hypervisor host (see Offer.canHost), keeping `overhead` for itself. */
   readonly canHost: boolean;
+  readonly overhead: { readonly cores: number; readonly memoryGiB: number };
   /** Free offers (indices into the model's id-sorted offers), highest first: the last is taken next. */
   readonly free: number[];
 }
@@ -47,10 +49,10 @@ export class OfferTypes {
     for (let i = offers.length - 1; i >= 0; i--) {
       const o = offers[i] as Offer;
       const occupantPriority = o.occupant?.priority ?? 0;
-      const key = `${o.arch}/${o.cores}/${o.memoryGiB}/${o.pool}/${occupantPriority}/${o.canHost ? 'host' : 'whole'}`;
+      const key = `${o.arch}/${o.cores}/${o.memoryGiB}/${o.pool}/${occupantPriority}/${o.canHost ? `host:${o.cluster ?? ''}:${o.overhead.cores}:${o.overhead.memoryGiB}` : 'whole'}`;
       let type = byKey.get(key);
       if (type === undefined) {
-        type = { arch: o.arch, cores: o.cores, memoryGiB: o.memoryGiB, pool: o.pool, occupantPriority, canHost: o.canHost, free: [] };
+        type = { arch: o.arch, cores: o.cores, memoryGiB: o.memoryGiB, pool: o.pool, occupantPriority, canHost: o.canHost, overhead: o.overhead, free: [] };
         byKey.set(key, type);
         this.types.push(type);
       }

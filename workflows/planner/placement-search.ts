@@ -83,12 +83,12 @@ class PlacementSearch {
   private readonly fitsRoom: (r: Room, p: LostPersona) => boolean;
 
   constructor(private readonly model: PlannerModel) {
-    const { offers, existingHosts, overhead, hypervisorImage } = model;
+    const { offers, existingHosts } = model;
     const fitsRoom = (p: LostPersona, arch: Arch, cores: number, memoryGiB: number): boolean => p.arch === arch && cores >= p.cores && memoryGiB >= p.memoryGiB;
     // An occupant is evicted only for a persona of strictly higher priority.
     const mayEvictFor = (t: OfferType, p: LostPersona): boolean => t.occupantPriority === 0 || t.occupantPriority > p.priority;
     this.fitsWhole = (t, p) => fitsRoom(p, t.arch, t.cores, t.memoryGiB) && mayEvictFor(t, p);
-    this.fitsNewHost = (t, p) => t.canHost && p.vmAllowed && hypervisorImage !== undefined && fitsRoom(p, t.arch, t.cores - overhead.cores, t.memoryGiB - overhead.memoryGiB) && mayEvictFor(t, p);
+    this.fitsNewHost = (t, p) => t.canHost && p.vmAllowed && fitsRoom(p, t.arch, t.cores - t.overhead.cores, t.memoryGiB - t.overhead.memoryGiB) && mayEvictFor(t, p);
     this.fitsRoom = (r, p) => p.vmAllowed && fitsRoom(p, r.arch, r.freeCores, r.freeMemoryGiB);
     this.offerTypes = new OfferTypes(offers);
     this.offerTypes.types.forEach((t, i) => t.free.forEach((o) => (this.typeOf[o] = i)));
@@ -215,8 +215,8 @@ class PlacementSearch {
     }
     if (choice.kind === 'new-host') {
       this.newHosts += sign;
-      const cores = o.cores - this.model.overhead.cores - p.cores;
-      const memoryGiB = o.memoryGiB - this.model.overhead.memoryGiB - p.memoryGiB;
+      const cores = o.cores - o.overhead.cores - p.cores;
+      const memoryGiB = o.memoryGiB - o.overhead.memoryGiB - p.memoryGiB;
       if (sign === 1) this.rooms.set(o.machine, { machine: o.machine, arch: o.arch, freeCores: cores, freeMemoryGiB: memoryGiB });
       else this.rooms.delete(o.machine);
       this.bound.room(o.arch, sign * cores, sign * memoryGiB);

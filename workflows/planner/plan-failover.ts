@@ -15,7 +15,7 @@ import { unrestoredReason, type FinalRoom } from './unrestored-reason';
  * target sites that is not failed, dedicated, leased by another run, dark or unhealthy,
  * of its arch and at least its cores and memory; or run as a VM (only if vmAllowed) in
  * the free room of an existing hypervisor host or of a machine the plan turns into one,
- * every host keeping `hostOverhead` for itself. An occupant of a repurposable machine is
+ * every host keeping its cluster's `hostOverhead` for itself. An occupant of a repurposable machine is
  * evicted only for a persona of strictly higher priority (a lower number): at equal
  * priority the swap would restore nothing on balance and add a disruption and a step that
  * can fail. A new host's eviction is charged to the persona it is opened for, the
@@ -48,8 +48,9 @@ export function planFailover(input: PlannerInput): FailoverPlan {
   for (const choice of choices) {
     if (choice.kind !== 'new-host') continue;
     const o = offer(choice.offer);
-    newHosts.set(o.machine, { machine: o.machine, image: model.hypervisorImage as string, vms: [] });
-    rooms.set(o.machine, { machine: o.machine, arch: o.arch, freeCores: o.cores - model.overhead.cores, freeMemoryGiB: o.memoryGiB - model.overhead.memoryGiB });
+    const cluster = o.cluster as string;
+    newHosts.set(o.machine, { machine: o.machine, cluster, image: model.clusterImages.get(cluster) as string, vms: [] });
+    rooms.set(o.machine, { machine: o.machine, arch: o.arch, freeCores: o.cores - o.overhead.cores, freeMemoryGiB: o.memoryGiB - o.overhead.memoryGiB });
   }
 
   const evictions: Eviction[] = [];

@@ -46,13 +46,12 @@ export const ledgerSnapshotSchema = z.strictObject({
    * so the list and the placements cannot disagree.
    */
   hypervisorHosts: z.array(idSchema).default([]),
+  /** The cluster of each host, as the ledger records it (hosts brought up before clusters have none). */
+  hostClusters: z.record(idSchema, idSchema).default({}),
+  /** Machines the ledger records in another role than hypervisor: a resting host released or repurposed is no host now. */
+  notHosts: z.array(idSchema).default([]),
   machines: z.array(machineStateSchema).default([]),
   leases: z.array(leaseSchema).default([]),
-});
-
-export const resourcesSchema = z.strictObject({
-  cores: z.number().int().min(0).max(4096),
-  memoryGiB: z.number().int().min(0).max(65536),
 });
 
 export const plannerOptionsSchema = z
@@ -65,10 +64,8 @@ export const plannerOptionsSchema = z
     newHosts: z.boolean().default(true),
     /** Sites whose machines may be taken; all sites when absent. */
     targetSites: z.array(idSchema).min(1).optional(),
-    /** Boot image for new hypervisor hosts; required only when the topology has several. */
-    hypervisorImage: idSchema.optional(),
-    /** What the hypervisor itself uses on every host, new or existing. */
-    hostOverhead: resourcesSchema.default({ cores: 2, memoryGiB: 8 }),
+    /** The cluster new hypervisor hosts join; required only where a site has several. */
+    cluster: idSchema.optional(),
     /** The planning run's lease holder id. */
     holder: z.string().min(1).max(200).optional(),
     /**
@@ -85,13 +82,12 @@ export const plannerOptionsSchema = z
 
 export const plannerInputSchema = z.strictObject({
   topology: topologySchema,
-  ledger: ledgerSnapshotSchema.default({ placements: [], hypervisorHosts: [], machines: [], leases: [] }),
+  ledger: ledgerSnapshotSchema.default({ placements: [], hypervisorHosts: [], hostClusters: {}, notHosts: [], machines: [], leases: [] }),
   failedMachines: z.array(idSchema).min(1, 'name at least one failed machine'),
   options: plannerOptionsSchema.default({
     allowRepurpose: true,
     sparesOnly: false,
     newHosts: true,
-    hostOverhead: { cores: 2, memoryGiB: 8 },
     searchNodes: 50_000,
   }),
 });
@@ -100,7 +96,6 @@ export type Placement = z.output<typeof placementSchema>;
 export type MachineState = z.output<typeof machineStateSchema>;
 export type Lease = z.output<typeof leaseSchema>;
 export type LedgerSnapshot = z.output<typeof ledgerSnapshotSchema>;
-export type Resources = z.output<typeof resourcesSchema>;
 export type PlannerOptions = z.output<typeof plannerOptionsSchema>;
 export type PlannerInput = z.output<typeof plannerInputSchema>;
 export type PlannerInputRaw = z.input<typeof plannerInputSchema>;

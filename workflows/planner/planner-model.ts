@@ -1,8 +1,9 @@
 import { ValidationError, type FieldIssue } from '../../common/errors';
-import type { Arch, Machine, Persona } from '../../inventory/topology-schema';
+import { clusterServes, restingClusterOf } from '../../inventory/hypervisor-cluster';
+import { DEFAULT_HOST_OVERHEAD, type Arch, type Cluster, type HostOverhead, type Machine, type Persona } from '../../inventory/topology-schema';
 import { compareIds } from './compare-ids';
 import { restingPlacements } from './resting-placement';
-import type { Placement, PlannerInput, Resources } from './planner-input';
+import type { Placement, PlannerInput } from './planner-input';
 
 export interface LostPersona {
   readonly name: string;
@@ -25,8 +26,12 @@ export interface Offer {
   readonly pool: 'spare' | 'repurposable';
   /** Present when taking the machine evicts a running persona. */
   readonly occupant?: { readonly persona: string; readonly priority: number };
-  /** It may become a new hypervisor host: it has a hypervisor endpoint, and a cluster (hypervisor persona) serves its site. */
+  /** It may become a new hypervisor host: it has a hypervisor endpoint, and a cluster it would join (below). */
   readonly canHost: boolean;
+  /** The cluster it would join as a new host: the one named, else its resting cluster, else its site's only one. */
+  readonly cluster?: string;
+  /** What it would keep for itself as a host (its cluster's hostOverhead). */
+  readonly overhead: HostOverhead;
 }
 
 /** A running hypervisor host whose free room may take VMs; it is never taken whole. */
@@ -59,21 +64,38 @@ export interface PlannerModel {
   readonly offers: readonly Offer[];
   readonly existingHosts: readonly ExistingHost[];
   readonly reachable: readonly ReachableMachine[];
-  /** Undefined when the topology has no hypervisor image, or the options forbid new hosts: no new hosts then. */
-  readonly hypervisorImage: string | undefined;
-  readonly overhead: Resources;
+  /** The image each cluster's hosts boot. */
+  readonly clusterImages: ReadonlyMap<string, string>;
   readonly searchNodes: number;
 }
 
-function resolveHypervisorImage(input: PlannerInput, issues: FieldIssue[]): string | undefined {
-  const wanted = input.options.hypervisorImage;
-  const images = input.topology.bootImages.filter((b) => b.kind === 'hypervisor').map((b) => b.name).sort(compareIds);
-  if (wanted !== undefined) {
-    if (!images.includes(wanted)) issues.push({ path: 'options.hypervisorImage', message: `"${wanted}" is not a hypervisor boot image of the topology` });
-    return wanted;
+/**
+ * The cluster new hosts in each site join: `options.cluster` where it serves the site, else
+ * the only cluster serving it. Where several serve a site that has machines able to host and
+ * none is named, the input is refused (new hosts may be needed there).
+ */
+function clustersBySite(input: PlannerInput, issues: FieldIssue[]): Map<string, Cluster | undefined> {
+  const { topology, options } = input;
+  const bySite = new Map<string, Cluster | undefined>();
+  const wanted = options.cluster === undefined ? undefined : topology.clusters.find((c) => c.name === options.cluster);
+  if (options.cluster !== undefined && wanted === undefined) issues.push({ path: 'options.cluster', message: `unknown cluster "${options.cluster}" (declare it under clusters)` });
+  const targets = topology.sites.filter((s) => options.targetSites === undefined || options.targetSites.includes(s.name));
+  if (wanted !== undefined && !targets.some((s) => clusterServes(wanted, s.name))) {
+    issues.push({ path: 'options.cluster', message: `cluster ${wanted.name} serves none of the target sites (${targets.map((s) => s.name).join(', ')})` });
   }
-  if (images.length > 1) issues.push({ path: 'options.hypervisorImage', message: `the topology has several hypervisor images (${images.join(', ')}): choose one` });
-  return images[0];
+  for (const site of topology.sites) {
+    if (options.cluster !== undefined) {
+      bySite.set(site.name, wanted !== undefined && clusterServes(wanted, site.name) ? wanted : undefined);
+      continue;
+    }
+    const fitting = topology.clusters.filter((c) => clusterServes(c, site.name)).sort((a, b) => compareIds(a.name, b.name));
+    const mayHost = site.machines.some((m) => m.hypervisor !== undefined && m.pool !== 'dedicated');
+    if (fitting.length > 1 && options.newHosts && mayHost && targets.includes(site)) {
+      issues.push({ path: 'options.cluster', message: `site ${site.name} has several clusters (${fitting.map((c) => c.name).join(', ')}): name one in input.cluster` });
+    }
+    bySite.set(site.name, fitting.length === 1 ? fitting[0] : undefined);
+  }
+  return bySite;
 }
 
 /**
@@ -100,8 +122,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   options.targetSites?.forEach((s, i) => {
     if (!sites.has(s)) issues.push({ path: `options.targetSites[${i}]`, message: `unknown site "${s}"` });
   });
-  const resolvedImage = resolveHypervisorImage(input, issues);
-  const hypervisorImage = input.options.newHosts ? resolvedImage : undefined;
+  const siteCluster = clustersBySite(input, issues);
 
   const resting = restingPlacements(topology);
   const placements = new Map<string, Placement>();
@@ -120,6 +141,9 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
     knownMachine(id, `ledger.hypervisorHosts[${i}]`);
     hosts.add(id);
   });
+  // A cluster's resting hosts are hosts, unless the ledger records them in another role.
+  const notHosts = new Set(ledger.notHosts);
+  for (const c of topology.clusters) for (const h of c.hosts) if (!notHosts.has(h) && machines.has(h)) hosts.add(h);
   const onMachine = new Map<string, Persona>();
   const vmsOn = new Map<string, Persona[]>();
   for (const name of [...placements.keys()].sort(compareIds)) {
@@ -154,12 +178,20 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   }
   lost.sort((a, b) => a.priority - b.priority || compareIds(a.name, b.name));
 
-  // A cluster is a persona booting a hypervisor image; with a home it serves that home's site, without one every site.
-  const hypervisorImages = new Set(input.topology.bootImages.filter((b) => b.kind === 'hypervisor').map((b) => b.name));
-  const clusterSites = input.topology.personas
-    .filter((p) => hypervisorImages.has(p.image))
-    .map((p) => (p.home === undefined ? '*' : machines.get('machine' in p.home ? p.home.machine : p.home.host)?.site ?? ''));
-  const canHost = (machine: { hypervisor?: unknown }, site: string): boolean => machine.hypervisor !== undefined && (clusterSites.includes('*') || clusterSites.includes(site));
+  const clusters = new Map(topology.clusters.map((c) => [c.name, c]));
+  /** The cluster a machine would join as a new host (see Offer.cluster); none without an endpoint or initiator, or when new hosts are off. */
+  const joins = (machine: Machine, site: string): Cluster | undefined => {
+    if (machine.hypervisor === undefined || !options.newHosts) return undefined;
+    const cluster = options.cluster !== undefined ? siteCluster.get(site) : restingClusterOf(topology, machine.id) ?? siteCluster.get(site);
+    // A host sees the datastores through its iSCSI initiator: without one it could never come up.
+    return cluster !== undefined && cluster.datastores.length > 0 && machine.storage.iqn === undefined ? undefined : cluster;
+  };
+  /** What an existing host keeps for itself: its recorded cluster's overhead, else its resting one's, else its site's. */
+  const overheadOf = (id: string, site: string): HostOverhead => {
+    const recorded = ledger.hostClusters[id];
+    const cluster = (recorded === undefined ? undefined : clusters.get(recorded)) ?? restingClusterOf(topology, id) ?? siteCluster.get(site);
+    return cluster?.hostOverhead ?? DEFAULT_HOST_OVERHEAD;
+  };
 
   const offers: Offer[] = [];
   const existingHosts: ExistingHost[] = [];
@@ -175,9 +207,10 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       !leasedByOthers.has(`machine:${id}`) &&
       state?.power !== 'unknown' &&
       state?.healthy !== false;
-    if (machine.pool === 'dedicated' || !usable) continue;
+    if (!usable) continue;
     const base = { machine: id, arch: machine.arch, cores: machine.cores, memoryGiB: machine.memoryGiB };
-    const hostable = canHost(machine, site);
+    const cluster = joins(machine, site);
+    const host = { canHost: cluster !== undefined, ...(cluster && { cluster: cluster.name }), overhead: cluster?.hostOverhead ?? DEFAULT_HOST_OVERHEAD };
     const occupant = onMachine.get(id);
     let role: ReachableMachine['role'];
     if (hosts.has(id)) {
@@ -185,23 +218,27 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       if (role === 'host') {
         const vms = vmsOn.get(id) ?? [];
         const used = (key: 'cores' | 'memoryGiB'): number => vms.reduce((sum, vm) => sum + vm.requirements[key], 0);
+        const overhead = overheadOf(id, site);
         existingHosts.push({
           machine: id,
           arch: machine.arch,
-          freeCores: machine.cores - options.hostOverhead.cores - used('cores'),
-          freeMemoryGiB: machine.memoryGiB - options.hostOverhead.memoryGiB - used('memoryGiB'),
+          freeCores: machine.cores - overhead.cores - used('cores'),
+          freeMemoryGiB: machine.memoryGiB - overhead.memoryGiB - used('memoryGiB'),
         });
       }
+    } else if (machine.pool === 'dedicated') {
+      // Never taken; but one that runs as a host (a cluster's resting host) offers its room above.
+      continue;
     } else if (occupant === undefined) {
       role = machine.pool === 'repurposable' && options.sparesOnly ? 'barred' : 'offer';
-      if (role === 'offer') offers.push({ ...base, pool: machine.pool, canHost: hostable });
+      if (role === 'offer') offers.push({ ...base, pool: machine.pool, ...host });
     } else if (machine.pool === 'spare' || leasedByOthers.has(`persona:${occupant.name}`)) {
       role = 'busy';
     } else {
       role = options.allowRepurpose ? 'offer' : 'barred';
       // The stricter of the two: a machine now running something more important than it declares is protected as that.
       const priority = Math.min(machine.priority ?? occupant.priority, occupant.priority);
-      if (role === 'offer') offers.push({ ...base, pool: machine.pool, occupant: { persona: occupant.name, priority }, canHost: hostable });
+      if (role === 'offer') offers.push({ ...base, pool: machine.pool, occupant: { persona: occupant.name, priority }, ...host });
     }
     reachable.push({ ...base, role });
   }
@@ -212,8 +249,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
     offers,
     existingHosts,
     reachable,
-    hypervisorImage,
-    overhead: options.hostOverhead,
+    clusterImages: new Map(topology.clusters.map((c) => [c.name, c.image])),
     searchNodes: options.searchNodes,
   };
 }

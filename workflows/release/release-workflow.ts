@@ -11,6 +11,7 @@ import { HardwareSteps } from '../steps/hardware-steps';
 import { returnToSpare } from '../steps/return-to-spare';
 import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { refuseHostWithVms } from './host-vms';
+import { releaseHost } from './release-host';
 import { releaseInputSchema } from './release-input';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
@@ -22,16 +23,23 @@ const refuse = (type: string, message: string): ApplicationFailure => Applicatio
  * `release`: stop a persona and give back what it ran on. A VM is shut down (destroyed after
  * the grace time), removed, and its LUNs unmasked from the host; the host stays a host. A
  * machine (the persona's placement, and any machine that still sees one of its LUNs) is shut
- * down and returned to spare (steps/return-to-spare). A hypervisor host — its cluster persona
- * released — is refused while any VM lives on it. The ledger then places the persona nowhere.
+ * down and returned to spare (steps/return-to-spare). The ledger then places the persona
+ * nowhere. With `machine` instead, a hypervisor host leaves its cluster (release-host),
+ * refused while any VM lives on it.
  */
 export async function release(rawInput: unknown): Promise<RunbookReport> {
   const input = parseWorkflowInput('release', releaseInputSchema, rawInput);
   const journal = new RunJournal('release');
   const saga = new Saga(journal);
   const holder = workflowInfo().workflowId;
-  const persona = input.persona;
   let steps: HardwareSteps | undefined;
+  if (input.persona === undefined) {
+    const machine = input.machine!;
+    return runSaga('release', journal, saga, undefined, () => releaseHost(journal, machine, (site) => (steps = new HardwareSteps(saga, journal, holder, site)), input), async () => {
+      await steps?.releaseAll();
+    });
+  }
+  const persona = input.persona;
 
   return runSaga('release', journal, saga, persona, async () => {
     const where = await journal.step(

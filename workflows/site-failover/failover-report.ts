@@ -26,6 +26,8 @@ export interface PersonaOutcome {
 
 export interface HostOutcome {
   readonly machine: string;
+  /** The cluster it joined (absent in reports from before clusters). */
+  readonly cluster?: string;
   readonly outcome: 'up' | 'failed';
   readonly run: string;
   readonly startedAt: string;

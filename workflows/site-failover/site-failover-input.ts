@@ -25,7 +25,9 @@ export const siteFailoverInputSchema = z.strictObject({
   allowRepurpose: z.boolean().default(true),
   /** Sites whose machines may be taken; every site when absent. */
   targetSites: z.array(idSchema).min(1).optional(),
-  /** Boot image for new hypervisor hosts, when the topology has several. */
+  /** The cluster new hypervisor hosts join; required only where a target site has several. */
+  cluster: idSchema.optional(),
+  /** Ignored: a cluster names its image now. Accepted so that runs started before clusters still replay. */
   hypervisorImage: idSchema.optional(),
   healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),

@@ -1,9 +1,11 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
+import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
+import { withLegacyClusters } from '../planner/legacy-clusters';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild } from './child-runs';
@@ -97,15 +99,17 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     return report('nothing-failed');
   }
 
+  // Failovers started before clusters plan as they did then: a hypervisor persona named the cluster.
+  const legacy = !patched(CLUSTER_HOSTS);
   const chosen = await journal.step(
     'plan',
     `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
     async () =>
       planOrFail({
-        topology: prep.topology,
+        topology: legacy ? withLegacyClusters(prep.topology) : prep.topology,
         ledger: prep.ledger,
         failedMachines,
-        options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.hypervisorImage && { hypervisorImage: input.hypervisorImage }) },
+        options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.cluster && { cluster: input.cluster }) },
       }),
     (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
   );
@@ -147,11 +151,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
       runChild(
         'hypervisorBringup',
         `${id}/host-${host.machine}`,
-        { machine: host.machine, allowEvict: evicting.has(host.machine), powerTimeoutSeconds: input.powerTimeoutSeconds, readyTimeoutSeconds: input.healthTimeoutSeconds },
+        { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), allowEvict: evicting.has(host.machine), powerTimeoutSeconds: input.powerTimeoutSeconds, readyTimeoutSeconds: input.healthTimeoutSeconds },
         attrs('hypervisor-bringup', host.machine),
       ),
     );
-    return { machine: host.machine, outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
+    return { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
   };
 
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {

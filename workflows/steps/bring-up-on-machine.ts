@@ -2,7 +2,7 @@ import type { PlacementPlan } from '../../activities/placement-plan';
 import type { HardwareSteps } from './hardware-steps';
 
 export interface BringUp {
-  /** The persona the machine will run (for a hypervisor host: its cluster persona). */
+  /** The persona the machine will run; for a hypervisor host, its cluster (what its boot assignment names). */
   readonly persona: string;
   /** What it takes on this machine (ports, LUNs, MACs, image), from planPlacement. */
   readonly plan: PlacementPlan;
@@ -12,6 +12,11 @@ export interface BringUp {
   readonly powerTimeoutSeconds: number;
   /** What the ledger will say the machine is used as. */
   readonly role: 'persona' | 'hypervisor';
+  /**
+   * For a host of a cluster: the ledger records the machine as its host and places no
+   * persona. Absent only on the pre-cluster path, where the host was a persona placed there.
+   */
+  readonly hostOf?: string;
   /** Waits until what booted is up (a persona's health check, a host's libvirt); throws when it never is. */
   readonly waitUp: (steps: HardwareSteps) => Promise<void>;
 }
@@ -37,6 +42,6 @@ export async function bringUpOnMachine(steps: HardwareSteps, b: BringUp): Promis
   await steps.bootDevice(machine, 'pxe');
   await steps.powerOnToBoot(machine, b.powerTimeoutSeconds);
   await b.waitUp(steps);
-  await steps.place(b.persona, { kind: 'machine', machine });
-  await steps.recordMachine(machine, { power: 'on', role: b.role, healthy: true });
+  if (b.hostOf === undefined) await steps.place(b.persona, { kind: 'machine', machine });
+  await steps.recordMachine(machine, { power: 'on', role: b.role, ...(b.hostOf !== undefined && { cluster: b.hostOf }), healthy: true });
 }

@@ -239,7 +239,7 @@ export class HardwareSteps {
   }
 
   /** Updates the machine's ledger record; the undo puts back the record it replaced (or none). */
-  async recordMachine(machine: string, fields: { power?: 'on' | 'off' | 'unknown'; role?: 'idle' | 'persona' | 'hypervisor'; healthy?: boolean }): Promise<void> {
+  async recordMachine(machine: string, fields: { power?: 'on' | 'off' | 'unknown'; role?: 'idle' | 'persona' | 'hypervisor'; cluster?: string; healthy?: boolean }): Promise<void> {
     let previous: MachineRecord | null | undefined;
     await this.saga.step(
       'record-machine',
@@ -255,7 +255,7 @@ export class HardwareSteps {
               ? Promise.resolve()
               : previous === null
                 ? undo.ledgerSetMachine(this.site, { holder: this.holder, machine, forget: true })
-                : undo.ledgerSetMachine(this.site, { holder: this.holder, machine, power: previous.power, role: previous.role, ...(previous.healthy !== undefined && { healthy: previous.healthy }) }),
+                : undo.ledgerSetMachine(this.site, { holder: this.holder, machine, power: previous.power, role: previous.role, ...(previous.cluster !== undefined && { cluster: previous.cluster }), ...(previous.healthy !== undefined && { healthy: previous.healthy }) }),
         },
       },
     );
