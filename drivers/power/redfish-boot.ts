@@ -4,8 +4,14 @@ import type { RedfishBoot } from './redfish-schemas';
 /** Boot devices as Redfish BootSourceOverrideTarget values. */
 export const BOOT_TARGETS: Readonly<Record<BootDevice, string>> = { pxe: 'Pxe', disk: 'Hdd' };
 
-/** The `Boot` object to PATCH; the mode is left out for systems that have no BootSourceOverrideMode. */
+/**
+ * The `Boot` object to PATCH; the mode is left out for systems that have no
+ * BootSourceOverrideMode. Clearing the override (`none`) only sets BootSourceOverrideEnabled to
+ * Disabled (the Redfish Boot object's "no override"); the target is left as it is, since a
+ * disabled override's target is not used.
+ */
 export function bootPatch(request: BootDeviceRequest, withMode: boolean): { Boot: Record<string, string> } {
+  if (request.device === 'none') return { Boot: { BootSourceOverrideEnabled: 'Disabled' } };
   return {
     Boot: {
       BootSourceOverrideTarget: BOOT_TARGETS[request.device],

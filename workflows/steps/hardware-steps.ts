@@ -23,6 +23,9 @@ const undo = acts(undoOp);
  */
 export const RESTART_PATCH = 'shutdown-undo-boots-pxe-and-verifies-occupant';
 
+/** Runs whose boot-device undo left "no override" (and unknown devices) as the run had changed them replay without putting them back. */
+export const EXACT_BOOT_UNDO_PATCH = 'boot-device-undo-restores-no-override';
+
 /** Thrown by a runbook when no machine can take a persona; the run ends with a clear "no capacity" outcome. */
 export const NO_CAPACITY = 'NoCapacityError';
 
@@ -154,17 +157,28 @@ export class HardwareSteps {
     );
   }
 
-  /** Boot device override; the undo puts back what the BMC reported before. */
+  /**
+   * Boot device override; the undo puts back exactly what the BMC reported before: the device,
+   * persistent or one-time, UEFI or legacy, or no override at all. An override this driver
+   * cannot set (a CD, the BIOS) is not silently left changed: the undo fails, and the report
+   * says to set it by hand.
+   */
   async bootDevice(machine: string, device: 'pxe' | 'disk'): Promise<void> {
     const before: BootDeviceState = await power.readBootDevice.executeWithOptions({ summary: `read boot device of ${machine}` }, [{ machine }]);
+    const was = `${before.device}${before.device === 'none' ? '' : `${before.persistent ? ', persistent' : ', next boot only'}${before.uefi ? ', UEFI' : ''}`}`;
     await this.saga.step(
       'boot-device',
       `boot ${machine} from ${device}`,
       () => power.setBootDevice.executeWithOptions({ summary: `boot device ${device} on ${machine}` }, [{ machine, device, persistent: true, uefi: true }]),
       {
         undo: {
-          summary: `boot device of ${machine} back to ${before.device}`,
-          run: () => (before.device === 'pxe' || before.device === 'disk' ? undo.setBootDevice({ machine, device: before.device, persistent: before.persistent, uefi: before.uefi }) : Promise.resolve()),
+          summary: `boot device of ${machine} back to ${was}`,
+          run: async () => {
+            if (before.device === 'pxe' || before.device === 'disk') return undo.setBootDevice({ machine, device: before.device, persistent: before.persistent, uefi: before.uefi });
+            if (!patched(EXACT_BOOT_UNDO_PATCH)) return undefined;
+            if (before.device === 'none') return undo.setBootDevice({ machine, device: 'none', persistent: false, uefi: false });
+            throw new Error(`${machine} had a boot override rackshift cannot set (${before.device}); set it back by hand`);
+          },
         },
       },
     );
