@@ -68,6 +68,11 @@ export class HardwareSteps {
     return true;
   }
 
+  /** Notes in the run's steps something the run did not do and an operator must (with why). */
+  skip(name: string, summary: string, detail: string): void {
+    this.journal.skip(name, summary, detail);
+  }
+
   releaseAll(): Promise<unknown> {
     return undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [this.site, { holder: this.holder }]);
   }
