@@ -56,9 +56,11 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     if (vm && vm.placement.kind === 'vm') {
       throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${input.persona} runs as a VM on ${vm.placement.host}; move it with v2p` });
     }
+    // A persona no ledger has placed leaves the machine the topology rests it on (parked like any source).
+    const resting = where.resting !== undefined && patched(PARK_PATCH) ? [where.resting] : [];
     /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
     const sourcesFor = (target: string): string[] =>
-      [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!)])].filter((m) => m !== target).sort();
+      [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!), ...resting])].filter((m) => m !== target).sort();
 
     let chosen: (typeof candidates)[number] | undefined;
     for (const c of candidates) {

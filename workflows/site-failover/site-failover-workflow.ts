@@ -101,18 +101,6 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     }
   }
   failedMachines = failedMachinesOf(prep.probes, input.mode, input.probe);
-  if (disaster && patched(RECORD_DETECT_PATCH)) {
-    // Every machine of the scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in the ledger.
-    const records = detectRecords(prep.probes, input.probe);
-    const siteOfScope = new Map(prep.topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
-    await journal.step(
-      'record-detect',
-      `record what detect found on ${records.length} machine(s) in the ledger`,
-      () => Promise.all(records.map((f) => ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` }, [siteOfScope.get(f.machine) ?? prep.topology.sites[0]!.name, { holder: id, machine: f.machine, power: f.power, healthy: f.healthy }]))),
-      () => `${records.filter((f) => !f.healthy).length} unhealthy, ${records.filter((f) => f.power === 'unknown').length} power unknown`,
-    );
-    found.detected = records;
-  }
   if (failedMachines.length === 0) {
     journal.finish('completed');
     return report('nothing-failed');
@@ -153,10 +141,22 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   }
 
   const topology = prep.topology;
+  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
+  if (disaster && patched(RECORD_DETECT_PATCH)) {
+    // Once the plan is approved (a rejected or expired plan changes nothing), every machine of the scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in the ledger.
+    const records = detectRecords(prep.probes, input.probe);
+    await journal.step(
+      'record-detect',
+      `record what detect found on ${records.length} machine(s) in the ledger`,
+      () => Promise.all(records.map((f) => ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` }, [siteOf.get(f.machine) ?? topology.sites[0]!.name, { holder: id, machine: f.machine, power: f.power, healthy: f.healthy }]))),
+      () => `${records.filter((f) => !f.healthy).length} unhealthy, ${records.filter((f) => f.power === 'unknown').length} power unknown`,
+    );
+    found.detected = records;
+  }
+
   const gate = new ConcurrencyGate();
   usage = () => gate.usage();
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
-  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
   const attrs = (runbook: string, machine: string, persona?: string): SearchAttributePair[] => [
     { key: RUNBOOK_KEY, value: runbook },
     { key: SITE_KEY, value: siteOf.get(machine) ?? topology.sites[0]!.name },
