@@ -7,15 +7,10 @@ export interface LabHardwareState {
   readonly masks: Record<string, Record<string, string[]>>;
   /** Machine id → power state. */
   readonly power: Record<string, string>;
-  /**
-   * Machine id → the device its next boot uses (the BMC's override, one-time or persistent):
-   * a machine left with another one boots something else at its next power-on.
-   */
-  readonly nextBoot: Record<string, string>;
 }
 
 /**
- * What the hardware holds — switch configs, LUN masks, power, next boot device — without counters or logs,
+ * What the hardware holds — switch configs, LUN masks, power — without counters or logs,
  * so a before/after comparison proves a run left production exactly as it was.
  */
 export function labHardwareState(lab: Lab): LabHardwareState {
@@ -27,6 +22,14 @@ export function labHardwareState(lab: Lab): LabHardwareState {
     switches: Object.fromEntries(Object.entries(described.switches ?? {}).map(([id, s]) => [id, s.running])),
     masks: Object.fromEntries(Object.entries(described.arrays ?? {}).map(([id, a]) => [id, Object.fromEntries(Object.entries(a.luns).map(([lun, l]) => [lun, l.initiators]))])),
     power: Object.fromEntries([...lab.machines.values()].map((m) => [m.id, m.powerState])),
-    nextBoot: Object.fromEntries([...lab.machines.values()].map((m) => [m.id, m.bootOverride.device])),
   };
+}
+
+/**
+ * Machine id → the device its next boot uses (the BMC's override, one-time or persistent): a
+ * run that must leave machines exactly as it found them (a drill) leaves these as they were,
+ * or a machine boots something else at its next power-on.
+ */
+export function labNextBoot(lab: Lab): Record<string, string> {
+  return Object.fromEntries([...lab.machines.values()].map((m) => [m.id, m.bootOverride.device]));
 }
