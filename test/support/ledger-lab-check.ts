@@ -1,15 +1,8 @@
 import type { LedgerState } from '../../inventory/ledger-records';
 import type { Machine, Topology } from '../../inventory/topology-schema';
 import type { Lab } from '../../lab/lab';
-import type { LabPortState } from '../../lab/lab-views';
+import { carried } from '../../lab/boot/boot-checks';
 import { restingOccupants } from '../../workflows/planner/resting-placement';
-
-/** VLANs a port lets through: none when shut down, else its access (native) VLAN and trunk list. */
-function carried(port: LabPortState): number[] {
-  if (port.shutdown) return [];
-  const native = port.accessVlan === undefined ? [] : [port.accessVlan];
-  return port.mode === 'access' ? native : [...new Set([...native, ...port.trunkVlans])];
-}
 
 /**
  * Where the ledger and the lab disagree, machine by machine; empty when they agree. The
