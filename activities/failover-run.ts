@@ -25,6 +25,8 @@ const failoverResultSchema = z.object({
   personas: z.array(z.object({ persona: idSchema, outcome: z.enum(['restored', 'failed', 'not-restored', 'skipped']), endedOn: z.string().optional() })),
   hosts: z.array(z.object({ machine: idSchema, outcome: z.enum(['up', 'failed']) })),
   plan: z.object({ evictions: z.array(z.object({ machine: idSchema, occupant: idSchema })) }).optional(),
+  /** The evictions the moves really did (reports of older runs have only the plan's). */
+  evictions: z.array(z.object({ machine: idSchema, occupant: idSchema, outcome: z.enum(['evicted', 'not-evicted']) })).optional(),
 });
 
 /** What a failback takes from a site-failover run. */
@@ -57,6 +59,7 @@ export function failoverRunOf(run: string, found: RunResult | undefined): Failov
     outcome: report.outcome,
     restored: report.personas.filter((p) => p.outcome === 'restored').map((p) => ({ persona: p.persona, ...(p.endedOn !== undefined && { endedOn: p.endedOn }) })),
     hosts: [...new Set(report.hosts.filter((h) => h.outcome === 'up').map((h) => h.machine))].sort(),
-    evictions: (report.plan?.evictions ?? []).map((e) => ({ machine: e.machine, occupant: e.occupant })),
+    // An occupant whose eviction never happened still runs on its machine: nothing to bring back.
+    evictions: (report.evictions?.filter((e) => e.outcome === 'evicted') ?? report.plan?.evictions ?? []).map((e) => ({ machine: e.machine, occupant: e.occupant })),
   };
 }

@@ -5,10 +5,17 @@ import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
 import { candidateMachines, type Candidate, type CandidateList } from './candidate-machines';
 import { drillPlacementPlan, type DrillPlacementInput, type DrillPlacementPlan } from './drill-placement-plan';
 import { placementPlan, type PlacementPlan } from './placement-plan';
+import { restingOccupants } from '../workflows/planner/resting-placement';
 
 export interface PersonaLocation {
   readonly placements: ReadonlyArray<{ readonly site: string; readonly placement: Exclude<Placement, { kind: 'none' }> }>;
   readonly lunHolders: ReadonlyArray<{ readonly array: string; readonly lun: string; readonly initiator: string; readonly machine: string | null }>;
+  /**
+   * The machine the topology rests the persona on when no ledger has an entry for it and no
+   * ledger places another persona there (workflows/planner/resting-placement): the machine a
+   * move vacates, to be parked, even when nothing of it is masked there.
+   */
+  readonly resting?: string;
 }
 
 /** Decisions that need the topology and the ledgers together; their results are recorded in history. */
@@ -23,10 +30,16 @@ export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 
     async locatePersona(input: { persona: string }): Promise<PersonaLocation> {
       const persona = deps.topology.persona(input.persona);
       const placements = [];
+      const ledgers: LedgerState[] = [];
       for (const site of deps.topology.topology.sites) {
-        const p = (await deps.ledger.snapshot(site.name)).placements[persona.name];
+        const ledger = await deps.ledger.snapshot(site.name);
+        ledgers.push(ledger);
+        const p = ledger.placements[persona.name];
         if (p !== undefined && p.kind !== 'none') placements.push({ site: site.name, placement: p });
       }
+      const taken = new Set(ledgers.flatMap((l) => Object.values(l.placements).flatMap((p) => (p.kind === 'machine' ? [p.machine] : []))));
+      const rests = restingOccupants(deps.topology.topology, new Set(ledgers.flatMap((l) => Object.keys(l.placements))));
+      const resting = [...rests].find(([machine, name]) => name === persona.name && !taken.has(machine))?.[0];
       const byInitiator = new Map(deps.topology.allMachines().filter((m) => m.storage.iqn).map((m) => [m.storage.iqn!, m.id]));
       const holders: PersonaLocation['lunHolders'][number][] = [];
       for (const lun of persona.luns) {
@@ -41,7 +54,7 @@ export function createPlacementActivities(deps: Pick<ActivityDeps, 'topology' | 
           await driver.close().catch(() => undefined);
         }
       }
-      return { placements, lunHolders: holders };
+      return { placements, lunHolders: holders, ...(resting !== undefined && { resting }) };
     },
 
     async findCandidates(input: { persona: string; allowEvict: boolean; sites?: string[] }): Promise<CandidateList> {

@@ -16,9 +16,16 @@ const drillReportSchema = z.looseObject({
   groups: z.array(z.looseObject({ priority: z.number(), rtoSeconds: z.number().optional(), restored: z.number(), failed: z.number(), personas: z.array(z.string()) })),
   notRestored: z.array(z.looseObject({ persona: z.string() })),
   cleanup: z.looseObject({ outcome: z.string(), leftToFix: z.array(z.string()) }),
+  /** The scope's machines, pretended lost (reports of every drill version have it; a stand-in's may not). */
+  failedMachines: z.array(z.string()).optional(),
 });
 
 export interface DrillSummary {
+  /**
+   * One line in a rehearsal's words: a drill fails no machine and restores no persona; it pretends
+   * machines lost, brings up copies of their personas in a bubble, and cleans them up.
+   */
+  readonly headline: string;
   readonly outcome: string;
   /** The slowest restored persona, from the drill's start; null when none came back. */
   readonly rtoSeconds: number | null;
@@ -38,8 +45,11 @@ export function drillSummary(result: unknown): { summary: DrillSummary } | { unr
   const r = parsed.data;
   const restored = new Set(r.personas.filter((p) => p.outcome === 'restored').map((p) => p.persona));
   const notRestored = new Set([...r.personas.map((p) => p.persona), ...r.notRestored.map((p) => p.persona)].filter((p) => !restored.has(p)));
+  const lost = r.failedMachines === undefined ? '' : `${r.failedMachines.length} machine(s) pretended lost; `;
+  const cleanup = r.cleanup.outcome === 'clean' ? 'cleaned up' : `clean-up ${r.cleanup.outcome} (${r.cleanup.leftToFix.length} left to fix)`;
   return {
     summary: {
+      headline: `rehearsal ${r.outcome}: ${lost}drill copies up for ${restored.size} of ${restored.size + notRestored.size} persona(s); ${cleanup}`,
       outcome: r.outcome,
       rtoSeconds: r.rtoSeconds ?? null,
       groups: r.groups.map((g) => ({ priority: g.priority, personas: g.personas.length, rtoSeconds: g.rtoSeconds ?? null, restored: g.restored, failed: g.failed })),

@@ -36,16 +36,16 @@ function trendText(rto: RtoTrend): string {
 
 function reportText(d: DrillRunView & { report: unknown }): string {
   const s = d.summary;
-  const head = [`${d.workflowId}: ${d.status}`, `  started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ''}${d.scheduleId ? `, by schedule ${d.scheduleId}` : ''}`];
+  const head = [`${d.workflowId}: Temporal status ${d.status}`, `  started ${d.startedAt}${d.closedAt ? `, closed ${d.closedAt}` : ''}${d.scheduleId ? `, by schedule ${d.scheduleId}` : ''}`];
   if (s === null) return [...head, ...(d.unreadable ? [`  ${d.unreadable}`] : [])].join('\n');
   // A summary exists only for a result that passed the API's drill report check.
   const report = d.report as { cleanup: { leftToFix: string[] }; notRestored: Array<{ persona: string; reason?: string; detail?: string }> };
   return [
     ...head,
-    `  outcome ${s.outcome}, RTO ${seconds(s.rtoSeconds)}, restored ${s.restored}, not restored ${s.notRestored}, clean-up ${s.cleanup.outcome}`,
+    `  ${s.headline}; RTO ${seconds(s.rtoSeconds)}`,
     '',
-    textTable(['PRIORITY', 'PERSONAS', 'RESTORED', 'FAILED', 'RTO'], s.groups.map((g) => [String(g.priority), String(g.personas), String(g.restored), String(g.failed), seconds(g.rtoSeconds)])),
-    ...report.notRestored.map((n) => `  not restored: ${n.persona}: ${[n.reason, n.detail].filter(Boolean).join(': ')}`),
+    textTable(['PRIORITY', 'PERSONAS', 'COPIES UP', 'NOT UP', 'RTO'], s.groups.map((g) => [String(g.priority), String(g.personas), String(g.restored), String(g.failed), seconds(g.rtoSeconds)])),
+    ...report.notRestored.map((n) => `  no copy up: ${n.persona}: ${[n.reason, n.detail].filter(Boolean).join(': ')}`),
     ...report.cleanup.leftToFix.map((l) => `  left to fix: ${l}`),
   ].join('\n');
 }
@@ -67,7 +67,7 @@ export function registerDrillCommands(program: Command): void {
         console.log('no drill runs');
         return;
       }
-      console.log(textTable(['STARTED', 'WORKFLOW ID', 'STATUS', 'OUTCOME', 'RTO', 'RESTORED', 'CLEAN-UP', 'SCHEDULE'], answer.drills.map(drillRow)));
+      console.log(textTable(['STARTED', 'WORKFLOW ID', 'TEMPORAL STATUS', 'REHEARSAL', 'RTO', 'COPIES UP', 'CLEAN-UP', 'SCHEDULE'], answer.drills.map(drillRow)));
       console.log('');
       console.log(trendText(answer.rto));
     });

@@ -5,7 +5,7 @@ import { approvalInputSchema, type ApprovalInput } from '../../workflows/site-fa
 import { ApiClient } from '../api-client';
 import { apiOptions, type ApiCommandOptions } from '../api-options';
 import { exitCodeOfStatus } from '../exit-codes';
-import { failoverReportText, isFailoverReport } from '../failover-report-text';
+import { runOutcomeText } from '../run-outcome-text';
 import { jsonOption, runbookInput } from '../runbook-input';
 
 interface StepView { name: string; summary: string; outcome: string; detail?: string; startedAt: string; endedAt?: string }
@@ -45,19 +45,7 @@ async function follow(client: ApiClient, runId: string, quiet: boolean): Promise
 }
 
 function printOutcome(run: RunView): void {
-  console.log(`${run.runId}: ${run.status}`);
-  if (run.failure) console.log(`  failure: ${run.failure.type ?? 'Error'}: ${run.failure.message}`);
-  // A failover's report (its plan while it waits for approval) is read as tables; its JSON runs to hundreds of kB.
-  const failover = run.status === 'COMPLETED' ? run.result : run.progress?.report;
-  if (isFailoverReport(failover)) {
-    console.log(failoverReportText(failover));
-    console.log(`  the whole report: rackshift runs show ${run.runId} --json`);
-    return;
-  }
-  if (run.status === 'COMPLETED') {
-    const { steps: _steps, ...rest } = (run.result ?? {}) as Record<string, unknown>;
-    console.log(`  result: ${JSON.stringify(rest)}`);
-  }
+  console.log(runOutcomeText(run));
 }
 
 function runIdArgument(value: string): string {

@@ -212,7 +212,8 @@ export class IpmiPowerDriver implements PowerDriver {
     } catch (e) {
       if (!(e instanceof UnsupportedActionError)) throw e;
     }
-    const flags = [...(request.persistent ? ['persistent'] : []), ...(request.uefi ? ['efiboot'] : [])];
+    // Clearing the override has no options: "none" is the BMC's "no override" selector.
+    const flags = request.device === 'none' ? [] : [...(request.persistent ? ['persistent'] : []), ...(request.uefi ? ['efiboot'] : [])];
     const command = ['chassis', 'bootdev', request.device, ...(flags.length > 0 ? [`options=${flags.join(',')}`] : [])];
     await this.ipmitool(command);
     const state = await this.bootDevice();

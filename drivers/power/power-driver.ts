@@ -7,7 +7,12 @@ export type PowerAction = 'on' | 'off' | 'soft' | 'cycle';
 export type BootDevice = 'pxe' | 'disk';
 
 export interface BootDeviceRequest {
-  readonly device: BootDevice;
+  /**
+   * `none` clears the override: the machine boots by its firmware's boot order again (IPMI
+   * `chassis bootdev none`, Redfish BootSourceOverrideEnabled Disabled). An undo that found no
+   * override puts back exactly that.
+   */
+  readonly device: BootDevice | 'none';
   /** Keep the override across reboots (IPMI options=persistent, Redfish Continuous). */
   readonly persistent: boolean;
   /** Boot in UEFI mode (IPMI options=efiboot, Redfish BootSourceOverrideMode=UEFI). */

@@ -11,6 +11,8 @@ export const BOOT_TARGETS: Readonly<Record<BootDevice, string>> = { pxe: 'Pxe', 
  * Enabled is written). The mode is never sent to a system without BootSourceOverrideMode.
  */
 export function bootPatch(request: BootDeviceRequest, current: RedfishBoot | undefined, withMode: boolean): { Boot: Record<string, string> } {
+  // Clearing the override only disables it (the Redfish Boot object's "no override"); a disabled override's target is not used.
+  if (request.device === 'none') return { Boot: { BootSourceOverrideEnabled: 'Disabled' } };
   const enabled = request.persistent ? 'Continuous' : 'Once';
   const mode = request.uefi ? 'UEFI' : 'Legacy';
   return {

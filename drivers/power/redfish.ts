@@ -139,7 +139,7 @@ export class RedfishPowerDriver implements PowerDriver {
     await this.finish(what, res);
     const state = bootState((await this.readBoot(write.path)).boot);
     if (state.device !== request.device) {
-      throw new BmcProtocolError(this.ctx, `boot override reads back ${state.device} after ${BOOT_TARGETS[request.device]} was set`);
+      throw new BmcProtocolError(this.ctx, `boot override reads back ${state.device} after ${request.device === 'none' ? 'Disabled' : BOOT_TARGETS[request.device]} was set`);
     }
     return state;
   }
@@ -150,7 +150,7 @@ export class RedfishPowerDriver implements PowerDriver {
     const boot = system.Boot;
     if (boot === undefined) throw new UnsupportedActionError(this.ctx, what, 'the system has no Boot object');
     const allowed = boot['BootSourceOverrideTarget@Redfish.AllowableValues'];
-    if (allowed !== undefined && !allowed.includes(BOOT_TARGETS[request.device])) {
+    if (request.device !== 'none' && allowed !== undefined && !allowed.includes(BOOT_TARGETS[request.device])) {
       throw new UnsupportedActionError(this.ctx, what, `the BMC allows BootSourceOverrideTarget ${allowed.join(', ')}`);
     }
     const withMode = boot.BootSourceOverrideMode !== undefined;

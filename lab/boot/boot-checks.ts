@@ -4,7 +4,7 @@ import type { Machine, Persona } from '../../inventory/topology-schema';
 import type { LabFabricView, LabPortState, LabSanView, LabSwitchView } from '../lab-views';
 
 /** VLANs a port lets through: none when shut down, its access VLAN, or its trunk list and native VLAN. */
-function carried(port: LabPortState): number[] {
+export function carried(port: LabPortState): number[] {
   if (port.shutdown) return [];
   const native = port.accessVlan === undefined ? [] : [port.accessVlan];
   return port.mode === 'access' ? native : [...new Set([...native, ...port.trunkVlans])];

@@ -112,6 +112,7 @@ describe('drill runs API', () => {
       closedAt: expect.any(String),
       scheduleId: null,
       summary: {
+        headline: `rehearsal partial: ${partial.failedMachines.length} machine(s) pretended lost; drill copies up for 2 of 4 persona(s); clean-up left-to-fix (1 left to fix)`,
         outcome: 'partial',
         rtoSeconds: 300,
         groups: [
@@ -157,12 +158,14 @@ describe('drill runs API', () => {
 
   it('prints drills and the trend through the CLI', async () => {
     const out = await cli('drills', '--limit', '7');
-    expect(out).toMatch(/^STARTED\s+WORKFLOW ID\s+STATUS\s+OUTCOME\s+RTO\s+RESTORED\s+CLEAN-UP\s+SCHEDULE\n/);
+    expect(out).toMatch(/^STARTED\s+WORKFLOW ID\s+TEMPORAL STATUS\s+REHEARSAL\s+RTO\s+COPIES UP\s+CLEAN-UP\s+SCHEDULE\n/);
     expect(out).toMatch(/dr-drill\/dc1\/t1\s+COMPLETED\s+partial\s+300s\s+2\/4\s+left-to-fix\s+-/);
     expect(out).toMatch(/RTO trend, oldest first: 300 → 280 → 290 → 200 → 180 → 150 s; improving/);
     const show = await cli('drills', 'show', 'dr-drill/dc1/t1');
-    expect(show).toMatch(/outcome partial, RTO 300s, restored 2, not restored 2, clean-up left-to-fix/);
-    expect(show).toMatch(/not restored: batch-01: no-capacity: no spare with 16 cores/);
+    expect(show).toMatch(/Temporal status COMPLETED/);
+    expect(show).toMatch(/rehearsal partial: \d+ machine\(s\) pretended lost; drill copies up for 2 of 4 persona\(s\); clean-up left-to-fix \(1 left to fix\); RTO 300s/);
+    expect(show).not.toMatch(/restored|failed machine/);
+    expect(show).toMatch(/no copy up: batch-01: no-capacity: no spare with 16 cores/);
     expect(show).toMatch(/left to fix: bubble VLAN 3110 still on sw-r2 ge-0\/0\/4/);
     expect(JSON.parse(await cli('drills', 'show', 'dr-drill/dc1/t1', '--json')).report).toEqual(partial);
   });

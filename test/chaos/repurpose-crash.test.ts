@@ -2,6 +2,7 @@ import { TASK_QUEUE } from '../../worker/task-queue';
 import { progressQuery } from '../../workflows/run-journal';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import { watchBmc } from '../support/bmc-watch';
+import { ledgerLabDisagreements } from '../support/ledger-lab-check';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { seededRandom } from '../support/seeded-random';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
@@ -67,6 +68,8 @@ describe('repurpose survives SIGKILL of its worker at a seeded step', () => {
     const ledger = await stack.ledger.snapshot('dc1');
     expect(ledger.placements[persona]).toEqual({ kind: 'machine', machine });
     expect(Object.keys(ledger.leases)).toEqual([]);
+    // Whatever step the kill hit, the ledger and the lab agree on every machine (the one the persona left is parked).
+    expect(ledgerLabDisagreements(stack.lab, stack.topology, [ledger])).toEqual([]);
     console.log(`seed ${seed}: killed the worker ${delayMs} ms into step "${killAt}"; completed with ${report.steps.length} steps`);
     await current.kill('SIGTERM');
   });
@@ -88,7 +91,9 @@ describe('repurpose survives a crash-restart of the Temporal server on its SQLit
     expect(report).toMatchObject({ outcome: 'completed', endedOn: 'm-r1-02' });
     expect(seen.filter((s) => s.action === 'power-on')).toHaveLength(1);
     expect(seen.filter((s) => s.action === 'cycle' || s.action === 'off')).toEqual([]);
-    expect((await stack.ledger.snapshot('dc1')).placements['batch-01']).toEqual({ kind: 'machine', machine: 'm-r1-02' });
+    const ledger = await stack.ledger.snapshot('dc1');
+    expect(ledger.placements['batch-01']).toEqual({ kind: 'machine', machine: 'm-r1-02' });
+    expect(ledgerLabDisagreements(stack.lab, stack.topology, [ledger])).toEqual([]);
     await w.kill('SIGTERM');
   });
 });

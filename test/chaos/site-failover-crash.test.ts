@@ -8,6 +8,7 @@ import { startFullStack, type FullStack } from '../support/full-stack';
 import { ROOT } from '../support/lab-fixtures';
 import type { WorkerProcess } from '../support/worker-process';
 import { childRuns, expectEachChildStartedOnce, workerPool } from '../support/failover-children';
+import { ledgerLabDisagreements } from '../support/ledger-lab-check';
 
 jest.setTimeout(600_000);
 
@@ -110,6 +111,13 @@ describe('site-failover survives SIGKILL of its worker with many child runbooks 
     }
     // And the machines it did not choose were left alone.
     for (const [machine, s] of seen) if (!targets.has(machine)) expect({ machine, seen: s }).toEqual({ machine, seen: [] });
+
+    // After the crash and the resumed run, the ledger and the lab agree on every machine: burned ones
+    // recorded dark, the machines the personas left parked, each eviction listed as the moves did it.
+    const ledger = await stack.ledger.snapshot('dc1');
+    for (const m of burned) expect({ m, record: ledger.machines[m] }).toMatchObject({ m, record: { power: 'unknown', healthy: false } });
+    expect(ledgerLabDisagreements(stack.lab, stack.topology, [ledger])).toEqual([]);
+    expect((report.evictions ?? []).map((e) => `${e.occupant}: ${e.outcome}`)).toEqual(plan.evictions.map((e) => `${e.occupant}: evicted`));
 
     const restored = report.personas.filter((p) => p.outcome === 'restored').length;
     console.log(

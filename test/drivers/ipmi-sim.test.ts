@@ -157,7 +157,10 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
     expect(await d.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({ device: 'disk', persistent: false, uefi: false });
     expect(m.bootOverride.device).toBe('disk');
-    expect(m.count('bootdev')).toBe(3);
+    // No override at all (what an undo puts back on a machine that had none): selector 0.
+    expect(await d.setBootDevice({ device: 'none', persistent: false, uefi: false })).toEqual({ device: 'none', persistent: false, uefi: false });
+    expect(m.bootOverride.device).toBe('none');
+    expect(m.count('bootdev')).toBe(4);
   });
 
   it('ipmi_sim refuses cipher suite 17 with the real Open Session error: the default list falls back to 3 and keeps it', async () => {

@@ -212,6 +212,9 @@ describe('boot override', () => {
     await expect(d.bootDevice()).resolves.toEqual({ device: 'pxe', persistent: false, uefi: true });
     await expect(d.setBootDevice({ device: 'disk', persistent: true, uefi: false })).resolves.toEqual({ device: 'disk', persistent: true, uefi: false });
     expect(m.bootOverride).toEqual({ device: 'disk', persistent: true, uefi: false });
+    // Clearing the override (what an undo puts back on a machine that had none): Disabled, read back as none.
+    await expect(d.setBootDevice({ device: 'none', persistent: false, uefi: false })).resolves.toMatchObject({ device: 'none', persistent: false });
+    expect(m.bootOverride.device).toBe('none');
   });
 
   it('reads the system again and retries once when its ETag changed between read and write (412)', async () => {

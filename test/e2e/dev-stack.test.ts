@@ -42,7 +42,7 @@ describe('rackshift dev', () => {
     expect(run.stdout).toMatch(/started power\/m-r1-03\//);
     expect(run.stdout).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\//);
     expect(run.stdout).toMatch(/✓ wait-state/);
-    expect(run.stdout).toMatch(/: COMPLETED/);
+    expect(run.stdout).toMatch(/: Temporal status COMPLETED/);
     const runId = /started (\S+)/.exec(run.stdout)![1]!;
 
     const [, badArgv] = cli(['run', 'power', '--api', `http://127.0.0.1:${api}`, '--data', data, '--input', '{"machine":"m-r1-03","action":"explode"}']);

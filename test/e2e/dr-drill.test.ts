@@ -7,7 +7,7 @@ import type { RunbookReport } from '../../workflows/runbook-report';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { ROOT } from '../support/lab-fixtures';
 import { bubbleOf } from '../support/drill-bubble';
-import { labHardwareState } from '../support/lab-snapshot';
+import { labHardwareState, labNextBoot } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
 import { stackApi, startThroughApi } from '../support/stack-api';
 
@@ -46,6 +46,7 @@ describe('dr-drill in the lab (examples/rack-fire.yaml, rack r1 pretended lost)'
 
   it('rehearses on spares only, beside running production, and leaves production byte-for-byte as it was', async () => {
     const before = labHardwareState(stack.lab);
+    const bootBefore = labNextBoot(stack.lab);
     const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
     const runId = await startDrill({ ...DRILL, holdSeconds: 3 });
     const handle = stack.temporal.client.workflow.getHandle(runId);
@@ -81,11 +82,32 @@ describe('dr-drill in the lab (examples/rack-fire.yaml, rack r1 pretended lost)'
     expect(report.personas.filter((p) => p.outcome === 'failed')).toEqual([]);
     expect(report.rtoSeconds).toBe(Math.max(...restored.map((p) => p.rtoSeconds!)));
 
-    // The lab after: every switch config, LUN mask (no clone left) and power state as before; the ledger too.
+    // The lab after: every switch config, LUN mask (no clone left), power state and next boot device as before; the ledger too.
     expect(labHardwareState(stack.lab)).toEqual(before);
+    expect(labNextBoot(stack.lab)).toEqual(bootBefore);
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
     expect((await probe(dbHealth(), { timeoutMs: 2000 })).healthy).toBe(true);
     console.log(`dr-drill of rack r1: ${restored.length} copies up on spares, drill RTO ${report.rtoSeconds} s, groups ${report.groups.map((g) => `p${g.priority}=${g.rtoSeconds ?? '-'}s`).join(' ')}; lab and ledger unchanged`);
+  });
+
+  it('with allowRepurpose, evicted occupants (IPMI ones too) answer their health checks again before the clean-up says clean; every machine is as it was', async () => {
+    // Two occupants on IPMI machines (ipmi_sim keeps one-time boot overrides only), evicted first as the lowest priority.
+    for (const [persona, machine] of [['batch-01', 'm-r2-05'], ['batch-02', 'm-r3-02']] as const) {
+      const home = (await stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: `repurpose/${persona}/drill-setup`, args: [{ persona, machine, healthTimeoutSeconds: 60 }] })) as RunbookReport;
+      expect(home.endedOn).toBe(machine);
+    }
+    const health = (name: string) => probe(stack.topology.personas.find((p) => p.name === name)!.health!, { timeoutMs: 2000 });
+    const before = { ...labHardwareState(stack.lab), nextBoot: labNextBoot(stack.lab) };
+    const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
+    const runId = await startDrill({ ...DRILL, allowRepurpose: true });
+    const report = (await stack.temporal.client.workflow.getHandle(runId).result()) as DrillReport;
+
+    const evicted = (report.evictions ?? []).filter((e) => e.outcome === 'evicted').map((e) => e.occupant);
+    expect(evicted).toEqual(expect.arrayContaining(['batch-01', 'batch-02']));
+    expect(report.cleanup).toEqual({ outcome: 'clean', leftToFix: [] });
+    for (const occupant of ['batch-01', 'batch-02']) expect((await health(occupant)).healthy).toBe(true);
+    expect({ ...labHardwareState(stack.lab), nextBoot: labNextBoot(stack.lab) }).toEqual(before);
+    expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
   });
 
   it('cleans up when cancelled mid-drill: the lab returns to what it was', async () => {

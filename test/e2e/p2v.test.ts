@@ -94,7 +94,7 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
   });
 
-  it('san: web-01 leaves its machine for a VM on the host; VLAN 110 joins the host trunks (a union); the old machine is off with its ports shut', async () => {
+  it('san: web-01 leaves its machine for a VM on the host; VLAN 110 joins the host trunks (a union); the old machine is off and parked: ports shut and off VLAN 110', async () => {
     const report = await p2v({ persona: 'web-01', mode: 'san' });
     expect(report).toMatchObject({ outcome: 'completed', endedOn: `vm@${HOST}` });
     expect(report.steps.map((s) => s.name)).toEqual([
@@ -109,7 +109,8 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     expect(trunk(HOST, 0)).toEqual([110, 300, 400]);
     expect(trunk(HOST, 1)).toEqual([110, 300, 400]);
     expect(stack.lab.machine(web01At).powerState).toBe('off');
-    expect(port(web01At, 0)).toMatchObject({ mode: 'access', accessVlan: 110, shutdown: true });
+    // Parked: shut, and on the device default VLAN, so a power-on by mistake reaches no production network.
+    expect(port(web01At, 0)).toMatchObject({ mode: 'access', accessVlan: 1, shutdown: true });
 
     const ledger = await stack.ledger.snapshot('dc1');
     expect(ledger.placements['web-01']).toEqual({ kind: 'vm', host: HOST });

@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import { startFullStack, type FullStack } from '../support/full-stack';
+import { ledgerLabDisagreements } from '../support/ledger-lab-check';
 import { labHardwareState } from '../support/lab-snapshot';
 import { progressQuery } from '../../workflows/run-journal';
 
@@ -51,6 +52,28 @@ describe('repurpose (full lab: BMCs, SSH switches and arrays, iPXE from the API,
     const machine = (before.placements['web-01'] as { machine: string }).machine;
     const report = await run({ persona: 'web-01', machine, healthTimeoutSeconds: 60 });
     expect(report).toMatchObject({ outcome: 'completed', endedOn: machine });
+  });
+
+  it('moving web-01 to another machine parks the one it leaves: off, no boot assignment, no VLAN, no LUN; ledger and lab agree', async () => {
+    const before = await stack.ledger.snapshot('dc1');
+    const from = (before.placements['web-01'] as { machine: string }).machine;
+    const to = ['m-r2-03', 'm-r1-03'].find((m) => m !== from)!;
+    const report = await run({ persona: 'web-01', machine: to, healthTimeoutSeconds: 60 });
+    expect(report).toMatchObject({ outcome: 'completed', endedOn: to });
+    const left = stack.topology.sites[0]!.machines.find((x) => x.id === from)!;
+    const ledger = await stack.ledger.snapshot('dc1');
+    const web01 = stack.topology.personas.find((p) => p.name === 'web-01')!;
+    for (const nic of left.nics) expect(ledger.bootAssignments[nic.mac]).toBeUndefined();
+    // web-01's ports are shut and on no VLAN but the device default.
+    for (const need of web01.networks) {
+      const nic = left.nics[need.nic]!;
+      expect(stack.lab.switchView!.portState(nic.switch, nic.port)).toMatchObject({ shutdown: true, trunkVlans: [] });
+      expect([undefined, 1]).toContain(stack.lab.switchView!.portState(nic.switch, nic.port)?.accessVlan);
+    }
+    expect(stack.lab.sanView!.lunsVisibleTo('array-1', left.storage.iqn!)).toEqual([]);
+    expect(stack.lab.machine(from).powerState).toBe('off');
+    expect(ledger.machines[from]).toMatchObject({ power: 'off', role: 'idle' });
+    expect(ledgerLabDisagreements(stack.lab, stack.topology, [ledger])).toEqual([]);
   });
 
   it('fails cleanly when the persona never becomes healthy, and undoes everything', async () => {

@@ -5,6 +5,7 @@ import { progressQuery } from '../../workflows/run-journal';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { startFullStack, type FullStack } from '../support/full-stack';
+import { ledgerLabDisagreements } from '../support/ledger-lab-check';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
 import { stackApi, startThroughApi } from '../support/stack-api';
@@ -152,6 +153,15 @@ describe('site-failover in the lab (examples/rack-fire.yaml: rack r1 burns, ten 
     // there was nothing to shut down), so a later plan sees the machine taken by the restored persona alone.
     expect(plan.evictions.length).toBeGreaterThan(0);
     for (const e of plan.evictions) expect(ledger.placements[e.occupant]).toEqual({ kind: 'none' });
+
+    // Every planned eviction ran (every move completed), and the report lists them from the moves' own steps.
+    expect((report.evictions ?? []).map((e) => [e.occupant, e.outcome])).toEqual(plan.evictions.map((e) => [e.occupant, 'evicted']));
+    // What detect found is in the ledger for every burned machine, moved or not (sandbox-01's m-r1-20 stayed down).
+    for (const m of burned) expect(ledger.machines[m]).toMatchObject({ power: 'unknown', healthy: false });
+    // db-01's old machine is parked: no boot assignment for a persona that runs elsewhere, no VLAN, no LUN.
+    const r1 = stack.topology.sites[0]!.machines.find((m) => m.id === 'm-r1-01')!;
+    for (const nic of r1.nics) expect(ledger.bootAssignments[nic.mac]).toBeUndefined();
+    expect(ledgerLabDisagreements(stack.lab, stack.topology, [ledger])).toEqual([]);
 
     // db-01 was fenced on the array: its LUNs left the burned machine's initiator before they moved.
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', r1Iqn)).toEqual([]);

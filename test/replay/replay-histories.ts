@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
   const bundle = process.env.RACKSHIFT_WORKFLOW_BUNDLE ? { codePath: process.env.RACKSHIFT_WORKFLOW_BUNDLE } : await bundleWorkflows();
   // Replayed under the workflow id they were recorded with (a runbook derives its children's ids from it); printed by file.
-  // Two recordings may share an id (power before and after patch power-ledger): results come back in order.
+  // Histories of one workflow id recorded by two code versions (before and after a patch) are kept side by side, in file order.
   const filesOf = new Map<string, string[]>();
   const histories = files.map((f) => {
     const history = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as StoredHistory;

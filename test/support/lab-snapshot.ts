@@ -28,3 +28,12 @@ export function labHardwareState(lab: Lab): LabHardwareState {
     zoning: Object.fromEntries(Object.entries(described.fabrics ?? {}).map(([id, f]) => [id, { defined: f.defined, effective: f.effective }])),
   };
 }
+
+/**
+ * Machine id → the device its next boot uses (the BMC's override, one-time or persistent): a
+ * run that must leave machines exactly as it found them (a drill) leaves these as they were,
+ * or a machine boots something else at its next power-on.
+ */
+export function labNextBoot(lab: Lab): Record<string, string> {
+  return Object.fromEntries([...lab.machines.values()].map((m) => [m.id, m.bootOverride.device]));
+}

@@ -26,14 +26,14 @@ describe('failoverReportText', () => {
     expect(isFailoverReport(waiting)).toBe(true);
     expect(failoverReportText(waiting)).toBe(
       [
-        '  awaiting-approval (disaster); 3 failed machine(s); 0 of 3 persona(s) restored',
+        '  runbook outcome awaiting-approval (disaster); 3 failed machine(s); 0 of 3 persona(s) restored',
         '',
         '  PERSONA     PRIORITY  TARGET                 OUTCOME       RTO',
         '  db-01       1         m-r2-02                planned       -',
         '  web-01      2         vm@m-r3-05 (new host)  planned       -',
         '  sandbox-01  5         -                      not-restored  -',
         '',
-        '  eviction: batch-01 (priority 5) off m-r2-02, for db-01',
+        '  planned eviction: batch-01 (priority 5) off m-r2-02, for db-01',
         '  not restored: sandbox-01: too-large: needs 96 cores / 256 GiB',
       ].join('\n'),
     );
@@ -54,6 +54,7 @@ describe('failoverReportText', () => {
         { priority: 1, personas: ['db-01'], startedAt: '', endedAt: '', rtoSeconds: 10.4, restored: 1, failed: 0 },
         { priority: 2, personas: ['web-01'], startedAt: '', endedAt: '', restored: 0, failed: 1 },
       ],
+      evictions: [{ ...plan.evictions[0]!, outcome: 'not-evicted', reason: 'the move on m-r2-02 ended before its evict step; batch-01 kept running' }],
       notRestored: [
         { persona: 'web-01', reason: 'skipped', detail: 'its new hypervisor host m-r3-05 did not come up' },
         { persona: 'sandbox-01', reason: 'not-restored', detail: 'too-large: needs 96 cores / 256 GiB' },
@@ -61,7 +62,7 @@ describe('failoverReportText', () => {
     };
     expect(failoverReportText(done)).toBe(
       [
-        '  partial (disaster), approval approved by oncall (r1 is gone); 3 failed machine(s); 1 of 3 persona(s) restored',
+        '  runbook outcome partial (disaster), approval approved by oncall (r1 is gone); 3 failed machine(s); 1 of 3 persona(s) restored',
         '',
         '  PERSONA     PRIORITY  TARGET                 OUTCOME       RTO',
         '  db-01       1         m-r2-02                restored      10.4s',
@@ -73,7 +74,7 @@ describe('failoverReportText', () => {
         '  priority 2  1         0         1       -',
         '',
         '  new hypervisor host m-r3-05: failed — HypervisorNotReadyError: virsh never answered',
-        '  eviction: batch-01 (priority 5) off m-r2-02, for db-01',
+        '  eviction not done: batch-01 (priority 5) off m-r2-02, for db-01: the move on m-r2-02 ended before its evict step; batch-01 kept running',
         '  skipped: web-01: its new hypervisor host m-r3-05 did not come up',
         '  not restored: sandbox-01: too-large: needs 96 cores / 256 GiB',
       ].join('\n'),
@@ -83,7 +84,7 @@ describe('failoverReportText', () => {
   it('marks the moves of a rejected plan as never run', () => {
     const rejected: FailoverReportView = { ...base, outcome: 'rejected', approval: { decision: 'rejected', by: 'oncall', at: '2026-11-25T12:00:01.000Z' }, hosts: [], personas: [], groups: [], notRestored: [] };
     expect(failoverReportText(rejected).split('\n').slice(0, 6)).toEqual([
-      '  rejected (disaster), approval rejected by oncall; 3 failed machine(s); 0 of 3 persona(s) restored',
+      '  runbook outcome rejected (disaster), approval rejected by oncall; 3 failed machine(s); 0 of 3 persona(s) restored',
       '',
       '  PERSONA     PRIORITY  TARGET                 OUTCOME       RTO',
       '  db-01       1         m-r2-02                not run       -',
@@ -96,6 +97,32 @@ describe('failoverReportText', () => {
     const drill = { ...base, runbook: 'dr-drill', mode: 'drill', outcome: 'completed', hosts: [], personas: [], groups: [], notRestored: [], cleanup: { outcome: 'left-to-fix', leftToFix: ['db-01 on m-r2-02: delete clone db-01-boot.drill-185151'] } } as const;
     expect(isFailoverReport(drill)).toBe(true);
     expect(failoverReportText(drill).split('\n').slice(-2)).toEqual(['  clean-up: left-to-fix', '    left to fix: db-01 on m-r2-02: delete clone db-01-boot.drill-185151']);
+  });
+
+  it('a drill speaks of a rehearsal: machines pretended lost, copies up, clean-up; never of failures or restores', () => {
+    const drill: FailoverReportView = {
+      ...base,
+      runbook: 'dr-drill',
+      mode: 'drill',
+      outcome: 'completed',
+      hosts: [],
+      personas: [
+        { persona: 'db-01', priority: 1, outcome: 'restored', endedOn: 'm-r2-02', rtoSeconds: 12.5, steps: [] },
+        { persona: 'web-01', priority: 2, outcome: 'failed', steps: [], error: { type: 'Error', message: 'web-01 is not healthy after 60s' } },
+      ],
+      groups: [{ priority: 1, personas: ['db-01'], startedAt: '', endedAt: '', rtoSeconds: 12.5, restored: 1, failed: 0 }],
+      notRestored: [],
+      evictions: [{ ...plan.evictions[0]!, outcome: 'evicted' }],
+      cleanup: { outcome: 'clean', leftToFix: [] },
+    };
+    const text = failoverReportText(drill);
+    expect(text.split('\n')[0]).toBe('  rehearsal completed; 3 machine(s) pretended lost; drill copies up for 1 of 3 persona(s)');
+    expect(text).not.toMatch(/failed machine|restored/);
+    expect(text).toContain('  db-01       1         m-r2-02                copy up      12.5s');
+    expect(text).toContain('  web-01      2         vm@m-r3-05 (new host)  copy failed  -');
+    expect(text).toContain('  GROUP       PERSONAS  COPIES UP  NOT UP  RTO');
+    expect(text).toContain("  eviction: batch-01 (priority 5) off m-r2-02, for db-01 (for the drill's length)");
+    expect(text.split('\n').at(-1)).toBe('  clean-up: clean (every copy undone, every machine as it was, evicted occupants healthy again)');
   });
 
   it('leaves other runbooks’ results alone', () => {

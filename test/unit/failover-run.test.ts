@@ -62,6 +62,15 @@ describe('failoverRunOf (what a failback reads from a site-failover run)', () =>
     });
   });
 
+  it('brings back only occupants whose eviction really happened, not every one the plan named', () => {
+    const plan = { ...report.plan!, evictions: [...report.plan!.evictions, { machine: 'm-r2-02', occupant: 'print-01', occupantPriority: 5, for: 'web-01' }] };
+    const evictions = [
+      { ...plan.evictions[0]!, outcome: 'evicted' as const },
+      { ...plan.evictions[1]!, outcome: 'not-evicted' as const, reason: 'the move on m-r2-02 ended before its evict step; print-01 kept running' },
+    ];
+    expect(failoverRunOf(RUN, completed({ ...report, plan, evictions })).evictions).toEqual([{ machine: 'm-r1-02', occupant: 'batch-01' }]);
+  });
+
   it('a rejected failover restored nothing: nothing to bring back', () => {
     const { plan: _p, ...rejected } = report;
     expect(failoverRunOf(RUN, completed({ ...rejected, outcome: 'rejected', personas: [], hosts: [] }))).toEqual({ run: RUN, outcome: 'rejected', restored: [], hosts: [], evictions: [] });

@@ -79,7 +79,7 @@ class FakeIpmitool implements CommandRunner {
         if (command.startsWith('chassis bootdev ')) {
           const [, , device, options = ''] = command.split(' ');
           const flags = (options.includes('persistent') ? 0x40 : 0) | (options.includes('efiboot') ? 0x20 : 0) | 0x80;
-          this.bootData = `${flags.toString(16)}${device === 'pxe' ? '04' : '08'}000000`;
+          this.bootData = `${flags.toString(16)}${device === 'pxe' ? '04' : device === 'none' ? '00' : '08'}000000`;
           return ok(`Set Boot Device to ${device}\n`);
         }
         return { stdout: '', stderr: `unexpected ${command}`, code: 1 };
@@ -153,6 +153,13 @@ describe('IpmiPowerDriver argv and environment', () => {
       keep, 'chassis bootdev disk', 'chassis bootparam get 5',
       keep, 'chassis bootdev pxe options=efiboot', 'chassis bootparam get 5',
     ]);
+  });
+
+  it('clears the override with "chassis bootdev none" and no options, and reads "none" back', async () => {
+    const { fake, driver } = setup();
+    await driver.setBootDevice({ device: 'pxe', persistent: true, uefi: true });
+    expect(await driver.setBootDevice({ device: 'none', persistent: true, uefi: true })).toEqual({ device: 'none', persistent: false, uefi: false });
+    expect(fake.commands.slice(3)).toEqual(['raw 0x00 0x08 0x03 0x08', 'chassis bootdev none', 'chassis bootparam get 5']);
   });
 
   it('uses ipmitoolPath and strips the brackets of an IPv6 address', async () => {

@@ -20,6 +20,11 @@ describe('bootPatch', () => {
     });
   });
 
+  it('clears the override by disabling it, leaving target and mode alone', () => {
+    expect(bootPatch({ device: 'none', persistent: true, uefi: true }, undefined, true)).toEqual({ Boot: { BootSourceOverrideEnabled: 'Disabled' } });
+    expect(bootState({ BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideMode: 'UEFI' }).device).toBe('none');
+  });
+
   it('leaves the mode out for systems without BootSourceOverrideMode', () => {
     expect(bootPatch({ device: 'pxe', persistent: true, uefi: false }, {}, false).Boot).not.toHaveProperty('BootSourceOverrideMode');
   });

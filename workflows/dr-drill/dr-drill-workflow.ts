@@ -8,6 +8,7 @@ import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { ConcurrencyGate } from '../site-failover/concurrency-gate';
 import { notRestoredOf, secondsSince, type PersonaOutcome } from '../site-failover/failover-report';
+import { evictionsDone, type MoveEnd } from '../site-failover/evictions-done';
 import { moveKeys } from '../site-failover/move-footprint';
 import { planOrFail } from '../site-failover/plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from '../site-failover/run-groups';
@@ -17,6 +18,9 @@ import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill
 import type { DrillReport } from './drill-report';
 
 const detect = proxyActivities<RunbookActivities>(scopeProbe);
+
+/** How each copy ended, by the machine it took: a copy that came up held its machine until the clean-up. */
+const copyEnds = (copies: readonly DrillCopyReport[]): Map<string, MoveEnd> => new Map(copies.map((c) => [c.machine, { ok: c.healthy, steps: c.steps, ...(c.error && { error: c.error }) }]));
 
 /**
  * `dr-drill`: the failover plan for a scope, rehearsed without touching production. The scope's
@@ -57,6 +61,8 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       personas: state.run.personas,
       groups: state.run.groups,
       notRestored: notRestoredOf(state.run.personas),
+      // Once the copies have ended: the occupants each copy really shut down for the drill's length.
+      ...(state.plan && state.copies.length > 0 && { evictions: evictionsDone(state.plan.evictions, copyEnds(state.copies)) }),
       concurrency: usage(),
       bubble: input.bubble,
       cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },

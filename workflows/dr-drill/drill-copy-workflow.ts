@@ -77,7 +77,8 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
         { undo: { summary: `delete clone ${l.lun}`, run: () => undo.deleteSnapshotClone({ array: l.array, cloneId: l.lun }) } },
       );
     }
-    if (input.evicts) await hw.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds);
+    // The occupant must answer its health check again at clean-up, or the drill is not clean.
+    if (input.evicts) await hw.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds, { persona: input.evicts, healthTimeoutSeconds: input.healthTimeoutSeconds });
     await hw.configurePorts('ports', `give ${machine}'s ports ${persona}'s bubble VLANs`, target.ports);
     if (target.initiator !== undefined && target.luns.length > 0) {
       await hw.maskExactly('luns', target.initiator, target.luns, [...new Set(target.luns.map((l) => l.array))]);
@@ -109,7 +110,7 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
     ...(healthyAt && { healthyAt }),
     steps: journal.steps,
     cleanup,
-    leftToFix: cleanup.filter((c) => c.outcome === 'failed').map((c) => c.leftToFix ?? c.undo),
+    leftToFix: cleanup.filter((c) => c.outcome === 'failed').map((c) => `${c.leftToFix ?? c.undo}${c.error ? ` (${c.error})` : ''}`),
     ...(failure !== undefined && { error: errorOf(failure) }),
   };
   journal.attachReport(report);

@@ -1,4 +1,4 @@
-import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { parseWorkflowInput } from '../parse-input';
 import { runSaga, type RunbookReport } from '../runbook-report';
@@ -6,6 +6,7 @@ import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { physicalSource } from '../steps/persona-source';
+import { parkPorts, PARK_PATCH } from '../steps/return-to-spare';
 import { VmSteps, type Volume } from '../steps/vm-steps';
 import { p2vInputSchema } from './p2v-input';
 
@@ -61,7 +62,9 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
       await vm.maskToHost(at.initiator, hostLuns);
     }
     await hw.assignBoot(source, from.macs, null);
-    if (!input.sourceDown) await vm.shutPorts(source, from.ports);
+    // Parked: no VLAN, shut (a dark source's where its switch answers), so a power-on by mistake reaches no production network.
+    if (patched(PARK_PATCH)) await parkPorts(hw, 'shut-ports', source, from.ports, !input.sourceDown);
+    else if (!input.sourceDown) await vm.shutPorts(source, from.ports);
     await vm.startVm(host, persona);
     await hw.waitHealthy(persona, input.healthTimeoutSeconds);
     await hw.place(persona, { kind: 'vm', host });

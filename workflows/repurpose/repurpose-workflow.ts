@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
@@ -8,6 +8,7 @@ import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
+import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
@@ -55,9 +56,11 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     if (vm && vm.placement.kind === 'vm') {
       throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${input.persona} runs as a VM on ${vm.placement.host}; move it with v2p` });
     }
+    // A persona no ledger has placed leaves the machine the topology rests it on (parked like any source).
+    const resting = where.resting !== undefined && patched(PARK_PATCH) ? [where.resting] : [];
     /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
     const sourcesFor = (target: string): string[] =>
-      [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!)])].filter((m) => m !== target).sort();
+      [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!), ...resting])].filter((m) => m !== target).sort();
 
     let chosen: (typeof candidates)[number] | undefined;
     for (const c of candidates) {
@@ -83,6 +86,11 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
 
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
+      // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a power-on by mistake boots nothing.
+      if (patched(PARK_PATCH)) {
+        await returnToSpare(steps, from, { graceSeconds: input.evictGraceSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds, sourceDown: input.sourceDown, source: true });
+        continue;
+      }
       if (input.sourceDown) {
         if (from.initiator !== undefined) await steps.unmask('fence-source', from.initiator, from.luns);
         await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });

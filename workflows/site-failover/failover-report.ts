@@ -1,5 +1,6 @@
 import type { FailoverPlan } from '../planner/failover-plan';
 import type { StepRecord } from '../run-journal';
+import type { EvictionOutcome } from './evictions-done';
 
 /** What happened to one lost persona in a failover (or a drill). */
 export interface PersonaOutcome {
@@ -65,6 +66,10 @@ export interface FailoverReport {
   readonly personas: readonly PersonaOutcome[];
   readonly groups: readonly GroupOutcome[];
   readonly notRestored: readonly { readonly persona: string; readonly reason: string; readonly detail: string }[];
+  /** The plan's evictions as the moves really did them (absent until the moves have run, and in reports of older runs). */
+  readonly evictions?: readonly EvictionOutcome[];
+  /** What detect found on each machine of the scope, as recorded in the ledger (a failover's dark machines: power unknown, unhealthy). */
+  readonly detected?: readonly { readonly machine: string; readonly power: 'on' | 'off' | 'unknown'; readonly healthy: boolean }[];
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
   readonly concurrency?: readonly { readonly key: string; readonly limit: number; readonly peak: number }[];
 }

@@ -1,14 +1,16 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { scopeProbe } from '../activity-profiles';
+import { ledgerOp, scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
 import { withLegacyClusters } from '../planner/legacy-clusters';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
-import { healthyAt, runChild } from './child-runs';
+import { healthyAt, runChild, type ChildEnd } from './child-runs';
+import { detectRecords, type DetectRecord } from './detect-records';
+import { evictionsDone, type EvictionOutcome, type MoveEnd } from './evictions-done';
 import { ConcurrencyGate } from './concurrency-gate';
 import { failedMachinesOf, unreachableSources } from './failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
@@ -19,6 +21,10 @@ import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups'
 import { siteFailoverInputSchema } from './site-failover-input';
 
 const detect = proxyActivities<RunbookActivities>(scopeProbe);
+const ledger = proxyActivities<RunbookActivities>(ledgerOp);
+
+/** Runs started before the failover recorded detect's findings in the ledger replay without that step. */
+export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
 
 /**
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
@@ -49,6 +55,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   let awaitingApproval = false;
   let decision: (ApprovalInput & { at: string }) | undefined;
 
+  /** Known once the moves ran (evictions) and once detect's findings are in the ledger (detected). */
+  const found: { evictions?: EvictionOutcome[]; detected?: DetectRecord[] } = {};
   let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
@@ -63,6 +71,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     personas: run.personas,
     groups: run.groups,
     notRestored: notRestoredOf(run.personas),
+    ...found,
     concurrency: usage(),
   });
   const publish = (): void => journal.attachReport({ ...report('partial'), outcome: awaitingApproval ? 'awaiting-approval' : 'running' });
@@ -136,16 +145,33 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   }
 
   const topology = prep.topology;
+  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
+  if (disaster && patched(RECORD_DETECT_PATCH)) {
+    // Once the plan is approved (a rejected or expired plan changes nothing), every machine of the scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in the ledger.
+    const records = detectRecords(prep.probes, input.probe);
+    await journal.step(
+      'record-detect',
+      `record what detect found on ${records.length} machine(s) in the ledger`,
+      () => Promise.all(records.map((f) => ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` }, [siteOf.get(f.machine) ?? topology.sites[0]!.name, { holder: id, machine: f.machine, power: f.power, healthy: f.healthy }]))),
+      () => `${records.filter((f) => !f.healthy).length} unhealthy, ${records.filter((f) => f.power === 'unknown').length} power unknown`,
+    );
+    found.detected = records;
+  }
+
   const gate = new ConcurrencyGate();
   usage = () => gate.usage();
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
-  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
   const attrs = (runbook: string, machine: string, persona?: string): SearchAttributePair[] => [
     { key: RUNBOOK_KEY, value: runbook },
     { key: SITE_KEY, value: siteOf.get(machine) ?? topology.sites[0]!.name },
     ...(persona ? [{ key: PERSONA_KEY, value: [persona] }] : []),
   ];
 
+  // How each move on a machine ended (keyed by the machine it took): the evictions it really did are read from its steps.
+  const moveEnds = new Map<string, MoveEnd>();
+  const ended = (machine: string, end: ChildEnd): void => {
+    moveEnds.set(machine, { ok: end.ok, steps: end.report?.steps ?? [], ...(end.error && { error: end.error }) });
+  };
   const bringUpHost = async (host: NewHost): Promise<HostOutcome> => {
     const end = await gate.run(moveKeys(topology, { machine: host.machine }, input.limits), () =>
       runChild(
@@ -155,6 +181,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         attrs('hypervisor-bringup', host.machine),
       ),
     );
+    ended(host.machine, end);
     return { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
   };
 
@@ -178,6 +205,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
             machine: r.target.host,
           };
     const end = await gate.run(move.keys, () => runChild(move.workflow, `${id}/${r.persona}`, move.input, attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona)));
+    if (r.target.kind === 'machine') ended(r.target.machine, end);
     const base = { persona: r.persona, priority: r.priority, run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, steps: end.report?.steps ?? [] };
     if (!end.ok) return { ...base, outcome: 'failed', ...(end.error && { error: end.error }) };
     return { ...base, outcome: 'restored', endedOn: end.report?.endedOn ?? move.machine, rtoSeconds: secondsSince(startMs, healthyAt(end)) };
@@ -193,6 +221,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
       }),
     (r) => `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
   );
+  found.evictions = evictionsDone(chosen.evictions, moveEnds);
   const failed = run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') || run.hosts.some((h) => h.outcome === 'failed');
   journal.finish('completed');
   const final = report(failed ? 'partial' : 'completed');

@@ -1,5 +1,7 @@
+import { patched } from '@temporalio/workflow';
 import type { PlacementPlan } from '../../activities/placement-plan';
 import type { HardwareSteps } from './hardware-steps';
+import { parkPorts, PARK_PATCH } from './return-to-spare';
 
 export interface BringUp {
   /** The persona the machine will run; for a hypervisor host, its cluster (what its boot assignment names). */
@@ -24,19 +26,27 @@ export interface BringUp {
 /**
  * The part of a run that makes a leased machine run a persona, shared by repurpose and
  * hypervisor-bringup (they differ only in how "up" is told and in the role recorded): evict
- * the occupant, give the ports the persona's VLANs, mask exactly its LUNs, assign its boot
+ * the occupant (parking its ports the persona does not use), give the ports the persona's VLANs, mask exactly its LUNs, assign its boot
  * image, PXE, power on, wait until up, record the placement and the machine. Each step
  * registers its undo with the saga before it runs.
  */
 export async function bringUpOnMachine(steps: HardwareSteps, b: BringUp): Promise<void> {
   const { machine } = b.plan;
+  let evictedArrays: string[] = [];
   if (b.evicts) {
     await steps.shutDown('evict', machine, b.evictGraceSeconds, b.powerTimeoutSeconds);
     await steps.place(b.evicts, { kind: 'none' });
+    if (patched(PARK_PATCH)) {
+      // The occupant leaves too: its ports the new persona does not use are parked, its LUNs on any array unmasked below.
+      const left = await steps.planPlacement(b.evicts, machine);
+      const unused = left.ports.filter((p) => !b.plan.ports.some((q) => q.switchId === p.switchId && q.port === p.port));
+      if (unused.length > 0) await parkPorts(steps, 'park-evicted-ports', machine, unused, true);
+      evictedArrays = left.luns.map((l) => l.array);
+    }
   }
   await steps.configurePorts('ports', `give ${machine}'s ports ${b.persona}'s VLANs`, b.plan.ports);
   if (b.plan.initiator !== undefined) {
-    await steps.maskExactly('luns', b.plan.initiator, b.plan.luns, b.plan.luns.map((l) => l.array));
+    await steps.maskExactly('luns', b.plan.initiator, b.plan.luns, [...b.plan.luns.map((l) => l.array), ...evictedArrays]);
   }
   await steps.assignBoot(machine, b.plan.macs, { machine, persona: b.persona, image: b.plan.image });
   await steps.bootDevice(machine, 'pxe');

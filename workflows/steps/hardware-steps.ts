@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PortSpec } from '../../activities/switch-activities';
 import type { LunHolders } from '../../activities/storage-activities';
 import type { PlacementPlan } from '../../activities/placement-plan';
@@ -16,6 +16,15 @@ const power = acts(powerOp);
 const switches = acts(switchConfig);
 const storage = acts(storageOp);
 const undo = acts(undoOp);
+
+/**
+ * Runs whose undo of a shutdown only pressed "on" replay without the boot-device check and the
+ * occupant's health check that the undo now does.
+ */
+export const RESTART_PATCH = 'shutdown-undo-boots-pxe-and-verifies-occupant';
+
+/** Runs whose boot-device undo left "no override" (and unknown devices) as the run had changed them replay without putting them back. */
+export const EXACT_BOOT_UNDO_PATCH = 'boot-device-undo-restores-no-override';
 
 /** Thrown by a runbook when no machine can take a persona; the run ends with a clear "no capacity" outcome. */
 export const NO_CAPACITY = 'NoCapacityError';
@@ -57,6 +66,11 @@ export class HardwareSteps {
     if (granted === undefined) return false;
     this.saga.onUndo('lease', `release leases of ${this.holder}`, () => this.releaseAll());
     return true;
+  }
+
+  /** Notes in the run's steps something the run did not do and an operator must (with why). */
+  skip(name: string, summary: string, detail: string): void {
+    this.journal.skip(name, summary, detail);
   }
 
   releaseAll(): Promise<unknown> {
@@ -148,17 +162,28 @@ export class HardwareSteps {
     );
   }
 
-  /** Boot device override; the undo puts back what the BMC reported before. */
+  /**
+   * Boot device override; the undo puts back exactly what the BMC reported before: the device,
+   * persistent or one-time, UEFI or legacy, or no override at all. An override this driver
+   * cannot set (a CD, the BIOS) is not silently left changed: the undo fails, and the report
+   * says to set it by hand.
+   */
   async bootDevice(machine: string, device: 'pxe' | 'disk'): Promise<void> {
     const before: BootDeviceState = await power.readBootDevice.executeWithOptions({ summary: `read boot device of ${machine}` }, [{ machine }]);
+    const was = `${before.device}${before.device === 'none' ? '' : `${before.persistent ? ', persistent' : ', next boot only'}${before.uefi ? ', UEFI' : ''}`}`;
     await this.saga.step(
       'boot-device',
       `boot ${machine} from ${device}`,
       () => power.setBootDevice.executeWithOptions({ summary: `boot device ${device} on ${machine}` }, [{ machine, device, persistent: true, uefi: true }]),
       {
         undo: {
-          summary: `boot device of ${machine} back to ${before.device}`,
-          run: () => (before.device === 'pxe' || before.device === 'disk' ? undo.setBootDevice({ machine, device: before.device, persistent: before.persistent, uefi: before.uefi }) : Promise.resolve()),
+          summary: `boot device of ${machine} back to ${was}`,
+          run: async () => {
+            if (before.device === 'pxe' || before.device === 'disk') return undo.setBootDevice({ machine, device: before.device, persistent: before.persistent, uefi: before.uefi });
+            if (!patched(EXACT_BOOT_UNDO_PATCH)) return undefined;
+            if (before.device === 'none') return undo.setBootDevice({ machine, device: 'none', persistent: false, uefi: false });
+            throw new Error(`${machine} had a boot override rackshift cannot set (${before.device}); set it back by hand`);
+          },
         },
       },
     );
@@ -184,8 +209,15 @@ export class HardwareSteps {
     await acts(powerWait(timeoutSeconds)).waitForPowerState({ machine, want: 'off', timeoutSeconds });
   }
 
-  /** Clean shutdown, hard off after `graceSeconds`; the undo powers the machine back on. */
-  async shutDown(name: string, machine: string, graceSeconds: number, timeoutSeconds: number): Promise<{ forced: boolean }> {
+  /**
+   * Clean shutdown, hard off after `graceSeconds`. The undo starts again what ran there: every
+   * rackshift boot is the machine's iPXE script, so a machine whose next boot would not be PXE
+   * (a one-time override another step's boot used up, as ipmi_sim BMCs keep no other kind) gets
+   * a one-time PXE override for this boot only, leaving the override as it was afterwards; then
+   * it is powered on and, given its `occupant`, the undo fails unless that persona answers its
+   * health check again (so a drill never says "clean" over an occupant that stayed down).
+   */
+  async shutDown(name: string, machine: string, graceSeconds: number, timeoutSeconds: number, occupant?: { readonly persona: string; readonly healthTimeoutSeconds: number }): Promise<{ forced: boolean }> {
     const state: PowerState = await power.readPowerState.executeWithOptions({ summary: `read power of ${machine}` }, [{ machine }]);
     if (state === 'off') return { forced: false };
     return this.saga.step(
@@ -200,15 +232,27 @@ export class HardwareSteps {
       },
       {
         undo: {
-          summary: `power ${machine} back on`,
+          summary: occupant ? `power ${machine} back on and wait for ${occupant.persona} to answer its health check` : `power ${machine} back on`,
           run: async () => {
+            const restart = patched(RESTART_PATCH);
+            if (restart) await this.pxeForNextBoot(machine);
             await undo.requestPower({ machine, action: 'on' });
             await acts(powerWait(timeoutSeconds)).waitForPowerState({ machine, want: 'on', timeoutSeconds });
+            if (restart && occupant) {
+              const r = await acts(healthWait(occupant.healthTimeoutSeconds)).waitForHealthy({ persona: occupant.persona, timeoutSeconds: occupant.healthTimeoutSeconds });
+              if (!r.healthy) throw new Error(`${occupant.persona} is not healthy again on ${machine} after ${occupant.healthTimeoutSeconds}s: ${r.detail}`);
+            }
           },
         },
         describe: (r) => (r.forced ? 'forced off after the grace time' : 'shut down cleanly'),
       },
     );
+  }
+
+  /** A one-time PXE override unless the next boot is PXE already (a persistent override stays untouched). */
+  private async pxeForNextBoot(machine: string): Promise<void> {
+    const next: BootDeviceState = await undo.readBootDevice({ machine });
+    if (next.device !== 'pxe') await undo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
   }
 
   /** `host`: where to ask instead of the persona's own address (a drill copy in its bubble). */

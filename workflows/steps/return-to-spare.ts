@@ -8,17 +8,62 @@ import type { HardwareSteps } from './hardware-steps';
  */
 export const SPARE_PORT: Omit<PortSpec, 'switchId' | 'port'> = { mode: 'access', defaultMode: true, shutdown: true };
 
+/** Workflow ids of runs that vacate machines: they now park what they leave (see returnToSpare). */
+export const PARK_PATCH = 'park-vacated-machines';
+
+export interface ParkOptions {
+  readonly graceSeconds: number;
+  readonly powerTimeoutSeconds: number;
+  /**
+   * The machine is dark (a disaster failover's source): nothing is asked of its BMC. Its LUNs
+   * are fenced on the arrays, its ports are shut where its switch still answers (a switch that
+   * burned with the rack carries nothing anyway; the report says so), and it is recorded power
+   * unknown and unhealthy.
+   */
+  readonly sourceDown?: boolean;
+  /** A move's source (its steps are named `stop-source`, `unmask-source`, …) rather than a release. */
+  readonly source?: boolean;
+}
+
+/** Step names, as the runs' reports and compensations have always called them. */
+const NAMES = {
+  release: { stop: 'stop', luns: 'luns', ports: 'ports' },
+  source: { stop: 'stop-source', luns: 'unmask-source', ports: 'shut-ports' },
+} as const;
+
 /**
- * Takes a leased machine back from the persona of `plan`: stop it (clean, hard after the
- * grace time) before anything is taken from under its OS, then unmask every LUN it sees on the
- * persona's arrays, clear the boot assignment of every MAC, put the persona's ports in the
- * spare state, and record the machine idle and off. Each step registers its undo first.
+ * Parks a leased machine a persona leaves (a release, a move's source, a failover's fenced
+ * source), so that a power-on by mistake cannot boot a second copy of the persona into
+ * production: stop it (clean, hard after the grace time) before anything is taken from under
+ * its OS, unmask every LUN it sees on the persona's arrays, clear the boot assignment of every
+ * MAC, put the persona's ports in the spare state (no VLAN, shut), and record the machine idle
+ * and off. Each step registers its undo first, so a failed run puts the persona back.
  */
-export async function returnToSpare(steps: HardwareSteps, plan: PlacementPlan, o: { readonly graceSeconds: number; readonly powerTimeoutSeconds: number }): Promise<void> {
+export async function returnToSpare(steps: HardwareSteps, plan: PlacementPlan, o: ParkOptions): Promise<void> {
   const { machine } = plan;
-  await steps.shutDown('stop', machine, o.graceSeconds, o.powerTimeoutSeconds);
-  if (plan.initiator !== undefined) await steps.maskExactly('luns', plan.initiator, [], plan.luns.map((l) => l.array));
+  const name = NAMES[o.source ? 'source' : 'release'];
+  if (o.sourceDown) {
+    if (plan.initiator !== undefined) await steps.unmask('fence-source', plan.initiator, plan.luns);
+  } else {
+    await steps.shutDown(name.stop, machine, o.graceSeconds, o.powerTimeoutSeconds);
+    if (plan.initiator !== undefined) await steps.maskExactly(name.luns, plan.initiator, [], plan.luns.map((l) => l.array));
+  }
   await steps.assignBoot(machine, plan.macs, null);
-  await steps.configurePorts('ports', `shut ${machine}'s ports`, plan.ports.map((p) => ({ switchId: p.switchId, port: p.port, desired: SPARE_PORT })));
-  await steps.recordMachine(machine, { power: 'off', role: 'idle' });
+  await parkPorts(steps, name.ports, machine, plan.ports, !o.sourceDown);
+  await steps.recordMachine(machine, o.sourceDown ? { power: 'unknown', role: 'idle', healthy: false } : { power: 'off', role: 'idle' });
+}
+
+/**
+ * Puts a vacated machine's ports in the spare state. For a dark machine the switch may have
+ * burned with it: a switch that does not answer (after the activity's retries) is noted in the
+ * run's steps as left to do, and the run goes on, since the persona's LUNs are already fenced.
+ */
+export async function parkPorts(steps: HardwareSteps, name: string, machine: string, ports: PlacementPlan['ports'], reachable: boolean): Promise<void> {
+  const targets = ports.map((p) => ({ switchId: p.switchId, port: p.port, desired: SPARE_PORT }));
+  if (reachable) return steps.configurePorts(name, `take ${machine}'s ports off every VLAN and shut them`, targets);
+  try {
+    await steps.configurePorts(name, `take ${machine}'s ports off every VLAN and shut them (where its switch answers)`, targets);
+  } catch (e) {
+    steps.skip(`${name}-by-hand`, `shut ${machine}'s ports by hand when their switch answers again`, (e as Error).message);
+  }
 }

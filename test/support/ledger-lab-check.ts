@@ -1,0 +1,86 @@
+import type { LedgerState } from '../../inventory/ledger-records';
+import type { Machine, Topology } from '../../inventory/topology-schema';
+import type { Lab } from '../../lab/lab';
+import { carried } from '../../lab/boot/boot-checks';
+import { restingOccupants } from '../../workflows/planner/resting-placement';
+
+/**
+ * Where the ledger and the lab disagree, machine by machine; empty when they agree. The
+ * rules a run (finished, compensated or crashed and resumed) must leave true:
+ *
+ * - power: a machine the ledger records on is on, one it records off is off; a dark machine is
+ *   never recorded on or healthy. A machine a persona is placed on is on unless the ledger
+ *   records its power unknown (a burned machine whose persona stays down).
+ * - boot assignment: every MAC of a machine boots only a persona placed on that machine; a
+ *   machine nothing is placed on boots nothing (else a power-on by mistake starts a second copy).
+ * - ports: each carries only VLANs of the networks of what runs there (the persona on the
+ *   machine and the VMs on it as a host); a machine nothing runs on carries none of the
+ *   topology's networks (the device's default VLAN on an unused port is nobody's).
+ * - LUN masks: the machine's initiator sees only LUNs of what runs there; nothing when idle.
+ *
+ * A persona no ledger has an entry for rests where the topology puts it (workflows/planner/
+ * resting-placement): its home machine's ports and LUNs may be set up for it, powered off.
+ * A hypervisor host's trunks and datastores belong to its cluster, not to one persona: for a
+ * machine the ledger records as a hypervisor only power is checked. A machine the ledger has
+ * never recorded and nothing is placed on must be off with nothing assigned, VLAN-free ports
+ * and no LUNs: the lab's first state.
+ */
+export function ledgerLabDisagreements(lab: Lab, topology: Topology, ledgers: readonly LedgerState[]): string[] {
+  const problems: string[] = [];
+  const personas = new Map(topology.personas.map((p) => [p.name, p]));
+  const vlanOf = new Map(topology.networks.map((n) => [n.name, n.vlan]));
+  const topologyVlans = new Set(vlanOf.values());
+  const onMachine = new Map<string, string[]>();
+  for (const l of ledgers) {
+    for (const [persona, p] of Object.entries(l.placements)) {
+      const at = p.kind === 'machine' ? p.machine : p.kind === 'vm' ? p.host : undefined;
+      if (at !== undefined) onMachine.set(at, [...(onMachine.get(at) ?? []), persona]);
+    }
+  }
+  // A persona no ledger has an entry for rests where the topology says (the lab starts with its ports and LUNs set up, powered off).
+  const resting = restingOccupants(topology, new Set(ledgers.flatMap((l) => Object.keys(l.placements))));
+  const records = new Map(ledgers.flatMap((l) => Object.values(l.machines).map((r) => [r.machine, r] as const)));
+  const boots = new Map(ledgers.flatMap((l) => Object.values(l.bootAssignments).map((b) => [b.mac, b] as const)));
+  const switches = lab.switchView;
+  const san = lab.sanView;
+  const arrays = topology.sites.flatMap((s) => s.arrays ?? []).map((a) => a.id);
+
+  for (const machine of topology.sites.flatMap((s) => s.machines) as Machine[]) {
+    const id = machine.id;
+    const lm = lab.machine(id);
+    const record = records.get(id);
+    const placed = onMachine.get(id) ?? [];
+    const say = (what: string): void => {
+      problems.push(`${id}: ${what}`);
+    };
+    if (lm.dark && (record?.power === 'on' || record?.healthy === true)) say(`dark in the lab, but the ledger records it power ${record.power}${record.healthy ? ', healthy' : ''}`);
+    if (!lm.dark && record?.power === 'on' && lm.powerState !== 'on') say(`the ledger records it on, the lab has it ${lm.powerState}`);
+    if (!lm.dark && record?.power === 'off' && lm.powerState !== 'off') say(`the ledger records it off, the lab has it ${lm.powerState}`);
+    if (placed.length > 0 && record?.power !== 'unknown' && lm.powerState !== 'on') say(`${placed.join(', ')} placed on it, but it is ${lm.dark ? 'dark' : lm.powerState}`);
+    if (record?.role === 'hypervisor') continue;
+
+    const rests = resting.get(id);
+    const owners = rests === undefined ? placed : [...placed, rests];
+    const running = owners.flatMap((p) => personas.get(p) ?? []);
+    for (const nic of machine.nics) {
+      const b = boots.get(nic.mac);
+      if (b !== undefined && b.drill === undefined && !owners.includes(b.persona)) {
+        say(`${nic.name} (${nic.mac}) is assigned to boot ${b.persona}, but ${owners.length === 0 ? 'nothing is placed on it' : `only ${owners.join(', ')} ${owners.length === 1 ? 'is' : 'are'} placed on it`}`);
+      }
+      const port = switches?.portState(nic.switch, nic.port);
+      if (port === undefined) continue;
+      const allowed = new Set(running.flatMap((p) => p.networks.flatMap((n) => n.networks.map((name) => vlanOf.get(name)!))));
+      // Only the topology's networks matter: the device's default VLAN on an unused port carries nobody's traffic.
+      const extra = carried(port).filter((v) => topologyVlans.has(v) && !allowed.has(v));
+      if (extra.length > 0) say(`${nic.switch} ${nic.port} (${nic.name}) carries VLAN ${extra.join(', ')}, ${owners.length === 0 ? 'but nothing runs there' : `which ${owners.join(', ')} do${owners.length === 1 ? 'es' : ''} not use`}`);
+    }
+    const iqn = machine.storage.iqn;
+    if (iqn === undefined || san === undefined) continue;
+    const allowedLuns = new Set(running.flatMap((p) => p.luns.map((l) => `${l.array}/${l.lun}`)));
+    for (const array of arrays) {
+      const extra = san.lunsVisibleTo(array, iqn).filter((lun) => !allowedLuns.has(`${array}/${lun}`));
+      if (extra.length > 0) say(`sees ${extra.map((l) => `${array}/${l}`).join(', ')} through ${iqn}, ${owners.length === 0 ? 'but nothing runs there' : `which ${owners.join(', ')} do${owners.length === 1 ? 'es' : ''} not use`}`);
+    }
+  }
+  return problems;
+}
