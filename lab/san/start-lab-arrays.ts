@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import type { LabSanView } from '../lab-views';
+import { arrayProfileNames } from './array-profiles';
 import { LabArray } from './lab-array';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
 const latencySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
+const profileSchema = z.strictObject({ profile: z.string().min(1).max(64) });
 
 export interface LabArraysComponent extends LabComponent {
   readonly sanView: LabSanView;
@@ -19,7 +21,8 @@ export interface LabArraysComponent extends LabComponent {
  * the lab host key (pinned in the example topologies) and the array credential's password.
  * Personas placed at home start with their LUNs masked to their home machine. The slow-array
  * fault is `POST /lab/arrays/<id>/latency {"ms": N}` on the control server; a restart of the
- * target daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`.
+ * target daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`; a quirk
+ * profile (./array-profiles) is `POST /lab/arrays/<id>/profile {"profile": "<name>"}`.
  */
 export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | undefined> {
   const specs = lab.topology.sites.flatMap((s) => s.arrays);
@@ -61,6 +64,21 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     }
     target.latencyMs = parsed.data.ms;
     res.json({ array: target.spec.id, latencyMs: target.latencyMs });
+  });
+  routes.post('/lab/arrays/:id/profile', (req, res) => {
+    const parsed = profileSchema.safeParse(req.body);
+    const target = arrays.get(req.params.id);
+    if (!parsed.success || target === undefined) {
+      res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : 'body must be {"profile": "<name>"}' });
+      return;
+    }
+    const known = arrayProfileNames(target.spec.kind);
+    if (!known.includes(parsed.data.profile)) {
+      res.status(400).json({ error: `profile: a ${target.spec.kind} array has profiles ${known.join(', ')}` });
+      return;
+    }
+    target.useProfile(parsed.data.profile);
+    res.json({ array: target.spec.id, profile: parsed.data.profile });
   });
   routes.post('/lab/arrays/:id/restart', (req, res) => {
     const target = arrays.get(req.params.id);
