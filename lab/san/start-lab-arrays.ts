@@ -55,39 +55,32 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     return found;
   };
   const routes = express.Router();
-  routes.post('/lab/arrays/:id/latency', (req, res) => {
-    const parsed = latencySchema.safeParse(req.body);
-    const target = arrays.get(req.params.id);
-    if (!parsed.success || target === undefined) {
-      res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : 'body must be {"ms": 0…600000}' });
-      return;
-    }
-    target.latencyMs = parsed.data.ms;
-    res.json({ array: target.spec.id, latencyMs: target.latencyMs });
+  /** A control route on one array: its id from the path, its body checked by `schema` (400 and the rule when wrong, 404 for no such array). */
+  const onArray = <T>(path: string, schema: z.ZodType<T>, rule: string, act: (target: LabArray, body: T) => { status?: number; body: unknown }): void => {
+    routes.post(`/lab/arrays/:id/${path}`, (req, res) => {
+      const parsed = schema.safeParse(req.body);
+      const target = arrays.get(req.params.id);
+      if (!parsed.success || target === undefined) {
+        res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : rule });
+        return;
+      }
+      const answer = act(target, parsed.data);
+      res.status(answer.status ?? 200).json(answer.body);
+    });
+  };
+  onArray('latency', latencySchema, 'body must be {"ms": 0…600000}', (target, { ms }) => {
+    target.latencyMs = ms;
+    return { body: { array: target.spec.id, latencyMs: target.latencyMs } };
   });
-  routes.post('/lab/arrays/:id/profile', (req, res) => {
-    const parsed = profileSchema.safeParse(req.body);
-    const target = arrays.get(req.params.id);
-    if (!parsed.success || target === undefined) {
-      res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : 'body must be {"profile": "<name>"}' });
-      return;
-    }
+  onArray('profile', profileSchema, 'body must be {"profile": "<name>"}', (target, { profile }) => {
     const known = arrayProfileNames(target.spec.kind);
-    if (!known.includes(parsed.data.profile)) {
-      res.status(400).json({ error: `profile: a ${target.spec.kind} array has profiles ${known.join(', ')}` });
-      return;
-    }
-    target.useProfile(parsed.data.profile);
-    res.json({ array: target.spec.id, profile: parsed.data.profile });
+    if (!known.includes(profile)) return { status: 400, body: { error: `profile: a ${target.spec.kind} array has profiles ${known.join(', ')}` } };
+    target.useProfile(profile);
+    return { body: { array: target.spec.id, profile } };
   });
-  routes.post('/lab/arrays/:id/restart', (req, res) => {
-    const target = arrays.get(req.params.id);
-    if (target === undefined) {
-      res.status(404).json({ error: `no array "${req.params.id}"` });
-      return;
-    }
+  onArray('restart', z.unknown(), '', (target) => {
     target.restart();
-    res.json({ array: target.spec.id, restarted: true });
+    return { body: { array: target.spec.id, restarted: true } };
   });
   lab.control.use(routes);
   return {

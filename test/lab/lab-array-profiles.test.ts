@@ -130,6 +130,8 @@ describe('lab array profiles', () => {
     expect(((await wrong.json()) as { error: string }).error).toContain('profile: a lio array has profiles targetcli-fb-2.1.50');
     const right = await post({ profile: 'operator-shell' });
     expect(await right.json()).toEqual({ array: 'array-1', profile: 'operator-shell' });
+    const none = await fetch(`${lab.controlUrl}/lab/arrays/array-9/restart`, { method: 'POST' });
+    expect(none.status).toBe(404);
   });
 
   it('operator-shell: targetcli waits for the operator\'s shell, whose exit saves the live configuration', async () => {
