@@ -267,6 +267,37 @@ describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim b
   });
 });
 
+describe('a BMC with no free session slot (lab profile busy-sessions: two Open Sessions in three refused)', () => {
+  let busyLab: Lab;
+  let busyDir: string;
+
+  beforeAll(async () => {
+    busyDir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-busy-'));
+    busyLab = await startLab({ topology: await ipmiLabTopology(), dataDir: busyDir, only: ['ipmi'], timing: TIMING, bmcProfiles: { 'm-r1-01': 'busy-sessions' } });
+  });
+
+  afterAll(async () => {
+    await busyLab?.stop();
+    if (busyDir !== undefined) await rm(busyDir, { recursive: true, force: true });
+  });
+
+  it('real ipmitool says "insufficient resources for session"; the driver runs the command again and gets through on the third run', async () => {
+    const runner = new CountingRunner();
+    const machine = busyLab.index.machine('m-r1-01');
+    const d = new IpmiPowerDriver({
+      machine: { ...machine, bmc: { ...machine.bmc, cipherSuites: [3] } } as Machine,
+      secrets: new StaticSecretStore(busyLab.credentials),
+      timeoutMs: DRIVER_TIMEOUT_MS,
+      runner,
+      cipherSuiteMemory: new CipherSuiteMemory(),
+      busyRetryDelayMs: 50,
+    });
+    expect(await d.powerState()).toBe('off');
+    expect(runner.suites).toEqual(['3', '3', '3']);
+    expect(busyLab.describe().ipmi).toMatchObject({ 'm-r1-01': { busyRefusals: 2 } });
+  });
+});
+
 describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the IPMI spec says)', () => {
   /** Shortened from the spec's 60 s. */
   const VALID_MS = 300;
