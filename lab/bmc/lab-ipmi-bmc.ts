@@ -126,6 +126,7 @@ export class LabIpmiBmc {
       rejectingAuth: this.machine.rejectAuth,
       refusedCipherSuites: this.options.quirks?.refusedCipherSuites ?? [],
       ...(this.gate !== undefined && this.options.quirks?.busyOpenSessions !== undefined && { busyRefusals: this.gate.busyRefusals }),
+      ...(this.bootFlags?.requested !== undefined && { bootFlagsRequested: this.bootFlags.requested }),
     };
   }
 

@@ -351,6 +351,14 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
     expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe']);
     expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { refusedCipherSuites: [3] } });
   });
+
+  it('a persistent EFI override goes out with the persistent and EFI bits (the lab reads them off the wire; ipmi_sim keeps only the device)', async () => {
+    const d = suite2Driver('m-r1-02');
+    expect(await d.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).toEqual({ device: 'pxe', persistent: false, uefi: false });
+    expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { bootFlagsRequested: { selector: 0b0001, persistent: true, efi: true } } });
+    await d.setBootDevice({ device: 'disk', persistent: false, uefi: false });
+    expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { bootFlagsRequested: { selector: 0b0010, persistent: false, efi: false } } });
+  });
 });
 
 describe('lab IPMI BMCs', () => {
