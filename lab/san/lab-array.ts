@@ -2,7 +2,7 @@ import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
 import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
 import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';
-import { tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
+import { TGT_NO_PEER_ADDRESS, tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
 import type { StorageArray } from '../../inventory/topology-schema';
 import { arrayProfile, arrayProfileNames, type ArrayProfile } from './array-profiles';
 import { fail, LabArrayModel, ok } from './lab-array-model';
@@ -208,7 +208,8 @@ export class LabArray {
           const cloneOf = this.sourceOf(backing);
           return [
             lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
-            { target: t.name, backing: backing ?? null, initiators: [...t.acl.keys()].sort(), ...(cloneOf !== undefined && { cloneOf }) },
+            // The address rackshift's tgt files carry so that tgt-admin binds no ALL is no initiator (as the driver reads it).
+            { target: t.name, backing: backing ?? null, initiators: [...t.acl.keys()].filter((k) => k !== TGT_NO_PEER_ADDRESS).sort(), ...(cloneOf !== undefined && { cloneOf }) },
           ];
         }),
       ),
