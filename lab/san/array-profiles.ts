@@ -10,6 +10,8 @@ export interface ArrayProfile {
   readonly targetsConf?: string;
   /** tgt: the data center keeps its targets in targets.conf itself (no conf.d files). */
   readonly targetsInMainConf?: boolean;
+  /** tgt: lines of a logical unit that this release's `tgtadm --op show` does not print yet. */
+  readonly tgtShowOmits?: readonly string[];
   /** LIO: `targetcli ls` prints a LUN's ALUA group after its backing (targetcli-fb 2.1.fb45 and later). */
   readonly aluaGroupInLs?: boolean;
   /**
@@ -37,6 +39,8 @@ export const ARRAY_PROFILES = {
     // volumes_dir (Debian's cinder-volume includes that directory from conf.d instead):
     // files in /etc/tgt/conf.d are never read.
     'conf-d-not-included': { targetsConf: 'default-driver iscsi\ninclude /var/lib/cinder/volumes/*\n', targetsInMainConf: true },
+    // tgt 1.0.24–1.0.26 (tgt's git history: SWP came in 1.0.38, Thin-provisioning in 1.0.27).
+    'tgt-1.0.24': { targetsConf: DEBIAN_TARGETS_CONF, tgtShowOmits: ['SWP', 'Thin-provisioning'] },
   },
   lio: {
     'targetcli-fb-2.1.50': { aluaGroupInLs: true },

@@ -151,7 +151,7 @@ export class LabArray {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const [program = '', ...argv] = command.trim().split(/\s+/);
     const paths = argv.filter((a) => !a.startsWith('-'));
-    if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);
+    if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv, { omits: this.profile.tgtShowOmits ?? [] });
     if (program === 'tgt-admin' && this.spec.kind === 'tgt') return runTgtAdmin(this.model, argv);
     if (program === 'tee') {
       for (const f of paths) this.model.confFiles.set(f, stdin);

@@ -29,6 +29,7 @@ const CLONE = 'db-01-data.drill-0c0ffe';
 const EXPECT: Record<string, 'works' | 'refused'> = {
   debian: 'works',
   'conf-d-not-included': 'refused',
+  'tgt-1.0.24': 'works',
   'targetcli-fb-2.1.50': 'works',
   'targetcli-fb-2.1.fb44': 'works',
   'operator-shell': 'works',
@@ -72,6 +73,11 @@ describe.each(CASES)('the %s array driver against lab profile %s', (kind, profil
     expect(await driver.listVisibleTo(M1)).toEqual(['db-01-boot', 'db-01-data']);
     const waits = profile === 'operator-shell' ? 1 : 0;
     expect(arrayOf(lab).describe()).toMatchObject(kind === 'lio' ? { profile, waitedForLock: waits } : { profile });
+    if (kind === 'tgt') {
+      // The release's LUN listing: 1.0.24 prints neither SWP (1.0.38) nor Thin-provisioning (1.0.27).
+      const show = (await arrayOf(lab).exec('tgtadm --lld iscsi --mode target --op show')).stdout;
+      expect([/^ +SWP: No$/m.test(show), /^ +Thin-provisioning: No$/m.test(show)]).toEqual(profile === 'tgt-1.0.24' ? [false, false] : [true, true]);
+    }
   });
 
   if (EXPECT[profile] === 'works') {
