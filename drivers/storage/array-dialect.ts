@@ -44,6 +44,11 @@ export interface ArrayDialect {
   /** Why commands that all succeeded may still have created no LUN, for the error that says so. */
   readonly notCreatedHint: string;
   parseState(output: string, arrayTargetIqn: string): ArrayState;
+  /**
+   * Read once before a driver's first change: `refusal` says why changes on this array would
+   * not survive a restart of its target daemon (undefined: they would), so none is made.
+   */
+  readonly persistenceCheck?: { readonly command: string; refusal(output: string): string | undefined };
   /** Every list makes its change live and persistent: it survives a restart of the target daemon. */
   ensureLun(state: ArrayState, spec: LunSpec): ArrayCommand[];
   mask(lun: ProvisionedLun, initiator: string): ArrayCommand[];

@@ -38,6 +38,7 @@ export class SshArrayDriver implements StorageArrayDriver {
   private session: Promise<SshSession> | undefined;
   private readonly luns: ReadonlyMap<string, Lun>;
   private readonly backingDir: string;
+  private persistenceChecked = false;
 
   constructor(private readonly options: SshArrayDriverOptions) {
     this.luns = new Map(options.array.luns.map((l) => [l.id, l]));
@@ -92,7 +93,17 @@ export class SshArrayDriver implements StorageArrayDriver {
   }
 
   private async runAll(operation: string, commands: readonly ArrayCommand[]): Promise<void> {
+    if (commands.length > 0) await this.checkPersistence(operation);
     for (const c of commands) await this.run(operation, c);
+  }
+
+  /** The dialect's persistence check, once per driver (an array's configuration does not change under a runbook). */
+  private async checkPersistence(operation: string): Promise<void> {
+    const check = this.options.dialect.persistenceCheck;
+    if (check === undefined || this.persistenceChecked) return;
+    const refusal = check.refusal(await this.run(operation, check.command));
+    if (refusal !== undefined) throw new UnsupportedStorageOperationError(this.device, operation, refusal);
+    this.persistenceChecked = true;
   }
 
   private async read(): Promise<ArrayState> {

@@ -22,7 +22,8 @@ export const TARGETCLI_TEMPLATES = {
 
 export const TARGETCLI_ERROR_PATTERNS: readonly ErrorPattern[] = [
   { pattern: /Device or resource busy|Resource temporarily unavailable/i, retryable: true },
-  { pattern: /^(?:No such path|Could not|Cannot|Error|Unknown (?:command|parameter)|Invalid|.*already exists)/m, retryable: false },
+  // targetcli's own texts and rtslib-fb's ("This NodeACL already exists in configFS", "LUN 1 does not exist in this TPG").
+  { pattern: /^(?:No such path|Could not|Cannot|Error|Unknown (?:command|parameter)|Invalid|.*already exists|.*does not exist|.*not valid)/m, retryable: false },
 ];
 
 /** Block devices are exported as `block` backstores; anything else is a file. */

@@ -2,7 +2,7 @@ import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } 
 import { BACKING_FILE_COMMANDS } from './array-dialect';
 import { fillTemplate, type ErrorPattern } from './command-template';
 import { LUN_NUMBER } from './lun-target';
-import { tgtConfFile, tgtTargetConf } from './tgt-target-conf';
+import { tgtConfFile, tgtIncludeMatches, tgtIncludes, tgtTargetConf } from './tgt-target-conf';
 import { parseTgtShow } from './tgt-show-parser';
 
 /** tgtadm's arguments per operation (Debian tgt); the program and control port are prefixed. */
@@ -27,6 +27,9 @@ export const CONF_FILE_COMMANDS = {
   rename: 'mv -f {conf}.tmp {conf}',
   remove: 'rm -f {conf}',
 } as const;
+
+/** What the tgt service will read at its next start. */
+export const READ_TARGETS_CONF = 'cat {conf}';
 
 /** tgt-admin skips a missing backing store with only a comment and exits 0; this makes it an error first. */
 export const BACKING_EXISTS = 'ls -d {backing}';
@@ -95,6 +98,15 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
     // tgt-admin exits 0 when its configuration holds no target at all.
     notCreatedHint: `tgt-admin created no target from ${targetsConf}; it must include ${confDir}/*.conf, or the target would also be lost when tgtd restarts`,
     parseState: parseTgtShow,
+    // A target file the service's configuration does not include is lost with its ACL at the
+    // next restart of tgtd, while tgtadm says the change is live: refuse before changing anything.
+    persistenceCheck: {
+      command: fillTemplate(READ_TARGETS_CONF, { conf: targetsConf }),
+      refusal: (conf) =>
+        tgtIncludes(conf).some((p) => tgtIncludeMatches(p, tgtConfFile(confDir, 'x')))
+          ? undefined
+          : `${targetsConf} must include ${confDir}/*.conf: without it tgtd does not read rackshift's target files when it restarts, and every target and mask made here would be lost`,
+    },
     ensureLun: ensure,
     mask: (lun, initiator) => [
       cmd('bind', { tid: tid(lun), initiator }),

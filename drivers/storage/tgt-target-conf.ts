@@ -30,3 +30,22 @@ export function tgtTargetConf(target: string, backing: string, holders: readonly
     '',
   ].join('\n');
 }
+
+/**
+ * Whether a tgt-admin `include` takes `file`. tgt-admin reads its configuration with Perl's
+ * Config::General (`-IncludeGlob`, `-IncludeDirectories`): a glob (`*`, `?` within one path
+ * component), or a directory, whose files are all read.
+ */
+export function tgtIncludeMatches(pattern: string, file: string): boolean {
+  if (!/[*?]/.test(pattern)) return file === pattern || file.slice(0, file.lastIndexOf('/')) === pattern.replace(/\/+$/, '');
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${source}$`).test(file);
+}
+
+/** The `include` patterns of a tgt-admin configuration file (comments dropped). */
+export function tgtIncludes(conf: string): string[] {
+  return conf
+    .split('\n')
+    .map((l) => /^\s*include\s+(\S+)\s*$/.exec(l.replace(/#.*$/, ''))?.[1])
+    .filter((p): p is string => p !== undefined);
+}

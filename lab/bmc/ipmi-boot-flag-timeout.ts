@@ -38,6 +38,11 @@ export function cleartextIpmiRequest(packet: Buffer): IpmiRequest | undefined {
 export class BootFlagTimeout {
   private clearOnTimeout = true;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * The last boot flags (parameter 5) as requested on the wire: ipmi_sim keeps only the
+   * device selector, so this is where the lab sees a persistent or EFI override asked for.
+   */
+  requested: { readonly selector: number; readonly persistent: boolean; readonly efi: boolean } | undefined;
 
   constructor(
     private readonly machine: LabMachine,
@@ -58,6 +63,8 @@ export class BootFlagTimeout {
     this.stop();
     const valid = (value & 0x80) !== 0;
     const persistent = (value & 0x40) !== 0;
+    // Byte 2 bits 5:2: the device selector (0001b PXE, 0010b hard drive).
+    this.requested = { selector: ((request.data[2] ?? 0) >> 2) & 0x0f, persistent, efi: (value & 0x20) !== 0 };
     if (valid && !persistent && this.clearOnTimeout) this.timer = setTimeout(() => this.expire(), this.timeoutMs);
   }
 

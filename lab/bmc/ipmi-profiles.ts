@@ -13,6 +13,12 @@ export interface IpmiQuirks {
    * suite 3 and is reached through suite 2 (integrity, no confidentiality) in tests.
    */
   readonly bootFlagTimeout: boolean;
+  /**
+   * A BMC whose session table is full (other tools' sessions, until they time out): of every
+   * `busyOpenSessions + 1` Open Session Requests, the first `busyOpenSessions` are answered
+   * "insufficient resources for session" (status 0x01) and the next one reaches ipmi_sim.
+   */
+  readonly busyOpenSessions?: number;
 }
 
 export const IPMI_PROFILES = {
@@ -22,6 +28,8 @@ export const IPMI_PROFILES = {
   'no-suite-3': { refusedCipherSuites: [3], bootFlagTimeout: false },
   /** The boot flags' valid bit expires as the IPMI spec says, unless parameter 3 keeps it. */
   'spec-boot-flags': { refusedCipherSuites: [3], bootFlagTimeout: true },
+  /** No free session slot for two Open Sessions in three. */
+  'busy-sessions': { refusedCipherSuites: [], bootFlagTimeout: false, busyOpenSessions: 2 },
 } as const satisfies Record<string, IpmiQuirks>;
 
 export type IpmiProfileName = keyof typeof IPMI_PROFILES;

@@ -40,7 +40,7 @@ async function freeUdpPort(address: string): Promise<number> {
  */
 export class LabIpmiBmc {
   private sim: IpmiSimProcess | undefined;
-  /** In front of ipmi_sim when the profile refuses cipher suites; ipmi_sim then listens on `simPort`. */
+  /** In front of ipmi_sim when the profile refuses cipher suites or sessions; ipmi_sim then listens on `simPort`. */
   private gate: RmcpCipherGate | undefined;
   private simPort: number;
   private bootFlags: BootFlagTimeout | undefined;
@@ -64,7 +64,8 @@ export class LabIpmiBmc {
     await mkdir(join(this.options.dir, 'state'), { recursive: true, mode: 0o700 });
     await writeFile(join(this.options.dir, 'bmc.emu'), IPMI_SIM_EMU, { mode: 0o600 });
     const refused = this.options.quirks?.refusedCipherSuites ?? [];
-    if (refused.length > 0) {
+    const busy = this.options.quirks?.busyOpenSessions ?? 0;
+    if (refused.length > 0 || busy > 0) {
       this.simPort = await freeUdpPort(this.bmc.address);
       const timeout = this.options.quirks?.bootFlagTimeout ? new BootFlagTimeout(this.machine, this.options.bootFlagTimeoutMs ?? 60_000) : undefined;
       this.bootFlags = timeout;
@@ -72,7 +73,7 @@ export class LabIpmiBmc {
         const request = timeout === undefined ? undefined : cleartextIpmiRequest(packet);
         if (request !== undefined) timeout?.observe(request);
       };
-      const gate = new RmcpCipherGate({ address: this.bmc.address, port: this.simPort }, refused, observe);
+      const gate = new RmcpCipherGate({ address: this.bmc.address, port: this.simPort }, refused, observe, busy);
       await gate.listen(this.bmc.address, this.bmc.port);
       this.gate = gate;
     }
@@ -124,6 +125,8 @@ export class LabIpmiBmc {
       paused: this.machine.dark,
       rejectingAuth: this.machine.rejectAuth,
       refusedCipherSuites: this.options.quirks?.refusedCipherSuites ?? [],
+      ...(this.gate !== undefined && this.options.quirks?.busyOpenSessions !== undefined && { busyRefusals: this.gate.busyRefusals }),
+      ...(this.bootFlags?.requested !== undefined && { bootFlagsRequested: this.bootFlags.requested }),
     };
   }
 

@@ -17,8 +17,9 @@ const RMCP_IPMI = [0x06, 0x00, 0xff, 0x07];
 const FORMAT_RMCP_PLUS = 0x06;
 const OPEN_SESSION_REQUEST = 0x10;
 const OPEN_SESSION_RESPONSE = 0x11;
-/** IPMI 2.0 table 13-15: what ipmitool prints as "no matching cipher suite". */
+/** IPMI 2.0 table 13-15 status codes, as ipmitool prints them: "no matching cipher suite", "insufficient resources for session". */
 const NO_CIPHER_SUITE_MATCH = 0x11;
+const INSUFFICIENT_RESOURCES = 0x01;
 /** RMCP header (4), format, payload type, session id (4), sequence (4), payload length (2). */
 const PAYLOAD_AT = 16;
 const CLIENT_IDLE_MS = 30_000;
@@ -31,12 +32,12 @@ export function openSessionAlgorithms(packet: Buffer): readonly [number, number,
   return [(packet[p + 12] ?? 0) & 0x3f, (packet[p + 20] ?? 0) & 0x3f, (packet[p + 28] ?? 0) & 0x3f];
 }
 
-/** The Open Session Response refusing `request`: its message tag and console session id, status 0x11; on error the BMC sends only those 8 bytes. */
-export function refusal(request: Buffer): Buffer {
+/** The Open Session Response refusing `request`: its message tag, `status` and console session id; on error the BMC sends only those 8 bytes. */
+export function refusal(request: Buffer, status = NO_CIPHER_SUITE_MATCH): Buffer {
   const p = PAYLOAD_AT;
   const payload = Buffer.alloc(8);
   payload[0] = request[p] ?? 0;
-  payload[1] = NO_CIPHER_SUITE_MATCH;
+  payload[1] = status;
   request.copy(payload, 4, p + 4, p + 8);
   const header = Buffer.from([...RMCP_IPMI, FORMAT_RMCP_PLUS, OPEN_SESSION_RESPONSE, 0, 0, 0, 0, 0, 0, 0, 0, payload.length, 0]);
   return Buffer.concat([header, payload]);
@@ -45,7 +46,8 @@ export function refusal(request: Buffer): Buffer {
 /**
  * A UDP relay in front of one ipmi_sim that refuses the Open Session of some cipher suites
  * the way a BMC with those suites disabled does, since ipmi_sim cannot be told to refuse
- * one (it stores LAN parameter 24, the per-suite privilege limits, without enforcing it).
+ * one (it stores LAN parameter 24, the per-suite privilege limits, without enforcing it),
+ * and, for a busy profile, Open Sessions for want of a free session slot.
  * Every other packet goes to ipmi_sim unchanged, from one upstream socket per client so
  * that answers find their way back.
  */
@@ -55,12 +57,17 @@ export class RmcpCipherGate {
   private readonly refused: ReadonlyArray<readonly [number, number, number]>;
   /** A dark machine: the gate drops everything, refusals included. */
   silent = false;
+  /** Open Sessions seen, and how many were refused for want of a session slot. */
+  private openSessions = 0;
+  busyRefusals = 0;
 
   constructor(
     private readonly backend: { readonly address: string; readonly port: number },
     refusedSuites: readonly number[],
     /** Sees every packet forwarded to ipmi_sim (the lab reads cleartext requests off them). */
     private readonly observe: (packet: Buffer) => void = () => undefined,
+    /** Of every `busyOpenSessions + 1` Open Sessions, the first this many find no free session slot. */
+    private readonly busyOpenSessions = 0,
   ) {
     this.refused = refusedSuites.map((s) => {
       const algorithms = CIPHER_SUITE_ALGORITHMS[s];
@@ -85,6 +92,11 @@ export class RmcpCipherGate {
     const algorithms = openSessionAlgorithms(msg);
     if (algorithms !== undefined && this.refused.some((r) => r.every((a, i) => a === algorithms[i]))) {
       this.socket.send(refusal(msg), from.port, from.address);
+      return;
+    }
+    if (algorithms !== undefined && this.openSessions++ % (this.busyOpenSessions + 1) < this.busyOpenSessions) {
+      this.busyRefusals += 1;
+      this.socket.send(refusal(msg, INSUFFICIENT_RESOURCES), from.port, from.address);
       return;
     }
     this.observe(msg);

@@ -9,7 +9,7 @@ import { labKeyFile } from '../lab-keys';
 import { startLabSshShellServer, type LabSshShellServer } from '../ssh/lab-ssh-shell-server';
 import { FOS_PROFILE_NAMES, type FosProfileName } from './fos-profiles';
 import { LabFabric } from './lab-fabric';
-import type { LabShellCli } from '../ssh/lab-ssh-shell-server';
+import { withLineHook } from '../ssh/with-line-hook';
 
 const entriesSchema = z.array(z.tuple([z.string(), z.array(z.string())]));
 const snapshotSchema = z.record(
@@ -22,21 +22,6 @@ const snapshotSchema = z.record(
   }),
 );
 
-/** The fabric's CLI, writing the lab state down after every line (a line may change the zoning). */
-function savingEachLine(cli: LabShellCli, changed: () => void): LabShellCli {
-  return {
-    prompt: () => cli.prompt(),
-    handle: (line) => {
-      const answer = cli.handle(line);
-      changed();
-      return answer;
-    },
-    get readingSecret() {
-      return cli.readingSecret;
-    },
-    closed: () => cli.closed?.(),
-  };
-}
 
 const controlSchema = z.strictObject({
   profile: z.enum(FOS_PROFILE_NAMES as [FosProfileName, ...FosProfileName[]]).optional(),
@@ -70,7 +55,7 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
       if (credential === undefined) throw new Error(`lab fabric ${spec.id}: credential "${spec.credential}" is not in the topology`);
       const fabric = new LabFabric(spec, credential.username);
       fabrics.set(spec.id, fabric);
-      servers.push(await startLabSshShellServer({ address: spec.address, port: spec.port, hostKey, credential, newCli: () => savingEachLine(fabric.newCli(), () => lab.changed()) }));
+      servers.push(await startLabSshShellServer({ address: spec.address, port: spec.port, hostKey, credential, newCli: () => withLineHook(fabric.newCli(), () => lab.changed()) }));
     }
   } catch (e) {
     await stop();

@@ -2,11 +2,12 @@ import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
 import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
 import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';
-import { tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
+import { TGT_NO_PEER_ADDRESS, tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
 import type { StorageArray } from '../../inventory/topology-schema';
+import { arrayProfile, arrayProfileNames, type ArrayProfile } from './array-profiles';
 import { fail, LabArrayModel, ok, type LabBackstore, type LabGrant, type LabTarget } from './lab-array-model';
 import { runTargetcli } from './lab-targetcli';
-import { runTgtAdmin } from './lab-tgt-admin';
+import { LAB_TGT_TARGETS_CONF, runTgtAdmin } from './lab-tgt-admin';
 import { runTgtadm } from './lab-tgtadm';
 
 /** What an array keeps across a lab restart: its targets, ACLs, storage objects, files, and the slow-array fault. */
@@ -34,17 +35,26 @@ function targetIn(t: SnapshotTarget): LabTarget {
 /**
  * One simulated iSCSI array. It starts with every topology LUN provisioned in rackshift's
  * one-target-per-LUN layout and answers the CLI of its kind (tgtadm and tgt-admin, or
- * targetcli) plus the cp/rm/tee/mv/ls that clones and target files use. Like the real
- * daemons, it keeps targets in memory: restart() loses whatever was not persisted (tgt's
- * conf.d files read by tgt-admin -e; LIO's saveconfig). A slow array (the fault) answers
- * every command `latencyMs` late.
+ * targetcli) plus the cp/rm/tee/mv/ls/cat that clones and target files use. Like the real
+ * daemons, it keeps targets in memory: restart() loses whatever was not persisted (the
+ * files targets.conf includes, read by tgt-admin -e; LIO's saveconfig). A slow array (the
+ * fault) answers every command `latencyMs` late. It behaves by a quirk profile of its kind
+ * (./array-profiles).
  */
 export class LabArray {
   readonly model = new LabArrayModel();
   latencyMs = 0;
   private commands = 0;
+  private profileName: string;
+  /** LIO: until when an operator's interactive targetcli holds the lock, and whether its exit (auto_save_on_exit) is still to come. */
+  private operatorShellUntil = 0;
+  private operatorSavePending = false;
+  /** targetcli runs that had to wait for the operator's shell to exit. */
+  private waitedForLock = 0;
 
   constructor(readonly spec: StorageArray) {
+    this.profileName = arrayProfileNames(spec.kind)[0] ?? '';
+    if (spec.kind === 'tgt') this.model.confFiles.set(LAB_TGT_TARGETS_CONF, this.profile.targetsConf ?? '');
     for (const lun of spec.luns) {
       const backing = lun.backing ?? `${DEFAULT_BACKING_DIR}/${lun.id}.img`;
       this.model.files.add(backing);
@@ -89,22 +99,68 @@ export class LabArray {
     target?.acl.set(initiator, this.spec.kind === 'tgt' ? 'all' : [LUN_NUMBER]);
   }
 
+  private get profile(): ArrayProfile {
+    return arrayProfile(this.spec.kind, this.profileName) ?? {};
+  }
+
+  /**
+   * Takes on a quirk profile of this array's kind. tgt: targets.conf is written as the profile
+   * has it, and the seeded targets are persisted where that deployment keeps them. LIO: an
+   * operator shell the profile opens holds targetcli's lock from now.
+   */
+  useProfile(name: string): void {
+    if (arrayProfile(this.spec.kind, name) === undefined) {
+      throw new Error(`lab array ${this.spec.id} (${this.spec.kind}) has no profile "${name}"; profiles: ${arrayProfileNames(this.spec.kind).join(', ')}`);
+    }
+    this.profileName = name;
+    this.operatorShellUntil = Date.now() + (this.profile.operatorShellMs ?? 0);
+    this.operatorSavePending = (this.profile.operatorShellMs ?? 0) > 0;
+    if (this.spec.kind === 'tgt') this.persistSeed();
+  }
+
   /** Persists the seeded state as the data center's own tooling would have: target files (tgt) or saveconfig (LIO). */
   persistSeed(): void {
     if (this.spec.kind === 'lio') {
       this.model.saved = this.model.snapshot();
       return;
     }
+    const inMain = this.profile.targetsInMainConf === true;
+    const blocks: string[] = [];
     for (const t of this.model.targets.values()) {
       const lunId = lunIdOfTarget(this.spec.targetIqn, t.name);
       const backing = t.luns.get(LUN_NUMBER);
       if (lunId === undefined || backing === undefined) continue;
-      this.model.confFiles.set(tgtConfFile(DEFAULT_TGT_CONF_DIR, lunId), tgtTargetConf(t.name, backing, [...t.acl.keys()]));
+      const file = tgtConfFile(DEFAULT_TGT_CONF_DIR, lunId);
+      const conf = tgtTargetConf(t.name, backing, [...t.acl.keys()]);
+      if (inMain) {
+        this.model.confFiles.delete(file);
+        blocks.push(conf);
+      } else {
+        this.model.confFiles.set(file, conf);
+      }
     }
+    this.model.confFiles.set(LAB_TGT_TARGETS_CONF, [this.profile.targetsConf ?? '', ...blocks].join('\n'));
+  }
+
+  /** LIO: a targetcli run waits while the operator's shell holds the lock; the shell's exit saves the live configuration. */
+  private async targetcliLock(): Promise<void> {
+    const wait = this.operatorShellUntil - Date.now();
+    if (wait > 0) {
+      this.waitedForLock += 1;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+    this.operatorExited();
+  }
+
+  private operatorExited(): void {
+    if (!this.operatorSavePending || Date.now() < this.operatorShellUntil) return;
+    this.operatorSavePending = false;
+    this.model.saved = this.model.snapshot();
   }
 
   /** The target daemon restarts: tgtd comes back empty and tgt.service runs `tgt-admin -e`; LIO's target.service restores saveconfig.json. */
   restart(): void {
+    this.operatorExited();
     this.model.forgetLive();
     if (this.spec.kind === 'tgt') {
       runTgtAdmin(this.model, ['-e']);
@@ -148,15 +204,15 @@ export class LabArray {
   async exec(command: string, stdin = ''): Promise<ExecResult> {
     this.commands += 1;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const result = this.run(command, stdin);
+    const result = await this.run(command, stdin);
     this.onChange();
     return result;
   }
 
-  private run(command: string, stdin: string): ExecResult {
+  private async run(command: string, stdin: string): Promise<ExecResult> {
     const [program = '', ...argv] = command.trim().split(/\s+/);
     const paths = argv.filter((a) => !a.startsWith('-'));
-    if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);
+    if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv, { omits: this.profile.tgtShowOmits ?? [] });
     if (program === 'tgt-admin' && this.spec.kind === 'tgt') return runTgtAdmin(this.model, argv);
     if (program === 'tee') {
       for (const f of paths) this.model.confFiles.set(f, stdin);
@@ -170,11 +226,18 @@ export class LabArray {
       this.model.confFiles.set(to, content);
       return ok();
     }
+    if (program === 'cat') {
+      const missing = paths.find((f) => !this.model.confFiles.has(f));
+      return missing === undefined ? ok(paths.map((f) => this.model.confFiles.get(f)).join('')) : fail(`cat: ${missing}: No such file or directory`);
+    }
     if (program === 'ls') {
       const missing = paths.find((f) => !this.model.files.has(f) && !this.model.confFiles.has(f));
       return missing === undefined ? ok(`${paths.join('\n')}\n`) : fail(`ls: cannot access '${missing}': No such file or directory`, 2);
     }
-    if (program === 'targetcli' && this.spec.kind === 'lio') return runTargetcli(this.model, argv);
+    if (program === 'targetcli' && this.spec.kind === 'lio') {
+      await this.targetcliLock();
+      return runTargetcli(this.model, argv, { aluaGroupInLs: this.profile.aluaGroupInLs ?? true });
+    }
     if (program === 'cp') {
       const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));
       if (!this.model.files.has(source)) return fail(`cp: cannot stat '${source}': No such file or directory`);
@@ -196,15 +259,18 @@ export class LabArray {
   describe(): unknown {
     return {
       kind: this.spec.kind,
+      profile: this.profileName,
       latencyMs: this.latencyMs,
       commands: this.commands,
+      ...(this.spec.kind === 'lio' && { waitedForLock: this.waitedForLock }),
       luns: Object.fromEntries(
         [...this.model.targets.values()].map((t) => {
           const backing = t.luns.get(LUN_NUMBER);
           const cloneOf = this.sourceOf(backing);
           return [
             lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
-            { target: t.name, backing: backing ?? null, initiators: [...t.acl.keys()].sort(), ...(cloneOf !== undefined && { cloneOf }) },
+            // The address rackshift's tgt files carry so that tgt-admin binds no ALL is no initiator (as the driver reads it).
+            { target: t.name, backing: backing ?? null, initiators: [...t.acl.keys()].filter((k) => k !== TGT_NO_PEER_ADDRESS).sort(), ...(cloneOf !== undefined && { cloneOf }) },
           ];
         }),
       ),

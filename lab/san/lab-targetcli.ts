@@ -11,7 +11,13 @@ function backstoreName(model: LabArrayModel, path: string): string {
   return 'fileio/?';
 }
 
-function tree(model: LabArrayModel): string {
+/** How this targetcli release draws its tree. */
+export interface TargetcliLook {
+  /** targetcli-fb 2.1.fb45 and later print a LUN's ALUA group after its backing. */
+  readonly aluaGroupInLs: boolean;
+}
+
+function tree(model: LabArrayModel, look: TargetcliLook): string {
   const out = [line(0, '/', '...'), line(1, 'backstores', '...')];
   for (const kind of ['block', 'fileio'] as const) {
     const objects = [...model.backstores].filter(([, b]) => b.kind === kind);
@@ -30,7 +36,8 @@ function tree(model: LabArrayModel): string {
       for (const n of mapped) out.push(line(6, `mapped_lun${n}`, `lun${n} ${backstoreName(model, t.luns.get(n) ?? '')} (rw)`));
     }
     out.push(line(4, 'luns', `LUNs: ${t.luns.size}`));
-    for (const [n, path] of t.luns) out.push(line(5, `lun${n}`, `${backstoreName(model, path)} (${path}) (default_tg_pt_gp)`));
+    const alua = look.aluaGroupInLs ? ' (default_tg_pt_gp)' : '';
+    for (const [n, path] of t.luns) out.push(line(5, `lun${n}`, `${backstoreName(model, path)} (${path})${alua}`));
     out.push(line(4, 'portals', 'Portals: 1'), line(5, '0.0.0.0:3260', 'OK'));
   }
   return `${out.join('\n')}\n`;
@@ -46,10 +53,14 @@ function targetOf(model: LabArrayModel, path: string): { target: LabTarget; rest
   return target === undefined ? undefined : { target, rest: m?.[2] ?? '' };
 }
 
-/** The subset of targetcli (targetcli-fb one-shot mode) that rackshift's LIO dialect uses. */
-export function runTargetcli(model: LabArrayModel, argv: readonly string[]): ExecResult {
+/**
+ * The subset of targetcli (targetcli-fb one-shot mode) that rackshift's LIO dialect uses,
+ * refusing with targetcli's and rtslib-fb's texts (an existing configFS object is "This
+ * <Class> already exists in configFS").
+ */
+export function runTargetcli(model: LabArrayModel, argv: readonly string[], look: TargetcliLook): ExecResult {
   const [path = '', command = '', ...args] = argv;
-  if (path === 'ls' || (command === 'ls' && path === '/')) return ok(tree(model));
+  if (path === 'ls' || (command === 'ls' && path === '/')) return ok(tree(model, look));
   if (path === 'saveconfig') {
     model.saved = model.snapshot();
     return ok('Configuration saved to /etc/target/saveconfig.json\n');
@@ -63,6 +74,8 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[]): Exe
       const file = p.get(kind === 'block' ? 'dev' : 'file_or_dev');
       if (name === undefined || file === undefined) return fail('Missing required parameters');
       if (model.backstores.has(name)) return fail(`Storage object ${kind}/${name} exists`);
+      const user = [...model.backstores].find(([, b]) => b.path === file);
+      if (user !== undefined) return fail(`storage object for ${file} already exists: ${user[0]}`);
       if (kind === 'block' || !p.has('size')) {
         if (!model.files.has(file)) return fail(`Could not create StorageObject: ${file} does not exist`);
       } else {
@@ -95,8 +108,9 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[]): Exe
     const b = /^\/backstores\/(?:fileio|block)\/(.+)$/.exec(args[0] ?? '');
     const backstore = b === null ? undefined : model.backstores.get(b[1] ?? '');
     const lun = Number(p.get('lun') ?? Math.max(-1, ...target.luns.keys()) + 1);
-    if (backstore === undefined) return fail(`No such path ${args[0] ?? ''}`);
-    if (target.luns.has(lun)) return fail(`LUN ${lun} already exists`);
+    if (backstore === undefined) return fail('storage object or path not valid');
+    if ([...target.luns.values()].includes(backstore.path)) return fail(`lun for storage object ${args[0]?.slice('/backstores/'.length) ?? ''} already exists`);
+    if (target.luns.has(lun)) return fail('This LUN already exists in configFS');
     target.luns.set(lun, backstore.path);
     return ok(`Created LUN ${lun}.\n`);
   }
@@ -114,8 +128,8 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[]): Exe
   if (acl !== null && command === 'create' && grant !== undefined && grant !== 'all') {
     const mapped = Number(p.get('mapped_lun'));
     const tpgLun = Number(p.get('tpg_lun_or_backstore'));
-    if (!target.luns.has(tpgLun)) return fail(`No such LUN ${tpgLun}`);
-    if (grant.includes(tpgLun)) return fail(`Mapped LUN ${mapped} already exists`);
+    if (!target.luns.has(tpgLun)) return fail(`LUN ${tpgLun} does not exist in this TPG`);
+    if (grant.includes(tpgLun)) return fail('This MappedLUN already exists in configFS');
     grant.push(tpgLun);
     return ok(`Created Mapped LUN ${mapped}.\n`);
   }

@@ -1,10 +1,10 @@
 import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import { LUN_NUMBER } from '../../drivers/storage/lun-target';
+import { tgtIncludeMatches } from '../../drivers/storage/tgt-target-conf';
 import { fail, ok, type LabArrayModel } from './lab-array-model';
 
 /** Debian's /etc/tgt/targets.conf: what tgt.service hands `tgt-admin -e` when tgtd starts. */
 export const LAB_TGT_TARGETS_CONF = '/etc/tgt/targets.conf';
-const DEFAULT_INCLUDE = 'include /etc/tgt/conf.d/*.conf';
 
 interface ConfTarget {
   readonly name: string;
@@ -13,9 +13,9 @@ interface ConfTarget {
   readonly names: string[];
 }
 
-/** The `<target …>` blocks of a configuration file and the files it includes (`include <dir>/*.conf`). */
+/** The `<target …>` blocks of a configuration file and the files it includes (a glob or a directory). */
 function parseConf(model: LabArrayModel, file: string, seen = new Set<string>()): ConfTarget[] | string {
-  const text = file === LAB_TGT_TARGETS_CONF && !model.confFiles.has(file) ? DEFAULT_INCLUDE : model.confFiles.get(file);
+  const text = model.confFiles.get(file);
   if (text === undefined) return `Config file ${file} not found. Exiting...`;
   seen.add(file);
   const out: ConfTarget[] = [];
@@ -23,11 +23,11 @@ function parseConf(model: LabArrayModel, file: string, seen = new Set<string>())
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') continue;
-    const include = /^include\s+(\S+)\/\*\.conf$/.exec(line);
+    const include = /^include\s+(\S+)$/.exec(line);
     const open = /^<target\s+(\S+)>$/.exec(line);
     const option = /^(backing-store|initiator-address|initiator-name)\s+(\S+)$/.exec(line);
     if (include !== null && current === undefined) {
-      for (const f of [...model.confFiles.keys()].filter((k) => k.startsWith(`${include[1] ?? ''}/`) && k.endsWith('.conf') && !seen.has(k)).sort()) {
+      for (const f of [...model.confFiles.keys()].filter((k) => tgtIncludeMatches(include[1] ?? '', k) && !seen.has(k)).sort()) {
         const inner = parseConf(model, f, seen);
         if (typeof inner === 'string') return inner;
         out.push(...inner);
@@ -37,6 +37,8 @@ function parseConf(model: LabArrayModel, file: string, seen = new Set<string>())
     } else if (line === '</target>' && current !== undefined) {
       out.push(current);
       current = undefined;
+    } else if (/^default-driver\s+iscsi$/.test(line) && current === undefined) {
+      continue;
     } else if (option !== null && current !== undefined) {
       const value = option[2] ?? '';
       if (option[1] === 'backing-store') current.backings.push(value);
@@ -62,7 +64,7 @@ function create(model: LabArrayModel, t: ConfTarget): void {
  * Debian tgt's tgt-admin as the lab array answers it: `-e` creates every configured target
  * not yet in tgtd, `--update <name>` re-creates one target from the file (the lab has no
  * logged-in sessions, so a target is never "in use"), both reading `-c <file>` (default
- * /etc/tgt/targets.conf, which includes conf.d/*.conf).
+ * /etc/tgt/targets.conf, which the array's profile writes).
  */
 export function runTgtAdmin(model: LabArrayModel, argv: readonly string[]): ExecResult {
   let conf = LAB_TGT_TARGETS_CONF;

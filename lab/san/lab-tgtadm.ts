@@ -14,7 +14,13 @@ function options(argv: readonly string[]): Map<string, string> {
   return out;
 }
 
-function show(target: LabTarget): string {
+/** How this tgt release prints a target. */
+export interface TgtadmLook {
+  /** Logical unit lines (by label) this release does not print. */
+  readonly omits: readonly string[];
+}
+
+function show(target: LabTarget, look: TgtadmLook): string {
   // As tgt 1.0.85 prints a logical unit (the lab keeps no sizes: every disk shows 1 GiB).
   const lun = (n: number, backing: string | undefined): string[] => [
     `        LUN: ${n}`,
@@ -31,7 +37,7 @@ function show(target: LabTarget): string {
     `            Backing store type: ${backing === undefined ? 'null' : 'rdwr'}`,
     `            Backing store path: ${backing ?? 'None'}`,
     '            Backing store flags: ',
-  ];
+  ].filter((l) => !look.omits.some((label) => l.trimStart().startsWith(`${label}:`)));
   return [
     `Target ${target.tid}: ${target.name}`,
     '    System information:',
@@ -49,7 +55,7 @@ function show(target: LabTarget): string {
 }
 
 /** Debian tgt's tgtadm as the lab array answers it: same options, same messages, exit 22 on error. */
-export function runTgtadm(model: LabArrayModel, argv: readonly string[]): ExecResult {
+export function runTgtadm(model: LabArrayModel, argv: readonly string[], look: TgtadmLook): ExecResult {
   const o = options(argv);
   if (o.has('?') || o.get('lld') !== 'iscsi') return fail('tgtadm: invalid request', EINVAL);
   const mode = o.get('mode');
@@ -57,8 +63,8 @@ export function runTgtadm(model: LabArrayModel, argv: readonly string[]): ExecRe
   const tid = o.has('tid') ? Number(o.get('tid')) : undefined;
   const target = tid === undefined ? undefined : model.targets.get(tid);
   if (mode === 'target' && op === 'show') {
-    if (tid !== undefined) return target === undefined ? fail("tgtadm: can't find the target", EINVAL) : ok(show(target));
-    return ok([...model.targets.values()].sort((a, b) => a.tid - b.tid).map(show).join(''));
+    if (tid !== undefined) return target === undefined ? fail("tgtadm: can't find the target", EINVAL) : ok(show(target, look));
+    return ok([...model.targets.values()].sort((a, b) => a.tid - b.tid).map((t) => show(t, look)).join(''));
   }
   if (mode === 'target' && op === 'new') {
     const name = o.get('targetname');

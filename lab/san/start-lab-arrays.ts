@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Lab, LabComponent } from '../lab';
 import { labKeyFile } from '../lab-keys';
 import type { LabSanView } from '../lab-views';
+import { arrayProfileNames } from './array-profiles';
 import { LabArray } from './lab-array';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
@@ -24,6 +25,7 @@ const snapshotSchema = z.record(
 );
 
 const latencySchema = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
+const profileSchema = z.strictObject({ profile: z.string().min(1).max(64) });
 
 export interface LabArraysComponent extends LabComponent {
   readonly sanView: LabSanView;
@@ -36,7 +38,8 @@ export interface LabArraysComponent extends LabComponent {
  * Personas placed at home start with their LUNs masked to their home machine, and a cluster's
  * resting hosts with its datastores masked to them. The slow-array fault is
  * `POST /lab/arrays/<id>/latency {"ms": N}` on the control server; a restart of the target
- * daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`.
+ * daemon (state kept only where persisted) is `POST /lab/arrays/<id>/restart`; a quirk
+ * profile (./array-profiles) is `POST /lab/arrays/<id>/profile {"profile": "<name>"}`.
  */
 export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | undefined> {
   const specs = lab.topology.sites.flatMap((s) => s.arrays);
@@ -82,24 +85,32 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     return found;
   };
   const routes = express.Router();
-  routes.post('/lab/arrays/:id/latency', (req, res) => {
-    const parsed = latencySchema.safeParse(req.body);
-    const target = arrays.get(req.params.id);
-    if (!parsed.success || target === undefined) {
-      res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : 'body must be {"ms": 0…600000}' });
-      return;
-    }
-    target.latencyMs = parsed.data.ms;
-    res.json({ array: target.spec.id, latencyMs: target.latencyMs });
+  /** A control route on one array: its id from the path, its body checked by `schema` (400 and the rule when wrong, 404 for no such array). */
+  const onArray = <T>(path: string, schema: z.ZodType<T>, rule: string, act: (target: LabArray, body: T) => { status?: number; body: unknown }): void => {
+    routes.post(`/lab/arrays/:id/${path}`, (req, res) => {
+      const parsed = schema.safeParse(req.body);
+      const target = arrays.get(req.params.id);
+      if (!parsed.success || target === undefined) {
+        res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : rule });
+        return;
+      }
+      const answer = act(target, parsed.data);
+      res.status(answer.status ?? 200).json(answer.body);
+    });
+  };
+  onArray('latency', latencySchema, 'body must be {"ms": 0…600000}', (target, { ms }) => {
+    target.latencyMs = ms;
+    return { body: { array: target.spec.id, latencyMs: target.latencyMs } };
   });
-  routes.post('/lab/arrays/:id/restart', (req, res) => {
-    const target = arrays.get(req.params.id);
-    if (target === undefined) {
-      res.status(404).json({ error: `no array "${req.params.id}"` });
-      return;
-    }
+  onArray('profile', profileSchema, 'body must be {"profile": "<name>"}', (target, { profile }) => {
+    const known = arrayProfileNames(target.spec.kind);
+    if (!known.includes(profile)) return { status: 400, body: { error: `profile: a ${target.spec.kind} array has profiles ${known.join(', ')}` } };
+    target.useProfile(profile);
+    return { body: { array: target.spec.id, profile } };
+  });
+  onArray('restart', z.unknown(), '', (target) => {
     target.restart();
-    res.json({ array: target.spec.id, restarted: true });
+    return { body: { array: target.spec.id, restarted: true } };
   });
   lab.control.use(routes);
   return {

@@ -1,22 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Server, type Connection } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { ExecResult } from '../../drivers/ssh/ssh-transport';
+import { authenticateLabClient, listenLabSsh, type LabSshListener } from './lab-ssh-common';
 
 /** virsh reads a whole domain XML from stdin; nothing rackshift sends comes near this. */
 const MAX_STDIN = 1024 * 1024;
 
-export interface LabSshExecServer {
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export type LabSshExecServer = LabSshListener;
 
 /**
  * An SSH server that accepts one username/password and answers exec requests with `handle` —
@@ -40,17 +30,7 @@ export async function startLabSshExecServer(options: {
       client.end();
       return;
     }
-    clients.add(client);
-    // Each answer is a few small writes; Nagle plus delayed ACKs would add ~40 ms to every
-    // command. ssh2's server connection has setNoDelay at run time; its typings omit it.
-    (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
-    client.on('close', () => clients.delete(client));
-    client.on('error', () => clients.delete(client));
-    client.on('authentication', (ctx) => {
-      const { username, password = '' } = options.credential;
-      if (ctx.method === 'password' && same(ctx.username, username) && same(ctx.password, password)) ctx.accept();
-      else ctx.reject(['password']);
-    });
+    authenticateLabClient(client, options.credential);
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
@@ -91,16 +71,5 @@ export async function startLabSshExecServer(options: {
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.address ?? '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const c of clients) c.end();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLabSsh(server, clients, options.port, options.address);
 }

@@ -1,112 +1,134 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { LabCli } from '../switch/lab-cli';
+import { authenticateLabClient, listenLabSsh, type LabSshListener } from './lab-ssh-common';
 
 /** A lab CLI that wants to know when its session ends (a FOS transaction dies with its owner). */
 export interface LabShellCli extends LabCli {
   closed?(): void;
 }
 
-export interface LabSshShellServer {
-  readonly port: number;
-  stop(): Promise<void>;
-}
+export type LabSshShellServer = LabSshListener;
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+/** What an injected fault does to the next line a session sends. */
+export type LabLineFault = 'hang' | 'drop' | undefined;
 
-/**
- * An SSH server that accepts one username/password and gives every PTY shell a CLI of its own
- * (`newCli`), echoing each line and answering with the CLI's output and next prompt, as a
- * switch's shell does; a one-line exec is answered by a fresh CLI. For lab devices driven over
- * an interactive shell (a Brocade fabric).
- */
-export async function startLabSshShellServer(options: {
+export interface LabSshShellServerOptions {
   readonly address?: string;
   readonly port: number;
   readonly hostKey: Buffer;
   readonly credential: Secret;
   readonly newCli: () => LabShellCli;
-}): Promise<LabSshShellServer> {
+  /** Offer keyboard-interactive (`Password: `) besides password, as switches do. */
+  readonly keyboardInteractive?: boolean;
+  /** While true, every login fails as with a wrong password. */
+  readonly refuseLogins?: () => boolean;
+  /** Consulted for every line: a hang swallows it (no answer, no prompt), a drop ends the connection. */
+  readonly lineFault?: () => LabLineFault;
+  /** A TCP connection arrived; a session authenticated; an authenticated session's connection closed. */
+  readonly onConnection?: () => void;
+  readonly onSession?: () => void;
+  readonly onSessionClosed?: () => void;
+}
+
+/**
+ * An SSH server that accepts one username/password and gives every PTY shell a CLI of its own
+ * (`newCli`), echoing each line (not while the CLI reads a secret) and answering with the
+ * CLI's output and next prompt, as a switch's or a fabric's shell does; a CLI answers one line
+ * at a time, so what is typed during a slow answer waits. A one-line exec is answered by a
+ * fresh CLI, on stderr when its exit code is not 0.
+ */
+export async function startLabSshShellServer(options: LabSshShellServerOptions): Promise<LabSshShellServer> {
   const clients = new Set<Connection>();
-  const shell = (stream: ServerChannel): void => {
+  const faulted = (client: Connection): boolean => {
+    const fault = options.lineFault?.();
+    if (fault === 'drop') client.end();
+    return fault !== undefined;
+  };
+  const shell = (client: Connection, stream: ServerChannel): void => {
     const cli = options.newCli();
     let pending = '';
+    let busy = false;
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
       cli.closed?.();
     };
-    stream.on('close', end);
-    // The client closing its side (exit of the SSH client) ends the session, as on the device.
-    stream.on('end', () => {
+    const close = (): void => {
       stream.exit(0);
       stream.end();
       end();
-    });
-    stream.write(`\r\n${cli.prompt()}`);
-    stream.on('data', (data: Buffer) => {
-      pending += data.toString('utf8');
+    };
+    stream.on('close', end);
+    // The client closing its side (exit of the SSH client) ends the session, as on the device.
+    stream.on('end', close);
+    const drain = (): void => {
       let at: number;
-      while ((at = pending.search(/\r\n|\r|\n/)) >= 0) {
+      while (!busy && (at = pending.search(/\r\n|\r|\n/)) >= 0) {
         const line = pending.slice(0, at);
         pending = pending.slice(at + (pending.startsWith('\r\n', at) ? 2 : 1));
+        if (faulted(client)) continue;
+        const echo = cli.readingSecret === true ? '' : line;
         const answer = cli.handle(line);
         const body = answer.output === '' ? '' : `${answer.output.replace(/\r?\n/g, '\r\n')}\r\n`;
         if (answer.close) {
-          stream.write(`${line}\r\n${body}`);
-          stream.exit(0);
-          stream.end();
-          end();
+          stream.write(`${echo}\r\n${body}`);
+          close();
           return;
         }
-        stream.write(`${line}\r\n${body}${cli.prompt()}`);
+        if (answer.delayMs === undefined || answer.delayMs <= 0) {
+          stream.write(`${echo}\r\n${body}${cli.prompt()}`);
+          continue;
+        }
+        stream.write(`${echo}\r\n`);
+        busy = true;
+        setTimeout(() => {
+          busy = false;
+          if (stream.destroyed) return;
+          stream.write(`${body}${cli.prompt()}`);
+          drain();
+        }, answer.delayMs);
       }
+    };
+    stream.write(`\r\n${cli.prompt()}`);
+    stream.on('data', (data: Buffer) => {
+      pending += data.toString('utf8');
+      drain();
     });
   };
+  const exec = (client: Connection, stream: ServerChannel, command: string): void => {
+    if (faulted(client)) return;
+    const cli = options.newCli();
+    const answer = cli.handle(command);
+    cli.closed?.();
+    const text = answer.output === '' ? '' : `${answer.output}\n`;
+    const code = answer.exitCode ?? 0;
+    if (code === 0) stream.write(text);
+    else stream.stderr.write(text);
+    stream.exit(code);
+    stream.end();
+  };
   const server = new Server({ hostKeys: [options.hostKey] }, (client) => {
-    clients.add(client);
-    (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);
-    client.on('close', () => clients.delete(client));
-    client.on('error', () => clients.delete(client));
-    client.on('authentication', (ctx) => {
-      const { username, password = '' } = options.credential;
-      if (ctx.method === 'password' && same(ctx.username, username) && same(ctx.password, password)) ctx.accept();
-      else ctx.reject(['password']);
+    options.onConnection?.();
+    let authenticated = false;
+    client.on('close', () => {
+      if (authenticated) options.onSessionClosed?.();
+    });
+    authenticateLabClient(client, options.credential, {
+      ...(options.keyboardInteractive !== undefined && { keyboardInteractive: options.keyboardInteractive }),
+      ...(options.refuseLogins !== undefined && { refuse: options.refuseLogins }),
     });
     client.on('ready', () => {
+      authenticated = true;
+      options.onSession?.();
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         session.on('pty', (accept) => accept?.());
-        session.on('shell', (accept) => shell(accept()));
-        session.on('exec', (accept, _reject, info) => {
-          const stream = accept();
-          const cli = options.newCli();
-          const answer = cli.handle(info.command);
-          cli.closed?.();
-          stream.write(answer.output === '' ? '' : `${answer.output}\n`);
-          stream.exit(0);
-          stream.end();
-        });
+        session.on('shell', (accept) => shell(client, accept()));
+        session.on('exec', (accept, _reject, info) => exec(client, accept(), info.command));
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.address ?? '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const c of clients) c.end();
-        server.close(() => resolve());
-      }),
-  };
+  return listenLabSsh(server, clients, options.port, options.address);
 }

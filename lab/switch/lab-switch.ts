@@ -1,5 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { Secret } from '../../common/secrets';
 import type { Switch } from '../../inventory/topology-schema';
 import { ActiveProfile } from './active-profile';
@@ -9,6 +7,8 @@ import { NvueCli, type NvueDatabase } from './nvue-cli';
 import { SonicCli } from './sonic-cli';
 import type { CliFaults, LabCli } from './lab-cli';
 import type { LabSwitchConfig, LabSwitchConfigData } from './lab-switch-config';
+import { startLabSshShellServer, type LabLineFault, type LabSshShellServer } from '../ssh/lab-ssh-shell-server';
+import { withLineHook } from '../ssh/with-line-hook';
 
 /** What a lab switch keeps across a lab restart: running and saved configuration, and its faults. */
 export interface LabSwitchSnapshot {
@@ -41,26 +41,19 @@ export interface LabSwitchStats {
   lines: number;
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
- * One lab switch: an ssh2 server on the topology's address and port that speaks its vendor's
- * CLI family over a PTY shell (and one-line execs), holding the running configuration that
- * booting lab machines consult.
+ * One lab switch: the lab's SSH shell server on the topology's address and port, speaking its
+ * vendor's CLI family over a PTY shell (and one-line execs), holding the running configuration
+ * that booting lab machines consult.
  */
 export class LabSwitch {
   readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
   private saved: LabSwitchConfig;
   private readonly active: ActiveProfile;
+  private server: LabSshShellServer | undefined;
   /** Called after every line that may have changed the configuration or a fault counter. */
   onChange: () => void = () => undefined;
-  private readonly clients = new Set<Connection>();
-  private server: Server | undefined;
   private readonly cliFaults: CliFaults = {
     takeRefusal: () => {
       if (this.faults.refuseCommands <= 0) return false;
@@ -148,118 +141,37 @@ export class LabSwitch {
   }
 
   async start(hostKey: Buffer): Promise<void> {
-    const server = new Server({ hostKeys: [hostKey] }, (client) => this.accept(client));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.spec.port, this.spec.address, () => resolve());
-    });
-  }
-
-  private accept(client: Connection): void {
-    this.stats.connections += 1;
-    this.clients.add(client);
-    let authenticated = false;
-    client.on('error', () => undefined);
-    client.on('close', () => {
-      this.clients.delete(client);
-      if (authenticated) this.stats.open -= 1;
-    });
-    client.on('authentication', (ctx) => {
-      const ok = (password: string): boolean =>
-        !this.faults.rejectAuth && same(ctx.username, this.credential.username) && same(password, this.credential.password ?? '');
-      if (ctx.method === 'password') {
-        if (ok(ctx.password)) ctx.accept();
-        else ctx.reject(['password', 'keyboard-interactive']);
-      } else if (ctx.method === 'keyboard-interactive') {
-        ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (ok(answers[0] ?? '') ? ctx.accept() : ctx.reject(['password', 'keyboard-interactive'])));
-      } else ctx.reject(['password', 'keyboard-interactive']);
-    });
-    client.on('ready', () => {
-      authenticated = true;
-      this.stats.sessions += 1;
-      this.stats.open += 1;
-      this.stats.maxOpen = Math.max(this.stats.maxOpen, this.stats.open);
-      client.on('session', (acceptSession) => {
-        const session = acceptSession();
-        session.on('pty', (accept) => accept?.());
-        session.on('shell', (accept) => this.shell(client, accept()));
-        session.on('exec', (accept, _reject, info) => this.exec(client, accept(), info.command));
-      });
+    this.server = await startLabSshShellServer({
+      address: this.spec.address,
+      port: this.spec.port,
+      hostKey,
+      credential: this.credential,
+      newCli: () => withLineHook(this.newCli(), () => this.onChange()),
+      keyboardInteractive: true,
+      refuseLogins: () => this.faults.rejectAuth,
+      lineFault: () => this.lineFault(),
+      onConnection: () => (this.stats.connections += 1),
+      onSession: () => {
+        this.stats.sessions += 1;
+        this.stats.open += 1;
+        this.stats.maxOpen = Math.max(this.stats.maxOpen, this.stats.open);
+      },
+      onSessionClosed: () => (this.stats.open -= 1),
     });
   }
 
   /** Whether an injected fault takes this line: a hang swallows it, a drop ends the connection. */
-  private faulted(client: Connection): boolean {
+  private lineFault(): LabLineFault {
     this.stats.lines += 1;
     if (this.faults.dropSessions > 0) {
       this.faults.dropSessions -= 1;
       this.onChange();
-      client.end();
-      return true;
+      return 'drop';
     }
-    return this.faults.hang;
-  }
-
-  private shell(client: Connection, stream: ServerChannel): void {
-    const cli = this.newCli();
-    let pending = '';
-    let busy = false;
-    // A CLI answers one line at a time: what is typed meanwhile waits for the answer.
-    const drain = (): void => {
-      let at: number;
-      while (!busy && (at = pending.search(/\r\n|\r|\n/)) >= 0) {
-        const line = pending.slice(0, at);
-        pending = pending.slice(at + (pending.startsWith('\r\n', at) ? 2 : 1));
-        if (this.faulted(client)) continue;
-        const echo = cli.readingSecret === true ? '' : line;
-        const answer = cli.handle(line);
-        this.onChange();
-        const body = answer.output === '' ? '' : `${answer.output.replace(/\n/g, '\r\n')}\r\n`;
-        if (answer.close) {
-          stream.write(`${echo}\r\n${body}`);
-          stream.exit(0);
-          stream.end();
-          return;
-        }
-        const prompt = cli.prompt();
-        if (answer.delayMs === undefined || answer.delayMs <= 0) {
-          stream.write(`${echo}\r\n${body}${prompt}`);
-          continue;
-        }
-        stream.write(`${echo}\r\n`);
-        busy = true;
-        setTimeout(() => {
-          busy = false;
-          if (stream.destroyed) return;
-          stream.write(`${body}${prompt}`);
-          drain();
-        }, answer.delayMs);
-      }
-    };
-    stream.write(`\r\n${cli.prompt()}`);
-    stream.on('data', (data: Buffer) => {
-      pending += data.toString('utf8');
-      drain();
-    });
-  }
-
-  private exec(client: Connection, stream: ServerChannel, command: string): void {
-    if (this.faulted(client)) return;
-    const answer = this.newCli().handle(command);
-    this.onChange();
-    const text = answer.output === '' ? '' : `${answer.output}\n`;
-    const code = answer.exitCode ?? 0;
-    if (code === 0) stream.write(text);
-    else stream.stderr.write(text);
-    stream.exit(code);
-    stream.end();
+    return this.faults.hang ? 'hang' : undefined;
   }
 
   async stop(): Promise<void> {
-    for (const c of this.clients) c.end();
-    const server = this.server;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.server?.stop();
   }
 }

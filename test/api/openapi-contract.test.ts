@@ -78,7 +78,8 @@ describe('Schemathesis against the document', () => {
       '--seed', '1', '--workers', '1', '--request-timeout', '10', '--generation-database', 'none', '--no-color',
     ];
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const child = spawn(st, args, { env: { ...process.env, RACKSHIFT_CONTRACT_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Run in the suite's temp folder: Schemathesis keeps a .schemathesis cache in its working directory.
+      const child = spawn(st, args, { cwd: dir, env: { ...process.env, RACKSHIFT_CONTRACT_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       child.stdout.on('data', (b: Buffer) => (text += b.toString()));
       child.stderr.on('data', (b: Buffer) => (text += b.toString()));

@@ -9,7 +9,7 @@ import { CipherSuiteMemory } from '../../drivers/power/ipmi-cipher-suites';
 import { BmcAuthError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
 import type { Machine, Topology } from '../../inventory/topology-schema';
 import type { LabIpmiBmcs } from '../../lab/bmc/ipmi-sim-bmcs';
-import type { Lab } from '../../lab/lab';
+import type { Lab, LabOptions } from '../../lab/lab';
 import type { LabMachine, LabTiming } from '../../lab/lab-machine';
 import { startLab } from '../../lab/start-lab';
 import { ipmiLabTopology } from '../support/ipmi-topology';
@@ -76,6 +76,24 @@ async function errorOf(p: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error('expected a failure');
+}
+
+/** A lab of its own for one describe, its BMCs set to quirk profiles: started before its tests, stopped after. */
+function profileLab(name: string, options: Pick<LabOptions, 'bmcProfiles' | 'ipmiBootFlagTimeoutMs'>): () => Lab {
+  let own: Lab | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `rackshift-ipmi-${name}-`));
+    own = await startLab({ topology: await ipmiLabTopology(), dataDir: dir, only: ['ipmi'], timing: TIMING, ...options });
+  });
+  afterAll(async () => {
+    await own?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (own === undefined) throw new Error(`the ${name} lab did not start`);
+    return own;
+  };
 }
 
 describe('IPMI driver ↔ ipmi_sim', () => {
@@ -223,23 +241,12 @@ describe('IPMI driver ↔ ipmi_sim', () => {
 });
 
 describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim behind the cipher gate)', () => {
-  let gated: Lab;
-  let gatedDir: string;
-
-  beforeAll(async () => {
-    gatedDir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-gated-'));
-    gated = await startLab({ topology: await ipmiLabTopology(), dataDir: gatedDir, only: ['ipmi'], timing: TIMING, bmcProfiles: { 'm-r1-01': 'no-suite-3' } });
-  });
-
-  afterAll(async () => {
-    await gated?.stop();
-    if (gatedDir !== undefined) await rm(gatedDir, { recursive: true, force: true });
-  });
+  const gated = profileLab('gated', { bmcProfiles: { 'm-r1-01': 'no-suite-3' } });
 
   function gatedDriver(suites: number[] | undefined, runner: CountingRunner): IpmiPowerDriver {
-    const base = gated.index.machine('m-r1-01');
+    const base = gated().index.machine('m-r1-01');
     const machine = suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: suites } } as Machine);
-    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(gated.credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: new CipherSuiteMemory() });
+    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(gated().credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: new CipherSuiteMemory() });
   }
 
   it('is not reported unreachable: both refusals, with ipmitool\'s real texts, end in UnsupportedActionError', async () => {
@@ -255,57 +262,59 @@ describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim b
     const runner = new CountingRunner();
     const d = gatedDriver([17, 3, 2], runner);
     expect(await d.power('on')).toMatchObject({ action: 'on', already: false });
-    await until('power on', () => gated.machine('m-r1-01').powerState === 'on');
+    await until('power on', () => gated().machine('m-r1-01').powerState === 'on');
     expect(runner.suites).toEqual(['17', '3', '2', '2', '2']);
   });
 
   it('a dark gated BMC is silent, refusals included', async () => {
-    gated.machine('m-r1-01').setDark(true);
+    gated().machine('m-r1-01').setDark(true);
     try {
       const error = await errorOf(gatedDriver([3], new CountingRunner()).powerState());
       expect(error).toBeInstanceOf(BmcUnreachableError);
     } finally {
-      gated.machine('m-r1-01').setDark(false);
+      gated().machine('m-r1-01').setDark(false);
     }
+  });
+});
+
+describe('a BMC with no free session slot (lab profile busy-sessions: two Open Sessions in three refused)', () => {
+  const busyLab = profileLab('busy', { bmcProfiles: { 'm-r1-01': 'busy-sessions' } });
+
+  it('real ipmitool says "insufficient resources for session"; the driver runs the command again and gets through on the third run', async () => {
+    const runner = new CountingRunner();
+    const machine = busyLab().index.machine('m-r1-01');
+    const d = new IpmiPowerDriver({
+      machine: { ...machine, bmc: { ...machine.bmc, cipherSuites: [3] } } as Machine,
+      secrets: new StaticSecretStore(busyLab().credentials),
+      timeoutMs: DRIVER_TIMEOUT_MS,
+      runner,
+      cipherSuiteMemory: new CipherSuiteMemory(),
+      busyRetryDelayMs: 50,
+    });
+    expect(await d.powerState()).toBe('off');
+    expect(runner.suites).toEqual(['3', '3', '3']);
+    expect(busyLab().describe().ipmi).toMatchObject({ 'm-r1-01': { busyRefusals: 2 } });
   });
 });
 
 describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the IPMI spec says)', () => {
   /** Shortened from the spec's 60 s. */
   const VALID_MS = 300;
-  let lab2: Lab;
-  let dir2: string;
-
-  beforeAll(async () => {
-    dir2 = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-bootflags-'));
-    lab2 = await startLab({
-      topology: await ipmiLabTopology(),
-      dataDir: dir2,
-      only: ['ipmi'],
-      timing: TIMING,
-      bmcProfiles: { 'm-r1-01': 'spec-boot-flags', 'm-r1-02': 'spec-boot-flags' },
-      ipmiBootFlagTimeoutMs: VALID_MS,
-    });
-  });
-
-  afterAll(async () => {
-    await lab2?.stop();
-    if (dir2 !== undefined) await rm(dir2, { recursive: true, force: true });
-  });
+  const lab2 = profileLab('bootflags', { bmcProfiles: { 'm-r1-01': 'spec-boot-flags', 'm-r1-02': 'spec-boot-flags' }, ipmiBootFlagTimeoutMs: VALID_MS });
 
   function suite2Driver(machineId: string): IpmiPowerDriver {
-    const base = lab2.index.machine(machineId);
+    const base = lab2().index.machine(machineId);
     const machine = { ...base, bmc: { ...base.bmc, cipherSuites: [2] } } as Machine;
-    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(lab2.credentials), timeoutMs: DRIVER_TIMEOUT_MS });
+    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(lab2().credentials), timeoutMs: DRIVER_TIMEOUT_MS });
   }
 
   it('a plain "chassis bootdev pxe" loses its valid bit when no chassis control follows in time', async () => {
-    const m = lab2.machine('m-r1-01');
-    const bmc = lab2.index.machine('m-r1-01').bmc;
+    const m = lab2().machine('m-r1-01');
+    const bmc = lab2().index.machine('m-r1-01').bmc;
     const result = await new SpawnCommandRunner().run(
       'ipmitool',
-      ['-I', 'lanplus', '-C', '2', '-H', bmc.address, '-p', String(bmc.port), '-U', lab2.credentials['lab-bmc']?.username ?? '', '-E', 'chassis', 'bootdev', 'pxe'],
-      { env: { IPMI_PASSWORD: lab2.credentials['lab-bmc']?.password ?? '' }, timeoutMs: 10_000 },
+      ['-I', 'lanplus', '-C', '2', '-H', bmc.address, '-p', String(bmc.port), '-U', lab2().credentials['lab-bmc']?.username ?? '', '-E', 'chassis', 'bootdev', 'pxe'],
+      { env: { IPMI_PASSWORD: lab2().credentials['lab-bmc']?.password ?? '' }, timeoutMs: 10_000 },
     );
     expect(result.stdout).toContain('Set Boot Device to pxe');
     await until('the valid bit to expire', () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2);
@@ -313,7 +322,7 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
   });
 
   it('the driver keeps the valid bit (parameter 3), so an override set long before the reset still holds', async () => {
-    const m = lab2.machine('m-r1-02');
+    const m = lab2().machine('m-r1-02');
     const d = suite2Driver('m-r1-02');
     await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
     // Longer than the valid bit's timeout, as when a runbook re-VLANs and masks LUNs before the power-on.
@@ -321,7 +330,15 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
     await d.power('on');
     await until('the OS to run', () => m.osState === 'running');
     expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe']);
-    expect(lab2.describe().ipmi).toMatchObject({ 'm-r1-02': { refusedCipherSuites: [3] } });
+    expect(lab2().describe().ipmi).toMatchObject({ 'm-r1-02': { refusedCipherSuites: [3] } });
+  });
+
+  it('a persistent EFI override goes out with the persistent and EFI bits (the lab reads them off the wire; ipmi_sim keeps only the device)', async () => {
+    const d = suite2Driver('m-r1-02');
+    expect(await d.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).toEqual({ device: 'pxe', persistent: false, uefi: false });
+    expect(lab2().describe().ipmi).toMatchObject({ 'm-r1-02': { bootFlagsRequested: { selector: 0b0001, persistent: true, efi: true } } });
+    await d.setBootDevice({ device: 'disk', persistent: false, uefi: false });
+    expect(lab2().describe().ipmi).toMatchObject({ 'm-r1-02': { bootFlagsRequested: { selector: 0b0010, persistent: false, efi: false } } });
   });
 });
 

@@ -73,9 +73,10 @@ describe('switch compensation: apply, then undo from the returned prior state', 
     const ports: PortSpec[] = [
       { switchId: 'sw-r1', port: 'GigabitEthernet1/0/4', mode: 'access', accessVlan: 400 },
       { switchId: 'sw-r2', port: 'ge-0/0/3', mode: 'access', accessVlan: 130 },
-      // Junos refuses the commit: VLAN 999 is not defined on sw-r2.
-      { switchId: 'sw-r2', port: 'ge-0/0/4', mode: 'access', accessVlan: 999 },
+      { switchId: 'sw-r2', port: 'ge-0/0/4', mode: 'access', accessVlan: 130 },
     ];
+    // sw-r2 refuses its configuration (an undefined VLAN no longer is refused: Junos declares it in the same commit).
+    switches.switch('sw-r2').faults.refuseCommands = 1;
     await expect(activities.configurePorts({ ports })).rejects.toMatchObject({ type: 'CommandRejectedError', nonRetryable: true });
     expect(snapshot()).toEqual(before);
   });
