@@ -7,6 +7,8 @@ import { startOvs, type RealOvs } from '../support/ovs';
 import { startSshd, type RealSshd } from '../support/sshd';
 
 /** Real Open vSwitch (userspace datapath) behind a real OpenSSH sshd, driven by the ovs vendor driver. */
+jest.setTimeout(30_000);
+
 describe('ovs vendor driver against a real Open vSwitch over a real sshd', () => {
   let ovs: RealOvs;
   let sshd: RealSshd;
