@@ -7,6 +7,7 @@ import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
+import { fencePowerAndPorts } from '../steps/fence-source';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { repurposeInputSchema } from './repurpose-input';
 
@@ -84,6 +85,7 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
       if (input.sourceDown) {
+        if (input.fence === 'full') await fencePowerAndPorts(journal, source, from);
         if (from.initiator !== undefined) await steps.unmask('fence-source', from.initiator, from.luns);
         await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
         continue;

@@ -164,7 +164,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         ? {
             workflow: 'repurpose',
             keys: moveKeys(topology, { machine: r.target.machine, persona: r.persona }, input.limits),
-            input: { persona: r.persona, machine: r.target.machine, allowEvict: evicting.has(r.target.machine), sourceDown: disaster, evictGraceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            input: { persona: r.persona, machine: r.target.machine, allowEvict: evicting.has(r.target.machine), sourceDown: disaster, ...(disaster && input.fence === 'full' && { fence: 'full' }), evictGraceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
             machine: r.target.machine,
           }
         : {
