@@ -6,6 +6,7 @@ import { errorHandler } from './http-errors';
 import { runLinks } from './run-links';
 import { inventoryRoutes } from './routes/inventory';
 import { drillRoutes } from './routes/drills';
+import { guardRoutes } from './routes/guards';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
 import { runApprovalRoutes } from './routes/run-approval';
@@ -43,6 +44,7 @@ export function createApp(options: ApiOptions): Express {
   app.use(inventoryRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use(scheduleRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use(drillRoutes({ client: options.client }));
+  app.use(guardRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'NotFound', message: 'no such route' });
   });

@@ -14,7 +14,10 @@ import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { LedgerClient } from '../temporal/ledger-client';
 import { DEV_RETENTION_DAYS, setNamespaceRetention } from '../temporal/namespace-retention';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
-import { NAMESPACE } from '../worker/task-queue';
+import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
+import { startSiteGuard } from '../temporal/site-guards';
+import { siteGuardInputSchema } from '../workflows/site-guard/site-guard-input';
+import type { Topology } from '../inventory/topology-schema';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 import { connectTemporal } from '../temporal/connect';
@@ -27,6 +30,8 @@ export interface DevStackOptions {
   readonly uiPort: number;
   readonly labPort: number;
   readonly lab: boolean;
+  /** Start a site guard per site (default policies; see docs/site-guard.md). Default true. */
+  readonly guard?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -50,6 +55,14 @@ async function adminToken(dataDir: string): Promise<string> {
   const token = newToken();
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** One guard per site with the default policies; a guard already running (a restarted stack) is left as it is. */
+async function startGuards(client: Client, topology: Topology, log: (line: string) => void): Promise<void> {
+  for (const site of topology.sites) {
+    const started = await startSiteGuard(client, TASK_QUEUE, siteGuardInputSchema.omit({ carry: true }).parse({ site: site.name }));
+    log(`site guard of ${site.name}: ${started ? 'started' : 'already running'}`);
+  }
 }
 
 /**
@@ -122,6 +135,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
     });
     stoppers.push(() => api.stop());
+    if (options.guard !== false) await startGuards(client, topology, log);
     const apiUrl = api.url;
     return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token, lab, stop };
   } catch (e) {

@@ -18,7 +18,8 @@ export function registerDevCommands(program: Command): void {
     .option('--ui-port <port>', 'Temporal UI port on 127.0.0.1', portOption, 8233)
     .option('--lab-port <port>', 'lab control server port on 127.0.0.1 (fault injection, state)', portOption, DEV_LAB_PORT)
     .option('--no-lab', 'do not start the lab: drive the real hardware the topology describes')
-    .action(async (opts: { data: string; topology: string; apiPort: number; temporalPort: number; uiPort: number; labPort: number; lab: boolean }) => {
+    .option('--no-guard', 'do not start a site guard per site')
+    .action(async (opts: { data: string; topology: string; apiPort: number; temporalPort: number; uiPort: number; labPort: number; lab: boolean; guard: boolean }) => {
       installRuntimeLogging('WARN');
       const stack = await startDevStack({
         dataDir: opts.data,
@@ -28,6 +29,7 @@ export function registerDevCommands(program: Command): void {
         uiPort: opts.uiPort,
         labPort: opts.labPort,
         lab: opts.lab,
+        guard: opts.guard,
       });
       console.log(
         [
