@@ -77,8 +77,9 @@ export async function runAction(action: GuardAction, ctx: ActionContext): Promis
     const result = (await handle.result()) as { outcome?: string };
     const outcome = result.outcome ?? 'completed';
     const ok = outcome === 'completed' || outcome === 'nothing-failed';
-    ctx.update({ ...base, state: ok ? 'completed' : 'failed', ...(!ok && { error: `ended ${outcome}` }) });
-    await ctx.notify(ok ? 'restored' : 'not-restored', { machines, run: child.id, outcome });
+    const declined = outcome === 'rejected' || outcome === 'expired';
+    ctx.update({ ...base, state: ok ? 'completed' : declined ? 'declined' : 'failed', ...(!ok && { error: `ended ${outcome}` }) });
+    await ctx.notify(ok ? 'restored' : declined ? 'declined' : 'not-restored', { machines, run: child.id, outcome });
   } catch (e) {
     const error = errorOf(e);
     ctx.update({ ...base, state: 'failed', error: `${error.type}: ${error.message}` });

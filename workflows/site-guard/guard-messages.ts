@@ -22,7 +22,8 @@ export interface GuardEventRecord {
     readonly personas: readonly string[];
     /** The child run (repurpose or site-failover) the guard started. */
     readonly run?: string;
-    readonly state: 'running' | 'awaiting-approval' | 'completed' | 'failed' | 'reported';
+    /** declined: the failover's plan was rejected or its approval expired; nothing moved. */
+    readonly state: 'running' | 'awaiting-approval' | 'completed' | 'declined' | 'failed' | 'reported';
     readonly error?: string;
   }>;
 }
