@@ -133,7 +133,8 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
 
   it('a burned rack is one event: one site-failover that waits for approval (policy approve), and the webhook asks for it', async () => {
     const sent = hook.received.length;
-    await startGuard({ policy: { byPriority: { 1: 'approve', 2: 'approve', 3: 'approve', 4: 'approve', 5: 'approve' } } });
+    // A round probes for seconds; the burn lands inside one, so machines reach their count a round apart: the window joins them.
+    await startGuard({ eventWindowSeconds: 20, policy: { byPriority: { 1: 'approve', 2: 'approve', 3: 'approve', 4: 'approve', 5: 'approve' } } });
     await statusUntil('a first round', (s) => s.rounds >= 1);
     const before = labHardwareState(stack.lab);
     const burned = stack.lab.burnRack('r1');

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
@@ -60,8 +60,10 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     const sourcesFor = (target: string): string[] =>
       [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!)])].filter((m) => m !== target).sort();
 
+    // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the ledger still places it there.
+    const gone = input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
     let chosen: (typeof candidates)[number] | undefined;
-    for (const c of candidates) {
+    for (const c of candidates.filter((x) => !gone.includes(x.machine))) {
       const attempt = new HardwareSteps(saga, journal, holder, c.site);
       const resources = [`machine:${c.machine}`, `persona:${input.persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : []), ...sourcesFor(c.machine).map((m) => `machine:${m}`)];
       const vacant = [{ machine: c.machine, except: [input.persona, ...(c.evicts ? [c.evicts] : [])] }];
