@@ -46,6 +46,11 @@ export function createGuardActivities(deps: Pick<ActivityDeps, 'topology' | 'led
       return { machines, switches, witnesses };
     },
 
+    /** Every switch port a machine is cabled to (all its NICs, whatever persona runs there): what fencing shuts. */
+    async cabledPorts(input: { machine: string }): Promise<Array<{ switchId: string; port: string }>> {
+      return deps.topology.machine(input.machine).nics.map((n) => ({ switchId: n.switch, port: n.port }));
+    },
+
     /** POSTs the notification signed with the named credential's password (HMAC-SHA256); the key never enters history. */
     async sendGuardNotification(input: { url: string; secret: string; payload: Record<string, unknown> }): Promise<{ status: number }> {
       const key = deps.secrets.resolve(input.secret).password;

@@ -118,6 +118,7 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
     expect(steps.indexOf('fence-source')).toBeLessThan(steps.indexOf('power-on'));
     expect(steps.indexOf('fence-ports')).toBeLessThan(steps.indexOf('power-on'));
     expect(report.steps.find((s) => s.name === 'fence-power')?.detail).toMatch(/BMC does not answer/);
+    expect(report.steps.find((s) => s.name === 'fence-ports')?.detail).toBe('2 port(s) shut');
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', iqn)).toEqual([]);
     for (const port of ['GigabitEthernet1/0/10', 'GigabitEthernet2/0/10']) expect(stack.lab.switchView!.portState('sw-r1', port)?.shutdown).toBe(true);
     expect(stack.lab.machine(report.endedOn).bootResult).toMatchObject({ healthy: true, persona: 'app-01' });

@@ -87,7 +87,7 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
       if (input.sourceDown) {
-        if (input.fence === 'full') await fencePowerAndPorts(journal, source, from);
+        if (input.fence === 'full') await fencePowerAndPorts(journal, source);
         if (from.initiator !== undefined) await steps.unmask('fence-source', from.initiator, from.luns);
         await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
         continue;

@@ -1,5 +1,4 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { PlacementPlan } from '../../activities/placement-plan';
 import { fenceOp } from '../activity-profiles';
 import type { RunbookActivities } from '../runbook-activities';
 import type { RunJournal } from '../run-journal';
@@ -11,12 +10,12 @@ const why = (e: unknown): string => (e as { cause?: { message?: string } }).caus
 /**
  * The first two layers of fencing a machine judged lost (`fence: full`), before its LUNs are
  * unmasked (the layer that must hold, done by the caller's `fence-source` step): power it off
- * through its BMC if the BMC answers, and shut its switch ports, so a machine that was only
+ * through its BMC if the BMC answers, and shut every switch port it is cabled to, so a machine that was only
  * unreachable cannot keep serving on the network. Each layer is tried briefly and never fails
  * the run: a burned machine's BMC and switch do not answer, and that is the expected case.
  * Neither is undone by a compensation: a fenced machine stays fenced until someone looks at it.
  */
-export async function fencePowerAndPorts(journal: RunJournal, source: string, from: PlacementPlan): Promise<void> {
+export async function fencePowerAndPorts(journal: RunJournal, source: string): Promise<void> {
   await journal.step('fence-power', `power ${source} off through its BMC if it answers`, async () => {
     try {
       const state = await fence.readPowerState.executeWithOptions({ summary: `is ${source}'s BMC there` }, [{ machine: source }]);
@@ -26,16 +25,15 @@ export async function fencePowerAndPorts(journal: RunJournal, source: string, fr
     } catch (e) {
       return `BMC does not answer: ${why(e)}`;
     }
-  });
+  }, (found) => found);
   await journal.step('fence-ports', `shut ${source}'s switch ports`, async () => {
-    if (from.ports.length === 0) return 'no cabled ports';
     try {
-      const refs = from.ports.map((p) => ({ switchId: p.switchId, port: p.port }));
+      const refs = await fence.cabledPorts.executeWithOptions({ summary: `${source}'s cabled ports` }, [{ machine: source }]);
       const now = await fence.readPorts.executeWithOptions({ summary: `read ${source}'s ports` }, [{ ports: refs }]);
       await fence.configurePorts.executeWithOptions({ summary: `shut ${source}'s ports` }, [{ ports: now.map((p) => ({ ...p, shutdown: true })) }]);
       return `${refs.length} port(s) shut`;
     } catch (e) {
       return `switch did not take it: ${why(e)}`;
     }
-  });
+  }, (found) => found);
 }
