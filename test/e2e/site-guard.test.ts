@@ -7,6 +7,7 @@ import type { GuardStatus } from '../../workflows/site-guard/guard-messages';
 import { startFullStack, type FullStack } from '../support/full-stack';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ROOT } from '../support/lab-fixtures';
+import { runCli } from '../support/run-cli';
 import { stackApi } from '../support/stack-api';
 import { startWebhookReceiver } from '../support/webhook-receiver';
 
@@ -19,6 +20,7 @@ const HOOK_CREDENTIAL = 'lab-array';
 let stack: FullStack;
 let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const api = stackApi(() => stack);
+const rackshift = (...args: string[]): Promise<string> => runCli([...args, '--api', stack.api.url, '--token', stack.token]);
 
 beforeAll(async () => {
   stack = await startFullStack({ source: RACK_FIRE });
@@ -71,8 +73,11 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
     expect(await guardStatus()).toEqual({ site: 'dc1', state: 'not-running' });
   });
 
-  it('a flapping BMC (dark for one round, then back) moves nothing', async () => {
-    await startGuard({ failuresToLose: 3 });
+  it('a flapping BMC (dark for one round, then back) moves nothing; the guard continues as new with its memory', async () => {
+    // Three rounds per run: the rounds below span several runs, and the suspect count crosses them.
+    await startGuard({ failuresToLose: 3, roundsPerRun: 3 });
+    const handle = stack.temporal.client.workflow.getHandle('site-guard/dc1');
+    const firstRun = (await handle.describe()).runId;
     const before = await statusUntil('a first round', (s) => s.rounds >= 1);
     expect(before.lastProbe).toMatchObject({ machines: 30, bmcDark: 0 });
     stack.lab.machine('m-r2-05').setDark(true);
@@ -82,14 +87,21 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
     const after = await statusUntil('four more rounds', (s) => s.rounds >= seen + 4);
     expect(after.suspects).toEqual({});
     expect(after.events).toEqual([]);
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    const history = await handle.fetchHistory();
+    expect(history.events?.length ?? 0).toBeLessThan(200);
     // Pause and resume through the API: validators refuse a second pause, and the status says who.
     const paused = await api('/api/v1/guards/dc1/pause', { method: 'POST', body: JSON.stringify({ by: 'oncall', reason: 'switch maintenance' }) });
     expect(((await paused.json()) as GuardStatus).state).toBe('paused');
     const again = await api('/api/v1/guards/dc1/pause', { method: 'POST', body: JSON.stringify({}) });
     expect(again.status).toBe(409);
     expect((await guardStatus()).paused).toMatchObject({ by: 'oncall', reason: 'switch maintenance' });
+    expect(await rackshift('guard', 'status')).toMatch(/dc1: paused by oncall at .*: switch maintenance/);
     const resumed = await api('/api/v1/guards/dc1/resume', { method: 'POST', body: JSON.stringify({ by: 'oncall' }) });
     expect(((await resumed.json()) as GuardStatus).state).toBe('watching');
+    expect(await rackshift('guard', 'pause', 'dc1', '--by', 'cli')).toBe('dc1: paused');
+    expect(await rackshift('guard', 'resume', 'dc1')).toBe('dc1: watching');
+    await expect(rackshift('guard', 'resume', 'dc1')).rejects.toThrow(/API 409: the guard of dc1 is not paused/);
     const badBody = await api('/api/v1/guards/dc1/resume', { method: 'POST', body: JSON.stringify({ by: 'a;b' }) });
     expect(badBody.status).toBe(400);
   });

@@ -170,7 +170,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         : {
             workflow: 'p2v',
             keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
-            input: { persona: r.persona, host: r.target.host, mode: 'san', sourceDown: disaster, ...(from && { from }), graceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            input: { persona: r.persona, host: r.target.host, mode: 'san', sourceDown: disaster, ...(disaster && input.fence === 'full' && { fence: 'full' }), ...(from && { from }), graceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
             machine: r.target.host,
           };
     const end = await gate.run(move.keys, () => runChild(move.workflow, `${id}/${r.persona}`, move.input, attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona)));
