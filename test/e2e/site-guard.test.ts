@@ -144,6 +144,22 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
     expect(JSON.stringify(mine)).not.toContain(stack.lab.credentials[HOOK_CREDENTIAL]!.password!);
   });
 
+  it('fence: full powers the old machine off first when its BMC still answers, then shuts every cabled port', async () => {
+    await stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: 'repurpose/ci-01/guard-test', args: [{ persona: 'ci-01', machine: 'm-r3-01', healthTimeoutSeconds: 60 }] });
+    expect(stack.lab.machine('m-r3-01').powerState).toBe('on');
+    const offBefore = stack.lab.machine('m-r3-01').count('off');
+    const report = (await stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: 'repurpose/ci-01/guard-fence', args: [{ persona: 'ci-01', sourceDown: true, fence: 'full', healthTimeoutSeconds: 60 }] })) as RunbookReport;
+    expect(report.endedOn).not.toBe('m-r3-01');
+    expect(report.steps.find((s) => s.name === 'fence-power')?.detail).toBe('powered off (BMC reports off)');
+    expect(stack.lab.machine('m-r3-01').powerState).toBe('off');
+    expect(stack.lab.machine('m-r3-01').count('off')).toBe(offBefore + 1);
+    const nics = stack.topology.sites[0]!.machines.find((m) => m.id === 'm-r3-01')!.nics;
+    expect(report.steps.find((s) => s.name === 'fence-ports')?.detail).toBe(`${nics.length} port(s) shut`);
+    for (const n of nics) expect(stack.lab.switchView!.portState(n.switch, n.port)?.shutdown).toBe(true);
+    expect(stack.lab.sanView!.lunsVisibleTo('array-1', stack.topology.sites[0]!.machines.find((m) => m.id === 'm-r3-01')!.storage.iqn!)).toEqual([]);
+    expect(stack.lab.machine(report.endedOn).bootResult).toMatchObject({ healthy: true, persona: 'ci-01' });
+  });
+
   it('a burned rack is one event: one site-failover that waits for approval (policy approve), and the webhook asks for it', async () => {
     const sent = hook.received.length;
     // A round probes for seconds; the burn lands inside one, so machines reach their count a round apart: the window joins them.
