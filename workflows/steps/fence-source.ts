@@ -5,6 +5,9 @@ import type { RunJournal } from '../run-journal';
 
 const fence = proxyActivities<RunbookActivities>(fenceOp);
 
+/** How long a fenced machine gets to reach off after a hard power-off (fenceOp allows 60 s per call). */
+const FENCE_OFF_SECONDS = 30;
+
 const why = (e: unknown): string => (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
 
 /**
@@ -20,8 +23,10 @@ export async function fencePowerAndPorts(journal: RunJournal, source: string): P
     try {
       const state = await fence.readPowerState.executeWithOptions({ summary: `is ${source}'s BMC there` }, [{ machine: source }]);
       if (state === 'off') return 'already off';
-      const r = await fence.requestPower.executeWithOptions({ summary: `power ${source} off` }, [{ machine: source, action: 'off' }]);
-      return `powered off (BMC reports ${r.stateAfter})`;
+      await fence.requestPower.executeWithOptions({ summary: `power ${source} off` }, [{ machine: source, action: 'off' }]);
+      // The request returns before the machine is off; the persona may start elsewhere only once it is.
+      const off = await fence.waitForPowerState.executeWithOptions({ summary: `${source} off` }, [{ machine: source, want: 'off', timeoutSeconds: FENCE_OFF_SECONDS }]);
+      return off.reached ? 'powered off' : `power-off requested; the BMC still reports ${off.state} after ${FENCE_OFF_SECONDS} s`;
     } catch (e) {
       return `BMC does not answer: ${why(e)}`;
     }
