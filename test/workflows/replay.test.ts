@@ -19,7 +19,7 @@ describe('replay of recorded histories', () => {
 
   it('has a history of every runbook and of the ledger', () => {
     const kinds = new Set(files.map((f) => f.replace(/-\d+\.json$/, '')));
-    expect([...kinds].sort()).toEqual(['dr-drill', 'failback', 'hypervisor-bringup', 'ledger', 'p2v', 'power', 'release', 'repurpose', 'site-failover', 'v2p']);
+    expect([...kinds].sort()).toEqual(['dr-drill', 'failback', 'hypervisor-bringup', 'ledger', 'p2v', 'power', 'release', 'repurpose', 'site-failover', 'site-guard', 'v2p']);
   });
 
   it('replays every one without a non-determinism error', () => {
