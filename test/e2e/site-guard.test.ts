@@ -141,7 +141,9 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
     expect(mine.map((n) => n.body.kind)).toEqual(expect.arrayContaining(['acting', 'restored']));
     expect(mine.every((n) => n.signatureValid)).toBe(true);
     expect(hook.requests).toBeGreaterThan(hook.received.length);
-    expect(JSON.stringify(mine)).not.toContain(stack.lab.credentials[HOOK_CREDENTIAL]!.password!);
+    const key = stack.lab.credentials[HOOK_CREDENTIAL]!.password!;
+    expect(JSON.stringify(mine)).not.toContain(key);
+    expect(JSON.stringify(await stack.temporal.client.workflow.getHandle('site-guard/dc1').fetchHistory())).not.toContain(key);
   });
 
   it('fence: full powers the old machine off first when its BMC still answers, then shuts every cabled port', async () => {
