@@ -84,6 +84,8 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
     } catch (e) {
       failure = `the probe round itself failed (${errorOf(e).message}): nothing is judged from it`;
     }
+    // Paused while the round was out: it is neither judged nor acted on.
+    if (paused) return;
     const at = new Date().toISOString();
     if (round === undefined) {
       book.recordRound(at, undefined, book.memory, failure);
