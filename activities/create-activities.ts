@@ -2,6 +2,7 @@ import type { ActivityDeps } from './activity-deps';
 import { createDiskCopyActivities } from './disk-copy-activities';
 import { createFailbackActivities } from './failback-activities';
 import { createFailoverActivities } from './failover-activities';
+import { createGuardActivities } from './guard-activities';
 import { createHealthActivities } from './health-activities';
 import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDiskCopyActivities(deps),
     ...createFailbackActivities(deps),
     ...createFailoverActivities(deps),
+    ...createGuardActivities(deps),
   };
 }
 

@@ -1,26 +1,13 @@
 import { mapLimit } from '../common/map-limit';
-import { probe } from '../drivers/health/health-probe';
-import type { PowerState } from '../drivers/power/power-driver';
 import { scopeMachines, type ScopeSelector } from '../inventory/failover-scope-machines';
-import type { LedgerState } from '../inventory/ledger-records';
 import type { Topology } from '../inventory/topology-schema';
 import type { LedgerSnapshot } from '../workflows/planner/planner-input';
-import { restingOccupants } from '../workflows/planner/resting-placement';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
+import { createMachineProber, occupants, type MachineProbe } from './machine-probe';
 
-/** What one probe of a scope machine found. */
-export interface MachineProbe {
-  readonly machine: string;
-  /** `unknown`: the BMC did not answer in time (a burned rack's BMCs are dark). */
-  readonly power: PowerState | 'unknown';
-  /** The persona the ledger (else the topology) runs there, if any. */
-  readonly persona?: string;
-  /** Its health check, when the machine is on and the persona has one. */
-  readonly personaHealthy?: boolean;
-  readonly detail: string;
-}
+export type { MachineProbe } from './machine-probe';
 
 export interface FailoverPreparation {
   /** The topology as the worker loaded it: the planner's input, recorded in history with the plan's other inputs. */
@@ -31,47 +18,11 @@ export interface FailoverPreparation {
   readonly ledger: LedgerSnapshot;
 }
 
-const BMC_PROBE_TIMEOUT_MS = 8_000;
 const PROBES_AT_ONCE = 16;
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Who runs on each machine: the ledger's placements, else where the topology rests a persona no ledger has placed. */
-function occupants(topology: Topology, ledgers: readonly LedgerState[]): Map<string, string> {
-  const placed = new Map<string, string>();
-  for (const l of ledgers) for (const [persona, p] of Object.entries(l.placements)) if (p.kind === 'machine') placed.set(p.machine, persona);
-  const ledgerPlaced = new Set(ledgers.flatMap((l) => Object.keys(l.placements)));
-  for (const [machine, persona] of restingOccupants(topology, ledgerPlaced)) if (!placed.has(machine)) placed.set(machine, persona);
-  return placed;
-}
 
 /** Reading the world before a failover or drill plans: scope, probes, ledgers. */
 export function createFailoverActivities(deps: Pick<ActivityDeps, 'topology' | 'ledger' | 'powerDriver'>) {
-  async function probeMachine(machine: string, persona: string | undefined, withHealth: boolean): Promise<MachineProbe> {
-    const driver = deps.powerDriver(deps.topology.machine(machine));
-    let power: MachineProbe['power'];
-    let detail: string;
-    try {
-      driver.validate();
-      power = await withTimeout(driver.powerState(), BMC_PROBE_TIMEOUT_MS, `BMC of ${machine}`);
-      detail = `BMC answers: ${power}`;
-    } catch (e) {
-      power = 'unknown';
-      detail = `BMC dark: ${(e as Error).message}`;
-    } finally {
-      await driver.close().catch(() => undefined);
-    }
-    const check = persona === undefined ? undefined : deps.topology.persona(persona).health;
-    if (!withHealth || power !== 'on' || persona === undefined || check === undefined) return { machine, power, ...(persona && { persona }), detail };
-    const health = await probe(check, { timeoutMs: 3000 });
-    return { machine, power, persona, personaHealthy: health.healthy, detail: `${detail}; ${persona}: ${health.detail}` };
-  }
+  const probeMachine = createMachineProber(deps);
 
   return withFailureMapping({
     /**
@@ -88,7 +39,7 @@ export function createFailoverActivities(deps: Pick<ActivityDeps, 'topology' | '
       let done = 0;
       const probes = input.probe
         ? await mapLimit(scope, PROBES_AT_ONCE, async (m) => {
-            const r = await probeMachine(m, running.get(m), input.health);
+            const r = await probeMachine(m, running.get(m), { health: input.health });
             heartbeat({ probed: ++done, of: scope.length });
             return r;
           })

@@ -11,6 +11,7 @@ import { runLinks } from './run-links';
 import { RunStarter } from './run-starter';
 import { inventoryRoutes } from './routes/inventory';
 import { drillRoutes } from './routes/drills';
+import { guardRoutes } from './routes/guards';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
 import { runApprovalRoutes } from './routes/run-approval';
@@ -82,6 +83,7 @@ export function createApp(options: ApiOptions): Express {
   app.use(inventoryRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use(scheduleRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use(drillRoutes({ client: options.client }));
+  app.use(guardRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
   app.use((_req, res) => {
     notFound(res, 'no such route', [{ path: 'path', message: 'matches no route' }]);
   });

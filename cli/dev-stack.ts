@@ -13,7 +13,9 @@ import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { LedgerClient, ledgerWorkflowId } from '../temporal/ledger-client';
 import { DEV_RETENTION_DAYS, setNamespaceRetention } from '../temporal/namespace-retention';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
-import { NAMESPACE } from '../worker/task-queue';
+import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
+import { startSiteGuard } from '../temporal/site-guards';
+import { siteGuardInputSchema } from '../workflows/site-guard/site-guard-input';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 import { connectTemporal } from '../temporal/connect';
@@ -34,6 +36,8 @@ export interface DevStackOptions {
   readonly temporal?: string;
   /** On the first start of a fresh data folder, put every persona on its topology home. */
   readonly seed: boolean;
+  /** Start a site guard per site (default policies; see docs/site-guard.md). Default true. */
+  readonly guard?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -90,6 +94,14 @@ function startSeeding(client: Client, topology: Topology, dataDir: string, log: 
   // The stack may be stopped mid-seed; the next start attaches to the same runs.
   seeding.catch((e: unknown) => log(`seed: stopped before it finished (${(e as Error).message}); the next start goes on with it`));
   return seeding;
+}
+
+/** One guard per site with the default policies; a guard already running (a restarted stack) is left as it is. */
+async function startGuards(client: Client, topology: Topology, log: (line: string) => void): Promise<void> {
+  for (const site of topology.sites) {
+    const started = await startSiteGuard(client, TASK_QUEUE, siteGuardInputSchema.omit({ carry: true }).parse({ site: site.name }));
+    log(`site guard of ${site.name}: ${started ? 'started' : 'already running'}`);
+  }
 }
 
 /**
@@ -176,6 +188,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
     });
     stoppers.push(() => api.stop());
+    if (options.guard !== false) await startGuards(client, topology, log);
     const apiUrl = api.url;
     const seeding = (await shouldSeed(dataDir, lab, options.seed, client, topology)) ? startSeeding(client, topology, dataDir, log) : undefined;
     return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token: admin.token, tokenFile: admin.file, lab, seeding, stop };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerApiCommands } from './commands/api';
 import { registerDevCommands } from './commands/dev';
 import { registerDrillCommands } from './commands/drills';
+import { registerGuardCommands } from './commands/guard';
 import { registerInventoryCommands } from './commands/inventory';
 import { registerLabCommands } from './commands/lab';
 import { registerMachineCommands } from './commands/machine';
@@ -20,6 +21,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerRunCommands,
   registerScheduleCommands,
   registerDrillCommands,
+  registerGuardCommands,
   registerInventoryCommands,
   registerTokenCommands,
   registerTopologyCommands,

@@ -115,3 +115,24 @@ export const diskCopy: ActivityOptions = {
   heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DiskCopyMismatchError', 'DiskRequestRefusedError'] },
 };
+
+/** One site guard probe round: every BMC (8 s each) and health check of a site, heartbeating per probe; a failed round is a doubtful one, not retried for long. */
+export const guardProbe: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};
+
+/** A webhook notification: a receiver that is down gets a few patient retries; a wrong credential none. */
+export const notifyOp: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};
+
+/** Fencing a lost machine's BMC or switch ports: asked once or twice, briefly; the LUN unmask is the fence that must hold. */
+export const fenceOp: ActivityOptions = {
+  startToCloseTimeout: '60s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};

@@ -10,3 +10,4 @@ export { siteFailover } from './site-failover/site-failover-workflow';
 export { failback } from './failback/failback-workflow';
 export { drDrill } from './dr-drill/dr-drill-workflow';
 export { drillCopy } from './dr-drill/drill-copy-workflow';
+export { siteGuard } from './site-guard/site-guard-workflow';

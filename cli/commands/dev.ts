@@ -23,6 +23,7 @@ type DevOpts = {
   lab: boolean;
   worker: boolean;
   seed: boolean;
+  guard: boolean;
   temporal?: string;
 };
 
@@ -55,6 +56,7 @@ export function registerDevCommands(program: Command): void {
     .option('--no-worker', 'start no worker in this process: separate `rackshift worker` processes do the work (and can be killed and restarted)')
     .option('--temporal <host:port>', 'use this Temporal server instead of starting the dev server (its search attributes must be registered)', temporalAddressOption)
     .option('--no-seed', 'on the first start of a fresh data folder, leave every machine off instead of putting each persona on its topology home')
+    .option('--no-guard', 'do not start a site guard per site (docs/site-guard.md)')
     .action(async (opts: DevOpts, cmd: Command) => {
       const conflict = conflicts(cmd, opts);
       if (conflict.length > 0) cmd.error(`error: ${conflict.join('\n')}`);
@@ -70,6 +72,7 @@ export function registerDevCommands(program: Command): void {
         worker: opts.worker,
         seed: opts.seed,
         ...(opts.temporal !== undefined && { temporal: opts.temporal }),
+        guard: opts.guard,
       });
       console.log(
         [

@@ -47,7 +47,8 @@ describe('a site-failover survives a SIGKILL of the whole rackshift dev stack', 
     const { file, freePort } = await relocatedTopology(RACK_FIRE);
     const data = mkdtempSync(join(tmpdir(), 'rackshift-dev-crash-'));
     const [api, temporalPort, ui, labPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const args = ['--data', data, '--topology', file, '--api-port', String(api), '--temporal-port', String(temporalPort), '--ui-port', String(ui), '--lab-port', String(labPort)];
+    // No site guard: this test starts the failover itself, and a guard would start its own for the burned rack.
+    const args = ['--data', data, '--topology', file, '--api-port', String(api), '--temporal-port', String(temporalPort), '--ui-port', String(ui), '--lab-port', String(labPort), '--no-guard'];
     const temporal = `127.0.0.1:${temporalPort}`;
     const labState = async (): Promise<LabState> => (await (await fetch(`http://127.0.0.1:${labPort}/lab/state`)).json()) as LabState;
 

@@ -63,6 +63,9 @@ describe('rackshift dev', () => {
     const list = await fetch(`http://127.0.0.1:${api}/api/v1/runs`, { headers: { authorization: `Bearer ${token}` } });
     const { runs } = (await list.json()) as { runs: Array<{ runId: string; status: string }> };
     expect(runs).toContainEqual(expect.objectContaining({ runId, status: 'COMPLETED' }));
+    // The site guard started with the first stack is still there (one per site, never a second).
+    expect(dev.output()).toMatch(/site guard of \S+: already running/);
+    expect(runs.filter((r) => r.runId.startsWith('site-guard/'))).toEqual([expect.objectContaining({ status: 'RUNNING' })]);
     expect(await dev.stop()).toBe(0);
     dev = undefined;
   });

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (at >= 0 && (patch === undefined || !/^[a-z0-9-]+$/.test(patch))) throw new Error('--patch needs a patch id like cluster-hosts');
   const only = new Set(args);
   const stack = await startP2vStack();
-  const ids: Array<[string, string]> = [];
+  const ids: Array<[string, string, string?]> = [];
   const keep = async (name: string, p: Promise<unknown>, prefix: string): Promise<void> => {
     await p;
     const list = stack.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` });
@@ -52,17 +52,23 @@ async function main(): Promise<void> {
     stack.lab.machine('m-r2-01').setDark(true);
     const failoverId = 'site-failover/m-r2-01/record';
     await stack.temporal.client.workflow.execute('siteFailover', { taskQueue: TASK_QUEUE, workflowId: failoverId, args: [{ machines: ['m-r2-01'], healthTimeoutSeconds: 60 }] });
+    // The site guard's first run: two quiet probe rounds, then continue-as-new (a closed run to replay).
+    const guard = await stack.temporal.client.workflow.start('siteGuard', { taskQueue: TASK_QUEUE, workflowId: 'site-guard/dc1', args: [{ site: 'dc1', intervalSeconds: 1, roundsPerRun: 2 }] });
+    const guardRun = stack.temporal.client.workflow.getHandle(guard.workflowId, guard.firstExecutionRunId);
+    while ((await guardRun.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 200));
+    await stack.temporal.client.workflow.getHandle(guard.workflowId).terminate('recorded');
     ids.push(['ledger', ledgerWorkflowId('dc1')]);
     ids.push(['failback', failbackId]);
     ids.push(['dr-drill', drillId]);
     ids.push(['site-failover', failoverId]);
+    ids.push(['site-guard', guard.workflowId, guard.firstExecutionRunId]);
     const seen = new Set<string>();
-    for (const [name, workflowId] of ids) {
+    for (const [name, workflowId, runId] of ids) {
       if (seen.has(workflowId)) continue;
       seen.add(workflowId);
       if (only.size > 0 && !only.has(name)) continue;
       // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
-      const shown = spawnSync(findTemporalCli(), ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+      const shown = spawnSync(findTemporalCli(), ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json'], { encoding: 'utf8' });
       if (shown.status !== 0) throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
       const file = join(OUT, `${name}-${seen.size}${patch === undefined ? '' : `.${patch}`}.json`);
       writeFileSync(file, shown.stdout);

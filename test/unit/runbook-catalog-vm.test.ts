@@ -16,7 +16,7 @@ describe('catalog entries of p2v and v2p', () => {
     expect(entry.workflowType).toBe('p2v');
     expect(entry.inputSchema.safeParse({ persona: 'web-01' }).success).toBe(false);
     const input = entry.inputSchema.parse({ persona: 'web-01', mode: 'copy', host: 'm-r2-03' });
-    expect(input).toEqual({ persona: 'web-01', host: 'm-r2-03', mode: 'copy', graceSeconds: 300, healthTimeoutSeconds: 600, powerTimeoutSeconds: 300, copyChunkMiB: 4, sourceDown: false });
+    expect(input).toEqual({ persona: 'web-01', host: 'm-r2-03', mode: 'copy', graceSeconds: 300, healthTimeoutSeconds: 600, powerTimeoutSeconds: 300, copyChunkMiB: 4, sourceDown: false, fence: 'luns' });
     expect(entry.check(input, topology)).toEqual([]);
     expect(entry.check(entry.inputSchema.parse({ persona: 'web-01', mode: 'san', host: 'm-r1-03' }), topology)).toEqual([{ path: 'input.host', message: expect.stringContaining('no hypervisor endpoint') }]);
     expect(entry.check(entry.inputSchema.parse({ persona: 'nope', mode: 'san', host: 'm-x' }), topology)).toEqual([

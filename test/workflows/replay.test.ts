@@ -20,7 +20,7 @@ describe('replay of recorded histories', () => {
   it('has a history of every runbook and of the ledger', () => {
     // `<kind>-<n>.json`, or `<kind>-<n>.<patch id>.json` recorded after a patched change.
     const kinds = new Set(files.map((f) => f.replace(/-\d+(?:\.[a-z0-9-]+)?\.json$/, '')));
-    expect([...kinds].sort()).toEqual(['dr-drill', 'failback', 'hypervisor-bringup', 'ledger', 'p2v', 'power', 'release', 'repurpose', 'site-failover', 'v2p']);
+    expect([...kinds].sort()).toEqual(['dr-drill', 'failback', 'hypervisor-bringup', 'ledger', 'p2v', 'power', 'release', 'repurpose', 'site-failover', 'site-guard', 'v2p']);
   });
 
   it('replays every one without a non-determinism error', () => {

@@ -19,6 +19,8 @@ export const p2vInputSchema = z.strictObject({
    * fence it by unmasking its LUNs, and record it as unknown. San mode only.
    */
   sourceDown: z.boolean().default(false),
+  /** With `sourceDown`: `full` (the site guard) also powers it off through its BMC if that answers and shuts its ports, before the unmask. */
+  fence: z.enum(['luns', 'full']).default('luns'),
   /** The machine it ran on, when neither the ledger nor the arrays can tell (a failover passes the planner's answer). */
   from: idSchema.optional(),
 }).refine((i) => !(i.sourceDown && i.mode === 'copy'), { message: 'a machine that is down cannot serve its disk: use mode san', path: ['sourceDown'] });

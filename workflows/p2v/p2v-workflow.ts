@@ -3,6 +3,7 @@ import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attrib
 import { parseWorkflowInput } from '../parse-input';
 import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
+import { fencePowerAndPorts } from '../steps/fence-source';
 import { Saga } from '../saga/saga';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { physicalSource } from '../steps/persona-source';
@@ -55,6 +56,7 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
     });
     if (!input.sourceDown) await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
     if (volume !== undefined) await vm.copyDisk(source, volume, input.copyChunkMiB * MIB);
+    if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
     if (from.initiator !== undefined) await hw.unmask(input.sourceDown ? 'fence-source' : 'unmask-source', from.initiator, from.luns);
     const hostLuns = [...at.luns, ...(volume ? [volume] : [])];
     if (hostLuns.length > 0) {

@@ -17,6 +17,11 @@ export const repurposeInputSchema = z.strictObject({
    * off; fence it instead by unmasking its LUNs on the arrays, and record it as unknown.
    */
   sourceDown: z.boolean().default(false),
+  /**
+   * With `sourceDown`: `luns` fences the old machine on the arrays only; `full` (the site guard)
+   * first powers it off through its BMC if that answers and shuts its switch ports.
+   */
+  fence: z.enum(['luns', 'full']).default('luns'),
 });
 
 export type RepurposeInput = z.output<typeof repurposeInputSchema>;

@@ -7,6 +7,7 @@ import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
+import { fencePowerAndPorts } from '../steps/fence-source';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
@@ -62,8 +63,10 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
     const sourcesFor = (target: string): string[] =>
       [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!), ...resting])].filter((m) => m !== target).sort();
 
+    // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the ledger still places it there.
+    const gone = input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
     let chosen: (typeof candidates)[number] | undefined;
-    for (const c of candidates) {
+    for (const c of candidates.filter((x) => !gone.includes(x.machine))) {
       const attempt = new HardwareSteps(saga, journal, holder, c.site);
       const resources = [`machine:${c.machine}`, `persona:${input.persona}`, ...(c.evicts ? [`persona:${c.evicts}`] : []), ...sourcesFor(c.machine).map((m) => `machine:${m}`)];
       const vacant = [{ machine: c.machine, except: [input.persona, ...(c.evicts ? [c.evicts] : [])] }];
@@ -92,6 +95,7 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
         continue;
       }
       if (input.sourceDown) {
+        if (input.fence === 'full') await fencePowerAndPorts(journal, source);
         if (from.initiator !== undefined) await steps.unmask('fence-source', from.initiator, from.luns);
         await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
         continue;

@@ -18,6 +18,8 @@ export const siteFailoverInputSchema = z.strictObject({
   probe: z.boolean().default(true),
   /** manual: wait for an approve or reject Update after planning; the plan is in `progress` meanwhile. */
   approval: z.enum(['auto', 'manual']).default('auto'),
+  /** Disaster mode: how a source machine is fenced before its persona moves (repurpose's `fence`); the site guard asks for `full`. */
+  fence: z.enum(['luns', 'full']).default('luns'),
   /** How long a manual approval may take before the failover gives up (nothing changed). */
   approvalTimeoutSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(3600),
   limits: failoverLimitsSchema.default({}),

@@ -195,13 +195,13 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         ? {
             workflow: 'repurpose',
             keys: moveKeys(topology, { machine: r.target.machine, persona: r.persona }, input.limits),
-            input: { persona: r.persona, machine: r.target.machine, allowEvict: evicting.has(r.target.machine), sourceDown: disaster, evictGraceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            input: { persona: r.persona, machine: r.target.machine, allowEvict: evicting.has(r.target.machine), sourceDown: disaster, ...(disaster && input.fence === 'full' && { fence: 'full' }), evictGraceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
             machine: r.target.machine,
           }
         : {
             workflow: 'p2v',
             keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
-            input: { persona: r.persona, host: r.target.host, mode: 'san', sourceDown: disaster, ...(from && { from }), graceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            input: { persona: r.persona, host: r.target.host, mode: 'san', sourceDown: disaster, ...(disaster && input.fence === 'full' && { fence: 'full' }), ...(from && { from }), graceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
             machine: r.target.host,
           };
     const end = await gate.run(move.keys, () => runChild(move.workflow, `${id}/${r.persona}`, move.input, attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona)));
