@@ -9,6 +9,9 @@ import { createBootRouter } from './routes/boot';
 
 export interface ApiServerOptions {
   readonly client: Client;
+  /** Defaults: `default` and `rackshift`; `rackshift api` passes its connection config's. */
+  readonly namespace?: string;
+  readonly taskQueue?: string;
   readonly topology: TopologyIndex;
   readonly tokens: readonly string[];
   readonly host: string;
@@ -29,13 +32,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     client: options.client,
     topology: options.topology,
     tokens: options.tokens,
-    taskQueue: TASK_QUEUE,
-    namespace: NAMESPACE,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    namespace: options.namespace ?? NAMESPACE,
     ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),
     publicRouters: [
       createBootRouter({
         topology: options.topology,
-        assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client)),
+        assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client, options.taskQueue ?? TASK_QUEUE)),
         allowFrom: options.bootAllowFrom,
       }),
     ],
