@@ -12,10 +12,10 @@ export interface WorkerProcess {
 /**
  * A rackshift worker in its own OS process, from source (tsx), so that chaos tests can SIGKILL
  * it mid-run. Resolves once the worker says it is polling. `bundle` defaults to the one jest's
- * globalSetup built for the run, when there is one.
+ * globalSetup built for the run, when there is one. `args`: more flags (namespace, disk transfer…).
  */
-export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string }): Promise<WorkerProcess> {
-  const args = ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), 'worker', '--temporal', options.temporal, '--topology', options.topologyFile, '--secrets', options.secretsFile];
+export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string; args?: readonly string[] }): Promise<WorkerProcess> {
+  const args = ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), 'worker', '--temporal', options.temporal, '--topology', options.topologyFile, '--secrets', options.secretsFile, ...(options.args ?? [])];
   const bundle = options.bundle ?? process.env.RACKSHIFT_WORKFLOW_BUNDLE;
   if (bundle) args.push('--workflow-bundle', bundle);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_LOG_LEVEL: 'warn' } });
