@@ -80,16 +80,39 @@ export async function withBackoff<T>(attempt: () => Promise<T>, options: RetryOp
   }
 }
 
-/** Connects and asks the server for its system info, retrying with backoff until it answers. */
+/**
+ * Connects and asks the server for its system info, retrying with backoff until it answers.
+ * Each attempt is bounded (twice the connect timeout): a peer that accepts TCP but never speaks
+ * HTTP/2 would otherwise hold the first attempt forever.
+ */
 export function connectTemporalWithRetry(options: Omit<ConnectionOptions, 'interceptors'>, retry: RetryOptions): Promise<Connection> {
+  const connectTimeoutMs = typeof options.connectTimeout === 'number' ? options.connectTimeout : 5000;
   return withBackoff(async () => {
-    const connection = await connectTemporal({ connectTimeout: 5000, ...options });
-    try {
-      await connection.workflowService.getSystemInfo({});
+    let timer: NodeJS.Timeout | undefined;
+    let gaveUp = false;
+    const attempt = (async () => {
+      const connection = await connectTemporal({ ...options, connectTimeout: connectTimeoutMs });
+      try {
+        await connection.workflowService.getSystemInfo({});
+      } catch (e) {
+        await connection.close();
+        throw e;
+      }
+      // Answered after this attempt was abandoned: nobody will use this connection.
+      if (gaveUp) await connection.close();
       return connection;
-    } catch (e) {
-      await connection.close();
-      throw e;
+    })();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        reject(new Error(`no answer within ${(2 * connectTimeoutMs) / 1000} s`));
+      }, 2 * connectTimeoutMs);
+    });
+    attempt.catch(() => undefined);
+    try {
+      return await Promise.race([attempt, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }, retry);
 }
