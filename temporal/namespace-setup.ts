@@ -72,13 +72,21 @@ export async function setupNamespace(connection: Connection, namespace: string, 
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: retention, description: 'rackshift runbooks' });
     log(`namespace ${namespace}: created with retention ${retentionDays} days`);
   }
-  // A new namespace reaches the frontend's cache within a refresh interval (2 s by default).
+  // A new namespace reaches each service's cache within a refresh interval (2 s by default);
+  // the operator service may still answer NOT_FOUND after describeNamespace already succeeds.
   const deadline = Date.now() + 30_000;
-  while (!(await namespaceExists(connection, namespace))) {
-    if (Date.now() > deadline) throw new TemporalSetupError(`namespace ${namespace} was registered but the frontend does not see it after 30 s`, [namespace]);
-    await new Promise((r) => setTimeout(r, 250));
+  let listed;
+  for (;;) {
+    try {
+      listed = await connection.operatorService.listSearchAttributes({ namespace });
+      break;
+    } catch (e) {
+      if (grpcCode(e) !== GrpcStatus.NOT_FOUND) throw e;
+      if (Date.now() > deadline) throw new TemporalSetupError(`namespace ${namespace} was registered but the server does not see it after 30 s`, [namespace]);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const { customAttributes } = listed;
   const toAdd: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
   for (const [name, type] of SEARCH_ATTRIBUTES) {
     const have = customAttributes?.[name];
