@@ -7,6 +7,7 @@ import { labDiskTransfer } from '../../lab/disk/lab-disk-endpoints';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import { startWorker } from '../../worker/create-worker';
+import { prebuiltWorkflowBundle } from '../../worker/workflow-bundle';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { realActivityDeps } from '../../worker/worker-deps';
 import { addTemporalOptions, connectFromOptions, type TemporalCliOptions } from '../temporal-options';
@@ -48,7 +49,7 @@ export function registerWorkerCommands(program: Command): void {
       .description('run a rackshift worker (workflows and hardware activities) against a Temporal server')
       .requiredOption('--topology <file>', 'topology file')
       .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
-      .option('--workflow-bundle <file>', 'prebuilt workflow bundle (skips bundling at start)')
+      .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one `npm run build` wrote, if any; else the worker bundles at start)')
       .option(
         '--disk-transfer <url>',
         'base URL of the disk-transfer service for copy-mode P2V: <url>/lab/machines/<machine> (P2V helper), <url>/lab/arrays/<array>/volumes/<volume> (the lab control server serves both)',
@@ -73,6 +74,7 @@ export function registerWorkerCommands(program: Command): void {
       ...(opts.diskTransfer !== undefined && labDiskTransfer(opts.diskTransfer)),
     };
     const identity = workerIdentity();
+    const bundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
     const worker = await startWorker({
       address: config.address,
       namespace: config.namespace,
@@ -80,10 +82,11 @@ export function registerWorkerCommands(program: Command): void {
       ...(config.tls !== false && { tls: config.tls }),
       ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
       deps,
-      ...(opts.workflowBundle !== undefined && { workflowBundle: { codePath: opts.workflowBundle } }),
+      ...(bundle !== undefined && { workflowBundle: { codePath: bundle } }),
       identity,
       shutdownGraceTime: `${opts.shutdownGrace}s`,
     });
+    console.log(`${identity}: workflows from ${bundle ?? 'source (bundled at start)'}`);
     console.log(`${identity}: polling ${config.taskQueue} in ${config.namespace} at ${config.address}${opts.diskTransfer === undefined ? ' (no disk transfer: copy-mode P2V refused)' : ''}`);
     const stop = (signal: string): void => {
       console.log(`${identity}: ${signal}: draining, running activities get ${opts.shutdownGrace} s`);

@@ -1,6 +1,6 @@
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newToken } from '../../api/auth';
@@ -34,8 +34,15 @@ let client: Client;
 let token: string;
 let tokenFile: string;
 let apiPorts: number[];
+const tempDirs: string[] = [];
 const apis: ApiProcess[] = [];
 const workers: WorkerProcess[] = [];
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
 
 beforeAll(async () => {
   state = clusterState();
@@ -43,12 +50,12 @@ beforeAll(async () => {
   apiPorts = [await relocated.freePort(), await relocated.freePort()];
   lab = await startLab({
     topology: relocated.topology,
-    dataDir: mkdtempSync(join(tmpdir(), 'rackshift-cluster-lab-')),
+    dataDir: tempDir('rackshift-cluster-lab-'),
     apiBaseUrl: `http://127.0.0.1:${apiPorts[0]}`,
     timing: { powerDelayMs: 1000, bootMs: 1500, shutdownMs: 300 },
   });
   token = newToken();
-  tokenFile = join(mkdtempSync(join(tmpdir(), 'rackshift-cluster-tokens-')), 'tokens');
+  tokenFile = join(tempDir('rackshift-cluster-tokens-'), 'tokens');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   connection = await Connection.connect({ address: state.address });
   client = new Client({ connection, namespace: NS });
@@ -59,6 +66,7 @@ afterAll(async () => {
   for (const a of apis) await a.kill('SIGTERM');
   await lab?.stop();
   await connection?.close();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
 const conn = (): string[] => ['--temporal', state.address, '--namespace', NS];
