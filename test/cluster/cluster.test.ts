@@ -77,8 +77,8 @@ function identityOf(w: WorkerProcess): string {
   return m[1]!;
 }
 
-async function worker(): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: state.address, topologyFile: relocated.file, secretsFile: lab.secretsFile, args: ['--namespace', NS, '--disk-transfer', lab.controlUrl] });
+async function worker(built = false): Promise<WorkerProcess> {
+  const w = await spawnWorker({ temporal: state.address, topologyFile: relocated.file, secretsFile: lab.secretsFile, args: ['--namespace', NS, '--disk-transfer', lab.controlUrl], built });
   workers.push(w);
   return w;
 }
@@ -147,9 +147,10 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL)', 
     expect(await runCli(['admin', 'setup', ...conn()])).toContain(`namespace ${NS}: search attributes already there`);
   });
 
-  it('two workers and two APIs start; runs started through one API spread over both workers', async () => {
-    const [a, b] = [await worker(), await worker()];
+  it('two workers (one the built CLI with its prebuilt bundle) and two APIs start; runs started through one API spread over both', async () => {
+    const [a, b] = [await worker(), await worker(true)];
     expect(identityOf(a)).not.toBe(identityOf(b));
+    expect(b.output()).toContain(`workflows from ${join(ROOT, 'dist', 'worker', 'workflows.bundle.js')}`);
     for (const port of apiPorts) apis.push(await spawnApi({ port, topologyFile: relocated.file, tokenFile, args: conn() }));
 
     const machines = ['m-r1-01', 'm-r1-02', 'm-r1-03', 'm-r1-04', 'm-r1-05', 'm-r1-06'];
