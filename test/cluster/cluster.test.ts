@@ -226,6 +226,30 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL)', 
     console.log(`cluster: temporal-server SIGKILLed and answering again after ${(downMs / 1000).toFixed(1)} s (server start ${(state.timings.serverStartMs / 1000).toFixed(1)} s); run done ${((Date.now() - restartedAt) / 1000).toFixed(1)} s later`);
   });
 
+  it('SIGTERM drains: the worker finishes the activity it holds (no retry elsewhere), then exits 0', async () => {
+    const machine = 'm-r1-09';
+    lab.machine(machine).setTiming({ powerDelayMs: 6000 });
+    const runId = await post(apis[0]!, 'power', { machine, action: 'on' });
+    const handle = client.workflow.getHandle(runId);
+    const holder = await waitFor('the wait-state activity to be running', async () => {
+      if ((await handle.query(progressQuery)).step !== 'wait-state') return undefined;
+      const running = ((await handle.describe()).raw.pendingActivities ?? []).find((p) => p.lastWorkerIdentity && p.lastStartedTime);
+      return running ? { identity: running.lastWorkerIdentity!, activityId: running.activityId! } : undefined;
+    });
+    const draining = alive().find((w) => identityOf(w) === holder.identity)!;
+    const exited = new Promise<number | null>((resolve) => draining.child.once('exit', (code) => resolve(code)));
+    draining.child.kill('SIGTERM');
+    expect(await handle.result()).toMatchObject({ stateAfter: 'on' });
+    expect(await exited).toBe(0);
+    expect(draining.output()).toContain(`${holder.identity}: SIGTERM: draining, running activities get 30 s`);
+    const history = await handle.fetchHistory();
+    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityId === holder.activityId)!;
+    const started = history.events!.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString())!;
+    expect({ identity: started.activityTaskStartedEventAttributes!.identity, attempt: started.activityTaskStartedEventAttributes!.attempt }).toEqual({ identity: holder.identity, attempt: 1 });
+    expect(lab.machine(machine).count('on')).toBe(1);
+    await worker();
+  });
+
   it('a site-failover completes across a worker SIGKILL and a server restart, every child started once', async () => {
     lab.burnRack('r1');
     const failoverId = await post(apis[1]!, 'site-failover', { racks: ['r1'], healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 });

@@ -30,7 +30,8 @@ export async function spawnWorker(options: { temporal: string; topologyFile: str
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${out}`)), 60_000);
     const check = (): void => {
-      if (out.includes('polling')) {
+      // Not the SDK's "not polling for Nexus tasks" log line, which can come first.
+      if (out.includes(': polling ')) {
         clearTimeout(timer);
         resolve();
       }
