@@ -1,6 +1,6 @@
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newToken } from '../../api/auth';
@@ -13,7 +13,7 @@ import { spawnApi, type ApiProcess } from '../support/api-process';
 import { ROOT } from '../support/lab-fixtures';
 import { relocatedTopology, type RelocatedTopology } from '../support/relocated-topology';
 import { runCli } from '../support/run-cli';
-import { clusterState, restartClusterServer, type ClusterState } from '../support/temporal-cluster';
+import { clusterArgs, clusterState, clusterTls, restartClusterServer, type ClusterState } from '../support/temporal-cluster';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 jest.setTimeout(900_000);
@@ -57,7 +57,7 @@ beforeAll(async () => {
   token = newToken();
   tokenFile = join(tempDir('rackshift-cluster-tokens-'), 'tokens');
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  connection = await Connection.connect({ address: state.address });
+  connection = await Connection.connect({ address: state.address, tls: clusterTls(state) });
   client = new Client({ connection, namespace: NS });
 });
 
@@ -69,7 +69,7 @@ afterAll(async () => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-const conn = (): string[] => ['--temporal', state.address, '--namespace', NS];
+const conn = (): string[] => [...clusterArgs(state), '--namespace', NS];
 
 function identityOf(w: WorkerProcess): string {
   const m = /(rackshift-worker@\S+:\d+): polling/.exec(w.output());
@@ -78,7 +78,7 @@ function identityOf(w: WorkerProcess): string {
 }
 
 async function worker(built = false): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: state.address, topologyFile: relocated.file, secretsFile: lab.secretsFile, args: ['--namespace', NS, '--disk-transfer', lab.controlUrl], built });
+  const w = await spawnWorker({ temporal: state.address, topologyFile: relocated.file, secretsFile: lab.secretsFile, args: [...conn(), '--disk-transfer', lab.controlUrl], built });
   workers.push(w);
   return w;
 }
@@ -123,7 +123,28 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   }
 }
 
-describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL)', () => {
+describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mTLS)', () => {
+  it('the frontend refuses a client without a certificate the CA signed, and plain gRPC', async () => {
+    const { ca, serverName } = state.tls;
+    const noCert = { address: state.address, tls: { serverRootCACertificate: readFileSync(ca), serverNameOverride: serverName }, connectTimeout: 3000 };
+    const reach = async (options: Parameters<typeof Connection.connect>[0]): Promise<string> => {
+      try {
+        const c = await Connection.connect(options);
+        try {
+          await c.workflowService.getSystemInfo({});
+          return 'answered';
+        } finally {
+          await c.close();
+        }
+      } catch {
+        return 'refused';
+      }
+    };
+    expect(await reach(noCert)).toBe('refused');
+    expect(await reach({ address: state.address, connectTimeout: 3000 })).toBe('refused');
+    expect(await reach({ address: state.address, tls: clusterTls(state), connectTimeout: 3000 })).toBe('answered');
+  });
+
   it('worker and API refuse a namespace that is not set up, saying what is missing; `rackshift admin setup` fixes it', async () => {
     await expect(worker()).rejects.toThrow(`no namespace ${NS}: run \`rackshift admin setup --namespace ${NS}\``);
     workers.length = 0;
@@ -131,7 +152,7 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL)', 
     // A namespace created by hand, without rackshift's search attributes: the API names each one.
     const bare = `${NS}-bare`;
     await connection.workflowService.registerNamespace({ namespace: bare, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    const refused = spawnApi({ port: apiPorts[1]!, topologyFile: relocated.file, tokenFile, args: ['--temporal', state.address, '--namespace', bare] });
+    const refused = spawnApi({ port: apiPorts[1]!, topologyFile: relocated.file, tokenFile, args: [...clusterArgs(state), '--namespace', bare] });
     await expect(refused).rejects.toThrow(
       `no search attribute RackshiftRunbook (Keyword) in namespace ${bare}; no search attribute RackshiftSite (Keyword) in namespace ${bare}; ` +
         `no search attribute RackshiftMachine (KeywordList) in namespace ${bare}; no search attribute RackshiftPersona (KeywordList) in namespace ${bare}: ` +

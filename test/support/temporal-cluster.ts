@@ -8,7 +8,7 @@ import { ROOT } from './lab-fixtures';
 
 /**
  * The production-shaped Temporal service the `cluster` jest project runs on: the real
- * `temporal-server` binary (built from go.temporal.io/server by
+ * `temporal-server` binary, its frontend behind mTLS (a client certificate is required), (built from go.temporal.io/server by
  * scripts/temporal-cluster-setup.sh) on PostgreSQL, run as an unprivileged user in a temp
  * folder. jest's globalSetup starts one per run (startTemporalCluster) and writes its state to
  * a JSON file named in RACKSHIFT_CLUSTER_STATE; suites read it (clusterState) and may SIGKILL
@@ -23,6 +23,8 @@ export interface ClusterState {
   readonly pgData: string;
   readonly pgPort: number;
   readonly pgUser: string | undefined;
+  /** mTLS on the frontend: the CA, a client certificate the server accepts, the name on the server's certificate. */
+  readonly tls: { readonly ca: string; readonly cert: string; readonly key: string; readonly serverName: string };
   serverPid: number;
   /** Milliseconds: PostgreSQL up with the schema; the server answering. */
   readonly timings: { readonly postgresAndSchemaMs: number; serverStartMs: number };
@@ -74,7 +76,47 @@ function asPg(user: string | undefined, cmd: string, args: string[]): void {
   if (out.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${out.status}):\n${out.stdout}${out.stderr}`);
 }
 
-function serverConfig(o: { pgPort: number; ports: Record<string, number>; dynamicConfig: string }): string {
+/**
+ * A throw-away CA, the frontend's certificate (also its client certificate towards itself) and a
+ * client certificate for rackshift's processes, with openssl.
+ */
+function makeCerts(dir: string): ClusterState['tls'] & { serverCert: string; serverKey: string; systemCert: string; systemKey: string } {
+  const f = (name: string): string => join(dir, name);
+  const openssl = (...args: string[]): void => {
+    const out = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`openssl ${args[0]} failed:\n${out.stderr}`);
+  };
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rackshift test CA', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  const leaf = (name: string, cn: string, usage: string): void => {
+    writeFileSync(f(`${name}.ext`), `subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=${usage}\n`);
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
+    openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`));
+  };
+  leaf('frontend', 'localhost', 'serverAuth,clientAuth');
+  leaf('system-worker', 'temporal-system-worker', 'clientAuth');
+  leaf('rackshift', 'rackshift', 'clientAuth');
+  return {
+    ca: f('ca.pem'), cert: f('rackshift.pem'), key: f('rackshift.key'), serverName: 'localhost',
+    serverCert: f('frontend.pem'), serverKey: f('frontend.key'), systemCert: f('system-worker.pem'), systemKey: f('system-worker.key'),
+  };
+}
+
+/** Connection options of a client that holds the test client certificate. */
+export function clusterTls(state: ClusterState): { serverRootCACertificate: Buffer; clientCertPair: { crt: Buffer; key: Buffer }; serverNameOverride: string } {
+  return {
+    serverRootCACertificate: readFileSync(state.tls.ca),
+    clientCertPair: { crt: readFileSync(state.tls.cert), key: readFileSync(state.tls.key) },
+    serverNameOverride: state.tls.serverName,
+  };
+}
+
+/** The same, as `rackshift` flags. */
+export function clusterArgs(state: ClusterState): string[] {
+  return ['--temporal', state.address, '--tls-ca', state.tls.ca, '--tls-cert', state.tls.cert, '--tls-key', state.tls.key, '--tls-server-name', state.tls.serverName];
+}
+
+function serverConfig(o: { pgPort: number; ports: Record<string, number>; dynamicConfig: string; certs: ReturnType<typeof makeCerts> }): string {
+  const c = o.certs;
   const store = (db: string, conns: number): string => `
       sql:
         pluginName: postgres12
@@ -107,6 +149,22 @@ global:
   membership:
     maxJoinDuration: 30s
     broadcastAddress: 127.0.0.1
+  tls:
+    frontend:
+      server:
+        certFile: ${c.serverCert}
+        keyFile: ${c.serverKey}
+        clientCaFiles: [${c.ca}]
+        requireClientAuth: true
+      client:
+        serverName: ${c.serverName}
+        rootCaFiles: [${c.ca}]
+    systemWorker:
+      certFile: ${c.systemCert}
+      keyFile: ${c.systemKey}
+      client:
+        serverName: ${c.serverName}
+        rootCaFiles: [${c.ca}]
 services:${svc('frontend', p.frontend!, p.frontendMembership!, `\n      httpPort: ${p.frontendHttp}`)}${svc('history', p.history!, p.historyMembership!)}${svc('matching', p.matching!, p.matchingMembership!)}${svc('worker', p.worker!, p.workerMembership!)}
 clusterMetadata:
   enableGlobalNamespace: false
@@ -141,7 +199,7 @@ export async function startClusterServer(state: ClusterState, timeoutMs = 120_00
     if (exited !== undefined) throw new Error(`temporal-server exited (${exited}) before it answered; see ${state.logFile}:\n${readFileSync(state.logFile, 'utf8').slice(-3000)}`);
     if (Date.now() - started > timeoutMs) throw new Error(`temporal-server did not answer within ${timeoutMs} ms; see ${state.logFile}`);
     try {
-      const connection = await Connection.connect({ address: state.address, connectTimeout: 1000 });
+      const connection = await Connection.connect({ address: state.address, tls: clusterTls(state), connectTimeout: 1000 });
       try {
         // The system namespace answers once history and matching have joined the ring.
         await connection.workflowService.describeNamespace({ namespace: 'temporal-system' });
@@ -216,8 +274,9 @@ export async function startTemporalCluster(): Promise<ClusterState> {
   const dynamicConfig = join(dir, 'dynamic-config.yaml');
   // Search attributes added by `rackshift admin setup` are seen by the next request, not after a cache refresh.
   writeFileSync(dynamicConfig, 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
+  const certs = makeCerts(dir);
   const configFile = join(dir, 'temporal-server.yaml');
-  writeFileSync(configFile, serverConfig({ pgPort, ports, dynamicConfig }));
+  writeFileSync(configFile, serverConfig({ pgPort, ports, dynamicConfig, certs }));
   const state: ClusterState = {
     dir,
     address: `127.0.0.1:${ports.frontend}`,
@@ -227,6 +286,7 @@ export async function startTemporalCluster(): Promise<ClusterState> {
     pgData,
     pgPort,
     pgUser: user,
+    tls: { ca: certs.ca, cert: certs.cert, key: certs.key, serverName: certs.serverName },
     serverPid: 0,
     timings: { postgresAndSchemaMs, serverStartMs: 0 },
   };
