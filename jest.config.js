@@ -9,6 +9,8 @@ module.exports = {
     { ...base, displayName: 'lab', testMatch: ['<rootDir>/test/lab/**/*.test.ts'] },
     { ...base, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-bundle.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
     { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-bundle.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
+    // The production shape: the real temporal-server on PostgreSQL, worker and API processes (docs/production.md).
+    { ...base, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-cluster.ts', globalTeardown: '<rootDir>/test/support/global-cluster-teardown.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/chaos/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-bundle.ts', setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'] },
   ],
 };

@@ -9,6 +9,9 @@ import { createBootRouter } from './routes/boot';
 
 export interface ApiServerOptions {
   readonly client: Client;
+  /** Defaults: `default` and `rackshift`; `rackshift api` passes its connection config's. */
+  readonly namespace?: string;
+  readonly taskQueue?: string;
   readonly topology: TopologyIndex;
   /** Admin tokens in memory (`--token-file`). */
   readonly tokens?: readonly string[];
@@ -33,13 +36,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     topology: options.topology,
     ...(options.tokens !== undefined && { tokens: options.tokens }),
     ...(options.tokenStore !== undefined && { tokenStore: options.tokenStore }),
-    taskQueue: TASK_QUEUE,
-    namespace: NAMESPACE,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    namespace: options.namespace ?? NAMESPACE,
     ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),
     publicRouters: [
       createBootRouter({
         topology: options.topology,
-        assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client)),
+        assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client, options.taskQueue ?? TASK_QUEUE)),
         allowFrom: options.bootAllowFrom,
       }),
     ],

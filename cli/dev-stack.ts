@@ -174,7 +174,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       });
       stoppers.push(() => worker.shutdown());
     } else {
-      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile} --lab ${lab.controlUrl}` : ''}\``);
+      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile} --disk-transfer ${lab.controlUrl}` : ''}\``);
     }
 
     const admin = devAdminToken(dataDir);

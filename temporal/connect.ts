@@ -49,3 +49,70 @@ export function temporalConnectionOptions(options: Omit<ConnectionOptions, 'inte
 export function connectTemporal(options: Omit<ConnectionOptions, 'interceptors'>): Promise<Connection> {
   return Connection.connect(temporalConnectionOptions(options));
 }
+
+export interface RetryOptions {
+  /** Give up after this long (ms) without an answer. */
+  readonly waitMs: number;
+  /** One line per failed attempt, saying when the next one comes. */
+  readonly log: (line: string) => void;
+  readonly what: string;
+}
+
+/**
+ * Calls `attempt` until it succeeds, waiting 0.5 s, 1 s, 2 s … (at most 10 s) between tries,
+ * for at most `waitMs`: a worker or API started before Temporal waits for it instead of dying.
+ */
+export async function withBackoff<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const deadline = Date.now() + options.waitMs;
+  let delay = 500;
+  for (let n = 1; ; n += 1) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const left = deadline - Date.now();
+      const reason = (e as Error).message.split('\n')[0];
+      if (left <= 0) throw new Error(`${options.what}: no answer after ${n} attempt(s) in ${Math.round(options.waitMs / 1000)} s: ${reason}`, { cause: e });
+      const wait = Math.min(delay, left);
+      options.log(`${options.what}: attempt ${n} failed (${reason}); retrying in ${(wait / 1000).toFixed(1)} s`);
+      await new Promise((r) => setTimeout(r, wait));
+      delay = Math.min(delay * 2, 10_000);
+    }
+  }
+}
+
+/**
+ * Connects and asks the server for its system info, retrying with backoff until it answers.
+ * Each attempt is bounded (twice the connect timeout): a peer that accepts TCP but never speaks
+ * HTTP/2 would otherwise hold the first attempt forever.
+ */
+export function connectTemporalWithRetry(options: Omit<ConnectionOptions, 'interceptors'>, retry: RetryOptions): Promise<Connection> {
+  const connectTimeoutMs = typeof options.connectTimeout === 'number' ? options.connectTimeout : 5000;
+  return withBackoff(async () => {
+    let timer: NodeJS.Timeout | undefined;
+    let gaveUp = false;
+    const attempt = (async () => {
+      const connection = await connectTemporal({ ...options, connectTimeout: connectTimeoutMs });
+      try {
+        await connection.workflowService.getSystemInfo({});
+      } catch (e) {
+        await connection.close();
+        throw e;
+      }
+      // Answered after this attempt was abandoned: nobody will use this connection.
+      if (gaveUp) await connection.close();
+      return connection;
+    })();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        reject(new Error(`no answer within ${(2 * connectTimeoutMs) / 1000} s`));
+      }, 2 * connectTimeoutMs);
+    });
+    attempt.catch(() => undefined);
+    try {
+      return await Promise.race([attempt, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }, retry);
+}

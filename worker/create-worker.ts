@@ -1,4 +1,6 @@
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
+import type { TlsSettings } from '../temporal/connection-config';
 import { createActivities } from '../activities/create-activities';
 import type { ActivityDeps } from '../activities/activity-deps';
 import { NAMESPACE, TASK_QUEUE } from './task-queue';
@@ -6,6 +8,13 @@ import { workflowsPath } from './workflow-bundle';
 
 export interface WorkerOptions {
   readonly address: string;
+  /** Defaults: namespace `default`, task queue `rackshift`, plain gRPC (see temporal/connection-config.ts). */
+  readonly namespace?: string;
+  readonly taskQueue?: string;
+  readonly tls?: TlsSettings;
+  readonly apiKey?: string;
+  /** How long shutdown() lets running activities finish before cancelling them (default 5 s). */
+  readonly shutdownGraceTime?: Duration;
   readonly deps: ActivityDeps;
   /** A prebuilt bundle (tests bundle once per suite); without it the worker bundles at start. */
   readonly workflowBundle?: WorkflowBundleOption;
@@ -24,17 +33,21 @@ export interface RunningWorker {
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({
+    address: options.address,
+    ...(options.tls !== undefined && { tls: options.tls }),
+    ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+  });
   const worker = await Worker.create({
     connection,
-    namespace: NAMESPACE,
-    taskQueue: TASK_QUEUE,
+    namespace: options.namespace ?? NAMESPACE,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.deps),
     ...(options.workflowBundle !== undefined ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     ...(options.identity !== undefined && { identity: options.identity }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
     ...(options.activityInterceptors !== undefined && { interceptors: { activity: options.activityInterceptors } }),
-    shutdownGraceTime: '5s',
+    shutdownGraceTime: options.shutdownGraceTime ?? '5s',
     // After a worker dies, its sticky queue holds the workflows' next tasks (and queries, such as
     // the ledger's snapshot behind /boot/ipxe) until this passes; keep that window short.
     stickyQueueScheduleToStartTimeout: '3s',

@@ -4,8 +4,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { startApiServer } from '../../api/start-api-server';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
-import { NAMESPACE } from '../../worker/task-queue';
-import { connectTemporal } from '../../temporal/connect';
+import { checkTemporalSetup } from '../../temporal/namespace-setup';
+import { addTemporalOptions, connectFromOptions, type TemporalCliOptions } from '../temporal-options';
 
 function listenOption(value: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
@@ -24,24 +24,32 @@ function readTokens(file: string): string[] {
 }
 
 export function registerApiCommands(program: Command): void {
-  program
+  addTemporalOptions(program
     .command('api')
     .description('run the HTTP API on its own, against a Temporal server (production; `rackshift dev` runs one itself)')
-    .option('--temporal <address>', 'Temporal frontend host:port', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
     .requiredOption('--topology <file>', 'topology file')
     .option('--listen <host:port>', 'address to listen on', listenOption, { host: '127.0.0.1', port: 8080 })
     .option('--token-store <file>', 'token store written by `rackshift token create` (mode 0600; re-read when it changes)')
     .option('--token-file <file>', 'admin bearer tokens, one per line (mode 0600)')
     .option('--ui-url <url>', 'Temporal UI base URL, for links in run responses')
-    .option('--boot-allow <cidr...>', 'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts', ['127.0.0.1', '::1'])
-    .action(async (opts: { temporal: string; topology: string; listen: { host: string; port: number }; tokenStore?: string; tokenFile?: string; uiUrl?: string; bootAllow: string[] }) => {
+    .option('--boot-allow <cidr...>', 'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts', ['127.0.0.1', '::1']))
+    .action(async (opts: TemporalCliOptions & { topology: string; listen: { host: string; port: number }; tokenStore?: string; tokenFile?: string; uiUrl?: string; bootAllow: string[] }) => {
       if (opts.tokenStore === undefined && opts.tokenFile === undefined) throw new InvalidArgumentError('give --token-store <file> (rackshift token create writes it) or --token-file <file>');
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
-      const connection = await connectTemporal({ address: opts.temporal });
+      const tokens = opts.tokenFile === undefined ? undefined : readTokens(opts.tokenFile);
+      const { config, connection } = await connectFromOptions(opts, 'rackshift api');
+      try {
+        await checkTemporalSetup(connection, config.namespace);
+      } catch (e) {
+        await connection.close();
+        throw e;
+      }
       const api = await startApiServer({
-        client: new Client({ connection, namespace: NAMESPACE }),
+        client: new Client({ connection, namespace: config.namespace }),
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
         topology,
-        ...(opts.tokenFile !== undefined && { tokens: readTokens(opts.tokenFile) }),
+        ...(tokens !== undefined && { tokens }),
         ...(opts.tokenStore !== undefined && { tokenStore: opts.tokenStore }),
         host: opts.listen.host,
         port: opts.listen.port,

@@ -1,48 +1,109 @@
 import { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
+import { hostname } from 'node:os';
 import { EnvAndFileSecretStore } from '../../common/secrets';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { labDiskTransfer } from '../../lab/disk/lab-disk-endpoints';
 import { LedgerClient } from '../../temporal/ledger-client';
+import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import { startWorker } from '../../worker/create-worker';
-import { NAMESPACE } from '../../worker/task-queue';
+import { prebuiltWorkflowBundle } from '../../worker/workflow-bundle';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { realActivityDeps } from '../../worker/worker-deps';
-import { connectTemporal } from '../../temporal/connect';
+import { addTemporalOptions, connectFromOptions, type TemporalCliOptions } from '../temporal-options';
+
+/** Unique per replica: container replicas all run as pid 1, so the host name comes first. */
+export function workerIdentity(): string {
+  return `rackshift-worker@${hostname()}:${process.pid}`;
+}
+
+function urlOption(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`must be an http(s) URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}
+
+function metricsOption(value: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError(`must be host:port, e.g. 127.0.0.1:9464, got "${value}"`);
+  return value;
+}
+
+function graceOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,4}$/.test(value)) throw new InvalidArgumentError(`must be a whole number of seconds, got "${value}"`);
+  return n;
+}
+
+interface WorkerCliOptions extends TemporalCliOptions {
+  topology: string;
+  secrets?: string;
+  workflowBundle?: string;
+  diskTransfer?: string;
+  shutdownGrace: number;
+  metrics?: string;
+}
 
 export function registerWorkerCommands(program: Command): void {
-  program
-    .command('worker')
-    .description('run a rackshift worker (workflows and hardware activities) against a Temporal server')
-    .option('--temporal <address>', 'Temporal frontend host:port', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
-    .requiredOption('--topology <file>', 'topology file')
-    .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
-    .option('--workflow-bundle <file>', 'prebuilt workflow bundle (skips bundling at start)')
-    .option('--metrics <host:port>', 'serve the Temporal SDK worker metrics for Prometheus on http://host:port/metrics', process.env.RACKSHIFT_WORKER_METRICS)
-    .option('--lab <url>', "a lab's control server (`rackshift dev --no-worker` prints it): copy-mode P2V reads its machine disks and writes its volumes there")
-    .action(async (opts: { temporal: string; topology: string; secrets?: string; workflowBundle?: string; metrics?: string; lab?: string }) => {
-      if (opts.metrics !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(opts.metrics)) throw new InvalidArgumentError(`--metrics must be host:port, e.g. 127.0.0.1:9464, got "${opts.metrics}"`);
-      if (opts.lab !== undefined && !/^http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{1,5}$/.test(opts.lab)) {
-        throw new InvalidArgumentError(`--lab must be the lab control server's loopback URL, like http://127.0.0.1:8099, got ${JSON.stringify(opts.lab)}`);
-      }
-      installRuntimeLogging('INFO', opts.metrics);
-      const topology = await loadTopologyFile(opts.topology);
-      const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
-      const connection = await connectTemporal({ address: opts.temporal });
-      const client = new Client({ connection, namespace: NAMESPACE });
-      const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(opts.lab !== undefined && labDiskTransfer(opts.lab)) };
-      const worker = await startWorker({
-        address: opts.temporal,
-        deps,
-        ...(opts.workflowBundle !== undefined && { workflowBundle: { codePath: opts.workflowBundle } }),
-        identity: `rackshift-worker@${process.pid}`,
-      });
-      console.log(`rackshift worker ${process.pid}: polling ${opts.temporal}${opts.metrics ? `; metrics on http://${opts.metrics}/metrics` : ''}`);
-      const stop = (): void => void worker.shutdown();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await worker.done;
-      await deps.close();
+  addTemporalOptions(
+    program
+      .command('worker')
+      .description('run a rackshift worker (workflows and hardware activities) against a Temporal server')
+      .requiredOption('--topology <file>', 'topology file')
+      .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
+      .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one `npm run build` wrote, if any; else the worker bundles at start)')
+      .option(
+        '--disk-transfer <url>',
+        'base URL of the disk-transfer service for copy-mode P2V: <url>/lab/machines/<machine> (P2V helper), <url>/lab/arrays/<array>/volumes/<volume> (the lab control server serves both)',
+        urlOption,
+        process.env.RACKSHIFT_DISK_TRANSFER_URL,
+      )
+      .option('--shutdown-grace <seconds>', 'on SIGTERM, let running activities finish this long before cancelling them', graceOption, 30)
+      .option('--metrics <host:port>', 'serve the Temporal SDK worker metrics for Prometheus on http://host:port/metrics', metricsOption, process.env.RACKSHIFT_WORKER_METRICS),
+  ).action(async (opts: WorkerCliOptions) => {
+    installRuntimeLogging('INFO', opts.metrics);
+    const topology = await loadTopologyFile(opts.topology);
+    const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
+    const { config, connection } = await connectFromOptions(opts, 'rackshift worker');
+    try {
+      await checkTemporalSetup(connection, config.namespace);
+    } catch (e) {
       await connection.close();
+      throw e;
+    }
+    const client = new Client({ connection, namespace: config.namespace });
+    const deps = {
+      ...realActivityDeps(topology, secrets, new LedgerClient(client, config.taskQueue), client),
+      ...(opts.diskTransfer !== undefined && labDiskTransfer(opts.diskTransfer)),
+    };
+    const identity = workerIdentity();
+    const bundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
+    const worker = await startWorker({
+      address: config.address,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      ...(config.tls !== false && { tls: config.tls }),
+      ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
+      deps,
+      ...(bundle !== undefined && { workflowBundle: { codePath: bundle } }),
+      identity,
+      shutdownGraceTime: `${opts.shutdownGrace}s`,
     });
+    console.log(`${identity}: workflows from ${bundle ?? 'source (bundled at start)'}`);
+    console.log(`${identity}: polling ${config.taskQueue} in ${config.namespace} at ${config.address}${opts.diskTransfer === undefined ? ' (no disk transfer: copy-mode P2V refused)' : ''}${opts.metrics ? `; metrics on http://${opts.metrics}/metrics` : ''}`);
+    const stop = (signal: string): void => {
+      console.log(`${identity}: ${signal}: draining, running activities get ${opts.shutdownGrace} s`);
+      void worker.shutdown();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    await worker.done;
+    await deps.close();
+    await connection.close();
+    console.log(`${identity}: stopped`);
+  });
 }

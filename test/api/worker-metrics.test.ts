@@ -34,7 +34,7 @@ it('serves the SDK worker metrics for Prometheus, counting the workflows it ran 
   const secrets = join(dir, 'secrets.yaml');
   writeFileSync(secrets, '{}\n', { mode: 0o600 });
   const listen = `127.0.0.1:${await freePort()}`;
-  worker = await spawnWorker({ temporal: temporal.address, topologyFile: join(ROOT, 'examples', 'lab-small.yaml'), secretsFile: secrets, extraArgs: ['--metrics', listen] });
+  worker = await spawnWorker({ temporal: temporal.address, topologyFile: join(ROOT, 'examples', 'lab-small.yaml'), secretsFile: secrets, args: ['--metrics', listen] });
   expect(worker.output()).toContain(`metrics on http://${listen}/metrics`);
 
   await expect(temporal.client.workflow.execute('power', { taskQueue: TASK_QUEUE, workflowId: `power/metrics-${Date.now()}`, args: [{ machine: 'NOT AN ID', action: 'on' }] })).rejects.toBeInstanceOf(WorkflowFailedError);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lab-fixtures';
 
@@ -12,13 +13,17 @@ export interface WorkerProcess {
 /**
  * A rackshift worker in its own OS process, from source (tsx), so that chaos tests can SIGKILL
  * it mid-run. Resolves once the worker says it is polling. `bundle` defaults to the one jest's
- * globalSetup built for the run, when there is one.
+ * globalSetup built for the run, when there is one. `args`: more flags (namespace, disk transfer…).
+ * `built`: the compiled CLI (bin/rackshift.js, after `npm run build`) with the bundle the build
+ * wrote, as a production host runs it.
  */
-export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string; extraArgs?: readonly string[] }): Promise<WorkerProcess> {
-  const args = ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts'), 'worker', '--temporal', options.temporal, '--topology', options.topologyFile, '--secrets', options.secretsFile];
-  const bundle = options.bundle ?? process.env.RACKSHIFT_WORKFLOW_BUNDLE;
+export async function spawnWorker(options: { temporal: string; topologyFile: string; secretsFile: string; bundle?: string; args?: readonly string[]; built?: boolean }): Promise<WorkerProcess> {
+  if (options.built && !existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('the built CLI is missing: run `npm run build` (scripts/test.sh does) before this suite');
+  const cli = options.built ? [join(ROOT, 'bin', 'rackshift.js')] : ['--import', 'tsx', join(ROOT, 'cli', 'bin.ts')];
+  const args = [...cli, 'worker', '--temporal', options.temporal, '--topology', options.topologyFile, '--secrets', options.secretsFile, ...(options.args ?? [])];
+  const bundle = options.built ? undefined : (options.bundle ?? process.env.RACKSHIFT_WORKFLOW_BUNDLE);
   if (bundle) args.push('--workflow-bundle', bundle);
-  args.push(...(options.extraArgs ?? []));
+
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_LOG_LEVEL: 'warn' } });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -26,7 +31,8 @@ export async function spawnWorker(options: { temporal: string; topologyFile: str
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${out}`)), 60_000);
     const check = (): void => {
-      if (out.includes('polling')) {
+      // Not the SDK's "not polling for Nexus tasks" log line, which can come first.
+      if (out.includes(': polling ')) {
         clearTimeout(timer);
         resolve();
       }
