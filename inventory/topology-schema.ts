@@ -293,6 +293,12 @@ export const personaSchema = z.strictObject({
   vmAllowed: z.boolean().default(false),
   home: homePlacementSchema.optional(),
   health: healthCheckSchema.optional(),
+  /**
+   * The credential (username = CHAP user, password = CHAP secret) its iSCSI LUNs demand at
+   * login: the arrays bind it to each LUN's target, and the boot script hands it to iPXE only
+   * when served to a NIC's bootAddress. Resolved at call time, never in history.
+   */
+  chap: idSchema.optional(),
 });
 
 /** What a hypervisor host keeps for itself (its OS, libvirt, the VMs' overhead) before any VM. */

@@ -30,7 +30,12 @@ const PARAMETERS: Readonly<Record<string, RegExp>> = {
   members: new RegExp(`^${WWPN_PATTERN.source.slice(1, -1)}(?:; ${WWPN_PATTERN.source.slice(1, -1)})*$`),
   zone: BROCADE_NAME_PATTERN,
   cfg: BROCADE_NAME_PATTERN,
+  chapUser: /^[A-Za-z0-9._:-]{1,64}$/,
+  chapSecret: /^[A-Za-z0-9._~+/-]{12,64}$/,
 };
+
+/** Values an error message must never repeat. */
+const SECRET_PARAMETERS = new Set(['chapSecret']);
 
 /** `fillTemplate('bind --tid {tid}', { tid: 3 })` → `bind --tid 3`; refuses unknown, missing or unsafe values. */
 export function fillTemplate(template: string, params: Readonly<Record<string, string | number>>): string {
@@ -39,7 +44,10 @@ export function fillTemplate(template: string, params: Readonly<Record<string, s
     const value = params[key];
     if (pattern === undefined) throw new ValidationError('storage command template', [{ path: key, message: `unknown placeholder in "${template}"` }]);
     if (value === undefined) throw new ValidationError('storage command', [{ path: key, message: `missing value for "${template}"` }]);
-    if (!pattern.test(String(value))) throw new ValidationError('storage command', [{ path: key, message: `"${String(value)}" does not have the shape ${pattern}` }]);
+    if (!pattern.test(String(value))) {
+      const shown = SECRET_PARAMETERS.has(key) ? 'the value (not shown)' : `"${String(value)}"`;
+      throw new ValidationError('storage command', [{ path: key, message: `${shown} does not have the shape ${pattern}` }]);
+    }
     return String(value);
   });
 }

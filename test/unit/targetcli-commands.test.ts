@@ -118,13 +118,13 @@ describe('targetcli (LIO) dialect', () => {
     const state = parseTargetcliState(REAL_TREE, BASE);
     const web = state.luns.get('web-boot');
     if (web === undefined) throw new Error('fixture');
-    expect(targetcliDialect.mask({ ...web, acls: [] }, HOST_B)).toEqual([
+    expect(targetcliDialect.mask({ ...web, acls: [] }, HOST_B, undefined)).toEqual([
       `targetcli /iscsi/${BASE}:web-boot/tpg1/acls create ${HOST_B} add_mapped_luns=false`,
       `targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`,
       'targetcli saveconfig',
     ]);
-    expect(targetcliDialect.mask(web, HOST_B)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`, 'targetcli saveconfig']);
-    expect(targetcliDialect.unmask(web, HOST_A)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`, 'targetcli saveconfig']);
+    expect(targetcliDialect.mask(web, HOST_B, undefined)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`, 'targetcli saveconfig']);
+    expect(targetcliDialect.unmask(web, HOST_A, undefined)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`, 'targetcli saveconfig']);
   });
 
   it('clones by copying the backing file and adopting it; deletes target, backstore and file', () => {
@@ -149,7 +149,7 @@ describe('targetcli (LIO) dialect', () => {
   it('refuses values that do not have their shape before building a command', () => {
     const web = parseTargetcliState(REAL_TREE, BASE).luns.get('web-boot');
     if (web === undefined) throw new Error('fixture');
-    expect(() => targetcliDialect.mask(web, 'iqn.2026-11.x:a saveconfig; reboot')).toThrow(ValidationError);
+    expect(() => targetcliDialect.mask(web, 'iqn.2026-11.x:a saveconfig; reboot', undefined)).toThrow(ValidationError);
     expect(() => targetcliDialect.ensureLun(EMPTY, { lunId: 'x', targetIqn: `${BASE}:x`, backing: '/srv/../etc/shadow', sizeGiB: 1 })).toThrow(ValidationError);
   });
 });
