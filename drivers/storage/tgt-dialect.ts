@@ -22,8 +22,13 @@ export const TGTADM_TEMPLATES = {
  */
 export const TGT_ADMIN_UPDATE = '-c {conf} --update {target}';
 
-/** Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads half a file. */
+/**
+ * Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads
+ * half a file. The temporary file is created empty with mode 0600 first (tee keeps the mode of
+ * a file it truncates): a target file may hold a CHAP secret.
+ */
 export const CONF_FILE_COMMANDS = {
+  create: 'install -m 600 /dev/null {conf}.tmp',
   write: 'tee {conf}.tmp',
   rename: 'mv -f {conf}.tmp {conf}',
   remove: 'rm -f {conf}',
@@ -75,6 +80,7 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
   const persist = (lunId: string, target: string, backing: string, holders: readonly string[], chap: ChapAccount | undefined): ArrayCommand[] => {
     const conf = tgtConfFile(confDir, lunId);
     return [
+      fillTemplate(CONF_FILE_COMMANDS.create, { conf }),
       { command: fillTemplate(CONF_FILE_COMMANDS.write, { conf }), stdin: tgtTargetConf(target, backing, holders, chap) },
       fillTemplate(CONF_FILE_COMMANDS.rename, { conf }),
     ];

@@ -187,6 +187,12 @@ export class LabArray {
     const paths = argv.filter((a) => !a.startsWith('-'));
     if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv);
     if (program === 'tgt-admin' && this.spec.kind === 'tgt') return runTgtAdmin(this.model, argv);
+    if (program === 'install') {
+      // install -m 600 /dev/null <file>: an empty file (the lab keeps no modes).
+      const file = paths.at(-1) ?? '';
+      this.model.confFiles.set(file, '');
+      return ok();
+    }
     if (program === 'tee') {
       for (const f of paths) this.model.confFiles.set(f, stdin);
       return ok(stdin);
