@@ -157,6 +157,7 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
       if (l.boot) bootLuns += 1;
     });
     if (bootLuns > 1) issues.push({ path: `${p}.luns`, message: 'at most one LUN may be the boot LUN' });
+    if (persona.chap !== undefined) needCredential(persona.chap, `${p}.chap`);
     if (persona.chap !== undefined && persona.luns.length === 0) issues.push({ path: `${p}.chap`, message: 'CHAP protects iSCSI LUNs, and this persona has none' });
     if (persona.chap !== undefined && image?.kind === 'san' && image.protocol === 'fc') issues.push({ path: `${p}.chap`, message: `boot image "${image.name}" boots over FC, where iSCSI CHAP does not apply` });
     if (image?.kind === 'san' && bootLuns === 0) issues.push({ path: `${p}.luns`, message: `boot image "${image.name}" boots from SAN, so one LUN needs boot: true` });

@@ -25,7 +25,7 @@ export const prioritySchema = z.number().int().min(1, 'priority must be 1 (highe
 /** A secret is named, never written here: resolved at call time from the environment or a 0600 file. */
 export const credentialSchema = z.strictObject({
   name: idSchema,
-  kind: z.enum(['bmc', 'switch', 'array', 'fabric', 'hypervisor']).optional(),
+  kind: z.enum(['bmc', 'switch', 'array', 'fabric', 'hypervisor', 'chap']).optional(),
   description: z.string().max(200).optional(),
 });
 
