@@ -75,4 +75,20 @@ describe('repurpose onto a persona whose LUNs demand CHAP', () => {
     }
     expect(histories).toBeGreaterThan(1);
   });
+
+  it('moves it on to another spare: the bound account stays, the new machine boots with it, the one it left sees nothing', async () => {
+    const from = (await stack.ledger.snapshot('dc1')).placements['web-01'] as { machine: string };
+    const to = ['m-r2-03', 'm-r1-03'].find((m) => m !== from.machine)!;
+    const report = (await stack.temporal.client.workflow.execute('repurpose', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'repurpose/web-01/chap-move',
+      args: [{ persona: 'web-01', machine: to, healthTimeoutSeconds: 60 }],
+    })) as RunbookReport;
+    expect(report).toMatchObject({ outcome: 'completed', endedOn: to });
+    const iqn = stack.topology.sites[0]!.machines.find((m) => m.id === to)!.storage.iqn!;
+    const left = stack.topology.sites[0]!.machines.find((m) => m.id === from.machine)!.storage.iqn!;
+    expect(stack.lab.sanView!.lunsVisibleTo('array-1', iqn)).toEqual(['web-01-boot']);
+    expect(stack.lab.sanView!.lunsVisibleTo('array-1', left)).toEqual([]);
+    expect(stack.lab.sanView!.loginRefusal('array-1', 'web-01-boot', iqn, undefined)).toMatch(/requires CHAP/);
+  });
 });
