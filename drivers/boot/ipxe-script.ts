@@ -1,6 +1,6 @@
 import { ValidationError } from '../../common/errors';
 import type { DrillBoot } from '../../inventory/ledger-records';
-import { BOOT_URL_PATTERN, CMDLINE_PATTERN, DRILL_CLONE_ID_PATTERN, EUI_PATTERN, HOST_PATTERN, ID_PATTERN, IQN_PATTERN, MAC_PATTERN, WORKFLOW_ID_PATTERN } from '../../inventory/patterns';
+import { BOOT_URL_PATTERN, CHAP_SECRET_PATTERN, CHAP_USER_PATTERN, CMDLINE_PATTERN, DRILL_CLONE_ID_PATTERN, EUI_PATTERN, HOST_PATTERN, ID_PATTERN, IQN_PATTERN, MAC_PATTERN, WORKFLOW_ID_PATTERN } from '../../inventory/patterns';
 import type { ChapAccount } from '../storage/chap-account';
 import type { IscsiLunAddress } from '../storage/lun-target';
 
@@ -22,8 +22,6 @@ export type BootPlan =
 
 const INITIATOR_PATTERN = new RegExp(`${IQN_PATTERN.source}|${EUI_PATTERN.source}`);
 const VLAN_PATTERN = /^(?:[1-9]\d{0,2}|[1-3]\d{3}|40[0-8]\d|409[0-4])$/;
-const CHAP_USER_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
-const CHAP_SECRET_PATTERN = /^[A-Za-z0-9._~+/-]{12,64}$/;
 
 /** iPXE's `username`/`password` settings are what its iSCSI login answers a CHAP challenge with (ipxe.org/cfg/username). */
 function chapLines(chap: ChapAccount | undefined): string[] {

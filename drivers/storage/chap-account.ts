@@ -1,5 +1,6 @@
 import { CredentialError } from '../../common/errors';
 import type { SecretStore } from '../../common/secrets';
+import { CHAP_SECRET_PATTERN, CHAP_USER_PATTERN } from '../../inventory/patterns';
 import type { TopologyIndex } from '../../inventory/topology-index';
 
 /** An incoming CHAP account: the initiator proves it knows `secret` as `user`. Never logged, never in argv or history. */
@@ -8,22 +9,14 @@ export interface ChapAccount {
   readonly secret: string;
 }
 
-/** tgt's conf line splits on spaces, targetcli's parser on spaces and `=`, iPXE's `set` on spaces: no such characters. */
-const CHAP_USER = /^[A-Za-z0-9._:-]{1,64}$/;
-/**
- * RFC 3720 §8.2.1 wants at least 12 octets of secret (Microsoft's initiator refuses fewer; its
- * upper limit is 16, tgt's and LIO's are larger): 12…64 characters without spaces or quoting.
- */
-const CHAP_SECRET = /^[A-Za-z0-9._~+/-]{12,64}$/;
-
 /**
  * Resolves a CHAP credential at call time. The error names the credential and the rule,
  * never the value.
  */
 export function resolveChap(secrets: SecretStore, credential: string): ChapAccount {
   const s = secrets.resolve(credential);
-  if (!CHAP_USER.test(s.username)) throw new CredentialError(credential, 'a CHAP username is 1…64 letters, digits, ".", "_", ":" or "-"');
-  if (s.password === undefined || !CHAP_SECRET.test(s.password)) {
+  if (!CHAP_USER_PATTERN.test(s.username)) throw new CredentialError(credential, 'a CHAP username is 1…64 letters, digits, ".", "_", ":" or "-"');
+  if (s.password === undefined || !CHAP_SECRET_PATTERN.test(s.password)) {
     throw new CredentialError(credential, 'a CHAP secret (its password) is 12…64 characters of letters, digits and ._~+/- (RFC 3720 wants at least 12)');
   }
   return { user: s.username, secret: s.password };

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../common/errors';
-import { EUI_PATTERN, ID_PATTERN, IQN_PATTERN, WWPN_PATTERN } from '../../inventory/patterns';
+import { CHAP_SECRET_PATTERN, CHAP_USER_PATTERN, EUI_PATTERN, ID_PATTERN, IQN_PATTERN, WWPN_PATTERN } from '../../inventory/patterns';
 
 /** Absolute paths of letters, digits, "/", ".", "_", "-", with no `..` segment. */
 export const BACKING_PATH_PATTERN = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9/._-]{1,254}$/;
@@ -30,8 +30,8 @@ const PARAMETERS: Readonly<Record<string, RegExp>> = {
   members: new RegExp(`^${WWPN_PATTERN.source.slice(1, -1)}(?:; ${WWPN_PATTERN.source.slice(1, -1)})*$`),
   zone: BROCADE_NAME_PATTERN,
   cfg: BROCADE_NAME_PATTERN,
-  chapUser: /^[A-Za-z0-9._:-]{1,64}$/,
-  chapSecret: /^[A-Za-z0-9._~+/-]{12,64}$/,
+  chapUser: CHAP_USER_PATTERN,
+  chapSecret: CHAP_SECRET_PATTERN,
 };
 
 /** Values an error message must never repeat. */
