@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import { StaticSecretStore } from '../../common/secrets';
 import type { ChapAccount } from '../../drivers/storage/chap-account';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
-import type { SshConnector, SshSession } from '../../drivers/ssh/ssh-transport';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import { arraySchema, type StorageArray } from '../../inventory/topology-schema';
+import { CountingConnector } from '../support/counting-connector';
 import { requireTool } from '../support/require-tool';
 import { startSshd, type RealSshd } from '../support/sshd';
 import { startTgtd, type RealTgtd } from '../support/tgtd';
@@ -20,16 +20,6 @@ jest.setTimeout(60_000);
 
 const HOST_A = 'iqn.2026-11.test.rackshift:chap-host-a';
 const WEB: ChapAccount = { user: 'chap-web', secret: 'Web-Secret-4f9a2c71' };
-
-/** Every command line the driver sent over SSH (stdin is not part of it). */
-class CountingConnector implements SshConnector {
-  readonly commands: string[] = [];
-  constructor(private readonly inner: SshConnector) {}
-  async connect(target: Parameters<SshConnector['connect']>[0]): Promise<SshSession> {
-    const session = await this.inner.connect(target);
-    return { ...session, exec: (c, o) => (this.commands.push(c), session.exec(c, o)), shell: (p, o) => session.shell(p, o), close: () => session.close() };
-  }
-}
 
 /**
  * libiscsi's iscsi-inq logging in as `initiator`; the CHAP user and secret go through its
