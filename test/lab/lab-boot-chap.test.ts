@@ -73,6 +73,8 @@ describe('a lab machine whose boot LUN demands CHAP', () => {
 
   it('boots before CHAP is bound, and once a mask binds it, boots only with the secret in its script', async () => {
     expect(await bootMachine(lab.machine(M))).toMatchObject({ healthy: true, persona: 'db-01' });
+    // Off first, as a runbook does: a real tgt-admin --update refuses a target with a session.
+    await powerOff(lab.machine(M));
     // db-01 already holds its LUNs: the mask changes no ACL but binds the persona's CHAP account.
     expect(await array.mask('db-01-boot', IQN)).toEqual({ already: true, holdersBefore: [IQN] });
     expect(await bootMachine(lab.machine(M))).toMatchObject({ healthy: true, persona: 'db-01' });
