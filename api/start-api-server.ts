@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
+import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
 import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
 import { LedgerClient } from '../temporal/ledger-client';
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   readonly uiBaseUrl?: string;
   /** Source addresses or CIDRs allowed to fetch iPXE scripts from /boot/ipxe (firmware holds no token). */
   readonly bootAllowFrom: readonly string[];
+  /** Where personas' CHAP credentials resolve when a boot script is served to its machine. */
+  readonly secrets?: SecretStore;
 }
 
 export interface ApiServer {
@@ -44,6 +47,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         topology: options.topology,
         assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client, options.taskQueue ?? TASK_QUEUE)),
         allowFrom: options.bootAllowFrom,
+        ...(options.secrets !== undefined && { secrets: options.secrets }),
       }),
     ],
   });

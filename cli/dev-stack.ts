@@ -185,6 +185,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       host: '127.0.0.1',
       port: options.apiPort,
       bootAllowFrom: ['127.0.0.1', '::1'],
+      secrets,
       ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
     });
     stoppers.push(() => api.stop());

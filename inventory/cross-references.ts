@@ -151,9 +151,15 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
       const luns = arrays.get(l.array);
       if (luns === undefined) issues.push({ path: `${p}.luns[${j}].array`, message: `unknown array "${l.array}"` });
       else if (!luns.has(l.lun)) issues.push({ path: `${p}.luns[${j}].lun`, message: `unknown LUN "${l.lun}" on array "${l.array}"` });
+      else if (persona.chap !== undefined && luns.get(l.lun)?.shared === true) {
+        issues.push({ path: `${p}.luns[${j}].lun`, message: `LUN "${l.lun}" is shared, so other initiators log in to it without this persona's CHAP secret: a persona with chap owns its LUNs` });
+      }
       if (l.boot) bootLuns += 1;
     });
     if (bootLuns > 1) issues.push({ path: `${p}.luns`, message: 'at most one LUN may be the boot LUN' });
+    if (persona.chap !== undefined) needCredential(persona.chap, `${p}.chap`);
+    if (persona.chap !== undefined && persona.luns.length === 0) issues.push({ path: `${p}.chap`, message: 'CHAP protects iSCSI LUNs, and this persona has none' });
+    if (persona.chap !== undefined && image?.kind === 'san' && image.protocol === 'fc') issues.push({ path: `${p}.chap`, message: `boot image "${image.name}" boots over FC, where iSCSI CHAP does not apply` });
     if (image?.kind === 'san' && bootLuns === 0) issues.push({ path: `${p}.luns`, message: `boot image "${image.name}" boots from SAN, so one LUN needs boot: true` });
     if (persona.home !== undefined) {
       const ref = 'machine' in persona.home ? persona.home.machine : persona.home.host;

@@ -53,3 +53,11 @@ export const certFingerprintSchema = z
   .pipe(z.string().regex(CERT_FINGERPRINT_PATTERN, 'must be a SHA-256 certificate fingerprint, 32 hex pairs separated by ":"'));
 export const bootUrlSchema = z.string().regex(BOOT_URL_PATTERN, 'must be an http(s) URL without spaces or quotes');
 export const cmdlineSchema = z.string().regex(CMDLINE_PATTERN, 'must be printable and contain no quotes, ";", "|", "$", "`" or newlines');
+
+/** A CHAP user: tgt's conf line, targetcli's parser and iPXE's `set` split on spaces and `=`, so none. */
+export const CHAP_USER_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * A CHAP secret: RFC 3720 §8.2.1 wants at least 12 octets (Microsoft's initiator refuses fewer;
+ * its upper limit is 16, tgt's and LIO's are larger); no spaces or quoting characters.
+ */
+export const CHAP_SECRET_PATTERN = /^[A-Za-z0-9._~+/-]{12,64}$/;

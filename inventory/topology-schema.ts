@@ -25,7 +25,7 @@ export const prioritySchema = z.number().int().min(1, 'priority must be 1 (highe
 /** A secret is named, never written here: resolved at call time from the environment or a 0600 file. */
 export const credentialSchema = z.strictObject({
   name: idSchema,
-  kind: z.enum(['bmc', 'switch', 'array', 'fabric', 'hypervisor']).optional(),
+  kind: z.enum(['bmc', 'switch', 'array', 'fabric', 'hypervisor', 'chap']).optional(),
   description: z.string().max(200).optional(),
 });
 
@@ -293,6 +293,12 @@ export const personaSchema = z.strictObject({
   vmAllowed: z.boolean().default(false),
   home: homePlacementSchema.optional(),
   health: healthCheckSchema.optional(),
+  /**
+   * The credential (username = CHAP user, password = CHAP secret) its iSCSI LUNs demand at
+   * login: the arrays bind it to each LUN's target, and the boot script hands it to iPXE only
+   * when served to a NIC's bootAddress. Resolved at call time, never in history.
+   */
+  chap: idSchema.optional(),
 });
 
 /** What a hypervisor host keeps for itself (its OS, libvirt, the VMs' overhead) before any VM. */

@@ -1,3 +1,4 @@
+import type { ChapAccount } from '../drivers/storage/chap-account';
 /**
  * Read-only views that lab components offer each other. A booting lab machine consults the
  * switch view (do my ports carry my persona's VLANs?) and the SAN view (are my LUNs masked
@@ -24,6 +25,8 @@ export interface LabSanView {
   lunExists(arrayId: string, lunId: string): boolean;
   /** For a snapshot clone, the LUN of the same array it was copied from; undefined for any other LUN. */
   cloneSource(arrayId: string, lunId: string): string | undefined;
+  /** Why a login to the LUN's target as `initiator` offering `offered` fails CHAP; undefined when it passes. */
+  loginRefusal(arrayId: string, lunId: string, initiator: string, offered: ChapAccount | undefined): string | undefined;
 }
 
 export interface LabFabricView {

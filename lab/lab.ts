@@ -97,7 +97,8 @@ export class Lab {
       options.topology.credentials.map((c) => [
         c.name,
         kept[c.name] ?? {
-          username: 'admin',
+          // tgt keeps CHAP accounts by user name across targets: each persona's needs its own.
+          username: c.kind === 'chap' ? c.name : 'admin',
           password: randomBytes(12).toString('base64url'),
           // Lab IOS/EOS logins land in user EXEC, where `enable` asks for this.
           ...(c.kind !== 'bmc' && { enableSecret: randomBytes(12).toString('base64url') }),

@@ -5,6 +5,7 @@ import { LibvirtSshDriver } from '../drivers/hypervisor/libvirt-ssh';
 import { createPowerDriver } from '../drivers/power/create-power-driver';
 import { Ssh2Connector } from '../drivers/ssh/ssh2-connector';
 import { BrocadeZoningDriver } from '../drivers/storage/brocade-zoning-driver';
+import { chapResolver } from '../drivers/storage/chap-account';
 import { createArrayDriver } from '../drivers/storage/create-array-driver';
 import { SwitchDriverPool } from '../drivers/switch/switch-driver-pool';
 import { TopologyIndex } from '../inventory/topology-index';
@@ -33,7 +34,7 @@ export function realActivityDeps(topology: Topology, secrets: SecretStore, ledge
     ledger,
     powerDriver: (machine) => createPowerDriver(machine, { secrets }),
     switchDriver: (sw) => switches.driverFor(sw),
-    storageDriver: (array) => createArrayDriver(array, connector),
+    storageDriver: (array) => createArrayDriver(array, connector, { chapFor: chapResolver(index, secrets, array.id) }),
     zoningDriver: (fabric, array) => new BrocadeZoningDriver({ fabric, array: array.id, connector, luns: array.luns, targetPorts: array.fc?.targetWwpns ?? [], machineWwpns }),
     hypervisorDriver: (host) => new LibvirtSshDriver(host, connector),
     ...(client !== undefined && { readRunResult: (workflowId: string) => readRunResult(client, workflowId) }),

@@ -1,9 +1,11 @@
 import { BlockList, isIP } from 'node:net';
 import express, { type Router } from 'express';
 import { isRackshiftError, ValidationError, type FieldIssue } from '../../common/errors';
+import type { SecretStore } from '../../common/secrets';
 import type { BootAssignmentStore } from '../../drivers/boot/boot-assignment-store';
 import { bootPlanFor } from '../../drivers/boot/boot-plan';
-import { renderFallthroughScript, renderIpxeScript } from '../../drivers/boot/ipxe-script';
+import { renderFallthroughScript, renderIpxeScript, type BootPlan } from '../../drivers/boot/ipxe-script';
+import { resolveChap } from '../../drivers/storage/chap-account';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import { MAC_PATTERN } from '../../inventory/patterns';
 
@@ -13,6 +15,8 @@ export interface BootRouterOptions {
   readonly assignments: Pick<BootAssignmentStore, 'get'>;
   /** Addresses or CIDRs (IPv4 or IPv6) of the boot networks allowed to fetch scripts. */
   readonly allowFrom: readonly string[];
+  /** Resolves personas' CHAP credentials when a script is served to its machine; without it a CHAP persona's script is not served. */
+  readonly secrets?: SecretStore;
 }
 
 /** The allow list as a BlockList; every entry must parse, and an empty list is refused (it would serve nobody). */
@@ -57,11 +61,32 @@ function boundElsewhere(topology: TopologyIndex, mac: string, remote: string | u
 }
 
 /**
+ * A SAN-boot plan of a persona with `chap` gets its CHAP account, resolved now. Only a NIC with
+ * a bootAddress gets it: the router has already refused every other source address, so the
+ * secret goes to the machine alone (docs/security.md). A drill copy boots a clone, which has no
+ * CHAP binding, and gets none.
+ */
+function withChap(options: BootRouterOptions, plan: BootPlan, mac: string): BootPlan {
+  if (plan.kind !== 'san-iscsi' || plan.drill !== undefined) return plan;
+  const credential = options.topology.topology.personas.find((p) => p.name === plan.persona)?.chap;
+  if (credential === undefined) return plan;
+  const bound = options.topology.machineByMac(mac)?.nics.find((n) => n.mac === mac)?.bootAddress;
+  if (bound === undefined) {
+    throw new ValidationError('boot script', [
+      { path: 'bootAddress', message: `persona ${plan.persona}'s LUNs demand CHAP, whose secret is served only to a NIC with a bootAddress; ${mac} has none` },
+    ]);
+  }
+  if (options.secrets === undefined) throw new ValidationError('boot script', [{ path: 'chap', message: `persona ${plan.persona}'s LUNs demand CHAP and this API has no credential store` }]);
+  return { ...plan, chap: resolveChap(options.secrets, credential) };
+}
+
+/**
  * `GET /boot/ipxe?mac=<mac>`: the iPXE script for what that MAC is assigned to boot.
  * Unauthenticated, because firmware cannot hold a token, so it answers only source
  * addresses in `allowFrom` (403 otherwise), and for a NIC whose `bootAddress` the topology
  * declares, only that address (403 otherwise; docs/security.md says what this does and does
- * not stop). A malformed MAC is a 400; an unknown or
+ * not stop). A CHAP persona's script carries its secret and is served to a bound NIC only.
+ * The script is never logged. A malformed MAC is a 400; an unknown or
  * unresolvable assignment gets a script that exits to the next boot device.
  */
 export function createBootRouter(options: BootRouterOptions): Router {
@@ -92,7 +117,7 @@ export function createBootRouter(options: BootRouterOptions): Router {
       }
       let script: string;
       try {
-        script = renderIpxeScript(bootPlanFor(options.topology, assignment));
+        script = renderIpxeScript(withChap(options, bootPlanFor(options.topology, assignment), mac));
       } catch (e) {
         if (!isRackshiftError(e)) throw e;
         script = renderFallthroughScript(mac, `assignment to ${assignment.persona} cannot be served: ${e.message}`);

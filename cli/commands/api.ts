@@ -1,3 +1,4 @@
+import { EnvAndFileSecretStore } from '../../common/secrets';
 import { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
@@ -54,6 +55,8 @@ export function registerApiCommands(program: Command): void {
         host: opts.listen.host,
         port: opts.listen.port,
         bootAllowFrom: opts.bootAllow,
+        // CHAP personas' boot scripts: RACKSHIFT_CRED_* or RACKSHIFT_SECRETS_FILE, as the worker resolves them.
+        secrets: new EnvAndFileSecretStore(),
         ...(opts.uiUrl !== undefined && { uiBaseUrl: opts.uiUrl }),
       });
       console.log(`rackshift api listening on ${api.url}`);

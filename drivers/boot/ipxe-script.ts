@@ -1,16 +1,35 @@
 import { ValidationError } from '../../common/errors';
 import type { DrillBoot } from '../../inventory/ledger-records';
-import { BOOT_URL_PATTERN, CMDLINE_PATTERN, DRILL_CLONE_ID_PATTERN, EUI_PATTERN, HOST_PATTERN, ID_PATTERN, IQN_PATTERN, MAC_PATTERN, WORKFLOW_ID_PATTERN } from '../../inventory/patterns';
+import { BOOT_URL_PATTERN, CHAP_SECRET_PATTERN, CHAP_USER_PATTERN, CMDLINE_PATTERN, DRILL_CLONE_ID_PATTERN, EUI_PATTERN, HOST_PATTERN, ID_PATTERN, IQN_PATTERN, MAC_PATTERN, WORKFLOW_ID_PATTERN } from '../../inventory/patterns';
+import type { ChapAccount } from '../storage/chap-account';
 import type { IscsiLunAddress } from '../storage/lun-target';
 
 /** What a booting machine is told to do; every field is checked again here, so nothing can break the script. `drill`: it boots a DR drill's copy. */
 export type BootPlan =
   | { readonly kind: 'pxe' | 'hypervisor'; readonly persona: string; readonly machine: string; readonly image: string; readonly kernel: string; readonly initrd?: string; readonly cmdline: string; readonly drill?: DrillBoot }
-  | { readonly kind: 'san-iscsi'; readonly persona: string; readonly machine: string; readonly image: string; readonly initiatorIqn: string; readonly lun: IscsiLunAddress; readonly drill?: DrillBoot }
+  | {
+      readonly kind: 'san-iscsi';
+      readonly persona: string;
+      readonly machine: string;
+      readonly image: string;
+      readonly initiatorIqn: string;
+      readonly lun: IscsiLunAddress;
+      readonly drill?: DrillBoot;
+      /** The persona's CHAP account: only in a script served to the machine itself (api/routes/boot.ts). */
+      readonly chap?: ChapAccount;
+    }
   | { readonly kind: 'san-fc'; readonly persona: string; readonly machine: string; readonly image: string };
 
 const INITIATOR_PATTERN = new RegExp(`${IQN_PATTERN.source}|${EUI_PATTERN.source}`);
 const VLAN_PATTERN = /^(?:[1-9]\d{0,2}|[1-3]\d{3}|40[0-8]\d|409[0-4])$/;
+
+/** iPXE's `username`/`password` settings are what its iSCSI login answers a CHAP challenge with (ipxe.org/cfg/username). */
+function chapLines(chap: ChapAccount | undefined): string[] {
+  if (chap === undefined) return [];
+  // Never echo the secret in an error: it would reach a log.
+  if (!CHAP_SECRET_PATTERN.test(chap.secret)) throw new ValidationError('iPXE script', [{ path: 'chap.secret', message: `does not have the shape ${CHAP_SECRET_PATTERN}` }]);
+  return [`set username ${need('chap.user', CHAP_USER_PATTERN, chap.user)}`, `set password ${chap.secret}`];
+}
 
 /** Kernel argument that tells the booted OS (and the lab) which persona it is. */
 export const PERSONA_ARG = 'rackshift.persona';
@@ -83,6 +102,7 @@ export function renderIpxeScript(plan: BootPlan): string {
         ...head,
         `set initiator-iqn ${need('initiatorIqn', INITIATOR_PATTERN, plan.initiatorIqn)}`,
         ...drill.map(([fact, value]) => `set ${drillIpxeSetting(fact)} ${value}`),
+        ...chapLines(plan.chap),
         `sanboot ${sanbootUri(plan.lun)}`,
         '',
       ].join('\n');

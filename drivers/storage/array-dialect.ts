@@ -1,3 +1,4 @@
+import type { ChapAccount } from './chap-account';
 import type { ErrorPattern } from './command-template';
 
 /** One LUN as the array shows it, in the one-target-per-LUN layout of ./lun-target. */
@@ -12,6 +13,8 @@ export interface ProvisionedLun {
   readonly holders: readonly string[];
   /** LIO ACL nodes, with or without a mapped LUN (an ACL without one sees nothing). */
   readonly acls: readonly string[];
+  /** Incoming CHAP users bound to the target, where the array lists them (tgt); undefined where it does not (LIO). */
+  readonly chapUsers?: readonly string[];
 }
 
 /** What one read of the array says. */
@@ -28,6 +31,8 @@ export interface LunSpec {
   readonly targetIqn: string;
   readonly backing: string;
   readonly sizeGiB: number;
+  /** The incoming CHAP account the target demands at login; none: the ACL alone decides. */
+  readonly chap?: ChapAccount;
 }
 
 /** A command for the array's shell; `stdin` is written to it (a configuration file's content). */
@@ -51,8 +56,11 @@ export interface ArrayDialect {
   readonly persistenceCheck?: { readonly command: string; refusal(output: string): string | undefined };
   /** Every list makes its change live and persistent: it survives a restart of the target daemon. */
   ensureLun(state: ArrayState, spec: LunSpec): ArrayCommand[];
-  mask(lun: ProvisionedLun, initiator: string): ArrayCommand[];
-  unmask(lun: ProvisionedLun, initiator: string): ArrayCommand[];
+  /** `chap`: the account the target must demand afterwards (commands carrying it use stdin, never argv). */
+  mask(lun: ProvisionedLun, initiator: string, chap: ChapAccount | undefined): ArrayCommand[];
+  unmask(lun: ProvisionedLun, initiator: string, chap: ChapAccount | undefined): ArrayCommand[];
+  /** Whether the target's CHAP binding differs from `chap` as far as the array shows it (a mask must then change it). */
+  chapDiffers(lun: ProvisionedLun, chap: ChapAccount | undefined): boolean;
   /** Copies `source`'s backing to `clone.backing` and provisions the copy. */
   clone(state: ArrayState, source: ProvisionedLun & { readonly backing: string }, clone: LunSpec): ArrayCommand[];
   deleteClone(lun: ProvisionedLun & { readonly backing: string }): ArrayCommand[];

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../common/errors';
-import { EUI_PATTERN, ID_PATTERN, IQN_PATTERN, WWPN_PATTERN } from '../../inventory/patterns';
+import { CHAP_SECRET_PATTERN, CHAP_USER_PATTERN, EUI_PATTERN, ID_PATTERN, IQN_PATTERN, WWPN_PATTERN } from '../../inventory/patterns';
 
 /** Absolute paths of letters, digits, "/", ".", "_", "-", with no `..` segment. */
 export const BACKING_PATH_PATTERN = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9/._-]{1,254}$/;
@@ -30,7 +30,12 @@ const PARAMETERS: Readonly<Record<string, RegExp>> = {
   members: new RegExp(`^${WWPN_PATTERN.source.slice(1, -1)}(?:; ${WWPN_PATTERN.source.slice(1, -1)})*$`),
   zone: BROCADE_NAME_PATTERN,
   cfg: BROCADE_NAME_PATTERN,
+  chapUser: CHAP_USER_PATTERN,
+  chapSecret: CHAP_SECRET_PATTERN,
 };
+
+/** Values an error message must never repeat. */
+const SECRET_PARAMETERS = new Set(['chapSecret']);
 
 /** `fillTemplate('bind --tid {tid}', { tid: 3 })` → `bind --tid 3`; refuses unknown, missing or unsafe values. */
 export function fillTemplate(template: string, params: Readonly<Record<string, string | number>>): string {
@@ -39,7 +44,10 @@ export function fillTemplate(template: string, params: Readonly<Record<string, s
     const value = params[key];
     if (pattern === undefined) throw new ValidationError('storage command template', [{ path: key, message: `unknown placeholder in "${template}"` }]);
     if (value === undefined) throw new ValidationError('storage command', [{ path: key, message: `missing value for "${template}"` }]);
-    if (!pattern.test(String(value))) throw new ValidationError('storage command', [{ path: key, message: `"${String(value)}" does not have the shape ${pattern}` }]);
+    if (!pattern.test(String(value))) {
+      const shown = SECRET_PARAMETERS.has(key) ? 'the value (not shown)' : `"${String(value)}"`;
+      throw new ValidationError('storage command', [{ path: key, message: `${shown} does not have the shape ${pattern}` }]);
+    }
     return String(value);
   });
 }

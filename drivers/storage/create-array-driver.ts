@@ -1,6 +1,7 @@
 import type { StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector } from '../ssh/ssh-transport';
 import type { ArrayDialect } from './array-dialect';
+import type { ChapAccount } from './chap-account';
 import type { StorageArrayDriver } from './lun-masking-driver';
 import { SshArrayDriver } from './ssh-array-driver';
 import { targetcliDialect } from './targetcli-dialect';
@@ -15,6 +16,8 @@ export interface ArrayDriverOptions {
   readonly tgtTargetsConf?: string;
   readonly backingDir?: string;
   readonly commandTimeoutMs?: number;
+  /** Each LUN's CHAP account (./chap-account chapResolver); none: no CHAP. */
+  readonly chapFor?: (lunId: string) => ChapAccount | undefined;
 }
 
 const DIALECTS: { readonly [K in StorageArray['kind']]: (o: ArrayDriverOptions) => ArrayDialect } = {
@@ -35,5 +38,6 @@ export function createArrayDriver(array: StorageArray, connector: SshConnector, 
     dialect: DIALECTS[array.kind](options),
     ...(options.backingDir !== undefined && { backingDir: options.backingDir }),
     ...(options.commandTimeoutMs !== undefined && { commandTimeoutMs: options.commandTimeoutMs }),
+    ...(options.chapFor !== undefined && { chapFor: options.chapFor }),
   });
 }

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError, type FieldIssue } from '../../common/er
 import type { Lun, StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector, SshSession, SshTarget } from '../ssh/ssh-transport';
 import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type { ChapAccount } from './chap-account';
 import { BACKING_PATH_PATTERN, matchError } from './command-template';
 import type { MaskResult, StorageArrayDriver } from './lun-masking-driver';
 import { lunTargetIqn } from './lun-target';
@@ -22,6 +23,11 @@ export interface SshArrayDriverOptions {
   /** Where backing files of LUNs without `backing` live on the array. */
   readonly backingDir?: string;
   readonly commandTimeoutMs?: number;
+  /**
+   * The CHAP account a LUN's target must demand, resolved when a command is built (from the
+   * credential store, at activity time); undefined for a LUN without one.
+   */
+  readonly chapFor?: (lunId: string) => ChapAccount | undefined;
 }
 
 export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
@@ -132,12 +138,19 @@ export class SshArrayDriver implements StorageArrayDriver {
 
   private spec(id: string, backing?: string): LunSpec {
     const lun = this.luns.get(id);
+    // Drill clones (not topology LUNs) have no CHAP binding: see docs/security.md.
+    const chap = lun === undefined ? undefined : this.chapFor(id);
     return {
       lunId: id,
       targetIqn: lunTargetIqn(this.options.array.targetIqn, id),
       backing: backing ?? lun?.backing ?? `${this.backingDir}/${id}.img`,
       sizeGiB: lun?.sizeGiB ?? 1,
+      ...(chap !== undefined && { chap }),
     };
+  }
+
+  private chapFor(id: string): ChapAccount | undefined {
+    return this.options.chapFor?.(id);
   }
 
   private provisioned(state: ArrayState, id: string): ProvisionedLun & { backing: string } {
@@ -172,8 +185,10 @@ export class SshArrayDriver implements StorageArrayDriver {
     return this.serialized(async () => {
       const current = this.provisioned(await this.read(), id);
       const { already } = checkMask(this.device, id, this.luns.get(id)?.shared ?? false, current.holders, who);
-      if (!already) {
-        await this.runAll(`mask ${id} to ${who}`, this.options.dialect.mask(current, who));
+      const chap = this.chapFor(id);
+      // A holder whose target lacks the LUN's CHAP binding gets it: `already` still says no ACL changed.
+      if (!already || this.options.dialect.chapDiffers(current, chap)) {
+        await this.runAll(`mask ${id} to ${who}`, this.options.dialect.mask(current, who, chap));
         await this.readBack(id, who, true);
       }
       return { already, holdersBefore: current.holders };
@@ -187,7 +202,7 @@ export class SshArrayDriver implements StorageArrayDriver {
       const current = (await this.read()).luns.get(id);
       const holdersBefore = current?.holders ?? [];
       if (current === undefined || !holdersBefore.includes(who)) return { already: true, holdersBefore };
-      await this.runAll(`unmask ${id} from ${who}`, this.options.dialect.unmask(current, who));
+      await this.runAll(`unmask ${id} from ${who}`, this.options.dialect.unmask(current, who, this.chapFor(id)));
       await this.readBack(id, who, false);
       return { already: false, holdersBefore };
     });

@@ -1,4 +1,5 @@
-import type { ArrayDialect, ArrayState, LunSpec } from './array-dialect';
+import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type { ChapAccount } from './chap-account';
 import { BACKING_FILE_COMMANDS } from './array-dialect';
 import { fillTemplate, type ErrorPattern } from './command-template';
 import { LUN_NUMBER } from './lun-target';
@@ -18,6 +19,16 @@ export const TARGETCLI_TEMPLATES = {
   mapLun: 'targetcli /iscsi/{target}/tpg1/acls/{initiator} create mapped_lun={lun} tpg_lun_or_backstore={lun}',
   deleteAcl: 'targetcli /iscsi/{target}/tpg1/acls delete {initiator}',
   saveconfig: 'targetcli saveconfig',
+} as const;
+
+/**
+ * Lines for targetcli's batch mode (no arguments, commands on stdin, as targetcli-fb reads
+ * them when stdin is not a terminal): the CHAP secret is never in argv. rtslib sets the
+ * ACL's auth; LIO enforces it only while the TPG's `authentication` attribute is 1.
+ */
+export const TARGETCLI_CHAP_LINES = {
+  authentication: '/iscsi/{target}/tpg1 set attribute authentication=1',
+  auth: '/iscsi/{target}/tpg1/acls/{initiator} set auth userid={chapUser} password={chapSecret}',
 } as const;
 
 export const TARGETCLI_ERROR_PATTERNS: readonly ErrorPattern[] = [
@@ -49,7 +60,16 @@ function provision(state: ArrayState, spec: LunSpec, adopt: boolean): string[] {
   ];
 }
 
-function saved(commands: string[]): string[] {
+function chapBatch(lun: ProvisionedLun, initiator: string, chap: ChapAccount | undefined): ArrayCommand[] {
+  if (chap === undefined) return [];
+  const lines = [
+    fillTemplate(TARGETCLI_CHAP_LINES.authentication, { target: lun.targetIqn }),
+    fillTemplate(TARGETCLI_CHAP_LINES.auth, { target: lun.targetIqn, initiator, chapUser: chap.user, chapSecret: chap.secret }),
+  ];
+  return [{ command: 'targetcli', stdin: `${lines.join('\n')}\n` }];
+}
+
+function saved<C extends ArrayCommand>(commands: C[]): (C | string)[] {
   return commands.length === 0 ? [] : [...commands, t('saveconfig')];
 }
 
@@ -61,12 +81,16 @@ export const targetcliDialect: ArrayDialect = {
   notCreatedHint: 'targetcli reported success but lists no such target with LUN 1',
   parseState: parseTargetcliState,
   ensureLun: (state, spec) => saved(provision(state, spec, false)),
-  mask: (lun, initiator) =>
+  mask: (lun, initiator, chap) =>
     saved([
       ...(lun.acls.includes(initiator) ? [] : [t('createAcl', { target: lun.targetIqn, initiator })]),
-      t('mapLun', { target: lun.targetIqn, initiator, lun: LUN_NUMBER }),
+      ...(lun.holders.includes(initiator) ? [] : [t('mapLun', { target: lun.targetIqn, initiator, lun: LUN_NUMBER })]),
+      ...chapBatch(lun, initiator, chap),
     ]),
+  // The ACL goes, and its auth with it.
   unmask: (lun, initiator) => saved([t('deleteAcl', { target: lun.targetIqn, initiator })]),
+  // `targetcli ls` does not show an ACL's auth: a mask with CHAP sets it every time (idempotent).
+  chapDiffers: (_lun, chap) => chap !== undefined,
   clone: (state, source, clone) =>
     saved([fillTemplate(BACKING_FILE_COMMANDS.copy, { source: source.backing, clone: clone.backing }), ...provision(state, clone, true)]),
   deleteClone: (lun) =>

@@ -1,4 +1,5 @@
 import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type { ChapAccount } from './chap-account';
 import { BACKING_FILE_COMMANDS } from './array-dialect';
 import { fillTemplate, type ErrorPattern } from './command-template';
 import { LUN_NUMBER } from './lun-target';
@@ -21,8 +22,13 @@ export const TGTADM_TEMPLATES = {
  */
 export const TGT_ADMIN_UPDATE = '-c {conf} --update {target}';
 
-/** Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads half a file. */
+/**
+ * Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads
+ * half a file. The temporary file is created empty with mode 0600 first (tee keeps the mode of
+ * a file it truncates): a target file may hold a CHAP secret.
+ */
 export const CONF_FILE_COMMANDS = {
+  create: 'install -m 600 /dev/null {conf}.tmp',
   write: 'tee {conf}.tmp',
   rename: 'mv -f {conf}.tmp {conf}',
   remove: 'rm -f {conf}',
@@ -41,6 +47,8 @@ export const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
   { pattern: /^tgtadm: .+/m, retryable: false },
   // tgt-admin --update of a target its configuration does not hold (conf.d not included).
   { pattern: /^Target \S+ is currently not configured/m, retryable: false },
+  // tgt-admin --update leaves a target with logged-in sessions as it is (without --force), exiting 0.
+  { pattern: /^# Target with tid \d+ \(\S+\) is in use, it won't be updated/m, retryable: true },
 ];
 
 export const DEFAULT_TGT_CONF_DIR = '/etc/tgt/conf.d';
@@ -72,24 +80,34 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
   const targetsConf = options.targetsConf ?? DEFAULT_TGT_TARGETS_CONF;
   const cmd = (template: keyof typeof TGTADM_TEMPLATES, params: Record<string, string | number> = {}): string =>
     `tgtadm${port} ${fillTemplate(TGTADM_TEMPLATES[template], params)}`;
-  const persist = (lunId: string, target: string, backing: string, holders: readonly string[]): ArrayCommand[] => {
+  const persist = (lunId: string, target: string, backing: string, holders: readonly string[], chap: ChapAccount | undefined): ArrayCommand[] => {
     const conf = tgtConfFile(confDir, lunId);
     return [
-      { command: fillTemplate(CONF_FILE_COMMANDS.write, { conf }), stdin: tgtTargetConf(target, backing, holders) },
+      fillTemplate(CONF_FILE_COMMANDS.create, { conf }),
+      { command: fillTemplate(CONF_FILE_COMMANDS.write, { conf }), stdin: tgtTargetConf(target, backing, holders, chap) },
       fillTemplate(CONF_FILE_COMMANDS.rename, { conf }),
     ];
+  };
+  const update = (target: string): string => `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: targetsConf, target })}`;
+  const chapDiffers = (lun: ProvisionedLun, chap: ChapAccount | undefined): boolean =>
+    (lun.chapUsers ?? []).join(' ') !== (chap === undefined ? '' : chap.user);
+  /**
+   * An ACL change is made live with tgtadm bind/unbind; a CHAP change goes through the file and
+   * `tgt-admin --update` (which re-creates the idle target from it, ACL included), since
+   * `tgtadm --mode account --op new` would carry the secret in the array host's argv.
+   */
+  const aclChange = (lun: ProvisionedLun, holders: readonly string[], live: string, chap: ChapAccount | undefined): ArrayCommand[] => {
+    if (lun.backing === undefined) return [live];
+    const file = persist(lun.lunId, lun.targetIqn, lun.backing, holders, chap);
+    return chapDiffers(lun, chap) ? [...file, update(lun.targetIqn)] : [live, ...file];
   };
   const ensure = (state: ArrayState, spec: LunSpec): ArrayCommand[] => {
     const existing = state.luns.get(spec.lunId);
     if (existing?.backing !== undefined) return [];
     if (existing !== undefined) {
-      return [cmd('newLun', { tid: tid(existing), lun: LUN_NUMBER, backing: spec.backing }), ...persist(spec.lunId, spec.targetIqn, spec.backing, existing.holders)];
+      return [cmd('newLun', { tid: tid(existing), lun: LUN_NUMBER, backing: spec.backing }), ...persist(spec.lunId, spec.targetIqn, spec.backing, existing.holders, spec.chap)];
     }
-    return [
-      fillTemplate(BACKING_EXISTS, { backing: spec.backing }),
-      ...persist(spec.lunId, spec.targetIqn, spec.backing, []),
-      `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: targetsConf, target: spec.targetIqn })}`,
-    ];
+    return [fillTemplate(BACKING_EXISTS, { backing: spec.backing }), ...persist(spec.lunId, spec.targetIqn, spec.backing, [], spec.chap), update(spec.targetIqn)];
   };
   return {
     kind: 'tgt',
@@ -108,14 +126,11 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
           : `${targetsConf} must include ${confDir}/*.conf: without it tgtd does not read rackshift's target files when it restarts, and every target and mask made here would be lost`,
     },
     ensureLun: ensure,
-    mask: (lun, initiator) => [
-      cmd('bind', { tid: tid(lun), initiator }),
-      ...(lun.backing === undefined ? [] : persist(lun.lunId, lun.targetIqn, lun.backing, [...lun.holders, initiator])),
-    ],
-    unmask: (lun, initiator) => [
-      cmd('unbind', { tid: tid(lun), initiator }),
-      ...(lun.backing === undefined ? [] : persist(lun.lunId, lun.targetIqn, lun.backing, lun.holders.filter((h) => h !== initiator))),
-    ],
+    mask: (lun, initiator, chap) =>
+      aclChange(lun, lun.holders.includes(initiator) ? lun.holders : [...lun.holders, initiator], cmd('bind', { tid: tid(lun), initiator }), chap),
+    unmask: (lun, initiator, chap) =>
+      aclChange(lun, lun.holders.filter((h) => h !== initiator), cmd('unbind', { tid: tid(lun), initiator }), chap),
+    chapDiffers,
     clone: (state, source, clone) => [fillTemplate(BACKING_FILE_COMMANDS.copy, { source: source.backing, clone: clone.backing }), ...ensure(state, clone)],
     deleteClone: (lun) => [
       cmd('deleteTarget', { tid: tid(lun) }),

@@ -7,12 +7,14 @@ interface TgtTarget {
   name: string;
   backings: Map<number, string>;
   acl: string[];
+  accounts: string[];
 }
 
 /**
  * Reads `tgtadm --mode target --op show`: `Target <tid>: <name>` blocks with `LUN: <n>` /
  * `Backing store path:` pairs under "LUN information:" and one entry per line under
- * "ACL information:" (initiator names, addresses, or ALL).
+ * "ACL information:" (initiator names, addresses, or ALL); incoming CHAP users under
+ * "Account information:" (outgoing ones end in `(outgoing)`).
  */
 export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState {
   const targets: TgtTarget[] = [];
@@ -23,7 +25,7 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
     const line = raw.trim();
     const target = /^Target (\d+): (\S+)$/.exec(line);
     if (target !== null) {
-      current = { tid: Number(target[1]), name: target[2] ?? '', backings: new Map(), acl: [] };
+      current = { tid: Number(target[1]), name: target[2] ?? '', backings: new Map(), acl: [], accounts: [] };
       targets.push(current);
       section = '';
       continue;
@@ -42,6 +44,8 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
     } else if (section === 'ACL information:' && line !== TGT_NO_PEER_ADDRESS) {
       // The address no peer has only keeps tgt-admin from binding ALL (./tgt-target-conf).
       current.acl.push(line);
+    } else if (section === 'Account information:' && !line.endsWith('(outgoing)')) {
+      current.accounts.push(line);
     }
   }
   const luns = new Map<string, ProvisionedLun>();
@@ -49,7 +53,7 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
     const lunId = lunIdOfTarget(arrayTargetIqn, t.name);
     if (lunId === undefined) continue;
     const backing = t.backings.get(LUN_NUMBER);
-    luns.set(lunId, { lunId, targetIqn: t.name, tid: t.tid, ...(backing !== undefined && { backing }), holders: [...t.acl].sort(), acls: [] });
+    luns.set(lunId, { lunId, targetIqn: t.name, tid: t.tid, ...(backing !== undefined && { backing }), holders: [...t.acl].sort(), acls: [], chapUsers: [...t.accounts].sort() });
   }
   return { luns, backstores: new Map() };
 }

@@ -1,3 +1,4 @@
+import type { ChapAccount } from './chap-account';
 import { fillTemplate } from './command-template';
 
 /**
@@ -15,9 +16,11 @@ export function tgtConfFile(confDir: string, lunId: string): string {
 /**
  * The tgt-admin configuration of one per-LUN target: its backing store as logical unit 1
  * and its ACL. `holders` are IQNs (initiator-name) or `ALL`/addresses (initiator-address).
- * Built only from validated values.
+ * `chap` becomes an `incominguser` line, as Cinder's tgt target writes from the volume's
+ * auth: tgt-admin creates and binds the account from it, so the secret travels in this file
+ * (written through stdin) and never in the argv rackshift sends. Built only from validated values.
  */
-export function tgtTargetConf(target: string, backing: string, holders: readonly string[]): string {
+export function tgtTargetConf(target: string, backing: string, holders: readonly string[], chap?: ChapAccount): string {
   const names = holders.filter((h) => h.startsWith('iqn.') || h.startsWith('eui.'));
   const addresses = [TGT_NO_PEER_ADDRESS, ...holders.filter((h) => !names.includes(h) && h !== TGT_NO_PEER_ADDRESS)];
   return [
@@ -26,6 +29,7 @@ export function tgtTargetConf(target: string, backing: string, holders: readonly
     fillTemplate('    backing-store {backing}', { backing }),
     ...addresses.map((address) => fillTemplate('    initiator-address {address}', { address })),
     ...names.map((initiator) => fillTemplate('    initiator-name {initiator}', { initiator })),
+    ...(chap === undefined ? [] : [fillTemplate('    incominguser {chapUser} {chapSecret}', { chapUser: chap.user, chapSecret: chap.secret })]),
     '</target>',
     '',
   ].join('\n');

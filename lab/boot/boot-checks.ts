@@ -123,3 +123,15 @@ export function cloneProblems(machine: Machine, persona: Persona, view: LabSanVi
   }
   return problems;
 }
+
+/**
+ * Whether iPXE's login to the booted target passes CHAP with the script's `username` and
+ * `password` settings (what iPXE answers a challenge with), as tgtd or LIO would decide it.
+ */
+export function chapProblems(machine: Machine, settings: Readonly<Record<string, string>>, login: { array: string; lun: string }, view: LabSanView | undefined): string[] {
+  const user = settings.username;
+  const secret = settings.password;
+  const offered = user === undefined || secret === undefined ? undefined : { user, secret };
+  const refusal = view?.loginRefusal(login.array, login.lun, machine.storage.iqn ?? '', offered);
+  return refusal === undefined ? [] : [`sanboot of LUN ${login.lun} on ${login.array}: ${refusal}`];
+}

@@ -4,7 +4,7 @@ import type { DrillBoot } from '../../inventory/ledger-records';
 import type { Persona } from '../../inventory/topology-schema';
 import type { Lab } from '../lab';
 import type { LabBmcAction, LabBootResult, LabMachine } from '../lab-machine';
-import { cloneProblems, lunProblems, vlanProblems } from './boot-checks';
+import { chapProblems, cloneProblems, lunProblems, vlanProblems } from './boot-checks';
 import { drillCopyOf } from './drill-copy';
 import { parseIpxeScript, type ParsedIpxe } from './ipxe-script-parser';
 import { onLoopback, startPersonaEndpoint, type PersonaEndpoint } from './persona-endpoint';
@@ -18,7 +18,8 @@ const FETCH_TIMEOUT_MS = 10_000;
  */
 const FETCH_RETRY_MS = 2_000;
 
-type Found = { persona: Persona } | { reason: string };
+/** `login`: the target a sanboot logs in to (its CHAP is checked with the script's credentials). */
+type Found = { persona: Persona; login?: { array: string; lun: string } } | { reason: string };
 
 /** The boot agent's section of the lab state file. */
 export interface LabBootSnapshot {
@@ -139,6 +140,8 @@ export class LabBootAgent {
           : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
     if ('reason' in found) return { healthy: false, reason: found.reason };
     const { persona } = found;
+    const login = found.login === undefined || script.kind !== 'sanboot' ? [] : chapProblems(machine.spec, script.settings, found.login, this.lab.sanView);
+    if (login.length > 0) return { healthy: false, persona: persona.name, reason: login.join('; ') };
     const problems =
       drill === undefined
         ? [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView), ...lunProblems(machine.spec, persona, this.lab.sanView, this.lab.fabricView)]
@@ -170,7 +173,7 @@ export class LabBootAgent {
     const source = drillCopy ? this.lab.sanView?.cloneSource(array.id, lun) : lun;
     if (source === undefined) return { reason: `the drill copy boots LUN ${lun} on ${array.id}, which is no clone of another LUN` };
     const persona = this.lab.topology.personas.find((p) => p.luns.some((l) => l.boot && l.array === array.id && l.lun === source));
-    return persona === undefined ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` } : { persona };
+    return persona === undefined ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` } : { persona, login: { array: array.id, lun } };
   }
 
   /** Answers the persona's health check (a drill copy's on the drill's health host, same port) until power-off. */

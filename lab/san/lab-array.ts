@@ -4,15 +4,24 @@ import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/l
 import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';
 import { TGT_NO_PEER_ADDRESS, tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
 import type { StorageArray } from '../../inventory/topology-schema';
+import type { ChapAccount } from '../../drivers/storage/chap-account';
 import { arrayProfile, arrayProfileNames, type ArrayProfile } from './array-profiles';
-import { fail, LabArrayModel, ok, type LabBackstore, type LabGrant, type LabTarget } from './lab-array-model';
-import { runTargetcli } from './lab-targetcli';
+import { copyTarget, fail, LabArrayModel, ok, type LabBackstore, type LabGrant, type LabTarget } from './lab-array-model';
+import { runTargetcli, runTargetcliBatch } from './lab-targetcli';
 import { LAB_TGT_TARGETS_CONF, runTgtAdmin } from './lab-tgt-admin';
 import { runTgtadm } from './lab-tgtadm';
 
 /** What an array keeps across a lab restart: its targets, ACLs, storage objects, files, and the slow-array fault. */
 export interface LabArraySnapshot {
-  readonly targets: ReadonlyArray<{ readonly tid: number; readonly name: string; readonly luns: ReadonlyArray<readonly [number, string]>; readonly acl: ReadonlyArray<readonly [string, LabGrant]> }>;
+  readonly targets: ReadonlyArray<{
+    readonly tid: number;
+    readonly name: string;
+    readonly luns: ReadonlyArray<readonly [number, string]>;
+    readonly acl: ReadonlyArray<readonly [string, LabGrant]>;
+    /** The lab's CHAP accounts, as the array host keeps them (tgt's conf.d holds them too). */
+    readonly chap: ReadonlyArray<readonly [string, ChapAccount]>;
+    readonly authentication: boolean;
+  }>;
   readonly backstores: ReadonlyArray<readonly [string, LabBackstore]>;
   readonly files: readonly string[];
   readonly copiedFrom: ReadonlyArray<readonly [string, string]>;
@@ -25,11 +34,25 @@ export interface LabArraySnapshot {
 type SnapshotTarget = LabArraySnapshot['targets'][number];
 
 function targetOut(t: LabTarget): SnapshotTarget {
-  return { tid: t.tid, name: t.name, luns: [...t.luns], acl: [...t.acl].map(([who, g]) => [who, g === 'all' ? g : [...g]] as const) };
+  return {
+    tid: t.tid,
+    name: t.name,
+    luns: [...t.luns],
+    acl: [...t.acl].map(([who, g]) => [who, g === 'all' ? g : [...g]] as const),
+    chap: [...t.chap].map(([who, a]) => [who, { ...a }] as const),
+    authentication: t.authentication,
+  };
 }
 
 function targetIn(t: SnapshotTarget): LabTarget {
-  return { tid: t.tid, name: t.name, luns: new Map(t.luns), acl: new Map(t.acl.map(([who, g]) => [who, g === 'all' ? g : [...g]])) };
+  return {
+    tid: t.tid,
+    name: t.name,
+    luns: new Map(t.luns),
+    acl: new Map(t.acl.map(([who, g]) => [who, g === 'all' ? g : [...g]])),
+    chap: new Map(t.chap.map(([who, a]) => [who, { ...a }])),
+    authentication: t.authentication,
+  };
 }
 
 /**
@@ -166,8 +189,14 @@ export class LabArray {
       runTgtAdmin(this.model, ['-e']);
       return;
     }
-    for (const t of this.model.saved?.targets ?? []) this.model.targets.set(t.tid, { ...t, luns: new Map(t.luns), acl: new Map(t.acl) });
+    for (const t of this.model.saved?.targets ?? []) this.model.targets.set(t.tid, copyTarget(t));
     for (const [name, b] of this.model.saved?.backstores ?? []) this.model.backstores.set(name, { ...b });
+  }
+
+  /** Why `initiator` offering `offered` cannot log in to the LUN's target (CHAP), or undefined. */
+  loginRefusal(lunId: string, initiator: string, offered: ChapAccount | undefined): string | undefined {
+    const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId));
+    return target === undefined ? undefined : this.model.chapRefusal(target, initiator, this.spec.kind, offered);
   }
 
   lunsVisibleTo(initiator: string): string[] {
@@ -214,6 +243,12 @@ export class LabArray {
     const paths = argv.filter((a) => !a.startsWith('-'));
     if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv, { omits: this.profile.tgtShowOmits ?? [] });
     if (program === 'tgt-admin' && this.spec.kind === 'tgt') return runTgtAdmin(this.model, argv);
+    if (program === 'install') {
+      // install -m 600 /dev/null <file>: an empty file (the lab keeps no modes).
+      const file = paths.at(-1) ?? '';
+      this.model.confFiles.set(file, '');
+      return ok();
+    }
     if (program === 'tee') {
       for (const f of paths) this.model.confFiles.set(f, stdin);
       return ok(stdin);
@@ -236,7 +271,8 @@ export class LabArray {
     }
     if (program === 'targetcli' && this.spec.kind === 'lio') {
       await this.targetcliLock();
-      return runTargetcli(this.model, argv, { aluaGroupInLs: this.profile.aluaGroupInLs ?? true });
+      const look = { aluaGroupInLs: this.profile.aluaGroupInLs ?? true };
+      return argv.length === 0 ? runTargetcliBatch(this.model, stdin, look) : runTargetcli(this.model, argv, look);
     }
     if (program === 'cp') {
       const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));

@@ -54,6 +54,20 @@ function targetOf(model: LabArrayModel, path: string): { target: LabTarget; rest
 }
 
 /**
+ * targetcli-fb run with no arguments and stdin not a terminal reads one command per line
+ * (its batch mode, which keeps secrets out of argv) and stops at the first that fails.
+ */
+export function runTargetcliBatch(model: LabArrayModel, stdin: string, look: TargetcliLook): ExecResult {
+  let stdout = '';
+  for (const line of stdin.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+    const r = runTargetcli(model, line.split(/\s+/), look);
+    stdout += r.stdout;
+    if (r.code !== 0) return { ...r, stdout };
+  }
+  return ok(stdout);
+}
+
+/**
  * The subset of targetcli (targetcli-fb one-shot mode) that rackshift's LIO dialect uses,
  * refusing with targetcli's and rtslib-fb's texts (an existing configFS object is "This
  * <Class> already exists in configFS").
@@ -121,10 +135,22 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[], look
     return ok(`Created Node ACL for ${who}\n`);
   }
   if (rest === '/acls' && command === 'delete') {
+    target.chap.delete(args[0] ?? '');
     return target.acl.delete(args[0] ?? '') ? ok(`Deleted Node ACL ${args[0] ?? ''}.\n`) : fail(`No such NodeACL in configfs: ${args[0] ?? ''}`);
+  }
+  if (rest === '' && command === 'set' && args[0] === 'attribute' && p.has('authentication')) {
+    target.authentication = p.get('authentication') === '1';
+    return ok(`Parameter authentication is now '${target.authentication ? 1 : 0}'.\n`);
   }
   const acl = /^\/acls\/([^/]+)$/.exec(rest);
   const grant = acl === null ? undefined : target.acl.get(acl[1] ?? '');
+  if (acl !== null && command === 'set' && args[0] === 'auth' && grant !== undefined) {
+    const user = p.get('userid');
+    const secret = p.get('password');
+    if (user === undefined || secret === undefined) return fail('Missing required parameters');
+    target.chap.set(acl[1] ?? '', { user, secret });
+    return ok(`Parameter userid is now '${user}'.\nParameter password is now '${secret}'.\n`);
+  }
   if (acl !== null && command === 'create' && grant !== undefined && grant !== 'all') {
     const mapped = Number(p.get('mapped_lun'));
     const tpgLun = Number(p.get('tpg_lun_or_backstore'));

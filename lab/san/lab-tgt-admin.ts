@@ -11,6 +11,7 @@ interface ConfTarget {
   readonly backings: string[];
   readonly addresses: string[];
   readonly names: string[];
+  readonly users: Array<{ user: string; secret: string }>;
 }
 
 /** The `<target …>` blocks of a configuration file and the files it includes (a glob or a directory). */
@@ -26,6 +27,7 @@ function parseConf(model: LabArrayModel, file: string, seen = new Set<string>())
     const include = /^include\s+(\S+)$/.exec(line);
     const open = /^<target\s+(\S+)>$/.exec(line);
     const option = /^(backing-store|initiator-address|initiator-name)\s+(\S+)$/.exec(line);
+    const user = /^incominguser\s+(\S+)\s+(\S+)$/.exec(line);
     if (include !== null && current === undefined) {
       for (const f of [...model.confFiles.keys()].filter((k) => tgtIncludeMatches(include[1] ?? '', k) && !seen.has(k)).sort()) {
         const inner = parseConf(model, f, seen);
@@ -33,7 +35,9 @@ function parseConf(model: LabArrayModel, file: string, seen = new Set<string>())
         out.push(...inner);
       }
     } else if (open !== null && current === undefined) {
-      current = { name: open[1] ?? '', backings: [], addresses: [], names: [] };
+      current = { name: open[1] ?? '', backings: [], addresses: [], names: [], users: [] };
+    } else if (user !== null && current !== undefined) {
+      current.users.push({ user: user[1] ?? '', secret: user[2] ?? '' });
     } else if (line === '</target>' && current !== undefined) {
       out.push(current);
       current = undefined;
@@ -58,6 +62,17 @@ function create(model: LabArrayModel, t: ConfTarget): void {
   for (const a of t.addresses) target.acl.set(a, 'all');
   for (const n of t.names) target.acl.set(n, 'all');
   if (t.addresses.length === 0) target.acl.set('ALL', 'all');
+  // tgt accounts are global by user name; tgt-admin creates one only when the name is new, then binds it.
+  const [account] = t.users;
+  if (account !== undefined) {
+    const existing = accountOf(model, account.user);
+    target.chap.set('*', existing ?? account);
+  }
+}
+
+/** The account tgtd already holds under `user` (bound to any target), as `tgtadm --mode account --op show` lists it. */
+function accountOf(model: LabArrayModel, user: string): { user: string; secret: string } | undefined {
+  return [...model.targets.values()].flatMap((t) => [...t.chap.values()]).find((a) => a.user === user);
 }
 
 /**

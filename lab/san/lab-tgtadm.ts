@@ -48,6 +48,7 @@ function show(target: LabTarget, look: TgtadmLook): string {
     ...lun(0, undefined),
     ...[...target.luns].sort(([a], [b]) => a - b).flatMap(([n, b]) => lun(n, b)),
     '    Account information:',
+    ...[...target.chap.values()].map((a) => `        ${a.user}`),
     '    ACL information:',
     ...[...target.acl.keys()].map((name) => `        ${name}`),
     '',

@@ -9,7 +9,14 @@ import { LabArray } from './lab-array';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
 const grantSchema = z.union([z.literal('all'), z.array(z.number().int())]);
-const targetSchema = z.strictObject({ tid: z.number().int(), name: z.string(), luns: z.array(z.tuple([z.number().int(), z.string()])), acl: z.array(z.tuple([z.string(), grantSchema])) });
+const targetSchema = z.strictObject({
+  tid: z.number().int(),
+  name: z.string(),
+  luns: z.array(z.tuple([z.number().int(), z.string()])),
+  acl: z.array(z.tuple([z.string(), grantSchema])),
+  chap: z.array(z.tuple([z.string(), z.strictObject({ user: z.string(), secret: z.string() })])).default([]),
+  authentication: z.boolean().default(false),
+});
 const backstoresSchema = z.array(z.tuple([z.string(), z.strictObject({ kind: z.enum(['fileio', 'block']), path: z.string() })]));
 const snapshotSchema = z.record(
   z.string(),
@@ -119,6 +126,7 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
       lunsVisibleTo: (arrayId, initiator) => arrays.get(arrayId)?.lunsVisibleTo(initiator) ?? [],
       lunExists: (arrayId, lunId) => arrays.get(arrayId)?.lunExists(lunId) ?? false,
       cloneSource: (arrayId, lunId) => arrays.get(arrayId)?.cloneSource(lunId),
+      loginRefusal: (arrayId, lunId, initiator, offered) => arrays.get(arrayId)?.loginRefusal(lunId, initiator, offered),
     },
     array,
     snapshot: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.snapshot()])),

@@ -7,12 +7,12 @@ import { promisify } from 'node:util';
 import { ValidationError } from '../../common/errors';
 import { StaticSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
-import type { SshConnector, SshSession } from '../../drivers/ssh/ssh-transport';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import { LunInUseError, LunMaskConflictError, StorageCommandError, UnsupportedStorageOperationError } from '../../drivers/storage/storage-errors';
 import { arraySchema, type StorageArray } from '../../inventory/topology-schema';
+import { CountingConnector } from '../support/counting-connector';
 import { requireTool } from '../support/require-tool';
 import { startSshd, type RealSshd } from '../support/sshd';
 import { startTgtd, type RealTgtd } from '../support/tgtd';
@@ -22,16 +22,6 @@ jest.setTimeout(60_000);
 
 const HOST_A = 'iqn.2026-11.test.rackshift:host-a';
 const HOST_B = 'iqn.2026-11.test.rackshift:host-b';
-
-/** Every command the driver sent over SSH, in order. */
-class CountingConnector implements SshConnector {
-  readonly commands: string[] = [];
-  constructor(private readonly inner: SshConnector) {}
-  async connect(target: Parameters<SshConnector['connect']>[0]): Promise<SshSession> {
-    const session = await this.inner.connect(target);
-    return { ...session, exec: (c, o) => (this.commands.push(c), session.exec(c, o)), shell: (p, o) => session.shell(p, o), close: () => session.close() };
-  }
-}
 
 /** libiscsi's initiator: can `initiator` log in to the LUN and read its INQUIRY data? */
 async function inquiry(initiator: string, array: StorageArray, lun: string): Promise<{ ok: boolean; output: string }> {

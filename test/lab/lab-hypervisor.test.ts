@@ -34,6 +34,7 @@ class StubViews implements LabComponent {
     lunsVisibleTo: (array: string, initiator: string) => [...(this.masks.get(`${array} ${initiator}`) ?? [])],
     lunExists: (array: string, lun: string) => this.topology.sites.some((s) => s.arrays.some((a) => a.id === array && a.luns.some((l) => l.id === lun))),
     cloneSource: () => undefined,
+    loginRefusal: () => undefined,
   };
   constructor(private readonly topology: Topology) {}
   trunk(sw: string, port: string, vlans: number[]): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newToken } from '../../api/auth';
 import { startApiServer, type ApiServer } from '../../api/start-api-server';
-import { EnvAndFileSecretStore } from '../../common/secrets';
+import { EnvAndFileSecretStore, type SecretStore } from '../../common/secrets';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { Topology } from '../../inventory/topology-schema';
 import type { LabTiming } from '../../lab/lab-machine';
@@ -60,7 +60,9 @@ export async function startFullStack(options: FullStackOptions = {}, attempt = 1
   let api: ApiServer | undefined;
   let lab: Lab;
   try {
-    api = await startApiServer({ client: temporal.client, topology: index, tokens: [token, approverToken], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'] });
+    // The lab writes the credentials once it starts, after the API: the API's store reads them then.
+    const apiSecrets: SecretStore = { resolve: (name) => new EnvAndFileSecretStore({}, lab.secretsFile).resolve(name) };
+    api = await startApiServer({ client: temporal.client, topology: index, tokens: [token, approverToken], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'], secrets: apiSecrets });
     lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
   } catch (e) {
     await api?.stop();

@@ -68,18 +68,20 @@ const array = arraySchema.parse({
 const EMPTY: ArrayState = { luns: new Map(), backstores: new Map() };
 
 /** A fake SSH connection to a lab LIO array that records every command. */
-function recordingLab(): { connector: SshConnector; lab: LabArray; commands: string[] } {
+function recordingLab(): { connector: SshConnector; lab: LabArray; commands: string[]; stdin: string[] } {
   const lab = new LabArray(array);
   const commands: string[] = [];
+  const stdin: string[] = [];
   const session: SshSession = {
-    exec: async (command: string): Promise<ExecResult> => {
+    exec: async (command, options): Promise<ExecResult> => {
       commands.push(command);
-      return lab.exec(command);
+      if (options?.stdin !== undefined) stdin.push(options.stdin);
+      return lab.exec(command, options?.stdin);
     },
     shell: () => Promise.reject(new Error('no shell')),
     close: async () => undefined,
   };
-  return { connector: { connect: async () => session }, lab, commands };
+  return { connector: { connect: async () => session }, lab, commands, stdin };
 }
 
 describe('targetcli (LIO) dialect', () => {
@@ -118,13 +120,13 @@ describe('targetcli (LIO) dialect', () => {
     const state = parseTargetcliState(REAL_TREE, BASE);
     const web = state.luns.get('web-boot');
     if (web === undefined) throw new Error('fixture');
-    expect(targetcliDialect.mask({ ...web, acls: [] }, HOST_B)).toEqual([
+    expect(targetcliDialect.mask({ ...web, acls: [] }, HOST_B, undefined)).toEqual([
       `targetcli /iscsi/${BASE}:web-boot/tpg1/acls create ${HOST_B} add_mapped_luns=false`,
       `targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`,
       'targetcli saveconfig',
     ]);
-    expect(targetcliDialect.mask(web, HOST_B)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`, 'targetcli saveconfig']);
-    expect(targetcliDialect.unmask(web, HOST_A)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`, 'targetcli saveconfig']);
+    expect(targetcliDialect.mask(web, HOST_B, undefined)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`, 'targetcli saveconfig']);
+    expect(targetcliDialect.unmask(web, HOST_A, undefined)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`, 'targetcli saveconfig']);
   });
 
   it('clones by copying the backing file and adopting it; deletes target, backstore and file', () => {
@@ -149,7 +151,7 @@ describe('targetcli (LIO) dialect', () => {
   it('refuses values that do not have their shape before building a command', () => {
     const web = parseTargetcliState(REAL_TREE, BASE).luns.get('web-boot');
     if (web === undefined) throw new Error('fixture');
-    expect(() => targetcliDialect.mask(web, 'iqn.2026-11.x:a saveconfig; reboot')).toThrow(ValidationError);
+    expect(() => targetcliDialect.mask(web, 'iqn.2026-11.x:a saveconfig; reboot', undefined)).toThrow(ValidationError);
     expect(() => targetcliDialect.ensureLun(EMPTY, { lunId: 'x', targetIqn: `${BASE}:x`, backing: '/srv/../etc/shadow', sizeGiB: 1 })).toThrow(ValidationError);
   });
 });
@@ -204,5 +206,52 @@ describe('LIO driver: the commands it sends', () => {
     const err = await createArrayDriver(array, connector).ensureLun('db-data').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageCommandError);
     expect((err as Error).message).toBe('lio-1 refused ensure LUN db-data: Could not create StorageObject: /dev/vg0/db-data does not exist');
+  });
+});
+
+describe('LIO driver: CHAP', () => {
+  const chap = { user: 'chap-web', secret: 'Web-Secret-4f9a2c71' };
+
+  it('sets the ACL\'s auth and the TPG\'s authentication through targetcli\'s stdin, never its argv; the lab then refuses a login without it, also after a restart', async () => {
+    const { connector, commands, stdin, lab } = recordingLab();
+    const driver = createArrayDriver(array, connector, { chapFor: (lun) => (lun === 'web-boot' ? chap : undefined) });
+    expect(await driver.mask('web-boot', HOST_A)).toEqual({ already: false, holdersBefore: [] });
+    expect(commands).toEqual([
+      'targetcli ls /',
+      `targetcli /iscsi/${BASE}:web-boot/tpg1/acls create ${HOST_A} add_mapped_luns=false`,
+      `targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_A} create mapped_lun=1 tpg_lun_or_backstore=1`,
+      'targetcli',
+      'targetcli saveconfig',
+      'targetcli ls /',
+    ]);
+    expect(stdin).toEqual([
+      `/iscsi/${BASE}:web-boot/tpg1 set attribute authentication=1\n/iscsi/${BASE}:web-boot/tpg1/acls/${HOST_A} set auth userid=chap-web password=${chap.secret}\n`,
+    ]);
+    expect(lab.loginRefusal('web-boot', HOST_A, undefined)).toMatch(/requires CHAP and .* offered none/);
+    expect(lab.loginRefusal('web-boot', HOST_A, { ...chap, secret: 'Wrong-Secret-000000' })).toMatch(/wrong user or secret/);
+    expect(lab.loginRefusal('web-boot', HOST_A, chap)).toBeUndefined();
+    lab.restart();
+    expect(lab.loginRefusal('web-boot', HOST_A, undefined)).toMatch(/requires CHAP/);
+    expect(lab.loginRefusal('web-boot', HOST_A, chap)).toBeUndefined();
+
+    // Already a holder: no ACL change, the auth is set again (targetcli ls does not show it).
+    commands.length = 0;
+    expect(await driver.mask('web-boot', HOST_A)).toEqual({ already: true, holdersBefore: [HOST_A] });
+    expect(commands).toEqual(['targetcli ls /', 'targetcli', 'targetcli saveconfig', 'targetcli ls /']);
+    expect(commands.some((c) => c.includes(chap.secret))).toBe(false);
+  });
+
+  it('refuses a secret of the wrong shape before any command, without repeating it', () => {
+    const lun = parseTargetcliState(REAL_TREE, BASE).luns.get('web-boot')!;
+    const err = (() => {
+      try {
+        return targetcliDialect.mask(lun, HOST_B, { user: 'chap-web', secret: 'has space in it' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toContain('chapSecret');
+    expect((err as Error).message).not.toContain('has space in it');
   });
 });
