@@ -5,10 +5,14 @@ import type { TopologyIndex } from '../../inventory/topology-index';
 import { guardWorkflowId, startSiteGuard } from '../../temporal/site-guards';
 import { guardStatusQuery, guardToggleInputSchema, pauseUpdate, resumeUpdate } from '../../workflows/site-guard/guard-messages';
 import { siteGuardInputSchema } from '../../workflows/site-guard/site-guard-input';
-import { badRequest, notFound } from '../http-errors';
+import { requireAction } from '../auth';
+import { badRequest, conflict, notFound } from '../http-errors';
 
 /** What an operator may give when starting a guard: everything but the state a run carries to the next. */
 const startGuardBodySchema = siteGuardInputSchema.omit({ carry: true });
+
+/** Starting, pausing and resuming a guard decide whether production moves by itself: operators only. */
+const guardAction = requireAction({ kind: 'run', runbook: 'site-guard' });
 
 /**
  * The site guards: GET /api/v1/guards (each site's guard status, or `not-running`),
@@ -31,7 +35,7 @@ export function guardRoutes(deps: { readonly client: Client; readonly topology: 
     res.json({ guards });
   });
 
-  router.post('/api/v1/guards', async (req, res) => {
+  router.post('/api/v1/guards', guardAction, async (req, res) => {
     const parsed = startGuardBodySchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       badRequest(res, 'guard body is invalid', fieldIssues(parsed.error, ['body']));
@@ -47,14 +51,14 @@ export function guardRoutes(deps: { readonly client: Client; readonly topology: 
       return;
     }
     if (!(await startSiteGuard(deps.client, deps.taskQueue, parsed.data))) {
-      res.status(409).json({ error: 'Conflict', message: `the guard of ${parsed.data.site} already runs; pause or resume it instead` });
+      conflict(res, `the guard of ${parsed.data.site} already runs; pause or resume it instead`);
       return;
     }
     res.status(202).json({ site: parsed.data.site, workflowId: guardWorkflowId(parsed.data.site) });
   });
 
-  router.post('/api/v1/guards/:site/:verb', async (req, res, next) => {
-    const { site, verb } = req.params;
+  router.post('/api/v1/guards/:site/:verb', guardAction, async (req, res, next) => {
+    const { site, verb } = req.params as { site: string; verb: string };
     if (verb !== 'pause' && verb !== 'resume') {
       next();
       return;
@@ -77,7 +81,7 @@ export function guardRoutes(deps: { readonly client: Client; readonly topology: 
         return;
       }
       if (e instanceof WorkflowUpdateFailedError) {
-        res.status(409).json({ error: 'Conflict', message: (e.cause as Error | undefined)?.message ?? e.message });
+        conflict(res, (e.cause as Error | undefined)?.message ?? e.message);
         return;
       }
       throw e;

@@ -94,6 +94,8 @@ const ROUTES: readonly Row[] = [
   { method: 'POST', path: (role) => `/api/v1/schedules/s-${role}/unpause`, body: () => ({}), allowed: admins },
   { method: 'POST', path: (role) => `/api/v1/schedules/s-${role}/pause`, body: () => ({}), allowed: admins },
   { method: 'DELETE', path: (role) => `/api/v1/schedules/s-${role}`, allowed: admins },
+  { method: 'GET', path: () => '/api/v1/guards', allowed: all },
+  { method: 'POST', path: () => '/api/v1/guards', body: () => ({ site: 'dc1' }), allowed: operators },
 ];
 
 describe('role matrix', () => {

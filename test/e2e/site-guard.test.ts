@@ -66,10 +66,10 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
   it('refuses a bad guard with the field named, and starts nothing', async () => {
     const bad = await api('/api/v1/guards', { method: 'POST', body: JSON.stringify({ site: 'dc1', failuresToLose: 1, policy: { byPriority: { 1: 'yolo' } } }) });
     expect(bad.status).toBe(400);
-    const issues = ((await bad.json()) as { issues: { path: string }[] }).issues.map((i) => i.path);
+    const issues = ((await bad.json()) as { error: { details: { path: string }[] } }).error.details.map((i) => i.path);
     expect(issues).toEqual(expect.arrayContaining(['body.failuresToLose', 'body.policy.byPriority.1']));
     const site = await api('/api/v1/guards', { method: 'POST', body: JSON.stringify({ site: 'dc9' }) });
-    expect(((await site.json()) as { issues: unknown[] }).issues).toContainEqual({ path: 'body.site', message: 'unknown site "dc9"' });
+    expect(((await site.json()) as { error: { details: unknown[] } }).error.details).toContainEqual({ path: 'body.site', message: 'unknown site "dc9"' });
     expect(await guardStatus()).toEqual({ site: 'dc1', state: 'not-running' });
   });
 
