@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { fieldIssues } from '../../common/field-path';
 import type { SwitchVendor } from '../../inventory/topology-schema';
@@ -89,35 +90,30 @@ export async function startLabSwitches(lab: Lab): Promise<LabSwitchesComponent |
     if (sw === undefined) throw new Error(`lab has no switch "${id}"`);
     return sw;
   };
-  lab.control.post('/lab/switches/:id/faults', (req, res) => {
-    const sw = switches.get(req.params.id);
-    const parsed = faultBodySchema.safeParse(req.body);
-    if (sw === undefined) {
-      res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
-      return;
-    }
-    if (!parsed.success) {
-      res.status(400).json({ error: 'ValidationError', issues: fieldIssues(parsed.error) });
-      return;
-    }
-    const { clear, ...faults } = parsed.data;
+  /** A control route on one switch: 404 for no such switch, 400 naming the fields when the body is wrong. */
+  const onSwitch = <T>(path: string, schema: z.ZodType<T>, act: (sw: LabSwitch, body: T, res: Response) => void): void => {
+    lab.control.post(`/lab/switches/:id/${path}`, (req, res) => {
+      const sw = switches.get(req.params.id);
+      const parsed = schema.safeParse(req.body);
+      if (sw === undefined) {
+        res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
+        return;
+      }
+      if (!parsed.success) {
+        res.status(400).json({ error: 'ValidationError', issues: fieldIssues(parsed.error) });
+        return;
+      }
+      act(sw, parsed.data, res);
+    });
+  };
+  onSwitch('faults', faultBodySchema, (sw, { clear, ...faults }, res) => {
     if (clear) sw.clearFaults();
     Object.assign(sw.faults, faults);
     res.json({ switch: sw.spec.id, faults: sw.faults });
   });
-  lab.control.post('/lab/switches/:id/profile', (req, res) => {
-    const sw = switches.get(req.params.id);
-    const parsed = profileBodySchema.safeParse(req.body);
-    if (sw === undefined) {
-      res.status(404).json({ error: 'NotFound', message: `lab has no switch "${req.params.id}"` });
-      return;
-    }
-    if (!parsed.success) {
-      res.status(400).json({ error: 'ValidationError', issues: fieldIssues(parsed.error) });
-      return;
-    }
+  onSwitch('profile', profileBodySchema, (sw, { profile }, res) => {
     try {
-      sw.useProfile(parsed.data.profile);
+      sw.useProfile(profile);
     } catch (e) {
       res.status(400).json({ error: 'ValidationError', issues: [{ path: 'profile', message: (e as Error).message }] });
       return;
