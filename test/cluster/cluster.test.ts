@@ -1,3 +1,4 @@
+import { SEARCH_ATTRIBUTES } from '../../temporal/search-attributes';
 import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,9 +155,7 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
     await connection.workflowService.registerNamespace({ namespace: bare, workflowExecutionRetentionPeriod: msToTs('1 day') });
     const refused = spawnApi({ port: apiPorts[1]!, topologyFile: relocated.file, tokenFile, args: [...clusterArgs(state), '--namespace', bare] });
     await expect(refused).rejects.toThrow(
-      `no search attribute RackshiftRunbook (Keyword) in namespace ${bare}; no search attribute RackshiftSite (Keyword) in namespace ${bare}; ` +
-        `no search attribute RackshiftMachine (KeywordList) in namespace ${bare}; no search attribute RackshiftPersona (KeywordList) in namespace ${bare}: ` +
-        `run \`rackshift admin setup --namespace ${bare}\``,
+      `${SEARCH_ATTRIBUTES.map(([name, type]) => `no search attribute ${name} (${type}) in namespace ${bare}`).join('; ')}: run \`rackshift admin setup --namespace ${bare}\``,
     );
 
     const out = await runCli(['admin', 'setup', ...conn(), '--retention-days', '30']);

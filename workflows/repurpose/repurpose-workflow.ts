@@ -91,6 +91,8 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       const from = await steps.planPlacement(input.persona, source);
       // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a power-on by mistake boots nothing.
       if (patched(PARK_PATCH)) {
+        // A guard's full fence (power off if the BMC answers, every cabled port shut) comes before the LUNs are taken.
+        if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
         await returnToSpare(steps, from, { graceSeconds: input.evictGraceSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds, sourceDown: input.sourceDown, source: true });
         continue;
       }
