@@ -37,7 +37,7 @@ describe('the rack fire as the story tells it (examples/rack-fire-two-hosts.yaml
     const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
     const unknown = await api('/api/v1/runbooks/site-failover/runs', { method: 'POST', body: JSON.stringify({ input: { racks: ['r1'], cluster: 'nope' } }) });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { issues: unknown[] }).issues).toContainEqual({ path: 'input.cluster', message: 'unknown cluster "nope" (declare it under clusters)' });
+    expect(((await unknown.json()) as { error: { details: unknown[] } }).error.details).toContainEqual({ path: 'input.cluster', message: 'unknown cluster "nope" (declare it under clusters)' });
 
     const runId = await startThroughApi(api, 'site-failover', { racks: ['r1'], probe: false });
     const failure = await result(runId).catch((e: unknown) => e as { cause?: { type?: string; message?: string } });
