@@ -72,7 +72,9 @@ export function devCrashHarness(): { crashMidFailover(c: DevCrashCase): Promise<
     const labUrl = `http://127.0.0.1:${labPort}`;
 
     dev = await startDev(args);
-    await dev.waitFor(/seed: (\d+) of \1 persona\(s\) running at home/, 300_000);
+    await dev.waitFor(/seed: \d+ of \d+ persona\(s\) running at home/, 420_000);
+    // Every persona home, or the output naming the one that is not (its seed run and why).
+    expect(dev.output()).toMatch(/seed: (\d+) of \1 persona\(s\) running at home/);
     const before = await client(temporal);
     expect(ledgerLabDisagreements(await readLab(labUrl), topology, [await new LedgerClient(before).snapshot('dc1')])).toEqual([]);
 
