@@ -38,11 +38,12 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
   it('refuses a malformed --temporal and --temporal with --temporal-port, naming the flags', () => {
     const [node, bad] = cliArgs(['dev', '--temporal', 'no-port-here']);
     const malformed = spawnSync(node, bad, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(malformed.status).toBe(1);
+    // Bad usage exits 2 (cli/exit-codes: the CLI's exit codes say the outcome).
+    expect(malformed.status).toBe(2);
     expect(malformed.stderr).toContain("option '--temporal <host:port>' argument 'no-port-here' is invalid. must be HOST:PORT of a Temporal frontend");
     const [, both] = cliArgs(['dev', '--temporal', '127.0.0.1:7233', '--temporal-port', '7234']);
     const conflict = spawnSync(node, both, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    expect(conflict.status).toBe(1);
+    expect(conflict.status).toBe(2);
     expect(conflict.stderr).toContain('--temporal and --temporal-port conflict');
   });
 
