@@ -1,23 +1,11 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { parseTopology } from '../../inventory/load-topology';
 import type { Topology, TopologyInput } from '../../inventory/topology-schema';
-import { freePort } from './free-port';
+import { freePort, freeUdpPort } from './free-port';
 import { LAB_SMALL } from './lab-fixtures';
-
-async function freeUdpPort(): Promise<number> {
-  const socket: Socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 export interface RelocatedTopology {
   readonly topology: Topology;
