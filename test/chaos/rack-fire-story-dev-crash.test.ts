@@ -12,9 +12,9 @@ const isHost = (id: string): boolean => id.startsWith('host-');
 /**
  * The issue's "Done when", second half: the story's rack fire (examples/rack-fire-two-hosts.yaml:
  * 20 lost, 10 working machines, two new hosts of three VMs each) restores everything its plan
- * promises with a restart of `rackshift dev` in the middle. The whole process group dies while
- * a host bring-up is running (or, once a host is up, while its VM moves run); `rackshift dev`
- * starts again on the same data folder and the same run finishes.
+ * promises with a restart of `rackshift dev` in the middle. The whole process group dies at one
+ * of two moments (a host bring-up running; both hosts up and their VM moves running);
+ * `rackshift dev` starts again on the same data folder and the same run finishes.
  */
 const moments: Array<[string, (running: readonly string[], done: readonly string[]) => boolean]> = [
   // Priority groups 1 and 2 are done by then; a host's trunks, masks and power are half set.
