@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fieldIssues } from '../common/field-path';
 import { idSchema } from '../inventory/patterns';
 import type { Lab, LabComponent } from './lab';
+import { labViewsSnapshot } from './lab-views-snapshot';
 
 const faultSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('burn-rack'), rack: idSchema }),
@@ -54,6 +55,9 @@ export async function startControlServer(lab: Lab): Promise<LabComponent> {
   });
   app.get('/lab/state', (_req, res) => {
     res.json(lab.describe());
+  });
+  app.get('/lab/views', (_req, res) => {
+    res.json(labViewsSnapshot(lab));
   });
   app.post('/lab/faults', (req, res) => {
     const parsed = faultSchema.safeParse(req.body);

@@ -6,7 +6,8 @@ import { TopologyIndex } from '../../inventory/topology-index';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { cliArgs, startDev, type DevProcess } from '../support/dev-process';
 import { ROOT } from '../support/lab-fixtures';
-import { ledgerLabDisagreements, type LabMachineView } from '../support/ledger-state';
+import { readLab } from '../support/lab-reading';
+import { ledgerLabDisagreements } from '../support/ledger-lab-check';
 import { relocatedTopology } from '../support/relocated-topology';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
@@ -37,6 +38,7 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
   it('refuses a malformed --temporal and --temporal with --temporal-port, naming the flags', () => {
     const [node, bad] = cliArgs(['dev', '--temporal', 'no-port-here']);
     const malformed = spawnSync(node, bad, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    // Bad usage exits 2 (cli/exit-codes: the CLI's exit codes say the outcome).
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toContain("option '--temporal <host:port>' argument 'no-port-here' is invalid. must be HOST:PORT of a Temporal frontend");
     const [, both] = cliArgs(['dev', '--temporal', '127.0.0.1:7233', '--temporal-port', '7234']);
@@ -64,14 +66,13 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
     await dev.waitFor(`seed: ${homes.length} of ${homes.length} persona(s) running at home`, 300_000);
     expect(JSON.parse(readFileSync(join(data, 'seed.json'), 'utf8'))).toMatchObject({ state: 'done' });
 
-    const labMachines = async (): Promise<Record<string, LabMachineView>> =>
-      ((await (await fetch(`http://127.0.0.1:${labPort}/lab/state`)).json()) as { machines: Record<string, LabMachineView> }).machines;
+    const labUrl = `http://127.0.0.1:${labPort}`;
     const ledger = await new LedgerClient(temporal.client).snapshot('dc1');
-    const lab = await labMachines();
-    expect(ledgerLabDisagreements(ledger, lab)).toEqual([]);
+    const lab = await readLab(labUrl);
+    expect(ledgerLabDisagreements(lab, topology, [ledger])).toEqual([]);
     for (const p of homes) {
       const home = (index.persona(p).home as { machine: string }).machine;
-      expect({ p, placement: ledger.placements[p], lab: lab[home]?.boot }).toEqual({ p, placement: { kind: 'machine', machine: home }, lab: { healthy: true, persona: p } });
+      expect({ p, placement: ledger.placements[p], lab: lab.machines[home]?.boot }).toEqual({ p, placement: { kind: 'machine', machine: home }, lab: { healthy: true, persona: p } });
     }
     const runs = [];
     for await (const w of temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH 'repurpose/' AND ExecutionStatus = 'Completed'` })) runs.push(w.workflowId);
@@ -81,7 +82,7 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
     dev = await startDev(args);
     expect(dev.output()).toContain('the lab keeps the state it had at');
     expect(dev.output()).not.toContain('seed:');
-    expect(ledgerLabDisagreements(await new LedgerClient(temporal.client).snapshot('dc1'), await labMachines())).toEqual([]);
+    expect(ledgerLabDisagreements(await readLab(labUrl), topology, [await new LedgerClient(temporal.client).snapshot('dc1')])).toEqual([]);
     expect(await dev.stop()).toBe(0);
     dev = undefined;
   });

@@ -1,4 +1,4 @@
-import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { FailoverPlan } from '../../workflows/planner/failover-plan';
 import type { FullStack } from './full-stack';
 import { spawnWorker, type WorkerProcess } from './worker-process';
@@ -19,8 +19,13 @@ export function workerPool(stack: () => FullStack): { spawn(): Promise<WorkerPro
   };
 }
 
+/** Where the failover ran: a FullStack of this process, or the Temporal of a `rackshift dev` process. */
+export interface TemporalOf {
+  readonly temporal: { readonly client: Client };
+}
+
 /** Every run (all run ids) of a failover's children, from visibility; `extra` narrows the query. */
-export async function childRuns(stack: FullStack, failoverId: string, extra = ''): Promise<WorkflowExecutionInfo[]> {
+export async function childRuns(stack: TemporalOf, failoverId: string, extra = ''): Promise<WorkflowExecutionInfo[]> {
   const runs: WorkflowExecutionInfo[] = [];
   for await (const w of stack.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH '${failoverId}/'${extra}` })) runs.push(w);
   return runs;
@@ -30,7 +35,7 @@ export async function childRuns(stack: FullStack, failoverId: string, extra = ''
  * Each child the plan calls for (host bring-ups, restorations) was started exactly once and
  * completed: one run per id in visibility, one start command in the parent's history. Returns the ids.
  */
-export async function expectEachChildStartedOnce(stack: FullStack, failoverId: string, plan: FailoverPlan): Promise<string[]> {
+export async function expectEachChildStartedOnce(stack: TemporalOf, failoverId: string, plan: FailoverPlan): Promise<string[]> {
   const expectedIds = [
     ...plan.hypervisorHosts.map((h) => `${failoverId}/host-${h.machine}`),
     ...plan.restorations.filter((r) => r.outcome === 'restored').map((r) => `${failoverId}/${r.persona}`),

@@ -1,8 +1,18 @@
 import type { LedgerState } from '../../inventory/ledger-records';
 import type { Machine, Topology } from '../../inventory/topology-schema';
-import type { Lab } from '../../lab/lab';
 import { carried } from '../../lab/boot/boot-checks';
+import type { LabSanView, LabSwitchView } from '../../lab/lab-views';
 import { restingOccupants } from '../../workflows/planner/resting-placement';
+
+/**
+ * The lab as the checker reads it: a Lab of this process is one, and so is a running lab read
+ * over HTTP (test/support/lab-reading: `readLab`).
+ */
+export interface LabReading {
+  machine(id: string): { readonly powerState: string; readonly dark: boolean; readonly bootResult?: { readonly healthy: boolean; readonly persona?: string } };
+  readonly switchView?: LabSwitchView;
+  readonly sanView?: Pick<LabSanView, 'lunsVisibleTo'>;
+}
 
 /**
  * Where the ledger and the lab disagree, machine by machine; empty when they agree. The
@@ -11,6 +21,8 @@ import { restingOccupants } from '../../workflows/planner/resting-placement';
  * - power: a machine the ledger records on is on, one it records off is off; a dark machine is
  *   never recorded on or healthy. A machine a persona is placed on is on unless the ledger
  *   records its power unknown (a burned machine whose persona stays down).
+ * - what runs: a persona the ledger places on a machine it records on runs there, healthy; a
+ *   machine that runs a persona healthy has it placed there (else it is a second copy).
  * - boot assignment: every MAC of a machine boots only a persona placed on that machine; a
  *   machine nothing is placed on boots nothing (else a power-on by mistake starts a second copy).
  * - ports: each carries only VLANs of the networks of what runs there (the persona on the
@@ -25,7 +37,7 @@ import { restingOccupants } from '../../workflows/planner/resting-placement';
  * never recorded and nothing is placed on must be off with nothing assigned, VLAN-free ports
  * and no LUNs: the lab's first state.
  */
-export function ledgerLabDisagreements(lab: Lab, topology: Topology, ledgers: readonly LedgerState[]): string[] {
+export function ledgerLabDisagreements(lab: LabReading, topology: Topology, ledgers: readonly LedgerState[]): string[] {
   const problems: string[] = [];
   const personas = new Map(topology.personas.map((p) => [p.name, p]));
   const vlanOf = new Map(topology.networks.map((n) => [n.name, n.vlan]));
@@ -57,6 +69,12 @@ export function ledgerLabDisagreements(lab: Lab, topology: Topology, ledgers: re
     if (!lm.dark && record?.power === 'on' && lm.powerState !== 'on') say(`the ledger records it on, the lab has it ${lm.powerState}`);
     if (!lm.dark && record?.power === 'off' && lm.powerState !== 'off') say(`the ledger records it off, the lab has it ${lm.powerState}`);
     if (placed.length > 0 && record?.power !== 'unknown' && lm.powerState !== 'on') say(`${placed.join(', ')} placed on it, but it is ${lm.dark ? 'dark' : lm.powerState}`);
+    // What runs on bare metal (a host's OS is its cluster's hypervisor, no persona).
+    const bare = ledgers.flatMap((l) => Object.entries(l.placements)).filter(([, p]) => p.kind === 'machine' && p.machine === id).map(([persona]) => persona);
+    const booted = !lm.dark && lm.powerState === 'on' && lm.bootResult?.healthy === true ? lm.bootResult.persona : undefined;
+    const runs = booted !== undefined && personas.has(booted) ? booted : undefined;
+    for (const p of bare) if (record?.power === 'on' && runs !== p) say(`the ledger places ${p} on it, but it runs ${runs ?? 'nothing healthy'}`);
+    if (runs !== undefined && !bare.includes(runs)) say(`runs ${runs} healthy, but the ledger places it ${placementOf(ledgers, runs)}`);
     if (record?.role === 'hypervisor') continue;
 
     const rests = resting.get(id);
@@ -83,4 +101,10 @@ export function ledgerLabDisagreements(lab: Lab, topology: Topology, ledgers: re
     }
   }
   return problems;
+}
+
+function placementOf(ledgers: readonly LedgerState[], persona: string): string {
+  const p = ledgers.map((l) => l.placements[persona]).find((x) => x !== undefined);
+  if (p === undefined || p.kind === 'none') return 'nowhere';
+  return p.kind === 'machine' ? `on ${p.machine}` : p.kind === 'vm' ? `as a VM on ${p.host}` : JSON.stringify(p);
 }

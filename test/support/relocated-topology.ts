@@ -7,7 +7,6 @@ import type { Topology, TopologyInput } from '../../inventory/topology-schema';
 import { freePort, freeUdpPort } from './free-port';
 import { LAB_SMALL } from './lab-fixtures';
 
-
 export interface RelocatedTopology {
   readonly topology: Topology;
   /** The same topology written as YAML, for worker processes and the CLI. */
