@@ -73,10 +73,10 @@ export const planOp: ActivityOptions = {
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
-/** Asking the BMC of a machine last seen dark whether it answers again: a dead BMC is an answer, not a reason to keep trying. */
 /** Reading a failover's or drill's scope: every BMC of it probed in parallel (8 s each), heartbeating per probe. */
 export const scopeProbe: ActivityOptions = { ...planOp, startToCloseTimeout: '5m', heartbeatTimeout: '30s' };
 
+/** Asking the BMC of a machine last seen dark whether it answers again: a dead BMC is an answer, not a reason to keep trying. */
 export const powerProbe: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',

@@ -1,14 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lab-fixtures';
+import { waitUntilReady, type ReadyChild } from './ready-child';
 
-export interface WorkerProcess {
-  readonly child: ChildProcess;
-  /** Output so far, for diagnosing a failed test. */
-  output(): string;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
+export type WorkerProcess = ReadyChild;
 
 /**
  * A rackshift worker in its own OS process, from source (tsx), so that chaos tests can SIGKILL
@@ -25,36 +21,6 @@ export async function spawnWorker(options: { temporal: string; topologyFile: str
   if (bundle) args.push('--workflow-bundle', bundle);
 
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEMPORAL_LOG_LEVEL: 'warn' } });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${out}`)), 60_000);
-    const check = (): void => {
-      // Not the SDK's "not polling for Nexus tasks" log line, which can come first.
-      if (out.includes(': polling ')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code} before polling:\n${out}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    child,
-    output: () => out,
-    kill: (signal = 'SIGTERM') =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('exit', () => resolve());
-        child.kill(signal);
-      }),
-  };
+  // Not the SDK's "not polling for Nexus tasks" log line, which can come first.
+  return waitUntilReady(child, { what: 'worker', marker: ': polling ', timeoutMs: 60_000, late: 'did not start within 60 s', early: 'before polling' });
 }
