@@ -12,7 +12,10 @@ function current(): Context | undefined {
   }
 }
 
-/** Heartbeat when running inside an activity; a no-op when a driver-level test calls the function directly. */
+/**
+ * Heartbeat when running inside an activity; a no-op when a driver-level test calls the function
+ * directly.
+ */
 export function heartbeat(details?: unknown): void {
   const ctx = current();
   if (ctx === undefined) return;

@@ -20,19 +20,40 @@ export interface ActivityDeps {
   readonly secrets: SecretStore;
   readonly powerDriver: (machine: Machine) => PowerDriver;
   /** The site ledgers (leases, placements, boot assignments), through the Temporal client. */
-  readonly ledger: Pick<LedgerClient, 'acquire' | 'release' | 'place' | 'setMachine' | 'setBoot' | 'snapshot' | 'openRuns'>;
-  /** An iSCSI array's driver (drivers/storage/create-array-driver over the SSH connector); needed by the storage activities. */
+  readonly ledger: Pick<
+    LedgerClient,
+    'acquire' | 'release' | 'place' | 'setMachine' | 'setBoot' | 'snapshot' | 'openRuns'
+  >;
+  /**
+   * An iSCSI array's driver (drivers/storage/create-array-driver over the SSH connector); needed by
+   * the storage activities.
+   */
   readonly storageDriver?: (array: StorageArray) => StorageArrayDriver;
-  /** The zoning driver (drivers/storage/brocade-zoning-driver) for an FC array's LUNs on its fabric; needed where an array has `fc`. */
+  /**
+   * The zoning driver (drivers/storage/brocade-zoning-driver) for an FC array's LUNs on its fabric;
+   * needed where an array has `fc`.
+   */
   readonly zoningDriver?: (fabric: Fabric, array: StorageArray) => LunMaskingDriver;
-  /** The process-wide driver of a switch (drivers/switch/switch-driver-pool), so work for one switch shares one queue; never closed by activities. */
+  /**
+   * The process-wide driver of a switch (drivers/switch/switch-driver-pool), so work for one switch
+   * shares one queue; never closed by activities.
+   */
   readonly switchDriver?: (sw: Switch) => SwitchDriver;
-  /** A hypervisor host's driver (drivers/hypervisor/libvirt-ssh over the SSH connector), for VM placements. */
+  /**
+   * A hypervisor host's driver (drivers/hypervisor/libvirt-ssh over the SSH connector), for VM
+   * placements.
+   */
   readonly hypervisorDriver?: (host: Machine) => HypervisorDriver;
-  /** A machine's local disk as its P2V helper serves it (drivers/disk), for copy-mode P2V; absent where no helper is configured. */
+  /**
+   * A machine's local disk as its P2V helper serves it (drivers/disk), for copy-mode P2V; absent
+   * where no helper is configured.
+   */
   readonly diskSource?: (machine: Machine) => DiskSource;
   /** Writes a copied disk to a volume of an array (drivers/disk), for copy-mode P2V. */
   readonly volumeSink?: (array: StorageArray, volume: string) => VolumeSink;
-  /** A workflow run's type, status and (once completed) result, through the Temporal client (temporal/run-results); undefined when no such workflow. For failback's `run` mode. */
+  /**
+   * A workflow run's type, status and (once completed) result, through the Temporal client
+   * (temporal/run-results); undefined when no such workflow. For failback's `run` mode.
+   */
   readonly readRunResult?: (workflowId: string) => Promise<RunResult | undefined>;
 }

@@ -22,7 +22,9 @@ export function toApplicationFailure(e: unknown): unknown {
  * Wraps every function of an activity object so its rackshift errors cross the boundary typed,
  * and so it heartbeats while it runs (a dead worker is noticed by the heartbeat timeout).
  */
-export function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+export function withFailureMapping<
+  T extends Record<string, (...args: never[]) => Promise<unknown>>,
+>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args: never[]) => {

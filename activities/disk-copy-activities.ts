@@ -49,9 +49,13 @@ function resumePoint(volume: string, sizeBytes: number, chunkBytes: number): num
     return 0;
   }
   const p = details as Partial<CopyProgress> | undefined;
-  // Only a beat of this very copy counts; a chunk is stored whole or not at all, so its offset is safe.
+  // Only a beat of this very copy counts; a chunk is stored whole or not at all, so its offset is
+  // safe.
   if (p?.volume !== volume || p.sizeBytes !== sizeBytes || typeof p.offset !== 'number') return 0;
-  return p.offset >= 0 && (p.offset === sizeBytes || (p.offset < sizeBytes && p.offset % chunkBytes === 0)) ? p.offset : 0;
+  return p.offset >= 0 &&
+    (p.offset === sizeBytes || (p.offset < sizeBytes && p.offset % chunkBytes === 0))
+    ? p.offset
+    : 0;
 }
 
 function attempt(): number {
@@ -72,7 +76,12 @@ function attempt(): number {
 export function createDiskCopyActivities(deps: Deps) {
   function source(machineId: string): DiskSource {
     const machine = deps.topology.machine(machineId);
-    if (deps.diskSource === undefined) throw new UnsupportedActionError({ machineId, bmcAddress: machine.bmc.address }, 'disk copy', 'this worker has no disk source (P2V helper) configured');
+    if (deps.diskSource === undefined)
+      throw new UnsupportedActionError(
+        { machineId, bmcAddress: machine.bmc.address },
+        'disk copy',
+        'this worker has no disk source (P2V helper) configured',
+      );
     const s = deps.diskSource(machine);
     s.validate();
     return s;
@@ -80,7 +89,12 @@ export function createDiskCopyActivities(deps: Deps) {
 
   function sink(arrayId: string, volume: string): VolumeSink {
     const array = deps.topology.array(arrayId);
-    if (deps.volumeSink === undefined) throw new UnsupportedActionError({ machineId: arrayId, bmcAddress: array.address }, 'volume write', 'this worker has no volume sink configured');
+    if (deps.volumeSink === undefined)
+      throw new UnsupportedActionError(
+        { machineId: arrayId, bmcAddress: array.address },
+        'volume write',
+        'this worker has no volume sink configured',
+      );
     const s = deps.volumeSink(array, volume);
     s.validate();
     return s;
@@ -88,7 +102,9 @@ export function createDiskCopyActivities(deps: Deps) {
 
   return withFailureMapping({
     /** Boots the machine (which must be off) into the P2V helper; the undo is stopDiskHelper. */
-    async startDiskHelper(input: { machine: string }): Promise<{ readonly already: boolean; readonly sizeBytes: number }> {
+    async startDiskHelper(input: {
+      machine: string;
+    }): Promise<{ readonly already: boolean; readonly sizeBytes: number }> {
       const s = source(input.machine);
       const r = await s.startHelper();
       return { ...r, sizeBytes: await s.size() };
@@ -98,8 +114,15 @@ export function createDiskCopyActivities(deps: Deps) {
       return source(input.machine).stopHelper();
     },
 
-    /** Creates the copy volume (kept when it exists with that size); deleted with deleteSnapshotClone. */
-    async createCopyVolume(input: { array: string; volume: string; sizeBytes: number }): Promise<{ readonly created: boolean }> {
+    /**
+     * Creates the copy volume (kept when it exists with that size); deleted with
+     * deleteSnapshotClone.
+     */
+    async createCopyVolume(input: {
+      array: string;
+      volume: string;
+      sizeBytes: number;
+    }): Promise<{ readonly created: boolean }> {
       return sink(input.array, input.volume).create(input.sizeBytes);
     },
 
@@ -112,7 +135,8 @@ export function createDiskCopyActivities(deps: Deps) {
       const resumedFrom = resumePoint(volume, sizeBytes, input.chunkBytes);
       const read = (offset: number): Promise<DiskChunk> => {
         const chunk = from.read(offset, Math.min(input.chunkBytes, sizeBytes - offset), signal);
-        // Read ahead: a failure surfaces when the chunk is awaited, not as an unhandled rejection meanwhile.
+        // Read ahead: a failure surfaces when the chunk is awaited, not as an unhandled rejection
+        // meanwhile.
         chunk.catch(() => undefined);
         return chunk;
       };
@@ -133,15 +157,32 @@ export function createDiskCopyActivities(deps: Deps) {
         const chunk = await next.chunk;
         fill();
         await to.write(next.at, chunk, signal);
-        heartbeat({ volume, sizeBytes, offset: next.at + chunk.data.length } satisfies CopyProgress);
+        heartbeat({
+          volume,
+          sizeBytes,
+          offset: next.at + chunk.data.length,
+        } satisfies CopyProgress);
       }
       const streamMs = Date.now() - started;
       const [disk, copy] = await Promise.all([from.sha256(signal), to.sha256(signal)]);
       if (copy.sizeBytes !== sizeBytes || copy.sha256 !== disk) {
-        throw new DiskCopyMismatchError(input.machine, volume, `disk ${sizeBytes} bytes SHA-256 ${disk}, volume ${copy.sizeBytes} bytes SHA-256 ${copy.sha256}`);
+        throw new DiskCopyMismatchError(
+          input.machine,
+          volume,
+          `disk ${sizeBytes} bytes SHA-256 ${disk}, volume ${copy.sizeBytes} bytes SHA-256 ${copy.sha256}`,
+        );
       }
       const verifyMs = Date.now() - started - streamMs;
-      return { sizeBytes, resumedFrom, copiedBytes: sizeBytes - resumedFrom, attempt: attempt(), chunkBytes: input.chunkBytes, sha256: disk, streamMs, verifyMs };
+      return {
+        sizeBytes,
+        resumedFrom,
+        copiedBytes: sizeBytes - resumedFrom,
+        attempt: attempt(),
+        chunkBytes: input.chunkBytes,
+        sha256: disk,
+        streamMs,
+        verifyMs,
+      };
     },
   });
 }

@@ -6,7 +6,12 @@ import { hostSchema, idSchema } from '../inventory/patterns';
 import type { TopologyIndex } from '../inventory/topology-index';
 import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
 import { cloneIdFor, DRILL_TAG_PATTERN } from '../workflows/dr-drill/drill-names';
-import { placementPlan, type LunTarget, type PlacementPlan, type PortTarget } from './placement-plan';
+import {
+  placementPlan,
+  type LunTarget,
+  type PlacementPlan,
+  type PortTarget,
+} from './placement-plan';
 
 export const drillPlacementInputSchema = z.strictObject({
   persona: idSchema,
@@ -20,7 +25,10 @@ export const drillPlacementInputSchema = z.strictObject({
 });
 export type DrillPlacementInput = z.input<typeof drillPlacementInputSchema>;
 
-/** A persona LUN as a drill copy sees it: `lun` is the snapshot clone, `cloneOf` the production LUN it copies. */
+/**
+ * A persona LUN as a drill copy sees it: `lun` is the snapshot clone, `cloneOf` the production LUN
+ * it copies.
+ */
 export interface DrillLunTarget extends LunTarget {
   readonly cloneOf: string;
 }
@@ -40,31 +48,62 @@ export interface DrillPlacementPlan extends Omit<PlacementPlan, 'luns'> {
  * persona has no bubble VLAN, or a bubble VLAN is a production network's VLAN (the bubble
  * would not be isolated), besides placementPlan's own refusals.
  */
-export function drillPlacementPlan(topology: TopologyIndex, raw: DrillPlacementInput): DrillPlacementPlan {
+export function drillPlacementPlan(
+  topology: TopologyIndex,
+  raw: DrillPlacementInput,
+): DrillPlacementPlan {
   const input = parseOrThrow('drill placement', drillPlacementInputSchema, raw);
   const persona = topology.persona(input.persona);
   const machine = topology.machine(input.machine);
-  const production = new Map(topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]));
+  const production = new Map(
+    topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]),
+  );
   const isolated = new Set(topology.topology.networks.filter((n) => n.isolated).map((n) => n.vlan));
   const bubbleOf = new Map(input.bubble.map((b) => [b.network, b.vlan]));
   const networks = [...new Set(persona.networks.flatMap((n) => n.networks))];
   const issues: FieldIssue[] = [
     ...input.bubble.flatMap((b, i) => {
       const taken = production.get(b.vlan);
-      if (taken !== undefined) return [{ path: `bubble[${i}].vlan`, message: `VLAN ${b.vlan} of network ${b.network}'s bubble is production network ${taken}'s VLAN, so it is not isolated` }];
-      // Declared isolated networks exist on the switches already: a drill changes ports, never a VLAN database.
-      return isolated.has(b.vlan) ? [] : [{ path: `bubble[${i}].vlan`, message: `VLAN ${b.vlan} is no isolated network of the topology (networks: { name, vlan: ${b.vlan}, isolated: true })` }];
+      if (taken !== undefined)
+        return [
+          {
+            path: `bubble[${i}].vlan`,
+            message: `VLAN ${b.vlan} of network ${b.network}'s bubble is production network ${taken}'s VLAN, so it is not isolated`,
+          },
+        ];
+      // Declared isolated networks exist on the switches already: a drill changes ports, never a
+      // VLAN database.
+      return isolated.has(b.vlan)
+        ? []
+        : [
+            {
+              path: `bubble[${i}].vlan`,
+              message: `VLAN ${b.vlan} is no isolated network of the topology (networks: { name, vlan: ${b.vlan}, isolated: true })`,
+            },
+          ];
     }),
-    ...networks.filter((n) => !bubbleOf.has(n)).map((n) => ({ path: 'bubble', message: `no isolated VLAN for network ${n}` })),
+    ...networks
+      .filter((n) => !bubbleOf.has(n))
+      .map((n) => ({ path: 'bubble', message: `no isolated VLAN for network ${n}` })),
   ];
-  if (issues.length > 0) throw new ValidationError(`drill copy of ${persona.name} on ${machine.id}`, issues);
+  if (issues.length > 0)
+    throw new ValidationError(`drill copy of ${persona.name} on ${machine.id}`, issues);
   // Every network of the persona has a bubble VLAN now (checked above).
   const plan = placementPlan(topology, persona, machine, (n) => bubbleOf.get(n)!);
   const used = new Set(persona.networks.map((n) => n.nic));
   const unused: PortTarget[] = machine.nics
     .filter((_, i) => !used.has(i))
-    .map((nic) => ({ switchId: nic.switch, port: nic.port, desired: { mode: 'access', shutdown: true } }));
-  const luns = persona.luns.map((l) => ({ array: l.array, lun: cloneIdFor(l.lun, input.tag), boot: l.boot, cloneOf: l.lun }));
+    .map((nic) => ({
+      switchId: nic.switch,
+      port: nic.port,
+      desired: { mode: 'access', shutdown: true },
+    }));
+  const luns = persona.luns.map((l) => ({
+    array: l.array,
+    lun: cloneIdFor(l.lun, input.tag),
+    boot: l.boot,
+    cloneOf: l.lun,
+  }));
   return {
     ...plan,
     ports: [...plan.ports, ...unused],

@@ -3,7 +3,9 @@ import { withFailureMapping } from './application-failure';
 import { failoverRunOf, NotAFailoverRunError, type FailoverRun } from './failover-run';
 
 /** Where a persona belongs (topology `home`): a machine, or a VM on a hypervisor host. */
-export type HomePlacement = { readonly kind: 'machine'; readonly machine: string } | { readonly kind: 'vm'; readonly host: string };
+export type HomePlacement =
+  | { readonly kind: 'machine'; readonly machine: string }
+  | { readonly kind: 'vm'; readonly host: string };
 
 /** What the ledger says of one machine now, and whose home it is. */
 export interface MachineUse {
@@ -13,9 +15,15 @@ export interface MachineUse {
   readonly role: 'idle' | 'persona' | 'hypervisor';
   /** For a hypervisor host: its cluster, when the ledger recorded one. */
   readonly cluster?: string;
-  /** false with power unknown: the machine was last seen dark (a failover found it so), and no run will take it. */
+  /**
+   * false with power unknown: the machine was last seen dark (a failover found it so), and no run
+   * will take it.
+   */
   readonly healthy?: boolean;
-  /** Personas the ledger places on it as a machine (for a host brought up before clusters: its cluster persona). */
+  /**
+   * Personas the ledger places on it as a machine (for a host brought up before clusters: its
+   * cluster persona).
+   */
   readonly runs: readonly string[];
   /** Personas the ledger places on it as VMs. */
   readonly vms: readonly string[];
@@ -23,24 +31,47 @@ export interface MachineUse {
   readonly homeOf: readonly string[];
 }
 
-/** The reads a failback needs beyond the placement activities: the failover run it undoes, homes, and machine use. */
-export function createFailbackActivities(deps: Pick<ActivityDeps, 'topology' | 'ledger' | 'readRunResult'>) {
+/**
+ * The reads a failback needs beyond the placement activities: the failover run it undoes, homes,
+ * and machine use.
+ */
+export function createFailbackActivities(
+  deps: Pick<ActivityDeps, 'topology' | 'ledger' | 'readRunResult'>,
+) {
   const homeOf = (name: string): HomePlacement | null => {
     const home = deps.topology.persona(name).home;
     if (home === undefined) return null;
-    return 'machine' in home ? { kind: 'machine', machine: home.machine } : { kind: 'vm', host: home.host };
+    return 'machine' in home
+      ? { kind: 'machine', machine: home.machine }
+      : { kind: 'vm', host: home.host };
   };
   return withFailureMapping({
-    /** A completed site-failover run's report, checked (NotAFailoverRunError, non-retryable, says why not). */
+    /**
+     * A completed site-failover run's report, checked (NotAFailoverRunError, non-retryable, says
+     * why not).
+     */
     async readFailoverRun(input: { run: string }): Promise<FailoverRun> {
-      if (deps.readRunResult === undefined) throw new NotAFailoverRunError(input.run, 'this worker has no Temporal client to read runs with');
+      if (deps.readRunResult === undefined)
+        throw new NotAFailoverRunError(
+          input.run,
+          'this worker has no Temporal client to read runs with',
+        );
       return failoverRunOf(input.run, await deps.readRunResult(input.run));
     },
 
-    /** Each persona's home; null for a persona without one, and `unknown` for a name the topology lacks. */
-    async personaHomes(input: { personas: string[] }): Promise<Array<{ persona: string; home: HomePlacement | null; unknown?: true }>> {
+    /**
+     * Each persona's home; null for a persona without one, and `unknown` for a name the topology
+     * lacks.
+     */
+    async personaHomes(input: {
+      personas: string[];
+    }): Promise<Array<{ persona: string; home: HomePlacement | null; unknown?: true }>> {
       const names = new Set(deps.topology.topology.personas.map((p) => p.name));
-      return input.personas.map((persona) => (names.has(persona) ? { persona, home: homeOf(persona) } : { persona, home: null, unknown: true as const }));
+      return input.personas.map((persona) =>
+        names.has(persona)
+          ? { persona, home: homeOf(persona) }
+          : { persona, home: null, unknown: true as const },
+      );
     },
 
     async machineUse(input: { machine: string }): Promise<MachineUse> {
@@ -49,11 +80,19 @@ export function createFailbackActivities(deps: Pick<ActivityDeps, 'topology' | '
       const record = ledger.machines[input.machine];
       const placed = (kind: 'machine' | 'vm'): string[] =>
         Object.entries(ledger.placements)
-          .filter(([, p]) => (kind === 'machine' ? p.kind === 'machine' && p.machine === input.machine : p.kind === 'vm' && p.host === input.machine))
+          .filter(([, p]) =>
+            kind === 'machine'
+              ? p.kind === 'machine' && p.machine === input.machine
+              : p.kind === 'vm' && p.host === input.machine,
+          )
           .map(([persona]) => persona)
           .sort();
       const homeOfIt = deps.topology.topology.personas
-        .filter((p) => p.home !== undefined && ('machine' in p.home ? p.home.machine : p.home.host) === input.machine)
+        .filter(
+          (p) =>
+            p.home !== undefined &&
+            ('machine' in p.home ? p.home.machine : p.home.host) === input.machine,
+        )
         .map((p) => p.name)
         .sort();
       return {

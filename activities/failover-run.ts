@@ -7,11 +7,17 @@ import type { RunResult } from '../temporal/run-results';
 /** The workflow type of the site-failover runbook (api/runbook-catalog names the same). */
 export const SITE_FAILOVER_TYPE = 'siteFailover';
 
-/** Thrown when a run a failback is asked to undo is not a completed site-failover run with a readable report. */
+/**
+ * Thrown when a run a failback is asked to undo is not a completed site-failover run with a
+ * readable report.
+ */
 export class NotAFailoverRunError extends RackshiftError {
   override readonly name = 'NotAFailoverRunError';
   constructor(run: string, why: string) {
-    super(`${run} is not a site-failover run to fail back from: ${why}`, { retryable: false, context: { run } });
+    super(`${run} is not a site-failover run to fail back from: ${why}`, {
+      retryable: false,
+      context: { run },
+    });
   }
 }
 
@@ -20,13 +26,31 @@ export class NotAFailoverRunError extends RackshiftError {
  * every other field may be there, and is ignored.
  */
 const failoverResultSchema = z.object({
-  runbook: z.literal('site-failover', { error: 'must be "site-failover" (a dr-drill cleans up after itself)' }),
+  runbook: z.literal('site-failover', {
+    error: 'must be "site-failover" (a dr-drill cleans up after itself)',
+  }),
   outcome: z.enum(['completed', 'partial', 'rejected', 'expired', 'nothing-failed']),
-  personas: z.array(z.object({ persona: idSchema, outcome: z.enum(['restored', 'failed', 'not-restored', 'skipped']), endedOn: z.string().optional() })),
+  personas: z.array(
+    z.object({
+      persona: idSchema,
+      outcome: z.enum(['restored', 'failed', 'not-restored', 'skipped']),
+      endedOn: z.string().optional(),
+    }),
+  ),
   hosts: z.array(z.object({ machine: idSchema, outcome: z.enum(['up', 'failed']) })),
-  plan: z.object({ evictions: z.array(z.object({ machine: idSchema, occupant: idSchema })) }).optional(),
+  plan: z
+    .object({ evictions: z.array(z.object({ machine: idSchema, occupant: idSchema })) })
+    .optional(),
   /** The evictions the moves really did (reports of older runs have only the plan's). */
-  evictions: z.array(z.object({ machine: idSchema, occupant: idSchema, outcome: z.enum(['evicted', 'not-evicted']) })).optional(),
+  evictions: z
+    .array(
+      z.object({
+        machine: idSchema,
+        occupant: idSchema,
+        outcome: z.enum(['evicted', 'not-evicted']),
+      }),
+    )
+    .optional(),
 });
 
 /** What a failback takes from a site-failover run. */
@@ -46,20 +70,39 @@ export interface FailoverRun {
  * and takes what a failback needs from its report; throws NotAFailoverRunError saying why not.
  */
 export function failoverRunOf(run: string, found: RunResult | undefined): FailoverRun {
-  if (found === undefined) throw new NotAFailoverRunError(run, 'Temporal knows no workflow with this id');
-  if (found.workflowType !== SITE_FAILOVER_TYPE) throw new NotAFailoverRunError(run, `it is a ${found.workflowType} run, not a ${SITE_FAILOVER_TYPE} run`);
-  if (found.status !== 'COMPLETED') throw new NotAFailoverRunError(run, `its latest run is ${found.status}, not COMPLETED`);
+  if (found === undefined)
+    throw new NotAFailoverRunError(run, 'Temporal knows no workflow with this id');
+  if (found.workflowType !== SITE_FAILOVER_TYPE)
+    throw new NotAFailoverRunError(
+      run,
+      `it is a ${found.workflowType} run, not a ${SITE_FAILOVER_TYPE} run`,
+    );
+  if (found.status !== 'COMPLETED')
+    throw new NotAFailoverRunError(run, `its latest run is ${found.status}, not COMPLETED`);
   const parsed = failoverResultSchema.safeParse(found.result);
   if (!parsed.success) {
-    throw new NotAFailoverRunError(run, `its result is not a failover report (${fieldIssues(parsed.error, ['result']).map((i) => `${i.path}: ${i.message}`).join('; ')})`);
+    throw new NotAFailoverRunError(
+      run,
+      `its result is not a failover report (${fieldIssues(parsed.error, ['result'])
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ')})`,
+    );
   }
   const report = parsed.data;
   return {
     run,
     outcome: report.outcome,
-    restored: report.personas.filter((p) => p.outcome === 'restored').map((p) => ({ persona: p.persona, ...(p.endedOn !== undefined && { endedOn: p.endedOn }) })),
-    hosts: [...new Set(report.hosts.filter((h) => h.outcome === 'up').map((h) => h.machine))].sort(),
+    restored: report.personas
+      .filter((p) => p.outcome === 'restored')
+      .map((p) => ({ persona: p.persona, ...(p.endedOn !== undefined && { endedOn: p.endedOn }) })),
+    hosts: [
+      ...new Set(report.hosts.filter((h) => h.outcome === 'up').map((h) => h.machine)),
+    ].sort(),
     // An occupant whose eviction never happened still runs on its machine: nothing to bring back.
-    evictions: (report.evictions?.filter((e) => e.outcome === 'evicted') ?? report.plan?.evictions ?? []).map((e) => ({ machine: e.machine, occupant: e.occupant })),
+    evictions: (
+      report.evictions?.filter((e) => e.outcome === 'evicted') ??
+      report.plan?.evictions ??
+      []
+    ).map((e) => ({ machine: e.machine, occupant: e.occupant })),
   };
 }

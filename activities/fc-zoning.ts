@@ -20,7 +20,10 @@ export class FcZoning {
     );
   }
 
-  /** WWPNs of the machine behind an iSCSI initiator (none for a foreign initiator or a machine without HBAs). */
+  /**
+   * WWPNs of the machine behind an iSCSI initiator (none for a foreign initiator or a machine
+   * without HBAs).
+   */
   wwpnsOf(initiator: string): readonly string[] {
     return this.wwpnsByIqn.get(initiator) ?? [];
   }
@@ -29,7 +32,12 @@ export class FcZoning {
   driverFor(array: StorageArray): LunMaskingDriver | undefined {
     if (array.fc === undefined) return undefined;
     const fabric = this.deps.topology.fabric(array.fc.fabric);
-    if (this.deps.zoningDriver === undefined) throw new UnsupportedStorageOperationError(fabric.id, `zone LUNs of ${array.id}`, 'this worker has no zoning driver configured');
+    if (this.deps.zoningDriver === undefined)
+      throw new UnsupportedStorageOperationError(
+        fabric.id,
+        `zone LUNs of ${array.id}`,
+        'this worker has no zoning driver configured',
+      );
     return this.deps.zoningDriver(fabric, array);
   }
 }

@@ -15,10 +15,17 @@ const SWITCH_PROBE_TIMEOUT_MS = 3_000;
  * running persona's health check even when its BMC is dark, the site's switches and other
  * sites' switches as witnesses), and signed webhook notifications.
  */
-export function createGuardActivities(deps: Pick<ActivityDeps, 'topology' | 'ledger' | 'powerDriver' | 'secrets'>) {
+export function createGuardActivities(
+  deps: Pick<ActivityDeps, 'topology' | 'ledger' | 'powerDriver' | 'secrets'>,
+) {
   const probeMachine = createMachineProber(deps);
   const switchAnswers = async (sw: { address: string; port: number }): Promise<boolean> =>
-    (await probeSshBanner({ kind: 'ssh', host: sw.address, port: sw.port }, SWITCH_PROBE_TIMEOUT_MS)).healthy;
+    (
+      await probeSshBanner(
+        { kind: 'ssh', host: sw.address, port: sw.port },
+        SWITCH_PROBE_TIMEOUT_MS,
+      )
+    ).healthy;
 
   return withFailureMapping({
     async probeGuardSite(input: { site: string; parallelism: number }): Promise<RoundObservation> {
@@ -36,25 +43,49 @@ export function createGuardActivities(deps: Pick<ActivityDeps, 'topology' | 'led
           machine: m.id,
           rack: m.rack,
           bmcAnswers: p.power !== 'unknown',
-          ...(persona !== undefined && { persona, priority: deps.topology.persona(persona).priority }),
+          ...(persona !== undefined && {
+            persona,
+            priority: deps.topology.persona(persona).priority,
+          }),
           ...(p.personaHealthy !== undefined && { personaHealthy: p.personaHealthy }),
         };
       });
       const others = topology.sites.filter((s) => s.name !== input.site).flatMap((s) => s.switches);
-      const switches = await mapLimit(site.switches, input.parallelism, async (sw) => ({ id: sw.id, answers: await switchAnswers(sw) }));
-      const witnesses = await mapLimit(others, input.parallelism, async (sw) => ({ id: sw.id, answers: await switchAnswers(sw) }));
+      const switches = await mapLimit(site.switches, input.parallelism, async (sw) => ({
+        id: sw.id,
+        answers: await switchAnswers(sw),
+      }));
+      const witnesses = await mapLimit(others, input.parallelism, async (sw) => ({
+        id: sw.id,
+        answers: await switchAnswers(sw),
+      }));
       return { machines, switches, witnesses };
     },
 
-    /** Every switch port a machine is cabled to (all its NICs, whatever persona runs there): what fencing shuts. */
-    async cabledPorts(input: { machine: string }): Promise<Array<{ switchId: string; port: string }>> {
-      return deps.topology.machine(input.machine).nics.map((n) => ({ switchId: n.switch, port: n.port }));
+    /**
+     * Every switch port a machine is cabled to (all its NICs, whatever persona runs there): what
+     * fencing shuts.
+     */
+    async cabledPorts(input: {
+      machine: string;
+    }): Promise<Array<{ switchId: string; port: string }>> {
+      return deps.topology
+        .machine(input.machine)
+        .nics.map((n) => ({ switchId: n.switch, port: n.port }));
     },
 
-    /** POSTs the notification signed with the named credential's password (HMAC-SHA256); the key never enters history. */
-    async sendGuardNotification(input: { url: string; secret: string; payload: Record<string, unknown> }): Promise<{ status: number }> {
+    /**
+     * POSTs the notification signed with the named credential's password (HMAC-SHA256); the key
+     * never enters history.
+     */
+    async sendGuardNotification(input: {
+      url: string;
+      secret: string;
+      payload: Record<string, unknown>;
+    }): Promise<{ status: number }> {
       const key = deps.secrets.resolve(input.secret).password;
-      if (key === undefined || key === '') throw new CredentialError(input.secret, 'has no password to sign webhooks with');
+      if (key === undefined || key === '')
+        throw new CredentialError(input.secret, 'has no password to sign webhooks with');
       return postSignedJson(input.url, input.payload, key);
     },
   });

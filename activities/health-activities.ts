@@ -11,21 +11,38 @@ export interface WaitForHealthyResult {
   readonly polls: number;
 }
 
-/** "Is the persona up": its topology health check, polled with heartbeats until healthy or the timeout. */
+/**
+ * "Is the persona up": its topology health check, polled with heartbeats until healthy or the
+ * timeout.
+ */
 export function createHealthActivities(deps: Pick<ActivityDeps, 'topology'>) {
   return withFailureMapping({
     async probePersona(input: { persona: string }): Promise<ProbeResult> {
       const check = deps.topology.persona(input.persona).health;
-      if (check === undefined) return { healthy: true, detail: 'no health check in the topology', latencyMs: 0 };
+      if (check === undefined)
+        return { healthy: true, detail: 'no health check in the topology', latencyMs: 0 };
       return probe(check, { timeoutMs: 3000 });
     },
 
-    /** `host`: ask there instead of the persona's own address (a drill copy answers inside its bubble). */
-    async waitForHealthy(input: { persona: string; timeoutSeconds: number; pollMs?: number; host?: string }): Promise<WaitForHealthyResult> {
+    /**
+     * `host`: ask there instead of the persona's own address (a drill copy answers inside its
+     * bubble).
+     */
+    async waitForHealthy(input: {
+      persona: string;
+      timeoutSeconds: number;
+      pollMs?: number;
+      host?: string;
+    }): Promise<WaitForHealthyResult> {
       const own = deps.topology.persona(input.persona).health;
-      if (input.host !== undefined && !HOST_PATTERN.test(input.host)) throw new ValidationError('health check', [{ path: 'host', message: 'must be an IPv4 address, [IPv6] address or host name' }]);
-      const check = own === undefined || input.host === undefined ? own : { ...own, host: input.host };
-      if (check === undefined) return { healthy: true, detail: 'no health check in the topology', polls: 0 };
+      if (input.host !== undefined && !HOST_PATTERN.test(input.host))
+        throw new ValidationError('health check', [
+          { path: 'host', message: 'must be an IPv4 address, [IPv6] address or host name' },
+        ]);
+      const check =
+        own === undefined || input.host === undefined ? own : { ...own, host: input.host };
+      if (check === undefined)
+        return { healthy: true, detail: 'no health check in the topology', polls: 0 };
       const deadline = Date.now() + input.timeoutSeconds * 1000;
       for (let polls = 1; ; polls += 1) {
         const r = await probe(check, { timeoutMs: 3000 });

@@ -9,7 +9,10 @@ export interface TrunkChange {
 }
 
 export interface HostTrunkPlan {
-  /** Every changed port exactly as it must become (for configurePorts); unchanged ports are left out. */
+  /**
+   * Every changed port exactly as it must become (for configurePorts); unchanged ports are left
+   * out.
+   */
   readonly targets: readonly PortSpec[];
   /** What each changed port gains or loses: what an undo hands back. */
   readonly changes: readonly TrunkChange[];
@@ -27,7 +30,10 @@ function plan(ports: readonly PortSpec[], next: (p: PortSpec) => number[]): Host
     const after = sorted(next(p));
     if (after.length === before.length && after.every((v, i) => v === before[i])) continue;
     targets.push({ ...p, trunkVlans: after });
-    const moved = after.length > before.length ? after.filter((v) => !before.includes(v)) : before.filter((v) => !after.includes(v));
+    const moved =
+      after.length > before.length
+        ? after.filter((v) => !before.includes(v))
+        : before.filter((v) => !after.includes(v));
     changes.push({ switchId: p.switchId, port: p.port, vlans: moved });
   }
   return { targets, changes };
@@ -38,18 +44,36 @@ function plan(ports: readonly PortSpec[], next: (p: PortSpec) => number[]): Host
  * to every up trunk port (the uplinks its VM bridge joins), keeping what they carry (a union).
  * Throws ValidationError when the host has no up trunk at all (it was never brought up).
  */
-export function addToTrunks(host: string, ports: readonly PortSpec[], vlans: readonly number[]): HostTrunkPlan {
+export function addToTrunks(
+  host: string,
+  ports: readonly PortSpec[],
+  vlans: readonly number[],
+): HostTrunkPlan {
   const trunks = ports.filter(isUpTrunk);
-  if (trunks.length === 0) throw new ValidationError(`VLAN trunk of ${host}`, [{ path: 'host.ports', message: `none of ${host}'s ports is an up trunk; bring it up with hypervisor-bringup first` }]);
-  const missing = sorted(vlans).filter((v) => !trunks.some((p) => (p.trunkVlans ?? []).includes(v)));
+  if (trunks.length === 0)
+    throw new ValidationError(`VLAN trunk of ${host}`, [
+      {
+        path: 'host.ports',
+        message: `none of ${host}'s ports is an up trunk; bring it up with hypervisor-bringup first`,
+      },
+    ]);
+  const missing = sorted(vlans).filter(
+    (v) => !trunks.some((p) => (p.trunkVlans ?? []).includes(v)),
+  );
   if (missing.length === 0) return { targets: [], changes: [] };
   return plan(trunks, (p) => [...(p.trunkVlans ?? []), ...missing]);
 }
 
 /** Adds back exactly `changes` (the undo of a removal), whatever else the ports carry now. */
-export function restoreToTrunks(ports: readonly PortSpec[], changes: readonly TrunkChange[]): HostTrunkPlan {
+export function restoreToTrunks(
+  ports: readonly PortSpec[],
+  changes: readonly TrunkChange[],
+): HostTrunkPlan {
   const add = new Map(changes.map((c) => [key(c), c.vlans]));
-  return plan(ports.filter((p) => add.has(key(p))), (p) => [...(p.trunkVlans ?? []), ...(add.get(key(p)) ?? [])]);
+  return plan(
+    ports.filter((p) => add.has(key(p))),
+    (p) => [...(p.trunkVlans ?? []), ...(add.get(key(p)) ?? [])],
+  );
 }
 
 /**
@@ -57,11 +81,18 @@ export function restoreToTrunks(ports: readonly PortSpec[], changes: readonly Tr
  * the host, the host persona's own networks on that NIC). Whatever else the ports carry now
  * stays, so a VLAN another run added meanwhile is never taken away.
  */
-export function removeFromTrunks(ports: readonly PortSpec[], changes: readonly TrunkChange[], keep: (port: PortSpec) => ReadonlySet<number>): HostTrunkPlan {
+export function removeFromTrunks(
+  ports: readonly PortSpec[],
+  changes: readonly TrunkChange[],
+  keep: (port: PortSpec) => ReadonlySet<number>,
+): HostTrunkPlan {
   const drop = new Map(changes.map((c) => [key(c), c.vlans]));
-  return plan(ports.filter((p) => drop.has(key(p)) && p.mode === 'trunk'), (p) => {
-    const kept = keep(p);
-    const remove = (drop.get(key(p)) ?? []).filter((v) => !kept.has(v));
-    return (p.trunkVlans ?? []).filter((v) => !remove.includes(v));
-  });
+  return plan(
+    ports.filter((p) => drop.has(key(p)) && p.mode === 'trunk'),
+    (p) => {
+      const kept = keep(p);
+      const remove = (drop.get(key(p)) ?? []).filter((v) => !kept.has(v));
+      return (p.trunkVlans ?? []).filter((v) => !remove.includes(v));
+    },
+  );
 }

@@ -1,4 +1,9 @@
-import type { HypervisorDriver, VmActionResult, VmInfo, VmShutdownResult } from '../drivers/hypervisor/hypervisor-driver';
+import type {
+  HypervisorDriver,
+  VmActionResult,
+  VmInfo,
+  VmShutdownResult,
+} from '../drivers/hypervisor/hypervisor-driver';
 import { personaVmSpec } from '../drivers/hypervisor/persona-vm-spec';
 import { VmNotFoundError } from '../drivers/hypervisor/hypervisor-errors';
 import { iscsiLunAddress } from '../drivers/storage/lun-target';
@@ -11,12 +16,21 @@ import { withFailureMapping } from './application-failure';
 import { awaitHypervisor, type HypervisorReadiness } from './hypervisor-readiness';
 import { placementPlan, type PlacementPlan } from './placement-plan';
 
-/** VMs on hypervisor hosts, for runbooks. Every call is idempotent (define replaces, start while running is "already"). */
-export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' | 'hypervisorDriver'>) {
+/**
+ * VMs on hypervisor hosts, for runbooks. Every call is idempotent (define replaces, start while
+ * running is "already").
+ */
+export function createHypervisorActivities(
+  deps: Pick<ActivityDeps, 'topology' | 'hypervisorDriver'>,
+) {
   function driver(hostId: string): HypervisorDriver {
     const host = deps.topology.machine(hostId);
     if (deps.hypervisorDriver === undefined || host.hypervisor === undefined) {
-      throw new UnsupportedActionError({ machineId: host.id, bmcAddress: host.bmc.address }, 'hypervisor', 'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver');
+      throw new UnsupportedActionError(
+        { machineId: host.id, bmcAddress: host.bmc.address },
+        'hypervisor',
+        'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver',
+      );
     }
     const d = deps.hypervisorDriver(host);
     d.validate();
@@ -24,10 +38,18 @@ export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' |
   }
 
   return withFailureMapping({
-    /** Defines the persona's VM on the host (its MACs, VLAN trunk NICs, LUNs through the host's initiator). */
+    /**
+     * Defines the persona's VM on the host (its MACs, VLAN trunk NICs, LUNs through the host's
+     * initiator).
+     */
     async defineVm(input: { host: string; persona: string }): Promise<VmActionResult> {
       const host = deps.topology.machine(input.host);
-      const spec = personaVmSpec(deps.topology.persona(input.persona), host, deps.topology, iscsiLunAddress);
+      const spec = personaVmSpec(
+        deps.topology.persona(input.persona),
+        host,
+        deps.topology,
+        iscsiLunAddress,
+      );
       return driver(input.host).define(spec);
     },
 
@@ -35,13 +57,23 @@ export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' |
       return driver(input.host).start(input.persona);
     },
 
-    async shutdownVm(input: { host: string; persona: string; graceSeconds: number }): Promise<VmShutdownResult> {
+    async shutdownVm(input: {
+      host: string;
+      persona: string;
+      graceSeconds: number;
+    }): Promise<VmShutdownResult> {
       heartbeat({ shuttingDown: input.persona });
       return driver(input.host).shutdown(input.persona, { graceMs: input.graceSeconds * 1000 });
     },
 
-    /** Stops (if running) and removes the VM; already when it does not exist. The undo of defineVm/startVm. */
-    async removeVm(input: { host: string; persona: string }): Promise<{ readonly already: boolean }> {
+    /**
+     * Stops (if running) and removes the VM; already when it does not exist. The undo of
+     * defineVm/startVm.
+     */
+    async removeVm(input: {
+      host: string;
+      persona: string;
+    }): Promise<{ readonly already: boolean }> {
       const d = driver(input.host);
       const destroyed = await d.destroy(input.persona).catch((e: unknown) => {
         if (e instanceof VmNotFoundError) return { already: true };
@@ -66,18 +98,36 @@ export function createHypervisorActivities(deps: Pick<ActivityDeps, 'topology' |
 
     /**
      * What making `machine` a host of `cluster` (default: its resting cluster, else its site's
-     * only one) takes: the cluster's trunks, datastores and hypervisor image on this machine. Throws
+     * only one) takes: the cluster's trunks, datastores and hypervisor image on this machine.
+     * Throws
      * ValidationError naming the field when the machine has no hypervisor endpoint or the
      * cluster does not fit (inventory/hypervisor-cluster).
      */
-    async planHypervisorHost(input: { machine: string; cluster?: string }): Promise<{ cluster: string; site: string; placement: PlacementPlan }> {
+    async planHypervisorHost(input: {
+      machine: string;
+      cluster?: string;
+    }): Promise<{ cluster: string; site: string; placement: PlacementPlan }> {
       const choice = chooseCluster(deps.topology, input.machine, input.cluster);
       if ('issues' in choice) throw new ValidationError('hypervisor host', choice.issues);
-      return { ...choice, placement: placementPlan(deps.topology, deps.topology.bootSubject(choice.cluster, input.machine), deps.topology.machine(input.machine)) };
+      return {
+        ...choice,
+        placement: placementPlan(
+          deps.topology,
+          deps.topology.bootSubject(choice.cluster, input.machine),
+          deps.topology.machine(input.machine),
+        ),
+      };
     },
 
-    /** Polls the host's libvirt (virsh list) with heartbeats until it answers or the timeout; 0 asks once. */
-    async waitForHypervisor(input: { host: string; timeoutSeconds: number; pollMs?: number }): Promise<HypervisorReadiness> {
+    /**
+     * Polls the host's libvirt (virsh list) with heartbeats until it answers or the timeout; 0 asks
+     * once.
+     */
+    async waitForHypervisor(input: {
+      host: string;
+      timeoutSeconds: number;
+      pollMs?: number;
+    }): Promise<HypervisorReadiness> {
       return awaitHypervisor(driver(input.host), input.host, input.timeoutSeconds, input.pollMs);
     },
   });

@@ -17,14 +17,24 @@ export interface HypervisorReadiness {
  * hypervisor unavailable): those mean "not yet". Errors that retrying cannot fix (a rejected
  * credential, a wrong host key) are thrown at once, so a run never waits out its timeout on them.
  */
-export async function awaitHypervisor(driver: HypervisorDriver, host: string, timeoutSeconds: number, pollMs = 1000): Promise<HypervisorReadiness> {
+export async function awaitHypervisor(
+  driver: HypervisorDriver,
+  host: string,
+  timeoutSeconds: number,
+  pollMs = 1000,
+): Promise<HypervisorReadiness> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   for (let polls = 1; ; polls += 1) {
     let detail: string;
     try {
       const vms = await driver.list();
       heartbeat({ polls, ready: true });
-      return { ready: true, vms, polls, detail: `libvirt on ${host} answers (${vms.length} VM(s))` };
+      return {
+        ready: true,
+        vms,
+        polls,
+        detail: `libvirt on ${host} answers (${vms.length} VM(s))`,
+      };
     } catch (e) {
       if (!isRackshiftError(e) || !e.retryable) throw e;
       detail = e.message;

@@ -1,6 +1,12 @@
 import { activityInfo } from '@temporalio/activity';
 import type { LedgerState } from '../inventory/ledger-records';
-import type { AcquireInput, BootInput, MachineInput, PlaceInput, ReleaseInput } from '../workflows/ledger/ledger-messages';
+import type {
+  AcquireInput,
+  BootInput,
+  MachineInput,
+  PlaceInput,
+  ReleaseInput,
+} from '../workflows/ledger/ledger-messages';
 import type { ActivityDeps } from './activity-deps';
 
 /**
@@ -21,7 +27,8 @@ export function createLedgerActivities(deps: ActivityDeps) {
     ledgerAcquire: (site: string, input: AcquireInput) => deps.ledger.acquire(site, input, key()),
     ledgerRelease: (site: string, input: ReleaseInput) => deps.ledger.release(site, input, key()),
     ledgerPlace: (site: string, input: PlaceInput) => deps.ledger.place(site, input, key()),
-    ledgerSetMachine: (site: string, input: MachineInput) => deps.ledger.setMachine(site, input, key()),
+    ledgerSetMachine: (site: string, input: MachineInput) =>
+      deps.ledger.setMachine(site, input, key()),
     ledgerSetBoot: (site: string, input: BootInput) => deps.ledger.setBoot(site, input, key()),
     ledgerSnapshot: (site: string): Promise<LedgerState> => deps.ledger.snapshot(site),
     /** Used by the ledger itself (as a local activity) to tell which lease holders have ended. */

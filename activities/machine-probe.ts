@@ -12,7 +12,10 @@ export interface MachineProbe {
   readonly power: PowerState | 'unknown';
   /** The persona the ledger (else the topology) runs there, if any. */
   readonly persona?: string;
-  /** Its health check, when the machine is on (or, with `healthWhenDark`, its BMC is dark) and the persona has one. */
+  /**
+   * Its health check, when the machine is on (or, with `healthWhenDark`, its BMC is dark) and the
+   * persona has one.
+   */
   readonly personaHealthy?: boolean;
   readonly detail: string;
 }
@@ -20,7 +23,10 @@ export interface MachineProbe {
 export interface ProbeOptions {
   /** Probe the persona's health check at all. */
   readonly health: boolean;
-  /** Also when the BMC does not answer: a dark BMC with a healthy persona is a BMC problem, not a lost machine (the site guard). */
+  /**
+   * Also when the BMC does not answer: a dark BMC with a healthy persona is a BMC problem, not a
+   * lost machine (the site guard).
+   */
   readonly healthWhenDark?: boolean;
 }
 
@@ -35,18 +41,34 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Who runs on each machine: the ledger's placements, else where the topology rests a persona no ledger has placed. */
-export function occupants(topology: Topology, ledgers: readonly LedgerState[]): Map<string, string> {
+/**
+ * Who runs on each machine: the ledger's placements, else where the topology rests a persona no
+ * ledger has placed.
+ */
+export function occupants(
+  topology: Topology,
+  ledgers: readonly LedgerState[],
+): Map<string, string> {
   const placed = new Map<string, string>();
-  for (const l of ledgers) for (const [persona, p] of Object.entries(l.placements)) if (p.kind === 'machine') placed.set(p.machine, persona);
+  for (const l of ledgers)
+    for (const [persona, p] of Object.entries(l.placements))
+      if (p.kind === 'machine') placed.set(p.machine, persona);
   const ledgerPlaced = new Set(ledgers.flatMap((l) => Object.keys(l.placements)));
-  for (const [machine, persona] of restingOccupants(topology, ledgerPlaced)) if (!placed.has(machine)) placed.set(machine, persona);
+  for (const [machine, persona] of restingOccupants(topology, ledgerPlaced))
+    if (!placed.has(machine)) placed.set(machine, persona);
   return placed;
 }
 
-/** Probes a machine's BMC (power state within 8 s), then the health check of the persona running there. Never throws. */
+/**
+ * Probes a machine's BMC (power state within 8 s), then the health check of the persona running
+ * there. Never throws.
+ */
 export function createMachineProber(deps: Pick<ActivityDeps, 'topology' | 'powerDriver'>) {
-  return async function probeMachine(machine: string, persona: string | undefined, options: ProbeOptions): Promise<MachineProbe> {
+  return async function probeMachine(
+    machine: string,
+    persona: string | undefined,
+    options: ProbeOptions,
+  ): Promise<MachineProbe> {
     const driver = deps.powerDriver(deps.topology.machine(machine));
     let power: MachineProbe['power'];
     let detail: string;
@@ -62,8 +84,15 @@ export function createMachineProber(deps: Pick<ActivityDeps, 'topology' | 'power
     }
     const check = persona === undefined ? undefined : deps.topology.persona(persona).health;
     const worthAsking = power === 'on' || (power === 'unknown' && options.healthWhenDark === true);
-    if (!options.health || !worthAsking || persona === undefined || check === undefined) return { machine, power, ...(persona && { persona }), detail };
+    if (!options.health || !worthAsking || persona === undefined || check === undefined)
+      return { machine, power, ...(persona && { persona }), detail };
     const health = await probe(check, { timeoutMs: HEALTH_PROBE_TIMEOUT_MS });
-    return { machine, power, persona, personaHealthy: health.healthy, detail: `${detail}; ${persona}: ${health.detail}` };
+    return {
+      machine,
+      power,
+      persona,
+      personaHealthy: health.healthy,
+      detail: `${detail}; ${persona}: ${health.detail}`,
+    };
   };
 }

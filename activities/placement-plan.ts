@@ -15,7 +15,10 @@ export interface LunTarget {
   readonly boot: boolean;
 }
 
-/** Everything a runbook must make true for `persona` to run on `machine`: computed from the topology, no I/O. */
+/**
+ * Everything a runbook must make true for `persona` to run on `machine`: computed from the
+ * topology, no I/O.
+ */
 export interface PlacementPlan {
   readonly site: string;
   readonly persona: string;
@@ -32,28 +35,46 @@ export interface PlacementPlan {
 /** One network on a NIC → an access port; several → a trunk carrying them all. */
 export function portStateFor(vlans: readonly number[]): PortVlanState {
   const sorted = [...new Set(vlans)].sort((a, b) => a - b);
-  return sorted.length === 1 ? { mode: 'access', accessVlan: sorted[0]!, shutdown: false } : { mode: 'trunk', trunkVlans: sorted, shutdown: false };
+  return sorted.length === 1
+    ? { mode: 'access', accessVlan: sorted[0]!, shutdown: false }
+    : { mode: 'trunk', trunkVlans: sorted, shutdown: false };
 }
 
 /**
  * Throws ValidationError naming the missing piece when the machine cannot carry the persona at
  * all. `vlanOf` says which VLAN carries each network (a drill puts its bubble's there).
  */
-export function placementPlan(topology: TopologyIndex, persona: Persona, machine: Machine, vlanOf: (network: string) => number = (n) => topology.network(n).vlan): PlacementPlan {
+export function placementPlan(
+  topology: TopologyIndex,
+  persona: Persona,
+  machine: Machine,
+  vlanOf: (network: string) => number = (n) => topology.network(n).vlan,
+): PlacementPlan {
   const issues = [];
   const ports: PortTarget[] = [];
   for (const nic of persona.networks) {
     const cabled = machine.nics[nic.nic];
     if (cabled === undefined) {
-      issues.push({ path: `persona.networks[nic=${nic.nic}]`, message: `machine ${machine.id} has no NIC ${nic.nic}` });
+      issues.push({
+        path: `persona.networks[nic=${nic.nic}]`,
+        message: `machine ${machine.id} has no NIC ${nic.nic}`,
+      });
       continue;
     }
-    ports.push({ switchId: cabled.switch, port: cabled.port, desired: portStateFor(nic.networks.map(vlanOf)) });
+    ports.push({
+      switchId: cabled.switch,
+      port: cabled.port,
+      desired: portStateFor(nic.networks.map(vlanOf)),
+    });
   }
   if (persona.luns.length > 0 && machine.storage.iqn === undefined) {
-    issues.push({ path: 'machine.storage.iqn', message: `machine ${machine.id} has no iSCSI initiator for persona ${persona.name}'s LUNs` });
+    issues.push({
+      path: 'machine.storage.iqn',
+      message: `machine ${machine.id} has no iSCSI initiator for persona ${persona.name}'s LUNs`,
+    });
   }
-  if (issues.length > 0) throw new ValidationError(`persona ${persona.name} on machine ${machine.id}`, issues);
+  if (issues.length > 0)
+    throw new ValidationError(`persona ${persona.name} on machine ${machine.id}`, issues);
   const image = topology.bootImage(persona.image);
   return {
     site: topology.machineSite(machine.id).name,

@@ -1,4 +1,11 @@
-import type { BootDeviceRequest, BootDeviceState, PowerAction, PowerActionResult, PowerDriver, PowerState } from '../drivers/power/power-driver';
+import type {
+  BootDeviceRequest,
+  BootDeviceState,
+  PowerAction,
+  PowerActionResult,
+  PowerDriver,
+  PowerState,
+} from '../drivers/power/power-driver';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat, sleepUnlessCancelled } from './activity-context';
 import { withFailureMapping } from './application-failure';
@@ -18,7 +25,10 @@ export interface WaitForPowerStateResult {
 
 /** BMC calls for runbooks. Each opens a driver, does one thing, and closes it (Redfish logout). */
 export function createPowerActivities(deps: ActivityDeps) {
-  async function withDriver<T>(machineId: string, use: (driver: PowerDriver) => Promise<T>): Promise<T> {
+  async function withDriver<T>(
+    machineId: string,
+    use: (driver: PowerDriver) => Promise<T>,
+  ): Promise<T> {
     const driver = deps.powerDriver(deps.topology.machine(machineId));
     driver.validate();
     try {
@@ -33,7 +43,10 @@ export function createPowerActivities(deps: ActivityDeps) {
       return withDriver(input.machine, (d) => d.powerState());
     },
 
-    async requestPower(input: { machine: string; action: PowerAction }): Promise<PowerActionResult> {
+    async requestPower(input: {
+      machine: string;
+      action: PowerAction;
+    }): Promise<PowerActionResult> {
       return withDriver(input.machine, (d) => d.power(input.action));
     },
 

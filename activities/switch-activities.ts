@@ -11,7 +11,10 @@ import { withFailureMapping } from './application-failure';
 
 export const portRefSchema = z.strictObject({ switchId: idSchema, port: portNameSchema });
 
-/** A port and exactly what it should be: absent VLAN fields are not configured, shutdown defaults to false. */
+/**
+ * A port and exactly what it should be: absent VLAN fields are not configured, shutdown defaults to
+ * false.
+ */
 export const portSpecSchema = portRefSchema.extend({
   mode: z.enum(['access', 'trunk']),
   accessVlan: vlanSchema.optional(),
@@ -31,7 +34,10 @@ export const configurePortsInputSchema = z.strictObject({
 export type ConfigurePortsInput = z.input<typeof configurePortsInputSchema>;
 
 export interface ConfigurePortsResult {
-  /** Every port of the input as it was before: `configurePorts({ ports: prior })` puts them back exactly. */
+  /**
+   * Every port of the input as it was before: `configurePorts({ ports: prior })` puts them back
+   * exactly.
+   */
   readonly prior: readonly PortSpec[];
   /** Ports whose configuration had to change (the others already were as asked). */
   readonly changed: readonly PortRef[];
@@ -47,7 +53,8 @@ function rejectDuplicates(ports: readonly PortRef[]): void {
   const seen = new Set<string>();
   const issues = ports.flatMap((p, i) => {
     const key = `${p.switchId}\0${p.port}`;
-    if (seen.has(key)) return [{ path: `ports[${i}]`, message: `${p.switchId} port ${p.port} is named twice` }];
+    if (seen.has(key))
+      return [{ path: `ports[${i}]`, message: `${p.switchId} port ${p.port} is named twice` }];
     seen.add(key);
     return [];
   });
@@ -61,7 +68,10 @@ function rejectDuplicates(ports: readonly PortRef[]): void {
  * register `configurePorts({ ports: prior })` as the compensation, then configure.
  * Drivers come from the worker's per-switch pool and are never closed here.
  */
-export function createSwitchActivities(deps: SwitchActivityDeps, options: { heartbeatMs?: number } = {}) {
+export function createSwitchActivities(
+  deps: SwitchActivityDeps,
+  options: { heartbeatMs?: number } = {},
+) {
   const heartbeatMs = options.heartbeatMs ?? 2_000;
 
   function driver(switchId: string): SwitchDriver {
@@ -71,13 +81,29 @@ export function createSwitchActivities(deps: SwitchActivityDeps, options: { hear
   }
 
   /** Heartbeats while any of `work` waits for a busy switch or runs. */
-  async function whileBeating<T>(what: string, drivers: readonly SwitchDriver[], work: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  async function whileBeating<T>(
+    what: string,
+    drivers: readonly SwitchDriver[],
+    work: Promise<T>[],
+  ): Promise<PromiseSettledResult<T>[]> {
     let done = 0;
-    const beat = (): void => heartbeat({ what, done, total: work.length, queued: drivers.reduce((n, d) => n + d.pending(), 0) });
+    const beat = (): void =>
+      heartbeat({
+        what,
+        done,
+        total: work.length,
+        queued: drivers.reduce((n, d) => n + d.pending(), 0),
+      });
     const timer = setInterval(beat, heartbeatMs);
     beat();
     try {
-      return await Promise.allSettled(work.map((w) => w.finally(() => { done += 1; })));
+      return await Promise.allSettled(
+        work.map((w) =>
+          w.finally(() => {
+            done += 1;
+          }),
+        ),
+      );
     } finally {
       clearInterval(timer);
     }
@@ -85,10 +111,18 @@ export function createSwitchActivities(deps: SwitchActivityDeps, options: { hear
 
   return withFailureMapping({
     async readPorts(input: { ports: PortRef[] }): Promise<PortSpec[]> {
-      const { ports } = parseOrThrow('readPorts input', z.strictObject({ ports: z.array(portRefSchema).min(1).max(1024) }), input);
+      const { ports } = parseOrThrow(
+        'readPorts input',
+        z.strictObject({ ports: z.array(portRefSchema).min(1).max(1024) }),
+        input,
+      );
       const drivers = ports.map((p) => driver(p.switchId));
       ports.forEach((p, i) => drivers[i]?.checkPort(p.port));
-      const settled = await whileBeating('readPorts', [...new Set(drivers)], ports.map((p, i) => (drivers[i] as SwitchDriver).readPort(p.port)));
+      const settled = await whileBeating(
+        'readPorts',
+        [...new Set(drivers)],
+        ports.map((p, i) => (drivers[i] as SwitchDriver).readPort(p.port)),
+      );
       return settled.map((s, i) => {
         if (s.status === 'rejected') throw s.reason;
         return spec(ports[i] as PortRef, s.value);
@@ -96,31 +130,55 @@ export function createSwitchActivities(deps: SwitchActivityDeps, options: { hear
     },
 
     async configurePorts(input: ConfigurePortsInput): Promise<ConfigurePortsResult> {
-      const { ports, save } = parseOrThrow('configurePorts input', configurePortsInputSchema, input);
+      const { ports, save } = parseOrThrow(
+        'configurePorts input',
+        configurePortsInputSchema,
+        input,
+      );
       rejectDuplicates(ports);
       const drivers = ports.map((p) => driver(p.switchId));
       const desired = ports.map(({ switchId: _s, port: _p, ...state }) => state);
       // Every port is checked before the first one is queued: a bad one means nothing is sent.
       ports.forEach((p, i) => drivers[i]?.checkPort(p.port, desired[i]));
       const unique = [...new Set(drivers)];
-      const settled = await whileBeating('configurePorts', unique, ports.map((p, i) => (drivers[i] as SwitchDriver).configurePort(p.port, desired[i] as PortVlanState)));
+      const settled = await whileBeating(
+        'configurePorts',
+        unique,
+        ports.map((p, i) =>
+          (drivers[i] as SwitchDriver).configurePort(p.port, desired[i] as PortVlanState),
+        ),
+      );
 
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      const applied = settled.flatMap((s, i) => (s.status === 'fulfilled' && s.value.changed ? [{ driver: drivers[i] as SwitchDriver, result: s.value }] : []));
+      const applied = settled.flatMap((s, i) =>
+        s.status === 'fulfilled' && s.value.changed
+          ? [{ driver: drivers[i] as SwitchDriver, result: s.value }]
+          : [],
+      );
       if (failed !== undefined) {
-        await whileBeating('configurePorts rollback', unique, applied.map(({ driver: d, result }) => d.configurePort(result.port, result.before)));
+        await whileBeating(
+          'configurePorts rollback',
+          unique,
+          applied.map(({ driver: d, result }) => d.configurePort(result.port, result.before)),
+        );
         throw failed.reason;
       }
       const results = settled.map((s) => (s as PromiseFulfilledResult<PortChangeResult>).value);
       if (save) {
         const dirty = [...new Set(applied.map((a) => a.driver))];
-        const saved = await whileBeating('saveConfig', dirty, dirty.map((d) => d.saveConfig()));
+        const saved = await whileBeating(
+          'saveConfig',
+          dirty,
+          dirty.map((d) => d.saveConfig()),
+        );
         const saveFailed = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
         if (saveFailed !== undefined) throw saveFailed.reason;
       }
       return {
         prior: results.map((r, i) => spec(ports[i] as PortRef, r.before)),
-        changed: results.filter((r) => r.changed).map((r) => ({ switchId: r.switchId, port: r.port })),
+        changed: results
+          .filter((r) => r.changed)
+          .map((r) => ({ switchId: r.switchId, port: r.port })),
       };
     },
   });

@@ -10,7 +10,13 @@ import { idSchema } from '../inventory/patterns';
 import type { Machine } from '../inventory/topology-schema';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
-import { addToTrunks, removeFromTrunks, restoreToTrunks, type HostTrunkPlan, type TrunkChange } from './host-trunk-plan';
+import {
+  addToTrunks,
+  removeFromTrunks,
+  restoreToTrunks,
+  type HostTrunkPlan,
+  type TrunkChange,
+} from './host-trunk-plan';
 import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
 import { hypervisorHostChoice, type HostChoice, type HostLoad } from './hypervisor-hosts';
 import type { PortSpec } from './switch-activities';
@@ -22,32 +28,67 @@ export interface VmPlan {
   readonly persona: string;
   /** The host's iSCSI initiator, which logs in to the VM's LUNs. */
   readonly initiator: string | undefined;
-  readonly luns: ReadonlyArray<{ readonly array: string; readonly lun: string; readonly boot: boolean; readonly shared: boolean }>;
-  /** Where a copy-mode P2V writes the persona's disk, and whether the host sees that volume now (the VM runs from a copy). */
-  readonly copyVolume: { readonly array: string; readonly lun: string; readonly visibleToHost: boolean };
+  readonly luns: ReadonlyArray<{
+    readonly array: string;
+    readonly lun: string;
+    readonly boot: boolean;
+    readonly shared: boolean;
+  }>;
+  /**
+   * Where a copy-mode P2V writes the persona's disk, and whether the host sees that volume now (the
+   * VM runs from a copy).
+   */
+  readonly copyVolume: {
+    readonly array: string;
+    readonly lun: string;
+    readonly visibleToHost: boolean;
+  };
 }
 
 export type HostTrunkInput =
   | { readonly host: string; readonly persona: string; readonly op: 'add' }
-  | { readonly host: string; readonly persona: string; readonly op: 'remove'; readonly changes?: readonly TrunkChange[] }
-  | { readonly host: string; readonly persona: string; readonly op: 'restore'; readonly changes: readonly TrunkChange[] };
+  | {
+      readonly host: string;
+      readonly persona: string;
+      readonly op: 'remove';
+      readonly changes?: readonly TrunkChange[];
+    }
+  | {
+      readonly host: string;
+      readonly persona: string;
+      readonly op: 'restore';
+      readonly changes: readonly TrunkChange[];
+    };
 
-type Deps = Pick<ActivityDeps, 'topology' | 'ledger' | 'hypervisorDriver' | 'switchDriver' | 'storageDriver'>;
+type Deps = Pick<
+  ActivityDeps,
+  'topology' | 'ledger' | 'hypervisorDriver' | 'switchDriver' | 'storageDriver'
+>;
 
-/** Decisions and definitions for personas that run as VMs (p2v, v2p); their results are recorded in history. */
+/**
+ * Decisions and definitions for personas that run as VMs (p2v, v2p); their results are recorded in
+ * history.
+ */
 export function createVmPlacementActivities(deps: Deps) {
   const { topology } = deps;
 
   function hypervisor(host: Machine): HypervisorDriver {
     if (deps.hypervisorDriver === undefined || host.hypervisor === undefined) {
-      throw new UnsupportedActionError({ machineId: host.id, bmcAddress: host.bmc.address }, 'hypervisor', 'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver');
+      throw new UnsupportedActionError(
+        { machineId: host.id, bmcAddress: host.bmc.address },
+        'hypervisor',
+        'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver',
+      );
     }
     const d = deps.hypervisorDriver(host);
     d.validate();
     return d;
   }
 
-  /** VMs on the host: defined there, or placed there by the ledger (a VM that a run records but the host lost still claims its room). */
+  /**
+   * VMs on the host: defined there, or placed there by the ledger (a VM that a run records but the
+   * host lost still claims its room).
+   */
   async function vmsOn(host: Machine, placed: readonly string[]): Promise<string[]> {
     return [...new Set([...(await hypervisor(host).list()), ...placed])].sort();
   }
@@ -58,12 +99,19 @@ export function createVmPlacementActivities(deps: Deps) {
       for (const name of await vmsOn(host, placed)) {
         const persona = topology.topology.personas.find((p) => p.name === name);
         if (persona !== undefined) {
-          vms.push({ name, cores: persona.requirements.cores, memoryGiB: persona.requirements.memoryGiB });
+          vms.push({
+            name,
+            cores: persona.requirements.cores,
+            memoryGiB: persona.requirements.memoryGiB,
+          });
           continue;
         }
         // A VM rackshift did not define (made by hand): its own size counts.
-        const info = await hypervisor(host).info(name).catch((e: unknown) => (e instanceof VmNotFoundError ? undefined : Promise.reject(e)));
-        if (info !== undefined) vms.push({ name, cores: info.vcpus, memoryGiB: Math.ceil(info.memoryKiB / 1024 / 1024) });
+        const info = await hypervisor(host)
+          .info(name)
+          .catch((e: unknown) => (e instanceof VmNotFoundError ? undefined : Promise.reject(e)));
+        if (info !== undefined)
+          vms.push({ name, cores: info.vcpus, memoryGiB: Math.ceil(info.memoryKiB / 1024 / 1024) });
       }
       return { vms };
     } catch (e) {
@@ -71,27 +119,52 @@ export function createVmPlacementActivities(deps: Deps) {
     }
   }
 
-  const placedOn = (placements: Record<string, { kind: string; host?: string }>, host: string): string[] =>
-    Object.entries(placements).filter(([, p]) => p.kind === 'vm' && p.host === host).map(([name]) => name);
+  const placedOn = (
+    placements: Record<string, { kind: string; host?: string }>,
+    host: string,
+  ): string[] =>
+    Object.entries(placements)
+      .filter(([, p]) => p.kind === 'vm' && p.host === host)
+      .map(([name]) => name);
 
   function portsOf(host: Machine): Array<{ switchId: string; port: string }> {
     return host.nics.map((n) => ({ switchId: n.switch, port: n.port }));
   }
 
   async function readPorts(host: Machine): Promise<PortSpec[]> {
-    if (deps.switchDriver === undefined) throw new UnsupportedActionError({ machineId: host.id, bmcAddress: host.bmc.address }, 'switch ports', 'this worker has no switch driver');
+    if (deps.switchDriver === undefined)
+      throw new UnsupportedActionError(
+        { machineId: host.id, bmcAddress: host.bmc.address },
+        'switch ports',
+        'this worker has no switch driver',
+      );
     const out: PortSpec[] = [];
-    for (const ref of portsOf(host)) out.push({ ...ref, ...(await deps.switchDriver(topology.switch(ref.switchId)).readPort(ref.port)) });
+    for (const ref of portsOf(host))
+      out.push({
+        ...ref,
+        ...(await deps.switchDriver(topology.switch(ref.switchId)).readPort(ref.port)),
+      });
     return out;
   }
 
-  const vlansOf = (persona: string): number[] => topology.persona(persona).networks.flatMap((n) => n.networks.map((net) => topology.network(net).vlan));
+  const vlansOf = (persona: string): number[] =>
+    topology
+      .persona(persona)
+      .networks.flatMap((n) => n.networks.map((net) => topology.network(net).vlan));
 
-  /** VLANs each port of the host must keep whatever happens to `persona`'s: the host's own (its cluster's) on that NIC, and every other VM's. */
-  async function keepFor(host: Machine, persona: string): Promise<(port: PortSpec) => ReadonlySet<number>> {
+  /**
+   * VLANs each port of the host must keep whatever happens to `persona`'s: the host's own (its
+   * cluster's) on that NIC, and every other VM's.
+   */
+  async function keepFor(
+    host: Machine,
+    persona: string,
+  ): Promise<(port: PortSpec) => ReadonlySet<number>> {
     const site = topology.machineSite(host.id).name;
     const ledger = await deps.ledger.snapshot(site);
-    const others = (await vmsOn(host, placedOn(ledger.placements, host.id))).filter((vm) => vm !== persona);
+    const others = (await vmsOn(host, placedOn(ledger.placements, host.id))).filter(
+      (vm) => vm !== persona,
+    );
     const unknown = others.filter((vm) => !topology.topology.personas.some((p) => p.name === vm));
     const everything = new Set(Array.from({ length: 4094 }, (_, i) => i + 1));
     // A VM nobody described may use any VLAN: keep them all.
@@ -99,22 +172,35 @@ export function createVmPlacementActivities(deps: Deps) {
     const vmVlans = new Set(others.flatMap(vlansOf));
     // The host's own trunks: its cluster's (before clusters, the host persona placed on it).
     const cluster = hostNow(topology.topology, host.id, ledger.machines[host.id]).cluster;
-    const hostPersona = Object.entries(ledger.placements).find(([, p]) => p.kind === 'machine' && p.machine === host.id)?.[0];
-    const own = cluster !== undefined ? hostProfile(cluster, host) : hostPersona !== undefined ? topology.persona(hostPersona) : undefined;
+    const hostPersona = Object.entries(ledger.placements).find(
+      ([, p]) => p.kind === 'machine' && p.machine === host.id,
+    )?.[0];
+    const own =
+      cluster !== undefined
+        ? hostProfile(cluster, host)
+        : hostPersona !== undefined
+          ? topology.persona(hostPersona)
+          : undefined;
     const nicVlans = new Map<string, number[]>();
     if (own !== undefined) {
       for (const nic of own.networks) {
         const cabled = host.nics[nic.nic];
-        if (cabled !== undefined) nicVlans.set(`${cabled.switch}\0${cabled.port}`, nic.networks.map((n) => topology.network(n).vlan));
+        if (cabled !== undefined)
+          nicVlans.set(
+            `${cabled.switch}\0${cabled.port}`,
+            nic.networks.map((n) => topology.network(n).vlan),
+          );
       }
     }
-    return (port) => new Set([...vmVlans, ...(nicVlans.get(`${port.switchId}\0${port.port}`) ?? [])]);
+    return (port) =>
+      new Set([...vmVlans, ...(nicVlans.get(`${port.switchId}\0${port.port}`) ?? [])]);
   }
 
   function copyVolumeOf(persona: string, site: string): { array: string; lun: string } {
     const lun = parseOrThrow(`copy volume of ${persona}`, idSchema, `${persona}-p2v`);
     const array = topology.persona(persona).luns[0]?.array ?? topology.site(site).arrays[0]?.id;
-    if (array === undefined) throw new NotFoundError(`array in site ${site} for the copy of`, persona);
+    if (array === undefined)
+      throw new NotFoundError(`array in site ${site} for the copy of`, persona);
     return { array, lun };
   }
 
@@ -123,23 +209,43 @@ export function createVmPlacementActivities(deps: Deps) {
      * Hypervisor hosts of `site` that can take the persona's VM, best first (hypervisor-hosts).
      * Each host is asked which VMs it has, so VMs defined by runs still under way count.
      */
-    async chooseHypervisorHost(input: { persona: string; site: string; host?: string }): Promise<HostChoice> {
+    async chooseHypervisorHost(input: {
+      persona: string;
+      site: string;
+      host?: string;
+    }): Promise<HostChoice> {
       const persona = topology.persona(input.persona);
-      if (!persona.vmAllowed) throw new ValidationError(`VM for ${persona.name}`, [{ path: 'persona.vmAllowed', message: `persona ${persona.name} may not run as a VM` }]);
+      if (!persona.vmAllowed)
+        throw new ValidationError(`VM for ${persona.name}`, [
+          { path: 'persona.vmAllowed', message: `persona ${persona.name} may not run as a VM` },
+        ]);
       if (input.host !== undefined && topology.machineSite(input.host).name !== input.site) {
-        throw new ValidationError(`VM for ${persona.name}`, [{ path: 'input.host', message: `${input.host} is not in site ${input.site}, where ${persona.name} runs` }]);
+        throw new ValidationError(`VM for ${persona.name}`, [
+          {
+            path: 'input.host',
+            message: `${input.host} is not in site ${input.site}, where ${persona.name} runs`,
+          },
+        ]);
       }
       const site = topology.site(input.site);
       const ledger = await deps.ledger.snapshot(site.name);
       const loads = new Map<string, HostLoad>();
       for (const m of site.machines) {
-        if (m.hypervisor === undefined || !hostNow(topology.topology, m.id, ledger.machines[m.id]).host || (input.host !== undefined && m.id !== input.host)) continue;
+        if (
+          m.hypervisor === undefined ||
+          !hostNow(topology.topology, m.id, ledger.machines[m.id]).host ||
+          (input.host !== undefined && m.id !== input.host)
+        )
+          continue;
         loads.set(m.id, await loadOf(m, placedOn(ledger.placements, m.id)));
       }
       return hypervisorHostChoice(topology.topology, site, ledger, persona, loads, input.host);
     },
 
-    /** The persona's VM on `host`: validated as a VM spec (MACs, initiator, arch), and where its disks are. */
+    /**
+     * The persona's VM on `host`: validated as a VM spec (MACs, initiator, arch), and where its
+     * disks are.
+     */
     async planVm(input: { persona: string; host: string }): Promise<VmPlan> {
       const persona = topology.persona(input.persona);
       const host = topology.machine(input.host);
@@ -160,7 +266,12 @@ export function createVmPlacementActivities(deps: Deps) {
         host: host.id,
         persona: persona.name,
         initiator: host.storage.iqn,
-        luns: persona.luns.map((l) => ({ array: l.array, lun: l.lun, boot: l.boot, shared: topology.array(l.array).luns.find((x) => x.id === l.lun)?.shared ?? false })),
+        luns: persona.luns.map((l) => ({
+          array: l.array,
+          lun: l.lun,
+          boot: l.boot,
+          shared: topology.array(l.array).luns.find((x) => x.id === l.lun)?.shared ?? false,
+        })),
         copyVolume: { ...copy, visibleToHost },
       };
     },
@@ -177,17 +288,35 @@ export function createVmPlacementActivities(deps: Deps) {
       if (input.op === 'add') return addToTrunks(host.id, ports, vlansOf(input.persona));
       if (input.op === 'restore') return restoreToTrunks(ports, input.changes);
       const mine = vlansOf(input.persona);
-      const changes = input.changes ?? ports.map((p) => ({ switchId: p.switchId, port: p.port, vlans: mine }));
+      const changes =
+        input.changes ?? ports.map((p) => ({ switchId: p.switchId, port: p.port, vlans: mine }));
       return removeFromTrunks(ports, changes, await keepFor(host, input.persona));
     },
 
-    /** Defines the persona's VM booting from a copy volume instead of a LUN of its own (copy-mode P2V). */
-    async defineVmOnVolume(input: { host: string; persona: string; volume: { array: string; lun: string } }): Promise<VmActionResult> {
+    /**
+     * Defines the persona's VM booting from a copy volume instead of a LUN of its own (copy-mode
+     * P2V).
+     */
+    async defineVmOnVolume(input: {
+      host: string;
+      persona: string;
+      volume: { array: string; lun: string };
+    }): Promise<VmActionResult> {
       const host = topology.machine(input.host);
       const spec = personaVmSpec(topology.persona(input.persona), host, topology, iscsiLunAddress);
       const at = iscsiLunAddress(topology.array(input.volume.array), input.volume.lun);
-      const copy = { targetIqn: at.targetIqn, lun: at.lun, portal: { address: at.portalAddress, port: at.portalPort }, initiatorIqn: host.storage.iqn, boot: true };
-      const withCopy = parseOrThrow(`VM for ${input.persona} on ${input.volume.lun}`, vmSpecSchema, { ...spec, disks: [copy, ...spec.disks.map((d) => ({ ...d, boot: false }))] });
+      const copy = {
+        targetIqn: at.targetIqn,
+        lun: at.lun,
+        portal: { address: at.portalAddress, port: at.portalPort },
+        initiatorIqn: host.storage.iqn,
+        boot: true,
+      };
+      const withCopy = parseOrThrow(
+        `VM for ${input.persona} on ${input.volume.lun}`,
+        vmSpecSchema,
+        { ...spec, disks: [copy, ...spec.disks.map((d) => ({ ...d, boot: false }))] },
+      );
       return hypervisor(host).define(withCopy);
     },
   });

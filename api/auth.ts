@@ -4,12 +4,16 @@ import { sendError } from './http-errors';
 import { allows, describeAction, rolesAllowed, type Action } from './roles';
 import type { Principal, TokenVerifier } from './token-store';
 
-/** A new random secret: 32 bytes, URL-safe (static tokens of `rackshift api --token-file`, tests). */
+/**
+ * A new random secret: 32 bytes, URL-safe (static tokens of `rackshift api --token-file`, tests).
+ */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** RFC 9110 §11.1: the scheme is case-insensitive (`bearer`, `BEARER`); one space, then the token. */
+/**
+ * RFC 9110 §11.1: the scheme is case-insensitive (`bearer`, `BEARER`); one space, then the token.
+ */
 const AUTHORIZATION = /^bearer ([A-Za-z0-9._~+/=-]{16,512})$/i;
 
 /**
@@ -30,7 +34,13 @@ export function bearerAuth(verifier: TokenVerifier): RequestHandler {
     }
     if (principal === undefined) {
       res.set('WWW-Authenticate', 'Bearer realm="rackshift"');
-      sendError(res, 401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)', [{ path: 'headers.authorization', message: 'missing, malformed, unknown or revoked' }]);
+      sendError(
+        res,
+        401,
+        'Unauthorized',
+        'a valid bearer token is required (Authorization: Bearer <token>)',
+        [{ path: 'headers.authorization', message: 'missing, malformed, unknown or revoked' }],
+      );
       return;
     }
     res.locals.principal = principal;
@@ -43,11 +53,20 @@ export function principalOf(res: Response): Principal {
   return res.locals.principal as Principal;
 }
 
-/** True when the caller's role allows the action; otherwise a 403 naming the roles that may has been sent. */
+/**
+ * True when the caller's role allows the action; otherwise a 403 naming the roles that may has been
+ * sent.
+ */
 export function permitted(res: Response, action: Action): boolean {
   const { role, name } = principalOf(res);
   if (allows(role, action)) return true;
-  sendError(res, 403, 'Forbidden', `token "${name}" (role ${role}) may not ${describeAction(action)}; roles that may: ${rolesAllowed(action).join(', ')}`, [{ path: 'headers.authorization', message: `role ${role} is not enough` }]);
+  sendError(
+    res,
+    403,
+    'Forbidden',
+    `token "${name}" (role ${role}) may not ${describeAction(action)}; roles that may: ${rolesAllowed(action).join(', ')}`,
+    [{ path: 'headers.authorization', message: `role ${role} is not enough` }],
+  );
   return false;
 }
 

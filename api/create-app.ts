@@ -63,7 +63,8 @@ export function createApp(options: ApiOptions): Express {
     const ready = await readiness(options.client, options.namespace, options.taskQueue);
     res.status(ready.status === 'ready' ? 200 : 503).json(ready);
   });
-  // Prometheus scrapes without a token, as it does most exporters: keep the API on a trusted network.
+  // Prometheus scrapes without a token, as it does most exporters: keep the API on a trusted
+  // network.
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -74,16 +75,44 @@ export function createApp(options: ApiOptions): Express {
   app.use(auditLog(options.audit ?? stdoutAudit));
   app.use(bearerAuth(verifierOf(options)));
   app.use(express.json({ limit: '256kb' }));
-  const links = runLinks({ namespace: options.namespace, ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }) });
+  const links = runLinks({
+    namespace: options.namespace,
+    ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),
+  });
   const starter = new RunStarter(options.client, options.taskQueue);
-  app.use(runbookRoutes({ starter, topology: options.topology, links, onStarted: (runbook) => metrics.runStarted(runbook) }));
+  app.use(
+    runbookRoutes({
+      starter,
+      topology: options.topology,
+      links,
+      onStarted: (runbook) => metrics.runStarted(runbook),
+    }),
+  );
   app.use(runRoutes({ client: options.client, links }));
   app.use(runApprovalRoutes({ client: options.client }));
   app.use(runCancelRoutes({ client: options.client }));
-  app.use(inventoryRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
-  app.use(scheduleRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
+  app.use(
+    inventoryRoutes({
+      client: options.client,
+      topology: options.topology,
+      taskQueue: options.taskQueue,
+    }),
+  );
+  app.use(
+    scheduleRoutes({
+      client: options.client,
+      topology: options.topology,
+      taskQueue: options.taskQueue,
+    }),
+  );
   app.use(drillRoutes({ client: options.client }));
-  app.use(guardRoutes({ client: options.client, topology: options.topology, taskQueue: options.taskQueue }));
+  app.use(
+    guardRoutes({
+      client: options.client,
+      topology: options.topology,
+      taskQueue: options.taskQueue,
+    }),
+  );
   app.use((_req, res) => {
     notFound(res, 'no such route', [{ path: 'path', message: 'matches no route' }]);
   });

@@ -7,7 +7,10 @@ import { findRunbook } from './runbook-catalog';
 export const DRILL_WORKFLOW_TYPE = findRunbook('dr-drill')!.workflowType;
 
 /** Set by the server on every run a schedule starts: the schedule's id. */
-export const SCHEDULED_BY_KEY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+export const SCHEDULED_BY_KEY = defineSearchAttributeKey(
+  'TemporalScheduledById',
+  SearchAttributeType.KEYWORD,
+);
 
 /** How many results are fetched from history at once. */
 export const RESULT_READS_IN_FLIGHT = 4;
@@ -32,10 +35,16 @@ export interface DrillRunView {
 }
 
 /** What visibility (a list) and describe both tell about a run. */
-export type RunInfo = Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'>;
+export type RunInfo = Pick<
+  WorkflowExecutionInfo,
+  'workflowId' | 'runId' | 'status' | 'startTime' | 'closeTime' | 'typedSearchAttributes'
+>;
 
 /** The run's view, and for a completed run its full result (the report). */
-export async function readDrillRun(client: Client, info: RunInfo): Promise<{ view: DrillRunView; report: unknown }> {
+export async function readDrillRun(
+  client: Client,
+  info: RunInfo,
+): Promise<{ view: DrillRunView; report: unknown }> {
   const base = {
     workflowId: info.workflowId,
     runId: info.runId,
@@ -45,18 +54,33 @@ export async function readDrillRun(client: Client, info: RunInfo): Promise<{ vie
     scheduleId: info.typedSearchAttributes.get(SCHEDULED_BY_KEY) ?? null,
   };
   if (info.status.name !== 'COMPLETED') return { view: { ...base, summary: null }, report: null };
-  const report: unknown = await client.workflow.getHandle(info.workflowId, info.runId, { followRuns: false }).result();
+  const report: unknown = await client.workflow
+    .getHandle(info.workflowId, info.runId, { followRuns: false })
+    .result();
   const read = drillSummary(report);
-  return { view: 'summary' in read ? { ...base, summary: read.summary } : { ...base, summary: null, unreadable: read.unreadable }, report };
+  return {
+    view:
+      'summary' in read
+        ? { ...base, summary: read.summary }
+        : { ...base, summary: null, unreadable: read.unreadable },
+    report,
+  };
 }
 
 /** The newest `limit` drill runs, newest first, completed ones with their report summary. */
 export async function listDrillRuns(client: Client, limit: number): Promise<DrillRunView[]> {
   const rows: WorkflowExecutionInfo[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowType = '${DRILL_WORKFLOW_TYPE}'`, pageSize: 100 })) {
+  for await (const w of client.workflow.list({
+    query: `WorkflowType = '${DRILL_WORKFLOW_TYPE}'`,
+    pageSize: 100,
+  })) {
     rows.push(w);
     if (rows.length >= DRILL_SCAN_LIMIT) break;
   }
   const newest = rows.sort((a, b) => b.startTime.getTime() - a.startTime.getTime()).slice(0, limit);
-  return mapLimit(newest, RESULT_READS_IN_FLIGHT, async (w) => (await readDrillRun(client, w)).view);
+  return mapLimit(
+    newest,
+    RESULT_READS_IN_FLIGHT,
+    async (w) => (await readDrillRun(client, w)).view,
+  );
 }

@@ -13,10 +13,21 @@ const drillReportSchema = z.looseObject({
   endedAt: z.string(),
   rtoSeconds: z.number().optional(),
   personas: z.array(z.looseObject({ persona: z.string(), outcome: z.string() })),
-  groups: z.array(z.looseObject({ priority: z.number(), rtoSeconds: z.number().optional(), restored: z.number(), failed: z.number(), personas: z.array(z.string()) })),
+  groups: z.array(
+    z.looseObject({
+      priority: z.number(),
+      rtoSeconds: z.number().optional(),
+      restored: z.number(),
+      failed: z.number(),
+      personas: z.array(z.string()),
+    }),
+  ),
   notRestored: z.array(z.looseObject({ persona: z.string() })),
   cleanup: z.looseObject({ outcome: z.string(), leftToFix: z.array(z.string()) }),
-  /** The scope's machines, pretended lost (reports of every drill version have it; a stand-in's may not). */
+  /**
+   * The scope's machines, pretended lost (reports of every drill version have it; a stand-in's may
+   * not).
+   */
   failedMachines: z.array(z.string()).optional(),
 });
 
@@ -29,7 +40,13 @@ export interface DrillSummary {
   readonly outcome: string;
   /** The slowest restored persona, from the drill's start; null when none came back. */
   readonly rtoSeconds: number | null;
-  readonly groups: ReadonlyArray<{ readonly priority: number; readonly personas: number; readonly rtoSeconds: number | null; readonly restored: number; readonly failed: number }>;
+  readonly groups: ReadonlyArray<{
+    readonly priority: number;
+    readonly personas: number;
+    readonly rtoSeconds: number | null;
+    readonly restored: number;
+    readonly failed: number;
+  }>;
   readonly restored: number;
   readonly notRestored: number;
   readonly cleanup: { readonly outcome: string; readonly leftToFix: number };
@@ -40,19 +57,37 @@ export function drillSummary(result: unknown): { summary: DrillSummary } | { unr
   const parsed = drillReportSchema.safeParse(result);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { unreadable: `the run's result is not a drill report: ${formatPath(issue.path) || '(root)'}: ${issue.message}` };
+    return {
+      unreadable: `the run's result is not a drill report: ${formatPath(issue.path) || '(root)'}: ${issue.message}`,
+    };
   }
   const r = parsed.data;
-  const restored = new Set(r.personas.filter((p) => p.outcome === 'restored').map((p) => p.persona));
-  const notRestored = new Set([...r.personas.map((p) => p.persona), ...r.notRestored.map((p) => p.persona)].filter((p) => !restored.has(p)));
-  const lost = r.failedMachines === undefined ? '' : `${r.failedMachines.length} machine(s) pretended lost; `;
-  const cleanup = r.cleanup.outcome === 'clean' ? 'cleaned up' : `clean-up ${r.cleanup.outcome} (${r.cleanup.leftToFix.length} left to fix)`;
+  const restored = new Set(
+    r.personas.filter((p) => p.outcome === 'restored').map((p) => p.persona),
+  );
+  const notRestored = new Set(
+    [...r.personas.map((p) => p.persona), ...r.notRestored.map((p) => p.persona)].filter(
+      (p) => !restored.has(p),
+    ),
+  );
+  const lost =
+    r.failedMachines === undefined ? '' : `${r.failedMachines.length} machine(s) pretended lost; `;
+  const cleanup =
+    r.cleanup.outcome === 'clean'
+      ? 'cleaned up'
+      : `clean-up ${r.cleanup.outcome} (${r.cleanup.leftToFix.length} left to fix)`;
   return {
     summary: {
       headline: `rehearsal ${r.outcome}: ${lost}drill copies up for ${restored.size} of ${restored.size + notRestored.size} persona(s); ${cleanup}`,
       outcome: r.outcome,
       rtoSeconds: r.rtoSeconds ?? null,
-      groups: r.groups.map((g) => ({ priority: g.priority, personas: g.personas.length, rtoSeconds: g.rtoSeconds ?? null, restored: g.restored, failed: g.failed })),
+      groups: r.groups.map((g) => ({
+        priority: g.priority,
+        personas: g.personas.length,
+        rtoSeconds: g.rtoSeconds ?? null,
+        restored: g.restored,
+        failed: g.failed,
+      })),
       restored: restored.size,
       notRestored: notRestored.size,
       cleanup: { outcome: r.cleanup.outcome, leftToFix: r.cleanup.leftToFix.length },
@@ -68,9 +103,15 @@ export interface RtoPoint {
 export interface RtoTrend {
   /** Oldest first. */
   readonly trend: readonly RtoPoint[];
-  /** improving: recent drills restore faster (lower RTO) than the ones before, by more than {@link FLAT_WITHIN}. */
+  /**
+   * improving: recent drills restore faster (lower RTO) than the ones before, by more than {@link
+   * FLAT_WITHIN}.
+   */
   readonly direction: 'improving' | 'worsening' | 'flat';
-  /** The RTOs compared: the last (up to) three, and as many before them. Empty when fewer than two drills had one. */
+  /**
+   * The RTOs compared: the last (up to) three, and as many before them. Empty when fewer than two
+   * drills had one.
+   */
   readonly recent: readonly number[];
   readonly earlier: readonly number[];
 }
@@ -94,6 +135,7 @@ export function rtoTrend(points: readonly RtoPoint[]): RtoTrend {
   const recent = rtos.slice(-k);
   const earlier = rtos.slice(-2 * k, -k);
   const change = (mean(recent) - mean(earlier)) / Math.max(mean(earlier), 1);
-  const direction = Math.abs(change) <= FLAT_WITHIN ? 'flat' : change < 0 ? 'improving' : 'worsening';
+  const direction =
+    Math.abs(change) <= FLAT_WITHIN ? 'flat' : change < 0 ? 'improving' : 'worsening';
   return { trend, direction, recent, earlier };
 }

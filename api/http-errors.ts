@@ -1,7 +1,10 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { FieldIssue } from '../common/errors';
 
-/** The stable codes an error answer carries in `error.code`; clients switch on these, never on messages. */
+/**
+ * The stable codes an error answer carries in `error.code`; clients switch on these, never on
+ * messages.
+ */
 export type ErrorCode =
   | 'ValidationError'
   | 'Unauthorized'
@@ -12,12 +15,25 @@ export type ErrorCode =
   | 'LedgerUnavailable'
   | 'InternalError';
 
-/** Every error answer of the API: `{ error: { code, message, details } }`, details naming field paths. */
+/**
+ * Every error answer of the API: `{ error: { code, message, details } }`, details naming field
+ * paths.
+ */
 export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details: readonly FieldIssue[] };
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details: readonly FieldIssue[];
+  };
 }
 
-export function sendError(res: Response, status: number, code: ErrorCode, message: string, details: readonly FieldIssue[] = []): void {
+export function sendError(
+  res: Response,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  details: readonly FieldIssue[] = [],
+): void {
   const body: ErrorBody = { error: { code, message, details } };
   res.status(status).json(body);
 }
@@ -26,11 +42,19 @@ export function badRequest(res: Response, message: string, issues: readonly Fiel
   sendError(res, 400, 'ValidationError', message, issues);
 }
 
-export function notFound(res: Response, message: string, details: readonly FieldIssue[] = []): void {
+export function notFound(
+  res: Response,
+  message: string,
+  details: readonly FieldIssue[] = [],
+): void {
   sendError(res, 404, 'NotFound', message, details);
 }
 
-export function conflict(res: Response, message: string, details: readonly FieldIssue[] = []): void {
+export function conflict(
+  res: Response,
+  message: string,
+  details: readonly FieldIssue[] = [],
+): void {
   sendError(res, 409, 'Conflict', message, details);
 }
 
@@ -42,18 +66,28 @@ export function conflict(res: Response, message: string, details: readonly Field
 export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') {
-    badRequest(res, 'request body is not valid JSON', [{ path: 'body', message: 'must be a JSON object' }]);
+    badRequest(res, 'request body is not valid JSON', [
+      { path: 'body', message: 'must be a JSON object' },
+    ]);
     return;
   }
   if (e.type === 'entity.too.large') {
-    sendError(res, 413, 'PayloadTooLarge', 'request body is too large', [{ path: 'body', message: 'at most 256 KiB' }]);
+    sendError(res, 413, 'PayloadTooLarge', 'request body is too large', [
+      { path: 'body', message: 'at most 256 KiB' },
+    ]);
     return;
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     const decode = err instanceof URIError || /decode/i.test(e.message ?? '');
-    const detail = decode ? 'is not valid percent-encoding (RFC 3986)' : (e.message ?? 'is not acceptable');
-    const message = decode ? 'the request path cannot be decoded' : `bad request: ${e.message ?? ''}`;
-    sendError(res, e.status, 'ValidationError', message, [{ path: decode ? 'path' : 'request', message: detail }]);
+    const detail = decode
+      ? 'is not valid percent-encoding (RFC 3986)'
+      : (e.message ?? 'is not acceptable');
+    const message = decode
+      ? 'the request path cannot be decoded'
+      : `bad request: ${e.message ?? ''}`;
+    sendError(res, e.status, 'ValidationError', message, [
+      { path: decode ? 'path' : 'request', message: detail },
+    ]);
     return;
   }
   console.error(`api: ${e.message ?? String(err)}`);

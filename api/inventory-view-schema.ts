@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { holderSchema, machineRecordSchema, placementSchema } from '../inventory/ledger-records';
 import { hostSchema, idSchema, tcpPortSchema } from '../inventory/patterns';
-import { archSchema, homePlacementSchema, personaSchema, poolSchema, prioritySchema } from '../inventory/topology-schema';
+import {
+  archSchema,
+  homePlacementSchema,
+  personaSchema,
+  poolSchema,
+  prioritySchema,
+} from '../inventory/topology-schema';
 
 /**
  * What `GET /api/v1/inventory` answers: the topology joined with every site's ledger. The
@@ -41,7 +47,10 @@ export const machineViewSchema = z.object({
   ),
   /** The topology's occupant at rest; where it runs now is `persona`. */
   occupant: idSchema.nullable(),
-  /** The ledger's record (power, health, role, and a host's cluster); null when the ledger has never recorded this machine. */
+  /**
+   * The ledger's record (power, health, role, and a host's cluster); null when the ledger has never
+   * recorded this machine.
+   */
   record: machineRecordSchema.omit({ machine: true }).nullable(),
   /** The persona the ledger places on this machine itself. */
   persona: idSchema.nullable(),
@@ -85,11 +94,17 @@ export const siteSummarySchema = z.object({
   }),
 });
 
-/** A ledger entry the join could not use (it names something the topology lacks, or contradicts another entry). */
+/**
+ * A ledger entry the join could not use (it names something the topology lacks, or contradicts
+ * another entry).
+ */
 export const inventoryIssueSchema = z.object({
   /** The site whose ledger holds the entry. */
   site: idSchema,
-  /** Where in that ledger: `placements.web-01`, `leases.machine:m-r1-01`, `machines.m-x`, `bootAssignments.<mac>`. */
+  /**
+   * Where in that ledger: `placements.web-01`, `leases.machine:m-r1-01`, `machines.m-x`,
+   * `bootAssignments.<mac>`.
+   */
   entry: z.string(),
   machine: idSchema.optional(),
   persona: idSchema.optional(),
@@ -110,14 +125,26 @@ export const clusterViewSchema = z.object({
 export const inventoryViewSchema = z.object({
   sites: z.array(siteSummarySchema),
   clusters: z.array(clusterViewSchema),
-  totals: z.object({ machines: count, personas: count, placed: count, notPlaced: count, leases: count }),
+  totals: z.object({
+    machines: count,
+    personas: count,
+    placed: count,
+    notPlaced: count,
+    leases: count,
+  }),
   machines: z.array(machineViewSchema),
   personas: z.array(personaViewSchema),
   issues: z.array(inventoryIssueSchema),
 });
 
-export const machineDetailSchema = z.object({ machine: machineViewSchema, issues: z.array(inventoryIssueSchema) });
-export const personaDetailSchema = z.object({ persona: personaViewSchema, issues: z.array(inventoryIssueSchema) });
+export const machineDetailSchema = z.object({
+  machine: machineViewSchema,
+  issues: z.array(inventoryIssueSchema),
+});
+export const personaDetailSchema = z.object({
+  persona: personaViewSchema,
+  issues: z.array(inventoryIssueSchema),
+});
 
 export type LeaseView = z.output<typeof leaseViewSchema>;
 export type MachineView = z.output<typeof machineViewSchema>;

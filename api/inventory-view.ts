@@ -1,14 +1,34 @@
 import type { Lease, LedgerState, MachineRecord, Placement } from '../inventory/ledger-records';
 import type { Machine, Persona, Pool, Topology } from '../inventory/topology-schema';
-import type { InventoryIssue, InventoryView, LeaseView, MachineView, PersonaView, SiteSummary } from './inventory-view-schema';
+import type {
+  InventoryIssue,
+  InventoryView,
+  LeaseView,
+  MachineView,
+  PersonaView,
+  SiteSummary,
+} from './inventory-view-schema';
 
 /** Code-unit order, not localeCompare: the answer must not depend on the process's ICU data. */
-const compareKeys = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
-const byKey = <T>(record: Readonly<Record<string, T>>): Array<[string, T]> => Object.entries(record).sort(compareKeys);
+const compareKeys = ([a]: [string, unknown], [b]: [string, unknown]): number =>
+  a < b ? -1 : a > b ? 1 : 0;
+const byKey = <T>(record: Readonly<Record<string, T>>): Array<[string, T]> =>
+  Object.entries(record).sort(compareKeys);
 
-const leaseView = (lease: Lease): LeaseView => ({ holder: lease.holder, purpose: lease.purpose, since: lease.acquiredAt });
+const leaseView = (lease: Lease): LeaseView => ({
+  holder: lease.holder,
+  purpose: lease.purpose,
+  since: lease.acquiredAt,
+});
 
-const emptyLedger = (site: string): LedgerState => ({ site, placements: {}, leases: {}, machines: {}, bootAssignments: {}, version: 0 });
+const emptyLedger = (site: string): LedgerState => ({
+  site,
+  placements: {},
+  leases: {},
+  machines: {},
+  bootAssignments: {},
+  version: 0,
+});
 
 interface Found<T> {
   readonly value: T;
@@ -36,19 +56,36 @@ class LedgerJoin {
     private readonly macOwner: ReadonlyMap<string, string>,
   ) {}
 
-  private report(site: string, entry: string, message: string, about: { machine?: string; persona?: string } = {}): void {
+  private report(
+    site: string,
+    entry: string,
+    message: string,
+    about: { machine?: string; persona?: string } = {},
+  ): void {
     this.issues.push({ site, entry, ...about, message });
   }
 
-  /** Machine leases and records belong in the machine's own site ledger: elsewhere they guard nothing. */
+  /**
+   * Machine leases and records belong in the machine's own site ledger: elsewhere they guard
+   * nothing.
+   */
   private machineInSite(site: string, entry: string, machine: string): boolean {
     const home = this.siteOf.get(machine);
     if (home === undefined) this.report(site, entry, `unknown machine "${machine}"; ignored`);
-    else if (home !== site) this.report(site, entry, `machine "${machine}" is at site ${home}, so its entry belongs in that site's ledger; ignored`, { machine });
+    else if (home !== site)
+      this.report(
+        site,
+        entry,
+        `machine "${machine}" is at site ${home}, so its entry belongs in that site's ledger; ignored`,
+        { machine },
+      );
     return home === site;
   }
 
-  /** True when the lease is shown: on a known machine of this site, or the first lease of a known persona. */
+  /**
+   * True when the lease is shown: on a known machine of this site, or the first lease of a known
+   * persona.
+   */
   private addLease(site: string, resource: string, lease: Lease): boolean {
     const entry = `leases.${resource}`;
     const [kind, id = ''] = resource.split(':');
@@ -58,7 +95,13 @@ class LedgerJoin {
     }
     const earlier = this.personaLeases.get(id);
     if (!this.personas.has(id)) this.report(site, entry, `unknown persona "${id}"; ignored`);
-    else if (earlier !== undefined) this.report(site, entry, `also leased in the ledger of site ${earlier.ledger} (by ${earlier.value.holder}), which is shown; ignored`, { persona: id });
+    else if (earlier !== undefined)
+      this.report(
+        site,
+        entry,
+        `also leased in the ledger of site ${earlier.ledger} (by ${earlier.value.holder}), which is shown; ignored`,
+        { persona: id },
+      );
     else this.personaLeases.set(id, { value: lease, ledger: site });
     return this.personaLeases.get(id)?.value === lease;
   }
@@ -67,30 +110,59 @@ class LedgerJoin {
     const site = ledger.site;
     for (const [persona, placement] of byKey(ledger.placements)) {
       const entry = `placements.${persona}`;
-      const target = placement.kind === 'machine' ? placement.machine : placement.kind === 'vm' ? placement.host : undefined;
+      const target =
+        placement.kind === 'machine'
+          ? placement.machine
+          : placement.kind === 'vm'
+            ? placement.host
+            : undefined;
       const earlier = this.placements.get(persona);
-      if (!this.personas.has(persona)) this.report(site, entry, `unknown persona "${persona}"; ignored`);
-      else if (target !== undefined && !this.siteOf.has(target)) this.report(site, entry, `placed on unknown machine "${target}"; ignored`, { persona });
-      else if (earlier !== undefined) this.report(site, entry, `also placed by the ledger of site ${earlier.ledger}, which is shown; ignored`, { persona });
+      if (!this.personas.has(persona))
+        this.report(site, entry, `unknown persona "${persona}"; ignored`);
+      else if (target !== undefined && !this.siteOf.has(target))
+        this.report(site, entry, `placed on unknown machine "${target}"; ignored`, { persona });
+      else if (earlier !== undefined)
+        this.report(
+          site,
+          entry,
+          `also placed by the ledger of site ${earlier.ledger}, which is shown; ignored`,
+          { persona },
+        );
       else this.placements.set(persona, { value: placement, ledger: site });
     }
     let leases = 0;
-    for (const [resource, lease] of byKey(ledger.leases)) if (this.addLease(site, resource, lease)) leases += 1;
+    for (const [resource, lease] of byKey(ledger.leases))
+      if (this.addLease(site, resource, lease)) leases += 1;
     this.leaseCount.set(site, leases);
     for (const [machine, record] of byKey(ledger.machines)) {
-      if (this.machineInSite(site, `machines.${machine}`, machine)) this.records.set(machine, record);
+      if (this.machineInSite(site, `machines.${machine}`, machine))
+        this.records.set(machine, record);
     }
     for (const [mac, assignment] of byKey(ledger.bootAssignments)) {
       const entry = `bootAssignments.${mac}`;
       const owner = this.macOwner.get(mac);
-      if (owner === undefined) this.report(site, entry, `no NIC of the topology has MAC ${mac}; ignored`);
-      else if (owner !== assignment.machine) this.report(site, entry, `MAC ${mac} belongs to machine "${owner}", not "${assignment.machine}"; ignored`, { machine: owner });
-      else if (this.machineInSite(site, entry, owner)) this.boots.set(mac, { persona: assignment.persona, image: assignment.image });
+      if (owner === undefined)
+        this.report(site, entry, `no NIC of the topology has MAC ${mac}; ignored`);
+      else if (owner !== assignment.machine)
+        this.report(
+          site,
+          entry,
+          `MAC ${mac} belongs to machine "${owner}", not "${assignment.machine}"; ignored`,
+          { machine: owner },
+        );
+      else if (this.machineInSite(site, entry, owner))
+        this.boots.set(mac, { persona: assignment.persona, image: assignment.image });
     }
   }
 }
 
-function machineView(site: string, m: Machine, join: LedgerJoin, placedOn: ReadonlyMap<string, string>, vmsOn: ReadonlyMap<string, string[]>): MachineView {
+function machineView(
+  site: string,
+  m: Machine,
+  join: LedgerJoin,
+  placedOn: ReadonlyMap<string, string>,
+  vmsOn: ReadonlyMap<string, string[]>,
+): MachineView {
   const record = join.records.get(m.id);
   const lease = join.machineLeases.get(m.id);
   return {
@@ -103,18 +175,42 @@ function machineView(site: string, m: Machine, join: LedgerJoin, placedOn: Reado
     cores: m.cores,
     memoryGiB: m.memoryGiB,
     bmc: { driver: m.bmc.driver, address: m.bmc.address, port: m.bmc.port },
-    nics: m.nics.map((n) => ({ name: n.name, mac: n.mac, switch: n.switch, port: n.port, boot: join.boots.get(n.mac) ?? null })),
+    nics: m.nics.map((n) => ({
+      name: n.name,
+      mac: n.mac,
+      switch: n.switch,
+      port: n.port,
+      boot: join.boots.get(n.mac) ?? null,
+    })),
     occupant: m.occupant ?? null,
-    record: record === undefined ? null : { power: record.power, role: record.role, ...(record.cluster !== undefined && { cluster: record.cluster }), updatedAt: record.updatedAt, ...(record.healthy !== undefined && { healthy: record.healthy }) },
+    record:
+      record === undefined
+        ? null
+        : {
+            power: record.power,
+            role: record.role,
+            ...(record.cluster !== undefined && { cluster: record.cluster }),
+            updatedAt: record.updatedAt,
+            ...(record.healthy !== undefined && { healthy: record.healthy }),
+          },
     persona: placedOn.get(m.id) ?? null,
     vms: vmsOn.get(m.id) ?? [],
     lease: lease === undefined ? null : leaseView(lease),
   };
 }
 
-function personaView(p: Persona, join: LedgerJoin, siteOf: ReadonlyMap<string, string>): PersonaView {
+function personaView(
+  p: Persona,
+  join: LedgerJoin,
+  siteOf: ReadonlyMap<string, string>,
+): PersonaView {
   const placement = join.placements.get(p.name)?.value ?? { kind: 'none' };
-  const target = placement.kind === 'machine' ? placement.machine : placement.kind === 'vm' ? placement.host : undefined;
+  const target =
+    placement.kind === 'machine'
+      ? placement.machine
+      : placement.kind === 'vm'
+        ? placement.host
+        : undefined;
   const lease = join.personaLeases.get(p.name)?.value;
   return {
     name: p.name,
@@ -129,7 +225,10 @@ function personaView(p: Persona, join: LedgerJoin, siteOf: ReadonlyMap<string, s
   };
 }
 
-function homeSite(home: PersonaView['home'], siteOf: ReadonlyMap<string, string>): string | undefined {
+function homeSite(
+  home: PersonaView['home'],
+  siteOf: ReadonlyMap<string, string>,
+): string | undefined {
   if (home === null) return undefined;
   return siteOf.get('machine' in home ? home.machine : home.host);
 }
@@ -153,20 +252,36 @@ export function inventoryView(topology: Topology, ledgers: readonly LedgerState[
   const join = new LedgerJoin(siteOf, personas, macOwner);
   const bySite = new Map(ledgers.map((l) => [l.site, l]));
   const sites = new Set(topology.sites.map((s) => s.name));
-  for (const l of ledgers) if (!sites.has(l.site)) join.issues.push({ site: l.site, entry: '(ledger)', message: `the topology has no site "${l.site}"; its ledger is ignored` });
+  for (const l of ledgers)
+    if (!sites.has(l.site))
+      join.issues.push({
+        site: l.site,
+        entry: '(ledger)',
+        message: `the topology has no site "${l.site}"; its ledger is ignored`,
+      });
   for (const site of topology.sites) join.add(bySite.get(site.name) ?? emptyLedger(site.name));
 
   const placedOn = new Map<string, string>();
   const vmsOn = new Map<string, string[]>();
   for (const [persona, { value: placement, ledger }] of [...join.placements].sort(compareKeys)) {
-    if (placement.kind === 'vm') vmsOn.set(placement.host, [...(vmsOn.get(placement.host) ?? []), persona]);
+    if (placement.kind === 'vm')
+      vmsOn.set(placement.host, [...(vmsOn.get(placement.host) ?? []), persona]);
     if (placement.kind !== 'machine') continue;
     const other = placedOn.get(placement.machine);
     if (other === undefined) placedOn.set(placement.machine, persona);
-    else join.issues.push({ site: ledger, entry: `placements.${persona}`, machine: placement.machine, persona, message: `machine "${placement.machine}" also has "${other}" placed on it, which the machine shows` });
+    else
+      join.issues.push({
+        site: ledger,
+        entry: `placements.${persona}`,
+        machine: placement.machine,
+        persona,
+        message: `machine "${placement.machine}" also has "${other}" placed on it, which the machine shows`,
+      });
   }
 
-  const machines = topology.sites.flatMap((s) => s.machines.map((m) => machineView(s.name, m, join, placedOn, vmsOn)));
+  const machines = topology.sites.flatMap((s) =>
+    s.machines.map((m) => machineView(s.name, m, join, placedOn, vmsOn)),
+  );
   const personaViews = topology.personas.map((p) => personaView(p, join, siteOf));
   const summaries: SiteSummary[] = topology.sites.map((site) => {
     const here = machines.filter((m) => m.site === site.name);
@@ -183,7 +298,9 @@ export function inventoryView(topology: Topology, ledgers: readonly LedgerState[
       leases: join.leaseCount.get(site.name) ?? 0,
       personas: {
         placed: personaViews.filter((p) => p.site === site.name).length,
-        notPlaced: personaViews.filter((p) => p.placement.kind === 'none' && homeSite(p.home, siteOf) === site.name).length,
+        notPlaced: personaViews.filter(
+          (p) => p.placement.kind === 'none' && homeSite(p.home, siteOf) === site.name,
+        ).length,
       },
     };
   });
@@ -193,7 +310,9 @@ export function inventoryView(topology: Topology, ledgers: readonly LedgerState[
     image: c.image,
     sites: c.sites ?? null,
     restingHosts: [...c.hosts],
-    hosts: machines.filter((m) => m.record?.role === 'hypervisor' && m.record.cluster === c.name).map((m) => m.id),
+    hosts: machines
+      .filter((m) => m.record?.role === 'hypervisor' && m.record.cluster === c.name)
+      .map((m) => m.id),
   }));
   return {
     sites: summaries,

@@ -7,7 +7,9 @@ import type { LedgerClient } from '../temporal/ledger-client';
 export class ReadOnlyBootAssignmentsError extends RackshiftError {
   override readonly name = 'ReadOnlyBootAssignmentsError';
   constructor() {
-    super('boot assignments are changed only by runbooks, through the site ledger', { retryable: false });
+    super('boot assignments are changed only by runbooks, through the site ledger', {
+      retryable: false,
+    });
   }
 }
 
@@ -30,7 +32,9 @@ export class LedgerBootAssignments implements BootAssignmentStore {
   async get(mac: string): Promise<BootAssignment | undefined> {
     const machine = this.topology.machineByMac(mac);
     if (machine === undefined) return undefined;
-    return (await this.assignmentsOf(this.topology.machineSite(machine.id).name))[mac.toLowerCase()];
+    return (await this.assignmentsOf(this.topology.machineSite(machine.id).name))[
+      mac.toLowerCase()
+    ];
   }
 
   private async assignmentsOf(site: string): Promise<Readonly<Record<string, BootAssignment>>> {
@@ -41,14 +45,17 @@ export class LedgerBootAssignments implements BootAssignmentStore {
     } catch (e) {
       const known = this.lastKnown.get(site);
       if (known === undefined) throw e;
-      console.error(`api: ledger of ${site} unreachable (${(e as Error).message}); serving its last known boot assignments`);
+      console.error(
+        `api: ledger of ${site} unreachable (${(e as Error).message}); serving its last known boot assignments`,
+      );
       return known;
     }
   }
 
   async list(): Promise<Readonly<Record<string, BootAssignment>>> {
     const all: Record<string, BootAssignment> = {};
-    for (const site of this.topology.topology.sites) Object.assign(all, await this.assignmentsOf(site.name));
+    for (const site of this.topology.topology.sites)
+      Object.assign(all, await this.assignmentsOf(site.name));
     return all;
   }
 

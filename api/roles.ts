@@ -31,7 +31,10 @@ export function allows(role: Role, action: Action): boolean {
     case 'read':
       return true;
     case 'run':
-      return rank(role) >= rank('operator') || (role === 'drill-operator' && DRILL_RUNBOOKS.includes(action.runbook));
+      return (
+        rank(role) >= rank('operator') ||
+        (role === 'drill-operator' && DRILL_RUNBOOKS.includes(action.runbook))
+      );
     case 'approve':
     case 'force':
       return rank(role) >= rank('operator');

@@ -9,4 +9,7 @@ export const runIdSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(400, 'must be at most 400 characters')
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:+@/-]*$/, 'must be letters, digits and . _ : + @ / - (a workflow id rackshift made)');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:+@/-]*$/,
+    'must be letters, digits and . _ : + @ / - (a workflow id rackshift made)',
+  );

@@ -1,4 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FieldIssue } from '../common/errors';
@@ -8,11 +12,20 @@ import type { RunbookEntry } from './runbook-catalog';
 import type { Principal } from './token-store';
 
 /** Runbooks that act on the machines they name: never two runs on one machine at once. */
-export const MACHINE_SCOPED_RUNBOOKS: ReadonlySet<string> = new Set(['power', 'repurpose', 'hypervisor-bringup', 'v2p']);
+export const MACHINE_SCOPED_RUNBOOKS: ReadonlySet<string> = new Set([
+  'power',
+  'repurpose',
+  'hypervisor-bringup',
+  'v2p',
+]);
 
-export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 letters, digits and . _ : -');
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 letters, digits and . _ : -');
 
-/** Who started a run and what was asked, in its memo (shown in the Temporal UI beside its history). */
+/**
+ * Who started a run and what was asked, in its memo (shown in the Temporal UI beside its history).
+ */
 export const runMemoSchema = z.looseObject({
   startedBy: z.looseObject({ name: z.string(), tokenId: z.string(), role: z.string() }),
   requestHash: z.string().optional(),
@@ -20,10 +33,21 @@ export const runMemoSchema = z.looseObject({
 export type RunMemo = z.infer<typeof runMemoSchema>;
 
 export type StartOutcome =
-  | { readonly kind: 'started' | 'replayed'; readonly workflowId: string; readonly temporalRunId: string }
-  | { readonly kind: 'conflict'; readonly message: string; readonly details: readonly FieldIssue[] };
+  | {
+      readonly kind: 'started' | 'replayed';
+      readonly workflowId: string;
+      readonly temporalRunId: string;
+    }
+  | {
+      readonly kind: 'conflict';
+      readonly message: string;
+      readonly details: readonly FieldIssue[];
+    };
 
-/** The memo of a run the API started; undefined for a run it did not (a schedule's before this, a foreign one). */
+/**
+ * The memo of a run the API started; undefined for a run it did not (a schedule's before this, a
+ * foreign one).
+ */
 export function runMemoOf(memo: Record<string, unknown> | undefined): RunMemo | undefined {
   const parsed = runMemoSchema.safeParse(memo ?? {});
   return parsed.success ? parsed.data : undefined;
@@ -49,16 +73,30 @@ export class RunStarter {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly recent = new Map<string, string>();
 
-  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
 
-  async start(entry: RunbookEntry, input: unknown, topology: TopologyIndex, by: Principal, idempotencyKey: string | undefined): Promise<StartOutcome> {
-    const requestHash = createHash('sha256').update(JSON.stringify({ runbook: entry.name, input })).digest('hex');
+  async start(
+    entry: RunbookEntry,
+    input: unknown,
+    topology: TopologyIndex,
+    by: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<StartOutcome> {
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify({ runbook: entry.name, input }))
+      .digest('hex');
     const workflowId =
       idempotencyKey === undefined
         ? entry.workflowId(input, new Date())
         : `keyed/${by.name}/${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
     const attributes = entry.searchAttributes(input, topology);
-    const machines = MACHINE_SCOPED_RUNBOOKS.has(entry.name) ? ((attributes.find((a) => a.key.name === MACHINE_KEY.name)?.value as string[] | undefined) ?? []) : [];
+    const machines = MACHINE_SCOPED_RUNBOOKS.has(entry.name)
+      ? ((attributes.find((a) => a.key.name === MACHINE_KEY.name)?.value as string[] | undefined) ??
+        [])
+      : [];
     const run = async (): Promise<StartOutcome> => {
       if (idempotencyKey !== undefined) {
         const earlier = await this.keyed(workflowId, requestHash);
@@ -67,11 +105,18 @@ export class RunStarter {
       for (const machine of machines) {
         const busy = await this.inFlight(machine);
         if (busy !== undefined) {
-          return { kind: 'conflict', message: `${machine} is in use by run ${busy}; wait for it to end or cancel it`, details: [{ path: 'input.machine', message: `run ${busy} is in flight on ${machine}` }] };
+          return {
+            kind: 'conflict',
+            message: `${machine} is in use by run ${busy}; wait for it to end or cancel it`,
+            details: [{ path: 'input.machine', message: `run ${busy} is in flight on ${machine}` }],
+          };
         }
       }
       try {
-        const memo: RunMemo = { startedBy: { name: by.name, tokenId: by.tokenId, role: by.role }, requestHash };
+        const memo: RunMemo = {
+          startedBy: { name: by.name, tokenId: by.tokenId, role: by.role },
+          requestHash,
+        };
         const handle = await this.client.workflow.start(entry.workflowType, {
           taskQueue: this.taskQueue,
           workflowId,
@@ -99,7 +144,10 @@ export class RunStarter {
     return next;
   }
 
-  /** The run an earlier request with this key started: replayed when the body is the same, a conflict when not. */
+  /**
+   * The run an earlier request with this key started: replayed when the body is the same, a
+   * conflict when not.
+   */
   private async keyed(workflowId: string, requestHash: string): Promise<StartOutcome | undefined> {
     let d;
     try {
@@ -108,11 +156,17 @@ export class RunStarter {
       if (e instanceof WorkflowNotFoundError) return undefined;
       throw e;
     }
-    if (runMemoOf(d.memo)?.requestHash === requestHash) return { kind: 'replayed', workflowId, temporalRunId: d.runId };
+    if (runMemoOf(d.memo)?.requestHash === requestHash)
+      return { kind: 'replayed', workflowId, temporalRunId: d.runId };
     return {
       kind: 'conflict',
       message: `Idempotency-Key was used for another request (run ${workflowId}); use a new key for a new request`,
-      details: [{ path: 'headers.idempotency-key', message: `already used by run ${workflowId} with another runbook or input` }],
+      details: [
+        {
+          path: 'headers.idempotency-key',
+          message: `already used by run ${workflowId} with another runbook or input`,
+        },
+      ],
     };
   }
 
@@ -120,7 +174,10 @@ export class RunStarter {
   private async inFlight(machine: string): Promise<string | undefined> {
     const remembered = this.recent.get(machine);
     if (remembered !== undefined) {
-      const d = await this.client.workflow.getHandle(remembered).describe().catch(() => undefined);
+      const d = await this.client.workflow
+        .getHandle(remembered)
+        .describe()
+        .catch(() => undefined);
       if (d?.status.name === 'RUNNING') return remembered;
       this.recent.delete(machine);
     }

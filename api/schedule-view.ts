@@ -1,4 +1,9 @@
-import type { ScheduleDescription, ScheduleSpec, ScheduleSpecDescription, ScheduleSummary } from '@temporalio/client';
+import type {
+  ScheduleDescription,
+  ScheduleSpec,
+  ScheduleSpecDescription,
+  ScheduleSummary,
+} from '@temporalio/client';
 import type { SearchAttributePair, TypedSearchAttributes } from '@temporalio/common';
 import { z } from 'zod';
 import type { DrillRunView } from './drill-runs';
@@ -19,29 +24,49 @@ export interface ScheduleMemo {
 
 const memoSchema = z.looseObject({
   runbook: z.string(),
-  spec: z.looseObject({ cron: z.string().optional(), interval: z.string().optional(), jitter: z.string().optional(), timezone: z.string().optional() }),
+  spec: z.looseObject({
+    cron: z.string().optional(),
+    interval: z.string().optional(),
+    jitter: z.string().optional(),
+    timezone: z.string().optional(),
+  }),
   note: z.string().optional(),
 });
 
 export function scheduleMemo(body: CreateScheduleBody): ScheduleMemo {
-  return { runbook: body.runbook, spec: body.spec, ...(body.note !== undefined && { note: body.note }) };
+  return {
+    runbook: body.runbook,
+    spec: body.spec,
+    ...(body.note !== undefined && { note: body.note }),
+  };
 }
 
 /** The request's spec as Temporal takes it. */
 export function temporalSpec(spec: ScheduleSpecBody): ScheduleSpec {
   return {
     ...(spec.cron !== undefined && { cronExpressions: [spec.cron] }),
-    ...(spec.interval !== undefined && { intervals: [{ every: durationSeconds(spec.interval) * 1000 }] }),
+    ...(spec.interval !== undefined && {
+      intervals: [{ every: durationSeconds(spec.interval) * 1000 }],
+    }),
     ...(spec.jitter !== undefined && { jitter: durationSeconds(spec.jitter) * 1000 }),
     ...(spec.timezone !== undefined && { timezone: spec.timezone }),
   };
 }
 
-/** `cron "0 3 * * SUN" Europe/Berlin, jitter up to 10m` or `every 6h`; from the server's spec for schedules made elsewhere. */
-function specText(memo: z.output<typeof memoSchema> | undefined, spec: ScheduleSpecDescription | undefined): string {
-  const jitter = (s: string | undefined): string => (s === undefined || durationSeconds(s) === 0 ? '' : `, jitter up to ${s}`);
-  if (memo?.spec.cron !== undefined) return `cron "${memo.spec.cron}" ${memo.spec.timezone ?? 'UTC'}${jitter(memo.spec.jitter)}`;
-  if (memo?.spec.interval !== undefined) return `every ${memo.spec.interval}${jitter(memo.spec.jitter)}`;
+/**
+ * `cron "0 3 * * SUN" Europe/Berlin, jitter up to 10m` or `every 6h`; from the server's spec for
+ * schedules made elsewhere.
+ */
+function specText(
+  memo: z.output<typeof memoSchema> | undefined,
+  spec: ScheduleSpecDescription | undefined,
+): string {
+  const jitter = (s: string | undefined): string =>
+    s === undefined || durationSeconds(s) === 0 ? '' : `, jitter up to ${s}`;
+  if (memo?.spec.cron !== undefined)
+    return `cron "${memo.spec.cron}" ${memo.spec.timezone ?? 'UTC'}${jitter(memo.spec.jitter)}`;
+  if (memo?.spec.interval !== undefined)
+    return `every ${memo.spec.interval}${jitter(memo.spec.jitter)}`;
   const parts = [
     ...(spec?.intervals ?? []).map((i) => `every ${durationText(Math.round(i.every / 1000))}`),
     ...((spec?.calendars?.length ?? 0) > 0 ? [`${spec!.calendars!.length} calendar rule(s)`] : []),
@@ -49,16 +74,28 @@ function specText(memo: z.output<typeof memoSchema> | undefined, spec: ScheduleS
   return parts.length > 0 ? parts.join(' + ') : 'no spec';
 }
 
-function readMemo(memo: Record<string, unknown> | undefined): z.output<typeof memoSchema> | undefined {
+function readMemo(
+  memo: Record<string, unknown> | undefined,
+): z.output<typeof memoSchema> | undefined {
   const parsed = memoSchema.safeParse(memo);
   return parsed.success ? parsed.data : undefined;
 }
 
-function runbookOf(memo: z.output<typeof memoSchema> | undefined, workflowType: string | undefined): string | null {
-  return memo?.runbook ?? RUNBOOKS.find((r) => r.workflowType === workflowType)?.name ?? workflowType ?? null;
+function runbookOf(
+  memo: z.output<typeof memoSchema> | undefined,
+  workflowType: string | undefined,
+): string | null {
+  return (
+    memo?.runbook ??
+    RUNBOOKS.find((r) => r.workflowType === workflowType)?.name ??
+    workflowType ??
+    null
+  );
 }
 
-function attributes(sa: SearchAttributePair[] | TypedSearchAttributes | undefined): Record<string, unknown> {
+function attributes(
+  sa: SearchAttributePair[] | TypedSearchAttributes | undefined,
+): Record<string, unknown> {
   const pairs = sa === undefined ? [] : Array.isArray(sa) ? sa : sa.getAll();
   return Object.fromEntries(pairs.map((p) => [p.key.name, p.value]));
 }
@@ -90,7 +127,9 @@ export type RecentRun = Pick<DrillRunView, 'workflowId' | 'status' | 'closedAt'>
   readonly rtoSeconds: number | null;
 };
 
-/** GET /api/v1/schedules/:id: the schedule as created, its state, and its recent runs newest first. */
+/**
+ * GET /api/v1/schedules/:id: the schedule as created, its state, and its recent runs newest first.
+ */
 export function scheduleDetails(d: ScheduleDescription, recentRuns: readonly RecentRun[]) {
   const memo = readMemo(d.memo);
   const prefix = d.action.workflowId;

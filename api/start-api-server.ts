@@ -21,7 +21,10 @@ export interface ApiServerOptions {
   readonly host: string;
   readonly port: number;
   readonly uiBaseUrl?: string;
-  /** Source addresses or CIDRs allowed to fetch iPXE scripts from /boot/ipxe (firmware holds no token). */
+  /**
+   * Source addresses or CIDRs allowed to fetch iPXE scripts from /boot/ipxe (firmware holds no
+   * token).
+   */
   readonly bootAllowFrom: readonly string[];
   /** Where personas' CHAP credentials resolve when a boot script is served to its machine. */
   readonly secrets?: SecretStore;
@@ -45,7 +48,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     publicRouters: [
       createBootRouter({
         topology: options.topology,
-        assignments: new LedgerBootAssignments(options.topology, new LedgerClient(options.client, options.taskQueue ?? TASK_QUEUE)),
+        assignments: new LedgerBootAssignments(
+          options.topology,
+          new LedgerClient(options.client, options.taskQueue ?? TASK_QUEUE),
+        ),
         allowFrom: options.bootAllowFrom,
         ...(options.secrets !== undefined && { secrets: options.secrets }),
       }),

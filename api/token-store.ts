@@ -22,7 +22,10 @@ const tokenRecordSchema = z.strictObject({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string(),
 });
-const tokenFileSchema = z.strictObject({ version: z.literal(1), tokens: z.array(tokenRecordSchema) });
+const tokenFileSchema = z.strictObject({
+  version: z.literal(1),
+  tokens: z.array(tokenRecordSchema),
+});
 
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 /** What a request is made by: the token's name (audit, approvals), its id, and its role. */
@@ -36,7 +39,8 @@ export interface TokenVerifier {
   verify(presented: string): Principal | undefined;
 }
 
-const hashOf = (salt: string, secret: string): Buffer => createHash('sha256').update(Buffer.from(salt, 'hex')).update(secret).digest();
+const hashOf = (salt: string, secret: string): Buffer =>
+  createHash('sha256').update(Buffer.from(salt, 'hex')).update(secret).digest();
 
 /** Thrown when the token file cannot be trusted: unreadable, malformed, or readable by others. */
 export class TokenStoreError extends ValidationError {
@@ -64,20 +68,29 @@ export class FileTokenStore implements TokenVerifier {
       this.records = [];
       return this.records;
     }
-    // ctime too: a chmod changes nothing else, and a store opened to others must be refused at once.
+    // ctime too: a chmod changes nothing else, and a store opened to others must be refused at
+    // once.
     const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     if (stamp === this.seen) return this.records;
     if ((st.mode & 0o077) !== 0) {
-      throw new TokenStoreError(`token store ${this.file}`, [{ path: 'mode', message: `is ${(st.mode & 0o777).toString(8)}; must be 0600 (chmod 600 ${this.file})` }]);
+      throw new TokenStoreError(`token store ${this.file}`, [
+        {
+          path: 'mode',
+          message: `is ${(st.mode & 0o777).toString(8)}; must be 0600 (chmod 600 ${this.file})`,
+        },
+      ]);
     }
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (e) {
-      throw new TokenStoreError(`token store ${this.file}`, [{ path: '(file)', message: `is not JSON: ${(e as Error).message}` }]);
+      throw new TokenStoreError(`token store ${this.file}`, [
+        { path: '(file)', message: `is not JSON: ${(e as Error).message}` },
+      ]);
     }
     const parsed = tokenFileSchema.safeParse(json);
-    if (!parsed.success) throw new TokenStoreError(`token store ${this.file}`, fieldIssues(parsed.error));
+    if (!parsed.success)
+      throw new TokenStoreError(`token store ${this.file}`, fieldIssues(parsed.error));
     this.records = parsed.data.tokens;
     this.seen = stamp;
     return this.records;
@@ -88,21 +101,38 @@ export class FileTokenStore implements TokenVerifier {
     if (m === null) return undefined;
     const record = this.list().find((r) => r.id === m[1]);
     if (record === undefined) return undefined;
-    if (!timingSafeEqual(hashOf(record.salt, m[2]!), Buffer.from(record.hash, 'hex'))) return undefined;
+    if (!timingSafeEqual(hashOf(record.salt, m[2]!), Buffer.from(record.hash, 'hex')))
+      return undefined;
     return { tokenId: record.id, name: record.name, role: record.role };
   }
 
   /** A new token for `name` with `role`; the secret is returned once and never stored. */
   create(name: string, role: Role): { token: string; record: TokenRecord } {
-    const issues = [...(idSchema.safeParse(name).success ? [] : [{ path: 'name', message: 'must be an id: lower-case letters, digits and -' }])];
-    if (!roleSchema.safeParse(role).success) issues.push({ path: 'role', message: `must be one of ${roleSchema.options.join(', ')}` });
+    const issues = [
+      ...(idSchema.safeParse(name).success
+        ? []
+        : [{ path: 'name', message: 'must be an id: lower-case letters, digits and -' }]),
+    ];
+    if (!roleSchema.safeParse(role).success)
+      issues.push({ path: 'role', message: `must be one of ${roleSchema.options.join(', ')}` });
     const records = this.list();
-    if (records.some((r) => r.name === name)) issues.push({ path: 'name', message: `a token named "${name}" exists already; revoke it first` });
+    if (records.some((r) => r.name === name))
+      issues.push({
+        path: 'name',
+        message: `a token named "${name}" exists already; revoke it first`,
+      });
     if (issues.length > 0) throw new ValidationError('token', issues);
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const salt = randomBytes(16).toString('hex');
-    const record: TokenRecord = { id, name, role, salt, hash: hashOf(salt, secret).toString('hex'), createdAt: new Date().toISOString() };
+    const record: TokenRecord = {
+      id,
+      name,
+      role,
+      salt,
+      hash: hashOf(salt, secret).toString('hex'),
+      createdAt: new Date().toISOString(),
+    };
     this.write([...records, record]);
     return { token: `rs1.${id}.${secret}`, record };
   }
@@ -134,9 +164,19 @@ export class StaticTokens implements TokenVerifier {
 
   constructor(tokens: ReadonlyArray<string | { token: string; name: string; role: Role }>) {
     this.entries = tokens.map((t, i) => {
-      const entry = typeof t === 'string' ? { token: t, name: i === 0 ? 'admin' : `admin-${i + 1}`, role: 'admin' as const } : t;
+      const entry =
+        typeof t === 'string'
+          ? { token: t, name: i === 0 ? 'admin' : `admin-${i + 1}`, role: 'admin' as const }
+          : t;
       const digest = createHash('sha256').update(entry.token).digest();
-      return { digest, principal: { tokenId: `static-${digest.toString('hex').slice(0, 16)}`, name: entry.name, role: entry.role } };
+      return {
+        digest,
+        principal: {
+          tokenId: `static-${digest.toString('hex').slice(0, 16)}`,
+          name: entry.name,
+          role: entry.role,
+        },
+      };
     });
   }
 
@@ -150,5 +190,11 @@ export class StaticTokens implements TokenVerifier {
 
 /** The first verifier that knows the token. */
 export function anyOf(verifiers: readonly TokenVerifier[]): TokenVerifier {
-  return { verify: (presented) => verifiers.reduce<Principal | undefined>((found, v) => found ?? v.verify(presented), undefined) };
+  return {
+    verify: (presented) =>
+      verifiers.reduce<Principal | undefined>(
+        (found, v) => found ?? v.verify(presented),
+        undefined,
+      ),
+  };
 }

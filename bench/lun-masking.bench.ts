@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   const { topology } = await relocatedTopology();
   const lab = await startLab({ topology, dataDir: dir, only: ['arrays'] });
   const arrays = lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent;
-  const driver = createArrayDriver(new TopologyIndex(topology).array('array-1'), new Ssh2Connector(new StaticSecretStore(lab.credentials)));
+  const driver = createArrayDriver(
+    new TopologyIndex(topology).array('array-1'),
+    new Ssh2Connector(new StaticSecretStore(lab.credentials)),
+  );
   const rows: string[] = [];
   let baseline = NaN;
   try {
@@ -42,14 +45,21 @@ async function main(): Promise<void> {
       const ms = times.sort((a, b) => a - b)[2] ?? NaN;
       if (latency === 0) baseline = ms;
       const commands = (arrays.array('array-1').describe() as { commands: number }).commands;
-      rows.push(`${String(latency).padStart(4)} ms array latency  ${ms.toFixed(1).padStart(8)} ms per move  x${(ms / baseline).toFixed(1).padStart(5)}  (${commands} commands so far)`);
+      rows.push(
+        `${String(latency).padStart(4)} ms array latency  ${ms.toFixed(1).padStart(8)} ms per move  x${(ms / baseline).toFixed(1).padStart(5)}  (${commands} commands so far)`,
+      );
     }
   } finally {
     await driver.close();
     await lab.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(['lun masking: median time to move 2 LUNs between initiators (unmask + mask, each read, change, read back)', ...rows].join('\n'));
+  console.log(
+    [
+      'lun masking: median time to move 2 LUNs between initiators (unmask + mask, each read, change, read back)',
+      ...rows,
+    ].join('\n'),
+  );
 }
 
 main().catch((e: unknown) => {

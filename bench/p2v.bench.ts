@@ -21,7 +21,8 @@ const DISK = 512 * MIB;
 const RATE = 125_000_000;
 const CLAIM_S = 240;
 
-const ms = (s: StepRecord): number => Date.parse(s.endedAt ?? s.startedAt) - Date.parse(s.startedAt);
+const ms = (s: StepRecord): number =>
+  Date.parse(s.endedAt ?? s.startedAt) - Date.parse(s.startedAt);
 const sec = (n: number): string => `${(n / 1000).toFixed(1)} s`;
 
 function slowest(report: RunbookReport, n = 5): string {
@@ -33,13 +34,21 @@ function slowest(report: RunbookReport, n = 5): string {
 }
 
 async function main(): Promise<void> {
-  const stack = await startP2vStack({ diskBytes: DISK, timing: { powerDelayMs: 3000, bootMs: 20_000, shutdownMs: 10_000 } });
+  const stack = await startP2vStack({
+    diskBytes: DISK,
+    timing: { powerDelayMs: 3000, bootMs: 20_000, shutdownMs: 10_000 },
+  });
   const rows: string[] = [];
   try {
     labDisks(stack.lab).configure({ bytesPerSecond: RATE });
-    (stack.lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent).array('array-1').latencyMs = 20;
+    (stack.lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent).array(
+      'array-1',
+    ).latencyMs = 20;
     await bringUpHost(stack);
-    const timed = async (label: string, run: () => Promise<RunbookReport>): Promise<{ report: RunbookReport; wall: number }> => {
+    const timed = async (
+      label: string,
+      run: () => Promise<RunbookReport>,
+    ): Promise<{ report: RunbookReport; wall: number }> => {
       const start = Date.now();
       const report = await run();
       const wall = Date.now() - start;
@@ -47,12 +56,30 @@ async function main(): Promise<void> {
       return { report, wall };
     };
 
-    const baseline = await timed('repurpose', () => runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', healthTimeoutSeconds: 300 }));
-    const san = await timed('p2v san', () => runbook(stack, 'p2v', 'p2v', { persona: 'web-01', mode: 'san', graceSeconds: 60, healthTimeoutSeconds: 300 }));
+    const baseline = await timed('repurpose', () =>
+      runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', healthTimeoutSeconds: 300 }),
+    );
+    const san = await timed('p2v san', () =>
+      runbook(stack, 'p2v', 'p2v', {
+        persona: 'web-01',
+        mode: 'san',
+        graceSeconds: 60,
+        healthTimeoutSeconds: 300,
+      }),
+    );
     await onMachine(stack, 'web-02');
-    const copy = await timed('p2v copy', () => runbook(stack, 'p2v', 'p2v', { persona: 'web-02', mode: 'copy', graceSeconds: 60, healthTimeoutSeconds: 300, copyChunkMiB: 8 }));
+    const copy = await timed('p2v copy', () =>
+      runbook(stack, 'p2v', 'p2v', {
+        persona: 'web-02',
+        mode: 'copy',
+        graceSeconds: 60,
+        healthTimeoutSeconds: 300,
+        copyChunkMiB: 8,
+      }),
+    );
     const copyStep = copy.report.steps.find((s) => s.name === 'copy-disk')!;
-    const [, streamMs = 'NaN', verifyMs = 'NaN'] = /streamed in (\d+) ms, verified in (\d+) ms/.exec(copyStep.detail ?? '') ?? [];
+    const [, streamMs = 'NaN', verifyMs = 'NaN'] =
+      /streamed in (\d+) ms, verified in (\d+) ms/.exec(copyStep.detail ?? '') ?? [];
     const stream = Number(streamMs);
     const verify = Number(verifyMs);
 
@@ -63,31 +90,48 @@ async function main(): Promise<void> {
     const disk = createDiskCopyActivities(stack.deps);
     await disk.startDiskHelper({ machine });
     await disk.createCopyVolume({ array: 'array-1', volume: 'bench-copy', sizeBytes: DISK });
-    const pipe = (await disk.copyDisk({ machine, array: 'array-1', volume: 'bench-copy', chunkBytes: 8 * MIB })).streamMs;
+    const pipe = (
+      await disk.copyDisk({ machine, array: 'array-1', volume: 'bench-copy', chunkBytes: 8 * MIB })
+    ).streamMs;
     await disk.stopDiskHelper({ machine });
-    await createStorageActivities(stack.deps).deleteSnapshotClone({ array: 'array-1', cloneId: 'bench-copy' });
+    await createStorageActivities(stack.deps).deleteSnapshotClone({
+      array: 'array-1',
+      cloneId: 'bench-copy',
+    });
 
     const ratio = (x: number): string => `x${(x / baseline.wall).toFixed(2)}`;
     rows.push(
       `repurpose (baseline)   ${sec(baseline.wall).padStart(9)}  x1.00   slowest: ${slowest(baseline.report)}`,
       `p2v san                ${sec(san.wall).padStart(9)}  ${ratio(san.wall)}   slowest: ${slowest(san.report)}`,
       `p2v copy (512 MiB)     ${sec(copy.wall).padStart(9)}  ${ratio(copy.wall)}   slowest: ${slowest(copy.report)}`,
-      `  copy-disk: streamed 512 MiB in ${sec(stream)} = ${((DISK / stream) * 1000 / 1e6).toFixed(0)} MB/s at a 125 MB/s link, whole-disk SHA-256 on both sides in ${sec(verify)}; pipeline without the link limit: ${((DISK / pipe) * 1000 / 1e6).toFixed(0)} MB/s (lab helper, worker and array share one process)`,
+      `  copy-disk: streamed 512 MiB in ${sec(stream)} = ${(((DISK / stream) * 1000) / 1e6).toFixed(0)} MB/s at a 125 MB/s link, whole-disk SHA-256 on both sides in ${sec(verify)}; pipeline without the link limit: ${(((DISK / pipe) * 1000) / 1e6).toFixed(0)} MB/s (lab helper, worker and array share one process)`,
     );
     const fixed = copy.wall - ms(copyStep);
     const measured = (stream + verify) / DISK;
     const atLink = 1000 / RATE + verify / DISK;
     for (const gib of [20, 40, 100]) {
       const bytes = gib * GIB;
-      rows.push(`  copy mode, ${String(gib).padStart(3)} GiB disk: ~${sec(fixed + bytes * measured)} at the measured rates, ~${sec(fixed + bytes * atLink)} if the copy kept up with the link`);
+      rows.push(
+        `  copy mode, ${String(gib).padStart(3)} GiB disk: ~${sec(fixed + bytes * measured)} at the measured rates, ~${sec(fixed + bytes * atLink)} if the copy kept up with the link`,
+      );
     }
-    const fits = (perByte: number): string => `${((CLAIM_S * 1000 - fixed) / perByte / GIB).toFixed(1)} GiB`;
-    rows.push(`  copy mode fits in four minutes up to ${fits(measured)} of disk at the measured rates, ${fits(atLink)} at the link rate`);
-    rows.push(`  san mode: ${sec(san.wall)} (${san.wall / 1000 <= CLAIM_S ? 'within' : 'beyond'} the four-minute claim), whatever the disk size`);
+    const fits = (perByte: number): string =>
+      `${((CLAIM_S * 1000 - fixed) / perByte / GIB).toFixed(1)} GiB`;
+    rows.push(
+      `  copy mode fits in four minutes up to ${fits(measured)} of disk at the measured rates, ${fits(atLink)} at the link rate`,
+    );
+    rows.push(
+      `  san mode: ${sec(san.wall)} (${san.wall / 1000 <= CLAIM_S ? 'within' : 'beyond'} the four-minute claim), whatever the disk size`,
+    );
   } finally {
     await stack.stop();
   }
-  console.log(['p2v: wall time of each runbook to completion (lab: power 3 s, boot 20 s, shutdown 10 s, array 20 ms/command, helper 1 Gb/s)', ...rows].join('\n'));
+  console.log(
+    [
+      'p2v: wall time of each runbook to completion (lab: power 3 s, boot 20 s, shutdown 10 s, array 20 ms/command, helper 1 Gb/s)',
+      ...rows,
+    ].join('\n'),
+  );
 }
 
 main().catch((e: unknown) => {

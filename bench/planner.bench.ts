@@ -14,14 +14,27 @@ function copies(base: Topology, k: number): { input: PlannerInput; lost: number 
   if (site === undefined) throw new Error('rack-fire.yaml has no site');
   const rename = (id: string, i: number): string => `${id}-k${i}`;
   const machines = Array.from({ length: k }, (_, i) =>
-    site.machines.map((m) => ({ ...m, id: rename(m.id, i), ...(m.occupant !== undefined ? { occupant: rename(m.occupant, i) } : {}) })),
+    site.machines.map((m) => ({
+      ...m,
+      id: rename(m.id, i),
+      ...(m.occupant !== undefined ? { occupant: rename(m.occupant, i) } : {}),
+    })),
   ).flat();
   const personas = Array.from({ length: k }, (_, i) =>
-    base.personas.map((p) => ({ ...p, name: rename(p.name, i), ...(p.home !== undefined && 'machine' in p.home ? { home: { machine: rename(p.home.machine, i) } } : {}) })),
+    base.personas.map((p) => ({
+      ...p,
+      name: rename(p.name, i),
+      ...(p.home !== undefined && 'machine' in p.home
+        ? { home: { machine: rename(p.home.machine, i) } }
+        : {}),
+    })),
   ).flat();
   const failed = machines.filter((m) => m.rack === 'r1').map((m) => m.id);
   const topology = { ...base, sites: [{ ...site, machines }], personas };
-  return { input: plannerInputSchema.parse({ topology, failedMachines: failed }), lost: failed.length };
+  return {
+    input: plannerInputSchema.parse({ topology, failedMachines: failed }),
+    lost: failed.length,
+  };
 }
 
 function medianMs(run: () => void, repeats: number): number {
@@ -50,7 +63,9 @@ async function main(): Promise<void> {
         `${restored} restored, ${plan.search.nodes} nodes, ${plan.search.optimal ? 'optimal' : 'budget reached'}`,
     );
   }
-  console.log(['planner: median plan time, ratio to the 20-persona baseline of this run', ...rows].join('\n'));
+  console.log(
+    ['planner: median plan time, ratio to the 20-persona baseline of this run', ...rows].join('\n'),
+  );
 }
 
 main().catch((e: unknown) => {

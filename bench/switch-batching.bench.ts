@@ -2,7 +2,8 @@
  * What batching buys: 50 VLAN changes queued at once on one lab IOS switch, sent with the
  * default batching (what queues while a session is busy goes out in the next session) and
  * with batches of one change (a session per change, the baseline). Reported as sessions and
- * a time ratio against the baseline run of this same script. Run: npx tsx bench/switch-batching.bench.ts
+ * a time ratio against the baseline run of this same script. Run: npx tsx
+ * bench/switch-batching.bench.ts
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,20 +19,36 @@ import { relocatedTopology } from '../test/support/relocated-topology';
 const CHANGES = 50;
 const VLANS = [110, 120, 130, 200, 300, 400];
 
-async function run(lab: Lab, options: SwitchDriverOptions, round: number): Promise<{ ms: number; sessions: number }> {
+async function run(
+  lab: Lab,
+  options: SwitchDriverOptions,
+  round: number,
+): Promise<{ ms: number; sessions: number }> {
   const switches = lab.components.find((c) => c.kind === 'switches') as LabSwitchesComponent;
   const sw = lab.index.switch('sw-r1');
-  const driver = new SshSwitchDriver(sw, new Ssh2Connector(new StaticSecretStore(lab.credentials)), options);
+  const driver = new SshSwitchDriver(
+    sw,
+    new Ssh2Connector(new StaticSecretStore(lab.credentials)),
+    options,
+  );
   const before = switches.switch('sw-r1').stats.sessions;
   const start = process.hrtime.bigint();
   try {
     await Promise.all(
-      Array.from({ length: CHANGES }, (_, i) => driver.setAccessVlan(`GigabitEthernet3/0/${(i % 25) + 1}`, VLANS[(i + round) % VLANS.length] as number)),
+      Array.from({ length: CHANGES }, (_, i) =>
+        driver.setAccessVlan(
+          `GigabitEthernet3/0/${(i % 25) + 1}`,
+          VLANS[(i + round) % VLANS.length] as number,
+        ),
+      ),
     );
   } finally {
     await driver.close();
   }
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, sessions: switches.switch('sw-r1').stats.sessions - before };
+  return {
+    ms: Number(process.hrtime.bigint() - start) / 1e6,
+    sessions: switches.switch('sw-r1').stats.sessions - before,
+  };
 }
 
 async function main(): Promise<void> {
@@ -39,7 +56,9 @@ async function main(): Promise<void> {
   const { topology } = await relocatedTopology();
   const lab = await startLab({ topology, dataDir: dir, only: ['switches'] });
   try {
-    const median = async (options: SwitchDriverOptions): Promise<{ ms: number; sessions: number }> => {
+    const median = async (
+      options: SwitchDriverOptions,
+    ): Promise<{ ms: number; sessions: number }> => {
       const runs = [];
       for (let round = 0; round < 3; round += 1) runs.push(await run(lab, options, round));
       return runs.sort((a, b) => a.ms - b.ms)[1] as { ms: number; sessions: number };

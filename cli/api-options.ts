@@ -12,6 +12,16 @@ export interface ApiCommandOptions extends ApiClientOptions {
  */
 export const apiOptions = (cmd: Command): Command =>
   cmd
-    .option('--api <url>', 'API base URL (default $RACKSHIFT_API, the config file\'s api, or http://127.0.0.1:8080)')
-    .option('--token <token>', 'DEPRECATED (visible in ps): set $RACKSHIFT_TOKEN or the config file ($RACKSHIFT_CONFIG or ~/.config/rackshift/config.yaml, mode 0600)')
-    .option('--data <dir>', 'data folder of `rackshift dev`, whose admin.token is the last resort', '.rackshift');
+    .option(
+      '--api <url>',
+      "API base URL (default $RACKSHIFT_API, the config file's api, or http://127.0.0.1:8080)",
+    )
+    .option(
+      '--token <token>',
+      'DEPRECATED (visible in ps): set $RACKSHIFT_TOKEN or the config file ($RACKSHIFT_CONFIG or ~/.config/rackshift/config.yaml, mode 0600)',
+    )
+    .option(
+      '--data <dir>',
+      'data folder of `rackshift dev`, whose admin.token is the last resort',
+      '.rackshift',
+    );

@@ -19,13 +19,21 @@ export type CliConfig = z.infer<typeof cliConfigSchema>;
 export class SecretFileModeError extends ValidationError {
   override readonly name = 'SecretFileModeError';
   constructor(file: string, mode: number) {
-    super(`${file} holds a token`, [{ path: 'mode', message: `is ${mode.toString(8).padStart(4, '0')}; it must not be readable by group or others (chmod 600 ${file})` }]);
+    super(`${file} holds a token`, [
+      {
+        path: 'mode',
+        message: `is ${mode.toString(8).padStart(4, '0')}; it must not be readable by group or others (chmod 600 ${file})`,
+      },
+    ]);
   }
 }
 
 /** `$RACKSHIFT_CONFIG`, else `$XDG_CONFIG_HOME/rackshift/config.yaml` (~/.config/…). */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.RACKSHIFT_CONFIG ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'rackshift', 'config.yaml');
+  return (
+    env.RACKSHIFT_CONFIG ??
+    join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'rackshift', 'config.yaml')
+  );
 }
 
 /** The contents of a file that holds a secret, refused when group or others may read it. */
@@ -35,7 +43,10 @@ export function readSecretFile(file: string): string {
   return readFileSync(file, 'utf8');
 }
 
-/** The config file's settings; none when there is no file. A file that is unsafe or malformed is refused. */
+/**
+ * The config file's settings; none when there is no file. A file that is unsafe or malformed is
+ * refused.
+ */
 export function readCliConfig(file: string = configPath()): CliConfig {
   if (!existsSync(file)) return {};
   let raw: unknown;
@@ -43,7 +54,9 @@ export function readCliConfig(file: string = configPath()): CliConfig {
     raw = parse(readSecretFile(file)) ?? {};
   } catch (e) {
     if (e instanceof ValidationError) throw e;
-    throw new ValidationError(`config file ${file}`, [{ path: '(file)', message: `is not YAML or JSON: ${(e as Error).message}` }]);
+    throw new ValidationError(`config file ${file}`, [
+      { path: '(file)', message: `is not YAML or JSON: ${(e as Error).message}` },
+    ]);
   }
   const parsed = cliConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(`config file ${file}`, fieldIssues(parsed.error));

@@ -46,15 +46,23 @@ export interface DevStack {
   readonly uiUrl: string | undefined;
   readonly temporalAddress: string;
   readonly token: string;
-  /** Where the admin token is (mode 0600); `rackshift dev` names the file, never prints the token. */
+  /**
+   * Where the admin token is (mode 0600); `rackshift dev` names the file, never prints the token.
+   */
   readonly tokenFile: string;
   readonly lab: Lab | undefined;
-  /** The seeding of homes, when this start seeds (it runs in the background: with --no-worker it waits for a worker). */
+  /**
+   * The seeding of homes, when this start seeds (it runs in the background: with --no-worker it
+   * waits for a worker).
+   */
   readonly seeding: Promise<SeededHome[]> | undefined;
   stop(): Promise<void>;
 }
 
-/** Whether any site's ledger has ever run on this Temporal (a describe needs no worker, unlike a query). */
+/**
+ * Whether any site's ledger has ever run on this Temporal (a describe needs no worker, unlike a
+ * query).
+ */
 async function anyLedger(client: Client, topology: Topology): Promise<boolean> {
   for (const site of topology.sites) {
     try {
@@ -72,7 +80,13 @@ async function anyLedger(client: Client, topology: Topology): Promise<boolean> {
  * seed marker, no ledger ever run: a folder from before seeding existed keeps its ledger's
  * placements), or to finish a seeding a killed stack began. A restart keeps what is there.
  */
-async function shouldSeed(dataDir: string, lab: Lab | undefined, wanted: boolean, client: Client, topology: Topology): Promise<boolean> {
+async function shouldSeed(
+  dataDir: string,
+  lab: Lab | undefined,
+  wanted: boolean,
+  client: Client,
+  topology: Topology,
+): Promise<boolean> {
   const state = seedState(dataDir);
   if (lab === undefined || state === 'done' || state === 'skipped') return false;
   if (state === 'seeding') return true;
@@ -81,25 +95,50 @@ async function shouldSeed(dataDir: string, lab: Lab | undefined, wanted: boolean
   return wanted;
 }
 
-/** Seeds homes in the background and marks the folder done when every home is seeded (or, failing some, says which). */
-function startSeeding(client: Client, topology: Topology, dataDir: string, log: (line: string) => void): Promise<SeededHome[]> {
+/**
+ * Seeds homes in the background and marks the folder done when every home is seeded (or, failing
+ * some, says which).
+ */
+function startSeeding(
+  client: Client,
+  topology: Topology,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<SeededHome[]> {
   markSeed(dataDir, 'seeding');
   const started = Date.now();
   const seeding = seedHomes(client, new TopologyIndex(topology), log).then((homes) => {
     const placed = homes.filter((h) => h.outcome === 'completed').length;
     markSeed(dataDir, 'done');
-    log(`seed: ${placed} of ${homes.length} persona(s) running at home after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `seed: ${placed} of ${homes.length} persona(s) running at home after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return homes;
   });
   // The stack may be stopped mid-seed; the next start attaches to the same runs.
-  seeding.catch((e: unknown) => log(`seed: stopped before it finished (${(e as Error).message}); the next start goes on with it`));
+  seeding.catch((e: unknown) =>
+    log(
+      `seed: stopped before it finished (${(e as Error).message}); the next start goes on with it`,
+    ),
+  );
   return seeding;
 }
 
-/** One guard per site with the default policies; a guard already running (a restarted stack) is left as it is. */
-async function startGuards(client: Client, topology: Topology, log: (line: string) => void): Promise<void> {
+/**
+ * One guard per site with the default policies; a guard already running (a restarted stack) is left
+ * as it is.
+ */
+async function startGuards(
+  client: Client,
+  topology: Topology,
+  log: (line: string) => void,
+): Promise<void> {
   for (const site of topology.sites) {
-    const started = await startSiteGuard(client, TASK_QUEUE, siteGuardInputSchema.omit({ carry: true }).parse({ site: site.name }));
+    const started = await startSiteGuard(
+      client,
+      TASK_QUEUE,
+      siteGuardInputSchema.omit({ carry: true }).parse({ site: site.name }),
+    );
     log(`site guard of ${site.name}: ${started ? 'started' : 'already running'}`);
   }
 }
@@ -148,23 +187,40 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     let lab: Lab | undefined;
     if (options.lab) {
       log(`starting the lab for ${options.topologyFile}…`);
-        lab = await startLab({ topology, dataDir: join(dataDir, 'lab'), apiBaseUrl: apiBase, controlPort: options.labPort });
+      lab = await startLab({
+        topology,
+        dataDir: join(dataDir, 'lab'),
+        apiBaseUrl: apiBase,
+        controlPort: options.labPort,
+      });
       const started = lab;
       stoppers.push(() => started.stop());
-      if (lab.restored !== undefined) log(`the lab keeps the state it had at ${lab.restored.savedAt} (${lab.stateFile.path}; \`rackshift lab reset\` forgets it)`);
+      if (lab.restored !== undefined)
+        log(
+          `the lab keeps the state it had at ${lab.restored.savedAt} (${lab.stateFile.path}; \`rackshift lab reset\` forgets it)`,
+        );
     }
-    const secrets = new EnvAndFileSecretStore(process.env, lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE);
+    const secrets = new EnvAndFileSecretStore(
+      process.env,
+      lab?.secretsFile ?? process.env.RACKSHIFT_SECRETS_FILE,
+    );
 
     const connection = await connectTemporal({ address: server.address });
     stoppers.push(() => connection.close());
     const client = new Client({ connection, namespace: NAMESPACE });
-    // Drill reports are run results: they last as long as the namespace keeps closed runs. A server it did not start is not its to configure.
-    if (options.temporal === undefined) await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
+    // Drill reports are run results: they last as long as the namespace keeps closed runs. A server
+    // it did not start is not its to configure.
+    if (options.temporal === undefined)
+      await setNamespaceRetention(client, NAMESPACE, DEV_RETENTION_DAYS);
 
     if (options.worker) {
       log('bundling workflows and starting the worker…');
-      // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control server.
-      const deps = { ...realActivityDeps(topology, secrets, new LedgerClient(client), client), ...(lab ? labDiskTransfer(lab.controlUrl) : {}) };
+      // In the lab, copy-mode P2V reads machine disks and writes volumes through the lab control
+      // server.
+      const deps = {
+        ...realActivityDeps(topology, secrets, new LedgerClient(client), client),
+        ...(lab ? labDiskTransfer(lab.controlUrl) : {}),
+      };
       stoppers.push(() => deps.close());
       const worker: RunningWorker = await startWorker({
         address: server.address,
@@ -174,7 +230,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       });
       stoppers.push(() => worker.shutdown());
     } else {
-      log(`no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile} --disk-transfer ${lab.controlUrl}` : ''}\``);
+      log(
+        `no worker in this process: start \`rackshift worker --temporal ${server.address} --topology ${options.topologyFile}${lab ? ` --secrets ${lab.secretsFile} --disk-transfer ${lab.controlUrl}` : ''}\``,
+      );
     }
 
     const admin = devAdminToken(dataDir);
@@ -191,8 +249,19 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stoppers.push(() => api.stop());
     if (options.guard !== false) await startGuards(client, topology, log);
     const apiUrl = api.url;
-    const seeding = (await shouldSeed(dataDir, lab, options.seed, client, topology)) ? startSeeding(client, topology, dataDir, log) : undefined;
-    return { apiUrl, uiUrl: server.uiUrl, temporalAddress: server.address, token: admin.token, tokenFile: admin.file, lab, seeding, stop };
+    const seeding = (await shouldSeed(dataDir, lab, options.seed, client, topology))
+      ? startSeeding(client, topology, dataDir, log)
+      : undefined;
+    return {
+      apiUrl,
+      uiUrl: server.uiUrl,
+      temporalAddress: server.address,
+      token: admin.token,
+      tokenFile: admin.file,
+      lab,
+      seeding,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

@@ -27,8 +27,12 @@ export function exitCodeOfError(e: unknown): number {
   return EXIT.runFailed;
 }
 
-/** Ends the process for an error that ended a command: its message (unless commander printed one), then its code. */
+/**
+ * Ends the process for an error that ended a command: its message (unless commander printed one),
+ * then its code.
+ */
 export function exitOnError(e: unknown): never {
-  if (!(e instanceof CommanderError)) console.error(`rackshift: ${(e as Error).message ?? String(e)}`);
+  if (!(e instanceof CommanderError))
+    console.error(`rackshift: ${(e as Error).message ?? String(e)}`);
   process.exit(exitCodeOfError(e));
 }

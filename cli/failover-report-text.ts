@@ -13,18 +13,38 @@ export type FailoverReportView = Omit<FailoverReport, 'outcome' | 'runbook'> & {
 
 export function isFailoverReport(value: unknown): value is FailoverReportView {
   const r = value as Partial<FailoverReportView> | undefined;
-  return (r?.runbook === 'site-failover' || r?.runbook === 'dr-drill') && Array.isArray(r.personas) && Array.isArray(r.groups) && Array.isArray(r.notRestored);
+  return (
+    (r?.runbook === 'site-failover' || r?.runbook === 'dr-drill') &&
+    Array.isArray(r.personas) &&
+    Array.isArray(r.groups) &&
+    Array.isArray(r.notRestored)
+  );
 }
 
-/** What a drill's persona outcomes mean: a copy came up in the bubble (or did not); nothing was restored. */
-const DRILL_OUTCOMES: Readonly<Record<string, string>> = { restored: 'copy up', failed: 'copy failed', skipped: 'copy skipped', planned: 'planned', 'not run': 'not run', 'not-restored': 'no copy' };
+/**
+ * What a drill's persona outcomes mean: a copy came up in the bubble (or did not); nothing was
+ * restored.
+ */
+const DRILL_OUTCOMES: Readonly<Record<string, string>> = {
+  restored: 'copy up',
+  failed: 'copy failed',
+  skipped: 'copy skipped',
+  planned: 'planned',
+  'not run': 'not run',
+  'not-restored': 'no copy',
+};
 
-type EvictionView = NonNullable<FailoverReport['evictions']>[number] | (Omit<NonNullable<FailoverReport['evictions']>[number], 'outcome'> & { readonly outcome: 'planned' });
+type EvictionView =
+  | NonNullable<FailoverReport['evictions']>[number]
+  | (Omit<NonNullable<FailoverReport['evictions']>[number], 'outcome'> & {
+      readonly outcome: 'planned';
+    });
 
 function evictionLine(e: EvictionView, drill: boolean): string {
   const who = `${e.occupant} (priority ${e.occupantPriority}) off ${e.machine}, for ${e.for}`;
   if (e.outcome === 'planned') return `  planned eviction: ${who}`;
-  if (e.outcome === 'evicted') return `  eviction: ${who}${drill ? ' (for the drill\'s length)' : ''}`;
+  if (e.outcome === 'evicted')
+    return `  eviction: ${who}${drill ? " (for the drill's length)" : ''}`;
   return `  eviction not done: ${who}: ${e.reason ?? 'its move did not reach the eviction'}`;
 }
 
@@ -41,9 +61,12 @@ export function failoverReportText(r: FailoverReportView): string {
   const drill = r.runbook === 'dr-drill';
   const outcomeLabel = (o: string): string => (drill ? (DRILL_OUTCOMES[o] ?? o) : o);
   const restored = r.personas.filter((p) => p.outcome === 'restored').length;
-  const approval = r.approval ? `, approval ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.reason ? ` (${r.approval.reason})` : ''}` : '';
+  const approval = r.approval
+    ? `, approval ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.reason ? ` (${r.approval.reason})` : ''}`
+    : '';
   const of = r.plan?.restorations.length ?? r.personas.length;
-  // A drill fails nothing and restores nothing: it pretends machines lost and brings up copies, then cleans them up.
+  // A drill fails nothing and restores nothing: it pretends machines lost and brings up copies,
+  // then cleans them up.
   const headline =
     r.runbook === 'dr-drill'
       ? `rehearsal ${r.outcome}; ${r.failedMachines.length} machine(s) pretended lost; drill copies up for ${restored} of ${of} persona(s)`
@@ -51,27 +74,80 @@ export function failoverReportText(r: FailoverReportView): string {
   const lines = [`  ${headline}`];
   if (r.plan !== undefined) {
     // A rejected or expired plan never ran: its moves are no longer "planned".
-    const pending = r.outcome === 'awaiting-approval' || r.outcome === 'running' ? 'planned' : 'not run';
+    const pending =
+      r.outcome === 'awaiting-approval' || r.outcome === 'running' ? 'planned' : 'not run';
     const rows = r.plan.restorations.map((p) => {
       const done = outcomes.get(p.persona);
-      const target = p.outcome === 'restored' ? (p.target.kind === 'machine' ? p.target.machine : `vm@${p.target.host}${p.target.newHost ? ' (new host)' : ''}`) : '-';
-      return [p.persona, String(p.priority), target, outcomeLabel(done?.outcome ?? (p.outcome === 'restored' ? pending : 'not-restored')), seconds(done?.rtoSeconds)];
+      const target =
+        p.outcome === 'restored'
+          ? p.target.kind === 'machine'
+            ? p.target.machine
+            : `vm@${p.target.host}${p.target.newHost ? ' (new host)' : ''}`
+          : '-';
+      return [
+        p.persona,
+        String(p.priority),
+        target,
+        outcomeLabel(done?.outcome ?? (p.outcome === 'restored' ? pending : 'not-restored')),
+        seconds(done?.rtoSeconds),
+      ];
     });
     lines.push('', indent(textTable(['PERSONA', 'PRIORITY', 'TARGET', 'OUTCOME', 'RTO'], rows)));
   }
   if (r.groups.length > 0) {
-    lines.push('', indent(textTable(['GROUP', 'PERSONAS', drill ? 'COPIES UP' : 'RESTORED', drill ? 'NOT UP' : 'FAILED', 'RTO'], r.groups.map((g) => [`priority ${g.priority}`, String(g.personas.length), String(g.restored), String(g.failed), seconds(g.rtoSeconds)]))));
+    lines.push(
+      '',
+      indent(
+        textTable(
+          [
+            'GROUP',
+            'PERSONAS',
+            drill ? 'COPIES UP' : 'RESTORED',
+            drill ? 'NOT UP' : 'FAILED',
+            'RTO',
+          ],
+          r.groups.map((g) => [
+            `priority ${g.priority}`,
+            String(g.personas.length),
+            String(g.restored),
+            String(g.failed),
+            seconds(g.rtoSeconds),
+          ]),
+        ),
+      ),
+    );
   }
   lines.push('');
-  for (const h of r.hosts) lines.push(`  new hypervisor host ${h.machine}${h.cluster ? ` of cluster ${h.cluster}` : ''}: ${h.outcome}${h.error ? ` — ${h.error.type}: ${h.error.message}` : ''}`);
-  // Only evictions a move really did are evictions; the plan's are "planned" until the moves have run.
-  for (const e of r.evictions ?? r.plan?.evictions.map((p) => ({ ...p, outcome: 'planned' as const })) ?? []) lines.push(evictionLine(e, drill));
+  for (const h of r.hosts)
+    lines.push(
+      `  new hypervisor host ${h.machine}${h.cluster ? ` of cluster ${h.cluster}` : ''}: ${h.outcome}${h.error ? ` — ${h.error.type}: ${h.error.message}` : ''}`,
+    );
+  // Only evictions a move really did are evictions; the plan's are "planned" until the moves have
+  // run.
+  for (const e of r.evictions ??
+    r.plan?.evictions.map((p) => ({ ...p, outcome: 'planned' as const })) ??
+    [])
+    lines.push(evictionLine(e, drill));
   // While the plan waits for approval no persona has an outcome yet: the plan says what stays down.
-  const planned = r.plan?.restorations.flatMap((p) => (p.outcome === 'not-restored' && !outcomes.has(p.persona) ? [{ persona: p.persona, reason: 'not-restored', detail: `${p.reason}: ${p.detail}` }] : [])) ?? [];
-  for (const n of [...r.notRestored, ...planned]) lines.push(`  ${drill ? outcomeLabel(n.reason) : n.reason === 'not-restored' ? 'not restored' : n.reason}: ${n.persona}: ${n.detail}`);
+  const planned =
+    r.plan?.restorations.flatMap((p) =>
+      p.outcome === 'not-restored' && !outcomes.has(p.persona)
+        ? [{ persona: p.persona, reason: 'not-restored', detail: `${p.reason}: ${p.detail}` }]
+        : [],
+    ) ?? [];
+  for (const n of [...r.notRestored, ...planned])
+    lines.push(
+      `  ${drill ? outcomeLabel(n.reason) : n.reason === 'not-restored' ? 'not restored' : n.reason}: ${n.persona}: ${n.detail}`,
+    );
   if (r.cleanup !== undefined) {
-    const clean = r.cleanup.outcome === 'clean' ? ' (every copy undone, every machine as it was, evicted occupants healthy again)' : '';
-    lines.push(`  clean-up: ${r.cleanup.outcome}${clean}`, ...r.cleanup.leftToFix.map((l) => `    left to fix: ${l}`));
+    const clean =
+      r.cleanup.outcome === 'clean'
+        ? ' (every copy undone, every machine as it was, evicted occupants healthy again)'
+        : '';
+    lines.push(
+      `  clean-up: ${r.cleanup.outcome}${clean}`,
+      ...r.cleanup.leftToFix.map((l) => `    left to fix: ${l}`),
+    );
   }
   return lines.join('\n').replace(/\n+$/, '');
 }

@@ -34,14 +34,18 @@ const GROUPS: ReadonlyArray<(program: Command) => void> = [
 
 export function buildProgram(): Command {
   const program = new Command('rackshift')
-    .description('infrastructure-virtualization runbook engine: power, VLANs, LUNs, boot images and persona moves as Temporal workflows')
+    .description(
+      'infrastructure-virtualization runbook engine: power, VLANs, LUNs, boot images and persona moves as Temporal workflows',
+    )
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true });
   for (const register of GROUPS) register(program);
   return program;
 }
 
-/** Commander throws instead of exiting, so that the exit code says the outcome (cli/exit-codes.ts). */
+/**
+ * Commander throws instead of exiting, so that the exit code says the outcome (cli/exit-codes.ts).
+ */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   const throwing = (c: Command): void => {

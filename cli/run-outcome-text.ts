@@ -19,10 +19,14 @@ export interface RunOutcomeView {
 export function runOutcomeText(run: RunOutcomeView): string {
   const lines = [`${run.runId}: Temporal status ${run.status}`];
   if (run.failure) lines.push(`  failure: ${run.failure.type ?? 'Error'}: ${run.failure.message}`);
-  // A failover's report (its plan while it waits for approval) is read as tables; its JSON runs to hundreds of kB.
+  // A failover's report (its plan while it waits for approval) is read as tables; its JSON runs to
+  // hundreds of kB.
   const failover = run.status === 'COMPLETED' ? run.result : run.progress?.report;
   if (isFailoverReport(failover)) {
-    lines.push(failoverReportText(failover), `  the whole report: rackshift runs show ${run.runId} --json`);
+    lines.push(
+      failoverReportText(failover),
+      `  the whole report: rackshift runs show ${run.runId} --json`,
+    );
   } else if (run.status === 'COMPLETED') {
     const { steps: _steps, outcome, ...rest } = (run.result ?? {}) as Record<string, unknown>;
     if (typeof outcome === 'string') lines.push(`  runbook outcome ${outcome}`);

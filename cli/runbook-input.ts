@@ -12,6 +12,9 @@ export function jsonOption(value: string): unknown {
 
 /** The runbook input of `--input <json>` or `--input-file <file>`: exactly one of them. */
 export function runbookInput(opts: { input?: unknown; inputFile?: string }): unknown {
-  if ((opts.input === undefined) === (opts.inputFile === undefined)) throw new InvalidArgumentError('give exactly one of --input and --input-file');
-  return opts.inputFile !== undefined ? jsonOption(readFileSync(opts.inputFile, 'utf8')) : opts.input;
+  if ((opts.input === undefined) === (opts.inputFile === undefined))
+    throw new InvalidArgumentError('give exactly one of --input and --input-file');
+  return opts.inputFile !== undefined
+    ? jsonOption(readFileSync(opts.inputFile, 'utf8'))
+    : opts.input;
 }

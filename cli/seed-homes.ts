@@ -13,7 +13,10 @@ import type { RunbookReport } from '../workflows/runbook-report';
 export const SEED_PARALLEL = 4;
 
 const SEED_FILE = 'seed.json';
-const markerSchema = z.strictObject({ state: z.enum(['seeding', 'done', 'skipped']), at: z.string() });
+const markerSchema = z.strictObject({
+  state: z.enum(['seeding', 'done', 'skipped']),
+  at: z.string(),
+});
 export type SeedState = z.output<typeof markerSchema>['state'];
 
 /** What the data folder says about seeding: undefined when the stack never started on it. */
@@ -21,13 +24,16 @@ export function seedState(dataDir: string): SeedState | undefined {
   const file = join(dataDir, SEED_FILE);
   if (!existsSync(file)) return undefined;
   const parsed = markerSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file} is not rackshift's seed marker; remove it to decide seeding again`);
+  if (!parsed.success)
+    throw new Error(`${file} is not rackshift's seed marker; remove it to decide seeding again`);
   return parsed.data.state;
 }
 
 export function markSeed(dataDir: string, state: SeedState): void {
   const file = join(dataDir, SEED_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify({ state, at: new Date().toISOString() })}\n`, { mode: 0o600 });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ state, at: new Date().toISOString() })}\n`, {
+    mode: 0o600,
+  });
   renameSync(`${file}.tmp`, file);
 }
 
@@ -41,9 +47,14 @@ export interface SeededHome {
 }
 
 /** Personas whose topology home is a machine, most important first (priority 1 … 5, then name). */
-export function machineHomes(topology: TopologyIndex): Array<Persona & { home: { machine: string } }> {
+export function machineHomes(
+  topology: TopologyIndex,
+): Array<Persona & { home: { machine: string } }> {
   return topology.topology.personas
-    .filter((p): p is Persona & { home: { machine: string } } => p.home !== undefined && 'machine' in p.home)
+    .filter(
+      (p): p is Persona & { home: { machine: string } } =>
+        p.home !== undefined && 'machine' in p.home,
+    )
     .sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
 }
 
@@ -52,8 +63,17 @@ export function vmHomes(topology: TopologyIndex): Persona[] {
   return topology.topology.personas.filter((p) => p.home !== undefined && 'host' in p.home);
 }
 
-/** Starts the run under a fixed id, or attaches to the one a crashed start already began; resolves with its report. */
-async function runOnce(client: Client, runbook: string, workflowId: string, input: unknown, topology: TopologyIndex): Promise<RunbookReport> {
+/**
+ * Starts the run under a fixed id, or attaches to the one a crashed start already began; resolves
+ * with its report.
+ */
+async function runOnce(
+  client: Client,
+  runbook: string,
+  workflowId: string,
+  input: unknown,
+  topology: TopologyIndex,
+): Promise<RunbookReport> {
   const entry = findRunbook(runbook);
   if (entry === undefined) throw new Error(`no runbook "${runbook}"`);
   const parsed = entry.inputSchema.parse(input);
@@ -78,22 +98,41 @@ async function runOnce(client: Client, runbook: string, workflowId: string, inpu
  * on its home host needs a runbook that starts a persona as a VM from nothing, which rackshift
  * does not have yet (p2v moves one from a machine), so those personas are reported not seeded.
  */
-async function seedVmHomes(client: Client, topology: TopologyIndex, log: (line: string) => void): Promise<SeededHome[]> {
-  const hosts = topology.topology.clusters.flatMap((c) => c.hosts.map((machine) => ({ machine, cluster: c.name }))).sort((a, b) => a.machine.localeCompare(b.machine));
+async function seedVmHomes(
+  client: Client,
+  topology: TopologyIndex,
+  log: (line: string) => void,
+): Promise<SeededHome[]> {
+  const hosts = topology.topology.clusters
+    .flatMap((c) => c.hosts.map((machine) => ({ machine, cluster: c.name })))
+    .sort((a, b) => a.machine.localeCompare(b.machine));
   const up = await mapLimit(hosts, SEED_PARALLEL, async ({ machine, cluster }) => {
     const runId = `hypervisor-bringup/${machine}/seed`;
     try {
-      const report = await runOnce(client, 'hypervisor-bringup', runId, { machine, cluster, readyTimeoutSeconds: 300 }, topology);
+      const report = await runOnce(
+        client,
+        'hypervisor-bringup',
+        runId,
+        { machine, cluster, readyTimeoutSeconds: 300 },
+        topology,
+      );
       return { host: machine, runId, outcome: report.outcome };
     } catch (e) {
       return { host: machine, runId, outcome: 'failed', error: (e as Error).message };
     }
   });
-  for (const h of up) log(`seed: hypervisor host ${h.host}: ${h.outcome}${'error' in h ? ` (${h.error})` : ''}`);
+  for (const h of up)
+    log(`seed: hypervisor host ${h.host}: ${h.outcome}${'error' in h ? ` (${h.error})` : ''}`);
   return vmHomes(topology).map((p) => {
     const host = (p.home as { host: string }).host;
     const hostRun = up.find((h) => h.host === host);
-    return { persona: p.name, where: `vm@${host}`, runId: hostRun?.runId ?? '', outcome: 'not-seeded', error: 'no runbook starts a persona as a VM from nothing; move it there with p2v' };
+    return {
+      persona: p.name,
+      where: `vm@${host}`,
+      runId: hostRun?.runId ?? '',
+      outcome: 'not-seeded',
+      error: 'no runbook starts a persona as a VM from nothing; move it there with p2v',
+    };
   });
 }
 
@@ -104,18 +143,39 @@ async function seedVmHomes(client: Client, topology: TopologyIndex, log: (line: 
  * first, SEED_PARALLEL at a time. Run ids are fixed (`repurpose/<persona>/seed`), so a stack
  * killed mid-seed attaches to the same runs on its next start instead of starting twins.
  */
-export async function seedHomes(client: Client, topology: TopologyIndex, log: (line: string) => void): Promise<SeededHome[]> {
+export async function seedHomes(
+  client: Client,
+  topology: TopologyIndex,
+  log: (line: string) => void,
+): Promise<SeededHome[]> {
   const homes = machineHomes(topology);
-  log(`seed: putting ${homes.length} persona(s) on their home machines (${SEED_PARALLEL} at a time)…`);
+  log(
+    `seed: putting ${homes.length} persona(s) on their home machines (${SEED_PARALLEL} at a time)…`,
+  );
   const seeded = await mapLimit(homes, SEED_PARALLEL, async (p): Promise<SeededHome> => {
     const runId = `repurpose/${p.name}/seed`;
     try {
-      const report = await runOnce(client, 'repurpose', runId, { persona: p.name, machine: p.home.machine, healthTimeoutSeconds: 300 }, topology);
+      const report = await runOnce(
+        client,
+        'repurpose',
+        runId,
+        { persona: p.name, machine: p.home.machine, healthTimeoutSeconds: 300 },
+        topology,
+      );
       return { persona: p.name, where: p.home.machine, runId, outcome: report.outcome };
     } catch (e) {
-      return { persona: p.name, where: p.home.machine, runId, outcome: 'failed', error: (e as Error).message };
+      return {
+        persona: p.name,
+        where: p.home.machine,
+        runId,
+        outcome: 'failed',
+        error: (e as Error).message,
+      };
     }
   });
-  for (const s of seeded.filter((x) => x.outcome !== 'completed')) log(`seed: ${s.persona} on ${s.where}: ${s.outcome}${s.error ? ` (${s.error})` : ''}; see run ${s.runId}`);
+  for (const s of seeded.filter((x) => x.outcome !== 'completed'))
+    log(
+      `seed: ${s.persona} on ${s.where}: ${s.outcome}${s.error ? ` (${s.error})` : ''}; see run ${s.runId}`,
+    );
   return [...seeded, ...(await seedVmHomes(client, topology, log))];
 }

@@ -1,7 +1,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Connection } from '@temporalio/client';
 import { connectTemporalWithRetry } from '../temporal/connect';
-import { connectionOptionsOf, describeConnection, ENV, resolveConnectionConfig, type ConnectionFlags, type TemporalConnectionConfig } from '../temporal/connection-config';
+import {
+  connectionOptionsOf,
+  describeConnection,
+  ENV,
+  resolveConnectionConfig,
+  type ConnectionFlags,
+  type TemporalConnectionConfig,
+} from '../temporal/connection-config';
 
 export interface TemporalCliOptions extends ConnectionFlags {
   /** Seconds to keep retrying until Temporal answers. */
@@ -10,7 +17,8 @@ export interface TemporalCliOptions extends ConnectionFlags {
 
 function secondsOption(value: string): number {
   const n = Number(value);
-  if (!/^\d{1,5}$/.test(value) || n < 1) throw new InvalidArgumentError(`must be a whole number of seconds ≥ 1, got "${value}"`);
+  if (!/^\d{1,5}$/.test(value) || n < 1)
+    throw new InvalidArgumentError(`must be a whole number of seconds ≥ 1, got "${value}"`);
   return n;
 }
 
@@ -21,21 +29,47 @@ function secondsOption(value: string): number {
  */
 export function addTemporalOptions(command: Command): Command {
   return command
-    .option('--temporal <host:port>', `Temporal frontend (env ${ENV.temporal}; default 127.0.0.1:7233)`)
+    .option(
+      '--temporal <host:port>',
+      `Temporal frontend (env ${ENV.temporal}; default 127.0.0.1:7233)`,
+    )
     .option('--namespace <name>', `Temporal namespace (env ${ENV.namespace}; default "default")`)
-    .option('--task-queue <name>', `task queue of rackshift's workflows and activities (env ${ENV.taskQueue}; default "rackshift")`)
-    .option('--tls', `connect with TLS (env ${ENV.tls}=true; implied by any TLS file or an API key)`)
+    .option(
+      '--task-queue <name>',
+      `task queue of rackshift's workflows and activities (env ${ENV.taskQueue}; default "rackshift")`,
+    )
+    .option(
+      '--tls',
+      `connect with TLS (env ${ENV.tls}=true; implied by any TLS file or an API key)`,
+    )
     .option('--no-tls', `plain gRPC even with an API key (env ${ENV.tls}=false)`)
-    .option('--tls-ca <file>', `CA certificate(s) the server's certificate must chain to (env ${ENV.tlsCa})`)
+    .option(
+      '--tls-ca <file>',
+      `CA certificate(s) the server's certificate must chain to (env ${ENV.tlsCa})`,
+    )
     .option('--tls-cert <file>', `client certificate for mTLS (env ${ENV.tlsCert})`)
     .option('--tls-key <file>', `client private key for mTLS (env ${ENV.tlsKey})`)
-    .option('--tls-server-name <name>', `server name to verify instead of the address's host (env ${ENV.tlsServerName})`)
-    .option('--temporal-api-key-file <file>', `file holding an API key, e.g. Temporal Cloud's (or env ${ENV.apiKey})`)
-    .option('--temporal-wait <seconds>', 'keep retrying this long until Temporal answers', secondsOption, 120);
+    .option(
+      '--tls-server-name <name>',
+      `server name to verify instead of the address's host (env ${ENV.tlsServerName})`,
+    )
+    .option(
+      '--temporal-api-key-file <file>',
+      `file holding an API key, e.g. Temporal Cloud's (or env ${ENV.apiKey})`,
+    )
+    .option(
+      '--temporal-wait <seconds>',
+      'keep retrying this long until Temporal answers',
+      secondsOption,
+      120,
+    );
 }
 
 /** Resolves the config (clear errors) and connects, retrying with a log line per attempt. */
-export async function connectFromOptions(opts: TemporalCliOptions, who: string): Promise<{ config: TemporalConnectionConfig; connection: Connection }> {
+export async function connectFromOptions(
+  opts: TemporalCliOptions,
+  who: string,
+): Promise<{ config: TemporalConnectionConfig; connection: Connection }> {
   const config = resolveConnectionConfig(opts);
   const connection = await connectTemporalWithRetry(connectionOptionsOf(config), {
     waitMs: opts.temporalWait * 1000,

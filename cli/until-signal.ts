@@ -1,4 +1,6 @@
-/** Resolves after the first SIGINT or SIGTERM once `stop` has run: a foreground service's Ctrl-C. */
+/**
+ * Resolves after the first SIGINT or SIGTERM once `stop` has run: a foreground service's Ctrl-C.
+ */
 export function untilSignal(name: string, stop: () => Promise<void>): Promise<void> {
   return new Promise<void>((resolve) => {
     let stopping = false;

@@ -1,11 +1,21 @@
 import { RackshiftError } from './errors';
 
-/** Thrown when a program cannot be started at all (not installed, not executable). Not retryable. */
+/**
+ * Thrown when a program cannot be started at all (not installed, not executable). Not retryable.
+ */
 export class CommandStartError extends RackshiftError {
   override readonly name = 'CommandStartError';
   constructor(program: string, code: string, hint?: string) {
-    const why = code === 'ENOENT' ? 'not found on PATH' : code === 'EACCES' ? 'not executable' : `cannot be started (${code})`;
-    super(`program "${program}" ${why}${hint === undefined ? '' : `: ${hint}`}`, { retryable: false, context: { program, code } });
+    const why =
+      code === 'ENOENT'
+        ? 'not found on PATH'
+        : code === 'EACCES'
+          ? 'not executable'
+          : `cannot be started (${code})`;
+    super(`program "${program}" ${why}${hint === undefined ? '' : `: ${hint}`}`, {
+      retryable: false,
+      context: { program, code },
+    });
   }
 }
 
@@ -13,6 +23,9 @@ export class CommandStartError extends RackshiftError {
 export class CommandTimeoutError extends RackshiftError {
   override readonly name = 'CommandTimeoutError';
   constructor(program: string, timeoutMs: number) {
-    super(`program "${program}" did not finish within ${timeoutMs} ms and was killed`, { retryable: true, context: { program, timeoutMs } });
+    super(`program "${program}" did not finish within ${timeoutMs} ms and was killed`, {
+      retryable: true,
+      context: { program, timeoutMs },
+    });
   }
 }

@@ -3,7 +3,10 @@ import { constants } from 'node:os';
 import { CommandStartError, CommandTimeoutError } from './command-errors';
 
 export interface CommandOptions {
-  /** Added to the child's minimal environment (see SpawnCommandRunner); the way secrets reach a child. */
+  /**
+   * Added to the child's minimal environment (see SpawnCommandRunner); the way secrets reach a
+   * child.
+   */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   /** Written to the child's stdin, which is then closed. Without it stdin is /dev/null. */
@@ -41,7 +44,11 @@ export class SpawnCommandRunner implements CommandRunner {
     }
     Object.assign(env, options.env);
     return new Promise((resolve, reject) => {
-      const child = spawn(file, [...args], { env, shell: false, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const child = spawn(file, [...args], {
+        env,
+        shell: false,
+        stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let timedOut = false;
@@ -72,7 +79,8 @@ export class SpawnCommandRunner implements CommandRunner {
         });
       });
       if (options.stdin !== undefined && child.stdin !== null) {
-        // A child that exits without reading its stdin makes the write fail with EPIPE; its exit code tells the story.
+        // A child that exits without reading its stdin makes the write fail with EPIPE; its exit
+        // code tells the story.
         child.stdin.on('error', () => undefined);
         child.stdin.end(options.stdin);
       }

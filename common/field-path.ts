@@ -14,7 +14,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** The offending value, quoted and shortened, when zod was asked to report it (`reportInput`). */
 function shownValue(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
-  if (typeof input === 'string') return ` (got ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)})`;
+  if (typeof input === 'string')
+    return ` (got ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)})`;
   if (typeof input === 'number' || typeof input === 'boolean') return ` (got ${String(input)})`;
   return '';
 }

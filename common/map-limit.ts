@@ -3,7 +3,11 @@
  * workflow results, probing many BMCs, running many child runs). Lanes take items in order, so
  * in workflow code it is deterministic. No I/O of its own: safe in the workflow bundle.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -3,7 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CredentialError } from './errors';
 
-/** What a named credential resolves to. Never logged, never passed through argv or workflow history. */
+/**
+ * What a named credential resolves to. Never logged, never passed through argv or workflow history.
+ */
 export interface Secret {
   readonly username: string;
   readonly password?: string;
@@ -33,7 +35,8 @@ export function envPrefix(name: string): string {
 
 /**
  * Resolves credentials from the environment (`RACKSHIFT_CRED_<NAME>_USERNAME`, `_PASSWORD`,
- * `_PRIVATE_KEY`, `_ENABLE_SECRET`) first, then from a YAML/JSON secrets file that must not be readable by
+ * `_PRIVATE_KEY`, `_ENABLE_SECRET`) first, then from a YAML/JSON secrets file that must not be
+ * readable by
  * group or others. The file is read once, at construction.
  */
 export class EnvAndFileSecretStore implements SecretStore {
@@ -51,14 +54,23 @@ export class EnvAndFileSecretStore implements SecretStore {
     try {
       mode = statSync(file).mode;
     } catch (e) {
-      throw new CredentialError('*', `secrets file ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new CredentialError(
+        '*',
+        `secrets file ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
     }
     if ((mode & 0o077) !== 0) {
-      throw new CredentialError('*', `secrets file ${file} has mode ${(mode & 0o777).toString(8)}; it must be 0600 (chmod 600 ${file})`);
+      throw new CredentialError(
+        '*',
+        `secrets file ${file} has mode ${(mode & 0o777).toString(8)}; it must be 0600 (chmod 600 ${file})`,
+      );
     }
     const parsed = secretsFileSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
     if (!parsed.success) {
-      throw new CredentialError('*', `secrets file ${file} is not a map of name → { username, password?, privateKey?, enableSecret? }`);
+      throw new CredentialError(
+        '*',
+        `secrets file ${file} is not a map of name → { username, password?, privateKey?, enableSecret? }`,
+      );
     }
     return parsed.data;
   }
@@ -78,7 +90,11 @@ export class EnvAndFileSecretStore implements SecretStore {
       };
     }
     const secret = this.fromFile[name];
-    if (secret === undefined) throw new CredentialError(name, `not found: set ${prefix}_USERNAME/_PASSWORD or add it to the secrets file`);
+    if (secret === undefined)
+      throw new CredentialError(
+        name,
+        `not found: set ${prefix}_USERNAME/_PASSWORD or add it to the secrets file`,
+      );
     return secret;
   }
 }

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
-import { DRILL_CLONE_ID_PATTERN, hostSchema, idSchema, macSchema, WORKFLOW_ID_PATTERN } from './patterns';
+import {
+  DRILL_CLONE_ID_PATTERN,
+  hostSchema,
+  idSchema,
+  macSchema,
+  WORKFLOW_ID_PATTERN,
+} from './patterns';
 
 /**
  * The live state (the ledger), as records. The topology says what exists; these say what is
@@ -15,10 +21,20 @@ export const placementSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** `machine:m-r1-01` or `persona:web-01`: what a lease holds. */
-export const resourceSchema = z.string().regex(/^(?:machine|persona):[a-z0-9][a-z0-9._-]{0,62}$/, 'must be machine:<id> or persona:<name>');
+export const resourceSchema = z
+  .string()
+  .regex(
+    /^(?:machine|persona):[a-z0-9][a-z0-9._-]{0,62}$/,
+    'must be machine:<id> or persona:<name>',
+  );
 
 /** Workflow ids of runs: what a lease names as its holder. */
-export const holderSchema = z.string().regex(WORKFLOW_ID_PATTERN, 'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "-")');
+export const holderSchema = z
+  .string()
+  .regex(
+    WORKFLOW_ID_PATTERN,
+    'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "-")',
+  );
 
 export const leaseSchema = z.strictObject({
   resource: resourceSchema,
@@ -33,7 +49,9 @@ export const machineRecordSchema = z.strictObject({
   healthy: z.boolean().optional(),
   /** What it is being used as: nothing, a persona's machine, or a hypervisor host. */
   role: z.enum(['idle', 'persona', 'hypervisor']).default('idle'),
-  /** For a hypervisor host: the cluster it is a host of (absent in records written before clusters). */
+  /**
+   * For a hypervisor host: the cluster it is a host of (absent in records written before clusters).
+   */
   cluster: idSchema.optional(),
   updatedAt: z.string(),
 });
@@ -54,7 +72,12 @@ export const drillBootSchema = z.strictObject({
         array: idSchema,
         /** The production LUN, which a drill copy never sees. */
         lun: idSchema,
-        clone: z.string().regex(DRILL_CLONE_ID_PATTERN, 'must be a drill clone id: <lun>.drill-<6 hex digits>, at most 63 characters'),
+        clone: z
+          .string()
+          .regex(
+            DRILL_CLONE_ID_PATTERN,
+            'must be a drill clone id: <lun>.drill-<6 hex digits>, at most 63 characters',
+          ),
       }),
     )
     .max(256),
@@ -67,7 +90,9 @@ export const bootAssignmentSchema = z.strictObject({
   machine: idSchema,
   persona: idSchema,
   image: idSchema,
-  /** Only on a DR drill's copy; absent on every other boot (and in histories written before drills). */
+  /**
+   * Only on a DR drill's copy; absent on every other boot (and in histories written before drills).
+   */
   drill: drillBootSchema.optional(),
 });
 

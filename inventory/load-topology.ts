@@ -6,7 +6,9 @@ import { fieldIssues } from '../common/field-path';
 import { crossReferenceIssues } from './cross-references';
 import { topologySchema, type Topology } from './topology-schema';
 
-/** Thrown when a topology file cannot be read, parsed, or breaks a schema or cross-reference rule. */
+/**
+ * Thrown when a topology file cannot be read, parsed, or breaks a schema or cross-reference rule.
+ */
 export class TopologyError extends ValidationError {
   override readonly name: string = 'TopologyError';
   readonly file: string;
@@ -37,9 +39,17 @@ export function parseTopology(raw: unknown, source = '<input>'): Topology {
 export function parseTopologyText(text: string, source = '<input>'): Topology {
   let raw: unknown;
   try {
-    raw = extname(source) === '.json' || text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+    raw =
+      extname(source) === '.json' || text.trimStart().startsWith('{')
+        ? JSON.parse(text)
+        : parseYaml(text, { prettyErrors: true });
   } catch (e) {
-    throw new TopologyError(source, [{ path: '', message: `not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}` }]);
+    throw new TopologyError(source, [
+      {
+        path: '',
+        message: `not valid ${extname(source) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
+      },
+    ]);
   }
   return parseTopology(raw, source);
 }
@@ -49,7 +59,12 @@ export async function loadTopologyFile(file: string): Promise<Topology> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new TopologyError(file, [{ path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new TopologyError(file, [
+      {
+        path: '',
+        message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
+    ]);
   }
   return parseTopologyText(text, file);
 }

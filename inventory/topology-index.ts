@@ -1,6 +1,17 @@
 import { NotFoundError } from '../common/errors';
 import { hostProfile } from './hypervisor-cluster';
-import type { BootImage, Cluster, Machine, Network, Persona, Site, StorageArray, Switch, Topology, Fabric } from './topology-schema';
+import type {
+  BootImage,
+  Cluster,
+  Machine,
+  Network,
+  Persona,
+  Site,
+  StorageArray,
+  Switch,
+  Topology,
+  Fabric,
+} from './topology-schema';
 
 export interface Located<T> {
   readonly site: Site;
@@ -43,23 +54,54 @@ export class TopologyIndex {
     return found;
   }
 
-  machine(id: string): Machine { return TopologyIndex.get(this.machines, 'machine', id).item; }
-  machineSite(id: string): Site { return TopologyIndex.get(this.machines, 'machine', id).site; }
-  switch(id: string): Switch { return TopologyIndex.get(this.switches, 'switch', id).item; }
-  array(id: string): StorageArray { return TopologyIndex.get(this.arrays, 'array', id).item; }
-  fabric(id: string): Fabric { return TopologyIndex.get(this.fabrics, 'fabric', id).item; }
-  persona(name: string): Persona { return TopologyIndex.get(this.personas, 'persona', name); }
-  cluster(name: string): Cluster { return TopologyIndex.get(this.clusters, 'cluster', name); }
-  hasCluster(name: string): boolean { return this.clusters.has(name); }
-  /** What a boot assignment names: a persona, or a cluster whose host `machine` becomes (its host profile). */
+  machine(id: string): Machine {
+    return TopologyIndex.get(this.machines, 'machine', id).item;
+  }
+  machineSite(id: string): Site {
+    return TopologyIndex.get(this.machines, 'machine', id).site;
+  }
+  switch(id: string): Switch {
+    return TopologyIndex.get(this.switches, 'switch', id).item;
+  }
+  array(id: string): StorageArray {
+    return TopologyIndex.get(this.arrays, 'array', id).item;
+  }
+  fabric(id: string): Fabric {
+    return TopologyIndex.get(this.fabrics, 'fabric', id).item;
+  }
+  persona(name: string): Persona {
+    return TopologyIndex.get(this.personas, 'persona', name);
+  }
+  cluster(name: string): Cluster {
+    return TopologyIndex.get(this.clusters, 'cluster', name);
+  }
+  hasCluster(name: string): boolean {
+    return this.clusters.has(name);
+  }
+  /**
+   * What a boot assignment names: a persona, or a cluster whose host `machine` becomes (its host
+   * profile).
+   */
   bootSubject(name: string, machine: string): Persona {
     const cluster = this.clusters.get(name);
     return cluster === undefined ? this.persona(name) : hostProfile(cluster, this.machine(machine));
   }
-  network(name: string): Network { return TopologyIndex.get(this.networks, 'network', name); }
-  bootImage(name: string): BootImage { return TopologyIndex.get(this.images, 'boot image', name); }
-  site(name: string): Site { return TopologyIndex.get(this.sites, 'site', name); }
-  machineByMac(mac: string): Machine | undefined { return this.macs.get(mac.toLowerCase())?.item; }
-  hasMachine(id: string): boolean { return this.machines.has(id); }
-  allMachines(): Machine[] { return [...this.machines.values()].map((l) => l.item); }
+  network(name: string): Network {
+    return TopologyIndex.get(this.networks, 'network', name);
+  }
+  bootImage(name: string): BootImage {
+    return TopologyIndex.get(this.images, 'boot image', name);
+  }
+  site(name: string): Site {
+    return TopologyIndex.get(this.sites, 'site', name);
+  }
+  machineByMac(mac: string): Machine | undefined {
+    return this.macs.get(mac.toLowerCase())?.item;
+  }
+  hasMachine(id: string): boolean {
+    return this.machines.has(id);
+  }
+  allMachines(): Machine[] {
+    return [...this.machines.values()].map((l) => l.item);
+  }
 }

@@ -20,9 +20,15 @@ import {
  * is complete even where behaviour comes later. Pure: safe to import in workflow code.
  */
 
-export const prioritySchema = z.number().int().min(1, 'priority must be 1 (highest) … 5').max(5, 'priority must be 1 (highest) … 5');
+export const prioritySchema = z
+  .number()
+  .int()
+  .min(1, 'priority must be 1 (highest) … 5')
+  .max(5, 'priority must be 1 (highest) … 5');
 
-/** A secret is named, never written here: resolved at call time from the environment or a 0600 file. */
+/**
+ * A secret is named, never written here: resolved at call time from the environment or a 0600 file.
+ */
 export const credentialSchema = z.strictObject({
   name: idSchema,
   kind: z.enum(['bmc', 'switch', 'array', 'fabric', 'hypervisor', 'chap']).optional(),
@@ -89,7 +95,10 @@ export const bmcSchema = z.discriminatedUnion('driver', [
     address: hostSchema,
     port: tcpPortSchema.default(623),
     credential: idSchema,
-    /** ipmitool -C cipher suites to try, best first (default 17, 3; see drivers/power/ipmi-cipher-suites). */
+    /**
+     * ipmitool -C cipher suites to try, best first (default 17, 3; see
+     * drivers/power/ipmi-cipher-suites).
+     */
     cipherSuites: z
       .array(cipherSuiteSchema)
       .min(1)
@@ -106,7 +115,10 @@ export const bmcSchema = z.discriminatedUnion('driver', [
     credential: idSchema,
     scheme: z.enum(['https', 'http']).default('https'),
     /** Redfish ComputerSystem id; discovered from /redfish/v1/Systems when absent. */
-    systemId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be letters, digits, ".", "_" or "-"').optional(),
+    systemId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be letters, digits, ".", "_" or "-"')
+      .optional(),
     tls: tlsSchema.optional(),
   }),
 ]);
@@ -120,11 +132,18 @@ export const nicSchema = z.strictObject({
    * The address this NIC's DHCP reservation gives it on the provisioning network. When set, the
    * boot script of this MAC (which names the persona's SAN target) is served to it alone.
    */
-  bootAddress: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' }).optional(),
+  bootAddress: z
+    .union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' })
+    .optional(),
 });
 
 /** A host bridge name (Linux limits interface names to 15 characters). */
-export const bridgeNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'must be a bridge name like br-trunk (letters, digits, "_", "-", at most 15)');
+export const bridgeNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{1,15}$/,
+    'must be a bridge name like br-trunk (letters, digits, "_", "-", at most 15)',
+  );
 
 /**
  * How rackshift reaches a machine once it runs a hypervisor image: SSH to this address, where
@@ -158,7 +177,10 @@ export const machineSchema = z
     cores: z.number().int().min(1).max(4096),
     memoryGiB: z.number().int().min(1).max(65536),
     pool: poolSchema,
-    /** For a repurposable machine: the priority of the low-priority work it runs (5 is the most evictable). */
+    /**
+     * For a repurposable machine: the priority of the low-priority work it runs (5 is the most
+     * evictable).
+     */
     priority: prioritySchema.optional(),
     /** The persona it runs at rest, if any (its low-priority occupant, or a dedicated one). */
     occupant: idSchema.optional(),
@@ -166,16 +188,30 @@ export const machineSchema = z
     maxParallel: z.number().int().min(1).max(64).default(1),
     hypervisor: hypervisorEndpointSchema.optional(),
   })
-  .refine((m) => m.bmc.driver !== 'ipmi' || m.bmc.cipherSuite === undefined || m.bmc.cipherSuites === undefined, {
-    message: 'cipherSuites conflicts with cipherSuite: give the list only',
-    path: ['bmc', 'cipherSuites'],
-  })
+  .refine(
+    (m) =>
+      m.bmc.driver !== 'ipmi' ||
+      m.bmc.cipherSuite === undefined ||
+      m.bmc.cipherSuites === undefined,
+    {
+      message: 'cipherSuites conflicts with cipherSuite: give the list only',
+      path: ['bmc', 'cipherSuites'],
+    },
+  )
   .refine((m) => m.pool !== 'repurposable' || m.priority !== undefined, {
     message: 'a repurposable machine needs a priority (1–5) saying how important its occupant is',
     path: ['priority'],
   });
 
-export const switchVendorSchema = z.enum(['cisco-ios', 'arista-eos', 'junos', 'dell-os10', 'cumulus-nvue', 'sonic', 'ovs']);
+export const switchVendorSchema = z.enum([
+  'cisco-ios',
+  'arista-eos',
+  'junos',
+  'dell-os10',
+  'cumulus-nvue',
+  'sonic',
+  'ovs',
+]);
 
 export const switchSchema = z.strictObject({
   id: idSchema,
@@ -187,20 +223,35 @@ export const switchSchema = z.strictObject({
   /** Concurrent SSH sessions the switch tolerates; most misbehave with more than one. */
   sessionLimit: z.number().int().min(1).max(16).default(1),
   /** For ovs: the bridge whose ports are managed. */
-  bridge: z.string().regex(/^[A-Za-z0-9_-]{1,15}$/, 'must be a bridge name like br0').optional(),
+  bridge: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,15}$/, 'must be a bridge name like br0')
+    .optional(),
   rack: idSchema.optional(),
-  /** Moves a failover runs at once through this switch (their port changes are batched into its sessions). */
+  /**
+   * Moves a failover runs at once through this switch (their port changes are batched into its
+   * sessions).
+   */
   maxParallel: z.number().int().min(1).max(64).default(8),
 });
 
 export const lunSchema = z.strictObject({
-  /** Ids shaped like a drill clone (`<lun>.drill-<6 hex>`) are reserved for the clones DR drills make. */
-  id: idSchema.refine((id) => !DRILL_CLONE_ID_PATTERN.test(id), 'ends in ".drill-<6 hex digits>", which is reserved for DR drill snapshot clones'),
+  /**
+   * Ids shaped like a drill clone (`<lun>.drill-<6 hex>`) are reserved for the clones DR drills
+   * make.
+   */
+  id: idSchema.refine(
+    (id) => !DRILL_CLONE_ID_PATTERN.test(id),
+    'ends in ".drill-<6 hex digits>", which is reserved for DR drill snapshot clones',
+  ),
   sizeGiB: z.number().int().min(1).max(1048576),
   /** Shared LUNs (cluster datastores) may be masked to several initiators; others never. */
   shared: z.boolean().default(false),
   /** Backing path on the array (tgt/LIO backing store); defaults per driver. */
-  backing: z.string().regex(/^[A-Za-z0-9/._-]{1,255}$/, 'must be a path of letters, digits, "/", ".", "_" or "-"').optional(),
+  backing: z
+    .string()
+    .regex(/^[A-Za-z0-9/._-]{1,255}$/, 'must be a path of letters, digits, "/", ".", "_" or "-"')
+    .optional(),
 });
 
 export const arraySchema = z.strictObject({
@@ -221,7 +272,12 @@ export const arraySchema = z.strictObject({
    * and those ports' WWPNs. A machine with `storage.wwpns` reaches a LUN of this array when the
    * fabric zones it with these ports; runbooks zone and unzone it beside the iSCSI mask.
    */
-  fc: z.strictObject({ fabric: idSchema, targetWwpns: z.array(wwpnSchema).min(1, 'an FC array needs at least one target port WWPN') }).optional(),
+  fc: z
+    .strictObject({
+      fabric: idSchema,
+      targetWwpns: z.array(wwpnSchema).min(1, 'an FC array needs at least one target port WWPN'),
+    })
+    .optional(),
 });
 
 export const fabricSchema = z.strictObject({
@@ -232,7 +288,9 @@ export const fabricSchema = z.strictObject({
   credential: idSchema,
   hostKeyFingerprint: sshFingerprintSchema,
   /** The zoning configuration that is enabled on this fabric. */
-  zoneConfig: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a Brocade name (letters, digits, "_")'),
+  zoneConfig: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a Brocade name (letters, digits, "_")'),
 });
 
 export const rackSchema = z.strictObject({
@@ -269,7 +327,15 @@ export const personaLunSchema = z.strictObject({
 
 /** How to tell that a persona is up: probed at its service address wherever it runs. */
 export const healthCheckSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('http'), host: hostSchema, port: tcpPortSchema, path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path like /healthz').default('/healthz') }),
+  z.strictObject({
+    kind: z.literal('http'),
+    host: hostSchema,
+    port: tcpPortSchema,
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path like /healthz')
+      .default('/healthz'),
+  }),
   z.strictObject({ kind: z.literal('tcp'), host: hostSchema, port: tcpPortSchema }),
   z.strictObject({ kind: z.literal('ssh'), host: hostSchema, port: tcpPortSchema.default(22) }),
 ]);

@@ -9,8 +9,16 @@ import { labViewsSnapshot } from './lab-views-snapshot';
 const faultSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('burn-rack'), rack: idSchema }),
   z.strictObject({ fault: z.literal('dark'), machine: idSchema, on: z.boolean().default(true) }),
-  z.strictObject({ fault: z.literal('reject-auth'), machine: idSchema, on: z.boolean().default(true) }),
-  z.strictObject({ fault: z.literal('boot-hang'), machine: idSchema, on: z.boolean().default(true) }),
+  z.strictObject({
+    fault: z.literal('reject-auth'),
+    machine: idSchema,
+    on: z.boolean().default(true),
+  }),
+  z.strictObject({
+    fault: z.literal('boot-hang'),
+    machine: idSchema,
+    on: z.boolean().default(true),
+  }),
 ]);
 export type LabFault = z.infer<typeof faultSchema>;
 

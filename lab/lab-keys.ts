@@ -6,8 +6,12 @@ import { join } from 'node:path';
  * finds them in the source tree next to dist.
  */
 export function labKeyFile(name: string): string {
-  const candidates = [join(__dirname, 'keys', name), join(__dirname, '..', '..', 'lab', 'keys', name)];
+  const candidates = [
+    join(__dirname, 'keys', name),
+    join(__dirname, '..', '..', 'lab', 'keys', name),
+  ];
   const found = candidates.find((file) => existsSync(file));
-  if (found === undefined) throw new Error(`lab key ${name} not found in ${candidates.join(' or ')}`);
+  if (found === undefined)
+    throw new Error(`lab key ${name} not found in ${candidates.join(' or ')}`);
   return found;
 }

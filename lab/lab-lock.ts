@@ -2,7 +2,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RackshiftError } from '../common/errors';
 
-/** Thrown when a lab is started, or reset, on a data folder whose lab runs in another live process. */
+/**
+ * Thrown when a lab is started, or reset, on a data folder whose lab runs in another live process.
+ */
 export class LabRunningError extends RackshiftError {
   override readonly name = 'LabRunningError';
   constructor(
@@ -10,10 +12,13 @@ export class LabRunningError extends RackshiftError {
     readonly pid: number,
     doing: string,
   ) {
-    super(`the lab on ${dataDir} runs in process ${pid}; stop it (Ctrl-C on \`rackshift dev\` or \`rackshift lab start\`) before you ${doing}`, {
-      retryable: false,
-      context: { dataDir, pid },
-    });
+    super(
+      `the lab on ${dataDir} runs in process ${pid}; stop it (Ctrl-C on \`rackshift dev\` or \`rackshift lab start\`) before you ${doing}`,
+      {
+        retryable: false,
+        context: { dataDir, pid },
+      },
+    );
   }
 }
 
@@ -28,7 +33,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The process whose lab runs on `dataDir`, if one does (a pid file left by a killed lab does not count). */
+/**
+ * The process whose lab runs on `dataDir`, if one does (a pid file left by a killed lab does not
+ * count).
+ */
 export function runningLabPid(dataDir: string): number | undefined {
   const file = join(dataDir, PID_FILE);
   if (!existsSync(file)) return undefined;
@@ -46,6 +54,7 @@ export function lockLabDir(dataDir: string, doing: string): () => void {
   const file = join(dataDir, PID_FILE);
   writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   return () => {
-    if (existsSync(file) && readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+    if (existsSync(file) && readFileSync(file, 'utf8').trim() === String(process.pid))
+      rmSync(file, { force: true });
   };
 }

@@ -48,7 +48,9 @@ export interface LabMachineState {
   readonly dark: boolean;
   readonly rejectAuth: boolean;
   readonly bootHangs: boolean;
-  /** The OS started on a machine that is on: the device it booted from, and its result once it runs. */
+  /**
+   * The OS started on a machine that is on: the device it booted from, and its result once it runs.
+   */
   readonly os?: { readonly from: LabBootDevice; readonly boot?: LabBootResult };
 }
 
@@ -90,23 +92,39 @@ export class LabMachine extends EventEmitter {
     super();
   }
 
-  get id(): string { return this.spec.id; }
-  get powerState(): LabPowerState { return this.power; }
-  get osState(): string { return this.os; }
-  get bootOverride(): LabBootOverride { return this.override; }
-  get bootResult(): LabBootResult | undefined { return this.lastBoot; }
+  get id(): string {
+    return this.spec.id;
+  }
+  get powerState(): LabPowerState {
+    return this.power;
+  }
+  get osState(): string {
+    return this.os;
+  }
+  get bootOverride(): LabBootOverride {
+    return this.override;
+  }
+  get bootResult(): LabBootResult | undefined {
+    return this.lastBoot;
+  }
   /** The device the current (or last) boot started from. */
-  get bootingFrom(): LabBootDevice { return this.booting; }
+  get bootingFrom(): LabBootDevice {
+    return this.booting;
+  }
 
   /** A boot fault: power on works but the OS never comes up. */
-  get bootHangs(): boolean { return this.hangs; }
+  get bootHangs(): boolean {
+    return this.hangs;
+  }
   set bootHangs(on: boolean) {
     this.hangs = on;
     this.changed();
   }
 
   /** A BMC fault: reject every login (wrong credentials as far as the client can tell). */
-  get rejectAuth(): boolean { return this.rejectingAuth; }
+  get rejectAuth(): boolean {
+    return this.rejectingAuth;
+  }
   set rejectAuth(on: boolean) {
     if (on === this.rejectingAuth) return;
     this.rejectingAuth = on;
@@ -119,7 +137,10 @@ export class LabMachine extends EventEmitter {
   }
 
   snapshot(): LabMachineState {
-    const started = this.pending === undefined && this.power === 'on' && (this.os === 'booting' || this.os === 'running');
+    const started =
+      this.pending === undefined &&
+      this.power === 'on' &&
+      (this.os === 'booting' || this.os === 'running');
     const boot = this.os === 'running' ? this.lastBoot : undefined;
     return {
       power: this.pending ?? this.power,
@@ -166,8 +187,12 @@ export class LabMachine extends EventEmitter {
     this.changed();
   }
 
-  setTiming(timing: Partial<LabTiming>): void { this.timing = { ...this.timing, ...timing }; }
-  setBootSequence(seq: LabBootSequence): void { this.bootSequence = seq; }
+  setTiming(timing: Partial<LabTiming>): void {
+    this.timing = { ...this.timing, ...timing };
+  }
+  setBootSequence(seq: LabBootSequence): void {
+    this.bootSequence = seq;
+  }
 
   private record(action: LabBmcAction['action'], detail?: string): void {
     const entry: LabBmcAction = { at: Date.now(), action, ...(detail !== undefined && { detail }) };
@@ -205,7 +230,8 @@ export class LabMachine extends EventEmitter {
     this.lastBoot = undefined;
     const device = from ?? this.override.device;
     this.booting = device;
-    if (from === undefined && !this.override.persistent) this.override = { ...this.override, device: 'disk', persistent: true };
+    if (from === undefined && !this.override.persistent)
+      this.override = { ...this.override, device: 'disk', persistent: true };
     this.changed();
     this.later(this.timing.bootMs, () => {
       if (gen !== this.generation || this.power !== 'on') return;
@@ -225,7 +251,10 @@ export class LabMachine extends EventEmitter {
         (e: unknown) => {
           if (gen !== this.generation) return;
           this.os = 'running';
-          this.lastBoot = { healthy: false, reason: `boot sequence failed: ${(e as Error).message}` };
+          this.lastBoot = {
+            healthy: false,
+            reason: `boot sequence failed: ${(e as Error).message}`,
+          };
           this.emit('boot', this.lastBoot);
           this.changed();
         },
@@ -289,7 +318,10 @@ export class LabMachine extends EventEmitter {
   }
 
   setBootDevice(override: LabBootOverride): void {
-    this.record('bootdev', `${override.device}${override.persistent ? ' persistent' : ''}${override.uefi ? ' efi' : ''}`);
+    this.record(
+      'bootdev',
+      `${override.device}${override.persistent ? ' persistent' : ''}${override.uefi ? ' efi' : ''}`,
+    );
     this.override = override;
     this.changed();
   }

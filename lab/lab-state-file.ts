@@ -18,7 +18,13 @@ export const labMachineStateSchema = z.strictObject({
   os: z
     .strictObject({
       from: bootDevice,
-      boot: z.strictObject({ healthy: z.boolean(), persona: z.string().optional(), reason: z.string().optional() }).optional(),
+      boot: z
+        .strictObject({
+          healthy: z.boolean(),
+          persona: z.string().optional(),
+          reason: z.string().optional(),
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -38,7 +44,12 @@ export const labStateSchema = z.strictObject({
 export type LabState = z.output<typeof labStateSchema>;
 
 /** Parses a component's section of the state file, or throws a ValidationError naming the field. */
-export function parseSection<S extends z.ZodType>(file: string, kind: string, schema: S, value: unknown): z.output<S> {
+export function parseSection<S extends z.ZodType>(
+  file: string,
+  kind: string,
+  schema: S,
+  value: unknown,
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new ValidationError(`lab state ${file}`, fieldIssues(parsed.error, ['components', kind]));
@@ -63,10 +74,16 @@ export class LabStateFile {
     try {
       raw = JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (e) {
-      throw new ValidationError(`lab state ${this.path}`, [{ path: '', message: `is not JSON (${(e as Error).message}); \`rackshift lab reset\` starts the lab afresh` }]);
+      throw new ValidationError(`lab state ${this.path}`, [
+        {
+          path: '',
+          message: `is not JSON (${(e as Error).message}); \`rackshift lab reset\` starts the lab afresh`,
+        },
+      ]);
     }
     const parsed = labStateSchema.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(`lab state ${this.path}`, fieldIssues(parsed.error));
+    if (!parsed.success)
+      throw new ValidationError(`lab state ${this.path}`, fieldIssues(parsed.error));
     return parsed.data;
   }
 

@@ -23,10 +23,21 @@ export interface LabSanView {
   lunsVisibleTo(arrayId: string, initiator: string): readonly string[];
   /** Whether the LUN exists on the array (created, with a backing store). */
   lunExists(arrayId: string, lunId: string): boolean;
-  /** For a snapshot clone, the LUN of the same array it was copied from; undefined for any other LUN. */
+  /**
+   * For a snapshot clone, the LUN of the same array it was copied from; undefined for any other
+   * LUN.
+   */
   cloneSource(arrayId: string, lunId: string): string | undefined;
-  /** Why a login to the LUN's target as `initiator` offering `offered` fails CHAP; undefined when it passes. */
-  loginRefusal(arrayId: string, lunId: string, initiator: string, offered: ChapAccount | undefined): string | undefined;
+  /**
+   * Why a login to the LUN's target as `initiator` offering `offered` fails CHAP; undefined when it
+   * passes.
+   */
+  loginRefusal(
+    arrayId: string,
+    lunId: string,
+    initiator: string,
+    offered: ChapAccount | undefined,
+  ): string | undefined;
 }
 
 export interface LabFabricView {

@@ -32,25 +32,37 @@ export interface LabOptions {
   readonly apiBaseUrl?: string;
   /** Port of the lab control server (0: any free port). */
   readonly controlPort?: number;
-  /** Start only these kinds of component (default: all). Tests use it to start just what they need. */
+  /**
+   * Start only these kinds of component (default: all). Tests use it to start just what they need.
+   */
   readonly only?: readonly string[];
   /**
    * The quirk profile of a machine's BMC, by machine id (default: "default"): for IPMI one of
    * lab/bmc/ipmi-profiles, for Redfish one of lab/bmc/redfish-profiles.
    */
   readonly bmcProfiles?: Readonly<Record<string, string>>;
-  /** The boot flags' valid-bit timeout of IPMI profiles that have one (default the spec's 60 s; tests shorten it). */
+  /**
+   * The boot flags' valid-bit timeout of IPMI profiles that have one (default the spec's 60 s;
+   * tests shorten it).
+   */
   readonly ipmiBootFlagTimeoutMs?: number;
 }
 
-/** Starts one kind of component for the whole lab; returns undefined when nothing of its kind exists. */
+/**
+ * Starts one kind of component for the whole lab; returns undefined when nothing of its kind
+ * exists.
+ */
 export type LabComponentStarter = (lab: Lab) => Promise<LabComponent | undefined>;
 
 /** The credentials a lab used before on this folder: a data center keeps its passwords. */
 function keptCredentials(file: string): Record<string, Secret> {
   if (!existsSync(file)) return {};
   const kept = parseYaml(readFileSync(file, 'utf8')) as Record<string, Secret> | null;
-  return Object.fromEntries(Object.entries(kept ?? {}).filter(([, s]) => typeof s?.username === 'string' && typeof s.password === 'string'));
+  return Object.fromEntries(
+    Object.entries(kept ?? {}).filter(
+      ([, s]) => typeof s?.username === 'string' && typeof s.password === 'string',
+    ),
+  );
 }
 
 /**
@@ -71,7 +83,9 @@ export class Lab {
   readonly control = express.Router();
   controlUrl = '';
   readonly stateFile: LabStateFile;
-  /** The state an earlier lab left on this folder; undefined on a first start (or after a reset). */
+  /**
+   * The state an earlier lab left on this folder; undefined on a first start (or after a reset).
+   */
   readonly restored: LabState | undefined;
   /** Set once every component runs: from then on each change is written down. */
   private live = false;
@@ -108,22 +122,37 @@ export class Lab {
     this.unlock = lockLabDir(options.dataDir, 'start another lab on it');
   }
 
-  /** A component's section of the restored state, checked against its schema; undefined on a first start. */
+  /**
+   * A component's section of the restored state, checked against its schema; undefined on a first
+   * start.
+   */
   restoredSection<S extends z.ZodType>(kind: string, schema: S): z.output<S> | undefined {
     const section = this.restored?.components[kind];
-    return section === undefined ? undefined : parseSection(this.stateFile.path, kind, schema, section);
+    return section === undefined
+      ? undefined
+      : parseSection(this.stateFile.path, kind, schema, section);
   }
 
-  /** Writes the lab's state down; peers call it after each change they make (before they answer). */
+  /**
+   * Writes the lab's state down; peers call it after each change they make (before they answer).
+   */
   changed(): void {
     if (!this.live) return;
-    // A section of a component this lab does not run (a lab started without the API boots nothing) is kept as it was.
-    const components = { ...this.restored?.components, ...Object.fromEntries(this.components.flatMap((c) => (c.snapshot === undefined ? [] : [[c.kind, c.snapshot()]]))) };
+    // A section of a component this lab does not run (a lab started without the API boots nothing)
+    // is kept as it was.
+    const components = {
+      ...this.restored?.components,
+      ...Object.fromEntries(
+        this.components.flatMap((c) => (c.snapshot === undefined ? [] : [[c.kind, c.snapshot()]])),
+      ),
+    };
     const machines = Object.fromEntries([...this.machines].map(([id, m]) => [id, m.snapshot()]));
     this.stateFile.write({ version: 1, savedAt: new Date().toISOString(), machines, components });
   }
 
-  get topology(): Topology { return this.options.topology; }
+  get topology(): Topology {
+    return this.options.topology;
+  }
 
   machine(id: string): LabMachine {
     const m = this.machines.get(id);
@@ -175,15 +204,24 @@ export class Lab {
     const machines = Object.fromEntries(
       [...this.machines.values()].map((m) => [
         m.id,
-        { power: m.powerState, os: m.osState, dark: m.dark, bootOverride: m.bootOverride, boot: m.bootResult ?? null },
+        {
+          power: m.powerState,
+          os: m.osState,
+          dark: m.dark,
+          bootOverride: m.bootOverride,
+          boot: m.bootResult ?? null,
+        },
       ]),
     );
-    const components = Object.fromEntries(this.components.filter((c) => c.describe).map((c) => [c.kind, c.describe?.()]));
+    const components = Object.fromEntries(
+      this.components.filter((c) => c.describe).map((c) => [c.kind, c.describe?.()]),
+    );
     return { machines, ...components };
   }
 
   async stop(): Promise<void> {
-    // What stopping does to the peers (sessions closed, endpoints down) is not the hardware's state.
+    // What stopping does to the peers (sessions closed, endpoints down) is not the hardware's
+    // state.
     this.live = false;
     for (const c of [...this.components].reverse()) {
       try {

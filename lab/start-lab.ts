@@ -27,6 +27,8 @@ export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabCom
 
 export function startLab(options: LabOptions): Promise<Lab> {
   const wanted = options.only;
-  const starters = LAB_COMPONENTS.filter(([kind]) => kind === 'control' || wanted === undefined || wanted.includes(kind)).map(([, s]) => s);
+  const starters = LAB_COMPONENTS.filter(
+    ([kind]) => kind === 'control' || wanted === undefined || wanted.includes(kind),
+  ).map(([, s]) => s);
   return Lab.start(options, starters);
 }

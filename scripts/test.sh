@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --quiet --cluster || { echo "tests: setup failed (see above)"; exit 1; }
 npx tsc -p tsconfig.json --noEmit || { echo "tests: typecheck failed"; exit 1; }
 npx eslint . || { echo "tests: lint failed"; exit 1; }
+npx prettier --check --log-level warn "**/*.{ts,js}" || { echo "tests: format check failed (npm run format)"; exit 1; }
 npm run build --silent || { echo "tests: build failed"; exit 1; }
 
 report=$(mktemp -t rackshift-jest-XXXXXX.json)

@@ -1,11 +1,17 @@
 import { InterceptingCall, type Interceptor, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Connection,
+  type ConnectionOptions,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+} from '@temporalio/client';
 
 type InterceptingCallInterface = ConstructorParameters<typeof InterceptingCall>[0];
 
 /** grpc-js's words when a call is made on a channel that `close()` has shut down. */
 const CHANNEL_SHUT_DOWN = 'Channel has been shut down';
-export const CONNECTION_CLOSED_DETAILS = 'rackshift: the Temporal connection was closed while this call waited to be retried';
+export const CONNECTION_CLOSED_DETAILS =
+  'rackshift: the Temporal connection was closed while this call waited to be retried';
 
 /**
  * A call that ends at once with CANCELLED, for a retry that comes due after the connection closed.
@@ -14,7 +20,13 @@ export const CONNECTION_CLOSED_DETAILS = 'rackshift: the Temporal connection was
 function callEndedByClose(): InterceptingCallInterface {
   return {
     start(_metadata, listener) {
-      setImmediate(() => listener?.onReceiveStatus?.({ code: GrpcStatus.CANCELLED, details: CONNECTION_CLOSED_DETAILS, metadata: new Metadata() }));
+      setImmediate(() =>
+        listener?.onReceiveStatus?.({
+          code: GrpcStatus.CANCELLED,
+          details: CONNECTION_CLOSED_DETAILS,
+          metadata: new Metadata(),
+        }),
+      );
     },
     cancelWithStatus() {},
     getPeer: () => 'closed',
@@ -36,17 +48,25 @@ export const closedChannelGuard: Interceptor = (options, nextCall) => {
   try {
     return new InterceptingCall(nextCall(options));
   } catch (error) {
-    if (error instanceof Error && error.message === CHANNEL_SHUT_DOWN) return new InterceptingCall(callEndedByClose());
+    if (error instanceof Error && error.message === CHANNEL_SHUT_DOWN)
+      return new InterceptingCall(callEndedByClose());
     throw error;
   }
 };
 
 /** Every rackshift gRPC connection to Temporal: the default retries, guarded against close. */
-export function temporalConnectionOptions(options: Omit<ConnectionOptions, 'interceptors'>): ConnectionOptions {
-  return { ...options, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard] };
+export function temporalConnectionOptions(
+  options: Omit<ConnectionOptions, 'interceptors'>,
+): ConnectionOptions {
+  return {
+    ...options,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard],
+  };
 }
 
-export function connectTemporal(options: Omit<ConnectionOptions, 'interceptors'>): Promise<Connection> {
+export function connectTemporal(
+  options: Omit<ConnectionOptions, 'interceptors'>,
+): Promise<Connection> {
   return Connection.connect(temporalConnectionOptions(options));
 }
 
@@ -71,9 +91,15 @@ export async function withBackoff<T>(attempt: () => Promise<T>, options: RetryOp
     } catch (e) {
       const left = deadline - Date.now();
       const reason = (e as Error).message.split('\n')[0];
-      if (left <= 0) throw new Error(`${options.what}: no answer after ${n} attempt(s) in ${Math.round(options.waitMs / 1000)} s: ${reason}`, { cause: e });
+      if (left <= 0)
+        throw new Error(
+          `${options.what}: no answer after ${n} attempt(s) in ${Math.round(options.waitMs / 1000)} s: ${reason}`,
+          { cause: e },
+        );
       const wait = Math.min(delay, left);
-      options.log(`${options.what}: attempt ${n} failed (${reason}); retrying in ${(wait / 1000).toFixed(1)} s`);
+      options.log(
+        `${options.what}: attempt ${n} failed (${reason}); retrying in ${(wait / 1000).toFixed(1)} s`,
+      );
       await new Promise((r) => setTimeout(r, wait));
       delay = Math.min(delay * 2, 10_000);
     }
@@ -85,8 +111,12 @@ export async function withBackoff<T>(attempt: () => Promise<T>, options: RetryOp
  * Each attempt is bounded (twice the connect timeout): a peer that accepts TCP but never speaks
  * HTTP/2 would otherwise hold the first attempt forever.
  */
-export function connectTemporalWithRetry(options: Omit<ConnectionOptions, 'interceptors'>, retry: RetryOptions): Promise<Connection> {
-  const connectTimeoutMs = typeof options.connectTimeout === 'number' ? options.connectTimeout : 5000;
+export function connectTemporalWithRetry(
+  options: Omit<ConnectionOptions, 'interceptors'>,
+  retry: RetryOptions,
+): Promise<Connection> {
+  const connectTimeoutMs =
+    typeof options.connectTimeout === 'number' ? options.connectTimeout : 5000;
   return withBackoff(async () => {
     let timer: NodeJS.Timeout | undefined;
     let gaveUp = false;

@@ -49,13 +49,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const cli = options.cli ?? findTemporalCli();
   const ip = options.ip ?? '127.0.0.1';
   const args = [
-    'server', 'start-dev',
-    '--db-filename', options.dbFile,
-    '--ip', ip,
-    '--port', String(options.port),
-    '--log-level', 'warn',
-    '--log-format', 'json',
-    ...(options.headless ? ['--headless'] : ['--ui-ip', ip, '--ui-port', String(options.uiPort ?? options.port + 1000), '--ui-disable-news-fetch']),
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFile,
+    '--ip',
+    ip,
+    '--port',
+    String(options.port),
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
+    ...(options.headless
+      ? ['--headless']
+      : [
+          '--ui-ip',
+          ip,
+          '--ui-port',
+          String(options.uiPort ?? options.port + 1000),
+          '--ui-disable-news-fetch',
+        ]),
     ...(options.pragmas ?? DURABLE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...SEARCH_ATTRIBUTES.flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
@@ -72,7 +86,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const address = `${ip}:${options.port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (exited !== undefined) throw new DevServerError(`temporal dev server ${exited} before it was ready; see ${options.logFile}`);
+    if (exited !== undefined)
+      throw new DevServerError(
+        `temporal dev server ${exited} before it was ready; see ${options.logFile}`,
+      );
     try {
       const connection = await connectTemporal({ address, connectTimeout: 1000 });
       try {
@@ -85,7 +102,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     } catch (e) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new DevServerError(`temporal dev server at ${address} not ready after ${options.readyTimeoutMs ?? 60_000} ms: ${(e as Error).message}; see ${options.logFile}`);
+        throw new DevServerError(
+          `temporal dev server at ${address} not ready after ${options.readyTimeoutMs ?? 60_000} ms: ${(e as Error).message}; see ${options.logFile}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }

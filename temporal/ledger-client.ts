@@ -1,4 +1,9 @@
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash, randomUUID } from 'node:crypto';
 import type { LedgerState } from '../inventory/ledger-records';
@@ -19,10 +24,18 @@ import { TASK_QUEUE } from '../worker/task-queue';
 
 export const ledgerWorkflowId = (site: string): string => `ledger/${site}`;
 
-/** The update's failure, unwrapped: a LeaseConflictError from the ledger reaches the caller with its type. */
+/**
+ * The update's failure, unwrapped: a LeaseConflictError from the ledger reaches the caller with its
+ * type.
+ */
 function unwrapUpdateFailure(e: unknown): unknown {
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
-    return ApplicationFailure.create({ type: e.cause.type ?? 'LedgerError', message: e.cause.message, nonRetryable: e.cause.nonRetryable ?? false, details: e.cause.details ?? [] });
+    return ApplicationFailure.create({
+      type: e.cause.type ?? 'LedgerError',
+      message: e.cause.message,
+      nonRetryable: e.cause.nonRetryable ?? false,
+      details: e.cause.details ?? [],
+    });
   }
   return e;
 }
@@ -33,7 +46,10 @@ function unwrapUpdateFailure(e: unknown): unknown {
  * after a crash does not apply the same change twice.
  */
 export class LedgerClient {
-  constructor(private readonly client: Client, private readonly taskQueue = TASK_QUEUE) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue = TASK_QUEUE,
+  ) {}
 
   private start(site: string) {
     return new WithStartWorkflowOperation('siteLedger', {
@@ -45,17 +61,29 @@ export class LedgerClient {
     });
   }
 
-  /** Same request from the same activity → same id (deduplicated); a caller without a key always gets a fresh one. */
+  /**
+   * Same request from the same activity → same id (deduplicated); a caller without a key always
+   * gets a fresh one.
+   */
   private static updateId(kind: string, input: unknown, attemptKey?: string): string {
     if (attemptKey === undefined || attemptKey === '') return `${kind}-${randomUUID()}`;
     return `${kind}-${createHash('sha256').update(JSON.stringify(input)).update(attemptKey).digest('hex').slice(0, 32)}`;
   }
 
-  private async update<R>(site: string, def: { name: string }, input: unknown, attemptKey?: string): Promise<R> {
+  private async update<R>(
+    site: string,
+    def: { name: string },
+    input: unknown,
+    attemptKey?: string,
+  ): Promise<R> {
     const updateId = LedgerClient.updateId(def.name, input, attemptKey);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return (await this.client.workflow.executeUpdateWithStart(def.name, { args: [input], updateId, startWorkflowOperation: this.start(site) })) as R;
+        return (await this.client.workflow.executeUpdateWithStart(def.name, {
+          args: [input],
+          updateId,
+          startWorkflowOperation: this.start(site),
+        })) as R;
       } catch (e) {
         // An Update admitted while the ledger continues as new is never processed by that run;
         // sending it again reaches the new run (the same id keeps it applied at most once).
@@ -69,11 +97,20 @@ export class LedgerClient {
   }
 
   private static unprocessed(e: unknown): boolean {
-    return e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && e.cause.type === 'UnprocessedUpdate';
+    return (
+      e instanceof WorkflowUpdateFailedError &&
+      e.cause instanceof ApplicationFailure &&
+      e.cause.type === 'UnprocessedUpdate'
+    );
   }
 
   acquire(site: string, input: AcquireInput, attemptKey?: string) {
-    return this.update<{ granted: string[]; reclaimed: unknown[] }>(site, acquireUpdate, input, attemptKey);
+    return this.update<{ granted: string[]; reclaimed: unknown[] }>(
+      site,
+      acquireUpdate,
+      input,
+      attemptKey,
+    );
   }
 
   release(site: string, input: ReleaseInput, attemptKey?: string) {
@@ -81,15 +118,30 @@ export class LedgerClient {
   }
 
   place(site: string, input: PlaceInput, attemptKey?: string) {
-    return this.update<{ previous: LedgerState['placements'][string] | null }>(site, placeUpdate, input, attemptKey);
+    return this.update<{ previous: LedgerState['placements'][string] | null }>(
+      site,
+      placeUpdate,
+      input,
+      attemptKey,
+    );
   }
 
   setMachine(site: string, input: MachineInput, attemptKey?: string) {
-    return this.update<{ previous: LedgerState['machines'][string] | null }>(site, setMachineUpdate, input, attemptKey);
+    return this.update<{ previous: LedgerState['machines'][string] | null }>(
+      site,
+      setMachineUpdate,
+      input,
+      attemptKey,
+    );
   }
 
   setBoot(site: string, input: BootInput, attemptKey?: string) {
-    return this.update<{ previous: LedgerState['bootAssignments'][string] | null }>(site, setBootUpdate, input, attemptKey);
+    return this.update<{ previous: LedgerState['bootAssignments'][string] | null }>(
+      site,
+      setBootUpdate,
+      input,
+      attemptKey,
+    );
   }
 
   /** The site's live state; an empty ledger when none has been started yet. */
@@ -97,7 +149,8 @@ export class LedgerClient {
     try {
       return await this.client.workflow.getHandle(ledgerWorkflowId(site)).query(snapshotQuery);
     } catch (e) {
-      if (e instanceof WorkflowNotFoundError) return { site, placements: {}, leases: {}, machines: {}, bootAssignments: {}, version: 0 };
+      if (e instanceof WorkflowNotFoundError)
+        return { site, placements: {}, leases: {}, machines: {}, bootAssignments: {}, version: 0 };
       throw e;
     }
   }

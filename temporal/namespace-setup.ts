@@ -12,13 +12,22 @@ const TYPE_OF: Record<string, temporal.api.enums.v1.IndexedValueType> = {
 };
 const NAME_OF = new Map(Object.entries(TYPE_OF).map(([name, type]) => [type, name]));
 
-/** The retention `rackshift admin setup` gives a namespace: drill reports are run results and last as long. */
+/**
+ * The retention `rackshift admin setup` gives a namespace: drill reports are run results and last
+ * as long.
+ */
 export const DEFAULT_RETENTION_DAYS = 30;
 
-/** The namespace or search attributes rackshift needs are missing; the message says what, and what to run. */
+/**
+ * The namespace or search attributes rackshift needs are missing; the message says what, and what
+ * to run.
+ */
 export class TemporalSetupError extends RackshiftError {
   override readonly name = 'TemporalSetupError';
-  constructor(message: string, readonly missing: readonly string[]) {
+  constructor(
+    message: string,
+    readonly missing: readonly string[],
+  ) {
     super(message, { retryable: false });
   }
 }
@@ -44,17 +53,27 @@ export async function missingSetup(connection: Connection, namespace: string): P
   const missing: string[] = [];
   for (const [name, type] of SEARCH_ATTRIBUTES) {
     const have = customAttributes?.[name];
-    if (have === undefined || have === null) missing.push(`no search attribute ${name} (${type}) in namespace ${namespace}`);
-    else if (have !== TYPE_OF[type]) missing.push(`search attribute ${name} in namespace ${namespace} is ${NAME_OF.get(have) ?? have}, rackshift needs ${type}`);
+    if (have === undefined || have === null)
+      missing.push(`no search attribute ${name} (${type}) in namespace ${namespace}`);
+    else if (have !== TYPE_OF[type])
+      missing.push(
+        `search attribute ${name} in namespace ${namespace} is ${NAME_OF.get(have) ?? have}, rackshift needs ${type}`,
+      );
   }
   return missing;
 }
 
-/** Fails, saying exactly what is missing and the command that creates it, unless the namespace is ready for rackshift. */
+/**
+ * Fails, saying exactly what is missing and the command that creates it, unless the namespace is
+ * ready for rackshift.
+ */
 export async function checkTemporalSetup(connection: Connection, namespace: string): Promise<void> {
   const missing = await missingSetup(connection, namespace);
   if (missing.length > 0) {
-    throw new TemporalSetupError(`${missing.join('; ')}: run \`rackshift admin setup --namespace ${namespace}\` (with the same connection options)`, missing);
+    throw new TemporalSetupError(
+      `${missing.join('; ')}: run \`rackshift admin setup --namespace ${namespace}\` (with the same connection options)`,
+      missing,
+    );
   }
 }
 
@@ -63,13 +82,25 @@ export async function checkTemporalSetup(connection: Connection, namespace: stri
  * adds the search attributes it lacks; then waits until the frontend sees all of it. A search
  * attribute registered with another type is an error: changing it would break old runs.
  */
-export async function setupNamespace(connection: Connection, namespace: string, retentionDays: number, log: (line: string) => void): Promise<void> {
+export async function setupNamespace(
+  connection: Connection,
+  namespace: string,
+  retentionDays: number,
+  log: (line: string) => void,
+): Promise<void> {
   const retention = msToTs(retentionDays * 86_400_000);
   if (await namespaceExists(connection, namespace)) {
-    await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: retention } });
+    await connection.workflowService.updateNamespace({
+      namespace,
+      config: { workflowExecutionRetentionTtl: retention },
+    });
     log(`namespace ${namespace}: exists; retention set to ${retentionDays} days`);
   } else {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: retention, description: 'rackshift runbooks' });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: retention,
+      description: 'rackshift runbooks',
+    });
     log(`namespace ${namespace}: created with retention ${retentionDays} days`);
   }
   // A new namespace reaches each service's cache within a refresh interval (2 s by default);
@@ -82,7 +113,11 @@ export async function setupNamespace(connection: Connection, namespace: string, 
       break;
     } catch (e) {
       if (grpcCode(e) !== GrpcStatus.NOT_FOUND) throw e;
-      if (Date.now() > deadline) throw new TemporalSetupError(`namespace ${namespace} was registered but the server does not see it after 30 s`, [namespace]);
+      if (Date.now() > deadline)
+        throw new TemporalSetupError(
+          `namespace ${namespace} was registered but the server does not see it after 30 s`,
+          [namespace],
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -91,7 +126,11 @@ export async function setupNamespace(connection: Connection, namespace: string, 
   for (const [name, type] of SEARCH_ATTRIBUTES) {
     const have = customAttributes?.[name];
     if (have === undefined || have === null) toAdd[name] = TYPE_OF[type]!;
-    else if (have !== TYPE_OF[type]) throw new TemporalSetupError(`search attribute ${name} in namespace ${namespace} is ${NAME_OF.get(have) ?? have}, rackshift needs ${type}; it cannot be changed in place`, [name]);
+    else if (have !== TYPE_OF[type])
+      throw new TemporalSetupError(
+        `search attribute ${name} in namespace ${namespace} is ${NAME_OF.get(have) ?? have}, rackshift needs ${type}; it cannot be changed in place`,
+        [name],
+      );
   }
   if (Object.keys(toAdd).length > 0) {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: toAdd });
@@ -102,7 +141,8 @@ export async function setupNamespace(connection: Connection, namespace: string, 
   for (;;) {
     const missing = await missingSetup(connection, namespace);
     if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new TemporalSetupError(`after setup, still ${missing.join('; ')}`, missing);
+    if (Date.now() > deadline)
+      throw new TemporalSetupError(`after setup, still ${missing.join('; ')}`, missing);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

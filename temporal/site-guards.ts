@@ -2,7 +2,10 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { RUNBOOK_KEY, SITE_KEY } from './search-attributes';
 import type { SiteGuardInput } from '../workflows/site-guard/site-guard-input';
 
-/** One guard per site, always under this id: starting a second one for a site is refused by Temporal itself. */
+/**
+ * One guard per site, always under this id: starting a second one for a site is refused by Temporal
+ * itself.
+ */
 export function guardWorkflowId(site: string): string {
   return `site-guard/${site}`;
 }
@@ -11,7 +14,11 @@ export function guardWorkflowId(site: string): string {
  * Starts the `site-guard` of `input.site` (already validated). Returns false when that site's
  * guard already runs (nothing changed).
  */
-export async function startSiteGuard(client: Client, taskQueue: string, input: Omit<SiteGuardInput, 'carry'>): Promise<boolean> {
+export async function startSiteGuard(
+  client: Client,
+  taskQueue: string,
+  input: Omit<SiteGuardInput, 'carry'>,
+): Promise<boolean> {
   try {
     await client.workflow.start('siteGuard', {
       taskQueue,

@@ -1,4 +1,9 @@
-import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { Duration } from '@temporalio/common';
 import type { TlsSettings } from '../temporal/connection-config';
 import { createActivities } from '../activities/create-activities';
@@ -8,7 +13,10 @@ import { workflowsPath } from './workflow-bundle';
 
 export interface WorkerOptions {
   readonly address: string;
-  /** Defaults: namespace `default`, task queue `rackshift`, plain gRPC (see temporal/connection-config.ts). */
+  /**
+   * Defaults: namespace `default`, task queue `rackshift`, plain gRPC (see
+   * temporal/connection-config.ts).
+   */
   readonly namespace?: string;
   readonly taskQueue?: string;
   readonly tls?: TlsSettings;
@@ -43,10 +51,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     namespace: options.namespace ?? NAMESPACE,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.deps),
-    ...(options.workflowBundle !== undefined ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...(options.workflowBundle !== undefined
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: workflowsPath() }),
     ...(options.identity !== undefined && { identity: options.identity }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
-    ...(options.activityInterceptors !== undefined && { interceptors: { activity: options.activityInterceptors } }),
+    ...(options.activityInterceptors !== undefined && {
+      interceptors: { activity: options.activityInterceptors },
+    }),
     shutdownGraceTime: options.shutdownGraceTime ?? '5s',
     // After a worker dies, its sticky queue holds the workflows' next tasks (and queries, such as
     // the ledger's snapshot behind /boot/ipxe) until this passes; keep that window short.

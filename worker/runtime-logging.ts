@@ -12,6 +12,16 @@ export function installRuntimeLogging(fallback: LogLevel, metricsListen?: string
   const wanted = (process.env.RACKSHIFT_LOG_LEVEL ?? '').toUpperCase() as LogLevel;
   Runtime.install({
     logger: new DefaultLogger(LEVELS.includes(wanted) ? wanted : fallback),
-    ...(metricsListen !== undefined && { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsListen, countersTotalSuffix: true, useSecondsForDurations: true } } } }),
+    ...(metricsListen !== undefined && {
+      telemetryOptions: {
+        metrics: {
+          prometheus: {
+            bindAddress: metricsListen,
+            countersTotalSuffix: true,
+            useSecondsForDurations: true,
+          },
+        },
+      },
+    }),
   });
 }

@@ -23,21 +23,40 @@ export interface RealDeps extends ActivityDeps {
  * process, so that all runs' changes to a switch meet in one queue. `client` (the one the ledger
  * client talks through) lets activities read other runs' results (failback reads a failover's).
  */
-export function realActivityDeps(topology: Topology, secrets: SecretStore, ledger: ActivityDeps['ledger'], client?: Client): RealDeps {
+export function realActivityDeps(
+  topology: Topology,
+  secrets: SecretStore,
+  ledger: ActivityDeps['ledger'],
+  client?: Client,
+): RealDeps {
   const connector = new Ssh2Connector(secrets);
   const switches = new SwitchDriverPool(connector);
   const index = new TopologyIndex(topology);
-  const machineWwpns = index.allMachines().map((m) => m.storage.wwpns).filter((w) => w.length > 1);
+  const machineWwpns = index
+    .allMachines()
+    .map((m) => m.storage.wwpns)
+    .filter((w) => w.length > 1);
   return {
     topology: index,
     secrets,
     ledger,
     powerDriver: (machine) => createPowerDriver(machine, { secrets }),
     switchDriver: (sw) => switches.driverFor(sw),
-    storageDriver: (array) => createArrayDriver(array, connector, { chapFor: chapResolver(index, secrets, array.id) }),
-    zoningDriver: (fabric, array) => new BrocadeZoningDriver({ fabric, array: array.id, connector, luns: array.luns, targetPorts: array.fc?.targetWwpns ?? [], machineWwpns }),
+    storageDriver: (array) =>
+      createArrayDriver(array, connector, { chapFor: chapResolver(index, secrets, array.id) }),
+    zoningDriver: (fabric, array) =>
+      new BrocadeZoningDriver({
+        fabric,
+        array: array.id,
+        connector,
+        luns: array.luns,
+        targetPorts: array.fc?.targetWwpns ?? [],
+        machineWwpns,
+      }),
     hypervisorDriver: (host) => new LibvirtSshDriver(host, connector),
-    ...(client !== undefined && { readRunResult: (workflowId: string) => readRunResult(client, workflowId) }),
+    ...(client !== undefined && {
+      readRunResult: (workflowId: string) => readRunResult(client, workflowId),
+    }),
     close: () => switches.closeAll(),
   };
 }

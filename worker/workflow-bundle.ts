@@ -22,5 +22,15 @@ export function workflowsPath(): string {
 
 /** Bundles every workflow once; a worker given the result starts in well under a second. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+  return bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: {
+      trace() {},
+      debug() {},
+      info() {},
+      warn: console.warn,
+      error: console.error,
+      log() {},
+    } as never,
+  });
 }

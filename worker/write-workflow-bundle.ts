@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const bundle = await bundleWorkflows();
   writeFileSync(PREBUILT_BUNDLE, bundle.code);
-  console.log(`workflow bundle: ${PREBUILT_BUNDLE} (${Math.round(bundle.code.length / 1024)} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `workflow bundle: ${PREBUILT_BUNDLE} (${Math.round(bundle.code.length / 1024)} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 if (require.main === module) {

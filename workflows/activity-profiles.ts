@@ -36,7 +36,10 @@ export const powerOp: ActivityOptions = {
   retry: hardwareRetry,
 };
 
-/** Polling a BMC until a power state is reached; heartbeats every poll so a dead worker is noticed fast. */
+/**
+ * Polling a BMC until a power state is reached; heartbeats every poll so a dead worker is noticed
+ * fast.
+ */
 export function powerWait(timeoutSeconds: number): ActivityOptions {
   return {
     startToCloseTimeout: `${timeoutSeconds + 60}s`,
@@ -45,7 +48,10 @@ export function powerWait(timeoutSeconds: number): ActivityOptions {
   };
 }
 
-/** Switch port changes: sessions are serialized per switch, so a call may wait; it heartbeats while it does. */
+/**
+ * Switch port changes: sessions are serialized per switch, so a call may wait; it heartbeats while
+ * it does.
+ */
 export const switchConfig: ActivityOptions = {
   startToCloseTimeout: '5m',
   heartbeatTimeout: '10s',
@@ -59,11 +65,20 @@ export const storageOp: ActivityOptions = {
   retry: hardwareRetry,
 };
 
-/** Ledger Updates and reads: quick, and retried for a long time, because a run must not lose its bookkeeping. */
+/**
+ * Ledger Updates and reads: quick, and retried for a long time, because a run must not lose its
+ * bookkeeping.
+ */
 export const ledgerOp: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 30, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '20s',
+    maximumAttempts: 30,
+    nonRetryableErrorTypes: [...NON_RETRYABLE],
+  },
 };
 
 /** Pure lookups over the topology and the ledgers. */
@@ -73,10 +88,20 @@ export const planOp: ActivityOptions = {
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
-/** Reading a failover's or drill's scope: every BMC of it probed in parallel (8 s each), heartbeating per probe. */
-export const scopeProbe: ActivityOptions = { ...planOp, startToCloseTimeout: '5m', heartbeatTimeout: '30s' };
+/**
+ * Reading a failover's or drill's scope: every BMC of it probed in parallel (8 s each),
+ * heartbeating per probe.
+ */
+export const scopeProbe: ActivityOptions = {
+  ...planOp,
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '30s',
+};
 
-/** Asking the BMC of a machine last seen dark whether it answers again: a dead BMC is an answer, not a reason to keep trying. */
+/**
+ * Asking the BMC of a machine last seen dark whether it answers again: a dead BMC is an answer, not
+ * a reason to keep trying.
+ */
 export const powerProbe: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
@@ -96,10 +121,26 @@ export function healthWait(timeoutSeconds: number): ActivityOptions {
 export const undoOp: ActivityOptions = {
   startToCloseTimeout: '5m',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError', 'CredentialError', 'BmcAuthError', 'SshAuthError', 'HostKeyMismatchError'] },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: [
+      'ValidationError',
+      'NotFoundError',
+      'CredentialError',
+      'BmcAuthError',
+      'SshAuthError',
+      'HostKeyMismatchError',
+    ],
+  },
 };
 
-/** One hypervisor call (define, start, remove a VM) over SSH; a host still booting answers after a retry. */
+/**
+ * One hypervisor call (define, start, remove a VM) over SSH; a host still booting answers after a
+ * retry.
+ */
 export const hypervisorOp: ActivityOptions = {
   startToCloseTimeout: '2m',
   heartbeatTimeout: '10s',
@@ -113,24 +154,45 @@ export const hypervisorOp: ActivityOptions = {
 export const diskCopy: ActivityOptions = {
   startToCloseTimeout: '12h',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10, nonRetryableErrorTypes: [...NON_RETRYABLE, 'DiskCopyMismatchError', 'DiskRequestRefusedError'] },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: [...NON_RETRYABLE, 'DiskCopyMismatchError', 'DiskRequestRefusedError'],
+  },
 };
 
-/** One site guard probe round: every BMC (8 s each) and health check of a site, heartbeating per probe; a failed round is a doubtful one, not retried for long. */
+/**
+ * One site guard probe round: every BMC (8 s each) and health check of a site, heartbeating per
+ * probe; a failed round is a doubtful one, not retried for long.
+ */
 export const guardProbe: ActivityOptions = {
   startToCloseTimeout: '5m',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
-/** A webhook notification: a receiver that is down gets a few patient retries; a wrong credential none. */
+/**
+ * A webhook notification: a receiver that is down gets a few patient retries; a wrong credential
+ * none.
+ */
 export const notifyOp: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '20s',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: [...NON_RETRYABLE],
+  },
 };
 
-/** Fencing a lost machine's BMC or switch ports: asked once or twice, briefly; the LUN unmask is the fence that must hold. */
+/**
+ * Fencing a lost machine's BMC or switch ports: asked once or twice, briefly; the LUN unmask is the
+ * fence that must hold.
+ */
 export const fenceOp: ActivityOptions = {
   startToCloseTimeout: '60s',
   heartbeatTimeout: '10s',

@@ -6,7 +6,11 @@ import { fieldIssues } from '../common/field-path';
  * Workflows validate their input again (the API already did): a run started from the Temporal
  * CLI or UI gets the same field-path errors, as a non-retryable ValidationError failure.
  */
-export function parseWorkflowInput<S extends z.ZodType>(runbook: string, schema: S, input: unknown): z.output<S> {
+export function parseWorkflowInput<S extends z.ZodType>(
+  runbook: string,
+  schema: S,
+  input: unknown,
+): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = fieldIssues(parsed.error, ['input']);

@@ -36,15 +36,31 @@ export class RunJournal {
   }
 
   progress(): RunProgress {
-    return { runbook: this.runbook, state: this.state, step: this.records.at(-1)?.name, steps: this.records.map((r) => ({ ...r })), ...(this.report !== undefined && { report: this.report }) };
+    return {
+      runbook: this.runbook,
+      state: this.state,
+      step: this.records.at(-1)?.name,
+      steps: this.records.map((r) => ({ ...r })),
+      ...(this.report !== undefined && { report: this.report }),
+    };
   }
 
   get steps(): readonly StepRecord[] {
     return this.records.map((r) => ({ ...r }));
   }
 
-  async step<T>(name: string, summary: string, run: () => Promise<T>, describe?: (result: T) => string): Promise<T> {
-    const record: StepRecord = { name, summary, startedAt: new Date().toISOString(), outcome: 'running' };
+  async step<T>(
+    name: string,
+    summary: string,
+    run: () => Promise<T>,
+    describe?: (result: T) => string,
+  ): Promise<T> {
+    const record: StepRecord = {
+      name,
+      summary,
+      startedAt: new Date().toISOString(),
+      outcome: 'running',
+    };
     this.records.push(record);
     try {
       const result = await run();

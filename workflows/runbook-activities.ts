@@ -12,4 +12,15 @@ import type { SwitchActivities } from '../activities/switch-activities';
 import type { VmPlacementActivities } from '../activities/vm-placement-activities';
 
 /** Every activity a runbook may call, as types only (workflow code imports no activity code). */
-export type RunbookActivities = PowerActivities & LedgerActivities & StorageActivities & SwitchActivities & PlacementActivities & HealthActivities & HypervisorActivities & VmPlacementActivities & DiskCopyActivities & FailoverActivities & FailbackActivities & GuardActivities;
+export type RunbookActivities = PowerActivities &
+  LedgerActivities &
+  StorageActivities &
+  SwitchActivities &
+  PlacementActivities &
+  HealthActivities &
+  HypervisorActivities &
+  VmPlacementActivities &
+  DiskCopyActivities &
+  FailoverActivities &
+  FailbackActivities &
+  GuardActivities;

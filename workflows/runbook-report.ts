@@ -2,7 +2,10 @@ import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { RunJournal, StepRecord } from './run-journal';
 import type { CompensationRecord, Saga } from './saga/saga';
 
-/** What every moving runbook reports: where the persona ended, each step's times, and what was undone. */
+/**
+ * What every moving runbook reports: where the persona ended, each step's times, and what was
+ * undone.
+ */
 export interface RunbookReport {
   readonly runbook: string;
   readonly persona?: string;
@@ -17,17 +20,26 @@ export interface RunbookReport {
   readonly durationMs: number;
 }
 
-/** The type and message of the failure at the root of `e` (an activity's or child's ApplicationFailure, under its wrappers). */
+/**
+ * The type and message of the failure at the root of `e` (an activity's or child's
+ * ApplicationFailure, under its wrappers).
+ */
 export function errorOf(e: unknown): { type: string; message: string } {
   let cause = e as { type?: string; name?: string; message?: string; cause?: unknown };
-  while (cause?.type === undefined && cause?.cause !== undefined) cause = cause.cause as typeof cause;
+  while (cause?.type === undefined && cause?.cause !== undefined)
+    cause = cause.cause as typeof cause;
   return { type: cause?.type ?? cause?.name ?? 'Error', message: cause?.message ?? String(e) };
 }
 
-/** The report a failed runbook carries in its failure's details (see runSaga), when `e` is that failure seen from a parent. */
+/**
+ * The report a failed runbook carries in its failure's details (see runSaga), when `e` is that
+ * failure seen from a parent.
+ */
 export function failureReport(e: unknown): RunbookReport | undefined {
   const report = (e as { cause?: { details?: unknown[] } } | undefined)?.cause?.details?.[0];
-  return report !== null && typeof report === 'object' && 'steps' in report ? (report as RunbookReport) : undefined;
+  return report !== null && typeof report === 'object' && 'steps' in report
+    ? (report as RunbookReport)
+    : undefined;
 }
 
 /**
@@ -50,7 +62,16 @@ export async function runSaga(
     saga.commit();
     await onSettled();
     journal.finish('completed');
-    return { runbook, ...(persona && { persona }), outcome: 'completed', endedOn, steps: journal.steps, compensations: [], leftToFix: [], durationMs: Date.now() - started };
+    return {
+      runbook,
+      ...(persona && { persona }),
+      outcome: 'completed',
+      endedOn,
+      steps: journal.steps,
+      compensations: [],
+      leftToFix: [],
+      durationMs: Date.now() - started,
+    };
   } catch (e) {
     const compensations = await saga.compensate();
     journal.finish('failed');
@@ -62,12 +83,19 @@ export async function runSaga(
       endedOn: 'unchanged',
       steps: journal.steps,
       compensations,
-      leftToFix: compensations.filter((c) => c.outcome === 'failed').map((c) => c.leftToFix ?? c.undo),
+      leftToFix: compensations
+        .filter((c) => c.outcome === 'failed')
+        .map((c) => c.leftToFix ?? c.undo),
       error,
       durationMs: Date.now() - started,
     };
     journal.attachReport(report);
     if (isCancellation(e)) throw e;
-    throw ApplicationFailure.create({ type: error.type, message: `${runbook} failed: ${error.message}${report.leftToFix.length ? ` (left to fix by hand: ${report.leftToFix.join('; ')})` : ''}`, nonRetryable: true, details: [report] });
+    throw ApplicationFailure.create({
+      type: error.type,
+      message: `${runbook} failed: ${error.message}${report.leftToFix.length ? ` (left to fix by hand: ${report.leftToFix.join('; ')})` : ''}`,
+      nonRetryable: true,
+      details: [report],
+    });
   }
 }

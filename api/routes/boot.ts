@@ -4,7 +4,11 @@ import { isRackshiftError, ValidationError, type FieldIssue } from '../../common
 import type { SecretStore } from '../../common/secrets';
 import type { BootAssignmentStore } from '../../drivers/boot/boot-assignment-store';
 import { bootPlanFor } from '../../drivers/boot/boot-plan';
-import { renderFallthroughScript, renderIpxeScript, type BootPlan } from '../../drivers/boot/ipxe-script';
+import {
+  renderFallthroughScript,
+  renderIpxeScript,
+  type BootPlan,
+} from '../../drivers/boot/ipxe-script';
 import { resolveChap } from '../../drivers/storage/chap-account';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import { MAC_PATTERN } from '../../inventory/patterns';
@@ -15,22 +19,40 @@ export interface BootRouterOptions {
   readonly assignments: Pick<BootAssignmentStore, 'get'>;
   /** Addresses or CIDRs (IPv4 or IPv6) of the boot networks allowed to fetch scripts. */
   readonly allowFrom: readonly string[];
-  /** Resolves personas' CHAP credentials when a script is served to its machine; without it a CHAP persona's script is not served. */
+  /**
+   * Resolves personas' CHAP credentials when a script is served to its machine; without it a CHAP
+   * persona's script is not served.
+   */
   readonly secrets?: SecretStore;
 }
 
-/** The allow list as a BlockList; every entry must parse, and an empty list is refused (it would serve nobody). */
+/**
+ * The allow list as a BlockList; every entry must parse, and an empty list is refused (it would
+ * serve nobody).
+ */
 export function parseAllowList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   const issues: FieldIssue[] = [];
-  if (entries.length === 0) issues.push({ path: 'allowFrom', message: 'name at least one address or CIDR that may fetch boot scripts' });
+  if (entries.length === 0)
+    issues.push({
+      path: 'allowFrom',
+      message: 'name at least one address or CIDR that may fetch boot scripts',
+    });
   entries.forEach((entry, i) => {
     const [address = '', prefix, extra] = entry.split('/');
     const family = isIP(address);
     const bits = prefix === undefined ? undefined : Number(prefix);
     const max = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= max && prefix === String(bits)))) {
-      issues.push({ path: `allowFrom[${i}]`, message: `"${entry}" is not an IP address or CIDR like 10.0.0.0/8 or fd00::/8` });
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined &&
+        !(Number.isInteger(bits) && bits >= 0 && bits <= max && prefix === String(bits)))
+    ) {
+      issues.push({
+        path: `allowFrom[${i}]`,
+        message: `"${entry}" is not an IP address or CIDR like 10.0.0.0/8 or fd00::/8`,
+      });
       return;
     }
     const type = family === 6 ? 'ipv6' : 'ipv4';
@@ -42,7 +64,8 @@ export function parseAllowList(entries: readonly string[]): BlockList {
 }
 
 /** An IPv4 client seen on a dual-stack socket as ::ffff:a.b.c.d is a.b.c.d. */
-const unmapped = (remote: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote)?.[1] ?? remote;
+const unmapped = (remote: string): string =>
+  /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote)?.[1] ?? remote;
 
 function allowed(list: BlockList, remote: string | undefined): boolean {
   if (remote === undefined) return false;
@@ -51,13 +74,22 @@ function allowed(list: BlockList, remote: string | undefined): boolean {
   return list.check(remote, isIP(remote) === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** The NIC's own boot address when the topology binds one; a script for that MAC goes to it only. */
-function boundElsewhere(topology: TopologyIndex, mac: string, remote: string | undefined): string | undefined {
+/**
+ * The NIC's own boot address when the topology binds one; a script for that MAC goes to it only.
+ */
+function boundElsewhere(
+  topology: TopologyIndex,
+  mac: string,
+  remote: string | undefined,
+): string | undefined {
   const bound = topology.machineByMac(mac)?.nics.find((n) => n.mac === mac)?.bootAddress;
   if (bound === undefined) return undefined;
   const list = new BlockList();
   list.addAddress(bound, isIP(bound) === 6 ? 'ipv6' : 'ipv4');
-  return remote !== undefined && list.check(unmapped(remote), isIP(unmapped(remote)) === 6 ? 'ipv6' : 'ipv4') ? undefined : bound;
+  return remote !== undefined &&
+    list.check(unmapped(remote), isIP(unmapped(remote)) === 6 ? 'ipv6' : 'ipv4')
+    ? undefined
+    : bound;
 }
 
 /**
@@ -73,10 +105,19 @@ function withChap(options: BootRouterOptions, plan: BootPlan, mac: string): Boot
   const bound = options.topology.machineByMac(mac)?.nics.find((n) => n.mac === mac)?.bootAddress;
   if (bound === undefined) {
     throw new ValidationError('boot script', [
-      { path: 'bootAddress', message: `persona ${plan.persona}'s LUNs demand CHAP, whose secret is served only to a NIC with a bootAddress; ${mac} has none` },
+      {
+        path: 'bootAddress',
+        message: `persona ${plan.persona}'s LUNs demand CHAP, whose secret is served only to a NIC with a bootAddress; ${mac} has none`,
+      },
     ]);
   }
-  if (options.secrets === undefined) throw new ValidationError('boot script', [{ path: 'chap', message: `persona ${plan.persona}'s LUNs demand CHAP and this API has no credential store` }]);
+  if (options.secrets === undefined)
+    throw new ValidationError('boot script', [
+      {
+        path: 'chap',
+        message: `persona ${plan.persona}'s LUNs demand CHAP and this API has no credential store`,
+      },
+    ]);
   return { ...plan, chap: resolveChap(options.secrets, credential) };
 }
 
@@ -105,7 +146,8 @@ export function createBootRouter(options: BootRouterOptions): Router {
       return;
     }
     if (boundElsewhere(options.topology, mac, req.socket.remoteAddress) !== undefined) {
-      // The script names the persona's SAN target: another host on the boot network must not learn it.
+      // The script names the persona's SAN target: another host on the boot network must not learn
+      // it.
       res.status(403).send(`the boot script of ${mac} is served to that NIC's boot address only\n`);
       return;
     }
@@ -117,10 +159,15 @@ export function createBootRouter(options: BootRouterOptions): Router {
       }
       let script: string;
       try {
-        script = renderIpxeScript(withChap(options, bootPlanFor(options.topology, assignment), mac));
+        script = renderIpxeScript(
+          withChap(options, bootPlanFor(options.topology, assignment), mac),
+        );
       } catch (e) {
         if (!isRackshiftError(e)) throw e;
-        script = renderFallthroughScript(mac, `assignment to ${assignment.persona} cannot be served: ${e.message}`);
+        script = renderFallthroughScript(
+          mac,
+          `assignment to ${assignment.persona} cannot be served: ${e.message}`,
+        );
       }
       res.send(script);
     } catch (e) {

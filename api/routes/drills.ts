@@ -28,7 +28,9 @@ export function drillRoutes(deps: DrillRoutesDeps): Router {
       return;
     }
     const drills = await listDrillRuns(deps.client, query.data.limit);
-    const points = drills.flatMap((d) => (d.summary?.rtoSeconds == null ? [] : [{ at: d.startedAt, rtoSeconds: d.summary.rtoSeconds }]));
+    const points = drills.flatMap((d) =>
+      d.summary?.rtoSeconds == null ? [] : [{ at: d.startedAt, rtoSeconds: d.summary.rtoSeconds }],
+    );
     res.json({ drills, rto: rtoTrend(points) });
   });
 

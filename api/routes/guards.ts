@@ -3,15 +3,25 @@ import { Router } from 'express';
 import { fieldIssues } from '../../common/field-path';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import { guardWorkflowId, startSiteGuard } from '../../temporal/site-guards';
-import { guardStatusQuery, guardToggleInputSchema, pauseUpdate, resumeUpdate } from '../../workflows/site-guard/guard-messages';
+import {
+  guardStatusQuery,
+  guardToggleInputSchema,
+  pauseUpdate,
+  resumeUpdate,
+} from '../../workflows/site-guard/guard-messages';
 import { siteGuardInputSchema } from '../../workflows/site-guard/site-guard-input';
 import { requireAction } from '../auth';
 import { badRequest, conflict, notFound } from '../http-errors';
 
-/** What an operator may give when starting a guard: everything but the state a run carries to the next. */
+/**
+ * What an operator may give when starting a guard: everything but the state a run carries to the
+ * next.
+ */
 const startGuardBodySchema = siteGuardInputSchema.omit({ carry: true });
 
-/** Starting, pausing and resuming a guard decide whether production moves by itself: operators only. */
+/**
+ * Starting, pausing and resuming a guard decide whether production moves by itself: operators only.
+ */
 const guardAction = requireAction({ kind: 'run', runbook: 'site-guard' });
 
 /**
@@ -19,7 +29,11 @@ const guardAction = requireAction({ kind: 'run', runbook: 'site-guard' });
  * POST /api/v1/guards {site, policy…} starts one (409 when the site's guard already runs),
  * POST /api/v1/guards/<site>/pause|resume {by?, reason?} (409 when already paused / not paused).
  */
-export function guardRoutes(deps: { readonly client: Client; readonly topology: TopologyIndex; readonly taskQueue: string }): Router {
+export function guardRoutes(deps: {
+  readonly client: Client;
+  readonly topology: TopologyIndex;
+  readonly taskQueue: string;
+}): Router {
   const router = Router();
   const sites = deps.topology.topology.sites.map((s) => s.name);
 
@@ -27,7 +41,10 @@ export function guardRoutes(deps: { readonly client: Client; readonly topology: 
     const guards = await Promise.all(
       sites.map(async (site) => {
         const handle = deps.client.workflow.getHandle(guardWorkflowId(site));
-        const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
+        const running = await handle.describe().then(
+          (d) => d.status.name === 'RUNNING',
+          () => false,
+        );
         if (!running) return { site, state: 'not-running' };
         return { ...(await handle.query(guardStatusQuery)), workflowId: guardWorkflowId(site) };
       }),
@@ -42,12 +59,23 @@ export function guardRoutes(deps: { readonly client: Client; readonly topology: 
       return;
     }
     if (!sites.includes(parsed.data.site)) {
-      badRequest(res, 'guard body does not match the topology', [{ path: 'body.site', message: `unknown site "${parsed.data.site}"` }]);
+      badRequest(res, 'guard body does not match the topology', [
+        { path: 'body.site', message: `unknown site "${parsed.data.site}"` },
+      ]);
       return;
     }
-    const unknown = Object.keys(parsed.data.policy.byPersona).filter((p) => !deps.topology.topology.personas.some((x) => x.name === p));
+    const unknown = Object.keys(parsed.data.policy.byPersona).filter(
+      (p) => !deps.topology.topology.personas.some((x) => x.name === p),
+    );
     if (unknown.length > 0) {
-      badRequest(res, 'guard body does not match the topology', unknown.map((p) => ({ path: `body.policy.byPersona.${p}`, message: `unknown persona "${p}"` })));
+      badRequest(
+        res,
+        'guard body does not match the topology',
+        unknown.map((p) => ({
+          path: `body.policy.byPersona.${p}`,
+          message: `unknown persona "${p}"`,
+        })),
+      );
       return;
     }
     if (!(await startSiteGuard(deps.client, deps.taskQueue, parsed.data))) {
@@ -73,7 +101,9 @@ export function guardRoutes(deps: { readonly client: Client; readonly topology: 
       return;
     }
     try {
-      const status = await deps.client.workflow.getHandle(guardWorkflowId(site)).executeUpdate(verb === 'pause' ? pauseUpdate : resumeUpdate, { args: [who.data] });
+      const status = await deps.client.workflow
+        .getHandle(guardWorkflowId(site))
+        .executeUpdate(verb === 'pause' ? pauseUpdate : resumeUpdate, { args: [who.data] });
       res.json(status);
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) {

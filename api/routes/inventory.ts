@@ -28,12 +28,16 @@ export function inventoryRoutes(deps: InventoryRoutesDeps): Router {
   const sites = deps.topology.topology.sites.map((s) => s.name);
 
   const view = async (): Promise<InventoryView> =>
-    inventoryView(deps.topology.topology, await readLedgers(deps.client, ledger, sites, deps.ledgerTimeoutMs ?? 5000));
+    inventoryView(
+      deps.topology.topology,
+      await readLedgers(deps.client, ledger, sites, deps.ledgerTimeoutMs ?? 5000),
+    );
 
   /** False (and a 400 sent) when the id cannot be a machine id or persona name. */
   function validId(res: Response, id: string, what: string): boolean {
     const parsed = idSchema.safeParse(id);
-    if (!parsed.success) badRequest(res, `${what} is not a valid id`, fieldIssues(parsed.error, ['id']));
+    if (!parsed.success)
+      badRequest(res, `${what} is not a valid id`, fieldIssues(parsed.error, ['id']));
     return parsed.success;
   }
 
@@ -49,7 +53,10 @@ export function inventoryRoutes(deps: InventoryRoutesDeps): Router {
       return;
     }
     const all = await view();
-    res.json({ machine: all.machines.find((m) => m.id === id), issues: all.issues.filter((i) => i.machine === id) });
+    res.json({
+      machine: all.machines.find((m) => m.id === id),
+      issues: all.issues.filter((i) => i.machine === id),
+    });
   });
 
   router.get('/api/v1/inventory/personas/:name', async (req, res) => {
@@ -60,7 +67,10 @@ export function inventoryRoutes(deps: InventoryRoutesDeps): Router {
       return;
     }
     const all = await view();
-    res.json({ persona: all.personas.find((p) => p.name === name), issues: all.issues.filter((i) => i.persona === name) });
+    res.json({
+      persona: all.personas.find((p) => p.name === name),
+      issues: all.issues.filter((i) => i.persona === name),
+    });
   });
 
   const unavailable: ErrorRequestHandler = (err: unknown, _req, res, next) => {
@@ -68,7 +78,9 @@ export function inventoryRoutes(deps: InventoryRoutesDeps): Router {
       next(err);
       return;
     }
-    sendError(res, 503, 'LedgerUnavailable', err.message, [{ path: `ledger.${err.site}`, message: 'did not answer in time' }]);
+    sendError(res, 503, 'LedgerUnavailable', err.message, [
+      { path: `ledger.${err.site}`, message: 'did not answer in time' },
+    ]);
   };
   router.use(unavailable);
 

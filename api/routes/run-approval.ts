@@ -1,7 +1,10 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { fieldIssues } from '../../common/field-path';
-import { approvalInputSchema, approvalUpdate } from '../../workflows/site-failover/failover-messages';
+import {
+  approvalInputSchema,
+  approvalUpdate,
+} from '../../workflows/site-failover/failover-messages';
 import { auditRun } from '../audit-log';
 import { permitted, principalOf } from '../auth';
 import { badRequest, conflict, notFound, sendError } from '../http-errors';
@@ -43,15 +46,30 @@ export function runApprovalRoutes(deps: { readonly client: Client }): Router {
       return;
     }
     if (runMemoOf(described.memo)?.startedBy.tokenId === me.tokenId) {
-      sendError(res, 403, 'Forbidden', `token "${me.name}" started ${runId}; another operator's token must approve or reject it`, [{ path: 'headers.authorization', message: 'the starter of a run may not decide its approval' }]);
+      sendError(
+        res,
+        403,
+        'Forbidden',
+        `token "${me.name}" started ${runId}; another operator's token must approve or reject it`,
+        [
+          {
+            path: 'headers.authorization',
+            message: 'the starter of a run may not decide its approval',
+          },
+        ],
+      );
       return;
     }
     if (described.status.name !== 'RUNNING') {
-      conflict(res, `${runId} has ended (${described.status.name}); there is nothing to approve`, [{ path: 'runId', message: 'not running' }]);
+      conflict(res, `${runId} has ended (${described.status.name}); there is nothing to approve`, [
+        { path: 'runId', message: 'not running' },
+      ]);
       return;
     }
     try {
-      const result = await handle.executeUpdate(approvalUpdate, { args: [{ ...parsed.data, by: me.name }] });
+      const result = await handle.executeUpdate(approvalUpdate, {
+        args: [{ ...parsed.data, by: me.name }],
+      });
       res.json({ runId, by: me.name, ...result });
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) {
@@ -60,7 +78,10 @@ export function runApprovalRoutes(deps: { readonly client: Client }): Router {
         return;
       }
       if (e instanceof WorkflowUpdateFailedError) {
-        conflict(res, `${runId} did not take the decision: ${(e.cause as Error | undefined)?.message ?? e.message}`);
+        conflict(
+          res,
+          `${runId} did not take the decision: ${(e.cause as Error | undefined)?.message ?? e.message}`,
+        );
         return;
       }
       const message = (e as Error).message ?? '';

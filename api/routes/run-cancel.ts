@@ -32,12 +32,16 @@ export function runCancelRoutes(deps: { readonly client: Client }): Router {
     }
     const runbook = described.typedSearchAttributes.get(RUNBOOK_KEY);
     if (runbook === undefined) {
-      notFound(res, `"${runId}" is not a runbook run`, [{ path: 'runId', message: 'not a runbook run' }]);
+      notFound(res, `"${runId}" is not a runbook run`, [
+        { path: 'runId', message: 'not a runbook run' },
+      ]);
       return;
     }
     if (!permitted(res, { kind: 'run', runbook })) return;
     if (described.status.name !== 'RUNNING') {
-      conflict(res, `${runId} has ended (${described.status.name}); there is nothing to cancel`, [{ path: 'runId', message: 'not running' }]);
+      conflict(res, `${runId} has ended (${described.status.name}); there is nothing to cancel`, [
+        { path: 'runId', message: 'not running' },
+      ]);
       return;
     }
     await handle.cancel();

@@ -24,20 +24,32 @@ export function runbookRoutes(deps: RunbookRoutesDeps): Router {
   const router = Router();
 
   router.get('/api/v1/runbooks', (_req, res) => {
-    res.json({ runbooks: RUNBOOKS.map((r) => ({ name: r.name, description: r.description, inputSchema: inputJsonSchema(r) })) });
+    res.json({
+      runbooks: RUNBOOKS.map((r) => ({
+        name: r.name,
+        description: r.description,
+        inputSchema: inputJsonSchema(r),
+      })),
+    });
   });
 
   router.post('/api/v1/runbooks/:name/runs', async (req, res) => {
     const entry = findRunbook(req.params.name);
     if (entry === undefined) {
-      notFound(res, `unknown runbook "${req.params.name}"; GET /api/v1/runbooks lists them`, [{ path: 'name', message: 'no such runbook' }]);
+      notFound(res, `unknown runbook "${req.params.name}"; GET /api/v1/runbooks lists them`, [
+        { path: 'name', message: 'no such runbook' },
+      ]);
       return;
     }
     if (!permitted(res, { kind: 'run', runbook: entry.name })) return;
     const rawKey = req.get('idempotency-key');
     const key = rawKey === undefined ? undefined : idempotencyKeySchema.safeParse(rawKey);
     if (key !== undefined && !key.success) {
-      badRequest(res, 'Idempotency-Key header is invalid', fieldIssues(key.error, ['headers', 'idempotency-key']));
+      badRequest(
+        res,
+        'Idempotency-Key header is invalid',
+        fieldIssues(key.error, ['headers', 'idempotency-key']),
+      );
       return;
     }
     const body = startBodySchema.safeParse(req.body ?? {});
@@ -55,8 +67,15 @@ export function runbookRoutes(deps: RunbookRoutesDeps): Router {
       badRequest(res, `${entry.name} input does not match the topology`, issues);
       return;
     }
-    if ((parsed.data as { force?: boolean }).force === true && !permitted(res, { kind: 'force' })) return;
-    const outcome = await deps.starter.start(entry, parsed.data, deps.topology, principalOf(res), key?.data);
+    if ((parsed.data as { force?: boolean }).force === true && !permitted(res, { kind: 'force' }))
+      return;
+    const outcome = await deps.starter.start(
+      entry,
+      parsed.data,
+      deps.topology,
+      principalOf(res),
+      key?.data,
+    );
     if (outcome.kind === 'conflict') {
       conflict(res, outcome.message, outcome.details);
       return;
@@ -65,13 +84,16 @@ export function runbookRoutes(deps: RunbookRoutesDeps): Router {
     auditRun(res, workflowId);
     if (outcome.kind === 'started') deps.onStarted?.(entry.name);
     if (outcome.kind === 'replayed') res.set('Idempotent-Replayed', 'true');
-    res.status(202).location(deps.links.api(workflowId)).json({
-      runId: workflowId,
-      runbook: entry.name,
-      temporalRunId,
-      statusUrl: deps.links.api(workflowId),
-      temporalUiUrl: deps.links.ui(workflowId, temporalRunId),
-    });
+    res
+      .status(202)
+      .location(deps.links.api(workflowId))
+      .json({
+        runId: workflowId,
+        runbook: entry.name,
+        temporalRunId,
+        statusUrl: deps.links.api(workflowId),
+        temporalUiUrl: deps.links.ui(workflowId, temporalRunId),
+      });
   });
 
   return router;

@@ -20,14 +20,24 @@ interface FailureView {
   readonly nonRetryable?: boolean;
 }
 
-/** The innermost cause's type and message: "BmcAuthError: BMC of m-r1-01 … rejected the credentials". */
+/**
+ * The innermost cause's type and message: "BmcAuthError: BMC of m-r1-01 … rejected the
+ * credentials".
+ */
 function failureView(e: unknown): FailureView {
   let cause: unknown = e instanceof WorkflowFailedError ? e.cause : e;
-  while ((cause as { cause?: unknown })?.cause !== undefined && (cause as { type?: string }).type === undefined) {
+  while (
+    (cause as { cause?: unknown })?.cause !== undefined &&
+    (cause as { type?: string }).type === undefined
+  ) {
     cause = (cause as { cause?: unknown }).cause;
   }
   const c = cause as { type?: string; message?: string; nonRetryable?: boolean; name?: string };
-  return { type: c?.type ?? c?.name, message: c?.message ?? String(cause), ...(c?.nonRetryable !== undefined && { nonRetryable: c.nonRetryable }) };
+  return {
+    type: c?.type ?? c?.name,
+    message: c?.message ?? String(cause),
+    ...(c?.nonRetryable !== undefined && { nonRetryable: c.nonRetryable }),
+  };
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
@@ -55,13 +65,19 @@ export function runIdOf(req: Request, res: Response, drop = 0): string | undefin
   return parsed.success ? parsed.data : undefined;
 }
 
-/** GET /api/v1/runs (recent runs) and GET /api/v1/runs/:runId (status, result or failure, progress). */
+/**
+ * GET /api/v1/runs (recent runs) and GET /api/v1/runs/:runId (status, result or failure, progress).
+ */
 export function runRoutes(deps: RunRoutesDeps): Router {
   const router = Router();
 
   router.get('/api/v1/runs', async (req, res) => {
-    const runbook = typeof req.query.runbook === 'string' && /^[a-z0-9-]{1,40}$/.test(req.query.runbook) ? req.query.runbook : undefined;
-    const query = runbook === undefined ? "RackshiftRunbook IS NOT NULL" : `RackshiftRunbook = '${runbook}'`;
+    const runbook =
+      typeof req.query.runbook === 'string' && /^[a-z0-9-]{1,40}$/.test(req.query.runbook)
+        ? req.query.runbook
+        : undefined;
+    const query =
+      runbook === undefined ? 'RackshiftRunbook IS NOT NULL' : `RackshiftRunbook = '${runbook}'`;
     const runs = [];
     for await (const w of deps.client.workflow.list({ query })) {
       runs.push({
@@ -109,7 +125,10 @@ export function runRoutes(deps: RunRoutesDeps): Router {
         (e: unknown) => failureView(e),
       );
     }
-    const progress = await withTimeout(handle.query<RunProgress>(progressQuery), deps.queryTimeoutMs ?? 3000);
+    const progress = await withTimeout(
+      handle.query<RunProgress>(progressQuery),
+      deps.queryTimeoutMs ?? 3000,
+    );
     body.progress = progress ?? null;
     res.json(body);
   });

@@ -6,36 +6,76 @@ import { startApiServer } from '../../api/start-api-server';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { checkTemporalSetup } from '../../temporal/namespace-setup';
-import { addTemporalOptions, connectFromOptions, type TemporalCliOptions } from '../temporal-options';
+import {
+  addTemporalOptions,
+  connectFromOptions,
+  type TemporalCliOptions,
+} from '../temporal-options';
 
 function listenOption(value: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   const port = Number(m?.[2]);
-  if (!m || port < 1 || port > 65535) throw new InvalidArgumentError(`must be host:port, e.g. 127.0.0.1:8080, got "${value}"`);
+  if (!m || port < 1 || port > 65535)
+    throw new InvalidArgumentError(`must be host:port, e.g. 127.0.0.1:8080, got "${value}"`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
 /** Tokens, one per line; the file must not be readable by group or others. */
 function readTokens(file: string): string[] {
   const mode = statSync(file).mode & 0o777;
-  if ((mode & 0o077) !== 0) throw new InvalidArgumentError(`token file ${file} has mode ${mode.toString(8)}; it must be 0600`);
-  const tokens = readFileSync(file, 'utf8').split('\n').map((t) => t.trim()).filter(Boolean);
-  if (tokens.length === 0 || tokens.some((t) => t.length < 32)) throw new InvalidArgumentError(`token file ${file} needs one token of at least 32 characters per line`);
+  if ((mode & 0o077) !== 0)
+    throw new InvalidArgumentError(
+      `token file ${file} has mode ${mode.toString(8)}; it must be 0600`,
+    );
+  const tokens = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (tokens.length === 0 || tokens.some((t) => t.length < 32))
+    throw new InvalidArgumentError(
+      `token file ${file} needs one token of at least 32 characters per line`,
+    );
   return tokens;
 }
 
 export function registerApiCommands(program: Command): void {
-  addTemporalOptions(program
-    .command('api')
-    .description('run the HTTP API on its own, against a Temporal server (production; `rackshift dev` runs one itself)')
-    .requiredOption('--topology <file>', 'topology file')
-    .option('--listen <host:port>', 'address to listen on', listenOption, { host: '127.0.0.1', port: 8080 })
-    .option('--token-store <file>', 'token store written by `rackshift token create` (mode 0600; re-read when it changes)')
-    .option('--token-file <file>', 'admin bearer tokens, one per line (mode 0600)')
-    .option('--ui-url <url>', 'Temporal UI base URL, for links in run responses')
-    .option('--boot-allow <cidr...>', 'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts', ['127.0.0.1', '::1']))
-    .action(async (opts: TemporalCliOptions & { topology: string; listen: { host: string; port: number }; tokenStore?: string; tokenFile?: string; uiUrl?: string; bootAllow: string[] }) => {
-      if (opts.tokenStore === undefined && opts.tokenFile === undefined) throw new InvalidArgumentError('give --token-store <file> (rackshift token create writes it) or --token-file <file>');
+  addTemporalOptions(
+    program
+      .command('api')
+      .description(
+        'run the HTTP API on its own, against a Temporal server (production; `rackshift dev` runs one itself)',
+      )
+      .requiredOption('--topology <file>', 'topology file')
+      .option('--listen <host:port>', 'address to listen on', listenOption, {
+        host: '127.0.0.1',
+        port: 8080,
+      })
+      .option(
+        '--token-store <file>',
+        'token store written by `rackshift token create` (mode 0600; re-read when it changes)',
+      )
+      .option('--token-file <file>', 'admin bearer tokens, one per line (mode 0600)')
+      .option('--ui-url <url>', 'Temporal UI base URL, for links in run responses')
+      .option(
+        '--boot-allow <cidr...>',
+        'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts',
+        ['127.0.0.1', '::1'],
+      ),
+  ).action(
+    async (
+      opts: TemporalCliOptions & {
+        topology: string;
+        listen: { host: string; port: number };
+        tokenStore?: string;
+        tokenFile?: string;
+        uiUrl?: string;
+        bootAllow: string[];
+      },
+    ) => {
+      if (opts.tokenStore === undefined && opts.tokenFile === undefined)
+        throw new InvalidArgumentError(
+          'give --token-store <file> (rackshift token create writes it) or --token-file <file>',
+        );
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
       const tokens = opts.tokenFile === undefined ? undefined : readTokens(opts.tokenFile);
       const { config, connection } = await connectFromOptions(opts, 'rackshift api');
@@ -55,15 +95,21 @@ export function registerApiCommands(program: Command): void {
         host: opts.listen.host,
         port: opts.listen.port,
         bootAllowFrom: opts.bootAllow,
-        // CHAP personas' boot scripts: RACKSHIFT_CRED_* or RACKSHIFT_SECRETS_FILE, as the worker resolves them.
+        // CHAP personas' boot scripts: RACKSHIFT_CRED_* or RACKSHIFT_SECRETS_FILE, as the worker
+        // resolves them.
         secrets: new EnvAndFileSecretStore(),
         ...(opts.uiUrl !== undefined && { uiBaseUrl: opts.uiUrl }),
       });
       console.log(`rackshift api listening on ${api.url}`);
       await new Promise<void>((resolve) => {
-        const stop = (): void => void api.stop().then(() => connection.close()).then(resolve);
+        const stop = (): void =>
+          void api
+            .stop()
+            .then(() => connection.close())
+            .then(resolve);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-    });
+    },
+  );
 }

@@ -17,11 +17,22 @@ import { textTable } from '../text-table';
 
 type InventoryOptions = ApiCommandOptions & { json?: boolean };
 
-/** The API's answer, checked against the schema it was built with: a CLI of another version says so instead of printing nonsense. */
-async function get<S extends z.ZodType>(opts: InventoryOptions, path: string, schema: S): Promise<z.output<S>> {
+/**
+ * The API's answer, checked against the schema it was built with: a CLI of another version says so
+ * instead of printing nonsense.
+ */
+async function get<S extends z.ZodType>(
+  opts: InventoryOptions,
+  path: string,
+  schema: S,
+): Promise<z.output<S>> {
   const body = await new ApiClient(opts).request<unknown>('GET', path);
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(`the API's answer to ${path} (is this CLI the same version as the API?)`, fieldIssues(parsed.error));
+  if (!parsed.success)
+    throw new ValidationError(
+      `the API's answer to ${path} (is this CLI the same version as the API?)`,
+      fieldIssues(parsed.error),
+    );
   return parsed.data;
 }
 
@@ -32,11 +43,14 @@ const placementText = (p: PersonaView): string => {
   return 'not placed';
 };
 
-const leaseText = (l: LeaseView | null): string => (l === null ? '-' : `${l.holder}${l.purpose === '' ? '' : ` (${l.purpose})`} since ${l.since}`);
+const leaseText = (l: LeaseView | null): string =>
+  l === null ? '-' : `${l.holder}${l.purpose === '' ? '' : ` (${l.purpose})`} since ${l.since}`;
 
-const runsText = (m: MachineView): string => m.persona ?? (m.vms.length > 0 ? `vms: ${m.vms.join(',')}` : '-');
+const runsText = (m: MachineView): string =>
+  m.persona ?? (m.vms.length > 0 ? `vms: ${m.vms.join(',')}` : '-');
 
-const powerText = (m: MachineView): string => `${m.record?.power ?? 'unknown'}${m.record?.healthy === false ? ' (unhealthy)' : ''}`;
+const powerText = (m: MachineView): string =>
+  `${m.record?.power ?? 'unknown'}${m.record?.healthy === false ? ' (unhealthy)' : ''}`;
 
 function printIssues(issues: readonly InventoryIssue[]): void {
   if (issues.length === 0) return;
@@ -54,9 +68,23 @@ function machineDetails(m: MachineView): Details {
     title: `${m.id}  ${m.site}/${m.rack}  ${m.pool}${m.priority === null ? '' : ` priority ${m.priority}`}  ${m.arch}, ${m.cores} cores, ${m.memoryGiB} GiB`,
     lines: [
       ['BMC', `${m.bmc.driver} ${m.bmc.address}:${m.bmc.port}`],
-      ...m.nics.map((n) => [n.name, `${n.mac} on ${n.switch} ${n.port}${n.boot === null ? '' : `, boots ${n.boot.persona} (${n.boot.image})`}`] as const),
-      ['power', `${m.record?.power ?? 'unknown'}${m.record?.healthy === undefined ? '' : m.record.healthy ? ', healthy' : ', unhealthy'}`],
-      ['role', m.record === null ? 'not recorded by the ledger' : `${m.record.role} (recorded ${m.record.updatedAt})`],
+      ...m.nics.map(
+        (n) =>
+          [
+            n.name,
+            `${n.mac} on ${n.switch} ${n.port}${n.boot === null ? '' : `, boots ${n.boot.persona} (${n.boot.image})`}`,
+          ] as const,
+      ),
+      [
+        'power',
+        `${m.record?.power ?? 'unknown'}${m.record?.healthy === undefined ? '' : m.record.healthy ? ', healthy' : ', unhealthy'}`,
+      ],
+      [
+        'role',
+        m.record === null
+          ? 'not recorded by the ledger'
+          : `${m.record.role} (recorded ${m.record.updatedAt})`,
+      ],
       ['persona', m.persona ?? '-'],
       ['VMs', m.vms.length > 0 ? m.vms.join(', ') : '-'],
       ['occupant', m.occupant ?? '-'],
@@ -69,18 +97,34 @@ function personaDetails(p: PersonaView): Details {
   return {
     title: `${p.name}  priority ${p.priority}  image ${p.image}${p.vmAllowed ? '  may run as a VM' : ''}`,
     lines: [
-      ['needs', `${p.requirements.arch}, ${p.requirements.cores} cores, ${p.requirements.memoryGiB} GiB`],
-      ['home', p.home === null ? '-' : 'machine' in p.home ? p.home.machine : `vm on ${p.home.host}`],
+      [
+        'needs',
+        `${p.requirements.arch}, ${p.requirements.cores} cores, ${p.requirements.memoryGiB} GiB`,
+      ],
+      [
+        'home',
+        p.home === null ? '-' : 'machine' in p.home ? p.home.machine : `vm on ${p.home.host}`,
+      ],
       ['placement', placementText(p)],
       ['lease', leaseText(p.lease)],
     ],
   };
 }
 
-/** `inventory machine <id>` and `inventory persona <name>`: one item's details, or with --json the API's answer. */
+/**
+ * `inventory machine <id>` and `inventory persona <name>`: one item's details, or with --json the
+ * API's answer.
+ */
 function detailCommand<S extends z.ZodType<{ issues: InventoryIssue[] }>>(
   parent: Command,
-  spec: { name: string; argument: string; description: string; path: string; schema: S; details: (answer: z.output<S>) => Details },
+  spec: {
+    name: string;
+    argument: string;
+    description: string;
+    path: string;
+    schema: S;
+    details: (answer: z.output<S>) => Details;
+  },
 ): void {
   parent
     .command(spec.name)
@@ -101,10 +145,18 @@ function detailCommand<S extends z.ZodType<{ issues: InventoryIssue[] }>>(
     });
 }
 
-/** `rackshift inventory` [machine <id> | persona <name>]: the topology joined with every site's ledger, through the API. */
+/**
+ * `rackshift inventory` [machine <id> | persona <name>]: the topology joined with every site's
+ * ledger, through the API.
+ */
 export function registerInventoryCommands(program: Command): void {
-  // The options live on `inventory` itself; its subcommands read them with optsWithGlobals(), so they work before or after the subcommand.
-  const inventory = apiOptions(program.command('inventory').description('machines and personas with their live state: power, role, placement, leases'))
+  // The options live on `inventory` itself; its subcommands read them with optsWithGlobals(), so
+  // they work before or after the subcommand.
+  const inventory = apiOptions(
+    program
+      .command('inventory')
+      .description('machines and personas with their live state: power, role, placement, leases'),
+  )
     .option('--json', 'print the raw JSON')
     .action(async (opts: InventoryOptions) => {
       const view = await get(opts, '/api/v1/inventory', inventoryViewSchema);
@@ -115,15 +167,37 @@ export function registerInventoryCommands(program: Command): void {
       console.log(
         textTable(
           ['MACHINE', 'SITE/RACK', 'POOL', 'POWER', 'ROLE', 'PERSONA', 'LEASE'],
-          view.machines.map((m) => [m.id, `${m.site}/${m.rack}`, m.pool, powerText(m), m.record?.role ?? '-', runsText(m), m.lease?.holder ?? '-']),
+          view.machines.map((m) => [
+            m.id,
+            `${m.site}/${m.rack}`,
+            m.pool,
+            powerText(m),
+            m.record?.role ?? '-',
+            runsText(m),
+            m.lease?.holder ?? '-',
+          ]),
         ),
       );
       console.log('');
-      console.log(textTable(['PERSONA', 'PRIO', 'PLACEMENT', 'LEASE'], view.personas.map((p) => [p.name, String(p.priority), placementText(p), p.lease?.holder ?? '-'])));
+      console.log(
+        textTable(
+          ['PERSONA', 'PRIO', 'PLACEMENT', 'LEASE'],
+          view.personas.map((p) => [
+            p.name,
+            String(p.priority),
+            placementText(p),
+            p.lease?.holder ?? '-',
+          ]),
+        ),
+      );
       console.log('');
       for (const s of view.sites) {
-        const pools = Object.entries(s.machines.byPool).map(([pool, n]) => `${n} ${pool}`).join(', ');
-        console.log(`${s.name}: ${s.machines.total} machines (${pools}), ${s.leases} leases, ${s.personas.placed} personas placed, ${s.personas.notPlaced} homed here not placed; ledger version ${s.ledgerVersion}`);
+        const pools = Object.entries(s.machines.byPool)
+          .map(([pool, n]) => `${n} ${pool}`)
+          .join(', ');
+        console.log(
+          `${s.name}: ${s.machines.total} machines (${pools}), ${s.leases} leases, ${s.personas.placed} personas placed, ${s.personas.notPlaced} homed here not placed; ledger version ${s.ledgerVersion}`,
+        );
       }
       printIssues(view.issues);
     });
@@ -131,7 +205,8 @@ export function registerInventoryCommands(program: Command): void {
   detailCommand(inventory, {
     name: 'machine',
     argument: 'id',
-    description: 'one machine: hardware, BMC, NICs and what they boot, ledger record, persona or VMs, lease',
+    description:
+      'one machine: hardware, BMC, NICs and what they boot, ledger record, persona or VMs, lease',
     path: '/api/v1/inventory/machines',
     schema: machineDetailSchema,
     details: (a) => machineDetails(a.machine),

@@ -13,9 +13,16 @@ interface DriverOptions {
   readonly secrets?: string;
 }
 
-async function withDriver<T>(switchId: string, opts: DriverOptions, use: (d: SshSwitchDriver, index: TopologyIndex) => Promise<T>): Promise<T> {
+async function withDriver<T>(
+  switchId: string,
+  opts: DriverOptions,
+  use: (d: SshSwitchDriver, index: TopologyIndex) => Promise<T>,
+): Promise<T> {
   const index = new TopologyIndex(await loadTopologyFile(opts.topology));
-  const driver = new SshSwitchDriver(index.switch(switchId), new Ssh2Connector(new EnvAndFileSecretStore(process.env, opts.secrets)));
+  const driver = new SshSwitchDriver(
+    index.switch(switchId),
+    new Ssh2Connector(new EnvAndFileSecretStore(process.env, opts.secrets)),
+  );
   try {
     return await use(driver, index);
   } finally {
@@ -26,21 +33,33 @@ async function withDriver<T>(switchId: string, opts: DriverOptions, use: (d: Ssh
 const driverOptions = (cmd: Command): Command =>
   cmd
     .option('--topology <file>', 'topology file', 'examples/lab-small.yaml')
-    .option('--secrets <file>', 'secrets file (default $RACKSHIFT_SECRETS_FILE; the lab writes .rackshift/lab/secrets.yaml)', process.env.RACKSHIFT_SECRETS_FILE);
+    .option(
+      '--secrets <file>',
+      'secrets file (default $RACKSHIFT_SECRETS_FILE; the lab writes .rackshift/lab/secrets.yaml)',
+      process.env.RACKSHIFT_SECRETS_FILE,
+    );
 
 function vlanOption(value: string): number[] {
   const vlans = parseVlanList(value);
-  if (vlans === undefined || vlans.length === 0) throw new InvalidArgumentError('must be VLANs 1–4094 like 110 or 110,120,130-132');
+  if (vlans === undefined || vlans.length === 0)
+    throw new InvalidArgumentError('must be VLANs 1–4094 like 110 or 110,120,130-132');
   return vlans;
 }
 
 function report(r: PortChangeResult): string {
-  return r.changed ? `${r.switchId} ${r.port}: ${describeState(r.before)} → ${describeState(r.after)}` : `${r.switchId} ${r.port}: already ${describeState(r.after)}`;
+  return r.changed
+    ? `${r.switchId} ${r.port}: ${describeState(r.before)} → ${describeState(r.after)}`
+    : `${r.switchId} ${r.port}: already ${describeState(r.after)}`;
 }
 
-/** Diagnostics straight through the switch drivers, no workflow: what an operator runs when a runbook cannot set a VLAN. */
+/**
+ * Diagnostics straight through the switch drivers, no workflow: what an operator runs when a
+ * runbook cannot set a VLAN.
+ */
 export function registerSwitchCommands(program: Command): void {
-  const sw = program.command('switch').description("read or set a switch port's VLANs directly over SSH (diagnostics; no workflow)");
+  const sw = program
+    .command('switch')
+    .description("read or set a switch port's VLANs directly over SSH (diagnostics; no workflow)");
 
   driverOptions(
     sw
@@ -49,47 +68,78 @@ export function registerSwitchCommands(program: Command): void {
       .argument('<switchId>')
       .argument('[port]')
       .option('--json', 'print JSON'),
-  ).action(async (switchId: string, port: string | undefined, opts: DriverOptions & { json?: boolean }) => {
-    await withDriver(switchId, opts, async (d, index) => {
-      const ports = port !== undefined ? [port] : [...new Set(index.allMachines().flatMap((m) => m.nics.filter((n) => n.switch === switchId).map((n) => n.port)))];
-      if (ports.length === 0) {
-        console.log(`${switchId}: no port of it is cabled in the topology; name one`);
-        return;
-      }
-      for (const p of ports) d.checkPort(p);
-      const rows = await Promise.all(ports.map(async (p) => ({ port: p, state: await d.readPort(p) })));
-      if (opts.json) {
-        console.log(JSON.stringify({ switch: switchId, ports: rows }));
-        return;
-      }
-      const width = Math.max(...ports.map((p) => p.length));
-      for (const r of rows) console.log(`${switchId} ${r.port.padEnd(width)}  ${describeState(r.state)}`);
-    });
-  });
+  ).action(
+    async (
+      switchId: string,
+      port: string | undefined,
+      opts: DriverOptions & { json?: boolean },
+    ) => {
+      await withDriver(switchId, opts, async (d, index) => {
+        const ports =
+          port !== undefined
+            ? [port]
+            : [
+                ...new Set(
+                  index
+                    .allMachines()
+                    .flatMap((m) => m.nics.filter((n) => n.switch === switchId).map((n) => n.port)),
+                ),
+              ];
+        if (ports.length === 0) {
+          console.log(`${switchId}: no port of it is cabled in the topology; name one`);
+          return;
+        }
+        for (const p of ports) d.checkPort(p);
+        const rows = await Promise.all(
+          ports.map(async (p) => ({ port: p, state: await d.readPort(p) })),
+        );
+        if (opts.json) {
+          console.log(JSON.stringify({ switch: switchId, ports: rows }));
+          return;
+        }
+        const width = Math.max(...ports.map((p) => p.length));
+        for (const r of rows)
+          console.log(`${switchId} ${r.port.padEnd(width)}  ${describeState(r.state)}`);
+      });
+    },
+  );
 
   driverOptions(
     sw
       .command('set-vlan')
-      .description('make a port an access port of one VLAN or a trunk of a VLAN list, read it back, and save the configuration')
+      .description(
+        'make a port an access port of one VLAN or a trunk of a VLAN list, read it back, and save the configuration',
+      )
       .argument('<switchId>')
       .argument('<port>')
       .option('--access <vlan>', 'access VLAN', vlanOption)
       .option('--trunk <vlans>', 'trunk VLAN list, e.g. 110,120,130-132', vlanOption)
       .option('--no-save', 'leave the running configuration unsaved')
       .option('--json', 'print JSON'),
-  ).action(async (switchId: string, port: string, opts: DriverOptions & { access?: number[]; trunk?: number[]; save: boolean; json?: boolean }) => {
-    if ((opts.access === undefined) === (opts.trunk === undefined)) throw new InvalidArgumentError('give exactly one of --access and --trunk');
-    if (opts.access !== undefined && opts.access.length !== 1) throw new InvalidArgumentError('--access takes one VLAN');
-    await withDriver(switchId, opts, async (d) => {
-      const result = opts.access !== undefined ? await d.setAccessVlan(port, opts.access[0] as number) : await d.setTrunkVlans(port, opts.trunk ?? []);
-      const saved = opts.save && result.changed;
-      if (saved) await d.saveConfig();
-      if (opts.json) {
-        console.log(JSON.stringify({ switch: switchId, ...result, saved }));
-        return;
-      }
-      console.log(report(result));
-      if (saved) console.log(`${switchId}: configuration saved`);
-    });
-  });
+  ).action(
+    async (
+      switchId: string,
+      port: string,
+      opts: DriverOptions & { access?: number[]; trunk?: number[]; save: boolean; json?: boolean },
+    ) => {
+      if ((opts.access === undefined) === (opts.trunk === undefined))
+        throw new InvalidArgumentError('give exactly one of --access and --trunk');
+      if (opts.access !== undefined && opts.access.length !== 1)
+        throw new InvalidArgumentError('--access takes one VLAN');
+      await withDriver(switchId, opts, async (d) => {
+        const result =
+          opts.access !== undefined
+            ? await d.setAccessVlan(port, opts.access[0] as number)
+            : await d.setTrunkVlans(port, opts.trunk ?? []);
+        const saved = opts.save && result.changed;
+        if (saved) await d.saveConfig();
+        if (opts.json) {
+          console.log(JSON.stringify({ switch: switchId, ...result, saved }));
+          return;
+        }
+        console.log(report(result));
+        if (saved) console.log(`${switchId}: configuration saved`);
+      });
+    },
+  );
 }

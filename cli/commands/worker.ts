@@ -10,7 +10,11 @@ import { startWorker } from '../../worker/create-worker';
 import { prebuiltWorkflowBundle } from '../../worker/workflow-bundle';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { realActivityDeps } from '../../worker/worker-deps';
-import { addTemporalOptions, connectFromOptions, type TemporalCliOptions } from '../temporal-options';
+import {
+  addTemporalOptions,
+  connectFromOptions,
+  type TemporalCliOptions,
+} from '../temporal-options';
 
 /** Unique per replica: container replicas all run as pid 1, so the host name comes first. */
 export function workerIdentity(): string {
@@ -24,18 +28,21 @@ function urlOption(value: string): string {
   } catch {
     throw new InvalidArgumentError(`must be an http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`must be an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`must be an http(s) URL, got "${value}"`);
   return value.replace(/\/+$/, '');
 }
 
 function metricsOption(value: string): string {
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError(`must be host:port, e.g. 127.0.0.1:9464, got "${value}"`);
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value))
+    throw new InvalidArgumentError(`must be host:port, e.g. 127.0.0.1:9464, got "${value}"`);
   return value;
 }
 
 function graceOption(value: string): number {
   const n = Number(value);
-  if (!/^\d{1,4}$/.test(value)) throw new InvalidArgumentError(`must be a whole number of seconds, got "${value}"`);
+  if (!/^\d{1,4}$/.test(value))
+    throw new InvalidArgumentError(`must be a whole number of seconds, got "${value}"`);
   return n;
 }
 
@@ -52,18 +59,37 @@ export function registerWorkerCommands(program: Command): void {
   addTemporalOptions(
     program
       .command('worker')
-      .description('run a rackshift worker (workflows and hardware activities) against a Temporal server')
+      .description(
+        'run a rackshift worker (workflows and hardware activities) against a Temporal server',
+      )
       .requiredOption('--topology <file>', 'topology file')
-      .option('--secrets <file>', 'secrets file (YAML/JSON map of credential name → username/password; mode 0600)', process.env.RACKSHIFT_SECRETS_FILE)
-      .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one `npm run build` wrote, if any; else the worker bundles at start)')
+      .option(
+        '--secrets <file>',
+        'secrets file (YAML/JSON map of credential name → username/password; mode 0600)',
+        process.env.RACKSHIFT_SECRETS_FILE,
+      )
+      .option(
+        '--workflow-bundle <file>',
+        'prebuilt workflow bundle (default: the one `npm run build` wrote, if any; else the worker bundles at start)',
+      )
       .option(
         '--disk-transfer <url>',
         'base URL of the disk-transfer service for copy-mode P2V: <url>/lab/machines/<machine> (P2V helper), <url>/lab/arrays/<array>/volumes/<volume> (the lab control server serves both)',
         urlOption,
         process.env.RACKSHIFT_DISK_TRANSFER_URL,
       )
-      .option('--shutdown-grace <seconds>', 'on SIGTERM, let running activities finish this long before cancelling them', graceOption, 30)
-      .option('--metrics <host:port>', 'serve the Temporal SDK worker metrics for Prometheus on http://host:port/metrics', metricsOption, process.env.RACKSHIFT_WORKER_METRICS),
+      .option(
+        '--shutdown-grace <seconds>',
+        'on SIGTERM, let running activities finish this long before cancelling them',
+        graceOption,
+        30,
+      )
+      .option(
+        '--metrics <host:port>',
+        'serve the Temporal SDK worker metrics for Prometheus on http://host:port/metrics',
+        metricsOption,
+        process.env.RACKSHIFT_WORKER_METRICS,
+      ),
   ).action(async (opts: WorkerCliOptions) => {
     installRuntimeLogging('INFO', opts.metrics);
     const topology = await loadTopologyFile(opts.topology);
@@ -94,9 +120,13 @@ export function registerWorkerCommands(program: Command): void {
       shutdownGraceTime: `${opts.shutdownGrace}s`,
     });
     console.log(`${identity}: workflows from ${bundle ?? 'source (bundled at start)'}`);
-    console.log(`${identity}: polling ${config.taskQueue} in ${config.namespace} at ${config.address}${opts.diskTransfer === undefined ? ' (no disk transfer: copy-mode P2V refused)' : ''}${opts.metrics ? `; metrics on http://${opts.metrics}/metrics` : ''}`);
+    console.log(
+      `${identity}: polling ${config.taskQueue} in ${config.namespace} at ${config.address}${opts.diskTransfer === undefined ? ' (no disk transfer: copy-mode P2V refused)' : ''}${opts.metrics ? `; metrics on http://${opts.metrics}/metrics` : ''}`,
+    );
     const stop = (signal: string): void => {
-      console.log(`${identity}: ${signal}: draining, running activities get ${opts.shutdownGrace} s`);
+      console.log(
+        `${identity}: ${signal}: draining, running activities get ${opts.shutdownGrace} s`,
+      );
       void worker.shutdown();
     };
     process.once('SIGINT', () => stop('SIGINT'));

@@ -8,23 +8,37 @@ import { bootAssignmentSchema } from '../../inventory/ledger-records';
 import { macSchema } from '../../inventory/patterns';
 import type { BootAssignment, BootAssignmentStore } from './boot-assignment-store';
 
-/** Thrown when the assignments file exists but is not what this store writes (hand edits, a truncated disk). */
+/**
+ * Thrown when the assignments file exists but is not what this store writes (hand edits, a
+ * truncated disk).
+ */
 export class BootStoreCorruptError extends RackshiftError {
   override readonly name = 'BootStoreCorruptError';
   constructor(file: string, detail: string) {
-    super(`boot assignment store ${file} is unreadable: ${detail}`, { retryable: false, context: { file } });
+    super(`boot assignment store ${file} is unreadable: ${detail}`, {
+      retryable: false,
+      context: { file },
+    });
   }
 }
 
-/** Thrown when another process holds the store's lock for longer than a write can take. Retryable. */
+/**
+ * Thrown when another process holds the store's lock for longer than a write can take. Retryable.
+ */
 export class BootStoreBusyError extends RackshiftError {
   override readonly name = 'BootStoreBusyError';
   constructor(file: string) {
-    super(`boot assignment store ${file} is locked by another process`, { retryable: true, context: { file } });
+    super(`boot assignment store ${file} is locked by another process`, {
+      retryable: true,
+      context: { file },
+    });
   }
 }
 
-const fileSchema = z.strictObject({ version: z.literal(1), assignments: z.record(z.string(), bootAssignmentSchema) });
+const fileSchema = z.strictObject({
+  version: z.literal(1),
+  assignments: z.record(z.string(), bootAssignmentSchema),
+});
 type StoreFile = z.output<typeof fileSchema>;
 
 const LOCK_STALE_MS = 30_000;
@@ -72,7 +86,11 @@ export class FileBootAssignmentStore implements BootAssignmentStore {
       throw new BootStoreCorruptError(this.file, `not JSON: ${(e as Error).message}`);
     }
     const parsed = fileSchema.safeParse(raw);
-    if (!parsed.success) throw new BootStoreCorruptError(this.file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new BootStoreCorruptError(
+        this.file,
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     return parsed.data;
   }
 
@@ -105,7 +123,10 @@ export class FileBootAssignmentStore implements BootAssignmentStore {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const age = await stat(lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lockFile).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       // A writer that died holding the lock leaves it behind; no write takes this long.
       if (age > LOCK_STALE_MS) await unlink(lockFile).catch(() => undefined);
       else if (Date.now() > deadline) throw new BootStoreBusyError(this.file);
@@ -113,7 +134,10 @@ export class FileBootAssignmentStore implements BootAssignmentStore {
     }
   }
 
-  private async change(mac: string, next: BootAssignment | undefined): Promise<BootAssignment | undefined> {
+  private async change(
+    mac: string,
+    next: BootAssignment | undefined,
+  ): Promise<BootAssignment | undefined> {
     const key = parseOrThrow('MAC address', macSchema, mac);
     const work = async (): Promise<BootAssignment | undefined> => {
       const release = await this.lock();

@@ -1,6 +1,9 @@
 import { RackshiftError } from '../../common/errors';
 
-/** Thrown when a disk or volume endpoint cannot be reached, answers 5xx, or cuts a transfer short. Retryable: a copy resumes from its last heartbeat. */
+/**
+ * Thrown when a disk or volume endpoint cannot be reached, answers 5xx, or cuts a transfer short.
+ * Retryable: a copy resumes from its last heartbeat.
+ */
 export class DiskTransferError extends RackshiftError {
   override readonly name = 'DiskTransferError';
   constructor(endpoint: string, detail: string) {
@@ -8,26 +11,44 @@ export class DiskTransferError extends RackshiftError {
   }
 }
 
-/** Thrown when a chunk's bytes do not match the checksum sent with them (damaged in transit). Retryable: the chunk is sent again. */
+/**
+ * Thrown when a chunk's bytes do not match the checksum sent with them (damaged in transit).
+ * Retryable: the chunk is sent again.
+ */
 export class DiskChecksumError extends RackshiftError {
   override readonly name = 'DiskChecksumError';
   constructor(endpoint: string, offset: number, expected: string, actual: string) {
-    super(`${endpoint}: chunk at byte ${offset} has SHA-256 ${actual}, expected ${expected}`, { retryable: true, context: { endpoint, offset } });
+    super(`${endpoint}: chunk at byte ${offset} has SHA-256 ${actual}, expected ${expected}`, {
+      retryable: true,
+      context: { endpoint, offset },
+    });
   }
 }
 
-/** Thrown when a whole copied volume's SHA-256 (or size) differs from the source disk's. Not retryable: the copy is wrong and is undone. */
+/**
+ * Thrown when a whole copied volume's SHA-256 (or size) differs from the source disk's. Not
+ * retryable: the copy is wrong and is undone.
+ */
 export class DiskCopyMismatchError extends RackshiftError {
   override readonly name = 'DiskCopyMismatchError';
   constructor(machine: string, volume: string, detail: string) {
-    super(`copy of ${machine}'s disk to ${volume} is not identical: ${detail}`, { retryable: false, context: { machine, volume } });
+    super(`copy of ${machine}'s disk to ${volume} is not identical: ${detail}`, {
+      retryable: false,
+      context: { machine, volume },
+    });
   }
 }
 
-/** Thrown when a disk helper or volume endpoint refuses a request (machine still on, no disk, wrong size…). Not retryable. */
+/**
+ * Thrown when a disk helper or volume endpoint refuses a request (machine still on, no disk, wrong
+ * size…). Not retryable.
+ */
 export class DiskRequestRefusedError extends RackshiftError {
   override readonly name = 'DiskRequestRefusedError';
   constructor(endpoint: string, status: number, detail: string) {
-    super(`${endpoint} refused the request (HTTP ${status}): ${detail}`, { retryable: false, context: { endpoint, status } });
+    super(`${endpoint} refused the request (HTTP ${status}): ${detail}`, {
+      retryable: false,
+      context: { endpoint, status },
+    });
   }
 }

@@ -16,9 +16,14 @@ export interface ChunkResponse {
   readonly body: Buffer;
 }
 
-/** The endpoint's base URL, checked before any request is made: http(s), no spaces, quotes or query. */
+/**
+ * The endpoint's base URL, checked before any request is made: http(s), no spaces, quotes or query.
+ */
 export function checkBaseUrl(what: string, url: string): string {
-  if (!BOOT_URL_PATTERN.test(url)) throw new ValidationError(what, [{ path: 'url', message: `"${url}" is not an http(s) URL without spaces, quotes or query` }]);
+  if (!BOOT_URL_PATTERN.test(url))
+    throw new ValidationError(what, [
+      { path: 'url', message: `"${url}" is not an http(s) URL without spaces, quotes or query` },
+    ]);
   return url.replace(/\/$/, '');
 }
 
@@ -30,7 +35,14 @@ export function checkBaseUrl(what: string, url: string): string {
 export async function chunkRequest(
   endpoint: string,
   url: string,
-  init: { method: 'GET' | 'PUT' | 'POST'; body?: Buffer; json?: unknown; headers?: Record<string, string>; signal?: AbortSignal; timeoutMs: number },
+  init: {
+    method: 'GET' | 'PUT' | 'POST';
+    body?: Buffer;
+    json?: unknown;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    timeoutMs: number;
+  },
 ): Promise<ChunkResponse> {
   const signals = [AbortSignal.timeout(init.timeoutMs), ...(init.signal ? [init.signal] : [])];
   const headers: Record<string, string> = { ...init.headers };
@@ -44,14 +56,26 @@ export async function chunkRequest(
   let res: Response;
   let bytes: Buffer;
   try {
-    res = await fetch(url, { method: init.method, headers, ...(body !== undefined && { body }), signal: AbortSignal.any(signals) });
+    res = await fetch(url, {
+      method: init.method,
+      headers,
+      ...(body !== undefined && { body }),
+      signal: AbortSignal.any(signals),
+    });
     bytes = Buffer.from(await res.arrayBuffer());
   } catch (e) {
     if (init.signal?.aborted) throw init.signal.reason;
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new DiskTransferError(endpoint, `${init.method} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    throw new DiskTransferError(
+      endpoint,
+      `${init.method} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+    );
   }
-  if (res.status >= 500) throw new DiskTransferError(endpoint, `${init.method} answered ${res.status}: ${bytes.toString('utf8').slice(0, 200)}`);
+  if (res.status >= 500)
+    throw new DiskTransferError(
+      endpoint,
+      `${init.method} answered ${res.status}: ${bytes.toString('utf8').slice(0, 200)}`,
+    );
   if (res.status >= 300) throw new DiskRequestRefusedError(endpoint, res.status, errorText(bytes));
   return { status: res.status, headers: res.headers, body: bytes };
 }

@@ -35,7 +35,11 @@ export class HttpVolumeSink implements VolumeSink {
   }
 
   async create(sizeBytes: number): Promise<{ created: boolean }> {
-    const r = await chunkRequest(this.endpoint, this.base, { method: 'PUT', json: { sizeBytes }, timeoutMs: this.timeoutMs });
+    const r = await chunkRequest(this.endpoint, this.base, {
+      method: 'PUT',
+      json: { sizeBytes },
+      timeoutMs: this.timeoutMs,
+    });
     return jsonOf<{ created: boolean }>(this.endpoint, r);
   }
 
@@ -49,16 +53,28 @@ export class HttpVolumeSink implements VolumeSink {
         ...(signal && { signal }),
       });
     } catch (e) {
-      // 422: the bytes the array received are not those the helper read; reading them again may cure it.
-      if (e instanceof DiskRequestRefusedError && e.context.status === 422) throw new DiskChecksumError(this.endpoint, offset, chunk.sha256, 'something else (the array refused the chunk)');
+      // 422: the bytes the array received are not those the helper read; reading them again may
+      // cure it.
+      if (e instanceof DiskRequestRefusedError && e.context.status === 422)
+        throw new DiskChecksumError(
+          this.endpoint,
+          offset,
+          chunk.sha256,
+          'something else (the array refused the chunk)',
+        );
       throw e;
     }
   }
 
   async sha256(signal?: AbortSignal): Promise<{ sizeBytes: number; sha256: string }> {
-    const r = await chunkRequest(this.endpoint, this.base, { method: 'GET', timeoutMs: this.timeoutMs * 10, ...(signal && { signal }) });
+    const r = await chunkRequest(this.endpoint, this.base, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs * 10,
+      ...(signal && { signal }),
+    });
     const out = jsonOf<{ sizeBytes: number; sha256: string }>(this.endpoint, r);
-    if (typeof out.sha256 !== 'string') throw new DiskTransferError(this.endpoint, 'answered no sha256');
+    if (typeof out.sha256 !== 'string')
+      throw new DiskTransferError(this.endpoint, 'answered no sha256');
     return out;
   }
 }

@@ -8,9 +8,15 @@ import type { DiskChunk } from './disk-source';
 export interface VolumeSink {
   /** Fast, synchronous check of the configuration; throws ValidationError naming the field. */
   validate(): void;
-  /** Creates the volume with `sizeBytes` when missing; an existing one of that size is kept (a retried copy resumes into it). */
+  /**
+   * Creates the volume with `sizeBytes` when missing; an existing one of that size is kept (a
+   * retried copy resumes into it).
+   */
   create(sizeBytes: number): Promise<{ readonly created: boolean }>;
-  /** Writes the chunk at `offset`; the array checks the chunk's SHA-256 (from the source) before it stores the bytes. */
+  /**
+   * Writes the chunk at `offset`; the array checks the chunk's SHA-256 (from the source) before it
+   * stores the bytes.
+   */
   write(offset: number, chunk: DiskChunk, signal?: AbortSignal): Promise<void>;
   /** Size and SHA-256 (hex) of the whole volume, computed by the array. */
   sha256(signal?: AbortSignal): Promise<{ readonly sizeBytes: number; readonly sha256: string }>;

@@ -3,7 +3,10 @@ import { probeHttp } from './http-probe';
 import { probeSshBanner } from './ssh-banner-probe';
 import { probeTcp } from './tcp-probe';
 
-/** The answer to "is the persona up"; probes never throw, an unreachable service is simply unhealthy. */
+/**
+ * The answer to "is the persona up"; probes never throw, an unreachable service is simply
+ * unhealthy.
+ */
 export interface ProbeResult {
   readonly healthy: boolean;
   /** What was seen: `HTTP 200 …`, `connected`, the SSH banner, or why it failed. */
@@ -18,7 +21,10 @@ export interface ProbeOptions {
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 
-type Prober<K extends HealthCheck['kind']> = (check: Extract<HealthCheck, { kind: K }>, timeoutMs: number) => Promise<ProbeResult>;
+type Prober<K extends HealthCheck['kind']> = (
+  check: Extract<HealthCheck, { kind: K }>,
+  timeoutMs: number,
+) => Promise<ProbeResult>;
 
 const PROBERS: { readonly [K in HealthCheck['kind']]: Prober<K> } = {
   http: probeHttp,

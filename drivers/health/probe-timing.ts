@@ -9,7 +9,11 @@ export function socketHost(host: string): string {
 /** Starts the clock; the returned function stamps a result with the elapsed time. */
 export function stopwatch(): (healthy: boolean, detail: string) => ProbeResult {
   const start = performance.now();
-  return (healthy, detail) => ({ healthy, detail, latencyMs: Math.round((performance.now() - start) * 100) / 100 });
+  return (healthy, detail) => ({
+    healthy,
+    detail,
+    latencyMs: Math.round((performance.now() - start) * 100) / 100,
+  });
 }
 
 /** A socket error as an operator reads it: `ECONNREFUSED` rather than a stack. */

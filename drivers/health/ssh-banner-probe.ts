@@ -6,8 +6,14 @@ import { describeSocketError, socketHost, stopwatch } from './probe-timing';
 /** RFC 4253 §4.2: the identification line is at most 255 bytes including CR LF. */
 const BANNER_LIMIT = 255;
 
-/** Healthy when the server sends an SSH identification line (`SSH-2.0-…`) within the timeout; no login is attempted. */
-export function probeSshBanner(check: Extract<HealthCheck, { kind: 'ssh' }>, timeoutMs: number): Promise<ProbeResult> {
+/**
+ * Healthy when the server sends an SSH identification line (`SSH-2.0-…`) within the timeout; no
+ * login is attempted.
+ */
+export function probeSshBanner(
+  check: Extract<HealthCheck, { kind: 'ssh' }>,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   const done = stopwatch();
   const where = `${check.host}:${check.port}`;
   return new Promise((resolve) => {
@@ -18,7 +24,10 @@ export function probeSshBanner(check: Extract<HealthCheck, { kind: 'ssh' }>, tim
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish(done(false, `no SSH banner from ${where} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(done(false, `no SSH banner from ${where} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       received += chunk;
@@ -28,13 +37,25 @@ export function probeSshBanner(check: Extract<HealthCheck, { kind: 'ssh' }>, tim
         received = received.slice(end + 1);
         if (line.startsWith('SSH-')) {
           const printable = line.slice(0, BANNER_LIMIT).replace(/[^\x20-\x7e]/g, '?');
-          finish(/^SSH-(?:2\.0|1\.99)-/.test(line) ? done(true, printable) : done(false, `${where} speaks an unsupported SSH version: ${printable}`));
+          finish(
+            /^SSH-(?:2\.0|1\.99)-/.test(line)
+              ? done(true, printable)
+              : done(false, `${where} speaks an unsupported SSH version: ${printable}`),
+          );
           return;
         }
       }
-      if (received.length > BANNER_LIMIT) finish(done(false, `${where} is not an SSH server: ${received.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}`));
+      if (received.length > BANNER_LIMIT)
+        finish(
+          done(
+            false,
+            `${where} is not an SSH server: ${received.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}`,
+          ),
+        );
     });
-    socket.once('end', () => finish(done(false, `${where} closed the connection before its SSH banner`)));
+    socket.once('end', () =>
+      finish(done(false, `${where} closed the connection before its SSH banner`)),
+    );
     socket.once('error', (e) => finish(done(false, `${where}: ${describeSocketError(e)}`)));
   });
 }

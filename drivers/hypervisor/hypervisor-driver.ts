@@ -14,7 +14,10 @@ export interface VmInfo {
 }
 
 export interface VmActionResult {
-  /** True when nothing had to change (start while running, undefine while absent…). For define: a VM of that name existed and its definition was replaced. */
+  /**
+   * True when nothing had to change (start while running, undefine while absent…). For define: a VM
+   * of that name existed and its definition was replaced.
+   */
   readonly already: boolean;
 }
 
@@ -37,7 +40,9 @@ export interface VmShutdownOptions {
  * added by implementing this interface; runbooks see nothing else.
  */
 export interface HypervisorDriver {
-  /** Fast, synchronous check of the host's configuration; throws ValidationError naming the field. */
+  /**
+   * Fast, synchronous check of the host's configuration; throws ValidationError naming the field.
+   */
   validate(): void;
   /** Defines (or redefines) a persistent VM; does not start it. */
   define(spec: VmSpec): Promise<VmActionResult>;

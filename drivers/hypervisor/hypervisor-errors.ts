@@ -8,7 +8,10 @@ function clip(text: string): string {
   return t.length > MAX_DETAIL ? `${t.slice(0, MAX_DETAIL)}…` : t;
 }
 
-/** Thrown when the hypervisor host has no VM of that name (start, shutdown, destroy, info). Not retryable. */
+/**
+ * Thrown when the hypervisor host has no VM of that name (start, shutdown, destroy, info). Not
+ * retryable.
+ */
 export class VmNotFoundError extends RackshiftError {
   override readonly name = 'VmNotFoundError';
   constructor(hostId: string, vm: string) {
@@ -16,11 +19,17 @@ export class VmNotFoundError extends RackshiftError {
   }
 }
 
-/** Thrown when the host answers but its hypervisor service does not (libvirtd down, host still booting). Retryable. */
+/**
+ * Thrown when the host answers but its hypervisor service does not (libvirtd down, host still
+ * booting). Retryable.
+ */
 export class HypervisorUnavailableError extends RackshiftError {
   override readonly name = 'HypervisorUnavailableError';
   constructor(hostId: string, detail: string) {
-    super(`hypervisor ${hostId} is not available: ${clip(detail)}`, { retryable: true, context: { hostId } });
+    super(`hypervisor ${hostId} is not available: ${clip(detail)}`, {
+      retryable: true,
+      context: { hostId },
+    });
   }
 }
 
@@ -32,11 +41,13 @@ export class HypervisorCommandError extends RackshiftError {
   override readonly name = 'HypervisorCommandError';
   readonly output: string;
   constructor(hostId: string, command: string, exitCode: number | null, output: string) {
-    super(`hypervisor ${hostId}: "${command}" failed (exit ${exitCode ?? 'signal'}): ${clip(output)}`, {
-      retryable: true,
-      context: { hostId, command, exitCode: exitCode ?? undefined },
-    });
+    super(
+      `hypervisor ${hostId}: "${command}" failed (exit ${exitCode ?? 'signal'}): ${clip(output)}`,
+      {
+        retryable: true,
+        context: { hostId, command, exitCode: exitCode ?? undefined },
+      },
+    );
     this.output = clip(output);
   }
 }
-

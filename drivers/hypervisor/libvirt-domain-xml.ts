@@ -2,7 +2,9 @@ import { parseOrThrow } from '../../common/validate';
 import { vmSpecSchema, type VmIscsiDisk, type VmNic, type VmSpec } from './vm-spec';
 import { el, renderXml, type XmlElement } from './xml-builder';
 
-/** vda, vdb, … vdz, vdaa: the names Linux gives virtio disks, so the guest sees what the XML says. */
+/**
+ * vda, vdb, … vdz, vdaa: the names Linux gives virtio disks, so the guest sees what the XML says.
+ */
 function virtioDiskName(index: number): string {
   let n = index + 1;
   let suffix = '';

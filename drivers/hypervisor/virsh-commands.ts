@@ -16,7 +16,10 @@ export const virshCommands = {
   list: `${VIRSH} list --all --name`,
 } as const;
 
-/** How a failed virsh run is read: first match wins. Texts differ between libvirt drivers (qemu, test) and versions. */
+/**
+ * How a failed virsh run is read: first match wins. Texts differ between libvirt drivers (qemu,
+ * test) and versions.
+ */
 export type VirshFailure = 'unavailable' | 'not-found' | 'already-running' | 'not-running';
 
 export const virshErrorPatterns: ReadonlyArray<readonly [RegExp, VirshFailure]> = [

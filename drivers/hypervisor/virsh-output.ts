@@ -17,13 +17,15 @@ export function parseDominfo(text: string): VmInfo | undefined {
   const fields = new Map<string, string>();
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0) fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    if (colon > 0)
+      fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
   }
   const name = fields.get('name');
   const state = fields.get('state');
   const vcpus = Number(fields.get('cpu(s)'));
   const memory = /^(\d+) KiB$/.exec(fields.get('max memory') ?? '');
-  if (name === undefined || state === undefined || !Number.isInteger(vcpus) || memory === null) return undefined;
+  if (name === undefined || state === undefined || !Number.isInteger(vcpus) || memory === null)
+    return undefined;
   const uuid = fields.get('uuid');
   return {
     name,

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { archSchema, bridgeNameSchema } from '../../inventory/topology-schema';
-import { hostSchema, idSchema, iqnSchema, macSchema, tcpPortSchema, vlanSchema } from '../../inventory/patterns';
+import {
+  hostSchema,
+  idSchema,
+  iqnSchema,
+  macSchema,
+  tcpPortSchema,
+  vlanSchema,
+} from '../../inventory/patterns';
 
 /**
  * A VM name: an id that a hypervisor cannot mistake for something else. virsh looks a
@@ -8,8 +15,14 @@ import { hostSchema, idSchema, iqnSchema, macSchema, tcpPortSchema, vlanSchema }
  * stop whatever runs as domain 3; such names are refused.
  */
 export const vmNameSchema = idSchema
-  .refine((n) => !/^\d+$/.test(n), 'must not be all digits (a hypervisor would read it as a domain id)')
-  .refine((n) => !/^[0-9a-f]{32}$/.test(n.replace(/-/g, '')), 'must not look like a UUID (a hypervisor would read it as one)');
+  .refine(
+    (n) => !/^\d+$/.test(n),
+    'must not be all digits (a hypervisor would read it as a domain id)',
+  )
+  .refine(
+    (n) => !/^[0-9a-f]{32}$/.test(n.replace(/-/g, '')),
+    'must not look like a UUID (a hypervisor would read it as one)',
+  );
 
 /**
  * A VM NIC on the host's VLAN trunk bridge. One VLAN: the VM sees it untagged (an access
@@ -43,7 +56,10 @@ export const vmSpecSchema = z
     nics: z.array(vmNicSchema),
     disks: z.array(vmIscsiDiskSchema),
   })
-  .refine((s) => s.disks.filter((d) => d.boot).length <= 1, { message: 'at most one disk may be the boot disk', path: ['disks'] });
+  .refine((s) => s.disks.filter((d) => d.boot).length <= 1, {
+    message: 'at most one disk may be the boot disk',
+    path: ['disks'],
+  });
 
 export type VmSpec = z.output<typeof vmSpecSchema>;
 export type VmNic = z.output<typeof vmNicSchema>;

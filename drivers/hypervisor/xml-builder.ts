@@ -13,9 +13,18 @@ export interface XmlElement {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-/** Controls other than tab, newline and carriage return, and the two non-characters, are not XML 1.0. */
+/**
+ * Controls other than tab, newline and carriage return, and the two non-characters, are not XML
+ * 1.0.
+ */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 function checkName(name: string): string {
   if (!NAME.test(name)) throw new Error(`not an XML name: ${JSON.stringify(name)}`);
@@ -28,8 +37,14 @@ export function escapeXml(value: XmlValue): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** `el('vcpu', { placement: 'static' }, 4)`; undefined attributes and false children are left out. */
-export function el(name: string, attrs: Readonly<Record<string, XmlValue | undefined>> = {}, ...children: ReadonlyArray<XmlChild | false | undefined>): XmlElement {
+/**
+ * `el('vcpu', { placement: 'static' }, 4)`; undefined attributes and false children are left out.
+ */
+export function el(
+  name: string,
+  attrs: Readonly<Record<string, XmlValue | undefined>> = {},
+  ...children: ReadonlyArray<XmlChild | false | undefined>
+): XmlElement {
   const kept = Object.entries(attrs).filter((a): a is [string, XmlValue] => a[1] !== undefined);
   for (const [key] of kept) checkName(key);
   return {
@@ -42,8 +57,11 @@ export function el(name: string, attrs: Readonly<Record<string, XmlValue | undef
 function render(e: XmlElement, indent: string): string {
   const attrs = e.attrs.map(([k, v]) => ` ${k}='${escapeXml(v)}'`).join('');
   if (e.children.length === 0) return `${indent}<${e.name}${attrs}/>`;
-  if (e.children.every((c) => typeof c !== 'object')) return `${indent}<${e.name}${attrs}>${e.children.map(escapeXml).join('')}</${e.name}>`;
-  const inner = e.children.map((c) => (typeof c === 'object' ? render(c, `${indent}  `) : `${indent}  ${escapeXml(c)}`));
+  if (e.children.every((c) => typeof c !== 'object'))
+    return `${indent}<${e.name}${attrs}>${e.children.map(escapeXml).join('')}</${e.name}>`;
+  const inner = e.children.map((c) =>
+    typeof c === 'object' ? render(c, `${indent}  `) : `${indent}  ${escapeXml(c)}`,
+  );
   return `${indent}<${e.name}${attrs}>\n${inner.join('\n')}\n${indent}</${e.name}>`;
 }
 

@@ -4,21 +4,35 @@ import { RackshiftError } from '../../common/errors';
 /** The header that carries `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
 export const SIGNATURE_HEADER = 'X-Rackshift-Signature';
 
-/** Thrown when a webhook receiver does not take a notification (no answer, or a non-2xx status); retried. */
+/**
+ * Thrown when a webhook receiver does not take a notification (no answer, or a non-2xx status);
+ * retried.
+ */
 export class WebhookDeliveryError extends RackshiftError {
   override readonly name = 'WebhookDeliveryError';
-  constructor(readonly url: string, detail: string) {
+  constructor(
+    readonly url: string,
+    detail: string,
+  ) {
     super(`webhook ${url}: ${detail}`, { retryable: true, context: { url } });
   }
 }
 
-/** `sha256=` and the hex HMAC-SHA256 of `body` under `key`: what a receiver recomputes and compares in constant time. */
+/**
+ * `sha256=` and the hex HMAC-SHA256 of `body` under `key`: what a receiver recomputes and compares
+ * in constant time.
+ */
 export function signBody(body: string, key: string): string {
   return `sha256=${createHmac('sha256', key).update(body, 'utf8').digest('hex')}`;
 }
 
 /** POSTs `payload` as JSON with its signature header; the key never leaves this process. */
-export async function postSignedJson(url: string, payload: unknown, key: string, timeoutMs = 10_000): Promise<{ status: number }> {
+export async function postSignedJson(
+  url: string,
+  payload: unknown,
+  key: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number }> {
   const body = JSON.stringify(payload);
   let response: Response;
   try {

@@ -12,7 +12,11 @@ export interface PowerDriverOptions {
 
 /** The driver a machine's topology entry names. */
 export function createPowerDriver(machine: Machine, options: PowerDriverOptions): PowerDriver {
-  const common = { machine, secrets: options.secrets, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) };
+  const common = {
+    machine,
+    secrets: options.secrets,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+  };
   switch (machine.bmc.driver) {
     case 'ipmi':
       return new IpmiPowerDriver(common);

@@ -7,7 +7,10 @@ import type { IpmiBmc } from '../../inventory/topology-schema';
  */
 export const DEFAULT_CIPHER_SUITES: readonly number[] = [17, 3];
 
-/** The suites a BMC's topology entry allows, best first (the old single `cipherSuite` is a list of one). */
+/**
+ * The suites a BMC's topology entry allows, best first (the old single `cipherSuite` is a list of
+ * one).
+ */
 export function configuredCipherSuites(bmc: IpmiBmc): readonly number[] {
   if (bmc.cipherSuites !== undefined) return bmc.cipherSuites;
   return bmc.cipherSuite === undefined ? DEFAULT_CIPHER_SUITES : [bmc.cipherSuite];

@@ -1,15 +1,40 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandStartError, CommandTimeoutError } from '../../common/command-errors';
-import { SpawnCommandRunner, type CommandResult, type CommandRunner } from '../../common/command-runner';
+import {
+  SpawnCommandRunner,
+  type CommandResult,
+  type CommandRunner,
+} from '../../common/command-runner';
 import { CredentialError, ValidationError } from '../../common/errors';
 import { fieldIssues } from '../../common/field-path';
 import type { SecretStore } from '../../common/secrets';
 import { USERNAME_PATTERN } from '../../inventory/patterns';
 import { bmcSchema, type IpmiBmc, type Machine } from '../../inventory/topology-schema';
-import { CipherSuiteMemory, configuredCipherSuites, processCipherSuiteMemory } from './ipmi-cipher-suites';
-import { classifyIpmitoolFailure, parseBootFlags, parsePowerStatus, type IpmitoolFailure } from './ipmitool-output';
-import type { BootDeviceRequest, BootDeviceState, PowerAction, PowerActionResult, PowerDriver, PowerState } from './power-driver';
-import { BmcAuthError, BmcProtocolError, BmcUnreachableError, UnsupportedActionError } from './power-errors';
+import {
+  CipherSuiteMemory,
+  configuredCipherSuites,
+  processCipherSuiteMemory,
+} from './ipmi-cipher-suites';
+import {
+  classifyIpmitoolFailure,
+  parseBootFlags,
+  parsePowerStatus,
+  type IpmitoolFailure,
+} from './ipmitool-output';
+import type {
+  BootDeviceRequest,
+  BootDeviceState,
+  PowerAction,
+  PowerActionResult,
+  PowerDriver,
+  PowerState,
+} from './power-driver';
+import {
+  BmcAuthError,
+  BmcProtocolError,
+  BmcUnreachableError,
+  UnsupportedActionError,
+} from './power-errors';
 
 export interface IpmiPowerDriverOptions {
   /** A topology machine whose bmc.driver is 'ipmi'. */
@@ -21,16 +46,27 @@ export interface IpmiPowerDriverOptions {
   readonly ipmitoolPath?: string;
   /** Which cipher suite worked for which BMC (default: shared by the process). */
   readonly cipherSuiteMemory?: CipherSuiteMemory;
-  /** Pause before the first retry of a busy BMC; the n-th retry waits n times as long (default 1 s). */
+  /**
+   * Pause before the first retry of a busy BMC; the n-th retry waits n times as long (default 1 s).
+   */
   readonly busyRetryDelayMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Runs of one command against a busy BMC ("Node busy", no free session slot), as Ironic retries them. */
+/**
+ * Runs of one command against a busy BMC ("Node busy", no free session slot), as Ironic retries
+ * them.
+ */
 const BUSY_ATTEMPTS = 3;
-/** Set System Boot Options (netfn chassis, cmd 0x08), parameter 3 "boot flag valid bit clearing" = 0x08: not on the 60 s timeout. */
+/**
+ * Set System Boot Options (netfn chassis, cmd 0x08), parameter 3 "boot flag valid bit clearing" =
+ * 0x08: not on the 60 s timeout.
+ */
 const KEEP_VALID_BIT = ['raw', '0x00', '0x08', '0x03', '0x08'];
-/** IPMI 2.0 limits; ipmitool refuses a longer password ("lanplus: password is longer than 20 bytes"). */
+/**
+ * IPMI 2.0 limits; ipmitool refuses a longer password ("lanplus: password is longer than 20
+ * bytes").
+ */
 const MAX_USERNAME_BYTES = 16;
 const MAX_PASSWORD_BYTES = 20;
 
@@ -78,17 +114,33 @@ export class IpmiPowerDriver implements PowerDriver {
   private target(): { bmc: IpmiBmc; username: string; password: string } {
     const { id, bmc } = this.options.machine;
     const what = `machine ${id}`;
-    if (bmc.driver !== 'ipmi') throw new ValidationError(what, [{ path: 'bmc.driver', message: `is "${bmc.driver}"; the IPMI driver needs "ipmi"` }]);
+    if (bmc.driver !== 'ipmi')
+      throw new ValidationError(what, [
+        { path: 'bmc.driver', message: `is "${bmc.driver}"; the IPMI driver needs "ipmi"` },
+      ]);
     const parsed = bmcSchema.safeParse(bmc);
     if (!parsed.success) throw new ValidationError(what, fieldIssues(parsed.error, ['bmc']));
     const secret = this.options.secrets.resolve(bmc.credential);
     if (!USERNAME_PATTERN.test(secret.username)) {
-      throw new CredentialError(bmc.credential, 'the user name has whitespace, control characters, quotes or one of ; | $ & < > \\ ` (or starts with "-")');
+      throw new CredentialError(
+        bmc.credential,
+        'the user name has whitespace, control characters, quotes or one of ; | $ & < > \\ ` (or starts with "-")',
+      );
     }
-    if (Buffer.byteLength(secret.username) > MAX_USERNAME_BYTES) throw new CredentialError(bmc.credential, `an IPMI user name has at most ${MAX_USERNAME_BYTES} bytes`);
-    if (secret.password === undefined) throw new CredentialError(bmc.credential, 'IPMI needs a password');
-    if (Buffer.byteLength(secret.password) > MAX_PASSWORD_BYTES) throw new CredentialError(bmc.credential, `an IPMI password has at most ${MAX_PASSWORD_BYTES} bytes`);
-    if (secret.password.includes('\0')) throw new CredentialError(bmc.credential, 'the password contains a NUL character');
+    if (Buffer.byteLength(secret.username) > MAX_USERNAME_BYTES)
+      throw new CredentialError(
+        bmc.credential,
+        `an IPMI user name has at most ${MAX_USERNAME_BYTES} bytes`,
+      );
+    if (secret.password === undefined)
+      throw new CredentialError(bmc.credential, 'IPMI needs a password');
+    if (Buffer.byteLength(secret.password) > MAX_PASSWORD_BYTES)
+      throw new CredentialError(
+        bmc.credential,
+        `an IPMI password has at most ${MAX_PASSWORD_BYTES} bytes`,
+      );
+    if (secret.password.includes('\0'))
+      throw new CredentialError(bmc.credential, 'the password contains a NUL character');
     return { bmc, username: secret.username, password: secret.password };
   }
 
@@ -121,21 +173,49 @@ export class IpmiPowerDriver implements PowerDriver {
         throw this.errorFor(command, outcome);
       }
     }
-    throw new UnsupportedActionError(this.context, 'an IPMI session', `the BMC refused every configured cipher suite: ${refused.join('; ')}`);
+    throw new UnsupportedActionError(
+      this.context,
+      'an IPMI session',
+      `the BMC refused every configured cipher suite: ${refused.join('; ')}`,
+    );
   }
 
   /** One ipmitool run with one cipher suite: its stdout, or how it failed. */
-  private async runOnce(suite: number, command: readonly string[]): Promise<string | IpmitoolFailure> {
+  private async runOnce(
+    suite: number,
+    command: readonly string[],
+  ): Promise<string | IpmitoolFailure> {
     const { bmc, username, password } = this.target();
     const host = bmc.address.replace(/^\[(.*)\]$/, '$1');
-    const args = ['-I', 'lanplus', '-C', String(suite), '-H', host, '-p', String(bmc.port), '-U', username, '-E'];
+    const args = [
+      '-I',
+      'lanplus',
+      '-C',
+      String(suite),
+      '-H',
+      host,
+      '-p',
+      String(bmc.port),
+      '-U',
+      username,
+      '-E',
+    ];
     args.push('-N', '1', '-R', String(ipmitoolRetries(this.timeoutMs)), '-v', ...command);
     let result: CommandResult;
     try {
-      result = await this.runner.run(this.ipmitoolPath, args, { env: { IPMI_PASSWORD: password }, timeoutMs: this.timeoutMs });
+      result = await this.runner.run(this.ipmitoolPath, args, {
+        env: { IPMI_PASSWORD: password },
+        timeoutMs: this.timeoutMs,
+      });
     } catch (e) {
-      if (e instanceof CommandTimeoutError) throw new BmcUnreachableError(this.context, `no answer within ${this.timeoutMs} ms`, e);
-      if (e instanceof CommandStartError) throw new CommandStartError(this.ipmitoolPath, String(e.context.code), 'install ipmitool (Debian package ipmitool; bash scripts/setup.sh)');
+      if (e instanceof CommandTimeoutError)
+        throw new BmcUnreachableError(this.context, `no answer within ${this.timeoutMs} ms`, e);
+      if (e instanceof CommandStartError)
+        throw new CommandStartError(
+          this.ipmitoolPath,
+          String(e.context.code),
+          'install ipmitool (Debian package ipmitool; bash scripts/setup.sh)',
+        );
       throw e;
     }
     return result.code === 0 ? result.stdout : classifyIpmitoolFailure(result.stderr);
@@ -151,7 +231,10 @@ export class IpmiPowerDriver implements PowerDriver {
       case 'unreachable':
         return new BmcUnreachableError(this.context, failure.detail);
       case 'busy':
-        return new BmcProtocolError(this.context, `still busy after ${BUSY_ATTEMPTS} attempts: ${failure.detail}`);
+        return new BmcProtocolError(
+          this.context,
+          `still busy after ${BUSY_ATTEMPTS} attempts: ${failure.detail}`,
+        );
       case 'protocol':
         return new BmcProtocolError(this.context, failure.detail);
     }
@@ -159,7 +242,10 @@ export class IpmiPowerDriver implements PowerDriver {
 
   private unexpected(command: string, stdout: string): BmcProtocolError {
     const first = stdout.trim().split('\n')[0] ?? '';
-    return new BmcProtocolError(this.context, `cannot read the output of "${command}": ${JSON.stringify(first.slice(0, 120))}`);
+    return new BmcProtocolError(
+      this.context,
+      `cannot read the output of "${command}": ${JSON.stringify(first.slice(0, 120))}`,
+    );
   }
 
   async powerState(): Promise<PowerState> {
@@ -182,7 +268,10 @@ export class IpmiPowerDriver implements PowerDriver {
     return { action, already: false, stateAfter: await this.powerState() };
   }
 
-  private static commandFor(action: PowerAction, state: PowerState): 'on' | 'off' | 'soft' | 'cycle' | undefined {
+  private static commandFor(
+    action: PowerAction,
+    state: PowerState,
+  ): 'on' | 'off' | 'soft' | 'cycle' | undefined {
     switch (action) {
       case 'on':
         return state === 'on' ? undefined : 'on';
@@ -213,12 +302,24 @@ export class IpmiPowerDriver implements PowerDriver {
       if (!(e instanceof UnsupportedActionError)) throw e;
     }
     // Clearing the override has no options: "none" is the BMC's "no override" selector.
-    const flags = request.device === 'none' ? [] : [...(request.persistent ? ['persistent'] : []), ...(request.uefi ? ['efiboot'] : [])];
-    const command = ['chassis', 'bootdev', request.device, ...(flags.length > 0 ? [`options=${flags.join(',')}`] : [])];
+    const flags =
+      request.device === 'none'
+        ? []
+        : [...(request.persistent ? ['persistent'] : []), ...(request.uefi ? ['efiboot'] : [])];
+    const command = [
+      'chassis',
+      'bootdev',
+      request.device,
+      ...(flags.length > 0 ? [`options=${flags.join(',')}`] : []),
+    ];
     await this.ipmitool(command);
     const state = await this.bootDevice();
     if (state.device !== request.device) {
-      throw new UnsupportedActionError(this.context, command.join(' '), `the BMC reports boot device "${state.device}" afterwards`);
+      throw new UnsupportedActionError(
+        this.context,
+        command.join(' '),
+        `the BMC reports boot device "${state.device}" afterwards`,
+      );
     }
     return state;
   }

@@ -12,7 +12,12 @@ export function parsePowerStatus(stdout: string): PowerState | undefined {
   return m?.[1] === 'on' ? 'on' : m?.[1] === 'off' ? 'off' : undefined;
 }
 
-const DEVICE_BY_SELECTOR: Readonly<Record<number, BootDeviceState['device']>> = { 0: 'none', 1: 'pxe', 2: 'disk', 3: 'disk' };
+const DEVICE_BY_SELECTOR: Readonly<Record<number, BootDeviceState['device']>> = {
+  0: 'none',
+  1: 'pxe',
+  2: 'disk',
+  3: 'disk',
+};
 
 /**
  * `chassis bootparam get 5`, read from the raw "Boot parameter data" bytes because the
@@ -35,7 +40,13 @@ export function parseBootFlags(stdout: string): BootDeviceState | undefined {
  * `cipher`: the BMC will not open a session with this cipher suite (try the next one);
  * `busy`: it has no session slot or is busy right now (retry shortly, a bounded number of times).
  */
-export type IpmitoolFailureKind = 'auth' | 'cipher' | 'busy' | 'unsupported' | 'unreachable' | 'protocol';
+export type IpmitoolFailureKind =
+  | 'auth'
+  | 'cipher'
+  | 'busy'
+  | 'unsupported'
+  | 'unreachable'
+  | 'protocol';
 
 export interface IpmitoolFailure {
   readonly kind: IpmitoolFailureKind;
@@ -49,7 +60,9 @@ interface ErrorPattern {
   readonly meaning: string;
 }
 
-/** ipmitool 1.8.19 src/plugins/lanplus/lanplus.c prints an Open Session refusal with this prefix. */
+/**
+ * ipmitool 1.8.19 src/plugins/lanplus/lanplus.c prints an Open Session refusal with this prefix.
+ */
 const OPEN_SESSION = 'Error in open session response message : ';
 
 /**
@@ -70,40 +83,104 @@ export const IPMITOOL_ERROR_PATTERNS: readonly ErrorPattern[] = [
     kind: 'cipher',
     meaning: 'the BMC does not accept this cipher suite',
   },
-  { pattern: /^(?:Authentication|Integrity|Encryption) algorithm 0x[0-9a-f]{2} is not what we requested 0x[0-9a-f]{2}$/, kind: 'cipher', meaning: 'the BMC offers other algorithms than this cipher suite' },
-  { pattern: /^Unsupported cipher suite ID : \d+$/, kind: 'cipher', meaning: 'ipmitool does not know this cipher suite' },
-  { pattern: /: insufficient resources for session$/, kind: 'busy', meaning: 'the BMC has no free session' },
-  { pattern: /(?:failed|\)): (?:Node busy|BMC initialization in progress)$/, kind: 'busy', meaning: 'the BMC is busy' },
-  { pattern: /RAKP 2 HMAC is invalid/, kind: 'auth', meaning: 'wrong password' },
-  { pattern: /message indicates an error : (?:unauthorized name|invalid name length)$/, kind: 'auth', meaning: 'unknown user name' },
-  { pattern: /message indicates an error : invalid integrity check value$/, kind: 'auth', meaning: 'wrong password' },
   {
-    pattern: /message indicates an error : (?:unauthorized role requested|invalid role|insufficient resources for role|unauthorized GUID)$/,
+    pattern:
+      /^(?:Authentication|Integrity|Encryption) algorithm 0x[0-9a-f]{2} is not what we requested 0x[0-9a-f]{2}$/,
+    kind: 'cipher',
+    meaning: 'the BMC offers other algorithms than this cipher suite',
+  },
+  {
+    pattern: /^Unsupported cipher suite ID : \d+$/,
+    kind: 'cipher',
+    meaning: 'ipmitool does not know this cipher suite',
+  },
+  {
+    pattern: /: insufficient resources for session$/,
+    kind: 'busy',
+    meaning: 'the BMC has no free session',
+  },
+  {
+    pattern: /(?:failed|\)): (?:Node busy|BMC initialization in progress)$/,
+    kind: 'busy',
+    meaning: 'the BMC is busy',
+  },
+  { pattern: /RAKP 2 HMAC is invalid/, kind: 'auth', meaning: 'wrong password' },
+  {
+    pattern: /message indicates an error : (?:unauthorized name|invalid name length)$/,
+    kind: 'auth',
+    meaning: 'unknown user name',
+  },
+  {
+    pattern: /message indicates an error : invalid integrity check value$/,
+    kind: 'auth',
+    meaning: 'wrong password',
+  },
+  {
+    pattern:
+      /message indicates an error : (?:unauthorized role requested|invalid role|insufficient resources for role|unauthorized GUID)$/,
     kind: 'auth',
     meaning: 'the user may not log in as administrator',
   },
-  { pattern: /^Set Session Privilege Level to \S+ failed: /, kind: 'auth', meaning: 'the user may not log in as administrator' },
-  { pattern: /failed: Insufficient privilege level$/, kind: 'auth', meaning: 'the user lacks the privilege for this command' },
   {
-    pattern: /(?:failed|rsp=0x[0-9a-f]{2}\)): (?:Command not supported in present state|Invalid command|Invalid data field in request|Parameter out of range|Request parameter\(s\) not supported|Unknown \(0x8[0-9A-F]\))$/,
+    pattern: /^Set Session Privilege Level to \S+ failed: /,
+    kind: 'auth',
+    meaning: 'the user may not log in as administrator',
+  },
+  {
+    pattern: /failed: Insufficient privilege level$/,
+    kind: 'auth',
+    meaning: 'the user lacks the privilege for this command',
+  },
+  {
+    pattern:
+      /(?:failed|rsp=0x[0-9a-f]{2}\)): (?:Command not supported in present state|Invalid command|Invalid data field in request|Parameter out of range|Request parameter\(s\) not supported|Unknown \(0x8[0-9A-F]\))$/,
     kind: 'unsupported',
     meaning: 'the BMC refused the command',
   },
-  { pattern: /Get Auth Capabilities error|Error issuing Get Channel Authentication Capabilities request/, kind: 'unreachable', meaning: 'no answer' },
-  { pattern: /Address lookup for \S+ failed/, kind: 'unreachable', meaning: 'the address does not resolve' },
-  { pattern: /^(?:Unable to (?:get|set)|Error (?:setting|Getting)) Chassis|^Unable to send RAW command \([^)]*\)$/m, kind: 'unreachable', meaning: 'no answer during the session' },
-  { pattern: /Unable to establish IPMI v2 \/ RMCP\+ session/, kind: 'unreachable', meaning: 'no session' },
+  {
+    pattern:
+      /Get Auth Capabilities error|Error issuing Get Channel Authentication Capabilities request/,
+    kind: 'unreachable',
+    meaning: 'no answer',
+  },
+  {
+    pattern: /Address lookup for \S+ failed/,
+    kind: 'unreachable',
+    meaning: 'the address does not resolve',
+  },
+  {
+    pattern:
+      /^(?:Unable to (?:get|set)|Error (?:setting|Getting)) Chassis|^Unable to send RAW command \([^)]*\)$/m,
+    kind: 'unreachable',
+    meaning: 'no answer during the session',
+  },
+  {
+    pattern: /Unable to establish IPMI v2 \/ RMCP\+ session/,
+    kind: 'unreachable',
+    meaning: 'no session',
+  },
 ];
 
-const NOISE = /^(?:Loading IANA PEN Registry|Running Get VSO Capabilities|Invalid completion code received: Invalid command|Discovered IPMB address)/;
+const NOISE =
+  /^(?:Loading IANA PEN Registry|Running Get VSO Capabilities|Invalid completion code received: Invalid command|Discovered IPMB address)/;
 
-/** Classifies a failed ipmitool run by its stderr. Unknown failures are protocol errors (retryable). */
+/**
+ * Classifies a failed ipmitool run by its stderr. Unknown failures are protocol errors (retryable).
+ */
 export function classifyIpmitoolFailure(stderr: string): IpmitoolFailure {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !NOISE.test(l));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !NOISE.test(l));
   for (const { pattern, kind, meaning } of IPMITOOL_ERROR_PATTERNS) {
     const line = lines.find((l) => pattern.test(l));
-    if (line !== undefined) return { kind, detail: `${meaning} (ipmitool: ${line.replace(/^>\s*/, '')})` };
+    if (line !== undefined)
+      return { kind, detail: `${meaning} (ipmitool: ${line.replace(/^>\s*/, '')})` };
   }
   const last = lines.at(-1);
-  return { kind: 'protocol', detail: last === undefined ? 'ipmitool failed without a message' : `ipmitool: ${last.slice(0, 200)}` };
+  return {
+    kind: 'protocol',
+    detail:
+      last === undefined ? 'ipmitool failed without a message' : `ipmitool: ${last.slice(0, 200)}`,
+  };
 }

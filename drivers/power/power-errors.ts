@@ -9,7 +9,11 @@ interface BmcContext {
 export class BmcUnreachableError extends RackshiftError {
   override readonly name = 'BmcUnreachableError';
   constructor(ctx: BmcContext, detail: string, cause?: unknown) {
-    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} is unreachable: ${detail}`, { retryable: true, context: { ...ctx }, cause });
+    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} is unreachable: ${detail}`, {
+      retryable: true,
+      context: { ...ctx },
+      cause,
+    });
   }
 }
 
@@ -17,15 +21,24 @@ export class BmcUnreachableError extends RackshiftError {
 export class BmcAuthError extends RackshiftError {
   override readonly name = 'BmcAuthError';
   constructor(ctx: BmcContext, detail: string) {
-    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} rejected the credentials: ${detail}`, { retryable: false, context: { ...ctx } });
+    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} rejected the credentials: ${detail}`, {
+      retryable: false,
+      context: { ...ctx },
+    });
   }
 }
 
-/** Thrown when the BMC cannot do what was asked (a reset type it does not allow, a boot device it lacks). */
+/**
+ * Thrown when the BMC cannot do what was asked (a reset type it does not allow, a boot device it
+ * lacks).
+ */
 export class UnsupportedActionError extends RackshiftError {
   override readonly name = 'UnsupportedActionError';
   constructor(ctx: BmcContext, action: string, detail: string) {
-    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} does not support ${action}: ${detail}`, { retryable: false, context: { ...ctx, action } });
+    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} does not support ${action}: ${detail}`, {
+      retryable: false,
+      context: { ...ctx, action },
+    });
   }
 }
 
@@ -33,6 +46,10 @@ export class UnsupportedActionError extends RackshiftError {
 export class BmcProtocolError extends RackshiftError {
   override readonly name = 'BmcProtocolError';
   constructor(ctx: BmcContext, detail: string, cause?: unknown) {
-    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} answered unexpectedly: ${detail}`, { retryable: true, context: { ...ctx }, cause });
+    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} answered unexpectedly: ${detail}`, {
+      retryable: true,
+      context: { ...ctx },
+      cause,
+    });
   }
 }

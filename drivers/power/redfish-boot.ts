@@ -10,8 +10,13 @@ export const BOOT_TARGETS: Readonly<Record<BootDevice, string>> = { pxe: 'Pxe', 
  * management does (`_set_boot_device`, story 2007355: some BMCs fail when an unchanged
  * Enabled is written). The mode is never sent to a system without BootSourceOverrideMode.
  */
-export function bootPatch(request: BootDeviceRequest, current: RedfishBoot | undefined, withMode: boolean): { Boot: Record<string, string> } {
-  // Clearing the override only disables it (the Redfish Boot object's "no override"); a disabled override's target is not used.
+export function bootPatch(
+  request: BootDeviceRequest,
+  current: RedfishBoot | undefined,
+  withMode: boolean,
+): { Boot: Record<string, string> } {
+  // Clearing the override only disables it (the Redfish Boot object's "no override"); a disabled
+  // override's target is not used.
   if (request.device === 'none') return { Boot: { BootSourceOverrideEnabled: 'Disabled' } };
   const enabled = request.persistent ? 'Continuous' : 'Once';
   const mode = request.uefi ? 'UEFI' : 'Legacy';
@@ -29,6 +34,15 @@ export function bootState(boot: RedfishBoot | undefined): BootDeviceState {
   const target = boot?.BootSourceOverrideTarget ?? 'None';
   const enabled = boot?.BootSourceOverrideEnabled ?? 'Disabled';
   const entry = Object.entries(BOOT_TARGETS).find(([, value]) => value === target);
-  const device: BootDeviceState['device'] = enabled === 'Disabled' || target === 'None' ? 'none' : entry ? (entry[0] as BootDevice) : 'other';
-  return { device, persistent: enabled === 'Continuous', uefi: boot?.BootSourceOverrideMode === 'UEFI' };
+  const device: BootDeviceState['device'] =
+    enabled === 'Disabled' || target === 'None'
+      ? 'none'
+      : entry
+        ? (entry[0] as BootDevice)
+        : 'other';
+  return {
+    device,
+    persistent: enabled === 'Continuous',
+    uefi: boot?.BootSourceOverrideMode === 'UEFI',
+  };
 }

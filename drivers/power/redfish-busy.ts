@@ -13,8 +13,13 @@ const BUSY_MESSAGES = /SYS518|InvalidOperationForSystemState|UnableToModifyDurin
  * (Retry-After in seconds or as an HTTP date). A 503 always means the request was not
  * carried out (RFC 9110), so even a reset is safe to send again.
  */
-export function busyRetry(res: RedfishResponse, now = Date.now()): { readonly afterMs: number | undefined } | undefined {
-  const busy = res.status === 503 || ([400, 409, 500].includes(res.status) && BUSY_MESSAGES.test(JSON.stringify(res.body ?? '')));
+export function busyRetry(
+  res: RedfishResponse,
+  now = Date.now(),
+): { readonly afterMs: number | undefined } | undefined {
+  const busy =
+    res.status === 503 ||
+    ([400, 409, 500].includes(res.status) && BUSY_MESSAGES.test(JSON.stringify(res.body ?? '')));
   if (!busy) return undefined;
   return { afterMs: retryAfterMs(res.headers['retry-after'], now) };
 }

@@ -3,7 +3,10 @@
  * (openstack/sushy sushy/connector.py, `_etag_handler`) uses after a 412.
  */
 
-/** The ETag of a response: the header first, then `@odata.etag`; an empty one counts as none (sushy drops an empty If-Match). */
+/**
+ * The ETag of a response: the header first, then `@odata.etag`; an empty one counts as none (sushy
+ * drops an empty If-Match).
+ */
 export function usableEtag(...candidates: ReadonlyArray<string | undefined>): string | undefined {
   return candidates.map((c) => c?.trim()).find((c): c is string => c !== undefined && c !== '');
 }

@@ -28,7 +28,9 @@ export interface RedfishRequest {
  */
 const REDFISH_PATH = /^\/redfish\/v1(?:\/[A-Za-z0-9._~%:@+,=-]*)*$/;
 const SAFE_QUERY = /^(?:\?[A-Za-z0-9._~%:@+,=&$-]*)?$/;
-/** OpenSSL verification codes and Node's host name check: the peer is not who the pin or CA says. */
+/**
+ * OpenSSL verification codes and Node's host name check: the peer is not who the pin or CA says.
+ */
 const TLS_TRUST_CODES = /CERT|UNABLE_TO_(?:GET|VERIFY)|HOSTNAME|ERR_TLS_CERT/;
 const MAX_DETAIL = 200;
 
@@ -68,22 +70,36 @@ export class RedfishHttp {
     try {
       url = new URL(uri, this.origin);
     } catch {
-      throw new BmcProtocolError(this.ctx, `unusable URI ${JSON.stringify(this.redact(uri).slice(0, MAX_DETAIL))}`);
+      throw new BmcProtocolError(
+        this.ctx,
+        `unusable URI ${JSON.stringify(this.redact(uri).slice(0, MAX_DETAIL))}`,
+      );
     }
     const path = url.pathname.replace(/\/+$/, '');
     if (url.origin !== this.origin || !REDFISH_PATH.test(path) || !SAFE_QUERY.test(url.search)) {
-      throw new BmcProtocolError(this.ctx, `refusing URI ${JSON.stringify(this.redact(uri).slice(0, MAX_DETAIL))}: not a Redfish path on this BMC`);
+      throw new BmcProtocolError(
+        this.ctx,
+        `refusing URI ${JSON.stringify(this.redact(uri).slice(0, MAX_DETAIL))}: not a Redfish path on this BMC`,
+      );
     }
     return `${path}${url.search}`;
   }
 
-  async request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, req: RedfishRequest = {}): Promise<RedfishResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    req: RedfishRequest = {},
+  ): Promise<RedfishResponse> {
     this.agent ??= new Agent({
       connect: redfishConnector(this.ctx, this.bmc.tls, this.timeoutMs),
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
-    const headers: Record<string, string> = { accept: 'application/json', 'odata-version': '4.0', ...req.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'odata-version': '4.0',
+      ...req.headers,
+    };
     if (req.json !== undefined) headers['content-type'] = 'application/json';
     let status: number;
     let rawHeaders: Record<string, string | string[] | undefined>;
@@ -108,8 +124,12 @@ export class RedfishHttp {
   describe(res: RedfishResponse): string {
     const parsed = redfishErrorSchema.safeParse(res.body);
     const message = parsed.success
-      ? (parsed.data.error['@Message.ExtendedInfo']?.find((m) => m.Message)?.Message ?? parsed.data.error.message ?? '')
-      : typeof res.body === 'string' ? res.body : '';
+      ? (parsed.data.error['@Message.ExtendedInfo']?.find((m) => m.Message)?.Message ??
+        parsed.data.error.message ??
+        '')
+      : typeof res.body === 'string'
+        ? res.body
+        : '';
     const detail = this.redact(message.replace(/\s+/g, ' ').trim()).slice(0, MAX_DETAIL);
     return `HTTP ${res.status}${detail === '' ? '' : `: ${detail}`}`;
   }
@@ -131,8 +151,12 @@ export class RedfishHttp {
   }
 }
 
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]));
+function flatten(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v[0] : v]),
+  );
 }
 
 function parseBody(text: string): unknown {

@@ -21,10 +21,18 @@ const PLANS: Readonly<Record<PowerAction, ReadonlyArray<readonly string[]>>> = {
  * What a BMC that publishes neither AllowableValues nor an ActionInfo is assumed to accept:
  * the reset types every implementation seen in the field takes. PowerCycle is not assumed.
  */
-export const ASSUMED_RESET_TYPES: readonly string[] = ['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart'];
+export const ASSUMED_RESET_TYPES: readonly string[] = [
+  'On',
+  'ForceOff',
+  'GracefulShutdown',
+  'ForceRestart',
+];
 
 /** The reset sequence for `action`, or undefined when the BMC allows none of the candidates. */
-export function resetPlan(action: PowerAction, allowable: readonly string[] = ASSUMED_RESET_TYPES): readonly string[] | undefined {
+export function resetPlan(
+  action: PowerAction,
+  allowable: readonly string[] = ASSUMED_RESET_TYPES,
+): readonly string[] | undefined {
   return PLANS[action].find((plan) => plan.every((step) => allowable.includes(step)));
 }
 

@@ -33,7 +33,10 @@ export const computerSystemSchema = z.looseObject({
   Boot: bootSchema.optional(),
   Actions: z.looseObject({ '#ComputerSystem.Reset': resetActionSchema.optional() }).optional(),
   '@odata.etag': z.string().optional(),
-  /** Where a BMC takes pending changes to this resource, applied at its next reset (DSP0266 "Settings"). */
+  /**
+   * Where a BMC takes pending changes to this resource, applied at its next reset (DSP0266
+   * "Settings").
+   */
   '@Redfish.Settings': z.looseObject({ SettingsObject: link.optional() }).optional(),
 });
 
@@ -44,7 +47,9 @@ export const settingsObjectSchema = z.looseObject({
 });
 
 export const actionInfoSchema = z.looseObject({
-  Parameters: z.array(z.looseObject({ Name: z.string(), AllowableValues: z.array(z.string()).optional() })).default([]),
+  Parameters: z
+    .array(z.looseObject({ Name: z.string(), AllowableValues: z.array(z.string()).optional() }))
+    .default([]),
 });
 
 export const taskSchema = z.looseObject({

@@ -27,7 +27,11 @@ export interface BusyPolicy {
   readonly budgetMs: number;
 }
 
-export const DEFAULT_BUSY_POLICY: BusyPolicy = { delayMs: 2000, maxDelayMs: 10_000, budgetMs: 60_000 };
+export const DEFAULT_BUSY_POLICY: BusyPolicy = {
+  delayMs: 2000,
+  maxDelayMs: 10_000,
+  budgetMs: 60_000,
+};
 /** As many runs as OpenStack Ironic's [redfish]post_boot_retry_attempts default. */
 const BUSY_ATTEMPTS = 6;
 
@@ -71,15 +75,22 @@ export class RedfishSession {
   }
 
   /** One request. 401 and 403 end in BmcAuthError, except one re-login on an expired session. */
-  private async sendOnce(method: Method, path: string, req: RedfishRequest): Promise<RedfishResponse> {
+  private async sendOnce(
+    method: Method,
+    path: string,
+    req: RedfishRequest,
+  ): Promise<RedfishResponse> {
     const sessions = sessionsPath(await this.root());
-    if (sessions === undefined) return this.refuseUnauthorized(await this.http.request(method, path, this.withBasic(req)));
+    if (sessions === undefined)
+      return this.refuseUnauthorized(await this.http.request(method, path, this.withBasic(req)));
     const login = () => this.login(sessions);
     const current = this.session.get(login);
     const first = await this.http.request(method, path, withToken(req, (await current).token));
     if (first.status !== 401) return this.refuseUnauthorized(first);
     this.session.forget(current);
-    return this.refuseUnauthorized(await this.http.request(method, path, withToken(req, (await this.session.get(login)).token)));
+    return this.refuseUnauthorized(
+      await this.http.request(method, path, withToken(req, (await this.session.get(login)).token)),
+    );
   }
 
   /**
@@ -93,7 +104,8 @@ export class RedfishSession {
     if (pending === undefined) return;
     try {
       const session = await pending;
-      if (session.location !== undefined) await this.http.request('DELETE', session.location, withToken({}, session.token));
+      if (session.location !== undefined)
+        await this.http.request('DELETE', session.location, withToken({}, session.token));
     } catch {
       // See above: the session times out on the BMC.
     }
@@ -102,7 +114,11 @@ export class RedfishSession {
   private async readRoot(): Promise<ServiceRoot> {
     const res = await this.http.request('GET', SERVICE_ROOT);
     const parsed = serviceRootSchema.safeParse(res.body);
-    if (res.status !== 200 || !parsed.success) throw new BmcProtocolError(this.http.ctx, `service root ${SERVICE_ROOT}: ${this.http.describe(res)}`);
+    if (res.status !== 200 || !parsed.success)
+      throw new BmcProtocolError(
+        this.http.ctx,
+        `service root ${SERVICE_ROOT}: ${this.http.describe(res)}`,
+      );
     return parsed.data;
   }
 
@@ -110,11 +126,20 @@ export class RedfishSession {
     const secret = this.secrets.resolve(this.credential);
     const password = secret.password ?? '';
     this.http.hide(password);
-    const res = await this.http.request('POST', sessions, { json: { UserName: secret.username, Password: password } });
-    if (res.status === 401 || res.status === 403) throw new BmcAuthError(this.http.ctx, `login with credential "${this.credential}": ${this.http.describe(res)}`);
+    const res = await this.http.request('POST', sessions, {
+      json: { UserName: secret.username, Password: password },
+    });
+    if (res.status === 401 || res.status === 403)
+      throw new BmcAuthError(
+        this.http.ctx,
+        `login with credential "${this.credential}": ${this.http.describe(res)}`,
+      );
     const token = res.headers['x-auth-token'];
     if ((res.status !== 201 && res.status !== 200) || token === undefined || token === '') {
-      throw new BmcProtocolError(this.http.ctx, `login at ${sessions} gave no session token: ${this.http.describe(res)}`);
+      throw new BmcProtocolError(
+        this.http.ctx,
+        `login at ${sessions} gave no session token: ${this.http.describe(res)}`,
+      );
     }
     this.http.hide(token);
     const odataId = (res.body as { '@odata.id'?: unknown } | undefined)?.['@odata.id'];
@@ -132,7 +157,10 @@ export class RedfishSession {
 
   private refuseUnauthorized(res: RedfishResponse): RedfishResponse {
     if (res.status === 401 || res.status === 403) {
-      throw new BmcAuthError(this.http.ctx, `credential "${this.credential}" refused: ${this.http.describe(res)}`);
+      throw new BmcAuthError(
+        this.http.ctx,
+        `credential "${this.credential}" refused: ${this.http.describe(res)}`,
+      );
     }
     return res;
   }

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { taskSchema } from './redfish-schemas';
 
-export type TaskOutcome = { readonly kind: 'running' } | { readonly kind: 'done' } | { readonly kind: 'failed'; readonly detail: string };
+export type TaskOutcome =
+  | { readonly kind: 'running' }
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly detail: string };
 
 const FINISHED_OK = ['Completed'];
 const FINISHED_BADLY = ['Exception', 'Killed', 'Cancelled'];
@@ -13,13 +16,19 @@ const FINISHED_BADLY = ['Exception', 'Killed', 'Cancelled'];
  */
 export function taskOutcome(status: number, body: unknown): TaskOutcome {
   if (status === 202) return { kind: 'running' };
-  if (status < 200 || status > 299) return { kind: 'failed', detail: `task monitor answered HTTP ${status}` };
+  if (status < 200 || status > 299)
+    return { kind: 'failed', detail: `task monitor answered HTTP ${status}` };
   const task = taskSchema.safeParse(body);
   const state = task.success ? task.data.TaskState : undefined;
   if (state === undefined || FINISHED_OK.includes(state)) return { kind: 'done' };
   if (FINISHED_BADLY.includes(state)) {
-    const messages = (task.success ? (task.data.Messages ?? []) : []).map((m) => m.Message).filter((m) => m !== undefined);
-    return { kind: 'failed', detail: `task ended ${state}${messages.length > 0 ? `: ${messages.join('; ')}` : ''}` };
+    const messages = (task.success ? (task.data.Messages ?? []) : [])
+      .map((m) => m.Message)
+      .filter((m) => m !== undefined);
+    return {
+      kind: 'failed',
+      detail: `task ended ${state}${messages.length > 0 ? `: ${messages.join('; ')}` : ''}`,
+    };
   }
   return { kind: 'running' };
 }

@@ -9,19 +9,28 @@ interface BmcContext {
   bmcAddress: string;
 }
 
-/** Thrown when the BMC's certificate is not the pinned one or does not chain to the pinned CA. Not retryable. */
+/**
+ * Thrown when the BMC's certificate is not the pinned one or does not chain to the pinned CA. Not
+ * retryable.
+ */
 export class BmcTlsError extends RackshiftError {
   override readonly name = 'BmcTlsError';
   constructor(ctx: BmcContext, detail: string, cause?: unknown) {
-    super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} is not trusted: ${detail}; refusing to send credentials`, {
-      retryable: false,
-      context: { ...ctx },
-      cause,
-    });
+    super(
+      `BMC of ${ctx.machineId} at ${ctx.bmcAddress} is not trusted: ${detail}; refusing to send credentials`,
+      {
+        retryable: false,
+        context: { ...ctx },
+        cause,
+      },
+    );
   }
 }
 
-/** Exact comparison of SHA-256 fingerprints in `AA:BB:…` form; a missing peer fingerprint never matches. */
+/**
+ * Exact comparison of SHA-256 fingerprints in `AA:BB:…` form; a missing peer fingerprint never
+ * matches.
+ */
 export function fingerprintMatches(actual: string | undefined, pinned: string): boolean {
   return actual !== undefined && actual.toUpperCase() === pinned.toUpperCase();
 }
@@ -36,7 +45,10 @@ function connectOptions(machineId: string, tls: Tls | undefined): buildConnector
     ca = readFileSync(tls.caFile);
   } catch (e) {
     throw new ValidationError(`machine ${machineId}`, [
-      { path: 'bmc.tls.caFile', message: `cannot read ${tls.caFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` },
+      {
+        path: 'bmc.tls.caFile',
+        message: `cannot read ${tls.caFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      },
     ]);
   }
   return { ca, rejectUnauthorized: true };
@@ -48,8 +60,16 @@ function connectOptions(machineId: string, tls: Tls | undefined): buildConnector
  * so that every connection presents its certificate again. With a fingerprint alone the
  * chain is not verified (BMC certificates are mostly self-signed): the pin is the trust.
  */
-export function redfishConnector(ctx: BmcContext, tls: Tls | undefined, timeoutMs: number): buildConnector.connector {
-  const base = buildConnector({ ...connectOptions(ctx.machineId, tls), timeout: timeoutMs, maxCachedSessions: 0 });
+export function redfishConnector(
+  ctx: BmcContext,
+  tls: Tls | undefined,
+  timeoutMs: number,
+): buildConnector.connector {
+  const base = buildConnector({
+    ...connectOptions(ctx.machineId, tls),
+    timeout: timeoutMs,
+    maxCachedSessions: 0,
+  });
   const pinned = tls?.fingerprint;
   if (pinned === undefined) return base;
   return (options, callback) => {
@@ -58,10 +78,19 @@ export function redfishConnector(ctx: BmcContext, tls: Tls | undefined, timeoutM
         callback(err, null);
         return;
       }
-      const actual = options.protocol === 'https:' ? (socket as TLSSocket).getPeerCertificate().fingerprint256 : undefined;
+      const actual =
+        options.protocol === 'https:'
+          ? (socket as TLSSocket).getPeerCertificate().fingerprint256
+          : undefined;
       if (!fingerprintMatches(actual, pinned)) {
         socket.destroy();
-        callback(new BmcTlsError(ctx, `certificate fingerprint ${actual ?? '(none)'} is not the pinned ${pinned}`), null);
+        callback(
+          new BmcTlsError(
+            ctx,
+            `certificate fingerprint ${actual ?? '(none)'} is not the pinned ${pinned}`,
+          ),
+          null,
+        );
         return;
       }
       callback(null, socket);

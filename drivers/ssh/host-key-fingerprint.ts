@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 
-/** OpenSSH's `SHA256:` fingerprint (unpadded base64 of the SHA-256 of the key blob), as `ssh-keygen -l` prints it. */
+/**
+ * OpenSSH's `SHA256:` fingerprint (unpadded base64 of the SHA-256 of the key blob), as `ssh-keygen
+ * -l` prints it.
+ */
 export function hostKeyFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }

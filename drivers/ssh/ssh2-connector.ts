@@ -4,8 +4,20 @@ import { CredentialError } from '../../common/errors';
 import type { SecretStore } from '../../common/secrets';
 import { parseOrThrow } from '../../common/validate';
 import { hostKeyFingerprint, sameFingerprint } from './host-key-fingerprint';
-import { HostKeyMismatchError, SshAuthError, SshTimeoutError, SshUnreachableError } from './ssh-errors';
-import type { ExecOptions, ExecResult, InteractiveShell, SshConnector, SshSession, SshTarget } from './ssh-transport';
+import {
+  HostKeyMismatchError,
+  SshAuthError,
+  SshTimeoutError,
+  SshUnreachableError,
+} from './ssh-errors';
+import type {
+  ExecOptions,
+  ExecResult,
+  InteractiveShell,
+  SshConnector,
+  SshSession,
+  SshTarget,
+} from './ssh-transport';
 
 export const ssh2ConnectorOptionsSchema = z.strictObject({
   /** TCP connect + key exchange + authentication. */
@@ -40,7 +52,9 @@ export class Ssh2Connector implements SshConnector {
     private readonly secrets: SecretStore,
     options: Ssh2ConnectorOptions = {},
   ) {
-    this.options = Object.freeze(parseOrThrow('SSH connector options', ssh2ConnectorOptionsSchema, options));
+    this.options = Object.freeze(
+      parseOrThrow('SSH connector options', ssh2ConnectorOptionsSchema, options),
+    );
   }
 
   async connect(target: SshTarget): Promise<SshSession> {
@@ -87,7 +101,10 @@ export class Ssh2Connector implements SshConnector {
         reject(error);
       };
       // readyTimeout does not cover a peer that accepts TCP and then says nothing at all.
-      const timer = setTimeout(() => fail(new SshTimeoutError(target, 'connect', timeoutMs)), timeoutMs + 1_000);
+      const timer = setTimeout(
+        () => fail(new SshTimeoutError(target, 'connect', timeoutMs)),
+        timeoutMs + 1_000,
+      );
       client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
         finish(prompts.map(() => secret.password ?? ''));
       });
@@ -95,17 +112,25 @@ export class Ssh2Connector implements SshConnector {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        // Device CLIs are request/response with tiny packets: Nagle plus delayed ACKs cost ~40 ms a command.
+        // Device CLIs are request/response with tiny packets: Nagle plus delayed ACKs cost ~40 ms a
+        // command.
         client.setNoDelay(true);
-        resolve(new Ssh2Session(client, target, this.options.commandTimeoutMs, secret.enableSecret));
+        resolve(
+          new Ssh2Session(client, target, this.options.commandTimeoutMs, secret.enableSecret),
+        );
       });
       client.on('error', (err: Error & { level?: string; code?: string }) => {
-        if (keyRefused && presented !== undefined) fail(new HostKeyMismatchError(target, presented));
-        else if (err.level === 'client-authentication') fail(new SshAuthError(target, target.credential));
-        else if (err.level === 'client-timeout') fail(new SshTimeoutError(target, 'connect', timeoutMs));
+        if (keyRefused && presented !== undefined)
+          fail(new HostKeyMismatchError(target, presented));
+        else if (err.level === 'client-authentication')
+          fail(new SshAuthError(target, target.credential));
+        else if (err.level === 'client-timeout')
+          fail(new SshTimeoutError(target, 'connect', timeoutMs));
         else fail(new SshUnreachableError(target, err.code ?? err.message));
       });
-      client.on('close', () => fail(new SshUnreachableError(target, 'connection closed during the handshake')));
+      client.on('close', () =>
+        fail(new SshUnreachableError(target, 'connection closed during the handshake')),
+      );
       try {
         client.connect(config);
       } catch (e) {
@@ -130,13 +155,21 @@ class Ssh2Session implements SshSession {
       this.closed = true;
       for (const abort of [...this.inFlight]) abort(new SshUnreachableError(target, detail));
     };
-    client.on('error', (err: Error & { code?: string }) => dropAll(`connection failed: ${err.code ?? err.message}`));
+    client.on('error', (err: Error & { code?: string }) =>
+      dropAll(`connection failed: ${err.code ?? err.message}`),
+    );
     client.on('close', () => dropAll('connection closed by the device'));
   }
 
   /** Runs `start` with a timeout and with the connection's fate: drop or timeout rejects it. */
-  private guarded<T>(phase: 'exec' | 'shell', timeoutMs: number, onAbort: () => void, start: (resolve: (v: T) => void, reject: (e: Error) => void) => void): Promise<T> {
-    if (this.closed) return Promise.reject(new SshUnreachableError(this.target, 'session already closed'));
+  private guarded<T>(
+    phase: 'exec' | 'shell',
+    timeoutMs: number,
+    onAbort: () => void,
+    start: (resolve: (v: T) => void, reject: (e: Error) => void) => void,
+  ): Promise<T> {
+    if (this.closed)
+      return Promise.reject(new SshUnreachableError(this.target, 'session already closed'));
     return new Promise<T>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);
@@ -147,7 +180,10 @@ class Ssh2Session implements SshSession {
         onAbort();
         reject(error);
       };
-      const timer = setTimeout(() => abort(new SshTimeoutError(this.target, phase, timeoutMs)), timeoutMs);
+      const timer = setTimeout(
+        () => abort(new SshTimeoutError(this.target, phase, timeoutMs)),
+        timeoutMs,
+      );
       this.inFlight.add(abort);
       start(
         (v) => {
@@ -164,43 +200,69 @@ class Ssh2Session implements SshSession {
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     let channel: ClientChannel | undefined;
-    return this.guarded<ExecResult>('exec', options.timeoutMs ?? this.defaultTimeoutMs, () => channel?.close(), (resolve, reject) => {
-      this.client.exec(command, (err, stream) => {
-        if (err) {
-          reject(new SshUnreachableError(this.target, `exec channel refused: ${err.message}`));
-          return;
-        }
-        channel = stream;
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        stream.on('data', (d: Buffer) => stdout.push(d));
-        stream.stderr.on('data', (d: Buffer) => stderr.push(d));
-        stream.on('close', (code: number | null | undefined) => {
-          resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code: code ?? null });
+    return this.guarded<ExecResult>(
+      'exec',
+      options.timeoutMs ?? this.defaultTimeoutMs,
+      () => channel?.close(),
+      (resolve, reject) => {
+        this.client.exec(command, (err, stream) => {
+          if (err) {
+            reject(new SshUnreachableError(this.target, `exec channel refused: ${err.message}`));
+            return;
+          }
+          channel = stream;
+          const stdout: Buffer[] = [];
+          const stderr: Buffer[] = [];
+          stream.on('data', (d: Buffer) => stdout.push(d));
+          stream.stderr.on('data', (d: Buffer) => stderr.push(d));
+          stream.on('close', (code: number | null | undefined) => {
+            resolve({
+              stdout: Buffer.concat(stdout).toString('utf8'),
+              stderr: Buffer.concat(stderr).toString('utf8'),
+              code: code ?? null,
+            });
+          });
+          if (options.stdin !== undefined) stream.end(options.stdin);
+          else stream.end();
         });
-        if (options.stdin !== undefined) stream.end(options.stdin);
-        else stream.end();
-      });
-    });
+      },
+    );
   }
 
   shell(prompt: RegExp, options: { timeoutMs?: number } = {}): Promise<InteractiveShell> {
     let channel: ClientChannel | undefined;
-    return this.guarded<InteractiveShell>('shell', options.timeoutMs ?? this.defaultTimeoutMs, () => channel?.close(), (resolve, reject) => {
-      this.client.shell({ term: 'vt100', cols: 512, rows: 200 }, (err, stream) => {
-        if (err) {
-          reject(new SshUnreachableError(this.target, `shell channel refused: ${err.message}`));
-          return;
-        }
-        channel = stream;
-        const shell = new Ssh2Shell(stream, this, prompt, this.defaultTimeoutMs, this.enableSecret);
-        shell.waitForPrompt(prompt, options.timeoutMs ?? this.defaultTimeoutMs).then(() => resolve(shell), reject);
-      });
-    });
+    return this.guarded<InteractiveShell>(
+      'shell',
+      options.timeoutMs ?? this.defaultTimeoutMs,
+      () => channel?.close(),
+      (resolve, reject) => {
+        this.client.shell({ term: 'vt100', cols: 512, rows: 200 }, (err, stream) => {
+          if (err) {
+            reject(new SshUnreachableError(this.target, `shell channel refused: ${err.message}`));
+            return;
+          }
+          channel = stream;
+          const shell = new Ssh2Shell(
+            stream,
+            this,
+            prompt,
+            this.defaultTimeoutMs,
+            this.enableSecret,
+          );
+          shell
+            .waitForPrompt(prompt, options.timeoutMs ?? this.defaultTimeoutMs)
+            .then(() => resolve(shell), reject);
+        });
+      },
+    );
   }
 
   /** Lets the shell share the session's timeout and drop handling. */
-  guard<T>(timeoutMs: number, onAbort: () => void, start: (resolve: (v: T) => void, reject: (e: Error) => void) => void): Promise<T> {
+  guard<T>(
+    timeoutMs: number,
+    onAbort: () => void,
+    start: (resolve: (v: T) => void, reject: (e: Error) => void) => void,
+  ): Promise<T> {
     return this.guarded('shell', timeoutMs, onAbort, start);
   }
 
@@ -255,31 +317,42 @@ class Ssh2Shell implements InteractiveShell {
 
   /** Resolves with everything before the prompt and consumes it from the buffer. */
   waitForPrompt(prompt: RegExp, timeoutMs: number): Promise<string> {
-    return this.session.guard<string>(timeoutMs, () => (this.onData = undefined), (resolve, reject) => {
-      const check = (): void => {
-        const match = prompt.exec(this.buffer);
-        if (match !== null && match.index + match[0].length === this.buffer.length) {
-          this.onData = undefined;
-          const before = this.buffer.slice(0, match.index);
-          this.lastPrompt = match[0].trim();
-          this.buffer = '';
-          resolve(before);
-        } else if (this.ended) {
-          this.onData = undefined;
-          reject(new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell'));
-        }
-      };
-      this.onData = check;
-      check();
-    });
+    return this.session.guard<string>(
+      timeoutMs,
+      () => (this.onData = undefined),
+      (resolve, reject) => {
+        const check = (): void => {
+          const match = prompt.exec(this.buffer);
+          if (match !== null && match.index + match[0].length === this.buffer.length) {
+            this.onData = undefined;
+            const before = this.buffer.slice(0, match.index);
+            this.lastPrompt = match[0].trim();
+            this.buffer = '';
+            resolve(before);
+          } else if (this.ended) {
+            this.onData = undefined;
+            reject(
+              new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell'),
+            );
+          }
+        };
+        this.onData = check;
+        check();
+      },
+    );
   }
 
   async send(line: string, options: { timeoutMs?: number; prompt?: RegExp } = {}): Promise<string> {
-    if (this.onData !== undefined) throw new Error('InteractiveShell.send called while a command is still running');
-    if (this.ended) throw new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell');
+    if (this.onData !== undefined)
+      throw new Error('InteractiveShell.send called while a command is still running');
+    if (this.ended)
+      throw new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell');
     this.buffer = '';
     this.stream.write(`${line}\n`);
-    const raw = await this.waitForPrompt(options.prompt ?? this.prompt, options.timeoutMs ?? this.defaultTimeoutMs);
+    const raw = await this.waitForPrompt(
+      options.prompt ?? this.prompt,
+      options.timeoutMs ?? this.defaultTimeoutMs,
+    );
     const lines = raw.split('\n');
     // A PTY echoes what was typed; the echo is not the device's answer.
     if (lines[0] !== undefined && lines[0].trimEnd().endsWith(line)) lines.shift();
@@ -289,13 +362,21 @@ class Ssh2Shell implements InteractiveShell {
   async sendEnableSecret(options: { timeoutMs?: number; prompt?: RegExp } = {}): Promise<string> {
     const secret = this.enableSecret;
     if (secret === undefined) {
-      throw new CredentialError(this.session.deviceTarget.credential, 'has no enableSecret, and the switch asks for one after `enable`');
+      throw new CredentialError(
+        this.session.deviceTarget.credential,
+        'has no enableSecret, and the switch asks for one after `enable`',
+      );
     }
-    if (this.onData !== undefined) throw new Error('InteractiveShell.sendEnableSecret called while a command is still running');
-    if (this.ended) throw new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell');
+    if (this.onData !== undefined)
+      throw new Error('InteractiveShell.sendEnableSecret called while a command is still running');
+    if (this.ended)
+      throw new SshUnreachableError(this.session.deviceTarget, 'the device closed the shell');
     this.buffer = '';
     this.stream.write(`${secret}\n`);
-    const raw = await this.waitForPrompt(options.prompt ?? this.prompt, options.timeoutMs ?? this.defaultTimeoutMs);
+    const raw = await this.waitForPrompt(
+      options.prompt ?? this.prompt,
+      options.timeoutMs ?? this.defaultTimeoutMs,
+    );
     // A device that echoed the secret must not put it into an error message or a log.
     return raw.split(secret).join('*****').replace(/\s+$/, '');
   }

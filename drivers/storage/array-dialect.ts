@@ -13,7 +13,10 @@ export interface ProvisionedLun {
   readonly holders: readonly string[];
   /** LIO ACL nodes, with or without a mapped LUN (an ACL without one sees nothing). */
   readonly acls: readonly string[];
-  /** Incoming CHAP users bound to the target, where the array lists them (tgt); undefined where it does not (LIO). */
+  /**
+   * Incoming CHAP users bound to the target, where the array lists them (tgt); undefined where it
+   * does not (LIO).
+   */
   readonly chapUsers?: readonly string[];
 }
 
@@ -53,16 +56,31 @@ export interface ArrayDialect {
    * Read once before a driver's first change: `refusal` says why changes on this array would
    * not survive a restart of its target daemon (undefined: they would), so none is made.
    */
-  readonly persistenceCheck?: { readonly command: string; refusal(output: string): string | undefined };
-  /** Every list makes its change live and persistent: it survives a restart of the target daemon. */
+  readonly persistenceCheck?: {
+    readonly command: string;
+    refusal(output: string): string | undefined;
+  };
+  /**
+   * Every list makes its change live and persistent: it survives a restart of the target daemon.
+   */
   ensureLun(state: ArrayState, spec: LunSpec): ArrayCommand[];
-  /** `chap`: the account the target must demand afterwards (commands carrying it use stdin, never argv). */
+  /**
+   * `chap`: the account the target must demand afterwards (commands carrying it use stdin, never
+   * argv).
+   */
   mask(lun: ProvisionedLun, initiator: string, chap: ChapAccount | undefined): ArrayCommand[];
   unmask(lun: ProvisionedLun, initiator: string, chap: ChapAccount | undefined): ArrayCommand[];
-  /** Whether the target's CHAP binding differs from `chap` as far as the array shows it (a mask must then change it). */
+  /**
+   * Whether the target's CHAP binding differs from `chap` as far as the array shows it (a mask must
+   * then change it).
+   */
   chapDiffers(lun: ProvisionedLun, chap: ChapAccount | undefined): boolean;
   /** Copies `source`'s backing to `clone.backing` and provisions the copy. */
-  clone(state: ArrayState, source: ProvisionedLun & { readonly backing: string }, clone: LunSpec): ArrayCommand[];
+  clone(
+    state: ArrayState,
+    source: ProvisionedLun & { readonly backing: string },
+    clone: LunSpec,
+  ): ArrayCommand[];
   deleteClone(lun: ProvisionedLun & { readonly backing: string }): ArrayCommand[];
 }
 

@@ -14,7 +14,10 @@ export interface DefinedZoning {
   readonly zones: ReadonlyMap<string, readonly string[]>;
 }
 
-/** What `cfgshow` prints: the defined database (what the next cfgenable makes effective) and the effective one. */
+/**
+ * What `cfgshow` prints: the defined database (what the next cfgenable makes effective) and the
+ * effective one.
+ */
 export interface FabricZoning {
   readonly defined: DefinedZoning;
   readonly effective: EffectiveZoning;
@@ -32,7 +35,11 @@ function members(text: string): string[] {
  * members continued on indented lines — `;`-separated on the name line, or one or several per
  * continuation line, as FOS versions differ.
  */
-function readEntries(lines: readonly string[]): { cfgs: Map<string, string[]>; zones: Map<string, string[]>; firstCfg?: string } {
+function readEntries(lines: readonly string[]): {
+  cfgs: Map<string, string[]>;
+  zones: Map<string, string[]>;
+  firstCfg?: string;
+} {
   const cfgs = new Map<string, string[]>();
   const zones = new Map<string, string[]>();
   let firstCfg: string | undefined;
@@ -60,8 +67,14 @@ export function parseCfgShow(output: string): FabricZoning {
   const lines = output.replace(/\r/g, '').split('\n');
   const definedAt = lines.findIndex((l) => /^\s*Defined configuration:/.test(l));
   const effectiveAt = lines.findIndex((l) => /^\s*Effective configuration:/.test(l));
-  const defined = definedAt < 0 ? [] : lines.slice(definedAt + 1, effectiveAt > definedAt ? effectiveAt : undefined);
-  const effective = effectiveAt < 0 ? [] : lines.slice(effectiveAt + 1, definedAt > effectiveAt ? definedAt : undefined);
+  const defined =
+    definedAt < 0
+      ? []
+      : lines.slice(definedAt + 1, effectiveAt > definedAt ? effectiveAt : undefined);
+  const effective =
+    effectiveAt < 0
+      ? []
+      : lines.slice(effectiveAt + 1, definedAt > effectiveAt ? definedAt : undefined);
   const d = readEntries(defined);
   const e = readEntries(effective);
   return {

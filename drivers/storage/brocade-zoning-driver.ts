@@ -16,14 +16,21 @@ import { parseCfgShow, type FabricZoning } from './brocade-zone-parser';
 import { matchError } from './command-template';
 import type { LunMaskingDriver, MaskResult } from './lun-masking-driver';
 import { checkMask, fcInitiator, lunId as checkedLunId } from './masking-guard';
-import { StorageCommandError, StorageProtocolError, UnsupportedStorageOperationError } from './storage-errors';
+import {
+  StorageCommandError,
+  StorageProtocolError,
+  UnsupportedStorageOperationError,
+} from './storage-errors';
 
 export interface BrocadeZoningDriverOptions {
   readonly fabric: Fabric;
   /** The array whose LUNs these zones carry (zone names include its id). */
   readonly array: string;
   readonly connector: SshConnector;
-  /** The LUNs whose paths this fabric carries; their `shared` flag says how many initiators a zone may hold. */
+  /**
+   * The LUNs whose paths this fabric carries; their `shared` flag says how many initiators a zone
+   * may hold.
+   */
   readonly luns: readonly Lun[];
   /** The array's FC target ports: members of every zone, never counted as holders. */
   readonly targetPorts: readonly string[];
@@ -45,7 +52,8 @@ interface ZonePlan {
 const FABRIC_QUEUES = new Map<string, Promise<unknown>>();
 
 /**
- * FC "masking" at the fabric: one zone per LUN (`rs_<array>_<lun>`) holding the array's target ports
+ * FC "masking" at the fabric: one zone per LUN (`rs_<array>_<lun>`) holding the array's target
+ * ports
  * and the initiators allowed to reach that LUN's path, in the fabric's zone configuration.
  * Changes are planned from the defined database (which the next enable makes effective) and
  * committed with cfgenable, which saves and enables in one step, so a refused enable leaves
@@ -74,9 +82,14 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
 
   validate(): void {
     const issues: FieldIssue[] = [];
-    if (this.targetPorts.length === 0) issues.push({ path: 'targetPorts', message: 'a zone needs at least one array target port' });
+    if (this.targetPorts.length === 0)
+      issues.push({ path: 'targetPorts', message: 'a zone needs at least one array target port' });
     this.targetPorts.forEach((p, i) => {
-      if (!WWPN_PATTERN.test(p)) issues.push({ path: `targetPorts[${i}]`, message: 'must be a WWPN like 50:06:01:60:3b:a0:11:22' });
+      if (!WWPN_PATTERN.test(p))
+        issues.push({
+          path: `targetPorts[${i}]`,
+          message: 'must be a WWPN like 50:06:01:60:3b:a0:11:22',
+        });
     });
     if (issues.length > 0) throw new ValidationError(`fabric ${this.device}`, issues);
   }
@@ -84,34 +97,58 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
   private async cli(): Promise<InteractiveShell> {
     if (this.shell !== undefined) return this.shell;
     const f = this.options.fabric;
-    this.session ??= await this.options.connector.connect({ deviceId: f.id, host: f.address, port: f.port, hostKeyFingerprint: f.hostKeyFingerprint, credential: f.credential });
+    this.session ??= await this.options.connector.connect({
+      deviceId: f.id,
+      host: f.address,
+      port: f.port,
+      hostKeyFingerprint: f.hostKeyFingerprint,
+      credential: f.credential,
+    });
     this.shell = await this.session.shell(BROCADE_PROMPT, this.timeout());
     return this.shell;
   }
 
   private timeout(): { timeoutMs?: number } {
-    return this.options.commandTimeoutMs === undefined ? {} : { timeoutMs: this.options.commandTimeoutMs };
+    return this.options.commandTimeoutMs === undefined
+      ? {}
+      : { timeoutMs: this.options.commandTimeoutMs };
   }
 
   private async send(operation: string, line: string, prompt?: RegExp): Promise<string> {
-    const out = await (await this.cli()).send(line, { ...this.timeout(), ...(prompt !== undefined && { prompt }) });
+    const out = await (
+      await this.cli()
+    ).send(line, { ...this.timeout(), ...(prompt !== undefined && { prompt }) });
     const error = matchError(BROCADE_ERROR_PATTERNS, out);
-    if (error !== undefined) throw new StorageCommandError(this.device, operation, error.line, error.retryable);
+    if (error !== undefined)
+      throw new StorageCommandError(this.device, operation, error.line, error.retryable);
     return out;
   }
 
-  /** cfgsave, cfgenable and cfgdisable ask "(yes, y, no, n): [no]"; the answer is the change. A refusal comes before the question. */
+  /**
+   * cfgsave, cfgenable and cfgdisable ask "(yes, y, no, n): [no]"; the answer is the change. A
+   * refusal comes before the question.
+   */
   private async confirmed(operation: string, line: string): Promise<void> {
     const asked = await this.send(operation, line, BROCADE_QUESTION_OR_PROMPT);
-    if (!BROCADE_QUESTION.test(asked)) throw new StorageProtocolError(this.device, `${line} did not ask for confirmation: ${asked.trim().split('\n')[0] ?? ''}`);
+    if (!BROCADE_QUESTION.test(asked))
+      throw new StorageProtocolError(
+        this.device,
+        `${line} did not ask for confirmation: ${asked.trim().split('\n')[0] ?? ''}`,
+      );
     await this.send(operation, BROCADE_CONFIRM_ANSWER);
   }
 
   private async read(): Promise<FabricZoning> {
-    const zoning = parseCfgShow(await (await this.cli()).send(brocadeCommand('show'), this.timeout()));
+    const zoning = parseCfgShow(
+      await (await this.cli()).send(brocadeCommand('show'), this.timeout()),
+    );
     const effective = zoning.effective.cfg;
     if (effective !== undefined && effective !== this.cfg) {
-      throw new UnsupportedStorageOperationError(this.device, 'change zoning', `the effective configuration is "${effective}" but the topology names "${this.cfg}"; enabling ours would replace it`);
+      throw new UnsupportedStorageOperationError(
+        this.device,
+        'change zoning',
+        `the effective configuration is "${effective}" but the topology names "${this.cfg}"; enabling ours would replace it`,
+      );
     }
     return zoning;
   }
@@ -122,26 +159,32 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
 
   /** A zone takes effect only as a member of the configuration that is enabled. */
   private definedHolders(zoning: FabricZoning, zone: string): string[] {
-    return zoning.defined.cfgs.get(this.cfg)?.includes(zone) ? this.holders(zoning.defined.zones.get(zone)) : [];
+    return zoning.defined.cfgs.get(this.cfg)?.includes(zone)
+      ? this.holders(zoning.defined.zones.get(zone))
+      : [];
   }
 
   private effectiveHolders(zoning: FabricZoning, zone: string): string[] {
     return this.holders(zoning.effective.zones.get(zone));
   }
 
-  /** Aborts the zoning transaction only if this session owns it: another session's stays untouched. */
+  /**
+   * Aborts the zoning transaction only if this session owns it: another session's stays untouched.
+   */
   private async abortOwnTransaction(): Promise<void> {
     const shell = this.shell;
     if (shell === undefined) return;
     const trans = await shell.send(brocadeCommand('transShow'), this.timeout()).catch(() => '');
-    if (BROCADE_TRANS_ABORTABLE.test(trans)) await shell.send(brocadeCommand('abort'), this.timeout()).catch(() => undefined);
+    if (BROCADE_TRANS_ABORTABLE.test(trans))
+      await shell.send(brocadeCommand('abort'), this.timeout()).catch(() => undefined);
   }
 
   private async commit(operation: string, plan: ZonePlan): Promise<void> {
     try {
       if (plan.disableFirst) await this.confirmed(operation, brocadeCommand('cfgDisable'));
       for (const line of plan.edits) await this.send(operation, line);
-      if (plan.close === 'enable') await this.confirmed(operation, brocadeCommand('cfgEnable', { cfg: this.cfg }));
+      if (plan.close === 'enable')
+        await this.confirmed(operation, brocadeCommand('cfgEnable', { cfg: this.cfg }));
       else await this.confirmed(operation, brocadeCommand('cfgSave'));
     } catch (e) {
       await this.abortOwnTransaction();
@@ -149,26 +192,42 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
     }
   }
 
-  /** Both databases must agree after a change: the defined one is what the next enable would make effective. */
+  /**
+   * Both databases must agree after a change: the defined one is what the next enable would make
+   * effective.
+   */
   private async readBack(zone: string, initiator: string, wantHolder: boolean): Promise<void> {
     const zoning = await this.read();
     const effective = this.effectiveHolders(zoning, zone);
     const defined = this.definedHolders(zoning, zone);
-    if (effective.includes(initiator) !== wantHolder || defined.includes(initiator) !== wantHolder) {
-      throw new StorageProtocolError(this.device, `after the change zone ${zone} holds [${effective.join(', ')}] in the effective and [${defined.join(', ')}] in the defined configuration`);
+    if (
+      effective.includes(initiator) !== wantHolder ||
+      defined.includes(initiator) !== wantHolder
+    ) {
+      throw new StorageProtocolError(
+        this.device,
+        `after the change zone ${zone} holds [${effective.join(', ')}] in the effective and [${defined.join(', ')}] in the defined configuration`,
+      );
     }
   }
 
   private sameMachine(a: string, b: string): boolean {
-    return a === b || (this.options.machineWwpns ?? []).some((ports) => ports.includes(a) && ports.includes(b));
+    return (
+      a === b ||
+      (this.options.machineWwpns ?? []).some((ports) => ports.includes(a) && ports.includes(b))
+    );
   }
 
-  /** A topology LUN, or a DR drill's snapshot clone of one (never shared: one drill copy sees it). */
+  /**
+   * A topology LUN, or a DR drill's snapshot clone of one (never shared: one drill copy sees it).
+   */
   private lun(lun: string): Lun {
     const id = checkedLunId(lun);
     const found = this.luns.get(id);
     if (found !== undefined) return found;
-    const source = DRILL_CLONE_ID_PATTERN.test(id) ? this.luns.get(id.replace(/\.drill-[0-9a-f]{6}$/, '')) : undefined;
+    const source = DRILL_CLONE_ID_PATTERN.test(id)
+      ? this.luns.get(id.replace(/\.drill-[0-9a-f]{6}$/, ''))
+      : undefined;
     if (source === undefined) throw new NotFoundError(`LUN zoned on ${this.device}`, id);
     return { ...source, id, shared: false };
   }
@@ -201,7 +260,11 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
         : members.includes(wwpn)
           ? []
           : [brocadeCommand('zoneAdd', { zone, wwpn })]),
-      ...(cfgZones === undefined ? [brocadeCommand('cfgCreate', { cfg: this.cfg, zone })] : cfgZones.includes(zone) ? [] : [brocadeCommand('cfgAdd', { cfg: this.cfg, zone })]),
+      ...(cfgZones === undefined
+        ? [brocadeCommand('cfgCreate', { cfg: this.cfg, zone })]
+        : cfgZones.includes(zone)
+          ? []
+          : [brocadeCommand('cfgAdd', { cfg: this.cfg, zone })]),
     ];
     return { disableFirst: false, edits, close: 'enable' };
   }
@@ -209,14 +272,30 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
   private unmaskPlan(zoning: FabricZoning, zone: string, wwpn: string): ZonePlan {
     const members = zoning.defined.zones.get(zone) ?? [];
     const cfgZones = zoning.defined.cfgs.get(this.cfg) ?? [];
-    if (!members.includes(wwpn)) return { disableFirst: false, edits: [], close: cfgZones.length > 0 ? 'enable' : 'save' };
-    if (this.holders(members).length > 1) return { disableFirst: false, edits: [brocadeCommand('zoneRemove', { zone, wwpn })], close: 'enable' };
+    if (!members.includes(wwpn))
+      return { disableFirst: false, edits: [], close: cfgZones.length > 0 ? 'enable' : 'save' };
+    if (this.holders(members).length > 1)
+      return {
+        disableFirst: false,
+        edits: [brocadeCommand('zoneRemove', { zone, wwpn })],
+        close: 'enable',
+      };
     if (cfgZones.length === 1 && cfgZones[0] === zone) {
       // FOS deletes a configuration whose last zone is removed, and enabling it then fails.
       const disableFirst = zoning.effective.cfg !== undefined;
-      return { disableFirst, edits: [brocadeCommand('cfgDelete', { cfg: this.cfg }), brocadeCommand('zoneDelete', { zone })], close: 'save' };
+      return {
+        disableFirst,
+        edits: [
+          brocadeCommand('cfgDelete', { cfg: this.cfg }),
+          brocadeCommand('zoneDelete', { zone }),
+        ],
+        close: 'save',
+      };
     }
-    const edits = [...(cfgZones.includes(zone) ? [brocadeCommand('cfgRemove', { cfg: this.cfg, zone })] : []), brocadeCommand('zoneDelete', { zone })];
+    const edits = [
+      ...(cfgZones.includes(zone) ? [brocadeCommand('cfgRemove', { cfg: this.cfg, zone })] : []),
+      brocadeCommand('zoneDelete', { zone }),
+    ];
     return { disableFirst: false, edits, close: cfgZones.length > 0 ? 'enable' : 'save' };
   }
 
@@ -229,7 +308,9 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
       const holdersBefore = this.effectiveHolders(zoning, zone);
       const defined = this.definedHolders(zoning, zone);
       // A holder only in the defined database becomes effective with our enable: it counts.
-      const others = [...new Set([...holdersBefore, ...defined])].filter((h) => !this.sameMachine(h, wwpn)).sort();
+      const others = [...new Set([...holdersBefore, ...defined])]
+        .filter((h) => !this.sameMachine(h, wwpn))
+        .sort();
       checkMask(this.device, spec.id, spec.shared, others, wwpn);
       const already = holdersBefore.includes(wwpn) && defined.includes(wwpn);
       if (already) return { already: true, holdersBefore };
@@ -257,7 +338,11 @@ export class BrocadeZoningDriver implements LunMaskingDriver {
   async listVisibleTo(initiator: string): Promise<readonly string[]> {
     const wwpn = fcInitiator(initiator);
     const zoning = await this.serialized(() => this.read());
-    return [...this.luns.keys()].filter((id) => this.effectiveHolders(zoning, zoneNameOf(this.options.array, id)).includes(wwpn)).sort();
+    return [...this.luns.keys()]
+      .filter((id) =>
+        this.effectiveHolders(zoning, zoneNameOf(this.options.array, id)).includes(wwpn),
+      )
+      .sort();
   }
 
   async listHolders(lun: string): Promise<readonly string[]> {

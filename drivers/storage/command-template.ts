@@ -1,5 +1,12 @@
 import { ValidationError } from '../../common/errors';
-import { CHAP_SECRET_PATTERN, CHAP_USER_PATTERN, EUI_PATTERN, ID_PATTERN, IQN_PATTERN, WWPN_PATTERN } from '../../inventory/patterns';
+import {
+  CHAP_SECRET_PATTERN,
+  CHAP_USER_PATTERN,
+  EUI_PATTERN,
+  ID_PATTERN,
+  IQN_PATTERN,
+  WWPN_PATTERN,
+} from '../../inventory/patterns';
 
 /** Absolute paths of letters, digits, "/", ".", "_", "-", with no `..` segment. */
 export const BACKING_PATH_PATTERN = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9/._-]{1,254}$/;
@@ -27,7 +34,9 @@ const PARAMETERS: Readonly<Record<string, RegExp>> = {
   conf: BACKING_PATH_PATTERN,
   address: /^(?:ALL|\d{1,3}(?:\.\d{1,3}){3})$/,
   wwpn: WWPN_PATTERN,
-  members: new RegExp(`^${WWPN_PATTERN.source.slice(1, -1)}(?:; ${WWPN_PATTERN.source.slice(1, -1)})*$`),
+  members: new RegExp(
+    `^${WWPN_PATTERN.source.slice(1, -1)}(?:; ${WWPN_PATTERN.source.slice(1, -1)})*$`,
+  ),
   zone: BROCADE_NAME_PATTERN,
   cfg: BROCADE_NAME_PATTERN,
   chapUser: CHAP_USER_PATTERN,
@@ -37,16 +46,30 @@ const PARAMETERS: Readonly<Record<string, RegExp>> = {
 /** Values an error message must never repeat. */
 const SECRET_PARAMETERS = new Set(['chapSecret']);
 
-/** `fillTemplate('bind --tid {tid}', { tid: 3 })` → `bind --tid 3`; refuses unknown, missing or unsafe values. */
-export function fillTemplate(template: string, params: Readonly<Record<string, string | number>>): string {
+/**
+ * `fillTemplate('bind --tid {tid}', { tid: 3 })` → `bind --tid 3`; refuses unknown, missing or
+ * unsafe values.
+ */
+export function fillTemplate(
+  template: string,
+  params: Readonly<Record<string, string | number>>,
+): string {
   return template.replace(/\{(\w+)\}/g, (_whole, key: string) => {
     const pattern = PARAMETERS[key];
     const value = params[key];
-    if (pattern === undefined) throw new ValidationError('storage command template', [{ path: key, message: `unknown placeholder in "${template}"` }]);
-    if (value === undefined) throw new ValidationError('storage command', [{ path: key, message: `missing value for "${template}"` }]);
+    if (pattern === undefined)
+      throw new ValidationError('storage command template', [
+        { path: key, message: `unknown placeholder in "${template}"` },
+      ]);
+    if (value === undefined)
+      throw new ValidationError('storage command', [
+        { path: key, message: `missing value for "${template}"` },
+      ]);
     if (!pattern.test(String(value))) {
       const shown = SECRET_PARAMETERS.has(key) ? 'the value (not shown)' : `"${String(value)}"`;
-      throw new ValidationError('storage command', [{ path: key, message: `${shown} does not have the shape ${pattern}` }]);
+      throw new ValidationError('storage command', [
+        { path: key, message: `${shown} does not have the shape ${pattern}` },
+      ]);
     }
     return String(value);
   });
@@ -59,7 +82,10 @@ export interface ErrorPattern {
 }
 
 /** The first error pattern the output matches, if any. */
-export function matchError(patterns: readonly ErrorPattern[], output: string): { line: string; retryable: boolean } | undefined {
+export function matchError(
+  patterns: readonly ErrorPattern[],
+  output: string,
+): { line: string; retryable: boolean } | undefined {
   for (const { pattern, retryable } of patterns) {
     const m = pattern.exec(output);
     if (m !== null) {

@@ -12,7 +12,9 @@ export interface ArrayDriverOptions {
   readonly tgtControlPort?: number;
   /** Where tgt target files go (default /etc/tgt/conf.d, which Debian's targets.conf includes). */
   readonly tgtConfDir?: string;
-  /** The tgt service's configuration (default /etc/tgt/targets.conf); it must include tgtConfDir. */
+  /**
+   * The tgt service's configuration (default /etc/tgt/targets.conf); it must include tgtConfDir.
+   */
   readonly tgtTargetsConf?: string;
   readonly backingDir?: string;
   readonly commandTimeoutMs?: number;
@@ -20,18 +22,23 @@ export interface ArrayDriverOptions {
   readonly chapFor?: (lunId: string) => ChapAccount | undefined;
 }
 
-const DIALECTS: { readonly [K in StorageArray['kind']]: (o: ArrayDriverOptions) => ArrayDialect } = {
-  tgt: (o) =>
-    tgtDialect({
-      ...(o.tgtControlPort !== undefined && { controlPort: o.tgtControlPort }),
-      ...(o.tgtConfDir !== undefined && { confDir: o.tgtConfDir }),
-      ...(o.tgtTargetsConf !== undefined && { targetsConf: o.tgtTargetsConf }),
-    }),
-  lio: () => targetcliDialect,
-};
+const DIALECTS: { readonly [K in StorageArray['kind']]: (o: ArrayDriverOptions) => ArrayDialect } =
+  {
+    tgt: (o) =>
+      tgtDialect({
+        ...(o.tgtControlPort !== undefined && { controlPort: o.tgtControlPort }),
+        ...(o.tgtConfDir !== undefined && { confDir: o.tgtConfDir }),
+        ...(o.tgtTargetsConf !== undefined && { targetsConf: o.tgtTargetsConf }),
+      }),
+    lio: () => targetcliDialect,
+  };
 
 /** The driver for a topology array, speaking its kind's CLI over SSH. */
-export function createArrayDriver(array: StorageArray, connector: SshConnector, options: ArrayDriverOptions = {}): StorageArrayDriver {
+export function createArrayDriver(
+  array: StorageArray,
+  connector: SshConnector,
+  options: ArrayDriverOptions = {},
+): StorageArrayDriver {
   return new SshArrayDriver({
     array,
     connector,

@@ -30,8 +30,14 @@ export interface LunMaskingDriver {
 export interface StorageArrayDriver extends LunMaskingDriver {
   /** Creates the LUN's target and logical unit on its backing store when missing. */
   ensureLun(lun: string): Promise<{ readonly created: boolean }>;
-  /** A copy-on-write (where the filesystem allows) copy of a file-backed LUN, as a LUN of its own that nobody sees yet. */
+  /**
+   * A copy-on-write (where the filesystem allows) copy of a file-backed LUN, as a LUN of its own
+   * that nobody sees yet.
+   */
   createSnapshotClone(lun: string, cloneId: string): Promise<{ readonly created: boolean }>;
-  /** Removes a clone and its backing file; refuses while initiators still see it, and refuses topology LUNs. */
+  /**
+   * Removes a clone and its backing file; refuses while initiators still see it, and refuses
+   * topology LUNs.
+   */
   deleteSnapshotClone(cloneId: string): Promise<{ readonly deleted: boolean }>;
 }

@@ -14,7 +14,10 @@ export function lunTargetIqn(arrayTargetIqn: string, lunId: string): string {
   const iqn = `${arrayTargetIqn}:${lunId}`;
   if (!arrayTargetIqn.startsWith('iqn.') || !IQN_PATTERN.test(iqn)) {
     throw new ValidationError('LUN target name', [
-      { path: 'targetIqn', message: `"${iqn}" is not a valid iqn. name; per-LUN targets need an iqn. (not eui.) array name and a short LUN id` },
+      {
+        path: 'targetIqn',
+        message: `"${iqn}" is not a valid iqn. name; per-LUN targets need an iqn. (not eui.) array name and a short LUN id`,
+      },
     ]);
   }
   return iqn;
@@ -37,5 +40,10 @@ export interface IscsiLunAddress {
 
 /** Where an initiator logs in to reach `lunId` on `array`. */
 export function iscsiLunAddress(array: StorageArray, lunId: string): IscsiLunAddress {
-  return { portalAddress: array.portal.address, portalPort: array.portal.port, targetIqn: lunTargetIqn(array.targetIqn, lunId), lun: LUN_NUMBER };
+  return {
+    portalAddress: array.portal.address,
+    portalPort: array.portal.port,
+    targetIqn: lunTargetIqn(array.targetIqn, lunId),
+    lun: LUN_NUMBER,
+  };
 }

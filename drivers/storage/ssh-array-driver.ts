@@ -2,7 +2,13 @@ import { dirname } from 'node:path';
 import { NotFoundError, ValidationError, type FieldIssue } from '../../common/errors';
 import type { Lun, StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector, SshSession, SshTarget } from '../ssh/ssh-transport';
-import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type {
+  ArrayCommand,
+  ArrayDialect,
+  ArrayState,
+  LunSpec,
+  ProvisionedLun,
+} from './array-dialect';
 import type { ChapAccount } from './chap-account';
 import { BACKING_PATH_PATTERN, matchError } from './command-template';
 import type { MaskResult, StorageArrayDriver } from './lun-masking-driver';
@@ -35,7 +41,8 @@ export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
 /**
  * An iSCSI array driven over SSH. The flow is the same for every kind: read the array,
  * check the safety invariant against what it says, run the dialect's commands, read back.
- * Changes are serialized per array in this process, so two masks of one LUN cannot race past the check.
+ * Changes are serialized per array in this process, so two masks of one LUN cannot race past the
+ * check.
  */
 /** Array address → the tail of its change queue in this process. */
 const ARRAY_QUEUES = new Map<string, Promise<unknown>>();
@@ -58,15 +65,26 @@ export class SshArrayDriver implements StorageArrayDriver {
   validate(): void {
     const { array } = this.options;
     const issues: FieldIssue[] = [];
-    if (array.kind !== this.options.dialect.kind) issues.push({ path: 'kind', message: `array is ${array.kind} but the driver speaks ${this.options.dialect.kind}` });
-    if (!BACKING_PATH_PATTERN.test(`${this.backingDir}/x`)) issues.push({ path: 'backingDir', message: 'must be an absolute path without ".."' });
+    if (array.kind !== this.options.dialect.kind)
+      issues.push({
+        path: 'kind',
+        message: `array is ${array.kind} but the driver speaks ${this.options.dialect.kind}`,
+      });
+    if (!BACKING_PATH_PATTERN.test(`${this.backingDir}/x`))
+      issues.push({ path: 'backingDir', message: 'must be an absolute path without ".."' });
     array.luns.forEach((l, i) => {
-      if (l.backing !== undefined && !BACKING_PATH_PATTERN.test(l.backing)) issues.push({ path: `luns[${i}].backing`, message: 'must be an absolute path without ".."' });
+      if (l.backing !== undefined && !BACKING_PATH_PATTERN.test(l.backing))
+        issues.push({
+          path: `luns[${i}].backing`,
+          message: 'must be an absolute path without ".."',
+        });
       try {
         lunTargetIqn(array.targetIqn, l.id);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
-        issues.push(...e.issues.map((issue) => ({ path: `luns[${i}].id`, message: issue.message })));
+        issues.push(
+          ...e.issues.map((issue) => ({ path: `luns[${i}].id`, message: issue.message })),
+        );
       }
     });
     if (issues.length > 0) throw new ValidationError(`array ${array.id}`, issues);
@@ -74,7 +92,13 @@ export class SshArrayDriver implements StorageArrayDriver {
 
   private target(): SshTarget {
     const a = this.options.array;
-    return { deviceId: a.id, host: a.address, port: a.port, hostKeyFingerprint: a.hostKeyFingerprint, credential: a.credential };
+    return {
+      deviceId: a.id,
+      host: a.address,
+      port: a.port,
+      hostKeyFingerprint: a.hostKeyFingerprint,
+      credential: a.credential,
+    };
   }
 
   private async run(operation: string, step: ArrayCommand): Promise<string> {
@@ -88,13 +112,22 @@ export class SshArrayDriver implements StorageArrayDriver {
       throw e;
     }
     const r = await session.exec(command, {
-      ...(this.options.commandTimeoutMs !== undefined && { timeoutMs: this.options.commandTimeoutMs }),
+      ...(this.options.commandTimeoutMs !== undefined && {
+        timeoutMs: this.options.commandTimeoutMs,
+      }),
       ...(typeof step !== 'string' && { stdin: step.stdin }),
     });
     const output = `${r.stdout}\n${r.stderr}`;
     const error = matchError(this.options.dialect.errorPatterns, output);
-    if (error !== undefined) throw new StorageCommandError(this.device, operation, error.line, error.retryable);
-    if (r.code !== 0) throw new StorageCommandError(this.device, operation, `exit ${r.code ?? 'signal'}: ${r.stderr.trim().split('\n')[0] ?? ''}`, false);
+    if (error !== undefined)
+      throw new StorageCommandError(this.device, operation, error.line, error.retryable);
+    if (r.code !== 0)
+      throw new StorageCommandError(
+        this.device,
+        operation,
+        `exit ${r.code ?? 'signal'}: ${r.stderr.trim().split('\n')[0] ?? ''}`,
+        false,
+      );
     return r.stdout;
   }
 
@@ -103,17 +136,24 @@ export class SshArrayDriver implements StorageArrayDriver {
     for (const c of commands) await this.run(operation, c);
   }
 
-  /** The dialect's persistence check, once per driver (an array's configuration does not change under a runbook). */
+  /**
+   * The dialect's persistence check, once per driver (an array's configuration does not change
+   * under a runbook).
+   */
   private async checkPersistence(operation: string): Promise<void> {
     const check = this.options.dialect.persistenceCheck;
     if (check === undefined || this.persistenceChecked) return;
     const refusal = check.refusal(await this.run(operation, check.command));
-    if (refusal !== undefined) throw new UnsupportedStorageOperationError(this.device, operation, refusal);
+    if (refusal !== undefined)
+      throw new UnsupportedStorageOperationError(this.device, operation, refusal);
     this.persistenceChecked = true;
   }
 
   private async read(): Promise<ArrayState> {
-    return this.options.dialect.parseState(await this.run('read state', this.options.dialect.readCommand), this.options.array.targetIqn);
+    return this.options.dialect.parseState(
+      await this.run('read state', this.options.dialect.readCommand),
+      this.options.array.targetIqn,
+    );
   }
 
   /**
@@ -162,7 +202,10 @@ export class SshArrayDriver implements StorageArrayDriver {
   private async readBack(id: string, initiator: string, wantHolder: boolean): Promise<void> {
     const holders = (await this.read()).luns.get(id)?.holders ?? [];
     if (holders.includes(initiator) !== wantHolder) {
-      throw new StorageProtocolError(this.device, `after ${wantHolder ? 'masking' : 'unmasking'} ${id} ${wantHolder ? 'to' : 'from'} ${initiator} the array lists holders [${holders.join(', ')}]`);
+      throw new StorageProtocolError(
+        this.device,
+        `after ${wantHolder ? 'masking' : 'unmasking'} ${id} ${wantHolder ? 'to' : 'from'} ${initiator} the array lists holders [${holders.join(', ')}]`,
+      );
     }
   }
 
@@ -173,7 +216,11 @@ export class SshArrayDriver implements StorageArrayDriver {
       const commands = this.options.dialect.ensureLun(await this.read(), this.spec(id));
       await this.runAll(`ensure LUN ${id}`, commands);
       if (commands.length > 0 && (await this.read()).luns.get(id)?.backing === undefined) {
-        throw new UnsupportedStorageOperationError(this.device, `ensure LUN ${id}`, this.options.dialect.notCreatedHint);
+        throw new UnsupportedStorageOperationError(
+          this.device,
+          `ensure LUN ${id}`,
+          this.options.dialect.notCreatedHint,
+        );
       }
       return { created: commands.length > 0 };
     });
@@ -184,9 +231,16 @@ export class SshArrayDriver implements StorageArrayDriver {
     const who = iscsiInitiator(initiator);
     return this.serialized(async () => {
       const current = this.provisioned(await this.read(), id);
-      const { already } = checkMask(this.device, id, this.luns.get(id)?.shared ?? false, current.holders, who);
+      const { already } = checkMask(
+        this.device,
+        id,
+        this.luns.get(id)?.shared ?? false,
+        current.holders,
+        who,
+      );
       const chap = this.chapFor(id);
-      // A holder whose target lacks the LUN's CHAP binding gets it: `already` still says no ACL changed.
+      // A holder whose target lacks the LUN's CHAP binding gets it: `already` still says no ACL
+      // changed.
       if (!already || this.options.dialect.chapDiffers(current, chap)) {
         await this.runAll(`mask ${id} to ${who}`, this.options.dialect.mask(current, who, chap));
         await this.readBack(id, who, true);
@@ -201,8 +255,12 @@ export class SshArrayDriver implements StorageArrayDriver {
     return this.serialized(async () => {
       const current = (await this.read()).luns.get(id);
       const holdersBefore = current?.holders ?? [];
-      if (current === undefined || !holdersBefore.includes(who)) return { already: true, holdersBefore };
-      await this.runAll(`unmask ${id} from ${who}`, this.options.dialect.unmask(current, who, this.chapFor(id)));
+      if (current === undefined || !holdersBefore.includes(who))
+        return { already: true, holdersBefore };
+      await this.runAll(
+        `unmask ${id} from ${who}`,
+        this.options.dialect.unmask(current, who, this.chapFor(id)),
+      );
       await this.readBack(id, who, false);
       return { already: false, holdersBefore };
     });
@@ -211,7 +269,10 @@ export class SshArrayDriver implements StorageArrayDriver {
   async listVisibleTo(initiator: string): Promise<readonly string[]> {
     const who = iscsiInitiator(initiator);
     const state = await this.serialized(() => this.read());
-    return [...state.luns.values()].filter((l) => l.holders.includes(who) || l.holders.includes('ALL')).map((l) => l.lunId).sort();
+    return [...state.luns.values()]
+      .filter((l) => l.holders.includes(who) || l.holders.includes('ALL'))
+      .map((l) => l.lunId)
+      .sort();
   }
 
   async listHolders(lun: string): Promise<readonly string[]> {
@@ -223,18 +284,35 @@ export class SshArrayDriver implements StorageArrayDriver {
   async createSnapshotClone(lun: string, cloneId: string): Promise<{ created: boolean }> {
     const id = checkedLunId(lun);
     const clone = checkedLunId(cloneId, 'cloneId');
-    if (this.luns.has(clone)) throw new ValidationError('snapshot clone', [{ path: 'cloneId', message: `"${clone}" is a LUN of the topology, not a clone name` }]);
+    if (this.luns.has(clone))
+      throw new ValidationError('snapshot clone', [
+        { path: 'cloneId', message: `"${clone}" is a LUN of the topology, not a clone name` },
+      ]);
     return this.serialized(async () => {
       const state = await this.read();
       if (state.luns.get(clone)?.backing !== undefined) return { created: false };
       const source = this.provisioned(state, id);
-      if (source.backing.startsWith('/dev/')) throw new UnsupportedStorageOperationError(this.device, `clone ${id}`, `its backing ${source.backing} is a block device; clones are file copies`);
+      if (source.backing.startsWith('/dev/'))
+        throw new UnsupportedStorageOperationError(
+          this.device,
+          `clone ${id}`,
+          `its backing ${source.backing} is a block device; clones are file copies`,
+        );
       const spec = this.spec(clone, `${dirname(source.backing)}/${clone}.img`);
       const taken = [...state.luns.values()].find((l) => l.backing === spec.backing);
-      if (taken !== undefined) throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, `${spec.backing} already backs LUN ${taken.lunId}`);
+      if (taken !== undefined)
+        throw new UnsupportedStorageOperationError(
+          this.device,
+          `clone ${id} as ${clone}`,
+          `${spec.backing} already backs LUN ${taken.lunId}`,
+        );
       await this.runAll(`clone ${id} as ${clone}`, this.options.dialect.clone(state, source, spec));
       if ((await this.read()).luns.get(clone)?.backing === undefined) {
-        throw new UnsupportedStorageOperationError(this.device, `clone ${id} as ${clone}`, this.options.dialect.notCreatedHint);
+        throw new UnsupportedStorageOperationError(
+          this.device,
+          `clone ${id} as ${clone}`,
+          this.options.dialect.notCreatedHint,
+        );
       }
       return { created: true };
     });
@@ -242,16 +320,29 @@ export class SshArrayDriver implements StorageArrayDriver {
 
   async deleteSnapshotClone(cloneId: string): Promise<{ deleted: boolean }> {
     const clone = checkedLunId(cloneId, 'cloneId');
-    if (this.luns.has(clone)) throw new ValidationError('snapshot clone', [{ path: 'cloneId', message: `"${clone}" is a LUN of the topology; only clones may be deleted` }]);
+    if (this.luns.has(clone))
+      throw new ValidationError('snapshot clone', [
+        {
+          path: 'cloneId',
+          message: `"${clone}" is a LUN of the topology; only clones may be deleted`,
+        },
+      ]);
     return this.serialized(async () => {
       const lun = (await this.read()).luns.get(clone);
       if (lun === undefined) return { deleted: false };
       if (lun.holders.length > 0) throw new LunInUseError(this.device, clone, lun.holders);
       const backing = lun.backing;
       if (backing === undefined || !backing.endsWith(`/${clone}.img`)) {
-        throw new UnsupportedStorageOperationError(this.device, `delete clone ${clone}`, `its backing ${backing ?? '(none)'} is not a clone file ${clone}.img`);
+        throw new UnsupportedStorageOperationError(
+          this.device,
+          `delete clone ${clone}`,
+          `its backing ${backing ?? '(none)'} is not a clone file ${clone}.img`,
+        );
       }
-      await this.runAll(`delete clone ${clone}`, this.options.dialect.deleteClone({ ...lun, backing }));
+      await this.runAll(
+        `delete clone ${clone}`,
+        this.options.dialect.deleteClone({ ...lun, backing }),
+      );
       return { deleted: true };
     });
   }

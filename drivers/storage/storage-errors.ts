@@ -1,6 +1,9 @@
 import { RackshiftError } from '../../common/errors';
 
-/** Thrown when a LUN not marked `shared` would be masked (or zoned) to a second initiator; names every holder. */
+/**
+ * Thrown when a LUN not marked `shared` would be masked (or zoned) to a second initiator; names
+ * every holder.
+ */
 export class LunMaskConflictError extends RackshiftError {
   override readonly name = 'LunMaskConflictError';
   readonly holders: readonly string[];
@@ -17,22 +20,34 @@ export class LunMaskConflictError extends RackshiftError {
 export class LunInUseError extends RackshiftError {
   override readonly name = 'LunInUseError';
   constructor(device: string, lun: string, holders: readonly string[]) {
-    super(`LUN ${lun} on ${device} is still masked to ${holders.join(', ')}; unmask it before deleting it`, {
-      retryable: false,
-      context: { device, lun, holders: holders.join(',') },
+    super(
+      `LUN ${lun} on ${device} is still masked to ${holders.join(', ')}; unmask it before deleting it`,
+      {
+        retryable: false,
+        context: { device, lun, holders: holders.join(',') },
+      },
+    );
+  }
+}
+
+/**
+ * Thrown when an array or fabric rejects a command; retryable when the vendor's error pattern says
+ * the condition is transient.
+ */
+export class StorageCommandError extends RackshiftError {
+  override readonly name = 'StorageCommandError';
+  constructor(device: string, operation: string, detail: string, retryable: boolean) {
+    super(`${device} refused ${operation}: ${detail}`, {
+      retryable,
+      context: { device, operation },
     });
   }
 }
 
-/** Thrown when an array or fabric rejects a command; retryable when the vendor's error pattern says the condition is transient. */
-export class StorageCommandError extends RackshiftError {
-  override readonly name = 'StorageCommandError';
-  constructor(device: string, operation: string, detail: string, retryable: boolean) {
-    super(`${device} refused ${operation}: ${detail}`, { retryable, context: { device, operation } });
-  }
-}
-
-/** Thrown when a device's answer cannot be understood, or a read-back does not show the change just made. Retryable. */
+/**
+ * Thrown when a device's answer cannot be understood, or a read-back does not show the change just
+ * made. Retryable.
+ */
 export class StorageProtocolError extends RackshiftError {
   override readonly name = 'StorageProtocolError';
   constructor(device: string, detail: string) {
@@ -40,18 +55,30 @@ export class StorageProtocolError extends RackshiftError {
   }
 }
 
-/** Thrown when an operation does not fit the device or LUN (a clone of a block-device LUN, an FC zone config the topology does not name). */
+/**
+ * Thrown when an operation does not fit the device or LUN (a clone of a block-device LUN, an FC
+ * zone config the topology does not name).
+ */
 export class UnsupportedStorageOperationError extends RackshiftError {
   override readonly name = 'UnsupportedStorageOperationError';
   constructor(device: string, operation: string, detail: string) {
-    super(`${device} cannot ${operation}: ${detail}`, { retryable: false, context: { device, operation } });
+    super(`${device} cannot ${operation}: ${detail}`, {
+      retryable: false,
+      context: { device, operation },
+    });
   }
 }
 
-/** Thrown when a LUN is masked, cloned or read before its target and logical unit exist on the array (see ensureLun). */
+/**
+ * Thrown when a LUN is masked, cloned or read before its target and logical unit exist on the array
+ * (see ensureLun).
+ */
 export class LunNotProvisionedError extends RackshiftError {
   override readonly name = 'LunNotProvisionedError';
   constructor(device: string, lun: string) {
-    super(`LUN ${lun} does not exist on ${device}; provision it first (ensureLun)`, { retryable: false, context: { device, lun } });
+    super(`LUN ${lun} does not exist on ${device}; provision it first (ensureLun)`, {
+      retryable: false,
+      context: { device, lun },
+    });
   }
 }

@@ -9,7 +9,10 @@ interface TreeNode {
 
 const LINE = /^([ |]*)o- (\S+)\s*\.*\s*(?:\[(.*)\])?\s*$/;
 
-/** `targetcli ls /` draws a tree (`o- name ..... [info]`, two columns per level); this rebuilds it by path. */
+/**
+ * `targetcli ls /` draws a tree (`o- name ..... [info]`, two columns per level); this rebuilds it
+ * by path.
+ */
 export function parseTargetcliTree(output: string): Map<string, TreeNode> {
   const nodes = new Map<string, TreeNode>();
   const stack: TreeNode[] = [];
@@ -33,11 +36,15 @@ function names(node: TreeNode | undefined): string[] {
   return (node?.children ?? []).map((c) => c.path.slice(c.path.lastIndexOf('/') + 1));
 }
 
-/** LIO state in the one-target-per-LUN layout: backstores, and per target its LUN 1 backing and ACLs. */
+/**
+ * LIO state in the one-target-per-LUN layout: backstores, and per target its LUN 1 backing and
+ * ACLs.
+ */
 export function parseTargetcliState(output: string, arrayTargetIqn: string): ArrayState {
   const tree = parseTargetcliTree(output);
   const backstores = new Map<string, 'fileio' | 'block'>();
-  for (const kind of ['fileio', 'block'] as const) for (const name of names(tree.get(`/backstores/${kind}`))) backstores.set(name, kind);
+  for (const kind of ['fileio', 'block'] as const)
+    for (const name of names(tree.get(`/backstores/${kind}`))) backstores.set(name, kind);
   const luns = new Map<string, ProvisionedLun>();
   for (const targetIqn of names(tree.get('/iscsi'))) {
     const lunId = lunIdOfTarget(arrayTargetIqn, targetIqn);
@@ -46,8 +53,12 @@ export function parseTargetcliState(output: string, arrayTargetIqn: string): Arr
     const everyone = /(?:^|[ ,])gen-acls/.test(tree.get(tpg)?.info ?? '');
     const aclNodes = tree.get(`${tpg}/acls`)?.children ?? [];
     const acls = names(tree.get(`${tpg}/acls`));
-    const holders = aclNodes.filter((a) => a.children.some((c) => /\/mapped_lun\d+$/.test(c.path))).map((a) => a.path.slice(a.path.lastIndexOf('/') + 1));
-    const backing = /\((\/[^)\s]+)\)/.exec(tree.get(`${tpg}/luns/lun${LUN_NUMBER}`)?.info ?? '')?.[1];
+    const holders = aclNodes
+      .filter((a) => a.children.some((c) => /\/mapped_lun\d+$/.test(c.path)))
+      .map((a) => a.path.slice(a.path.lastIndexOf('/') + 1));
+    const backing = /\((\/[^)\s]+)\)/.exec(
+      tree.get(`${tpg}/luns/lun${LUN_NUMBER}`)?.info ?? '',
+    )?.[1];
     luns.set(lunId, {
       lunId,
       targetIqn,

@@ -1,4 +1,10 @@
-import type { ArrayCommand, ArrayDialect, ArrayState, LunSpec, ProvisionedLun } from './array-dialect';
+import type {
+  ArrayCommand,
+  ArrayDialect,
+  ArrayState,
+  LunSpec,
+  ProvisionedLun,
+} from './array-dialect';
 import type { ChapAccount } from './chap-account';
 import { BACKING_FILE_COMMANDS } from './array-dialect';
 import { fillTemplate, type ErrorPattern } from './command-template';
@@ -10,7 +16,8 @@ import { parseTgtShow } from './tgt-show-parser';
 export const TGTADM_TEMPLATES = {
   show: '--lld iscsi --mode target --op show',
   deleteTarget: '--lld iscsi --mode target --op delete --force --tid {tid}',
-  newLun: '--lld iscsi --mode logicalunit --op new --tid {tid} --lun {lun} --backing-store {backing}',
+  newLun:
+    '--lld iscsi --mode logicalunit --op new --tid {tid} --lun {lun} --backing-store {backing}',
   bind: '--lld iscsi --mode target --op bind --tid {tid} --initiator-name {initiator}',
   unbind: '--lld iscsi --mode target --op unbind --tid {tid} --initiator-name {initiator}',
 } as const;
@@ -37,17 +44,24 @@ export const CONF_FILE_COMMANDS = {
 /** What the tgt service will read at its next start. */
 export const READ_TARGETS_CONF = 'cat {conf}';
 
-/** tgt-admin skips a missing backing store with only a comment and exits 0; this makes it an error first. */
+/**
+ * tgt-admin skips a missing backing store with only a comment and exits 0; this makes it an error
+ * first.
+ */
 export const BACKING_EXISTS = 'ls -d {backing}';
 
 /** tgtadm exits non-zero on failure; these name the causes that a retry may cure. */
 export const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
-  { pattern: /^tgtadm: (?:can't send the request|failed to send request|can't connect)/m, retryable: true },
+  {
+    pattern: /^tgtadm: (?:can't send the request|failed to send request|can't connect)/m,
+    retryable: true,
+  },
   { pattern: /^tgtadm: .*(?:busy|try again)/im, retryable: true },
   { pattern: /^tgtadm: .+/m, retryable: false },
   // tgt-admin --update of a target its configuration does not hold (conf.d not included).
   { pattern: /^Target \S+ is currently not configured/m, retryable: false },
-  // tgt-admin --update leaves a target with logged-in sessions as it is (without --force), exiting 0.
+  // tgt-admin --update leaves a target with logged-in sessions as it is (without --force), exiting
+  // 0.
   { pattern: /^# Target with tid \d+ \(\S+\) is in use, it won't be updated/m, retryable: true },
 ];
 
@@ -64,7 +78,10 @@ export interface TgtDialectOptions {
   readonly controlPort?: number;
   /** The directory tgtd's targets.conf includes (Debian: /etc/tgt/conf.d). */
   readonly confDir?: string;
-  /** The configuration the tgt service hands `tgt-admin -e` at start (Debian: /etc/tgt/targets.conf). */
+  /**
+   * The configuration the tgt service hands `tgt-admin -e` at start (Debian:
+   * /etc/tgt/targets.conf).
+   */
   readonly targetsConf?: string;
 }
 
@@ -75,20 +92,35 @@ export interface TgtDialectOptions {
  * made live with tgtadm (tgt-admin will not update a target in use) and the file rewritten.
  */
 export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
-  const port = options.controlPort === undefined ? '' : fillTemplate(' -C {controlPort}', { controlPort: options.controlPort });
+  const port =
+    options.controlPort === undefined
+      ? ''
+      : fillTemplate(' -C {controlPort}', { controlPort: options.controlPort });
   const confDir = options.confDir ?? DEFAULT_TGT_CONF_DIR;
   const targetsConf = options.targetsConf ?? DEFAULT_TGT_TARGETS_CONF;
-  const cmd = (template: keyof typeof TGTADM_TEMPLATES, params: Record<string, string | number> = {}): string =>
-    `tgtadm${port} ${fillTemplate(TGTADM_TEMPLATES[template], params)}`;
-  const persist = (lunId: string, target: string, backing: string, holders: readonly string[], chap: ChapAccount | undefined): ArrayCommand[] => {
+  const cmd = (
+    template: keyof typeof TGTADM_TEMPLATES,
+    params: Record<string, string | number> = {},
+  ): string => `tgtadm${port} ${fillTemplate(TGTADM_TEMPLATES[template], params)}`;
+  const persist = (
+    lunId: string,
+    target: string,
+    backing: string,
+    holders: readonly string[],
+    chap: ChapAccount | undefined,
+  ): ArrayCommand[] => {
     const conf = tgtConfFile(confDir, lunId);
     return [
       fillTemplate(CONF_FILE_COMMANDS.create, { conf }),
-      { command: fillTemplate(CONF_FILE_COMMANDS.write, { conf }), stdin: tgtTargetConf(target, backing, holders, chap) },
+      {
+        command: fillTemplate(CONF_FILE_COMMANDS.write, { conf }),
+        stdin: tgtTargetConf(target, backing, holders, chap),
+      },
       fillTemplate(CONF_FILE_COMMANDS.rename, { conf }),
     ];
   };
-  const update = (target: string): string => `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: targetsConf, target })}`;
+  const update = (target: string): string =>
+    `tgt-admin${port} ${fillTemplate(TGT_ADMIN_UPDATE, { conf: targetsConf, target })}`;
   const chapDiffers = (lun: ProvisionedLun, chap: ChapAccount | undefined): boolean =>
     (lun.chapUsers ?? []).join(' ') !== (chap === undefined ? '' : chap.user);
   /**
@@ -96,7 +128,12 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
    * `tgt-admin --update` (which re-creates the idle target from it, ACL included), since
    * `tgtadm --mode account --op new` would carry the secret in the array host's argv.
    */
-  const aclChange = (lun: ProvisionedLun, holders: readonly string[], live: string, chap: ChapAccount | undefined): ArrayCommand[] => {
+  const aclChange = (
+    lun: ProvisionedLun,
+    holders: readonly string[],
+    live: string,
+    chap: ChapAccount | undefined,
+  ): ArrayCommand[] => {
     if (lun.backing === undefined) return [live];
     const file = persist(lun.lunId, lun.targetIqn, lun.backing, holders, chap);
     return chapDiffers(lun, chap) ? [...file, update(lun.targetIqn)] : [live, ...file];
@@ -105,9 +142,16 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
     const existing = state.luns.get(spec.lunId);
     if (existing?.backing !== undefined) return [];
     if (existing !== undefined) {
-      return [cmd('newLun', { tid: tid(existing), lun: LUN_NUMBER, backing: spec.backing }), ...persist(spec.lunId, spec.targetIqn, spec.backing, existing.holders, spec.chap)];
+      return [
+        cmd('newLun', { tid: tid(existing), lun: LUN_NUMBER, backing: spec.backing }),
+        ...persist(spec.lunId, spec.targetIqn, spec.backing, existing.holders, spec.chap),
+      ];
     }
-    return [fillTemplate(BACKING_EXISTS, { backing: spec.backing }), ...persist(spec.lunId, spec.targetIqn, spec.backing, [], spec.chap), update(spec.targetIqn)];
+    return [
+      fillTemplate(BACKING_EXISTS, { backing: spec.backing }),
+      ...persist(spec.lunId, spec.targetIqn, spec.backing, [], spec.chap),
+      update(spec.targetIqn),
+    ];
   };
   return {
     kind: 'tgt',
@@ -127,11 +171,24 @@ export function tgtDialect(options: TgtDialectOptions = {}): ArrayDialect {
     },
     ensureLun: ensure,
     mask: (lun, initiator, chap) =>
-      aclChange(lun, lun.holders.includes(initiator) ? lun.holders : [...lun.holders, initiator], cmd('bind', { tid: tid(lun), initiator }), chap),
+      aclChange(
+        lun,
+        lun.holders.includes(initiator) ? lun.holders : [...lun.holders, initiator],
+        cmd('bind', { tid: tid(lun), initiator }),
+        chap,
+      ),
     unmask: (lun, initiator, chap) =>
-      aclChange(lun, lun.holders.filter((h) => h !== initiator), cmd('unbind', { tid: tid(lun), initiator }), chap),
+      aclChange(
+        lun,
+        lun.holders.filter((h) => h !== initiator),
+        cmd('unbind', { tid: tid(lun), initiator }),
+        chap,
+      ),
     chapDiffers,
-    clone: (state, source, clone) => [fillTemplate(BACKING_FILE_COMMANDS.copy, { source: source.backing, clone: clone.backing }), ...ensure(state, clone)],
+    clone: (state, source, clone) => [
+      fillTemplate(BACKING_FILE_COMMANDS.copy, { source: source.backing, clone: clone.backing }),
+      ...ensure(state, clone),
+    ],
     deleteClone: (lun) => [
       cmd('deleteTarget', { tid: tid(lun) }),
       fillTemplate(CONF_FILE_COMMANDS.remove, { conf: tgtConfFile(confDir, lun.lunId) }),

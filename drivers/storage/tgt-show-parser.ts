@@ -25,7 +25,13 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
     const line = raw.trim();
     const target = /^Target (\d+): (\S+)$/.exec(line);
     if (target !== null) {
-      current = { tid: Number(target[1]), name: target[2] ?? '', backings: new Map(), acl: [], accounts: [] };
+      current = {
+        tid: Number(target[1]),
+        name: target[2] ?? '',
+        backings: new Map(),
+        acl: [],
+        accounts: [],
+      };
       targets.push(current);
       section = '';
       continue;
@@ -40,7 +46,8 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
       const lunLine = /^LUN: (\d+)$/.exec(line);
       if (lunLine !== null) lun = Number(lunLine[1]);
       const backing = /^Backing store path: (\S+)$/.exec(line);
-      if (backing !== null && lun !== undefined && backing[1] !== 'None') current.backings.set(lun, backing[1] ?? '');
+      if (backing !== null && lun !== undefined && backing[1] !== 'None')
+        current.backings.set(lun, backing[1] ?? '');
     } else if (section === 'ACL information:' && line !== TGT_NO_PEER_ADDRESS) {
       // The address no peer has only keeps tgt-admin from binding ALL (./tgt-target-conf).
       current.acl.push(line);
@@ -53,7 +60,15 @@ export function parseTgtShow(output: string, arrayTargetIqn: string): ArrayState
     const lunId = lunIdOfTarget(arrayTargetIqn, t.name);
     if (lunId === undefined) continue;
     const backing = t.backings.get(LUN_NUMBER);
-    luns.set(lunId, { lunId, targetIqn: t.name, tid: t.tid, ...(backing !== undefined && { backing }), holders: [...t.acl].sort(), acls: [], chapUsers: [...t.accounts].sort() });
+    luns.set(lunId, {
+      lunId,
+      targetIqn: t.name,
+      tid: t.tid,
+      ...(backing !== undefined && { backing }),
+      holders: [...t.acl].sort(),
+      acls: [],
+      chapUsers: [...t.accounts].sort(),
+    });
   }
   return { luns, backstores: new Map() };
 }

@@ -8,7 +8,10 @@ import { fillTemplate } from './command-template';
  */
 export const TGT_NO_PEER_ADDRESS = '0.0.0.0';
 
-/** Where the target of `lunId` is persisted: one file per target, as Cinder's tgt target writes per volume. */
+/**
+ * Where the target of `lunId` is persisted: one file per target, as Cinder's tgt target writes per
+ * volume.
+ */
 export function tgtConfFile(confDir: string, lunId: string): string {
   return fillTemplate('{conf}', { conf: `${confDir}/rackshift-${lunId}.conf` });
 }
@@ -20,16 +23,31 @@ export function tgtConfFile(confDir: string, lunId: string): string {
  * auth: tgt-admin creates and binds the account from it, so the secret travels in this file
  * (written through stdin) and never in the argv rackshift sends. Built only from validated values.
  */
-export function tgtTargetConf(target: string, backing: string, holders: readonly string[], chap?: ChapAccount): string {
+export function tgtTargetConf(
+  target: string,
+  backing: string,
+  holders: readonly string[],
+  chap?: ChapAccount,
+): string {
   const names = holders.filter((h) => h.startsWith('iqn.') || h.startsWith('eui.'));
-  const addresses = [TGT_NO_PEER_ADDRESS, ...holders.filter((h) => !names.includes(h) && h !== TGT_NO_PEER_ADDRESS)];
+  const addresses = [
+    TGT_NO_PEER_ADDRESS,
+    ...holders.filter((h) => !names.includes(h) && h !== TGT_NO_PEER_ADDRESS),
+  ];
   return [
     '# Written by rackshift; applied with tgt-admin --update and read again by tgt-admin -e when tgtd starts.',
     fillTemplate('<target {target}>', { target }),
     fillTemplate('    backing-store {backing}', { backing }),
     ...addresses.map((address) => fillTemplate('    initiator-address {address}', { address })),
     ...names.map((initiator) => fillTemplate('    initiator-name {initiator}', { initiator })),
-    ...(chap === undefined ? [] : [fillTemplate('    incominguser {chapUser} {chapSecret}', { chapUser: chap.user, chapSecret: chap.secret })]),
+    ...(chap === undefined
+      ? []
+      : [
+          fillTemplate('    incominguser {chapUser} {chapSecret}', {
+            chapUser: chap.user,
+            chapSecret: chap.secret,
+          }),
+        ]),
     '</target>',
     '',
   ].join('\n');
@@ -41,8 +59,12 @@ export function tgtTargetConf(target: string, backing: string, holders: readonly
  * component), or a directory, whose files are all read.
  */
 export function tgtIncludeMatches(pattern: string, file: string): boolean {
-  if (!/[*?]/.test(pattern)) return file === pattern || file.slice(0, file.lastIndexOf('/')) === pattern.replace(/\/+$/, '');
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  if (!/[*?]/.test(pattern))
+    return file === pattern || file.slice(0, file.lastIndexOf('/')) === pattern.replace(/\/+$/, '');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${source}$`).test(file);
 }
 

@@ -4,7 +4,9 @@ export interface BatchingQueueOptions<T> {
   readonly maxBatch: number;
   /** Items with the same key run in order and never in two batches at once (a port). */
   readonly key: (item: T) => string;
-  /** Runs one batch; returns the items it did not start, which go back to the front of the queue. */
+  /**
+   * Runs one batch; returns the items it did not start, which go back to the front of the queue.
+   */
   readonly run: (batch: T[]) => Promise<T[]>;
 }
 

@@ -32,7 +32,11 @@ function minus(a: readonly number[], b: readonly number[]): number[] {
 export function canonicalState(vendor: VendorProfile, s: PortVlanState): PortVlanState {
   if (vendor.vlanModel.kind === 'independent') return s;
   return s.mode === 'access'
-    ? { mode: 'access', ...(s.accessVlan !== undefined && { accessVlan: s.accessVlan }), shutdown: s.shutdown }
+    ? {
+        mode: 'access',
+        ...(s.accessVlan !== undefined && { accessVlan: s.accessVlan }),
+        shutdown: s.shutdown,
+      }
     : { mode: 'trunk', trunkVlans: [...(s.trunkVlans ?? [])], shutdown: s.shutdown };
 }
 
@@ -42,29 +46,52 @@ export function canonicalState(vendor: VendorProfile, s: PortVlanState): PortVla
  * first, VLAN lists are set before the mode that activates them, and no-shut comes last.
  * Nothing to do gives an empty plan.
  */
-export function planPortChange(vendor: VendorProfile, target: PortTarget, current: PortVlanState, desired: PortVlanState): PlannedLine[] {
+export function planPortChange(
+  vendor: VendorProfile,
+  target: PortTarget,
+  current: PortVlanState,
+  desired: PortVlanState,
+): PlannedLine[] {
   const base: TemplateValues = {
     port: target.port,
     ...(target.bridge !== undefined && { bridge: target.bridge }),
     ...(target.vlanNames !== undefined && { vlanNames: target.vlanNames }),
   };
-  const expand = (t: CommandTemplate, values: TemplateValues = {}): string[] => expandTemplate(vendor, t, { ...base, ...values });
+  const expand = (t: CommandTemplate, values: TemplateValues = {}): string[] =>
+    expandTemplate(vendor, t, { ...base, ...values });
   const body: string[] = [];
   const model = vendor.vlanModel;
 
-  const trunkChange = (from: readonly number[] | undefined, to: readonly number[], sameMode: boolean): string[] => {
+  const trunkChange = (
+    from: readonly number[] | undefined,
+    to: readonly number[],
+    sameMode: boolean,
+  ): string[] => {
     const added = minus(to, from ?? []);
     const removed = minus(from ?? [], to);
-    if (sameMode && from !== undefined && added.length === 1 && removed.length === 0) return expand(vendor.addTrunkVlan, { vlan: added[0] });
-    if (sameMode && from !== undefined && removed.length === 1 && added.length === 0) return expand(vendor.removeTrunkVlan, { vlan: removed[0] });
-    return expand(vendor.setTrunkVlans, { vlans: to, addedVlans: sameMode ? added : [...to], removedVlans: sameMode ? removed : [...(from ?? [])] });
+    if (sameMode && from !== undefined && added.length === 1 && removed.length === 0)
+      return expand(vendor.addTrunkVlan, { vlan: added[0] });
+    if (sameMode && from !== undefined && removed.length === 1 && added.length === 0)
+      return expand(vendor.removeTrunkVlan, { vlan: removed[0] });
+    return expand(vendor.setTrunkVlans, {
+      vlans: to,
+      addedVlans: sameMode ? added : [...to],
+      removedVlans: sameMode ? removed : [...(from ?? [])],
+    });
   };
 
   let needed: number[];
   if (model.kind === 'independent') {
-    needed = [...(desired.accessVlan === undefined ? [] : [desired.accessVlan]), ...(desired.trunkVlans ?? [])];
+    needed = [
+      ...(desired.accessVlan === undefined ? [] : [desired.accessVlan]),
+      ...(desired.trunkVlans ?? []),
+    ];
     if (desired.accessVlan !== current.accessVlan) {
-      body.push(...(desired.accessVlan === undefined ? expand(model.clearAccessVlan) : expand(vendor.setAccessVlan, { vlan: desired.accessVlan })));
+      body.push(
+        ...(desired.accessVlan === undefined
+          ? expand(model.clearAccessVlan)
+          : expand(vendor.setAccessVlan, { vlan: desired.accessVlan })),
+      );
     }
     if (!sameVlans(desired.trunkVlans, current.trunkVlans)) {
       body.push(
@@ -85,7 +112,13 @@ export function planPortChange(vendor: VendorProfile, target: PortTarget, curren
     if (!sameMode || !sameVlans(from, to)) {
       if (to.length === 0) body.push(...expand(model.clearVlans, { removedVlans: from }));
       else if (desired.mode === 'access') {
-        body.push(...expand(vendor.setAccessVlan, { vlan: to[0], addedVlans: to, removedVlans: sameMode ? minus(from, to) : from }));
+        body.push(
+          ...expand(vendor.setAccessVlan, {
+            vlan: to[0],
+            addedVlans: to,
+            removedVlans: sameMode ? minus(from, to) : from,
+          }),
+        );
       } else body.push(...trunkChange(from, to, sameMode));
     }
   }
@@ -94,12 +127,24 @@ export function planPortChange(vendor: VendorProfile, target: PortTarget, curren
   const opening = !desired.shutdown && current.shutdown;
   if (body.length === 0 && !shutting && !opening) return [];
 
-  const portLines = [...(shutting ? expand(vendor.shutdown) : []), ...body, ...(opening ? expand(vendor.noShutdown) : [])];
-  const currentVlans = new Set([...(current.accessVlan === undefined ? [] : [current.accessVlan]), ...(current.trunkVlans ?? [])]);
+  const portLines = [
+    ...(shutting ? expand(vendor.shutdown) : []),
+    ...body,
+    ...(opening ? expand(vendor.noShutdown) : []),
+  ];
+  const currentVlans = new Set([
+    ...(current.accessVlan === undefined ? [] : [current.accessVlan]),
+    ...(current.trunkVlans ?? []),
+  ]);
   // Where the switch's VLANs were read (Junos), one it already has is never declared again.
-  const newVlans = [...new Set(needed)].filter((v) => !currentVlans.has(v) && !(target.vlanNames?.has(v) ?? false)).sort((a, b) => a - b);
+  const newVlans = [...new Set(needed)]
+    .filter((v) => !currentVlans.has(v) && !(target.vlanNames?.has(v) ?? false))
+    .sort((a, b) => a - b);
   const vlanLines: PlannedLine[] = newVlans.flatMap((vlan) =>
-    expand(vendor.addVlan, { vlan }).map((line) => ({ line, ...(vendor.addVlanExists !== undefined && { tolerate: vendor.addVlanExists }) })),
+    expand(vendor.addVlan, { vlan }).map((line) => ({
+      line,
+      ...(vendor.addVlanExists !== undefined && { tolerate: vendor.addVlanExists }),
+    })),
   );
   return [...vlanLines, ...[...expand(vendor.portContext), ...portLines].map((line) => ({ line }))];
 }

@@ -12,7 +12,10 @@ export const portVlanStateSchema = z.strictObject({
   accessVlan: vlanSchema.optional(),
   trunkVlans: z.array(vlanSchema).max(4094).optional(),
   shutdown: z.boolean().default(false),
-  /** The mode is not configured and `mode` is the device's default (IOS without `switchport mode`, OVS without vlan_mode). */
+  /**
+   * The mode is not configured and `mode` is the device's default (IOS without `switchport mode`,
+   * OVS without vlan_mode).
+   */
   defaultMode: z.literal(true).optional(),
 });
 export type PortVlanState = z.output<typeof portVlanStateSchema>;
@@ -22,13 +25,18 @@ export function normalizeState(s: PortVlanState): PortVlanState {
   return {
     mode: s.mode,
     ...(s.accessVlan !== undefined && { accessVlan: s.accessVlan }),
-    ...(s.trunkVlans !== undefined && { trunkVlans: [...new Set(s.trunkVlans)].sort((a, b) => a - b) }),
+    ...(s.trunkVlans !== undefined && {
+      trunkVlans: [...new Set(s.trunkVlans)].sort((a, b) => a - b),
+    }),
     shutdown: s.shutdown,
     ...(s.defaultMode === true && { defaultMode: true as const }),
   };
 }
 
-export function sameVlans(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+export function sameVlans(
+  a: readonly number[] | undefined,
+  b: readonly number[] | undefined,
+): boolean {
   if (a === undefined || b === undefined) return a === b;
   const x = [...new Set(a)].sort((p, q) => p - q);
   const y = [...new Set(b)].sort((p, q) => p - q);
@@ -48,7 +56,11 @@ export function sameState(a: PortVlanState, b: PortVlanState): boolean {
 export function describeState(s: PortVlanState): string {
   const vlans =
     s.mode === 'access'
-      ? s.accessVlan === undefined ? 'access, no VLAN configured' : `access VLAN ${s.accessVlan}`
-      : s.trunkVlans === undefined ? 'trunk, no allowed list configured' : `trunk ${s.trunkVlans.join(',') || 'of no VLAN'}`;
+      ? s.accessVlan === undefined
+        ? 'access, no VLAN configured'
+        : `access VLAN ${s.accessVlan}`
+      : s.trunkVlans === undefined
+        ? 'trunk, no allowed list configured'
+        : `trunk ${s.trunkVlans.join(',') || 'of no VLAN'}`;
   return `${vlans}${s.defaultMode ? ' (mode not configured)' : ''}${s.shutdown ? ', shut down' : ''}`;
 }

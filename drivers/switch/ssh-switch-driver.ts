@@ -5,9 +5,20 @@ import type { Switch } from '../../inventory/topology-schema';
 import type { SshConnector, SshTarget } from '../ssh/ssh-transport';
 import { BatchingQueue } from './batching-queue';
 import { templatesUse } from './command-template';
-import { canonicalState, planPortChange, type PortTarget, type StateTransform } from './port-change-plan';
+import {
+  canonicalState,
+  planPortChange,
+  type PortTarget,
+  type StateTransform,
+} from './port-change-plan';
 import { describeState, normalizeState, sameState, type PortVlanState } from './port-vlan-state';
-import { CommandRejectedError, ConfigurationBusyError, SwitchDriverClosedError, UnexpectedOutputError, VerificationMismatchError } from './switch-errors';
+import {
+  CommandRejectedError,
+  ConfigurationBusyError,
+  SwitchDriverClosedError,
+  UnexpectedOutputError,
+  VerificationMismatchError,
+} from './switch-errors';
 import type { PortChangeResult, SwitchDriver, SwitchDriverStats } from './switch-driver';
 import { checkDesiredState, checkPort, checkVlan, checkVlans } from './switch-parameters';
 import { SwitchSession } from './switch-session';
@@ -19,22 +30,43 @@ export const switchDriverOptionsSchema = z.strictObject({
   sessionLimit: z.number().int().min(1).max(16).optional(),
   maxBatch: z.number().int().min(1).max(1_000).default(64),
   commandTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
-  /** A commit (Junos, NVUE) may take far longer than a command: netmiko's Junos commit waits 120 s. */
+  /**
+   * A commit (Junos, NVUE) may take far longer than a command: netmiko's Junos commit waits 120 s.
+   */
   commitTimeoutMs: z.number().int().min(100).max(1_800_000).default(120_000),
-  /** How long a configuration held by another user is waited for (networking-generic-switch: 60 s). */
+  /**
+   * How long a configuration held by another user is waited for (networking-generic-switch: 60 s).
+   */
   busyWaitMs: z.number().int().min(0).max(1_800_000).default(60_000),
   /** The first pause before trying a held configuration again; it doubles, up to 8×. */
   busyRetryMs: z.number().int().min(10).max(60_000).default(1_000),
-  /** Environment for exec vendors' commands (e.g. OVS_RUNDIR for an Open vSwitch outside /var/run/openvswitch). */
+  /**
+   * Environment for exec vendors' commands (e.g. OVS_RUNDIR for an Open vSwitch outside
+   * /var/run/openvswitch).
+   */
   execEnv: z
-    .record(z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'must be an environment variable name'), z.string().regex(/^[A-Za-z0-9/._:-]{1,255}$/, 'must be a path-like value'))
+    .record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'must be an environment variable name'),
+      z.string().regex(/^[A-Za-z0-9/._:-]{1,255}$/, 'must be a path-like value'),
+    )
     .default({}),
 });
 export type SwitchDriverOptions = z.input<typeof switchDriverOptionsSchema>;
 
 type Op =
-  | { readonly kind: 'read'; readonly port: string; readonly resolve: (s: PortVlanState) => void; readonly reject: (e: unknown) => void }
-  | { readonly kind: 'change'; readonly port: string; readonly transform: StateTransform; readonly resolve: (r: PortChangeResult) => void; readonly reject: (e: unknown) => void }
+  | {
+      readonly kind: 'read';
+      readonly port: string;
+      readonly resolve: (s: PortVlanState) => void;
+      readonly reject: (e: unknown) => void;
+    }
+  | {
+      readonly kind: 'change';
+      readonly port: string;
+      readonly transform: StateTransform;
+      readonly resolve: (r: PortChangeResult) => void;
+      readonly reject: (e: unknown) => void;
+    }
   | { readonly kind: 'save'; readonly resolve: () => void; readonly reject: (e: unknown) => void };
 
 const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 1);
@@ -56,7 +88,10 @@ function isOperationError(e: unknown): boolean {
   );
 }
 
-/** The SwitchDriver of every vendor: SSH sessions through a connector, vendor syntax from SWITCH_VENDORS. */
+/**
+ * The SwitchDriver of every vendor: SSH sessions through a connector, vendor syntax from
+ * SWITCH_VENDORS.
+ */
 export class SshSwitchDriver implements SwitchDriver {
   readonly switchId: string;
   private readonly vendor: VendorProfile;
@@ -73,8 +108,16 @@ export class SshSwitchDriver implements SwitchDriver {
   ) {
     this.switchId = sw.id;
     this.vendor = SWITCH_VENDORS[sw.vendor];
-    this.options = Object.freeze(parseOrThrow(`switch ${sw.id} driver options`, switchDriverOptionsSchema, options));
-    this.target = { deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: sw.credential };
+    this.options = Object.freeze(
+      parseOrThrow(`switch ${sw.id} driver options`, switchDriverOptionsSchema, options),
+    );
+    this.target = {
+      deviceId: sw.id,
+      host: sw.address,
+      port: sw.port,
+      hostKeyFingerprint: sw.hostKeyFingerprint,
+      credential: sw.credential,
+    };
     this.validate();
     this.queue = new BatchingQueue<Op>({
       limit: this.options.sessionLimit ?? sw.sessionLimit,
@@ -85,20 +128,38 @@ export class SshSwitchDriver implements SwitchDriver {
   }
 
   validate(): void {
-    if (this.vendor === undefined) throw new ValidationError(`switch ${this.sw.id}`, [{ path: 'vendor', message: `unknown vendor ${String(this.sw.vendor)}` }]);
+    if (this.vendor === undefined)
+      throw new ValidationError(`switch ${this.sw.id}`, [
+        { path: 'vendor', message: `unknown vendor ${String(this.sw.vendor)}` },
+      ]);
     if (templatesUse(this.vendor, 'bridge') && this.sw.bridge === undefined) {
-      throw new ValidationError(`switch ${this.sw.id}`, [{ path: 'bridge', message: `a ${this.sw.vendor} switch needs the bridge whose ports it manages` }]);
+      throw new ValidationError(`switch ${this.sw.id}`, [
+        {
+          path: 'bridge',
+          message: `a ${this.sw.vendor} switch needs the bridge whose ports it manages`,
+        },
+      ]);
     }
   }
 
   checkPort(port: string, desired?: PortVlanState): void {
     checkPort(this.vendor, port);
-    if (desired !== undefined) checkDesiredState(this.vendor, { ...desired, shutdown: desired.shutdown ?? false }, 'desired');
+    if (desired !== undefined)
+      checkDesiredState(
+        this.vendor,
+        { ...desired, shutdown: desired.shutdown ?? false },
+        'desired',
+      );
   }
 
   readPort(port: string): Promise<PortVlanState> {
     checkPort(this.vendor, port);
-    return this.enqueue<PortVlanState>((resolve, reject) => ({ kind: 'read', port, resolve, reject }));
+    return this.enqueue<PortVlanState>((resolve, reject) => ({
+      kind: 'read',
+      port,
+      resolve,
+      reject,
+    }));
   }
 
   configurePort(port: string, desired: PortVlanState): Promise<PortChangeResult> {
@@ -136,7 +197,9 @@ export class SshSwitchDriver implements SwitchDriver {
     checkVlan(vlan);
     return this.change(port, (cur) => {
       const list = this.effectiveTrunk(cur);
-      return cur.mode !== 'trunk' || !list.includes(vlan) ? cur : { ...cur, trunkVlans: list.filter((v) => v !== vlan) };
+      return cur.mode !== 'trunk' || !list.includes(vlan)
+        ? cur
+        : { ...cur, trunkVlans: list.filter((v) => v !== vlan) };
     });
   }
 
@@ -174,10 +237,18 @@ export class SshSwitchDriver implements SwitchDriver {
   }
 
   private change(port: string, transform: StateTransform): Promise<PortChangeResult> {
-    return this.enqueue<PortChangeResult>((resolve, reject) => ({ kind: 'change', port, transform, resolve, reject }));
+    return this.enqueue<PortChangeResult>((resolve, reject) => ({
+      kind: 'change',
+      port,
+      transform,
+      resolve,
+      reject,
+    }));
   }
 
-  private enqueue<T>(make: (resolve: (v: T) => void, reject: (e: unknown) => void) => Op): Promise<T> {
+  private enqueue<T>(
+    make: (resolve: (v: T) => void, reject: (e: unknown) => void) => Op,
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new SwitchDriverClosedError(this.switchId));
     return new Promise<T>((resolve, reject) => this.queue.push(make(resolve, reject)));
   }
@@ -222,7 +293,8 @@ export class SshSwitchDriver implements SwitchDriver {
         } catch (e) {
           op.reject(e);
           // The session broke: what has not started yet goes out in the next session.
-          if (!isOperationError(e)) return this.closed ? this.rejectAll(batch.slice(i + 1)) : batch.slice(i + 1);
+          if (!isOperationError(e))
+            return this.closed ? this.rejectAll(batch.slice(i + 1)) : batch.slice(i + 1);
         }
       }
       return [];
@@ -236,16 +308,35 @@ export class SshSwitchDriver implements SwitchDriver {
     return [];
   }
 
-  private async runChange(session: SwitchSession, port: string, transform: StateTransform): Promise<PortChangeResult> {
+  private async runChange(
+    session: SwitchSession,
+    port: string,
+    transform: StateTransform,
+  ): Promise<PortChangeResult> {
     const target = this.portTarget(port);
     const before = await session.readPort(target);
-    const desired = canonicalState(this.vendor, normalizeState(checkDesiredState(this.vendor, transform(before), 'desired')));
+    const desired = canonicalState(
+      this.vendor,
+      normalizeState(checkDesiredState(this.vendor, transform(before), 'desired')),
+    );
     const names = session.vlanNames;
-    const plan = planPortChange(this.vendor, { ...target, ...(names !== undefined && { vlanNames: names }) }, before, desired);
-    if (plan.length === 0) return { switchId: this.switchId, port, before, after: before, changed: false };
+    const plan = planPortChange(
+      this.vendor,
+      { ...target, ...(names !== undefined && { vlanNames: names }) },
+      before,
+      desired,
+    );
+    if (plan.length === 0)
+      return { switchId: this.switchId, port, before, after: before, changed: false };
     await session.apply(plan);
     const after = await session.readPort(target);
-    if (!sameState(canonicalState(this.vendor, after), desired)) throw new VerificationMismatchError(this.switchId, port, describeState(desired), describeState(after));
+    if (!sameState(canonicalState(this.vendor, after), desired))
+      throw new VerificationMismatchError(
+        this.switchId,
+        port,
+        describeState(desired),
+        describeState(after),
+      );
     return { switchId: this.switchId, port, before, after, changed: true };
   }
 }

@@ -18,7 +18,11 @@ export class SwitchDriverPool {
   driverFor(sw: Switch): SwitchDriver {
     let driver = this.drivers.get(sw.id);
     if (driver === undefined) {
-      driver = new SshSwitchDriver(sw, this.connector, typeof this.options === 'function' ? this.options(sw) : this.options);
+      driver = new SshSwitchDriver(
+        sw,
+        this.connector,
+        typeof this.options === 'function' ? this.options(sw) : this.options,
+      );
       this.drivers.set(sw.id, driver);
     }
     return driver;

@@ -26,10 +26,15 @@ export interface SwitchDriver {
   readonly switchId: string;
   /** Fast, synchronous check of the configuration; throws ValidationError naming the field. */
   validate(): void;
-  /** Synchronous check of a port name (and a desired state) without queuing anything; throws ValidationError. */
+  /**
+   * Synchronous check of a port name (and a desired state) without queuing anything; throws
+   * ValidationError.
+   */
   checkPort(port: string, desired?: PortVlanState): void;
   readPort(port: string): Promise<PortVlanState>;
-  /** Makes the port exactly `desired` (absent fields: not configured; shutdown defaults to false). */
+  /**
+   * Makes the port exactly `desired` (absent fields: not configured; shutdown defaults to false).
+   */
   configurePort(port: string, desired: PortVlanState): Promise<PortChangeResult>;
   setAccessVlan(port: string, vlan: number): Promise<PortChangeResult>;
   setTrunkVlans(port: string, vlans: readonly number[]): Promise<PortChangeResult>;
@@ -41,6 +46,9 @@ export interface SwitchDriver {
   /** Operations waiting for or in a session (for heartbeats). */
   pending(): number;
   stats(): SwitchDriverStats;
-  /** Rejects waiting work with SwitchDriverClosedError and waits for running sessions. Safe to call twice. */
+  /**
+   * Rejects waiting work with SwitchDriverClosedError and waits for running sessions. Safe to call
+   * twice.
+   */
   close(): Promise<void>;
 }

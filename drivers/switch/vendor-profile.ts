@@ -60,10 +60,20 @@ export type VendorTransport =
   | {
       /** One SSH exec per line; a non-zero exit status is a rejection. */
       readonly kind: 'exec';
-      /** Consecutive lines starting with `prefix` are joined into one atomic command (ovs-vsctl's `--`). */
+      /**
+       * Consecutive lines starting with `prefix` are joined into one atomic command (ovs-vsctl's
+       * `--`).
+       */
       readonly merge?: { readonly prefix: string; readonly joiner: string };
-      /** An answer meaning the account may not gain the privilege a line asks for (`sudo` wanting a password). */
-      readonly privilegeRefused?: { readonly pattern: RegExp; readonly how: string; readonly advice: string };
+      /**
+       * An answer meaning the account may not gain the privilege a line asks for (`sudo` wanting a
+       * password).
+       */
+      readonly privilegeRefused?: {
+        readonly pattern: RegExp;
+        readonly how: string;
+        readonly advice: string;
+      };
     };
 
 /**
@@ -76,7 +86,10 @@ export interface ConfigTransaction {
   readonly commit: CommandTemplate;
   readonly discard: CommandTemplate;
   readonly exit: CommandTemplate;
-  /** Refusals that mean another user holds the configuration: the whole transaction is tried again later. */
+  /**
+   * Refusals that mean another user holds the configuration: the whole transaction is tried again
+   * later.
+   */
   readonly busy?: readonly RegExp[];
 }
 
@@ -88,10 +101,15 @@ export interface VendorProfile {
   /** What an operator types for the port pattern, in error messages. */
   readonly portExample: string;
   readonly vlanList: VlanListFormat;
-  /** The word for an empty trunk list (`none`); undefined when the vendor cannot say it (OVS: empty means all). */
+  /**
+   * The word for an empty trunk list (`none`); undefined when the vendor cannot say it (OVS: empty
+   * means all).
+   */
   readonly emptyTrunkList?: string;
   readonly vlanModel: VlanModel;
-  /** Lines that enter a port's context (`interface {port}`); empty where every line names the port. */
+  /**
+   * Lines that enter a port's context (`interface {port}`); empty where every line names the port.
+   */
   readonly portContext: CommandTemplate;
   /** Makes sure a VLAN exists before a port uses it; empty where ports need no declared VLAN. */
   readonly addVlan: CommandTemplate;
@@ -105,11 +123,15 @@ export interface VendorProfile {
   readonly noShutdown: CommandTemplate;
   /** Read-only; run outside the config transaction. */
   readonly showPort: CommandTemplate;
-  /** Makes the running configuration survive a reboot; empty where commits persist (Junos, OVSDB). */
+  /**
+   * Makes the running configuration survive a reboot; empty where commits persist (Junos, OVSDB).
+   */
   readonly saveConfig: CommandTemplate;
   /** Answers that mean the device refused a command. */
   readonly errorPatterns: readonly RegExp[];
-  /** The outputs of showPort's lines → the port's state; undefined when they cannot be understood. */
+  /**
+   * The outputs of showPort's lines → the port's state; undefined when they cannot be understood.
+   */
   readonly parsePort: (outputs: readonly string[], port: string) => PortVlanState | undefined;
   /**
    * Where VLANs are referred to by name (Junos `vlan members prod-web`): the outputs of showPort's

@@ -1,4 +1,6 @@
-/** How a vendor writes a VLAN list: `110,120-130` (IOS, NVUE) or `110 120 130` (Junos, ovs-vsctl). */
+/**
+ * How a vendor writes a VLAN list: `110,120-130` (IOS, NVUE) or `110 120 130` (Junos, ovs-vsctl).
+ */
 export interface VlanListFormat {
   readonly separator: ',' | ' ';
   /** Whether runs of three or more may be written as `a-b`. */
@@ -19,10 +21,15 @@ export function formatVlanList(vlans: readonly number[], format: VlanListFormat)
   return parts.join(format.separator);
 }
 
-/** `110,120-122` or `110 120` → [110, 120, 121, 122]; undefined when the text is not a VLAN list. */
+/**
+ * `110,120-122` or `110 120` → [110, 120, 121, 122]; undefined when the text is not a VLAN list.
+ */
 export function parseVlanList(text: string): number[] | undefined {
   const out: number[] = [];
-  for (const part of text.trim().split(/[\s,]+/).filter(Boolean)) {
+  for (const part of text
+    .trim()
+    .split(/[\s,]+/)
+    .filter(Boolean)) {
     const m = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part);
     if (m === null) return undefined;
     const from = Number(m[1]);

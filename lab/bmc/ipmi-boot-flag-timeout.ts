@@ -19,7 +19,8 @@ const SET_SYSTEM_BOOT_OPTIONS = 0x08;
  * message rsAddr, netFn/LUN, checksum, rqAddr, rqSeq/LUN, cmd, data…, checksum.
  */
 export function cleartextIpmiRequest(packet: Buffer): IpmiRequest | undefined {
-  if (packet.length < 16 || RMCP_IPMI.some((b, i) => packet[i] !== b) || packet[4] !== 0x06) return undefined;
+  if (packet.length < 16 || RMCP_IPMI.some((b, i) => packet[i] !== b) || packet[4] !== 0x06)
+    return undefined;
   const type = packet[5] ?? 0;
   if ((type & 0x80) !== 0 || (type & 0x3f) !== 0x00) return undefined;
   const msg = packet.subarray(16, 16 + packet.readUInt16LE(14));
@@ -42,7 +43,9 @@ export class BootFlagTimeout {
    * The last boot flags (parameter 5) as requested on the wire: ipmi_sim keeps only the
    * device selector, so this is where the lab sees a persistent or EFI override asked for.
    */
-  requested: { readonly selector: number; readonly persistent: boolean; readonly efi: boolean } | undefined;
+  requested:
+    | { readonly selector: number; readonly persistent: boolean; readonly efi: boolean }
+    | undefined;
 
   constructor(
     private readonly machine: LabMachine,
@@ -64,14 +67,23 @@ export class BootFlagTimeout {
     const valid = (value & 0x80) !== 0;
     const persistent = (value & 0x40) !== 0;
     // Byte 2 bits 5:2: the device selector (0001b PXE, 0010b hard drive).
-    this.requested = { selector: ((request.data[2] ?? 0) >> 2) & 0x0f, persistent, efi: (value & 0x20) !== 0 };
-    if (valid && !persistent && this.clearOnTimeout) this.timer = setTimeout(() => this.expire(), this.timeoutMs);
+    this.requested = {
+      selector: ((request.data[2] ?? 0) >> 2) & 0x0f,
+      persistent,
+      efi: (value & 0x20) !== 0,
+    };
+    if (valid && !persistent && this.clearOnTimeout)
+      this.timer = setTimeout(() => this.expire(), this.timeoutMs);
   }
 
   /** The valid bit is cleared: the next boot follows the normal boot order (disk). */
   private expire(): void {
     this.timer = undefined;
-    this.machine.setBootDevice({ device: 'disk', persistent: true, uefi: this.machine.bootOverride.uefi });
+    this.machine.setBootDevice({
+      device: 'disk',
+      persistent: true,
+      uefi: this.machine.bootOverride.uefi,
+    });
   }
 
   stop(): void {

@@ -13,8 +13,20 @@ import type { LabBootDevice, LabMachine } from '../lab-machine';
  */
 
 /** ipmi_sim's names for the IPMI boot device selector (OpenIPMI lanserv/bmc_chassis.c boot_map). */
-const LAB_DEVICE_BY_IPMI_NAME: Readonly<Record<string, LabBootDevice>> = { none: 'none', pxe: 'pxe', default: 'disk', cdrom: 'cdrom', bios: 'bios' };
-const IPMI_NAME_BY_LAB_DEVICE: Readonly<Record<LabBootDevice, string>> = { none: 'none', pxe: 'pxe', disk: 'default', cdrom: 'cdrom', bios: 'bios' };
+const LAB_DEVICE_BY_IPMI_NAME: Readonly<Record<string, LabBootDevice>> = {
+  none: 'none',
+  pxe: 'pxe',
+  default: 'disk',
+  cdrom: 'cdrom',
+  bios: 'bios',
+};
+const IPMI_NAME_BY_LAB_DEVICE: Readonly<Record<LabBootDevice, string>> = {
+  none: 'none',
+  pxe: 'pxe',
+  disk: 'default',
+  cdrom: 'cdrom',
+  bios: 'bios',
+};
 
 function bad(index: number, message: string): ValidationError {
   return new ValidationError('chassis_control request', [{ path: `args[${index}]`, message }]);
@@ -30,9 +42,18 @@ function write(machine: LabMachine, name: string, value: string | undefined, ind
   if (name === 'power' && (value === '1' || value === '0')) {
     if (value === '1') machine.powerOn();
     else machine.powerOff();
-  } else if (name === 'boot' && value !== undefined && LAB_DEVICE_BY_IPMI_NAME[value] !== undefined) {
-    // ipmi_sim passes on only the device selector; its read-back says "next boot only, legacy", so that is what the machine does.
-    machine.setBootDevice({ device: LAB_DEVICE_BY_IPMI_NAME[value], persistent: false, uefi: false });
+  } else if (
+    name === 'boot' &&
+    value !== undefined &&
+    LAB_DEVICE_BY_IPMI_NAME[value] !== undefined
+  ) {
+    // ipmi_sim passes on only the device selector; its read-back says "next boot only, legacy", so
+    // that is what the machine does.
+    machine.setBootDevice({
+      device: LAB_DEVICE_BY_IPMI_NAME[value],
+      persistent: false,
+      uefi: false,
+    });
   } else if (name === 'shutdown' && value === '1') {
     machine.softOff();
   } else if (name === 'reset' && value === '1') {
@@ -42,10 +63,14 @@ function write(machine: LabMachine, name: string, value: string | undefined, ind
   }
 }
 
-/** Answers one chassis_control run (its words after the machine id); throws ValidationError for words it does not know. */
+/**
+ * Answers one chassis_control run (its words after the machine id); throws ValidationError for
+ * words it does not know.
+ */
 export function answerChassisControl(machine: LabMachine, args: readonly string[]): string {
   const [op, ...rest] = args;
-  if (op === 'get') return rest.map((name, i) => `${name}:${read(machine, name, i + 1)}\n`).join('');
+  if (op === 'get')
+    return rest.map((name, i) => `${name}:${read(machine, name, i + 1)}\n`).join('');
   if (op === 'set') {
     for (let i = 0; i < rest.length; i += 2) write(machine, rest[i] ?? '', rest[i + 1], i + 1);
     return '';
@@ -54,7 +79,15 @@ export function answerChassisControl(machine: LabMachine, args: readonly string[
 }
 
 /** ?a=get&a=power&a=boot — one `a` per word, as the chassis_control script sends them. */
-const querySchema = z.strictObject({ a: z.union([z.string().max(64).transform((w) => [w]), z.array(z.string().max(64)).min(1).max(32)]) });
+const querySchema = z.strictObject({
+  a: z.union([
+    z
+      .string()
+      .max(64)
+      .transform((w) => [w]),
+    z.array(z.string().max(64)).min(1).max(32),
+  ]),
+});
 
 /** POST /lab/ipmi/:machine/chassis?a=… → text/plain lines for ipmi_sim. */
 export function registerChassisControlRoute(lab: Lab): void {
@@ -70,7 +103,8 @@ export function registerChassisControlRoute(lab: Lab): void {
     }
     const parsed = querySchema.safeParse(req.query);
     try {
-      if (!parsed.success) throw new ValidationError('chassis_control request', fieldIssues(parsed.error));
+      if (!parsed.success)
+        throw new ValidationError('chassis_control request', fieldIssues(parsed.error));
       res.type('text/plain').send(answerChassisControl(machine, parsed.data.a));
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;

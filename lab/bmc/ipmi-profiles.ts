@@ -5,7 +5,9 @@
  * is in docs/hardware-support/bmcs.md.
  */
 export interface IpmiQuirks {
-  /** Suites whose Open Session is refused with "no matching cipher suite" before ipmi_sim sees it. */
+  /**
+   * Suites whose Open Session is refused with "no matching cipher suite" before ipmi_sim sees it.
+   */
   readonly refusedCipherSuites: readonly number[];
   /**
    * Expire a next-boot-only override whose valid bit times out (./ipmi-boot-flag-timeout).
@@ -24,7 +26,9 @@ export interface IpmiQuirks {
 export const IPMI_PROFILES = {
   /** ipmi_sim as it is. */
   default: { refusedCipherSuites: [], bootFlagTimeout: false },
-  /** Firmware that has cipher suite 3 disabled (hardened BMCs keep only SHA-256 suites such as 17). */
+  /**
+   * Firmware that has cipher suite 3 disabled (hardened BMCs keep only SHA-256 suites such as 17).
+   */
   'no-suite-3': { refusedCipherSuites: [3], bootFlagTimeout: false },
   /** The boot flags' valid bit expires as the IPMI spec says, unless parameter 3 keeps it. */
   'spec-boot-flags': { refusedCipherSuites: [3], bootFlagTimeout: true },

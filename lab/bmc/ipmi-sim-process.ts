@@ -8,7 +8,10 @@ export interface IpmiSimFiles {
   readonly dir: string;
   readonly lanConf: string;
   readonly emu: string;
-  /** ipmi_sim's persistence directory; with -p nothing is written, -s keeps even the attempt inside the lab folder. */
+  /**
+   * ipmi_sim's persistence directory; with -p nothing is written, -s keeps even the attempt inside
+   * the lab folder.
+   */
   readonly stateDir: string;
 }
 
@@ -34,16 +37,24 @@ export class IpmiSimProcess {
 
   get pid(): number | undefined {
     const child = this.child;
-    return child !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    return child !== undefined && child.exitCode === null && child.signalCode === null
+      ? child.pid
+      : undefined;
   }
 
   async start(): Promise<void> {
-    // A second ipmi_sim on a busy UDP port starts without complaint and the two share it, so check first.
+    // A second ipmi_sim on a busy UDP port starts without complaint and the two share it, so check
+    // first.
     if (await rmcpPing(this.address, this.port, 200)) {
-      throw new Error(`lab ipmi: something already answers IPMI at ${this.address}:${this.port} (a leftover ipmi_sim from a lab that was killed?)`);
+      throw new Error(
+        `lab ipmi: something already answers IPMI at ${this.address}:${this.port} (a leftover ipmi_sim from a lab that was killed?)`,
+      );
     }
     const { dir, lanConf, emu, stateDir } = this.files;
-    const child = spawn(this.program, ['-c', lanConf, '-f', emu, '-n', '-p', '-s', stateDir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.program, ['-c', lanConf, '-f', emu, '-n', '-p', '-s', stateDir], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child = child;
     let exit: { code: number | null; signal: string | null } | undefined;
     let startError: NodeJS.ErrnoException | undefined;
@@ -62,14 +73,24 @@ export class IpmiSimProcess {
     });
     const deadline = Date.now() + READY_WITHIN_MS;
     while (Date.now() < deadline) {
-      if (startError !== undefined && child.pid === undefined) throw new CommandStartError(this.program, startError.code ?? startError.message, SETUP_HINT);
-      if (exit !== undefined) throw new Error(`ipmi_sim for ${this.address}:${this.port} exited at start (code ${exit.code}, signal ${exit.signal}): ${this.stderr.trim() || 'no message'}`);
+      if (startError !== undefined && child.pid === undefined)
+        throw new CommandStartError(
+          this.program,
+          startError.code ?? startError.message,
+          SETUP_HINT,
+        );
+      if (exit !== undefined)
+        throw new Error(
+          `ipmi_sim for ${this.address}:${this.port} exited at start (code ${exit.code}, signal ${exit.signal}): ${this.stderr.trim() || 'no message'}`,
+        );
       if (await rmcpPing(this.address, this.port, 100)) return;
       // A closed port answers the ping at once; do not spin while ipmi_sim reads its config.
       await setTimeout(20);
     }
     await this.stop();
-    throw new Error(`ipmi_sim for ${this.address}:${this.port} did not answer an RMCP ping within ${READY_WITHIN_MS} ms: ${this.stderr.trim() || 'no message'}`);
+    throw new Error(
+      `ipmi_sim for ${this.address}:${this.port} did not answer an RMCP ping within ${READY_WITHIN_MS} ms: ${this.stderr.trim() || 'no message'}`,
+    );
   }
 
   pause(): void {

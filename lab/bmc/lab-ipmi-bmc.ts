@@ -40,7 +40,10 @@ async function freeUdpPort(address: string): Promise<number> {
  */
 export class LabIpmiBmc {
   private sim: IpmiSimProcess | undefined;
-  /** In front of ipmi_sim when the profile refuses cipher suites or sessions; ipmi_sim then listens on `simPort`. */
+  /**
+   * In front of ipmi_sim when the profile refuses cipher suites or sessions; ipmi_sim then listens
+   * on `simPort`.
+   */
   private gate: RmcpCipherGate | undefined;
   private simPort: number;
   private bootFlags: BootFlagTimeout | undefined;
@@ -51,7 +54,8 @@ export class LabIpmiBmc {
     private readonly machine: LabMachine,
     private readonly options: LabIpmiBmcOptions,
   ) {
-    if (machine.spec.bmc.driver !== 'ipmi') throw new Error(`lab ipmi: ${machine.id} has a ${machine.spec.bmc.driver} BMC`);
+    if (machine.spec.bmc.driver !== 'ipmi')
+      throw new Error(`lab ipmi: ${machine.id} has a ${machine.spec.bmc.driver} BMC`);
     this.bmc = machine.spec.bmc;
     this.simPort = this.bmc.port;
   }
@@ -67,13 +71,20 @@ export class LabIpmiBmc {
     const busy = this.options.quirks?.busyOpenSessions ?? 0;
     if (refused.length > 0 || busy > 0) {
       this.simPort = await freeUdpPort(this.bmc.address);
-      const timeout = this.options.quirks?.bootFlagTimeout ? new BootFlagTimeout(this.machine, this.options.bootFlagTimeoutMs ?? 60_000) : undefined;
+      const timeout = this.options.quirks?.bootFlagTimeout
+        ? new BootFlagTimeout(this.machine, this.options.bootFlagTimeoutMs ?? 60_000)
+        : undefined;
       this.bootFlags = timeout;
       const observe = (packet: Buffer): void => {
         const request = timeout === undefined ? undefined : cleartextIpmiRequest(packet);
         if (request !== undefined) timeout?.observe(request);
       };
-      const gate = new RmcpCipherGate({ address: this.bmc.address, port: this.simPort }, refused, observe, busy);
+      const gate = new RmcpCipherGate(
+        { address: this.bmc.address, port: this.simPort },
+        refused,
+        observe,
+        busy,
+      );
       await gate.listen(this.bmc.address, this.bmc.port);
       this.gate = gate;
     }
@@ -85,11 +96,25 @@ export class LabIpmiBmc {
   private async launch(): Promise<void> {
     const { dir, secret, chassisControl } = this.options;
     const lanConf = join(dir, 'lan.conf');
-    const password = this.machine.rejectAuth ? randomBytes(12).toString('base64url') : (secret.password ?? '');
+    const password = this.machine.rejectAuth
+      ? randomBytes(12).toString('base64url')
+      : (secret.password ?? '');
     const guid = createHash('sha256').update(this.machine.id).digest('hex').slice(0, 32);
-    const text = renderLanConf({ machineId: this.machine.id, address: this.bmc.address, port: this.simPort, guid, username: secret.username, password, chassisControl });
+    const text = renderLanConf({
+      machineId: this.machine.id,
+      address: this.bmc.address,
+      port: this.simPort,
+      guid,
+      username: secret.username,
+      password,
+      chassisControl,
+    });
     await writeFile(lanConf, text, { mode: 0o600 });
-    const sim = new IpmiSimProcess({ dir, lanConf, emu: join(dir, 'bmc.emu'), stateDir: join(dir, 'state') }, this.bmc.address, this.simPort);
+    const sim = new IpmiSimProcess(
+      { dir, lanConf, emu: join(dir, 'bmc.emu'), stateDir: join(dir, 'state') },
+      this.bmc.address,
+      this.simPort,
+    );
     await sim.start();
     this.sim = sim;
     if (this.machine.dark) sim.pause();
@@ -110,7 +135,11 @@ export class LabIpmiBmc {
         await old?.stop();
         await this.launch();
       })
-      .catch((e: unknown) => console.error(`lab ipmi: restarting the BMC of ${this.machine.id} failed: ${(e as Error).message}`));
+      .catch((e: unknown) =>
+        console.error(
+          `lab ipmi: restarting the BMC of ${this.machine.id} failed: ${(e as Error).message}`,
+        ),
+      );
   };
 
   /** Resolves once every fault-triggered restart so far has finished. */
@@ -125,8 +154,13 @@ export class LabIpmiBmc {
       paused: this.machine.dark,
       rejectingAuth: this.machine.rejectAuth,
       refusedCipherSuites: this.options.quirks?.refusedCipherSuites ?? [],
-      ...(this.gate !== undefined && this.options.quirks?.busyOpenSessions !== undefined && { busyRefusals: this.gate.busyRefusals }),
-      ...(this.bootFlags?.requested !== undefined && { bootFlagsRequested: this.bootFlags.requested }),
+      ...(this.gate !== undefined &&
+        this.options.quirks?.busyOpenSessions !== undefined && {
+          busyRefusals: this.gate.busyRefusals,
+        }),
+      ...(this.bootFlags?.requested !== undefined && {
+        bootFlagsRequested: this.bootFlags.requested,
+      }),
     };
   }
 

@@ -3,9 +3,21 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import type { Secret } from '../../common/secrets';
 import type { LabBootOverride, LabMachine } from '../lab-machine';
-import { applyBootPatch, bootObject, bootPatchSchema, TARGET_VALUES, unchangedBootProperties, type BootPatch } from './redfish-lab-boot';
+import {
+  applyBootPatch,
+  bootObject,
+  bootPatchSchema,
+  TARGET_VALUES,
+  unchangedBootProperties,
+  type BootPatch,
+} from './redfish-lab-boot';
 import { sendRedfishError } from './redfish-messages';
-import { etagMatches, REDFISH_PROFILE_NAMES, REDFISH_PROFILES, type RedfishQuirks } from './redfish-profiles';
+import {
+  etagMatches,
+  REDFISH_PROFILE_NAMES,
+  REDFISH_PROFILES,
+  type RedfishQuirks,
+} from './redfish-profiles';
 
 /** What each ResetType does to the lab machine: the same methods the IPMI BMCs call. */
 const RESETS: Readonly<Record<string, (m: LabMachine) => void>> = {
@@ -17,7 +29,10 @@ const RESETS: Readonly<Record<string, (m: LabMachine) => void>> = {
   PowerCycle: (m) => m.cycle('cycle'),
 };
 const RESET_TYPES = Object.keys(RESETS) as [string, ...string[]];
-/** Restarts that many BMCs ignore on a system that is off (the issue's "cycle of a machine that is off"). */
+/**
+ * Restarts that many BMCs ignore on a system that is off (the issue's "cycle of a machine that is
+ * off").
+ */
 const RESTARTS = ['ForceRestart', 'PowerCycle'];
 /** Resets that boot a system that is off. */
 const POWERS_ON = ['On', 'ForceOn'];
@@ -77,7 +92,12 @@ export class LabRedfishBmc {
   /** Successful logins, so tests can tell a re-login from a reused session. */
   logins = 0;
   /** Every PATCH that reached a Boot object, with the If-Match it carried (tests read it). */
-  readonly bootPatches: Array<{ readonly path: string; readonly ifMatch: string | undefined; readonly boot: unknown; readonly status: number }> = [];
+  readonly bootPatches: Array<{
+    readonly path: string;
+    readonly ifMatch: string | undefined;
+    readonly boot: unknown;
+    readonly status: number;
+  }> = [];
   /** The Boot override written to the SettingsObject, applied at the next reset. */
   private pending: LabBootOverride | undefined;
   private postUntil = 0;
@@ -107,7 +127,10 @@ export class LabRedfishBmc {
     this.app.post(SESSIONS, (req, res) => this.login(req, res));
     this.app.use((req, res, next) => this.authenticate(req, res, next));
     this.app.get(SESSIONS, (_req, res) => {
-      res.json({ Members: [...this.sessions.values()].map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` })), 'Members@odata.count': this.sessions.size });
+      res.json({
+        Members: [...this.sessions.values()].map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` })),
+        'Members@odata.count': this.sessions.size,
+      });
     });
     this.app.delete(`${SESSIONS}/:id`, (req, res) => {
       const found = [...this.sessions.values()].find((s) => s.id === req.params.id);
@@ -123,15 +146,26 @@ export class LabRedfishBmc {
       this.withEtag(res, this.machine.bootOverride).json(this.systemResource(system, settingsPath));
     });
     this.app.patch(system, (req, res) => this.patchSystem(req, res));
-    this.app.get(settingsPath, (req, res, next) => (this.quirks.bootSettings ? this.getSettings(res, settingsPath) : next()));
-    this.app.patch(settingsPath, (req, res, next) => (this.quirks.bootSettings ? this.patchSettings(req, res) : next()));
+    this.app.get(settingsPath, (req, res, next) =>
+      this.quirks.bootSettings ? this.getSettings(res, settingsPath) : next(),
+    );
+    this.app.patch(settingsPath, (req, res, next) =>
+      this.quirks.bootSettings ? this.patchSettings(req, res) : next(),
+    );
     this.app.post(`${system}/Actions/ComputerSystem.Reset`, (req, res) => this.reset(req, res));
     this.app.get(`${MONITORS}/:id`, (req, res) => this.monitor(req.params.id as string, res));
     this.app.use((req, res) => this.error(res, 404, 'ResourceMissingAtURI', [req.path]));
-    this.app.use((e: { type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-      if (e.type === 'entity.parse.failed') this.error(res, 400, 'MalformedJSON');
-      else this.error(res, 500, 'InternalError');
-    });
+    this.app.use(
+      (
+        e: { type?: string; message?: string },
+        _req: Request,
+        res: Response,
+        _next: NextFunction,
+      ) => {
+        if (e.type === 'entity.parse.failed') this.error(res, 400, 'MalformedJSON');
+        else this.error(res, 500, 'InternalError');
+      },
+    );
   }
 
   get quirks(): RedfishQuirks {
@@ -144,7 +178,14 @@ export class LabRedfishBmc {
   }
 
   describe(): unknown {
-    return { system: this.systemId, sessions: this.sessions.size, logins: this.logins, tasks: this.tasks.size, settings: this.settings, pendingBoot: this.pending ?? null };
+    return {
+      system: this.systemId,
+      sessions: this.sessions.size,
+      logins: this.logins,
+      tasks: this.tasks.size,
+      settings: this.settings,
+      pendingBoot: this.pending ?? null,
+    };
   }
 
   private error(res: Response, status: number, id: string, args: readonly string[] = []): void {
@@ -161,18 +202,27 @@ export class LabRedfishBmc {
       body.data.UserName === expected.username &&
       timingSafeEqual(digest(body.data.Password), digest(expected.password ?? ''));
     if (!ok) return this.error(res, 401, 'InsufficientPrivilege');
-    const session: LabSession = { id: randomBytes(4).toString('hex'), token: randomBytes(16).toString('hex'), username: body.data.UserName };
+    const session: LabSession = {
+      id: randomBytes(4).toString('hex'),
+      token: randomBytes(16).toString('hex'),
+      username: body.data.UserName,
+    };
     this.sessions.set(session.token, session);
     this.logins += 1;
     res
       .status(201)
       .set({ 'X-Auth-Token': session.token, Location: `${SESSIONS}/${session.id}` })
-      .json({ '@odata.id': `${SESSIONS}/${session.id}`, Id: session.id, UserName: session.username });
+      .json({
+        '@odata.id': `${SESSIONS}/${session.id}`,
+        Id: session.id,
+        UserName: session.username,
+      });
   }
 
   private authenticate(req: Request, res: Response, next: NextFunction): void {
     const token = req.get('x-auth-token');
-    if (token === undefined || !this.sessions.has(token)) return this.error(res, 401, 'NoValidSession');
+    if (token === undefined || !this.sessions.has(token))
+      return this.error(res, 401, 'NoValidSession');
     next();
   }
 
@@ -180,7 +230,10 @@ export class LabRedfishBmc {
     return Date.now() < this.postUntil;
   }
 
-  /** iDRAC-like: while the host is in POST, everything about the system answers 503 SYS518 with Retry-After. */
+  /**
+   * iDRAC-like: while the host is in POST, everything about the system answers 503 SYS518 with
+   * Retry-After.
+   */
   private refuseDuringPost(res: Response, next: NextFunction): void {
     if (this.quirks.busyDuringPost !== 'service-unavailable' || !this.inPost()) return next();
     res.set('Retry-After', String(Math.max(1, Math.ceil((this.postUntil - Date.now()) / 1000))));
@@ -190,7 +243,11 @@ export class LabRedfishBmc {
   /** The ETag of a state, in the profile's form; none for a profile without ETags. */
   private etagOf(state: unknown): string | undefined {
     const hash = `"${createHash('sha256').update(JSON.stringify(state)).digest('hex').slice(0, 16)}"`;
-    return this.quirks.etag === 'none' ? undefined : this.quirks.etag === 'weak' ? `W/${hash}` : hash;
+    return this.quirks.etag === 'none'
+      ? undefined
+      : this.quirks.etag === 'weak'
+        ? `W/${hash}`
+        : hash;
   }
 
   private withEtag(res: Response, state: unknown): Response {
@@ -210,9 +267,15 @@ export class LabRedfishBmc {
       PowerState: m.powerState === 'on' ? 'On' : 'Off',
       ProcessorSummary: { Count: m.spec.cores },
       MemorySummary: { TotalSystemMemoryGiB: m.spec.memoryGiB },
-      Boot: { ...bootObject(m.bootOverride), 'BootSourceOverrideTarget@Redfish.AllowableValues': TARGET_VALUES },
+      Boot: {
+        ...bootObject(m.bootOverride),
+        'BootSourceOverrideTarget@Redfish.AllowableValues': TARGET_VALUES,
+      },
       Actions: {
-        '#ComputerSystem.Reset': { target: `${path}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': this.settings.resetTypes },
+        '#ComputerSystem.Reset': {
+          target: `${path}/Actions/ComputerSystem.Reset`,
+          'ResetType@Redfish.AllowableValues': this.settings.resetTypes,
+        },
       },
       ...(this.quirks.bootSettings && {
         '@Redfish.Settings': {
@@ -256,21 +319,42 @@ export class LabRedfishBmc {
    * One PATCH of a Boot object whose ETag is taken of `etagState`: the precondition as the
    * profile checks it, POST refusal, the body, unchanged properties, then the write.
    */
-  private writeBoot(req: Request, res: Response, etagState: unknown, write: (next: LabBootOverride) => void): void {
+  private writeBoot(
+    req: Request,
+    res: Response,
+    etagState: unknown,
+    write: (next: LabBootOverride) => void,
+  ): void {
     const ifMatch = req.get('if-match');
     const record = (status: number): void => {
-      this.bootPatches.push({ path: req.path, ifMatch, boot: (req.body as { Boot?: unknown } | undefined)?.Boot, status });
+      this.bootPatches.push({
+        path: req.path,
+        ifMatch,
+        boot: (req.body as { Boot?: unknown } | undefined)?.Boot,
+        status,
+      });
     };
     const refuse = (status: number, id: string, args: readonly string[] = []): void => {
       record(status);
       this.error(res, status, id, args);
     };
     const current = this.etagOf(etagState);
-    if (ifMatch === undefined && this.quirks.ifMatch === 'required') return refuse(428, 'PreconditionRequired');
-    if (ifMatch !== undefined && current !== undefined && !etagMatches(ifMatch, current, this.quirks.compare)) return refuse(412, 'PreconditionFailed');
-    if (this.quirks.busyDuringPost === 'bad-request' && this.inPost()) return refuse(400, 'iLO.2.14.UnableToModifyDuringSystemPOST');
+    if (ifMatch === undefined && this.quirks.ifMatch === 'required')
+      return refuse(428, 'PreconditionRequired');
+    if (
+      ifMatch !== undefined &&
+      current !== undefined &&
+      !etagMatches(ifMatch, current, this.quirks.compare)
+    )
+      return refuse(412, 'PreconditionFailed');
+    if (this.quirks.busyDuringPost === 'bad-request' && this.inPost())
+      return refuse(400, 'iLO.2.14.UnableToModifyDuringSystemPOST');
     const body = bootPatchSchema.safeParse(req.body);
-    if (!body.success) return refuse(400, 'PropertyValueNotInList', [JSON.stringify(req.body ?? null).slice(0, 80), 'Boot']);
+    if (!body.success)
+      return refuse(400, 'PropertyValueNotInList', [
+        JSON.stringify(req.body ?? null).slice(0, 80),
+        'Boot',
+      ]);
     const patch: BootPatch = body.data.Boot;
     const base = this.pending ?? this.machine.bootOverride;
     const unchanged = this.quirks.refuseUnchangedBoot ? unchangedBootProperties(base, patch) : [];
@@ -285,7 +369,10 @@ export class LabRedfishBmc {
     const type = body.success ? body.data.ResetType : undefined;
     const action = type === undefined ? undefined : RESETS[type];
     if (type === undefined || action === undefined || !this.settings.resetTypes.includes(type)) {
-      return this.error(res, 400, 'ActionParameterNotSupported', [`ResetType=${JSON.stringify(type ?? null)}`, 'ComputerSystem.Reset']);
+      return this.error(res, 400, 'ActionParameterNotSupported', [
+        `ResetType=${JSON.stringify(type ?? null)}`,
+        'ComputerSystem.Reset',
+      ]);
     }
     const off = this.machine.powerState === 'off';
     // Many BMCs take a restart of a system that is off and do nothing: the machine stays off.
@@ -308,9 +395,14 @@ export class LabRedfishBmc {
 
   private monitor(id: string, res: Response): void {
     const doneAt = this.tasks.get(id);
-    if (doneAt === undefined) return this.error(res, 404, 'ResourceMissingAtURI', [`${MONITORS}/${id}`]);
+    if (doneAt === undefined)
+      return this.error(res, 404, 'ResourceMissingAtURI', [`${MONITORS}/${id}`]);
     const running = Date.now() < doneAt;
     if (!running) this.tasks.delete(id);
-    res.status(running ? 202 : 200).json({ Id: id, TaskState: running ? 'Running' : 'Completed', PercentComplete: running ? 50 : 100 });
+    res.status(running ? 202 : 200).json({
+      Id: id,
+      TaskState: running ? 'Running' : 'Completed',
+      PercentComplete: running ? 50 : 100,
+    });
   }
 }

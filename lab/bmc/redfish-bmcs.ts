@@ -45,7 +45,10 @@ function close(server: Server): Promise<void> {
 export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent | undefined> {
   const machines = lab.index.allMachines().filter((m) => m.bmc.driver === 'redfish');
   if (machines.length === 0) return undefined;
-  const [cert, key] = await Promise.all([readFile(labKeyFile('redfish-lab.crt')), readFile(labKeyFile('redfish-lab.key'))]);
+  const [cert, key] = await Promise.all([
+    readFile(labKeyFile('redfish-lab.crt')),
+    readFile(labKeyFile('redfish-lab.key')),
+  ]);
   const bmcs = new Map<string, LabRedfishBmc>();
   const servers: Server[] = [];
   const kept = lab.restoredSection('redfish', z.record(z.string(), labRedfishSettingsSchema));
@@ -53,12 +56,22 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
     for (const m of machines) {
       if (m.bmc.driver !== 'redfish') continue;
       const machine = lab.machine(m.id);
-      const bmc = new LabRedfishBmc(machine, lab.credentials[m.bmc.credential], m.bmc.systemId ?? DEFAULT_SYSTEM_ID);
+      const bmc = new LabRedfishBmc(
+        machine,
+        lab.credentials[m.bmc.credential],
+        m.bmc.systemId ?? DEFAULT_SYSTEM_ID,
+      );
       const profile = lab.options.bmcProfiles?.[m.id] ?? 'default';
-      if (!isRedfishProfile(profile)) throw new Error(`lab redfish: ${m.id} has BMC profile "${profile}"; Redfish profiles are ${REDFISH_PROFILE_NAMES.join(', ')}`);
+      if (!isRedfishProfile(profile))
+        throw new Error(
+          `lab redfish: ${m.id} has BMC profile "${profile}"; Redfish profiles are ${REDFISH_PROFILE_NAMES.join(', ')}`,
+        );
       // A restarted lab keeps the settings (profile included) the BMC had.
       bmc.settings = kept?.[m.id] ?? { ...bmc.settings, profile };
-      const server = m.bmc.scheme === 'https' ? createHttpsServer({ cert, key }, bmc.app) : createHttpServer(bmc.app);
+      const server =
+        m.bmc.scheme === 'https'
+          ? createHttpsServer({ cert, key }, bmc.app)
+          : createHttpServer(bmc.app);
       server.on('connection', (socket) => {
         if (machine.dark) socket.destroy();
       });
@@ -74,7 +87,9 @@ export async function startRedfishBmcs(lab: Lab): Promise<RedfishBmcsComponent |
   lab.control.put('/lab/redfish/:machine', (req, res) => {
     const bmc = bmcs.get(req.params.machine);
     if (bmc === undefined) {
-      res.status(404).json({ error: 'NotFound', message: `no Redfish BMC for machine "${req.params.machine}"` });
+      res
+        .status(404)
+        .json({ error: 'NotFound', message: `no Redfish BMC for machine "${req.params.machine}"` });
       return;
     }
     const parsed = labRedfishSettingsSchema.partial().safeParse(req.body);

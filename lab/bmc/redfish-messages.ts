@@ -20,26 +20,32 @@ const BASE: Readonly<Record<string, RegistryMessage>> = {
   },
   PreconditionRequired: {
     message: () => 'A precondition header or annotation is required to change this resource.',
-    resolution: 'Try the operation again using an If-Match or If-None-Match header and appropriate ETag.',
+    resolution:
+      'Try the operation again using an If-Match or If-None-Match header and appropriate ETag.',
     severity: 'Critical',
   },
   PropertyNotWritable: {
     message: ([p]) => `The property ${p} is a read only property and cannot be assigned a value.`,
-    resolution: 'Remove the property from the request body and resubmit the request if the operation failed.',
+    resolution:
+      'Remove the property from the request body and resubmit the request if the operation failed.',
     severity: 'Warning',
   },
   PropertyValueError: {
     message: ([p]) => `The value provided for the property ${p} is not valid.`,
-    resolution: 'Correct the value for the property in the request body and resubmit the request if the operation failed.',
+    resolution:
+      'Correct the value for the property in the request body and resubmit the request if the operation failed.',
     severity: 'Warning',
   },
   PropertyValueNotInList: {
-    message: ([v, p]) => `The value ${v} for the property ${p} is not in the list of acceptable values.`,
-    resolution: 'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
+    message: ([v, p]) =>
+      `The value ${v} for the property ${p} is not in the list of acceptable values.`,
+    resolution:
+      'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
     severity: 'Warning',
   },
   ActionParameterNotSupported: {
-    message: ([p, a]) => `The parameter ${p} for the action ${a} is not supported on the target resource.`,
+    message: ([p, a]) =>
+      `The parameter ${p} for the action ${a} is not supported on the target resource.`,
     resolution: 'Remove the parameter supplied and resubmit the request if the operation failed.',
     severity: 'Warning',
   },
@@ -54,22 +60,28 @@ const BASE: Readonly<Record<string, RegistryMessage>> = {
     severity: 'Critical',
   },
   InsufficientPrivilege: {
-    message: () => 'There are insufficient privileges for the account or credentials associated with the current session to perform the requested operation.',
-    resolution: 'Either abandon the operation or change the associated access rights and resubmit the request if the operation failed.',
+    message: () =>
+      'There are insufficient privileges for the account or credentials associated with the current session to perform the requested operation.',
+    resolution:
+      'Either abandon the operation or change the associated access rights and resubmit the request if the operation failed.',
     severity: 'Critical',
   },
   PropertyMissing: {
-    message: ([p]) => `The property ${p} is a required property and must be included in the request.`,
-    resolution: 'Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.',
+    message: ([p]) =>
+      `The property ${p} is a required property and must be included in the request.`,
+    resolution:
+      'Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed.',
     severity: 'Warning',
   },
   MalformedJSON: {
-    message: () => 'The request body submitted was malformed JSON and could not be parsed by the receiving service.',
+    message: () =>
+      'The request body submitted was malformed JSON and could not be parsed by the receiving service.',
     resolution: 'Ensure that the request body is valid JSON and resubmit the request.',
     severity: 'Critical',
   },
   InternalError: {
-    message: () => 'The request failed due to an internal service error.  The service is still operational.',
+    message: () =>
+      'The request failed due to an internal service error.  The service is still operational.',
     resolution: 'Resubmit the request.  If the problem persists, consider resetting the service.',
     severity: 'Critical',
   },
@@ -78,12 +90,14 @@ const BASE: Readonly<Record<string, RegistryMessage>> = {
 /** Vendor messages the lab's quirk profiles send, by full MessageId. */
 const VENDOR: Readonly<Record<string, RegistryMessage>> = {
   'IDRAC.2.8.SYS518': {
-    message: () => 'iDRAC is not ready. The configuration values cannot be accessed. Please retry after a few minutes.',
+    message: () =>
+      'iDRAC is not ready. The configuration values cannot be accessed. Please retry after a few minutes.',
     resolution: 'Wait for a few minutes and retry the operation.',
     severity: 'Warning',
   },
   'iLO.2.14.UnableToModifyDuringSystemPOST': {
-    message: () => 'The value for the property cannot be changed while the computer system BIOS is in POST.',
+    message: () =>
+      'The value for the property cannot be changed while the computer system BIOS is in POST.',
     resolution: 'After the BIOS POST is complete, retry the operation.',
     severity: 'Warning',
   },
@@ -92,7 +106,13 @@ const VENDOR: Readonly<Record<string, RegistryMessage>> = {
 export type BaseMessageId = keyof typeof BASE;
 
 /** Sends a Redfish error: a Base message (`Base.<registry>.<id>`) or a vendor MessageId. */
-export function sendRedfishError(res: Response, status: number, registry: string, id: string, args: readonly string[] = []): void {
+export function sendRedfishError(
+  res: Response,
+  status: number,
+  registry: string,
+  id: string,
+  args: readonly string[] = [],
+): void {
   const vendor = VENDOR[id];
   const entry = vendor ?? BASE[id];
   if (entry === undefined) throw new Error(`lab redfish: no message ${id}`);
@@ -103,7 +123,14 @@ export function sendRedfishError(res: Response, status: number, registry: string
       code: messageId,
       message,
       '@Message.ExtendedInfo': [
-        { '@odata.type': '#Message.v1_1_1.Message', MessageId: messageId, Message: message, MessageArgs: args, MessageSeverity: entry.severity, Resolution: entry.resolution },
+        {
+          '@odata.type': '#Message.v1_1_1.Message',
+          MessageId: messageId,
+          Message: message,
+          MessageArgs: args,
+          MessageSeverity: entry.severity,
+          Resolution: entry.resolution,
+        },
       ],
     },
   });

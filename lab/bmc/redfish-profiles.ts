@@ -16,7 +16,10 @@ export interface RedfishQuirks {
    * the opaque part alone; this is why sushy's connector retries weak as strong.
    */
   readonly compare: 'weak' | 'strong';
-  /** The Boot override is written through `@Redfish.Settings` (a SettingsObject) and applied at the next reset. */
+  /**
+   * The Boot override is written through `@Redfish.Settings` (a SettingsObject) and applied at the
+   * next reset.
+   */
   readonly bootSettings: boolean;
   /**
    * A PATCH that sets BootSourceOverrideEnabled or BootSourceOverrideMode to the value it
@@ -32,17 +35,58 @@ export interface RedfishQuirks {
 
 export const REDFISH_PROFILES = {
   /** The lab's historical BMC: weak ETags, If-Match required (weak comparison). */
-  default: { etag: 'weak', ifMatch: 'required', compare: 'weak', bootSettings: false, refuseUnchangedBoot: false, busyDuringPost: 'none', baseRegistry: '1.8' },
-  /** Strong ETags required on PATCH, Boot through @Redfish.Settings applied at reset, 503 + Retry-After (SYS518) during POST. */
-  idrac: { etag: 'strong', ifMatch: 'required', compare: 'strong', bootSettings: true, refuseUnchangedBoot: true, busyDuringPost: 'service-unavailable', baseRegistry: '1.12' },
-  /** Weak ETags that only match as strong ones, If-Match optional, 400 UnableToModifyDuringSystemPOST during POST. */
-  ilo: { etag: 'weak', ifMatch: 'optional', compare: 'strong', bootSettings: false, refuseUnchangedBoot: false, busyDuringPost: 'bad-request', baseRegistry: '1.4' },
+  default: {
+    etag: 'weak',
+    ifMatch: 'required',
+    compare: 'weak',
+    bootSettings: false,
+    refuseUnchangedBoot: false,
+    busyDuringPost: 'none',
+    baseRegistry: '1.8',
+  },
+  /**
+   * Strong ETags required on PATCH, Boot through @Redfish.Settings applied at reset, 503 +
+   * Retry-After (SYS518) during POST.
+   */
+  idrac: {
+    etag: 'strong',
+    ifMatch: 'required',
+    compare: 'strong',
+    bootSettings: true,
+    refuseUnchangedBoot: true,
+    busyDuringPost: 'service-unavailable',
+    baseRegistry: '1.12',
+  },
+  /**
+   * Weak ETags that only match as strong ones, If-Match optional, 400
+   * UnableToModifyDuringSystemPOST during POST.
+   */
+  ilo: {
+    etag: 'weak',
+    ifMatch: 'optional',
+    compare: 'strong',
+    bootSettings: false,
+    refuseUnchangedBoot: false,
+    busyDuringPost: 'bad-request',
+    baseRegistry: '1.4',
+  },
   /** No ETag at all; If-Match is not required. */
-  openbmc: { etag: 'none', ifMatch: 'optional', compare: 'weak', bootSettings: false, refuseUnchangedBoot: false, busyDuringPost: 'none', baseRegistry: '1.13' },
+  openbmc: {
+    etag: 'none',
+    ifMatch: 'optional',
+    compare: 'weak',
+    bootSettings: false,
+    refuseUnchangedBoot: false,
+    busyDuringPost: 'none',
+    baseRegistry: '1.13',
+  },
 } as const satisfies Record<string, RedfishQuirks>;
 
 export type RedfishProfileName = keyof typeof REDFISH_PROFILES;
-export const REDFISH_PROFILE_NAMES = Object.keys(REDFISH_PROFILES) as [RedfishProfileName, ...RedfishProfileName[]];
+export const REDFISH_PROFILE_NAMES = Object.keys(REDFISH_PROFILES) as [
+  RedfishProfileName,
+  ...RedfishProfileName[],
+];
 
 export function isRedfishProfile(name: string): name is RedfishProfileName {
   return Object.hasOwn(REDFISH_PROFILES, name);
@@ -53,7 +97,11 @@ export function isRedfishProfile(name: string): name is RedfishProfileName {
  * comparison). `strong`: an If-Match that is itself weak never passes (RFC 7232 strong
  * comparison), while the BMC compares the opaque part of its own tag, even a weak one.
  */
-export function etagMatches(ifMatch: string, current: string, compare: RedfishQuirks['compare']): boolean {
+export function etagMatches(
+  ifMatch: string,
+  current: string,
+  compare: RedfishQuirks['compare'],
+): boolean {
   if (ifMatch === '*') return true;
   if (compare === 'strong' && ifMatch.startsWith('W/')) return false;
   return ifMatch.replace(/^W\//, '') === current.replace(/^W\//, '');

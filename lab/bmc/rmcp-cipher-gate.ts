@@ -5,41 +5,69 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
  * refuse (IPMI 2.0 table 22-20): 3 is RAKP-HMAC-SHA1 / HMAC-SHA1-96 / AES-CBC-128, 17 is
  * RAKP-HMAC-SHA256 / HMAC-SHA256-128 / AES-CBC-128.
  */
-export const CIPHER_SUITE_ALGORITHMS: Readonly<Record<number, readonly [number, number, number]>> = {
-  0: [0, 0, 0],
-  1: [1, 0, 0],
-  2: [1, 1, 0],
-  3: [1, 1, 1],
-  17: [3, 4, 1],
-};
+export const CIPHER_SUITE_ALGORITHMS: Readonly<Record<number, readonly [number, number, number]>> =
+  {
+    0: [0, 0, 0],
+    1: [1, 0, 0],
+    2: [1, 1, 0],
+    3: [1, 1, 1],
+    17: [3, 4, 1],
+  };
 
 const RMCP_IPMI = [0x06, 0x00, 0xff, 0x07];
 const FORMAT_RMCP_PLUS = 0x06;
 const OPEN_SESSION_REQUEST = 0x10;
 const OPEN_SESSION_RESPONSE = 0x11;
-/** IPMI 2.0 table 13-15 status codes, as ipmitool prints them: "no matching cipher suite", "insufficient resources for session". */
+/**
+ * IPMI 2.0 table 13-15 status codes, as ipmitool prints them: "no matching cipher suite",
+ * "insufficient resources for session".
+ */
 const NO_CIPHER_SUITE_MATCH = 0x11;
 const INSUFFICIENT_RESOURCES = 0x01;
 /** RMCP header (4), format, payload type, session id (4), sequence (4), payload length (2). */
 const PAYLOAD_AT = 16;
 const CLIENT_IDLE_MS = 30_000;
 
-/** The requested suite of an RMCP+ Open Session Request, as its three algorithms; undefined for any other packet. */
-export function openSessionAlgorithms(packet: Buffer): readonly [number, number, number] | undefined {
-  if (packet.length < PAYLOAD_AT + 32 || RMCP_IPMI.some((b, i) => packet[i] !== b)) return undefined;
-  if (packet[4] !== FORMAT_RMCP_PLUS || ((packet[5] ?? 0) & 0x3f) !== OPEN_SESSION_REQUEST) return undefined;
+/**
+ * The requested suite of an RMCP+ Open Session Request, as its three algorithms; undefined for any
+ * other packet.
+ */
+export function openSessionAlgorithms(
+  packet: Buffer,
+): readonly [number, number, number] | undefined {
+  if (packet.length < PAYLOAD_AT + 32 || RMCP_IPMI.some((b, i) => packet[i] !== b))
+    return undefined;
+  if (packet[4] !== FORMAT_RMCP_PLUS || ((packet[5] ?? 0) & 0x3f) !== OPEN_SESSION_REQUEST)
+    return undefined;
   const p = PAYLOAD_AT;
   return [(packet[p + 12] ?? 0) & 0x3f, (packet[p + 20] ?? 0) & 0x3f, (packet[p + 28] ?? 0) & 0x3f];
 }
 
-/** The Open Session Response refusing `request`: its message tag, `status` and console session id; on error the BMC sends only those 8 bytes. */
+/**
+ * The Open Session Response refusing `request`: its message tag, `status` and console session id;
+ * on error the BMC sends only those 8 bytes.
+ */
 export function refusal(request: Buffer, status = NO_CIPHER_SUITE_MATCH): Buffer {
   const p = PAYLOAD_AT;
   const payload = Buffer.alloc(8);
   payload[0] = request[p] ?? 0;
   payload[1] = status;
   request.copy(payload, 4, p + 4, p + 8);
-  const header = Buffer.from([...RMCP_IPMI, FORMAT_RMCP_PLUS, OPEN_SESSION_RESPONSE, 0, 0, 0, 0, 0, 0, 0, 0, payload.length, 0]);
+  const header = Buffer.from([
+    ...RMCP_IPMI,
+    FORMAT_RMCP_PLUS,
+    OPEN_SESSION_RESPONSE,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    payload.length,
+    0,
+  ]);
   return Buffer.concat([header, payload]);
 }
 
@@ -66,12 +94,15 @@ export class RmcpCipherGate {
     refusedSuites: readonly number[],
     /** Sees every packet forwarded to ipmi_sim (the lab reads cleartext requests off them). */
     private readonly observe: (packet: Buffer) => void = () => undefined,
-    /** Of every `busyOpenSessions + 1` Open Sessions, the first this many find no free session slot. */
+    /**
+     * Of every `busyOpenSessions + 1` Open Sessions, the first this many find no free session slot.
+     */
     private readonly busyOpenSessions = 0,
   ) {
     this.refused = refusedSuites.map((s) => {
       const algorithms = CIPHER_SUITE_ALGORITHMS[s];
-      if (algorithms === undefined) throw new Error(`lab ipmi: the cipher gate does not know suite ${s}`);
+      if (algorithms === undefined)
+        throw new Error(`lab ipmi: the cipher gate does not know suite ${s}`);
       return algorithms;
     });
   }
@@ -90,11 +121,17 @@ export class RmcpCipherGate {
   private fromClient(msg: Buffer, from: RemoteInfo): void {
     if (this.silent) return;
     const algorithms = openSessionAlgorithms(msg);
-    if (algorithms !== undefined && this.refused.some((r) => r.every((a, i) => a === algorithms[i]))) {
+    if (
+      algorithms !== undefined &&
+      this.refused.some((r) => r.every((a, i) => a === algorithms[i]))
+    ) {
       this.socket.send(refusal(msg), from.port, from.address);
       return;
     }
-    if (algorithms !== undefined && this.openSessions++ % (this.busyOpenSessions + 1) < this.busyOpenSessions) {
+    if (
+      algorithms !== undefined &&
+      this.openSessions++ % (this.busyOpenSessions + 1) < this.busyOpenSessions
+    ) {
       this.busyRefusals += 1;
       this.socket.send(refusal(msg, INSUFFICIENT_RESOURCES), from.port, from.address);
       return;

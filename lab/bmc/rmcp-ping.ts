@@ -1,7 +1,11 @@
 import { createSocket } from 'node:dgram';
 
-/** RMCP (version 6, no ack, class ASF) + ASF Presence Ping (IANA 4542, type 0x80, tag 0, no data). */
-const PRESENCE_PING = Buffer.from([0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, 0x00, 0x00, 0x00]);
+/**
+ * RMCP (version 6, no ack, class ASF) + ASF Presence Ping (IANA 4542, type 0x80, tag 0, no data).
+ */
+const PRESENCE_PING = Buffer.from([
+  0x06, 0x00, 0xff, 0x06, 0x00, 0x00, 0x11, 0xbe, 0x80, 0x00, 0x00, 0x00,
+]);
 const PRESENCE_PONG = 0x40;
 
 /**

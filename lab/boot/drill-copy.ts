@@ -8,7 +8,9 @@ import type { ParsedIpxe } from './ipxe-script-parser';
  * `rackshift.<fact>=` kernel arguments or the `rackshift-<fact>` iPXE settings. Undefined for
  * a normal boot; a reason when the facts are there but do not parse.
  */
-export function drillCopyOf(script: ParsedIpxe): { drill: DrillBoot } | { reason: string } | undefined {
+export function drillCopyOf(
+  script: ParsedIpxe,
+): { drill: DrillBoot } | { reason: string } | undefined {
   const value = (fact: DrillFact): string | undefined => {
     if (script.kind === 'sanboot') return script.settings[drillIpxeSetting(fact)];
     if (script.kind !== 'kernel') return undefined;
@@ -17,7 +19,11 @@ export function drillCopyOf(script: ParsedIpxe): { drill: DrillBoot } | { reason
   };
   const run = value('drill');
   if (run === undefined) return undefined;
-  const items = (fact: DrillFact): string[][] => (value(fact) ?? '').split(',').filter(Boolean).map((item) => item.split(':'));
+  const items = (fact: DrillFact): string[][] =>
+    (value(fact) ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((item) => item.split(':'));
   const host = value('health-host');
   const parsed = drillBootSchema.safeParse({
     run,
@@ -26,5 +32,9 @@ export function drillCopyOf(script: ParsedIpxe): { drill: DrillBoot } | { reason
     ...(host !== undefined && { healthHost: host.includes(':') ? `[${host}]` : host }),
   });
   if (parsed.success) return { drill: parsed.data };
-  return { reason: `the drill copy's boot script does not parse: ${fieldIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; ')}` };
+  return {
+    reason: `the drill copy's boot script does not parse: ${fieldIssues(parsed.error)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ')}`,
+  };
 }

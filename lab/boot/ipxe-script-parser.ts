@@ -2,7 +2,14 @@ import { z } from 'zod';
 
 /** What the lab firmware understood from an iPXE script: the subset rackshift renders. */
 export const parsedIpxeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('kernel'), kernel: z.string(), initrd: z.string().optional(), args: z.array(z.string()).readonly() }).readonly(),
+  z
+    .strictObject({
+      kind: z.literal('kernel'),
+      kernel: z.string(),
+      initrd: z.string().optional(),
+      args: z.array(z.string()).readonly(),
+    })
+    .readonly(),
   z
     .strictObject({
       kind: z.literal('sanboot'),
@@ -21,7 +28,10 @@ export type ParsedIpxe = z.output<typeof parsedIpxeSchema>;
 
 const ISCSI_URI = /^iscsi:(\[[^\]]+\]|[^:]*):([^:]*):(\d*):(\d*):(.+)$/;
 
-/** Runs the script the way iPXE would, up to its first boot, sanboot or exit; throws an Error naming what it could not run. */
+/**
+ * Runs the script the way iPXE would, up to its first boot, sanboot or exit; throws an Error naming
+ * what it could not run.
+ */
 export function parseIpxeScript(text: string): ParsedIpxe {
   const lines = text.split('\n').map((l) => l.trim());
   if (lines[0] !== '#!ipxe') throw new Error('not an iPXE script (no #!ipxe line)');
@@ -44,10 +54,18 @@ export function parseIpxeScript(text: string): ParsedIpxe {
         break;
       case 'boot':
         if (kernel === undefined) throw new Error('boot before any kernel');
-        return { kind: 'kernel', kernel: kernel.url, ...(initrd !== undefined && { initrd }), args: kernel.args };
+        return {
+          kind: 'kernel',
+          kernel: kernel.url,
+          ...(initrd !== undefined && { initrd }),
+          args: kernel.args,
+        };
       case 'sanboot': {
         const m = ISCSI_URI.exec(args[0] ?? '');
-        if (m === null) throw new Error(`sanboot URI "${args[0] ?? ''}" is not iscsi:<server>::<port>:<lun>:<target>`);
+        if (m === null)
+          throw new Error(
+            `sanboot URI "${args[0] ?? ''}" is not iscsi:<server>::<port>:<lun>:<target>`,
+          );
         const initiatorIqn = settings['initiator-iqn'];
         return {
           kind: 'sanboot',

@@ -40,7 +40,10 @@ export interface LabBootSnapshot {
 export class LabBootAgent {
   private readonly endpoints = new Map<string, PersonaEndpoint>();
   private readonly generations = new Map<string, number>();
-  /** The script each machine's running OS was booted from: what it keeps running across a lab restart. */
+  /**
+   * The script each machine's running OS was booted from: what it keeps running across a lab
+   * restart.
+   */
   private readonly booted = new Map<string, ParsedIpxe>();
   /** Images the lab's image server lacks (the missing-image fault). */
   readonly missingImages = new Set<string>();
@@ -58,14 +61,20 @@ export class LabBootAgent {
       if (state !== 'on') void this.stopEndpoint(machine.id);
     });
     machine.on('action', (action: LabBmcAction) => {
-      if (action.action === 'cycle' || action.action === 'reset') void this.stopEndpoint(machine.id);
+      if (action.action === 'cycle' || action.action === 'reset')
+        void this.stopEndpoint(machine.id);
     });
     machine.setBootSequence((m) => this.boot(m));
   }
 
-  /** What survives a lab restart: the missing-image faults and the script each running OS booted. */
+  /**
+   * What survives a lab restart: the missing-image faults and the script each running OS booted.
+   */
   snapshot(): LabBootSnapshot {
-    return { missingImages: [...this.missingImages].sort(), booted: Object.fromEntries(this.booted) };
+    return {
+      missingImages: [...this.missingImages].sort(),
+      booted: Object.fromEntries(this.booted),
+    };
   }
 
   /**
@@ -78,7 +87,13 @@ export class LabBootAgent {
     for (const image of saved.missingImages) this.missingImages.add(image);
     for (const [id, script] of Object.entries(saved.booted)) {
       const machine = this.lab.machines.get(id);
-      if (machine === undefined || machine.powerState !== 'on' || machine.osState !== 'running' || machine.bootResult?.healthy !== true) continue;
+      if (
+        machine === undefined ||
+        machine.powerState !== 'on' ||
+        machine.osState !== 'running' ||
+        machine.bootResult?.healthy !== true
+      )
+        continue;
       this.booted.set(id, script);
       machine.restoredBoot(await this.bootScript(machine, script, this.generations.get(id)));
     }
@@ -97,21 +112,34 @@ export class LabBootAgent {
     this.booted.delete(machine.id);
     const generation = this.generations.get(machine.id);
     const device = machine.bootingFrom;
-    if (device !== 'pxe') return { healthy: false, reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe` };
+    if (device !== 'pxe')
+      return {
+        healthy: false,
+        reason: `booted from ${device}: lab machines have no local OS, set the boot device to pxe`,
+      };
     const mac = machine.spec.nics[0]?.mac ?? '';
     const url = `${this.apiBaseUrl.replace(/\/$/, '')}/boot/ipxe?mac=${encodeURIComponent(mac)}`;
     let text: string | undefined;
     for (let attempt = 1; text === undefined; attempt += 1) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, FETCH_RETRY_MS));
-      if (this.stopped || this.generations.get(machine.id) !== generation) return { healthy: false, reason: 'powered off while booting' };
+      if (this.stopped || this.generations.get(machine.id) !== generation)
+        return { healthy: false, reason: 'powered off while booting' };
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
         const body = await res.text();
         if (res.status === 200) text = body;
-        else if (res.status < 500) return { healthy: false, reason: `GET ${url} answered ${res.status}: ${body.trim().slice(0, 120)}` };
-        else this.retrying.set(machine.id, `GET ${url} answered ${res.status} (attempt ${attempt})`);
+        else if (res.status < 500)
+          return {
+            healthy: false,
+            reason: `GET ${url} answered ${res.status}: ${body.trim().slice(0, 120)}`,
+          };
+        else
+          this.retrying.set(machine.id, `GET ${url} answered ${res.status} (attempt ${attempt})`);
       } catch (e) {
-        this.retrying.set(machine.id, `boot script from ${url}: ${(e as Error).message} (attempt ${attempt})`);
+        this.retrying.set(
+          machine.id,
+          `boot script from ${url}: ${(e as Error).message} (attempt ${attempt})`,
+        );
       }
     }
     this.retrying.delete(machine.id);
@@ -119,7 +147,10 @@ export class LabBootAgent {
     try {
       script = parseIpxeScript(text);
     } catch (e) {
-      return { healthy: false, reason: `the iPXE script for ${mac} does not run: ${(e as Error).message}` };
+      return {
+        healthy: false,
+        reason: `the iPXE script for ${mac} does not run: ${(e as Error).message}`,
+      };
     }
     const result = await this.bootScript(machine, script, generation);
     if (result.healthy) this.booted.set(machine.id, script);
@@ -127,7 +158,11 @@ export class LabBootAgent {
   }
 
   /** Boots what the script says: healthy only when the image, VLANs and LUNs are really there. */
-  private async bootScript(machine: LabMachine, script: ParsedIpxe, generation: number | undefined): Promise<LabBootResult> {
+  private async bootScript(
+    machine: LabMachine,
+    script: ParsedIpxe,
+    generation: number | undefined,
+  ): Promise<LabBootResult> {
     const mac = machine.spec.nics[0]?.mac ?? '';
     const copy = drillCopyOf(script);
     if (copy !== undefined && 'reason' in copy) return { healthy: false, reason: copy.reason };
@@ -137,56 +172,135 @@ export class LabBootAgent {
         ? this.fromKernel(machine, script)
         : script.kind === 'sanboot'
           ? this.fromSan(machine, script, drill !== undefined)
-          : { reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)` };
+          : {
+              reason: `the iPXE script for ${mac} exits to the next boot device (no boot assignment)`,
+            };
     if ('reason' in found) return { healthy: false, reason: found.reason };
     const { persona } = found;
-    const login = found.login === undefined || script.kind !== 'sanboot' ? [] : chapProblems(machine.spec, script.settings, found.login, this.lab.sanView);
-    if (login.length > 0) return { healthy: false, persona: persona.name, reason: login.join('; ') };
+    const login =
+      found.login === undefined || script.kind !== 'sanboot'
+        ? []
+        : chapProblems(machine.spec, script.settings, found.login, this.lab.sanView);
+    if (login.length > 0)
+      return { healthy: false, persona: persona.name, reason: login.join('; ') };
     const problems =
       drill === undefined
-        ? [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView), ...lunProblems(machine.spec, persona, this.lab.sanView, this.lab.fabricView)]
-        : [...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView, drill.bubble), ...cloneProblems(machine.spec, persona, this.lab.sanView, drill.luns, this.lab.fabricView)];
-    if (problems.length > 0) return { healthy: false, persona: persona.name, reason: problems.join('; ') };
+        ? [
+            ...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView),
+            ...lunProblems(machine.spec, persona, this.lab.sanView, this.lab.fabricView),
+          ]
+        : [
+            ...vlanProblems(
+              this.lab.index,
+              machine.spec,
+              persona,
+              this.lab.switchView,
+              drill.bubble,
+            ),
+            ...cloneProblems(
+              machine.spec,
+              persona,
+              this.lab.sanView,
+              drill.luns,
+              this.lab.fabricView,
+            ),
+          ];
+    if (problems.length > 0)
+      return { healthy: false, persona: persona.name, reason: problems.join('; ') };
     return this.serve(machine, persona, generation, drill);
   }
 
   private fromKernel(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
-    const image = this.lab.topology.bootImages.find((i) => i.kind !== 'san' && i.kernel === script.kernel);
-    if (image === undefined) return { reason: `kernel ${script.kernel} is not an image the lab serves` };
-    if (this.missingImages.has(image.name)) return { reason: `image ${image.name} is missing from the image server` };
-    const name = script.args.find((a) => a.startsWith(`${PERSONA_ARG}=`))?.slice(PERSONA_ARG.length + 1);
+    const image = this.lab.topology.bootImages.find(
+      (i) => i.kind !== 'san' && i.kernel === script.kernel,
+    );
+    if (image === undefined)
+      return { reason: `kernel ${script.kernel} is not an image the lab serves` };
+    if (this.missingImages.has(image.name))
+      return { reason: `image ${image.name} is missing from the image server` };
+    const name = script.args
+      .find((a) => a.startsWith(`${PERSONA_ARG}=`))
+      ?.slice(PERSONA_ARG.length + 1);
     // A cluster's host boots as the cluster's host profile on this machine.
-    const persona = name !== undefined && this.lab.index.hasCluster(name) ? this.lab.index.bootSubject(name, machine.id) : this.lab.topology.personas.find((p) => p.name === name);
-    return persona === undefined ? { reason: `the kernel command line names no known persona or cluster (${PERSONA_ARG}=${name ?? ''})` } : { persona };
+    const persona =
+      name !== undefined && this.lab.index.hasCluster(name)
+        ? this.lab.index.bootSubject(name, machine.id)
+        : this.lab.topology.personas.find((p) => p.name === name);
+    return persona === undefined
+      ? {
+          reason: `the kernel command line names no known persona or cluster (${PERSONA_ARG}=${name ?? ''})`,
+        }
+      : { persona };
   }
 
-  /** The persona whose boot LUN the script boots; for a drill copy, whose boot LUN the booted clone was copied from. */
-  private fromSan(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'sanboot' }>, drillCopy: boolean): Found {
+  /**
+   * The persona whose boot LUN the script boots; for a drill copy, whose boot LUN the booted clone
+   * was copied from.
+   */
+  private fromSan(
+    machine: LabMachine,
+    script: Extract<ParsedIpxe, { kind: 'sanboot' }>,
+    drillCopy: boolean,
+  ): Found {
     if (script.initiatorIqn !== machine.spec.storage.iqn) {
-      return { reason: `the script logs in as ${script.initiatorIqn ?? '(no initiator-iqn)'} but ${machine.id}'s initiator is ${machine.spec.storage.iqn ?? '(none)'}` };
+      return {
+        reason: `the script logs in as ${script.initiatorIqn ?? '(no initiator-iqn)'} but ${machine.id}'s initiator is ${machine.spec.storage.iqn ?? '(none)'}`,
+      };
     }
     const array = this.lab.topology.sites
       .flatMap((s) => s.arrays)
-      .find((a) => a.portal.address === script.server && a.portal.port === script.port && lunIdOfTarget(a.targetIqn, script.target) !== undefined);
+      .find(
+        (a) =>
+          a.portal.address === script.server &&
+          a.portal.port === script.port &&
+          lunIdOfTarget(a.targetIqn, script.target) !== undefined,
+      );
     const lun = array === undefined ? undefined : lunIdOfTarget(array.targetIqn, script.target);
-    if (array === undefined || lun === undefined || script.lun !== LUN_NUMBER) return { reason: `no lab array has ${script.target} LUN ${script.lun} at ${script.server}:${script.port}` };
+    if (array === undefined || lun === undefined || script.lun !== LUN_NUMBER)
+      return {
+        reason: `no lab array has ${script.target} LUN ${script.lun} at ${script.server}:${script.port}`,
+      };
     const source = drillCopy ? this.lab.sanView?.cloneSource(array.id, lun) : lun;
-    if (source === undefined) return { reason: `the drill copy boots LUN ${lun} on ${array.id}, which is no clone of another LUN` };
-    const persona = this.lab.topology.personas.find((p) => p.luns.some((l) => l.boot && l.array === array.id && l.lun === source));
-    return persona === undefined ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` } : { persona, login: { array: array.id, lun } };
+    if (source === undefined)
+      return {
+        reason: `the drill copy boots LUN ${lun} on ${array.id}, which is no clone of another LUN`,
+      };
+    const persona = this.lab.topology.personas.find((p) =>
+      p.luns.some((l) => l.boot && l.array === array.id && l.lun === source),
+    );
+    return persona === undefined
+      ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` }
+      : { persona, login: { array: array.id, lun } };
   }
 
-  /** Answers the persona's health check (a drill copy's on the drill's health host, same port) until power-off. */
-  private async serve(machine: LabMachine, persona: Persona, generation: number | undefined, drill: DrillBoot | undefined): Promise<LabBootResult> {
+  /**
+   * Answers the persona's health check (a drill copy's on the drill's health host, same port) until
+   * power-off.
+   */
+  private async serve(
+    machine: LabMachine,
+    persona: Persona,
+    generation: number | undefined,
+    drill: DrillBoot | undefined,
+  ): Promise<LabBootResult> {
     const own = persona.health;
     if (own === undefined) return { healthy: true, persona: persona.name };
     const check = drill?.healthHost === undefined ? own : { ...own, host: drill.healthHost };
-    if (!onLoopback(check)) return { healthy: false, persona: persona.name, reason: `health address ${check.host} is not loopback; the lab listens on loopback only` };
+    if (!onLoopback(check))
+      return {
+        healthy: false,
+        persona: persona.name,
+        reason: `health address ${check.host} is not loopback; the lab listens on loopback only`,
+      };
     let endpoint: PersonaEndpoint;
     try {
       endpoint = await startPersonaEndpoint(persona.name, check);
     } catch (e) {
-      return { healthy: false, persona: persona.name, reason: `cannot serve ${persona.name}'s health on ${check.host}:${check.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+      return {
+        healthy: false,
+        persona: persona.name,
+        reason: `cannot serve ${persona.name}'s health on ${check.host}:${check.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      };
     }
     if (this.generations.get(machine.id) !== generation || machine.powerState !== 'on') {
       await endpoint.stop();

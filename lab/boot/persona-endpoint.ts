@@ -19,16 +19,25 @@ export function onLoopback(check: HealthCheck): boolean {
  * path, an accepted connection for tcp, an SSH banner for ssh. Rejects with the listen
  * error (EADDRINUSE when something else already serves that address).
  */
-export async function startPersonaEndpoint(persona: string, check: HealthCheck): Promise<PersonaEndpoint> {
+export async function startPersonaEndpoint(
+  persona: string,
+  check: HealthCheck,
+): Promise<PersonaEndpoint> {
   const server: Server =
     check.kind === 'http'
       ? createHttpServer((req, res) => {
           const ok = req.method === 'GET' && req.url?.split('?')[0] === check.path;
-          res.writeHead(ok ? 200 : 404, { 'content-type': 'text/plain' }).end(ok ? `${persona}\n` : 'not found\n');
+          res
+            .writeHead(ok ? 200 : 404, { 'content-type': 'text/plain' })
+            .end(ok ? `${persona}\n` : 'not found\n');
         })
       : createTcpServer((socket) => {
           socket.on('error', () => undefined);
-          socket.end(check.kind === 'ssh' ? `SSH-2.0-rackshift_lab_${persona.replace(/[^A-Za-z0-9._]/g, '_')}\r\n` : `${persona}\n`);
+          socket.end(
+            check.kind === 'ssh'
+              ? `SSH-2.0-rackshift_lab_${persona.replace(/[^A-Za-z0-9._]/g, '_')}\r\n`
+              : `${persona}\n`,
+          );
         });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

@@ -5,7 +5,10 @@ import { parsedIpxeSchema } from './ipxe-script-parser';
 import { LabBootAgent } from './lab-boot-sequence';
 
 const imageSchema = z.strictObject({ present: z.boolean() });
-const snapshotSchema = z.strictObject({ missingImages: z.array(z.string()), booted: z.record(z.string(), parsedIpxeSchema) });
+const snapshotSchema = z.strictObject({
+  missingImages: z.array(z.string()),
+  booted: z.record(z.string(), parsedIpxeSchema),
+});
 
 /**
  * Makes every lab machine boot for real when the lab knows the API's URL (options.apiBaseUrl).
@@ -23,7 +26,11 @@ export async function startLabBoot(lab: Lab): Promise<LabComponent | undefined> 
     const parsed = imageSchema.safeParse(req.body);
     const known = lab.topology.bootImages.some((i) => i.name === req.params.name);
     if (!parsed.success || !known) {
-      res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no boot image "${req.params.name}"` : 'body must be {"present": true|false}' });
+      res.status(parsed.success ? 404 : 400).json({
+        error: parsed.success
+          ? `no boot image "${req.params.name}"`
+          : 'body must be {"present": true|false}',
+      });
       return;
     }
     if (parsed.data.present) agent.missingImages.delete(req.params.name);
@@ -31,5 +38,10 @@ export async function startLabBoot(lab: Lab): Promise<LabComponent | undefined> 
     res.json({ image: req.params.name, present: parsed.data.present });
   });
   lab.control.use(routes);
-  return { kind: 'boot', describe: () => agent.describe(), snapshot: () => agent.snapshot(), stop: () => agent.stop() };
+  return {
+    kind: 'boot',
+    describe: () => agent.describe(),
+    snapshot: () => agent.snapshot(),
+    stop: () => agent.stop(),
+  };
 }

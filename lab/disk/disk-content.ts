@@ -23,13 +23,17 @@ export function diskBytes(persona: string, offset: number, length: number): Buff
 
 const digests = new Map<string, string>();
 
-/** SHA-256 (hex) of the persona's whole disk of `sizeBytes`; remembered, since tests and VM boots ask often. */
+/**
+ * SHA-256 (hex) of the persona's whole disk of `sizeBytes`; remembered, since tests and VM boots
+ * ask often.
+ */
 export function diskSha256(persona: string, sizeBytes: number): string {
   const key = `${persona}\0${sizeBytes}`;
   const known = digests.get(key);
   if (known !== undefined) return known;
   const hash = createHash('sha256');
-  for (let at = 0; at < sizeBytes; at += PIECE) hash.update(diskBytes(persona, at, Math.min(PIECE, sizeBytes - at)));
+  for (let at = 0; at < sizeBytes; at += PIECE)
+    hash.update(diskBytes(persona, at, Math.min(PIECE, sizeBytes - at)));
   const digest = hash.digest('hex');
   digests.set(key, digest);
   return digest;

@@ -16,7 +16,12 @@ export interface LabDiskTransfer {
  */
 export function labDiskTransfer(controlUrl: string): LabDiskTransfer {
   return {
-    diskSource: (machine) => new HttpDiskSource({ machine: machine.id, url: `${controlUrl}/lab/machines/${machine.id}` }),
-    volumeSink: (array, volume) => new HttpVolumeSink({ volume: `${array.id}/${volume}`, url: `${controlUrl}/lab/arrays/${array.id}/volumes/${volume}` }),
+    diskSource: (machine) =>
+      new HttpDiskSource({ machine: machine.id, url: `${controlUrl}/lab/machines/${machine.id}` }),
+    volumeSink: (array, volume) =>
+      new HttpVolumeSink({
+        volume: `${array.id}/${volume}`,
+        url: `${controlUrl}/lab/arrays/${array.id}/volumes/${volume}`,
+      }),
   };
 }

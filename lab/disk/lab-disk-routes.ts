@@ -10,7 +10,10 @@ import type { LabVolumes } from './lab-volumes';
 const MAX_CHUNK = 64 * 1024 * 1024;
 const MAX_DISK = 64 * 1024 * 1024 * 1024;
 const offsetSchema = z.coerce.number().int().min(0).max(MAX_DISK);
-const readSchema = z.strictObject({ offset: offsetSchema, length: z.coerce.number().int().min(1).max(MAX_CHUNK) });
+const readSchema = z.strictObject({
+  offset: offsetSchema,
+  length: z.coerce.number().int().min(1).max(MAX_CHUNK),
+});
 const helperSchema = z.strictObject({ running: z.boolean() });
 const volumeSchema = z.strictObject({ sizeBytes: z.number().int().min(1).max(MAX_DISK) });
 const configSchema = z.strictObject({
@@ -20,13 +23,21 @@ const configSchema = z.strictObject({
 });
 export type LabDiskConfigInput = z.input<typeof configSchema>;
 const faultSchema = z.discriminatedUnion('fault', [
-  z.strictObject({ fault: z.literal('drop-stream'), machine: idSchema, afterChunks: z.number().int().min(0).max(1_000_000) }),
+  z.strictObject({
+    fault: z.literal('drop-stream'),
+    machine: idSchema,
+    afterChunks: z.number().int().min(0).max(1_000_000),
+  }),
   z.strictObject({ fault: z.literal('corrupt-volume'), array: idSchema, lun: idSchema }),
 ]);
 export type LabDiskFault = z.infer<typeof faultSchema>;
 
 /** Parses with `schema` or answers 400 naming the fields; undefined when it answered. */
-function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.output<S> | undefined {
+function parse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  res: Response,
+): z.output<S> | undefined {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   res.status(400).json({ error: 'ValidationError', issues: fieldIssues(parsed.error) });
@@ -49,17 +60,26 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * server (loopback): `/lab/machines/<id>/p2v-helper|disk|disk/data|disk/sha256`,
  * `/lab/arrays/<array>/volumes/<lun>[/data]`, plus `/lab/disk/config` and `/lab/disk/faults`.
  */
-export function labDiskRoutes(disks: LabMachineDisks, volumes: LabVolumes, configure: (c: Partial<LabDiskConfig>) => LabDiskConfig): express.Router {
+export function labDiskRoutes(
+  disks: LabMachineDisks,
+  volumes: LabVolumes,
+  configure: (c: Partial<LabDiskConfig>) => LabDiskConfig,
+): express.Router {
   const routes = express.Router();
   const raw = express.raw({ type: 'application/octet-stream', limit: MAX_CHUNK });
   const linkFreeAt = new Map<string, number>();
 
   routes.post('/lab/machines/:id/p2v-helper', (req, res) => {
     const body = parse(helperSchema, req.body, res);
-    if (body !== undefined) answer(res, () => (body.running ? disks.startHelper(req.params.id) : disks.stopHelper(req.params.id)));
+    if (body !== undefined)
+      answer(res, () =>
+        body.running ? disks.startHelper(req.params.id) : disks.stopHelper(req.params.id),
+      );
   });
   routes.get('/lab/machines/:id/disk', (req, res) => answer(res, () => disks.disk(req.params.id)));
-  routes.get('/lab/machines/:id/disk/sha256', (req, res) => answer(res, () => ({ sha256: disks.sha256(req.params.id) })));
+  routes.get('/lab/machines/:id/disk/sha256', (req, res) =>
+    answer(res, () => ({ sha256: disks.sha256(req.params.id) })),
+  );
   routes.get('/lab/machines/:id/disk/data', async (req: Request<{ id: string }>, res) => {
     const q = parse(readSchema, req.query, res);
     if (q === undefined) return;
@@ -80,28 +100,47 @@ export function labDiskRoutes(disks: LabMachineDisks, volumes: LabVolumes, confi
       linkFreeAt.set(req.params.id, done);
       await sleep(done - now);
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': chunk.data.length, [CHUNK_SHA256_HEADER]: sha256Hex(chunk.data) });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': chunk.data.length,
+      [CHUNK_SHA256_HEADER]: sha256Hex(chunk.data),
+    });
     if (!chunk.drop) {
       res.end(chunk.data);
       return;
     }
-    res.write(chunk.data.subarray(0, Math.floor(chunk.data.length / 2)), () => res.socket?.destroy());
+    res.write(chunk.data.subarray(0, Math.floor(chunk.data.length / 2)), () =>
+      res.socket?.destroy(),
+    );
   });
 
   routes.put('/lab/arrays/:array/volumes/:lun', (req, res) => {
     const body = parse(volumeSchema, req.body, res);
-    if (body !== undefined) answer(res, () => volumes.create(req.params.array, req.params.lun, body.sizeBytes));
+    if (body !== undefined)
+      answer(res, () => volumes.create(req.params.array, req.params.lun, body.sizeBytes));
   });
-  routes.get('/lab/arrays/:array/volumes/:lun', (req, res) => answer(res, () => volumes.digest(req.params.array, req.params.lun)));
-  routes.put('/lab/arrays/:array/volumes/:lun/data', raw, (req: Request<{ array: string; lun: string }>, res) => {
-    const q = parse(z.strictObject({ offset: offsetSchema }), req.query, res);
-    if (q === undefined) return;
-    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    answer(res, () => {
-      volumes.write(req.params.array, req.params.lun, q.offset, data, req.get(CHUNK_SHA256_HEADER) ?? '');
-      return { written: data.length };
-    });
-  });
+  routes.get('/lab/arrays/:array/volumes/:lun', (req, res) =>
+    answer(res, () => volumes.digest(req.params.array, req.params.lun)),
+  );
+  routes.put(
+    '/lab/arrays/:array/volumes/:lun/data',
+    raw,
+    (req: Request<{ array: string; lun: string }>, res) => {
+      const q = parse(z.strictObject({ offset: offsetSchema }), req.query, res);
+      if (q === undefined) return;
+      const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      answer(res, () => {
+        volumes.write(
+          req.params.array,
+          req.params.lun,
+          q.offset,
+          data,
+          req.get(CHUNK_SHA256_HEADER) ?? '',
+        );
+        return { written: data.length };
+      });
+    },
+  );
 
   routes.put('/lab/disk/config', (req, res) => {
     const body = parse(configSchema, req.body, res);
@@ -120,5 +159,7 @@ export function labDiskRoutes(disks: LabMachineDisks, volumes: LabVolumes, confi
 }
 
 function dropUndefined(c: z.output<typeof configSchema>): Partial<LabDiskConfig> {
-  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Partial<LabDiskConfig>;
+  return Object.fromEntries(
+    Object.entries(c).filter(([, v]) => v !== undefined),
+  ) as Partial<LabDiskConfig>;
 }

@@ -11,9 +11,16 @@ export interface LabDiskConfig {
   readonly bytesPerSecond: number | null;
 }
 
-export const DEFAULT_DISK_CONFIG: LabDiskConfig = { defaultSizeBytes: 64 * 1024 * 1024, sizes: {}, bytesPerSecond: null };
+export const DEFAULT_DISK_CONFIG: LabDiskConfig = {
+  defaultSizeBytes: 64 * 1024 * 1024,
+  sizes: {},
+  bytesPerSecond: null,
+};
 
-/** What the disks keep across a lab restart: which OS each disk holds, running helpers, faults, sizes. */
+/**
+ * What the disks keep across a lab restart: which OS each disk holds, running helpers, faults,
+ * sizes.
+ */
 export interface LabMachineDisksSnapshot {
   readonly config: LabDiskConfig;
   readonly installed: Readonly<Record<string, string>>;
@@ -48,7 +55,8 @@ export class LabMachineDisks {
   private watch(machine: LabMachine): void {
     if (machine.spec.occupant !== undefined) this.installed.set(machine.id, machine.spec.occupant);
     machine.on('boot', (result: LabBootResult) => {
-      if (result.healthy && result.persona !== undefined) this.installed.set(machine.id, result.persona);
+      if (result.healthy && result.persona !== undefined)
+        this.installed.set(machine.id, result.persona);
     });
     machine.on('power', (state: string) => {
       if (state === 'on') this.helpers.delete(machine.id);
@@ -56,7 +64,12 @@ export class LabMachineDisks {
   }
 
   snapshot(): LabMachineDisksSnapshot {
-    return { config: this.config, installed: Object.fromEntries(this.installed), helpers: [...this.helpers], drops: Object.fromEntries(this.drops) };
+    return {
+      config: this.config,
+      installed: Object.fromEntries(this.installed),
+      helpers: [...this.helpers],
+      drops: Object.fromEntries(this.drops),
+    };
   }
 
   restore(kept: LabMachineDisksSnapshot): void {
@@ -81,8 +94,13 @@ export class LabMachineDisks {
     const m = this.machine(id);
     if (this.helpers.has(id)) return { already: true };
     if (m.dark) throw new LabDiskRefusal(409, `${id} is dark: its BMC does not answer`);
-    if (m.powerState !== 'off') throw new LabDiskRefusal(409, `${id} is ${m.powerState}: shut its OS down before booting the P2V helper (a running OS writes to its disk)`);
-    if (!this.installed.has(id)) throw new LabDiskRefusal(404, `${id}'s disk holds no OS (no persona has booted there)`);
+    if (m.powerState !== 'off')
+      throw new LabDiskRefusal(
+        409,
+        `${id} is ${m.powerState}: shut its OS down before booting the P2V helper (a running OS writes to its disk)`,
+      );
+    if (!this.installed.has(id))
+      throw new LabDiskRefusal(404, `${id}'s disk holds no OS (no persona has booted there)`);
     this.helpers.add(id);
     return { already: false };
   }
@@ -96,13 +114,18 @@ export class LabMachineDisks {
   disk(id: string): { persona: string; sizeBytes: number } {
     this.machine(id);
     const persona = this.installed.get(id);
-    if (!this.helpers.has(id) || persona === undefined) throw new LabDiskRefusal(409, `${id} does not run the P2V helper`);
+    if (!this.helpers.has(id) || persona === undefined)
+      throw new LabDiskRefusal(409, `${id} does not run the P2V helper`);
     return { persona, sizeBytes: this.sizeOf(persona) };
   }
 
   read(id: string, offset: number, length: number): { data: Buffer; drop: boolean } {
     const { persona, sizeBytes } = this.disk(id);
-    if (offset + length > sizeBytes) throw new LabDiskRefusal(422, `bytes ${offset}…${offset + length} are past the end of ${id}'s ${sizeBytes}-byte disk`);
+    if (offset + length > sizeBytes)
+      throw new LabDiskRefusal(
+        422,
+        `bytes ${offset}…${offset + length} are past the end of ${id}'s ${sizeBytes}-byte disk`,
+      );
     const stats = this.stats(id);
     const left = this.drops.get(id);
     const drop = left === 0;
@@ -145,7 +168,16 @@ export class LabMachineDisks {
     const ids = [...new Set([...this.helpers, ...this.served.keys()])].sort();
     return {
       config: this.config,
-      machines: Object.fromEntries(ids.map((id) => [id, { persona: this.installed.get(id) ?? null, helper: this.helpers.has(id), ...(this.served.get(id) ?? { bytes: 0, reads: 0, drops: 0 }) }])),
+      machines: Object.fromEntries(
+        ids.map((id) => [
+          id,
+          {
+            persona: this.installed.get(id) ?? null,
+            helper: this.helpers.has(id),
+            ...(this.served.get(id) ?? { bytes: 0, reads: 0, drops: 0 }),
+          },
+        ]),
+      ),
     };
   }
 }

@@ -7,11 +7,18 @@ import type { LabVolumeAt } from './lab-volumes';
  */
 export interface LabVolumeView {
   locate(targetIqn: string): LabVolumeAt | undefined;
-  /** Why a guest booting `volume` is not `persona`, or undefined when the volume holds exactly its disk. */
+  /**
+   * Why a guest booting `volume` is not `persona`, or undefined when the volume holds exactly its
+   * disk.
+   */
   bootProblem(persona: string, volume: LabVolumeAt): string | undefined;
 }
 
 /** The view of the lab's `disks` component, when it runs. */
 export function labVolumeView(lab: Lab): LabVolumeView | undefined {
-  return (lab.components.find((c) => c.kind === 'disks') as (LabComponent & { volumeView?: LabVolumeView }) | undefined)?.volumeView;
+  return (
+    lab.components.find((c) => c.kind === 'disks') as
+      | (LabComponent & { volumeView?: LabVolumeView })
+      | undefined
+  )?.volumeView;
 }

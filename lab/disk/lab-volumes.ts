@@ -28,7 +28,10 @@ export class LabVolumes {
   private readonly content = new Map<string, Buffer>();
   private readonly corruptNext = new Set<string>();
 
-  /** `dir`: where each volume's bytes are kept (one file per volume, written through like a backing file). */
+  /**
+   * `dir`: where each volume's bytes are kept (one file per volume, written through like a backing
+   * file).
+   */
   constructor(
     private readonly lab: Lab,
     private readonly dir: string,
@@ -50,10 +53,16 @@ export class LabVolumes {
   }
 
   snapshot(): { volumes: Record<string, number>; corruptNext: string[] } {
-    return { volumes: Object.fromEntries([...this.content].map(([key, data]) => [key, data.length])), corruptNext: [...this.corruptNext] };
+    return {
+      volumes: Object.fromEntries([...this.content].map(([key, data]) => [key, data.length])),
+      corruptNext: [...this.corruptNext],
+    };
   }
 
-  /** Takes back the volumes an earlier lab wrote (bytes from their files; a missing file reads as zeros). */
+  /**
+   * Takes back the volumes an earlier lab wrote (bytes from their files; a missing file reads as
+   * zeros).
+   */
   restore(kept: { volumes: Record<string, number>; corruptNext: string[] }): void {
     for (const [key, size] of Object.entries(kept.volumes)) {
       const data = Buffer.alloc(size);
@@ -64,7 +73,9 @@ export class LabVolumes {
   }
 
   private array(id: string): LabArray {
-    const arrays = this.lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent | undefined;
+    const arrays = this.lab.components.find((c) => c.kind === 'arrays') as
+      | LabArraysComponent
+      | undefined;
     if (arrays === undefined) throw new LabDiskRefusal(404, 'no lab array runs');
     try {
       return arrays.array(id);
@@ -80,17 +91,26 @@ export class LabVolumes {
   private data(arrayId: string, lun: string): Buffer {
     const array = this.array(arrayId);
     const data = this.content.get(LabVolumes.key(arrayId, lun));
-    if (data === undefined || !array.lunExists(lun)) throw new LabDiskRefusal(404, `${arrayId} has no volume ${lun}`);
+    if (data === undefined || !array.lunExists(lun))
+      throw new LabDiskRefusal(404, `${arrayId} has no volume ${lun}`);
     return data;
   }
 
   create(arrayId: string, lun: string, sizeBytes: number): { created: boolean } {
     const array = this.array(arrayId);
-    if (array.spec.luns.some((l) => l.id === lun)) throw new LabDiskRefusal(409, `${lun} is a LUN of the topology, not a volume to write a copy to`);
+    if (array.spec.luns.some((l) => l.id === lun))
+      throw new LabDiskRefusal(
+        409,
+        `${lun} is a LUN of the topology, not a volume to write a copy to`,
+      );
     const key = LabVolumes.key(arrayId, lun);
     const existing = this.content.get(key);
     if (array.lunExists(lun) && existing !== undefined) {
-      if (existing.length !== sizeBytes) throw new LabDiskRefusal(409, `${arrayId} already has volume ${lun} of ${existing.length} bytes, not ${sizeBytes}`);
+      if (existing.length !== sizeBytes)
+        throw new LabDiskRefusal(
+          409,
+          `${arrayId} already has volume ${lun} of ${existing.length} bytes, not ${sizeBytes}`,
+        );
       return { created: false };
     }
     const backing = `${DEFAULT_BACKING_DIR}/${lun}.img`;
@@ -108,8 +128,13 @@ export class LabVolumes {
 
   write(arrayId: string, lun: string, offset: number, data: Buffer, sha256: string): void {
     const volume = this.data(arrayId, lun);
-    if (sha256Hex(data) !== sha256) throw new LabDiskRefusal(422, `chunk at byte ${offset} does not match its SHA-256`);
-    if (offset + data.length > volume.length) throw new LabDiskRefusal(422, `bytes ${offset}…${offset + data.length} are past the end of ${lun} (${volume.length} bytes)`);
+    if (sha256Hex(data) !== sha256)
+      throw new LabDiskRefusal(422, `chunk at byte ${offset} does not match its SHA-256`);
+    if (offset + data.length > volume.length)
+      throw new LabDiskRefusal(
+        422,
+        `bytes ${offset}…${offset + data.length} are past the end of ${lun} (${volume.length} bytes)`,
+      );
     data.copy(volume, offset);
     const key = LabVolumes.key(arrayId, lun);
     if (this.corruptNext.delete(key)) volume[offset] = (volume[offset] ?? 0) ^ 0xff;
@@ -133,18 +158,29 @@ export class LabVolumes {
       const [arrayId = '', lun = ''] = key.split('/');
       const array = this.array(arrayId);
       if (lunIdOfTarget(array.spec.targetIqn, targetIqn) === lun && array.lunExists(lun)) {
-        return { array: arrayId, lun, portalAddress: array.spec.portal.address, portalPort: array.spec.portal.port };
+        return {
+          array: arrayId,
+          lun,
+          portalAddress: array.spec.portal.address,
+          portalPort: array.spec.portal.port,
+        };
       }
     }
     return undefined;
   }
 
-  /** Why a guest booting `volume` is not `persona` (its content is not the persona's disk), or undefined. */
+  /**
+   * Why a guest booting `volume` is not `persona` (its content is not the persona's disk), or
+   * undefined.
+   */
   bootProblem(persona: string, volume: LabVolumeAt, personaDiskBytes: number): string | undefined {
     const { sizeBytes, sha256 } = this.digest(volume.array, volume.lun);
-    if (sizeBytes !== personaDiskBytes) return `boots volume ${volume.array}/${volume.lun} of ${sizeBytes} bytes, but ${persona}'s disk has ${personaDiskBytes}`;
+    if (sizeBytes !== personaDiskBytes)
+      return `boots volume ${volume.array}/${volume.lun} of ${sizeBytes} bytes, but ${persona}'s disk has ${personaDiskBytes}`;
     const expected = diskSha256(persona, sizeBytes);
-    return sha256 === expected ? undefined : `boots volume ${volume.array}/${volume.lun} whose content (SHA-256 ${sha256.slice(0, 12)}…) is not ${persona}'s disk (${expected.slice(0, 12)}…)`;
+    return sha256 === expected
+      ? undefined
+      : `boots volume ${volume.array}/${volume.lun} whose content (SHA-256 ${sha256.slice(0, 12)}…) is not ${persona}'s disk (${expected.slice(0, 12)}…)`;
   }
 
   describe(): unknown {

@@ -16,12 +16,19 @@ export interface LabDisksComponent extends LabComponent {
 
 const snapshotSchema = z.strictObject({
   disks: z.strictObject({
-    config: z.strictObject({ defaultSizeBytes: z.number().int().min(1), sizes: z.record(z.string(), z.number().int().min(1)), bytesPerSecond: z.number().int().min(1).nullable() }),
+    config: z.strictObject({
+      defaultSizeBytes: z.number().int().min(1),
+      sizes: z.record(z.string(), z.number().int().min(1)),
+      bytesPerSecond: z.number().int().min(1).nullable(),
+    }),
     installed: z.record(z.string(), z.string()),
     helpers: z.array(z.string()),
     drops: z.record(z.string(), z.number().int().min(0)),
   }),
-  volumes: z.strictObject({ volumes: z.record(z.string(), z.number().int().min(1)), corruptNext: z.array(z.string()) }),
+  volumes: z.strictObject({
+    volumes: z.record(z.string(), z.number().int().min(1)),
+    corruptNext: z.array(z.string()),
+  }),
 });
 
 /**
@@ -37,7 +44,11 @@ export async function startLabDisks(lab: Lab): Promise<LabDisksComponent> {
     volumes.restore(kept.volumes);
   }
   const configure = (change: Partial<LabDiskConfig>): LabDiskConfig => {
-    disks.config = { ...disks.config, ...change, sizes: { ...disks.config.sizes, ...change.sizes } };
+    disks.config = {
+      ...disks.config,
+      ...change,
+      sizes: { ...disks.config.sizes, ...change.sizes },
+    };
     return disks.config;
   };
   lab.control.use(labDiskRoutes(disks, volumes, configure));

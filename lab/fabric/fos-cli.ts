@@ -16,7 +16,8 @@ export const FOS_TEXT = {
   duplicate: (name: string) => `error: "${name}" duplicate name`,
   notFound: (name: string) => `error: "${name}" not found`,
   cfgNotFound: (cfg: string) => `zone config "${cfg}" not found`,
-  alreadyMember: (member: string, of: string) => `error: "${member}" is already a member of "${of}"`,
+  alreadyMember: (member: string, of: string) =>
+    `error: "${member}" is already a member of "${of}"`,
   notMember: (member: string, of: string) => `error: "${member}" not a member of "${of}"`,
   invalidMember: (member: string) => `error: "${member}" invalid member`,
   nothingToSave: 'Nothing changed: nothing to save, returning ...',
@@ -35,20 +36,29 @@ const QUESTIONS = {
     question: `Do you want to enable '${cfg}' configuration  (yes, y, no, n): [no] `,
   }),
   cfgsave: () => ({
-    preamble: 'You are about to save the Defined zoning configuration. This\naction will only save the changes on Defined configuration.',
+    preamble:
+      'You are about to save the Defined zoning configuration. This\naction will only save the changes on Defined configuration.',
     question: 'Do you want to save the Defined zoning configuration only?  (yes, y, no, n): [no] ',
   }),
   cfgdisable: () => ({
-    preamble: 'You are about to disable zoning configuration. This\naction will disable any previous zoning configuration enabled.',
+    preamble:
+      'You are about to disable zoning configuration. This\naction will disable any previous zoning configuration enabled.',
     question: 'Do you want to disable zoning configuration? (yes, y, no, n): [no] ',
   }),
 };
 
-/** `zonecreate "z1", "a; b"` → ['z1', 'a; b']: FOS operands are comma-separated, optionally quoted. */
+/**
+ * `zonecreate "z1", "a; b"` → ['z1', 'a; b']: FOS operands are comma-separated, optionally quoted.
+ */
 function operands(rest: string): string[] {
   return rest
     .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
-    .map((o) => o.trim().replace(/^"(.*)"$/, '$1').trim())
+    .map((o) =>
+      o
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .trim(),
+    )
     .filter((o) => o !== '');
 }
 
@@ -61,21 +71,34 @@ function list(operand: string | undefined): string[] {
 }
 
 /** `cfg:\tname\tm1; m2; m3` with continuation lines, as each profile prints a database entry. */
-function entry(kind: string, name: string, members: readonly string[], style: 'same-line' | 'next-lines' | 'one-per-line'): string[] {
+function entry(
+  kind: string,
+  name: string,
+  members: readonly string[],
+  style: 'same-line' | 'next-lines' | 'one-per-line',
+): string[] {
   if (style === 'one-per-line') return [` ${kind}:\t${name}\t`, ...members.map((m) => `\t\t${m}`)];
   const rows: string[] = [];
-  for (let i = 0; i < members.length; i += 3) rows.push(members.slice(i, i + 3).join('; ') + (i + 3 < members.length ? ';' : ''));
+  for (let i = 0; i < members.length; i += 3)
+    rows.push(members.slice(i, i + 3).join('; ') + (i + 3 < members.length ? ';' : ''));
   if (style === 'next-lines') return [` ${kind}:\t${name}\t`, ...rows.map((r) => `\t\t${r}`)];
   return [` ${kind}:\t${name}\t${rows[0] ?? ''}`, ...rows.slice(1).map((r) => `\t\t${r}`)];
 }
 
-export function renderCfgShow(defined: ZoneDb, zoning: FosZoning, profile: FosProfile, part: 'both' | 'effective'): string {
+export function renderCfgShow(
+  defined: ZoneDb,
+  zoning: FosZoning,
+  profile: FosProfile,
+  part: 'both' | 'effective',
+): string {
   const out: string[] = [];
   if (part === 'both') {
     out.push('Defined configuration:');
     if (defined.cfgs.size === 0 && defined.zones.size === 0) out.push(' no configuration defined');
-    for (const [cfg, zones] of defined.cfgs) out.push(...entry('cfg', cfg, zones, profile.definedMembers));
-    for (const [zone, members] of defined.zones) out.push(...entry('zone', zone, members, profile.definedMembers));
+    for (const [cfg, zones] of defined.cfgs)
+      out.push(...entry('cfg', cfg, zones, profile.definedMembers));
+    for (const [zone, members] of defined.zones)
+      out.push(...entry('zone', zone, members, profile.definedMembers));
     out.push('');
   }
   out.push('Effective configuration:');
@@ -83,7 +106,8 @@ export function renderCfgShow(defined: ZoneDb, zoning: FosZoning, profile: FosPr
   if (effective === undefined) out.push(' no configuration in effect');
   else {
     out.push(` cfg:\t${effective.cfg}\t`);
-    for (const [zone, members] of effective.zones) out.push(...entry('zone', zone, members, profile.effectiveMembers));
+    for (const [zone, members] of effective.zones)
+      out.push(...entry('zone', zone, members, profile.effectiveMembers));
   }
   return `${out.join('\n')}\n`;
 }
@@ -133,9 +157,18 @@ export class FosCli implements LabCli {
         return { output: '', close: true };
       case 'cfgshow':
       case 'zoneshow':
-        return { output: renderCfgShow(this.zoning.view(this.session), this.zoning, this.profile, 'both') };
+        return {
+          output: renderCfgShow(this.zoning.view(this.session), this.zoning, this.profile, 'both'),
+        };
       case 'cfgactvshow':
-        return { output: renderCfgShow(this.zoning.view(this.session), this.zoning, this.profile, 'effective') };
+        return {
+          output: renderCfgShow(
+            this.zoning.view(this.session),
+            this.zoning,
+            this.profile,
+            'effective',
+          ),
+        };
       case 'cfgtransshow':
         return { output: this.transShow() };
       case 'cfgtransabort':
@@ -146,11 +179,14 @@ export class FosCli implements LabCli {
         return this.ask(QUESTIONS.cfgdisable(), () => this.disable());
       case 'cfgenable': {
         const cfg = args[0] ?? '';
-        if (!this.zoning.view(this.session).cfgs.has(cfg)) return { output: FOS_TEXT.cfgNotFound(cfg) };
+        if (!this.zoning.view(this.session).cfgs.has(cfg))
+          return { output: FOS_TEXT.cfgNotFound(cfg) };
         return this.ask(QUESTIONS.cfgenable(cfg), () => this.enableNow(cfg));
       }
       default:
-        return { output: this.edit(command.toLowerCase(), args) ?? `rbash: ${command}: command not found` };
+        return {
+          output: this.edit(command.toLowerCase(), args) ?? `rbash: ${command}: command not found`,
+        };
     }
   }
 
@@ -172,27 +208,31 @@ export class FosCli implements LabCli {
   }
 
   private save(): string {
-    if (this.zoning.transaction?.owner !== this.session) return this.zoning.transaction === undefined ? FOS_TEXT.nothingToSave : FOS_TEXT.notOwner;
+    if (this.zoning.transaction?.owner !== this.session)
+      return this.zoning.transaction === undefined ? FOS_TEXT.nothingToSave : FOS_TEXT.notOwner;
     this.zoning.commit(this.session);
     return FOS_TEXT.flash;
   }
 
   private disable(): string {
-    if (this.zoning.transaction !== undefined && this.zoning.transaction.owner !== this.session) return FOS_TEXT.notOwner;
+    if (this.zoning.transaction !== undefined && this.zoning.transaction.owner !== this.session)
+      return FOS_TEXT.notOwner;
     this.zoning.commit(this.session);
     this.zoning.effective = undefined;
     return FOS_TEXT.flash;
   }
 
   private enableNow(cfg: string): string {
-    if (this.zoning.transaction !== undefined && this.zoning.transaction.owner !== this.session) return FOS_TEXT.notOwner;
+    if (this.zoning.transaction !== undefined && this.zoning.transaction.owner !== this.session)
+      return FOS_TEXT.notOwner;
     if (this.faults.refuseEnable > 0) {
       this.faults.refuseEnable -= 1;
       return FOS_TEXT.enableFailed;
     }
     const db = this.zoning.view(this.session);
     for (const zone of db.cfgs.get(cfg) ?? []) {
-      for (const member of db.zones.get(zone) ?? []) if (!WWPN_PATTERN.test(member)) return FOS_TEXT.invalidMember(member);
+      for (const member of db.zones.get(zone) ?? [])
+        if (!WWPN_PATTERN.test(member)) return FOS_TEXT.invalidMember(member);
     }
     this.zoning.commit(this.session);
     this.zoning.enable(this.zoning.defined, cfg);
@@ -209,7 +249,8 @@ export class FosCli implements LabCli {
         db.zones.set(name, members);
         return '';
       },
-      zoneadd: (db, name, members) => this.addTo(db.zones, name, members, (m) => WWPN_PATTERN.test(m)),
+      zoneadd: (db, name, members) =>
+        this.addTo(db.zones, name, members, (m) => WWPN_PATTERN.test(m)),
       zoneremove: (db, name, members) => this.removeFrom(db, db.zones, name, members),
       zonedelete: (db, name) => {
         if (!db.zones.delete(name)) return FOS_TEXT.notFound(name);
@@ -235,7 +276,12 @@ export class FosCli implements LabCli {
     return run(transaction.working, name, list(members));
   }
 
-  private addTo(map: Map<string, string[]>, name: string, members: readonly string[], known: (m: string) => boolean): string {
+  private addTo(
+    map: Map<string, string[]>,
+    name: string,
+    members: readonly string[],
+    known: (m: string) => boolean,
+  ): string {
     const current = map.get(name);
     if (current === undefined) return FOS_TEXT.notFound(name);
     for (const m of members) {
@@ -246,8 +292,16 @@ export class FosCli implements LabCli {
     return '';
   }
 
-  /** Removing the last member deletes the object: an emptied zone leaves its configurations, an emptied configuration is gone. */
-  private removeFrom(db: ZoneDb, map: Map<string, string[]>, name: string, members: readonly string[]): string {
+  /**
+   * Removing the last member deletes the object: an emptied zone leaves its configurations, an
+   * emptied configuration is gone.
+   */
+  private removeFrom(
+    db: ZoneDb,
+    map: Map<string, string[]>,
+    name: string,
+    members: readonly string[],
+  ): string {
     const current = map.get(name);
     if (current === undefined) return FOS_TEXT.notFound(name);
     const missing = members.find((m) => !current.includes(m));

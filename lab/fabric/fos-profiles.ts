@@ -3,9 +3,15 @@
  * FOS releases, and a fabric can carry a transaction another administrator left open.
  */
 export interface FosProfile {
-  /** Where a defined entry's members go: on its name line (`;`-separated, wrapped) or on the lines below it. */
+  /**
+   * Where a defined entry's members go: on its name line (`;`-separated, wrapped) or on the lines
+   * below it.
+   */
   readonly definedMembers: 'same-line' | 'next-lines';
-  /** Where an effective zone's members go: one per line below the name, or `;`-separated on the name line. */
+  /**
+   * Where an effective zone's members go: one per line below the name, or `;`-separated on the name
+   * line.
+   */
   readonly effectiveMembers: 'one-per-line' | 'same-line';
   /** The CLI prompt, e.g. `fab-a:FID128:admin> ` (Virtual Fabrics enabled) or `fab-a:admin> `. */
   readonly prompt: (switchName: string, user: string) => string;
@@ -14,7 +20,9 @@ export interface FosProfile {
 }
 
 export const FOS_PROFILES = {
-  /** FOS 8.2: Virtual Fabrics on, defined members on the name line, effective members one per line. */
+  /**
+   * FOS 8.2: Virtual Fabrics on, defined members on the name line, effective members one per line.
+   */
   'fos-8': {
     definedMembers: 'same-line',
     effectiveMembers: 'one-per-line',

@@ -1,4 +1,6 @@
-/** One zoning database: configurations (cfg → zones) and zones (zone → members), in insertion order. */
+/**
+ * One zoning database: configurations (cfg → zones) and zones (zone → members), in insertion order.
+ */
 export interface ZoneDb {
   readonly cfgs: Map<string, string[]>;
   readonly zones: Map<string, string[]>;
@@ -22,7 +24,10 @@ export interface EffectiveDb {
 }
 
 export interface FosTransaction {
-  /** The CLI session that opened it (0: a session outside the lab, as in the foreign-transaction profile). */
+  /**
+   * The CLI session that opened it (0: a session outside the lab, as in the foreign-transaction
+   * profile).
+   */
   readonly owner: number;
   readonly token: number;
   /** The working copy of the defined database that the transaction's edits change. */
@@ -47,7 +52,10 @@ export class FosZoning {
     return this.transaction?.owner === session ? this.transaction.working : this.defined;
   }
 
-  /** Opens a transaction for `session` if it has none; undefined when another session owns the open one. */
+  /**
+   * Opens a transaction for `session` if it has none; undefined when another session owns the open
+   * one.
+   */
   open(session: number): FosTransaction | undefined {
     if (this.transaction === undefined) {
       this.transaction = { owner: session, token: this.nextToken, working: copyDb(this.defined) };

@@ -19,7 +19,10 @@ export interface LabFabricSnapshot {
 const entries = (m: Map<string, string[]>): Entries => [...m].map(([k, v]) => [k, [...v]] as const);
 const mapOf = (e: Entries): Map<string, string[]> => new Map(e.map(([k, v]) => [k, [...v]]));
 
-/** Session number of the administrator outside the lab whose transaction the foreign-transaction profile leaves open. */
+/**
+ * Session number of the administrator outside the lab whose transaction the foreign-transaction
+ * profile leaves open.
+ */
 const FOREIGN_SESSION = 0;
 
 /**
@@ -46,7 +49,10 @@ export class LabFabric {
     return this.profileName;
   }
 
-  /** Takes on a quirk profile; the foreign-transaction one opens another session's transaction (with one edit pending). */
+  /**
+   * Takes on a quirk profile; the foreign-transaction one opens another session's transaction (with
+   * one edit pending).
+   */
   setProfile(name: FosProfileName): void {
     this.profileName = name;
     const token = this.profile.foreignTransaction;
@@ -80,7 +86,10 @@ export class LabFabric {
     return {
       profile: this.profileName,
       defined: { cfgs: entries(z.defined.cfgs), zones: entries(z.defined.zones) },
-      effective: z.effective === undefined ? null : { cfg: z.effective.cfg, zones: entries(z.effective.zones) },
+      effective:
+        z.effective === undefined
+          ? null
+          : { cfg: z.effective.cfg, zones: entries(z.effective.zones) },
       refuseEnable: this.faults.refuseEnable,
     };
   }
@@ -89,7 +98,10 @@ export class LabFabric {
   restore(kept: LabFabricSnapshot): void {
     const defined: ZoneDb = { cfgs: mapOf(kept.defined.cfgs), zones: mapOf(kept.defined.zones) };
     this.zoning.defined = defined;
-    this.zoning.effective = kept.effective === null ? undefined : { cfg: kept.effective.cfg, zones: mapOf(kept.effective.zones) };
+    this.zoning.effective =
+      kept.effective === null
+        ? undefined
+        : { cfg: kept.effective.cfg, zones: mapOf(kept.effective.zones) };
     this.zoning.transaction = undefined;
     this.faults.refuseEnable = kept.refuseEnable;
     this.setProfile(kept.profile);
@@ -98,21 +110,43 @@ export class LabFabric {
   newCli(): FosCli {
     this.sessions += 1;
     const prompt = this.profile.prompt(this.spec.id, this.user);
-    return new FosCli(this.sessions, this.zoning, this.profile, prompt, this.faults, (session, line) => this.log.push({ session, line }));
+    return new FosCli(
+      this.sessions,
+      this.zoning,
+      this.profile,
+      prompt,
+      this.faults,
+      (session, line) => this.log.push({ session, line }),
+    );
   }
 
   /** Zones in effect that hold `wwpn` (what a booting FC machine can reach). */
   zonesOf(wwpn: string): string[] {
-    return [...(this.zoning.effective?.zones ?? [])].filter(([, members]) => members.includes(wwpn)).map(([zone]) => zone).sort();
+    return [...(this.zoning.effective?.zones ?? [])]
+      .filter(([, members]) => members.includes(wwpn))
+      .map(([zone]) => zone)
+      .sort();
   }
 
   describe(): unknown {
-    const db = (d: { cfgs: Map<string, string[]>; zones: Map<string, string[]> }) => ({ cfgs: Object.fromEntries(d.cfgs), zones: Object.fromEntries(d.zones) });
+    const db = (d: { cfgs: Map<string, string[]>; zones: Map<string, string[]> }) => ({
+      cfgs: Object.fromEntries(d.cfgs),
+      zones: Object.fromEntries(d.zones),
+    });
     return {
       profile: this.profileName,
       defined: db(this.zoning.defined),
-      effective: this.zoning.effective === undefined ? null : { cfg: this.zoning.effective.cfg, zones: Object.fromEntries(this.zoning.effective.zones) },
-      transaction: this.zoning.transaction === undefined ? null : { owner: this.zoning.transaction.owner, token: this.zoning.transaction.token },
+      effective:
+        this.zoning.effective === undefined
+          ? null
+          : {
+              cfg: this.zoning.effective.cfg,
+              zones: Object.fromEntries(this.zoning.effective.zones),
+            },
+      transaction:
+        this.zoning.transaction === undefined
+          ? null
+          : { owner: this.zoning.transaction.owner, token: this.zoning.transaction.token },
     };
   }
 }

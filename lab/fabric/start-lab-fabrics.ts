@@ -22,7 +22,6 @@ const snapshotSchema = z.record(
   }),
 );
 
-
 const controlSchema = z.strictObject({
   profile: z.enum(FOS_PROFILE_NAMES as [FosProfileName, ...FosProfileName[]]).optional(),
   refuseEnable: z.number().int().min(0).max(10_000).optional(),
@@ -52,21 +51,38 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
   try {
     for (const spec of specs) {
       const credential = lab.credentials[spec.credential];
-      if (credential === undefined) throw new Error(`lab fabric ${spec.id}: credential "${spec.credential}" is not in the topology`);
+      if (credential === undefined)
+        throw new Error(
+          `lab fabric ${spec.id}: credential "${spec.credential}" is not in the topology`,
+        );
       const fabric = new LabFabric(spec, credential.username);
       fabrics.set(spec.id, fabric);
-      servers.push(await startLabSshShellServer({ address: spec.address, port: spec.port, hostKey, credential, newCli: () => withLineHook(fabric.newCli(), () => lab.changed()) }));
+      servers.push(
+        await startLabSshShellServer({
+          address: spec.address,
+          port: spec.port,
+          hostKey,
+          credential,
+          newCli: () => withLineHook(fabric.newCli(), () => lab.changed()),
+        }),
+      );
     }
   } catch (e) {
     await stop();
     throw e;
   }
   for (const persona of lab.topology.personas) {
-    const home = persona.home !== undefined && 'machine' in persona.home ? lab.index.machine(persona.home.machine) : undefined;
+    const home =
+      persona.home !== undefined && 'machine' in persona.home
+        ? lab.index.machine(persona.home.machine)
+        : undefined;
     if (home === undefined || home.storage.wwpns.length === 0) continue;
     for (const l of persona.luns) {
       const fc = lab.index.array(l.array).fc;
-      if (fc !== undefined) fabrics.get(fc.fabric)?.seedZone(zoneNameOf(l.array, l.lun), [...home.storage.wwpns, ...fc.targetWwpns]);
+      if (fc !== undefined)
+        fabrics
+          .get(fc.fabric)
+          ?.seedZone(zoneNameOf(l.array, l.lun), [...home.storage.wwpns, ...fc.targetWwpns]);
     }
   }
   const kept = lab.restoredSection('fabrics', snapshotSchema);
@@ -89,7 +105,8 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
       return;
     }
     if (parsed.data.profile !== undefined) target.setProfile(parsed.data.profile);
-    if (parsed.data.refuseEnable !== undefined) target.faults.refuseEnable = parsed.data.refuseEnable;
+    if (parsed.data.refuseEnable !== undefined)
+      target.faults.refuseEnable = parsed.data.refuseEnable;
     lab.changed();
     res.json({ fabric: target.spec.id, profile: target.profileId, faults: target.faults });
   });
@@ -98,8 +115,11 @@ export async function startLabFabrics(lab: Lab): Promise<LabFabricsComponent | u
     zoned: (arrayId, lunId, wwpns) => {
       const fc = lab.index.array(arrayId).fc;
       if (fc === undefined) return undefined;
-      const members = fabrics.get(fc.fabric)?.zoning.effective?.zones.get(zoneNameOf(arrayId, lunId)) ?? [];
-      return members.some((m) => fc.targetWwpns.includes(m)) && members.some((m) => wwpns.includes(m));
+      const members =
+        fabrics.get(fc.fabric)?.zoning.effective?.zones.get(zoneNameOf(arrayId, lunId)) ?? [];
+      return (
+        members.some((m) => fc.targetWwpns.includes(m)) && members.some((m) => wwpns.includes(m))
+      );
     },
   };
   return {

@@ -24,7 +24,16 @@ export interface LabDomainConfig {
   readonly disks: readonly LabVmDisk[];
 }
 
-const KIB_PER: Readonly<Record<string, number>> = { k: 1, KiB: 1, M: 1024, MiB: 1024, G: 1024 ** 2, GiB: 1024 ** 2, T: 1024 ** 3, TiB: 1024 ** 3 };
+const KIB_PER: Readonly<Record<string, number>> = {
+  k: 1,
+  KiB: 1,
+  M: 1024,
+  MiB: 1024,
+  G: 1024 ** 2,
+  GiB: 1024 ** 2,
+  T: 1024 ** 3,
+  TiB: 1024 ** 3,
+};
 
 function child(node: XmlNode, name: string): XmlNode | undefined {
   return node.children.find((c) => c.name === name);
@@ -42,12 +51,21 @@ function positiveInt(text: string | undefined, what: string): number {
 }
 
 function nic(node: XmlNode): LabVmNic {
-  if (node.attrs.type !== 'bridge') throw new Error(`unsupported configuration: interface type '${node.attrs.type ?? ''}' (the lab hypervisor has bridges only)`);
+  if (node.attrs.type !== 'bridge')
+    throw new Error(
+      `unsupported configuration: interface type '${node.attrs.type ?? ''}' (the lab hypervisor has bridges only)`,
+    );
   const vlan = child(node, 'vlan');
-  const tags = vlan?.children.filter((c) => c.name === 'tag').map((t) => positiveInt(t.attrs.id, 'vlan tag id')) ?? [];
-  if (tags.length > 1 && vlan?.attrs.trunk !== 'yes') throw new Error("XML error: multiple VLAN tags need trunk='yes'");
+  const tags =
+    vlan?.children
+      .filter((c) => c.name === 'tag')
+      .map((t) => positiveInt(t.attrs.id, 'vlan tag id')) ?? [];
+  if (tags.length > 1 && vlan?.attrs.trunk !== 'yes')
+    throw new Error("XML error: multiple VLAN tags need trunk='yes'");
   if (tags.length > 0 && child(node, 'virtualport')?.attrs.type !== 'openvswitch') {
-    throw new Error('unsupported configuration: VLAN tags are supported only on Open vSwitch bridges');
+    throw new Error(
+      'unsupported configuration: VLAN tags are supported only on Open vSwitch bridges',
+    );
   }
   return {
     mac: need(child(node, 'mac')?.attrs.address, 'interface without mac address').toLowerCase(),
@@ -59,7 +77,9 @@ function nic(node: XmlNode): LabVmNic {
 function disk(node: XmlNode): LabVmDisk {
   const source = need(child(node, 'source'), 'disk without source');
   if (node.attrs.type !== 'network' || source.attrs.protocol !== 'iscsi') {
-    throw new Error('unsupported configuration: the lab hypervisor attaches iSCSI network disks only');
+    throw new Error(
+      'unsupported configuration: the lab hypervisor attaches iSCSI network disks only',
+    );
   }
   const name = need(source.attrs.name, 'iSCSI disk without source name');
   const slash = name.lastIndexOf('/');
@@ -77,7 +97,10 @@ function disk(node: XmlNode): LabVmDisk {
   };
 }
 
-/** Reads a domain definition the way `virsh define` does; throws an Error whose message is libvirt's kind of text. */
+/**
+ * Reads a domain definition the way `virsh define` does; throws an Error whose message is libvirt's
+ * kind of text.
+ */
 export function readDomainConfig(xml: string): LabDomainConfig {
   let root: XmlNode;
   try {
@@ -85,10 +108,12 @@ export function readDomainConfig(xml: string): LabDomainConfig {
   } catch (e) {
     throw new Error(`(domain_definition): ${(e as Error).message}`);
   }
-  if (root.name !== 'domain') throw new Error(`XML error: unexpected root element <${root.name}>, expecting <domain>`);
+  if (root.name !== 'domain')
+    throw new Error(`XML error: unexpected root element <${root.name}>, expecting <domain>`);
   const memory = need(child(root, 'memory'), 'missing memory element');
   const unit = KIB_PER[memory.attrs.unit ?? 'KiB'];
-  if (unit === undefined) throw new Error(`XML error: unknown memory unit '${memory.attrs.unit ?? ''}'`);
+  if (unit === undefined)
+    throw new Error(`XML error: unknown memory unit '${memory.attrs.unit ?? ''}'`);
   const devices = child(root, 'devices');
   return {
     name: need(child(root, 'name')?.text.trim(), 'missing domain name'),

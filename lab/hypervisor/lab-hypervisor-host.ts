@@ -16,8 +16,16 @@ const VIRSH = /^virsh(?: -c qemu:\/\/\/system)? (.+)$/;
 const ON_DOMAIN = /^(start|shutdown|destroy|undefine|dominfo) (\S+)$/;
 
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0 });
-const fail = (...lines: string[]): ExecResult => ({ stdout: '', stderr: lines.map((l) => `error: ${l}\n`).join(''), code: 1 });
-const notRunning = (verb: string, name: string): ExecResult => fail(`Failed to ${verb} domain '${name}'`, 'Requested operation is not valid: domain is not running');
+const fail = (...lines: string[]): ExecResult => ({
+  stdout: '',
+  stderr: lines.map((l) => `error: ${l}\n`).join(''),
+  code: 1,
+});
+const notRunning = (verb: string, name: string): ExecResult =>
+  fail(
+    `Failed to ${verb} domain '${name}'`,
+    'Requested operation is not valid: domain is not running',
+  );
 
 /**
  * A lab machine that runs a hypervisor image, as virsh on it sees things: defined domains,
@@ -49,21 +57,26 @@ export class LabHypervisorHost {
     return { nextId: this.nextId, domains: [...this.domains.values()].map((vm) => vm.snapshot()) };
   }
 
-  /** The domains an earlier lab wrote down; those that ran run again if the host still runs libvirt. */
+  /**
+   * The domains an earlier lab wrote down; those that ran run again if the host still runs libvirt.
+   */
   restore(kept: LabHypervisorHostSnapshot): void {
     this.nextId = kept.nextId;
     for (const saved of kept.domains) {
       const vm = this.newVm(saved.config, saved.uuid);
       vm.persistent = saved.persistent;
       vm.ignoresShutdown = saved.ignoresShutdown;
-      if (saved.running !== undefined && this.libvirtRunning) vm.resumeRunning(saved.running.id, saved.running.live);
+      if (saved.running !== undefined && this.libvirtRunning)
+        vm.resumeRunning(saved.running.id, saved.running.live);
       else if (!vm.persistent) continue;
       this.domains.set(vm.name, vm);
     }
   }
 
   private newVm(config: LabDomainConfig, uuid: string): LabVm {
-    const vm = new LabVm(config, uuid, this.timing, (v) => this.rules.bootGuest(v.live ?? v.config));
+    const vm = new LabVm(config, uuid, this.timing, (v) =>
+      this.rules.bootGuest(v.live ?? v.config),
+    );
     vm.on('stopped', () => {
       if (!vm.persistent) this.domains.delete(vm.name);
       this.onChange();
@@ -74,20 +87,35 @@ export class LabHypervisorHost {
 
   /** Whether the machine answers SSH at all. */
   get reachable(): boolean {
-    return !this.machine.dark && this.machine.powerState === 'on' && this.machine.osState === 'running';
+    return (
+      !this.machine.dark && this.machine.powerState === 'on' && this.machine.osState === 'running'
+    );
   }
 
-  /** libvirtd runs when the machine booted a hypervisor image, as a cluster's host (or a boot the lab cannot name, if healthy). */
+  /**
+   * libvirtd runs when the machine booted a hypervisor image, as a cluster's host (or a boot the
+   * lab cannot name, if healthy).
+   */
   private get libvirtRunning(): boolean {
     if (!this.reachable) return false;
     const boot = this.machine.bootResult;
     if (boot?.persona === undefined) return boot?.healthy === true;
-    const image = this.lab.topology.clusters.find((c) => c.name === boot.persona)?.image ?? this.lab.topology.personas.find((p) => p.name === boot.persona)?.image;
-    return image !== undefined && this.lab.topology.bootImages.find((i) => i.name === image)?.kind === 'hypervisor';
+    const image =
+      this.lab.topology.clusters.find((c) => c.name === boot.persona)?.image ??
+      this.lab.topology.personas.find((p) => p.name === boot.persona)?.image;
+    return (
+      image !== undefined &&
+      this.lab.topology.bootImages.find((i) => i.name === image)?.kind === 'hypervisor'
+    );
   }
 
   vm(name: string): LabVm | undefined {
-    return this.domains.get(name) ?? [...this.domains.values()].find((d) => (d.id !== undefined && String(d.id) === name) || d.uuid === name);
+    return (
+      this.domains.get(name) ??
+      [...this.domains.values()].find(
+        (d) => (d.id !== undefined && String(d.id) === name) || d.uuid === name,
+      )
+    );
   }
 
   run(command: string, stdin: string): ExecResult {
@@ -99,11 +127,21 @@ export class LabHypervisorHost {
   private virsh(command: string, stdin: string): ExecResult {
     this.commands.push(command);
     const virsh = VIRSH.exec(command);
-    if (virsh === null) return { stdout: '', stderr: `bash: ${command.split(' ')[0] ?? ''}: command not found\n`, code: 127 };
-    if (!this.libvirtRunning) return fail('failed to connect to the hypervisor', "Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory");
+    if (virsh === null)
+      return {
+        stdout: '',
+        stderr: `bash: ${command.split(' ')[0] ?? ''}: command not found\n`,
+        code: 127,
+      };
+    if (!this.libvirtRunning)
+      return fail(
+        'failed to connect to the hypervisor',
+        "Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory",
+      );
     const args = virsh[1] ?? '';
     if (args === 'define /dev/stdin') return this.define(stdin);
-    if (args === 'list --all --name') return ok(`${[...this.domains.keys()].sort().join('\n')}\n\n`);
+    if (args === 'list --all --name')
+      return ok(`${[...this.domains.keys()].sort().join('\n')}\n\n`);
     const m = ON_DOMAIN.exec(args);
     if (m === null) return fail(`unknown command or options: '${args}'`);
     const [, verb = '', name = ''] = m;
@@ -145,7 +183,11 @@ export class LabHypervisorHost {
   }
 
   private start(vm: LabVm): ExecResult {
-    if (vm.state !== 'shut off') return fail(`Failed to start domain '${vm.name}'`, 'Requested operation is not valid: domain is already running');
+    if (vm.state !== 'shut off')
+      return fail(
+        `Failed to start domain '${vm.name}'`,
+        'Requested operation is not valid: domain is already running',
+      );
     const refusal = this.rules.startRefusal(vm.config);
     if (refusal !== undefined) return fail(`Failed to start domain '${vm.name}'`, refusal);
     vm.start(this.nextId++);
@@ -153,7 +195,11 @@ export class LabHypervisorHost {
   }
 
   private undefine(vm: LabVm): ExecResult {
-    if (!vm.persistent) return fail(`Failed to undefine domain '${vm.name}'`, 'Requested operation is not valid: cannot undefine transient domain');
+    if (!vm.persistent)
+      return fail(
+        `Failed to undefine domain '${vm.name}'`,
+        'Requested operation is not valid: cannot undefine transient domain',
+      );
     if (vm.state === 'shut off') this.domains.delete(vm.name);
     else vm.persistent = false;
     return ok(`Domain '${vm.name}' has been undefined\n\n`);
@@ -194,7 +240,12 @@ export class LabHypervisorHost {
     return {
       reachable: this.reachable,
       libvirt: this.libvirtRunning,
-      domains: Object.fromEntries([...this.domains.values()].map((vm) => [vm.name, { state: vm.state, persistent: vm.persistent, boot: vm.boot ?? null }])),
+      domains: Object.fromEntries(
+        [...this.domains.values()].map((vm) => [
+          vm.name,
+          { state: vm.state, persistent: vm.persistent, boot: vm.boot ?? null },
+        ]),
+      ),
     };
   }
 

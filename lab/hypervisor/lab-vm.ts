@@ -55,10 +55,19 @@ export class LabVm extends EventEmitter {
     this.config = config;
   }
 
-  get name(): string { return this.config.name; }
-  get state(): LabVmState { return this.current; }
+  get name(): string {
+    return this.config.name;
+  }
+  get state(): LabVmState {
+    return this.current;
+  }
   get boot(): Omit<LabVmBoot, 'health'> | undefined {
-    return this.booted === undefined ? undefined : { healthy: this.booted.healthy, ...(this.booted.reason !== undefined && { reason: this.booted.reason }) };
+    return this.booted === undefined
+      ? undefined
+      : {
+          healthy: this.booted.healthy,
+          ...(this.booted.reason !== undefined && { reason: this.booted.reason }),
+        };
   }
 
   private later(ms: number, fn: () => void): void {
@@ -99,7 +108,11 @@ export class LabVm extends EventEmitter {
       if (gen !== this.generation) return;
       void this.bootGuest(this).then(
         (result) => this.settle(gen, result),
-        (e: unknown) => this.settle(gen, { healthy: false, reason: `guest boot failed: ${(e as Error).message}` }),
+        (e: unknown) =>
+          this.settle(gen, {
+            healthy: false,
+            reason: `guest boot failed: ${(e as Error).message}`,
+          }),
       );
     });
   }

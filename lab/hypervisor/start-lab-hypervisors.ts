@@ -6,7 +6,11 @@ import { DEFAULT_LAB_TIMING } from '../lab-machine';
 import { LabHypervisorHost } from './lab-hypervisor-host';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
-const nicSchema = z.strictObject({ mac: z.string(), bridge: z.string(), vlans: z.array(z.number().int()) });
+const nicSchema = z.strictObject({
+  mac: z.string(),
+  bridge: z.string(),
+  vlans: z.array(z.number().int()),
+});
 // JSON drops the keys of absent values, which LabVmDisk spells out as undefined.
 const diskSchema = z
   .strictObject({
@@ -18,7 +22,13 @@ const diskSchema = z
     bootOrder: z.number().int().optional(),
   })
   .transform((d) => ({ ...d, initiator: d.initiator, bootOrder: d.bootOrder }));
-const domainSchema = z.strictObject({ name: z.string(), vcpus: z.number().int(), memoryKiB: z.number().int(), nics: z.array(nicSchema), disks: z.array(diskSchema) });
+const domainSchema = z.strictObject({
+  name: z.string(),
+  vcpus: z.number().int(),
+  memoryKiB: z.number().int(),
+  nics: z.array(nicSchema),
+  disks: z.array(diskSchema),
+});
 const snapshotSchema = z.record(
   z.string(),
   z.strictObject({
@@ -61,7 +71,10 @@ export async function startLabHypervisors(lab: Lab): Promise<LabHypervisors | un
       const endpoint = machine.spec.hypervisor;
       if (endpoint === undefined) continue;
       const credential = lab.credentials[endpoint.credential];
-      if (credential === undefined) throw new Error(`lab has no credential "${endpoint.credential}" for hypervisor ${machine.id}`);
+      if (credential === undefined)
+        throw new Error(
+          `lab has no credential "${endpoint.credential}" for hypervisor ${machine.id}`,
+        );
       const host = new LabHypervisorHost(machine, lab, timing);
       const saved = kept?.[machine.id];
       if (saved !== undefined) host.restore(saved);

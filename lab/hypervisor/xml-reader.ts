@@ -10,8 +10,15 @@ export interface XmlNode {
   text: string;
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const TAG = /<(\/?)([A-Za-z_][A-Za-z0-9_.:-]*)((?:\s+[A-Za-z_][A-Za-z0-9_.:-]*\s*=\s*(?:'[^'<]*'|"[^"<]*"))*)\s*(\/?)>/y;
+const ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+};
+const TAG =
+  /<(\/?)([A-Za-z_][A-Za-z0-9_.:-]*)((?:\s+[A-Za-z_][A-Za-z0-9_.:-]*\s*=\s*(?:'[^'<]*'|"[^"<]*"))*)\s*(\/?)>/y;
 const ATTR = /([A-Za-z_][A-Za-z0-9_.:-]*)\s*=\s*(?:'([^'<]*)'|"([^"<]*)")/g;
 
 function unescape(text: string): string {
@@ -25,7 +32,9 @@ function unescape(text: string): string {
   });
 }
 
-/** The root element; throws Error with a libvirt-like reason when the document is not well formed. */
+/**
+ * The root element; throws Error with a libvirt-like reason when the document is not well formed.
+ */
 export function readXml(xml: string): XmlNode {
   const stack: XmlNode[] = [];
   let root: XmlNode | undefined;
@@ -39,7 +48,8 @@ export function readXml(xml: string): XmlNode {
     if (lt === -1) break;
     if (xml.startsWith('<?', lt)) {
       const end = xml.indexOf('?>', lt);
-      if (end === -1 || stack.length > 0 || root !== undefined) throw new Error('misplaced XML declaration');
+      if (end === -1 || stack.length > 0 || root !== undefined)
+        throw new Error('misplaced XML declaration');
       at = end + 2;
       continue;
     }
@@ -49,7 +59,8 @@ export function readXml(xml: string): XmlNode {
       at = end + 3;
       continue;
     }
-    if (xml.startsWith('<!', lt)) throw new Error('DOCTYPE and entity declarations are not allowed');
+    if (xml.startsWith('<!', lt))
+      throw new Error('DOCTYPE and entity declarations are not allowed');
     TAG.lastIndex = lt;
     const m = TAG.exec(xml);
     if (m === null) throw new Error(`malformed tag at offset ${lt}`);
@@ -57,7 +68,8 @@ export function readXml(xml: string): XmlNode {
     at = TAG.lastIndex;
     if (closing === '/') {
       const open = stack.pop();
-      if (open?.name !== name || attrText !== '' || selfClosing === '/') throw new Error(`unexpected closing tag </${name}>`);
+      if (open?.name !== name || attrText !== '' || selfClosing === '/')
+        throw new Error(`unexpected closing tag </${name}>`);
       continue;
     }
     const attrs: Record<string, string> = {};

@@ -12,7 +12,10 @@ export interface ArrayProfile {
   readonly targetsInMainConf?: boolean;
   /** tgt: lines of a logical unit that this release's `tgtadm --op show` does not print yet. */
   readonly tgtShowOmits?: readonly string[];
-  /** LIO: `targetcli ls` prints a LUN's ALUA group after its backing (targetcli-fb 2.1.fb45 and later). */
+  /**
+   * LIO: `targetcli ls` prints a LUN's ALUA group after its backing (targetcli-fb 2.1.fb45 and
+   * later).
+   */
   readonly aluaGroupInLs?: boolean;
   /**
    * LIO: an operator's interactive targetcli is open this long. targetcli-fb 2.1.50 and later
@@ -38,7 +41,10 @@ export const ARRAY_PROFILES = {
     // A hand-kept targets.conf holding its targets itself and including only Cinder's
     // volumes_dir (Debian's cinder-volume includes that directory from conf.d instead):
     // files in /etc/tgt/conf.d are never read.
-    'conf-d-not-included': { targetsConf: 'default-driver iscsi\ninclude /var/lib/cinder/volumes/*\n', targetsInMainConf: true },
+    'conf-d-not-included': {
+      targetsConf: 'default-driver iscsi\ninclude /var/lib/cinder/volumes/*\n',
+      targetsInMainConf: true,
+    },
     // tgt 1.0.24–1.0.26 (tgt's git history: SWP came in 1.0.38, Thin-provisioning in 1.0.27).
     'tgt-1.0.24': { targetsConf: DEBIAN_TARGETS_CONF, tgtShowOmits: ['SWP', 'Thin-provisioning'] },
   },
@@ -47,9 +53,12 @@ export const ARRAY_PROFILES = {
     'targetcli-fb-2.1.fb44': { aluaGroupInLs: false },
     'operator-shell': { aluaGroupInLs: true, operatorShellMs: 1_500 },
   },
-} as const satisfies { readonly [K in StorageArray['kind']]: Readonly<Record<string, ArrayProfile>> };
+} as const satisfies {
+  readonly [K in StorageArray['kind']]: Readonly<Record<string, ArrayProfile>>;
+};
 
-export type ArrayProfileName<K extends StorageArray['kind'] = StorageArray['kind']> = keyof (typeof ARRAY_PROFILES)[K] & string;
+export type ArrayProfileName<K extends StorageArray['kind'] = StorageArray['kind']> =
+  keyof (typeof ARRAY_PROFILES)[K] & string;
 
 /** The profiles a lab array of `kind` can take, the default first. */
 export function arrayProfileNames(kind: StorageArray['kind']): string[] {

@@ -1,7 +1,10 @@
 import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import type { ChapAccount } from '../../drivers/storage/chap-account';
 
-/** What a lab initiator is granted on a target: every LUN (tgt's bind) or the LUNs mapped to it (LIO's ACL). */
+/**
+ * What a lab initiator is granted on a target: every LUN (tgt's bind) or the LUNs mapped to it
+ * (LIO's ACL).
+ */
 export type LabGrant = 'all' | number[];
 
 export interface LabTarget {
@@ -11,15 +14,26 @@ export interface LabTarget {
   readonly luns: Map<number, string>;
   /** Initiator name (or tgt's `ALL`) → what it may see. */
   readonly acl: Map<string, LabGrant>;
-  /** Incoming CHAP accounts: `*` for tgt's target-wide binding, an initiator name for an LIO ACL's `auth`. */
+  /**
+   * Incoming CHAP accounts: `*` for tgt's target-wide binding, an initiator name for an LIO ACL's
+   * `auth`.
+   */
   readonly chap: Map<string, ChapAccount>;
-  /** LIO's tpg `authentication` attribute: CHAP is enforced only when it is 1 (tgt enforces any bound account). */
+  /**
+   * LIO's tpg `authentication` attribute: CHAP is enforced only when it is 1 (tgt enforces any
+   * bound account).
+   */
   authentication: boolean;
 }
 
 /** A target's CHAP state copied, for snapshots and saveconfig. */
 export function copyTarget(t: LabTarget): LabTarget {
-  return { ...t, luns: new Map(t.luns), acl: new Map([...t.acl].map(([k, g]) => [k, g === 'all' ? g : [...g]])), chap: new Map(t.chap) };
+  return {
+    ...t,
+    luns: new Map(t.luns),
+    acl: new Map([...t.acl].map(([k, g]) => [k, g === 'all' ? g : [...g]])),
+    chap: new Map(t.chap),
+  };
 }
 
 export interface LabBackstore {
@@ -40,8 +54,13 @@ export class LabArrayModel {
   readonly copiedFrom = new Map<string, string>();
   /** Configuration files on the array host (tgt's conf.d), path → content. */
   readonly confFiles = new Map<string, string>();
-  /** LIO's /etc/target/saveconfig.json: what `targetcli saveconfig` last wrote, restored when the target service starts. */
-  saved: { readonly targets: LabTarget[]; readonly backstores: Array<[string, LabBackstore]> } | undefined;
+  /**
+   * LIO's /etc/target/saveconfig.json: what `targetcli saveconfig` last wrote, restored when the
+   * target service starts.
+   */
+  saved:
+    | { readonly targets: LabTarget[]; readonly backstores: Array<[string, LabBackstore]> }
+    | undefined;
 
   /** A deep copy of the targets and storage objects, as saveconfig writes them. */
   snapshot(): NonNullable<LabArrayModel['saved']> {
@@ -62,7 +81,14 @@ export class LabArrayModel {
   }
 
   addTarget(name: string, tid = Math.max(0, ...this.targets.keys()) + 1): LabTarget {
-    const target: LabTarget = { tid, name, luns: new Map(), acl: new Map(), chap: new Map(), authentication: false };
+    const target: LabTarget = {
+      tid,
+      name,
+      luns: new Map(),
+      acl: new Map(),
+      chap: new Map(),
+      authentication: false,
+    };
     this.targets.set(tid, target);
     return target;
   }
@@ -78,11 +104,17 @@ export class LabArrayModel {
    * Why a login of `initiator` to `target` offering `offered` fails CHAP, or undefined when it
    * passes: tgt demands an account whenever one is bound; LIO when the TPG's authentication is on.
    */
-  chapRefusal(target: LabTarget, initiator: string, kind: 'tgt' | 'lio', offered: ChapAccount | undefined): string | undefined {
+  chapRefusal(
+    target: LabTarget,
+    initiator: string,
+    kind: 'tgt' | 'lio',
+    offered: ChapAccount | undefined,
+  ): string | undefined {
     const wanted = kind === 'tgt' ? target.chap.get('*') : target.chap.get(initiator);
     const enforced = kind === 'tgt' ? wanted !== undefined : target.authentication;
     if (!enforced) return undefined;
-    if (offered === undefined) return `login to ${target.name} failed: the target requires CHAP and ${initiator} offered none (Authentication failure)`;
+    if (offered === undefined)
+      return `login to ${target.name} failed: the target requires CHAP and ${initiator} offered none (Authentication failure)`;
     if (wanted === undefined || wanted.user !== offered.user || wanted.secret !== offered.secret) {
       return `login to ${target.name} as CHAP user ${offered.user} failed: wrong user or secret (Authentication failure)`;
     }

@@ -2,16 +2,31 @@ import type { ExecResult } from '../../drivers/ssh/ssh-transport';
 import { DEFAULT_BACKING_DIR } from '../../drivers/storage/ssh-array-driver';
 import { LUN_NUMBER, lunIdOfTarget, lunTargetIqn } from '../../drivers/storage/lun-target';
 import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';
-import { TGT_NO_PEER_ADDRESS, tgtConfFile, tgtTargetConf } from '../../drivers/storage/tgt-target-conf';
+import {
+  TGT_NO_PEER_ADDRESS,
+  tgtConfFile,
+  tgtTargetConf,
+} from '../../drivers/storage/tgt-target-conf';
 import type { StorageArray } from '../../inventory/topology-schema';
 import type { ChapAccount } from '../../drivers/storage/chap-account';
 import { arrayProfile, arrayProfileNames, type ArrayProfile } from './array-profiles';
-import { copyTarget, fail, LabArrayModel, ok, type LabBackstore, type LabGrant, type LabTarget } from './lab-array-model';
+import {
+  copyTarget,
+  fail,
+  LabArrayModel,
+  ok,
+  type LabBackstore,
+  type LabGrant,
+  type LabTarget,
+} from './lab-array-model';
 import { runTargetcli, runTargetcliBatch } from './lab-targetcli';
 import { LAB_TGT_TARGETS_CONF, runTgtAdmin } from './lab-tgt-admin';
 import { runTgtadm } from './lab-tgtadm';
 
-/** What an array keeps across a lab restart: its targets, ACLs, storage objects, files, and the slow-array fault. */
+/**
+ * What an array keeps across a lab restart: its targets, ACLs, storage objects, files, and the
+ * slow-array fault.
+ */
 export interface LabArraySnapshot {
   readonly targets: ReadonlyArray<{
     readonly tid: number;
@@ -28,7 +43,12 @@ export interface LabArraySnapshot {
   readonly latencyMs: number;
   /** The array host's persisted configuration: tgt's conf.d files, LIO's saveconfig.json. */
   readonly confFiles: ReadonlyArray<readonly [string, string]>;
-  readonly saved?: { readonly targets: readonly SnapshotTarget[]; readonly backstores: ReadonlyArray<readonly [string, LabBackstore]> } | undefined;
+  readonly saved?:
+    | {
+        readonly targets: readonly SnapshotTarget[];
+        readonly backstores: ReadonlyArray<readonly [string, LabBackstore]>;
+      }
+    | undefined;
 }
 
 type SnapshotTarget = LabArraySnapshot['targets'][number];
@@ -69,7 +89,10 @@ export class LabArray {
   latencyMs = 0;
   private commands = 0;
   private profileName: string;
-  /** LIO: until when an operator's interactive targetcli holds the lock, and whether its exit (auto_save_on_exit) is still to come. */
+  /**
+   * LIO: until when an operator's interactive targetcli holds the lock, and whether its exit
+   * (auto_save_on_exit) is still to come.
+   */
   private operatorShellUntil = 0;
   private operatorSavePending = false;
   /** targetcli runs that had to wait for the operator's shell to exit. */
@@ -77,12 +100,17 @@ export class LabArray {
 
   constructor(readonly spec: StorageArray) {
     this.profileName = arrayProfileNames(spec.kind)[0] ?? '';
-    if (spec.kind === 'tgt') this.model.confFiles.set(LAB_TGT_TARGETS_CONF, this.profile.targetsConf ?? '');
+    if (spec.kind === 'tgt')
+      this.model.confFiles.set(LAB_TGT_TARGETS_CONF, this.profile.targetsConf ?? '');
     for (const lun of spec.luns) {
       const backing = lun.backing ?? `${DEFAULT_BACKING_DIR}/${lun.id}.img`;
       this.model.files.add(backing);
       this.model.addTarget(lunTargetIqn(spec.targetIqn, lun.id)).luns.set(LUN_NUMBER, backing);
-      if (spec.kind === 'lio') this.model.backstores.set(lun.id, { kind: backing.startsWith('/dev/') ? 'block' : 'fileio', path: backing });
+      if (spec.kind === 'lio')
+        this.model.backstores.set(lun.id, {
+          kind: backing.startsWith('/dev/') ? 'block' : 'fileio',
+          path: backing,
+        });
     }
   }
 
@@ -95,7 +123,10 @@ export class LabArray {
       copiedFrom: [...m.copiedFrom],
       latencyMs: this.latencyMs,
       confFiles: [...m.confFiles],
-      saved: m.saved === undefined ? undefined : { targets: m.saved.targets.map(targetOut), backstores: m.saved.backstores },
+      saved:
+        m.saved === undefined
+          ? undefined
+          : { targets: m.saved.targets.map(targetOut), backstores: m.saved.backstores },
     };
   }
 
@@ -113,10 +144,19 @@ export class LabArray {
     this.latencyMs = kept.latencyMs;
     m.confFiles.clear();
     for (const [path, content] of kept.confFiles) m.confFiles.set(path, content);
-    m.saved = kept.saved === undefined ? undefined : { targets: kept.saved.targets.map(targetIn), backstores: kept.saved.backstores.map(([k, b]) => [k, { ...b }]) };
+    m.saved =
+      kept.saved === undefined
+        ? undefined
+        : {
+            targets: kept.saved.targets.map(targetIn),
+            backstores: kept.saved.backstores.map(([k, b]) => [k, { ...b }]),
+          };
   }
 
-  /** Grants `initiator` the LUN the way the array's own CLI would (used to seed the data center as it runs today). */
+  /**
+   * Grants `initiator` the LUN the way the array's own CLI would (used to seed the data center as
+   * it runs today).
+   */
   grant(lunId: string, initiator: string): void {
     const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId));
     target?.acl.set(initiator, this.spec.kind === 'tgt' ? 'all' : [LUN_NUMBER]);
@@ -133,7 +173,9 @@ export class LabArray {
    */
   useProfile(name: string): void {
     if (arrayProfile(this.spec.kind, name) === undefined) {
-      throw new Error(`lab array ${this.spec.id} (${this.spec.kind}) has no profile "${name}"; profiles: ${arrayProfileNames(this.spec.kind).join(', ')}`);
+      throw new Error(
+        `lab array ${this.spec.id} (${this.spec.kind}) has no profile "${name}"; profiles: ${arrayProfileNames(this.spec.kind).join(', ')}`,
+      );
     }
     this.profileName = name;
     this.operatorShellUntil = Date.now() + (this.profile.operatorShellMs ?? 0);
@@ -141,7 +183,10 @@ export class LabArray {
     if (this.spec.kind === 'tgt') this.persistSeed();
   }
 
-  /** Persists the seeded state as the data center's own tooling would have: target files (tgt) or saveconfig (LIO). */
+  /**
+   * Persists the seeded state as the data center's own tooling would have: target files (tgt) or
+   * saveconfig (LIO).
+   */
   persistSeed(): void {
     if (this.spec.kind === 'lio') {
       this.model.saved = this.model.snapshot();
@@ -162,10 +207,16 @@ export class LabArray {
         this.model.confFiles.set(file, conf);
       }
     }
-    this.model.confFiles.set(LAB_TGT_TARGETS_CONF, [this.profile.targetsConf ?? '', ...blocks].join('\n'));
+    this.model.confFiles.set(
+      LAB_TGT_TARGETS_CONF,
+      [this.profile.targetsConf ?? '', ...blocks].join('\n'),
+    );
   }
 
-  /** LIO: a targetcli run waits while the operator's shell holds the lock; the shell's exit saves the live configuration. */
+  /**
+   * LIO: a targetcli run waits while the operator's shell holds the lock; the shell's exit saves
+   * the live configuration.
+   */
   private async targetcliLock(): Promise<void> {
     const wait = this.operatorShellUntil - Date.now();
     if (wait > 0) {
@@ -181,7 +232,10 @@ export class LabArray {
     this.model.saved = this.model.snapshot();
   }
 
-  /** The target daemon restarts: tgtd comes back empty and tgt.service runs `tgt-admin -e`; LIO's target.service restores saveconfig.json. */
+  /**
+   * The target daemon restarts: tgtd comes back empty and tgt.service runs `tgt-admin -e`; LIO's
+   * target.service restores saveconfig.json.
+   */
   restart(): void {
     this.operatorExited();
     this.model.forgetLive();
@@ -190,13 +244,20 @@ export class LabArray {
       return;
     }
     for (const t of this.model.saved?.targets ?? []) this.model.targets.set(t.tid, copyTarget(t));
-    for (const [name, b] of this.model.saved?.backstores ?? []) this.model.backstores.set(name, { ...b });
+    for (const [name, b] of this.model.saved?.backstores ?? [])
+      this.model.backstores.set(name, { ...b });
   }
 
   /** Why `initiator` offering `offered` cannot log in to the LUN's target (CHAP), or undefined. */
-  loginRefusal(lunId: string, initiator: string, offered: ChapAccount | undefined): string | undefined {
+  loginRefusal(
+    lunId: string,
+    initiator: string,
+    offered: ChapAccount | undefined,
+  ): string | undefined {
     const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId));
-    return target === undefined ? undefined : this.model.chapRefusal(target, initiator, this.spec.kind, offered);
+    return target === undefined
+      ? undefined
+      : this.model.chapRefusal(target, initiator, this.spec.kind, offered);
   }
 
   lunsVisibleTo(initiator: string): string[] {
@@ -216,14 +277,20 @@ export class LabArray {
     return backing !== undefined && this.model.files.has(backing);
   }
 
-  /** The LUN whose backing file `lunId`'s backing was copied from (a snapshot clone's source), if any. */
+  /**
+   * The LUN whose backing file `lunId`'s backing was copied from (a snapshot clone's source), if
+   * any.
+   */
   cloneSource(lunId: string): string | undefined {
     return this.sourceOf(this.backingOf(lunId));
   }
 
   private sourceOf(backing: string | undefined): string | undefined {
     const source = backing === undefined ? undefined : this.model.copiedFrom.get(backing);
-    const target = source === undefined ? undefined : [...this.model.targets.values()].find((t) => t.luns.get(LUN_NUMBER) === source);
+    const target =
+      source === undefined
+        ? undefined
+        : [...this.model.targets.values()].find((t) => t.luns.get(LUN_NUMBER) === source);
     return target === undefined ? undefined : lunIdOfTarget(this.spec.targetIqn, target.name);
   }
 
@@ -241,7 +308,8 @@ export class LabArray {
   private async run(command: string, stdin: string): Promise<ExecResult> {
     const [program = '', ...argv] = command.trim().split(/\s+/);
     const paths = argv.filter((a) => !a.startsWith('-'));
-    if (program === 'tgtadm' && this.spec.kind === 'tgt') return runTgtadm(this.model, argv, { omits: this.profile.tgtShowOmits ?? [] });
+    if (program === 'tgtadm' && this.spec.kind === 'tgt')
+      return runTgtadm(this.model, argv, { omits: this.profile.tgtShowOmits ?? [] });
     if (program === 'tgt-admin' && this.spec.kind === 'tgt') return runTgtAdmin(this.model, argv);
     if (program === 'install') {
       // install -m 600 /dev/null <file>: an empty file (the lab keeps no modes).
@@ -256,27 +324,35 @@ export class LabArray {
     if (program === 'mv') {
       const [from = '', to = ''] = paths;
       const content = this.model.confFiles.get(from);
-      if (content === undefined) return fail(`mv: cannot stat '${from}': No such file or directory`);
+      if (content === undefined)
+        return fail(`mv: cannot stat '${from}': No such file or directory`);
       this.model.confFiles.delete(from);
       this.model.confFiles.set(to, content);
       return ok();
     }
     if (program === 'cat') {
       const missing = paths.find((f) => !this.model.confFiles.has(f));
-      return missing === undefined ? ok(paths.map((f) => this.model.confFiles.get(f)).join('')) : fail(`cat: ${missing}: No such file or directory`);
+      return missing === undefined
+        ? ok(paths.map((f) => this.model.confFiles.get(f)).join(''))
+        : fail(`cat: ${missing}: No such file or directory`);
     }
     if (program === 'ls') {
       const missing = paths.find((f) => !this.model.files.has(f) && !this.model.confFiles.has(f));
-      return missing === undefined ? ok(`${paths.join('\n')}\n`) : fail(`ls: cannot access '${missing}': No such file or directory`, 2);
+      return missing === undefined
+        ? ok(`${paths.join('\n')}\n`)
+        : fail(`ls: cannot access '${missing}': No such file or directory`, 2);
     }
     if (program === 'targetcli' && this.spec.kind === 'lio') {
       await this.targetcliLock();
       const look = { aluaGroupInLs: this.profile.aluaGroupInLs ?? true };
-      return argv.length === 0 ? runTargetcliBatch(this.model, stdin, look) : runTargetcli(this.model, argv, look);
+      return argv.length === 0
+        ? runTargetcliBatch(this.model, stdin, look)
+        : runTargetcli(this.model, argv, look);
     }
     if (program === 'cp') {
       const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));
-      if (!this.model.files.has(source)) return fail(`cp: cannot stat '${source}': No such file or directory`);
+      if (!this.model.files.has(source))
+        return fail(`cp: cannot stat '${source}': No such file or directory`);
       this.model.files.add(clone);
       this.model.copiedFrom.set(clone, source);
       return ok();
@@ -305,8 +381,14 @@ export class LabArray {
           const cloneOf = this.sourceOf(backing);
           return [
             lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
-            // The address rackshift's tgt files carry so that tgt-admin binds no ALL is no initiator (as the driver reads it).
-            { target: t.name, backing: backing ?? null, initiators: [...t.acl.keys()].filter((k) => k !== TGT_NO_PEER_ADDRESS).sort(), ...(cloneOf !== undefined && { cloneOf }) },
+            // The address rackshift's tgt files carry so that tgt-admin binds no ALL is no
+            // initiator (as the driver reads it).
+            {
+              target: t.name,
+              backing: backing ?? null,
+              initiators: [...t.acl.keys()].filter((k) => k !== TGT_NO_PEER_ADDRESS).sort(),
+              ...(cloneOf !== undefined && { cloneOf }),
+            },
           ];
         }),
       ),

@@ -22,32 +22,47 @@ function tree(model: LabArrayModel, look: TargetcliLook): string {
   for (const kind of ['block', 'fileio'] as const) {
     const objects = [...model.backstores].filter(([, b]) => b.kind === kind);
     out.push(line(2, kind, `Storage Objects: ${objects.length}`));
-    for (const [name, b] of objects) out.push(line(3, name, `${b.path} (1.0GiB) write-back activated`));
+    for (const [name, b] of objects)
+      out.push(line(3, name, `${b.path} (1.0GiB) write-back activated`));
   }
   const targets = [...model.targets.values()];
   out.push(line(1, 'iscsi', `Targets: ${targets.length}`));
   for (const t of targets) {
-    out.push(line(2, t.name, 'TPGs: 1'), line(3, 'tpg1', t.acl.has('ALL') ? 'gen-acls, no-auth' : 'no-gen-acls, no-auth'));
+    out.push(
+      line(2, t.name, 'TPGs: 1'),
+      line(3, 'tpg1', t.acl.has('ALL') ? 'gen-acls, no-auth' : 'no-gen-acls, no-auth'),
+    );
     const acls = [...t.acl].filter(([name]) => name !== 'ALL');
     out.push(line(4, 'acls', `ACLs: ${acls.length}`));
     for (const [name, grant] of acls) {
       const mapped = grant === 'all' ? [...t.luns.keys()] : grant;
       out.push(line(5, name, `Mapped LUNs: ${mapped.length}`));
-      for (const n of mapped) out.push(line(6, `mapped_lun${n}`, `lun${n} ${backstoreName(model, t.luns.get(n) ?? '')} (rw)`));
+      for (const n of mapped)
+        out.push(
+          line(6, `mapped_lun${n}`, `lun${n} ${backstoreName(model, t.luns.get(n) ?? '')} (rw)`),
+        );
     }
     out.push(line(4, 'luns', `LUNs: ${t.luns.size}`));
     const alua = look.aluaGroupInLs ? ' (default_tg_pt_gp)' : '';
-    for (const [n, path] of t.luns) out.push(line(5, `lun${n}`, `${backstoreName(model, path)} (${path})${alua}`));
+    for (const [n, path] of t.luns)
+      out.push(line(5, `lun${n}`, `${backstoreName(model, path)} (${path})${alua}`));
     out.push(line(4, 'portals', 'Portals: 1'), line(5, '0.0.0.0:3260', 'OK'));
   }
   return `${out.join('\n')}\n`;
 }
 
 function params(args: readonly string[]): Map<string, string> {
-  return new Map(args.filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  return new Map(
+    args
+      .filter((a) => a.includes('='))
+      .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+  );
 }
 
-function targetOf(model: LabArrayModel, path: string): { target: LabTarget; rest: string } | undefined {
+function targetOf(
+  model: LabArrayModel,
+  path: string,
+): { target: LabTarget; rest: string } | undefined {
   const m = /^\/iscsi\/([^/]+)\/tpg1(\/.*)?$/.exec(path);
   const target = m === null ? undefined : model.targetByName(m[1] ?? '');
   return target === undefined ? undefined : { target, rest: m?.[2] ?? '' };
@@ -57,9 +72,16 @@ function targetOf(model: LabArrayModel, path: string): { target: LabTarget; rest
  * targetcli-fb run with no arguments and stdin not a terminal reads one command per line
  * (its batch mode, which keeps secrets out of argv) and stops at the first that fails.
  */
-export function runTargetcliBatch(model: LabArrayModel, stdin: string, look: TargetcliLook): ExecResult {
+export function runTargetcliBatch(
+  model: LabArrayModel,
+  stdin: string,
+  look: TargetcliLook,
+): ExecResult {
   let stdout = '';
-  for (const line of stdin.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+  for (const line of stdin
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
     const r = runTargetcli(model, line.split(/\s+/), look);
     stdout += r.stdout;
     if (r.code !== 0) return { ...r, stdout };
@@ -72,7 +94,11 @@ export function runTargetcliBatch(model: LabArrayModel, stdin: string, look: Tar
  * refusing with targetcli's and rtslib-fb's texts (an existing configFS object is "This
  * <Class> already exists in configFS").
  */
-export function runTargetcli(model: LabArrayModel, argv: readonly string[], look: TargetcliLook): ExecResult {
+export function runTargetcli(
+  model: LabArrayModel,
+  argv: readonly string[],
+  look: TargetcliLook,
+): ExecResult {
   const [path = '', command = '', ...args] = argv;
   if (path === 'ls' || (command === 'ls' && path === '/')) return ok(tree(model, look));
   if (path === 'saveconfig') {
@@ -91,7 +117,8 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[], look
       const user = [...model.backstores].find(([, b]) => b.path === file);
       if (user !== undefined) return fail(`storage object for ${file} already exists: ${user[0]}`);
       if (kind === 'block' || !p.has('size')) {
-        if (!model.files.has(file)) return fail(`Could not create StorageObject: ${file} does not exist`);
+        if (!model.files.has(file))
+          return fail(`Could not create StorageObject: ${file} does not exist`);
       } else {
         model.files.add(file);
       }
@@ -100,12 +127,15 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[], look
     }
     if (command === 'delete') {
       const name = args[0] ?? '';
-      return model.backstores.delete(name) ? ok(`Deleted storage object ${name}.\n`) : fail(`No storage object named ${name}.`);
+      return model.backstores.delete(name)
+        ? ok(`Deleted storage object ${name}.\n`)
+        : fail(`No storage object named ${name}.`);
     }
   }
   if (path === '/iscsi' && command === 'create') {
     const name = args[0] ?? '';
-    if (model.targetByName(name) !== undefined) return fail('This Target already exists in configFS');
+    if (model.targetByName(name) !== undefined)
+      return fail('This Target already exists in configFS');
     model.addTarget(name);
     return ok(`Created target ${name}.\nCreated TPG 1.\n`);
   }
@@ -123,7 +153,10 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[], look
     const backstore = b === null ? undefined : model.backstores.get(b[1] ?? '');
     const lun = Number(p.get('lun') ?? Math.max(-1, ...target.luns.keys()) + 1);
     if (backstore === undefined) return fail('storage object or path not valid');
-    if ([...target.luns.values()].includes(backstore.path)) return fail(`lun for storage object ${args[0]?.slice('/backstores/'.length) ?? ''} already exists`);
+    if ([...target.luns.values()].includes(backstore.path))
+      return fail(
+        `lun for storage object ${args[0]?.slice('/backstores/'.length) ?? ''} already exists`,
+      );
     if (target.luns.has(lun)) return fail('This LUN already exists in configFS');
     target.luns.set(lun, backstore.path);
     return ok(`Created LUN ${lun}.\n`);
@@ -136,7 +169,9 @@ export function runTargetcli(model: LabArrayModel, argv: readonly string[], look
   }
   if (rest === '/acls' && command === 'delete') {
     target.chap.delete(args[0] ?? '');
-    return target.acl.delete(args[0] ?? '') ? ok(`Deleted Node ACL ${args[0] ?? ''}.\n`) : fail(`No such NodeACL in configfs: ${args[0] ?? ''}`);
+    return target.acl.delete(args[0] ?? '')
+      ? ok(`Deleted Node ACL ${args[0] ?? ''}.\n`)
+      : fail(`No such NodeACL in configfs: ${args[0] ?? ''}`);
   }
   if (rest === '' && command === 'set' && args[0] === 'attribute' && p.has('authentication')) {
     target.authentication = p.get('authentication') === '1';

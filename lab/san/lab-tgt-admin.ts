@@ -14,8 +14,15 @@ interface ConfTarget {
   readonly users: Array<{ user: string; secret: string }>;
 }
 
-/** The `<target …>` blocks of a configuration file and the files it includes (a glob or a directory). */
-function parseConf(model: LabArrayModel, file: string, seen = new Set<string>()): ConfTarget[] | string {
+/**
+ * The `<target …>` blocks of a configuration file and the files it includes (a glob or a
+ * directory).
+ */
+function parseConf(
+  model: LabArrayModel,
+  file: string,
+  seen = new Set<string>(),
+): ConfTarget[] | string {
   const text = model.confFiles.get(file);
   if (text === undefined) return `Config file ${file} not found. Exiting...`;
   seen.add(file);
@@ -29,7 +36,9 @@ function parseConf(model: LabArrayModel, file: string, seen = new Set<string>())
     const option = /^(backing-store|initiator-address|initiator-name)\s+(\S+)$/.exec(line);
     const user = /^incominguser\s+(\S+)\s+(\S+)$/.exec(line);
     if (include !== null && current === undefined) {
-      for (const f of [...model.confFiles.keys()].filter((k) => tgtIncludeMatches(include[1] ?? '', k) && !seen.has(k)).sort()) {
+      for (const f of [...model.confFiles.keys()]
+        .filter((k) => tgtIncludeMatches(include[1] ?? '', k) && !seen.has(k))
+        .sort()) {
         const inner = parseConf(model, f, seen);
         if (typeof inner === 'string') return inner;
         out.push(...inner);
@@ -55,14 +64,20 @@ function parseConf(model: LabArrayModel, file: string, seen = new Set<string>())
   return out;
 }
 
-/** Creates a target as tgt-admin does: next tid, a LUN per existing backing store (a missing one is skipped), ACLs, ALL when no address is named. */
+/**
+ * Creates a target as tgt-admin does: next tid, a LUN per existing backing store (a missing one is
+ * skipped), ACLs, ALL when no address is named.
+ */
 function create(model: LabArrayModel, t: ConfTarget): void {
   const target = model.addTarget(t.name);
-  t.backings.filter((b) => model.files.has(b)).forEach((b, i) => target.luns.set(LUN_NUMBER + i, b));
+  t.backings
+    .filter((b) => model.files.has(b))
+    .forEach((b, i) => target.luns.set(LUN_NUMBER + i, b));
   for (const a of t.addresses) target.acl.set(a, 'all');
   for (const n of t.names) target.acl.set(n, 'all');
   if (t.addresses.length === 0) target.acl.set('ALL', 'all');
-  // tgt accounts are global by user name; tgt-admin creates one only when the name is new, then binds it.
+  // tgt accounts are global by user name; tgt-admin creates one only when the name is new, then
+  // binds it.
   const [account] = t.users;
   if (account !== undefined) {
     const existing = accountOf(model, account.user);
@@ -70,9 +85,17 @@ function create(model: LabArrayModel, t: ConfTarget): void {
   }
 }
 
-/** The account tgtd already holds under `user` (bound to any target), as `tgtadm --mode account --op show` lists it. */
-function accountOf(model: LabArrayModel, user: string): { user: string; secret: string } | undefined {
-  return [...model.targets.values()].flatMap((t) => [...t.chap.values()]).find((a) => a.user === user);
+/**
+ * The account tgtd already holds under `user` (bound to any target), as `tgtadm --mode account --op
+ * show` lists it.
+ */
+function accountOf(
+  model: LabArrayModel,
+  user: string,
+): { user: string; secret: string } | undefined {
+  return [...model.targets.values()]
+    .flatMap((t) => [...t.chap.values()])
+    .find((a) => a.user === user);
 }
 
 /**

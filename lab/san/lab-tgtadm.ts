@@ -8,7 +8,8 @@ function options(argv: readonly string[]): Map<string, string> {
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i] ?? '';
     if (a === '--force') out.set('force', 'yes');
-    else if (a === '-C' || a === '--control-port' || a.startsWith('--')) out.set(a === '-C' ? 'control-port' : a.slice(2), argv[(i += 1)] ?? '');
+    else if (a === '-C' || a === '--control-port' || a.startsWith('--'))
+      out.set(a === '-C' ? 'control-port' : a.slice(2), argv[(i += 1)] ?? '');
     else out.set('?', a);
   }
   return out;
@@ -22,22 +23,23 @@ export interface TgtadmLook {
 
 function show(target: LabTarget, look: TgtadmLook): string {
   // As tgt 1.0.85 prints a logical unit (the lab keeps no sizes: every disk shows 1 GiB).
-  const lun = (n: number, backing: string | undefined): string[] => [
-    `        LUN: ${n}`,
-    `            Type: ${backing === undefined ? 'controller' : 'disk'}`,
-    `            SCSI ID: IET     ${String(target.tid).padStart(4, '0')}${String(n).padStart(4, '0')}`,
-    `            SCSI SN: beaf${target.tid}${n}`,
-    `            Size: ${backing === undefined ? '0 MB, Block size: 1' : '1074 MB, Block size: 512'}`,
-    '            Online: Yes',
-    '            Removable media: No',
-    '            Prevent removal: No',
-    '            Readonly: No',
-    '            SWP: No',
-    '            Thin-provisioning: No',
-    `            Backing store type: ${backing === undefined ? 'null' : 'rdwr'}`,
-    `            Backing store path: ${backing ?? 'None'}`,
-    '            Backing store flags: ',
-  ].filter((l) => !look.omits.some((label) => l.trimStart().startsWith(`${label}:`)));
+  const lun = (n: number, backing: string | undefined): string[] =>
+    [
+      `        LUN: ${n}`,
+      `            Type: ${backing === undefined ? 'controller' : 'disk'}`,
+      `            SCSI ID: IET     ${String(target.tid).padStart(4, '0')}${String(n).padStart(4, '0')}`,
+      `            SCSI SN: beaf${target.tid}${n}`,
+      `            Size: ${backing === undefined ? '0 MB, Block size: 1' : '1074 MB, Block size: 512'}`,
+      '            Online: Yes',
+      '            Removable media: No',
+      '            Prevent removal: No',
+      '            Readonly: No',
+      '            SWP: No',
+      '            Thin-provisioning: No',
+      `            Backing store type: ${backing === undefined ? 'null' : 'rdwr'}`,
+      `            Backing store path: ${backing ?? 'None'}`,
+      '            Backing store flags: ',
+    ].filter((l) => !look.omits.some((label) => l.trimStart().startsWith(`${label}:`)));
   return [
     `Target ${target.tid}: ${target.name}`,
     '    System information:',
@@ -55,8 +57,14 @@ function show(target: LabTarget, look: TgtadmLook): string {
   ].join('\n');
 }
 
-/** Debian tgt's tgtadm as the lab array answers it: same options, same messages, exit 22 on error. */
-export function runTgtadm(model: LabArrayModel, argv: readonly string[], look: TgtadmLook): ExecResult {
+/**
+ * Debian tgt's tgtadm as the lab array answers it: same options, same messages, exit 22 on error.
+ */
+export function runTgtadm(
+  model: LabArrayModel,
+  argv: readonly string[],
+  look: TgtadmLook,
+): ExecResult {
   const o = options(argv);
   if (o.has('?') || o.get('lld') !== 'iscsi') return fail('tgtadm: invalid request', EINVAL);
   const mode = o.get('mode');
@@ -64,13 +72,23 @@ export function runTgtadm(model: LabArrayModel, argv: readonly string[], look: T
   const tid = o.has('tid') ? Number(o.get('tid')) : undefined;
   const target = tid === undefined ? undefined : model.targets.get(tid);
   if (mode === 'target' && op === 'show') {
-    if (tid !== undefined) return target === undefined ? fail("tgtadm: can't find the target", EINVAL) : ok(show(target, look));
-    return ok([...model.targets.values()].sort((a, b) => a.tid - b.tid).map((t) => show(t, look)).join(''));
+    if (tid !== undefined)
+      return target === undefined
+        ? fail("tgtadm: can't find the target", EINVAL)
+        : ok(show(target, look));
+    return ok(
+      [...model.targets.values()]
+        .sort((a, b) => a.tid - b.tid)
+        .map((t) => show(t, look))
+        .join(''),
+    );
   }
   if (mode === 'target' && op === 'new') {
     const name = o.get('targetname');
-    if (tid === undefined || !(tid > 0) || name === undefined) return fail('tgtadm: invalid request', EINVAL);
-    if (target !== undefined || model.targetByName(name) !== undefined) return fail('tgtadm: this target already exists', EINVAL);
+    if (tid === undefined || !(tid > 0) || name === undefined)
+      return fail('tgtadm: invalid request', EINVAL);
+    if (target !== undefined || model.targetByName(name) !== undefined)
+      return fail('tgtadm: this target already exists', EINVAL);
     model.addTarget(name, tid);
     return ok();
   }
@@ -83,7 +101,8 @@ export function runTgtadm(model: LabArrayModel, argv: readonly string[], look: T
     const who = o.get('initiator-name') ?? o.get('initiator-address');
     if (who === undefined) return fail('tgtadm: invalid request', EINVAL);
     if (op === 'bind') {
-      if (target.acl.has(who)) return fail('tgtadm: this access control rule already exists', EINVAL);
+      if (target.acl.has(who))
+        return fail('tgtadm: this access control rule already exists', EINVAL);
       target.acl.set(who, 'all');
     } else if (!target.acl.delete(who)) {
       return fail('tgtadm: this access control rule does not exist', EINVAL);
@@ -95,12 +114,15 @@ export function runTgtadm(model: LabArrayModel, argv: readonly string[], look: T
     if (!Number.isInteger(lun) || lun < 1) return fail('tgtadm: invalid request', EINVAL);
     if (op === 'new') {
       const backing = o.get('backing-store');
-      if (backing === undefined || !model.files.has(backing)) return fail('tgtadm: invalid request', EINVAL);
-      if (target.luns.has(lun)) return fail('tgtadm: this logical unit number already exists', EINVAL);
+      if (backing === undefined || !model.files.has(backing))
+        return fail('tgtadm: invalid request', EINVAL);
+      if (target.luns.has(lun))
+        return fail('tgtadm: this logical unit number already exists', EINVAL);
       target.luns.set(lun, backing);
       return ok();
     }
-    if (op === 'delete') return target.luns.delete(lun) ? ok() : fail("tgtadm: can't find the logical unit", EINVAL);
+    if (op === 'delete')
+      return target.luns.delete(lun) ? ok() : fail("tgtadm: can't find the logical unit", EINVAL);
   }
   return fail('tgtadm: invalid request', EINVAL);
 }

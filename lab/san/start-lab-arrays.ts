@@ -14,17 +14,23 @@ const targetSchema = z.strictObject({
   name: z.string(),
   luns: z.array(z.tuple([z.number().int(), z.string()])),
   acl: z.array(z.tuple([z.string(), grantSchema])),
-  chap: z.array(z.tuple([z.string(), z.strictObject({ user: z.string(), secret: z.string() })])).default([]),
+  chap: z
+    .array(z.tuple([z.string(), z.strictObject({ user: z.string(), secret: z.string() })]))
+    .default([]),
   authentication: z.boolean().default(false),
 });
-const backstoresSchema = z.array(z.tuple([z.string(), z.strictObject({ kind: z.enum(['fileio', 'block']), path: z.string() })]));
+const backstoresSchema = z.array(
+  z.tuple([z.string(), z.strictObject({ kind: z.enum(['fileio', 'block']), path: z.string() })]),
+);
 const snapshotSchema = z.record(
   z.string(),
   z.strictObject({
     targets: z.array(targetSchema),
     backstores: backstoresSchema,
     confFiles: z.array(z.tuple([z.string(), z.string()])).default([]),
-    saved: z.strictObject({ targets: z.array(targetSchema), backstores: backstoresSchema }).optional(),
+    saved: z
+      .strictObject({ targets: z.array(targetSchema), backstores: backstoresSchema })
+      .optional(),
     files: z.array(z.string()),
     copiedFrom: z.array(z.tuple([z.string(), z.string()])),
     latencyMs: z.number().int().min(0),
@@ -54,7 +60,10 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
   const hostKey = await readFile(labKeyFile('lab_host_ed25519'));
   const arrays = new Map(specs.map((spec) => [spec.id, new LabArray(spec)]));
   for (const persona of lab.topology.personas) {
-    const home = persona.home !== undefined && 'machine' in persona.home ? lab.index.machine(persona.home.machine) : undefined;
+    const home =
+      persona.home !== undefined && 'machine' in persona.home
+        ? lab.index.machine(persona.home.machine)
+        : undefined;
     if (home?.storage.iqn === undefined) continue;
     for (const l of persona.luns) arrays.get(l.array)?.grant(l.lun, home.storage.iqn);
   }
@@ -62,7 +71,8 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
   for (const cluster of lab.topology.clusters) {
     for (const host of cluster.hosts) {
       const iqn = lab.index.machine(host).storage.iqn;
-      if (iqn !== undefined) for (const d of cluster.datastores) arrays.get(d.array)?.grant(d.lun, iqn);
+      if (iqn !== undefined)
+        for (const d of cluster.datastores) arrays.get(d.array)?.grant(d.lun, iqn);
     }
   }
   const kept = lab.restoredSection('arrays', snapshotSchema);
@@ -79,8 +89,19 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
   try {
     for (const array of arrays.values()) {
       const credential = lab.credentials[array.spec.credential];
-      if (credential === undefined) throw new Error(`lab array ${array.spec.id}: credential "${array.spec.credential}" is not in the topology`);
-      servers.push(await startLabSshExecServer({ port: array.spec.port, hostKey, credential, readStdin: true, handle: (c, stdin) => array.exec(c, stdin) }));
+      if (credential === undefined)
+        throw new Error(
+          `lab array ${array.spec.id}: credential "${array.spec.credential}" is not in the topology`,
+        );
+      servers.push(
+        await startLabSshExecServer({
+          port: array.spec.port,
+          hostKey,
+          credential,
+          readStdin: true,
+          handle: (c, stdin) => array.exec(c, stdin),
+        }),
+      );
     }
   } catch (e) {
     await stop();
@@ -92,13 +113,23 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
     return found;
   };
   const routes = express.Router();
-  /** A control route on one array: its id from the path, its body checked by `schema` (400 and the rule when wrong, 404 for no such array). */
-  const onArray = <T>(path: string, schema: z.ZodType<T>, rule: string, act: (target: LabArray, body: T) => { status?: number; body: unknown }): void => {
+  /**
+   * A control route on one array: its id from the path, its body checked by `schema` (400 and the
+   * rule when wrong, 404 for no such array).
+   */
+  const onArray = <T>(
+    path: string,
+    schema: z.ZodType<T>,
+    rule: string,
+    act: (target: LabArray, body: T) => { status?: number; body: unknown },
+  ): void => {
     routes.post(`/lab/arrays/:id/${path}`, (req, res) => {
       const parsed = schema.safeParse(req.body);
       const target = arrays.get(req.params.id);
       if (!parsed.success || target === undefined) {
-        res.status(parsed.success ? 404 : 400).json({ error: parsed.success ? `no array "${req.params.id}"` : rule });
+        res
+          .status(parsed.success ? 404 : 400)
+          .json({ error: parsed.success ? `no array "${req.params.id}"` : rule });
         return;
       }
       const answer = act(target, parsed.data);
@@ -111,7 +142,11 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
   });
   onArray('profile', profileSchema, 'body must be {"profile": "<name>"}', (target, { profile }) => {
     const known = arrayProfileNames(target.spec.kind);
-    if (!known.includes(profile)) return { status: 400, body: { error: `profile: a ${target.spec.kind} array has profiles ${known.join(', ')}` } };
+    if (!known.includes(profile))
+      return {
+        status: 400,
+        body: { error: `profile: a ${target.spec.kind} array has profiles ${known.join(', ')}` },
+      };
     target.useProfile(profile);
     return { body: { array: target.spec.id, profile } };
   });
@@ -126,7 +161,8 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
       lunsVisibleTo: (arrayId, initiator) => arrays.get(arrayId)?.lunsVisibleTo(initiator) ?? [],
       lunExists: (arrayId, lunId) => arrays.get(arrayId)?.lunExists(lunId) ?? false,
       cloneSource: (arrayId, lunId) => arrays.get(arrayId)?.cloneSource(lunId),
-      loginRefusal: (arrayId, lunId, initiator, offered) => arrays.get(arrayId)?.loginRefusal(lunId, initiator, offered),
+      loginRefusal: (arrayId, lunId, initiator, offered) =>
+        arrays.get(arrayId)?.loginRefusal(lunId, initiator, offered),
     },
     array,
     snapshot: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.snapshot()])),

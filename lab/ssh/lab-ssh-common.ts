@@ -24,15 +24,20 @@ export function authenticateLabClient(
   credential: Secret,
   options: { readonly keyboardInteractive?: boolean; readonly refuse?: () => boolean } = {},
 ): void {
-  const methods: AuthenticationType[] = options.keyboardInteractive === true ? ['password', 'keyboard-interactive'] : ['password'];
+  const methods: AuthenticationType[] =
+    options.keyboardInteractive === true ? ['password', 'keyboard-interactive'] : ['password'];
   const ok = (username: string, password: string): boolean =>
-    options.refuse?.() !== true && same(username, credential.username) && same(password, credential.password ?? '');
+    options.refuse?.() !== true &&
+    same(username, credential.username) &&
+    same(password, credential.password ?? '');
   client.on('authentication', (ctx) => {
     if (ctx.method === 'password') {
       if (ok(ctx.username, ctx.password)) ctx.accept();
       else ctx.reject(methods);
     } else if (ctx.method === 'keyboard-interactive' && options.keyboardInteractive === true) {
-      ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => (ok(ctx.username, answers[0] ?? '') ? ctx.accept() : ctx.reject(methods)));
+      ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) =>
+        ok(ctx.username, answers[0] ?? '') ? ctx.accept() : ctx.reject(methods),
+      );
     } else ctx.reject(methods);
   });
 }
@@ -43,7 +48,12 @@ export function authenticateLabClient(
  * run time, its typings omit it), listens on the address and port, and stops by ending every
  * connection and closing the server.
  */
-export async function listenLabSsh(server: Server, clients: Set<Connection>, port: number, address = '127.0.0.1'): Promise<LabSshListener> {
+export async function listenLabSsh(
+  server: Server,
+  clients: Set<Connection>,
+  port: number,
+  address = '127.0.0.1',
+): Promise<LabSshListener> {
   server.on('connection', (client) => {
     clients.add(client);
     (client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true);

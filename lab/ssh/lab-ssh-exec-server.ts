@@ -62,7 +62,8 @@ export async function startLabSshExecServer(options: {
             if (size <= MAX_STDIN) chunks.push(d);
           });
           stream.on('end', () => {
-            if (size > MAX_STDIN) answer({ stdout: '', stderr: 'error: input too large\n', code: 1 });
+            if (size > MAX_STDIN)
+              answer({ stdout: '', stderr: 'error: input too large\n', code: 1 });
             else answer(options.handle(info.command, Buffer.concat(chunks).toString('utf8')));
           });
         });

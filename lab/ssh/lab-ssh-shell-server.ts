@@ -23,9 +23,15 @@ export interface LabSshShellServerOptions {
   readonly keyboardInteractive?: boolean;
   /** While true, every login fails as with a wrong password. */
   readonly refuseLogins?: () => boolean;
-  /** Consulted for every line: a hang swallows it (no answer, no prompt), a drop ends the connection. */
+  /**
+   * Consulted for every line: a hang swallows it (no answer, no prompt), a drop ends the
+   * connection.
+   */
   readonly lineFault?: () => LabLineFault;
-  /** A TCP connection arrived; a session authenticated; an authenticated session's connection closed. */
+  /**
+   * A TCP connection arrived; a session authenticated; an authenticated session's connection
+   * closed.
+   */
   readonly onConnection?: () => void;
   readonly onSession?: () => void;
   readonly onSessionClosed?: () => void;
@@ -38,7 +44,9 @@ export interface LabSshShellServerOptions {
  * at a time, so what is typed during a slow answer waits. A one-line exec is answered by a
  * fresh CLI, on stderr when its exit code is not 0.
  */
-export async function startLabSshShellServer(options: LabSshShellServerOptions): Promise<LabSshShellServer> {
+export async function startLabSshShellServer(
+  options: LabSshShellServerOptions,
+): Promise<LabSshShellServer> {
   const clients = new Set<Connection>();
   const faulted = (client: Connection): boolean => {
     const fault = options.lineFault?.();
@@ -116,7 +124,9 @@ export async function startLabSshShellServer(options: LabSshShellServerOptions):
       if (authenticated) options.onSessionClosed?.();
     });
     authenticateLabClient(client, options.credential, {
-      ...(options.keyboardInteractive !== undefined && { keyboardInteractive: options.keyboardInteractive }),
+      ...(options.keyboardInteractive !== undefined && {
+        keyboardInteractive: options.keyboardInteractive,
+      }),
       ...(options.refuseLogins !== undefined && { refuse: options.refuseLogins }),
     });
     client.on('ready', () => {

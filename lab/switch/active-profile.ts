@@ -2,7 +2,9 @@ import type { SwitchVendor } from '../../inventory/topology-schema';
 import type { SharedEdits } from './junos-cli';
 import { SWITCH_PROFILES, switchProfile, type SwitchProfile } from './switch-profiles';
 
-/** The colleague a quirk profile puts on a Junos switch, and the port their unfinished work touches. */
+/**
+ * The colleague a quirk profile puts on a Junos switch, and the port their unfinished work touches.
+ */
 const OTHER_USER = 'netops';
 const OTHER_USERS_PORT = 'ge-0/0/47';
 
@@ -17,7 +19,10 @@ export class ActiveProfile {
   private sharedEditsCommitted = false;
 
   constructor(private readonly vendor: SwitchVendor) {
-    const first = Object.keys((SWITCH_PROFILES as Partial<Record<SwitchVendor, Record<string, SwitchProfile>>>)[vendor] ?? {})[0];
+    const first = Object.keys(
+      (SWITCH_PROFILES as Partial<Record<SwitchVendor, Record<string, SwitchProfile>>>)[vendor] ??
+        {},
+    )[0];
     if (first === undefined) throw new Error(`the lab has no quirk profiles for ${vendor}`);
     this.profileName = first;
     this.quirks = switchProfile(vendor, first) as SwitchProfile;
@@ -43,12 +48,18 @@ export class ActiveProfile {
 
   /** Who holds the Junos database exclusively now, as Junos lists a user. */
   exclusiveHolder(): string | undefined {
-    return this.within(this.quirks.lockedByOtherMs) ? `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.sinceText()}` : undefined;
+    return this.within(this.quirks.lockedByOtherMs)
+      ? `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.sinceText()}`
+      : undefined;
   }
 
-  /** The colleague's uncommitted change in the Junos shared candidate, until it is discarded or committed. */
+  /**
+   * The colleague's uncommitted change in the Junos shared candidate, until it is discarded or
+   * committed.
+   */
   sharedEdits(): SharedEdits | undefined {
-    if (!this.within(this.quirks.sharedEditsByOtherMs) || this.sharedEditsCommitted) return undefined;
+    if (!this.within(this.quirks.sharedEditsByOtherMs) || this.sharedEditsCommitted)
+      return undefined;
     return {
       who: `${OTHER_USER} terminal pts/1 (pid 4242) on since ${this.sinceText()}, idle 00:00:05`,
       // Half-done work: a port that must not go live with anyone else's commit.
@@ -62,6 +73,9 @@ export class ActiveProfile {
   }
 
   private sinceText(): string {
-    return new Date(this.since).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+    return new Date(this.since)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC');
   }
 }

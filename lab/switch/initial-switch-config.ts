@@ -9,15 +9,30 @@ import { LabSwitchConfig, type LabSwitchFamily } from './lab-switch-config';
  * resting host, the cluster's trunks) carry its networks (one network: access; several:
  * trunk), so that the residents boot healthy.
  */
-export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: LabSwitchFamily): LabSwitchConfig {
+export function initialSwitchConfig(
+  index: TopologyIndex,
+  sw: Switch,
+  family: LabSwitchFamily,
+): LabSwitchConfig {
   const machines = index.allMachines();
-  const cabled = new Set(machines.flatMap((m) => m.nics.filter((n) => n.switch === sw.id).map((n) => n.port)));
+  const cabled = new Set(
+    machines.flatMap((m) => m.nics.filter((n) => n.switch === sw.id).map((n) => n.port)),
+  );
   const config = new LabSwitchConfig(family, sw.id, cabled);
   for (const n of index.topology.networks) config.vlans.set(n.vlan, n.name);
   for (const m of machines) {
-    const resident = m.occupant ?? index.topology.personas.find((p) => p.home !== undefined && 'machine' in p.home && p.home.machine === m.id)?.name;
+    const resident =
+      m.occupant ??
+      index.topology.personas.find(
+        (p) => p.home !== undefined && 'machine' in p.home && p.home.machine === m.id,
+      )?.name;
     const restingCluster = restingClusterOf(index.topology, m.id);
-    const runs = resident !== undefined ? index.persona(resident) : restingCluster !== undefined ? hostProfile(restingCluster, m) : undefined;
+    const runs =
+      resident !== undefined
+        ? index.persona(resident)
+        : restingCluster !== undefined
+          ? hostProfile(restingCluster, m)
+          : undefined;
     if (runs === undefined) continue;
     for (const need of runs.networks) {
       const nic = m.nics[need.nic];
@@ -29,7 +44,8 @@ export function initialSwitchConfig(index: TopologyIndex, sw: Switch, family: La
       if (family === 'sonic' || family === 'nvue') {
         if (vlans.length === 1) port.accessVlan = vlans[0];
         else port.vlans = [...vlans].sort((a, b) => a - b);
-      } else if (family === 'junos') port.members = [...vlans].sort((a, b) => a - b).map((v) => config.vlans.get(v) as string);
+      } else if (family === 'junos')
+        port.members = [...vlans].sort((a, b) => a - b).map((v) => config.vlans.get(v) as string);
       else if (vlans.length === 1) port.accessVlan = vlans[0];
       else port.vlans = [...vlans].sort((a, b) => a - b);
     }

@@ -17,7 +17,10 @@ export interface IosDialect {
   readonly vlanPrompt: (vlan: number) => string;
   /** Whether a login may land in user EXEC (`>`); OS10 logins are always privileged. */
   readonly userExec: boolean;
-  /** What user EXEC answers to a privileged command; undefined: the IOS `^` marker and `% Invalid input detected`. */
+  /**
+   * What user EXEC answers to a privileged command; undefined: the IOS `^` marker and `% Invalid
+   * input detected`.
+   */
   readonly userModeRefusal?: string;
   /** Wrong enable secrets: how many tries, then this text back at `>`. */
   readonly enableAttempts: number;
@@ -72,7 +75,10 @@ export const IOS_DIALECTS = {
 
 const ALL_VLANS: readonly number[] = Array.from({ length: 4094 }, (_, i) => i + 1);
 
-/** How a session starts: in user EXEC (`>`, `enable` asks for the secret) or privileged (a privilege-15 login). */
+/**
+ * How a session starts: in user EXEC (`>`, `enable` asks for the secret) or privileged (a
+ * privilege-15 login).
+ */
 export interface IosLogin {
   readonly privileged: boolean;
   /** Undefined: the switch has no enable secret configured, and `enable` over a vty is refused. */
@@ -116,7 +122,9 @@ export class IosCli implements LabCli {
   }
 
   private invalid(): CliAnswer {
-    return { output: `${' '.repeat(this.prompt().length)}^\n% Invalid input detected at '^' marker.` };
+    return {
+      output: `${' '.repeat(this.prompt().length)}^\n% Invalid input detected at '^' marker.`,
+    };
   }
 
   handle(raw: string): CliAnswer {
@@ -133,7 +141,12 @@ export class IosCli implements LabCli {
       return { output: '' };
     }
     if (this.faults.takeRefusal()) return this.invalid();
-    const answer = (this.mode === 'if' ? this.interfaceLine(line) : this.mode === 'vlan' ? this.vlanLine(line) : undefined) ?? this.configLine(line);
+    const answer =
+      (this.mode === 'if'
+        ? this.interfaceLine(line)
+        : this.mode === 'vlan'
+          ? this.vlanLine(line)
+          : undefined) ?? this.configLine(line);
     this.config.prune();
     return answer;
   }
@@ -162,7 +175,9 @@ export class IosCli implements LabCli {
       return { output: '' };
     }
     if (line === 'exit' || line === 'logout') return { output: '', close: true };
-    return this.dialect.userModeRefusal === undefined ? this.invalid() : { output: this.dialect.userModeRefusal };
+    return this.dialect.userModeRefusal === undefined
+      ? this.invalid()
+      : { output: this.dialect.userModeRefusal };
   }
 
   private exec(line: string): CliAnswer {
@@ -182,7 +197,15 @@ export class IosCli implements LabCli {
     if (line.startsWith(`${d.showInterface} `)) {
       const port = line.slice(d.showInterface.length + 1);
       if (!d.portPattern.test(port)) return this.invalid();
-      return { output: ['Building configuration...', '', '!', this.config.renderPort(port, d.indent), 'end'].join('\n') };
+      return {
+        output: [
+          'Building configuration...',
+          '',
+          '!',
+          this.config.renderPort(port, d.indent),
+          'end',
+        ].join('\n'),
+      };
     }
     if (d.save.includes(line)) {
       this.onSave();
@@ -231,7 +254,8 @@ export class IosCli implements LabCli {
     }
     if ((m = /^switchport access vlan (\S+)$/.exec(line))) {
       const [id] = parseVlanList(m[1] as string) ?? [];
-      if (id === undefined || (m[1] as string).includes(',') || (m[1] as string).includes('-')) return this.invalid();
+      if (id === undefined || (m[1] as string).includes(',') || (m[1] as string).includes('-'))
+        return this.invalid();
       p.accessVlan = id;
       if (!this.config.vlans.has(id)) {
         this.config.vlans.set(id, '');
@@ -243,7 +267,8 @@ export class IosCli implements LabCli {
       delete p.accessVlan;
       return { output: '' };
     }
-    if ((m = /^(no )?switchport trunk allowed vlan(?: (add|remove))?(?: (\S+))?$/.exec(line))) return this.trunkLine(p, m[1] !== undefined, m[2], m[3]);
+    if ((m = /^(no )?switchport trunk allowed vlan(?: (add|remove))?(?: (\S+))?$/.exec(line)))
+      return this.trunkLine(p, m[1] !== undefined, m[2], m[3]);
     if (line === 'shutdown' || line === 'no shutdown') {
       p.shutdown = line === 'shutdown';
       return { output: '' };
@@ -251,7 +276,12 @@ export class IosCli implements LabCli {
     return undefined;
   }
 
-  private trunkLine(p: { vlans?: number[] }, no: boolean, op: string | undefined, list: string | undefined): CliAnswer {
+  private trunkLine(
+    p: { vlans?: number[] },
+    no: boolean,
+    op: string | undefined,
+    list: string | undefined,
+  ): CliAnswer {
     const vlans = list === undefined || list === 'none' ? undefined : parseVlanList(list);
     if (list !== undefined && list !== 'none' && vlans === undefined) return this.invalid();
     const set = (next: number[] | undefined): CliAnswer => {
@@ -271,8 +301,12 @@ export class IosCli implements LabCli {
     }
     if (no) return op === undefined && list === undefined ? set(undefined) : this.invalid();
     if (list === undefined) return this.invalid();
-    if (op === 'add') return vlans === undefined ? this.invalid() : set([...(p.vlans ?? ALL_VLANS), ...vlans]);
-    if (op === 'remove') return vlans === undefined ? this.invalid() : set((p.vlans ?? ALL_VLANS).filter((v) => !vlans.includes(v)));
+    if (op === 'add')
+      return vlans === undefined ? this.invalid() : set([...(p.vlans ?? ALL_VLANS), ...vlans]);
+    if (op === 'remove')
+      return vlans === undefined
+        ? this.invalid()
+        : set((p.vlans ?? ALL_VLANS).filter((v) => !vlans.includes(v)));
     return set(vlans ?? []);
   }
 }

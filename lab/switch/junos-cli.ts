@@ -37,7 +37,10 @@ type Candidate = { readonly kind: 'shared' | 'private'; config: LabSwitchConfig 
  */
 export class JunosCli implements LabCli {
   private candidate: Candidate | undefined;
-  /** The question `exit` asks when the candidate holds uncommitted changes, while it waits for the answer. */
+  /**
+   * The question `exit` asks when the candidate holds uncommitted changes, while it waits for the
+   * answer.
+   */
   private question: string | undefined;
 
   constructor(
@@ -57,7 +60,9 @@ export class JunosCli implements LabCli {
     if (line === '') return { output: this.candidate === undefined ? '' : '\n[edit]' };
     if (this.candidate === undefined) return this.operational(line);
     const answer = this.configuration(line, this.candidate);
-    return this.candidate === undefined ? answer : { ...answer, output: `${answer.output}\n\n[edit]` };
+    return this.candidate === undefined
+      ? answer
+      : { ...answer, output: `${answer.output}\n\n[edit]` };
   }
 
   private editors(who: string, context = '[edit]'): string {
@@ -67,31 +72,51 @@ export class JunosCli implements LabCli {
   private enter(line: string): CliAnswer {
     const edits = this.db.sharedEdits();
     if (line === 'configure private') {
-      if (edits !== undefined) return { output: `error: shared configuration database modified\n${this.editors(edits.who)}` };
+      if (edits !== undefined)
+        return {
+          output: `error: shared configuration database modified\n${this.editors(edits.who)}`,
+        };
       this.candidate = { kind: 'private', config: this.db.running().clone() };
-      return { output: 'warning: uncommitted changes will be discarded on exit\nEntering configuration mode\n\n[edit]' };
+      return {
+        output:
+          'warning: uncommitted changes will be discarded on exit\nEntering configuration mode\n\n[edit]',
+      };
     }
     if (line === 'configure exclusive') {
       const holder = this.db.exclusiveHolder();
-      if (holder !== undefined) return { output: `error: configuration database locked by:\n  ${holder}\n      exclusive [edit]` };
-      if (edits !== undefined) return { output: `error: shared configuration database modified\n${this.editors(edits.who)}` };
+      if (holder !== undefined)
+        return {
+          output: `error: configuration database locked by:\n  ${holder}\n      exclusive [edit]`,
+        };
+      if (edits !== undefined)
+        return {
+          output: `error: shared configuration database modified\n${this.editors(edits.who)}`,
+        };
     }
     const config = this.db.running().clone();
     edits?.apply(config);
     this.candidate = { kind: 'shared', config };
-    const warning = edits === undefined ? '' : `\n${this.editors(edits.who)}\nThe configuration has been changed but not committed`;
+    const warning =
+      edits === undefined
+        ? ''
+        : `\n${this.editors(edits.who)}\nThe configuration has been changed but not committed`;
     return { output: `Entering configuration mode${warning}\n\n[edit]` };
   }
 
   private operational(line: string): CliAnswer {
     let m: RegExpExecArray | null;
     if (line === 'cli') return { output: '' };
-    if ((m = /^set cli screen-(length|width) (\d+)$/.exec(line))) return { output: `Screen ${m[1]} set to ${m[2]}` };
-    if (line === 'configure' || line === 'configure private' || line === 'configure exclusive') return this.enter(line);
+    if ((m = /^set cli screen-(length|width) (\d+)$/.exec(line)))
+      return { output: `Screen ${m[1]} set to ${m[2]}` };
+    if (line === 'configure' || line === 'configure private' || line === 'configure exclusive')
+      return this.enter(line);
     if (line === 'show configuration') return { output: this.db.running().render().trimEnd() };
     if (line === 'show configuration vlans') return { output: this.db.running().renderVlans() };
     if ((m = /^show configuration interfaces (\S+)$/.exec(line))) {
-      if (!PORT.test(m[1] as string)) return { output: `${' '.repeat(this.prompt().length + line.length - (m[1] as string).length)}^\nsyntax error, expecting <interface-name>.` };
+      if (!PORT.test(m[1] as string))
+        return {
+          output: `${' '.repeat(this.prompt().length + line.length - (m[1] as string).length)}^\nsyntax error, expecting <interface-name>.`,
+        };
       return { output: this.db.running().renderPort(m[1] as string) };
     }
     if (line === 'exit' || line === 'quit') return { output: '', close: true };
@@ -113,21 +138,30 @@ export class JunosCli implements LabCli {
       if (candidate.kind === 'shared') this.db.sharedEdits()?.apply(candidate.config);
       return { output: 'load complete' };
     }
-    if (this.faults.takeRefusal()) return { output: 'error: configuration database modified\nerror: command rejected by the device' };
-    if (line === 'commit' || line === 'commit and-quit') return this.commit(candidate, line === 'commit and-quit');
+    if (this.faults.takeRefusal())
+      return {
+        output: 'error: configuration database modified\nerror: command rejected by the device',
+      };
+    if (line === 'commit' || line === 'commit and-quit')
+      return this.commit(candidate, line === 'commit and-quit');
     const answer = this.edit(line, c);
     c.prune();
     return answer;
   }
 
-  /** Whether the candidate differs from what is active (in a shared one, others' changes count too). */
+  /**
+   * Whether the candidate differs from what is active (in a shared one, others' changes count too).
+   */
   private uncommitted(candidate: Candidate): boolean {
     return candidate.config.render() !== this.db.running().render();
   }
 
-  /** yes (the default) leaves configuration mode, dropping a private candidate's changes; no stays. */
+  /**
+   * yes (the default) leaves configuration mode, dropping a private candidate's changes; no stays.
+   */
   private answer(line: string): CliAnswer {
-    if (line !== '' && line !== 'yes' && line !== 'no') return { output: "Please answer 'yes' or 'no'." };
+    if (line !== '' && line !== 'yes' && line !== 'no')
+      return { output: "Please answer 'yes' or 'no'." };
     this.question = undefined;
     if (line === 'no') return { output: '\n[edit]' };
     this.candidate = undefined;
@@ -145,7 +179,8 @@ export class JunosCli implements LabCli {
       const id = Number(m[2]);
       if (id < 1 || id > 4094) return this.syntaxError();
       const holder = c.vlans.get(id);
-      if (holder !== undefined && holder !== m[1]) return { output: `error: vlan-id ${id} is already used by vlan ${holder}` };
+      if (holder !== undefined && holder !== m[1])
+        return { output: `error: vlan-id ${id} is already used by vlan ${holder}` };
       c.vlans.set(id, m[1] as string);
       return { output: '' };
     }
@@ -163,13 +198,25 @@ export class JunosCli implements LabCli {
       return { output: '' };
     }
     // A member is a VLAN name or a vlan-id, kept as typed; the commit checks that it exists.
-    if (verb === 'set' && (m = new RegExp(`^${ES} vlan members (?:(${MEMBER.source})|\\[ ((?:${MEMBER.source} )+)\\])$`).exec(rest))) {
+    if (
+      verb === 'set' &&
+      (m = new RegExp(
+        `^${ES} vlan members (?:(${MEMBER.source})|\\[ ((?:${MEMBER.source} )+)\\])$`,
+      ).exec(rest))
+    ) {
       const add = ((m[1] ?? m[2]) as string).trim().split(' ');
-      if (add.some((v) => /^\d+$/.test(v) && !(Number(v) >= 1 && Number(v) <= 4094))) return this.syntaxError();
-      p.members = [...(p.members ?? []), ...add.filter((v, i) => !(p.members ?? []).includes(v) && add.indexOf(v) === i)];
+      if (add.some((v) => /^\d+$/.test(v) && !(Number(v) >= 1 && Number(v) <= 4094)))
+        return this.syntaxError();
+      p.members = [
+        ...(p.members ?? []),
+        ...add.filter((v, i) => !(p.members ?? []).includes(v) && add.indexOf(v) === i),
+      ];
       return { output: '' };
     }
-    if (verb === 'delete' && (m = new RegExp(`^${ES} vlan members (${MEMBER.source})$`).exec(rest))) {
+    if (
+      verb === 'delete' &&
+      (m = new RegExp(`^${ES} vlan members (${MEMBER.source})$`).exec(rest))
+    ) {
       const member = m[1] as string;
       if (!(p.members ?? []).includes(member)) return notFound;
       p.members = (p.members ?? []).filter((v) => v !== member);
@@ -193,18 +240,27 @@ export class JunosCli implements LabCli {
   private commit(candidate: Candidate, quit: boolean): CliAnswer {
     const c = candidate.config;
     const holder = this.db.exclusiveHolder();
-    if (holder !== undefined) return { output: `error: configuration database locked by:\n  ${holder}\n      exclusive [edit]` };
+    if (holder !== undefined)
+      return {
+        output: `error: configuration database locked by:\n  ${holder}\n      exclusive [edit]`,
+      };
     const errors: string[] = [];
     for (const name of c.portNames()) {
       const p = c.port(name);
       for (const v of p.members ?? []) {
         if (c.vlanId(v) === undefined) {
-          errors.push(`[edit interfaces ${name} ${ES}]\n  'vlan'\n    error: ${/^\d+$/.test(v) ? `vlan-id ${v}` : `vlan ${v}`} is not defined`);
+          errors.push(
+            `[edit interfaces ${name} ${ES}]\n  'vlan'\n    error: ${/^\d+$/.test(v) ? `vlan-id ${v}` : `vlan ${v}`} is not defined`,
+          );
         }
       }
-      if (p.mode === 'access' && (p.members?.length ?? 0) > 1) errors.push(`[edit interfaces ${name} ${ES}]\n  error: Access interface ${name}.0 has more than one vlan member`);
+      if (p.mode === 'access' && (p.members?.length ?? 0) > 1)
+        errors.push(
+          `[edit interfaces ${name} ${ES}]\n  error: Access interface ${name}.0 has more than one vlan member`,
+        );
     }
-    if (errors.length > 0) return { output: `${errors.join('\n')}\nerror: configuration check-out failed` };
+    if (errors.length > 0)
+      return { output: `${errors.join('\n')}\nerror: configuration check-out failed` };
     this.db.activate(c.clone());
     if (candidate.kind === 'shared') this.db.sharedEdits()?.committed();
     const delayMs = this.db.commitMs();

@@ -5,7 +5,9 @@ export interface CliAnswer {
   readonly close?: boolean;
   /** The answer comes this long after the line (a commit that takes its time). */
   readonly delayMs?: number;
-  /** An exec's exit status (default 0); a non-zero one sends the output to stderr, as the tools do. */
+  /**
+   * An exec's exit status (default 0); a non-zero one sends the output to stderr, as the tools do.
+   */
   readonly exitCode?: number;
 }
 

@@ -64,21 +64,40 @@ export class LabSwitchConfig {
   /** Forgets uncabled ports with no configuration left. */
   prune(): void {
     for (const [name, p] of this.ports) {
-      if (!this.cabled.has(name) && p.mode === undefined && p.accessVlan === undefined && p.vlans === undefined && p.members === undefined && !p.shutdown) {
+      if (
+        !this.cabled.has(name) &&
+        p.mode === undefined &&
+        p.accessVlan === undefined &&
+        p.vlans === undefined &&
+        p.members === undefined &&
+        !p.shutdown
+      ) {
         this.ports.delete(name);
       }
     }
   }
 
   data(): LabSwitchConfigData {
-    return { vlans: [...this.vlans], ports: Object.fromEntries([...this.ports].map(([name, p]) => [name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) }])) };
+    return {
+      vlans: [...this.vlans],
+      ports: Object.fromEntries(
+        [...this.ports].map(([name, p]) => [
+          name,
+          { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) },
+        ]),
+      ),
+    };
   }
 
-  /** The configuration `data()` wrote down, on this switch (cabled ports it does not name come back empty). */
+  /**
+   * The configuration `data()` wrote down, on this switch (cabled ports it does not name come back
+   * empty).
+   */
   withData(data: LabSwitchConfigData): LabSwitchConfig {
     const config = new LabSwitchConfig(this.family, this.hostname, this.cabled);
     for (const [id, name] of data.vlans) config.vlans.set(id, name);
-    for (const [name, p] of Object.entries(data.ports)) config.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) });
+    for (const [name, p] of Object.entries(data.ports))
+      config.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }) });
     return config;
   }
 
@@ -86,7 +105,11 @@ export class LabSwitchConfig {
     const copy = new LabSwitchConfig(this.family, this.hostname, this.cabled);
     for (const [id, name] of this.vlans) copy.vlans.set(id, name);
     for (const [name, p] of this.ports) {
-      copy.ports.set(name, { ...p, ...(p.vlans !== undefined && { vlans: [...p.vlans] }), ...(p.members !== undefined && { members: [...p.members] }) });
+      copy.ports.set(name, {
+        ...p,
+        ...(p.vlans !== undefined && { vlans: [...p.vlans] }),
+        ...(p.members !== undefined && { members: [...p.members] }),
+      });
     }
     return copy;
   }
@@ -110,11 +133,21 @@ export class LabSwitchConfig {
     if (this.family === 'sonic' || this.family === 'nvue') {
       return p.vlans !== undefined && p.vlans.length > 0
         ? { mode: 'trunk', trunkVlans: [...p.vlans], shutdown: p.shutdown }
-        : { mode: 'access', ...(p.accessVlan !== undefined && { accessVlan: p.accessVlan }), trunkVlans: [], shutdown: p.shutdown };
+        : {
+            mode: 'access',
+            ...(p.accessVlan !== undefined && { accessVlan: p.accessVlan }),
+            trunkVlans: [],
+            shutdown: p.shutdown,
+          };
     }
     const members = (p.members ?? []).flatMap((m) => this.vlanId(m) ?? []);
     return mode === 'access'
-      ? { mode, ...(members[0] !== undefined && { accessVlan: members[0] }), trunkVlans: [], shutdown: p.shutdown }
+      ? {
+          mode,
+          ...(members[0] !== undefined && { accessVlan: members[0] }),
+          trunkVlans: [],
+          shutdown: p.shutdown,
+        }
       : { mode, trunkVlans: [...members], shutdown: p.shutdown };
   }
 
@@ -125,7 +158,11 @@ export class LabSwitchConfig {
       return [
         `interface ${name}`,
         ...(p.accessVlan !== undefined ? [`${indent}switchport access vlan ${p.accessVlan}`] : []),
-        ...(p.vlans !== undefined ? [`${indent}switchport trunk allowed vlan ${p.vlans.length === 0 ? 'none' : formatVlanList(p.vlans, { separator: ',', ranges: true })}`] : []),
+        ...(p.vlans !== undefined
+          ? [
+              `${indent}switchport trunk allowed vlan ${p.vlans.length === 0 ? 'none' : formatVlanList(p.vlans, { separator: ',', ranges: true })}`,
+            ]
+          : []),
         ...(p.mode !== undefined ? [`${indent}switchport mode ${p.mode}`] : []),
         ...(p.shutdown ? [`${indent}shutdown`] : []),
       ].join('\n');
@@ -137,7 +174,11 @@ export class LabSwitchConfig {
       lines.push('unit 0 {', '    family ethernet-switching {');
       if (p.mode !== undefined) lines.push(`        interface-mode ${p.mode};`);
       if (members.length > 0) {
-        lines.push('        vlan {', `            members ${members.length === 1 ? String(members[0]) : `[ ${members.join(' ')} ]`};`, '        }');
+        lines.push(
+          '        vlan {',
+          `            members ${members.length === 1 ? String(members[0]) : `[ ${members.join(' ')} ]`};`,
+          '        }',
+        );
       }
       lines.push('    }', '}');
     }
@@ -147,7 +188,9 @@ export class LabSwitchConfig {
   /** Junos `show configuration vlans`: a block per VLAN, by name. */
   renderVlans(): string {
     const ids = [...this.vlans.keys()].sort((a, b) => a - b);
-    return ids.flatMap((id) => [`${this.vlans.get(id) || `vlan-${id}`} {`, `    vlan-id ${id};`, '}']).join('\n');
+    return ids
+      .flatMap((id) => [`${this.vlans.get(id) || `vlan-${id}`} {`, `    vlan-id ${id};`, '}'])
+      .join('\n');
   }
 
   /** The whole running configuration, in a stable order (tests diff it byte for byte). */
@@ -158,27 +201,34 @@ export class LabSwitchConfig {
       return [
         `hostname ${this.hostname}`,
         '!',
-        ...vlanIds.flatMap((id) => [`vlan ${id}`, ...(this.vlans.get(id) ? [` name ${this.vlans.get(id)}`] : []), '!']),
+        ...vlanIds.flatMap((id) => [
+          `vlan ${id}`,
+          ...(this.vlans.get(id) ? [` name ${this.vlans.get(id)}`] : []),
+          '!',
+        ]),
         ...names.flatMap((n) => [this.renderPort(n), '!']),
         'end',
         '',
       ].join('\n');
     }
     if (this.family === 'sonic' || this.family === 'nvue') {
-      const list = (v: readonly number[]): string => formatVlanList(v, { separator: ',', ranges: true });
+      const list = (v: readonly number[]): string =>
+        formatVlanList(v, { separator: ',', ranges: true });
       return [
         `hostname ${this.hostname}`,
         `vlans ${list(vlanIds)}`,
         ...names.map((n) => {
           const p = this.ports.get(n) ?? { shutdown: false };
           const access = p.accessVlan === undefined ? '' : ` untagged ${p.accessVlan}`;
-          const tagged = p.vlans === undefined || p.vlans.length === 0 ? '' : ` tagged ${list(p.vlans)}`;
+          const tagged =
+            p.vlans === undefined || p.vlans.length === 0 ? '' : ` tagged ${list(p.vlans)}`;
           return `port ${n}${access}${tagged} admin ${p.shutdown ? 'down' : 'up'}`;
         }),
         '',
       ].join('\n');
     }
-    const indent = (text: string, by: string): string[] => (text === '' ? [] : text.split('\n').map((l) => `${by}${l}`));
+    const indent = (text: string, by: string): string[] =>
+      text === '' ? [] : text.split('\n').map((l) => `${by}${l}`);
     return [
       `system {`,
       `    host-name ${this.hostname};`,
@@ -190,7 +240,10 @@ export class LabSwitchConfig {
       }),
       '}',
       'vlans {',
-      ...this.renderVlans().split('\n').filter((l) => l !== '').map((l) => `    ${l}`),
+      ...this.renderVlans()
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => `    ${l}`),
       '}',
       '',
     ].join('\n');

@@ -7,13 +7,22 @@ import { NvueCli, type NvueDatabase } from './nvue-cli';
 import { SonicCli } from './sonic-cli';
 import type { CliFaults, LabCli } from './lab-cli';
 import type { LabSwitchConfig, LabSwitchConfigData } from './lab-switch-config';
-import { startLabSshShellServer, type LabLineFault, type LabSshShellServer } from '../ssh/lab-ssh-shell-server';
+import {
+  startLabSshShellServer,
+  type LabLineFault,
+  type LabSshShellServer,
+} from '../ssh/lab-ssh-shell-server';
 import { withLineHook } from '../ssh/with-line-hook';
 
-/** What a lab switch keeps across a lab restart: running and saved configuration, and its faults. */
+/**
+ * What a lab switch keeps across a lab restart: running and saved configuration, and its faults.
+ */
 export interface LabSwitchSnapshot {
   readonly running: LabSwitchConfigData;
-  /** Every family but Junos: the startup configuration `write memory`, `config save` or `nv config save` saved (a Junos commit is its own save). */
+  /**
+   * Every family but Junos: the startup configuration `write memory`, `config save` or `nv config
+   * save` saved (a Junos commit is its own save).
+   */
   readonly saved?: LabSwitchConfigData;
   readonly faults: LabSwitchFaults;
 }
@@ -47,7 +56,12 @@ export interface LabSwitchStats {
  * that booting lab machines consult.
  */
 export class LabSwitch {
-  readonly faults: LabSwitchFaults = { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 };
+  readonly faults: LabSwitchFaults = {
+    rejectAuth: false,
+    refuseCommands: 0,
+    hang: false,
+    dropSessions: 0,
+  };
   readonly stats: LabSwitchStats = { connections: 0, sessions: 0, open: 0, maxOpen: 0, lines: 0 };
   private saved: LabSwitchConfig;
   private readonly active: ActiveProfile;
@@ -77,20 +91,32 @@ export class LabSwitch {
   }
 
   snapshot(): LabSwitchSnapshot {
-    return { running: this.running.data(), ...(this.running.family !== 'junos' && { saved: this.saved.data() }), faults: { ...this.faults } };
+    return {
+      running: this.running.data(),
+      ...(this.running.family !== 'junos' && { saved: this.saved.data() }),
+      faults: { ...this.faults },
+    };
   }
 
   get config(): LabSwitchConfig {
     return this.running;
   }
 
-  /** The configuration a reboot would load: saved by `write memory`, `config save`, `nv config save`; a Junos commit is its own save. */
+  /**
+   * The configuration a reboot would load: saved by `write memory`, `config save`, `nv config
+   * save`; a Junos commit is its own save.
+   */
   get startup(): string {
     return (this.running.family === 'junos' ? this.running : this.saved).render();
   }
 
   clearFaults(): void {
-    Object.assign(this.faults, { rejectAuth: false, refuseCommands: 0, hang: false, dropSessions: 0 });
+    Object.assign(this.faults, {
+      rejectAuth: false,
+      refuseCommands: 0,
+      hang: false,
+      dropSessions: 0,
+    });
   }
 
   /** The quirk profile this switch behaves by. */
@@ -98,7 +124,10 @@ export class LabSwitch {
     return this.active.name;
   }
 
-  /** Switches to a named quirk profile of this vendor (see switch-profiles.ts); its durations count from now. */
+  /**
+   * Switches to a named quirk profile of this vendor (see switch-profiles.ts); its durations count
+   * from now.
+   */
   useProfile(name: string): void {
     this.active.use(name);
   }
@@ -130,13 +159,28 @@ export class LabSwitch {
     const save = (): void => {
       this.saved = this.running.clone();
     };
-    if (this.running.family === 'junos') return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
-    if (this.running.family === 'nvue') return new NvueCli(this.nvueDatabase, this.credential.username, this.cliFaults, save);
+    if (this.running.family === 'junos')
+      return new JunosCli(this.junosDatabase, this.credential.username, this.cliFaults);
+    if (this.running.family === 'nvue')
+      return new NvueCli(this.nvueDatabase, this.credential.username, this.cliFaults, save);
     if (this.running.family === 'sonic') {
-      return new SonicCli(this.running, { user: this.credential.username, sudoNeedsPassword: this.active.settings.sudoNeedsPassword ?? false }, this.cliFaults, save);
+      return new SonicCli(
+        this.running,
+        {
+          user: this.credential.username,
+          sudoNeedsPassword: this.active.settings.sudoNeedsPassword ?? false,
+        },
+        this.cliFaults,
+        save,
+      );
     }
     const dialect = IOS_DIALECTS[this.spec.vendor as keyof typeof IOS_DIALECTS];
-    const login = { privileged: this.active.settings.privilegedLogin ?? false, ...(this.credential.enableSecret !== undefined && { enableSecret: this.credential.enableSecret }) };
+    const login = {
+      privileged: this.active.settings.privilegedLogin ?? false,
+      ...(this.credential.enableSecret !== undefined && {
+        enableSecret: this.credential.enableSecret,
+      }),
+    };
     return new IosCli(this.running, dialect, this.cliFaults, save, login);
   }
 

@@ -5,7 +5,10 @@ import type { LabSwitchConfig } from './lab-switch-config';
 const PORT = /^swp\d+(?:s\d+)?$/;
 const DOMAIN = 'bridge domain br_default';
 
-/** What the NVUE daemon keeps between one user's commands: the pending revision, and the revision counter. */
+/**
+ * What the NVUE daemon keeps between one user's commands: the pending revision, and the revision
+ * counter.
+ */
 export interface NvueDatabase {
   applied(): LabSwitchConfig;
   apply(config: LabSwitchConfig): number;
@@ -40,7 +43,8 @@ export class NvueCli implements LabCli {
     if (line === '') return { output: '' };
     if (line === 'exit' || line === 'logout') return { output: '', close: true };
     if ((m = /^nv show interface (\S+) -o json$/.exec(line))) return this.show(m[1] as string);
-    if ((m = /^nv config apply(?: (-y|--assume-yes))?$/.exec(line))) return this.apply(m[1] !== undefined);
+    if ((m = /^nv config apply(?: (-y|--assume-yes))?$/.exec(line)))
+      return this.apply(m[1] !== undefined);
     if (line === 'nv config detach') {
       this.db.setPending(undefined);
       return { output: '' };
@@ -50,7 +54,11 @@ export class NvueCli implements LabCli {
       return { output: 'saved' };
     }
     if ((m = /^nv (set|unset) (.+)$/.exec(line))) {
-      if (this.faults.takeRefusal()) return { output: 'Error: Invalid parameter: the request was refused by nvued', exitCode: 1 };
+      if (this.faults.takeRefusal())
+        return {
+          output: 'Error: Invalid parameter: the request was refused by nvued',
+          exitCode: 1,
+        };
       const pending = this.db.pending() ?? this.db.applied().clone();
       const answer = this.edit(m[1] === 'set', m[2] as string, pending);
       if ((answer.exitCode ?? 0) === 0) this.db.setPending(pending);
@@ -77,7 +85,8 @@ export class NvueCli implements LabCli {
     m = /^interface (\S+) (.+)$/.exec(path);
     if (m === null) return this.invalid(`'${path}' is not a valid path`);
     const [, port, rest] = m as unknown as [string, string, string];
-    if (!PORT.test(port) || !c.portNames().includes(port)) return this.invalid(`${port} is not a physical interface on this switch`);
+    if (!PORT.test(port) || !c.portNames().includes(port))
+      return this.invalid(`${port} is not a physical interface on this switch`);
     const p = c.port(port);
     if ((m = /^link state (up|down)$/.exec(rest)) && set) {
       p.shutdown = m[1] === 'down';
@@ -89,15 +98,21 @@ export class NvueCli implements LabCli {
     }
     if ((m = new RegExp(`^${DOMAIN} access(?: (\\d+))?$`).exec(rest))) {
       if (!set) delete p.accessVlan;
-      else if (m[1] === undefined || Number(m[1]) < 1 || Number(m[1]) > 4094) return this.invalid(`access: '${m[1] ?? ''}' is not a VLAN`);
+      else if (m[1] === undefined || Number(m[1]) < 1 || Number(m[1]) > 4094)
+        return this.invalid(`access: '${m[1] ?? ''}' is not a VLAN`);
       else p.accessVlan = Number(m[1]);
       return { output: '' };
     }
     if ((m = new RegExp(`^${DOMAIN} vlan(?: (\\S+))?$`).exec(rest))) {
       const vlans = m[1] === undefined ? undefined : parseVlanList(m[1]);
-      if (m[1] !== undefined && vlans === undefined) return this.invalid(`'${m[1]}' is not a valid VLAN list`);
+      if (m[1] !== undefined && vlans === undefined)
+        return this.invalid(`'${m[1]}' is not a valid VLAN list`);
       if (set && vlans === undefined) return this.invalid('vlan: a VLAN list is needed');
-      const next = set ? [...(p.vlans ?? []), ...(vlans as number[])] : vlans === undefined ? [] : (p.vlans ?? []).filter((v) => !vlans.includes(v));
+      const next = set
+        ? [...(p.vlans ?? []), ...(vlans as number[])]
+        : vlans === undefined
+          ? []
+          : (p.vlans ?? []).filter((v) => !vlans.includes(v));
       if (next.length === 0) delete p.vlans;
       else p.vlans = [...new Set(next)].sort((a, b) => a - b);
       return { output: '' };
@@ -114,11 +129,13 @@ export class NvueCli implements LabCli {
         .filter((v) => !pending.vlans.has(v))
         .map((v) => `  ${name}: VLAN ${v} is not a VLAN of bridge domain br_default`);
     });
-    if (errors.length > 0) return { output: `Invalid config [rev_id: pending]\n${errors.join('\n')}`, exitCode: 1 };
+    if (errors.length > 0)
+      return { output: `Invalid config [rev_id: pending]\n${errors.join('\n')}`, exitCode: 1 };
     if (this.db.applyPrompts() && !assumeYes) {
       // An exec has no terminal to answer the prompt on: the apply stops there.
       return {
-        output: 'Warning: The following files have been changed since the last save, and they WILL be overwritten.\n - /etc/network/interfaces\nAre you sure? [y/N] \nError: Aborted!',
+        output:
+          'Warning: The following files have been changed since the last save, and they WILL be overwritten.\n - /etc/network/interfaces\nAre you sure? [y/N] \nError: Aborted!',
         exitCode: 1,
       };
     }
@@ -130,14 +147,23 @@ export class NvueCli implements LabCli {
   /** `nv show interface X -o json`: the applied configuration of the port, as NVUE nests it. */
   private show(port: string): CliAnswer {
     const c = this.db.applied();
-    if (!c.portNames().includes(port)) return { output: `Error: The requested item does not exist.`, exitCode: 1 };
+    if (!c.portNames().includes(port))
+      return { output: `Error: The requested item does not exist.`, exitCode: 1 };
     const p = c.port(port);
     const domain: Record<string, unknown> = { learning: 'on', stp: { admin_edge: 'off' } };
     if (p.accessVlan !== undefined) domain.access = p.accessVlan;
     if (p.vlans !== undefined && p.vlans.length > 0) {
-      domain.vlan = Object.fromEntries(formatVlanList(p.vlans, { separator: ',', ranges: true }).split(',').map((k) => [k, {}]));
+      domain.vlan = Object.fromEntries(
+        formatVlanList(p.vlans, { separator: ',', ranges: true })
+          .split(',')
+          .map((k) => [k, {}]),
+      );
     }
-    const doc = { bridge: { domain: { br_default: domain } }, link: { mtu: 9216, state: { [p.shutdown ? 'down' : 'up']: {} } }, type: 'swp' };
+    const doc = {
+      bridge: { domain: { br_default: domain } },
+      link: { mtu: 9216, state: { [p.shutdown ? 'down' : 'up']: {} } },
+      type: 'swp',
+    };
     return { output: JSON.stringify(doc, null, 2) };
   }
 }

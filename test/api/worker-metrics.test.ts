@@ -34,12 +34,27 @@ it('serves the SDK worker metrics for Prometheus, counting the workflows it ran 
   const secrets = join(dir, 'secrets.yaml');
   writeFileSync(secrets, '{}\n', { mode: 0o600 });
   const listen = `127.0.0.1:${await freePort()}`;
-  worker = await spawnWorker({ temporal: temporal.address, topologyFile: join(ROOT, 'examples', 'lab-small.yaml'), secretsFile: secrets, args: ['--metrics', listen] });
+  worker = await spawnWorker({
+    temporal: temporal.address,
+    topologyFile: join(ROOT, 'examples', 'lab-small.yaml'),
+    secretsFile: secrets,
+    args: ['--metrics', listen],
+  });
   expect(worker.output()).toContain(`metrics on http://${listen}/metrics`);
 
-  await expect(temporal.client.workflow.execute('power', { taskQueue: TASK_QUEUE, workflowId: `power/metrics-${Date.now()}`, args: [{ machine: 'NOT AN ID', action: 'on' }] })).rejects.toBeInstanceOf(WorkflowFailedError);
+  await expect(
+    temporal.client.workflow.execute('power', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `power/metrics-${Date.now()}`,
+      args: [{ machine: 'NOT AN ID', action: 'on' }],
+    }),
+  ).rejects.toBeInstanceOf(WorkflowFailedError);
   let text = '';
-  for (let i = 0; i < 50 && !/temporal_workflow_failed_total\{[^}]*workflow_type="power"[^}]*\} [1-9]/.test(text); i += 1) {
+  for (
+    let i = 0;
+    i < 50 && !/temporal_workflow_failed_total\{[^}]*workflow_type="power"[^}]*\} [1-9]/.test(text);
+    i += 1
+  ) {
     // The exporter publishes what the SDK core aggregated, every second.
     text = await (await fetch(`http://${listen}/metrics`)).text();
     await new Promise((r) => setTimeout(r, 200));

@@ -41,14 +41,21 @@ afterAll(async () => {
 });
 
 async function worker(): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: temporal.address, topologyFile, secretsFile: lab.secretsFile });
+  const w = await spawnWorker({
+    temporal: temporal.address,
+    topologyFile,
+    secretsFile: lab.secretsFile,
+  });
   workers.push(w);
   return w;
 }
 
 async function waitForStep(workflowId: string, step: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
-    const progress = await temporal.client.workflow.getHandle(workflowId).query(progressQuery).catch(() => undefined);
+    const progress = await temporal.client.workflow
+      .getHandle(workflowId)
+      .query(progressQuery)
+      .catch(() => undefined);
     if (progress?.step === step) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -60,13 +67,20 @@ describe('power runbook under crashes (real worker processes, ipmi_sim, lab Redf
     const first = await worker();
     const ids = ['m-r1-01', 'm-r1-03'].map((m) => `power/${m}/crash-${Date.now()}`);
     const handles = await Promise.all(
-      ids.map((workflowId, i) => temporal.client.workflow.start('power', { taskQueue: TASK_QUEUE, workflowId, args: [{ machine: ['m-r1-01', 'm-r1-03'][i], action: 'on' }] })),
+      ids.map((workflowId, i) =>
+        temporal.client.workflow.start('power', {
+          taskQueue: TASK_QUEUE,
+          workflowId,
+          args: [{ machine: ['m-r1-01', 'm-r1-03'][i], action: 'on' }],
+        }),
+      ),
     );
     await Promise.all(ids.map((id) => waitForStep(id, 'wait-state')));
     await first.kill('SIGKILL');
     await worker();
     const reports = (await Promise.all(handles.map((h) => h.result()))) as PowerReport[];
-    for (const r of reports) expect(r).toMatchObject({ stateBefore: 'off', stateAfter: 'on', alreadyInState: false });
+    for (const r of reports)
+      expect(r).toMatchObject({ stateBefore: 'off', stateAfter: 'on', alreadyInState: false });
     // IPMI (m-r1-01, through ipmi_sim's chassis_control) and Redfish (m-r1-03): one press each.
     expect(lab.machine('m-r1-01').count('on')).toBe(1);
     expect(lab.machine('m-r1-03').count('on')).toBe(1);
@@ -74,9 +88,14 @@ describe('power runbook under crashes (real worker processes, ipmi_sim, lab Redf
   });
 
   it('survives a restart of the Temporal server on its SQLite file mid-run', async () => {
-    if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null)) await worker();
+    if (workers.every((w) => w.child.exitCode !== null || w.child.signalCode !== null))
+      await worker();
     const workflowId = `power/m-r2-01/restart-${Date.now()}`;
-    await temporal.client.workflow.start('power', { taskQueue: TASK_QUEUE, workflowId, args: [{ machine: 'm-r2-01', action: 'on' }] });
+    await temporal.client.workflow.start('power', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [{ machine: 'm-r2-01', action: 'on' }],
+    });
     await waitForStep(workflowId, 'wait-state');
     await temporal.restart({ crash: true, downMs: 1000 });
     const described = await temporal.client.workflow.getHandle(workflowId).describe();

@@ -13,8 +13,13 @@ let stack: FullStack;
 const workers = workerPool(() => stack);
 
 beforeAll(async () => {
-  // Slower power and boot than the runbook tests, so that the hosts are certainly mid-bring-up at the kill.
-  stack = await startFullStack({ source: STORY, noWorker: true, timing: { powerDelayMs: 1000, bootMs: 1500, shutdownMs: 300 } });
+  // Slower power and boot than the runbook tests, so that the hosts are certainly mid-bring-up at
+  // the kill.
+  stack = await startFullStack({
+    source: STORY,
+    noWorker: true,
+    timing: { powerDelayMs: 1000, bootMs: 1500, shutdownMs: 300 },
+  });
 });
 
 afterAll(async () => {
@@ -32,7 +37,9 @@ describe('the story’s rack fire survives SIGKILL of its worker while its two n
     const res = await fetch(`${stack.api.url}/api/v1/runbooks/site-failover/runs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ input: { racks: ['r1'], healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 } }),
+      body: JSON.stringify({
+        input: { racks: ['r1'], healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 },
+      }),
     });
     expect(res.status).toBe(202);
     const { runId: failoverId } = (await res.json()) as { runId: string };
@@ -43,10 +50,12 @@ describe('the story’s rack fire survives SIGKILL of its worker while its two n
     let inFlight: WorkflowExecutionInfo[] = [];
     for (let i = 0; i < 2400 && before === undefined; i += 1) {
       inFlight = await childRuns(stack, failoverId, ` AND ExecutionStatus = 'Running'`);
-      if (inFlight.filter((w) => w.workflowId.startsWith(`${failoverId}/host-`)).length === 2) before = await handle.query(progressQuery);
+      if (inFlight.filter((w) => w.workflowId.startsWith(`${failoverId}/host-`)).length === 2)
+        before = await handle.query(progressQuery);
       else await new Promise((r) => setTimeout(r, 100));
     }
-    if (before === undefined) throw new Error(`never saw both host bring-ups running at once:\n${first.output()}`);
+    if (before === undefined)
+      throw new Error(`never saw both host bring-ups running at once:\n${first.output()}`);
     const planBefore = (before.report as FailoverReport).plan;
     await first.kill('SIGKILL');
     const killedAt = Date.now();
@@ -60,7 +69,8 @@ describe('the story’s rack fire survives SIGKILL of its worker while its two n
     await expectStoryRestored(stack, report);
     expect(report.outcome).toBe('completed');
 
-    // Each child id was started exactly once: one run per id in visibility, one start command in the parent's history.
+    // Each child id was started exactly once: one run per id in visibility, one start command in
+    // the parent's history.
     const expectedIds = await expectEachChildStartedOnce(stack, failoverId, plan);
     console.log(
       `rack-fire story crash: killed the worker ${((killedAt - started) / 1000).toFixed(1)} s in with ${inFlight.length} child runs in flight ` +

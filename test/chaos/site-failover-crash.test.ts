@@ -25,8 +25,13 @@ let stack: FullStack;
 const workers = workerPool(() => stack);
 
 beforeAll(async () => {
-  // Slower power and boot than the runbook tests, so that children are certainly mid-run at the kill.
-  stack = await startFullStack({ source: RACK_FIRE, noWorker: true, timing: { powerDelayMs: 1000, bootMs: 1500, shutdownMs: 300 } });
+  // Slower power and boot than the runbook tests, so that children are certainly mid-run at the
+  // kill.
+  stack = await startFullStack({
+    source: RACK_FIRE,
+    noWorker: true,
+    timing: { powerDelayMs: 1000, bootMs: 1500, shutdownMs: 300 },
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +52,9 @@ describe('site-failover survives SIGKILL of its worker with many child runbooks 
     const res = await fetch(`${stack.api.url}/api/v1/runbooks/site-failover/runs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ input: { racks: ['r1'], healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 } }),
+      body: JSON.stringify({
+        input: { racks: ['r1'], healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 },
+      }),
     });
     expect(res.status).toBe(202);
     const { runId: failoverId } = (await res.json()) as { runId: string };
@@ -66,10 +73,15 @@ describe('site-failover survives SIGKILL of its worker with many child runbooks 
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (before === undefined) throw new Error(`never saw ${IN_FLIGHT_AT_KILL} children of a later group running at once:\n${first.output()}`);
+    if (before === undefined)
+      throw new Error(
+        `never saw ${IN_FLIGHT_AT_KILL} children of a later group running at once:\n${first.output()}`,
+      );
     const planBefore = (before.report as FailoverReport).plan;
     expect(planBefore).toBeDefined();
-    const doneBefore = (before.report as FailoverReport).personas.filter((p) => p.outcome === 'restored' || p.outcome === 'failed').length;
+    const doneBefore = (before.report as FailoverReport).personas.filter(
+      (p) => p.outcome === 'restored' || p.outcome === 'failed',
+    ).length;
     await first.kill('SIGKILL');
     const killedAt = Date.now();
     await worker();
@@ -82,42 +94,80 @@ describe('site-failover survives SIGKILL of its worker with many child runbooks 
     const plan = report.plan as FailoverPlan;
     expect(report.outcome).toBe('completed');
     expect(report.hosts.filter((h) => h.outcome !== 'up')).toEqual([]);
-    expect(report.personas.filter((p) => p.priority <= 2 && p.outcome !== 'restored').map((p) => `${p.persona}: ${p.outcome} ${p.error?.message ?? p.reason ?? ''}`)).toEqual([]);
+    expect(
+      report.personas
+        .filter((p) => p.priority <= 2 && p.outcome !== 'restored')
+        .map((p) => `${p.persona}: ${p.outcome} ${p.error?.message ?? p.reason ?? ''}`),
+    ).toEqual([]);
 
-    // Each child id was started exactly once: one run per id in visibility, one start command in the parent's history.
+    // Each child id was started exactly once: one run per id in visibility, one start command in
+    // the parent's history.
     const expectedIds = await expectEachChildStartedOnce(stack, failoverId, plan);
 
     // The lab agrees with the report: each restored persona runs, healthy, where the report says.
-    const hypervisors = (stack.lab.describe() as { hypervisors?: Record<string, { domains: Record<string, { state: string; boot: { healthy: boolean } | null }> }> }).hypervisors ?? {};
+    const hypervisors =
+      (
+        stack.lab.describe() as {
+          hypervisors?: Record<
+            string,
+            { domains: Record<string, { state: string; boot: { healthy: boolean } | null }> }
+          >;
+        }
+      ).hypervisors ?? {};
     const targets = new Set(plan.hypervisorHosts.map((h) => h.machine));
     for (const p of report.personas.filter((x) => x.outcome === 'restored')) {
       const target = plan.restorations.find((r) => r.persona === p.persona);
-      if (target?.outcome !== 'restored') throw new Error(`${p.persona} is restored but the plan does not restore it`);
+      if (target?.outcome !== 'restored')
+        throw new Error(`${p.persona} is restored but the plan does not restore it`);
       if (target.target.kind === 'machine') {
         targets.add(target.target.machine);
         expect(p.endedOn).toBe(target.target.machine);
         expect(stack.lab.machine(target.target.machine).powerState).toBe('on');
-        expect(stack.lab.machine(target.target.machine).bootResult).toMatchObject({ healthy: true, persona: p.persona });
+        expect(stack.lab.machine(target.target.machine).bootResult).toMatchObject({
+          healthy: true,
+          persona: p.persona,
+        });
       } else {
         expect(p.endedOn).toBe(`vm@${target.target.host}`);
-        expect(hypervisors[target.target.host]?.domains[p.persona]).toMatchObject({ state: 'running', boot: { healthy: true } });
+        expect(hypervisors[target.target.host]?.domains[p.persona]).toMatchObject({
+          state: 'running',
+          boot: { healthy: true },
+        });
       }
     }
-    // Each machine the failover started powered on once; no BMC got an "on" while already on, a cycle or an off.
+    // Each machine the failover started powered on once; no BMC got an "on" while already on, a
+    // cycle or an off.
     for (const machine of targets) {
       const s = seen.get(machine)!;
-      expect({ machine, ons: s.filter((x) => x.action === 'power-on').length }).toEqual({ machine, ons: 1 });
-      expect(s.filter((x) => (x.action === 'on' && x.state === 'on') || x.action === 'cycle' || x.action === 'off')).toEqual([]);
+      expect({ machine, ons: s.filter((x) => x.action === 'power-on').length }).toEqual({
+        machine,
+        ons: 1,
+      });
+      expect(
+        s.filter(
+          (x) =>
+            (x.action === 'on' && x.state === 'on') || x.action === 'cycle' || x.action === 'off',
+        ),
+      ).toEqual([]);
     }
     // And the machines it did not choose were left alone.
-    for (const [machine, s] of seen) if (!targets.has(machine)) expect({ machine, seen: s }).toEqual({ machine, seen: [] });
+    for (const [machine, s] of seen)
+      if (!targets.has(machine)) expect({ machine, seen: s }).toEqual({ machine, seen: [] });
 
-    // After the crash and the resumed run, the ledger and the lab agree on every machine: burned ones
-    // recorded dark, the machines the personas left parked, each eviction listed as the moves did it.
+    // After the crash and the resumed run, the ledger and the lab agree on every machine: burned
+    // ones
+    // recorded dark, the machines the personas left parked, each eviction listed as the moves did
+    // it.
     const ledger = await stack.ledger.snapshot('dc1');
-    for (const m of burned) expect({ m, record: ledger.machines[m] }).toMatchObject({ m, record: { power: 'unknown', healthy: false } });
+    for (const m of burned)
+      expect({ m, record: ledger.machines[m] }).toMatchObject({
+        m,
+        record: { power: 'unknown', healthy: false },
+      });
     expect(ledgerLabDisagreements(stack.lab, stack.topology, [ledger])).toEqual([]);
-    expect((report.evictions ?? []).map((e) => `${e.occupant}: ${e.outcome}`)).toEqual(plan.evictions.map((e) => `${e.occupant}: evicted`));
+    expect((report.evictions ?? []).map((e) => `${e.occupant}: ${e.outcome}`)).toEqual(
+      plan.evictions.map((e) => `${e.occupant}: evicted`),
+    );
 
     const restored = report.personas.filter((p) => p.outcome === 'restored').length;
     console.log(

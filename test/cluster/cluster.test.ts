@@ -14,7 +14,13 @@ import { spawnApi, type ApiProcess } from '../support/api-process';
 import { ROOT } from '../support/lab-fixtures';
 import { relocatedTopology, type RelocatedTopology } from '../support/relocated-topology';
 import { runCli } from '../support/run-cli';
-import { clusterArgs, clusterState, clusterTls, restartClusterServer, type ClusterState } from '../support/temporal-cluster';
+import {
+  clusterArgs,
+  clusterState,
+  clusterTls,
+  restartClusterServer,
+  type ClusterState,
+} from '../support/temporal-cluster';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 jest.setTimeout(900_000);
@@ -79,12 +85,19 @@ function identityOf(w: WorkerProcess): string {
 }
 
 async function worker(built = false): Promise<WorkerProcess> {
-  const w = await spawnWorker({ temporal: state.address, topologyFile: relocated.file, secretsFile: lab.secretsFile, args: [...conn(), '--disk-transfer', lab.controlUrl], built });
+  const w = await spawnWorker({
+    temporal: state.address,
+    topologyFile: relocated.file,
+    secretsFile: lab.secretsFile,
+    args: [...conn(), '--disk-transfer', lab.controlUrl],
+    built,
+  });
   workers.push(w);
   return w;
 }
 
-const alive = (): WorkerProcess[] => workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+const alive = (): WorkerProcess[] =>
+  workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
 
 async function post(api: ApiProcess, runbook: string, input: unknown): Promise<string> {
   const res = await fetch(`${api.url}/api/v1/runbooks/${runbook}/runs`, {
@@ -93,28 +106,42 @@ async function post(api: ApiProcess, runbook: string, input: unknown): Promise<s
     body: JSON.stringify({ input }),
   });
   const body = (await res.json()) as { runId?: string };
-  if (res.status !== 202 || body.runId === undefined) throw new Error(`POST ${runbook}: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 202 || body.runId === undefined)
+    throw new Error(`POST ${runbook}: ${res.status} ${JSON.stringify(body)}`);
   return body.runId;
 }
 
-async function getRun(api: ApiProcess, runId: string): Promise<{ status: string; result?: unknown }> {
-  const res = await fetch(`${api.url}/api/v1/runs/${encodeURIComponent(runId)}`, { headers: { authorization: `Bearer ${token}` } });
+async function getRun(
+  api: ApiProcess,
+  runId: string,
+): Promise<{ status: string; result?: unknown }> {
+  const res = await fetch(`${api.url}/api/v1/runs/${encodeURIComponent(runId)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as { status: string; result?: unknown };
 }
 
-/** Every identity that completed a workflow task or ran an activity of the run, from its history. */
+/**
+ * Every identity that completed a workflow task or ran an activity of the run, from its history.
+ */
 async function identities(runId: string): Promise<Set<string>> {
   const history = await client.workflow.getHandle(runId).fetchHistory();
   const ids = new Set<string>();
   for (const e of history.events ?? []) {
-    const id = e.workflowTaskCompletedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity;
+    const id =
+      e.workflowTaskCompletedEventAttributes?.identity ??
+      e.activityTaskStartedEventAttributes?.identity;
     if (id) ids.add(id);
   }
   return ids;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 180_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const got = await probe().catch(() => undefined);
@@ -127,7 +154,11 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mTLS)', () => {
   it('the frontend refuses a client without a certificate the CA signed, and plain gRPC', async () => {
     const { ca, serverName } = state.tls;
-    const noCert = { address: state.address, tls: { serverRootCACertificate: readFileSync(ca), serverNameOverride: serverName }, connectTimeout: 3000 };
+    const noCert = {
+      address: state.address,
+      tls: { serverRootCACertificate: readFileSync(ca), serverNameOverride: serverName },
+      connectTimeout: 3000,
+    };
     const reach = async (options: Parameters<typeof Connection.connect>[0]): Promise<string> => {
       try {
         const c = await Connection.connect(options);
@@ -143,41 +174,64 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
     };
     expect(await reach(noCert)).toBe('refused');
     expect(await reach({ address: state.address, connectTimeout: 3000 })).toBe('refused');
-    expect(await reach({ address: state.address, tls: clusterTls(state), connectTimeout: 3000 })).toBe('answered');
+    expect(
+      await reach({ address: state.address, tls: clusterTls(state), connectTimeout: 3000 }),
+    ).toBe('answered');
   });
 
   it('worker and API refuse a namespace that is not set up, saying what is missing; `rackshift admin setup` fixes it', async () => {
-    await expect(worker()).rejects.toThrow(`no namespace ${NS}: run \`rackshift admin setup --namespace ${NS}\``);
+    await expect(worker()).rejects.toThrow(
+      `no namespace ${NS}: run \`rackshift admin setup --namespace ${NS}\``,
+    );
     workers.length = 0;
 
     // A namespace created by hand, without rackshift's search attributes: the API names each one.
     const bare = `${NS}-bare`;
-    await connection.workflowService.registerNamespace({ namespace: bare, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    const refused = spawnApi({ port: apiPorts[1]!, topologyFile: relocated.file, tokenFile, args: [...clusterArgs(state), '--namespace', bare] });
+    await connection.workflowService.registerNamespace({
+      namespace: bare,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    const refused = spawnApi({
+      port: apiPorts[1]!,
+      topologyFile: relocated.file,
+      tokenFile,
+      args: [...clusterArgs(state), '--namespace', bare],
+    });
     await expect(refused).rejects.toThrow(
       `${SEARCH_ATTRIBUTES.map(([name, type]) => `no search attribute ${name} (${type}) in namespace ${bare}`).join('; ')}: run \`rackshift admin setup --namespace ${bare}\``,
     );
 
     const out = await runCli(['admin', 'setup', ...conn(), '--retention-days', '30']);
     expect(out).toContain(`namespace ${NS}: created with retention 30 days`);
-    expect(out).toContain(`namespace ${NS}: added search attributes RackshiftRunbook, RackshiftSite, RackshiftMachine, RackshiftPersona`);
+    expect(out).toContain(
+      `namespace ${NS}: added search attributes RackshiftRunbook, RackshiftSite, RackshiftMachine, RackshiftPersona`,
+    );
     const { config } = await connection.workflowService.describeNamespace({ namespace: NS });
     expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(30 * 86_400);
     // Idempotent: a second setup changes nothing and says so.
-    expect(await runCli(['admin', 'setup', ...conn()])).toContain(`namespace ${NS}: search attributes already there`);
+    expect(await runCli(['admin', 'setup', ...conn()])).toContain(
+      `namespace ${NS}: search attributes already there`,
+    );
   });
 
   it('two workers (one the built CLI with its prebuilt bundle) and two APIs start; runs started through one API spread over both', async () => {
     const [a, b] = [await worker(), await worker(true)];
     expect(identityOf(a)).not.toBe(identityOf(b));
-    expect(b.output()).toContain(`workflows from ${join(ROOT, 'dist', 'worker', 'workflows.bundle.js')}`);
-    for (const port of apiPorts) apis.push(await spawnApi({ port, topologyFile: relocated.file, tokenFile, args: conn() }));
+    expect(b.output()).toContain(
+      `workflows from ${join(ROOT, 'dist', 'worker', 'workflows.bundle.js')}`,
+    );
+    for (const port of apiPorts)
+      apis.push(await spawnApi({ port, topologyFile: relocated.file, tokenFile, args: conn() }));
 
     const machines = ['m-r1-01', 'm-r1-02', 'm-r1-03', 'm-r1-04', 'm-r1-05', 'm-r1-06'];
     const runIds = [];
-    for (const machine of machines) runIds.push(await post(apis[0]!, 'power', { machine, action: 'on' }));
-    const reports = await Promise.all(runIds.map((id) => client.workflow.getHandle(id).result() as Promise<PowerReport>));
-    for (const r of reports) expect(r).toMatchObject({ stateBefore: 'off', stateAfter: 'on', alreadyInState: false });
+    for (const machine of machines)
+      runIds.push(await post(apis[0]!, 'power', { machine, action: 'on' }));
+    const reports = await Promise.all(
+      runIds.map((id) => client.workflow.getHandle(id).result() as Promise<PowerReport>),
+    );
+    for (const r of reports)
+      expect(r).toMatchObject({ stateBefore: 'off', stateAfter: 'on', alreadyInState: false });
     const seen = new Set<string>();
     for (const id of runIds) for (const i of await identities(id)) seen.add(i);
     expect([...seen].sort()).toEqual([identityOf(a), identityOf(b)].sort());
@@ -188,10 +242,16 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
       expect(x).toMatchObject({ status: 'COMPLETED' });
       expect(y.result).toEqual(x.result);
     }
-    const lists = await Promise.all(apis.map(async (api) => {
-      const res = await fetch(`${api.url}/api/v1/runs?runbook=power`, { headers: { authorization: `Bearer ${token}` } });
-      return ((await res.json()) as { runs: Array<{ runId: string }> }).runs.map((r) => r.runId).sort();
-    }));
+    const lists = await Promise.all(
+      apis.map(async (api) => {
+        const res = await fetch(`${api.url}/api/v1/runs?runbook=power`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return ((await res.json()) as { runs: Array<{ runId: string }> }).runs
+          .map((r) => r.runId)
+          .sort();
+      }),
+    );
     expect(lists[0]).toEqual([...runIds].sort());
     expect(lists[1]).toEqual(lists[0]);
   });
@@ -207,7 +267,13 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
       if (progress.step !== 'wait-state') return undefined;
       const pending = (await handle.describe()).raw.pendingActivities ?? [];
       const running = pending.find((p) => p.lastWorkerIdentity && p.lastStartedTime);
-      return running ? { identity: running.lastWorkerIdentity!, activityId: running.activityId!, attempt: running.attempt ?? 1 } : undefined;
+      return running
+        ? {
+            identity: running.lastWorkerIdentity!,
+            activityId: running.activityId!,
+            attempt: running.attempt ?? 1,
+          }
+        : undefined;
     });
     const victim = alive().find((w) => identityOf(w) === holder.identity);
     if (!victim) throw new Error(`no live worker is ${holder.identity}`);
@@ -219,7 +285,9 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
       const pending = (await handle.describe()).raw.pendingActivities ?? [];
       const p = pending.find((x) => x.activityId === holder.activityId);
       if (p === undefined) return true; // already completed by the survivor
-      return p.lastWorkerIdentity === identityOf(survivor) && (p.attempt ?? 1) > holder.attempt ? true : undefined;
+      return p.lastWorkerIdentity === identityOf(survivor) && (p.attempt ?? 1) > holder.attempt
+        ? true
+        : undefined;
     });
     const takeoverMs = Date.now() - killedAt;
     const report = (await handle.result()) as PowerReport;
@@ -227,7 +295,9 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
     expect(report).toMatchObject({ stateAfter: 'on' });
     expect(lab.machine(machine).count('on')).toBe(1);
     expect(await identities(runId)).toContain(identityOf(survivor));
-    console.log(`cluster: SIGKILL of ${holder.identity} mid-activity; ${identityOf(survivor)} took it over ${(takeoverMs / 1000).toFixed(1)} s later, run done ${(doneMs / 1000).toFixed(1)} s after the kill`);
+    console.log(
+      `cluster: SIGKILL of ${holder.identity} mid-activity; ${identityOf(survivor)} took it over ${(takeoverMs / 1000).toFixed(1)} s later, run done ${(doneMs / 1000).toFixed(1)} s after the kill`,
+    );
     await worker();
   });
 
@@ -236,14 +306,19 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
     lab.machine(machine).setTiming({ powerDelayMs: 8000 });
     const runId = await post(apis[0]!, 'power', { machine, action: 'on' });
     const handle = client.workflow.getHandle(runId);
-    await waitFor('wait-state', async () => ((await handle.query(progressQuery)).step === 'wait-state' ? true : undefined));
+    await waitFor('wait-state', async () =>
+      (await handle.query(progressQuery)).step === 'wait-state' ? true : undefined,
+    );
     const downMs = await restartClusterServer(state, 'SIGKILL');
     const restartedAt = Date.now();
     const report = (await handle.result()) as PowerReport;
     expect(report).toMatchObject({ stateAfter: 'on' });
     expect(lab.machine(machine).count('on')).toBe(1);
-    for (const api of apis) expect(await getRun(api, runId)).toMatchObject({ status: 'COMPLETED', result: report });
-    console.log(`cluster: temporal-server SIGKILLed and answering again after ${(downMs / 1000).toFixed(1)} s (server start ${(state.timings.serverStartMs / 1000).toFixed(1)} s); run done ${((Date.now() - restartedAt) / 1000).toFixed(1)} s later`);
+    for (const api of apis)
+      expect(await getRun(api, runId)).toMatchObject({ status: 'COMPLETED', result: report });
+    console.log(
+      `cluster: temporal-server SIGKILLed and answering again after ${(downMs / 1000).toFixed(1)} s (server start ${(state.timings.serverStartMs / 1000).toFixed(1)} s); run done ${((Date.now() - restartedAt) / 1000).toFixed(1)} s later`,
+    );
   });
 
   it('SIGTERM drains: the worker finishes the activity it holds (no retry elsewhere), then exits 0', async () => {
@@ -253,33 +328,59 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
     const handle = client.workflow.getHandle(runId);
     const holder = await waitFor('the wait-state activity to be running', async () => {
       if ((await handle.query(progressQuery)).step !== 'wait-state') return undefined;
-      const running = ((await handle.describe()).raw.pendingActivities ?? []).find((p) => p.lastWorkerIdentity && p.lastStartedTime);
-      return running ? { identity: running.lastWorkerIdentity!, activityId: running.activityId! } : undefined;
+      const running = ((await handle.describe()).raw.pendingActivities ?? []).find(
+        (p) => p.lastWorkerIdentity && p.lastStartedTime,
+      );
+      return running
+        ? { identity: running.lastWorkerIdentity!, activityId: running.activityId! }
+        : undefined;
     });
     const draining = alive().find((w) => identityOf(w) === holder.identity)!;
-    const exited = new Promise<number | null>((resolve) => draining.child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      draining.child.once('exit', (code) => resolve(code)),
+    );
     draining.child.kill('SIGTERM');
     expect(await handle.result()).toMatchObject({ stateAfter: 'on' });
     expect(await exited).toBe(0);
-    expect(draining.output()).toContain(`${holder.identity}: SIGTERM: draining, running activities get 30 s`);
+    expect(draining.output()).toContain(
+      `${holder.identity}: SIGTERM: draining, running activities get 30 s`,
+    );
     const history = await handle.fetchHistory();
-    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityId === holder.activityId)!;
-    const started = history.events!.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId?.toString())!;
-    expect({ identity: started.activityTaskStartedEventAttributes!.identity, attempt: started.activityTaskStartedEventAttributes!.attempt }).toEqual({ identity: holder.identity, attempt: 1 });
+    const scheduled = history.events!.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityId === holder.activityId,
+    )!;
+    const started = history.events!.find(
+      (e) =>
+        e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() ===
+        scheduled.eventId?.toString(),
+    )!;
+    expect({
+      identity: started.activityTaskStartedEventAttributes!.identity,
+      attempt: started.activityTaskStartedEventAttributes!.attempt,
+    }).toEqual({ identity: holder.identity, attempt: 1 });
     expect(lab.machine(machine).count('on')).toBe(1);
     await worker();
   });
 
   it('a site-failover completes across a worker SIGKILL and a server restart, every child started once', async () => {
     lab.burnRack('r1');
-    const failoverId = await post(apis[1]!, 'site-failover', { racks: ['r1'], healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 });
+    const failoverId = await post(apis[1]!, 'site-failover', {
+      racks: ['r1'],
+      healthTimeoutSeconds: 120,
+      powerTimeoutSeconds: 60,
+    });
     const handle = client.workflow.getHandle(failoverId);
     const children = async (extra = ''): Promise<WorkflowExecutionInfo[]> => {
       const runs: WorkflowExecutionInfo[] = [];
-      for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH '${failoverId}/'${extra}` })) runs.push(w);
+      for await (const w of client.workflow.list({
+        query: `WorkflowId STARTS_WITH '${failoverId}/'${extra}`,
+      }))
+        runs.push(w);
       return runs;
     };
-    await waitFor('two child runbooks running', async () => ((await children(` AND ExecutionStatus = 'Running'`)).length >= 2 ? true : undefined));
+    await waitFor('two child runbooks running', async () =>
+      (await children(` AND ExecutionStatus = 'Running'`)).length >= 2 ? true : undefined,
+    );
     const victim = alive()[0]!;
     await victim.kill('SIGKILL');
     await worker();
@@ -287,16 +388,28 @@ describe('rackshift on a real Temporal cluster (temporal-server + PostgreSQL, mT
     const report = (await handle.result()) as FailoverReport;
     expect(report.outcome).toBe('completed');
     expect(report.hosts.filter((h) => h.outcome !== 'up')).toEqual([]);
-    expect(report.personas.filter((p) => p.priority <= 2 && p.outcome !== 'restored').map((p) => `${p.persona}: ${p.outcome}`)).toEqual([]);
+    expect(
+      report.personas
+        .filter((p) => p.priority <= 2 && p.outcome !== 'restored')
+        .map((p) => `${p.persona}: ${p.outcome}`),
+    ).toEqual([]);
     const plan = report.plan!;
     const expectedIds = [
       ...plan.hypervisorHosts.map((h) => `${failoverId}/host-${h.machine}`),
-      ...plan.restorations.filter((r) => r.outcome === 'restored').map((r) => `${failoverId}/${r.persona}`),
+      ...plan.restorations
+        .filter((r) => r.outcome === 'restored')
+        .map((r) => `${failoverId}/${r.persona}`),
     ].sort();
     const runs = await children();
     expect(runs.map((r) => r.workflowId).sort()).toEqual(expectedIds);
-    expect(runs.filter((r) => r.status.name !== 'COMPLETED').map((r) => `${r.workflowId}: ${r.status.name}`)).toEqual([]);
+    expect(
+      runs
+        .filter((r) => r.status.name !== 'COMPLETED')
+        .map((r) => `${r.workflowId}: ${r.status.name}`),
+    ).toEqual([]);
     expect(await getRun(apis[0]!, failoverId)).toMatchObject({ status: 'COMPLETED' });
-    console.log(`cluster: site-failover completed ${report.personas.filter((p) => p.outcome === 'restored').length} restorations across a worker SIGKILL and a ${(downMs / 1000).toFixed(1)} s server restart`);
+    console.log(
+      `cluster: site-failover completed ${report.personas.filter((p) => p.outcome === 'restored').length} restorations across a worker SIGKILL and a ${(downMs / 1000).toFixed(1)} s server restart`,
+    );
   });
 });

@@ -36,20 +36,44 @@ afterAll(async () => {
 
 describe('HTTP probe', () => {
   it('is healthy on a 2xx answer at the path and quotes the body', async () => {
-    const port = await listen(createHttpServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end(req.url === '/healthz' ? 'db-01\n' : 'no')));
+    const port = await listen(
+      createHttpServer((req, res) =>
+        res
+          .writeHead(req.url === '/healthz' ? 200 : 404)
+          .end(req.url === '/healthz' ? 'db-01\n' : 'no'),
+      ),
+    );
     const r = await probe({ kind: 'http', host: '127.0.0.1', port, path: '/healthz' });
-    expect(r).toEqual({ healthy: true, detail: `HTTP 200 from http://127.0.0.1:${port}/healthz: db-01`, latencyMs: expect.any(Number) });
+    expect(r).toEqual({
+      healthy: true,
+      detail: `HTTP 200 from http://127.0.0.1:${port}/healthz: db-01`,
+      latencyMs: expect.any(Number),
+    });
     expect(r.latencyMs).toBeGreaterThanOrEqual(0);
-    expect(await probe({ kind: 'http', host: '127.0.0.1', port, path: '/other' })).toMatchObject({ healthy: false, detail: expect.stringContaining('HTTP 404') });
+    expect(await probe({ kind: 'http', host: '127.0.0.1', port, path: '/other' })).toMatchObject({
+      healthy: false,
+      detail: expect.stringContaining('HTTP 404'),
+    });
   });
 
   it('is unhealthy on a 5xx, a refused connection, or no answer within the timeout', async () => {
-    const failing = await listen(createHttpServer((_req, res) => res.writeHead(503).end('starting')));
-    expect(await probe({ kind: 'http', host: '127.0.0.1', port: failing, path: '/healthz' })).toMatchObject({ healthy: false, detail: expect.stringContaining('HTTP 503') });
+    const failing = await listen(
+      createHttpServer((_req, res) => res.writeHead(503).end('starting')),
+    );
+    expect(
+      await probe({ kind: 'http', host: '127.0.0.1', port: failing, path: '/healthz' }),
+    ).toMatchObject({ healthy: false, detail: expect.stringContaining('HTTP 503') });
     const closed = await freePort();
-    expect(await probe({ kind: 'http', host: '127.0.0.1', port: closed, path: '/healthz' })).toMatchObject({ healthy: false, detail: expect.stringContaining('ECONNREFUSED') });
+    expect(
+      await probe({ kind: 'http', host: '127.0.0.1', port: closed, path: '/healthz' }),
+    ).toMatchObject({ healthy: false, detail: expect.stringContaining('ECONNREFUSED') });
     const hanging = await silent();
-    expect(await probe({ kind: 'http', host: '127.0.0.1', port: hanging, path: '/healthz' }, { timeoutMs: 200 })).toMatchObject({
+    expect(
+      await probe(
+        { kind: 'http', host: '127.0.0.1', port: hanging, path: '/healthz' },
+        { timeoutMs: 200 },
+      ),
+    ).toMatchObject({
       healthy: false,
       detail: `no answer from http://127.0.0.1:${hanging}/healthz within 200 ms`,
     });
@@ -59,9 +83,15 @@ describe('HTTP probe', () => {
 describe('TCP probe', () => {
   it('is healthy when a connection opens, unhealthy when refused', async () => {
     const port = await silent();
-    expect(await probe({ kind: 'tcp', host: '127.0.0.1', port })).toMatchObject({ healthy: true, detail: `connected to 127.0.0.1:${port}` });
+    expect(await probe({ kind: 'tcp', host: '127.0.0.1', port })).toMatchObject({
+      healthy: true,
+      detail: `connected to 127.0.0.1:${port}`,
+    });
     const closed = await freePort();
-    expect(await probe({ kind: 'tcp', host: '127.0.0.1', port: closed })).toMatchObject({ healthy: false, detail: `127.0.0.1:${closed}: ECONNREFUSED` });
+    expect(await probe({ kind: 'tcp', host: '127.0.0.1', port: closed })).toMatchObject({
+      healthy: false,
+      detail: `127.0.0.1:${closed}: ECONNREFUSED`,
+    });
   });
 });
 
@@ -75,17 +105,33 @@ describe('SSH probe (banner only, no login)', () => {
 
   it('skips lines a server sends before its identification line', async () => {
     const port = await sayer('welcome to the lab\r\nSSH-2.0-rackshift_lab\r\n');
-    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port })).toMatchObject({ healthy: true, detail: 'SSH-2.0-rackshift_lab' });
+    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port })).toMatchObject({
+      healthy: true,
+      detail: 'SSH-2.0-rackshift_lab',
+    });
   });
 
   it('is unhealthy for a server that is not SSH, an old SSH, or a silent one', async () => {
     const http = await listen(createHttpServer((_req, res) => res.end('hi')));
-    expect((await probe({ kind: 'ssh', host: '127.0.0.1', port: http }, { timeoutMs: 500 })).healthy).toBe(false);
+    expect(
+      (await probe({ kind: 'ssh', host: '127.0.0.1', port: http }, { timeoutMs: 500 })).healthy,
+    ).toBe(false);
     const junk = await sayer(`${'x'.repeat(400)}`);
-    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port: junk })).toMatchObject({ healthy: false, detail: expect.stringContaining('is not an SSH server') });
+    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port: junk })).toMatchObject({
+      healthy: false,
+      detail: expect.stringContaining('is not an SSH server'),
+    });
     const old = await sayer('SSH-1.5-ancient\r\n');
-    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port: old })).toMatchObject({ healthy: false, detail: expect.stringContaining('unsupported SSH version') });
+    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port: old })).toMatchObject({
+      healthy: false,
+      detail: expect.stringContaining('unsupported SSH version'),
+    });
     const quiet = await silent();
-    expect(await probe({ kind: 'ssh', host: '127.0.0.1', port: quiet }, { timeoutMs: 200 })).toMatchObject({ healthy: false, detail: `no SSH banner from 127.0.0.1:${quiet} within 200 ms` });
+    expect(
+      await probe({ kind: 'ssh', host: '127.0.0.1', port: quiet }, { timeoutMs: 200 }),
+    ).toMatchObject({
+      healthy: false,
+      detail: `no SSH banner from 127.0.0.1:${quiet} within 200 ms`,
+    });
   });
 });

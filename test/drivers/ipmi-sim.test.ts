@@ -3,10 +3,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore, type Secret } from '../../common/secrets';
-import { SpawnCommandRunner, type CommandOptions, type CommandResult } from '../../common/command-runner';
+import {
+  SpawnCommandRunner,
+  type CommandOptions,
+  type CommandResult,
+} from '../../common/command-runner';
 import { IpmiPowerDriver } from '../../drivers/power/ipmi';
 import { CipherSuiteMemory } from '../../drivers/power/ipmi-cipher-suites';
-import { BmcAuthError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
+import {
+  BmcAuthError,
+  BmcUnreachableError,
+  UnsupportedActionError,
+} from '../../drivers/power/power-errors';
 import type { Machine, Topology } from '../../inventory/topology-schema';
 import type { LabIpmiBmcs } from '../../lab/bmc/ipmi-sim-bmcs';
 import type { Lab, LabOptions } from '../../lab/lab';
@@ -41,17 +49,35 @@ afterAll(async () => {
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
-function driver(machineId: string, secret?: Secret, options: { suites?: number[]; memory?: CipherSuiteMemory } = {}): IpmiPowerDriver {
-  const secrets = new StaticSecretStore(secret === undefined ? lab.credentials : { 'lab-bmc': secret });
+function driver(
+  machineId: string,
+  secret?: Secret,
+  options: { suites?: number[]; memory?: CipherSuiteMemory } = {},
+): IpmiPowerDriver {
+  const secrets = new StaticSecretStore(
+    secret === undefined ? lab.credentials : { 'lab-bmc': secret },
+  );
   const base = lab.index.machine(machineId);
-  const machine = options.suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: options.suites } } as Machine);
-  return new IpmiPowerDriver({ machine, secrets, timeoutMs: DRIVER_TIMEOUT_MS, ...(options.memory !== undefined && { cipherSuiteMemory: options.memory }) });
+  const machine =
+    options.suites === undefined
+      ? base
+      : ({ ...base, bmc: { ...base.bmc, cipherSuites: options.suites } } as Machine);
+  return new IpmiPowerDriver({
+    machine,
+    secrets,
+    timeoutMs: DRIVER_TIMEOUT_MS,
+    ...(options.memory !== undefined && { cipherSuiteMemory: options.memory }),
+  });
 }
 
 /** Counts the ipmitool runs of a driver and the cipher suite of each. */
 class CountingRunner extends SpawnCommandRunner {
   readonly suites: string[] = [];
-  override run(file: string, args: readonly string[], options: CommandOptions): Promise<CommandResult> {
+  override run(
+    file: string,
+    args: readonly string[],
+    options: CommandOptions,
+  ): Promise<CommandResult> {
     this.suites.push(args[args.indexOf('-C') + 1] ?? '');
     return super.run(file, args, options);
   }
@@ -78,13 +104,25 @@ async function errorOf(p: Promise<unknown>): Promise<Error> {
   throw new Error('expected a failure');
 }
 
-/** A lab of its own for one describe, its BMCs set to quirk profiles: started before its tests, stopped after. */
-function profileLab(name: string, options: Pick<LabOptions, 'bmcProfiles' | 'ipmiBootFlagTimeoutMs'>): () => Lab {
+/**
+ * A lab of its own for one describe, its BMCs set to quirk profiles: started before its tests,
+ * stopped after.
+ */
+function profileLab(
+  name: string,
+  options: Pick<LabOptions, 'bmcProfiles' | 'ipmiBootFlagTimeoutMs'>,
+): () => Lab {
   let own: Lab | undefined;
   let dir: string | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), `rackshift-ipmi-${name}-`));
-    own = await startLab({ topology: await ipmiLabTopology(), dataDir: dir, only: ['ipmi'], timing: TIMING, ...options });
+    own = await startLab({
+      topology: await ipmiLabTopology(),
+      dataDir: dir,
+      only: ['ipmi'],
+      timing: TIMING,
+      ...options,
+    });
   });
   afterAll(async () => {
     await own?.stop();
@@ -150,7 +188,8 @@ describe('IPMI driver ↔ ipmi_sim', () => {
 
     const events = powerEvents(m);
     expect(await d.power('cycle')).toMatchObject({ action: 'cycle', already: false });
-    // ipmi_sim performs a cycle as "set power 0", then "set power 1" once it reads the chassis off (it polls every second).
+    // ipmi_sim performs a cycle as "set power 0", then "set power 1" once it reads the chassis off
+    // (it polls every second).
     await until('off then on', () => events.join(',') === 'off,on');
     expect(await d.powerState()).toBe('on');
   });
@@ -173,10 +212,18 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     expect(await d.bootDevice()).toEqual({ device: 'disk', persistent: false, uefi: false });
 
     await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
-    expect(await d.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({ device: 'disk', persistent: false, uefi: false });
+    expect(await d.setBootDevice({ device: 'disk', persistent: false, uefi: false })).toEqual({
+      device: 'disk',
+      persistent: false,
+      uefi: false,
+    });
     expect(m.bootOverride.device).toBe('disk');
     // No override at all (what an undo puts back on a machine that had none): selector 0.
-    expect(await d.setBootDevice({ device: 'none', persistent: false, uefi: false })).toEqual({ device: 'none', persistent: false, uefi: false });
+    expect(await d.setBootDevice({ device: 'none', persistent: false, uefi: false })).toEqual({
+      device: 'none',
+      persistent: false,
+      uefi: false,
+    });
     expect(m.bootOverride.device).toBe('none');
     expect(m.count('bootdev')).toBe(4);
   });
@@ -185,17 +232,27 @@ describe('IPMI driver ↔ ipmi_sim', () => {
     const runner = new CountingRunner();
     const memory = new CipherSuiteMemory();
     const make = () =>
-      new IpmiPowerDriver({ machine: lab.index.machine('m-r1-01'), secrets: new StaticSecretStore(lab.credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: memory });
+      new IpmiPowerDriver({
+        machine: lab.index.machine('m-r1-01'),
+        secrets: new StaticSecretStore(lab.credentials),
+        timeoutMs: DRIVER_TIMEOUT_MS,
+        runner,
+        cipherSuiteMemory: memory,
+      });
     expect(await make().powerState()).toBe(lab.machine('m-r1-01').powerState);
     expect(await make().powerState()).toBe(lab.machine('m-r1-01').powerState);
     expect(runner.suites).toEqual(['17', '3', '3']);
   });
 
   it('a BMC that accepts none of the configured suites → UnsupportedActionError (not unreachable, not retried)', async () => {
-    const error = await errorOf(driver('m-r1-01', undefined, { suites: [17], memory: new CipherSuiteMemory() }).powerState());
+    const error = await errorOf(
+      driver('m-r1-01', undefined, { suites: [17], memory: new CipherSuiteMemory() }).powerState(),
+    );
     expect(error).toBeInstanceOf(UnsupportedActionError);
     expect((error as UnsupportedActionError).retryable).toBe(false);
-    expect(error.message).toContain('Error in open session response message : invalid authentication algorithm');
+    expect(error.message).toContain(
+      'Error in open session response message : invalid authentication algorithm',
+    );
   });
 
   it.each([
@@ -245,16 +302,29 @@ describe('a BMC with cipher suite 3 disabled (lab profile no-suite-3: ipmi_sim b
 
   function gatedDriver(suites: number[] | undefined, runner: CountingRunner): IpmiPowerDriver {
     const base = gated().index.machine('m-r1-01');
-    const machine = suites === undefined ? base : ({ ...base, bmc: { ...base.bmc, cipherSuites: suites } } as Machine);
-    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(gated().credentials), timeoutMs: DRIVER_TIMEOUT_MS, runner, cipherSuiteMemory: new CipherSuiteMemory() });
+    const machine =
+      suites === undefined
+        ? base
+        : ({ ...base, bmc: { ...base.bmc, cipherSuites: suites } } as Machine);
+    return new IpmiPowerDriver({
+      machine,
+      secrets: new StaticSecretStore(gated().credentials),
+      timeoutMs: DRIVER_TIMEOUT_MS,
+      runner,
+      cipherSuiteMemory: new CipherSuiteMemory(),
+    });
   }
 
-  it('is not reported unreachable: both refusals, with ipmitool\'s real texts, end in UnsupportedActionError', async () => {
+  it("is not reported unreachable: both refusals, with ipmitool's real texts, end in UnsupportedActionError", async () => {
     const runner = new CountingRunner();
     const error = await errorOf(gatedDriver(undefined, runner).powerState());
     expect(error).toBeInstanceOf(UnsupportedActionError);
-    expect(error.message).toContain('17 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : invalid authentication algorithm))');
-    expect(error.message).toContain('3 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : no matching cipher suite))');
+    expect(error.message).toContain(
+      '17 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : invalid authentication algorithm))',
+    );
+    expect(error.message).toContain(
+      '3 (the BMC does not accept this cipher suite (ipmitool: Error in open session response message : no matching cipher suite))',
+    );
     expect(runner.suites).toEqual(['17', '3']);
   });
 
@@ -300,12 +370,19 @@ describe('a BMC with no free session slot (lab profile busy-sessions: two Open S
 describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the IPMI spec says)', () => {
   /** Shortened from the spec's 60 s. */
   const VALID_MS = 300;
-  const lab2 = profileLab('bootflags', { bmcProfiles: { 'm-r1-01': 'spec-boot-flags', 'm-r1-02': 'spec-boot-flags' }, ipmiBootFlagTimeoutMs: VALID_MS });
+  const lab2 = profileLab('bootflags', {
+    bmcProfiles: { 'm-r1-01': 'spec-boot-flags', 'm-r1-02': 'spec-boot-flags' },
+    ipmiBootFlagTimeoutMs: VALID_MS,
+  });
 
   function suite2Driver(machineId: string): IpmiPowerDriver {
     const base = lab2().index.machine(machineId);
     const machine = { ...base, bmc: { ...base.bmc, cipherSuites: [2] } } as Machine;
-    return new IpmiPowerDriver({ machine, secrets: new StaticSecretStore(lab2().credentials), timeoutMs: DRIVER_TIMEOUT_MS });
+    return new IpmiPowerDriver({
+      machine,
+      secrets: new StaticSecretStore(lab2().credentials),
+      timeoutMs: DRIVER_TIMEOUT_MS,
+    });
   }
 
   it('a plain "chassis bootdev pxe" loses its valid bit when no chassis control follows in time', async () => {
@@ -313,19 +390,41 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
     const bmc = lab2().index.machine('m-r1-01').bmc;
     const result = await new SpawnCommandRunner().run(
       'ipmitool',
-      ['-I', 'lanplus', '-C', '2', '-H', bmc.address, '-p', String(bmc.port), '-U', lab2().credentials['lab-bmc']?.username ?? '', '-E', 'chassis', 'bootdev', 'pxe'],
+      [
+        '-I',
+        'lanplus',
+        '-C',
+        '2',
+        '-H',
+        bmc.address,
+        '-p',
+        String(bmc.port),
+        '-U',
+        lab2().credentials['lab-bmc']?.username ?? '',
+        '-E',
+        'chassis',
+        'bootdev',
+        'pxe',
+      ],
       { env: { IPMI_PASSWORD: lab2().credentials['lab-bmc']?.password ?? '' }, timeoutMs: 10_000 },
     );
     expect(result.stdout).toContain('Set Boot Device to pxe');
-    await until('the valid bit to expire', () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2);
-    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe', 'disk persistent']);
+    await until(
+      'the valid bit to expire',
+      () => m.bootOverride.device === 'disk' && m.count('bootdev') === 2,
+    );
+    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual([
+      'pxe',
+      'disk persistent',
+    ]);
   });
 
   it('the driver keeps the valid bit (parameter 3), so an override set long before the reset still holds', async () => {
     const m = lab2().machine('m-r1-02');
     const d = suite2Driver('m-r1-02');
     await d.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
-    // Longer than the valid bit's timeout, as when a runbook re-VLANs and masks LUNs before the power-on.
+    // Longer than the valid bit's timeout, as when a runbook re-VLANs and masks LUNs before the
+    // power-on.
     await sleep(VALID_MS * 3);
     await d.power('on');
     await until('the OS to run', () => m.osState === 'running');
@@ -335,10 +434,18 @@ describe('the boot flags valid bit (lab profile spec-boot-flags: expires as the 
 
   it('a persistent EFI override goes out with the persistent and EFI bits (the lab reads them off the wire; ipmi_sim keeps only the device)', async () => {
     const d = suite2Driver('m-r1-02');
-    expect(await d.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).toEqual({ device: 'pxe', persistent: false, uefi: false });
-    expect(lab2().describe().ipmi).toMatchObject({ 'm-r1-02': { bootFlagsRequested: { selector: 0b0001, persistent: true, efi: true } } });
+    expect(await d.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).toEqual({
+      device: 'pxe',
+      persistent: false,
+      uefi: false,
+    });
+    expect(lab2().describe().ipmi).toMatchObject({
+      'm-r1-02': { bootFlagsRequested: { selector: 0b0001, persistent: true, efi: true } },
+    });
     await d.setBootDevice({ device: 'disk', persistent: false, uefi: false });
-    expect(lab2().describe().ipmi).toMatchObject({ 'm-r1-02': { bootFlagsRequested: { selector: 0b0010, persistent: false, efi: false } } });
+    expect(lab2().describe().ipmi).toMatchObject({
+      'm-r1-02': { bootFlagsRequested: { selector: 0b0010, persistent: false, efi: false } },
+    });
   });
 });
 
@@ -346,7 +453,9 @@ describe('lab IPMI BMCs', () => {
   it('refuse to share a UDP port with a BMC that already answers there', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-busy-'));
     try {
-      await expect(startLab({ topology, dataDir: dir, only: ['ipmi'], timing: TIMING })).rejects.toThrow(/already answers IPMI at 127\.0\.0\.1:\d+/);
+      await expect(
+        startLab({ topology, dataDir: dir, only: ['ipmi'], timing: TIMING }),
+      ).rejects.toThrow(/already answers IPMI at 127\.0\.0\.1:\d+/);
       expect(await driver('m-r1-01').powerState()).toBe(lab.machine('m-r1-01').powerState);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -355,7 +464,12 @@ describe('lab IPMI BMCs', () => {
 
   it('stop leaves no ipmi_sim behind', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rackshift-ipmi-stop-'));
-    const second = await startLab({ topology: await ipmiLabTopology(), dataDir: dir, only: ['ipmi'], timing: TIMING });
+    const second = await startLab({
+      topology: await ipmiLabTopology(),
+      dataDir: dir,
+      only: ['ipmi'],
+      timing: TIMING,
+    });
     try {
       second.machine('m-r1-01').setDark(true);
       const described = second.describe().ipmi as Record<string, { pid: number | null }>;
@@ -363,7 +477,10 @@ describe('lab IPMI BMCs', () => {
       expect(pids).toHaveLength(4);
       for (const pid of pids) expect(pid).toEqual(expect.any(Number));
       await second.stop();
-      for (const pid of pids) expect(() => process.kill(pid as number, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+      for (const pid of pids)
+        expect(() => process.kill(pid as number, 0)).toThrow(
+          expect.objectContaining({ code: 'ESRCH' }),
+        );
     } finally {
       await second.stop();
       await rm(dir, { recursive: true, force: true });

@@ -6,7 +6,10 @@ import { switchSchema } from '../../inventory/topology-schema';
 import { startOvs, type RealOvs } from '../support/ovs';
 import { startSshd, type RealSshd } from '../support/sshd';
 
-/** Real Open vSwitch (userspace datapath) behind a real OpenSSH sshd, driven by the ovs vendor driver. */
+/**
+ * Real Open vSwitch (userspace datapath) behind a real OpenSSH sshd, driven by the ovs vendor
+ * driver.
+ */
 jest.setTimeout(30_000);
 
 describe('ovs vendor driver against a real Open vSwitch over a real sshd', () => {
@@ -29,8 +32,16 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
       hostKeyFingerprint: sshd.hostKeyFingerprint,
       bridge: ovs.bridge,
     });
-    const connector = new Ssh2Connector(new StaticSecretStore({ 'ovs-host': { username: sshd.username, privateKey: sshd.privateKey } }), { commandTimeoutMs: 15_000 });
-    driver = new SshSwitchDriver(sw, connector, { execEnv: { OVS_RUNDIR: ovs.rundir }, commandTimeoutMs: 15_000 });
+    const connector = new Ssh2Connector(
+      new StaticSecretStore({
+        'ovs-host': { username: sshd.username, privateKey: sshd.privateKey },
+      }),
+      { commandTimeoutMs: 15_000 },
+    );
+    driver = new SshSwitchDriver(sw, connector, {
+      execEnv: { OVS_RUNDIR: ovs.rundir },
+      commandTimeoutMs: 15_000,
+    });
   }, 30_000);
 
   afterAll(async () => {
@@ -40,7 +51,11 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
   });
 
   it('reads a fresh port: no vlan_mode, no tag, no trunks is a trunk of every VLAN', async () => {
-    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: false });
+    expect(await driver.readPort(p1)).toEqual({
+      mode: 'trunk',
+      defaultMode: true,
+      shutdown: false,
+    });
   });
 
   it('sets an access VLAN; OVSDB holds it', async () => {
@@ -51,14 +66,21 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
 
   it('sets a trunk list, adds and removes one VLAN; OVSDB holds it', async () => {
     await driver.setTrunkVlans(p2, [200, 110, 120]);
-    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'trunks')).toBe('trunk\n[110, 120, 200]');
+    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'trunks')).toBe(
+      'trunk\n[110, 120, 200]',
+    );
     await driver.addTrunkVlan(p2, 300);
     await driver.removeTrunkVlan(p2, 110);
     expect(await ovs.vsctl('get', 'port', p2, 'trunks')).toBe('[120, 200, 300]');
-    expect(await driver.readPort(p2)).toEqual({ mode: 'trunk', trunkVlans: [120, 200, 300], shutdown: false });
+    expect(await driver.readPort(p2)).toEqual({
+      mode: 'trunk',
+      trunkVlans: [120, 200, 300],
+      shutdown: false,
+    });
   });
 
-  const shutMirror = (port: string): Promise<string> => ovs.vsctl('--if-exists', 'get', 'mirror', `rs-shut-${port}`, 'output_port');
+  const shutMirror = (port: string): Promise<string> =>
+    ovs.vsctl('--if-exists', 'get', 'mirror', `rs-shut-${port}`, 'output_port');
 
   it('shuts a port as the output of an empty mirror on its bridge, and opens it again', async () => {
     await driver.shutdown(p1);
@@ -73,13 +95,21 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
   it('restores a port exactly from the state returned by a change', async () => {
     const before = await driver.readPort(p2);
     // configurePort makes the port exactly this: no trunk list given, so `trunks` is cleared.
-    const change = await driver.configurePort(p2, { mode: 'access', accessVlan: 130, shutdown: false });
+    const change = await driver.configurePort(p2, {
+      mode: 'access',
+      accessVlan: 130,
+      shutdown: false,
+    });
     expect(change.before).toEqual(before);
-    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe('access\n130\n[]');
+    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe(
+      'access\n130\n[]',
+    );
     expect(await shutMirror(p2)).toBe('');
     const undo = await driver.configurePort(p2, change.before);
     expect(undo.after).toEqual(before);
-    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe('trunk\n[]\n[120, 200, 300]');
+    expect(await ovs.vsctl('get', 'port', p2, 'vlan_mode', 'tag', 'trunks')).toBe(
+      'trunk\n[]\n[120, 200, 300]',
+    );
     expect(await shutMirror(p2)).not.toBe('');
   });
 
@@ -87,18 +117,34 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
     const fresh = await driver.readPort(p1);
     await driver.configurePort(p1, { mode: 'trunk', defaultMode: true, shutdown: false });
     expect(await ovs.vsctl('get', 'port', p1, 'vlan_mode', 'tag', 'trunks')).toBe('[]\n[]\n[]');
-    expect(await driver.readPort(p1)).toEqual({ mode: 'trunk', defaultMode: true, shutdown: false });
+    expect(await driver.readPort(p1)).toEqual({
+      mode: 'trunk',
+      defaultMode: true,
+      shutdown: false,
+    });
     expect(fresh).toEqual({ mode: 'access', accessVlan: 110, shutdown: false });
   });
 
-  /** What the datapath does with a broadcast frame that enters at `port`: its output ports, or [] for a drop. */
+  /**
+   * What the datapath does with a broadcast frame that enters at `port`: its output ports, or []
+   * for a drop.
+   */
   async function floodFrom(port: string): Promise<string[]> {
     const names = new Map<string, string>();
-    for (const m of (await ovs.appctl('dpif/show')).matchAll(/^\s+(\S+) \d+\/(\d+):/gm)) names.set(m[2] as string, m[1] as string);
-    const trace = await ovs.appctl('ofproto/trace', ovs.bridge, `in_port=${port},dl_dst=ff:ff:ff:ff:ff:ff`);
+    for (const m of (await ovs.appctl('dpif/show')).matchAll(/^\s+(\S+) \d+\/(\d+):/gm))
+      names.set(m[2] as string, m[1] as string);
+    const trace = await ovs.appctl(
+      'ofproto/trace',
+      ovs.bridge,
+      `in_port=${port},dl_dst=ff:ff:ff:ff:ff:ff`,
+    );
     const actions = /^Datapath actions: (.*)$/m.exec(trace)?.[1];
     if (actions === undefined) throw new Error(`no datapath actions in: ${trace}`);
-    return actions.split(',').filter((n) => /^\d+$/.test(n)).map((n) => names.get(n) ?? n).sort();
+    return actions
+      .split(',')
+      .filter((n) => /^\d+$/.test(n))
+      .map((n) => names.get(n) ?? n)
+      .sort();
   }
 
   it('a shut port stays shut when ovs-vswitchd restarts: it neither receives nor is flooded to', async () => {
@@ -119,7 +165,7 @@ describe('ovs vendor driver against a real Open vSwitch over a real sshd', () =>
     expect(await floodFrom(p2)).toContain(p1);
   });
 
-  it('a port the bridge does not have is rejected with ovs-vsctl\'s own text', async () => {
+  it("a port the bridge does not have is rejected with ovs-vsctl's own text", async () => {
     const err = await driver.setAccessVlan('nosuchport', 110).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandRejectedError);
     expect((err as CommandRejectedError).switchText).toContain('no row "nosuchport" in table Port');

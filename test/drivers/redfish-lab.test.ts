@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { ValidationError } from '../../common/errors';
 import { StaticSecretStore, type SecretStore } from '../../common/secrets';
 import type { Machine, RedfishBmc } from '../../inventory/topology-schema';
-import { BmcAuthError, BmcProtocolError, BmcUnreachableError, UnsupportedActionError } from '../../drivers/power/power-errors';
+import {
+  BmcAuthError,
+  BmcProtocolError,
+  BmcUnreachableError,
+  UnsupportedActionError,
+} from '../../drivers/power/power-errors';
 import { RedfishPowerDriver } from '../../drivers/power/redfish';
 import { BmcTlsError } from '../../drivers/power/redfish-tls';
 import { DEFAULT_REDFISH_SETTINGS, type LabRedfishBmc } from '../../lab/bmc/redfish-bmc';
@@ -29,7 +34,8 @@ afterEach(async () => {
     m.setDark(false);
     m.rejectAuth = false;
   }
-  for (const id of lab.machines.keys()) if (lab.machine(id).spec.bmc.driver === 'redfish') bmc(id).settings = DEFAULT_REDFISH_SETTINGS;
+  for (const id of lab.machines.keys())
+    if (lab.machine(id).spec.bmc.driver === 'redfish') bmc(id).settings = DEFAULT_REDFISH_SETTINGS;
 });
 
 afterAll(async () => {
@@ -46,7 +52,12 @@ function spec(machineId: string, bmcPatch: Partial<RedfishBmc> = {}): Machine {
 }
 
 function driver(machine: Machine, store: SecretStore = secrets): RedfishPowerDriver {
-  const d = new RedfishPowerDriver({ machine, secrets: store, timeoutMs: 5_000, pollIntervalMs: 50 });
+  const d = new RedfishPowerDriver({
+    machine,
+    secrets: store,
+    timeoutMs: 5_000,
+    pollIntervalMs: 50,
+  });
   drivers.push(d);
   return d;
 }
@@ -57,7 +68,10 @@ async function settle(m: LabMachine, power: 'on' | 'off'): Promise<void> {
     if (power === 'on') m.powerOn();
     else m.powerOff();
   }
-  await until(`${m.id} ${power}`, () => m.powerState === power && (power === 'off' || m.osState === 'running'));
+  await until(
+    `${m.id} ${power}`,
+    () => m.powerState === power && (power === 'off' || m.osState === 'running'),
+  );
 }
 
 describe('sessions', () => {
@@ -118,7 +132,11 @@ describe('power', () => {
     const d = driver(spec('m-r1-03'));
     await expect(d.power('off')).resolves.toMatchObject({ action: 'off', already: false });
     await until('power off', () => m.powerState === 'off');
-    await expect(d.power('off')).resolves.toEqual({ action: 'off', already: true, stateAfter: 'off' });
+    await expect(d.power('off')).resolves.toEqual({
+      action: 'off',
+      already: true,
+      stateAfter: 'off',
+    });
     expect(m.count('off') - offs).toBe(1);
   });
 
@@ -126,10 +144,18 @@ describe('power', () => {
     const m = lab.machine('m-r1-03');
     await settle(m, 'on');
     const d = driver(spec('m-r1-03'));
-    await expect(d.power('soft')).resolves.toMatchObject({ action: 'soft', already: false, stateAfter: 'on' });
+    await expect(d.power('soft')).resolves.toMatchObject({
+      action: 'soft',
+      already: false,
+      stateAfter: 'on',
+    });
     await until('soft off', () => m.powerState === 'off');
     const softs = m.count('soft');
-    await expect(d.power('soft')).resolves.toEqual({ action: 'soft', already: true, stateAfter: 'off' });
+    await expect(d.power('soft')).resolves.toEqual({
+      action: 'soft',
+      already: true,
+      stateAfter: 'off',
+    });
     expect(m.count('soft')).toBe(softs);
   });
 
@@ -138,7 +164,10 @@ describe('power', () => {
     await settle(m, 'on');
     bmc('m-r1-03').settings = { ...DEFAULT_REDFISH_SETTINGS, taskResets: [] };
     const before = { cycle: m.count('cycle'), reset: m.count('reset') };
-    await expect(driver(spec('m-r1-03')).power('cycle')).resolves.toMatchObject({ action: 'cycle', already: false });
+    await expect(driver(spec('m-r1-03')).power('cycle')).resolves.toMatchObject({
+      action: 'cycle',
+      already: false,
+    });
     expect(m.count('cycle') - before.cycle).toBe(1);
     expect(m.count('reset') - before.reset).toBe(0);
   });
@@ -146,7 +175,11 @@ describe('power', () => {
   it('falls back to ForceRestart for a cycle when PowerCycle is not allowed', async () => {
     const m = lab.machine('m-r2-04');
     await settle(m, 'on');
-    bmc('m-r2-04').settings = { ...DEFAULT_REDFISH_SETTINGS, resetTypes: ['On', 'ForceOff', 'ForceRestart'], taskResets: [] };
+    bmc('m-r2-04').settings = {
+      ...DEFAULT_REDFISH_SETTINGS,
+      resetTypes: ['On', 'ForceOff', 'ForceRestart'],
+      taskResets: [],
+    };
     const before = { cycle: m.count('cycle'), reset: m.count('reset') };
     await driver(spec('m-r2-04')).power('cycle');
     expect(m.count('reset') - before.reset).toBe(1);
@@ -156,7 +189,11 @@ describe('power', () => {
   it('cycles as ForceOff, then On once Off is reported, when only those are allowed', async () => {
     const m = lab.machine('m-r2-04');
     await settle(m, 'on');
-    bmc('m-r2-04').settings = { ...DEFAULT_REDFISH_SETTINGS, resetTypes: ['On', 'ForceOff'], taskResets: [] };
+    bmc('m-r2-04').settings = {
+      ...DEFAULT_REDFISH_SETTINGS,
+      resetTypes: ['On', 'ForceOff'],
+      taskResets: [],
+    };
     const start = m.actions.length;
     await expect(driver(spec('m-r2-04')).power('cycle')).resolves.toMatchObject({ already: false });
     expect(m.actions.slice(start).map((a) => a.action)).toEqual(['off', 'on']);
@@ -168,7 +205,9 @@ describe('power', () => {
     await settle(m, 'on');
     bmc('m-r2-04').settings = { ...DEFAULT_REDFISH_SETTINGS, resetTypes: ['On'] };
     const start = m.actions.length;
-    const e = await driver(spec('m-r2-04')).power('off').catch((err: unknown) => err);
+    const e = await driver(spec('m-r2-04'))
+      .power('off')
+      .catch((err: unknown) => err);
     expect(e).toBeInstanceOf(UnsupportedActionError);
     expect((e as UnsupportedActionError).retryable).toBe(false);
     expect((e as Error).message).toMatch(/allows ResetType On, none of ForceOff/);
@@ -181,10 +220,15 @@ describe('202 Accepted and task monitors', () => {
     const m = lab.machine('m-r1-04');
     await settle(m, 'on');
     const b = bmc('m-r1-04');
-    b.settings = { ...DEFAULT_REDFISH_SETTINGS, taskResets: ['PowerCycle', 'ForceOff'], taskMs: 300 };
+    b.settings = {
+      ...DEFAULT_REDFISH_SETTINGS,
+      taskResets: ['PowerCycle', 'ForceOff'],
+      taskMs: 300,
+    };
     const d = driver(spec('m-r1-04'));
     await expect(d.power('cycle')).resolves.toMatchObject({ already: false });
-    // The lab forgets a task once its monitor has reported Completed: none left means it was followed to the end.
+    // The lab forgets a task once its monitor has reported Completed: none left means it was
+    // followed to the end.
     expect(b.describe()).toMatchObject({ tasks: 0 });
     await until('on after cycle', () => m.powerState === 'on' && m.osState === 'running');
     await expect(d.power('off')).resolves.toMatchObject({ already: false });
@@ -194,12 +238,23 @@ describe('202 Accepted and task monitors', () => {
   it('gives up on a task that does not finish within the timeout', async () => {
     const m = lab.machine('m-r1-04');
     await settle(m, 'on');
-    bmc('m-r1-04').settings = { ...DEFAULT_REDFISH_SETTINGS, taskResets: ['PowerCycle'], taskMs: 60_000 };
-    const d = new RedfishPowerDriver({ machine: spec('m-r1-04'), secrets, timeoutMs: 400, pollIntervalMs: 50 });
+    bmc('m-r1-04').settings = {
+      ...DEFAULT_REDFISH_SETTINGS,
+      taskResets: ['PowerCycle'],
+      taskMs: 60_000,
+    };
+    const d = new RedfishPowerDriver({
+      machine: spec('m-r1-04'),
+      secrets,
+      timeoutMs: 400,
+      pollIntervalMs: 50,
+    });
     drivers.push(d);
     const e = await d.power('cycle').catch((err: unknown) => err);
     expect(e).toBeInstanceOf(BmcProtocolError);
-    expect((e as Error).message).toMatch(/task \/redfish\/v1\/TaskService\/TaskMonitors\/\w+ did not finish within 400 ms/);
+    expect((e as Error).message).toMatch(
+      /task \/redfish\/v1\/TaskService\/TaskMonitors\/\w+ did not finish within 400 ms/,
+    );
   });
 });
 
@@ -207,29 +262,43 @@ describe('boot override', () => {
   it('round-trips target, Once/Continuous and UEFI/Legacy through the PATCH with the ETag', async () => {
     const m = lab.machine('m-r1-04');
     const d = driver(spec('m-r1-04'));
-    await expect(d.setBootDevice({ device: 'pxe', persistent: false, uefi: true })).resolves.toEqual({ device: 'pxe', persistent: false, uefi: true });
+    await expect(
+      d.setBootDevice({ device: 'pxe', persistent: false, uefi: true }),
+    ).resolves.toEqual({ device: 'pxe', persistent: false, uefi: true });
     expect(m.bootOverride).toEqual({ device: 'pxe', persistent: false, uefi: true });
     await expect(d.bootDevice()).resolves.toEqual({ device: 'pxe', persistent: false, uefi: true });
-    await expect(d.setBootDevice({ device: 'disk', persistent: true, uefi: false })).resolves.toEqual({ device: 'disk', persistent: true, uefi: false });
+    await expect(
+      d.setBootDevice({ device: 'disk', persistent: true, uefi: false }),
+    ).resolves.toEqual({ device: 'disk', persistent: true, uefi: false });
     expect(m.bootOverride).toEqual({ device: 'disk', persistent: true, uefi: false });
-    // Clearing the override (what an undo puts back on a machine that had none): Disabled, read back as none.
-    await expect(d.setBootDevice({ device: 'none', persistent: false, uefi: false })).resolves.toMatchObject({ device: 'none', persistent: false });
+    // Clearing the override (what an undo puts back on a machine that had none): Disabled, read
+    // back as none.
+    await expect(
+      d.setBootDevice({ device: 'none', persistent: false, uefi: false }),
+    ).resolves.toMatchObject({ device: 'none', persistent: false });
     expect(m.bootOverride.device).toBe('none');
   });
 
   it('reads the system again and retries once when its ETag changed between read and write (412)', async () => {
     const m = lab.machine('m-r1-04');
     const b = bmc('m-r1-04');
-    const patchSystem = (b as unknown as { patchSystem: (...args: unknown[]) => void }).patchSystem.bind(b);
+    const patchSystem = (
+      b as unknown as { patchSystem: (...args: unknown[]) => void }
+    ).patchSystem.bind(b);
     let patches = 0;
-    jest.spyOn(b as unknown as { patchSystem: (...args: unknown[]) => void }, 'patchSystem').mockImplementation((...args: unknown[]) => {
-      patches += 1;
-      // Someone else changes the override after the driver read the system: its ETag is stale now.
-      if (patches === 1) m.setBootDevice({ device: 'cdrom', persistent: true, uefi: false });
-      patchSystem(...args);
-    });
+    jest
+      .spyOn(b as unknown as { patchSystem: (...args: unknown[]) => void }, 'patchSystem')
+      .mockImplementation((...args: unknown[]) => {
+        patches += 1;
+        // Someone else changes the override after the driver read the system: its ETag is stale
+        // now.
+        if (patches === 1) m.setBootDevice({ device: 'cdrom', persistent: true, uefi: false });
+        patchSystem(...args);
+      });
     try {
-      await expect(driver(spec('m-r1-04')).setBootDevice({ device: 'pxe', persistent: true, uefi: true })).resolves.toEqual({ device: 'pxe', persistent: true, uefi: true });
+      await expect(
+        driver(spec('m-r1-04')).setBootDevice({ device: 'pxe', persistent: true, uefi: true }),
+      ).resolves.toEqual({ device: 'pxe', persistent: true, uefi: true });
       expect(patches).toBe(2);
     } finally {
       jest.restoreAllMocks();
@@ -241,8 +310,11 @@ describe('trust and credentials', () => {
   it('refuses a BMC whose certificate does not have the pinned fingerprint, before sending credentials', async () => {
     const b = bmc('m-r2-03');
     const loginsBefore = b.logins;
-    const wrong = '00:E8:C3:06:E0:17:AF:34:B2:60:69:D4:2A:96:97:3D:B1:D4:3B:B8:DF:D1:B7:12:57:91:78:94:3A:14:AE:8F';
-    const e = await driver(spec('m-r2-03', { tls: { fingerprint: wrong, insecure: false } })).powerState().catch((err: unknown) => err);
+    const wrong =
+      '00:E8:C3:06:E0:17:AF:34:B2:60:69:D4:2A:96:97:3D:B1:D4:3B:B8:DF:D1:B7:12:57:91:78:94:3A:14:AE:8F';
+    const e = await driver(spec('m-r2-03', { tls: { fingerprint: wrong, insecure: false } }))
+      .powerState()
+      .catch((err: unknown) => err);
     expect(e).toBeInstanceOf(BmcTlsError);
     expect((e as BmcTlsError).retryable).toBe(false);
     expect((e as Error).message).toContain('A0:E8:C3:06');
@@ -250,7 +322,11 @@ describe('trust and credentials', () => {
   });
 
   it('trusts the BMC through a pinned CA file', async () => {
-    const d = driver(spec('m-r2-03', { tls: { caFile: join(ROOT, 'lab', 'keys', 'redfish-lab.crt'), insecure: false } }));
+    const d = driver(
+      spec('m-r2-03', {
+        tls: { caFile: join(ROOT, 'lab', 'keys', 'redfish-lab.crt'), insecure: false },
+      }),
+    );
     await expect(d.powerState()).resolves.toMatch(/^(on|off)$/);
   });
 
@@ -262,7 +338,10 @@ describe('trust and credentials', () => {
 
   it('ends in a non-retryable BmcAuthError on wrong credentials, without the password in the message', async () => {
     const password = 'not-the-lab-password-4711';
-    const d = driver(spec('m-r2-03'), new StaticSecretStore({ 'lab-bmc': { username: 'admin', password } }));
+    const d = driver(
+      spec('m-r2-03'),
+      new StaticSecretStore({ 'lab-bmc': { username: 'admin', password } }),
+    );
     const e = await d.power('on').catch((err: unknown) => err);
     expect(e).toBeInstanceOf(BmcAuthError);
     expect((e as BmcAuthError).retryable).toBe(false);
@@ -294,7 +373,11 @@ describe('validate()', () => {
   });
 
   it('names an unreadable CA file', () => {
-    const d = driver(spec('m-r2-03', { tls: { caFile: join(lab.options.dataDir, 'missing.pem'), insecure: false } }));
+    const d = driver(
+      spec('m-r2-03', {
+        tls: { caFile: join(lab.options.dataDir, 'missing.pem'), insecure: false },
+      }),
+    );
     expect(() => d.validate()).toThrow(/bmc\.tls\.caFile: cannot read .*ENOENT/);
   });
 
@@ -306,7 +389,11 @@ describe('validate()', () => {
 describe('lab control route', () => {
   it('changes a BMC setting through PUT /lab/redfish/:machine and rejects bad bodies', async () => {
     const put = (machine: string, body: unknown) =>
-      fetch(`${lab.controlUrl}/lab/redfish/${machine}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${lab.controlUrl}/lab/redfish/${machine}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const ok = await put('m-r2-04', { taskResets: ['ForceOff'] });
     expect(ok.status).toBe(200);
     expect(bmc('m-r2-04').settings.taskResets).toEqual(['ForceOff']);

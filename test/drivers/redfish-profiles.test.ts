@@ -21,8 +21,16 @@ import { until } from '../support/until';
 jest.setTimeout(60_000);
 
 /** One lab machine per profile, so the profiles run side by side. */
-const MACHINE: Readonly<Record<RedfishProfileName, string>> = { default: 'm-r1-03', idrac: 'm-r1-04', ilo: 'm-r2-03', openbmc: 'm-r2-04' };
-/** The busy window after a reset; the driver waits it out (Retry-After is whole seconds, capped here). */
+const MACHINE: Readonly<Record<RedfishProfileName, string>> = {
+  default: 'm-r1-03',
+  idrac: 'm-r1-04',
+  ilo: 'm-r2-03',
+  openbmc: 'm-r2-04',
+};
+/**
+ * The busy window after a reset; the driver waits it out (Retry-After is whole seconds, capped
+ * here).
+ */
 const POST_MS = 400;
 
 let lab: Lab;
@@ -35,7 +43,12 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  for (const [profile, id] of Object.entries(MACHINE)) bmc(id).settings = { ...DEFAULT_REDFISH_SETTINGS, profile: profile as RedfishProfileName, postMs: POST_MS };
+  for (const [profile, id] of Object.entries(MACHINE))
+    bmc(id).settings = {
+      ...DEFAULT_REDFISH_SETTINGS,
+      profile: profile as RedfishProfileName,
+      postMs: POST_MS,
+    };
 });
 
 afterEach(async () => {
@@ -89,10 +102,16 @@ describe.each(REDFISH_PROFILE_NAMES)('profile %s', (profile) => {
     await d.power('on');
     // Straight into POST: the profiles that are busy then make the driver wait. Persistent, so
     // that the boot under way does not use up the override before it is read back.
-    await expect(d.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).resolves.toEqual({ device: 'pxe', persistent: true, uefi: true });
+    await expect(d.setBootDevice({ device: 'pxe', persistent: true, uefi: true })).resolves.toEqual(
+      { device: 'pxe', persistent: true, uefi: true },
+    );
     await until('the OS to run', () => m.osState === 'running');
-    await expect(d.setBootDevice({ device: 'disk', persistent: false, uefi: true })).resolves.toEqual({ device: 'disk', persistent: false, uefi: true });
-    await expect(d.setBootDevice({ device: 'pxe', persistent: false, uefi: false })).resolves.toEqual({ device: 'pxe', persistent: false, uefi: false });
+    await expect(
+      d.setBootDevice({ device: 'disk', persistent: false, uefi: true }),
+    ).resolves.toEqual({ device: 'disk', persistent: false, uefi: true });
+    await expect(
+      d.setBootDevice({ device: 'pxe', persistent: false, uefi: false }),
+    ).resolves.toEqual({ device: 'pxe', persistent: false, uefi: false });
     const boots: string[] = [];
     m.on('boot', () => boots.push('boot'));
     await d.power('cycle');
@@ -111,7 +130,9 @@ describe('profile-specific behaviour', () => {
     const before = b.bootPatches.length;
     const d = driver(id);
     const current = m.bootOverride;
-    await expect(d.setBootDevice({ device: 'pxe', persistent: current.persistent, uefi: current.uefi })).resolves.toMatchObject({ device: 'pxe' });
+    await expect(
+      d.setBootDevice({ device: 'pxe', persistent: current.persistent, uefi: current.uefi }),
+    ).resolves.toMatchObject({ device: 'pxe' });
     const [patch] = b.bootPatches.slice(before);
     expect(patch?.path).toMatch(/\/Settings$/);
     expect(patch?.ifMatch).toMatch(/^"[0-9a-f]{16}"$/);
@@ -143,9 +164,14 @@ describe('profile-specific behaviour', () => {
     const before = bmc(id).bootPatches.length;
     const d = driver(id);
     await d.power('on');
-    await expect(d.setBootDevice({ device: 'pxe', persistent: true, uefi: false })).resolves.toMatchObject({ device: 'pxe' });
-    const statuses = bmc(id).bootPatches.slice(before).map((p) => p.status);
-    // 412s are the weak ETag this firmware hands out and refuses (the test below); the 400s are POST.
+    await expect(
+      d.setBootDevice({ device: 'pxe', persistent: true, uefi: false }),
+    ).resolves.toMatchObject({ device: 'pxe' });
+    const statuses = bmc(id)
+      .bootPatches.slice(before)
+      .map((p) => p.status);
+    // 412s are the weak ETag this firmware hands out and refuses (the test below); the 400s are
+    // POST.
     expect(statuses.at(-1)).toBe(204);
     expect(statuses).toContain(400);
     expect(statuses.slice(0, -1).every((s) => s === 400 || s === 412)).toBe(true);
@@ -156,13 +182,22 @@ describe('profile-specific behaviour', () => {
     const b = bmc(id);
     const before = b.bootPatches.length;
     await driver(id).setBootDevice({ device: 'pxe', persistent: false, uefi: false });
-    expect(b.bootPatches.slice(before).map((p) => [p.status, p.ifMatch])).toEqual([[204, undefined]]);
+    expect(b.bootPatches.slice(before).map((p) => [p.status, p.ifMatch])).toEqual([
+      [204, undefined],
+    ]);
   });
 
   it('the lab refuses an unknown profile at start, naming the machine and the profiles', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rackshift-redfish-badprofile-'));
     try {
-      await expect(startLab({ topology: await redfishLabTopology(), dataDir, only: ['redfish'], bmcProfiles: { 'm-r1-03': 'supermicro' } })).rejects.toThrow(
+      await expect(
+        startLab({
+          topology: await redfishLabTopology(),
+          dataDir,
+          only: ['redfish'],
+          bmcProfiles: { 'm-r1-03': 'supermicro' },
+        }),
+      ).rejects.toThrow(
         'lab redfish: m-r1-03 has BMC profile "supermicro"; Redfish profiles are default, idrac, ilo, openbmc',
       );
     } finally {
@@ -180,7 +215,10 @@ describe('profile-specific behaviour', () => {
         dispatcher,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ UserName: secrets.resolve('lab-bmc').username, Password: secrets.resolve('lab-bmc').password }),
+        body: JSON.stringify({
+          UserName: secrets.resolve('lab-bmc').username,
+          Password: secrets.resolve('lab-bmc').password,
+        }),
       });
       await login.body.dump();
       const token = String(login.headers['x-auth-token']);
@@ -188,14 +226,34 @@ describe('profile-specific behaviour', () => {
         request(`${base}/Systems/${bmc(id).systemId}`, {
           dispatcher,
           method: 'PATCH',
-          headers: { 'content-type': 'application/json', 'x-auth-token': token, ...(ifMatch !== undefined && { 'if-match': ifMatch }) },
+          headers: {
+            'content-type': 'application/json',
+            'x-auth-token': token,
+            ...(ifMatch !== undefined && { 'if-match': ifMatch }),
+          },
           body: JSON.stringify({ Boot: { BootSourceOverrideTarget: 'Pxe' } }),
         });
-      for (const [ifMatch, status, messageId] of [[undefined, 428, 'PreconditionRequired'], ['W/"0000000000000000"', 412, 'PreconditionFailed']] as const) {
+      for (const [ifMatch, status, messageId] of [
+        [undefined, 428, 'PreconditionRequired'],
+        ['W/"0000000000000000"', 412, 'PreconditionFailed'],
+      ] as const) {
         const res = await patch(ifMatch);
-        const body = (await res.body.json()) as { error: { code: string; '@Message.ExtendedInfo': Array<{ MessageId: string; Message: string; Resolution: string }> } };
+        const body = (await res.body.json()) as {
+          error: {
+            code: string;
+            '@Message.ExtendedInfo': Array<{
+              MessageId: string;
+              Message: string;
+              Resolution: string;
+            }>;
+          };
+        };
         expect(res.statusCode).toBe(status);
-        expect(body.error['@Message.ExtendedInfo'][0]).toMatchObject({ MessageId: `Base.1.8.${messageId}`, Message: expect.stringMatching(/\.$/), Resolution: expect.any(String) });
+        expect(body.error['@Message.ExtendedInfo'][0]).toMatchObject({
+          MessageId: `Base.1.8.${messageId}`,
+          Message: expect.stringMatching(/\.$/),
+          Resolution: expect.any(String),
+        });
       }
     } finally {
       await dispatcher.destroy();

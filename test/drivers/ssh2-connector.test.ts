@@ -5,11 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
-import { HostKeyMismatchError, SshAuthError, SshTimeoutError, SshUnreachableError } from '../../drivers/ssh/ssh-errors';
+import {
+  HostKeyMismatchError,
+  SshAuthError,
+  SshTimeoutError,
+  SshUnreachableError,
+} from '../../drivers/ssh/ssh-errors';
 import type { SshSession, SshTarget } from '../../drivers/ssh/ssh-transport';
 import { freePort } from '../support/free-port';
 import { startSshd, type RealSshd } from '../support/sshd';
-
 
 describe('Ssh2Connector against a real OpenSSH sshd', () => {
   let sshd: RealSshd;
@@ -19,11 +23,20 @@ describe('Ssh2Connector against a real OpenSSH sshd', () => {
 
   beforeAll(async () => {
     sshd = await startSshd();
-    target = { deviceId: 'sshd-1', host: '127.0.0.1', port: sshd.port, hostKeyFingerprint: sshd.hostKeyFingerprint, credential: 'test' };
-    connector = new Ssh2Connector(new StaticSecretStore({ test: { username: sshd.username, privateKey: sshd.privateKey } }), {
-      commandTimeoutMs: 5_000,
-      backoffInitialMs: 10,
-    });
+    target = {
+      deviceId: 'sshd-1',
+      host: '127.0.0.1',
+      port: sshd.port,
+      hostKeyFingerprint: sshd.hostKeyFingerprint,
+      credential: 'test',
+    };
+    connector = new Ssh2Connector(
+      new StaticSecretStore({ test: { username: sshd.username, privateKey: sshd.privateKey } }),
+      {
+        commandTimeoutMs: 5_000,
+        backoffInitialMs: 10,
+      },
+    );
   });
 
   afterAll(async () => {
@@ -53,7 +66,9 @@ describe('Ssh2Connector against a real OpenSSH sshd', () => {
   it('times a hanging command out with SshTimeoutError', async () => {
     const s = await open();
     // Writes until its pipe closes, so it dies with the channel instead of outliving the test.
-    await expect(s.exec('while :; do echo tick; sleep 0.1; done', { timeoutMs: 300 })).rejects.toBeInstanceOf(SshTimeoutError);
+    await expect(
+      s.exec('while :; do echo tick; sleep 0.1; done', { timeoutMs: 300 }),
+    ).rejects.toBeInstanceOf(SshTimeoutError);
     expect((await s.exec('echo still-usable')).stdout).toBe('still-usable\n');
   });
 
@@ -63,12 +78,17 @@ describe('Ssh2Connector against a real OpenSSH sshd', () => {
     await shell.send("PS1='rs> '", { prompt: /rs> $/ });
     const out = await shell.send('printf "a\\nb\\n"', { prompt: /rs> $/ });
     expect(out).toBe('a\nb');
-    await expect(shell.send('sleep 30', { prompt: /rs> $/, timeoutMs: 300 })).rejects.toBeInstanceOf(SshTimeoutError);
+    await expect(
+      shell.send('sleep 30', { prompt: /rs> $/, timeoutMs: 300 }),
+    ).rejects.toBeInstanceOf(SshTimeoutError);
     await shell.close();
   });
 
   it('refuses a host key that does not match the pinned fingerprint, without retrying', async () => {
-    const wrong = { ...target, hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I' };
+    const wrong = {
+      ...target,
+      hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I',
+    };
     const before = (sshd.log().match(/Connection from 127\.0\.0\.1/g) ?? []).length;
     const err = await connector.connect(wrong).then(
       () => undefined,
@@ -86,7 +106,10 @@ describe('Ssh2Connector against a real OpenSSH sshd', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
     const otherKey = readFileSync(join(dir, 'k'), 'utf8');
     rmSync(dir, { recursive: true });
-    const bad = new Ssh2Connector(new StaticSecretStore({ test: { username: sshd.username, privateKey: otherKey } }), { connectAttempts: 3 });
+    const bad = new Ssh2Connector(
+      new StaticSecretStore({ test: { username: sshd.username, privateKey: otherKey } }),
+      { connectAttempts: 3 },
+    );
     const before = (sshd.log().match(/Connection from 127\.0\.0\.1/g) ?? []).length;
     const err = await bad.connect(target).then(
       () => undefined,
@@ -118,7 +141,10 @@ describe('Ssh2Connector against a real OpenSSH sshd', () => {
     });
     await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
     const port = (dropper.address() as { port: number }).port;
-    const flaky = new Ssh2Connector(new StaticSecretStore({ test: { username: 'x', password: 'y' } }), { connectAttempts: 4, backoffInitialMs: 5 });
+    const flaky = new Ssh2Connector(
+      new StaticSecretStore({ test: { username: 'x', password: 'y' } }),
+      { connectAttempts: 4, backoffInitialMs: 5 },
+    );
     await expect(flaky.connect({ ...target, port })).rejects.toBeInstanceOf(SshUnreachableError);
     await new Promise<void>((r) => dropper.close(() => r()));
     expect(accepted).toBe(4);

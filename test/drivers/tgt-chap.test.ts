@@ -25,11 +25,26 @@ const WEB: ChapAccount = { user: 'chap-web', secret: 'Web-Secret-4f9a2c71' };
  * libiscsi's iscsi-inq logging in as `initiator`; the CHAP user and secret go through its
  * environment (LIBISCSI_CHAP_USERNAME/_PASSWORD, iscsi-inq(1)), not its argv.
  */
-async function inquiry(initiator: string, array: StorageArray, lun: string, chap?: ChapAccount): Promise<{ ok: boolean; output: string }> {
+async function inquiry(
+  initiator: string,
+  array: StorageArray,
+  lun: string,
+  chap?: ChapAccount,
+): Promise<{ ok: boolean; output: string }> {
   const at = iscsiLunAddress(array, lun);
-  const env = { ...process.env, ...(chap !== undefined && { LIBISCSI_CHAP_USERNAME: chap.user, LIBISCSI_CHAP_PASSWORD: chap.secret }) };
+  const env = {
+    ...process.env,
+    ...(chap !== undefined && {
+      LIBISCSI_CHAP_USERNAME: chap.user,
+      LIBISCSI_CHAP_PASSWORD: chap.secret,
+    }),
+  };
   try {
-    const r = await run(requireTool('iscsi-inq'), ['-i', initiator, `iscsi://${at.portalAddress}:${at.portalPort}/${at.targetIqn}/${at.lun}`], { timeout: 20_000, env });
+    const r = await run(
+      requireTool('iscsi-inq'),
+      ['-i', initiator, `iscsi://${at.portalAddress}:${at.portalPort}/${at.targetIqn}/${at.lun}`],
+      { timeout: 20_000, env },
+    );
     return { ok: true, output: r.stdout };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
@@ -53,7 +68,8 @@ describe('CHAP on tgt targets, against a real tgtd over SSH', () => {
     dir = await mkdtemp(join(tmpdir(), 'rackshift-tgt-chap-'));
     await mkdir(join(dir, 'conf.d'));
     await writeFile(join(dir, 'targets.conf'), `include ${join(dir, 'conf.d')}/*.conf\n`);
-    for (const name of ['web-boot', 'db-boot']) await run('truncate', ['-s', '16M', join(dir, `${name}.img`)]);
+    for (const name of ['web-boot', 'db-boot'])
+      await run('truncate', ['-s', '16M', join(dir, `${name}.img`)]);
     array = arraySchema.parse({
       id: 'tgt-chap',
       kind: 'tgt',
@@ -68,9 +84,15 @@ describe('CHAP on tgt targets, against a real tgtd over SSH', () => {
         { id: 'db-boot', sizeGiB: 1, backing: join(dir, 'db-boot.img') },
       ],
     });
-    const secrets = new StaticSecretStore({ 'tgt-host': { username: sshd.username, privateKey: sshd.privateKey } });
+    const secrets = new StaticSecretStore({
+      'tgt-host': { username: sshd.username, privateKey: sshd.privateKey },
+    });
     connector = new CountingConnector(new Ssh2Connector(secrets, { commandTimeoutMs: 20_000 }));
-    const options = { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'targets.conf') };
+    const options = {
+      tgtControlPort: tgtd.controlPort,
+      tgtConfDir: join(dir, 'conf.d'),
+      tgtTargetsConf: join(dir, 'targets.conf'),
+    };
     plain = createArrayDriver(array, connector, options);
     withChap = createArrayDriver(array, connector, { ...options, chapFor: () => WEB });
   });
@@ -89,7 +111,9 @@ describe('CHAP on tgt targets, against a real tgtd over SSH', () => {
     const none = await inquiry(HOST_A, array, 'web-boot');
     expect(none.ok).toBe(false);
     expect(none.output).toMatch(/login failed|authentication/i);
-    expect((await inquiry(HOST_A, array, 'web-boot', { ...WEB, secret: 'Wrong-Secret-000000' })).ok).toBe(false);
+    expect(
+      (await inquiry(HOST_A, array, 'web-boot', { ...WEB, secret: 'Wrong-Secret-000000' })).ok,
+    ).toBe(false);
     const good = await inquiry(HOST_A, array, 'web-boot', WEB);
     expect(good.output).toContain('Peripheral Device Type:DIRECT_ACCESS');
     expect(good.ok).toBe(true);
@@ -99,7 +123,10 @@ describe('CHAP on tgt targets, against a real tgtd over SSH', () => {
     await plain.ensureLun('db-boot');
     await plain.mask('db-boot', HOST_A);
     expect((await inquiry(HOST_A, array, 'db-boot')).ok).toBe(true);
-    expect(await withChap.mask('db-boot', HOST_A)).toEqual({ already: true, holdersBefore: [HOST_A] });
+    expect(await withChap.mask('db-boot', HOST_A)).toEqual({
+      already: true,
+      holdersBefore: [HOST_A],
+    });
     expect((await inquiry(HOST_A, array, 'db-boot')).ok).toBe(false);
     expect((await inquiry(HOST_A, array, 'db-boot', WEB)).ok).toBe(true);
     expect(await withChap.listHolders('db-boot')).toEqual([HOST_A]);

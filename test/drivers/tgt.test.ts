@@ -10,7 +10,12 @@ import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
-import { LunInUseError, LunMaskConflictError, StorageCommandError, UnsupportedStorageOperationError } from '../../drivers/storage/storage-errors';
+import {
+  LunInUseError,
+  LunMaskConflictError,
+  StorageCommandError,
+  UnsupportedStorageOperationError,
+} from '../../drivers/storage/storage-errors';
 import { arraySchema, type StorageArray } from '../../inventory/topology-schema';
 import { CountingConnector } from '../support/counting-connector';
 import { requireTool } from '../support/require-tool';
@@ -24,10 +29,18 @@ const HOST_A = 'iqn.2026-11.test.rackshift:host-a';
 const HOST_B = 'iqn.2026-11.test.rackshift:host-b';
 
 /** libiscsi's initiator: can `initiator` log in to the LUN and read its INQUIRY data? */
-async function inquiry(initiator: string, array: StorageArray, lun: string): Promise<{ ok: boolean; output: string }> {
+async function inquiry(
+  initiator: string,
+  array: StorageArray,
+  lun: string,
+): Promise<{ ok: boolean; output: string }> {
   const at = iscsiLunAddress(array, lun);
   try {
-    const r = await run(requireTool('iscsi-inq'), ['-i', initiator, `iscsi://${at.portalAddress}:${at.portalPort}/${at.targetIqn}/${at.lun}`], { timeout: 20_000 });
+    const r = await run(
+      requireTool('iscsi-inq'),
+      ['-i', initiator, `iscsi://${at.portalAddress}:${at.portalPort}/${at.targetIqn}/${at.lun}`],
+      { timeout: 20_000 },
+    );
     return { ok: true, output: r.stdout };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string };
@@ -36,7 +49,11 @@ async function inquiry(initiator: string, array: StorageArray, lun: string): Pro
 }
 
 async function discovered(initiator: string, portalPort: number): Promise<string> {
-  return (await run(requireTool('iscsi-ls'), ['-i', initiator, '-s', `iscsi://127.0.0.1:${portalPort}`], { timeout: 20_000 })).stdout;
+  return (
+    await run(requireTool('iscsi-ls'), ['-i', initiator, '-s', `iscsi://127.0.0.1:${portalPort}`], {
+      timeout: 20_000,
+    })
+  ).stdout;
 }
 
 describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
@@ -56,7 +73,10 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     // Debian's layout: targets.conf includes conf.d/*.conf, which the driver writes.
     await mkdir(join(dir, 'conf.d'));
     await writeFile(join(dir, 'targets.conf'), `include ${join(dir, 'conf.d')}/*.conf\n`);
-    for (const name of ['boot-a', 'data-b', 'shared-c', 'orphan-d']) await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() => run('truncate', ['-s', '16M', join(dir, `${name}.img`)]));
+    for (const name of ['boot-a', 'data-b', 'shared-c', 'orphan-d'])
+      await writeFile(join(dir, `${name}.img`), Buffer.alloc(0)).then(() =>
+        run('truncate', ['-s', '16M', join(dir, `${name}.img`)]),
+      );
     array = arraySchema.parse({
       id: 'tgt-1',
       kind: 'tgt',
@@ -74,9 +94,15 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
         { id: 'orphan-d', sizeGiB: 1, backing: join(dir, 'orphan-d.img') },
       ],
     });
-    const secrets = new StaticSecretStore({ 'tgt-host': { username: sshd.username, privateKey: sshd.privateKey } });
+    const secrets = new StaticSecretStore({
+      'tgt-host': { username: sshd.username, privateKey: sshd.privateKey },
+    });
     connector = new CountingConnector(new Ssh2Connector(secrets, { commandTimeoutMs: 20_000 }));
-    driver = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'targets.conf') });
+    driver = createArrayDriver(array, connector, {
+      tgtControlPort: tgtd.controlPort,
+      tgtConfDir: join(dir, 'conf.d'),
+      tgtTargetsConf: join(dir, 'targets.conf'),
+    });
     driver.validate();
   });
 
@@ -92,7 +118,18 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
     expect(await driver.ensureLun('boot-a')).toEqual({ created: false });
     await driver.ensureLun('data-b');
     await driver.ensureLun('shared-c');
-    const show = (await run(requireTool('tgtadm'), ['-C', String(tgtd.controlPort), '--lld', 'iscsi', '--mode', 'target', '--op', 'show'])).stdout;
+    const show = (
+      await run(requireTool('tgtadm'), [
+        '-C',
+        String(tgtd.controlPort),
+        '--lld',
+        'iscsi',
+        '--mode',
+        'target',
+        '--op',
+        'show',
+      ])
+    ).stdout;
     expect(show).toContain('Target 1: iqn.2026-11.test.rackshift:tgt-1:boot-a');
     expect(show).toContain(`Backing store path: ${join(dir, 'boot-a.img')}`);
     expect(show).toContain('Target 3: iqn.2026-11.test.rackshift:tgt-1:shared-c');
@@ -101,7 +138,11 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
 
   it('refuses to create a target whose file the tgt service would not read at its next start (conf.d not included)', async () => {
     await writeFile(join(dir, 'no-include.conf'), 'default-driver iscsi\n');
-    const misconfigured = createArrayDriver(array, connector, { tgtControlPort: tgtd.controlPort, tgtConfDir: join(dir, 'conf.d'), tgtTargetsConf: join(dir, 'no-include.conf') });
+    const misconfigured = createArrayDriver(array, connector, {
+      tgtControlPort: tgtd.controlPort,
+      tgtConfDir: join(dir, 'conf.d'),
+      tgtTargetsConf: join(dir, 'no-include.conf'),
+    });
     try {
       const err = await misconfigured.ensureLun('orphan-d').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnsupportedStorageOperationError);
@@ -156,17 +197,30 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
 
   it('lets a shared LUN be masked to several initiators', async () => {
     await driver.mask('shared-c', HOST_A);
-    expect(await driver.mask('shared-c', HOST_B)).toEqual({ already: false, holdersBefore: [HOST_A] });
+    expect(await driver.mask('shared-c', HOST_B)).toEqual({
+      already: false,
+      holdersBefore: [HOST_A],
+    });
     expect(await driver.listHolders('shared-c')).toEqual([HOST_A, HOST_B].sort());
     expect((await inquiry(HOST_B, array, 'shared-c')).ok).toBe(true);
   });
 
   it('keeps every LUN and mask across a restart of tgtd (tgt-admin -e reads the target files), exposing nothing to ALL', async () => {
-    const before = { boot: await driver.listHolders('boot-a'), data: await driver.listHolders('data-b'), shared: await driver.listHolders('shared-c') };
+    const before = {
+      boot: await driver.listHolders('boot-a'),
+      data: await driver.listHolders('data-b'),
+      shared: await driver.listHolders('shared-c'),
+    };
     expect(before).toEqual({ boot: [HOST_A], data: [], shared: [HOST_A, HOST_B].sort() });
-    expect(await readFile(join(dir, 'conf.d', 'rackshift-boot-a.conf'), 'utf8')).toContain(`initiator-name ${HOST_A}`);
+    expect(await readFile(join(dir, 'conf.d', 'rackshift-boot-a.conf'), 'utf8')).toContain(
+      `initiator-name ${HOST_A}`,
+    );
     await tgtd.restart(join(dir, 'targets.conf'));
-    expect({ boot: await driver.listHolders('boot-a'), data: await driver.listHolders('data-b'), shared: await driver.listHolders('shared-c') }).toEqual(before);
+    expect({
+      boot: await driver.listHolders('boot-a'),
+      data: await driver.listHolders('data-b'),
+      shared: await driver.listHolders('shared-c'),
+    }).toEqual(before);
     expect(await driver.ensureLun('boot-a')).toEqual({ created: false });
     expect((await inquiry(HOST_A, array, 'boot-a')).ok).toBe(true);
     expect((await inquiry(HOST_B, array, 'boot-a')).ok).toBe(false);
@@ -176,14 +230,21 @@ describe('tgt driver against a real tgtd, over SSH to a real sshd', () => {
 
   it('validates initiator names by pattern before building any command', async () => {
     const before = connector.commands.length;
-    await expect(driver.mask('boot-a', 'iqn.2026-11.x:a; rm -rf /')).rejects.toBeInstanceOf(ValidationError);
-    await expect(driver.mask('boot-a', 'IQN.2026-11.X:UPPER')).rejects.toBeInstanceOf(ValidationError);
+    await expect(driver.mask('boot-a', 'iqn.2026-11.x:a; rm -rf /')).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(driver.mask('boot-a', 'IQN.2026-11.X:UPPER')).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(driver.unmask('../boot-a', HOST_A)).rejects.toBeInstanceOf(ValidationError);
     expect(connector.commands.length).toBe(before);
   });
 
   it('unmasks idempotently, after which the other initiator may take the LUN', async () => {
-    expect(await driver.unmask('boot-a', HOST_A)).toEqual({ already: false, holdersBefore: [HOST_A] });
+    expect(await driver.unmask('boot-a', HOST_A)).toEqual({
+      already: false,
+      holdersBefore: [HOST_A],
+    });
     expect(await driver.unmask('boot-a', HOST_A)).toEqual({ already: true, holdersBefore: [] });
     expect((await inquiry(HOST_A, array, 'boot-a')).ok).toBe(false);
     await driver.mask('boot-a', HOST_B);

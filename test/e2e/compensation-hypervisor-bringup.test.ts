@@ -23,7 +23,11 @@ afterAll(async () => {
 describe('hypervisor-bringup compensation, failure injected at every changing step', () => {
   it('undoes exactly what it did, whichever step fails', async () => {
     const table = await compensationTable(stack, injector, (k) =>
-      stack.temporal.client.workflow.execute('hypervisorBringup', { taskQueue: TASK_QUEUE, workflowId: `hypervisor-bringup/m-r2-03/fault-${k}`, args: [{ machine: 'm-r2-03', readyTimeoutSeconds: 60 }] }),
+      stack.temporal.client.workflow.execute('hypervisorBringup', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `hypervisor-bringup/m-r2-03/fault-${k}`,
+        args: [{ machine: 'm-r2-03', readyTimeoutSeconds: 60 }],
+      }),
     );
     console.log(`hypervisor-bringup compensation table:\n  ${table.rows.join('\n  ')}`);
     expect(table.completed).toMatchObject({ outcome: 'completed', endedOn: 'm-r2-03' });

@@ -25,7 +25,13 @@ afterAll(async () => {
 describe('repurpose compensation, failure injected at every changing step', () => {
   it('undoes exactly what it did, whichever step fails', async () => {
     const table = await compensationTable(stack, injector, (k) =>
-      stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: `repurpose/web-01/fault-${k}`, args: [{ persona: 'web-01', machine: 'm-r1-04', healthTimeoutSeconds: 60, evictGraceSeconds: 5 }] }),
+      stack.temporal.client.workflow.execute('repurpose', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `repurpose/web-01/fault-${k}`,
+        args: [
+          { persona: 'web-01', machine: 'm-r1-04', healthTimeoutSeconds: 60, evictGraceSeconds: 5 },
+        ],
+      }),
     );
     console.log(`repurpose compensation table:\n  ${table.rows.join('\n  ')}`);
     expect(table.completed).toMatchObject({ outcome: 'completed', endedOn: 'm-r1-04' });

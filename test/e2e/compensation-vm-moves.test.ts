@@ -31,7 +31,21 @@ describe('p2v and v2p compensation, failure injected at every changing step', ()
     const table = await compensationTable(
       stack,
       injector,
-      (k) => stack.temporal.client.workflow.execute('p2v', { taskQueue: TASK_QUEUE, workflowId: `p2v/web-01/fault-${k}`, args: [{ persona: 'web-01', host: HOST, mode: 'san', graceSeconds: 5, healthTimeoutSeconds: 60, powerTimeoutSeconds: 30 }] }),
+      (k) =>
+        stack.temporal.client.workflow.execute('p2v', {
+          taskQueue: TASK_QUEUE,
+          workflowId: `p2v/web-01/fault-${k}`,
+          args: [
+            {
+              persona: 'web-01',
+              host: HOST,
+              mode: 'san',
+              graceSeconds: 5,
+              healthTimeoutSeconds: 60,
+              powerTimeoutSeconds: 30,
+            },
+          ],
+        }),
       { more: () => labVms(stack, HOST) },
     );
     console.log(`p2v compensation table:\n  ${table.rows.join('\n  ')}`);
@@ -43,7 +57,19 @@ describe('p2v and v2p compensation, failure injected at every changing step', ()
     const table = await compensationTable(
       stack,
       injector,
-      (k) => stack.temporal.client.workflow.execute('v2p', { taskQueue: TASK_QUEUE, workflowId: `v2p/web-01/fault-${k}`, args: [{ persona: 'web-01', graceSeconds: 5, healthTimeoutSeconds: 60, powerTimeoutSeconds: 30 }] }),
+      (k) =>
+        stack.temporal.client.workflow.execute('v2p', {
+          taskQueue: TASK_QUEUE,
+          workflowId: `v2p/web-01/fault-${k}`,
+          args: [
+            {
+              persona: 'web-01',
+              graceSeconds: 5,
+              healthTimeoutSeconds: 60,
+              powerTimeoutSeconds: 30,
+            },
+          ],
+        }),
       { more: () => labVms(stack, HOST) },
     );
     console.log(`v2p compensation table:\n  ${table.rows.join('\n  ')}`);

@@ -40,7 +40,9 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
     const malformed = spawnSync(node, bad, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     // Bad usage exits 2 (cli/exit-codes: the CLI's exit codes say the outcome).
     expect(malformed.status).toBe(2);
-    expect(malformed.stderr).toContain("option '--temporal <host:port>' argument 'no-port-here' is invalid. must be HOST:PORT of a Temporal frontend");
+    expect(malformed.stderr).toContain(
+      "option '--temporal <host:port>' argument 'no-port-here' is invalid. must be HOST:PORT of a Temporal frontend",
+    );
     const [, both] = cliArgs(['dev', '--temporal', '127.0.0.1:7233', '--temporal-port', '7234']);
     const conflict = spawnSync(node, both, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(conflict.status).toBe(2);
@@ -52,19 +54,46 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
     const index = new TopologyIndex(topology);
     const data = mkdtempSync(join(tmpdir(), 'rackshift-dev-seed-'));
     const labPort = await freePort();
-    const args = ['--data', data, '--topology', file, '--api-port', String(await freePort()), '--lab-port', String(labPort), '--temporal', temporal.address, '--no-worker'];
-    const homes = topology.personas.filter((p) => p.home !== undefined && 'machine' in p.home).map((p) => p.name);
+    const args = [
+      '--data',
+      data,
+      '--topology',
+      file,
+      '--api-port',
+      String(await freePort()),
+      '--lab-port',
+      String(labPort),
+      '--temporal',
+      temporal.address,
+      '--no-worker',
+    ];
+    const homes = topology.personas
+      .filter((p) => p.home !== undefined && 'machine' in p.home)
+      .map((p) => p.name);
     expect(homes.length).toBeGreaterThan(0);
 
     dev = await startDev(args);
-    expect(dev.output()).toContain(`using the Temporal server at ${temporal.address} (not started here)`);
+    expect(dev.output()).toContain(
+      `using the Temporal server at ${temporal.address} (not started here)`,
+    );
     expect(dev.output()).toContain('worker       none here (--no-worker)');
     expect(existsSync(join(data, 'temporal.db'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(data, 'seed.json'), 'utf8'))).toMatchObject({ state: 'seeding' });
+    expect(JSON.parse(readFileSync(join(data, 'seed.json'), 'utf8'))).toMatchObject({
+      state: 'seeding',
+    });
 
-    worker = await spawnWorker({ temporal: temporal.address, topologyFile: file, secretsFile: join(data, 'lab', 'secrets.yaml') });
-    await dev.waitFor(`seed: ${homes.length} of ${homes.length} persona(s) running at home`, 300_000);
-    expect(JSON.parse(readFileSync(join(data, 'seed.json'), 'utf8'))).toMatchObject({ state: 'done' });
+    worker = await spawnWorker({
+      temporal: temporal.address,
+      topologyFile: file,
+      secretsFile: join(data, 'lab', 'secrets.yaml'),
+    });
+    await dev.waitFor(
+      `seed: ${homes.length} of ${homes.length} persona(s) running at home`,
+      300_000,
+    );
+    expect(JSON.parse(readFileSync(join(data, 'seed.json'), 'utf8'))).toMatchObject({
+      state: 'done',
+    });
 
     const labUrl = `http://127.0.0.1:${labPort}`;
     const ledger = await new LedgerClient(temporal.client).snapshot('dc1');
@@ -72,17 +101,28 @@ describe('rackshift dev seeds a fresh data center, with an external Temporal and
     expect(ledgerLabDisagreements(lab, topology, [ledger])).toEqual([]);
     for (const p of homes) {
       const home = (index.persona(p).home as { machine: string }).machine;
-      expect({ p, placement: ledger.placements[p], lab: lab.machines[home]?.boot }).toEqual({ p, placement: { kind: 'machine', machine: home }, lab: { healthy: true, persona: p } });
+      expect({ p, placement: ledger.placements[p], lab: lab.machines[home]?.boot }).toEqual({
+        p,
+        placement: { kind: 'machine', machine: home },
+        lab: { healthy: true, persona: p },
+      });
     }
     const runs = [];
-    for await (const w of temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH 'repurpose/' AND ExecutionStatus = 'Completed'` })) runs.push(w.workflowId);
+    for await (const w of temporal.client.workflow.list({
+      query: `WorkflowId STARTS_WITH 'repurpose/' AND ExecutionStatus = 'Completed'`,
+    }))
+      runs.push(w.workflowId);
     expect(runs.sort()).toEqual(homes.map((p) => `repurpose/${p}/seed`).sort());
 
     expect(await dev.stop()).toBe(0);
     dev = await startDev(args);
     expect(dev.output()).toContain('the lab keeps the state it had at');
     expect(dev.output()).not.toContain('seed:');
-    expect(ledgerLabDisagreements(await readLab(labUrl), topology, [await new LedgerClient(temporal.client).snapshot('dc1')])).toEqual([]);
+    expect(
+      ledgerLabDisagreements(await readLab(labUrl), topology, [
+        await new LedgerClient(temporal.client).snapshot('dc1'),
+      ]),
+    ).toEqual([]);
     expect(await dev.stop()).toBe(0);
     dev = undefined;
   });

@@ -5,7 +5,15 @@ import type { RunbookReport } from '../../workflows/runbook-report';
 import type { FullStack } from '../support/full-stack';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
-import { bringUpHost, failedReport, healthOf, HOST, onMachine, runbook, startP2vStack } from '../support/p2v-stack';
+import {
+  bringUpHost,
+  failedReport,
+  healthOf,
+  HOST,
+  onMachine,
+  runbook,
+  startP2vStack,
+} from '../support/p2v-stack';
 import { labVms } from '../support/vm-on-host';
 
 jest.setTimeout(300_000);
@@ -27,11 +35,24 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const p2v = (input: Record<string, unknown>): Promise<RunbookReport> => runbook(stack, 'p2v', 'p2v', { graceSeconds: 5, healthTimeoutSeconds: 60, powerTimeoutSeconds: 30, ...input });
+const p2v = (input: Record<string, unknown>): Promise<RunbookReport> =>
+  runbook(stack, 'p2v', 'p2v', {
+    graceSeconds: 5,
+    healthTimeoutSeconds: 60,
+    powerTimeoutSeconds: 30,
+    ...input,
+  });
 const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
-const port = (m: string, nic: number) => stack.lab.switchView!.portState(machine(m).nics[nic]!.switch, machine(m).nics[nic]!.port);
-const trunk = (m: string, nic: number): number[] => [...(port(m, nic)?.trunkVlans ?? [])].sort((a, b) => a - b);
-const holders = (lun: string): string[] => (stack.lab.describe() as { arrays: Record<string, { luns: Record<string, { initiators: string[] }> }> }).arrays['array-1']!.luns[lun]?.initiators ?? [];
+const port = (m: string, nic: number) =>
+  stack.lab.switchView!.portState(machine(m).nics[nic]!.switch, machine(m).nics[nic]!.port);
+const trunk = (m: string, nic: number): number[] =>
+  [...(port(m, nic)?.trunkVlans ?? [])].sort((a, b) => a - b);
+const holders = (lun: string): string[] =>
+  (
+    stack.lab.describe() as {
+      arrays: Record<string, { luns: Record<string, { initiators: string[] }> }>;
+    }
+  ).arrays['array-1']!.luns[lun]?.initiators ?? [];
 
 /**
  * Makes a persona's service address unusable from the moment its machine powers off (a
@@ -70,12 +91,24 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     const before = labHardwareState(stack.lab);
     const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
     const block = blockHealthWhenOff(web02At, 'web-02');
-    const e = await p2v({ persona: 'web-02', mode: 'san', healthTimeoutSeconds: 5 }).catch((err: unknown) => err);
+    const e = await p2v({ persona: 'web-02', mode: 'san', healthTimeoutSeconds: 5 }).catch(
+      (err: unknown) => err,
+    );
     await block.release();
     const report = failedReport(e);
     expect(report).toMatchObject({ outcome: 'compensated', leftToFix: [] });
     expect(report.steps.find((s) => s.name === 'health')).toMatchObject({ outcome: 'failed' });
-    expect(report.compensations.map((c) => c.step)).toEqual(['start-vm', 'shut-ports', 'boot-assignment', 'mask-host', 'unmask-source', 'stop-source', 'define-vm', 'host-trunk', 'lease']);
+    expect(report.compensations.map((c) => c.step)).toEqual([
+      'start-vm',
+      'shut-ports',
+      'boot-assignment',
+      'mask-host',
+      'unmask-source',
+      'stop-source',
+      'define-vm',
+      'host-trunk',
+      'lease',
+    ]);
     expect(labHardwareState(stack.lab)).toEqual(before);
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
     expect(labVms(stack, HOST)['web-02']).toBeUndefined();
@@ -85,10 +118,23 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     const before = labHardwareState(stack.lab);
     const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
     labDisks(stack.lab).volumes.corruptNextWrite('array-1', 'web-02-p2v');
-    const e = await p2v({ persona: 'web-02', mode: 'copy', copyChunkMiB: 4 }).catch((err: unknown) => err);
+    const e = await p2v({ persona: 'web-02', mode: 'copy', copyChunkMiB: 4 }).catch(
+      (err: unknown) => err,
+    );
     const report = failedReport(e);
-    expect(report).toMatchObject({ outcome: 'compensated', leftToFix: [], error: { type: 'DiskCopyMismatchError' } });
-    expect(report.compensations.map((c) => c.step)).toEqual(['copy-volume', 'disk-helper', 'stop-source', 'define-vm', 'host-trunk', 'lease']);
+    expect(report).toMatchObject({
+      outcome: 'compensated',
+      leftToFix: [],
+      error: { type: 'DiskCopyMismatchError' },
+    });
+    expect(report.compensations.map((c) => c.step)).toEqual([
+      'copy-volume',
+      'disk-helper',
+      'stop-source',
+      'define-vm',
+      'host-trunk',
+      'lease',
+    ]);
     expect(labHardwareState(stack.lab)).toEqual(before);
     expect(holders('web-02-p2v')).toEqual([]);
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
@@ -98,8 +144,23 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     const report = await p2v({ persona: 'web-01', mode: 'san' });
     expect(report).toMatchObject({ outcome: 'completed', endedOn: `vm@${HOST}` });
     expect(report.steps.map((s) => s.name)).toEqual([
-      'locate', 'choose-host', 'lease', 'plan-vm', 'lease-host', 'choose-host', 'host-trunk', 'define-vm',
-      'stop-source', 'unmask-source', 'mask-host', 'boot-assignment', 'shut-ports', 'start-vm', 'health', 'placement', 'record-machine',
+      'locate',
+      'choose-host',
+      'lease',
+      'plan-vm',
+      'lease-host',
+      'choose-host',
+      'host-trunk',
+      'define-vm',
+      'stop-source',
+      'unmask-source',
+      'mask-host',
+      'boot-assignment',
+      'shut-ports',
+      'start-vm',
+      'health',
+      'placement',
+      'record-machine',
     ]);
     expect(await healthOf(stack, 'web-01')).toContain('web-01');
     expect(labVms(stack, HOST)['web-01']).toEqual({ state: 'running', persistent: true });
@@ -109,17 +170,19 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     expect(trunk(HOST, 0)).toEqual([110, 300, 400]);
     expect(trunk(HOST, 1)).toEqual([110, 300, 400]);
     expect(stack.lab.machine(web01At).powerState).toBe('off');
-    // Parked: shut, and on the device default VLAN, so a power-on by mistake reaches no production network.
+    // Parked: shut, and on the device default VLAN, so a power-on by mistake reaches no production
+    // network.
     expect(port(web01At, 0)).toMatchObject({ mode: 'access', accessVlan: 1, shutdown: true });
 
     const ledger = await stack.ledger.snapshot('dc1');
     expect(ledger.placements['web-01']).toEqual({ kind: 'vm', host: HOST });
     expect(ledger.machines[web01At]).toMatchObject({ power: 'off', role: 'idle' });
-    for (const nic of machine(web01At).nics) expect(ledger.bootAssignments[nic.mac]).toBeUndefined();
+    for (const nic of machine(web01At).nics)
+      expect(ledger.bootAssignments[nic.mac]).toBeUndefined();
     expect(ledger.leases).toEqual({});
   });
 
-  it('copy: web-02\'s disk streams to a volume, resumes after the stream drops, and the VM boots the identical copy', async () => {
+  it("copy: web-02's disk streams to a volume, resumes after the stream drops, and the VM boots the identical copy", async () => {
     const disks = labDisks(stack.lab).disks;
     const servedBefore = disks.bytesServed(web02At);
     disks.dropStreamAfter(web02At, 20);
@@ -128,15 +191,20 @@ describe('p2v (full lab: the host answers virsh, VMs boot only with their VLANs 
     expect(await healthOf(stack, 'web-02')).toContain('web-02');
 
     const copy = report.steps.find((s) => s.name === 'copy-disk')!;
-    const [, attempt, resumedAt] = /attempt (\d+) resumed at byte (\d+)/.exec(copy.detail ?? '') ?? [];
+    const [, attempt, resumedAt] =
+      /attempt (\d+) resumed at byte (\d+)/.exec(copy.detail ?? '') ?? [];
     expect(Number(attempt)).toBeGreaterThanOrEqual(2);
     expect(Number(resumedAt)).toBeGreaterThan(0);
     expect(Number(resumedAt) % MIB).toBe(0);
     const streamed = disks.bytesServed(web02At) - servedBefore;
     expect(streamed).toBeGreaterThanOrEqual(DISK);
     expect(streamed).toBeLessThan(2 * DISK);
-    console.log(`p2v copy: ${copy.detail ?? ''}; the helper streamed ${streamed} bytes for a ${DISK}-byte disk`);
-    expect(labDisks(stack.lab).volumes.digest('array-1', 'web-02-p2v').sha256).toBe(diskSha256('web-02', DISK));
+    console.log(
+      `p2v copy: ${copy.detail ?? ''}; the helper streamed ${streamed} bytes for a ${DISK}-byte disk`,
+    );
+    expect(labDisks(stack.lab).volumes.digest('array-1', 'web-02-p2v').sha256).toBe(
+      diskSha256('web-02', DISK),
+    );
 
     expect(holders('web-02-p2v')).toEqual([machine(HOST).storage.iqn]);
     expect(holders('web-02-boot')).toEqual([machine(HOST).storage.iqn]);

@@ -16,7 +16,9 @@ import { testWorkflowBundle } from '../support/workflow-bundle';
 
 jest.setTimeout(120_000);
 
-/** The power runbook with the real drivers: ipmitool → ipmi_sim, and HTTPS → the lab Redfish BMC. */
+/**
+ * The power runbook with the real drivers: ipmitool → ipmi_sim, and HTTPS → the lab Redfish BMC.
+ */
 let temporal: TestTemporal;
 let lab: Lab;
 let worker: RunningWorker;
@@ -24,12 +26,21 @@ let seq = 0;
 
 beforeAll(async () => {
   const { topology } = await relocatedTopology();
-  lab = await startLab({ topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-e2e-lab-')), only: ['ipmi', 'redfish'], timing: { powerDelayMs: 300, bootMs: 400, shutdownMs: 300 } });
+  lab = await startLab({
+    topology,
+    dataDir: mkdtempSync(join(tmpdir(), 'rackshift-e2e-lab-')),
+    only: ['ipmi', 'redfish'],
+    timing: { powerDelayMs: 300, bootMs: 400, shutdownMs: 300 },
+  });
   temporal = await startTestTemporal();
   worker = await startWorker({
     address: temporal.address,
     workflowBundle: await testWorkflowBundle(),
-    deps: realActivityDeps(topology, new EnvAndFileSecretStore({}, lab.secretsFile), new LedgerClient(temporal.client)),
+    deps: realActivityDeps(
+      topology,
+      new EnvAndFileSecretStore({}, lab.secretsFile),
+      new LedgerClient(temporal.client),
+    ),
   });
 });
 
@@ -40,15 +51,26 @@ afterAll(async () => {
 });
 
 const run = (input: unknown) =>
-  temporal.client.workflow.execute('power', { taskQueue: TASK_QUEUE, workflowId: `power-e2e-${++seq}-${Date.now()}`, args: [input] }) as Promise<PowerReport>;
+  temporal.client.workflow.execute('power', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `power-e2e-${++seq}-${Date.now()}`,
+    args: [input],
+  }) as Promise<PowerReport>;
 
-async function failure(input: unknown): Promise<{ type?: string; nonRetryable?: boolean; message: string }> {
+async function failure(
+  input: unknown,
+): Promise<{ type?: string; nonRetryable?: boolean; message: string }> {
   const e = await run(input).then(
     () => undefined,
     (err: unknown) => err,
   );
   expect(e).toBeInstanceOf(WorkflowFailedError);
-  let cause = (e as WorkflowFailedError).cause as { type?: string; nonRetryable?: boolean; message: string; cause?: unknown };
+  let cause = (e as WorkflowFailedError).cause as {
+    type?: string;
+    nonRetryable?: boolean;
+    message: string;
+    cause?: unknown;
+  };
   while (cause.type === undefined && cause.cause !== undefined) cause = cause.cause as typeof cause;
   return cause;
 }
@@ -58,10 +80,19 @@ describe.each([
   ['Redfish (lab BMC)', 'm-r1-03', 'm-r1-04'],
 ])('power runbook over %s', (_kind, machine, other) => {
   it('sets PXE boot, powers on, and the lab machine knows it must PXE boot', async () => {
-    const report = await run({ machine, action: 'on', bootDevice: { device: 'pxe', persistent: true, uefi: true } });
+    const report = await run({
+      machine,
+      action: 'on',
+      bootDevice: { device: 'pxe', persistent: true, uefi: true },
+    });
     expect(report).toMatchObject({ stateBefore: 'off', stateAfter: 'on' });
     // ipmi_sim keeps only the device (a one-shot PXE override); Redfish keeps the flags too.
-    expect(lab.machine(machine).actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual([expect.stringMatching(/^pxe/)]);
+    expect(
+      lab
+        .machine(machine)
+        .actions.filter((a) => a.action === 'bootdev')
+        .map((a) => a.detail),
+    ).toEqual([expect.stringMatching(/^pxe/)]);
     expect(lab.machine(machine).powerState).toBe('on');
   });
 

@@ -29,20 +29,33 @@ afterAll(async () => {
 });
 
 const api = stackApi(() => stack);
-const result = (runId: string) => stack.temporal.client.workflow.getHandle(runId).result() as Promise<FailoverReport>;
+const result = (runId: string) =>
+  stack.temporal.client.workflow.getHandle(runId).result() as Promise<FailoverReport>;
 
 describe('the rack fire as the story tells it (examples/rack-fire-two-hosts.yaml: 20 lost, 10 working machines)', () => {
   it('with two clusters serving the site, a failover that names none refuses to plan, naming input.cluster; nothing changes', async () => {
     const before = labHardwareState(stack.lab);
     const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
-    const unknown = await api('/api/v1/runbooks/site-failover/runs', { method: 'POST', body: JSON.stringify({ input: { racks: ['r1'], cluster: 'nope' } }) });
+    const unknown = await api('/api/v1/runbooks/site-failover/runs', {
+      method: 'POST',
+      body: JSON.stringify({ input: { racks: ['r1'], cluster: 'nope' } }),
+    });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { error: { details: unknown[] } }).error.details).toContainEqual({ path: 'input.cluster', message: 'unknown cluster "nope" (declare it under clusters)' });
+    expect(
+      ((await unknown.json()) as { error: { details: unknown[] } }).error.details,
+    ).toContainEqual({
+      path: 'input.cluster',
+      message: 'unknown cluster "nope" (declare it under clusters)',
+    });
 
     const runId = await startThroughApi(api, 'site-failover', { racks: ['r1'], probe: false });
-    const failure = await result(runId).catch((e: unknown) => e as { cause?: { type?: string; message?: string } });
+    const failure = await result(runId).catch(
+      (e: unknown) => e as { cause?: { type?: string; message?: string } },
+    );
     expect(failure).toMatchObject({ cause: { type: 'ValidationError' } });
-    expect((failure as { cause: { message: string } }).cause.message).toContain('site dc1 has several clusters (dr-cluster, office-cluster): name one in input.cluster');
+    expect((failure as { cause: { message: string } }).cause.message).toContain(
+      'site dc1 has several clusters (dr-cluster, office-cluster): name one in input.cluster',
+    );
     expect(labHardwareState(stack.lab)).toEqual(before);
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
   });
@@ -51,7 +64,12 @@ describe('the rack fire as the story tells it (examples/rack-fire-two-hosts.yaml
     const burned = stack.lab.burnRack('r1');
     expect(burned).toHaveLength(20);
     const started = Date.now();
-    const runId = await startThroughApi(api, 'site-failover', { racks: ['r1'], cluster: 'dr-cluster', healthTimeoutSeconds: 120, powerTimeoutSeconds: 60 });
+    const runId = await startThroughApi(api, 'site-failover', {
+      racks: ['r1'],
+      cluster: 'dr-cluster',
+      healthTimeoutSeconds: 120,
+      powerTimeoutSeconds: 60,
+    });
     const report = await result(runId);
     const seconds = (Date.now() - started) / 1000;
     expect(report.failedMachines).toEqual(burned.sort());
@@ -60,8 +78,12 @@ describe('the rack fire as the story tells it (examples/rack-fire-two-hosts.yaml
     // Each host bring-up ran as a child told its cluster.
     for (const h of report.hosts) {
       const history = await stack.temporal.client.workflow.getHandle(h.run).fetchHistory();
-      const data = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-      expect(JSON.parse(Buffer.from(data!).toString('utf8'))).toMatchObject({ machine: h.machine, cluster: 'dr-cluster' });
+      const data =
+        history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+      expect(JSON.parse(Buffer.from(data!).toString('utf8'))).toMatchObject({
+        machine: h.machine,
+        cluster: 'dr-cluster',
+      });
     }
     const restored = report.personas.filter((p) => p.outcome === 'restored').length;
     console.log(

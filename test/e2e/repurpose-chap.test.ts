@@ -15,19 +15,26 @@ interface RawTopology {
   sites: Array<{ machines: Array<{ nics: Array<{ bootAddress?: string }> }> }>;
 }
 
-/** Every string in a history, payload bytes decoded as UTF-8 (JSON.stringify would show them as numbers). */
+/**
+ * Every string in a history, payload bytes decoded as UTF-8 (JSON.stringify would show them as
+ * numbers).
+ */
 function historyText(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
   else if (Array.isArray(value)) for (const v of value) historyText(v, out);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) historyText(v, out);
+  else if (value !== null && typeof value === 'object')
+    for (const v of Object.values(value)) historyText(v, out);
   return out;
 }
 
 let stack: FullStack;
 let dir: string;
 
-/** lab-small with web-01's LUNs behind CHAP, and every machine's boot NIC bound to the address the lab firmware fetches from. */
+/**
+ * lab-small with web-01's LUNs behind CHAP, and every machine's boot NIC bound to the address the
+ * lab firmware fetches from.
+ */
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rackshift-e2e-chap-'));
   const raw = parseYaml(await readFile(LAB_SMALL, 'utf8')) as RawTopology;
@@ -58,18 +65,27 @@ describe('repurpose onto a persona whose LUNs demand CHAP', () => {
     const machine = stack.topology.sites[0]!.machines.find((m) => m.id === report.endedOn)!;
     expect(machine.pool).toBe('spare');
     const web01 = stack.topology.personas.find((p) => p.name === 'web-01')!;
-    expect(await (await fetch(`http://127.0.0.1:${web01.health!.port}/healthz`)).text()).toContain('web-01');
+    expect(await (await fetch(`http://127.0.0.1:${web01.health!.port}/healthz`)).text()).toContain(
+      'web-01',
+    );
 
     // The target now demands CHAP: the machine booted because its script carried the secret.
     const iqn = machine.storage.iqn!;
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', iqn)).toEqual(['web-01-boot']);
-    expect(stack.lab.sanView!.loginRefusal('array-1', 'web-01-boot', iqn, undefined)).toMatch(/requires CHAP/);
+    expect(stack.lab.sanView!.loginRefusal('array-1', 'web-01-boot', iqn, undefined)).toMatch(
+      /requires CHAP/,
+    );
 
     // Every run in the namespace (the repurpose, its children, the ledger): none holds the secret.
     let histories = 0;
     for await (const w of stack.temporal.client.workflow.list()) {
-      const text = historyText(await stack.temporal.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory()).join('\n');
-      expect({ workflow: w.workflowId, leaks: text.includes(secret!) }).toEqual({ workflow: w.workflowId, leaks: false });
+      const text = historyText(
+        await stack.temporal.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory(),
+      ).join('\n');
+      expect({ workflow: w.workflowId, leaks: text.includes(secret!) }).toEqual({
+        workflow: w.workflowId,
+        leaks: false,
+      });
       if (w.workflowId === workflowId) expect(text).toContain('"persona":"web-01"');
       histories += 1;
     }
@@ -89,6 +105,8 @@ describe('repurpose onto a persona whose LUNs demand CHAP', () => {
     const left = stack.topology.sites[0]!.machines.find((m) => m.id === from.machine)!.storage.iqn!;
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', iqn)).toEqual(['web-01-boot']);
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', left)).toEqual([]);
-    expect(stack.lab.sanView!.loginRefusal('array-1', 'web-01-boot', iqn, undefined)).toMatch(/requires CHAP/);
+    expect(stack.lab.sanView!.loginRefusal('array-1', 'web-01-boot', iqn, undefined)).toMatch(
+      /requires CHAP/,
+    );
   });
 });

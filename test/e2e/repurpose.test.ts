@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 const run = (input: unknown) =>
-  stack.temporal.client.workflow.execute('repurpose', { taskQueue: TASK_QUEUE, workflowId: `repurpose/${(input as { persona: string }).persona}/t${++seq}`, args: [input] }) as Promise<RunbookReport>;
+  stack.temporal.client.workflow.execute('repurpose', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `repurpose/${(input as { persona: string }).persona}/t${++seq}`,
+    args: [input],
+  }) as Promise<RunbookReport>;
 
 async function health(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -38,13 +42,29 @@ describe('repurpose (full lab: BMCs, SSH switches and arrays, iPXE from the API,
     expect(await health(web01.health!.port)).toContain('web-01');
 
     const sw = stack.lab.switchView!;
-    expect(sw.portState(m.nics[0]!.switch, m.nics[0]!.port)).toMatchObject({ mode: 'access', accessVlan: 110, shutdown: false });
+    expect(sw.portState(m.nics[0]!.switch, m.nics[0]!.port)).toMatchObject({
+      mode: 'access',
+      accessVlan: 110,
+      shutdown: false,
+    });
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', m.storage.iqn!)).toEqual(['web-01-boot']);
     const ledger = await stack.ledger.snapshot('dc1');
     expect(ledger.placements['web-01']).toEqual({ kind: 'machine', machine });
     expect(ledger.bootAssignments[m.nics[0]!.mac]).toMatchObject({ persona: 'web-01', machine });
     expect(Object.keys(ledger.leases)).toEqual([]);
-    expect(report.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['choose-machine', 'lease', 'ports', 'luns', 'boot-assignment', 'boot-device', 'power-on', 'health', 'placement']));
+    expect(report.steps.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'choose-machine',
+        'lease',
+        'ports',
+        'luns',
+        'boot-assignment',
+        'boot-device',
+        'power-on',
+        'health',
+        'placement',
+      ]),
+    );
   });
 
   it('a second repurpose of the same persona onto the same machine changes nothing and completes', async () => {
@@ -67,8 +87,13 @@ describe('repurpose (full lab: BMCs, SSH switches and arrays, iPXE from the API,
     // web-01's ports are shut and on no VLAN but the device default.
     for (const need of web01.networks) {
       const nic = left.nics[need.nic]!;
-      expect(stack.lab.switchView!.portState(nic.switch, nic.port)).toMatchObject({ shutdown: true, trunkVlans: [] });
-      expect([undefined, 1]).toContain(stack.lab.switchView!.portState(nic.switch, nic.port)?.accessVlan);
+      expect(stack.lab.switchView!.portState(nic.switch, nic.port)).toMatchObject({
+        shutdown: true,
+        trunkVlans: [],
+      });
+      expect([undefined, 1]).toContain(
+        stack.lab.switchView!.portState(nic.switch, nic.port)?.accessVlan,
+      );
     }
     expect(stack.lab.sanView!.lunsVisibleTo('array-1', left.storage.iqn!)).toEqual([]);
     expect(stack.lab.machine(from).powerState).toBe('off');
@@ -80,10 +105,13 @@ describe('repurpose (full lab: BMCs, SSH switches and arrays, iPXE from the API,
     const before = labHardwareState(stack.lab);
     const ledgerBefore = await stack.ledger.snapshot('dc1');
     stack.lab.machine('m-r1-04').bootHangs = true;
-    const e = await run({ persona: 'app-01', machine: 'm-r1-04', healthTimeoutSeconds: 5 }).catch((err: unknown) => err);
+    const e = await run({ persona: 'app-01', machine: 'm-r1-04', healthTimeoutSeconds: 5 }).catch(
+      (err: unknown) => err,
+    );
     stack.lab.machine('m-r1-04').bootHangs = false;
     expect(e).toBeInstanceOf(WorkflowFailedError);
-    const report = ((e as WorkflowFailedError).cause as { details?: unknown[] }).details?.[0] as RunbookReport;
+    const report = ((e as WorkflowFailedError).cause as { details?: unknown[] })
+      .details?.[0] as RunbookReport;
     expect(report.outcome).toBe('compensated');
     expect(report.leftToFix).toEqual([]);
     expect(report.compensations.length).toBeGreaterThanOrEqual(5);
@@ -101,7 +129,11 @@ describe('repurpose cancelled mid-run', () => {
     const before = labHardwareState(stack.lab);
     const ledgerBefore = await stack.ledger.snapshot('dc1');
     stack.lab.machine('m-r1-04').bootHangs = true;
-    const handle = await stack.temporal.client.workflow.start('repurpose', { taskQueue: TASK_QUEUE, workflowId: 'repurpose/app-01/cancelled', args: [{ persona: 'app-01', machine: 'm-r1-04', healthTimeoutSeconds: 300 }] });
+    const handle = await stack.temporal.client.workflow.start('repurpose', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'repurpose/app-01/cancelled',
+      args: [{ persona: 'app-01', machine: 'm-r1-04', healthTimeoutSeconds: 300 }],
+    });
     for (let i = 0; i < 400; i += 1) {
       const p = await handle.query(progressQuery).catch(() => undefined);
       if (p?.step === 'health') break;

@@ -2,7 +2,15 @@ import type { RunbookReport } from '../../workflows/runbook-report';
 import type { FullStack } from '../support/full-stack';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
-import { bringUpHost, failedReport, healthOf, HOST, onMachine, runbook, startP2vStack } from '../support/p2v-stack';
+import {
+  bringUpHost,
+  failedReport,
+  healthOf,
+  HOST,
+  onMachine,
+  runbook,
+  startP2vStack,
+} from '../support/p2v-stack';
 import { labVms } from '../support/vm-on-host';
 
 jest.setTimeout(300_000);
@@ -14,7 +22,12 @@ beforeAll(async () => {
   await bringUpHost(stack);
   for (const persona of ['web-01', 'web-02']) {
     await onMachine(stack, persona);
-    const moved = await runbook(stack, 'p2v', 'p2v', { persona, mode: 'san', graceSeconds: 5, healthTimeoutSeconds: 60 });
+    const moved = await runbook(stack, 'p2v', 'p2v', {
+      persona,
+      mode: 'san',
+      graceSeconds: 5,
+      healthTimeoutSeconds: 60,
+    });
     if (moved.outcome !== 'completed') throw new Error(`p2v of ${persona} ended ${moved.outcome}`);
   }
 });
@@ -23,25 +36,45 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const v2p = (input: Record<string, unknown>): Promise<RunbookReport> => runbook(stack, 'v2p', 'v2p', { graceSeconds: 5, healthTimeoutSeconds: 60, powerTimeoutSeconds: 30, ...input });
+const v2p = (input: Record<string, unknown>): Promise<RunbookReport> =>
+  runbook(stack, 'v2p', 'v2p', {
+    graceSeconds: 5,
+    healthTimeoutSeconds: 60,
+    powerTimeoutSeconds: 30,
+    ...input,
+  });
 const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
-const port = (m: string, nic: number) => stack.lab.switchView!.portState(machine(m).nics[nic]!.switch, machine(m).nics[nic]!.port);
-const trunk = (m: string, nic: number): number[] => [...(port(m, nic)?.trunkVlans ?? [])].sort((a, b) => a - b);
-const holders = (lun: string): string[] => (stack.lab.describe() as { arrays: Record<string, { luns: Record<string, { initiators: string[] }> }> }).arrays['array-1']!.luns[lun]?.initiators ?? [];
+const port = (m: string, nic: number) =>
+  stack.lab.switchView!.portState(machine(m).nics[nic]!.switch, machine(m).nics[nic]!.port);
+const trunk = (m: string, nic: number): number[] =>
+  [...(port(m, nic)?.trunkVlans ?? [])].sort((a, b) => a - b);
+const holders = (lun: string): string[] =>
+  (
+    stack.lab.describe() as {
+      arrays: Record<string, { luns: Record<string, { initiators: string[] }> }>;
+    }
+  ).arrays['array-1']!.luns[lun]?.initiators ?? [];
 
 describe('v2p (full lab: two VMs on the host share VLAN 110)', () => {
   it('web-02 goes to the machine it is given; VLAN 110 stays on the host trunks, web-01 still needs it', async () => {
     const report = await v2p({ persona: 'web-02', machine: 'm-r1-04' });
     expect(report).toMatchObject({ outcome: 'completed', endedOn: 'm-r1-04' });
     expect(await healthOf(stack, 'web-02')).toContain('web-02');
-    expect(report.steps.find((s) => s.name === 'host-trunk')).toMatchObject({ outcome: 'skipped', detail: 'nothing to change' });
+    expect(report.steps.find((s) => s.name === 'host-trunk')).toMatchObject({
+      outcome: 'skipped',
+      detail: 'nothing to change',
+    });
     expect(trunk(HOST, 0)).toEqual([110, 300, 400]);
     expect(trunk(HOST, 1)).toEqual([110, 300, 400]);
     expect(holders('web-02-boot')).toEqual([machine('m-r1-04').storage.iqn]);
     expect(labVms(stack, HOST)['web-02']).toBeUndefined();
     const ledger = await stack.ledger.snapshot('dc1');
     expect(ledger.placements['web-02']).toEqual({ kind: 'machine', machine: 'm-r1-04' });
-    expect(ledger.machines['m-r1-04']).toMatchObject({ power: 'on', role: 'persona', healthy: true });
+    expect(ledger.machines['m-r1-04']).toMatchObject({
+      power: 'on',
+      role: 'persona',
+      healthy: true,
+    });
     expect(ledger.leases).toEqual({});
   });
 
@@ -49,11 +82,24 @@ describe('v2p (full lab: two VMs on the host share VLAN 110)', () => {
     const before = labHardwareState(stack.lab);
     const ledgerBefore = ledgerFacts(await stack.ledger.snapshot('dc1'));
     stack.lab.machine('m-r1-03').bootHangs = true;
-    const e = await v2p({ persona: 'web-01', machine: 'm-r1-03', healthTimeoutSeconds: 5 }).catch((err: unknown) => err);
+    const e = await v2p({ persona: 'web-01', machine: 'm-r1-03', healthTimeoutSeconds: 5 }).catch(
+      (err: unknown) => err,
+    );
     stack.lab.machine('m-r1-03').bootHangs = false;
     const report = failedReport(e);
     expect(report).toMatchObject({ outcome: 'compensated', leftToFix: [] });
-    expect(report.compensations.map((c) => c.step)).toEqual(['power-on', 'boot-device', 'boot-assignment', 'luns', 'ports', 'host-trunk', 'unmask-host', 'remove-vm', 'stop-vm', 'lease']);
+    expect(report.compensations.map((c) => c.step)).toEqual([
+      'power-on',
+      'boot-device',
+      'boot-assignment',
+      'luns',
+      'ports',
+      'host-trunk',
+      'unmask-host',
+      'remove-vm',
+      'stop-vm',
+      'lease',
+    ]);
     expect(labHardwareState(stack.lab)).toEqual(before);
     expect(ledgerFacts(await stack.ledger.snapshot('dc1'))).toEqual(ledgerBefore);
     expect(labVms(stack, HOST)['web-01']).toEqual({ state: 'running', persistent: true });
@@ -66,8 +112,23 @@ describe('v2p (full lab: two VMs on the host share VLAN 110)', () => {
     expect(machine(at).pool).toBe('spare');
     expect(await healthOf(stack, 'web-01')).toContain('web-01');
     expect(report.steps.map((s) => s.name)).toEqual([
-      'locate', 'choose-machine', 'lease', 'plan-vm', 'stop-vm', 'remove-vm', 'unmask-host', 'lease-host', 'host-trunk',
-      'ports', 'luns', 'boot-assignment', 'boot-device', 'power-on', 'health', 'placement', 'record-machine',
+      'locate',
+      'choose-machine',
+      'lease',
+      'plan-vm',
+      'stop-vm',
+      'remove-vm',
+      'unmask-host',
+      'lease-host',
+      'host-trunk',
+      'ports',
+      'luns',
+      'boot-assignment',
+      'boot-device',
+      'power-on',
+      'health',
+      'placement',
+      'record-machine',
     ]);
     // The host persona's own trunks again, exactly as bring-up left them.
     expect(trunk(HOST, 0)).toEqual([300, 400]);

@@ -25,7 +25,10 @@ const M1 = 'iqn.2026-11.lab.rackshift:m-r1-01';
 const M4 = 'iqn.2026-11.lab.rackshift:m-r1-04';
 const CLONE = 'db-01-data.drill-0c0ffe';
 
-/** How the driver must fare on a profile: everything works and persists, or every change is refused before anything is written. */
+/**
+ * How the driver must fare on a profile: everything works and persists, or every change is refused
+ * before anything is written.
+ */
 const EXPECT: Record<string, 'works' | 'refused'> = {
   debian: 'works',
   'conf-d-not-included': 'refused',
@@ -35,9 +38,14 @@ const EXPECT: Record<string, 'works' | 'refused'> = {
   'operator-shell': 'works',
 };
 
-const CASES = (Object.keys(ARRAY_PROFILES) as Array<StorageArray['kind']>).flatMap((kind) => Object.keys(ARRAY_PROFILES[kind]).map((profile) => [kind, profile] as const));
+const CASES = (Object.keys(ARRAY_PROFILES) as Array<StorageArray['kind']>).flatMap((kind) =>
+  Object.keys(ARRAY_PROFILES[kind]).map((profile) => [kind, profile] as const),
+);
 
-async function labOf(kind: StorageArray['kind'], dir: string): Promise<{ lab: Lab; spec: StorageArray }> {
+async function labOf(
+  kind: StorageArray['kind'],
+  dir: string,
+): Promise<{ lab: Lab; spec: StorageArray }> {
   const raw = parseYaml(await readFile(LAB_SMALL, 'utf8')) as TopologyInput;
   for (const a of raw.sites[0]?.arrays ?? []) a.kind = kind;
   await writeFile(join(dir, 'topology.yaml'), toYaml(raw));
@@ -60,7 +68,13 @@ describe.each(CASES)('the %s array driver against lab profile %s', (kind, profil
     dir = await mkdtemp(join(tmpdir(), `rackshift-array-profile-${kind}-`));
     ({ lab, spec } = await labOf(kind, dir));
     arrayOf(lab).useProfile(profile);
-    driver = createArrayDriver(spec, new Ssh2Connector(new StaticSecretStore(lab.credentials), { connectAttempts: 1, commandTimeoutMs: 10_000 }));
+    driver = createArrayDriver(
+      spec,
+      new Ssh2Connector(new StaticSecretStore(lab.credentials), {
+        connectAttempts: 1,
+        commandTimeoutMs: 10_000,
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -69,14 +83,19 @@ describe.each(CASES)('the %s array driver against lab profile %s', (kind, profil
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('reads the residents as the data center runs them (waiting for an operator\'s targetcli shell to exit where one is open)', async () => {
+  it("reads the residents as the data center runs them (waiting for an operator's targetcli shell to exit where one is open)", async () => {
     expect(await driver.listVisibleTo(M1)).toEqual(['db-01-boot', 'db-01-data']);
     const waits = profile === 'operator-shell' ? 1 : 0;
-    expect(arrayOf(lab).describe()).toMatchObject(kind === 'lio' ? { profile, waitedForLock: waits } : { profile });
+    expect(arrayOf(lab).describe()).toMatchObject(
+      kind === 'lio' ? { profile, waitedForLock: waits } : { profile },
+    );
     if (kind === 'tgt') {
-      // The release's LUN listing: 1.0.24 prints neither SWP (1.0.38) nor Thin-provisioning (1.0.27).
+      // The release's LUN listing: 1.0.24 prints neither SWP (1.0.38) nor Thin-provisioning
+      // (1.0.27).
       const show = (await arrayOf(lab).exec('tgtadm --lld iscsi --mode target --op show')).stdout;
-      expect([/^ +SWP: No$/m.test(show), /^ +Thin-provisioning: No$/m.test(show)]).toEqual(profile === 'tgt-1.0.24' ? [false, false] : [true, true]);
+      expect([/^ +SWP: No$/m.test(show), /^ +Thin-provisioning: No$/m.test(show)]).toEqual(
+        profile === 'tgt-1.0.24' ? [false, false] : [true, true],
+      );
     }
   });
 
@@ -98,7 +117,10 @@ describe.each(CASES)('the %s array driver against lab profile %s', (kind, profil
     it('refuses every change before making it, saying the target files would not be read at restart', async () => {
       const files = (): string[] => [...arrayOf(lab).model.confFiles.keys()].sort();
       const before = files();
-      for (const change of [() => driver.mask('web-02-boot', M4), () => driver.createSnapshotClone('db-01-data', CLONE)]) {
+      for (const change of [
+        () => driver.mask('web-02-boot', M4),
+        () => driver.createSnapshotClone('db-01-data', CLONE),
+      ]) {
         const err = await change().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(UnsupportedStorageOperationError);
         expect((err as Error).message).toContain(`must include ${DEFAULT_TGT_CONF_DIR}/*.conf`);
@@ -128,26 +150,37 @@ describe('lab array profiles', () => {
   });
 
   const post = (body: unknown): Promise<Response> =>
-    fetch(`${lab.controlUrl}/lab/arrays/array-1/profile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${lab.controlUrl}/lab/arrays/array-1/profile`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('are chosen through the lab control server; one of another kind is refused naming the field', async () => {
     const wrong = await post({ profile: 'debian' });
     expect(wrong.status).toBe(400);
-    expect(((await wrong.json()) as { error: string }).error).toContain('profile: a lio array has profiles targetcli-fb-2.1.50');
+    expect(((await wrong.json()) as { error: string }).error).toContain(
+      'profile: a lio array has profiles targetcli-fb-2.1.50',
+    );
     const right = await post({ profile: 'operator-shell' });
     expect(await right.json()).toEqual({ array: 'array-1', profile: 'operator-shell' });
     const none = await fetch(`${lab.controlUrl}/lab/arrays/array-9/restart`, { method: 'POST' });
     expect(none.status).toBe(404);
   });
 
-  it('operator-shell: targetcli waits for the operator\'s shell, whose exit saves the live configuration', async () => {
+  it("operator-shell: targetcli waits for the operator's shell, whose exit saves the live configuration", async () => {
     const array = arrayOf(lab);
     array.useProfile('operator-shell');
-    const acl = (lun: string): string[] => [...(array.model.targetByName(lunTargetIqn(spec.targetIqn, lun))?.acl.keys() ?? [])];
+    const acl = (lun: string): string[] => [
+      ...(array.model.targetByName(lunTargetIqn(spec.targetIqn, lun))?.acl.keys() ?? []),
+    ];
     // The operator's own edit in their shell: live, unsaved until auto_save_on_exit writes it.
     array.model.targetByName(lunTargetIqn(spec.targetIqn, 'app-01-boot'))?.acl.set(M4, []);
-    // A one-shot run waits for that shell to exit, then runs after its save (and is not saved itself).
-    const exec = await array.exec(`targetcli /iscsi/${lunTargetIqn(spec.targetIqn, 'web-02-boot')}/tpg1/acls create ${M4} add_mapped_luns=false`);
+    // A one-shot run waits for that shell to exit, then runs after its save (and is not saved
+    // itself).
+    const exec = await array.exec(
+      `targetcli /iscsi/${lunTargetIqn(spec.targetIqn, 'web-02-boot')}/tpg1/acls create ${M4} add_mapped_luns=false`,
+    );
     expect(exec.code).toBe(0);
     expect(array.describe()).toMatchObject({ profile: 'operator-shell', waitedForLock: 1 });
     array.restart();

@@ -27,7 +27,13 @@ let spec: StorageArray;
 const drivers: StorageArrayDriver[] = [];
 
 function driver(secret = lab.credentials, array = spec): StorageArrayDriver {
-  const d = createArrayDriver(array, new Ssh2Connector(new StaticSecretStore(secret), { connectAttempts: 1, commandTimeoutMs: 5_000 }));
+  const d = createArrayDriver(
+    array,
+    new Ssh2Connector(new StaticSecretStore(secret), {
+      connectAttempts: 1,
+      commandTimeoutMs: 5_000,
+    }),
+  );
   drivers.push(d);
   return d;
 }
@@ -70,12 +76,17 @@ describe('lab arrays over SSH', () => {
   it('answer the LIO driver snapshot clones: a LUN of its own, whose source the SAN view knows, deleted with its file', async () => {
     const d = driver();
     const arrays = lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent;
-    expect(await d.createSnapshotClone('db-01-data', 'db-01-data.drill-0c0ffe')).toEqual({ created: true });
+    expect(await d.createSnapshotClone('db-01-data', 'db-01-data.drill-0c0ffe')).toEqual({
+      created: true,
+    });
     expect(arrays.sanView.lunExists('array-1', 'db-01-data.drill-0c0ffe')).toBe(true);
     expect(arrays.sanView.cloneSource('array-1', 'db-01-data.drill-0c0ffe')).toBe('db-01-data');
     expect(arrays.sanView.cloneSource('array-1', 'db-01-data')).toBeUndefined();
     expect(await d.listHolders('db-01-data.drill-0c0ffe')).toEqual([]);
-    expect(await d.mask('db-01-data.drill-0c0ffe', M4)).toEqual({ already: false, holdersBefore: [] });
+    expect(await d.mask('db-01-data.drill-0c0ffe', M4)).toEqual({
+      already: false,
+      holdersBefore: [],
+    });
     expect(arrays.sanView.lunsVisibleTo('array-1', M4)).toEqual(['db-01-data.drill-0c0ffe']);
     await d.unmask('db-01-data.drill-0c0ffe', M4);
     expect(await d.deleteSnapshotClone('db-01-data.drill-0c0ffe')).toEqual({ deleted: true });
@@ -84,9 +95,16 @@ describe('lab arrays over SSH', () => {
   });
 
   it('refuse a wrong password and are refused by a wrong host-key pin', async () => {
-    const wrong = Object.fromEntries(Object.entries(lab.credentials).map(([k, v]) => [k, { ...v, password: 'wrong' }]));
+    const wrong = Object.fromEntries(
+      Object.entries(lab.credentials).map(([k, v]) => [k, { ...v, password: 'wrong' }]),
+    );
     await expect(driver(wrong).listHolders('db-01-boot')).rejects.toBeInstanceOf(SshAuthError);
-    const pinnedElsewhere = { ...spec, hostKeyFingerprint: 'SHA256:AAAAFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I' };
-    await expect(driver(lab.credentials, pinnedElsewhere).listHolders('db-01-boot')).rejects.toBeInstanceOf(HostKeyMismatchError);
+    const pinnedElsewhere = {
+      ...spec,
+      hostKeyFingerprint: 'SHA256:AAAAFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I',
+    };
+    await expect(
+      driver(lab.credentials, pinnedElsewhere).listHolders('db-01-boot'),
+    ).rejects.toBeInstanceOf(HostKeyMismatchError);
   });
 });

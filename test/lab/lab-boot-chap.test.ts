@@ -40,14 +40,18 @@ describe('a lab machine whose boot LUN demands CHAP', () => {
   let plainTopology: TopologyIndex;
   let store: FileBootAssignmentStore;
 
-  const router = (topology: TopologyIndex, secrets: SecretStore): Router => createBootRouter({ topology, assignments: store, allowFrom: ['127.0.0.1'], secrets });
+  const router = (topology: TopologyIndex, secrets: SecretStore): Router =>
+    createBootRouter({ topology, assignments: store, allowFrom: ['127.0.0.1'], secrets });
 
   beforeAll(async () => {
     const plain = (await relocatedTopology()).topology;
     const chap: Topology = structuredClone(plain);
     chap.credentials.push({ name: 'chap-db-01', kind: 'chap' });
     chap.personas.find((p) => p.name === 'db-01')!.chap = 'chap-db-01';
-    chap.sites.flatMap((s) => s.machines).flatMap((m) => m.nics).find((n) => n.mac === MAC)!.bootAddress = '127.0.0.1';
+    chap.sites
+      .flatMap((s) => s.machines)
+      .flatMap((m) => m.nics)
+      .find((n) => n.mac === MAC)!.bootAddress = '127.0.0.1';
     chapTopology = new TopologyIndex(chap);
     plainTopology = new TopologyIndex(plain);
     dir = await mkdtemp(join(tmpdir(), 'rackshift-lab-chap-'));
@@ -57,11 +61,19 @@ describe('a lab machine whose boot LUN demands CHAP', () => {
     app.use((req, res, next) => serving(req, res, next));
     const api = await serve(app);
     stopApi = () => api.stop();
-    lab = await startLab({ topology: chap, dataDir: join(dir, 'lab'), timing: FAST_TIMING, apiBaseUrl: api.url, only: ['switches', 'arrays', 'boot'] });
+    lab = await startLab({
+      topology: chap,
+      dataDir: join(dir, 'lab'),
+      timing: FAST_TIMING,
+      apiBaseUrl: api.url,
+      only: ['switches', 'arrays', 'boot'],
+    });
     const secrets = new StaticSecretStore(lab.credentials);
     serving = router(chapTopology, secrets);
     const ssh = new Ssh2Connector(secrets, { commandTimeoutMs: 10_000 });
-    array = createArrayDriver(chapTopology.array('array-1'), ssh, { chapFor: chapResolver(chapTopology, secrets, 'array-1') });
+    array = createArrayDriver(chapTopology.array('array-1'), ssh, {
+      chapFor: chapResolver(chapTopology, secrets, 'array-1'),
+    });
   });
 
   afterAll(async () => {
@@ -85,20 +97,32 @@ describe('a lab machine whose boot LUN demands CHAP', () => {
     serving = router(plainTopology, new StaticSecretStore(lab.credentials));
     const result = await bootMachine(lab.machine(M));
     expect(result).toMatchObject({ healthy: false, persona: 'db-01' });
-    expect(result.reason).toBe(`sanboot of LUN db-01-boot on array-1: login to iqn.2026-11.lab.rackshift:array-1:db-01-boot failed: the target requires CHAP and ${IQN} offered none (Authentication failure)`);
+    expect(result.reason).toBe(
+      `sanboot of LUN db-01-boot on array-1: login to iqn.2026-11.lab.rackshift:array-1:db-01-boot failed: the target requires CHAP and ${IQN} offered none (Authentication failure)`,
+    );
   });
 
   it('fails to boot from a script with a wrong secret, without repeating any secret', async () => {
-    serving = router(chapTopology, new StaticSecretStore({ ...lab.credentials, 'chap-db-01': { username: 'chap-db-01', password: 'Not-The-Secret-123' } }));
+    serving = router(
+      chapTopology,
+      new StaticSecretStore({
+        ...lab.credentials,
+        'chap-db-01': { username: 'chap-db-01', password: 'Not-The-Secret-123' },
+      }),
+    );
     const result = await bootMachine(lab.machine(M));
     expect(result).toMatchObject({ healthy: false, persona: 'db-01' });
-    expect(result.reason).toBe('sanboot of LUN db-01-boot on array-1: login to iqn.2026-11.lab.rackshift:array-1:db-01-boot as CHAP user chap-db-01 failed: wrong user or secret (Authentication failure)');
+    expect(result.reason).toBe(
+      'sanboot of LUN db-01-boot on array-1: login to iqn.2026-11.lab.rackshift:array-1:db-01-boot as CHAP user chap-db-01 failed: wrong user or secret (Authentication failure)',
+    );
     expect(result.reason).not.toContain(lab.credentials['chap-db-01']?.password ?? '?');
   });
 
-  it('keeps the CHAP binding across a restart of the array\'s tgtd (tgt-admin -e reads it back from the target file)', async () => {
+  it("keeps the CHAP binding across a restart of the array's tgtd (tgt-admin -e reads it back from the target file)", async () => {
     serving = router(chapTopology, new StaticSecretStore(lab.credentials));
-    expect((await fetch(`${lab.controlUrl}/lab/arrays/array-1/restart`, { method: 'POST' })).status).toBe(200);
+    expect(
+      (await fetch(`${lab.controlUrl}/lab/arrays/array-1/restart`, { method: 'POST' })).status,
+    ).toBe(200);
     serving = router(plainTopology, new StaticSecretStore(lab.credentials));
     expect((await bootMachine(lab.machine(M))).healthy).toBe(false);
     serving = router(chapTopology, new StaticSecretStore(lab.credentials));

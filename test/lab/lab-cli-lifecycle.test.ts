@@ -8,7 +8,10 @@ import { relocatedTopology } from '../support/relocated-topology';
 
 jest.setTimeout(120_000);
 
-/** `rackshift lab start` runs the lab alone on a data folder; `rackshift lab reset` is refused under it and works once it stops. */
+/**
+ * `rackshift lab start` runs the lab alone on a data folder; `rackshift lab reset` is refused under
+ * it and works once it stops.
+ */
 describe('rackshift lab start and lab reset', () => {
   let lab: ChildProcess | undefined;
   let data: string;
@@ -28,15 +31,36 @@ describe('rackshift lab start and lab reset', () => {
     data = mkdtempSync(join(tmpdir(), 'rackshift-lab-cli-'));
     const port = await freePort();
     const start = async (): Promise<{ child: ChildProcess; out: () => string }> => {
-      const [node, argv] = cliArgs(['lab', 'start', '--topology', file, '--data', data, '--control-port', String(port)]);
+      const [node, argv] = cliArgs([
+        'lab',
+        'start',
+        '--topology',
+        file,
+        '--data',
+        data,
+        '--control-port',
+        String(port),
+      ]);
       const child = spawn(node, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`lab start did not come up:\n${out}`)), 60_000);
-        child.stdout!.on('data', () => out.includes('stop: Ctrl-C') && (clearTimeout(timer), resolve()));
-        child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`lab start exited with ${code}:\n${out}`))));
+        const timer = setTimeout(
+          () => reject(new Error(`lab start did not come up:\n${out}`)),
+          60_000,
+        );
+        child.stdout!.on(
+          'data',
+          () => out.includes('stop: Ctrl-C') && (clearTimeout(timer), resolve()),
+        );
+        child.once(
+          'exit',
+          (code) => (
+            clearTimeout(timer),
+            reject(new Error(`lab start exited with ${code}:\n${out}`))
+          ),
+        );
       });
       child.removeAllListeners('exit');
       return { child, out: () => out };
@@ -50,19 +74,27 @@ describe('rackshift lab start and lab reset', () => {
     const first = await start();
     lab = first.child;
     expect(first.out()).toContain('(first state)');
-    const burn = await fetch(`http://127.0.0.1:${port}/lab/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"fault":"burn-rack","rack":"r2"}' });
+    const burn = await fetch(`http://127.0.0.1:${port}/lab/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"fault":"burn-rack","rack":"r2"}',
+    });
     expect(burn.status).toBe(200);
 
     const refused = run(['lab', 'reset', '--data', data]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`the lab on ${join(data, 'lab')} runs in process ${first.child.pid}; stop it`);
+    expect(refused.stderr).toContain(
+      `the lab on ${join(data, 'lab')} runs in process ${first.child.pid}; stop it`,
+    );
     expect(existsSync(join(data, 'lab', 'lab-state.json'))).toBe(true);
     expect(await stop(first.child)).toBe(0);
 
     const second = await start();
     lab = second.child;
     expect(second.out()).toContain('state kept from');
-    const kept = (await (await fetch(`http://127.0.0.1:${port}/lab/state`)).json()) as { machines: Record<string, { dark: boolean }> };
+    const kept = (await (await fetch(`http://127.0.0.1:${port}/lab/state`)).json()) as {
+      machines: Record<string, { dark: boolean }>;
+    };
     expect(kept.machines['m-r2-01']?.dark).toBe(true);
     expect(await stop(second.child)).toBe(0);
 
@@ -72,7 +104,9 @@ describe('rackshift lab start and lab reset', () => {
     const third = await start();
     lab = third.child;
     expect(third.out()).toContain('(first state)');
-    const fresh = (await (await fetch(`http://127.0.0.1:${port}/lab/state`)).json()) as { machines: Record<string, { dark: boolean }> };
+    const fresh = (await (await fetch(`http://127.0.0.1:${port}/lab/state`)).json()) as {
+      machines: Record<string, { dark: boolean }>;
+    };
     expect(fresh.machines['m-r2-01']?.dark).toBe(false);
     expect(await stop(third.child)).toBe(0);
     lab = undefined;

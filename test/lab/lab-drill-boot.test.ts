@@ -7,7 +7,13 @@ import type { TopologyIndex } from '../../inventory/topology-index';
 import type { HealthCheck } from '../../inventory/topology-schema';
 import type { Lab } from '../../lab/lab';
 import type { LabBootResult } from '../../lab/lab-machine';
-import { bootMachine, healthCheckOf, powerOff, startBootLab, type BootLab } from '../support/boot-lab';
+import {
+  bootMachine,
+  healthCheckOf,
+  powerOff,
+  startBootLab,
+  type BootLab,
+} from '../support/boot-lab';
 import { drillTag } from '../../workflows/dr-drill/drill-names';
 
 jest.setTimeout(60_000);
@@ -40,14 +46,26 @@ afterAll(async () => {
   await bootLab?.stop();
 });
 
-const boot = (machineId: string, device?: 'pxe' | 'disk'): Promise<LabBootResult> => bootMachine(lab.machine(machineId), device);
+const boot = (machineId: string, device?: 'pxe' | 'disk'): Promise<LabBootResult> =>
+  bootMachine(lab.machine(machineId), device);
 
 const health = (persona: string, host?: string): HealthCheck => healthCheckOf(index, persona, host);
 
-/** What the drill runbook does before it powers the copy on: clones, ports, boot assignment (masks are left to each test). */
+/**
+ * What the drill runbook does before it powers the copy on: clones, ports, boot assignment (masks
+ * are left to each test).
+ */
 async function prepareDrillCopy(persona: string, machine: string): Promise<DrillPlacementPlan> {
-  const plan = drillPlacementPlan(index, { persona, machine, run: RUN, bubble: BUBBLE, tag: TAG, healthHost: DRILL_HOST });
-  for (const l of plan.luns) expect(await array.createSnapshotClone(l.cloneOf, l.lun)).toEqual({ created: true });
+  const plan = drillPlacementPlan(index, {
+    persona,
+    machine,
+    run: RUN,
+    bubble: BUBBLE,
+    tag: TAG,
+    healthHost: DRILL_HOST,
+  });
+  for (const l of plan.luns)
+    expect(await array.createSnapshotClone(l.cloneOf, l.lun)).toEqual({ created: true });
   for (const p of plan.ports) await sw1.configurePort(p.port, p.desired);
   const { image, drill } = plan;
   for (const mac of plan.macs) await store.set({ mac, machine, persona, image, drill });
@@ -59,7 +77,12 @@ describe('a lab machine that boots a DR drill copy', () => {
 
   beforeAll(async () => {
     // Production db-01 runs at home (m-r1-01) on 127.0.0.1 through the whole suite.
-    await store.set({ mac: index.machine('m-r1-01').nics[0]?.mac ?? '', persona: 'db-01', image: 'rhel-9-san', machine: 'm-r1-01' });
+    await store.set({
+      mac: index.machine('m-r1-01').nics[0]?.mac ?? '',
+      persona: 'db-01',
+      image: 'rhel-9-san',
+      machine: 'm-r1-01',
+    });
     expect(await boot('m-r1-01')).toMatchObject({ healthy: true, persona: 'db-01' });
     db = await prepareDrillCopy('db-01', 'm-r1-03');
   });
@@ -69,8 +92,14 @@ describe('a lab machine that boots a DR drill copy', () => {
     expect(lab.sanView?.cloneSource('array-1', `db-01-boot.drill-${TAG}`)).toBe('db-01-boot');
     expect(lab.sanView?.cloneSource('array-1', `db-01-data.drill-${TAG}`)).toBe('db-01-data');
     expect(lab.sanView?.cloneSource('array-1', 'db-01-boot')).toBeUndefined();
-    const state = (await (await fetch(`${lab.controlUrl}/lab/state`)).json()) as Record<string, any>;
-    expect(state.arrays['array-1'].luns[`db-01-boot.drill-${TAG}`]).toMatchObject({ cloneOf: 'db-01-boot', initiators: [] });
+    const state = (await (await fetch(`${lab.controlUrl}/lab/state`)).json()) as Record<
+      string,
+      any
+    >;
+    expect(state.arrays['array-1'].luns[`db-01-boot.drill-${TAG}`]).toMatchObject({
+      cloneOf: 'db-01-boot',
+      initiators: [],
+    });
     expect(state.arrays['array-1'].luns['db-01-boot'].cloneOf).toBeUndefined();
   });
 
@@ -78,7 +107,10 @@ describe('a lab machine that boots a DR drill copy', () => {
     const result = await boot('m-r1-03');
     expect(result).toMatchObject({ healthy: false, persona: 'db-01' });
     expect(result.reason).toBe(
-      [`clone db-01-boot.drill-${TAG} of LUN db-01-boot on array-1 is not masked to ${M3}`, `clone db-01-data.drill-${TAG} of LUN db-01-data on array-1 is not masked to ${M3}`].join('; '),
+      [
+        `clone db-01-boot.drill-${TAG} of LUN db-01-boot on array-1 is not masked to ${M3}`,
+        `clone db-01-data.drill-${TAG} of LUN db-01-data on array-1 is not masked to ${M3}`,
+      ].join('; '),
     );
   });
 
@@ -102,7 +134,10 @@ describe('a lab machine that boots a DR drill copy', () => {
     for (const p of db.ports) await sw1.configurePort(p.port, p.desired);
     expect(await boot('m-r1-03')).toMatchObject({ healthy: true, persona: 'db-01' });
     const copy = await probe(health('db-01', DRILL_HOST));
-    expect(copy).toMatchObject({ healthy: true, detail: expect.stringMatching(/HTTP 200 .*: db-01$/) });
+    expect(copy).toMatchObject({
+      healthy: true,
+      detail: expect.stringMatching(/HTTP 200 .*: db-01$/),
+    });
     expect((await probe(health('db-01'))).healthy).toBe(true);
     expect(lab.machine('m-r1-01').powerState).toBe('on');
 
@@ -118,7 +153,11 @@ describe('a lab machine that boots a DR drill copy', () => {
     const web = await prepareDrillCopy('web-02', 'm-r1-04');
     await array.mask(`web-02-boot.drill-${TAG}`, M4);
     await array.mask('web-02-boot', M4);
-    await sw1.configurePort('GigabitEthernet1/0/14', { mode: 'access', accessVlan: 110, shutdown: false });
+    await sw1.configurePort('GigabitEthernet1/0/14', {
+      mode: 'access',
+      accessVlan: 110,
+      shutdown: false,
+    });
     const result = await boot('m-r1-04');
     expect(result).toMatchObject({ healthy: false, persona: 'web-02' });
     expect(result.reason).toBe(
@@ -137,7 +176,12 @@ describe('a lab machine that boots a DR drill copy', () => {
   });
 
   it('a normal boot of the same persona is unchanged: production VLANs and LUNs, on its own host', async () => {
-    await store.set({ mac: index.machine('m-r1-01').nics[0]?.mac ?? '', persona: 'db-01', image: 'rhel-9-san', machine: 'm-r1-01' });
+    await store.set({
+      mac: index.machine('m-r1-01').nics[0]?.mac ?? '',
+      persona: 'db-01',
+      image: 'rhel-9-san',
+      machine: 'm-r1-01',
+    });
     expect(await boot('m-r1-01')).toMatchObject({ healthy: true, persona: 'db-01' });
     expect((await probe(health('db-01'))).healthy).toBe(true);
     expect((await probe(health('db-01', DRILL_HOST), { timeoutMs: 1_000 })).healthy).toBe(false);

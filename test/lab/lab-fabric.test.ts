@@ -17,7 +17,10 @@ const HBA_2 = '10:00:00:00:c9:00:00:02';
 const ARRAY_PORT = '50:06:01:60:3b:a0:11:22';
 const OTHER = '10:00:00:00:c9:aa:aa:aa';
 const credential = { username: 'admin', password: 'fos-lab-password' };
-const luns = [lunSchema.parse({ id: 'db-01-boot', sizeGiB: 40 }), lunSchema.parse({ id: 'vmstore-1', sizeGiB: 2000, shared: true })];
+const luns = [
+  lunSchema.parse({ id: 'db-01-boot', sizeGiB: 40 }),
+  lunSchema.parse({ id: 'vmstore-1', sizeGiB: 2000, shared: true }),
+];
 
 let server: LabSshShellServer;
 let fabric: LabFabric;
@@ -28,7 +31,10 @@ function driver(): BrocadeZoningDriver {
   const d = new BrocadeZoningDriver({
     fabric: spec,
     array: 'a1',
-    connector: new Ssh2Connector(new StaticSecretStore({ fabric: credential }), { connectAttempts: 1, commandTimeoutMs: 5_000 }),
+    connector: new Ssh2Connector(new StaticSecretStore({ fabric: credential }), {
+      connectAttempts: 1,
+      commandTimeoutMs: 5_000,
+    }),
     luns,
     targetPorts: [ARRAY_PORT],
   });
@@ -55,7 +61,12 @@ beforeAll(async () => {
     zoneConfig: 'cfg_prod',
   });
   fabric = new LabFabric(spec, credential.username);
-  server = await startLabSshShellServer({ port, hostKey: readFileSync(labKeyFile('lab_host_ed25519')), credential, newCli: () => fabric.newCli() });
+  server = await startLabSshShellServer({
+    port,
+    hostKey: readFileSync(labKeyFile('lab_host_ed25519')),
+    credential,
+    newCli: () => fabric.newCli(),
+  });
 });
 
 afterEach(async () => {
@@ -66,7 +77,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Starts each case from a fabric that runs one unrelated zone in the configuration rackshift shares. */
+/**
+ * Starts each case from a fabric that runs one unrelated zone in the configuration rackshift
+ * shares.
+ */
 function reset(profile: FosProfileName): void {
   fabric.clear();
   fabric.faults.refuseEnable = 0;
@@ -84,9 +98,18 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
     expect(await driver().mask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [] });
     expect(fabric.log.map((l) => l.line)).not.toContain('cfgsave');
     const s = state();
-    expect(s.effective).toEqual({ cfg: 'cfg_prod', zones: { ops_backup: [OTHER, ARRAY_PORT], rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] } });
-    expect((s.defined as { zones: unknown }).zones).toEqual({ ops_backup: [OTHER, ARRAY_PORT], rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] });
-    expect(await driver().mask('db-01-boot', HBA_1)).toEqual({ already: true, holdersBefore: [HBA_1] });
+    expect(s.effective).toEqual({
+      cfg: 'cfg_prod',
+      zones: { ops_backup: [OTHER, ARRAY_PORT], rs_a1_db_01_boot: [HBA_1, ARRAY_PORT] },
+    });
+    expect((s.defined as { zones: unknown }).zones).toEqual({
+      ops_backup: [OTHER, ARRAY_PORT],
+      rs_a1_db_01_boot: [HBA_1, ARRAY_PORT],
+    });
+    expect(await driver().mask('db-01-boot', HBA_1)).toEqual({
+      already: true,
+      holdersBefore: [HBA_1],
+    });
     expect(await driver().listVisibleTo(HBA_1)).toEqual(['db-01-boot']);
     expect(fabric.zoning.transaction).toBeUndefined();
   });
@@ -94,7 +117,9 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
   it('a refused cfgenable leaves both databases as they were, and the retry zones (no "duplicate name")', async () => {
     const before = state();
     fabric.faults.refuseEnable = 1;
-    const err = (await driver().mask('db-01-boot', HBA_1).catch((e: unknown) => e)) as StorageCommandError;
+    const err = (await driver()
+      .mask('db-01-boot', HBA_1)
+      .catch((e: unknown) => e)) as StorageCommandError;
     expect(err).toBeInstanceOf(StorageCommandError);
     expect(state()).toEqual(before);
     expect(fabric.zoning.transaction).toBeUndefined();
@@ -120,25 +145,53 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
 
   it('shares a shared LUN, unzones one holder with zoneremove and the last with cfgremove + zonedelete', async () => {
     await driver().mask('vmstore-1', HBA_1);
-    expect(await driver().mask('vmstore-1', HBA_2)).toEqual({ already: false, holdersBefore: [HBA_1] });
-    expect(await driver().unmask('vmstore-1', HBA_2)).toEqual({ already: false, holdersBefore: [HBA_1, HBA_2] });
-    expect(await driver().unmask('vmstore-1', HBA_1)).toEqual({ already: false, holdersBefore: [HBA_1] });
+    expect(await driver().mask('vmstore-1', HBA_2)).toEqual({
+      already: false,
+      holdersBefore: [HBA_1],
+    });
+    expect(await driver().unmask('vmstore-1', HBA_2)).toEqual({
+      already: false,
+      holdersBefore: [HBA_1, HBA_2],
+    });
+    expect(await driver().unmask('vmstore-1', HBA_1)).toEqual({
+      already: false,
+      holdersBefore: [HBA_1],
+    });
     expect(await driver().unmask('vmstore-1', HBA_1)).toEqual({ already: true, holdersBefore: [] });
-    expect(state().effective).toEqual({ cfg: 'cfg_prod', zones: { ops_backup: [OTHER, ARRAY_PORT] } });
+    expect(state().effective).toEqual({
+      cfg: 'cfg_prod',
+      zones: { ops_backup: [OTHER, ARRAY_PORT] },
+    });
   });
 
-  it('takes turns between driver instances of one process, so parallel masks do not refuse each other\'s transaction', async () => {
-    const [a, b] = await Promise.all([driver().mask('db-01-boot', HBA_1), driver().mask('vmstore-1', HBA_2)]);
+  it("takes turns between driver instances of one process, so parallel masks do not refuse each other's transaction", async () => {
+    const [a, b] = await Promise.all([
+      driver().mask('db-01-boot', HBA_1),
+      driver().mask('vmstore-1', HBA_2),
+    ]);
     expect([a.already, b.already]).toEqual([false, false]);
-    expect([fabric.zonesOf(HBA_1), fabric.zonesOf(HBA_2)]).toEqual([['rs_a1_db_01_boot'], ['rs_a1_vmstore_1']]);
+    expect([fabric.zonesOf(HBA_1), fabric.zonesOf(HBA_2)]).toEqual([
+      ['rs_a1_db_01_boot'],
+      ['rs_a1_vmstore_1'],
+    ]);
   });
 
   it('unzones the last zone of the configuration with cfgdisable + cfgdelete, and zones again afterwards', async () => {
     fabric.clear();
     await driver().mask('db-01-boot', HBA_1);
-    expect(await driver().unmask('db-01-boot', HBA_1)).toEqual({ already: false, holdersBefore: [HBA_1] });
+    expect(await driver().unmask('db-01-boot', HBA_1)).toEqual({
+      already: false,
+      holdersBefore: [HBA_1],
+    });
     expect(state()).toEqual({ defined: { cfgs: {}, zones: {} }, effective: null });
-    expect(fabric.log.map((l) => l.line)).toEqual(expect.arrayContaining(['cfgdisable', 'cfgdelete "cfg_prod"', 'zonedelete "rs_a1_db_01_boot"', 'cfgsave']));
+    expect(fabric.log.map((l) => l.line)).toEqual(
+      expect.arrayContaining([
+        'cfgdisable',
+        'cfgdelete "cfg_prod"',
+        'zonedelete "rs_a1_db_01_boot"',
+        'cfgsave',
+      ]),
+    );
     expect(await driver().mask('db-01-boot', HBA_2)).toEqual({ already: false, holdersBefore: [] });
     expect(fabric.zonesOf(HBA_2)).toEqual(['rs_a1_db_01_boot']);
   });
@@ -147,10 +200,12 @@ describe.each(WRITABLE)('Brocade driver against the lab FOS peer (%s)', (profile
 describe('Brocade driver against the lab FOS peer (foreign-transaction)', () => {
   beforeEach(() => reset('foreign-transaction'));
 
-  it('is refused retryably, and neither aborts nor touches the other session\'s transaction', async () => {
+  it("is refused retryably, and neither aborts nor touches the other session's transaction", async () => {
     const before = state();
     const token = fabric.zoning.transaction?.token;
-    const err = (await driver().mask('db-01-boot', HBA_1).catch((e: unknown) => e)) as StorageCommandError;
+    const err = (await driver()
+      .mask('db-01-boot', HBA_1)
+      .catch((e: unknown) => e)) as StorageCommandError;
     expect(err).toBeInstanceOf(StorageCommandError);
     expect(err.retryable).toBe(true);
     expect(err.message).toContain('outstanding transaction');

@@ -15,7 +15,11 @@ describe('rackshift lab fault against the lab control server', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'rackshift-lab-fault-cli-'));
-    lab = await startLab({ topology: await loadTopologyFile(join(ROOT, 'examples', 'rack-fire.yaml')), dataDir, only: [] });
+    lab = await startLab({
+      topology: await loadTopologyFile(join(ROOT, 'examples', 'rack-fire.yaml')),
+      dataDir,
+      only: [],
+    });
   });
 
   afterAll(async () => {
@@ -25,8 +29,16 @@ describe('rackshift lab fault against the lab control server', () => {
 
   const rackshift = (...args: string[]): Promise<string> => runCli(args);
 
-  const dark = (): string[] => [...lab.machines.values()].filter((m) => m.dark).map((m) => m.id).sort();
-  const r1 = (): string[] => [...lab.machines.values()].filter((m) => m.spec.rack === 'r1').map((m) => m.id).sort();
+  const dark = (): string[] =>
+    [...lab.machines.values()]
+      .filter((m) => m.dark)
+      .map((m) => m.id)
+      .sort();
+  const r1 = (): string[] =>
+    [...lab.machines.values()]
+      .filter((m) => m.spec.rack === 'r1')
+      .map((m) => m.id)
+      .sort();
 
   afterEach(() => {
     for (const m of lab.machines.values()) m.setDark(false);
@@ -43,7 +55,12 @@ describe('rackshift lab fault against the lab control server', () => {
     try {
       expect(await rackshift('lab', 'fault', 'dark', 'm-r2-01')).toBe('m-r2-01: dark');
       expect(dark()).toEqual(['m-r2-01']);
-      expect(JSON.parse(await rackshift('lab', 'fault', 'dark', 'm-r2-01', '--off', '--json'))).toEqual({ applied: { fault: 'dark', machine: 'm-r2-01', on: false }, machines: ['m-r2-01'] });
+      expect(
+        JSON.parse(await rackshift('lab', 'fault', 'dark', 'm-r2-01', '--off', '--json')),
+      ).toEqual({
+        applied: { fault: 'dark', machine: 'm-r2-01', on: false },
+        machines: ['m-r2-01'],
+      });
       expect(dark()).toEqual([]);
       expect(lab.machine('m-r2-01').powerState).toBe('off');
     } finally {
@@ -52,16 +69,24 @@ describe('rackshift lab fault against the lab control server', () => {
   });
 
   it('says so when the lab has no such rack or machine, and changes nothing', async () => {
-    await expect(rackshift('lab', 'fault', 'burn-rack', 'r9', '--lab', lab.controlUrl)).rejects.toThrow('the lab has no machine in rack "r9"');
-    await expect(rackshift('lab', 'fault', 'dark', 'm-r9-01', '--lab', lab.controlUrl)).rejects.toThrow('lab 404: lab has no machine "m-r9-01"');
+    await expect(
+      rackshift('lab', 'fault', 'burn-rack', 'r9', '--lab', lab.controlUrl),
+    ).rejects.toThrow('the lab has no machine in rack "r9"');
+    await expect(
+      rackshift('lab', 'fault', 'dark', 'm-r9-01', '--lab', lab.controlUrl),
+    ).rejects.toThrow('lab 404: lab has no machine "m-r9-01"');
     expect(dark()).toEqual([]);
   });
 
   it('refuses ids that are not ids before it sends anything', async () => {
     const fetched = jest.spyOn(globalThis, 'fetch');
     try {
-      await expect(rackshift('lab', 'fault', 'burn-rack', 'R1', '--lab', lab.controlUrl)).rejects.toThrow(/argument 'rack'.*must be a rack id/);
-      await expect(rackshift('lab', 'fault', 'dark', 'm-r1-01;reboot', '--lab', lab.controlUrl)).rejects.toThrow(/argument 'machine'.*must be a machine id/);
+      await expect(
+        rackshift('lab', 'fault', 'burn-rack', 'R1', '--lab', lab.controlUrl),
+      ).rejects.toThrow(/argument 'rack'.*must be a rack id/);
+      await expect(
+        rackshift('lab', 'fault', 'dark', 'm-r1-01;reboot', '--lab', lab.controlUrl),
+      ).rejects.toThrow(/argument 'machine'.*must be a machine id/);
       expect(fetched).not.toHaveBeenCalled();
     } finally {
       fetched.mockRestore();
@@ -71,6 +96,8 @@ describe('rackshift lab fault against the lab control server', () => {
 
   it('names the URL it could not reach', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    await expect(rackshift('lab', 'fault', 'burn-rack', 'r1', '--lab', url)).rejects.toThrow(`cannot reach the lab control server at ${url}`);
+    await expect(rackshift('lab', 'fault', 'burn-rack', 'r1', '--lab', url)).rejects.toThrow(
+      `cannot reach the lab control server at ${url}`,
+    );
   });
 });

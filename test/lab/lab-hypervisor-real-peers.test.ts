@@ -15,7 +15,10 @@ import { LunMaskConflictError } from '../../drivers/storage/storage-errors';
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { HealthCheck } from '../../inventory/topology-schema';
-import { startLabHypervisors, type LabHypervisors } from '../../lab/hypervisor/start-lab-hypervisors';
+import {
+  startLabHypervisors,
+  type LabHypervisors,
+} from '../../lab/hypervisor/start-lab-hypervisors';
 import { Lab } from '../../lab/lab';
 import { startLabArrays } from '../../lab/san/start-lab-arrays';
 import { startLabSwitches } from '../../lab/switch/start-lab-switches';
@@ -44,11 +47,20 @@ describe('a persona VM on the lab hypervisor, with the lab switches and arrays',
   beforeAll(async () => {
     index = new TopologyIndex((await relocatedTopology()).topology);
     dataDir = await mkdtemp(join(tmpdir(), 'rackshift-lab-hv-peers-'));
-    lab = await Lab.start({ topology: index.topology, dataDir, timing: FAST_TIMING }, [startLabSwitches, startLabArrays, startLabHypervisors]);
-    const connector = new Ssh2Connector(new StaticSecretStore(lab.credentials), { commandTimeoutMs: 10_000, backoffInitialMs: 10 });
+    lab = await Lab.start({ topology: index.topology, dataDir, timing: FAST_TIMING }, [
+      startLabSwitches,
+      startLabArrays,
+      startLabHypervisors,
+    ]);
+    const connector = new Ssh2Connector(new StaticSecretStore(lab.credentials), {
+      commandTimeoutMs: 10_000,
+      backoffInitialMs: 10,
+    });
     array = createArrayDriver(index.array('array-1'), connector);
     sw = new SshSwitchDriver(index.switch('sw-r2'), connector, { commandTimeoutMs: 10_000 });
-    hypervisor = new LibvirtSshDriver(index.machine('m-r2-03'), connector, { commandTimeoutMs: 10_000 });
+    hypervisor = new LibvirtSshDriver(index.machine('m-r2-03'), connector, {
+      commandTimeoutMs: 10_000,
+    });
     const check = index.persona('web-01').health;
     if (check === undefined) throw new Error('web-01 has no health check');
     health = check;
@@ -67,7 +79,9 @@ describe('a persona VM on the lab hypervisor, with the lab switches and arrays',
   });
 
   async function startAndBoot(): Promise<unknown> {
-    const vm = (lab.components.find((c) => c.kind === 'hypervisors') as LabHypervisors).host('m-r2-03').vm('web-01');
+    const vm = (lab.components.find((c) => c.kind === 'hypervisors') as LabHypervisors)
+      .host('m-r2-03')
+      .vm('web-01');
     if (vm === undefined) throw new Error('web-01 is not defined');
     const booted = once(vm, 'boot');
     await hypervisor.start('web-01');
@@ -75,18 +89,25 @@ describe('a persona VM on the lab hypervisor, with the lab switches and arrays',
   }
 
   it('comes up only once its boot LUN is re-pointed to the host and its VLAN is trunked to the host port', async () => {
-    await hypervisor.define(personaVmSpec(index.persona('web-01'), index.machine('m-r2-03'), index, iscsiLunAddress));
+    await hypervisor.define(
+      personaVmSpec(index.persona('web-01'), index.machine('m-r2-03'), index, iscsiLunAddress),
+    );
 
     const refused = await hypervisor.start('web-01').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(HypervisorCommandError);
-    expect((refused as HypervisorCommandError).output).toContain(`LUN web-01-boot of array-1 is not masked to ${HOST_IQN}`);
+    expect((refused as HypervisorCommandError).output).toContain(
+      `LUN web-01-boot of array-1 is not masked to ${HOST_IQN}`,
+    );
 
     // The boot LUN still belongs to web-01's home machine; an unshared LUN has one holder.
     await expect(array.mask('web-01-boot', HOST_IQN)).rejects.toBeInstanceOf(LunMaskConflictError);
     await array.unmask('web-01-boot', HOME_IQN);
     await array.mask('web-01-boot', HOST_IQN);
 
-    await expect(startAndBoot()).resolves.toEqual({ healthy: false, reason: expect.stringContaining('VLAN 110 of NIC 52:54:00:aa:00:01 is not trunked') });
+    await expect(startAndBoot()).resolves.toEqual({
+      healthy: false,
+      reason: expect.stringContaining('VLAN 110 of NIC 52:54:00:aa:00:01 is not trunked'),
+    });
     expect((await probe(health, { timeoutMs: 2_000 })).healthy).toBe(false);
 
     await sw.setTrunkVlans('ge-0/0/3', [110]);

@@ -4,7 +4,11 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore } from '../../common/secrets';
-import { HypervisorCommandError, HypervisorUnavailableError, VmNotFoundError } from '../../drivers/hypervisor/hypervisor-errors';
+import {
+  HypervisorCommandError,
+  HypervisorUnavailableError,
+  VmNotFoundError,
+} from '../../drivers/hypervisor/hypervisor-errors';
 import { LibvirtSshDriver } from '../../drivers/hypervisor/libvirt-ssh';
 import { personaVmSpec } from '../../drivers/hypervisor/persona-vm-spec';
 import type { VmSpec } from '../../drivers/hypervisor/vm-spec';
@@ -13,7 +17,10 @@ import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { Topology } from '../../inventory/topology-schema';
-import { startLabHypervisors, type LabHypervisors } from '../../lab/hypervisor/start-lab-hypervisors';
+import {
+  startLabHypervisors,
+  type LabHypervisors,
+} from '../../lab/hypervisor/start-lab-hypervisors';
 import { Lab, type LabComponent } from '../../lab/lab';
 import type { LabMachine } from '../../lab/lab-machine';
 import type { LabPortState } from '../../lab/lab-views';
@@ -29,10 +36,17 @@ class StubViews implements LabComponent {
   readonly kind = 'stub-views';
   readonly ports = new Map<string, LabPortState>();
   readonly masks = new Map<string, Set<string>>();
-  readonly switchView = { portState: (sw: string, port: string) => this.ports.get(`${sw} ${port}`) };
+  readonly switchView = {
+    portState: (sw: string, port: string) => this.ports.get(`${sw} ${port}`),
+  };
   readonly sanView = {
-    lunsVisibleTo: (array: string, initiator: string) => [...(this.masks.get(`${array} ${initiator}`) ?? [])],
-    lunExists: (array: string, lun: string) => this.topology.sites.some((s) => s.arrays.some((a) => a.id === array && a.luns.some((l) => l.id === lun))),
+    lunsVisibleTo: (array: string, initiator: string) => [
+      ...(this.masks.get(`${array} ${initiator}`) ?? []),
+    ],
+    lunExists: (array: string, lun: string) =>
+      this.topology.sites.some((s) =>
+        s.arrays.some((a) => a.id === array && a.luns.some((l) => l.id === lun)),
+      ),
     cloneSource: () => undefined,
     loginRefusal: () => undefined,
   };
@@ -90,12 +104,25 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
     index = new TopologyIndex(topology);
     dataDir = await mkdtemp(join(tmpdir(), 'rackshift-lab-hv-'));
     views = new StubViews(topology);
-    lab = await Lab.start({ topology, dataDir, timing: FAST_TIMING }, [async () => views, startLabHypervisors]);
+    lab = await Lab.start({ topology, dataDir, timing: FAST_TIMING }, [
+      async () => views,
+      startLabHypervisors,
+    ]);
     hypervisors = lab.components.find((c) => c.kind === 'hypervisors') as LabHypervisors;
-    connector = new Ssh2Connector(new StaticSecretStore(lab.credentials), { connectAttempts: 1, commandTimeoutMs: 10_000 });
+    connector = new Ssh2Connector(new StaticSecretStore(lab.credentials), {
+      connectAttempts: 1,
+      commandTimeoutMs: 10_000,
+    });
     host = lab.machine('m-r2-03');
-    driver = new LibvirtSshDriver(index.machine('m-r2-03'), connector, { commandTimeoutMs: 10_000 });
-    web01 = personaVmSpec(index.persona('web-01'), index.machine('m-r2-03'), index, iscsiLunAddress);
+    driver = new LibvirtSshDriver(index.machine('m-r2-03'), connector, {
+      commandTimeoutMs: 10_000,
+    });
+    web01 = personaVmSpec(
+      index.persona('web-01'),
+      index.machine('m-r2-03'),
+      index,
+      iscsiLunAddress,
+    );
     const health = index.persona('web-01').health;
     if (health === undefined) throw new Error('web-01 has no health check');
     healthPort = health.port;
@@ -123,7 +150,9 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
   it('finds no libvirt on a host that booted something other than a hypervisor image', async () => {
     const other = lab.machine('m-r2-02');
     await powerOnAs(other, 'web-02');
-    await expect(new LibvirtSshDriver(index.machine('m-r2-02'), connector).list()).rejects.toBeInstanceOf(HypervisorUnavailableError);
+    await expect(
+      new LibvirtSshDriver(index.machine('m-r2-02'), connector).list(),
+    ).rejects.toBeInstanceOf(HypervisorUnavailableError);
     await powerOff(other);
   });
 
@@ -134,23 +163,39 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
     await expect(driver.define(web01)).resolves.toEqual({ already: true });
     await expect(driver.list()).resolves.toEqual(['web-01']);
     const commands = hypervisors.host('m-r2-03').commands;
-    expect(commands.filter((c) => c.includes('define'))).toEqual(['virsh -c qemu:///system define /dev/stdin', 'virsh -c qemu:///system define /dev/stdin']);
+    expect(commands.filter((c) => c.includes('define'))).toEqual([
+      'virsh -c qemu:///system define /dev/stdin',
+      'virsh -c qemu:///system define /dev/stdin',
+    ]);
     expect(commands.some((c) => c.includes('<'))).toBe(false);
   });
 
   it('will not start the VM while its boot LUN is not masked to the host initiator', async () => {
     const error = await driver.start('web-01').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HypervisorCommandError);
-    expect((error as HypervisorCommandError).output).toContain(`LUN web-01-boot of array-1 is not masked to ${IQN}`);
+    expect((error as HypervisorCommandError).output).toContain(
+      `LUN web-01-boot of array-1 is not masked to ${IQN}`,
+    );
     expect((await driver.info('web-01')).state).toBe('shut-off');
   });
 
   it('starts with the LUN masked, but the guest is unhealthy while its VLAN is not trunked to the host', async () => {
     views.mask('array-1', 'web-01-boot', IQN);
-    await expect(startAndBoot()).resolves.toEqual({ healthy: false, reason: expect.stringContaining("VLAN 110 of NIC 52:54:00:aa:00:01 is not trunked to host m-r2-03's ports") });
+    await expect(startAndBoot()).resolves.toEqual({
+      healthy: false,
+      reason: expect.stringContaining(
+        "VLAN 110 of NIC 52:54:00:aa:00:01 is not trunked to host m-r2-03's ports",
+      ),
+    });
     expect(await httpGet(healthPort, '/healthz')).toBe('ECONNREFUSED');
     await expect(driver.start('web-01')).resolves.toEqual({ already: true });
-    await expect(driver.info('web-01')).resolves.toMatchObject({ name: 'web-01', state: 'running', vcpus: 8, memoryKiB: 32 * 1024 * 1024, persistent: true });
+    await expect(driver.info('web-01')).resolves.toMatchObject({
+      name: 'web-01',
+      state: 'running',
+      vcpus: 8,
+      memoryKiB: 32 * 1024 * 1024,
+      persistent: true,
+    });
     await expect(driver.destroy('web-01')).resolves.toEqual({ already: false });
     await expect(driver.destroy('web-01')).resolves.toEqual({ already: true });
   });
@@ -162,16 +207,25 @@ describe('LibvirtSshDriver against the lab hypervisor over ssh2', () => {
   });
 
   it('shuts down gracefully, and the persona stops answering', async () => {
-    await expect(driver.shutdown('web-01', { graceMs: 60_000, pollMs: 50 })).resolves.toEqual({ already: false, forced: false });
+    await expect(driver.shutdown('web-01', { graceMs: 60_000, pollMs: 50 })).resolves.toEqual({
+      already: false,
+      forced: false,
+    });
     expect((await driver.info('web-01')).state).toBe('shut-off');
     expect(await httpGet(healthPort, '/healthz')).toBe('ECONNREFUSED');
-    await expect(driver.shutdown('web-01', { graceMs: 0 })).resolves.toEqual({ already: true, forced: false });
+    await expect(driver.shutdown('web-01', { graceMs: 0 })).resolves.toEqual({
+      already: true,
+      forced: false,
+    });
   });
 
   it('destroys a guest that ignores the graceful request after the grace time', async () => {
     await startAndBoot();
     hypervisors.host('m-r2-03').setGuestIgnoresShutdown('web-01', true);
-    await expect(driver.shutdown('web-01', { graceMs: 200, pollMs: 50 })).resolves.toEqual({ already: false, forced: true });
+    await expect(driver.shutdown('web-01', { graceMs: 200, pollMs: 50 })).resolves.toEqual({
+      already: false,
+      forced: true,
+    });
     expect((await driver.info('web-01')).state).toBe('shut-off');
     hypervisors.host('m-r2-03').setGuestIgnoresShutdown('web-01', false);
   });

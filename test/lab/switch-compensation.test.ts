@@ -24,8 +24,15 @@ describe('switch compensation: apply, then undo from the returned prior state', 
     const { topology } = await relocatedTopology();
     lab = await startLab({ topology, dataDir, only: ['switches'] });
     switches = lab.components.find((c) => c.kind === 'switches') as LabSwitchesComponent;
-    pool = new SwitchDriverPool(new Ssh2Connector(new EnvAndFileSecretStore({}, lab.secretsFile), { commandTimeoutMs: 5_000 }));
-    activities = createSwitchActivities({ topology: new TopologyIndex(topology), switchDriver: (sw) => pool.driverFor(sw) }, { heartbeatMs: 50 });
+    pool = new SwitchDriverPool(
+      new Ssh2Connector(new EnvAndFileSecretStore({}, lab.secretsFile), {
+        commandTimeoutMs: 5_000,
+      }),
+    );
+    activities = createSwitchActivities(
+      { topology: new TopologyIndex(topology), switchDriver: (sw) => pool.driverFor(sw) },
+      { heartbeatMs: 50 },
+    );
   });
 
   afterAll(async () => {
@@ -35,13 +42,24 @@ describe('switch compensation: apply, then undo from the returned prior state', 
   });
 
   const snapshot = (): Record<string, { running: string; startup: string }> =>
-    Object.fromEntries(Object.entries(switches.describe()).map(([id, s]) => [id, { running: s.running, startup: s.startup }]));
+    Object.fromEntries(
+      Object.entries(switches.describe()).map(([id, s]) => [
+        id,
+        { running: s.running, startup: s.startup },
+      ]),
+    );
 
   /** m-r1-02 (IOS) and m-r2-02 (Junos) become a hypervisor host; m-r1-03's first port is shut. */
   const hypervisorPorts: PortSpec[] = [
     { switchId: 'sw-r1', port: 'GigabitEthernet1/0/2', mode: 'trunk', trunkVlans: [110, 130, 400] },
     { switchId: 'sw-r1', port: 'GigabitEthernet1/0/12', mode: 'trunk', trunkVlans: [200, 300] },
-    { switchId: 'sw-r1', port: 'GigabitEthernet1/0/3', mode: 'access', accessVlan: 300, shutdown: true },
+    {
+      switchId: 'sw-r1',
+      port: 'GigabitEthernet1/0/3',
+      mode: 'access',
+      accessVlan: 300,
+      shutdown: true,
+    },
     { switchId: 'sw-r2', port: 'ge-0/0/2', mode: 'trunk', trunkVlans: [110, 130, 400] },
     { switchId: 'sw-r2', port: 'ge-0/0/12', mode: 'access', accessVlan: 200 },
   ];
@@ -51,7 +69,10 @@ describe('switch compensation: apply, then undo from the returned prior state', 
     const applied = await activities.configurePorts({ ports: hypervisorPorts });
     expect(applied.changed).toHaveLength(5);
     expect(snapshot()).not.toEqual(before);
-    expect(switches.switchView.portState('sw-r2', 'ge-0/0/2')).toMatchObject({ mode: 'trunk', trunkVlans: [110, 130, 400] });
+    expect(switches.switchView.portState('sw-r2', 'ge-0/0/2')).toMatchObject({
+      mode: 'trunk',
+      trunkVlans: [110, 130, 400],
+    });
 
     const undone = await activities.configurePorts({ ports: [...applied.prior] });
     expect(undone.changed).toHaveLength(5);
@@ -75,28 +96,73 @@ describe('switch compensation: apply, then undo from the returned prior state', 
       { switchId: 'sw-r2', port: 'ge-0/0/3', mode: 'access', accessVlan: 130 },
       { switchId: 'sw-r2', port: 'ge-0/0/4', mode: 'access', accessVlan: 130 },
     ];
-    // sw-r2 refuses its configuration (an undefined VLAN no longer is refused: Junos declares it in the same commit).
+    // sw-r2 refuses its configuration (an undefined VLAN no longer is refused: Junos declares it in
+    // the same commit).
     switches.switch('sw-r2').faults.refuseCommands = 1;
-    await expect(activities.configurePorts({ ports })).rejects.toMatchObject({ type: 'CommandRejectedError', nonRetryable: true });
+    await expect(activities.configurePorts({ ports })).rejects.toMatchObject({
+      type: 'CommandRejectedError',
+      nonRetryable: true,
+    });
     expect(snapshot()).toEqual(before);
   });
 
   it('refuses bad input before any switch is contacted', async () => {
-    const sessions = (): number => switches.switch('sw-r1').stats.sessions + switches.switch('sw-r2').stats.sessions;
+    const sessions = (): number =>
+      switches.switch('sw-r1').stats.sessions + switches.switch('sw-r2').stats.sessions;
     const n = sessions();
-    await expect(activities.configurePorts({ ports: [{ switchId: 'sw-r1', port: 'Gi1/0/1;reload', mode: 'access', accessVlan: 110 }] })).rejects.toMatchObject({ type: 'ValidationError' });
-    await expect(activities.configurePorts({ ports: [{ switchId: 'sw-r2', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 110 }] })).rejects.toMatchObject({ type: 'ValidationError' });
-    await expect(activities.configurePorts({ ports: [{ switchId: 'sw-r1', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 5000 }] })).rejects.toMatchObject({ type: 'ValidationError' });
-    await expect(activities.configurePorts({ ports: [{ switchId: 'sw-9', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 110 }] })).rejects.toMatchObject({ type: 'NotFoundError' });
-    const twice = { switchId: 'sw-r1', port: 'GigabitEthernet1/0/1', mode: 'access' as const, accessVlan: 110 };
-    await expect(activities.configurePorts({ ports: [twice, { ...twice, accessVlan: 120 }] })).rejects.toMatchObject({ type: 'ValidationError' });
+    await expect(
+      activities.configurePorts({
+        ports: [{ switchId: 'sw-r1', port: 'Gi1/0/1;reload', mode: 'access', accessVlan: 110 }],
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' });
+    await expect(
+      activities.configurePorts({
+        ports: [
+          { switchId: 'sw-r2', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 110 },
+        ],
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' });
+    await expect(
+      activities.configurePorts({
+        ports: [
+          { switchId: 'sw-r1', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 5000 },
+        ],
+      }),
+    ).rejects.toMatchObject({ type: 'ValidationError' });
+    await expect(
+      activities.configurePorts({
+        ports: [
+          { switchId: 'sw-9', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 110 },
+        ],
+      }),
+    ).rejects.toMatchObject({ type: 'NotFoundError' });
+    const twice = {
+      switchId: 'sw-r1',
+      port: 'GigabitEthernet1/0/1',
+      mode: 'access' as const,
+      accessVlan: 110,
+    };
+    await expect(
+      activities.configurePorts({ ports: [twice, { ...twice, accessVlan: 120 }] }),
+    ).rejects.toMatchObject({ type: 'ValidationError' });
     expect(sessions()).toBe(n);
   });
 
   it('readPorts returns the same shape configurePorts takes', async () => {
-    const read = await activities.readPorts({ ports: [{ switchId: 'sw-r1', port: 'GigabitEthernet1/0/1' }, { switchId: 'sw-r2', port: 'ge-0/0/11' }] });
+    const read = await activities.readPorts({
+      ports: [
+        { switchId: 'sw-r1', port: 'GigabitEthernet1/0/1' },
+        { switchId: 'sw-r2', port: 'ge-0/0/11' },
+      ],
+    });
     expect(read).toEqual([
-      { switchId: 'sw-r1', port: 'GigabitEthernet1/0/1', mode: 'access', accessVlan: 120, shutdown: false },
+      {
+        switchId: 'sw-r1',
+        port: 'GigabitEthernet1/0/1',
+        mode: 'access',
+        accessVlan: 120,
+        shutdown: false,
+      },
       { switchId: 'sw-r2', port: 'ge-0/0/11', mode: 'access', defaultMode: true, shutdown: false },
     ]);
   });

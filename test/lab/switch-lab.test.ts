@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvAndFileSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
-import { HostKeyMismatchError, SshAuthError, SshTimeoutError, SshUnreachableError } from '../../drivers/ssh/ssh-errors';
+import {
+  HostKeyMismatchError,
+  SshAuthError,
+  SshTimeoutError,
+  SshUnreachableError,
+} from '../../drivers/ssh/ssh-errors';
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import { CommandRejectedError } from '../../drivers/switch/switch-errors';
 import { SWITCH_VENDORS } from '../../drivers/switch/switch-vendors';
@@ -13,7 +18,14 @@ import { startLab } from '../../lab/start-lab';
 import type { LabSwitchesComponent } from '../../lab/switch/start-lab-switches';
 import { LAB_PORTS, switchLabTopology } from '../support/switch-lab-topology';
 
-const VENDORS: SwitchVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos', 'cumulus-nvue', 'sonic'];
+const VENDORS: SwitchVendor[] = [
+  'cisco-ios',
+  'arista-eos',
+  'dell-os10',
+  'junos',
+  'cumulus-nvue',
+  'sonic',
+];
 /** What each peer answers to a configuration line it refuses. */
 const REFUSAL: Record<string, RegExp> = {
   junos: /error:/,
@@ -34,7 +46,10 @@ describe('switch drivers end to end against the lab switches', () => {
     topology = await switchLabTopology(VENDORS);
     lab = await startLab({ topology, dataDir, only: ['switches'] });
     switches = lab.components.find((c) => c.kind === 'switches') as LabSwitchesComponent;
-    connector = new Ssh2Connector(new EnvAndFileSecretStore({}, lab.secretsFile), { commandTimeoutMs: 3_000, backoffInitialMs: 10 });
+    connector = new Ssh2Connector(new EnvAndFileSecretStore({}, lab.secretsFile), {
+      commandTimeoutMs: 3_000,
+      backoffInitialMs: 10,
+    });
   });
 
   afterAll(async () => {
@@ -49,8 +64,14 @@ describe('switch drivers end to end against the lab switches', () => {
     return sw;
   }
 
-  function driverFor(vendor: SwitchVendor, overrides: Partial<Switch> = {}, c = connector): SshSwitchDriver {
-    const d = new SshSwitchDriver({ ...spec(vendor), ...overrides }, c, { commandTimeoutMs: 3_000 });
+  function driverFor(
+    vendor: SwitchVendor,
+    overrides: Partial<Switch> = {},
+    c = connector,
+  ): SshSwitchDriver {
+    const d = new SshSwitchDriver({ ...spec(vendor), ...overrides }, c, {
+      commandTimeoutMs: 3_000,
+    });
     drivers.push(d);
     return d;
   }
@@ -64,8 +85,16 @@ describe('switch drivers end to end against the lab switches', () => {
 
     it('reads the ports the lab set up for the resident persona', async () => {
       const d = driverFor(vendor);
-      expect(await d.readPort(accessPort)).toMatchObject({ mode: 'access', accessVlan: 110, shutdown: false });
-      expect(await d.readPort(trunkPort)).toMatchObject({ mode: 'trunk', trunkVlans: [200, 300], shutdown: false });
+      expect(await d.readPort(accessPort)).toMatchObject({
+        mode: 'access',
+        accessVlan: 110,
+        shutdown: false,
+      });
+      expect(await d.readPort(trunkPort)).toMatchObject({
+        mode: 'trunk',
+        trunkVlans: [200, 300],
+        shutdown: false,
+      });
     });
 
     it('sets an access VLAN, a trunk list, adds and removes one trunk VLAN, shuts and opens a port', async () => {
@@ -97,9 +126,13 @@ describe('switch drivers end to end against the lab switches', () => {
       const lines = switches.switch(`sw-${vendor}`).stats.lines;
       const r = await d.setAccessVlan(accessPort, 110);
       expect(r.changed).toBe(false);
-      // enable and its secret (a lab IOS/EOS login lands in user EXEC), a shell's setup, the show lines: nothing else
+      // enable and its secret (a lab IOS/EOS login lands in user EXEC), a shell's setup, the show
+      // lines: nothing else
       const { transport, showPort } = SWITCH_VENDORS[vendor];
-      const shell = transport.kind === 'shell' ? transport.setup.length + (transport.privilege === undefined ? 0 : 2) : 0;
+      const shell =
+        transport.kind === 'shell'
+          ? transport.setup.length + (transport.privilege === undefined ? 0 : 2)
+          : 0;
       expect(switches.switch(`sw-${vendor}`).stats.lines - lines).toBe(shell + showPort.length);
     });
 
@@ -118,7 +151,9 @@ describe('switch drivers end to end against the lab switches', () => {
       switches.switch(`sw-${vendor}`).faults.refuseCommands = 1;
       const err = await d.setTrunkVlans(trunkPort, [200, 300, 130]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CommandRejectedError);
-      expect((err as CommandRejectedError).switchText).toMatch(REFUSAL[vendor] ?? /% Invalid input detected/);
+      expect((err as CommandRejectedError).switchText).toMatch(
+        REFUSAL[vendor] ?? /% Invalid input detected/,
+      );
       expect(running()).toBe(before);
       expect(await d.readPort(trunkPort)).toMatchObject({ trunkVlans: [200, 300] });
     });
@@ -127,7 +162,9 @@ describe('switch drivers end to end against the lab switches', () => {
       const lab1 = switches.switch(`sw-${vendor}`);
       lab1.faults.rejectAuth = true;
       const before = lab1.stats.connections;
-      const err = await driverFor(vendor).readPort(accessPort).catch((e: unknown) => e);
+      const err = await driverFor(vendor)
+        .readPort(accessPort)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SshAuthError);
       expect((err as SshAuthError).retryable).toBe(false);
       expect(lab1.stats.connections - before).toBe(1);
@@ -137,7 +174,9 @@ describe('switch drivers end to end against the lab switches', () => {
       const wrong = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
       const lab1 = switches.switch(`sw-${vendor}`);
       const sessions = lab1.stats.sessions;
-      const err = await driverFor(vendor, { hostKeyFingerprint: wrong }).readPort(accessPort).catch((e: unknown) => e);
+      const err = await driverFor(vendor, { hostKeyFingerprint: wrong })
+        .readPort(accessPort)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HostKeyMismatchError);
       expect((err as HostKeyMismatchError).retryable).toBe(false);
       expect(lab1.stats.sessions).toBe(sessions);
@@ -172,14 +211,28 @@ describe('switch drivers end to end against the lab switches', () => {
 
   it('faults can be injected through the lab control server', async () => {
     const url = `${lab.controlUrl}/lab/switches/sw-cisco-ios/faults`;
-    const set = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refuseCommands: 2 }) });
+    const set = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refuseCommands: 2 }),
+    });
     expect(set.status).toBe(200);
     expect(switches.switch('sw-cisco-ios').faults.refuseCommands).toBe(2);
-    const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hang: 'yes' }) });
+    const bad = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hang: 'yes' }),
+    });
     expect(bad.status).toBe(400);
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clear: true }) });
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clear: true }),
+    });
     expect(switches.switch('sw-cisco-ios').faults.refuseCommands).toBe(0);
-    const text = await (await fetch(`${lab.controlUrl}/lab/switches/sw-junos/running-config`)).text();
+    const text = await (
+      await fetch(`${lab.controlUrl}/lab/switches/sw-junos/running-config`)
+    ).text();
     expect(text).toContain('ge-0/0/1 {');
   });
 });

@@ -14,9 +14,20 @@ import type { LabSwitchesComponent } from '../../lab/switch/start-lab-switches';
 import { profileNames, type ProfiledVendor } from '../../lab/switch/switch-profiles';
 import { LAB_PORTS, switchLabTopology } from '../support/switch-lab-topology';
 
-const VENDORS: ProfiledVendor[] = ['cisco-ios', 'arista-eos', 'dell-os10', 'junos', 'cumulus-nvue', 'sonic'];
+const VENDORS: ProfiledVendor[] = [
+  'cisco-ios',
+  'arista-eos',
+  'dell-os10',
+  'junos',
+  'cumulus-nvue',
+  'sonic',
+];
 /** Shorter than a slow-commit profile's commit, so only the commit timeout lets it through. */
-const OPTIONS: SwitchDriverOptions = { commandTimeoutMs: 1_000, busyRetryMs: 100, busyWaitMs: 10_000 };
+const OPTIONS: SwitchDriverOptions = {
+  commandTimeoutMs: 1_000,
+  busyRetryMs: 100,
+  busyWaitMs: 10_000,
+};
 
 describe('every switch driver against every quirk profile of its lab peer', () => {
   let dataDir: string;
@@ -44,8 +55,15 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     return sw;
   }
 
-  function driverFor(vendor: SwitchVendor, secret: Secret = lab.credentials['lab-switch'] as Secret, options = OPTIONS): SshSwitchDriver {
-    const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': secret }), { commandTimeoutMs: 5_000, backoffInitialMs: 10 });
+  function driverFor(
+    vendor: SwitchVendor,
+    secret: Secret = lab.credentials['lab-switch'] as Secret,
+    options = OPTIONS,
+  ): SshSwitchDriver {
+    const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': secret }), {
+      commandTimeoutMs: 5_000,
+      backoffInitialMs: 10,
+    });
     const d = new SshSwitchDriver(spec(vendor), connector, options);
     drivers.push(d);
     return d;
@@ -53,23 +71,40 @@ describe('every switch driver against every quirk profile of its lab peer', () =
 
   it('a profile is chosen through the lab control server; an unknown one is refused naming the field', async () => {
     const post = (id: string, body: unknown): Promise<Response> =>
-      fetch(`${lab.controlUrl}/lab/switches/${id}/profile`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${lab.controlUrl}/lab/switches/${id}/profile`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const ok = await post('sw-junos', { profile: 'slow-commit' });
     expect(ok.status).toBe(200);
     expect(switches.switch('sw-junos').profile).toBe('slow-commit');
     const unknown = await post('sw-junos', { profile: 'priv15-login' });
     expect(unknown.status).toBe(400);
-    expect(((await unknown.json()) as { issues: Array<{ path: string }> }).issues[0]?.path).toBe('profile');
+    expect(((await unknown.json()) as { issues: Array<{ path: string }> }).issues[0]?.path).toBe(
+      'profile',
+    );
     expect((await post('sw-nope', { profile: 'slow-commit' })).status).toBe(404);
     expect(switches.switch('sw-junos').profile).toBe('slow-commit');
     switches.switch('sw-junos').useProfile('private-candidate');
   });
 
   /** A raw SSH session to a lab switch with the lab's credential, closed after `use`. */
-  async function withSession<T>(vendor: SwitchVendor, use: (session: SshSession) => Promise<T>): Promise<T> {
+  async function withSession<T>(
+    vendor: SwitchVendor,
+    use: (session: SshSession) => Promise<T>,
+  ): Promise<T> {
     const sw = spec(vendor);
-    const connector = new Ssh2Connector(new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }));
-    const session = await connector.connect({ deviceId: sw.id, host: sw.address, port: sw.port, hostKeyFingerprint: sw.hostKeyFingerprint, credential: 'lab-switch' });
+    const connector = new Ssh2Connector(
+      new StaticSecretStore({ 'lab-switch': lab.credentials['lab-switch'] as Secret }),
+    );
+    const session = await connector.connect({
+      deviceId: sw.id,
+      host: sw.address,
+      port: sw.port,
+      hostKeyFingerprint: sw.hostKeyFingerprint,
+      credential: 'lab-switch',
+    });
     try {
       return await use(session);
     } finally {
@@ -77,40 +112,58 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     }
   }
 
-  const cases = VENDORS.flatMap((vendor) => profileNames(vendor).map((profile) => [vendor, profile] as const));
+  const cases = VENDORS.flatMap((vendor) =>
+    profileNames(vendor).map((profile) => [vendor, profile] as const),
+  );
 
   describe.each(cases)('%s, profile %s', (vendor, profile) => {
     const [accessPort] = LAB_PORTS[vendor] as [string, string];
     const peer = () => switches.switch(`sw-${vendor}`);
 
     /** Profiles where the driver must stop with a clear error rather than change anything. */
-    const refusal = vendor === 'sonic' && profile === 'sudo-password' ? /refused sudo: sudo: a terminal is required[\s\S]*NOPASSWD/ : undefined;
+    const refusal =
+      vendor === 'sonic' && profile === 'sudo-password'
+        ? /refused sudo: sudo: a terminal is required[\s\S]*NOPASSWD/
+        : undefined;
 
-    it(refusal === undefined ? 'changes VLANs, shuts, restores the port exactly and saves' : 'refuses clearly and changes nothing', async () => {
-      peer().useProfile(profile);
-      const original = peer().config.render();
-      const d = driverFor(vendor);
-      if (refusal !== undefined) {
-        const err = await d.setAccessVlan(accessPort, 120).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(PrivilegeRefusedError);
-        expect((err as Error).message).toMatch(refusal);
-        expect(await d.readPort(accessPort)).toMatchObject({ mode: 'access', accessVlan: 110 });
+    it(
+      refusal === undefined
+        ? 'changes VLANs, shuts, restores the port exactly and saves'
+        : 'refuses clearly and changes nothing',
+      async () => {
+        peer().useProfile(profile);
+        const original = peer().config.render();
+        const d = driverFor(vendor);
+        if (refusal !== undefined) {
+          const err = await d.setAccessVlan(accessPort, 120).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(PrivilegeRefusedError);
+          expect((err as Error).message).toMatch(refusal);
+          expect(await d.readPort(accessPort)).toMatchObject({ mode: 'access', accessVlan: 110 });
+          expect(peer().config.render()).toBe(original);
+          return;
+        }
+        const access = await d.setAccessVlan(accessPort, 120);
+        expect(access.before).toMatchObject({ mode: 'access', accessVlan: 110 });
+        expect(peer().config.effective(accessPort)).toMatchObject({
+          mode: 'access',
+          accessVlan: 120,
+        });
+        await d.setTrunkVlans(accessPort, [110, 130]);
+        await d.addTrunkVlan(accessPort, 200);
+        await d.removeTrunkVlan(accessPort, 110);
+        await d.shutdown(accessPort);
+        expect(peer().config.effective(accessPort)).toMatchObject({
+          mode: 'trunk',
+          trunkVlans: [130, 200],
+          shutdown: true,
+        });
+        await d.configurePort(accessPort, access.before);
+        await d.saveConfig();
         expect(peer().config.render()).toBe(original);
-        return;
-      }
-      const access = await d.setAccessVlan(accessPort, 120);
-      expect(access.before).toMatchObject({ mode: 'access', accessVlan: 110 });
-      expect(peer().config.effective(accessPort)).toMatchObject({ mode: 'access', accessVlan: 120 });
-      await d.setTrunkVlans(accessPort, [110, 130]);
-      await d.addTrunkVlan(accessPort, 200);
-      await d.removeTrunkVlan(accessPort, 110);
-      await d.shutdown(accessPort);
-      expect(peer().config.effective(accessPort)).toMatchObject({ mode: 'trunk', trunkVlans: [130, 200], shutdown: true });
-      await d.configurePort(accessPort, access.before);
-      await d.saveConfig();
-      expect(peer().config.render()).toBe(original);
-      expect(peer().startup).toBe(original);
-    }, 20_000);
+        expect(peer().startup).toBe(original);
+      },
+      20_000,
+    );
   });
 
   describe.each(['cisco-ios', 'arista-eos'] as const)('%s enable', (vendor) => {
@@ -121,8 +174,13 @@ describe('every switch driver against every quirk profile of its lab peer', () =
 
     it(`a wrong enable secret is PrivilegeRefusedError with "${refusal}", nothing changes`, async () => {
       const before = peer().config.render();
-      const secret = { ...(lab.credentials['lab-switch'] as Secret), enableSecret: 'not-the-secret' };
-      const err = await driverFor(vendor, secret).setAccessVlan(accessPort, 130).catch((e: unknown) => e);
+      const secret = {
+        ...(lab.credentials['lab-switch'] as Secret),
+        enableSecret: 'not-the-secret',
+      };
+      const err = await driverFor(vendor, secret)
+        .setAccessVlan(accessPort, 130)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PrivilegeRefusedError);
       expect((err as Error).message).toContain(refusal);
       expect((err as Error).message).not.toContain('not-the-secret');
@@ -131,7 +189,9 @@ describe('every switch driver against every quirk profile of its lab peer', () =
 
     it('a credential without an enable secret is a CredentialError naming it', async () => {
       const { enableSecret: _none, ...secret } = lab.credentials['lab-switch'] as Secret;
-      const err = await driverFor(vendor, secret).readPort(accessPort).catch((e: unknown) => e);
+      const err = await driverFor(vendor, secret)
+        .readPort(accessPort)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CredentialError);
       expect((err as Error).message).toMatch(/"lab-switch".*enableSecret/);
     });
@@ -141,9 +201,14 @@ describe('every switch driver against every quirk profile of its lab peer', () =
         const shell = await session.shell(/(?:^|\n)[A-Za-z0-9._-]+(?:\([^)]*\))?[#>] ?$/);
         expect(shell.lastPrompt).toBe(`sw-${vendor}>`);
         const text = await shell.send('configure terminal');
-        if (vendor === 'cisco-ios') expect(text).toMatch(/\^\n% Invalid input detected at '\^' marker\.$/);
+        if (vendor === 'cisco-ios')
+          expect(text).toMatch(/\^\n% Invalid input detected at '\^' marker\.$/);
         else expect(text).toBe('% Invalid input (privileged mode required)');
-        expect(await shell.send(`show running-config interface${vendor === 'arista-eos' ? 's' : ''} ${accessPort}`)).toMatch(/% Invalid input/);
+        expect(
+          await shell.send(
+            `show running-config interface${vendor === 'arista-eos' ? 's' : ''} ${accessPort}`,
+          ),
+        ).toMatch(/% Invalid input/);
         expect(shell.lastPrompt).toBe(`sw-${vendor}>`);
       });
     });
@@ -151,12 +216,15 @@ describe('every switch driver against every quirk profile of its lab peer', () =
 
   describe('cumulus-nvue pending revision', () => {
     const peer = () => switches.switch('sw-cumulus-nvue');
-    const exec = (command: string): Promise<ExecResult> => withSession('cumulus-nvue', (session) => session.exec(command));
+    const exec = (command: string): Promise<ExecResult> =>
+      withSession('cumulus-nvue', (session) => session.exec(command));
 
     it('stages nv set in a pending revision that only nv config apply makes live; apply-prompt needs -y; detach drops it', async () => {
       peer().useProfile('apply-prompt');
       const before = peer().config.render();
-      expect((await exec('nv set interface swp1 bridge domain br_default access 130')).code).toBe(0);
+      expect((await exec('nv set interface swp1 bridge domain br_default access 130')).code).toBe(
+        0,
+      );
       expect(peer().config.render()).toBe(before);
       const prompted = await exec('nv config apply');
       expect(prompted.code).toBe(1);
@@ -168,7 +236,9 @@ describe('every switch driver against every quirk profile of its lab peer', () =
       await exec('nv set interface swp1 bridge domain br_default access 130');
       expect((await exec('nv config apply -y')).stdout).toMatch(/^applied \[rev_id: \d+\]/);
       expect(peer().config.effective('swp1')).toMatchObject({ accessVlan: 130 });
-      const show = JSON.parse((await exec('nv show interface swp1 -o json')).stdout) as { bridge: { domain: { br_default: { access: number } } } };
+      const show = JSON.parse((await exec('nv show interface swp1 -o json')).stdout) as {
+        bridge: { domain: { br_default: { access: number } } };
+      };
       expect(show.bridge.domain.br_default.access).toBe(130);
       await exec('nv set interface swp1 bridge domain br_default access 110');
       await exec('nv config apply --assume-yes');
@@ -184,9 +254,13 @@ describe('every switch driver against every quirk profile of its lab peer', () =
       const junosPrompt = /(?:^|\n)[A-Za-z0-9._-]+@[A-Za-z0-9._-]+[>#] ?$/;
       await withSession('junos', async (session) => {
         const shell = await session.shell(junosPrompt);
-        expect(await shell.send('configure private')).toContain('warning: uncommitted changes will be discarded on exit');
+        expect(await shell.send('configure private')).toContain(
+          'warning: uncommitted changes will be discarded on exit',
+        );
         await shell.send('set interfaces ge-0/0/1 disable');
-        const asked = await shell.send('exit', { prompt: /(?:^|\n)Discard uncommitted changes\? \[yes,no\] \(yes\) $/ });
+        const asked = await shell.send('exit', {
+          prompt: /(?:^|\n)Discard uncommitted changes\? \[yes,no\] \(yes\) $/,
+        });
         expect(asked).toContain('The configuration has been changed but not committed');
         expect(shell.lastPrompt).toBe('Discard uncommitted changes? [yes,no] (yes)');
         expect(await shell.send('yes')).toContain('Exiting configuration mode');
@@ -217,10 +291,14 @@ describe('every switch driver against every quirk profile of its lab peer', () =
     it('a lock held longer than the driver waits is ConfigurationBusyError with the switch text, nothing changes', async () => {
       peer().useProfile('locked-by-other');
       const before = peer().config.render();
-      const err = await driverFor('junos', undefined, { ...OPTIONS, busyWaitMs: 300 }).setAccessVlan('ge-0/0/1', 130).catch((e: unknown) => e);
+      const err = await driverFor('junos', undefined, { ...OPTIONS, busyWaitMs: 300 })
+        .setAccessVlan('ge-0/0/1', 130)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConfigurationBusyError);
       expect((err as ConfigurationBusyError).retryable).toBe(true);
-      expect((err as Error).message).toContain('error: configuration database locked by:\n  netops terminal');
+      expect((err as Error).message).toContain(
+        'error: configuration database locked by:\n  netops terminal',
+      );
       expect(peer().config.render()).toBe(before);
     });
   });

@@ -25,37 +25,100 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const at = args.indexOf('--patch');
   const patch = at < 0 ? undefined : args.splice(at, 2)[1];
-  if (at >= 0 && (patch === undefined || !/^[a-z0-9-]+$/.test(patch))) throw new Error('--patch needs a patch id like cluster-hosts');
+  if (at >= 0 && (patch === undefined || !/^[a-z0-9-]+$/.test(patch)))
+    throw new Error('--patch needs a patch id like cluster-hosts');
   const only = new Set(args);
   const stack = await startP2vStack();
   const ids: Array<[string, string, string?]> = [];
   const keep = async (name: string, p: Promise<unknown>, prefix: string): Promise<void> => {
     await p;
-    const list = stack.temporal.client.workflow.list({ query: `WorkflowId STARTS_WITH "${prefix}"` });
+    const list = stack.temporal.client.workflow.list({
+      query: `WorkflowId STARTS_WITH "${prefix}"`,
+    });
     for await (const w of list) ids.push([name, w.workflowId]);
   };
   try {
-    await keep('power', stack.temporal.client.workflow.execute('power', { taskQueue: TASK_QUEUE, workflowId: 'power/m-r1-03/record', args: [{ machine: 'm-r1-03', action: 'cycle' }] }), 'power/');
+    await keep(
+      'power',
+      stack.temporal.client.workflow.execute('power', {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'power/m-r1-03/record',
+        args: [{ machine: 'm-r1-03', action: 'cycle' }],
+      }),
+      'power/',
+    );
     await keep('hypervisor-bringup', bringUpHost(stack), 'hypervisor-bringup/');
-    await keep('repurpose', runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', healthTimeoutSeconds: 60 }), 'repurpose/');
-    await keep('p2v', runbook(stack, 'p2v', 'p2v', { persona: 'web-01', mode: 'san', host: HOST, graceSeconds: 5, healthTimeoutSeconds: 60 }), 'p2v/');
-    await keep('v2p', runbook(stack, 'v2p', 'v2p', { persona: 'web-01', graceSeconds: 5, healthTimeoutSeconds: 60 }), 'v2p/');
-    await keep('release', runbook(stack, 'release', 'release', { persona: 'web-01', graceSeconds: 5 }), 'release/');
+    await keep(
+      'repurpose',
+      runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', healthTimeoutSeconds: 60 }),
+      'repurpose/',
+    );
+    await keep(
+      'p2v',
+      runbook(stack, 'p2v', 'p2v', {
+        persona: 'web-01',
+        mode: 'san',
+        host: HOST,
+        graceSeconds: 5,
+        healthTimeoutSeconds: 60,
+      }),
+      'p2v/',
+    );
+    await keep(
+      'v2p',
+      runbook(stack, 'v2p', 'v2p', {
+        persona: 'web-01',
+        graceSeconds: 5,
+        healthTimeoutSeconds: 60,
+      }),
+      'v2p/',
+    );
+    await keep(
+      'release',
+      runbook(stack, 'release', 'release', { persona: 'web-01', graceSeconds: 5 }),
+      'release/',
+    );
     // web-01 on a DR spare, then home again (a repurpose child of the failback).
-    await runbook(stack, 'repurpose', 'repurpose', { persona: 'web-01', machine: 'm-r1-03', healthTimeoutSeconds: 60 });
+    await runbook(stack, 'repurpose', 'repurpose', {
+      persona: 'web-01',
+      machine: 'm-r1-03',
+      healthTimeoutSeconds: 60,
+    });
     const failbackId = 'failback/web-01/record';
-    await stack.temporal.client.workflow.execute('failback', { taskQueue: TASK_QUEUE, workflowId: failbackId, args: [{ personas: ['web-01'], graceSeconds: 5, healthTimeoutSeconds: 60 }] });
-    // A drill of web-01's home beside it (bubble VLANs, clones), then its home burns: a disaster failover.
+    await stack.temporal.client.workflow.execute('failback', {
+      taskQueue: TASK_QUEUE,
+      workflowId: failbackId,
+      args: [{ personas: ['web-01'], graceSeconds: 5, healthTimeoutSeconds: 60 }],
+    });
+    // A drill of web-01's home beside it (bubble VLANs, clones), then its home burns: a disaster
+    // failover.
     const drillId = 'dr-drill/m-r2-01/record';
     const bubble = bubbleOf(stack.topology);
-    await stack.temporal.client.workflow.execute('drDrill', { taskQueue: TASK_QUEUE, workflowId: drillId, args: [{ machines: ['m-r2-01'], bubble, healthHost: '127.0.0.2', healthTimeoutSeconds: 60 }] });
+    await stack.temporal.client.workflow.execute('drDrill', {
+      taskQueue: TASK_QUEUE,
+      workflowId: drillId,
+      args: [{ machines: ['m-r2-01'], bubble, healthHost: '127.0.0.2', healthTimeoutSeconds: 60 }],
+    });
     stack.lab.machine('m-r2-01').setDark(true);
     const failoverId = 'site-failover/m-r2-01/record';
-    await stack.temporal.client.workflow.execute('siteFailover', { taskQueue: TASK_QUEUE, workflowId: failoverId, args: [{ machines: ['m-r2-01'], healthTimeoutSeconds: 60 }] });
-    // The site guard's first run: two quiet probe rounds, then continue-as-new (a closed run to replay).
-    const guard = await stack.temporal.client.workflow.start('siteGuard', { taskQueue: TASK_QUEUE, workflowId: 'site-guard/dc1', args: [{ site: 'dc1', intervalSeconds: 1, roundsPerRun: 2 }] });
-    const guardRun = stack.temporal.client.workflow.getHandle(guard.workflowId, guard.firstExecutionRunId);
-    while ((await guardRun.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 200));
+    await stack.temporal.client.workflow.execute('siteFailover', {
+      taskQueue: TASK_QUEUE,
+      workflowId: failoverId,
+      args: [{ machines: ['m-r2-01'], healthTimeoutSeconds: 60 }],
+    });
+    // The site guard's first run: two quiet probe rounds, then continue-as-new (a closed run to
+    // replay).
+    const guard = await stack.temporal.client.workflow.start('siteGuard', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'site-guard/dc1',
+      args: [{ site: 'dc1', intervalSeconds: 1, roundsPerRun: 2 }],
+    });
+    const guardRun = stack.temporal.client.workflow.getHandle(
+      guard.workflowId,
+      guard.firstExecutionRunId,
+    );
+    while ((await guardRun.describe()).status.name === 'RUNNING')
+      await new Promise((r) => setTimeout(r, 200));
     await stack.temporal.client.workflow.getHandle(guard.workflowId).terminate('recorded');
     ids.push(['ledger', ledgerWorkflowId('dc1')]);
     ids.push(['failback', failbackId]);
@@ -68,11 +131,28 @@ async function main(): Promise<void> {
       seen.add(workflowId);
       if (only.size > 0 && !only.has(name)) continue;
       // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
-      const shown = spawnSync(findTemporalCli(), ['workflow', 'show', '--address', stack.temporal.address, '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json'], { encoding: 'utf8' });
-      if (shown.status !== 0) throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
+      const shown = spawnSync(
+        findTemporalCli(),
+        [
+          'workflow',
+          'show',
+          '--address',
+          stack.temporal.address,
+          '--workflow-id',
+          workflowId,
+          ...(runId ? ['--run-id', runId] : []),
+          '--output',
+          'json',
+        ],
+        { encoding: 'utf8' },
+      );
+      if (shown.status !== 0)
+        throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
       const file = join(OUT, `${name}-${seen.size}${patch === undefined ? '' : `.${patch}`}.json`);
       writeFileSync(file, shown.stdout);
-      console.log(`${workflowId} → ${file} (${(JSON.parse(shown.stdout) as { events: unknown[] }).events.length} events)`);
+      console.log(
+        `${workflowId} → ${file} (${(JSON.parse(shown.stdout) as { events: unknown[] }).events.length} events)`,
+      );
     }
   } finally {
     await stack.stop();

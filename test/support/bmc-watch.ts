@@ -15,6 +15,11 @@ export function watchBmc(m: LabMachine): BmcEvent[] {
   const seen: BmcEvent[] = [];
   m.on('action', (a: { action: string }) => seen.push({ action: a.action, state: m.powerState }));
   m.on('power', (state: string) => seen.push({ action: `power-${state}`, state }));
-  m.on('boot', (b: { healthy: boolean; reason?: string }) => seen.push({ action: `boot ${b.healthy ? 'healthy' : `unhealthy: ${b.reason}`}`, state: m.powerState }));
+  m.on('boot', (b: { healthy: boolean; reason?: string }) =>
+    seen.push({
+      action: `boot ${b.healthy ? 'healthy' : `unhealthy: ${b.reason}`}`,
+      state: m.powerState,
+    }),
+  );
   return seen;
 }

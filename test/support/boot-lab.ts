@@ -19,7 +19,10 @@ import { serve } from './api-server';
 import { FAST_TIMING } from './lab-fixtures';
 import { relocatedTopology } from './relocated-topology';
 
-/** The lab's switches, arrays and boot agent behind a real boot router, changed only through rackshift's drivers over SSH. */
+/**
+ * The lab's switches, arrays and boot agent behind a real boot router, changed only through
+ * rackshift's drivers over SSH.
+ */
 export interface BootLab {
   readonly topology: Topology;
   readonly index: TopologyIndex;
@@ -44,8 +47,16 @@ export async function startBootLab(prefix: string): Promise<BootLab> {
   const app = express();
   app.use(createBootRouter({ topology: index, assignments: store, allowFrom: ['127.0.0.1'] }));
   const api = await serve(app);
-  const lab = await startLab({ topology, dataDir: join(dir, 'lab'), timing: FAST_TIMING, apiBaseUrl: api.url, only: ['switches', 'arrays', 'boot'] });
-  const ssh = new Ssh2Connector(new StaticSecretStore(lab.credentials), { commandTimeoutMs: 10_000 });
+  const lab = await startLab({
+    topology,
+    dataDir: join(dir, 'lab'),
+    timing: FAST_TIMING,
+    apiBaseUrl: api.url,
+    only: ['switches', 'arrays', 'boot'],
+  });
+  const ssh = new Ssh2Connector(new StaticSecretStore(lab.credentials), {
+    commandTimeoutMs: 10_000,
+  });
   const array = createArrayDriver(index.array('array-1'), ssh);
   const switches = new Map<string, SshSwitchDriver>();
   return {
@@ -79,8 +90,14 @@ export async function powerOff(machine: LabMachine): Promise<void> {
   await off;
 }
 
-/** Powers the machine on from `device` (after a power-off) and resolves with what its boot sequence decided. */
-export async function bootMachine(machine: LabMachine, device: 'pxe' | 'disk' = 'pxe'): Promise<LabBootResult> {
+/**
+ * Powers the machine on from `device` (after a power-off) and resolves with what its boot sequence
+ * decided.
+ */
+export async function bootMachine(
+  machine: LabMachine,
+  device: 'pxe' | 'disk' = 'pxe',
+): Promise<LabBootResult> {
   await powerOff(machine);
   machine.setBootDevice({ device, persistent: false, uefi: false });
   const booted = once(machine, 'boot') as Promise<[LabBootResult]>;

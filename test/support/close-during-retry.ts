@@ -8,17 +8,23 @@ import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@
 import { temporalConnectionOptions } from '../../temporal/connect';
 
 const [mode, address] = process.argv.slice(2);
-if (!address || (mode !== 'guarded' && mode !== 'plain')) throw new Error('usage: close-during-retry.ts <guarded|plain> <address>');
+if (!address || (mode !== 'guarded' && mode !== 'plain'))
+  throw new Error('usage: close-during-retry.ts <guarded|plain> <address>');
 
 process.on('uncaughtException', (error) => {
   console.log(`uncaught: ${error.message}`);
   process.exit(3);
 });
 
-const connection = Connection.lazy(mode === 'guarded' ? temporalConnectionOptions({ address }) : { address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions())] });
+const connection = Connection.lazy(
+  mode === 'guarded'
+    ? temporalConnectionOptions({ address })
+    : { address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions())] },
+);
 connection.workflowService.getSystemInfo({}).then(
   () => console.log('resolved'),
-  (error: { code?: number; details?: string }) => console.log(`rejected: code=${error.code} ${error.details}`),
+  (error: { code?: number; details?: string }) =>
+    console.log(`rejected: code=${error.code} ${error.details}`),
 );
 setTimeout(() => void connection.close(), 300);
 setTimeout(() => process.exit(0), 2500);

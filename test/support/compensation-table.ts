@@ -39,7 +39,8 @@ export async function compensationTable(
       return { rows, completed: result as RunbookReport };
     }
     expect(result).toBeInstanceOf(WorkflowFailedError);
-    const report = ((result as WorkflowFailedError).cause as { details?: unknown[] }).details?.[0] as RunbookReport;
+    const report = ((result as WorkflowFailedError).cause as { details?: unknown[] })
+      .details?.[0] as RunbookReport;
     expect(report.error?.type).toBe('InjectedFault');
     expect(report.leftToFix).toEqual([]);
     expect(labHardwareState(stack.lab)).toEqual(hardwareBefore);

@@ -6,6 +6,11 @@ export class CountingConnector implements SshConnector {
   constructor(private readonly inner: SshConnector) {}
   async connect(target: Parameters<SshConnector['connect']>[0]): Promise<SshSession> {
     const session = await this.inner.connect(target);
-    return { ...session, exec: (c, o) => (this.commands.push(c), session.exec(c, o)), shell: (p, o) => session.shell(p, o), close: () => session.close() };
+    return {
+      ...session,
+      exec: (c, o) => (this.commands.push(c), session.exec(c, o)),
+      shell: (p, o) => session.shell(p, o),
+      close: () => session.close(),
+    };
   }
 }

@@ -1,7 +1,11 @@
 import { ValidationError } from '../../common/errors';
 import type { PortVlanState } from '../../drivers/switch/port-vlan-state';
 import { CommandRejectedError } from '../../drivers/switch/switch-errors';
-import type { PortChangeResult, SwitchDriver, SwitchDriverStats } from '../../drivers/switch/switch-driver';
+import type {
+  PortChangeResult,
+  SwitchDriver,
+  SwitchDriverStats,
+} from '../../drivers/switch/switch-driver';
 
 /**
  * An in-memory SwitchDriver for activity tests: ports hold states, `gate` holds every change
@@ -20,7 +24,8 @@ export class FakeSwitchDriver implements SwitchDriver {
   validate(): void {}
 
   checkPort(port: string): void {
-    if (!/^[A-Za-z][A-Za-z0-9/]*$/.test(port)) throw new ValidationError('switch port', [{ path: 'port', message: 'bad port' }]);
+    if (!/^[A-Za-z][A-Za-z0-9/]*$/.test(port))
+      throw new ValidationError('switch port', [{ path: 'port', message: 'bad port' }]);
   }
 
   async readPort(port: string): Promise<PortVlanState> {
@@ -29,15 +34,28 @@ export class FakeSwitchDriver implements SwitchDriver {
   }
 
   async configurePort(port: string, desired: PortVlanState): Promise<PortChangeResult> {
-    this.calls.push(`configure ${port} ${desired.mode} ${desired.accessVlan ?? desired.trunkVlans?.join(',') ?? '-'}`);
+    this.calls.push(
+      `configure ${port} ${desired.mode} ${desired.accessVlan ?? desired.trunkVlans?.join(',') ?? '-'}`,
+    );
     this.inFlight += 1;
     try {
       await this.gate;
-      if (this.refuse.has(port)) throw new CommandRejectedError(this.switchId, `configure ${port}`, '% Invalid input detected');
+      if (this.refuse.has(port))
+        throw new CommandRejectedError(
+          this.switchId,
+          `configure ${port}`,
+          '% Invalid input detected',
+        );
       const before = await this.readPort(port);
       const after = { ...desired, shutdown: desired.shutdown ?? false };
       this.ports.set(port, after);
-      return { switchId: this.switchId, port, before, after, changed: JSON.stringify(before) !== JSON.stringify(after) };
+      return {
+        switchId: this.switchId,
+        port,
+        before,
+        after,
+        changed: JSON.stringify(before) !== JSON.stringify(after),
+      };
     } finally {
       this.inFlight -= 1;
     }

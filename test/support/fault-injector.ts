@@ -47,7 +47,11 @@ export class FaultInjector {
           this.calls.push(type);
           if (this.calls.length === this.failAt) {
             this.fired = `${type} #${this.failAt}`;
-            throw ApplicationFailure.create({ type: 'InjectedFault', nonRetryable: true, message: `injected fault at changing call ${this.failAt} (${type})` });
+            throw ApplicationFailure.create({
+              type: 'InjectedFault',
+              nonRetryable: true,
+              message: `injected fault at changing call ${this.failAt} (${type})`,
+            });
           }
         }
         return next(input);

@@ -24,9 +24,20 @@ export async function writeFcTopology(dir: string, source = LAB_SMALL): Promise<
   const raw = parseYaml(await readFile(source, 'utf8')) as TopologyInput;
   const site = raw.sites[0];
   const array = site?.arrays?.[0];
-  if (site === undefined || array === undefined) throw new Error(`${source} has no site with an array`);
+  if (site === undefined || array === undefined)
+    throw new Error(`${source} has no site with an array`);
   raw.credentials = [...(raw.credentials ?? []), { name: 'lab-fabric', kind: 'fabric' }];
-  site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12291, credential: 'lab-fabric', hostKeyFingerprint: array.hostKeyFingerprint, zoneConfig: 'cfg_dc1' }];
+  site.fabrics = [
+    {
+      id: 'fab-a',
+      vendor: 'brocade',
+      address: '127.0.0.1',
+      port: 12291,
+      credential: 'lab-fabric',
+      hostKeyFingerprint: array.hostKeyFingerprint,
+      zoneConfig: 'cfg_dc1',
+    },
+  ];
   array.fc = { fabric: 'fab-a', targetWwpns: [FC_TARGET_PORT] };
   const wwpns: Record<string, string[]> = {};
   (site.machines ?? []).forEach((m, i) => {

@@ -13,7 +13,9 @@ import { createServer } from 'node:net';
 const LOW = 20_000;
 const HIGH = ((): number => {
   try {
-    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
     return Number.isInteger(first) && first > LOW + 1000 ? first : 32_768;
   } catch {
     return 32_768;

@@ -23,7 +23,9 @@ export interface FullStack {
   readonly lab: Lab;
   readonly api: ApiServer;
   readonly token: string;
-  /** A second admin token (named admin-2): approvals must come from another token than the start. */
+  /**
+   * A second admin token (named admin-2): approvals must come from another token than the start.
+   */
   readonly approverToken: string;
   readonly topology: Topology;
   readonly topologyFile: string;
@@ -34,7 +36,11 @@ export interface FullStack {
 }
 
 /** Fast lab timing for runbook tests. */
-export const RUNBOOK_TIMING: Partial<LabTiming> = { powerDelayMs: 200, bootMs: 400, shutdownMs: 200 };
+export const RUNBOOK_TIMING: Partial<LabTiming> = {
+  powerDelayMs: 200,
+  bootMs: 400,
+  shutdownMs: 200,
+};
 
 /**
  * Everything a runbook touches, for real: a Temporal dev server, the API (serving iPXE
@@ -49,7 +55,10 @@ export interface FullStackOptions {
   readonly noWorker?: boolean;
 }
 
-export async function startFullStack(options: FullStackOptions = {}, attempt = 1): Promise<FullStack> {
+export async function startFullStack(
+  options: FullStackOptions = {},
+  attempt = 1,
+): Promise<FullStack> {
   const relocated = await relocatedTopology(options.source ?? LAB_SMALL);
   const temporal = await startTestTemporal();
   const ledger = new LedgerClient(temporal.client);
@@ -60,26 +69,45 @@ export async function startFullStack(options: FullStackOptions = {}, attempt = 1
   let api: ApiServer | undefined;
   let lab: Lab;
   try {
-    // The lab writes the credentials once it starts, after the API: the API's store reads them then.
-    const apiSecrets: SecretStore = { resolve: (name) => new EnvAndFileSecretStore({}, lab.secretsFile).resolve(name) };
-    api = await startApiServer({ client: temporal.client, topology: index, tokens: [token, approverToken], host: '127.0.0.1', port: apiPort, bootAllowFrom: ['127.0.0.1', '::1'], secrets: apiSecrets });
-    lab = await startLab({ topology: relocated.topology, dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')), apiBaseUrl: api.url, timing: options.timing ?? RUNBOOK_TIMING });
+    // The lab writes the credentials once it starts, after the API: the API's store reads them
+    // then.
+    const apiSecrets: SecretStore = {
+      resolve: (name) => new EnvAndFileSecretStore({}, lab.secretsFile).resolve(name),
+    };
+    api = await startApiServer({
+      client: temporal.client,
+      topology: index,
+      tokens: [token, approverToken],
+      host: '127.0.0.1',
+      port: apiPort,
+      bootAllowFrom: ['127.0.0.1', '::1'],
+      secrets: apiSecrets,
+    });
+    lab = await startLab({
+      topology: relocated.topology,
+      dataDir: mkdtempSync(join(tmpdir(), 'rackshift-stack-lab-')),
+      apiBaseUrl: api.url,
+      timing: options.timing ?? RUNBOOK_TIMING,
+    });
   } catch (e) {
     await api?.stop();
     await temporal.stop();
     // A port probed free can be taken by a suite running beside this one before we listen on it.
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 3) return startFullStack(options, attempt + 1);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 3)
+      return startFullStack(options, attempt + 1);
     throw e;
   }
   const started = api;
   const secrets = new EnvAndFileSecretStore({}, lab.secretsFile);
   const deps = realActivityDeps(relocated.topology, secrets, ledger, temporal.client);
-  const worker = options.noWorker ? undefined : await startWorker({
-    address: temporal.address,
-    workflowBundle: await testWorkflowBundle(),
-    deps,
-    ...(options.injector && { activityInterceptors: [options.injector.factory] }),
-  });
+  const worker = options.noWorker
+    ? undefined
+    : await startWorker({
+        address: temporal.address,
+        workflowBundle: await testWorkflowBundle(),
+        deps,
+        ...(options.injector && { activityInterceptors: [options.injector.factory] }),
+      });
   const stack: FullStack = {
     temporal,
     lab,

@@ -14,5 +14,7 @@ export default async function globalCluster(): Promise<void> {
   const file = join(tmpdir(), `rackshift-cluster-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(state));
   process.env.RACKSHIFT_CLUSTER_STATE = file;
-  console.log(`\ncluster: PostgreSQL + schema in ${state.timings.postgresAndSchemaMs} ms; temporal-server answered ${state.timings.serverStartMs} ms after start (${state.address})`);
+  console.log(
+    `\ncluster: PostgreSQL + schema in ${state.timings.postgresAndSchemaMs} ms; temporal-server answered ${state.timings.serverStartMs} ms after start (${state.address})`,
+  );
 }

@@ -1,5 +1,12 @@
 import { BmcAuthError, BmcUnreachableError } from '../../drivers/power/power-errors';
-import type { BootDeviceRequest, BootDeviceState, PowerAction, PowerActionResult, PowerDriver, PowerState } from '../../drivers/power/power-driver';
+import type {
+  BootDeviceRequest,
+  BootDeviceState,
+  PowerAction,
+  PowerActionResult,
+  PowerDriver,
+  PowerState,
+} from '../../drivers/power/power-driver';
 import type { LabMachine } from '../../lab/lab-machine';
 
 /**
@@ -29,7 +36,10 @@ export class InProcessPowerDriver implements PowerDriver {
   async power(action: PowerAction): Promise<PowerActionResult> {
     this.guard();
     const state = this.machine.powerState;
-    if ((action === 'on' && state === 'on') || ((action === 'off' || action === 'soft') && state === 'off')) {
+    if (
+      (action === 'on' && state === 'on') ||
+      ((action === 'off' || action === 'soft') && state === 'off')
+    ) {
       return { action, already: true, stateAfter: state };
     }
     if (action === 'on') this.machine.powerOn();
@@ -48,7 +58,11 @@ export class InProcessPowerDriver implements PowerDriver {
   async bootDevice(): Promise<BootDeviceState> {
     this.guard();
     const o = this.machine.bootOverride;
-    return { device: o.device === 'pxe' || o.device === 'disk' ? o.device : 'other', persistent: o.persistent, uefi: o.uefi };
+    return {
+      device: o.device === 'pxe' || o.device === 'disk' ? o.device : 'other',
+      persistent: o.persistent,
+      uefi: o.uefi,
+    };
   }
 
   async close(): Promise<void> {}

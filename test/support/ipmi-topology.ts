@@ -5,7 +5,10 @@ import { parseTopology } from '../../inventory/load-topology';
 import type { Topology, TopologyInput } from '../../inventory/topology-schema';
 import { LAB_SMALL } from './lab-fixtures';
 
-/** `count` distinct UDP ports on 127.0.0.1 that were free a moment ago (all held until every one is chosen). */
+/**
+ * `count` distinct UDP ports on 127.0.0.1 that were free a moment ago (all held until every one is
+ * chosen).
+ */
 async function freeUdpPorts(count: number): Promise<number[]> {
   const sockets: Socket[] = [];
   try {

@@ -14,8 +14,12 @@ export function labSmall(): Promise<Topology> {
 }
 
 /** LabMachines for every machine of a topology, without any protocol peer. */
-export function bareLabMachines(topology: Topology, timing: LabTiming = FAST_TIMING): Map<string, LabMachine> {
+export function bareLabMachines(
+  topology: Topology,
+  timing: LabTiming = FAST_TIMING,
+): Map<string, LabMachine> {
   const machines = new Map<string, LabMachine>();
-  for (const site of topology.sites) for (const m of site.machines) machines.set(m.id, new LabMachine(m, timing));
+  for (const site of topology.sites)
+    for (const m of site.machines) machines.set(m.id, new LabMachine(m, timing));
   return machines;
 }

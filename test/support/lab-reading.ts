@@ -11,10 +11,18 @@ interface DescribedMachine {
 
 /** What GET /lab/state shows of hypervisor hosts: each domain's state and its guest's boot. */
 export interface DescribedHosts {
-  readonly [host: string]: { readonly domains: Record<string, { readonly state: string; readonly boot: { readonly healthy: boolean } | null }> };
+  readonly [host: string]: {
+    readonly domains: Record<
+      string,
+      { readonly state: string; readonly boot: { readonly healthy: boolean } | null }
+    >;
+  };
 }
 
-/** A running lab read once over its control server, with the raw machine and host views beside the reading. */
+/**
+ * A running lab read once over its control server, with the raw machine and host views beside the
+ * reading.
+ */
 export interface RemoteLab extends LabReading {
   readonly machines: Readonly<Record<string, DescribedMachine>>;
   readonly hypervisors: DescribedHosts;
@@ -31,7 +39,10 @@ export async function readLab(controlUrl: string): Promise<RemoteLab> {
     if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
-  const state = await get<{ machines: Record<string, DescribedMachine>; hypervisors?: DescribedHosts }>('/lab/state');
+  const state = await get<{
+    machines: Record<string, DescribedMachine>;
+    hypervisors?: DescribedHosts;
+  }>('/lab/state');
   const views = await get<LabViewsSnapshot>('/lab/views');
   return {
     machines: state.machines,
@@ -41,12 +52,18 @@ export async function readLab(controlUrl: string): Promise<RemoteLab> {
       if (m === undefined) throw new Error(`lab has no machine "${id}"`);
       return { powerState: m.power, dark: m.dark, bootResult: m.boot ?? undefined };
     },
-    switchView: { portState: (sw: string, port: string): LabPortState | undefined => views.ports[sw]?.[port] },
+    switchView: {
+      portState: (sw: string, port: string): LabPortState | undefined => views.ports[sw]?.[port],
+    },
     sanView: { lunsVisibleTo: (array: string, iqn: string) => views.luns[array]?.[iqn] ?? [] },
   };
 }
 
-/** The domains a host of a read lab holds, each with its state (the lab's view, not rackshift's). */
+/**
+ * The domains a host of a read lab holds, each with its state (the lab's view, not rackshift's).
+ */
 export function labVmsOf(lab: RemoteLab, host: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(lab.hypervisors[host]?.domains ?? {}).map(([name, d]) => [name, d.state]));
+  return Object.fromEntries(
+    Object.entries(lab.hypervisors[host]?.domains ?? {}).map(([name, d]) => [name, d.state]),
+  );
 }

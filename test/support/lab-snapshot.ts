@@ -22,10 +22,22 @@ export function labHardwareState(lab: Lab): LabHardwareState {
     fabrics?: Record<string, { defined: unknown; effective: unknown }>;
   };
   return {
-    switches: Object.fromEntries(Object.entries(described.switches ?? {}).map(([id, s]) => [id, s.running])),
-    masks: Object.fromEntries(Object.entries(described.arrays ?? {}).map(([id, a]) => [id, Object.fromEntries(Object.entries(a.luns).map(([lun, l]) => [lun, l.initiators]))])),
+    switches: Object.fromEntries(
+      Object.entries(described.switches ?? {}).map(([id, s]) => [id, s.running]),
+    ),
+    masks: Object.fromEntries(
+      Object.entries(described.arrays ?? {}).map(([id, a]) => [
+        id,
+        Object.fromEntries(Object.entries(a.luns).map(([lun, l]) => [lun, l.initiators])),
+      ]),
+    ),
     power: Object.fromEntries([...lab.machines.values()].map((m) => [m.id, m.powerState])),
-    zoning: Object.fromEntries(Object.entries(described.fabrics ?? {}).map(([id, f]) => [id, { defined: f.defined, effective: f.effective }])),
+    zoning: Object.fromEntries(
+      Object.entries(described.fabrics ?? {}).map(([id, f]) => [
+        id,
+        { defined: f.defined, effective: f.effective },
+      ]),
+    ),
   };
 }
 

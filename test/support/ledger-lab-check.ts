@@ -9,7 +9,11 @@ import { restingOccupants } from '../../workflows/planner/resting-placement';
  * over HTTP (test/support/lab-reading: `readLab`).
  */
 export interface LabReading {
-  machine(id: string): { readonly powerState: string; readonly dark: boolean; readonly bootResult?: { readonly healthy: boolean; readonly persona?: string } };
+  machine(id: string): {
+    readonly powerState: string;
+    readonly dark: boolean;
+    readonly bootResult?: { readonly healthy: boolean; readonly persona?: string };
+  };
   readonly switchView?: LabSwitchView;
   readonly sanView?: Pick<LabSanView, 'lunsVisibleTo'>;
 }
@@ -37,7 +41,11 @@ export interface LabReading {
  * never recorded and nothing is placed on must be off with nothing assigned, VLAN-free ports
  * and no LUNs: the lab's first state.
  */
-export function ledgerLabDisagreements(lab: LabReading, topology: Topology, ledgers: readonly LedgerState[]): string[] {
+export function ledgerLabDisagreements(
+  lab: LabReading,
+  topology: Topology,
+  ledgers: readonly LedgerState[],
+): string[] {
   const problems: string[] = [];
   const personas = new Map(topology.personas.map((p) => [p.name, p]));
   const vlanOf = new Map(topology.networks.map((n) => [n.name, n.vlan]));
@@ -49,10 +57,18 @@ export function ledgerLabDisagreements(lab: LabReading, topology: Topology, ledg
       if (at !== undefined) onMachine.set(at, [...(onMachine.get(at) ?? []), persona]);
     }
   }
-  // A persona no ledger has an entry for rests where the topology says (the lab starts with its ports and LUNs set up, powered off).
-  const resting = restingOccupants(topology, new Set(ledgers.flatMap((l) => Object.keys(l.placements))));
-  const records = new Map(ledgers.flatMap((l) => Object.values(l.machines).map((r) => [r.machine, r] as const)));
-  const boots = new Map(ledgers.flatMap((l) => Object.values(l.bootAssignments).map((b) => [b.mac, b] as const)));
+  // A persona no ledger has an entry for rests where the topology says (the lab starts with its
+  // ports and LUNs set up, powered off).
+  const resting = restingOccupants(
+    topology,
+    new Set(ledgers.flatMap((l) => Object.keys(l.placements))),
+  );
+  const records = new Map(
+    ledgers.flatMap((l) => Object.values(l.machines).map((r) => [r.machine, r] as const)),
+  );
+  const boots = new Map(
+    ledgers.flatMap((l) => Object.values(l.bootAssignments).map((b) => [b.mac, b] as const)),
+  );
   const switches = lab.switchView;
   const san = lab.sanView;
   const arrays = topology.sites.flatMap((s) => s.arrays ?? []).map((a) => a.id);
@@ -65,16 +81,31 @@ export function ledgerLabDisagreements(lab: LabReading, topology: Topology, ledg
     const say = (what: string): void => {
       problems.push(`${id}: ${what}`);
     };
-    if (lm.dark && (record?.power === 'on' || record?.healthy === true)) say(`dark in the lab, but the ledger records it power ${record.power}${record.healthy ? ', healthy' : ''}`);
-    if (!lm.dark && record?.power === 'on' && lm.powerState !== 'on') say(`the ledger records it on, the lab has it ${lm.powerState}`);
-    if (!lm.dark && record?.power === 'off' && lm.powerState !== 'off') say(`the ledger records it off, the lab has it ${lm.powerState}`);
-    if (placed.length > 0 && record?.power !== 'unknown' && lm.powerState !== 'on') say(`${placed.join(', ')} placed on it, but it is ${lm.dark ? 'dark' : lm.powerState}`);
+    if (lm.dark && (record?.power === 'on' || record?.healthy === true))
+      say(
+        `dark in the lab, but the ledger records it power ${record.power}${record.healthy ? ', healthy' : ''}`,
+      );
+    if (!lm.dark && record?.power === 'on' && lm.powerState !== 'on')
+      say(`the ledger records it on, the lab has it ${lm.powerState}`);
+    if (!lm.dark && record?.power === 'off' && lm.powerState !== 'off')
+      say(`the ledger records it off, the lab has it ${lm.powerState}`);
+    if (placed.length > 0 && record?.power !== 'unknown' && lm.powerState !== 'on')
+      say(`${placed.join(', ')} placed on it, but it is ${lm.dark ? 'dark' : lm.powerState}`);
     // What runs on bare metal (a host's OS is its cluster's hypervisor, no persona).
-    const bare = ledgers.flatMap((l) => Object.entries(l.placements)).filter(([, p]) => p.kind === 'machine' && p.machine === id).map(([persona]) => persona);
-    const booted = !lm.dark && lm.powerState === 'on' && lm.bootResult?.healthy === true ? lm.bootResult.persona : undefined;
+    const bare = ledgers
+      .flatMap((l) => Object.entries(l.placements))
+      .filter(([, p]) => p.kind === 'machine' && p.machine === id)
+      .map(([persona]) => persona);
+    const booted =
+      !lm.dark && lm.powerState === 'on' && lm.bootResult?.healthy === true
+        ? lm.bootResult.persona
+        : undefined;
     const runs = booted !== undefined && personas.has(booted) ? booted : undefined;
-    for (const p of bare) if (record?.power === 'on' && runs !== p) say(`the ledger places ${p} on it, but it runs ${runs ?? 'nothing healthy'}`);
-    if (runs !== undefined && !bare.includes(runs)) say(`runs ${runs} healthy, but the ledger places it ${placementOf(ledgers, runs)}`);
+    for (const p of bare)
+      if (record?.power === 'on' && runs !== p)
+        say(`the ledger places ${p} on it, but it runs ${runs ?? 'nothing healthy'}`);
+    if (runs !== undefined && !bare.includes(runs))
+      say(`runs ${runs} healthy, but the ledger places it ${placementOf(ledgers, runs)}`);
     if (record?.role === 'hypervisor') continue;
 
     const rests = resting.get(id);
@@ -83,21 +114,36 @@ export function ledgerLabDisagreements(lab: LabReading, topology: Topology, ledg
     for (const nic of machine.nics) {
       const b = boots.get(nic.mac);
       if (b !== undefined && b.drill === undefined && !owners.includes(b.persona)) {
-        say(`${nic.name} (${nic.mac}) is assigned to boot ${b.persona}, but ${owners.length === 0 ? 'nothing is placed on it' : `only ${owners.join(', ')} ${owners.length === 1 ? 'is' : 'are'} placed on it`}`);
+        say(
+          `${nic.name} (${nic.mac}) is assigned to boot ${b.persona}, but ${owners.length === 0 ? 'nothing is placed on it' : `only ${owners.join(', ')} ${owners.length === 1 ? 'is' : 'are'} placed on it`}`,
+        );
       }
       const port = switches?.portState(nic.switch, nic.port);
       if (port === undefined) continue;
-      const allowed = new Set(running.flatMap((p) => p.networks.flatMap((n) => n.networks.map((name) => vlanOf.get(name)!))));
-      // Only the topology's networks matter: the device's default VLAN on an unused port carries nobody's traffic.
+      const allowed = new Set(
+        running.flatMap((p) =>
+          p.networks.flatMap((n) => n.networks.map((name) => vlanOf.get(name)!)),
+        ),
+      );
+      // Only the topology's networks matter: the device's default VLAN on an unused port carries
+      // nobody's traffic.
       const extra = carried(port).filter((v) => topologyVlans.has(v) && !allowed.has(v));
-      if (extra.length > 0) say(`${nic.switch} ${nic.port} (${nic.name}) carries VLAN ${extra.join(', ')}, ${owners.length === 0 ? 'but nothing runs there' : `which ${owners.join(', ')} do${owners.length === 1 ? 'es' : ''} not use`}`);
+      if (extra.length > 0)
+        say(
+          `${nic.switch} ${nic.port} (${nic.name}) carries VLAN ${extra.join(', ')}, ${owners.length === 0 ? 'but nothing runs there' : `which ${owners.join(', ')} do${owners.length === 1 ? 'es' : ''} not use`}`,
+        );
     }
     const iqn = machine.storage.iqn;
     if (iqn === undefined || san === undefined) continue;
     const allowedLuns = new Set(running.flatMap((p) => p.luns.map((l) => `${l.array}/${l.lun}`)));
     for (const array of arrays) {
-      const extra = san.lunsVisibleTo(array, iqn).filter((lun) => !allowedLuns.has(`${array}/${lun}`));
-      if (extra.length > 0) say(`sees ${extra.map((l) => `${array}/${l}`).join(', ')} through ${iqn}, ${owners.length === 0 ? 'but nothing runs there' : `which ${owners.join(', ')} do${owners.length === 1 ? 'es' : ''} not use`}`);
+      const extra = san
+        .lunsVisibleTo(array, iqn)
+        .filter((lun) => !allowedLuns.has(`${array}/${lun}`));
+      if (extra.length > 0)
+        say(
+          `sees ${extra.map((l) => `${array}/${l}`).join(', ')} through ${iqn}, ${owners.length === 0 ? 'but nothing runs there' : `which ${owners.join(', ')} do${owners.length === 1 ? 'es' : ''} not use`}`,
+        );
     }
   }
   return problems;
@@ -106,5 +152,9 @@ export function ledgerLabDisagreements(lab: LabReading, topology: Topology, ledg
 function placementOf(ledgers: readonly LedgerState[], persona: string): string {
   const p = ledgers.map((l) => l.placements[persona]).find((x) => x !== undefined);
   if (p === undefined || p.kind === 'none') return 'nowhere';
-  return p.kind === 'machine' ? `on ${p.machine}` : p.kind === 'vm' ? `as a VM on ${p.host}` : JSON.stringify(p);
+  return p.kind === 'machine'
+    ? `on ${p.machine}`
+    : p.kind === 'vm'
+      ? `as a VM on ${p.host}`
+      : JSON.stringify(p);
 }

@@ -30,8 +30,18 @@ function leanHostTopology(): string {
  * A full stack whose worker also has the lab's disk-transfer drivers (P2V helpers and array
  * volume APIs on the lab control server), with `diskBytes` local disks.
  */
-export async function startP2vStack(options: { diskBytes?: number; timing?: Partial<LabTiming>; interceptors?: ActivityInterceptorsFactory[] } = {}): Promise<FullStack> {
-  const stack = await startFullStack({ source: leanHostTopology(), noWorker: true, ...(options.timing && { timing: options.timing }) });
+export async function startP2vStack(
+  options: {
+    diskBytes?: number;
+    timing?: Partial<LabTiming>;
+    interceptors?: ActivityInterceptorsFactory[];
+  } = {},
+): Promise<FullStack> {
+  const stack = await startFullStack({
+    source: leanHostTopology(),
+    noWorker: true,
+    ...(options.timing && { timing: options.timing }),
+  });
   try {
     stack.deps = { ...stack.deps, ...labDiskTransfer(stack.lab.controlUrl) };
     stack.worker = await startWorker({
@@ -50,26 +60,50 @@ export async function startP2vStack(options: { diskBytes?: number; timing?: Part
 
 let seq = 0;
 
-/** Runs a runbook to its end; a failed run's report (from the failure's details) is returned as the rejection's `report`. */
-export function runbook(stack: FullStack, workflowType: string, idPrefix: string, input: Record<string, unknown>): Promise<RunbookReport> {
-  return stack.temporal.client.workflow.execute(workflowType, { taskQueue: TASK_QUEUE, workflowId: `${idPrefix}/${String(input.persona ?? input.machine)}/t${++seq}-${Date.now()}`, args: [input] }) as Promise<RunbookReport>;
+/**
+ * Runs a runbook to its end; a failed run's report (from the failure's details) is returned as the
+ * rejection's `report`.
+ */
+export function runbook(
+  stack: FullStack,
+  workflowType: string,
+  idPrefix: string,
+  input: Record<string, unknown>,
+): Promise<RunbookReport> {
+  return stack.temporal.client.workflow.execute(workflowType, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `${idPrefix}/${String(input.persona ?? input.machine)}/t${++seq}-${Date.now()}`,
+    args: [input],
+  }) as Promise<RunbookReport>;
 }
 
 /** The report a failed run carries in its failure's details. */
 export function failedReport(e: unknown): RunbookReport {
-  if (!(e instanceof WorkflowFailedError)) throw new Error(`expected the run to fail, got ${String(e)}`);
+  if (!(e instanceof WorkflowFailedError))
+    throw new Error(`expected the run to fail, got ${String(e)}`);
   return (e.cause as { details?: unknown[] }).details?.[0] as RunbookReport;
 }
 
 /** Brings m-r2-03 up as a host of cluster-a with the hypervisor-bringup runbook. */
 export async function bringUpHost(stack: FullStack): Promise<void> {
-  const report = await runbook(stack, 'hypervisorBringup', 'hypervisor-bringup', { machine: HOST, readyTimeoutSeconds: 60 });
+  const report = await runbook(stack, 'hypervisorBringup', 'hypervisor-bringup', {
+    machine: HOST,
+    readyTimeoutSeconds: 60,
+  });
   if (report.outcome !== 'completed') throw new Error(`host bring-up ended ${report.outcome}`);
 }
 
 /** Puts `persona` on a machine with repurpose (chosen there); returns the machine. */
-export async function onMachine(stack: FullStack, persona: string, machine?: string): Promise<string> {
-  const report = await runbook(stack, 'repurpose', 'repurpose', { persona, ...(machine && { machine }), healthTimeoutSeconds: 60 });
+export async function onMachine(
+  stack: FullStack,
+  persona: string,
+  machine?: string,
+): Promise<string> {
+  const report = await runbook(stack, 'repurpose', 'repurpose', {
+    persona,
+    ...(machine && { machine }),
+    healthTimeoutSeconds: 60,
+  });
   return report.endedOn;
 }
 

@@ -14,7 +14,13 @@ export interface ReadyChild {
  */
 export async function waitUntilReady(
   child: ChildProcess,
-  o: { readonly what: string; readonly marker: string; readonly timeoutMs: number; readonly late: string; readonly early: string },
+  o: {
+    readonly what: string;
+    readonly marker: string;
+    readonly timeoutMs: number;
+    readonly late: string;
+    readonly early: string;
+  },
 ): Promise<ReadyChild> {
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,4 +1,11 @@
-import type { ExecOptions, ExecResult, InteractiveShell, SshConnector, SshSession, SshTarget } from '../../drivers/ssh/ssh-transport';
+import type {
+  ExecOptions,
+  ExecResult,
+  InteractiveShell,
+  SshConnector,
+  SshSession,
+  SshTarget,
+} from '../../drivers/ssh/ssh-transport';
 
 export interface RecordingScript {
   /** Answers per command, consumed in order; the last one repeats. Unlisted commands answer ''. */
@@ -7,11 +14,16 @@ export interface RecordingScript {
   readonly exitCodes?: Readonly<Record<string, number>>;
   /** The prompt a shell login lands at (default `sw#`, privileged). */
   readonly loginPrompt?: string;
-  /** The prompt that follows a line (`enable` → `Password:`); ENABLE_SECRET_LINE stands for the secret. */
+  /**
+   * The prompt that follows a line (`enable` → `Password:`); ENABLE_SECRET_LINE stands for the
+   * secret.
+   */
   readonly prompts?: Readonly<Record<string, string>>;
 }
 
-/** How the recorder writes the enable secret in `lines`: the secret itself is never seen by a test. */
+/**
+ * How the recorder writes the enable secret in `lines`: the secret itself is never seen by a test.
+ */
 export const ENABLE_SECRET_LINE = '<enable secret>';
 
 /**
@@ -54,7 +66,9 @@ export class RecordingConnector implements SshConnector {
       exec: async (command: string, _options?: ExecOptions): Promise<ExecResult> => {
         this.lines.push(command);
         const code = this.script.exitCodes?.[command] ?? 0;
-        return code === 0 ? { stdout: this.answer(command), stderr: '', code } : { stdout: '', stderr: this.answer(command), code };
+        return code === 0
+          ? { stdout: this.answer(command), stderr: '', code }
+          : { stdout: '', stderr: this.answer(command), code };
       },
       shell: async () => shell,
       close: async () => undefined,

@@ -16,15 +16,25 @@ import { FAST_TIMING, LAB_SMALL } from './lab-fixtures';
 export async function redfishLabTopology(): Promise<Topology> {
   const raw = parseYaml(await readFile(LAB_SMALL, 'utf8')) as TopologyInput;
   for (const site of raw.sites) {
-    for (const m of site.machines ?? []) if (m.bmc.driver === 'redfish') m.bmc.port = await freePort();
+    for (const m of site.machines ?? [])
+      if (m.bmc.driver === 'redfish') m.bmc.port = await freePort();
   }
   return parseTopology(raw, LAB_SMALL);
 }
 
-/** A lab of Redfish BMCs only, on free ports, with its secrets store; `stop` removes its folder too. */
-export async function startRedfishLab(prefix: string): Promise<{ lab: Lab; secrets: SecretStore; stop: () => Promise<void> }> {
+/**
+ * A lab of Redfish BMCs only, on free ports, with its secrets store; `stop` removes its folder too.
+ */
+export async function startRedfishLab(
+  prefix: string,
+): Promise<{ lab: Lab; secrets: SecretStore; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), prefix));
-  const lab = await startLab({ topology: await redfishLabTopology(), dataDir, timing: FAST_TIMING, only: ['redfish'] });
+  const lab = await startLab({
+    topology: await redfishLabTopology(),
+    dataDir,
+    timing: FAST_TIMING,
+    only: ['redfish'],
+  });
   return {
     lab,
     secrets: new EnvAndFileSecretStore({}, lab.secretsFile),

@@ -22,7 +22,8 @@ export interface RelocatedTopology {
  */
 export async function relocatedTopology(source = LAB_SMALL): Promise<RelocatedTopology> {
   const raw = parseYaml(readFileSync(source, 'utf8')) as TopologyInput;
-  // Each probe frees its port at once, so the OS may hand the same one out twice: ask again until distinct.
+  // Each probe frees its port at once, so the OS may hand the same one out twice: ask again until
+  // distinct.
   const taken = new Set<number>();
   const distinct = async (probe: () => Promise<number>): Promise<number> => {
     for (;;) {

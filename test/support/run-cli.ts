@@ -8,10 +8,13 @@ import { buildProgram } from '../../cli/main';
  */
 export async function runCli(args: readonly string[]): Promise<string> {
   const lines: string[] = [];
-  const spy = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const spy = jest
+    .spyOn(console, 'log')
+    .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
   try {
     const program = buildProgram();
-    // Commander copies these settings only into subcommands created later, so set them on every one.
+    // Commander copies these settings only into subcommands created later, so set them on every
+    // one.
     const quiet = (c: Command): void => {
       c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
       c.commands.forEach(quiet);

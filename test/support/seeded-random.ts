@@ -1,4 +1,6 @@
-/** mulberry32: a tiny seeded PRNG, so a chaos test's choices are the same on every run of a seed. */
+/**
+ * mulberry32: a tiny seeded PRNG, so a chaos test's choices are the same on every run of a seed.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -30,7 +30,17 @@ export interface SshdOptions {
 }
 
 async function keypair(file: string): Promise<void> {
-  await run(requireTool('ssh-keygen'), ['-q', '-t', 'ed25519', '-N', '', '-C', 'rackshift-test', '-f', file]);
+  await run(requireTool('ssh-keygen'), [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    'rackshift-test',
+    '-f',
+    file,
+  ]);
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -48,7 +58,11 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-async function waitUntilListening(child: ChildProcess, port: number, log: () => string): Promise<void> {
+async function waitUntilListening(
+  child: ChildProcess,
+  port: number,
+  log: () => string,
+): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${log()}`);
     if (await accepts(port)) return;
@@ -68,8 +82,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<RealSshd> {
   const dir = await mkdtemp(join(tmpdir(), 'rackshift-sshd-'));
   await keypair(join(dir, 'host_ed25519'));
   await keypair(join(dir, 'client_ed25519'));
-  await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_ed25519.pub')), { mode: 0o600 });
-  const hostKeyFingerprint = publicKeyLineFingerprint(await readFile(join(dir, 'host_ed25519.pub'), 'utf8'));
+  await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'client_ed25519.pub')), {
+    mode: 0o600,
+  });
+  const hostKeyFingerprint = publicKeyLineFingerprint(
+    await readFile(join(dir, 'host_ed25519.pub'), 'utf8'),
+  );
   const privateKey = await readFile(join(dir, 'client_ed25519'), 'utf8');
   const username = userInfo().username;
 
@@ -92,7 +110,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<RealSshd> {
       ...(options.extraConfig ?? []),
     ].join('\n');
     await writeFile(join(dir, 'sshd_config'), `${config}\n`);
-    const child = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(sshd, ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let output = '';
     child.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
     const log = (): string => output;

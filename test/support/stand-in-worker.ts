@@ -10,13 +10,29 @@ export interface StandInWorker {
  * (registered under real workflow types), so the API is tested against real Temporal runs
  * without the runbooks behind them.
  */
-export async function startStandInWorker(address: string, workflowsPath: string): Promise<StandInWorker> {
+export async function startStandInWorker(
+  address: string,
+  workflowsPath: string,
+): Promise<StandInWorker> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
+    logger: {
+      trace() {},
+      debug() {},
+      info() {},
+      warn() {},
+      error: console.error,
+      log() {},
+    } as never,
   });
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, namespace: NAMESPACE, taskQueue: TASK_QUEUE, workflowBundle, shutdownGraceTime: '2s' });
+  const worker = await Worker.create({
+    connection,
+    namespace: NAMESPACE,
+    taskQueue: TASK_QUEUE,
+    workflowBundle,
+    shutdownGraceTime: '2s',
+  });
   const done = worker.run();
   return {
     async stop() {

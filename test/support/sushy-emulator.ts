@@ -30,7 +30,9 @@ function python(code: string, input: string): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`python exited ${code}: ${err}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`python exited ${code}: ${err}`)),
+    );
     child.stdin.end(input);
   });
 }
@@ -70,7 +72,10 @@ export async function startSushy(): Promise<SushyEmulator> {
   const port = await freePort();
   const username = 'rackshift';
   const password = `pw-${process.pid}-${Date.now()}`;
-  const hash = await python('import bcrypt, sys; print(bcrypt.hashpw(sys.stdin.buffer.read(), bcrypt.gensalt(rounds=4)).decode())', password);
+  const hash = await python(
+    'import bcrypt, sys; print(bcrypt.hashpw(sys.stdin.buffer.read(), bcrypt.gensalt(rounds=4)).decode())',
+    password,
+  );
   await writeFile(join(dir, 'htpasswd'), `${username}:${hash}\n`, { mode: 0o600 });
   const config = [
     `SUSHY_EMULATOR_AUTH_FILE = ${JSON.stringify(join(dir, 'htpasswd'))}`,
@@ -78,8 +83,21 @@ export async function startSushy(): Promise<SushyEmulator> {
     `SUSHY_EMULATOR_FAKE_SYSTEMS = [{'uuid': '${SYSTEM_ID}', 'name': 'rackshift-fake', 'power_state': 'Off', 'nics': [{'mac': '52:54:00:00:99:01', 'ip': '127.0.0.1'}]}]`,
   ].join('\n');
   await writeFile(join(dir, 'emulator.conf'), `${config}\n`);
-  const args = ['--config', join(dir, 'emulator.conf'), '--fake', '-i', '127.0.0.1', '-p', String(port)];
-  args.push('--ssl-certificate', join(ROOT, 'lab', 'keys', 'redfish-lab.crt'), '--ssl-key', join(ROOT, 'lab', 'keys', 'redfish-lab.key'));
+  const args = [
+    '--config',
+    join(dir, 'emulator.conf'),
+    '--fake',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+  ];
+  args.push(
+    '--ssl-certificate',
+    join(ROOT, 'lab', 'keys', 'redfish-lab.crt'),
+    '--ssl-key',
+    join(ROOT, 'lab', 'keys', 'redfish-lab.key'),
+  );
   const child = spawn(emulator, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -90,8 +108,12 @@ export async function startSushy(): Promise<SushyEmulator> {
   };
   try {
     for (let i = 0; !(await accepts(port)); i += 1) {
-      if (child.exitCode !== null) throw new Error(`sushy-emulator exited with ${child.exitCode}: ${output}`);
-      if (i >= 200) throw new Error(`sushy-emulator did not listen on 127.0.0.1:${port} within 10 s: ${output}`);
+      if (child.exitCode !== null)
+        throw new Error(`sushy-emulator exited with ${child.exitCode}: ${output}`);
+      if (i >= 200)
+        throw new Error(
+          `sushy-emulator did not listen on 127.0.0.1:${port} within 10 s: ${output}`,
+        );
       await sleep(50);
     }
   } catch (e) {

@@ -1,7 +1,10 @@
 import { switchSchema, type Switch, type SwitchVendor } from '../../inventory/topology-schema';
 
 /** A topology switch of `vendor` on loopback, validated like a topology entry. */
-export function switchOf(vendor: SwitchVendor, extra: Partial<Record<'bridge' | 'sessionLimit' | 'port', unknown>> = {}): Switch {
+export function switchOf(
+  vendor: SwitchVendor,
+  extra: Partial<Record<'bridge' | 'sessionLimit' | 'port', unknown>> = {},
+): Switch {
   return switchSchema.parse({
     id: `sw-${vendor}`,
     vendor,

@@ -19,7 +19,10 @@ export const LAB_PORTS: Partial<Record<SwitchVendor, readonly [string, string]>>
  * its ports; the machine's resident persona has an access NIC (prod-web) and a trunk NIC
  * (storage, mgmt). Networks: prod-web 110, prod-db 120, prod-app 130, storage 200, mgmt 300.
  */
-export async function switchLabTopology(vendors: readonly SwitchVendor[], options: { sessionLimit?: number } = {}): Promise<Topology> {
+export async function switchLabTopology(
+  vendors: readonly SwitchVendor[],
+  options: { sessionLimit?: number } = {},
+): Promise<Topology> {
   const switches = [];
   const machines = [];
   const personas = [];
@@ -40,8 +43,18 @@ export async function switchLabTopology(vendors: readonly SwitchVendor[], option
       rack: 'r1',
       bmc: { driver: 'ipmi', address: '127.0.0.1', port: 1 + i, credential: 'lab-bmc' },
       nics: [
-        { name: 'eth0', mac: `52:54:00:10:${String(i).padStart(2, '0')}:00`, switch: `sw-${vendor}`, port: ports[0] },
-        { name: 'eth1', mac: `52:54:00:10:${String(i).padStart(2, '0')}:01`, switch: `sw-${vendor}`, port: ports[1] },
+        {
+          name: 'eth0',
+          mac: `52:54:00:10:${String(i).padStart(2, '0')}:00`,
+          switch: `sw-${vendor}`,
+          port: ports[0],
+        },
+        {
+          name: 'eth1',
+          mac: `52:54:00:10:${String(i).padStart(2, '0')}:01`,
+          switch: `sw-${vendor}`,
+          port: ports[1],
+        },
       ],
       arch: 'x86_64',
       cores: 8,
@@ -62,7 +75,10 @@ export async function switchLabTopology(vendors: readonly SwitchVendor[], option
   }
   return parseTopology({
     version: 1,
-    credentials: [{ name: 'lab-switch', kind: 'switch' }, { name: 'lab-bmc', kind: 'bmc' }],
+    credentials: [
+      { name: 'lab-switch', kind: 'switch' },
+      { name: 'lab-bmc', kind: 'bmc' },
+    ],
     networks: [
       { name: 'prod-web', vlan: 110 },
       { name: 'prod-db', vlan: 120 },

@@ -1,5 +1,17 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +20,8 @@ import { ROOT } from './lab-fixtures';
 
 /**
  * The production-shaped Temporal service the `cluster` jest project runs on: the real
- * `temporal-server` binary, its frontend behind mTLS (a client certificate is required), (built from go.temporal.io/server by
+ * `temporal-server` binary, its frontend behind mTLS (a client certificate is required), (built
+ * from go.temporal.io/server by
  * scripts/temporal-cluster-setup.sh) on PostgreSQL, run as an unprivileged user in a temp
  * folder. jest's globalSetup starts one per run (startTemporalCluster) and writes its state to
  * a JSON file named in RACKSHIFT_CLUSTER_STATE; suites read it (clusterState) and may SIGKILL
@@ -23,8 +36,16 @@ export interface ClusterState {
   readonly pgData: string;
   readonly pgPort: number;
   readonly pgUser: string | undefined;
-  /** mTLS on the frontend: the CA, a client certificate the server accepts, the name on the server's certificate. */
-  readonly tls: { readonly ca: string; readonly cert: string; readonly key: string; readonly serverName: string };
+  /**
+   * mTLS on the frontend: the CA, a client certificate the server accepts, the name on the server's
+   * certificate.
+   */
+  readonly tls: {
+    readonly ca: string;
+    readonly cert: string;
+    readonly key: string;
+    readonly serverName: string;
+  };
   serverPid: number;
   /** Milliseconds: PostgreSQL up with the schema; the server answering. */
   readonly timings: { readonly postgresAndSchemaMs: number; serverStartMs: number };
@@ -33,13 +54,22 @@ export interface ClusterState {
 /** Debian's PostgreSQL binaries (package `postgresql`), newest major version installed. */
 function pgBin(): string {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  if (majors.length === 0) throw new Error(`no PostgreSQL under ${root}: run \`bash scripts/setup.sh\` (installs Debian's postgresql package)`);
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (majors.length === 0)
+    throw new Error(
+      `no PostgreSQL under ${root}: run \`bash scripts/setup.sh\` (installs Debian's postgresql package)`,
+    );
   return join(root, majors[0]!, 'bin');
 }
 const DB_PASSWORD = 'temporal-test';
 
-/** A free loopback port at or below `max`: PostgreSQL keeps membership ports in a SMALLINT column. */
+/**
+ * A free loopback port at or below `max`: PostgreSQL keeps membership ports in a SMALLINT column.
+ */
 async function freePortBelow(max: number, taken: Set<number>): Promise<number> {
   for (let i = 0; i < 200; i += 1) {
     const port = 20_000 + Math.floor(Math.random() * (max - 20_000));
@@ -59,10 +89,21 @@ async function freePortBelow(max: number, taken: Set<number>): Promise<number> {
 
 /** The cached server build; fails naming the script that makes it. */
 function serverBuild(): { bin: string; sqlTool: string; schema: string } {
-  const out = spawnSync('bash', [join(ROOT, 'scripts', 'temporal-cluster-setup.sh'), '--quiet'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (out.status !== 0) throw new Error('scripts/temporal-cluster-setup.sh failed: the Temporal server could not be built (see above)');
+  const out = spawnSync('bash', [join(ROOT, 'scripts', 'temporal-cluster-setup.sh'), '--quiet'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (out.status !== 0)
+    throw new Error(
+      'scripts/temporal-cluster-setup.sh failed: the Temporal server could not be built (see above)',
+    );
   const dir = join(ROOT, out.stdout.trim());
-  return { bin: join(dir, 'bin', 'temporal-server'), sqlTool: join(dir, 'bin', 'temporal-sql-tool'), schema: join(dir, 'schema', 'postgresql', 'v12') };
+  return {
+    bin: join(dir, 'bin', 'temporal-server'),
+    sqlTool: join(dir, 'bin', 'temporal-sql-tool'),
+    schema: join(dir, 'schema', 'postgresql', 'v12'),
+  };
 }
 
 /** initdb refuses root: as root, PostgreSQL runs as Debian's `postgres` user. */
@@ -73,36 +114,96 @@ function pgUser(): string | undefined {
 function asPg(user: string | undefined, cmd: string, args: string[]): void {
   const [file, argv] = user ? ['runuser', ['-u', user, '--', cmd, ...args]] : [cmd, args];
   const out = spawnSync(file, argv, { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${out.status}):\n${out.stdout}${out.stderr}`);
+  if (out.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${out.status}):\n${out.stdout}${out.stderr}`);
 }
 
 /**
  * A throw-away CA, the frontend's certificate (also its client certificate towards itself) and a
  * client certificate for rackshift's processes, with openssl.
  */
-function makeCerts(dir: string): ClusterState['tls'] & { serverCert: string; serverKey: string; systemCert: string; systemKey: string } {
+function makeCerts(dir: string): ClusterState['tls'] & {
+  serverCert: string;
+  serverKey: string;
+  systemCert: string;
+  systemKey: string;
+} {
   const f = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void => {
     const out = spawnSync('openssl', args, { encoding: 'utf8' });
     if (out.status !== 0) throw new Error(`openssl ${args[0]} failed:\n${out.stderr}`);
   };
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rackshift test CA', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=rackshift test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+  );
   const leaf = (name: string, cn: string, usage: string): void => {
-    writeFileSync(f(`${name}.ext`), `subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=${usage}\n`);
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
-    openssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`));
+    writeFileSync(
+      f(`${name}.ext`),
+      `subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=${usage}\n`,
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.csr`),
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      f(`${name}.ext`),
+      '-out',
+      f(`${name}.pem`),
+    );
   };
   leaf('frontend', 'localhost', 'serverAuth,clientAuth');
   leaf('system-worker', 'temporal-system-worker', 'clientAuth');
   leaf('rackshift', 'rackshift', 'clientAuth');
   return {
-    ca: f('ca.pem'), cert: f('rackshift.pem'), key: f('rackshift.key'), serverName: 'localhost',
-    serverCert: f('frontend.pem'), serverKey: f('frontend.key'), systemCert: f('system-worker.pem'), systemKey: f('system-worker.key'),
+    ca: f('ca.pem'),
+    cert: f('rackshift.pem'),
+    key: f('rackshift.key'),
+    serverName: 'localhost',
+    serverCert: f('frontend.pem'),
+    serverKey: f('frontend.key'),
+    systemCert: f('system-worker.pem'),
+    systemKey: f('system-worker.key'),
   };
 }
 
 /** Connection options of a client that holds the test client certificate. */
-export function clusterTls(state: ClusterState): { serverRootCACertificate: Buffer; clientCertPair: { crt: Buffer; key: Buffer }; serverNameOverride: string } {
+export function clusterTls(state: ClusterState): {
+  serverRootCACertificate: Buffer;
+  clientCertPair: { crt: Buffer; key: Buffer };
+  serverNameOverride: string;
+} {
   return {
     serverRootCACertificate: readFileSync(state.tls.ca),
     clientCertPair: { crt: readFileSync(state.tls.cert), key: readFileSync(state.tls.key) },
@@ -112,10 +213,26 @@ export function clusterTls(state: ClusterState): { serverRootCACertificate: Buff
 
 /** The same, as `rackshift` flags. */
 export function clusterArgs(state: ClusterState): string[] {
-  return ['--temporal', state.address, '--tls-ca', state.tls.ca, '--tls-cert', state.tls.cert, '--tls-key', state.tls.key, '--tls-server-name', state.tls.serverName];
+  return [
+    '--temporal',
+    state.address,
+    '--tls-ca',
+    state.tls.ca,
+    '--tls-cert',
+    state.tls.cert,
+    '--tls-key',
+    state.tls.key,
+    '--tls-server-name',
+    state.tls.serverName,
+  ];
 }
 
-function serverConfig(o: { pgPort: number; ports: Record<string, number>; dynamicConfig: string; certs: ReturnType<typeof makeCerts> }): string {
+function serverConfig(o: {
+  pgPort: number;
+  ports: Record<string, number>;
+  dynamicConfig: string;
+  certs: ReturnType<typeof makeCerts>;
+}): string {
   const c = o.certs;
   const store = (db: string, conns: number): string => `
       sql:
@@ -185,21 +302,41 @@ dynamicConfigClient:
 `;
 }
 
-/** Starts the server from the state's config (detached, so any process may kill and restart it) and waits until it answers. */
-export async function startClusterServer(state: ClusterState, timeoutMs = 120_000): Promise<number> {
+/**
+ * Starts the server from the state's config (detached, so any process may kill and restart it) and
+ * waits until it answers.
+ */
+export async function startClusterServer(
+  state: ClusterState,
+  timeoutMs = 120_000,
+): Promise<number> {
   const started = Date.now();
   const log = openSync(state.logFile, 'a');
-  const child = spawn(state.serverBin, ['--config-file', state.configFile, '--allow-no-auth', 'start'], { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(
+    state.serverBin,
+    ['--config-file', state.configFile, '--allow-no-auth', 'start'],
+    { stdio: ['ignore', log, log], detached: true },
+  );
   closeSync(log);
   child.unref();
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = signal ?? `code ${code}`));
   state.serverPid = child.pid!;
   for (;;) {
-    if (exited !== undefined) throw new Error(`temporal-server exited (${exited}) before it answered; see ${state.logFile}:\n${readFileSync(state.logFile, 'utf8').slice(-3000)}`);
-    if (Date.now() - started > timeoutMs) throw new Error(`temporal-server did not answer within ${timeoutMs} ms; see ${state.logFile}`);
+    if (exited !== undefined)
+      throw new Error(
+        `temporal-server exited (${exited}) before it answered; see ${state.logFile}:\n${readFileSync(state.logFile, 'utf8').slice(-3000)}`,
+      );
+    if (Date.now() - started > timeoutMs)
+      throw new Error(
+        `temporal-server did not answer within ${timeoutMs} ms; see ${state.logFile}`,
+      );
     try {
-      const connection = await Connection.connect({ address: state.address, tls: clusterTls(state), connectTimeout: 1000 });
+      const connection = await Connection.connect({
+        address: state.address,
+        tls: clusterTls(state),
+        connectTimeout: 1000,
+      });
       try {
         // The system namespace answers once history and matching have joined the ring.
         await connection.workflowService.describeNamespace({ namespace: 'temporal-system' });
@@ -224,7 +361,10 @@ function processAlive(pid: number): boolean {
 }
 
 /** Stops the server (SIGKILL when `crash`) and waits for it to be gone. */
-export async function stopClusterServer(state: ClusterState, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopClusterServer(
+  state: ClusterState,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!processAlive(state.serverPid)) return;
   process.kill(state.serverPid, signal);
   const deadline = Date.now() + 30_000;
@@ -251,16 +391,59 @@ export async function startTemporalCluster(): Promise<ClusterState> {
   const t0 = Date.now();
   const pwFile = join(dir, 'pgpass');
   writeFileSync(pwFile, `${DB_PASSWORD}\n`, { mode: 0o644 });
-  asPg(user, join(pgBin(), 'initdb'), ['-D', pgData, '-U', 'temporal', '--pwfile', pwFile, '-A', 'scram-sha-256', '--no-sync']);
+  asPg(user, join(pgBin(), 'initdb'), [
+    '-D',
+    pgData,
+    '-U',
+    'temporal',
+    '--pwfile',
+    pwFile,
+    '-A',
+    'scram-sha-256',
+    '--no-sync',
+  ]);
   rmSync(pwFile);
   // fsync off: a test database, its durability is not under test (the server's is).
   const pgOptions = `-c listen_addresses=127.0.0.1 -p ${pgPort} -k ${pgData} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-  asPg(user, join(pgBin(), 'pg_ctl'), ['-D', pgData, '-l', join(pgData, 'postgres.log'), '-o', pgOptions, '-w', 'start']);
+  asPg(user, join(pgBin(), 'pg_ctl'), [
+    '-D',
+    pgData,
+    '-l',
+    join(pgData, 'postgres.log'),
+    '-o',
+    pgOptions,
+    '-w',
+    'start',
+  ]);
   const sql = (db: string, ...args: string[]): void => {
-    const out = spawnSync(build.sqlTool, ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'temporal', '--pw', DB_PASSWORD, '--db', db, ...args], { encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(`temporal-sql-tool --db ${db} ${args.join(' ')} failed:\n${out.stdout}${out.stderr}`);
+    const out = spawnSync(
+      build.sqlTool,
+      [
+        '--plugin',
+        'postgres12',
+        '--ep',
+        '127.0.0.1',
+        '-p',
+        String(pgPort),
+        '-u',
+        'temporal',
+        '--pw',
+        DB_PASSWORD,
+        '--db',
+        db,
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (out.status !== 0)
+      throw new Error(
+        `temporal-sql-tool --db ${db} ${args.join(' ')} failed:\n${out.stdout}${out.stderr}`,
+      );
   };
-  for (const [db, schema] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']] as const) {
+  for (const [db, schema] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ] as const) {
     sql(db, 'create-database');
     sql(db, 'setup-schema', '-v', '0.0');
     sql(db, 'update-schema', '-d', join(build.schema, schema, 'versioned'));
@@ -268,12 +451,26 @@ export async function startTemporalCluster(): Promise<ClusterState> {
   const postgresAndSchemaMs = Date.now() - t0;
 
   const ports: Record<string, number> = {};
-  for (const name of ['frontend', 'frontendHttp', 'history', 'matching', 'worker', 'frontendMembership', 'historyMembership', 'matchingMembership', 'workerMembership']) {
+  for (const name of [
+    'frontend',
+    'frontendHttp',
+    'history',
+    'matching',
+    'worker',
+    'frontendMembership',
+    'historyMembership',
+    'matchingMembership',
+    'workerMembership',
+  ]) {
     ports[name] = await freePortBelow(32_767, taken);
   }
   const dynamicConfig = join(dir, 'dynamic-config.yaml');
-  // Search attributes added by `rackshift admin setup` are seen by the next request, not after a cache refresh.
-  writeFileSync(dynamicConfig, 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
+  // Search attributes added by `rackshift admin setup` are seen by the next request, not after a
+  // cache refresh.
+  writeFileSync(
+    dynamicConfig,
+    'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n',
+  );
   const certs = makeCerts(dir);
   const configFile = join(dir, 'temporal-server.yaml');
   writeFileSync(configFile, serverConfig({ pgPort, ports, dynamicConfig, certs }));
@@ -298,7 +495,14 @@ export async function stopTemporalCluster(state: ClusterState): Promise<void> {
   await stopClusterServer(state, 'SIGTERM').catch(() => undefined);
   if (existsSync(state.pgData)) {
     try {
-      asPg(state.pgUser, join(pgBin(), 'pg_ctl'), ['-D', state.pgData, '-m', 'immediate', '-w', 'stop']);
+      asPg(state.pgUser, join(pgBin(), 'pg_ctl'), [
+        '-D',
+        state.pgData,
+        '-m',
+        'immediate',
+        '-w',
+        'stop',
+      ]);
     } catch {
       // Already stopped.
     }
@@ -309,12 +513,21 @@ export async function stopTemporalCluster(state: ClusterState): Promise<void> {
 /** The state globalSetup wrote, for a suite of the cluster project. */
 export function clusterState(): ClusterState {
   const file = process.env.RACKSHIFT_CLUSTER_STATE;
-  if (!file) throw new Error('RACKSHIFT_CLUSTER_STATE is not set: cluster suites run in the `cluster` jest project (test/support/global-cluster.ts)');
+  if (!file)
+    throw new Error(
+      'RACKSHIFT_CLUSTER_STATE is not set: cluster suites run in the `cluster` jest project (test/support/global-cluster.ts)',
+    );
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
 }
 
-/** SIGKILL (or SIGTERM) the server, then start it again on the same database and ports; returns the downtime in ms. */
-export async function restartClusterServer(state: ClusterState, signal: NodeJS.Signals = 'SIGKILL'): Promise<number> {
+/**
+ * SIGKILL (or SIGTERM) the server, then start it again on the same database and ports; returns the
+ * downtime in ms.
+ */
+export async function restartClusterServer(
+  state: ClusterState,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<number> {
   const t = Date.now();
   await stopClusterServer(state, signal);
   await startClusterServer(state);

@@ -29,7 +29,15 @@ export async function startTestTemporal(): Promise<TestTemporal> {
   const port = await freePort();
   const dbFile = join(dir, 'temporal.db');
   const start = (): Promise<DevServer> =>
-    startDevServer({ cli, dbFile, port, headless: true, pragmas: TEST_PRAGMAS, logFile: join(dir, 'temporal.log'), readyTimeoutMs: 90_000 });
+    startDevServer({
+      cli,
+      dbFile,
+      port,
+      headless: true,
+      pragmas: TEST_PRAGMAS,
+      logFile: join(dir, 'temporal.log'),
+      readyTimeoutMs: 90_000,
+    });
   let server = await start();
   const connection = await connectTemporal({ address: server.address });
   const env: TestTemporal = {

@@ -49,10 +49,18 @@ export async function startTgtd(): Promise<RealTgtd> {
   };
 }
 
-async function spawnTgtd(controlPort: number, portalPort: number, log: (d: string) => void): Promise<{ stop(): Promise<void> }> {
+async function spawnTgtd(
+  controlPort: number,
+  portalPort: number,
+  log: (d: string) => void,
+): Promise<{ stop(): Promise<void> }> {
   const tgtd = requireTool('tgtd');
   const tgtadm = requireTool('tgtadm');
-  const child = spawn(tgtd, ['-f', '-C', String(controlPort), '--iscsi', `portal=127.0.0.1:${portalPort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    tgtd,
+    ['-f', '-C', String(controlPort), '--iscsi', `portal=127.0.0.1:${portalPort}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout?.on('data', (d: Buffer) => log(d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => log(d.toString('utf8')));
   const stop = async (): Promise<void> => {
@@ -67,12 +75,23 @@ async function spawnTgtd(controlPort: number, portalPort: number, log: (d: strin
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) break;
     try {
-      await run(tgtadm, ['-C', String(controlPort), '--lld', 'iscsi', '--mode', 'target', '--op', 'show']);
+      await run(tgtadm, [
+        '-C',
+        String(controlPort),
+        '--lld',
+        'iscsi',
+        '--mode',
+        'target',
+        '--op',
+        'show',
+      ]);
       return { stop };
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
   await stop();
-  throw new Error(`tgtd did not start (control port ${controlPort}, portal 127.0.0.1:${portalPort})`);
+  throw new Error(
+    `tgtd did not start (control port ${controlPort}, portal 127.0.0.1:${portalPort})`,
+  );
 }

@@ -14,7 +14,15 @@ export interface ReceivedNotification {
  * body with the shared key and compares in constant time. Answers 503 for the first
  * `failFirst` requests (to show the sender retries).
  */
-export async function startWebhookReceiver(key: () => string, options: { failFirst?: number } = {}): Promise<{ url: string; received: ReceivedNotification[]; requests: number; stop(): Promise<void> }> {
+export async function startWebhookReceiver(
+  key: () => string,
+  options: { failFirst?: number } = {},
+): Promise<{
+  url: string;
+  received: ReceivedNotification[];
+  requests: number;
+  stop(): Promise<void>;
+}> {
   const received: ReceivedNotification[] = [];
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
@@ -29,9 +37,16 @@ export async function startWebhookReceiver(key: () => string, options: { failFir
       const raw = Buffer.concat(chunks).toString('utf8');
       const header = req.headers['x-rackshift-signature'];
       const signature = Array.isArray(header) ? header[0] : header;
-      const expected = Buffer.from(`sha256=${createHmac('sha256', key()).update(raw).digest('hex')}`);
+      const expected = Buffer.from(
+        `sha256=${createHmac('sha256', key()).update(raw).digest('hex')}`,
+      );
       const given = Buffer.from(signature ?? '');
-      received.push({ body: JSON.parse(raw) as ReceivedNotification['body'], raw, signature, signatureValid: given.length === expected.length && timingSafeEqual(given, expected) });
+      received.push({
+        body: JSON.parse(raw) as ReceivedNotification['body'],
+        raw,
+        signature,
+        signatureValid: given.length === expected.length && timingSafeEqual(given, expected),
+      });
       res.writeHead(204).end();
     });
   });
@@ -41,7 +56,9 @@ export async function startWebhookReceiver(key: () => string, options: { failFir
   return {
     url: `http://127.0.0.1:${port}/hooks/rackshift`,
     received,
-    get requests() { return state.requests; },
+    get requests() {
+      return state.requests;
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

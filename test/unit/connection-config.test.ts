@@ -1,7 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectionConfigError, describeConnection, resolveConnectionConfig } from '../../temporal/connection-config';
+import {
+  ConnectionConfigError,
+  describeConnection,
+  resolveConnectionConfig,
+} from '../../temporal/connection-config';
 
 const dir = mkdtempSync(join(tmpdir(), 'rackshift-conn-'));
 const file = (name: string, text: string): string => {
@@ -26,42 +30,99 @@ function refusal(f: () => unknown): string {
 
 describe('one Temporal connection config for worker, API and CLI', () => {
   it('defaults to plain gRPC on 127.0.0.1:7233, namespace default, task queue rackshift', () => {
-    expect(resolveConnectionConfig({}, {})).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'rackshift', tls: false });
+    expect(resolveConnectionConfig({}, {})).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'rackshift',
+      tls: false,
+    });
   });
 
   it('takes Temporal’s own environment variables, and a flag wins over its variable', () => {
-    const env = { TEMPORAL_ADDRESS: 'temporal.dc1:7233', TEMPORAL_NAMESPACE: 'rackshift-prod', RACKSHIFT_TASK_QUEUE: 'rs', TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca };
+    const env = {
+      TEMPORAL_ADDRESS: 'temporal.dc1:7233',
+      TEMPORAL_NAMESPACE: 'rackshift-prod',
+      RACKSHIFT_TASK_QUEUE: 'rs',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca,
+    };
     const c = resolveConnectionConfig({}, env);
-    expect(c).toMatchObject({ address: 'temporal.dc1:7233', namespace: 'rackshift-prod', taskQueue: 'rs', tls: { serverRootCACertificate: Buffer.from('CA') } });
-    expect(resolveConnectionConfig({ temporal: '10.0.0.5:7233', namespace: 'other' }, env)).toMatchObject({ address: '10.0.0.5:7233', namespace: 'other' });
+    expect(c).toMatchObject({
+      address: 'temporal.dc1:7233',
+      namespace: 'rackshift-prod',
+      taskQueue: 'rs',
+      tls: { serverRootCACertificate: Buffer.from('CA') },
+    });
+    expect(
+      resolveConnectionConfig({ temporal: '10.0.0.5:7233', namespace: 'other' }, env),
+    ).toMatchObject({ address: '10.0.0.5:7233', namespace: 'other' });
   });
 
   it('mTLS from files, API key from a file or TEMPORAL_API_KEY (which turns TLS on); the description hides the key', () => {
-    const m = resolveConnectionConfig({ tlsCa: ca, tlsCert: crt, tlsKey: key, tlsServerName: 'frontend.temporal' }, {});
-    expect(m.tls).toEqual({ serverRootCACertificate: Buffer.from('CA'), clientCertPair: { crt: Buffer.from('CRT'), key: Buffer.from('KEY') }, serverNameOverride: 'frontend.temporal' });
+    const m = resolveConnectionConfig(
+      { tlsCa: ca, tlsCert: crt, tlsKey: key, tlsServerName: 'frontend.temporal' },
+      {},
+    );
+    expect(m.tls).toEqual({
+      serverRootCACertificate: Buffer.from('CA'),
+      clientCertPair: { crt: Buffer.from('CRT'), key: Buffer.from('KEY') },
+      serverNameOverride: 'frontend.temporal',
+    });
     const k = resolveConnectionConfig({ apiKeyFile }, {});
     expect(k).toMatchObject({ apiKey: 'sekrit-key', tls: {} });
-    expect(resolveConnectionConfig({}, { TEMPORAL_API_KEY: 'env-key' })).toMatchObject({ apiKey: 'env-key', tls: {} });
-    expect(resolveConnectionConfig({ tls: false }, { TEMPORAL_API_KEY: 'env-key' }).tls).toBe(false);
-    expect(describeConnection(k)).toBe('127.0.0.1:7233 namespace default task queue rackshift (TLS + API key)');
+    expect(resolveConnectionConfig({}, { TEMPORAL_API_KEY: 'env-key' })).toMatchObject({
+      apiKey: 'env-key',
+      tls: {},
+    });
+    expect(resolveConnectionConfig({ tls: false }, { TEMPORAL_API_KEY: 'env-key' }).tls).toBe(
+      false,
+    );
+    expect(describeConnection(k)).toBe(
+      '127.0.0.1:7233 namespace default task queue rackshift (TLS + API key)',
+    );
     expect(describeConnection(m)).toContain('(mTLS)');
     expect(describeConnection(k)).not.toContain('sekrit');
   });
 
   it('names the flag or the variable a bad value came from', () => {
-    expect(refusal(() => resolveConnectionConfig({ temporal: 'temporal' }, {}))).toBe('--temporal: must be host:port, e.g. 127.0.0.1:7233, got "temporal"');
-    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_ADDRESS: 'h:99999' }))).toBe('TEMPORAL_ADDRESS: port must be at most 65535, got "h:99999"');
-    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_NAMESPACE: 'a b' }))).toMatch(/^TEMPORAL_NAMESPACE: must be 1-255 letters/);
-    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_TLS: 'yes' }))).toBe('TEMPORAL_TLS: must be true or false, got "yes"');
-    expect(refusal(() => resolveConnectionConfig({ tlsCa: join(dir, 'missing.pem') }, {}))).toBe(`--tls-ca: cannot read ${join(dir, 'missing.pem')} (ENOENT)`);
-    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_PROFILE: 'prod' }))).toMatch(/^TEMPORAL_PROFILE is set, but rackshift cannot read Temporal's TOML profiles/);
+    expect(refusal(() => resolveConnectionConfig({ temporal: 'temporal' }, {}))).toBe(
+      '--temporal: must be host:port, e.g. 127.0.0.1:7233, got "temporal"',
+    );
+    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_ADDRESS: 'h:99999' }))).toBe(
+      'TEMPORAL_ADDRESS: port must be at most 65535, got "h:99999"',
+    );
+    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_NAMESPACE: 'a b' }))).toMatch(
+      /^TEMPORAL_NAMESPACE: must be 1-255 letters/,
+    );
+    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_TLS: 'yes' }))).toBe(
+      'TEMPORAL_TLS: must be true or false, got "yes"',
+    );
+    expect(refusal(() => resolveConnectionConfig({ tlsCa: join(dir, 'missing.pem') }, {}))).toBe(
+      `--tls-ca: cannot read ${join(dir, 'missing.pem')} (ENOENT)`,
+    );
+    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_PROFILE: 'prod' }))).toMatch(
+      /^TEMPORAL_PROFILE is set, but rackshift cannot read Temporal's TOML profiles/,
+    );
   });
 
   it('refuses contradictions, naming both sides', () => {
-    expect(refusal(() => resolveConnectionConfig({ tlsCert: crt }, {}))).toBe('--tls-cert is set but no client key: set --tls-key or TEMPORAL_TLS_CLIENT_KEY_PATH too');
-    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_TLS_CLIENT_KEY_PATH: key }))).toBe('TEMPORAL_TLS_CLIENT_KEY_PATH is set but no client certificate: set --tls-cert or TEMPORAL_TLS_CLIENT_CERT_PATH too');
-    expect(refusal(() => resolveConnectionConfig({ tls: false, tlsCa: ca }, {}))).toBe('--tls/--no-tls turns TLS off, but --tls-ca is a TLS setting: drop one of them');
-    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_TLS: 'false', TEMPORAL_TLS_SERVER_NAME: 'x.y' }))).toBe('TEMPORAL_TLS turns TLS off, but TEMPORAL_TLS_SERVER_NAME is a TLS setting: drop one of them');
-    expect(refusal(() => resolveConnectionConfig({ apiKeyFile }, { TEMPORAL_API_KEY: 'k' }))).toBe('both --temporal-api-key-file and TEMPORAL_API_KEY give an API key: use one');
+    expect(refusal(() => resolveConnectionConfig({ tlsCert: crt }, {}))).toBe(
+      '--tls-cert is set but no client key: set --tls-key or TEMPORAL_TLS_CLIENT_KEY_PATH too',
+    );
+    expect(refusal(() => resolveConnectionConfig({}, { TEMPORAL_TLS_CLIENT_KEY_PATH: key }))).toBe(
+      'TEMPORAL_TLS_CLIENT_KEY_PATH is set but no client certificate: set --tls-cert or TEMPORAL_TLS_CLIENT_CERT_PATH too',
+    );
+    expect(refusal(() => resolveConnectionConfig({ tls: false, tlsCa: ca }, {}))).toBe(
+      '--tls/--no-tls turns TLS off, but --tls-ca is a TLS setting: drop one of them',
+    );
+    expect(
+      refusal(() =>
+        resolveConnectionConfig({}, { TEMPORAL_TLS: 'false', TEMPORAL_TLS_SERVER_NAME: 'x.y' }),
+      ),
+    ).toBe(
+      'TEMPORAL_TLS turns TLS off, but TEMPORAL_TLS_SERVER_NAME is a TLS setting: drop one of them',
+    );
+    expect(refusal(() => resolveConnectionConfig({ apiKeyFile }, { TEMPORAL_API_KEY: 'k' }))).toBe(
+      'both --temporal-api-key-file and TEMPORAL_API_KEY give an API key: use one',
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('drill names', () => {
     expect(lunSchema.safeParse({ id: 'db-01-boot', sizeGiB: 1 }).success).toBe(true);
     const refused = lunSchema.safeParse({ id: 'db-01-boot.drill-a1b2c3', sizeGiB: 1 });
     expect(refused.success).toBe(false);
-    expect(refused.error?.issues[0]).toMatchObject({ path: ['id'], message: expect.stringContaining('reserved for DR drill snapshot clones') });
+    expect(refused.error?.issues[0]).toMatchObject({
+      path: ['id'],
+      message: expect.stringContaining('reserved for DR drill snapshot clones'),
+    });
   });
 
   it('ids of up to 50 characters are kept whole; longer ones are cut and hashed so they stay distinct, never past 63', () => {

@@ -3,7 +3,13 @@ import type { StepRecord } from '../../workflows/run-journal';
 import { detectRecords } from '../../workflows/site-failover/detect-records';
 import { evictionsDone } from '../../workflows/site-failover/evictions-done';
 
-const step = (name: string, outcome: StepRecord['outcome']): StepRecord => ({ name, summary: name, startedAt: '2026-12-06T10:00:00.000Z', endedAt: '2026-12-06T10:00:01.000Z', outcome });
+const step = (name: string, outcome: StepRecord['outcome']): StepRecord => ({
+  name,
+  summary: name,
+  startedAt: '2026-12-06T10:00:00.000Z',
+  endedAt: '2026-12-06T10:00:01.000Z',
+  outcome,
+});
 const planned = [
   { machine: 'm-r2-01', occupant: 'print-01', occupantPriority: 5, for: 'db-01' },
   { machine: 'm-r2-02', occupant: 'print-02', occupantPriority: 5, for: 'cluster-a' },
@@ -14,9 +20,26 @@ const planned = [
 describe('evictionsDone (what a failover report lists as evicted)', () => {
   it('lists only evictions a move really did; a host bring-up that failed before its evict step evicted nobody', () => {
     const ends = new Map([
-      ['m-r2-01', { ok: true, steps: [step('lease', 'ok'), step('evict', 'ok'), step('health', 'ok')] }],
-      ['m-r2-02', { ok: false, steps: [step('lease', 'ok'), step('plan', 'failed')], error: { type: 'NoCapacityError', message: 'cluster-a is leased by another run' } }],
-      ['m-r2-03', { ok: false, steps: [step('evict', 'ok'), step('health', 'failed')], error: { type: 'Error', message: 'web-01 is not healthy after 60s' } }],
+      [
+        'm-r2-01',
+        { ok: true, steps: [step('lease', 'ok'), step('evict', 'ok'), step('health', 'ok')] },
+      ],
+      [
+        'm-r2-02',
+        {
+          ok: false,
+          steps: [step('lease', 'ok'), step('plan', 'failed')],
+          error: { type: 'NoCapacityError', message: 'cluster-a is leased by another run' },
+        },
+      ],
+      [
+        'm-r2-03',
+        {
+          ok: false,
+          steps: [step('evict', 'ok'), step('health', 'failed')],
+          error: { type: 'Error', message: 'web-01 is not healthy after 60s' },
+        },
+      ],
     ]);
     const done = evictionsDone(planned, ends);
     expect(done.map((e) => [e.occupant, e.outcome])).toEqual([
@@ -25,8 +48,12 @@ describe('evictionsDone (what a failover report lists as evicted)', () => {
       ['print-03', 'not-evicted'],
       ['print-04', 'not-evicted'],
     ]);
-    expect(done[1]!.reason).toBe('the move on m-r2-02 ended before its evict step; print-02 kept running (NoCapacityError: cluster-a is leased by another run)');
-    expect(done[2]!.reason).toMatch(/^the move on m-r2-03 evicted it, then failed and was undone, so print-03 runs there again/);
+    expect(done[1]!.reason).toBe(
+      'the move on m-r2-02 ended before its evict step; print-02 kept running (NoCapacityError: cluster-a is leased by another run)',
+    );
+    expect(done[2]!.reason).toMatch(
+      /^the move on m-r2-03 evicted it, then failed and was undone, so print-03 runs there again/,
+    );
     expect(done[3]!.reason).toBe('no move on m-r2-04 ran');
   });
 });
@@ -35,9 +62,21 @@ describe('detectRecords (what a disaster failover records in the ledger for its 
   const probes: MachineProbe[] = [
     { machine: 'm-r1-01', power: 'unknown', persona: 'db-01', detail: 'BMC silent' },
     { machine: 'm-r1-02', power: 'unknown', detail: 'BMC silent' },
-    { machine: 'm-r1-03', power: 'on', persona: 'web-01', personaHealthy: false, detail: 'health check failed' },
+    {
+      machine: 'm-r1-03',
+      power: 'on',
+      persona: 'web-01',
+      personaHealthy: false,
+      detail: 'health check failed',
+    },
     { machine: 'm-r1-04', power: 'off', persona: 'app-01', detail: 'off' },
-    { machine: 'm-r1-05', power: 'on', persona: 'auth-01', personaHealthy: true, detail: 'healthy' },
+    {
+      machine: 'm-r1-05',
+      power: 'on',
+      persona: 'auth-01',
+      personaHealthy: true,
+      detail: 'healthy',
+    },
     { machine: 'm-r1-06', power: 'off', detail: 'idle' },
   ];
 
@@ -53,6 +92,11 @@ describe('detectRecords (what a disaster failover records in the ledger for its 
   });
 
   it('an explicit list is declared lost, not probed: every machine is recorded as a dark one', () => {
-    expect(detectRecords(probes.slice(0, 2).map((p) => ({ ...p, power: 'unknown' as const })), false).every((r) => r.power === 'unknown' && !r.healthy)).toBe(true);
+    expect(
+      detectRecords(
+        probes.slice(0, 2).map((p) => ({ ...p, power: 'unknown' as const })),
+        false,
+      ).every((r) => r.power === 'unknown' && !r.healthy),
+    ).toBe(true);
   });
 });

@@ -1,12 +1,35 @@
-import { failoverReportText, isFailoverReport, type FailoverReportView } from '../../cli/failover-report-text';
+import {
+  failoverReportText,
+  isFailoverReport,
+  type FailoverReportView,
+} from '../../cli/failover-report-text';
 import type { FailoverPlan } from '../../workflows/planner/failover-plan';
 
 const plan: FailoverPlan = {
   failedMachines: ['m-r1-01', 'm-r1-02', 'm-r1-03'],
   restorations: [
-    { outcome: 'restored', persona: 'db-01', priority: 1, from: { kind: 'machine', machine: 'm-r1-01' }, target: { kind: 'machine', machine: 'm-r2-02' } },
-    { outcome: 'restored', persona: 'web-01', priority: 2, from: { kind: 'machine', machine: 'm-r1-02' }, target: { kind: 'vm', host: 'm-r3-05', newHost: true } },
-    { outcome: 'not-restored', persona: 'sandbox-01', priority: 5, from: { kind: 'machine', machine: 'm-r1-03' }, reason: 'too-large', detail: 'needs 96 cores / 256 GiB' },
+    {
+      outcome: 'restored',
+      persona: 'db-01',
+      priority: 1,
+      from: { kind: 'machine', machine: 'm-r1-01' },
+      target: { kind: 'machine', machine: 'm-r2-02' },
+    },
+    {
+      outcome: 'restored',
+      persona: 'web-01',
+      priority: 2,
+      from: { kind: 'machine', machine: 'm-r1-02' },
+      target: { kind: 'vm', host: 'm-r3-05', newHost: true },
+    },
+    {
+      outcome: 'not-restored',
+      persona: 'sandbox-01',
+      priority: 5,
+      from: { kind: 'machine', machine: 'm-r1-03' },
+      reason: 'too-large',
+      detail: 'needs 96 cores / 256 GiB',
+    },
   ],
   hypervisorHosts: [{ machine: 'm-r3-05', image: 'kvm-host', vms: ['web-01'] }],
   evictions: [{ machine: 'm-r2-02', occupant: 'batch-01', occupantPriority: 5, for: 'db-01' }],
@@ -18,11 +41,25 @@ const plan: FailoverPlan = {
   search: { nodes: 12, optimal: true },
 };
 
-const base = { runbook: 'site-failover', mode: 'disaster', startedAt: '2026-11-25T12:00:00.000Z', endedAt: '2026-11-25T12:00:05.000Z', failedMachines: plan.failedMachines, plan } as const;
+const base = {
+  runbook: 'site-failover',
+  mode: 'disaster',
+  startedAt: '2026-11-25T12:00:00.000Z',
+  endedAt: '2026-11-25T12:00:05.000Z',
+  failedMachines: plan.failedMachines,
+  plan,
+} as const;
 
 describe('failoverReportText', () => {
   it('shows the plan waiting for approval: targets, evictions, what stays down and why', () => {
-    const waiting: FailoverReportView = { ...base, outcome: 'awaiting-approval', hosts: [], personas: [], groups: [], notRestored: [] };
+    const waiting: FailoverReportView = {
+      ...base,
+      outcome: 'awaiting-approval',
+      hosts: [],
+      personas: [],
+      groups: [],
+      notRestored: [],
+    };
     expect(isFailoverReport(waiting)).toBe(true);
     expect(failoverReportText(waiting)).toBe(
       [
@@ -43,21 +80,76 @@ describe('failoverReportText', () => {
     const done: FailoverReportView = {
       ...base,
       outcome: 'partial',
-      approval: { decision: 'approved', by: 'oncall', reason: 'r1 is gone', at: '2026-11-25T12:00:01.000Z' },
-      hosts: [{ machine: 'm-r3-05', outcome: 'failed', run: 'x/host-m-r3-05', startedAt: '', endedAt: '', error: { type: 'HypervisorNotReadyError', message: 'virsh never answered' } }],
+      approval: {
+        decision: 'approved',
+        by: 'oncall',
+        reason: 'r1 is gone',
+        at: '2026-11-25T12:00:01.000Z',
+      },
+      hosts: [
+        {
+          machine: 'm-r3-05',
+          outcome: 'failed',
+          run: 'x/host-m-r3-05',
+          startedAt: '',
+          endedAt: '',
+          error: { type: 'HypervisorNotReadyError', message: 'virsh never answered' },
+        },
+      ],
       personas: [
-        { persona: 'db-01', priority: 1, outcome: 'restored', endedOn: 'm-r2-02', rtoSeconds: 10.4, steps: [] },
-        { persona: 'web-01', priority: 2, outcome: 'skipped', steps: [], reason: 'its new hypervisor host m-r3-05 did not come up' },
-        { persona: 'sandbox-01', priority: 5, outcome: 'not-restored', steps: [], reason: 'too-large: needs 96 cores / 256 GiB' },
+        {
+          persona: 'db-01',
+          priority: 1,
+          outcome: 'restored',
+          endedOn: 'm-r2-02',
+          rtoSeconds: 10.4,
+          steps: [],
+        },
+        {
+          persona: 'web-01',
+          priority: 2,
+          outcome: 'skipped',
+          steps: [],
+          reason: 'its new hypervisor host m-r3-05 did not come up',
+        },
+        {
+          persona: 'sandbox-01',
+          priority: 5,
+          outcome: 'not-restored',
+          steps: [],
+          reason: 'too-large: needs 96 cores / 256 GiB',
+        },
       ],
       groups: [
-        { priority: 1, personas: ['db-01'], startedAt: '', endedAt: '', rtoSeconds: 10.4, restored: 1, failed: 0 },
+        {
+          priority: 1,
+          personas: ['db-01'],
+          startedAt: '',
+          endedAt: '',
+          rtoSeconds: 10.4,
+          restored: 1,
+          failed: 0,
+        },
         { priority: 2, personas: ['web-01'], startedAt: '', endedAt: '', restored: 0, failed: 1 },
       ],
-      evictions: [{ ...plan.evictions[0]!, outcome: 'not-evicted', reason: 'the move on m-r2-02 ended before its evict step; batch-01 kept running' }],
+      evictions: [
+        {
+          ...plan.evictions[0]!,
+          outcome: 'not-evicted',
+          reason: 'the move on m-r2-02 ended before its evict step; batch-01 kept running',
+        },
+      ],
       notRestored: [
-        { persona: 'web-01', reason: 'skipped', detail: 'its new hypervisor host m-r3-05 did not come up' },
-        { persona: 'sandbox-01', reason: 'not-restored', detail: 'too-large: needs 96 cores / 256 GiB' },
+        {
+          persona: 'web-01',
+          reason: 'skipped',
+          detail: 'its new hypervisor host m-r3-05 did not come up',
+        },
+        {
+          persona: 'sandbox-01',
+          reason: 'not-restored',
+          detail: 'too-large: needs 96 cores / 256 GiB',
+        },
       ],
     };
     expect(failoverReportText(done)).toBe(
@@ -82,7 +174,15 @@ describe('failoverReportText', () => {
   });
 
   it('marks the moves of a rejected plan as never run', () => {
-    const rejected: FailoverReportView = { ...base, outcome: 'rejected', approval: { decision: 'rejected', by: 'oncall', at: '2026-11-25T12:00:01.000Z' }, hosts: [], personas: [], groups: [], notRestored: [] };
+    const rejected: FailoverReportView = {
+      ...base,
+      outcome: 'rejected',
+      approval: { decision: 'rejected', by: 'oncall', at: '2026-11-25T12:00:01.000Z' },
+      hosts: [],
+      personas: [],
+      groups: [],
+      notRestored: [],
+    };
     expect(failoverReportText(rejected).split('\n').slice(0, 6)).toEqual([
       '  runbook outcome rejected (disaster), approval rejected by oncall; 3 failed machine(s); 0 of 3 persona(s) restored',
       '',
@@ -94,9 +194,25 @@ describe('failoverReportText', () => {
   });
 
   it('reads a drill report too, with its clean-up and what is left to fix', () => {
-    const drill = { ...base, runbook: 'dr-drill', mode: 'drill', outcome: 'completed', hosts: [], personas: [], groups: [], notRestored: [], cleanup: { outcome: 'left-to-fix', leftToFix: ['db-01 on m-r2-02: delete clone db-01-boot.drill-185151'] } } as const;
+    const drill = {
+      ...base,
+      runbook: 'dr-drill',
+      mode: 'drill',
+      outcome: 'completed',
+      hosts: [],
+      personas: [],
+      groups: [],
+      notRestored: [],
+      cleanup: {
+        outcome: 'left-to-fix',
+        leftToFix: ['db-01 on m-r2-02: delete clone db-01-boot.drill-185151'],
+      },
+    } as const;
     expect(isFailoverReport(drill)).toBe(true);
-    expect(failoverReportText(drill).split('\n').slice(-2)).toEqual(['  clean-up: left-to-fix', '    left to fix: db-01 on m-r2-02: delete clone db-01-boot.drill-185151']);
+    expect(failoverReportText(drill).split('\n').slice(-2)).toEqual([
+      '  clean-up: left-to-fix',
+      '    left to fix: db-01 on m-r2-02: delete clone db-01-boot.drill-185151',
+    ]);
   });
 
   it('a drill speaks of a rehearsal: machines pretended lost, copies up, clean-up; never of failures or restores', () => {
@@ -107,22 +223,51 @@ describe('failoverReportText', () => {
       outcome: 'completed',
       hosts: [],
       personas: [
-        { persona: 'db-01', priority: 1, outcome: 'restored', endedOn: 'm-r2-02', rtoSeconds: 12.5, steps: [] },
-        { persona: 'web-01', priority: 2, outcome: 'failed', steps: [], error: { type: 'Error', message: 'web-01 is not healthy after 60s' } },
+        {
+          persona: 'db-01',
+          priority: 1,
+          outcome: 'restored',
+          endedOn: 'm-r2-02',
+          rtoSeconds: 12.5,
+          steps: [],
+        },
+        {
+          persona: 'web-01',
+          priority: 2,
+          outcome: 'failed',
+          steps: [],
+          error: { type: 'Error', message: 'web-01 is not healthy after 60s' },
+        },
       ],
-      groups: [{ priority: 1, personas: ['db-01'], startedAt: '', endedAt: '', rtoSeconds: 12.5, restored: 1, failed: 0 }],
+      groups: [
+        {
+          priority: 1,
+          personas: ['db-01'],
+          startedAt: '',
+          endedAt: '',
+          rtoSeconds: 12.5,
+          restored: 1,
+          failed: 0,
+        },
+      ],
       notRestored: [],
       evictions: [{ ...plan.evictions[0]!, outcome: 'evicted' }],
       cleanup: { outcome: 'clean', leftToFix: [] },
     };
     const text = failoverReportText(drill);
-    expect(text.split('\n')[0]).toBe('  rehearsal completed; 3 machine(s) pretended lost; drill copies up for 1 of 3 persona(s)');
+    expect(text.split('\n')[0]).toBe(
+      '  rehearsal completed; 3 machine(s) pretended lost; drill copies up for 1 of 3 persona(s)',
+    );
     expect(text).not.toMatch(/failed machine|restored/);
     expect(text).toContain('  db-01       1         m-r2-02                copy up      12.5s');
     expect(text).toContain('  web-01      2         vm@m-r3-05 (new host)  copy failed  -');
     expect(text).toContain('  GROUP       PERSONAS  COPIES UP  NOT UP  RTO');
-    expect(text).toContain("  eviction: batch-01 (priority 5) off m-r2-02, for db-01 (for the drill's length)");
-    expect(text.split('\n').at(-1)).toBe('  clean-up: clean (every copy undone, every machine as it was, evicted occupants healthy again)');
+    expect(text).toContain(
+      "  eviction: batch-01 (priority 5) off m-r2-02, for db-01 (for the drill's length)",
+    );
+    expect(text.split('\n').at(-1)).toBe(
+      '  clean-up: clean (every copy undone, every machine as it was, evicted occupants healthy again)',
+    );
   });
 
   it('leaves other runbooks’ results alone', () => {

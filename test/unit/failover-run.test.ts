@@ -1,5 +1,9 @@
 import { findRunbook } from '../../api/runbook-catalog';
-import { failoverRunOf, NotAFailoverRunError, SITE_FAILOVER_TYPE } from '../../activities/failover-run';
+import {
+  failoverRunOf,
+  NotAFailoverRunError,
+  SITE_FAILOVER_TYPE,
+} from '../../activities/failover-run';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 
 const RUN = 'site-failover/dc1/20261125T084512Z-3fa9';
@@ -14,12 +18,25 @@ const report: FailoverReport = {
   failedMachines: ['m-r1-01', 'm-r2-01'],
   hosts: [
     { machine: 'm-r2-03', outcome: 'up', run: `${RUN}/host/m-r2-03`, startedAt: '…', endedAt: '…' },
-    { machine: 'm-r2-02', outcome: 'failed', run: `${RUN}/host/m-r2-02`, startedAt: '…', endedAt: '…', error: { type: 'HypervisorNotReadyError', message: 'no libvirt' } },
+    {
+      machine: 'm-r2-02',
+      outcome: 'failed',
+      run: `${RUN}/host/m-r2-02`,
+      startedAt: '…',
+      endedAt: '…',
+      error: { type: 'HypervisorNotReadyError', message: 'no libvirt' },
+    },
   ],
   personas: [
     { persona: 'db-01', priority: 1, outcome: 'restored', endedOn: 'm-r1-03', steps: [] },
     { persona: 'web-01', priority: 2, outcome: 'restored', endedOn: 'vm@m-r2-03', steps: [] },
-    { persona: 'app-01', priority: 3, outcome: 'failed', steps: [], error: { type: 'HealthTimeout', message: 'never healthy' } },
+    {
+      persona: 'app-01',
+      priority: 3,
+      outcome: 'failed',
+      steps: [],
+      error: { type: 'HealthTimeout', message: 'never healthy' },
+    },
     { persona: 'batch-01', priority: 5, outcome: 'not-restored', steps: [], reason: 'no-capacity' },
   ],
   groups: [],
@@ -35,7 +52,11 @@ const report: FailoverReport = {
   },
 };
 
-const completed = (result: unknown, workflowType = SITE_FAILOVER_TYPE) => ({ workflowType, status: 'COMPLETED', result });
+const completed = (result: unknown, workflowType = SITE_FAILOVER_TYPE) => ({
+  workflowType,
+  status: 'COMPLETED',
+  result,
+});
 const refusal = (f: () => unknown): string => {
   try {
     f();
@@ -56,42 +77,86 @@ describe('failoverRunOf (what a failback reads from a site-failover run)', () =>
     expect(failoverRunOf(RUN, completed(report))).toEqual({
       run: RUN,
       outcome: 'partial',
-      restored: [{ persona: 'db-01', endedOn: 'm-r1-03' }, { persona: 'web-01', endedOn: 'vm@m-r2-03' }],
+      restored: [
+        { persona: 'db-01', endedOn: 'm-r1-03' },
+        { persona: 'web-01', endedOn: 'vm@m-r2-03' },
+      ],
       hosts: ['m-r2-03'],
       evictions: [{ machine: 'm-r1-02', occupant: 'batch-01' }],
     });
   });
 
   it('brings back only occupants whose eviction really happened, not every one the plan named', () => {
-    const plan = { ...report.plan!, evictions: [...report.plan!.evictions, { machine: 'm-r2-02', occupant: 'print-01', occupantPriority: 5, for: 'web-01' }] };
+    const plan = {
+      ...report.plan!,
+      evictions: [
+        ...report.plan!.evictions,
+        { machine: 'm-r2-02', occupant: 'print-01', occupantPriority: 5, for: 'web-01' },
+      ],
+    };
     const evictions = [
       { ...plan.evictions[0]!, outcome: 'evicted' as const },
-      { ...plan.evictions[1]!, outcome: 'not-evicted' as const, reason: 'the move on m-r2-02 ended before its evict step; print-01 kept running' },
+      {
+        ...plan.evictions[1]!,
+        outcome: 'not-evicted' as const,
+        reason: 'the move on m-r2-02 ended before its evict step; print-01 kept running',
+      },
     ];
-    expect(failoverRunOf(RUN, completed({ ...report, plan, evictions })).evictions).toEqual([{ machine: 'm-r1-02', occupant: 'batch-01' }]);
+    expect(failoverRunOf(RUN, completed({ ...report, plan, evictions })).evictions).toEqual([
+      { machine: 'm-r1-02', occupant: 'batch-01' },
+    ]);
   });
 
   it('a rejected failover restored nothing: nothing to bring back', () => {
     const { plan: _p, ...rejected } = report;
-    expect(failoverRunOf(RUN, completed({ ...rejected, outcome: 'rejected', personas: [], hosts: [] }))).toEqual({ run: RUN, outcome: 'rejected', restored: [], hosts: [], evictions: [] });
+    expect(
+      failoverRunOf(RUN, completed({ ...rejected, outcome: 'rejected', personas: [], hosts: [] })),
+    ).toEqual({ run: RUN, outcome: 'rejected', restored: [], hosts: [], evictions: [] });
   });
 
   it('refuses a workflow that does not exist', () => {
-    expect(refusal(() => failoverRunOf(RUN, undefined))).toBe(`${RUN} is not a site-failover run to fail back from: Temporal knows no workflow with this id`);
+    expect(refusal(() => failoverRunOf(RUN, undefined))).toBe(
+      `${RUN} is not a site-failover run to fail back from: Temporal knows no workflow with this id`,
+    );
   });
 
   it('refuses a run of another workflow type, even when its result looks like a failover report', () => {
-    expect(refusal(() => failoverRunOf(RUN, completed(report, 'repurpose')))).toBe(`${RUN} is not a site-failover run to fail back from: it is a repurpose run, not a siteFailover run`);
+    expect(refusal(() => failoverRunOf(RUN, completed(report, 'repurpose')))).toBe(
+      `${RUN} is not a site-failover run to fail back from: it is a repurpose run, not a siteFailover run`,
+    );
   });
 
   it('refuses a failover that is still running or did not complete', () => {
-    expect(refusal(() => failoverRunOf(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'RUNNING' }))).toMatch(/its latest run is RUNNING, not COMPLETED$/);
-    expect(refusal(() => failoverRunOf(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'FAILED' }))).toMatch(/its latest run is FAILED, not COMPLETED$/);
+    expect(
+      refusal(() => failoverRunOf(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'RUNNING' })),
+    ).toMatch(/its latest run is RUNNING, not COMPLETED$/);
+    expect(
+      refusal(() => failoverRunOf(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'FAILED' })),
+    ).toMatch(/its latest run is FAILED, not COMPLETED$/);
   });
 
   it('refuses a result that is not a failover report, naming the bad fields', () => {
-    expect(refusal(() => failoverRunOf(RUN, completed({ runbook: 'site-failover', outcome: 'completed', hosts: [] })))).toMatch(/its result is not a failover report \(result\.personas: /);
-    expect(refusal(() => failoverRunOf(RUN, completed({ ...report, runbook: 'dr-drill' })))).toMatch(/result\.runbook: must be "site-failover" \(a dr-drill cleans up after itself\)/);
-    expect(refusal(() => failoverRunOf(RUN, completed({ ...report, personas: [{ persona: 'Not An Id', outcome: 'restored', steps: [] }] })))).toMatch(/result\.personas\[0\]\.persona: /);
+    expect(
+      refusal(() =>
+        failoverRunOf(
+          RUN,
+          completed({ runbook: 'site-failover', outcome: 'completed', hosts: [] }),
+        ),
+      ),
+    ).toMatch(/its result is not a failover report \(result\.personas: /);
+    expect(
+      refusal(() => failoverRunOf(RUN, completed({ ...report, runbook: 'dr-drill' }))),
+    ).toMatch(/result\.runbook: must be "site-failover" \(a dr-drill cleans up after itself\)/);
+    expect(
+      refusal(() =>
+        failoverRunOf(
+          RUN,
+          completed({
+            ...report,
+            personas: [{ persona: 'Not An Id', outcome: 'restored', steps: [] }],
+          }),
+        ),
+      ),
+    ).toMatch(/result\.personas\[0\]\.persona: /);
   });
 });

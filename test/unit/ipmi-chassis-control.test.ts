@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 describe("ipmi_sim's chassis_control words → LabMachine", () => {
-  it('answers get power and boot in ipmi_sim\'s name:value lines', () => {
+  it("answers get power and boot in ipmi_sim's name:value lines", () => {
     const m = machines.get('m-r1-01')!;
     expect(answerChassisControl(m, ['get', 'power', 'boot'])).toBe('power:0\nboot:default\n');
   });
@@ -30,13 +30,27 @@ describe("ipmi_sim's chassis_control words → LabMachine", () => {
     expect(m.actions.map((a) => a.action)).toEqual(['on', 'bootdev', 'soft', 'reset', 'off']);
   });
 
-  it.each([[['frobnicate']], [['get', 'fan']], [['set', 'power', '2']], [['set', 'boot', 'usb']], [['set', 'shutdown']]])('refuses %j', (args) => {
+  it.each([
+    [['frobnicate']],
+    [['get', 'fan']],
+    [['set', 'power', '2']],
+    [['set', 'boot', 'usb']],
+    [['set', 'shutdown']],
+  ])('refuses %j', (args) => {
     expect(() => answerChassisControl(machines.get('m-r1-01')!, args)).toThrow(ValidationError);
   });
 });
 
 describe('ipmi_sim configuration', () => {
-  const spec = { machineId: 'm-r1-01', address: '127.0.0.1', port: 16231, guid: '0123456789abcdef0123456789abcdef', username: 'admin', password: 'Abc_def-123', chassisControl: "'/tmp/x/cc.sh' 4000 m-r1-01" };
+  const spec = {
+    machineId: 'm-r1-01',
+    address: '127.0.0.1',
+    port: 16231,
+    guid: '0123456789abcdef0123456789abcdef',
+    username: 'admin',
+    password: 'Abc_def-123',
+    chassisControl: "'/tmp/x/cc.sh' 4000 m-r1-01",
+  };
 
   it('renders a LAN channel on the address, one admin user and the chassis_control line', () => {
     const conf = renderLanConf(spec);
@@ -56,7 +70,9 @@ describe('ipmi_sim configuration', () => {
   });
 
   it('quotes the script path for the shell and refuses paths it cannot quote', () => {
-    expect(chassisControlCommand('/data dir/ipmi/cc.sh', 4000, 'm-r1-01')).toBe("'/data dir/ipmi/cc.sh' 4000 m-r1-01");
+    expect(chassisControlCommand('/data dir/ipmi/cc.sh', 4000, 'm-r1-01')).toBe(
+      "'/data dir/ipmi/cc.sh' 4000 m-r1-01",
+    );
     expect(() => chassisControlCommand("/it's/cc.sh", 4000, 'm-r1-01')).toThrow(/quote/);
     expect(() => chassisControlCommand('/cc.sh', 4000, 'M;reboot')).toThrow(/not an id/);
   });

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../common/errors';
 import { bootPlanFor } from '../../drivers/boot/boot-plan';
-import { renderFallthroughScript, renderIpxeScript, type BootPlan } from '../../drivers/boot/ipxe-script';
+import {
+  renderFallthroughScript,
+  renderIpxeScript,
+  type BootPlan,
+} from '../../drivers/boot/ipxe-script';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { parseIpxeScript } from '../../lab/boot/ipxe-script-parser';
 import { labSmall } from '../support/lab-fixtures';
@@ -11,7 +15,8 @@ beforeAll(async () => {
   index = new TopologyIndex(await labSmall());
 });
 
-const assign = (persona: string, image: string, machine: string): BootPlan => bootPlanFor(index, { mac: '52:54:00:00:03:00', persona, image, machine });
+const assign = (persona: string, image: string, machine: string): BootPlan =>
+  bootPlanFor(index, { mac: '52:54:00:00:03:00', persona, image, machine });
 
 describe('iPXE scripts', () => {
   it('PXE image: kernel with the command line and the persona, initrd, boot', () => {
@@ -41,12 +46,19 @@ describe('iPXE scripts', () => {
 
   it('hypervisor image: its kernel, marked as a hypervisor, naming the cluster the host joins', () => {
     const script = renderIpxeScript(assign('cluster-a', 'kvm-host', 'm-r2-03'));
-    expect(script).toContain('kernel http://127.0.0.1:8080/images/kvm-host/vmlinuz console=ttyS0 ip=dhcp rackshift.persona=cluster-a rackshift.role=hypervisor\n');
+    expect(script).toContain(
+      'kernel http://127.0.0.1:8080/images/kvm-host/vmlinuz console=ttyS0 ip=dhcp rackshift.persona=cluster-a rackshift.role=hypervisor\n',
+    );
     expect(script).toContain('initrd http://127.0.0.1:8080/images/kvm-host/initrd.img\nboot\n');
   });
 
   it('FC boot from SAN hands over to the HBA boot ROM', () => {
-    const script = renderIpxeScript({ kind: 'san-fc', persona: 'db-01', machine: 'm-r1-01', image: 'rhel-9-fc' });
+    const script = renderIpxeScript({
+      kind: 'san-fc',
+      persona: 'db-01',
+      machine: 'm-r1-01',
+      image: 'rhel-9-fc',
+    });
     expect(script.split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toEqual(['exit']);
   });
 
@@ -54,7 +66,9 @@ describe('iPXE scripts', () => {
     expect(renderFallthroughScript('52:54:00:99:99:99', 'no boot assignment')).toBe(
       '#!ipxe\n# rackshift: 52:54:00:99:99:99: no boot assignment; trying the next boot device\nexit\n',
     );
-    expect(parseIpxeScript(renderFallthroughScript('52:54:00:99:99:99', 'x'))).toEqual({ kind: 'exit' });
+    expect(parseIpxeScript(renderFallthroughScript('52:54:00:99:99:99', 'x'))).toEqual({
+      kind: 'exit',
+    });
   });
 
   it('refuses an assignment that cannot be booted, naming why', () => {
@@ -72,25 +86,45 @@ describe('iPXE scripts', () => {
       target: 'iqn.2026-11.lab.rackshift:array-1:db-01-boot',
       settings: { 'initiator-iqn': 'iqn.2026-11.lab.rackshift:m-r1-01' },
     });
-    expect(parseIpxeScript(renderIpxeScript(assign('web-02', 'ubuntu-24-pxe', 'm-r1-03')))).toMatchObject({ kind: 'kernel', args: ['console=ttyS0', 'ip=dhcp', 'rackshift.persona=web-02'] });
+    expect(
+      parseIpxeScript(renderIpxeScript(assign('web-02', 'ubuntu-24-pxe', 'm-r1-03'))),
+    ).toMatchObject({
+      kind: 'kernel',
+      args: ['console=ttyS0', 'ip=dhcp', 'rackshift.persona=web-02'],
+    });
   });
 
   it('no value can add a line or a command to the script', () => {
     const base = assign('web-02', 'ubuntu-24-pxe', 'm-r1-03');
     if (base.kind !== 'pxe') throw new Error('fixture');
     fc.assert(
-      fc.property(fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), (cmdline, kernelTail) => {
-        let script: string;
-        try {
-          script = renderIpxeScript({ ...base, cmdline, kernel: `http://127.0.0.1/${kernelTail}` });
-        } catch (e) {
-          expect(e).toBeInstanceOf(ValidationError);
-          return;
-        }
-        const lines = script.split('\n');
-        expect(lines.map((l) => l.split(' ')[0])).toEqual(['#!ipxe', '#', 'kernel', 'initrd', 'boot', '']);
-        expect(script).not.toMatch(/\$\{|[;|`"']/);
-      }),
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        fc.string({ maxLength: 60 }),
+        (cmdline, kernelTail) => {
+          let script: string;
+          try {
+            script = renderIpxeScript({
+              ...base,
+              cmdline,
+              kernel: `http://127.0.0.1/${kernelTail}`,
+            });
+          } catch (e) {
+            expect(e).toBeInstanceOf(ValidationError);
+            return;
+          }
+          const lines = script.split('\n');
+          expect(lines.map((l) => l.split(' ')[0])).toEqual([
+            '#!ipxe',
+            '#',
+            'kernel',
+            'initrd',
+            'boot',
+            '',
+          ]);
+          expect(script).not.toMatch(/\$\{|[;|`"']/);
+        },
+      ),
       { numRuns: 500 },
     );
     expect(() => renderIpxeScript({ ...base, cmdline: 'quiet\nshell' })).toThrow(ValidationError);

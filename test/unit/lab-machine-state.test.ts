@@ -4,14 +4,19 @@ import { LabMachine, type LabBootDevice, type LabBootResult } from '../../lab/la
 import { labMachineStateSchema } from '../../lab/lab-state-file';
 import { bareLabMachines, FAST_TIMING, labSmall } from '../support/lab-fixtures';
 
-/** What a lab machine writes down at each point of its life, and what a new lab process makes of it. */
+/**
+ * What a lab machine writes down at each point of its life, and what a new lab process makes of it.
+ */
 describe('LabMachine snapshot and restore', () => {
   let spec: Machine;
   beforeAll(async () => {
     spec = bareLabMachines(await labSmall()).get('m-r1-03')!.spec;
   });
 
-  /** A machine of a new lab process that takes the state back; its boot sequence says which device it booted from. */
+  /**
+   * A machine of a new lab process that takes the state back; its boot sequence says which device
+   * it booted from.
+   */
   function reborn(state: unknown): { machine: LabMachine; bootedFrom: LabBootDevice[] } {
     const machine = new LabMachine(spec, FAST_TIMING);
     const bootedFrom: LabBootDevice[] = [];
@@ -28,7 +33,10 @@ describe('LabMachine snapshot and restore', () => {
     m.setBootDevice({ device: 'pxe', persistent: false, uefi: false });
     m.powerOn();
     const state = m.snapshot();
-    expect(state).toMatchObject({ power: 'on', bootOverride: { device: 'pxe', persistent: false } });
+    expect(state).toMatchObject({
+      power: 'on',
+      bootOverride: { device: 'pxe', persistent: false },
+    });
     expect(state.os).toBeUndefined();
     m.stop();
 
@@ -49,7 +57,11 @@ describe('LabMachine snapshot and restore', () => {
     m.powerOn();
     await on;
     const state = m.snapshot();
-    expect(state).toMatchObject({ power: 'on', bootOverride: { device: 'disk', persistent: true }, os: { from: 'pxe' } });
+    expect(state).toMatchObject({
+      power: 'on',
+      bootOverride: { device: 'disk', persistent: true },
+      os: { from: 'pxe' },
+    });
     m.stop();
 
     const { machine, bootedFrom } = reborn(state);
@@ -72,7 +84,11 @@ describe('LabMachine snapshot and restore', () => {
 
     const { machine, bootedFrom } = reborn(running);
     machine.resume();
-    expect([machine.powerState, machine.osState, machine.bootResult]).toEqual(['on', 'running', { healthy: true, persona: 'web-02' }]);
+    expect([machine.powerState, machine.osState, machine.bootResult]).toEqual([
+      'on',
+      'running',
+      { healthy: true, persona: 'web-02' },
+    ]);
     expect(bootedFrom).toEqual([]);
     machine.stop();
 

@@ -7,12 +7,16 @@ describe('LedgerBook', () => {
   it('grants leases all or nothing', () => {
     const book = new LedgerBook({ site: 'dc1' });
     book.acquire('run-a', ['machine:m1'], 'test', T);
-    expect(() => book.acquire('run-b', ['machine:m2', 'machine:m1'], 'test', T)).toThrow(LeaseConflictError);
+    expect(() => book.acquire('run-b', ['machine:m2', 'machine:m1'], 'test', T)).toThrow(
+      LeaseConflictError,
+    );
     expect(book.snapshot().leases['machine:m2']).toBeUndefined();
     try {
       book.acquire('run-b', ['machine:m1'], 'test', T);
     } catch (e) {
-      expect((e as LeaseConflictError).conflicts).toEqual([{ resource: 'machine:m1', holder: 'run-a' }]);
+      expect((e as LeaseConflictError).conflicts).toEqual([
+        { resource: 'machine:m1', holder: 'run-a' },
+      ]);
     }
   });
 
@@ -24,7 +28,7 @@ describe('LedgerBook', () => {
     expect(book.version).toBe(v);
   });
 
-  it('releases only the holder\'s leases', () => {
+  it("releases only the holder's leases", () => {
     const book = new LedgerBook({ site: 'dc1' });
     book.acquire('run-a', ['machine:m1', 'machine:m2'], '', T);
     book.acquire('run-b', ['machine:m3'], '', T);
@@ -45,10 +49,15 @@ describe('LedgerBook', () => {
 
   it('changes placements and boot assignments only for the lease holder, returning the previous value', () => {
     const book = new LedgerBook({ site: 'dc1' });
-    expect(() => book.place('run-a', 'web-01', { kind: 'machine', machine: 'm1' })).toThrow(LeaseRequiredError);
+    expect(() => book.place('run-a', 'web-01', { kind: 'machine', machine: 'm1' })).toThrow(
+      LeaseRequiredError,
+    );
     book.acquire('run-a', ['persona:web-01', 'machine:m1'], '', T);
     expect(book.place('run-a', 'web-01', { kind: 'machine', machine: 'm1' })).toBeNull();
-    expect(book.place('run-a', 'web-01', { kind: 'vm', host: 'h1' })).toEqual({ kind: 'machine', machine: 'm1' });
+    expect(book.place('run-a', 'web-01', { kind: 'vm', host: 'h1' })).toEqual({
+      kind: 'machine',
+      machine: 'm1',
+    });
     const a = { mac: '52:54:00:00:00:01', machine: 'm1', persona: 'web-01', image: 'img' };
     expect(book.setBoot('run-a', a.mac, 'm1', a)).toBeNull();
     expect(book.setBoot('run-a', a.mac, 'm1', null)).toEqual(a);
@@ -59,16 +68,27 @@ describe('LedgerBook', () => {
     const book = new LedgerBook({ site: 'dc1' });
     book.setMachine({ machine: 'm1', power: 'on', role: 'hypervisor', healthy: true }, T);
     book.setMachine({ machine: 'm1', power: 'off' }, T);
-    expect(book.snapshot().machines.m1).toEqual({ machine: 'm1', power: 'off', role: 'hypervisor', healthy: true, updatedAt: T });
+    expect(book.snapshot().machines.m1).toEqual({
+      machine: 'm1',
+      power: 'off',
+      role: 'hypervisor',
+      healthy: true,
+      updatedAt: T,
+    });
   });
 
-  it('keeps a host\'s cluster while it stays a host, and drops it when the machine takes another role', () => {
+  it("keeps a host's cluster while it stays a host, and drops it when the machine takes another role", () => {
     const book = new LedgerBook({ site: 'dc1' });
     book.setMachine({ machine: 'm1', power: 'on', role: 'hypervisor', cluster: 'c1' }, T);
     book.setMachine({ machine: 'm1', power: 'off' }, T);
     expect(book.snapshot().machines.m1).toMatchObject({ role: 'hypervisor', cluster: 'c1' });
     book.setMachine({ machine: 'm1', role: 'idle' }, T);
-    expect(book.snapshot().machines.m1).toEqual({ machine: 'm1', power: 'off', role: 'idle', updatedAt: T });
+    expect(book.snapshot().machines.m1).toEqual({
+      machine: 'm1',
+      power: 'off',
+      role: 'idle',
+      updatedAt: T,
+    });
   });
 
   it('round-trips its state (continue-as-new) unchanged', () => {

@@ -17,12 +17,24 @@ const input: TopologyInput = {
     { name: 'app', vlan: 130 },
     { name: 'storage', vlan: 200 },
   ],
-  bootImages: [{ name: 'san', kind: 'san' }, { name: 'pxe', kind: 'pxe', kernel: 'http://127.0.0.1/vmlinuz' }],
+  bootImages: [
+    { name: 'san', kind: 'san' },
+    { name: 'pxe', kind: 'pxe', kernel: 'http://127.0.0.1/vmlinuz' },
+  ],
   sites: [
     {
       name: 'dc1',
       racks: [{ name: 'r1' }],
-      switches: [{ id: 'sw1', vendor: 'cisco-ios', address: '127.0.0.1', port: 2201, credential: 'sw', hostKeyFingerprint: FP }],
+      switches: [
+        {
+          id: 'sw1',
+          vendor: 'cisco-ios',
+          address: '127.0.0.1',
+          port: 2201,
+          credential: 'sw',
+          hostKeyFingerprint: FP,
+        },
+      ],
       arrays: [
         {
           id: 'array-1',
@@ -33,7 +45,10 @@ const input: TopologyInput = {
           hostKeyFingerprint: FP,
           portal: { address: '10.0.0.5', port: 3260 },
           targetIqn: 'iqn.2026-11.example:array-1',
-          luns: [{ id: 'app-boot', sizeGiB: 20 }, { id: 'app-data', sizeGiB: 100 }],
+          luns: [
+            { id: 'app-boot', sizeGiB: 20 },
+            { id: 'app-data', sizeGiB: 100 },
+          ],
         },
       ],
       machines: [
@@ -47,7 +62,13 @@ const input: TopologyInput = {
           cores: 32,
           memoryGiB: 256,
           pool: 'spare',
-          hypervisor: { address: '127.0.0.1', port: 2241, credential: 'hv', hostKeyFingerprint: FP, bridge: 'br-trunk' },
+          hypervisor: {
+            address: '127.0.0.1',
+            port: 2241,
+            credential: 'hv',
+            hostKeyFingerprint: FP,
+            bridge: 'br-trunk',
+          },
         },
         {
           id: 'plain-1',
@@ -100,11 +121,18 @@ const input: TopologyInput = {
 const topology = new TopologyIndex(parseTopology(input));
 const host: Machine = topology.machine('kvm-1');
 /** A target per LUN holding it as LUN 1, the layout of drivers/storage. */
-const locateLun: IscsiLunLocator = (array, lunId) => ({ portalAddress: array.portal.address, portalPort: array.portal.port, targetIqn: `${array.targetIqn}:${lunId}`, lun: 1 });
+const locateLun: IscsiLunLocator = (array, lunId) => ({
+  portalAddress: array.portal.address,
+  portalPort: array.portal.port,
+  targetIqn: `${array.targetIqn}:${lunId}`,
+  lun: 1,
+});
 
 describe('libvirt domain XML', () => {
   it('renders a persona as a VM: MACs on the trunk bridge, VLAN tags, iSCSI LUNs through the host initiator, boot LUN first', () => {
-    const xml = libvirtDomainXml(personaVmSpec(topology.persona('app-01'), host, topology, locateLun));
+    const xml = libvirtDomainXml(
+      personaVmSpec(topology.persona('app-01'), host, topology, locateLun),
+    );
     expect(xml).toBe(`<domain type='kvm'>
   <name>app-01</name>
   <memory unit='GiB'>16</memory>
@@ -166,7 +194,9 @@ describe('libvirt domain XML', () => {
   });
 
   it('network-boots from the first NIC when the persona has no boot LUN', () => {
-    const xml = libvirtDomainXml(personaVmSpec(topology.persona('pxe-01'), host, topology, locateLun));
+    const xml = libvirtDomainXml(
+      personaVmSpec(topology.persona('pxe-01'), host, topology, locateLun),
+    );
     expect(xml).not.toContain('<disk');
     expect(xml).toContain(`    <interface type='bridge'>
       <mac address='52:54:00:aa:00:04'/>
@@ -191,8 +221,16 @@ describe('libvirt domain XML', () => {
       }
       throw new Error('accepted');
     };
-    expect(refuse(topology.persona('nomac-01'), host)).toEqual(['persona.networks[0].mac', 'persona.requirements.arch', 'persona.vmAllowed']);
-    expect(refuse(topology.persona('app-01'), plain)).toEqual(['host.hypervisor', 'host.storage.iqn', 'persona.requirements.arch']);
+    expect(refuse(topology.persona('nomac-01'), host)).toEqual([
+      'persona.networks[0].mac',
+      'persona.requirements.arch',
+      'persona.vmAllowed',
+    ]);
+    expect(refuse(topology.persona('app-01'), plain)).toEqual([
+      'host.hypervisor',
+      'host.storage.iqn',
+      'persona.requirements.arch',
+    ]);
   });
 });
 
@@ -203,7 +241,15 @@ describe('libvirt domain XML refuses values that are not what they claim to be',
     vcpus: 2,
     memoryGiB: 4,
     nics: [{ mac: '52:54:00:aa:00:01', bridge: 'br-trunk', vlans: [110] }],
-    disks: [{ targetIqn: 'iqn.2026-11.example:array-1', lun: 1, portal: { address: '10.0.0.5', port: 3260 }, initiatorIqn: 'iqn.2026-11.example:kvm-1', boot: true }],
+    disks: [
+      {
+        targetIqn: 'iqn.2026-11.example:array-1',
+        lun: 1,
+        portal: { address: '10.0.0.5', port: 3260 },
+        initiatorIqn: 'iqn.2026-11.example:kvm-1',
+        boot: true,
+      },
+    ],
   };
   const disk = good.disks[0]!;
   const nic = good.nics[0]!;
@@ -213,15 +259,34 @@ describe('libvirt domain XML refuses values that are not what they claim to be',
   });
 
   it.each<[string, VmSpec, string]>([
-    ['markup in the name', { ...good, name: "web-01</name><on_crash>preserve</on_crash><name>x" }, 'name'],
+    [
+      'markup in the name',
+      { ...good, name: 'web-01</name><on_crash>preserve</on_crash><name>x' },
+      'name',
+    ],
     ['an all-digit name (a domain id to virsh)', { ...good, name: '42' }, 'name'],
     ['a UUID-shaped name', { ...good, name: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' }, 'name'],
-    ['a quote in the bridge', { ...good, nics: [{ ...nic, bridge: "br0' type='x" }] }, 'nics[0].bridge'],
+    [
+      'a quote in the bridge',
+      { ...good, nics: [{ ...nic, bridge: "br0' type='x" }] },
+      'nics[0].bridge',
+    ],
     ['a malformed MAC', { ...good, nics: [{ ...nic, mac: '52:54:00:aa:00' }] }, 'nics[0].mac'],
     ['VLAN 4095', { ...good, nics: [{ ...nic, vlans: [4095] }] }, 'nics[0].vlans[0]'],
     ['a NIC without VLAN', { ...good, nics: [{ ...nic, vlans: [] }] }, 'nics[0].vlans'],
-    ['a target IQN with a space', { ...good, disks: [{ ...disk, targetIqn: 'iqn.2026-11.example:a b' }] }, 'disks[0].targetIqn'],
-    ['markup in the portal address', { ...good, disks: [{ ...disk, portal: { address: "10.0.0.5'/><host name='evil", port: 3260 } }] }, 'disks[0].portal.address'],
+    [
+      'a target IQN with a space',
+      { ...good, disks: [{ ...disk, targetIqn: 'iqn.2026-11.example:a b' }] },
+      'disks[0].targetIqn',
+    ],
+    [
+      'markup in the portal address',
+      {
+        ...good,
+        disks: [{ ...disk, portal: { address: "10.0.0.5'/><host name='evil", port: 3260 } }],
+      },
+      'disks[0].portal.address',
+    ],
     ['a negative LUN', { ...good, disks: [{ ...disk, lun: -1 }] }, 'disks[0].lun'],
     ['two boot disks', { ...good, disks: [disk, { ...disk, lun: 2 }] }, 'disks'],
   ])('%s', (_what, spec, path) => {
@@ -238,7 +303,9 @@ describe('libvirt domain XML refuses values that are not what they claim to be',
 
 describe('xml builder', () => {
   it('escapes every value in attributes and text', () => {
-    expect(renderXml(el('a', { q: `'"<&>` }, `<b>&'"`))).toBe(`<a q='&apos;&quot;&lt;&amp;&gt;'>&lt;b&gt;&amp;&apos;&quot;</a>\n`);
+    expect(renderXml(el('a', { q: `'"<&>` }, `<b>&'"`))).toBe(
+      `<a q='&apos;&quot;&lt;&amp;&gt;'>&lt;b&gt;&amp;&apos;&quot;</a>\n`,
+    );
     expect(escapeXml(42)).toBe('42');
   });
 

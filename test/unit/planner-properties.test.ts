@@ -3,7 +3,11 @@ import type { Arch } from '../../inventory/topology-schema';
 import { CapacityBound } from '../../workflows/planner/capacity-bound';
 import { failoverPlanSchema, type FailoverPlan } from '../../workflows/planner/failover-plan';
 import { planFailover } from '../../workflows/planner/plan-failover';
-import { plannerInputSchema, type PlannerInput, type Placement } from '../../workflows/planner/planner-input';
+import {
+  plannerInputSchema,
+  type PlannerInput,
+  type Placement,
+} from '../../workflows/planner/planner-input';
 import { buildTopology, type MachineSpec, type PersonaSpec } from './planner-fixtures';
 
 /**
@@ -32,7 +36,9 @@ interface GenPersona {
   cores: number;
   memoryGiB: number;
   vmAllowed: boolean;
-  /** burned: on a machine of its own that is in the fire; machine: on one of the generated machines. */
+  /**
+   * burned: on a machine of its own that is in the fire; machine: on one of the generated machines.
+   */
   placeKind: 'burned' | 'machine' | 'vm' | 'none';
   place: number;
   inTopology: boolean;
@@ -56,14 +62,44 @@ const machineArb = fc.record({
   arch,
   cores: fc.constantFrom(4, 8, 16, 32, 64),
   memoryGiB: fc.constantFrom(16, 32, 64, 128, 256),
-  pool: fc.constantFrom<GenMachine['pool']>('spare', 'spare', 'repurposable', 'repurposable', 'repurposable', 'repurposable', 'dedicated'),
+  pool: fc.constantFrom<GenMachine['pool']>(
+    'spare',
+    'spare',
+    'repurposable',
+    'repurposable',
+    'repurposable',
+    'repurposable',
+    'dedicated',
+  ),
   priority: fc.constantFrom(1, 2, 3, 4, 4, 5, 5, 5),
   site: fc.constantFrom<GenMachine['site']>('dc1', 'dc1', 'dc1', 'dc2'),
   failed: fc.constantFrom(false, false, false, false, false, false, false, true),
   host: fc.constantFrom(false, false, false, true),
-  power: fc.constantFrom<GenMachine['power']>('on', 'on', 'off', 'off', 'off', 'off', 'off', 'off', 'off', 'unknown'),
+  power: fc.constantFrom<GenMachine['power']>(
+    'on',
+    'on',
+    'off',
+    'off',
+    'off',
+    'off',
+    'off',
+    'off',
+    'off',
+    'unknown',
+  ),
   healthy: fc.constantFrom(true, true, true, true, true, true, true, true, true, false),
-  leased: fc.constantFrom<GenMachine['leased']>('no', 'no', 'no', 'no', 'no', 'no', 'no', 'no', 'other', 'mine'),
+  leased: fc.constantFrom<GenMachine['leased']>(
+    'no',
+    'no',
+    'no',
+    'no',
+    'no',
+    'no',
+    'no',
+    'no',
+    'other',
+    'mine',
+  ),
 });
 const personaArb = fc.record({
   priority: fc.integer({ min: 1, max: 5 }),
@@ -71,7 +107,17 @@ const personaArb = fc.record({
   cores: fc.constantFrom(2, 4, 4, 8, 8, 16, 32),
   memoryGiB: fc.constantFrom(8, 16, 16, 32, 32, 64, 128),
   vmAllowed: fc.constantFrom(true, true, false),
-  placeKind: fc.constantFrom<GenPersona['placeKind']>('burned', 'burned', 'burned', 'burned', 'machine', 'machine', 'machine', 'vm', 'none'),
+  placeKind: fc.constantFrom<GenPersona['placeKind']>(
+    'burned',
+    'burned',
+    'burned',
+    'burned',
+    'machine',
+    'machine',
+    'machine',
+    'vm',
+    'none',
+  ),
   place: fc.nat(),
   inTopology: fc.boolean(),
   leased: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
@@ -79,18 +125,33 @@ const personaArb = fc.record({
 function scenarioArb(maxMachines: number, maxPersonas: number): fc.Arbitrary<Scenario> {
   return fc
     .record({
-      machines: fc.array(machineArb, { minLength: Math.min(3, maxMachines), maxLength: maxMachines }),
+      machines: fc.array(machineArb, {
+        minLength: Math.min(3, maxMachines),
+        maxLength: maxMachines,
+      }),
       personas: fc.array(personaArb, { minLength: 2, maxLength: maxPersonas, size: 'max' }),
       allowRepurpose: fc.constantFrom(true, true, false),
       sparesOnly: fc.constantFrom(false, false, false, false, false, true),
-      overhead: fc.record({ cores: fc.integer({ min: 0, max: 4 }), memoryGiB: fc.constantFrom(0, 8, 16) }),
+      overhead: fc.record({
+        cores: fc.integer({ min: 0, max: 4 }),
+        memoryGiB: fc.constantFrom(0, 8, 16),
+      }),
       hypervisorImage: fc.constantFrom(true, true, true, false),
-      targetSites: fc.constantFrom<Scenario['targetSites']>('all', 'all', 'all', 'all', 'dc1', 'dc2'),
+      targetSites: fc.constantFrom<Scenario['targetSites']>(
+        'all',
+        'all',
+        'all',
+        'all',
+        'dc1',
+        'dc2',
+      ),
       searchNodes: fc.constantFrom(50_000, 50_000, 50_000, 1, 20),
       seed: fc.integer(),
       flavor: fc.constantFrom<Flavor>('mixed', 'evictions', 'packing'),
     })
-    .map(({ flavor, ...s }) => withBurned(flavored(flavor, s.sparesOnly ? { ...s, allowRepurpose: false } : s)));
+    .map(({ flavor, ...s }) =>
+      withBurned(flavored(flavor, s.sparesOnly ? { ...s, allowRepurpose: false } : s)),
+    );
 }
 
 /**
@@ -105,14 +166,25 @@ function flavored(flavor: Flavor, sc: Scenario): Scenario {
       ...sc,
       allowRepurpose: true,
       sparesOnly: false,
-      machines: sc.machines.map((m) => ({ ...m, pool: m.pool === 'spare' ? 'repurposable' : m.pool, priority: 4 + (m.priority % 2) })),
-      personas: sc.personas.map((p) => ({ ...p, priority: p.placeKind === 'machine' ? 4 + (p.priority % 2) : 1 + (p.priority % 3) })),
+      machines: sc.machines.map((m) => ({
+        ...m,
+        pool: m.pool === 'spare' ? 'repurposable' : m.pool,
+        priority: 4 + (m.priority % 2),
+      })),
+      personas: sc.personas.map((p) => ({
+        ...p,
+        priority: p.placeKind === 'machine' ? 4 + (p.priority % 2) : 1 + (p.priority % 3),
+      })),
     };
   }
   if (flavor === 'packing') {
     return {
       ...sc,
-      machines: sc.machines.map((m) => ({ ...m, cores: Math.max(m.cores, 32), memoryGiB: Math.max(m.memoryGiB, 128) })),
+      machines: sc.machines.map((m) => ({
+        ...m,
+        cores: Math.max(m.cores, 32),
+        memoryGiB: Math.max(m.memoryGiB, 128),
+      })),
       personas: sc.personas.map((p) => ({ ...p, vmAllowed: p.vmAllowed || p.priority % 2 === 0 })),
     };
   }
@@ -145,13 +217,29 @@ function tightScenarioArb(): fc.Arbitrary<Scenario> {
       machines: fc.array(machine, { minLength: 2, maxLength: 4 }),
       lost: fc.array(persona('burned', 1, 4), { minLength: 3, maxLength: 6 }),
       occupants: fc.array(persona('machine', 2, 5), { maxLength: 3 }),
-      overhead: fc.record({ cores: fc.integer({ min: 0, max: 4 }), memoryGiB: fc.constantFrom(0, 8) }),
+      overhead: fc.record({
+        cores: fc.integer({ min: 0, max: 4 }),
+        memoryGiB: fc.constantFrom(0, 8),
+      }),
       seed: fc.integer(),
     })
     .map(({ machines, lost, occupants, overhead, seed }) =>
       withBurned({
-        machines: machines.map((m) => ({ ...m, arch: 'x86_64', site: 'dc1', failed: false, power: 'on', healthy: true, leased: 'no' })),
-        personas: [...lost, ...occupants].map((p) => ({ ...p, arch: 'x86_64', inTopology: false, leased: false })),
+        machines: machines.map((m) => ({
+          ...m,
+          arch: 'x86_64',
+          site: 'dc1',
+          failed: false,
+          power: 'on',
+          healthy: true,
+          leased: 'no',
+        })),
+        personas: [...lost, ...occupants].map((p) => ({
+          ...p,
+          arch: 'x86_64',
+          inTopology: false,
+          leased: false,
+        })),
         allowRepurpose: true,
         sparesOnly: false,
         overhead,
@@ -170,10 +258,30 @@ function tightScenarioArb(): fc.Arbitrary<Scenario> {
  */
 function evictedHostRoom(): Scenario {
   const machine = (over: Partial<GenMachine>): GenMachine => ({
-    arch: 'x86_64', cores: 8, memoryGiB: 32, pool: 'spare', priority: 5, site: 'dc1', failed: false, host: false, power: 'on', healthy: true, leased: 'no', ...over,
+    arch: 'x86_64',
+    cores: 8,
+    memoryGiB: 32,
+    pool: 'spare',
+    priority: 5,
+    site: 'dc1',
+    failed: false,
+    host: false,
+    power: 'on',
+    healthy: true,
+    leased: 'no',
+    ...over,
   });
   const persona = (over: Partial<GenPersona>): GenPersona => ({
-    priority: 3, arch: 'x86_64', cores: 8, memoryGiB: 32, vmAllowed: true, placeKind: 'burned', place: 0, inTopology: false, leased: false, ...over,
+    priority: 3,
+    arch: 'x86_64',
+    cores: 8,
+    memoryGiB: 32,
+    vmAllowed: true,
+    placeKind: 'burned',
+    place: 0,
+    inTopology: false,
+    leased: false,
+    ...over,
   });
   return withBurned({
     machines: [machine({ pool: 'repurposable', cores: 64, memoryGiB: 256 }), machine({})],
@@ -214,10 +322,26 @@ const pid = (i: number): string => `p-${((i * 104729) % 1000).toString().padStar
 function withBurned(sc: Scenario): Scenario {
   const burned: GenMachine[] = sc.personas
     .filter((p) => p.placeKind === 'burned')
-    .map((p) => ({ arch: p.arch, cores: 64, memoryGiB: 256, pool: 'dedicated', priority: 1, site: 'dc1', failed: true, host: false, power: 'off', healthy: true, leased: 'no' }));
+    .map((p) => ({
+      arch: p.arch,
+      cores: 64,
+      memoryGiB: 256,
+      pool: 'dedicated',
+      priority: 1,
+      site: 'dc1',
+      failed: true,
+      host: false,
+      power: 'off',
+      healthy: true,
+      leased: 'no',
+    }));
   let next = sc.machines.length;
   const personas = sc.personas.map((p) =>
-    p.placeKind === 'burned' ? { ...p, placeKind: 'machine' as const, place: next++ } : p.placeKind === 'machine' ? { ...p, place: p.place % sc.machines.length } : p,
+    p.placeKind === 'burned'
+      ? { ...p, placeKind: 'machine' as const, place: next++ }
+      : p.placeKind === 'machine'
+        ? { ...p, place: p.place % sc.machines.length }
+        : p,
   );
   return { ...sc, machines: [...sc.machines, ...burned], personas };
 }
@@ -259,25 +383,57 @@ function world(sc: Scenario): World {
   }));
   const personas: PersonaSpec[] = sc.personas.map((p, i) => {
     const place = placement.get(personaNames[i] as string) as Placement;
-    const home = !p.inTopology || place.kind === 'none' ? undefined : place.kind === 'machine' ? { machine: place.machine } : { host: place.host, vm: true as const };
-    return { name: personaNames[i] as string, priority: p.priority, arch: p.arch, cores: p.cores, memoryGiB: p.memoryGiB, vmAllowed: p.vmAllowed, ...(home ? { home } : {}) };
+    const home =
+      !p.inTopology || place.kind === 'none'
+        ? undefined
+        : place.kind === 'machine'
+          ? { machine: place.machine }
+          : { host: place.host, vm: true as const };
+    return {
+      name: personaNames[i] as string,
+      priority: p.priority,
+      arch: p.arch,
+      cores: p.cores,
+      memoryGiB: p.memoryGiB,
+      vmAllowed: p.vmAllowed,
+      ...(home ? { home } : {}),
+    };
   });
   const topology = buildTopology({ machines, personas, hostOverhead: sc.overhead });
   const sites = new Set(topology.sites.map((s) => s.name));
-  const targetSites = sc.targetSites === 'all' || !sites.has(sc.targetSites) ? undefined : [sc.targetSites];
+  const targetSites =
+    sc.targetSites === 'all' || !sites.has(sc.targetSites) ? undefined : [sc.targetSites];
   const input = plannerInputSchema.parse({
     topology,
     failedMachines: [...failed],
     ledger: {
       placements: sc.personas.flatMap((p, i) => {
         const place = placement.get(personaNames[i] as string) as Placement;
-        return p.inTopology && place.kind !== 'none' ? [] : [{ persona: personaNames[i], placement: place }];
+        return p.inTopology && place.kind !== 'none'
+          ? []
+          : [{ persona: personaNames[i], placement: place }];
       }),
       hypervisorHosts: [...hosts],
-      machines: sc.machines.map((m, i) => ({ machine: machineIds[i], power: m.power, healthy: m.healthy })),
+      machines: sc.machines.map((m, i) => ({
+        machine: machineIds[i],
+        power: m.power,
+        healthy: m.healthy,
+      })),
       leases: [
-        ...sc.machines.flatMap((m, i) => (m.leased === 'no' ? [] : [{ kind: 'machine', id: machineIds[i], holder: m.leased === 'mine' ? 'me' : 'someone-else' }])),
-        ...sc.personas.flatMap((p, i) => (p.leased ? [{ kind: 'persona', id: personaNames[i], holder: 'someone-else' }] : [])),
+        ...sc.machines.flatMap((m, i) =>
+          m.leased === 'no'
+            ? []
+            : [
+                {
+                  kind: 'machine',
+                  id: machineIds[i],
+                  holder: m.leased === 'mine' ? 'me' : 'someone-else',
+                },
+              ],
+        ),
+        ...sc.personas.flatMap((p, i) =>
+          p.leased ? [{ kind: 'persona', id: personaNames[i], holder: 'someone-else' }] : [],
+        ),
       ],
     },
     options: {
@@ -301,10 +457,19 @@ function rules(sc: Scenario, w: World) {
   const usable = (id: string): boolean => {
     const x = m(id);
     const targets = w.input.options.targetSites;
-    return (targets === undefined || targets.includes(x.site)) && !w.failed.has(id) && x.leased !== 'other' && x.power !== 'unknown' && x.healthy;
+    return (
+      (targets === undefined || targets.includes(x.site)) &&
+      !w.failed.has(id) &&
+      x.leased !== 'other' &&
+      x.power !== 'unknown' &&
+      x.healthy
+    );
   };
   const reachable = (id: string): boolean => usable(id) && m(id).pool !== 'dedicated';
-  /** Priority of the occupant taking the machine evicts; 0 when free; undefined when it may not be taken. */
+  /**
+   * Priority of the occupant taking the machine evicts; 0 when free; undefined when it may not be
+   * taken.
+   */
   const takeCost = (id: string): number | undefined => {
     const x = m(id);
     if (!reachable(id) || w.hosts.has(id)) return undefined;
@@ -325,7 +490,10 @@ function rules(sc: Scenario, w: World) {
   };
   const lost = w.personaNames.filter((n) => {
     const place = w.placement.get(n) as Placement;
-    return (place.kind === 'machine' && w.failed.has(place.machine)) || (place.kind === 'vm' && w.failed.has(place.host));
+    return (
+      (place.kind === 'machine' && w.failed.has(place.machine)) ||
+      (place.kind === 'vm' && w.failed.has(place.host))
+    );
   });
   return { m, p, takeCost, hostRoom, lost };
 }
@@ -333,7 +501,8 @@ function rules(sc: Scenario, w: World) {
 /** Restored minus evicted, per priority level. */
 function levels(plan: FailoverPlan): number[] {
   const v = [0, 0, 0, 0, 0];
-  for (const r of plan.restorations) if (r.outcome === 'restored') v[r.priority - 1] = (v[r.priority - 1] ?? 0) + 1;
+  for (const r of plan.restorations)
+    if (r.outcome === 'restored') v[r.priority - 1] = (v[r.priority - 1] ?? 0) + 1;
   for (const e of plan.evictions) v[e.occupantPriority - 1] = (v[e.occupantPriority - 1] ?? 0) - 1;
   return v;
 }
@@ -351,7 +520,8 @@ function checkPlan(sc: Scenario, w: World, plan: FailoverPlan): void {
   for (const r of plan.restorations) {
     const persona = p(r.persona);
     expect(r.priority).toBe(persona.priority);
-    if (persona.leased) expect(r).toMatchObject({ outcome: 'not-restored', reason: 'persona-leased' });
+    if (persona.leased)
+      expect(r).toMatchObject({ outcome: 'not-restored', reason: 'persona-leased' });
     if (r.outcome !== 'restored') continue;
     if (r.target.kind === 'machine') {
       const id = r.target.machine;
@@ -360,18 +530,26 @@ function checkPlan(sc: Scenario, w: World, plan: FailoverPlan): void {
       const cost = takeCost(id);
       expect(cost).toBeDefined();
       if (cost !== 0) expect(cost as number).toBeGreaterThan(persona.priority);
-      expect([m(id).arch, m(id).cores >= persona.cores, m(id).memoryGiB >= persona.memoryGiB]).toEqual([persona.arch, true, true]);
+      expect([
+        m(id).arch,
+        m(id).cores >= persona.cores,
+        m(id).memoryGiB >= persona.memoryGiB,
+      ]).toEqual([persona.arch, true, true]);
     } else {
       expect(persona.vmAllowed).toBe(true);
       expect(r.target.newHost).toBe(newHosts.has(r.target.host));
       vms.set(r.target.host, [...(vms.get(r.target.host) ?? []), r.persona]);
     }
   }
-  // Hosts: a new one is a takeable machine, evicting only for its highest-priority VM; no host over capacity.
+  // Hosts: a new one is a takeable machine, evicting only for its highest-priority VM; no host over
+  // capacity.
   for (const [host, names] of vms) {
     const guests = names.map(p);
     const room = newHosts.has(host)
-      ? { cores: m(host).cores - sc.overhead.cores, memoryGiB: m(host).memoryGiB - sc.overhead.memoryGiB }
+      ? {
+          cores: m(host).cores - sc.overhead.cores,
+          memoryGiB: m(host).memoryGiB - sc.overhead.memoryGiB,
+        }
       : (hostRoom(host) as { cores: number; memoryGiB: number });
     expect(room).toBeDefined();
     expect(guests.reduce((s, g) => s + g.cores, 0)).toBeLessThanOrEqual(room.cores);
@@ -381,7 +559,8 @@ function checkPlan(sc: Scenario, w: World, plan: FailoverPlan): void {
       expect(sc.hypervisorImage).toBe(true);
       const cost = takeCost(host);
       expect(cost).toBeDefined();
-      if (cost !== 0) expect(cost as number).toBeGreaterThan(Math.min(...guests.map((g) => g.priority)));
+      if (cost !== 0)
+        expect(cost as number).toBeGreaterThan(Math.min(...guests.map((g) => g.priority)));
       expect([...(newHosts.get(host)?.vms ?? [])].sort()).toEqual([...names].sort());
     }
   }
@@ -406,39 +585,71 @@ function checkPlan(sc: Scenario, w: World, plan: FailoverPlan): void {
   // Nothing left standing that an unrestored persona could have used.
   const leftRoom = new Map<string, { cores: number; memoryGiB: number }>();
   for (const id of w.machineIds) {
-    const base = newHosts.has(id) ? { cores: m(id).cores - sc.overhead.cores, memoryGiB: m(id).memoryGiB - sc.overhead.memoryGiB } : hostRoom(id);
+    const base = newHosts.has(id)
+      ? {
+          cores: m(id).cores - sc.overhead.cores,
+          memoryGiB: m(id).memoryGiB - sc.overhead.memoryGiB,
+        }
+      : hostRoom(id);
     if (base === undefined) continue;
     const guests = (vms.get(id) ?? []).map(p);
-    leftRoom.set(id, { cores: base.cores - guests.reduce((s, g) => s + g.cores, 0), memoryGiB: base.memoryGiB - guests.reduce((s, g) => s + g.memoryGiB, 0) });
+    leftRoom.set(id, {
+      cores: base.cores - guests.reduce((s, g) => s + g.cores, 0),
+      memoryGiB: base.memoryGiB - guests.reduce((s, g) => s + g.memoryGiB, 0),
+    });
   }
   for (const r of plan.restorations) {
     if (r.outcome === 'restored' || r.reason === 'persona-leased') continue;
     const q = p(r.persona);
     for (const id of w.machineIds) {
       const cost = takeCost(id);
-      const free = cost !== undefined && !taken.includes(id) && (cost === 0 || cost > q.priority) && m(id).arch === q.arch;
+      const free =
+        cost !== undefined &&
+        !taken.includes(id) &&
+        (cost === 0 || cost > q.priority) &&
+        m(id).arch === q.arch;
       expect(free && m(id).cores >= q.cores && m(id).memoryGiB >= q.memoryGiB).toBe(false);
       if (!q.vmAllowed) continue;
-      expect(free && sc.hypervisorImage && m(id).cores - sc.overhead.cores >= q.cores && m(id).memoryGiB - sc.overhead.memoryGiB >= q.memoryGiB).toBe(false);
+      expect(
+        free &&
+          sc.hypervisorImage &&
+          m(id).cores - sc.overhead.cores >= q.cores &&
+          m(id).memoryGiB - sc.overhead.memoryGiB >= q.memoryGiB,
+      ).toBe(false);
       const room = leftRoom.get(id);
-      expect(room !== undefined && m(id).arch === q.arch && room.cores >= q.cores && room.memoryGiB >= q.memoryGiB).toBe(false);
+      expect(
+        room !== undefined &&
+          m(id).arch === q.arch &&
+          room.cores >= q.cores &&
+          room.memoryGiB >= q.memoryGiB,
+      ).toBe(false);
     }
   }
 
-  // Groups: priority order, every restored persona once, every new host once, with its highest-priority VM.
-  expect(plan.groups.map((g) => g.priority)).toEqual([...new Set(plan.restorations.filter((r) => r.outcome === 'restored').map((r) => r.priority))].sort());
+  // Groups: priority order, every restored persona once, every new host once, with its
+  // highest-priority VM.
+  expect(plan.groups.map((g) => g.priority)).toEqual(
+    [
+      ...new Set(plan.restorations.filter((r) => r.outcome === 'restored').map((r) => r.priority)),
+    ].sort(),
+  );
   for (const r of plan.restorations) {
     const inGroups = plan.groups.filter((g) => g.personas.includes(r.persona));
     expect(inGroups.map((g) => g.priority)).toEqual(r.outcome === 'restored' ? [r.priority] : []);
   }
   for (const [host, names] of vms) {
     if (!newHosts.has(host)) continue;
-    expect(plan.groups.filter((g) => g.hypervisorHosts.includes(host)).map((g) => g.priority)).toEqual([Math.min(...names.map((n) => p(n).priority))]);
+    expect(
+      plan.groups.filter((g) => g.hypervisorHosts.includes(host)).map((g) => g.priority),
+    ).toEqual([Math.min(...names.map((n) => p(n).priority))]);
   }
   expect(plan.tally.map((t) => t.restored - t.evicted)).toEqual(levels(plan));
 }
 
-/** What the planner optimizes: restored minus evicted per level (higher first), then evictions and new hosts (fewer). */
+/**
+ * What the planner optimizes: restored minus evicted per level (higher first), then evictions and
+ * new hosts (fewer).
+ */
 function objective(plan: FailoverPlan): number[] {
   return [...levels(plan), 0 - plan.evictions.length, 0 - plan.hypervisorHosts.length];
 }
@@ -457,14 +668,20 @@ function bruteForce(sc: Scenario, w: World, checkBound = false): number[] {
     const r = hostRoom(id);
     if (r) room.set(id, r);
   }
-  const offerOf = (id: string, cost: number) => ({ arch: m(id).arch, cores: m(id).cores, memoryGiB: m(id).memoryGiB, ...(cost ? { occupant: { priority: cost } } : {}) });
+  const offerOf = (id: string, cost: number) => ({
+    arch: m(id).arch,
+    cores: m(id).cores,
+    memoryGiB: m(id).memoryGiB,
+    ...(cost ? { occupant: { priority: cost } } : {}),
+  });
   const offers = w.machineIds.flatMap((id) => {
     const cost = takeCost(id);
     return cost === undefined ? [] : [offerOf(id, cost)];
   });
   const bound = new CapacityBound(movable.map(p), offers);
   offers.forEach((o) => bound.offer(o, 1));
-  for (const [id, r] of room) bound.room(m(id).arch, Math.max(0, r.cores), Math.max(0, r.memoryGiB));
+  for (const [id, r] of room)
+    bound.room(m(id).arch, Math.max(0, r.cores), Math.max(0, r.memoryGiB));
 
   /** Per level, then minus evictions, then minus new hosts. */
   const v = [0, 0, 0, 0, 0, 0, 0];
@@ -501,7 +718,10 @@ function bruteForce(sc: Scenario, w: World, checkBound = false): number[] {
         state.delete(id);
       }
       if (!q.vmAllowed) continue;
-      const host = { cores: x.cores - sc.overhead.cores - q.cores, memoryGiB: x.memoryGiB - sc.overhead.memoryGiB - q.memoryGiB };
+      const host = {
+        cores: x.cores - sc.overhead.cores - q.cores,
+        memoryGiB: x.memoryGiB - sc.overhead.memoryGiB - q.memoryGiB,
+      };
       if (takeable && sc.hypervisorImage && host.cores >= 0 && host.memoryGiB >= 0) {
         state.set(id, 'host');
         room.set(id, host);
@@ -550,7 +770,10 @@ function shuffledInput(input: PlannerInput, seed: number): PlannerInput {
     ...input,
     topology: {
       ...t,
-      sites: shuffled(t.sites, seed).map((s, i) => ({ ...s, machines: shuffled(s.machines, seed + i + 1) })),
+      sites: shuffled(t.sites, seed).map((s, i) => ({
+        ...s,
+        machines: shuffled(s.machines, seed + i + 1),
+      })),
       personas: shuffled(t.personas, seed + 7),
       bootImages: shuffled(t.bootImages, seed + 11),
     },

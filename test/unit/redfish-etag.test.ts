@@ -23,16 +23,31 @@ describe('ifMatchFallbacks (sushy connector _etag_handler)', () => {
 });
 
 describe('busyRetry', () => {
-  const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, body, headers });
-  const info = (id: string) => ({ error: { '@Message.ExtendedInfo': [{ MessageId: id, Message: 'x' }] } });
+  const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
+    status,
+    body,
+    headers,
+  });
+  const info = (id: string) => ({
+    error: { '@Message.ExtendedInfo': [{ MessageId: id, Message: 'x' }] },
+  });
 
   it('503 is busy, with Retry-After in seconds or as a date', () => {
     expect(busyRetry(res(503, undefined, { 'retry-after': '3' }))).toEqual({ afterMs: 3000 });
-    expect(busyRetry(res(503, undefined, { 'retry-after': 'Sun, 06 Dec 2026 15:00:05 GMT' }), Date.parse('Sun, 06 Dec 2026 15:00:00 GMT'))).toEqual({ afterMs: 5000 });
+    expect(
+      busyRetry(
+        res(503, undefined, { 'retry-after': 'Sun, 06 Dec 2026 15:00:05 GMT' }),
+        Date.parse('Sun, 06 Dec 2026 15:00:00 GMT'),
+      ),
+    ).toEqual({ afterMs: 5000 });
     expect(busyRetry(res(503, undefined))).toEqual({ afterMs: undefined });
   });
 
-  it.each(['IDRAC.2.8.SYS518', 'iLO.2.14.UnableToModifyDuringSystemPOST', 'iLO.2.14.InvalidOperationForSystemState'])('400 with %s is busy', (id) => {
+  it.each([
+    'IDRAC.2.8.SYS518',
+    'iLO.2.14.UnableToModifyDuringSystemPOST',
+    'iLO.2.14.InvalidOperationForSystemState',
+  ])('400 with %s is busy', (id) => {
     expect(busyRetry(res(400, info(id)))).toEqual({ afterMs: undefined });
   });
 

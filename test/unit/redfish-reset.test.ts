@@ -1,9 +1,32 @@
 import fc from 'fast-check';
 import type { PowerAction } from '../../drivers/power/power-driver';
-import { ASSUMED_RESET_TYPES, isAlreadyDone, reportedPowerState, resetPlan } from '../../drivers/power/redfish-reset';
+import {
+  ASSUMED_RESET_TYPES,
+  isAlreadyDone,
+  reportedPowerState,
+  resetPlan,
+} from '../../drivers/power/redfish-reset';
 
-const ALL = ['On', 'ForceOn', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'PowerCycle', 'Nmi', 'PushPowerButton'];
-const SUSHY = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn'];
+const ALL = [
+  'On',
+  'ForceOn',
+  'ForceOff',
+  'GracefulShutdown',
+  'GracefulRestart',
+  'ForceRestart',
+  'PowerCycle',
+  'Nmi',
+  'PushPowerButton',
+];
+const SUSHY = [
+  'On',
+  'ForceOff',
+  'GracefulShutdown',
+  'GracefulRestart',
+  'ForceRestart',
+  'Nmi',
+  'ForceOn',
+];
 
 describe('resetPlan', () => {
   it.each<[PowerAction, readonly string[], readonly string[] | undefined]>([
@@ -30,10 +53,17 @@ describe('resetPlan', () => {
 
   it('only ever plans reset types the BMC allows', () => {
     fc.assert(
-      fc.property(fc.constantFrom<PowerAction>('on', 'off', 'soft', 'cycle'), fc.subarray(ALL), (action, allowable) => {
-        const plan = resetPlan(action, allowable);
-        return plan === undefined || (plan.length > 0 && plan.every((step) => allowable.includes(step)));
-      }),
+      fc.property(
+        fc.constantFrom<PowerAction>('on', 'off', 'soft', 'cycle'),
+        fc.subarray(ALL),
+        (action, allowable) => {
+          const plan = resetPlan(action, allowable);
+          return (
+            plan === undefined ||
+            (plan.length > 0 && plan.every((step) => allowable.includes(step)))
+          );
+        },
+      ),
     );
   });
 });

@@ -19,7 +19,12 @@ describe('taskOutcome', () => {
   });
 
   it("carries the task's messages when it ends badly", () => {
-    expect(taskOutcome(200, { TaskState: 'Exception', Messages: [{ Message: 'PSU fault' }, {}, { Message: 'retry later' }] })).toEqual({
+    expect(
+      taskOutcome(200, {
+        TaskState: 'Exception',
+        Messages: [{ Message: 'PSU fault' }, {}, { Message: 'retry later' }],
+      }),
+    ).toEqual({
       kind: 'failed',
       detail: 'task ended Exception: PSU fault; retry later',
     });
@@ -28,9 +33,16 @@ describe('taskOutcome', () => {
 
 describe('waitForTask', () => {
   it('polls until the task is finished', async () => {
-    const answers = [{ status: 202, body: undefined }, { status: 200, body: { TaskState: 'Running' } }, { status: 200, body: { TaskState: 'Completed' } }];
+    const answers = [
+      { status: 202, body: undefined },
+      { status: 200, body: { TaskState: 'Running' } },
+      { status: 200, body: { TaskState: 'Completed' } },
+    ];
     let polls = 0;
-    const outcome = await waitForTask(async () => answers[polls++]!, { timeoutMs: 5_000, pollIntervalMs: 1 });
+    const outcome = await waitForTask(async () => answers[polls++]!, {
+      timeoutMs: 5_000,
+      pollIntervalMs: 1,
+    });
     expect(outcome).toEqual({ kind: 'done' });
     expect(polls).toBe(3);
   });

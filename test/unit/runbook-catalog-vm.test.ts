@@ -16,10 +16,27 @@ describe('catalog entries of p2v and v2p', () => {
     expect(entry.workflowType).toBe('p2v');
     expect(entry.inputSchema.safeParse({ persona: 'web-01' }).success).toBe(false);
     const input = entry.inputSchema.parse({ persona: 'web-01', mode: 'copy', host: 'm-r2-03' });
-    expect(input).toEqual({ persona: 'web-01', host: 'm-r2-03', mode: 'copy', graceSeconds: 300, healthTimeoutSeconds: 600, powerTimeoutSeconds: 300, copyChunkMiB: 4, sourceDown: false, fence: 'luns' });
+    expect(input).toEqual({
+      persona: 'web-01',
+      host: 'm-r2-03',
+      mode: 'copy',
+      graceSeconds: 300,
+      healthTimeoutSeconds: 600,
+      powerTimeoutSeconds: 300,
+      copyChunkMiB: 4,
+      sourceDown: false,
+      fence: 'luns',
+    });
     expect(entry.check(input, topology)).toEqual([]);
-    expect(entry.check(entry.inputSchema.parse({ persona: 'web-01', mode: 'san', host: 'm-r1-03' }), topology)).toEqual([{ path: 'input.host', message: expect.stringContaining('no hypervisor endpoint') }]);
-    expect(entry.check(entry.inputSchema.parse({ persona: 'nope', mode: 'san', host: 'm-x' }), topology)).toEqual([
+    expect(
+      entry.check(
+        entry.inputSchema.parse({ persona: 'web-01', mode: 'san', host: 'm-r1-03' }),
+        topology,
+      ),
+    ).toEqual([{ path: 'input.host', message: expect.stringContaining('no hypervisor endpoint') }]);
+    expect(
+      entry.check(entry.inputSchema.parse({ persona: 'nope', mode: 'san', host: 'm-x' }), topology),
+    ).toEqual([
       { path: 'input.persona', message: 'unknown persona "nope"' },
       { path: 'input.host', message: 'unknown machine "m-x"' },
     ]);
@@ -37,11 +54,27 @@ describe('catalog entries of p2v and v2p', () => {
     const entry = findRunbook('v2p')!;
     expect(entry.workflowType).toBe('v2p');
     const input = entry.inputSchema.parse({ persona: 'web-01' });
-    expect(input).toEqual({ persona: 'web-01', allowEvict: false, evictGraceSeconds: 300, graceSeconds: 300, healthTimeoutSeconds: 600, powerTimeoutSeconds: 300 });
+    expect(input).toEqual({
+      persona: 'web-01',
+      allowEvict: false,
+      evictGraceSeconds: 300,
+      graceSeconds: 300,
+      healthTimeoutSeconds: 600,
+      powerTimeoutSeconds: 300,
+    });
     expect(entry.check(input, topology)).toEqual([]);
-    expect(entry.check(entry.inputSchema.parse({ persona: 'web-01', machine: 'm-x' }), topology)).toEqual([{ path: 'input.machine', message: 'unknown machine "m-x"' }]);
+    expect(
+      entry.check(entry.inputSchema.parse({ persona: 'web-01', machine: 'm-x' }), topology),
+    ).toEqual([{ path: 'input.machine', message: 'unknown machine "m-x"' }]);
     expect(entry.workflowId(input, NOW)).toMatch(/^v2p\/web-01\/20261125T085640Z-[0-9a-f]{4}$/);
-    expect(entry.searchAttributes(entry.inputSchema.parse({ persona: 'web-01', machine: 'm-r1-04' }), topology).map((a) => [a.key.name, a.value])).toEqual([
+    expect(
+      entry
+        .searchAttributes(
+          entry.inputSchema.parse({ persona: 'web-01', machine: 'm-r1-04' }),
+          topology,
+        )
+        .map((a) => [a.key.name, a.value]),
+    ).toEqual([
       ['RackshiftRunbook', 'v2p'],
       ['RackshiftSite', 'dc1'],
       ['RackshiftPersona', ['web-01']],

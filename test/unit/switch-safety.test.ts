@@ -17,7 +17,21 @@ const VALID_PORT: Record<SwitchVendor, string> = {
 };
 
 /** Appended to each vendor's valid port name. */
-const SUFFIXES = ['; reload', '\nreload', '\rreload', ' | include secret', "'", '"', '`reboot`', '$(reboot)', '\u0000', '\u001b[2J', ' && reboot', ' ', '/' + 'x'.repeat(300)];
+const SUFFIXES = [
+  '; reload',
+  '\nreload',
+  '\rreload',
+  ' | include secret',
+  "'",
+  '"',
+  '`reboot`',
+  '$(reboot)',
+  '\u0000',
+  '\u001b[2J',
+  ' && reboot',
+  ' ',
+  '/' + 'x'.repeat(300),
+];
 const STANDALONE = ['-o ProxyCommand=x', '', ' ', ';', '\n'];
 
 type Call = (sw: SshSwitchDriver, port: string) => unknown;
@@ -29,12 +43,16 @@ const OPERATIONS: Record<string, Call> = {
   removeTrunkVlan: (sw, p) => sw.removeTrunkVlan(p, 110),
   shutdown: (sw, p) => sw.shutdown(p),
   noShutdown: (sw, p) => sw.noShutdown(p),
-  configurePort: (sw, p) => sw.configurePort(p, { mode: 'access', accessVlan: 110, shutdown: false }),
+  configurePort: (sw, p) =>
+    sw.configurePort(p, { mode: 'access', accessVlan: 110, shutdown: false }),
 };
 
 function make(vendor: SwitchVendor): { rec: RecordingConnector; sw: SshSwitchDriver } {
   const rec = new RecordingConnector();
-  return { rec, sw: new SshSwitchDriver(switchOf(vendor, vendor === 'ovs' ? { bridge: 'br0' } : {}), rec) };
+  return {
+    rec,
+    sw: new SshSwitchDriver(switchOf(vendor, vendor === 'ovs' ? { bridge: 'br0' } : {}), rec),
+  };
 }
 
 describe.each(VENDORS)('%s refuses unsafe input before any session opens', (vendor) => {
@@ -49,7 +67,19 @@ describe.each(VENDORS)('%s refuses unsafe input before any session opens', (vend
   it('VLAN values outside 1–4094, fractional, NaN or not numbers', () => {
     const { rec, sw } = make(vendor);
     const port = VALID_PORT[vendor];
-    const bad: unknown[] = [0, -1, 4095, 65536, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '110', '110; reload', null, [110]];
+    const bad: unknown[] = [
+      0,
+      -1,
+      4095,
+      65536,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '110',
+      '110; reload',
+      null,
+      [110],
+    ];
     for (const v of [...bad, undefined]) {
       expect(() => sw.setAccessVlan(port, v as number)).toThrow(ValidationError);
     }
@@ -58,21 +88,54 @@ describe.each(VENDORS)('%s refuses unsafe input before any session opens', (vend
       expect(() => sw.addTrunkVlan(port, v as number)).toThrow(ValidationError);
       expect(() => sw.removeTrunkVlan(port, v as number)).toThrow(ValidationError);
       expect(() => sw.setTrunkVlans(port, [110, v as number])).toThrow(ValidationError);
-      expect(() => sw.configurePort(port, { mode: 'access', accessVlan: v as number, shutdown: false })).toThrow(ValidationError);
-      expect(() => sw.configurePort(port, { mode: 'trunk', trunkVlans: [v as number], shutdown: false })).toThrow(ValidationError);
+      expect(() =>
+        sw.configurePort(port, { mode: 'access', accessVlan: v as number, shutdown: false }),
+      ).toThrow(ValidationError);
+      expect(() =>
+        sw.configurePort(port, { mode: 'trunk', trunkVlans: [v as number], shutdown: false }),
+      ).toThrow(ValidationError);
     }
-    expect(() => sw.configurePort(port, { mode: 'access; reload' as 'access', shutdown: false })).toThrow(ValidationError);
+    expect(() =>
+      sw.configurePort(port, { mode: 'access; reload' as 'access', shutdown: false }),
+    ).toThrow(ValidationError);
     expect(rec.connects).toBe(0);
   });
 
   it('any port name with a forbidden character is refused (property)', () => {
     const { rec, sw } = make(vendor);
-    const forbidden = fc.constantFrom(';', '|', '\n', '\r', '\t', "'", '"', '`', '$', '&', '<', '>', '\\', '\u0000', '\u007f', ' ', '(', ')', '*', '{', '}');
+    const forbidden = fc.constantFrom(
+      ';',
+      '|',
+      '\n',
+      '\r',
+      '\t',
+      "'",
+      '"',
+      '`',
+      '$',
+      '&',
+      '<',
+      '>',
+      '\\',
+      '\u0000',
+      '\u007f',
+      ' ',
+      '(',
+      ')',
+      '*',
+      '{',
+      '}',
+    );
     fc.assert(
-      fc.property(fc.string({ maxLength: 10 }), forbidden, fc.string({ maxLength: 10 }), (before, bad, after) => {
-        const port = `${VALID_PORT[vendor]}${before}${bad}${after}`;
-        expect(() => sw.setAccessVlan(port, 110)).toThrow(ValidationError);
-      }),
+      fc.property(
+        fc.string({ maxLength: 10 }),
+        forbidden,
+        fc.string({ maxLength: 10 }),
+        (before, bad, after) => {
+          const port = `${VALID_PORT[vendor]}${before}${bad}${after}`;
+          expect(() => sw.setAccessVlan(port, 110)).toThrow(ValidationError);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(rec.connects).toBe(0);

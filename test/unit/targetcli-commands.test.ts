@@ -68,7 +68,12 @@ const array = arraySchema.parse({
 const EMPTY: ArrayState = { luns: new Map(), backstores: new Map() };
 
 /** A fake SSH connection to a lab LIO array that records every command. */
-function recordingLab(): { connector: SshConnector; lab: LabArray; commands: string[]; stdin: string[] } {
+function recordingLab(): {
+  connector: SshConnector;
+  lab: LabArray;
+  commands: string[];
+  stdin: string[];
+} {
   const lab = new LabArray(array);
   const commands: string[] = [];
   const stdin: string[] = [];
@@ -97,11 +102,21 @@ describe('targetcli (LIO) dialect', () => {
     });
     expect(state.luns.get('db-data')?.holders).toEqual(['ALL']);
     expect(state.luns.get('db-data')?.backing).toBe('/dev/vg0/db-data');
-    expect(Object.fromEntries(state.backstores)).toEqual({ 'db-data': 'block', 'web-boot': 'fileio' });
+    expect(Object.fromEntries(state.backstores)).toEqual({
+      'db-data': 'block',
+      'web-boot': 'fileio',
+    });
   });
 
   it('provisions a file LUN: backstore, target, LUN 1, saveconfig', () => {
-    expect(targetcliDialect.ensureLun(EMPTY, { lunId: 'app-boot', targetIqn: `${BASE}:app-boot`, backing: '/var/lib/rackshift/luns/app-boot.img', sizeGiB: 20 })).toEqual([
+    expect(
+      targetcliDialect.ensureLun(EMPTY, {
+        lunId: 'app-boot',
+        targetIqn: `${BASE}:app-boot`,
+        backing: '/var/lib/rackshift/luns/app-boot.img',
+        sizeGiB: 20,
+      }),
+    ).toEqual([
       'targetcli /backstores/fileio create name=app-boot file_or_dev=/var/lib/rackshift/luns/app-boot.img size=20G',
       `targetcli /iscsi create ${BASE}:app-boot`,
       `targetcli /iscsi/${BASE}:app-boot/tpg1/luns create /backstores/fileio/app-boot lun=1 add_mapped_luns=false`,
@@ -110,10 +125,22 @@ describe('targetcli (LIO) dialect', () => {
   });
 
   it('exports a block device as a block backstore and changes nothing that exists', () => {
-    expect(targetcliDialect.ensureLun(EMPTY, { lunId: 'db-data', targetIqn: `${BASE}:db-data`, backing: '/dev/vg0/db-data', sizeGiB: 500 })[0]).toBe(
-      'targetcli /backstores/block create name=db-data dev=/dev/vg0/db-data',
-    );
-    expect(targetcliDialect.ensureLun(parseTargetcliState(REAL_TREE, BASE), { lunId: 'web-boot', targetIqn: `${BASE}:web-boot`, backing: '/srv/luns/web-boot.img', sizeGiB: 20 })).toEqual([]);
+    expect(
+      targetcliDialect.ensureLun(EMPTY, {
+        lunId: 'db-data',
+        targetIqn: `${BASE}:db-data`,
+        backing: '/dev/vg0/db-data',
+        sizeGiB: 500,
+      })[0],
+    ).toBe('targetcli /backstores/block create name=db-data dev=/dev/vg0/db-data');
+    expect(
+      targetcliDialect.ensureLun(parseTargetcliState(REAL_TREE, BASE), {
+        lunId: 'web-boot',
+        targetIqn: `${BASE}:web-boot`,
+        backing: '/srv/luns/web-boot.img',
+        sizeGiB: 20,
+      }),
+    ).toEqual([]);
   });
 
   it('masks with an ACL and mapped LUN 1, reusing an ACL that exists without one', () => {
@@ -125,14 +152,28 @@ describe('targetcli (LIO) dialect', () => {
       `targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`,
       'targetcli saveconfig',
     ]);
-    expect(targetcliDialect.mask(web, HOST_B, undefined)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`, 'targetcli saveconfig']);
-    expect(targetcliDialect.unmask(web, HOST_A, undefined)).toEqual([`targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`, 'targetcli saveconfig']);
+    expect(targetcliDialect.mask(web, HOST_B, undefined)).toEqual([
+      `targetcli /iscsi/${BASE}:web-boot/tpg1/acls/${HOST_B} create mapped_lun=1 tpg_lun_or_backstore=1`,
+      'targetcli saveconfig',
+    ]);
+    expect(targetcliDialect.unmask(web, HOST_A, undefined)).toEqual([
+      `targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`,
+      'targetcli saveconfig',
+    ]);
   });
 
   it('clones by copying the backing file and adopting it; deletes target, backstore and file', () => {
     const state = parseTargetcliState(REAL_TREE, BASE);
-    const source = { ...(state.luns.get('web-boot') as NonNullable<ReturnType<typeof state.luns.get>>), backing: '/srv/luns/web-boot.img' };
-    const clone = { lunId: 'web-drill', targetIqn: `${BASE}:web-drill`, backing: '/srv/luns/web-drill.img', sizeGiB: 20 };
+    const source = {
+      ...(state.luns.get('web-boot') as NonNullable<ReturnType<typeof state.luns.get>>),
+      backing: '/srv/luns/web-boot.img',
+    };
+    const clone = {
+      lunId: 'web-drill',
+      targetIqn: `${BASE}:web-drill`,
+      backing: '/srv/luns/web-drill.img',
+      sizeGiB: 20,
+    };
     expect(targetcliDialect.clone(state, source, clone)).toEqual([
       'cp --reflink=auto --sparse=always /srv/luns/web-boot.img /srv/luns/web-drill.img',
       'targetcli /backstores/fileio create name=web-drill file_or_dev=/srv/luns/web-drill.img',
@@ -151,8 +192,17 @@ describe('targetcli (LIO) dialect', () => {
   it('refuses values that do not have their shape before building a command', () => {
     const web = parseTargetcliState(REAL_TREE, BASE).luns.get('web-boot');
     if (web === undefined) throw new Error('fixture');
-    expect(() => targetcliDialect.mask(web, 'iqn.2026-11.x:a saveconfig; reboot', undefined)).toThrow(ValidationError);
-    expect(() => targetcliDialect.ensureLun(EMPTY, { lunId: 'x', targetIqn: `${BASE}:x`, backing: '/srv/../etc/shadow', sizeGiB: 1 })).toThrow(ValidationError);
+    expect(() =>
+      targetcliDialect.mask(web, 'iqn.2026-11.x:a saveconfig; reboot', undefined),
+    ).toThrow(ValidationError);
+    expect(() =>
+      targetcliDialect.ensureLun(EMPTY, {
+        lunId: 'x',
+        targetIqn: `${BASE}:x`,
+        backing: '/srv/../etc/shadow',
+        sizeGiB: 1,
+      }),
+    ).toThrow(ValidationError);
   });
 });
 
@@ -174,7 +224,10 @@ describe('LIO driver: the commands it sends', () => {
     expect(err).toBeInstanceOf(LunMaskConflictError);
     expect(commands).toEqual(['targetcli ls /']);
     expect(await driver.mask('vmstore', HOST_A)).toMatchObject({ already: false });
-    expect(await driver.mask('vmstore', HOST_B)).toEqual({ already: false, holdersBefore: [HOST_A] });
+    expect(await driver.mask('vmstore', HOST_B)).toEqual({
+      already: false,
+      holdersBefore: [HOST_A],
+    });
     expect(await driver.listVisibleTo(HOST_A)).toEqual(['vmstore', 'web-boot']);
   });
 
@@ -182,8 +235,16 @@ describe('LIO driver: the commands it sends', () => {
     const { connector, commands, lab } = recordingLab();
     lab.grant('web-boot', HOST_A);
     const driver = createArrayDriver(array, connector);
-    expect(await driver.unmask('web-boot', HOST_A)).toEqual({ already: false, holdersBefore: [HOST_A] });
-    expect(commands).toEqual(['targetcli ls /', `targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`, 'targetcli saveconfig', 'targetcli ls /']);
+    expect(await driver.unmask('web-boot', HOST_A)).toEqual({
+      already: false,
+      holdersBefore: [HOST_A],
+    });
+    expect(commands).toEqual([
+      'targetcli ls /',
+      `targetcli /iscsi/${BASE}:web-boot/tpg1/acls delete ${HOST_A}`,
+      'targetcli saveconfig',
+      'targetcli ls /',
+    ]);
     commands.length = 0;
     expect(await driver.unmask('web-boot', HOST_A)).toEqual({ already: true, holdersBefore: [] });
     expect(commands).toEqual(['targetcli ls /']);
@@ -193,7 +254,10 @@ describe('LIO driver: the commands it sends', () => {
     const { connector } = recordingLab();
     const eui = arraySchema.parse({ ...array, targetIqn: 'eui.0123456789abcdef' });
     expect(() => createArrayDriver(eui, connector).validate()).toThrow(/luns\[0\]\.id: .*iqn\./);
-    const relative = arraySchema.parse({ ...array, luns: [{ id: 'x', sizeGiB: 1, backing: 'luns/x.img' }] });
+    const relative = arraySchema.parse({
+      ...array,
+      luns: [{ id: 'x', sizeGiB: 1, backing: 'luns/x.img' }],
+    });
     expect(() => createArrayDriver(relative, connector).validate()).toThrow(/luns\[0\]\.backing/);
   });
 
@@ -203,18 +267,24 @@ describe('LIO driver: the commands it sends', () => {
     if (target !== undefined) lab.model.targets.delete(target.tid);
     lab.model.backstores.delete('db-data');
     lab.model.files.delete('/dev/vg0/db-data');
-    const err = await createArrayDriver(array, connector).ensureLun('db-data').catch((e: unknown) => e);
+    const err = await createArrayDriver(array, connector)
+      .ensureLun('db-data')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageCommandError);
-    expect((err as Error).message).toBe('lio-1 refused ensure LUN db-data: Could not create StorageObject: /dev/vg0/db-data does not exist');
+    expect((err as Error).message).toBe(
+      'lio-1 refused ensure LUN db-data: Could not create StorageObject: /dev/vg0/db-data does not exist',
+    );
   });
 });
 
 describe('LIO driver: CHAP', () => {
   const chap = { user: 'chap-web', secret: 'Web-Secret-4f9a2c71' };
 
-  it('sets the ACL\'s auth and the TPG\'s authentication through targetcli\'s stdin, never its argv; the lab then refuses a login without it, also after a restart', async () => {
+  it("sets the ACL's auth and the TPG's authentication through targetcli's stdin, never its argv; the lab then refuses a login without it, also after a restart", async () => {
     const { connector, commands, stdin, lab } = recordingLab();
-    const driver = createArrayDriver(array, connector, { chapFor: (lun) => (lun === 'web-boot' ? chap : undefined) });
+    const driver = createArrayDriver(array, connector, {
+      chapFor: (lun) => (lun === 'web-boot' ? chap : undefined),
+    });
     expect(await driver.mask('web-boot', HOST_A)).toEqual({ already: false, holdersBefore: [] });
     expect(commands).toEqual([
       'targetcli ls /',
@@ -227,8 +297,12 @@ describe('LIO driver: CHAP', () => {
     expect(stdin).toEqual([
       `/iscsi/${BASE}:web-boot/tpg1 set attribute authentication=1\n/iscsi/${BASE}:web-boot/tpg1/acls/${HOST_A} set auth userid=chap-web password=${chap.secret}\n`,
     ]);
-    expect(lab.loginRefusal('web-boot', HOST_A, undefined)).toMatch(/requires CHAP and .* offered none/);
-    expect(lab.loginRefusal('web-boot', HOST_A, { ...chap, secret: 'Wrong-Secret-000000' })).toMatch(/wrong user or secret/);
+    expect(lab.loginRefusal('web-boot', HOST_A, undefined)).toMatch(
+      /requires CHAP and .* offered none/,
+    );
+    expect(
+      lab.loginRefusal('web-boot', HOST_A, { ...chap, secret: 'Wrong-Secret-000000' }),
+    ).toMatch(/wrong user or secret/);
     expect(lab.loginRefusal('web-boot', HOST_A, chap)).toBeUndefined();
     lab.restart();
     expect(lab.loginRefusal('web-boot', HOST_A, undefined)).toMatch(/requires CHAP/);
@@ -236,8 +310,16 @@ describe('LIO driver: CHAP', () => {
 
     // Already a holder: no ACL change, the auth is set again (targetcli ls does not show it).
     commands.length = 0;
-    expect(await driver.mask('web-boot', HOST_A)).toEqual({ already: true, holdersBefore: [HOST_A] });
-    expect(commands).toEqual(['targetcli ls /', 'targetcli', 'targetcli saveconfig', 'targetcli ls /']);
+    expect(await driver.mask('web-boot', HOST_A)).toEqual({
+      already: true,
+      holdersBefore: [HOST_A],
+    });
+    expect(commands).toEqual([
+      'targetcli ls /',
+      'targetcli',
+      'targetcli saveconfig',
+      'targetcli ls /',
+    ]);
     expect(commands.some((c) => c.includes(chap.secret))).toBe(false);
   });
 

@@ -9,7 +9,11 @@ jest.setTimeout(30_000);
 
 const probe = async (mode: 'guarded' | 'plain') => {
   const address = `127.0.0.1:${await freePort()}`;
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'close-during-retry.ts'), mode, address], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test', 'support', 'close-during-retry.ts'), mode, address],
+    { cwd: ROOT, encoding: 'utf8', timeout: 20_000 },
+  );
 };
 
 /**
@@ -23,7 +27,9 @@ describe('a Temporal connection closed while a call waits to be retried', () => 
   it('rejects the call with CANCELLED and says why, with nothing thrown from a timer', async () => {
     const r = await probe('guarded');
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe(`rejected: code=${GrpcStatus.CANCELLED} ${CONNECTION_CLOSED_DETAILS}`);
+    expect(r.stdout.trim()).toBe(
+      `rejected: code=${GrpcStatus.CANCELLED} ${CONNECTION_CLOSED_DETAILS}`,
+    );
     expect(r.status).toBe(0);
   });
 

@@ -5,7 +5,11 @@ const FILE = '/etc/tgt/conf.d/rackshift-web-02-boot.conf';
 
 describe('which target files a tgt-admin configuration includes', () => {
   it('reads include lines, not comments or other options', () => {
-    expect(tgtIncludes('# include /etc/tgt/conf.d/*.conf\ndefault-driver iscsi\ninclude /etc/tgt/conf.d/*.conf  \n  include /srv/t/\n')).toEqual(['/etc/tgt/conf.d/*.conf', '/srv/t/']);
+    expect(
+      tgtIncludes(
+        '# include /etc/tgt/conf.d/*.conf\ndefault-driver iscsi\ninclude /etc/tgt/conf.d/*.conf  \n  include /srv/t/\n',
+      ),
+    ).toEqual(['/etc/tgt/conf.d/*.conf', '/srv/t/']);
   });
 
   it.each([
@@ -26,6 +30,8 @@ describe('which target files a tgt-admin configuration includes', () => {
     const check = tgtDialect().persistenceCheck;
     expect(check?.command).toBe('cat /etc/tgt/targets.conf');
     expect(check?.refusal('include /etc/tgt/conf.d/*.conf\n')).toBeUndefined();
-    expect(check?.refusal('default-driver iscsi\ninclude /var/lib/cinder/volumes/*\n')).toContain('must include /etc/tgt/conf.d/*.conf');
+    expect(check?.refusal('default-driver iscsi\ninclude /var/lib/cinder/volumes/*\n')).toContain(
+      'must include /etc/tgt/conf.d/*.conf',
+    );
   });
 });

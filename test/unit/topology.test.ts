@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadTopologyFile, parseTopology, parseTopologyText, TopologyError } from '../../inventory/load-topology';
+import {
+  loadTopologyFile,
+  parseTopology,
+  parseTopologyText,
+  TopologyError,
+} from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 
 const root = join(__dirname, '..', '..');
@@ -24,7 +29,9 @@ describe('topology loading', () => {
     expect(site.racks.map((r) => r.name)).toEqual(['r1', 'r2']);
     expect(site.machines.length).toBeGreaterThanOrEqual(8);
     expect(new Set(site.machines.map((m) => m.bmc.driver))).toEqual(new Set(['ipmi', 'redfish']));
-    expect(new Set(site.machines.map((m) => m.pool))).toEqual(new Set(['spare', 'repurposable', 'dedicated']));
+    expect(new Set(site.machines.map((m) => m.pool))).toEqual(
+      new Set(['spare', 'repurposable', 'dedicated']),
+    );
     expect(site.switches).toHaveLength(2);
     expect(site.arrays).toHaveLength(1);
     expect(t.personas.length).toBeGreaterThanOrEqual(3);
@@ -35,9 +42,15 @@ describe('topology loading', () => {
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
     expect(byPath['networks[0].vlan']).toMatch(/VLAN must be 1–4094/);
     expect(byPath['bootImages[0].kernel']).toMatch(/http\(s\) URL/);
-    expect(byPath['sites[0].machines[0].nics[0].mac']).toMatch(/MAC address.*\(got "zz:00:00:00:00:01"\)/);
-    expect(byPath['sites[0].machines[1].bmc.tls.insecure']).toMatch(/conflicts with caFile\/fingerprint/);
-    expect(byPath['sites[0].machines[1].priority']).toMatch(/repurposable machine needs a priority/);
+    expect(byPath['sites[0].machines[0].nics[0].mac']).toMatch(
+      /MAC address.*\(got "zz:00:00:00:00:01"\)/,
+    );
+    expect(byPath['sites[0].machines[1].bmc.tls.insecure']).toMatch(
+      /conflicts with caFile\/fingerprint/,
+    );
+    expect(byPath['sites[0].machines[1].priority']).toMatch(
+      /repurposable machine needs a priority/,
+    );
     expect(issues).toHaveLength(5);
   });
 
@@ -45,9 +58,18 @@ describe('topology loading', () => {
     const issues = await issuesOf(fixture('bad-references.yaml'));
     expect(issues).toEqual(
       expect.arrayContaining([
-        { path: 'sites[0].machines[0].nics[0].switch', message: 'unknown switch "sw9" in site "dc1"' },
-        { path: 'sites[0].machines[1].bmc.credential', message: 'unknown credential "nosuch" (declare it under credentials)' },
-        { path: 'sites[0].machines[1].nics[0].mac', message: 'MAC 52:54:00:00:00:01 is already used at sites[0].machines[0].nics[0].mac' },
+        {
+          path: 'sites[0].machines[0].nics[0].switch',
+          message: 'unknown switch "sw9" in site "dc1"',
+        },
+        {
+          path: 'sites[0].machines[1].bmc.credential',
+          message: 'unknown credential "nosuch" (declare it under credentials)',
+        },
+        {
+          path: 'sites[0].machines[1].nics[0].mac',
+          message: 'MAC 52:54:00:00:00:01 is already used at sites[0].machines[0].nics[0].mac',
+        },
         { path: 'personas[0].networks[0].networks[1]', message: 'unknown network "dmz"' },
       ]),
     );
@@ -55,11 +77,28 @@ describe('topology loading', () => {
   });
 
   it('checks an FC array: its fabric must exist in its site, its target WWPNs be WWPNs used nowhere else', () => {
-    type Raw = { credentials: unknown[]; sites: Array<{ fabrics?: unknown[]; arrays: Array<Record<string, unknown>>; machines: Array<{ storage: Record<string, unknown> }> }> };
+    type Raw = {
+      credentials: unknown[];
+      sites: Array<{
+        fabrics?: unknown[];
+        arrays: Array<Record<string, unknown>>;
+        machines: Array<{ storage: Record<string, unknown> }>;
+      }>;
+    };
     const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as Raw;
     raw.credentials.push({ name: 'lab-fabric', kind: 'fabric' });
     const site = raw.sites[0]!;
-    site.fabrics = [{ id: 'fab-a', vendor: 'brocade', address: '127.0.0.1', port: 12291, credential: 'lab-fabric', hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I', zoneConfig: 'cfg_dc1' }];
+    site.fabrics = [
+      {
+        id: 'fab-a',
+        vendor: 'brocade',
+        address: '127.0.0.1',
+        port: 12291,
+        credential: 'lab-fabric',
+        hostKeyFingerprint: 'SHA256:Hqo6iFK/Ohi1BUKQLyRqVYRcy0jxpOyWEwedfq6fM6I',
+        zoneConfig: 'cfg_dc1',
+      },
+    ];
     site.machines[0]!.storage.wwpns = ['10:00:00:00:c9:01:01:01'];
     site.arrays[0]!.fc = { fabric: 'fab-b', targetWwpns: ['10:00:00:00:C9:01:01:01', '50:06'] };
     const issues = (() => {
@@ -70,7 +109,12 @@ describe('topology loading', () => {
       }
       throw new Error('accepted');
     })();
-    expect(issues).toEqual([{ path: 'sites[0].arrays[0].fc.targetWwpns[1]', message: expect.stringMatching(/must be a WWPN/) }]);
+    expect(issues).toEqual([
+      {
+        path: 'sites[0].arrays[0].fc.targetWwpns[1]',
+        message: expect.stringMatching(/must be a WWPN/),
+      },
+    ]);
     site.arrays[0]!.fc = { fabric: 'fab-b', targetWwpns: ['10:00:00:00:C9:01:01:01'] };
     expect(() => parseTopology(raw)).toThrow(TopologyError);
     try {
@@ -78,11 +122,18 @@ describe('topology loading', () => {
     } catch (e) {
       expect((e as TopologyError).issues).toEqual([
         { path: 'sites[0].arrays[0].fc.fabric', message: 'unknown fabric "fab-b" in site "dc1"' },
-        { path: 'sites[0].machines[0].storage.wwpns[0]', message: 'WWPN 10:00:00:00:c9:01:01:01 is already used at sites[0].arrays[0].fc.targetWwpns[0]' },
+        {
+          path: 'sites[0].machines[0].storage.wwpns[0]',
+          message:
+            'WWPN 10:00:00:00:c9:01:01:01 is already used at sites[0].arrays[0].fc.targetWwpns[0]',
+        },
       ]);
     }
     site.arrays[0]!.fc = { fabric: 'fab-a', targetWwpns: ['50:06:01:60:3b:a0:11:22'] };
-    expect(new TopologyIndex(parseTopology(raw)).array('array-1').fc).toEqual({ fabric: 'fab-a', targetWwpns: ['50:06:01:60:3b:a0:11:22'] });
+    expect(new TopologyIndex(parseTopology(raw)).array('array-1').fc).toEqual({
+      fabric: 'fab-a',
+      targetWwpns: ['50:06:01:60:3b:a0:11:22'],
+    });
   });
 
   it('reads JSON as well as YAML, with the same result', () => {
@@ -93,27 +144,40 @@ describe('topology loading', () => {
   });
 
   it('names the file and line of a syntax error', () => {
-    expect(() => parseTopologyText('version: 1\nsites: [\n', 'broken.yaml')).toThrow(/not valid YAML/);
+    expect(() => parseTopologyText('version: 1\nsites: [\n', 'broken.yaml')).toThrow(
+      /not valid YAML/,
+    );
     expect(() => parseTopologyText('{"version": 1,', 'broken.json')).toThrow(/not valid JSON/);
   });
 
   it('lower-cases MACs and freezes the result', () => {
-    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as { sites: Array<{ machines: Array<{ nics: Array<{ mac: string }> }> }> };
+    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as {
+      sites: Array<{ machines: Array<{ nics: Array<{ mac: string }> }> }>;
+    };
     raw.sites[0]!.machines[0]!.nics[0]!.mac = '52:54:00:AB:CD:EF';
     const t = parseTopology(raw);
     expect(t.sites[0]!.machines[0]!.nics[0]!.mac).toBe('52:54:00:ab:cd:ef');
     expect(Object.isFrozen(t.sites[0]!.machines[0])).toBe(true);
-    expect(new TopologyIndex(t).machineByMac('52:54:00:AB:CD:EF')?.id).toBe(t.sites[0]!.machines[0]!.id);
+    expect(new TopologyIndex(t).machineByMac('52:54:00:AB:CD:EF')?.id).toBe(
+      t.sites[0]!.machines[0]!.id,
+    );
   });
 
   it('refuses unknown fields rather than ignoring a typo', () => {
-    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as { sites: Array<Record<string, unknown>> };
+    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as {
+      sites: Array<Record<string, unknown>>;
+    };
     raw.sites[0]!.machiens = [];
     expect(() => parseTopology(raw)).toThrow(/sites\[0\]: Unrecognized key: "machiens"/);
   });
 
   it('refuses shell metacharacters wherever a value could reach a command line', () => {
-    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as { sites: Array<{ switches: Array<Record<string, unknown>>; machines: Array<{ storage: Record<string, unknown> }> }> };
+    const raw = parseYaml(readFileSync(join(root, 'examples', 'lab-small.yaml'), 'utf8')) as {
+      sites: Array<{
+        switches: Array<Record<string, unknown>>;
+        machines: Array<{ storage: Record<string, unknown> }>;
+      }>;
+    };
     raw.sites[0]!.switches[0]!.address = '127.0.0.1;reboot';
     raw.sites[0]!.machines[0]!.storage.iqn = 'iqn.2026-11.lab:host|x';
     try {
@@ -121,7 +185,12 @@ describe('topology loading', () => {
       throw new Error('accepted');
     } catch (e) {
       const paths = (e as TopologyError).issues.map((i) => i.path);
-      expect(paths).toEqual(expect.arrayContaining(['sites[0].switches[0].address', 'sites[0].machines[0].storage.iqn']));
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'sites[0].switches[0].address',
+          'sites[0].machines[0].storage.iqn',
+        ]),
+      );
     }
   });
 });

@@ -61,8 +61,20 @@ describe('site ledger (entity workflow on a real dev server)', () => {
   });
 
   it('gives a contended machine to exactly one of many concurrent runs', async () => {
-    const holders = await Promise.all(Array.from({ length: 12 }, (_, i) => openHolder(`holder-${i}`)));
-    const results = await Promise.all(holders.map((h) => conflictType(ledger.acquire('site-b', { holder: h, resources: ['machine:m-r1-03'], purpose: 'contention' }))));
+    const holders = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => openHolder(`holder-${i}`)),
+    );
+    const results = await Promise.all(
+      holders.map((h) =>
+        conflictType(
+          ledger.acquire('site-b', {
+            holder: h,
+            resources: ['machine:m-r1-03'],
+            purpose: 'contention',
+          }),
+        ),
+      ),
+    );
     expect(results.filter((r) => r === undefined)).toHaveLength(1);
     expect(results.filter((r) => r === 'LeaseConflictError')).toHaveLength(11);
     const snap = await ledger.snapshot('site-b');
@@ -70,11 +82,28 @@ describe('site ledger (entity workflow on a real dev server)', () => {
   });
 
   it('reclaims a lease whose holder run has ended', async () => {
-    await temporal.client.workflow.start('siteLedger', { taskQueue: TASK_QUEUE, workflowId: ledgerWorkflowId('site-c'), args: [{ site: 'site-c' }, { reclaimAfterMs: 0 }] });
-    await ledger.acquire('site-c', { holder: 'power/m-r1-01/finished-long-ago', resources: ['machine:m-r1-01'], purpose: 'stale' });
+    await temporal.client.workflow.start('siteLedger', {
+      taskQueue: TASK_QUEUE,
+      workflowId: ledgerWorkflowId('site-c'),
+      args: [{ site: 'site-c' }, { reclaimAfterMs: 0 }],
+    });
+    await ledger.acquire('site-c', {
+      holder: 'power/m-r1-01/finished-long-ago',
+      resources: ['machine:m-r1-01'],
+      purpose: 'stale',
+    });
     const live = await openHolder('holder-live');
-    const result = await ledger.acquire('site-c', { holder: live, resources: ['machine:m-r1-01'], purpose: 'takeover' });
-    expect(result.reclaimed).toEqual([expect.objectContaining({ resource: 'machine:m-r1-01', holder: 'power/m-r1-01/finished-long-ago' })]);
+    const result = await ledger.acquire('site-c', {
+      holder: live,
+      resources: ['machine:m-r1-01'],
+      purpose: 'takeover',
+    });
+    expect(result.reclaimed).toEqual([
+      expect.objectContaining({
+        resource: 'machine:m-r1-01',
+        holder: 'power/m-r1-01/finished-long-ago',
+      }),
+    ]);
     expect((await ledger.snapshot('site-c')).leases['machine:m-r1-01']!.holder).toBe(live);
   });
 
@@ -82,19 +111,40 @@ describe('site ledger (entity workflow on a real dev server)', () => {
     await ledger.setMachine('site-d', { holder: 'test', machine: 'm1' });
     const handle = temporal.client.workflow.getHandle(ledgerWorkflowId('site-d'));
     const before = (await handle.fetchHistory()).events?.length ?? 0;
-    await expect(handle.executeUpdate(acquireUpdate, { args: [{ holder: 'x', resources: ['machine:BAD ID;rm'] }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(
+      handle.executeUpdate(acquireUpdate, {
+        args: [{ holder: 'x', resources: ['machine:BAD ID;rm'] }],
+      }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
     const after = (await handle.fetchHistory()).events?.length ?? 0;
     expect(after).toBe(before);
   });
 
   it('continues as new before its history grows large, keeping every lease and placement', async () => {
     const holder = await openHolder('holder-can');
-    await temporal.client.workflow.start('siteLedger', { taskQueue: TASK_QUEUE, workflowId: ledgerWorkflowId('site-e'), args: [{ site: 'site-e' }, { maxHistoryEvents: 60 }] });
+    await temporal.client.workflow.start('siteLedger', {
+      taskQueue: TASK_QUEUE,
+      workflowId: ledgerWorkflowId('site-e'),
+      args: [{ site: 'site-e' }, { maxHistoryEvents: 60 }],
+    });
     const handle = temporal.client.workflow.getHandle(ledgerWorkflowId('site-e'));
     const first = (await handle.describe()).runId;
-    await ledger.acquire('site-e', { holder, resources: ['persona:web-01', 'machine:m-r1-03'], purpose: 'can' });
-    await ledger.place('site-e', { holder, persona: 'web-01', placement: { kind: 'machine', machine: 'm-r1-03' } });
-    for (let i = 0; i < 40; i += 1) await ledger.setMachine('site-e', { holder, machine: `m-${i % 5}`, power: i % 2 ? 'on' : 'off' });
+    await ledger.acquire('site-e', {
+      holder,
+      resources: ['persona:web-01', 'machine:m-r1-03'],
+      purpose: 'can',
+    });
+    await ledger.place('site-e', {
+      holder,
+      persona: 'web-01',
+      placement: { kind: 'machine', machine: 'm-r1-03' },
+    });
+    for (let i = 0; i < 40; i += 1)
+      await ledger.setMachine('site-e', {
+        holder,
+        machine: `m-${i % 5}`,
+        power: i % 2 ? 'on' : 'off',
+      });
     const after = await handle.describe();
     expect(after.runId).not.toBe(first);
     const snap = await handle.query(snapshotQuery);

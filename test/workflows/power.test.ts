@@ -43,16 +43,28 @@ afterAll(async () => {
 });
 
 function run(input: unknown) {
-  return temporal.client.workflow.execute('power', { taskQueue: TASK_QUEUE, workflowId: `power-test-${++seq}-${Date.now()}`, args: [input] }) as Promise<PowerReport>;
+  return temporal.client.workflow.execute('power', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `power-test-${++seq}-${Date.now()}`,
+    args: [input],
+  }) as Promise<PowerReport>;
 }
 
-async function failureOf(input: unknown): Promise<{ type?: string; message: string; nonRetryable?: boolean }> {
+async function failureOf(
+  input: unknown,
+): Promise<{ type?: string; message: string; nonRetryable?: boolean }> {
   try {
     await run(input);
   } catch (e) {
     expect(e).toBeInstanceOf(WorkflowFailedError);
-    let cause = (e as WorkflowFailedError).cause as { type?: string; message: string; nonRetryable?: boolean; cause?: unknown };
-    while (cause.type === undefined && cause.cause !== undefined) cause = cause.cause as typeof cause;
+    let cause = (e as WorkflowFailedError).cause as {
+      type?: string;
+      message: string;
+      nonRetryable?: boolean;
+      cause?: unknown;
+    };
+    while (cause.type === undefined && cause.cause !== undefined)
+      cause = cause.cause as typeof cause;
     return cause;
   }
   throw new Error('run succeeded');
@@ -62,11 +74,26 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
   it('powers a machine on and reports the steps', async () => {
     const m = machines.get('m-r1-03')!;
     const report = await run({ machine: 'm-r1-03', action: 'on', bootDevice: { device: 'pxe' } });
-    expect(report).toMatchObject({ machine: 'm-r1-03', stateBefore: 'off', stateAfter: 'on', alreadyInState: false });
-    expect(report.steps.map((s) => s.name)).toEqual(['check-ledger', 'lease', 'set-boot-device', 'read-power', 'power-on', 'wait-state', 'record-power']);
+    expect(report).toMatchObject({
+      machine: 'm-r1-03',
+      stateBefore: 'off',
+      stateAfter: 'on',
+      alreadyInState: false,
+    });
+    expect(report.steps.map((s) => s.name)).toEqual([
+      'check-ledger',
+      'lease',
+      'set-boot-device',
+      'read-power',
+      'power-on',
+      'wait-state',
+      'record-power',
+    ]);
     expect(report.steps.every((s) => s.outcome === 'ok')).toBe(true);
     expect(m.powerState).toBe('on');
-    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual(['pxe efi']);
+    expect(m.actions.filter((a) => a.action === 'bootdev').map((a) => a.detail)).toEqual([
+      'pxe efi',
+    ]);
   });
 
   it('is idempotent: on while on presses nothing', async () => {
@@ -93,7 +120,16 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
     await run({ machine: 'm-r2-03', action: 'on' });
     const report = await run({ machine: 'm-r2-03', action: 'soft-off', softOffGraceSeconds: 2 });
     expect(report).toMatchObject({ stateAfter: 'off', fellBackToHardOff: true });
-    expect(report.steps.map((s) => s.name)).toEqual(['check-ledger', 'lease', 'read-power', 'soft-off', 'wait-off', 'hard-off', 'wait-state', 'record-power']);
+    expect(report.steps.map((s) => s.name)).toEqual([
+      'check-ledger',
+      'lease',
+      'read-power',
+      'soft-off',
+      'wait-off',
+      'hard-off',
+      'wait-state',
+      'record-power',
+    ]);
     expect(m.count('soft')).toBe(1);
     expect(m.count('off')).toBe(1);
     m.bootHangs = false;
@@ -119,18 +155,31 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
     await run({ machine: 'm-r1-01', action: 'on' });
     const holder = 'test/placement';
     await ledger.acquire('dc1', { holder, resources: ['persona:db-01'] });
-    await ledger.place('dc1', { holder, persona: 'db-01', placement: { kind: 'machine', machine: 'm-r1-01' } });
+    await ledger.place('dc1', {
+      holder,
+      persona: 'db-01',
+      placement: { kind: 'machine', machine: 'm-r1-01' },
+    });
     await ledger.release('dc1', { holder });
     for (const action of ['off', 'soft-off', 'cycle']) {
       const failure = await failureOf({ machine: 'm-r1-01', action });
       expect(failure).toMatchObject({ type: 'MachineInUseError', nonRetryable: true });
-      expect(failure.message).toBe(`m-r1-01 runs db-01 (ledger); power ${action} refused. Move or release it first, or start the run with "force": true (operator role)`);
+      expect(failure.message).toBe(
+        `m-r1-01 runs db-01 (ledger); power ${action} refused. Move or release it first, or start the run with "force": true (operator role)`,
+      );
     }
-    expect([m.count('off'), m.count('soft'), m.count('cycle'), m.powerState]).toEqual([0, 0, 0, 'on']);
+    expect([m.count('off'), m.count('soft'), m.count('cycle'), m.powerState]).toEqual([
+      0,
+      0,
+      0,
+      'on',
+    ]);
     expect(Object.keys((await ledger.snapshot('dc1')).leases)).not.toContain('machine:m-r1-01');
     // Powering it on harms nothing; forcing it off does it, and the ledger says so.
     expect((await run({ machine: 'm-r1-01', action: 'on' })).alreadyInState).toBe(true);
-    expect(await run({ machine: 'm-r1-01', action: 'off', force: true })).toMatchObject({ stateAfter: 'off' });
+    expect(await run({ machine: 'm-r1-01', action: 'off', force: true })).toMatchObject({
+      stateAfter: 'off',
+    });
     expect((await ledger.snapshot('dc1')).machines['m-r1-01']).toMatchObject({ power: 'off' });
     await ledger.acquire('dc1', { holder, resources: ['persona:db-01'] });
     await ledger.place('dc1', { holder, persona: 'db-01', placement: null });
@@ -148,7 +197,11 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
   });
 
   it('bad input is rejected inside the workflow with field paths', async () => {
-    const failure = await failureOf({ machine: 'M R1;reboot', action: 'explode', softOffGraceSeconds: 0 });
+    const failure = await failureOf({
+      machine: 'M R1;reboot',
+      action: 'explode',
+      softOffGraceSeconds: 0,
+    });
     expect(failure.type).toBe('ValidationError');
     expect(failure.message).toMatch(/input\.machine: /);
     expect(failure.message).toMatch(/input\.action: /);

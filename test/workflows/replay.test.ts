@@ -7,7 +7,12 @@ import { ROOT } from '../support/lab-fixtures';
 jest.setTimeout(180_000);
 
 const DIR = join(__dirname, '..', 'fixtures', 'histories');
-const replay = (dir: string) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'replay', 'replay-histories.ts'), dir], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+const replay = (dir: string) =>
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test', 'replay', 'replay-histories.ts'), dir],
+    { cwd: ROOT, encoding: 'utf8', timeout: 150_000 },
+  );
 
 /**
  * Replays real histories of every runbook and of the site ledger (recorded with
@@ -15,12 +20,26 @@ const replay = (dir: string) => spawnSync(process.execPath, ['--import', 'tsx', 
  * not deterministic — a step moved, added or removed without `patched()` — fails here.
  */
 describe('replay of recorded histories', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('has a history of every runbook and of the ledger', () => {
     // `<kind>-<n>.json`, or `<kind>-<n>.<patch id>.json` recorded after a patched change.
     const kinds = new Set(files.map((f) => f.replace(/-\d+(?:\.[a-z0-9-]+)?\.json$/, '')));
-    expect([...kinds].sort()).toEqual(['dr-drill', 'failback', 'hypervisor-bringup', 'ledger', 'p2v', 'power', 'release', 'repurpose', 'site-failover', 'site-guard', 'v2p']);
+    expect([...kinds].sort()).toEqual([
+      'dr-drill',
+      'failback',
+      'hypervisor-bringup',
+      'ledger',
+      'p2v',
+      'power',
+      'release',
+      'repurpose',
+      'site-failover',
+      'site-guard',
+      'v2p',
+    ]);
   });
 
   it('replays every one without a non-determinism error', () => {
@@ -33,8 +52,12 @@ describe('replay of recorded histories', () => {
   it('would catch a non-deterministic change (a history whose steps differ from the code)', () => {
     // Swap the activity type of the power run's first scheduled activity: the code schedules
     // something else at that point, exactly what reordering steps without a patch does.
-    const history = JSON.parse(readFileSync(join(DIR, files.find((f) => f.startsWith('power-'))!), 'utf8')) as { events: Array<Record<string, { activityType?: { name: string } }>> };
-    const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    const history = JSON.parse(
+      readFileSync(join(DIR, files.find((f) => f.startsWith('power-'))!), 'utf8'),
+    ) as { events: Array<Record<string, { activityType?: { name: string } }>> };
+    const scheduled = history.events.find(
+      (e) => e.activityTaskScheduledEventAttributes,
+    )!.activityTaskScheduledEventAttributes!;
     scheduled.activityType = { name: 'waitForPowerState' };
     const dir = mkdtempSync(join(tmpdir(), 'rackshift-replay-'));
     writeFileSync(join(dir, 'power-tampered.json'), JSON.stringify(history));

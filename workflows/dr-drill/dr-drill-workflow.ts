@@ -1,4 +1,14 @@
-import { ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
 import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
@@ -19,8 +29,17 @@ import type { DrillReport } from './drill-report';
 
 const detect = proxyActivities<RunbookActivities>(scopeProbe);
 
-/** How each copy ended, by the machine it took: a copy that came up held its machine until the clean-up. */
-const copyEnds = (copies: readonly DrillCopyReport[]): Map<string, MoveEnd> => new Map(copies.map((c) => [c.machine, { ok: c.healthy, steps: c.steps, ...(c.error && { error: c.error }) }]));
+/**
+ * How each copy ended, by the machine it took: a copy that came up held its machine until the
+ * clean-up.
+ */
+const copyEnds = (copies: readonly DrillCopyReport[]): Map<string, MoveEnd> =>
+  new Map(
+    copies.map((c) => [
+      c.machine,
+      { ok: c.healthy, steps: c.steps, ...(c.error && { error: c.error }) },
+    ]),
+  );
 
 /**
  * `dr-drill`: the failover plan for a scope, rehearsed without touching production. The scope's
@@ -44,11 +63,20 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
     copiesUp.set(up.persona, up);
   });
 
-  const state: { failedMachines: string[]; plan?: FailoverPlan; run: GroupRun; copies: DrillCopyReport[] } = { failedMachines: [], run: { personas: [], hosts: [], groups: [] }, copies: [] };
+  const state: {
+    failedMachines: string[];
+    plan?: FailoverPlan;
+    run: GroupRun;
+    copies: DrillCopyReport[];
+  } = { failedMachines: [], run: { personas: [], hosts: [], groups: [] }, copies: [] };
   let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: DrillReport['outcome']): DrillReport => {
-    const leftToFix = state.copies.flatMap((c) => c.leftToFix.map((l) => `${c.persona} on ${c.machine}: ${l}`));
-    const rtos = state.run.personas.filter((p) => p.outcome === 'restored' && p.rtoSeconds !== undefined).map((p) => p.rtoSeconds!);
+    const leftToFix = state.copies.flatMap((c) =>
+      c.leftToFix.map((l) => `${c.persona} on ${c.machine}: ${l}`),
+    );
+    const rtos = state.run.personas
+      .filter((p) => p.outcome === 'restored' && p.rtoSeconds !== undefined)
+      .map((p) => p.rtoSeconds!);
     return {
       runbook: 'dr-drill',
       mode: 'drill',
@@ -61,8 +89,12 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       personas: state.run.personas,
       groups: state.run.groups,
       notRestored: notRestoredOf(state.run.personas),
-      // Once the copies have ended: the occupants each copy really shut down for the drill's length.
-      ...(state.plan && state.copies.length > 0 && { evictions: evictionsDone(state.plan.evictions, copyEnds(state.copies)) }),
+      // Once the copies have ended: the occupants each copy really shut down for the drill's
+      // length.
+      ...(state.plan &&
+        state.copies.length > 0 && {
+          evictions: evictionsDone(state.plan.evictions, copyEnds(state.copies)),
+        }),
       concurrency: usage(),
       bubble: input.bubble,
       cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },
@@ -74,7 +106,14 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   const prep = await journal.step(
     'scope',
     'read the scope and the ledgers (the scope is only pretended lost: nothing is probed or touched there)',
-    () => detect.prepareFailover.executeWithOptions({ summary: 'read the scope' }, [{ scope: { site: input.site, racks: input.racks, machines: input.machines }, probe: false, health: false }]),
+    () =>
+      detect.prepareFailover.executeWithOptions({ summary: 'read the scope' }, [
+        {
+          scope: { site: input.site, racks: input.racks, machines: input.machines },
+          probe: false,
+          health: false,
+        },
+      ]),
     (p) => `${p.scope.length} machine(s)`,
   );
   state.failedMachines = [...prep.scope];
@@ -90,15 +129,25 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
         topology: prep.topology,
         ledger: prep.ledger,
         failedMachines: state.failedMachines,
-        options: { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.cluster && { cluster: input.cluster }) },
+        options: {
+          sparesOnly: !input.allowRepurpose,
+          allowRepurpose: input.allowRepurpose,
+          newHosts: false,
+          holder: id,
+          ...(input.targetSites && { targetSites: input.targetSites }),
+          ...(input.cluster && { cluster: input.cluster }),
+        },
       }),
-    (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
+    (p) =>
+      `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
   );
   state.plan = plan;
   publish();
 
   const topology = prep.topology;
-  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
+  const siteOf = new Map(
+    topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)),
+  );
   const evicted = new Map(plan.evictions.map((e) => [e.machine, e.occupant]));
   const gate = new ConcurrencyGate();
   usage = () => gate.usage();
@@ -106,7 +155,12 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   const ended = new Map<string, DrillCopyReport | { error: { type: string; message: string } }>();
 
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
-    if (r.target.kind !== 'machine') throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `the drill plan puts ${r.persona} in a VM, but drills rehearse whole machines only` });
+    if (r.target.kind !== 'machine')
+      throw ApplicationFailure.create({
+        type: 'ValidationError',
+        nonRetryable: true,
+        message: `the drill plan puts ${r.persona} in a VM, but drills rehearse whole machines only`,
+      });
     const machine = r.target.machine;
     const childId = `${id}/${r.persona}`;
     return gate.run(moveKeys(topology, { machine, persona: r.persona }, input.limits), async () => {
@@ -139,10 +193,27 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       );
       await condition(() => copiesUp.has(r.persona) || ended.has(r.persona));
       const up = copiesUp.get(r.persona);
-      const base = { persona: r.persona, priority: r.priority, run: childId, startedAt: started, endedAt: up?.at ?? new Date().toISOString(), steps: up?.steps ?? [] };
-      if (up?.healthy) return { ...base, outcome: 'restored', endedOn: machine, rtoSeconds: secondsSince(startMs, up.at) };
+      const base = {
+        persona: r.persona,
+        priority: r.priority,
+        run: childId,
+        startedAt: started,
+        endedAt: up?.at ?? new Date().toISOString(),
+        steps: up?.steps ?? [],
+      };
+      if (up?.healthy)
+        return {
+          ...base,
+          outcome: 'restored',
+          endedOn: machine,
+          rtoSeconds: secondsSince(startMs, up.at),
+        };
       const end = ended.get(r.persona);
-      const error = up?.error ?? (end && 'error' in end && end.error ? end.error : { type: 'Error', message: 'the drill copy ended before it came up' });
+      const error =
+        up?.error ??
+        (end && 'error' in end && end.error
+          ? end.error
+          : { type: 'Error', message: 'the drill copy ended before it came up' });
       return { ...base, outcome: 'failed', error };
     });
   };
@@ -153,22 +224,38 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       'rehearse',
       `bring up drill copies for ${plan.groups.length} priority group(s) in order`,
       () =>
-        runGroups(plan, { restore, bringUpHost: () => Promise.reject(new Error('drills bring up no hypervisor hosts')) }, (r) => {
-          state.run = r;
-          publish();
-        }),
-      (r) => `${r.personas.filter((p) => p.outcome === 'restored').length} up, ${r.personas.filter((p) => p.outcome === 'failed').length} failed`,
+        runGroups(
+          plan,
+          {
+            restore,
+            bringUpHost: () => Promise.reject(new Error('drills bring up no hypervisor hosts')),
+          },
+          (r) => {
+            state.run = r;
+            publish();
+          },
+        ),
+      (r) =>
+        `${r.personas.filter((p) => p.outcome === 'restored').length} up, ${r.personas.filter((p) => p.outcome === 'failed').length} failed`,
     );
-    if (input.holdSeconds > 0) await journal.step('hold', `keep the drill copies up ${input.holdSeconds}s`, () => sleep(`${input.holdSeconds}s`));
+    if (input.holdSeconds > 0)
+      await journal.step('hold', `keep the drill copies up ${input.holdSeconds}s`, () =>
+        sleep(`${input.holdSeconds}s`),
+      );
   } catch (e) {
     failure = e;
   }
-  // Clean up whatever happened: every copy undoes itself once told (a cancelled drill's children are cancelled, and undo themselves too).
-  await journal.step('clean-up', `clean up ${handles.size} drill cop${handles.size === 1 ? 'y' : 'ies'}`, async () => {
-    for (const h of handles.values()) await h.signal(drillCleanupSignal).catch(() => undefined);
-    await condition(() => [...handles.keys()].every((p) => ended.has(p)));
-    state.copies = [...ended.values()].filter((e): e is DrillCopyReport => 'cleanup' in e);
-  });
+  // Clean up whatever happened: every copy undoes itself once told (a cancelled drill's children
+  // are cancelled, and undo themselves too).
+  await journal.step(
+    'clean-up',
+    `clean up ${handles.size} drill cop${handles.size === 1 ? 'y' : 'ies'}`,
+    async () => {
+      for (const h of handles.values()) await h.signal(drillCleanupSignal).catch(() => undefined);
+      await condition(() => [...handles.keys()].every((p) => ended.has(p)));
+      state.copies = [...ended.values()].filter((e): e is DrillCopyReport => 'cleanup' in e);
+    },
+  );
   if (failure !== undefined) throw failure;
   const failed = state.run.personas.some((p) => p.outcome === 'failed');
   journal.finish('completed');

@@ -9,13 +9,21 @@ export const drillCopyInputSchema = z.strictObject({
   site: idSchema,
   bubble: z.array(bubbleNetworkSchema).max(256),
   healthHost: hostSchema.optional(),
-  /** The occupant shut down for the drill's length (a drill that may repurpose); powered back on at clean-up. */
+  /**
+   * The occupant shut down for the drill's length (a drill that may repurpose); powered back on at
+   * clean-up.
+   */
   evicts: idSchema.optional(),
   evictGraceSeconds: z.number().int().min(1).max(3600).default(300),
   healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
   /** How long the copy waits for the drill's clean-up signal before cleaning up on its own. */
-  maxUpSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(24 * 3600),
+  maxUpSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(24 * 3600),
 });
 
 export type DrillCopyInput = z.output<typeof drillCopyInputSchema>;

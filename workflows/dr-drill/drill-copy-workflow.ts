@@ -1,4 +1,12 @@
-import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { ledgerOp, planOp, storageOp, undoOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { RunbookActivities } from '../runbook-activities';
@@ -52,38 +60,92 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
   setHandler(drillCleanupSignal, () => {
     cleanupNow = true;
   });
-  const tell = async (healthy: boolean, error?: { type: string; message: string }): Promise<void> => {
+  const tell = async (
+    healthy: boolean,
+    error?: { type: string; message: string },
+  ): Promise<void> => {
     if (info.parent === undefined) return;
-    await getExternalWorkflowHandle(info.parent.workflowId).signal(drillCopyUpSignal, { persona, healthy, at: new Date().toISOString(), steps: journal.steps, ...(error && { error }) });
+    await getExternalWorkflowHandle(info.parent.workflowId).signal(drillCopyUpSignal, {
+      persona,
+      healthy,
+      at: new Date().toISOString(),
+      steps: journal.steps,
+      ...(error && { error }),
+    });
   };
 
   let healthyAt: string | undefined;
   let failure: unknown;
   try {
-    if (!(await hw.tryLease([`machine:${machine}`], `drill copy of ${persona}`, [{ machine, except: input.evicts ? [input.evicts] : [] }]))) {
-      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${machine} is leased by another run` });
+    if (
+      !(await hw.tryLease([`machine:${machine}`], `drill copy of ${persona}`, [
+        { machine, except: input.evicts ? [input.evicts] : [] },
+      ]))
+    ) {
+      throw ApplicationFailure.create({
+        type: NO_CAPACITY,
+        nonRetryable: true,
+        message: `${machine} is leased by another run`,
+      });
     }
     const target = await journal.step(
       'plan-drill',
       `plan a drill copy of ${persona} on ${machine}`,
-      () => plan.planDrillPlacement.executeWithOptions({ summary: `drill copy of ${persona} on ${machine}` }, [{ persona, machine, run: drillRun, bubble: input.bubble, tag: drillTag(drillRun), ...(input.healthHost && { healthHost: input.healthHost }) }]),
-      (p) => `${p.luns.length} clone(s); ports ${p.ports.map((x) => `${x.switchId} ${x.port}`).join(', ')}`,
+      () =>
+        plan.planDrillPlacement.executeWithOptions(
+          { summary: `drill copy of ${persona} on ${machine}` },
+          [
+            {
+              persona,
+              machine,
+              run: drillRun,
+              bubble: input.bubble,
+              tag: drillTag(drillRun),
+              ...(input.healthHost && { healthHost: input.healthHost }),
+            },
+          ],
+        ),
+      (p) =>
+        `${p.luns.length} clone(s); ports ${p.ports.map((x) => `${x.switchId} ${x.port}`).join(', ')}`,
     );
     for (const l of target.luns) {
       await saga.step(
         'clone',
         `snapshot clone ${l.cloneOf} as ${l.lun} on ${l.array}`,
-        () => storage.createSnapshotClone.executeWithOptions({ summary: `clone ${l.cloneOf}` }, [{ array: l.array, lun: l.cloneOf, cloneId: l.lun }]),
-        { undo: { summary: `delete clone ${l.lun}`, run: () => undo.deleteSnapshotClone({ array: l.array, cloneId: l.lun }) } },
+        () =>
+          storage.createSnapshotClone.executeWithOptions({ summary: `clone ${l.cloneOf}` }, [
+            { array: l.array, lun: l.cloneOf, cloneId: l.lun },
+          ]),
+        {
+          undo: {
+            summary: `delete clone ${l.lun}`,
+            run: () => undo.deleteSnapshotClone({ array: l.array, cloneId: l.lun }),
+          },
+        },
       );
     }
     // The occupant must answer its health check again at clean-up, or the drill is not clean.
-    if (input.evicts) await hw.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds, { persona: input.evicts, healthTimeoutSeconds: input.healthTimeoutSeconds });
-    await hw.configurePorts('ports', `give ${machine}'s ports ${persona}'s bubble VLANs`, target.ports);
+    if (input.evicts)
+      await hw.shutDown('evict', machine, input.evictGraceSeconds, input.powerTimeoutSeconds, {
+        persona: input.evicts,
+        healthTimeoutSeconds: input.healthTimeoutSeconds,
+      });
+    await hw.configurePorts(
+      'ports',
+      `give ${machine}'s ports ${persona}'s bubble VLANs`,
+      target.ports,
+    );
     if (target.initiator !== undefined && target.luns.length > 0) {
-      await hw.maskExactly('luns', target.initiator, target.luns, [...new Set(target.luns.map((l) => l.array))]);
+      await hw.maskExactly('luns', target.initiator, target.luns, [
+        ...new Set(target.luns.map((l) => l.array)),
+      ]);
     }
-    await hw.assignBoot(machine, target.macs, { machine, persona, image: target.image, drill: target.drill });
+    await hw.assignBoot(machine, target.macs, {
+      machine,
+      persona,
+      image: target.image,
+      drill: target.drill,
+    });
     await hw.bootDevice(machine, 'pxe');
     await hw.powerOnToBoot(machine, input.powerTimeoutSeconds);
     await hw.waitHealthy(persona, input.healthTimeoutSeconds, input.healthHost);
@@ -93,8 +155,13 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
       const until = Date.now() + input.maxUpSeconds * 1000;
       while (!cleanupNow && Date.now() < until) {
         if (await condition(() => cleanupNow, PARENT_CHECK)) break;
-        // A drill cancelled while this copy was starting may close without telling it: clean up on our own.
-        if (info.parent !== undefined && (await ledger.openRuns([info.parent.workflowId])).length === 0) break;
+        // A drill cancelled while this copy was starting may close without telling it: clean up on
+        // our own.
+        if (
+          info.parent !== undefined &&
+          (await ledger.openRuns([info.parent.workflowId])).length === 0
+        )
+          break;
       }
     });
   } catch (e) {
@@ -110,7 +177,9 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
     ...(healthyAt && { healthyAt }),
     steps: journal.steps,
     cleanup,
-    leftToFix: cleanup.filter((c) => c.outcome === 'failed').map((c) => `${c.leftToFix ?? c.undo}${c.error ? ` (${c.error})` : ''}`),
+    leftToFix: cleanup
+      .filter((c) => c.outcome === 'failed')
+      .map((c) => `${c.leftToFix ?? c.undo}${c.error ? ` (${c.error})` : ''}`),
     ...(failure !== undefined && { error: errorOf(failure) }),
   };
   journal.attachReport(report);

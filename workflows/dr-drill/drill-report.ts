@@ -10,6 +10,8 @@ export interface DrillReport extends FailoverReport {
     /** What the clean-up could not undo after its retries: for an operator. */
     readonly leftToFix: readonly string[];
   };
-  /** The slowest restored persona, in seconds from the drill's start: the number the trend plots. */
+  /**
+   * The slowest restored persona, in seconds from the drill's start: the number the trend plots.
+   */
   readonly rtoSeconds?: number;
 }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { idSchema } from '../../inventory/patterns';
 
 /** A workflow id as rackshift makes them: `site-failover/dc1/20261125T084512Z-3fa9`. */
-const runIdSchema = z.string().regex(/^[a-z0-9][a-z0-9./_:-]{0,199}$/, 'must be a workflow id (lower-case letters, digits, ".", "/", "_", ":", "-")');
+const runIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9./_:-]{0,199}$/,
+    'must be a workflow id (lower-case letters, digits, ".", "/", "_", ":", "-")',
+  );
 
 export const failbackInputSchema = z
   .strictObject({
@@ -17,6 +22,9 @@ export const failbackInputSchema = z
     /** Moves at once (each is a planned move: stop, re-point, boot at home). */
     parallel: z.number().int().min(1).max(64).default(4),
   })
-  .refine((f) => (f.run === undefined) !== (f.personas === undefined), { message: 'name exactly one of run or personas', path: ['run'] });
+  .refine((f) => (f.run === undefined) !== (f.personas === undefined), {
+    message: 'name exactly one of run or personas',
+    path: ['run'],
+  });
 
 export type FailbackInput = z.output<typeof failbackInputSchema>;

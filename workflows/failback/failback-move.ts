@@ -4,7 +4,10 @@ import type { PersonaLocation } from '../../activities/placement-activities';
 /** What a failback does for one persona, decided from its home and where it runs now. */
 export type FailbackMove =
   | { readonly kind: 'already-home' }
-  /** It runs on another machine, or nowhere: repurpose it onto its home machine (stopping it where it runs). */
+  /**
+   * It runs on another machine, or nowhere: repurpose it onto its home machine (stopping it where
+   * it runs).
+   */
   | { readonly kind: 'repurpose'; readonly machine: string }
   /** It runs as a VM: v2p onto its home machine. */
   | { readonly kind: 'v2p'; readonly machine: string }
@@ -20,33 +23,61 @@ export interface FailbackDecision {
   readonly move: FailbackMove;
 }
 
-export const homeName = (home: HomePlacement): string => (home.kind === 'machine' ? home.machine : `vm@${home.host}`);
+export const homeName = (home: HomePlacement): string =>
+  home.kind === 'machine' ? home.machine : `vm@${home.host}`;
 
 /**
  * Pure: where the persona runs (its ledger placements, and the machines whose initiators see
  * its LUNs) against its home. A LUN held by an initiator outside the topology is refused, as
  * every moving runbook refuses it.
  */
-export function decideFailback(persona: string, home: HomePlacement, where: PersonaLocation): FailbackDecision {
+export function decideFailback(
+  persona: string,
+  home: HomePlacement,
+  where: PersonaLocation,
+): FailbackDecision {
   const to = homeName(home);
   const vm = where.placements.map((p) => p.placement).find((p) => p.kind === 'vm');
-  const machines = [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.flatMap((h) => (h.machine === null ? [] : [h.machine]))])].sort();
+  const machines = [
+    ...new Set([
+      ...where.placements.flatMap((p) =>
+        p.placement.kind === 'machine' ? [p.placement.machine] : [],
+      ),
+      ...where.lunHolders.flatMap((h) => (h.machine === null ? [] : [h.machine])),
+    ]),
+  ].sort();
   const from = vm !== undefined ? `vm@${vm.host}` : machines.join('+') || 'none';
-  const refuse = (reason: string): FailbackDecision => ({ from, to, move: { kind: 'refuse', reason } });
+  const refuse = (reason: string): FailbackDecision => ({
+    from,
+    to,
+    move: { kind: 'refuse', reason },
+  });
 
   const stranger = where.lunHolders.find((h) => h.machine === null);
-  if (stranger !== undefined) return refuse(`${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`);
+  if (stranger !== undefined)
+    return refuse(
+      `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`,
+    );
 
   if (home.kind === 'machine') {
     if (vm !== undefined) return { from, to, move: { kind: 'v2p', machine: home.machine } };
-    if (machines.length === 1 && machines[0] === home.machine) return { from, to, move: { kind: 'already-home' } };
+    if (machines.length === 1 && machines[0] === home.machine)
+      return { from, to, move: { kind: 'already-home' } };
     return { from, to, move: { kind: 'repurpose', machine: home.machine } };
   }
   if (vm !== undefined) {
     if (vm.host === home.host) return { from, to, move: { kind: 'already-home' } };
-    return refuse(`${persona} runs as a VM on ${vm.host} and its home is a VM on ${home.host}; no runbook moves a VM between hosts (v2p it to a machine first)`);
+    return refuse(
+      `${persona} runs as a VM on ${vm.host} and its home is a VM on ${home.host}; no runbook moves a VM between hosts (v2p it to a machine first)`,
+    );
   }
-  if (machines.length === 0) return refuse(`${persona} runs nowhere; p2v needs it running on a machine to move it to its home host ${home.host}`);
-  if (machines.length > 1) return refuse(`${persona} is seen on several machines (${machines.join(', ')}); repurpose it onto one first`);
+  if (machines.length === 0)
+    return refuse(
+      `${persona} runs nowhere; p2v needs it running on a machine to move it to its home host ${home.host}`,
+    );
+  if (machines.length > 1)
+    return refuse(
+      `${persona} is seen on several machines (${machines.join(', ')}); repurpose it onto one first`,
+    );
   return { from, to, move: { kind: 'p2v', host: home.host } };
 }

@@ -39,7 +39,10 @@ export interface FailbackHostOutcome {
   readonly error?: ErrorInfo;
 }
 
-/** A machine a persona left to go home, as the ledger records it after the move (a move leaves it off and idle). */
+/**
+ * A machine a persona left to go home, as the ledger records it after the move (a move leaves it
+ * off and idle).
+ */
 export interface FailbackMachine {
   readonly machine: string;
   readonly persona: string;
@@ -52,7 +55,10 @@ export interface FailbackReport {
   readonly runbook: 'failback';
   /** The site-failover run it undid (run mode). */
   readonly run?: string;
-  /** running (only in `progress`); completed: every persona is at home and every host it tried is freed; partial: something failed. */
+  /**
+   * running (only in `progress`); completed: every persona is at home and every host it tried is
+   * freed; partial: something failed.
+   */
   readonly outcome: 'running' | 'completed' | 'partial';
   readonly startedAt: string;
   readonly endedAt?: string;

@@ -1,4 +1,12 @@
-import { ApplicationFailure, executeChild, isCancellation, ParentClosePolicy, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { HomePlacement } from '../../activities/failback-activities';
 import { mapLimit } from '../../common/map-limit';
@@ -14,14 +22,22 @@ import { compareIds } from '../planner/compare-ids';
 import { v2p } from '../v2p/v2p-workflow';
 import type { FailbackInput } from './failback-input';
 import { decideFailback, type FailbackMove } from './failback-move';
-import type { FailbackHostOutcome, FailbackMachine, FailbackPersonaOutcome, FailbackReport } from './failback-report';
+import type {
+  FailbackHostOutcome,
+  FailbackMachine,
+  FailbackPersonaOutcome,
+  FailbackReport,
+} from './failback-report';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 const probe = proxyActivities<RunbookActivities>(powerProbe);
 
 /** A failed child's steps (from the report its failure carries) and its original error. */
-function childFailure(e: unknown): { steps: RunbookReport['steps']; error: { type: string; message: string } } {
+function childFailure(e: unknown): {
+  steps: RunbookReport['steps'];
+  error: { type: string; message: string };
+} {
   const report = failureReport(e);
   return { steps: report?.steps ?? [], error: report?.error ?? errorOf(e) };
 }
@@ -54,11 +70,24 @@ export class FailbackRun {
     for (const p of personas) this.personas.set(p, undefined);
     this.publish();
 
-    const homes = personas.length === 0 ? [] : await this.journal.step('homes', `the homes of ${personas.join(', ')}`, () => plan.personaHomes.executeWithOptions({ summary: 'persona homes' }, [{ personas }]));
-    await mapLimit(homes, this.input.parallel, (h) => this.bringHome(h.persona, h.home, h.unknown === true));
+    const homes =
+      personas.length === 0
+        ? []
+        : await this.journal.step('homes', `the homes of ${personas.join(', ')}`, () =>
+            plan.personaHomes.executeWithOptions({ summary: 'persona homes' }, [{ personas }]),
+          );
+    await mapLimit(homes, this.input.parallel, (h) =>
+      this.bringHome(h.persona, h.home, h.unknown === true),
+    );
 
-    const emptied = [...this.personas.values()].flatMap((o) => (o?.outcome === 'returned' && o.from?.startsWith('vm@') ? [o.from.slice(3)] : []));
-    await mapLimit([...new Set([...hosts, ...emptied])].sort(compareIds), this.input.parallel, (host) => this.freeHost(host));
+    const emptied = [...this.personas.values()].flatMap((o) =>
+      o?.outcome === 'returned' && o.from?.startsWith('vm@') ? [o.from.slice(3)] : [],
+    );
+    await mapLimit(
+      [...new Set([...hosts, ...emptied])].sort(compareIds),
+      this.input.parallel,
+      (host) => this.freeHost(host),
+    );
     await this.noteLeftMachines();
 
     const report = this.report();
@@ -67,43 +96,86 @@ export class FailbackRun {
     return report;
   }
 
-  /** The personas (and, in run mode, the hosts the failover brought up), from the input or the failover's report. */
+  /**
+   * The personas (and, in run mode, the hosts the failover brought up), from the input or the
+   * failover's report.
+   */
   private async whatToBringBack(): Promise<{ personas: string[]; hosts: string[] }> {
-    if (this.input.personas !== undefined) return { personas: [...new Set(this.input.personas)], hosts: [] };
+    if (this.input.personas !== undefined)
+      return { personas: [...new Set(this.input.personas)], hosts: [] };
     const run = this.input.run!;
     try {
       const source = await this.journal.step(
         'read-run',
         `read the report of ${run}`,
         () => plan.readFailoverRun.executeWithOptions({ summary: `report of ${run}` }, [{ run }]),
-        (r) => `${r.outcome}: ${r.restored.length} restored, ${r.hosts.length} host(s) brought up, ${r.evictions.length} eviction(s)`,
+        (r) =>
+          `${r.outcome}: ${r.restored.length} restored, ${r.hosts.length} host(s) brought up, ${r.evictions.length} eviction(s)`,
       );
       this.evicted = source.evictions.map((e) => ({ persona: e.occupant, machine: e.machine }));
-      return { personas: [...new Set(source.restored.map((r) => r.persona))], hosts: [...source.hosts] };
+      return {
+        personas: [...new Set(source.restored.map((r) => r.persona))],
+        hosts: [...source.hosts],
+      };
     } catch (e) {
       this.journal.finish('failed');
       if (isCancellation(e)) throw e;
       const { type, message } = errorOf(e);
-      throw ApplicationFailure.create({ type, nonRetryable: true, message: `failback of ${run} refused: ${message}` });
+      throw ApplicationFailure.create({
+        type,
+        nonRetryable: true,
+        message: `failback of ${run} refused: ${message}`,
+      });
     }
   }
 
-  private async bringHome(persona: string, home: HomePlacement | null, unknown: boolean): Promise<void> {
-    if (unknown) return this.settle({ persona, outcome: 'failed', steps: [], error: { type: 'NotFoundError', message: `unknown persona "${persona}"` } });
-    if (home === null) return this.settle({ persona, outcome: 'failed', steps: [], error: { type: 'ValidationError', message: `${persona} has no home in the topology: nowhere to bring it back to` } });
+  private async bringHome(
+    persona: string,
+    home: HomePlacement | null,
+    unknown: boolean,
+  ): Promise<void> {
+    if (unknown)
+      return this.settle({
+        persona,
+        outcome: 'failed',
+        steps: [],
+        error: { type: 'NotFoundError', message: `unknown persona "${persona}"` },
+      });
+    if (home === null)
+      return this.settle({
+        persona,
+        outcome: 'failed',
+        steps: [],
+        error: {
+          type: 'ValidationError',
+          message: `${persona} has no home in the topology: nowhere to bring it back to`,
+        },
+      });
     let base: Pick<FailbackPersonaOutcome, 'persona' | 'from' | 'to' | 'run'> = { persona };
     try {
-      const where = await this.journal.step('locate', `where does ${persona} run now`, () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]));
+      const where = await this.journal.step('locate', `where does ${persona} run now`, () =>
+        plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
+      );
       const { from, to, move } = decideFailback(persona, home, where);
       base = { persona, from, to };
       if (move.kind === 'already-home') {
         this.journal.skip('move', `bring ${persona} home to ${to}`, 'already runs at home');
         return this.settle({ ...base, outcome: 'already-home', steps: [] });
       }
-      if (move.kind === 'refuse') throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: move.reason });
+      if (move.kind === 'refuse')
+        throw ApplicationFailure.create({
+          type: 'ValidationError',
+          nonRetryable: true,
+          message: move.reason,
+        });
       if (move.kind !== 'p2v') await this.wakeHome(move.machine);
       base = { ...base, run: `${this.id}/${persona}` };
-      const report = await this.journal.step('move', `${move.kind} ${persona} from ${from} home to ${to} (${base.run})`, () => this.moveHome(move, persona, base.run!), (r) => `${r.outcome}, on ${r.endedOn}`);
+      const report = await this.journal.step(
+        'move',
+        `${move.kind} ${persona} from ${from} home to ${to} (${base.run})`,
+        () => this.moveHome(move, persona, base.run!),
+        (r) => `${r.outcome}, on ${r.endedOn}`,
+      );
       this.settle({ ...base, outcome: 'returned', steps: report.steps });
     } catch (e) {
       if (isCancellation(e)) throw e;
@@ -111,29 +183,81 @@ export class FailbackRun {
     }
   }
 
-  /** Child options: the id is derived from the failback's, so a replay or a re-run never starts the same move twice. */
-  private childOptions(runbook: string, workflowId: string, persona: string | undefined, machine?: string) {
+  /**
+   * Child options: the id is derived from the failback's, so a replay or a re-run never starts the
+   * same move twice.
+   */
+  private childOptions(
+    runbook: string,
+    workflowId: string,
+    persona: string | undefined,
+    machine?: string,
+  ) {
     const subject = persona ?? `host ${machine ?? ''}`;
     return {
       workflowId,
       // A re-run of this failback (same id) may try a failed move again, never a completed one.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
-      // A failback terminated mid-move asks the move to cancel, which undoes it, rather than cutting it off half-done.
+      // A failback terminated mid-move asks the move to cancel, which undoes it, rather than
+      // cutting it off half-done.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      typedSearchAttributes: [{ key: RUNBOOK_KEY, value: runbook }, persona !== undefined ? { key: PERSONA_KEY, value: [persona] } : { key: MACHINE_KEY, value: [machine ?? ''] }],
+      typedSearchAttributes: [
+        { key: RUNBOOK_KEY, value: runbook },
+        persona !== undefined
+          ? { key: PERSONA_KEY, value: [persona] }
+          : { key: MACHINE_KEY, value: [machine ?? ''] },
+      ],
       staticSummary: `${runbook} ${subject}, for failback ${this.id}`.slice(0, 200),
     };
   }
 
-  private moveHome(move: Extract<FailbackMove, { kind: MoveKind }>, persona: string, run: string): Promise<RunbookReport> {
+  private moveHome(
+    move: Extract<FailbackMove, { kind: MoveKind }>,
+    persona: string,
+    run: string,
+  ): Promise<RunbookReport> {
     const { graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds } = this.input;
     switch (move.kind) {
       case 'repurpose':
-        return executeChild(repurpose, { ...this.childOptions('repurpose', run, persona), args: [{ persona, machine: move.machine, evictGraceSeconds: graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds }] });
+        return executeChild(repurpose, {
+          ...this.childOptions('repurpose', run, persona),
+          args: [
+            {
+              persona,
+              machine: move.machine,
+              evictGraceSeconds: graceSeconds,
+              healthTimeoutSeconds,
+              powerTimeoutSeconds,
+            },
+          ],
+        });
       case 'v2p':
-        return executeChild(v2p, { ...this.childOptions('v2p', run, persona), args: [{ persona, machine: move.machine, graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds }] });
+        return executeChild(v2p, {
+          ...this.childOptions('v2p', run, persona),
+          args: [
+            {
+              persona,
+              machine: move.machine,
+              graceSeconds,
+              healthTimeoutSeconds,
+              powerTimeoutSeconds,
+            },
+          ],
+        });
       case 'p2v':
-        return executeChild(p2v, { ...this.childOptions('p2v', run, persona), args: [{ persona, host: move.host, mode: 'san', graceSeconds, healthTimeoutSeconds, powerTimeoutSeconds }] });
+        return executeChild(p2v, {
+          ...this.childOptions('p2v', run, persona),
+          args: [
+            {
+              persona,
+              host: move.host,
+              mode: 'san',
+              graceSeconds,
+              healthTimeoutSeconds,
+              powerTimeoutSeconds,
+            },
+          ],
+        });
     }
   }
 
@@ -142,16 +266,28 @@ export class FailbackRun {
    * otherwise: ask its BMC, and when it answers (the site is repaired) record its power state.
    */
   private async wakeHome(machine: string): Promise<void> {
-    const use = await plan.machineUse.executeWithOptions({ summary: `ledger record of ${machine}` }, [{ machine }]);
+    const use = await plan.machineUse.executeWithOptions(
+      { summary: `ledger record of ${machine}` },
+      [{ machine }],
+    );
     if (!(use.power === 'unknown' && use.healthy === false)) return;
     await this.journal.step(
       'wake-home',
       `${machine} was last seen dark: does its BMC answer now`,
       async () => {
-        const power = await probe.readPowerState.executeWithOptions({ summary: `probe ${machine}` }, [{ machine }]).catch((e: unknown) => {
-          throw ApplicationFailure.create({ type: 'HomeStillDarkError', nonRetryable: true, message: `home ${machine} is still dark: ${errorOf(e).message}` });
-        });
-        await ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine} ${power}` }, [use.site, { holder: this.id, machine, power }]);
+        const power = await probe.readPowerState
+          .executeWithOptions({ summary: `probe ${machine}` }, [{ machine }])
+          .catch((e: unknown) => {
+            throw ApplicationFailure.create({
+              type: 'HomeStillDarkError',
+              nonRetryable: true,
+              message: `home ${machine} is still dark: ${errorOf(e).message}`,
+            });
+          });
+        await ledger.ledgerSetMachine.executeWithOptions(
+          { summary: `record ${machine} ${power}` },
+          [use.site, { holder: this.id, machine, power }],
+        );
         return power;
       },
       (p) => `answers; power ${p}`,
@@ -167,35 +303,84 @@ export class FailbackRun {
       const use = await this.journal.step(
         'host',
         `is ${machine} still needed as a hypervisor host`,
-        () => plan.machineUse.executeWithOptions({ summary: `ledger record of ${machine}` }, [{ machine }]),
-        (u) => `${u.role}, ${u.power}; VMs: ${u.vms.join(', ') || 'none'}; home of ${u.homeOf.join(', ') || 'nobody'}`,
+        () =>
+          plan.machineUse.executeWithOptions({ summary: `ledger record of ${machine}` }, [
+            { machine },
+          ]),
+        (u) =>
+          `${u.role}, ${u.power}; VMs: ${u.vms.join(', ') || 'none'}; home of ${u.homeOf.join(', ') || 'nobody'}`,
       );
-      cluster = byMachine ? use.cluster : use.role === 'hypervisor' && use.runs.length === 1 ? use.runs[0] : undefined;
-      if (use.role !== 'hypervisor') return this.settleHost({ machine, outcome: 'already-free', reason: `the ledger records it ${use.role}, power ${use.power}` });
+      cluster = byMachine
+        ? use.cluster
+        : use.role === 'hypervisor' && use.runs.length === 1
+          ? use.runs[0]
+          : undefined;
+      if (use.role !== 'hypervisor')
+        return this.settleHost({
+          machine,
+          outcome: 'already-free',
+          reason: `the ledger records it ${use.role}, power ${use.power}`,
+        });
       const keep =
-        use.vms.length > 0 ? `VMs still run on it: ${use.vms.join(', ')}`
-        : use.homeOf.length > 0 ? `it is the home of ${use.homeOf.join(', ')}`
-        : byMachine && use.runs.length > 0 ? `the ledger places ${use.runs.join(', ')} on it; release it by hand`
-        : !byMachine && cluster === undefined ? `the ledger places ${use.runs.length === 0 ? 'no cluster persona' : `several personas (${use.runs.join(', ')})`} on it; release it by hand`
-        : undefined;
-      if (keep !== undefined) return this.settleHost({ machine, ...(cluster && { cluster }), outcome: 'kept', reason: keep });
+        use.vms.length > 0
+          ? `VMs still run on it: ${use.vms.join(', ')}`
+          : use.homeOf.length > 0
+            ? `it is the home of ${use.homeOf.join(', ')}`
+            : byMachine && use.runs.length > 0
+              ? `the ledger places ${use.runs.join(', ')} on it; release it by hand`
+              : !byMachine && cluster === undefined
+                ? `the ledger places ${use.runs.length === 0 ? 'no cluster persona' : `several personas (${use.runs.join(', ')})`} on it; release it by hand`
+                : undefined;
+      if (keep !== undefined)
+        return this.settleHost({
+          machine,
+          ...(cluster && { cluster }),
+          outcome: 'kept',
+          reason: keep,
+        });
       run = `${this.id}/release/${machine}`;
       const args = byMachine ? { machine } : { persona: cluster! };
       await this.journal.step(
         'release-host',
         `release ${byMachine ? `host ${machine}` : `${cluster!} and return ${machine} to spare`} (${run})`,
-        () => executeChild(release, { ...this.childOptions('release', run!, byMachine ? undefined : cluster, machine), args: [{ ...args, graceSeconds: this.input.graceSeconds, powerTimeoutSeconds: this.input.powerTimeoutSeconds }] }),
+        () =>
+          executeChild(release, {
+            ...this.childOptions('release', run!, byMachine ? undefined : cluster, machine),
+            args: [
+              {
+                ...args,
+                graceSeconds: this.input.graceSeconds,
+                powerTimeoutSeconds: this.input.powerTimeoutSeconds,
+              },
+            ],
+          }),
       );
       this.settleHost({ machine, ...(cluster && { cluster }), outcome: 'released', run });
     } catch (e) {
       if (isCancellation(e)) throw e;
-      this.settleHost({ machine, ...(cluster && { cluster }), ...(run && { run }), outcome: 'failed', error: childFailure(e).error });
+      this.settleHost({
+        machine,
+        ...(cluster && { cluster }),
+        ...(run && { run }),
+        outcome: 'failed',
+        error: childFailure(e).error,
+      });
     }
   }
 
-  /** The machines returned personas left, as the ledger has them now (each move records its source off and idle). */
+  /**
+   * The machines returned personas left, as the ledger has them now (each move records its source
+   * off and idle).
+   */
   private async noteLeftMachines(): Promise<void> {
-    const left = [...this.personas.values()].flatMap((o) => (o?.outcome === 'returned' && o.from !== undefined && o.from !== 'none' && !o.from.startsWith('vm@') ? o.from.split('+').map((machine) => ({ machine, persona: o.persona })) : []));
+    const left = [...this.personas.values()].flatMap((o) =>
+      o?.outcome === 'returned' &&
+      o.from !== undefined &&
+      o.from !== 'none' &&
+      !o.from.startsWith('vm@')
+        ? o.from.split('+').map((machine) => ({ machine, persona: o.persona }))
+        : [],
+    );
     if (left.length === 0) return;
     this.machines = await this.journal.step(
       'left-machines',
@@ -203,7 +388,10 @@ export class FailbackRun {
       async () => {
         const out: FailbackMachine[] = [];
         for (const l of left) {
-          const use = await plan.machineUse.executeWithOptions({ summary: `ledger record of ${l.machine}` }, [{ machine: l.machine }]);
+          const use = await plan.machineUse.executeWithOptions(
+            { summary: `ledger record of ${l.machine}` },
+            [{ machine: l.machine }],
+          );
           out.push({ machine: l.machine, persona: l.persona, power: use.power, role: use.role });
         }
         return out;
@@ -227,8 +415,12 @@ export class FailbackRun {
   }
 
   private report(state?: 'running'): FailbackReport {
-    const personas = [...this.personas.values()].filter((o): o is FailbackPersonaOutcome => o !== undefined);
-    const failed = personas.some((p) => p.outcome === 'failed') || this.hosts.some((h) => h.outcome === 'failed');
+    const personas = [...this.personas.values()].filter(
+      (o): o is FailbackPersonaOutcome => o !== undefined,
+    );
+    const failed =
+      personas.some((p) => p.outcome === 'failed') ||
+      this.hosts.some((h) => h.outcome === 'failed');
     return {
       runbook: 'failback',
       ...(this.input.run !== undefined && { run: this.input.run }),

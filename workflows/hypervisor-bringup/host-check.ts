@@ -16,28 +16,64 @@ export interface HostFit {
   readonly hostOnly: boolean;
 }
 
-const noCapacity = (message: string): ApplicationFailure => ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message });
+const noCapacity = (message: string): ApplicationFailure =>
+  ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message });
 
 /** Can `machine` be (or is it already) a host of `cluster`; throws NoCapacity naming why not. */
-export async function checkHost(journal: RunJournal, machine: string, cluster: string, allowEvict: boolean): Promise<HostFit> {
+export async function checkHost(
+  journal: RunJournal,
+  machine: string,
+  cluster: string,
+  allowEvict: boolean,
+): Promise<HostFit> {
   const fit = await journal.step(
     'check-machine',
     `can ${machine} be a host of ${cluster}`,
-    () => plan.findHostCandidate.executeWithOptions({ summary: `${machine} as a host of ${cluster}` }, [{ machine, cluster, allowEvict }]),
+    () =>
+      plan.findHostCandidate.executeWithOptions({ summary: `${machine} as a host of ${cluster}` }, [
+        { machine, cluster, allowEvict },
+      ]),
     (f) => f.candidate?.why ?? `no: ${f.reason ?? ''}`,
   );
-  if (fit.candidate === undefined) throw noCapacity(`${machine} cannot host ${cluster}: ${fit.reason ?? 'not a candidate'}`);
+  if (fit.candidate === undefined)
+    throw noCapacity(`${machine} cannot host ${cluster}: ${fit.reason ?? 'not a candidate'}`);
   return { ...(fit.candidate.evicts && { evicts: fit.candidate.evicts }), hostOnly: true };
 }
 
 /** The pre-cluster path, kept for runs in flight: the cluster was a persona with one placement. */
-export async function checkClusterPersona(journal: RunJournal, machine: string, cluster: string, allowEvict: boolean): Promise<HostFit> {
-  const list = await journal.step('check-machine', `can ${machine} host ${cluster}`, () => plan.findCandidates({ persona: cluster, allowEvict }), (l) => (l.candidates.some((c) => c.machine === machine) ? 'yes' : 'no'));
+export async function checkClusterPersona(
+  journal: RunJournal,
+  machine: string,
+  cluster: string,
+  allowEvict: boolean,
+): Promise<HostFit> {
+  const list = await journal.step(
+    'check-machine',
+    `can ${machine} host ${cluster}`,
+    () => plan.findCandidates({ persona: cluster, allowEvict }),
+    (l) => (l.candidates.some((c) => c.machine === machine) ? 'yes' : 'no'),
+  );
   const fit = list.candidates.find((c) => c.machine === machine);
-  if (fit === undefined) throw noCapacity(`${machine} cannot host ${cluster}: ${list.rejected.find((r) => r.machine === machine)?.reason ?? 'not a candidate'}`);
-  const where = await journal.step('locate', `where does ${cluster} run now`, () => plan.locatePersona({ persona: cluster }), (w) => `${w.placements.length} placement(s)`);
-  if (where.placements.some((p) => !(p.placement.kind === 'machine' && p.placement.machine === machine))) {
-    throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `cluster ${cluster} already runs on another machine; release it first` });
+  if (fit === undefined)
+    throw noCapacity(
+      `${machine} cannot host ${cluster}: ${list.rejected.find((r) => r.machine === machine)?.reason ?? 'not a candidate'}`,
+    );
+  const where = await journal.step(
+    'locate',
+    `where does ${cluster} run now`,
+    () => plan.locatePersona({ persona: cluster }),
+    (w) => `${w.placements.length} placement(s)`,
+  );
+  if (
+    where.placements.some(
+      (p) => !(p.placement.kind === 'machine' && p.placement.machine === machine),
+    )
+  ) {
+    throw ApplicationFailure.create({
+      type: 'ValidationError',
+      nonRetryable: true,
+      message: `cluster ${cluster} already runs on another machine; release it first`,
+    });
   }
   return { ...(fit.evicts && { evicts: fit.evicts }), hostOnly: false };
 }

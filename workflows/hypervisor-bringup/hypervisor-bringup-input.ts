@@ -4,9 +4,15 @@ import { idSchema } from '../../inventory/patterns';
 export const hypervisorBringupInputSchema = z.strictObject({
   /** The machine to make a hypervisor host; it needs a `hypervisor` block in the topology. */
   machine: idSchema,
-  /** The cluster the machine joins as a host (topology `clusters:`); default: the one it rests in, else the only one serving its site. */
+  /**
+   * The cluster the machine joins as a host (topology `clusters:`); default: the one it rests in,
+   * else the only one serving its site.
+   */
   cluster: idSchema.optional(),
-  /** May the machine's repurposable occupant be shut down to make room (only a strictly less important one)? */
+  /**
+   * May the machine's repurposable occupant be shut down to make room (only a strictly less
+   * important one)?
+   */
   allowEvict: z.boolean().default(false),
   /** How long an evicted occupant gets to shut down cleanly before a hard off. */
   evictGraceSeconds: z.number().int().min(1).max(3600).default(300),

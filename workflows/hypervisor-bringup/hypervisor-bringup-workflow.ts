@@ -1,4 +1,10 @@
-import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
@@ -32,42 +38,73 @@ export async function hypervisorBringup(rawInput: unknown): Promise<RunbookRepor
   const machine = input.machine;
   let steps: HardwareSteps | undefined;
 
-  return runSaga('hypervisor-bringup', journal, saga, input.cluster, async () => {
-    const host = await journal.step(
-      'plan-host',
-      `what ${machine} needs to host ${input.cluster ?? "its site's cluster"}`,
-      () => plan.planHypervisorHost.executeWithOptions({ summary: `plan ${machine} as a hypervisor host` }, [{ machine, ...(input.cluster && { cluster: input.cluster }) }]),
-      (h) => `cluster ${h.cluster}: ${h.placement.ports.length} port(s) to trunk, LUNs ${h.placement.luns.map((l) => l.lun).join(', ') || 'none'}, image ${h.placement.image}`,
-    );
-    const cluster = host.cluster;
+  return runSaga(
+    'hypervisor-bringup',
+    journal,
+    saga,
+    input.cluster,
+    async () => {
+      const host = await journal.step(
+        'plan-host',
+        `what ${machine} needs to host ${input.cluster ?? "its site's cluster"}`,
+        () =>
+          plan.planHypervisorHost.executeWithOptions(
+            { summary: `plan ${machine} as a hypervisor host` },
+            [{ machine, ...(input.cluster && { cluster: input.cluster }) }],
+          ),
+        (h) =>
+          `cluster ${h.cluster}: ${h.placement.ports.length} port(s) to trunk, LUNs ${h.placement.luns.map((l) => l.lun).join(', ') || 'none'}, image ${h.placement.image}`,
+      );
+      const cluster = host.cluster;
 
-    const fit = patched(CLUSTER_HOSTS) ? await checkHost(journal, machine, cluster, input.allowEvict) : await checkClusterPersona(journal, machine, cluster, input.allowEvict);
-    const hostOnly = fit.hostOnly;
+      const fit = patched(CLUSTER_HOSTS)
+        ? await checkHost(journal, machine, cluster, input.allowEvict)
+        : await checkClusterPersona(journal, machine, cluster, input.allowEvict);
+      const hostOnly = fit.hostOnly;
 
-    steps = new HardwareSteps(saga, journal, holder, host.site);
-    // A host leases its machine only: hosts of one cluster come up side by side.
-    const resources = [`machine:${machine}`, ...(hostOnly ? [] : [`persona:${cluster}`]), ...(fit.evicts ? [`persona:${fit.evicts}`] : [])];
-    if (!(await steps.tryLease(resources, `make ${machine} a host of ${cluster}`))) {
-      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: hostOnly ? `${machine} is leased by another run` : `${machine} or ${cluster} is leased by another run` });
-    }
-    upsertSearchAttributes([
-      { key: SITE_KEY, value: host.site },
-      { key: MACHINE_KEY, value: [machine] },
-      ...(hostOnly && !fit.evicts ? [] : [{ key: PERSONA_KEY, value: [...(hostOnly ? [] : [cluster]), ...(fit.evicts ? [fit.evicts] : [])] }]),
-    ]);
+      steps = new HardwareSteps(saga, journal, holder, host.site);
+      // A host leases its machine only: hosts of one cluster come up side by side.
+      const resources = [
+        `machine:${machine}`,
+        ...(hostOnly ? [] : [`persona:${cluster}`]),
+        ...(fit.evicts ? [`persona:${fit.evicts}`] : []),
+      ];
+      if (!(await steps.tryLease(resources, `make ${machine} a host of ${cluster}`))) {
+        throw ApplicationFailure.create({
+          type: NO_CAPACITY,
+          nonRetryable: true,
+          message: hostOnly
+            ? `${machine} is leased by another run`
+            : `${machine} or ${cluster} is leased by another run`,
+        });
+      }
+      upsertSearchAttributes([
+        { key: SITE_KEY, value: host.site },
+        { key: MACHINE_KEY, value: [machine] },
+        ...(hostOnly && !fit.evicts
+          ? []
+          : [
+              {
+                key: PERSONA_KEY,
+                value: [...(hostOnly ? [] : [cluster]), ...(fit.evicts ? [fit.evicts] : [])],
+              },
+            ]),
+      ]);
 
-    await bringUpOnMachine(steps, {
-      persona: cluster,
-      plan: host.placement,
-      ...(fit.evicts && { evicts: fit.evicts }),
-      evictGraceSeconds: input.evictGraceSeconds,
-      powerTimeoutSeconds: input.powerTimeoutSeconds,
-      role: 'hypervisor',
-      ...(hostOnly && { hostOf: cluster }),
-      waitUp: () => waitForHypervisor(journal, machine, input.readyTimeoutSeconds),
-    });
-    return machine;
-  }, async () => {
-    await steps?.releaseAll();
-  });
+      await bringUpOnMachine(steps, {
+        persona: cluster,
+        plan: host.placement,
+        ...(fit.evicts && { evicts: fit.evicts }),
+        evictGraceSeconds: input.evictGraceSeconds,
+        powerTimeoutSeconds: input.powerTimeoutSeconds,
+        role: 'hypervisor',
+        ...(hostOnly && { hostOf: cluster }),
+        waitUp: () => waitForHypervisor(journal, machine, input.readyTimeoutSeconds),
+      });
+      return machine;
+    },
+    async () => {
+      await steps?.releaseAll();
+    },
+  );
 }

@@ -1,4 +1,11 @@
-import { ledgerStateSchema, type BootAssignment, type Lease, type LedgerState, type MachineRecord, type Placement } from '../../inventory/ledger-records';
+import {
+  ledgerStateSchema,
+  type BootAssignment,
+  type Lease,
+  type LedgerState,
+  type MachineRecord,
+  type Placement,
+} from '../../inventory/ledger-records';
 import { LeaseConflictError, LeaseRequiredError } from './ledger-errors';
 
 /**
@@ -24,7 +31,9 @@ export class LedgerBook {
 
   /** Leases on `resources` held by anyone other than `holder`. */
   conflicts(holder: string, resources: readonly string[]): Lease[] {
-    return resources.map((r) => this.state.leases[r]).filter((l): l is Lease => l !== undefined && l.holder !== holder);
+    return resources
+      .map((r) => this.state.leases[r])
+      .filter((l): l is Lease => l !== undefined && l.holder !== holder);
   }
 
   /** Drops leases of holders known to have ended; returns what was dropped. */
@@ -42,7 +51,10 @@ export class LedgerBook {
    */
   occupants(machine: string, except: readonly string[]): string[] {
     return Object.entries(this.state.placements)
-      .filter(([persona, p]) => p.kind === 'machine' && p.machine === machine && !except.includes(persona))
+      .filter(
+        ([persona, p]) =>
+          p.kind === 'machine' && p.machine === machine && !except.includes(persona),
+      )
       .map(([persona]) => persona)
       .sort();
   }
@@ -51,10 +63,21 @@ export class LedgerBook {
    * All or nothing: grants every resource, or throws LeaseConflictError naming each one held by
    * another run, and each `vacant` machine that a persona outside its `except` list occupies.
    */
-  acquire(holder: string, resources: readonly string[], purpose: string, now: string, vacant: ReadonlyArray<{ machine: string; except: readonly string[] }> = []): string[] {
+  acquire(
+    holder: string,
+    resources: readonly string[],
+    purpose: string,
+    now: string,
+    vacant: ReadonlyArray<{ machine: string; except: readonly string[] }> = [],
+  ): string[] {
     const conflicts = [
       ...this.conflicts(holder, resources).map((c) => ({ resource: c.resource, holder: c.holder })),
-      ...vacant.flatMap((v) => this.occupants(v.machine, v.except).map((p) => ({ resource: `machine:${v.machine}`, holder: `persona ${p} placed there` }))),
+      ...vacant.flatMap((v) =>
+        this.occupants(v.machine, v.except).map((p) => ({
+          resource: `machine:${v.machine}`,
+          holder: `persona ${p} placed there`,
+        })),
+      ),
     ];
     if (conflicts.length > 0) throw new LeaseConflictError(conflicts);
     const unique = [...new Set(resources)];
@@ -71,14 +94,17 @@ export class LedgerBook {
 
   /** Releases the holder's leases (only `resources`, when given). Idempotent. */
   release(holder: string, resources?: readonly string[]): string[] {
-    const mine = Object.values(this.state.leases).filter((l) => l.holder === holder && (resources === undefined || resources.includes(l.resource)));
+    const mine = Object.values(this.state.leases).filter(
+      (l) => l.holder === holder && (resources === undefined || resources.includes(l.resource)),
+    );
     for (const l of mine) delete this.state.leases[l.resource];
     if (mine.length > 0) this.state.version += 1;
     return mine.map((l) => l.resource);
   }
 
   private requireLease(holder: string, resource: string): void {
-    if (this.state.leases[resource]?.holder !== holder) throw new LeaseRequiredError(resource, holder);
+    if (this.state.leases[resource]?.holder !== holder)
+      throw new LeaseRequiredError(resource, holder);
   }
 
   placementOf(persona: string): Placement {
@@ -99,26 +125,37 @@ export class LedgerBook {
     return previous;
   }
 
-  /** Sets the given fields of a machine's record; returns the record it replaced (null when there was none). */
-  setMachine(update: Omit<MachineRecord, 'updatedAt' | 'power' | 'role'> & Partial<Pick<MachineRecord, 'power' | 'role'>>, now: string): MachineRecord | null {
+  /**
+   * Sets the given fields of a machine's record; returns the record it replaced (null when there
+   * was none).
+   */
+  setMachine(
+    update: Omit<MachineRecord, 'updatedAt' | 'power' | 'role'> &
+      Partial<Pick<MachineRecord, 'power' | 'role'>>,
+    now: string,
+  ): MachineRecord | null {
     const prior = this.state.machines[update.machine];
     const role = update.role ?? prior?.role ?? 'idle';
     // Only a host belongs to a cluster: a machine that stops being one leaves it.
-    const cluster = role === 'hypervisor' ? update.cluster ?? prior?.cluster : undefined;
+    const cluster = role === 'hypervisor' ? (update.cluster ?? prior?.cluster) : undefined;
     const next: MachineRecord = {
       machine: update.machine,
       power: update.power ?? prior?.power ?? 'unknown',
       role,
       ...(cluster !== undefined && { cluster }),
       updatedAt: now,
-      ...((update.healthy ?? prior?.healthy) !== undefined && { healthy: update.healthy ?? prior?.healthy }),
+      ...((update.healthy ?? prior?.healthy) !== undefined && {
+        healthy: update.healthy ?? prior?.healthy,
+      }),
     };
     this.state.machines[update.machine] = next;
     this.state.version += 1;
     return prior ?? null;
   }
 
-  /** Drops a machine's record (a compensation putting back "never recorded"); returns what it held. */
+  /**
+   * Drops a machine's record (a compensation putting back "never recorded"); returns what it held.
+   */
   forgetMachine(machine: string): MachineRecord | null {
     const prior = this.state.machines[machine];
     if (prior === undefined) return null;
@@ -127,8 +164,16 @@ export class LedgerBook {
     return prior;
   }
 
-  /** Sets (or with null removes) what a MAC boots; the caller must hold the machine's lease. Returns the previous one. */
-  setBoot(holder: string, mac: string, machine: string, assignment: BootAssignment | null): BootAssignment | null {
+  /**
+   * Sets (or with null removes) what a MAC boots; the caller must hold the machine's lease. Returns
+   * the previous one.
+   */
+  setBoot(
+    holder: string,
+    mac: string,
+    machine: string,
+    assignment: BootAssignment | null,
+  ): BootAssignment | null {
     this.requireLease(holder, `machine:${machine}`);
     const previous = this.state.bootAssignments[mac] ?? null;
     if (assignment === null) delete this.state.bootAssignments[mac];

@@ -1,6 +1,9 @@
 import { RackshiftError } from '../../common/errors';
 
-/** Thrown when a resource is leased by another run that is still open. Not retryable: choose another machine or wait. */
+/**
+ * Thrown when a resource is leased by another run that is still open. Not retryable: choose another
+ * machine or wait.
+ */
 export class LeaseConflictError extends RackshiftError {
   override readonly name = 'LeaseConflictError';
   constructor(readonly conflicts: ReadonlyArray<{ resource: string; holder: string }>) {
@@ -15,6 +18,9 @@ export class LeaseConflictError extends RackshiftError {
 export class LeaseRequiredError extends RackshiftError {
   override readonly name = 'LeaseRequiredError';
   constructor(resource: string, holder: string) {
-    super(`${holder} holds no lease on ${resource}`, { retryable: false, context: { resource, holder } });
+    super(`${holder} holds no lease on ${resource}`, {
+      retryable: false,
+      context: { resource, holder },
+    });
   }
 }

@@ -1,16 +1,33 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { bootAssignmentSchema, holderSchema, machineRecordSchema, placementSchema, resourceSchema, type BootAssignment, type LedgerState, type Lease, type MachineRecord, type Placement } from '../../inventory/ledger-records';
+import {
+  bootAssignmentSchema,
+  holderSchema,
+  machineRecordSchema,
+  placementSchema,
+  resourceSchema,
+  type BootAssignment,
+  type LedgerState,
+  type Lease,
+  type MachineRecord,
+  type Placement,
+} from '../../inventory/ledger-records';
 import { idSchema, macSchema } from '../../inventory/patterns';
 
-/** Messages of the site ledger entity workflow; each Update's input is validated before it enters history. */
+/**
+ * Messages of the site ledger entity workflow; each Update's input is validated before it enters
+ * history.
+ */
 
 export const acquireInputSchema = z.strictObject({
   holder: holderSchema,
   resources: z.array(resourceSchema).min(1).max(256),
   purpose: z.string().max(200).default(''),
   /** Machines that must carry no persona (but those listed) at the moment the lease is granted. */
-  vacant: z.array(z.strictObject({ machine: idSchema, except: z.array(idSchema).max(16).default([]) })).max(64).default([]),
+  vacant: z
+    .array(z.strictObject({ machine: idSchema, except: z.array(idSchema).max(16).default([]) }))
+    .max(64)
+    .default([]),
 });
 export const releaseInputSchema = z.strictObject({
   holder: holderSchema,
@@ -26,7 +43,12 @@ export const placeInputSchema = z.strictObject({
 export const machineInputSchema = machineRecordSchema
   .omit({ updatedAt: true })
   .partial({ power: true, role: true })
-  .extend({ holder: holderSchema, /** Drop the record instead (undoing the first record of a machine). */ forget: z.boolean().optional() });
+  .extend({
+    holder: holderSchema,
+    /** Drop the record instead (undoing the first record of a machine). */ forget: z
+      .boolean()
+      .optional(),
+  });
 export const bootInputSchema = z.strictObject({
   holder: holderSchema,
   mac: macSchema,
@@ -49,11 +71,17 @@ export interface AcquireResult {
 }
 
 export const acquireUpdate = defineUpdate<AcquireResult, [AcquireInput]>('acquire');
-export const releaseUpdate = defineUpdate<{ released: readonly string[] }, [ReleaseInput]>('release');
+export const releaseUpdate = defineUpdate<{ released: readonly string[] }, [ReleaseInput]>(
+  'release',
+);
 /** Returns the placement it replaced, for compensation. */
 export const placeUpdate = defineUpdate<{ previous: Placement | null }, [PlaceInput]>('place');
 /** Returns the record it replaced (null when there was none), for compensation. */
-export const setMachineUpdate = defineUpdate<{ previous: MachineRecord | null }, [MachineInput]>('setMachine');
+export const setMachineUpdate = defineUpdate<{ previous: MachineRecord | null }, [MachineInput]>(
+  'setMachine',
+);
 /** Returns the assignment it replaced (or null), for compensation. */
-export const setBootUpdate = defineUpdate<{ previous: BootAssignment | null }, [BootInput]>('setBoot');
+export const setBootUpdate = defineUpdate<{ previous: BootAssignment | null }, [BootInput]>(
+  'setBoot',
+);
 export const snapshotQuery = defineQuery<LedgerState>('snapshot');

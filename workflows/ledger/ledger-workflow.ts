@@ -1,4 +1,13 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { LedgerActivities } from '../../activities/ledger-activities';
 import { isRackshiftError } from '../../common/errors';
 import type { LedgerState } from '../../inventory/ledger-records';
@@ -17,27 +26,52 @@ import {
   snapshotQuery,
 } from './ledger-messages';
 
-const { openRuns } = proxyLocalActivities<LedgerActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
+const { openRuns } = proxyLocalActivities<LedgerActivities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3 },
+});
 
 const LEASE_AGE_PATCH = 'ledger-reclaim-only-aged-leases';
 
 export interface LedgerOptions {
-  /** Age after which a conflicting lease's holder is checked, and the lease reclaimed if its run has ended (default 60 s). */
+  /**
+   * Age after which a conflicting lease's holder is checked, and the lease reclaimed if its run has
+   * ended (default 60 s).
+   */
   readonly reclaimAfterMs?: number;
-  /** History length after which the ledger continues as new; default 2,000, well below Temporal's own warning limits. */
+  /**
+   * History length after which the ledger continues as new; default 2,000, well below Temporal's
+   * own warning limits.
+   */
   readonly maxHistoryEvents?: number;
 }
 
-/** Rule violations fail the Update (the caller sees a typed error); anything else fails the task and is retried. */
+/**
+ * Rule violations fail the Update (the caller sees a typed error); anything else fails the task and
+ * is retried.
+ */
 function asUpdateFailure(e: unknown): unknown {
   if (!isRackshiftError(e)) return e;
-  return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true, details: [e.context] });
+  return ApplicationFailure.create({
+    type: e.name,
+    message: e.message,
+    nonRetryable: true,
+    details: [e.context],
+  });
 }
 
-function validator<T>(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } }) {
+function validator<T>(schema: {
+  safeParse(v: unknown): {
+    success: boolean;
+    error?: { issues: Array<{ path: PropertyKey[]; message: string }> };
+  };
+}) {
   return (input: T): void => {
     const r = schema.safeParse(input);
-    if (!r.success) throw new Error(`invalid input: ${r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!r.success)
+      throw new Error(
+        `invalid input: ${r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
   };
 }
 
@@ -48,7 +82,10 @@ function validator<T>(schema: { safeParse(v: unknown): { success: boolean; error
  * its state before the history grows large. Leases of runs that have ended are reclaimed
  * when someone else asks for them.
  */
-export async function siteLedger(initial: LedgerState | { site: string }, options: LedgerOptions = {}): Promise<never> {
+export async function siteLedger(
+  initial: LedgerState | { site: string },
+  options: LedgerOptions = {},
+): Promise<never> {
   const book = new LedgerBook(initial);
   const now = (): string => new Date().toISOString();
 
@@ -72,7 +109,13 @@ export async function siteLedger(initial: LedgerState | { site: string }, option
           const open = new Set(await openRuns(holders));
           reclaimed = book.reclaim(new Set(holders.filter((h) => !open.has(h))));
         }
-        const granted = book.acquire(input.holder, input.resources, input.purpose, now(), input.vacant);
+        const granted = book.acquire(
+          input.holder,
+          input.resources,
+          input.purpose,
+          now(),
+          input.vacant,
+        );
         return { granted, reclaimed };
       } catch (e) {
         throw asUpdateFailure(e);
@@ -107,7 +150,9 @@ export async function siteLedger(initial: LedgerState | { site: string }, option
     setMachineUpdate,
     (raw) => {
       const { holder: _holder, forget, ...update } = machineInputSchema.parse(raw);
-      return { previous: forget ? book.forgetMachine(update.machine) : book.setMachine(update, now()) };
+      return {
+        previous: forget ? book.forgetMachine(update.machine) : book.setMachine(update, now()),
+      };
     },
     { validator: validator(machineInputSchema) },
   );
@@ -126,7 +171,9 @@ export async function siteLedger(initial: LedgerState | { site: string }, option
   );
 
   const maxHistory = options.maxHistoryEvents ?? 2_000;
-  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory);
+  await condition(
+    () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory,
+  );
   await condition(allHandlersFinished);
   return continueAsNew<typeof siteLedger>(book.snapshot(), options);
 }

@@ -1,4 +1,9 @@
-import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  patched,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { parseWorkflowInput } from '../parse-input';
 import { runSaga, type RunbookReport } from '../runbook-report';
@@ -20,7 +25,8 @@ const MIB = 1024 * 1024;
  * hard after the grace); in copy mode stream X's disk (P2V helper) to a new volume; move the
  * LUNs from X's initiator to H's; X boots nothing and its ports are shut; start the VM, wait for
  * its health check, record the VM placement and X idle and off. With `sourceDown` (a disaster
- * failover) X is not powered off and its ports are left alone: its LUNs are fenced on the arrays. Every undo is registered before
+ * failover) X is not powered off and its ports are left alone: its LUNs are fenced on the arrays.
+ * Every undo is registered before
  * its step; on failure or cancellation they run in reverse.
  */
 export async function p2v(rawInput: unknown): Promise<RunbookReport> {
@@ -31,48 +37,91 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
   const persona = input.persona;
   let hw: HardwareSteps | undefined;
 
-  return runSaga('p2v', journal, saga, persona, async () => {
-    const { machine: source, site } = await physicalSource(journal, persona, input.from);
-    hw = new HardwareSteps(saga, journal, holder, site);
-    const vm = new VmSteps(saga, journal, hw);
-    const { host } = await vm.chooseHost(persona, site, input.host);
-    if (!(await hw.tryLease([`persona:${persona}`, `machine:${source}`], `p2v ${persona} from ${source} to ${host}`))) {
-      throw ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message: `${persona} or ${source} is leased by another run` });
-    }
-    upsertSearchAttributes([{ key: SITE_KEY, value: site }, { key: MACHINE_KEY, value: [source, host] }, { key: PERSONA_KEY, value: [persona] }]);
+  return runSaga(
+    'p2v',
+    journal,
+    saga,
+    persona,
+    async () => {
+      const { machine: source, site } = await physicalSource(journal, persona, input.from);
+      hw = new HardwareSteps(saga, journal, holder, site);
+      const vm = new VmSteps(saga, journal, hw);
+      const { host } = await vm.chooseHost(persona, site, input.host);
+      if (
+        !(await hw.tryLease(
+          [`persona:${persona}`, `machine:${source}`],
+          `p2v ${persona} from ${source} to ${host}`,
+        ))
+      ) {
+        throw ApplicationFailure.create({
+          type: NO_CAPACITY,
+          nonRetryable: true,
+          message: `${persona} or ${source} is leased by another run`,
+        });
+      }
+      upsertSearchAttributes([
+        { key: SITE_KEY, value: site },
+        { key: MACHINE_KEY, value: [source, host] },
+        { key: PERSONA_KEY, value: [persona] },
+      ]);
 
-    const from = await hw.planPlacement(persona, source);
-    const at = await vm.planVm(persona, host);
-    const bootLun = at.luns.find((l) => l.boot);
-    if (input.mode === 'copy' && bootLun !== undefined) {
-      throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${persona} boots from SAN LUN ${bootLun.array}/${bootLun.lun}: its disk is on the array already; use mode san` });
-    }
-    const volume: Volume | undefined = input.mode === 'copy' ? { array: at.copyVolume.array, lun: at.copyVolume.lun } : undefined;
+      const from = await hw.planPlacement(persona, source);
+      const at = await vm.planVm(persona, host);
+      const bootLun = at.luns.find((l) => l.boot);
+      if (input.mode === 'copy' && bootLun !== undefined) {
+        throw ApplicationFailure.create({
+          type: 'ValidationError',
+          nonRetryable: true,
+          message: `${persona} boots from SAN LUN ${bootLun.array}/${bootLun.lun}: its disk is on the array already; use mode san`,
+        });
+      }
+      const volume: Volume | undefined =
+        input.mode === 'copy' ? { array: at.copyVolume.array, lun: at.copyVolume.lun } : undefined;
 
-    await vm.onHost(host, `trunk ${persona}'s VLANs and define its VM`, async () => {
-      await vm.recheckRoom(persona, host);
-      await vm.addHostVlans(host, persona);
-      await vm.defineVm(host, persona, volume);
-    });
-    if (!input.sourceDown) await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
-    if (volume !== undefined) await vm.copyDisk(source, volume, input.copyChunkMiB * MIB);
-    if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
-    if (from.initiator !== undefined) await hw.unmask(input.sourceDown ? 'fence-source' : 'unmask-source', from.initiator, from.luns);
-    const hostLuns = [...at.luns, ...(volume ? [volume] : [])];
-    if (hostLuns.length > 0) {
-      if (at.initiator === undefined) throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${host} has no iSCSI initiator for ${persona}'s LUNs` });
-      await vm.maskToHost(at.initiator, hostLuns);
-    }
-    await hw.assignBoot(source, from.macs, null);
-    // Parked: no VLAN, shut (a dark source's where its switch answers), so a power-on by mistake reaches no production network.
-    if (patched(PARK_PATCH)) await parkPorts(hw, 'shut-ports', source, from.ports, !input.sourceDown);
-    else if (!input.sourceDown) await vm.shutPorts(source, from.ports);
-    await vm.startVm(host, persona);
-    await hw.waitHealthy(persona, input.healthTimeoutSeconds);
-    await hw.place(persona, { kind: 'vm', host });
-    await hw.recordMachine(source, input.sourceDown ? { power: 'unknown', role: 'idle', healthy: false } : { power: 'off', role: 'idle' });
-    return `vm@${host}`;
-  }, async () => {
-    await hw?.releaseAll();
-  });
+      await vm.onHost(host, `trunk ${persona}'s VLANs and define its VM`, async () => {
+        await vm.recheckRoom(persona, host);
+        await vm.addHostVlans(host, persona);
+        await vm.defineVm(host, persona, volume);
+      });
+      if (!input.sourceDown)
+        await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
+      if (volume !== undefined) await vm.copyDisk(source, volume, input.copyChunkMiB * MIB);
+      if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
+      if (from.initiator !== undefined)
+        await hw.unmask(
+          input.sourceDown ? 'fence-source' : 'unmask-source',
+          from.initiator,
+          from.luns,
+        );
+      const hostLuns = [...at.luns, ...(volume ? [volume] : [])];
+      if (hostLuns.length > 0) {
+        if (at.initiator === undefined)
+          throw ApplicationFailure.create({
+            type: 'ValidationError',
+            nonRetryable: true,
+            message: `${host} has no iSCSI initiator for ${persona}'s LUNs`,
+          });
+        await vm.maskToHost(at.initiator, hostLuns);
+      }
+      await hw.assignBoot(source, from.macs, null);
+      // Parked: no VLAN, shut (a dark source's where its switch answers), so a power-on by mistake
+      // reaches no production network.
+      if (patched(PARK_PATCH))
+        await parkPorts(hw, 'shut-ports', source, from.ports, !input.sourceDown);
+      else if (!input.sourceDown) await vm.shutPorts(source, from.ports);
+      await vm.startVm(host, persona);
+      await hw.waitHealthy(persona, input.healthTimeoutSeconds);
+      await hw.place(persona, { kind: 'vm', host });
+      await hw.recordMachine(
+        source,
+        input.sourceDown
+          ? { power: 'unknown', role: 'idle', healthy: false }
+          : { power: 'off', role: 'idle' },
+      );
+      return `vm@${host}`;
+    },
+    async () => {
+      await hw?.releaseAll();
+    },
+  );
 }

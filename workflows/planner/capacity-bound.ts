@@ -8,8 +8,13 @@ const A = ARCHES.length;
 const CLASSES = LEVELS + 1;
 const archIndex = (arch: Arch): number => ARCHES.indexOf(arch);
 
-export type BoundPersona = Pick<LostPersona, 'priority' | 'arch' | 'cores' | 'memoryGiB' | 'vmAllowed'>;
-export type BoundOffer = Pick<Offer, 'arch' | 'cores' | 'memoryGiB'> & { readonly occupant?: { readonly priority: number } };
+export type BoundPersona = Pick<
+  LostPersona,
+  'priority' | 'arch' | 'cores' | 'memoryGiB' | 'vmAllowed'
+>;
+export type BoundOffer = Pick<Offer, 'arch' | 'cores' | 'memoryGiB'> & {
+  readonly occupant?: { readonly priority: number };
+};
 
 /** Largest k <= max such that ok(k); ok must hold at 0 and be monotone (true, then false). */
 function largest(max: number, ok: (k: number) => boolean): number {
@@ -29,7 +34,8 @@ function prefixSums(values: readonly number[]): number[] {
   return sums;
 }
 
-const at = (sums: readonly number[] | undefined, k: number): number => sums?.[Math.max(0, k)] ?? Infinity;
+const at = (sums: readonly number[] | undefined, k: number): number =>
+  sums?.[Math.max(0, k)] ?? Infinity;
 
 /** What upperBound has found so far for the levels above the one it bounds, [level - 1]. */
 interface Above {
@@ -46,7 +52,10 @@ interface Above {
 
 /** The personas of one level and arch, summarized for the bound. */
 interface Group {
-  /** What k of them consume at least (a machine-only persona: the smallest offer it fits), prefix sums. */
+  /**
+   * What k of them consume at least (a machine-only persona: the smallest offer it fits), prefix
+   * sums.
+   */
   readonly cores: number[];
   readonly memory: number[];
   /** Requirements of those that may run as VMs, prefix sums. */
@@ -100,11 +109,18 @@ export class CapacityBound {
     }
     const wholeMachine = (p: BoundPersona, key: 'cores' | 'memoryGiB'): number => {
       if (p.vmAllowed) return p[key];
-      const fits = offers.filter((o) => o.arch === p.arch && o.cores >= p.cores && o.memoryGiB >= p.memoryGiB);
-      return fits.reduce((least, o) => Math.min(least, o[key]), fits.length > 0 ? Infinity : p[key]);
+      const fits = offers.filter(
+        (o) => o.arch === p.arch && o.cores >= p.cores && o.memoryGiB >= p.memoryGiB,
+      );
+      return fits.reduce(
+        (least, o) => Math.min(least, o[key]),
+        fits.length > 0 ? Infinity : p[key],
+      );
     };
     for (let level = 1; level <= LEVELS; level++) {
-      const byArch = ARCHES.map((arch) => order.filter((p) => p.priority === level && p.arch === arch));
+      const byArch = ARCHES.map((arch) =>
+        order.filter((p) => p.priority === level && p.arch === arch),
+      );
       this.groups.push(
         byArch.map((ps) => {
           const vms = ps.filter((p) => p.vmAllowed);
@@ -126,8 +142,11 @@ export class CapacityBound {
       const sameLevelNext = order[d + 1]?.priority === p.priority;
       for (let a = 0; a < A; a++) {
         const mine = archIndex(p.arch) === a ? 1 : 0;
-        this.suffixCount[d * A + a] = (sameLevelNext ? (this.suffixCount[(d + 1) * A + a] ?? 0) : 0) + mine;
-        this.suffixVm[d * A + a] = (sameLevelNext ? (this.suffixVm[(d + 1) * A + a] ?? 0) : 0) + (mine && p.vmAllowed ? 1 : 0);
+        this.suffixCount[d * A + a] =
+          (sameLevelNext ? (this.suffixCount[(d + 1) * A + a] ?? 0) : 0) + mine;
+        this.suffixVm[d * A + a] =
+          (sameLevelNext ? (this.suffixVm[(d + 1) * A + a] ?? 0) : 0) +
+          (mine && p.vmAllowed ? 1 : 0);
       }
     }
   }
@@ -149,19 +168,42 @@ export class CapacityBound {
 
   /** Machines needed to hold VM-capable personas of these sizes beyond the open room. */
   private hostsNeeded(a: number, cores: number, memoryGiB: number): number {
-    const need = (excess: number, max: number): number => (excess <= 0 ? 0 : max <= 0 ? Infinity : Math.ceil(excess / max));
-    return Math.max(need(cores - (this.roomCores[a] ?? 0), this.maxCores[a] ?? 0), need(memoryGiB - (this.roomMemory[a] ?? 0), this.maxMemory[a] ?? 0));
+    const need = (excess: number, max: number): number =>
+      excess <= 0 ? 0 : max <= 0 ? Infinity : Math.ceil(excess / max);
+    return Math.max(
+      need(cores - (this.roomCores[a] ?? 0), this.maxCores[a] ?? 0),
+      need(memoryGiB - (this.roomMemory[a] ?? 0), this.maxMemory[a] ?? 0),
+    );
   }
 
   /** Personas of `level` and arch a still to decide at depth d (`top` is order[d]'s level). */
-  private remaining(d: number, top: number, level: number, a: number): { count: number; vm: number } {
-    if (level === top) return { count: this.suffixCount[d * A + a] ?? 0, vm: this.suffixVm[d * A + a] ?? 0 };
+  private remaining(
+    d: number,
+    top: number,
+    level: number,
+    a: number,
+  ): { count: number; vm: number } {
+    if (level === top)
+      return { count: this.suffixCount[d * A + a] ?? 0, vm: this.suffixVm[d * A + a] ?? 0 };
     return { count: this.levelCount[level - 1]?.[a] ?? 0, vm: this.levelVm[level - 1]?.[a] ?? 0 };
   }
 
-  /** Free offers (and host room) of arch a within reach of the levels top…t when those above t meet their bound. */
-  private reach(a: number, t: number, above: Above): { cores: number; memory: number; machines: number; freeToT: number; evictableAbove: number } {
-    const r = { cores: Math.max(0, this.roomCores[a] ?? 0), memory: Math.max(0, this.roomMemory[a] ?? 0), machines: 0, freeToT: 0, evictableAbove: 0 };
+  /**
+   * Free offers (and host room) of arch a within reach of the levels top…t when those above t meet
+   * their bound.
+   */
+  private reach(
+    a: number,
+    t: number,
+    above: Above,
+  ): { cores: number; memory: number; machines: number; freeToT: number; evictableAbove: number } {
+    const r = {
+      cores: Math.max(0, this.roomCores[a] ?? 0),
+      memory: Math.max(0, this.roomMemory[a] ?? 0),
+      machines: 0,
+      freeToT: 0,
+      evictableAbove: 0,
+    };
     for (let c = 0; c < CLASSES; c++) {
       if (!(c === 0 || c >= t || (c >= above.top && above.evictionFree[c - 1] === false))) continue;
       const i = a * CLASSES + c;
@@ -176,13 +218,22 @@ export class CapacityBound {
   }
 
   /** What the levels above t use at least on arch a when they meet their bound. */
-  private usedAbove(a: number, t: number, above: Above): { cores: number; memory: number; machineOnly: number; vmCores: number; vmMemory: number } {
+  private usedAbove(
+    a: number,
+    t: number,
+    above: Above,
+  ): { cores: number; memory: number; machineOnly: number; vmCores: number; vmMemory: number } {
     const used = { cores: 0, memory: 0, machineOnly: 0, vmCores: 0, vmMemory: 0 };
     for (let l = above.top; l < t; l++) {
       const g = this.groups[l - 1]?.[a] as Group;
       const { count, vm } = this.remaining(above.d, above.top, l, a);
-      // What level l must restore on this arch for its sum to reach its net bound when the other arches restore their most.
-      const r = Math.max(0, (above.netSum[l - 1] ?? 0) - ((above.restoredSum[l - 1] ?? 0) - (above.restored[l - 1]?.[a] ?? 0)));
+      // What level l must restore on this arch for its sum to reach its net bound when the other
+      // arches restore their most.
+      const r = Math.max(
+        0,
+        (above.netSum[l - 1] ?? 0) -
+          ((above.restoredSum[l - 1] ?? 0) - (above.restored[l - 1]?.[a] ?? 0)),
+      );
       used.cores += at(g.cores, r);
       used.memory += at(g.memory, r);
       used.machineOnly += Math.max(0, r - vm);
@@ -204,14 +255,28 @@ export class CapacityBound {
       (k) =>
         at(g.cores, k) <= within.cores - used.cores &&
         at(g.memory, k) <= within.memory - used.memory &&
-        used.machineOnly + Math.max(0, k - vm) + this.hostsNeeded(a, used.vmCores + at(g.vmCores, k - (count - vm)), used.vmMemory + at(g.vmMemory, k - (count - vm))) <=
+        used.machineOnly +
+          Math.max(0, k - vm) +
+          this.hostsNeeded(
+            a,
+            used.vmCores + at(g.vmCores, k - (count - vm)),
+            used.vmMemory + at(g.vmMemory, k - (count - vm)),
+          ) <=
           within.machines,
     );
     const machinesAbove = used.machineOnly + this.hostsNeeded(a, used.vmCores, used.vmMemory);
-    return { restored, net: Math.min(restored, vm + Math.max(0, within.freeToT + within.evictableAbove - machinesAbove)) };
+    return {
+      restored,
+      net: Math.min(
+        restored,
+        vm + Math.max(0, within.freeToT + within.evictableAbove - machinesAbove),
+      ),
+    };
   }
 
-  /** `net` (restored minus evicted, per level) plus the most the personas from depth d on can add. */
+  /**
+   * `net` (restored minus evicted, per level) plus the most the personas from depth d on can add.
+   */
   upperBound(d: number, net: readonly number[]): number[] {
     const ub = [...net];
     const top = this.order[d]?.priority;

@@ -8,7 +8,10 @@ import { placementSchema } from './planner-input';
  * through workflow results, the `progress` query and the API, and is checked at each edge.
  */
 
-/** Stable codes: reports, dashboards and tests match on them; the sentence beside them is for people. */
+/**
+ * Stable codes: reports, dashboards and tests match on them; the sentence beside them is for
+ * people.
+ */
 export const unrestoredReasonSchema = z.enum([
   /** Another run holds a lease on the persona. */
   'persona-leased',

@@ -19,13 +19,17 @@ export interface OfferType {
   /** May become a new hypervisor host (see Offer.canHost), keeping `overhead` for itself. */
   readonly canHost: boolean;
   readonly overhead: { readonly cores: number; readonly memoryGiB: number };
-  /** Free offers (indices into the model's id-sorted offers), highest first: the last is taken next. */
+  /**
+   * Free offers (indices into the model's id-sorted offers), highest first: the last is taken next.
+   */
   readonly free: number[];
 }
 
 /** Free before occupied, spare before repurposable, the least important occupant (5) first. */
 export function takingCost(t: OfferType): number {
-  return (t.occupantPriority === 0 ? 0 : 20 - t.occupantPriority * 2) + (t.pool === 'spare' ? 0 : 1);
+  return (
+    (t.occupantPriority === 0 ? 0 : 20 - t.occupantPriority * 2) + (t.pool === 'spare' ? 0 : 1)
+  );
 }
 
 function compareNumbers(a: readonly number[], b: readonly number[]): number {
@@ -38,7 +42,10 @@ function compareNumbers(a: readonly number[], b: readonly number[]): number {
 
 export class OfferTypes {
   readonly types: OfferType[] = [];
-  /** Type orders for whole machines: cheapest to take first; or, when short, free and priority-5 first, then smallest. */
+  /**
+   * Type orders for whole machines: cheapest to take first; or, when short, free and priority-5
+   * first, then smallest.
+   */
   readonly cheapest: number[];
   readonly smallest: number[];
   /** Type order for new hosts: cheapest to take, then largest. */
@@ -52,7 +59,16 @@ export class OfferTypes {
       const key = `${o.arch}/${o.cores}/${o.memoryGiB}/${o.pool}/${occupantPriority}/${o.canHost ? `host:${o.cluster ?? ''}:${o.overhead.cores}:${o.overhead.memoryGiB}` : 'whole'}`;
       let type = byKey.get(key);
       if (type === undefined) {
-        type = { arch: o.arch, cores: o.cores, memoryGiB: o.memoryGiB, pool: o.pool, occupantPriority, canHost: o.canHost, overhead: o.overhead, free: [] };
+        type = {
+          arch: o.arch,
+          cores: o.cores,
+          memoryGiB: o.memoryGiB,
+          pool: o.pool,
+          occupantPriority,
+          canHost: o.canHost,
+          overhead: o.overhead,
+          free: [],
+        };
         byKey.set(key, type);
         this.types.push(type);
       }
@@ -60,11 +76,24 @@ export class OfferTypes {
     }
     const t = (i: number): OfferType => this.types[i] as OfferType;
     const size = (i: number): number[] => [t(i).cores, t(i).memoryGiB];
-    const tier = (i: number): number => (t(i).occupantPriority === 0 ? 0 : 5 - t(i).occupantPriority);
+    const tier = (i: number): number =>
+      t(i).occupantPriority === 0 ? 0 : 5 - t(i).occupantPriority;
     const rest = (a: number, b: number): number => compareIds(t(a).arch, t(b).arch);
     const all = this.types.map((_, i) => i);
-    this.cheapest = [...all].sort((a, b) => takingCost(t(a)) - takingCost(t(b)) || compareNumbers(size(a), size(b)) || rest(a, b));
-    this.smallest = [...all].sort((a, b) => tier(a) - tier(b) || compareNumbers(size(a), size(b)) || takingCost(t(a)) - takingCost(t(b)) || rest(a, b));
-    this.largest = [...all].sort((a, b) => takingCost(t(a)) - takingCost(t(b)) || compareNumbers(size(b), size(a)) || rest(a, b));
+    this.cheapest = [...all].sort(
+      (a, b) =>
+        takingCost(t(a)) - takingCost(t(b)) || compareNumbers(size(a), size(b)) || rest(a, b),
+    );
+    this.smallest = [...all].sort(
+      (a, b) =>
+        tier(a) - tier(b) ||
+        compareNumbers(size(a), size(b)) ||
+        takingCost(t(a)) - takingCost(t(b)) ||
+        rest(a, b),
+    );
+    this.largest = [...all].sort(
+      (a, b) =>
+        takingCost(t(a)) - takingCost(t(b)) || compareNumbers(size(b), size(a)) || rest(a, b),
+    );
   }
 }

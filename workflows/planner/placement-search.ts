@@ -4,7 +4,10 @@ import { compareIds } from './compare-ids';
 import { OfferTypes, takingCost, type OfferType } from './offer-types';
 import type { LostPersona, Offer, PlannerModel } from './planner-model';
 
-/** What one lost persona gets: a whole offered machine, room on an open host, a new host made of an offer, or nothing. */
+/**
+ * What one lost persona gets: a whole offered machine, room on an open host, a new host made of an
+ * offer, or nothing.
+ */
 export type Choice =
   | { readonly kind: 'machine'; readonly offer: number }
   | { readonly kind: 'new-host'; readonly offer: number }
@@ -75,7 +78,9 @@ class PlacementSearch {
   private readonly current: Choice[] = [];
   private evictions = 0;
   private newHosts = 0;
-  private best: { net: number[]; evictions: number; newHosts: number; choices: Choice[] } | undefined;
+  private best:
+    | { net: number[]; evictions: number; newHosts: number; choices: Choice[] }
+    | undefined;
   private nodes = 0;
   private aborted = false;
   private readonly fitsWhole: (t: OfferType, p: LostPersona) => boolean;
@@ -84,22 +89,36 @@ class PlacementSearch {
 
   constructor(private readonly model: PlannerModel) {
     const { offers, existingHosts } = model;
-    const fitsRoom = (p: LostPersona, arch: Arch, cores: number, memoryGiB: number): boolean => p.arch === arch && cores >= p.cores && memoryGiB >= p.memoryGiB;
+    const fitsRoom = (p: LostPersona, arch: Arch, cores: number, memoryGiB: number): boolean =>
+      p.arch === arch && cores >= p.cores && memoryGiB >= p.memoryGiB;
     // An occupant is evicted only for a persona of strictly higher priority.
-    const mayEvictFor = (t: OfferType, p: LostPersona): boolean => t.occupantPriority === 0 || t.occupantPriority > p.priority;
+    const mayEvictFor = (t: OfferType, p: LostPersona): boolean =>
+      t.occupantPriority === 0 || t.occupantPriority > p.priority;
     this.fitsWhole = (t, p) => fitsRoom(p, t.arch, t.cores, t.memoryGiB) && mayEvictFor(t, p);
-    this.fitsNewHost = (t, p) => t.canHost && p.vmAllowed && fitsRoom(p, t.arch, t.cores - t.overhead.cores, t.memoryGiB - t.overhead.memoryGiB) && mayEvictFor(t, p);
+    this.fitsNewHost = (t, p) =>
+      t.canHost &&
+      p.vmAllowed &&
+      fitsRoom(p, t.arch, t.cores - t.overhead.cores, t.memoryGiB - t.overhead.memoryGiB) &&
+      mayEvictFor(t, p);
     this.fitsRoom = (r, p) => p.vmAllowed && fitsRoom(p, r.arch, r.freeCores, r.freeMemoryGiB);
     this.offerTypes = new OfferTypes(offers);
     this.offerTypes.types.forEach((t, i) => t.free.forEach((o) => (this.typeOf[o] = i)));
     const types = this.offerTypes.types;
 
-    // A VM may also land on a host opened for someone of higher priority, so the eviction rule does not limit where it could end up.
-    const couldHost = (t: OfferType, p: LostPersona): boolean => this.fitsNewHost({ ...t, occupantPriority: 0 }, p);
+    // A VM may also land on a host opened for someone of higher priority, so the eviction rule does
+    // not limit where it could end up.
+    const couldHost = (t: OfferType, p: LostPersona): boolean =>
+      this.fitsNewHost({ ...t, occupantPriority: 0 }, p);
     const searchable = model.lost
       .map((p, i) => ({ p, i }))
-      .filter(({ p }) => !p.leased && (types.some((t) => this.fitsWhole(t, p) || couldHost(t, p)) || existingHosts.some((h) => this.fitsRoom({ ...h }, p))));
-    // Within a level, VM-capable personas first: they open hosts on the largest machines and pack, which leaves whole machines to those that need one.
+      .filter(
+        ({ p }) =>
+          !p.leased &&
+          (types.some((t) => this.fitsWhole(t, p) || couldHost(t, p)) ||
+            existingHosts.some((h) => this.fitsRoom({ ...h }, p))),
+      );
+    // Within a level, VM-capable personas first: they open hosts on the largest machines and pack,
+    // which leaves whole machines to those that need one.
     searchable.sort(
       (x, y) =>
         x.p.priority - y.p.priority ||
@@ -125,7 +144,12 @@ class PlacementSearch {
       this.freeByArch.set(o.arch, (this.freeByArch.get(o.arch) ?? 0) + 1);
     }
     for (const h of existingHosts) {
-      this.rooms.set(h.machine, { machine: h.machine, arch: h.arch, freeCores: h.freeCores, freeMemoryGiB: h.freeMemoryGiB });
+      this.rooms.set(h.machine, {
+        machine: h.machine,
+        arch: h.arch,
+        freeCores: h.freeCores,
+        freeMemoryGiB: h.freeMemoryGiB,
+      });
       this.bound.room(h.arch, Math.max(0, h.freeCores), Math.max(0, h.freeMemoryGiB));
     }
   }
@@ -143,7 +167,13 @@ class PlacementSearch {
       const t = this.offerTypes.types[i] as OfferType;
       const next = t.free[t.free.length - 1];
       if (next === undefined || !this.fitsWhole(t, p)) continue;
-      if (kept.some((k) => takingCost(k) === takingCost(t) && k.cores <= t.cores && k.memoryGiB <= t.memoryGiB)) continue;
+      if (
+        kept.some(
+          (k) =>
+            takingCost(k) === takingCost(t) && k.cores <= t.cores && k.memoryGiB <= t.memoryGiB,
+        )
+      )
+        continue;
       kept.push(t);
       choices.push({ kind: 'machine', offer: next });
     }
@@ -157,12 +187,16 @@ class PlacementSearch {
     for (const i of this.offerTypes.largest) {
       const t = this.offerTypes.types[i] as OfferType;
       const next = t.free[t.free.length - 1];
-      if (next !== undefined && this.fitsNewHost(t, p)) choices.push({ kind: 'new-host', offer: next });
+      if (next !== undefined && this.fitsNewHost(t, p))
+        choices.push({ kind: 'new-host', offer: next });
     }
     return choices;
   }
 
-  /** Open hosts with room for order[d], tightest fit first; hosts with the same room left lead to mirror-image subtrees, so one each. */
+  /**
+   * Open hosts with room for order[d], tightest fit first; hosts with the same room left lead to
+   * mirror-image subtrees, so one each.
+   */
   private roomChoices(d: number): Choice[] {
     const p = this.order[d] as LostPersona;
     const byRoom = new Map<number, Room>();
@@ -172,7 +206,9 @@ class PlacementSearch {
       const seen = byRoom.get(key);
       if (seen === undefined || compareIds(r.machine, seen.machine) < 0) byRoom.set(key, r);
     }
-    return [...byRoom.entries()].sort(([a], [b]) => a - b).map(([, r]) => ({ kind: 'vm', host: r.machine }));
+    return [...byRoom.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, r]) => ({ kind: 'vm', host: r.machine }));
   }
 
   /**
@@ -204,7 +240,8 @@ class PlacementSearch {
     }
     const o = this.model.offers[choice.offer] as Offer;
     const type = this.offerTypes.types[this.typeOf[choice.offer] as number] as OfferType;
-    // Choices always name a type's next free offer, and the search undoes in reverse, so the stack stays in id order.
+    // Choices always name a type's next free offer, and the search undoes in reverse, so the stack
+    // stays in id order.
     if (sign === 1) type.free.pop();
     else type.free.push(choice.offer);
     this.bound.offer(o, sign === 1 ? -1 : 1);
@@ -217,25 +254,46 @@ class PlacementSearch {
       this.newHosts += sign;
       const cores = o.cores - o.overhead.cores - p.cores;
       const memoryGiB = o.memoryGiB - o.overhead.memoryGiB - p.memoryGiB;
-      if (sign === 1) this.rooms.set(o.machine, { machine: o.machine, arch: o.arch, freeCores: cores, freeMemoryGiB: memoryGiB });
+      if (sign === 1)
+        this.rooms.set(o.machine, {
+          machine: o.machine,
+          arch: o.arch,
+          freeCores: cores,
+          freeMemoryGiB: memoryGiB,
+        });
       else this.rooms.delete(o.machine);
       this.bound.room(o.arch, sign * cores, sign * memoryGiB);
     }
   }
 
-  /** Fewer evictions, then fewer new hosts: both only grow down the tree, so a node already not fewer cannot lead to fewer. */
+  /**
+   * Fewer evictions, then fewer new hosts: both only grow down the tree, so a node already not
+   * fewer cannot lead to fewer.
+   */
   private fewerThanBest(): boolean {
     const best = this.best;
-    return best === undefined || this.evictions < best.evictions || (this.evictions === best.evictions && this.newHosts < best.newHosts);
+    return (
+      best === undefined ||
+      this.evictions < best.evictions ||
+      (this.evictions === best.evictions && this.newHosts < best.newHosts)
+    );
   }
 
-  /** Entered a node at depth d (a leaf when d is past the last persona); false when it is pruned or a leaf. */
+  /**
+   * Entered a node at depth d (a leaf when d is past the last persona); false when it is pruned or
+   * a leaf.
+   */
   private enter(d: number): boolean {
     this.nodes += 1;
     if (d === this.order.length) {
       const byLevels = this.best === undefined ? 1 : compareLevels(this.net, this.best.net);
       if (byLevels > 0 || (byLevels === 0 && this.fewerThanBest())) {
-        this.best = { net: [...this.net], evictions: this.evictions, newHosts: this.newHosts, choices: [...this.current] };
+        this.best = {
+          net: [...this.net],
+          evictions: this.evictions,
+          newHosts: this.newHosts,
+          choices: [...this.current],
+        };
       }
       return false;
     }
@@ -254,7 +312,10 @@ class PlacementSearch {
       frame.applied = undefined;
       const choice = frame.branches[frame.next];
       // The budget only stops the search once a full plan exists: the first dive always completes.
-      if (choice === undefined || (this.best !== undefined && this.nodes >= this.model.searchNodes)) {
+      if (
+        choice === undefined ||
+        (this.best !== undefined && this.nodes >= this.model.searchNodes)
+      ) {
         this.aborted ||= choice !== undefined;
         stack.pop();
         continue;
@@ -263,7 +324,8 @@ class PlacementSearch {
       this.apply(d, choice, 1);
       frame.applied = choice;
       this.current[d] = choice;
-      if (this.enter(d + 1)) stack.push({ branches: this.branches(d + 1), next: 0, applied: undefined });
+      if (this.enter(d + 1))
+        stack.push({ branches: this.branches(d + 1), next: 0, applied: undefined });
     }
     const choices: Choice[] = this.model.lost.map(() => SKIP);
     this.best?.choices.forEach((c, d) => {

@@ -1,6 +1,13 @@
 import { LEVELS } from './capacity-bound';
 import { compareIds } from './compare-ids';
-import type { Eviction, FailoverPlan, NewHost, PlanTarget, PriorityGroup, Restoration } from './failover-plan';
+import type {
+  Eviction,
+  FailoverPlan,
+  NewHost,
+  PlanTarget,
+  PriorityGroup,
+  Restoration,
+} from './failover-plan';
 import type { PlannerInput } from './planner-input';
 import { buildPlannerModel, type LostPersona, type Offer } from './planner-model';
 import { searchPlacements, type Choice } from './placement-search';
@@ -15,7 +22,8 @@ import { unrestoredReason, type FinalRoom } from './unrestored-reason';
  * target sites that is not failed, dedicated, leased by another run, dark or unhealthy,
  * of its arch and at least its cores and memory; or run as a VM (only if vmAllowed) in
  * the free room of an existing hypervisor host or of a machine the plan turns into one,
- * every host keeping its cluster's `hostOverhead` for itself. An occupant of a repurposable machine is
+ * every host keeping its cluster's `hostOverhead` for itself. An occupant of a repurposable machine
+ * is
  * evicted only for a persona of strictly higher priority (a lower number): at equal
  * priority the swap would restore nothing on balance and add a disruption and a step that
  * can fail. A new host's eviction is charged to the persona it is opened for, the
@@ -49,8 +57,18 @@ export function planFailover(input: PlannerInput): FailoverPlan {
     if (choice.kind !== 'new-host') continue;
     const o = offer(choice.offer);
     const cluster = o.cluster as string;
-    newHosts.set(o.machine, { machine: o.machine, cluster, image: model.clusterImages.get(cluster) as string, vms: [] });
-    rooms.set(o.machine, { machine: o.machine, arch: o.arch, freeCores: o.cores - o.overhead.cores, freeMemoryGiB: o.memoryGiB - o.overhead.memoryGiB });
+    newHosts.set(o.machine, {
+      machine: o.machine,
+      cluster,
+      image: model.clusterImages.get(cluster) as string,
+      vms: [],
+    });
+    rooms.set(o.machine, {
+      machine: o.machine,
+      arch: o.arch,
+      freeCores: o.cores - o.overhead.cores,
+      freeMemoryGiB: o.memoryGiB - o.overhead.memoryGiB,
+    });
   }
 
   const evictions: Eviction[] = [];
@@ -58,11 +76,21 @@ export function planFailover(input: PlannerInput): FailoverPlan {
   const topVmPriority = new Map<string, number>();
   const take = (o: Offer, p: LostPersona): void => {
     taken.add(o.machine);
-    if (o.occupant !== undefined) evictions.push({ machine: o.machine, occupant: o.occupant.persona, occupantPriority: o.occupant.priority, for: p.name });
+    if (o.occupant !== undefined)
+      evictions.push({
+        machine: o.machine,
+        occupant: o.occupant.persona,
+        occupantPriority: o.occupant.priority,
+        for: p.name,
+      });
   };
   const asVm = (p: LostPersona, host: string): PlanTarget => {
     const room = rooms.get(host) as FinalRoom;
-    rooms.set(host, { ...room, freeCores: room.freeCores - p.cores, freeMemoryGiB: room.freeMemoryGiB - p.memoryGiB });
+    rooms.set(host, {
+      ...room,
+      freeCores: room.freeCores - p.cores,
+      freeMemoryGiB: room.freeMemoryGiB - p.memoryGiB,
+    });
     newHosts.get(host)?.vms.push(p.name);
     topVmPriority.set(host, Math.min(topVmPriority.get(host) ?? LEVELS, p.priority));
     return { kind: 'vm', host, newHost: newHosts.has(host) };
@@ -72,22 +100,38 @@ export function planFailover(input: PlannerInput): FailoverPlan {
     if (choice.kind === 'skip') return undefined;
     if (choice.kind === 'vm') return asVm(p, choice.host);
     take(offer(choice.offer), p);
-    return choice.kind === 'machine' ? { kind: 'machine', machine: offer(choice.offer).machine } : asVm(p, offer(choice.offer).machine);
+    return choice.kind === 'machine'
+      ? { kind: 'machine', machine: offer(choice.offer).machine }
+      : asVm(p, offer(choice.offer).machine);
   });
 
-  const finalRooms: FinalRoom[] = [...rooms.values()].sort((a, b) => compareIds(a.machine, b.machine));
-  const context = { model, offers: new Map(model.offers.map((o) => [o.machine, o])), sparesOnly: input.options.sparesOnly, taken, rooms: finalRooms };
+  const finalRooms: FinalRoom[] = [...rooms.values()].sort((a, b) =>
+    compareIds(a.machine, b.machine),
+  );
+  const context = {
+    model,
+    offers: new Map(model.offers.map((o) => [o.machine, o])),
+    sparesOnly: input.options.sparesOnly,
+    taken,
+    rooms: finalRooms,
+  };
   const restorations: Restoration[] = model.lost.map((p, i) => {
     const t = targets[i];
     const base = { persona: p.name, priority: p.priority, from: p.from };
-    return t === undefined ? { ...base, outcome: 'not-restored', ...unrestoredReason(p, context) } : { ...base, outcome: 'restored', target: t };
+    return t === undefined
+      ? { ...base, outcome: 'not-restored', ...unrestoredReason(p, context) }
+      : { ...base, outcome: 'restored', target: t };
   });
 
   const groups: PriorityGroup[] = [];
   for (let priority = 1; priority <= LEVELS; priority++) {
-    const personas = restorations.filter((r) => r.outcome === 'restored' && r.priority === priority).map((r) => r.persona);
+    const personas = restorations
+      .filter((r) => r.outcome === 'restored' && r.priority === priority)
+      .map((r) => r.persona);
     if (personas.length === 0) continue;
-    const hypervisorHosts = [...newHosts.keys()].filter((h) => topVmPriority.get(h) === priority).sort(compareIds);
+    const hypervisorHosts = [...newHosts.keys()]
+      .filter((h) => topVmPriority.get(h) === priority)
+      .sort(compareIds);
     groups.push({ priority, hypervisorHosts, personas });
   }
   const tally = Array.from({ length: LEVELS }, (_, i) => ({

@@ -39,16 +39,24 @@ export const leaseSchema = z.strictObject({
  * and healthy, because the failover workflow probes its scope before planning.
  */
 export const ledgerSnapshotSchema = z.strictObject({
-  placements: z.array(z.strictObject({ persona: idSchema, placement: placementSchema })).default([]),
+  placements: z
+    .array(z.strictObject({ persona: idSchema, placement: placementSchema }))
+    .default([]),
   /**
    * Machines booted as hypervisor hosts. The VMs on a host are the personas placed
    * `{ kind: 'vm', host }`; a host named only by such a placement counts as a host too,
    * so the list and the placements cannot disagree.
    */
   hypervisorHosts: z.array(idSchema).default([]),
-  /** The cluster of each host, as the ledger records it (hosts brought up before clusters have none). */
+  /**
+   * The cluster of each host, as the ledger records it (hosts brought up before clusters have
+   * none).
+   */
   hostClusters: z.record(idSchema, idSchema).default({}),
-  /** Machines the ledger records in another role than hypervisor: a resting host released or repurposed is no host now. */
+  /**
+   * Machines the ledger records in another role than hypervisor: a resting host released or
+   * repurposed is no host now.
+   */
   notHosts: z.array(idSchema).default([]),
   machines: z.array(machineStateSchema).default([]),
   leases: z.array(leaseSchema).default([]),
@@ -58,9 +66,15 @@ export const plannerOptionsSchema = z
   .strictObject({
     /** May repurposable occupants be evicted? Defaults to true, or false with sparesOnly. */
     allowRepurpose: z.boolean().optional(),
-    /** Drills: take only free spare machines; no eviction, no existing hypervisor host (they carry production VMs). */
+    /**
+     * Drills: take only free spare machines; no eviction, no existing hypervisor host (they carry
+     * production VMs).
+     */
     sparesOnly: z.boolean().default(false),
-    /** May the plan turn machines into new hypervisor hosts? Drills say no: they rehearse whole-machine restores on spares. */
+    /**
+     * May the plan turn machines into new hypervisor hosts? Drills say no: they rehearse
+     * whole-machine restores on spares.
+     */
     newHosts: z.boolean().default(true),
     /** Sites whose machines may be taken; all sites when absent. */
     targetSites: z.array(idSchema).min(1).optional(),
@@ -82,7 +96,14 @@ export const plannerOptionsSchema = z
 
 export const plannerInputSchema = z.strictObject({
   topology: topologySchema,
-  ledger: ledgerSnapshotSchema.default({ placements: [], hypervisorHosts: [], hostClusters: {}, notHosts: [], machines: [], leases: [] }),
+  ledger: ledgerSnapshotSchema.default({
+    placements: [],
+    hypervisorHosts: [],
+    hostClusters: {},
+    notHosts: [],
+    machines: [],
+    leases: [],
+  }),
   failedMachines: z.array(idSchema).min(1, 'name at least one failed machine'),
   options: plannerOptionsSchema.default({
     allowRepurpose: true,

@@ -1,6 +1,13 @@
 import { ValidationError, type FieldIssue } from '../../common/errors';
 import { clusterServes, restingClusterOf } from '../../inventory/hypervisor-cluster';
-import { DEFAULT_HOST_OVERHEAD, type Arch, type Cluster, type HostOverhead, type Machine, type Persona } from '../../inventory/topology-schema';
+import {
+  DEFAULT_HOST_OVERHEAD,
+  type Arch,
+  type Cluster,
+  type HostOverhead,
+  type Machine,
+  type Persona,
+} from '../../inventory/topology-schema';
 import { compareIds } from './compare-ids';
 import { restingPlacements } from './resting-placement';
 import type { Placement, PlannerInput } from './planner-input';
@@ -26,9 +33,15 @@ export interface Offer {
   readonly pool: 'spare' | 'repurposable';
   /** Present when taking the machine evicts a running persona. */
   readonly occupant?: { readonly persona: string; readonly priority: number };
-  /** It may become a new hypervisor host: it has a hypervisor endpoint, and a cluster it would join (below). */
+  /**
+   * It may become a new hypervisor host: it has a hypervisor endpoint, and a cluster it would join
+   * (below).
+   */
   readonly canHost: boolean;
-  /** The cluster it would join as a new host: the one named, else its resting cluster, else its site's only one. */
+  /**
+   * The cluster it would join as a new host: the one named, else its resting cluster, else its
+   * site's only one.
+   */
   readonly cluster?: string;
   /** What it would keep for itself as a host (its cluster's hostOverhead). */
   readonly overhead: HostOverhead;
@@ -74,24 +87,47 @@ export interface PlannerModel {
  * the only cluster serving it. Where several serve a site that has machines able to host and
  * none is named, the input is refused (new hosts may be needed there).
  */
-function clustersBySite(input: PlannerInput, issues: FieldIssue[]): Map<string, Cluster | undefined> {
+function clustersBySite(
+  input: PlannerInput,
+  issues: FieldIssue[],
+): Map<string, Cluster | undefined> {
   const { topology, options } = input;
   const bySite = new Map<string, Cluster | undefined>();
-  const wanted = options.cluster === undefined ? undefined : topology.clusters.find((c) => c.name === options.cluster);
-  if (options.cluster !== undefined && wanted === undefined) issues.push({ path: 'options.cluster', message: `unknown cluster "${options.cluster}" (declare it under clusters)` });
-  const targets = topology.sites.filter((s) => options.targetSites === undefined || options.targetSites.includes(s.name));
+  const wanted =
+    options.cluster === undefined
+      ? undefined
+      : topology.clusters.find((c) => c.name === options.cluster);
+  if (options.cluster !== undefined && wanted === undefined)
+    issues.push({
+      path: 'options.cluster',
+      message: `unknown cluster "${options.cluster}" (declare it under clusters)`,
+    });
+  const targets = topology.sites.filter(
+    (s) => options.targetSites === undefined || options.targetSites.includes(s.name),
+  );
   if (wanted !== undefined && !targets.some((s) => clusterServes(wanted, s.name))) {
-    issues.push({ path: 'options.cluster', message: `cluster ${wanted.name} serves none of the target sites (${targets.map((s) => s.name).join(', ')})` });
+    issues.push({
+      path: 'options.cluster',
+      message: `cluster ${wanted.name} serves none of the target sites (${targets.map((s) => s.name).join(', ')})`,
+    });
   }
   for (const site of topology.sites) {
     if (options.cluster !== undefined) {
-      bySite.set(site.name, wanted !== undefined && clusterServes(wanted, site.name) ? wanted : undefined);
+      bySite.set(
+        site.name,
+        wanted !== undefined && clusterServes(wanted, site.name) ? wanted : undefined,
+      );
       continue;
     }
-    const fitting = topology.clusters.filter((c) => clusterServes(c, site.name)).sort((a, b) => compareIds(a.name, b.name));
+    const fitting = topology.clusters
+      .filter((c) => clusterServes(c, site.name))
+      .sort((a, b) => compareIds(a.name, b.name));
     const mayHost = site.machines.some((m) => m.hypervisor !== undefined && m.pool !== 'dedicated');
     if (fitting.length > 1 && options.newHosts && mayHost && targets.includes(site)) {
-      issues.push({ path: 'options.cluster', message: `site ${site.name} has several clusters (${fitting.map((c) => c.name).join(', ')}): name one in input.cluster` });
+      issues.push({
+        path: 'options.cluster',
+        message: `site ${site.name} has several clusters (${fitting.map((c) => c.name).join(', ')}): name one in input.cluster`,
+      });
     }
     bySite.set(site.name, fitting.length === 1 ? fitting[0] : undefined);
   }
@@ -107,7 +143,8 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   const { topology, ledger, options } = input;
   const issues: FieldIssue[] = [];
   const machines = new Map<string, { machine: Machine; site: string }>();
-  for (const site of topology.sites) for (const machine of site.machines) machines.set(machine.id, { machine, site: site.name });
+  for (const site of topology.sites)
+    for (const machine of site.machines) machines.set(machine.id, { machine, site: site.name });
   const personas = new Map(topology.personas.map((p) => [p.name, p]));
   const knownMachine = (id: string, path: string): void => {
     if (!machines.has(id)) issues.push({ path, message: `unknown machine "${id}"` });
@@ -120,7 +157,8 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   });
   const sites = new Set(topology.sites.map((s) => s.name));
   options.targetSites?.forEach((s, i) => {
-    if (!sites.has(s)) issues.push({ path: `options.targetSites[${i}]`, message: `unknown site "${s}"` });
+    if (!sites.has(s))
+      issues.push({ path: `options.targetSites[${i}]`, message: `unknown site "${s}"` });
   });
   const siteCluster = clustersBySite(input, issues);
 
@@ -128,13 +166,21 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   const placements = new Map<string, Placement>();
   ledger.placements.forEach((entry, i) => {
     const path = `ledger.placements[${i}]`;
-    if (!personas.has(entry.persona)) issues.push({ path: `${path}.persona`, message: `unknown persona "${entry.persona}"` });
-    if (placements.has(entry.persona)) issues.push({ path: `${path}.persona`, message: `persona "${entry.persona}" is placed twice` });
-    if (entry.placement.kind === 'machine') knownMachine(entry.placement.machine, `${path}.placement.machine`);
+    if (!personas.has(entry.persona))
+      issues.push({ path: `${path}.persona`, message: `unknown persona "${entry.persona}"` });
+    if (placements.has(entry.persona))
+      issues.push({
+        path: `${path}.persona`,
+        message: `persona "${entry.persona}" is placed twice`,
+      });
+    if (entry.placement.kind === 'machine')
+      knownMachine(entry.placement.machine, `${path}.placement.machine`);
     if (entry.placement.kind === 'vm') knownMachine(entry.placement.host, `${path}.placement.host`);
     placements.set(entry.persona, entry.placement);
   });
-  for (const persona of personas.values()) if (!placements.has(persona.name)) placements.set(persona.name, resting.get(persona.name) ?? { kind: 'none' });
+  for (const persona of personas.values())
+    if (!placements.has(persona.name))
+      placements.set(persona.name, resting.get(persona.name) ?? { kind: 'none' });
 
   const hosts = new Set<string>();
   ledger.hypervisorHosts.forEach((id, i) => {
@@ -143,7 +189,8 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   });
   // A cluster's resting hosts are hosts, unless the ledger records them in another role.
   const notHosts = new Set(ledger.notHosts);
-  for (const c of topology.clusters) for (const h of c.hosts) if (!notHosts.has(h) && machines.has(h)) hosts.add(h);
+  for (const c of topology.clusters)
+    for (const h of c.hosts) if (!notHosts.has(h) && machines.has(h)) hosts.add(h);
   const onMachine = new Map<string, Persona>();
   const vmsOn = new Map<string, Persona[]>();
   for (const name of [...placements.keys()].sort(compareIds)) {
@@ -152,7 +199,11 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
     if (placement === undefined || persona === undefined) continue;
     if (placement.kind === 'machine') {
       const other = onMachine.get(placement.machine);
-      if (other !== undefined) issues.push({ path: 'ledger.placements', message: `personas "${other.name}" and "${name}" are both placed on machine "${placement.machine}"` });
+      if (other !== undefined)
+        issues.push({
+          path: 'ledger.placements',
+          message: `personas "${other.name}" and "${name}" are both placed on machine "${placement.machine}"`,
+        });
       onMachine.set(placement.machine, persona);
     } else if (placement.kind === 'vm') {
       hosts.add(placement.host);
@@ -162,34 +213,67 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
   const states = new Map<string, { power: string; healthy: boolean }>();
   ledger.machines.forEach((s, i) => {
     knownMachine(s.machine, `ledger.machines[${i}].machine`);
-    if (states.has(s.machine)) issues.push({ path: `ledger.machines[${i}].machine`, message: `machine "${s.machine}" is listed twice` });
+    if (states.has(s.machine))
+      issues.push({
+        path: `ledger.machines[${i}].machine`,
+        message: `machine "${s.machine}" is listed twice`,
+      });
     states.set(s.machine, s);
   });
-  const leasedByOthers = new Set(ledger.leases.filter((l) => l.holder !== options.holder).map((l) => `${l.kind}:${l.id}`));
+  const leasedByOthers = new Set(
+    ledger.leases.filter((l) => l.holder !== options.holder).map((l) => `${l.kind}:${l.id}`),
+  );
   if (issues.length > 0) throw new ValidationError('failover planner input', issues);
 
   const lost: LostPersona[] = [];
   for (const [name, from] of placements) {
     const persona = personas.get(name);
-    const gone = (from.kind === 'machine' && failed.has(from.machine)) || (from.kind === 'vm' && failed.has(from.host));
+    const gone =
+      (from.kind === 'machine' && failed.has(from.machine)) ||
+      (from.kind === 'vm' && failed.has(from.host));
     if (persona === undefined || !gone) continue;
     const { arch, cores, memoryGiB } = persona.requirements;
-    lost.push({ name, priority: persona.priority, arch, cores, memoryGiB, vmAllowed: persona.vmAllowed, from, leased: leasedByOthers.has(`persona:${name}`) });
+    lost.push({
+      name,
+      priority: persona.priority,
+      arch,
+      cores,
+      memoryGiB,
+      vmAllowed: persona.vmAllowed,
+      from,
+      leased: leasedByOthers.has(`persona:${name}`),
+    });
   }
   lost.sort((a, b) => a.priority - b.priority || compareIds(a.name, b.name));
 
   const clusters = new Map(topology.clusters.map((c) => [c.name, c]));
-  /** The cluster a machine would join as a new host (see Offer.cluster); none without an endpoint or initiator, or when new hosts are off. */
+  /**
+   * The cluster a machine would join as a new host (see Offer.cluster); none without an endpoint or
+   * initiator, or when new hosts are off.
+   */
   const joins = (machine: Machine, site: string): Cluster | undefined => {
     if (machine.hypervisor === undefined || !options.newHosts) return undefined;
-    const cluster = options.cluster !== undefined ? siteCluster.get(site) : restingClusterOf(topology, machine.id) ?? siteCluster.get(site);
+    const cluster =
+      options.cluster !== undefined
+        ? siteCluster.get(site)
+        : (restingClusterOf(topology, machine.id) ?? siteCluster.get(site));
     // A host sees the datastores through its iSCSI initiator: without one it could never come up.
-    return cluster !== undefined && cluster.datastores.length > 0 && machine.storage.iqn === undefined ? undefined : cluster;
+    return cluster !== undefined &&
+      cluster.datastores.length > 0 &&
+      machine.storage.iqn === undefined
+      ? undefined
+      : cluster;
   };
-  /** What an existing host keeps for itself: its recorded cluster's overhead, else its resting one's, else its site's. */
+  /**
+   * What an existing host keeps for itself: its recorded cluster's overhead, else its resting
+   * one's, else its site's.
+   */
   const overheadOf = (id: string, site: string): HostOverhead => {
     const recorded = ledger.hostClusters[id];
-    const cluster = (recorded === undefined ? undefined : clusters.get(recorded)) ?? restingClusterOf(topology, id) ?? siteCluster.get(site);
+    const cluster =
+      (recorded === undefined ? undefined : clusters.get(recorded)) ??
+      restingClusterOf(topology, id) ??
+      siteCluster.get(site);
     return cluster?.hostOverhead ?? DEFAULT_HOST_OVERHEAD;
   };
 
@@ -208,16 +292,26 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       state?.power !== 'unknown' &&
       state?.healthy !== false;
     if (!usable) continue;
-    const base = { machine: id, arch: machine.arch, cores: machine.cores, memoryGiB: machine.memoryGiB };
+    const base = {
+      machine: id,
+      arch: machine.arch,
+      cores: machine.cores,
+      memoryGiB: machine.memoryGiB,
+    };
     const cluster = joins(machine, site);
-    const host = { canHost: cluster !== undefined, ...(cluster && { cluster: cluster.name }), overhead: cluster?.hostOverhead ?? DEFAULT_HOST_OVERHEAD };
+    const host = {
+      canHost: cluster !== undefined,
+      ...(cluster && { cluster: cluster.name }),
+      overhead: cluster?.hostOverhead ?? DEFAULT_HOST_OVERHEAD,
+    };
     const occupant = onMachine.get(id);
     let role: ReachableMachine['role'];
     if (hosts.has(id)) {
       role = options.sparesOnly ? 'barred' : 'host';
       if (role === 'host') {
         const vms = vmsOn.get(id) ?? [];
-        const used = (key: 'cores' | 'memoryGiB'): number => vms.reduce((sum, vm) => sum + vm.requirements[key], 0);
+        const used = (key: 'cores' | 'memoryGiB'): number =>
+          vms.reduce((sum, vm) => sum + vm.requirements[key], 0);
         const overhead = overheadOf(id, site);
         existingHosts.push({
           machine: id,
@@ -236,9 +330,16 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       role = 'busy';
     } else {
       role = options.allowRepurpose ? 'offer' : 'barred';
-      // The stricter of the two: a machine now running something more important than it declares is protected as that.
+      // The stricter of the two: a machine now running something more important than it declares is
+      // protected as that.
       const priority = Math.min(machine.priority ?? occupant.priority, occupant.priority);
-      if (role === 'offer') offers.push({ ...base, pool: machine.pool, occupant: { persona: occupant.name, priority }, ...host });
+      if (role === 'offer')
+        offers.push({
+          ...base,
+          pool: machine.pool,
+          occupant: { persona: occupant.name, priority },
+          ...host,
+        });
     }
     reachable.push({ ...base, role });
   }

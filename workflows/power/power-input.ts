@@ -14,7 +14,10 @@ export const powerInputSchema = z.strictObject({
       uefi: z.boolean().default(true),
     })
     .optional(),
-  /** soft-off: how long the OS gets to shut down before a hard off (VMware SRM's default: 5 minutes). */
+  /**
+   * soft-off: how long the OS gets to shut down before a hard off (VMware SRM's default: 5
+   * minutes).
+   */
   softOffGraceSeconds: z.number().int().min(1).max(3600).default(300),
   /**
    * Power off or cycle a machine the ledger shows running a persona (or VMs) anyway. The API lets

@@ -1,4 +1,9 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PowerState } from '../../drivers/power/power-driver';
 import { ledgerOp, planOp, undoOp } from '../activity-profiles';
 import type { RunJournal } from '../run-journal';
@@ -9,7 +14,8 @@ const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 const undo = proxyActivities<RunbookActivities>(undoOp);
 
-const refuse = (type: string, message: string): ApplicationFailure => ApplicationFailure.create({ type, nonRetryable: true, message });
+const refuse = (type: string, message: string): ApplicationFailure =>
+  ApplicationFailure.create({ type, nonRetryable: true, message });
 
 /**
  * What the `power` runbook does with its site's ledger (since patch `power-ledger`): it leases
@@ -20,7 +26,10 @@ export class PowerLedger {
   private site: string | undefined;
   private readonly holder = workflowInfo().workflowId;
 
-  constructor(private readonly journal: RunJournal, private readonly input: PowerInput) {}
+  constructor(
+    private readonly journal: RunJournal,
+    private readonly input: PowerInput,
+  ) {}
 
   /** Reads the machine's use, refuses a running persona's machine, then leases it. */
   async lease(): Promise<void> {
@@ -29,29 +38,45 @@ export class PowerLedger {
       'check-ledger',
       `what the ledger says runs on ${machine}`,
       () => plan.machineUse.executeWithOptions({ summary: `use of ${machine}` }, [{ machine }]),
-      (u) => [...u.runs.map((p) => `runs ${p}`), ...u.vms.map((v) => `VM ${v}`)].join(', ') || 'nothing placed',
+      (u) =>
+        [...u.runs.map((p) => `runs ${p}`), ...u.vms.map((v) => `VM ${v}`)].join(', ') ||
+        'nothing placed',
     );
     this.site = use.site;
     const running = [...use.runs, ...use.vms];
     if (action !== 'on' && running.length > 0 && !force) {
-      throw refuse('MachineInUseError', `${machine} runs ${running.join(', ')} (ledger); power ${action} refused. Move or release it first, or start the run with "force": true (operator role)`);
+      throw refuse(
+        'MachineInUseError',
+        `${machine} runs ${running.join(', ')} (ledger); power ${action} refused. Move or release it first, or start the run with "force": true (operator role)`,
+      );
     }
     const granted = await this.journal.step('lease', `lease machine:${machine}`, async () => {
       try {
-        return await ledger.ledgerAcquire.executeWithOptions({ summary: `lease ${machine}` }, [use.site, { holder: this.holder, resources: [`machine:${machine}`], purpose: `power ${action}` }]);
+        return await ledger.ledgerAcquire.executeWithOptions({ summary: `lease ${machine}` }, [
+          use.site,
+          { holder: this.holder, resources: [`machine:${machine}`], purpose: `power ${action}` },
+        ]);
       } catch (e) {
-        if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError') return undefined;
+        if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError')
+          return undefined;
         throw e;
       }
     });
-    if (granted === undefined) throw refuse('LeaseConflictError', `${machine} is leased by another run; power ${action} refused`);
+    if (granted === undefined)
+      throw refuse(
+        'LeaseConflictError',
+        `${machine} is leased by another run; power ${action} refused`,
+      );
   }
 
   /** The power state the BMC reported at the end, in the ledger. */
   async record(state: PowerState): Promise<void> {
     const { machine } = this.input;
     await this.journal.step('record-power', `record ${machine} ${state} in the ledger`, () =>
-      ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine} ${state}` }, [this.site!, { holder: this.holder, machine, power: state }]),
+      ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine} ${state}` }, [
+        this.site!,
+        { holder: this.holder, machine, power: state },
+      ]),
     );
   }
 
@@ -59,6 +84,11 @@ export class PowerLedger {
   async release(): Promise<void> {
     if (this.site === undefined) return;
     const site = this.site;
-    await CancellationScope.nonCancellable(() => undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [site, { holder: this.holder }]));
+    await CancellationScope.nonCancellable(() =>
+      undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [
+        site,
+        { holder: this.holder },
+      ]),
+    );
   }
 }

@@ -1,4 +1,9 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PlacementPlan } from '../../activities/placement-plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { ledgerOp, planOp } from '../activity-profiles';
@@ -17,7 +22,8 @@ import { releaseInputSchema } from './release-input';
 const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
-const refuse = (type: string, message: string): ApplicationFailure => ApplicationFailure.create({ type, nonRetryable: true, message });
+const refuse = (type: string, message: string): ApplicationFailure =>
+  ApplicationFailure.create({ type, nonRetryable: true, message });
 
 /**
  * `release`: stop a persona and give back what it ran on. A VM is shut down (destroyed after
@@ -35,59 +41,130 @@ export async function release(rawInput: unknown): Promise<RunbookReport> {
   let steps: HardwareSteps | undefined;
   if (input.persona === undefined) {
     const machine = input.machine!;
-    return runSaga('release', journal, saga, undefined, () => releaseHost(journal, machine, (site) => (steps = new HardwareSteps(saga, journal, holder, site)), input), async () => {
-      await steps?.releaseAll();
-    });
+    return runSaga(
+      'release',
+      journal,
+      saga,
+      undefined,
+      () =>
+        releaseHost(
+          journal,
+          machine,
+          (site) => (steps = new HardwareSteps(saga, journal, holder, site)),
+          input,
+        ),
+      async () => {
+        await steps?.releaseAll();
+      },
+    );
   }
   const persona = input.persona;
 
-  return runSaga('release', journal, saga, persona, async () => {
-    const where = await journal.step(
-      'locate',
-      `where does ${persona} run now`,
-      () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
-      (w) => [...w.placements.map((p) => (p.placement.kind === 'machine' ? `placed on ${p.placement.machine}` : `a VM on ${p.placement.host}`)), ...w.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`)].join('; ') || 'nowhere',
-    );
-    const stranger = where.lunHolders.find((h) => h.machine === null);
-    if (stranger) throw refuse('LunHeldElsewhereError', `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`);
-    const vm = where.placements.find((p) => p.placement.kind === 'vm');
-    const vmHost = vm?.placement.kind === 'vm' ? vm.placement.host : undefined;
-    const machines = [...new Set([...where.placements.flatMap((p) => (p.placement.kind === 'machine' ? [p.placement.machine] : [])), ...where.lunHolders.map((h) => h.machine!)])].filter((m) => m !== vmHost).sort();
-    if (vm === undefined && machines.length === 0) {
-      journal.skip('release', `release ${persona}`, 'placed nowhere, and no machine sees its LUNs: nothing to stop');
-      return 'none';
-    }
-
-    const plans: PlacementPlan[] = [];
-    for (const m of machines) plans.push(await plan.planPlacement.executeWithOptions({ summary: `${persona} on ${m}` }, [{ persona, machine: m }]));
-    const sites = [...new Set([...(vm ? [vm.site] : []), ...plans.map((p) => p.site)])];
-    if (sites.length > 1) throw refuse('ValidationError', `${persona} is seen in several sites (${sites.join(', ')}); release it per site by hand`);
-    const site = sites[0]!;
-
-    steps = new HardwareSteps(saga, journal, holder, site);
-    if (!(await steps.tryLease([`persona:${persona}`, ...machines.map((m) => `machine:${m}`)], `release ${persona}`))) {
-      throw refuse('LeaseConflictError', `${persona} or its machine (${machines.join(', ') || vmHost}) is leased by another run`);
-    }
-    upsertSearchAttributes([
-      { key: SITE_KEY, value: site },
-      { key: MACHINE_KEY, value: [...machines, ...(vmHost ? [vmHost] : [])] },
-      { key: PERSONA_KEY, value: [persona] },
-    ]);
-
-    const state = await ledger.ledgerSnapshot.executeWithOptions({ summary: `ledger of ${site}` }, [site]);
-    for (const m of machines) if (state.machines[m]?.role === 'hypervisor') await refuseHostWithVms(journal, m, state);
-
-    if (vmHost !== undefined) {
-      await stopAndRemoveVm(saga, journal, vmHost, persona, input.graceSeconds);
-      const onHost = where.lunHolders.filter((h) => h.machine === vmHost);
-      for (const initiator of [...new Set(onHost.map((h) => h.initiator))]) {
-        await steps.unmask('unmask', initiator, onHost.filter((h) => h.initiator === initiator));
+  return runSaga(
+    'release',
+    journal,
+    saga,
+    persona,
+    async () => {
+      const where = await journal.step(
+        'locate',
+        `where does ${persona} run now`,
+        () =>
+          plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
+        (w) =>
+          [
+            ...w.placements.map((p) =>
+              p.placement.kind === 'machine'
+                ? `placed on ${p.placement.machine}`
+                : `a VM on ${p.placement.host}`,
+            ),
+            ...w.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`),
+          ].join('; ') || 'nowhere',
+      );
+      const stranger = where.lunHolders.find((h) => h.machine === null);
+      if (stranger)
+        throw refuse(
+          'LunHeldElsewhereError',
+          `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`,
+        );
+      const vm = where.placements.find((p) => p.placement.kind === 'vm');
+      const vmHost = vm?.placement.kind === 'vm' ? vm.placement.host : undefined;
+      const machines = [
+        ...new Set([
+          ...where.placements.flatMap((p) =>
+            p.placement.kind === 'machine' ? [p.placement.machine] : [],
+          ),
+          ...where.lunHolders.map((h) => h.machine!),
+        ]),
+      ]
+        .filter((m) => m !== vmHost)
+        .sort();
+      if (vm === undefined && machines.length === 0) {
+        journal.skip(
+          'release',
+          `release ${persona}`,
+          'placed nowhere, and no machine sees its LUNs: nothing to stop',
+        );
+        return 'none';
       }
-    }
-    for (const p of plans) await returnToSpare(steps, p, input);
-    await steps.place(persona, { kind: 'none' });
-    return 'none';
-  }, async () => {
-    await steps?.releaseAll();
-  });
+
+      const plans: PlacementPlan[] = [];
+      for (const m of machines)
+        plans.push(
+          await plan.planPlacement.executeWithOptions({ summary: `${persona} on ${m}` }, [
+            { persona, machine: m },
+          ]),
+        );
+      const sites = [...new Set([...(vm ? [vm.site] : []), ...plans.map((p) => p.site)])];
+      if (sites.length > 1)
+        throw refuse(
+          'ValidationError',
+          `${persona} is seen in several sites (${sites.join(', ')}); release it per site by hand`,
+        );
+      const site = sites[0]!;
+
+      steps = new HardwareSteps(saga, journal, holder, site);
+      if (
+        !(await steps.tryLease(
+          [`persona:${persona}`, ...machines.map((m) => `machine:${m}`)],
+          `release ${persona}`,
+        ))
+      ) {
+        throw refuse(
+          'LeaseConflictError',
+          `${persona} or its machine (${machines.join(', ') || vmHost}) is leased by another run`,
+        );
+      }
+      upsertSearchAttributes([
+        { key: SITE_KEY, value: site },
+        { key: MACHINE_KEY, value: [...machines, ...(vmHost ? [vmHost] : [])] },
+        { key: PERSONA_KEY, value: [persona] },
+      ]);
+
+      const state = await ledger.ledgerSnapshot.executeWithOptions(
+        { summary: `ledger of ${site}` },
+        [site],
+      );
+      for (const m of machines)
+        if (state.machines[m]?.role === 'hypervisor') await refuseHostWithVms(journal, m, state);
+
+      if (vmHost !== undefined) {
+        await stopAndRemoveVm(saga, journal, vmHost, persona, input.graceSeconds);
+        const onHost = where.lunHolders.filter((h) => h.machine === vmHost);
+        for (const initiator of [...new Set(onHost.map((h) => h.initiator))]) {
+          await steps.unmask(
+            'unmask',
+            initiator,
+            onHost.filter((h) => h.initiator === initiator),
+          );
+        }
+      }
+      for (const p of plans) await returnToSpare(steps, p, input);
+      await steps.place(persona, { kind: 'none' });
+      return 'none';
+    },
+    async () => {
+      await steps?.releaseAll();
+    },
+  );
 }

@@ -5,7 +5,10 @@ export const repurposeInputSchema = z.strictObject({
   persona: idSchema,
   /** The machine to use; chosen when absent (spares first, then repurposable ones). */
   machine: idSchema.optional(),
-  /** May a repurposable machine's occupant be shut down to make room (only a strictly less important one)? */
+  /**
+   * May a repurposable machine's occupant be shut down to make room (only a strictly less important
+   * one)?
+   */
   allowEvict: z.boolean().default(false),
   /** How long an evicted occupant gets to shut down cleanly before a hard off. */
   evictGraceSeconds: z.number().int().min(1).max(3600).default(300),

@@ -42,7 +42,10 @@ export class Saga {
     name: string,
     summary: string,
     action: () => Promise<T>,
-    options: { undo?: { summary: string; run: () => Promise<unknown> }; describe?: (result: T) => string } = {},
+    options: {
+      undo?: { summary: string; run: () => Promise<unknown> };
+      describe?: (result: T) => string;
+    } = {},
   ): Promise<T> {
     if (options.undo) this.onUndo(name, options.undo.summary, options.undo.run);
     return this.journal.step(name, summary, action, options.describe);
@@ -57,7 +60,13 @@ export class Saga {
         const startedAt = new Date().toISOString();
         try {
           await undo.run();
-          records.push({ step: undo.step, undo: undo.summary, outcome: 'undone', startedAt, endedAt: new Date().toISOString() });
+          records.push({
+            step: undo.step,
+            undo: undo.summary,
+            outcome: 'undone',
+            startedAt,
+            endedAt: new Date().toISOString(),
+          });
         } catch (e) {
           records.push({
             step: undo.step,

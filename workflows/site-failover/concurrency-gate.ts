@@ -33,7 +33,9 @@ export class ConcurrencyGate {
 
   /** Per key: its limit and the most moves that held it at once, sorted by key. */
   usage(): { key: string; limit: number; peak: number }[] {
-    return [...this.peak.keys()].sort().map((key) => ({ key, limit: this.limits.get(key) ?? 0, peak: this.peak.get(key) ?? 0 }));
+    return [...this.peak.keys()]
+      .sort()
+      .map((key) => ({ key, limit: this.limits.get(key) ?? 0, peak: this.peak.get(key) ?? 0 }));
   }
 
   private give(keys: readonly GateKey[]): void {

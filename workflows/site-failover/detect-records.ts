@@ -15,8 +15,10 @@ export interface DetectRecord {
  */
 export function detectRecords(probes: readonly MachineProbe[], probed: boolean): DetectRecord[] {
   return probes.map((p): DetectRecord => {
-    if (!probed || p.power === 'unknown') return { machine: p.machine, power: 'unknown', healthy: false };
-    const personaDown = p.persona !== undefined && (p.power === 'off' || p.personaHealthy === false);
+    if (!probed || p.power === 'unknown')
+      return { machine: p.machine, power: 'unknown', healthy: false };
+    const personaDown =
+      p.persona !== undefined && (p.power === 'off' || p.personaHealthy === false);
     return { machine: p.machine, power: p.power, healthy: !personaDown };
   });
 }

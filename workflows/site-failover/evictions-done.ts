@@ -12,7 +12,10 @@ export interface EvictionOutcome extends Eviction {
   readonly reason?: string;
 }
 
-/** How the run that took a machine ended: its steps (from its report) and whether it kept the machine. */
+/**
+ * How the run that took a machine ended: its steps (from its report) and whether it kept the
+ * machine.
+ */
 export interface MoveEnd {
   readonly ok: boolean;
   readonly steps: readonly StepRecord[];
@@ -25,14 +28,27 @@ export interface MoveEnd {
  * move that evicted and then failed was undone (its occupant powered back on), so that
  * eviction did not happen either. A move that never started (its group never ran) has no end.
  */
-export function evictionsDone(planned: readonly Eviction[], ends: ReadonlyMap<string, MoveEnd>): EvictionOutcome[] {
+export function evictionsDone(
+  planned: readonly Eviction[],
+  ends: ReadonlyMap<string, MoveEnd>,
+): EvictionOutcome[] {
   return planned.map((e): EvictionOutcome => {
     const end = ends.get(e.machine);
-    if (end === undefined) return { ...e, outcome: 'not-evicted', reason: `no move on ${e.machine} ran` };
+    if (end === undefined)
+      return { ...e, outcome: 'not-evicted', reason: `no move on ${e.machine} ran` };
     const evicted = end.steps.some((s) => s.name === 'evict' && s.outcome === 'ok');
     const why = end.error ? ` (${end.error.type}: ${end.error.message})` : '';
     if (end.ok) return { ...e, outcome: 'evicted' };
-    if (evicted) return { ...e, outcome: 'not-evicted', reason: `the move on ${e.machine} evicted it, then failed and was undone, so ${e.occupant} runs there again${why}` };
-    return { ...e, outcome: 'not-evicted', reason: `the move on ${e.machine} ended before its evict step; ${e.occupant} kept running${why}` };
+    if (evicted)
+      return {
+        ...e,
+        outcome: 'not-evicted',
+        reason: `the move on ${e.machine} evicted it, then failed and was undone, so ${e.occupant} runs there again${why}`,
+      };
+    return {
+      ...e,
+      outcome: 'not-evicted',
+      reason: `the move on ${e.machine} ended before its evict step; ${e.occupant} kept running${why}`,
+    };
   });
 }

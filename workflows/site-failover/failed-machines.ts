@@ -5,15 +5,26 @@ import type { MachineProbe } from '../../activities/failover-activities';
  * whose persona is off or fails its health check (an idle machine that answers is not failed).
  * Planned, or an explicit list (no probes): every machine of the scope is vacated.
  */
-export function failedMachinesOf(probes: readonly MachineProbe[], mode: 'disaster' | 'planned', probed: boolean): string[] {
+export function failedMachinesOf(
+  probes: readonly MachineProbe[],
+  mode: 'disaster' | 'planned',
+  probed: boolean,
+): string[] {
   if (mode === 'planned' || !probed) return probes.map((p) => p.machine).sort();
   return probes
-    .filter((p) => p.power === 'unknown' || (p.persona !== undefined && (p.power === 'off' || p.personaHealthy === false)))
+    .filter(
+      (p) =>
+        p.power === 'unknown' ||
+        (p.persona !== undefined && (p.power === 'off' || p.personaHealthy === false)),
+    )
     .map((p) => p.machine)
     .sort();
 }
 
 /** Planned mode needs every source to answer: a clean shutdown needs a BMC. */
 export function unreachableSources(probes: readonly MachineProbe[]): string[] {
-  return probes.filter((p) => p.power === 'unknown').map((p) => p.machine).sort();
+  return probes
+    .filter((p) => p.power === 'unknown')
+    .map((p) => p.machine)
+    .sort();
 }

@@ -41,13 +41,19 @@ export interface GroupOutcome {
   readonly personas: readonly string[];
   readonly startedAt: string;
   readonly endedAt: string;
-  /** The slowest restored persona of the group, from the failover's start; absent when none came back. */
+  /**
+   * The slowest restored persona of the group, from the failover's start; absent when none came
+   * back.
+   */
   readonly rtoSeconds?: number;
   readonly restored: number;
   readonly failed: number;
 }
 
-/** The report of a site-failover or dr-drill run: per persona, per priority group, and the plan it ran. */
+/**
+ * The report of a site-failover or dr-drill run: per persona, per priority group, and the plan it
+ * ran.
+ */
 export interface FailoverReport {
   readonly runbook: 'site-failover' | 'dr-drill';
   readonly mode: 'disaster' | 'planned' | 'drill';
@@ -61,17 +67,40 @@ export interface FailoverReport {
   readonly endedAt: string;
   readonly failedMachines: readonly string[];
   readonly plan?: FailoverPlan;
-  readonly approval?: { readonly decision: 'approved' | 'rejected' | 'expired' | 'auto'; readonly by?: string; readonly reason?: string; readonly at: string };
+  readonly approval?: {
+    readonly decision: 'approved' | 'rejected' | 'expired' | 'auto';
+    readonly by?: string;
+    readonly reason?: string;
+    readonly at: string;
+  };
   readonly hosts: readonly HostOutcome[];
   readonly personas: readonly PersonaOutcome[];
   readonly groups: readonly GroupOutcome[];
-  readonly notRestored: readonly { readonly persona: string; readonly reason: string; readonly detail: string }[];
-  /** The plan's evictions as the moves really did them (absent until the moves have run, and in reports of older runs). */
+  readonly notRestored: readonly {
+    readonly persona: string;
+    readonly reason: string;
+    readonly detail: string;
+  }[];
+  /**
+   * The plan's evictions as the moves really did them (absent until the moves have run, and in
+   * reports of older runs).
+   */
   readonly evictions?: readonly EvictionOutcome[];
-  /** What detect found on each machine of the scope, as recorded in the ledger (a failover's dark machines: power unknown, unhealthy). */
-  readonly detected?: readonly { readonly machine: string; readonly power: 'on' | 'off' | 'unknown'; readonly healthy: boolean }[];
+  /**
+   * What detect found on each machine of the scope, as recorded in the ledger (a failover's dark
+   * machines: power unknown, unhealthy).
+   */
+  readonly detected?: readonly {
+    readonly machine: string;
+    readonly power: 'on' | 'off' | 'unknown';
+    readonly healthy: boolean;
+  }[];
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
-  readonly concurrency?: readonly { readonly key: string; readonly limit: number; readonly peak: number }[];
+  readonly concurrency?: readonly {
+    readonly key: string;
+    readonly limit: number;
+    readonly peak: number;
+  }[];
 }
 
 /** Seconds from `startMs` to `at`, to a tenth: how RTOs are reported. */
@@ -81,5 +110,11 @@ export function secondsSince(startMs: number, at: string): number {
 
 /** Every persona of a run that is not back, with why. */
 export function notRestoredOf(personas: readonly PersonaOutcome[]): FailoverReport['notRestored'] {
-  return personas.filter((p) => p.outcome !== 'restored').map((p) => ({ persona: p.persona, reason: p.outcome, detail: p.reason ?? p.error?.message ?? '' }));
+  return personas
+    .filter((p) => p.outcome !== 'restored')
+    .map((p) => ({
+      persona: p.persona,
+      reason: p.outcome,
+      detail: p.reason ?? p.error?.message ?? '',
+    }));
 }

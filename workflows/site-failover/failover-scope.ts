@@ -11,15 +11,24 @@ export const failoverScopeShape = {
   machines: z.array(idSchema).min(1, 'name at least one machine').max(1024).optional(),
 };
 
-/** The rule the shape alone cannot say; add it with `.check(exactlyOneScope)` to every schema built on the shape. */
-export const exactlyOneScope = z.refine<{ site?: unknown; racks?: unknown; machines?: unknown }>((s) => [s.site, s.racks, s.machines].filter((x) => x !== undefined).length === 1, {
-  message: 'name exactly one of site, racks or machines',
-  path: ['site'],
-});
+/**
+ * The rule the shape alone cannot say; add it with `.check(exactlyOneScope)` to every schema built
+ * on the shape.
+ */
+export const exactlyOneScope = z.refine<{ site?: unknown; racks?: unknown; machines?: unknown }>(
+  (s) => [s.site, s.racks, s.machines].filter((x) => x !== undefined).length === 1,
+  {
+    message: 'name exactly one of site, racks or machines',
+    path: ['site'],
+  },
+);
 
 export const failoverScopeSchema = z.strictObject(failoverScopeShape).check(exactlyOneScope);
 
-/** Concurrency limits; each overrides the topology's (site parallelMoves, switch/array/BMC maxParallel). */
+/**
+ * Concurrency limits; each overrides the topology's (site parallelMoves, switch/array/BMC
+ * maxParallel).
+ */
 export const failoverLimitsSchema = z.strictObject({
   overall: z.number().int().min(1).max(256).optional(),
   perSwitch: z.number().int().min(1).max(64).optional(),

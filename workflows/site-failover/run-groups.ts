@@ -22,14 +22,25 @@ export interface GroupRun {
  * host did not come up. One persona's failure never stops the others. `changed` is called after
  * every outcome, so the `progress` query shows the run as it goes.
  */
-export async function runGroups(plan: FailoverPlan, exec: PlanExecutor, changed: (run: GroupRun) => void): Promise<GroupRun> {
+export async function runGroups(
+  plan: FailoverPlan,
+  exec: PlanExecutor,
+  changed: (run: GroupRun) => void,
+): Promise<GroupRun> {
   const run: GroupRun = { personas: [], hosts: [], groups: [] };
   const byPersona = new Map(plan.restorations.map((r) => [r.persona, r]));
   const newHosts = new Map(plan.hypervisorHosts.map((h) => [h.machine, h]));
   const hostUp = new Map<string, Promise<boolean>>();
 
   for (const r of plan.restorations) {
-    if (r.outcome === 'not-restored') run.personas.push({ persona: r.persona, priority: r.priority, outcome: 'not-restored', steps: [], reason: `${r.reason}: ${r.detail}` });
+    if (r.outcome === 'not-restored')
+      run.personas.push({
+        persona: r.persona,
+        priority: r.priority,
+        outcome: 'not-restored',
+        steps: [],
+        reason: `${r.reason}: ${r.detail}`,
+      });
   }
   changed(run);
 
@@ -50,10 +61,19 @@ export async function runGroups(plan: FailoverPlan, exec: PlanExecutor, changed:
     const outcomes = await Promise.all(
       group.personas.map(async (name): Promise<PersonaOutcome> => {
         const r = byPersona.get(name);
-        if (r === undefined || r.outcome !== 'restored') throw new Error(`plan group ${group.priority} names ${name}, which the plan does not restore`);
+        if (r === undefined || r.outcome !== 'restored')
+          throw new Error(
+            `plan group ${group.priority} names ${name}, which the plan does not restore`,
+          );
         const outcome: PersonaOutcome =
           r.target.kind === 'vm' && hostUp.has(r.target.host) && !(await hostUp.get(r.target.host))
-            ? { persona: name, priority: r.priority, outcome: 'skipped', steps: [], reason: `its new hypervisor host ${r.target.host} did not come up` }
+            ? {
+                persona: name,
+                priority: r.priority,
+                outcome: 'skipped',
+                steps: [],
+                reason: `its new hypervisor host ${r.target.host} did not come up`,
+              }
             : await exec.restore(r);
         run.personas.push(outcome);
         changed(run);
@@ -61,7 +81,9 @@ export async function runGroups(plan: FailoverPlan, exec: PlanExecutor, changed:
       }),
     );
     await Promise.all(group.hypervisorHosts.map((m) => hostUp.get(m)));
-    const rtos = outcomes.filter((o) => o.outcome === 'restored' && o.rtoSeconds !== undefined).map((o) => o.rtoSeconds!);
+    const rtos = outcomes
+      .filter((o) => o.outcome === 'restored' && o.rtoSeconds !== undefined)
+      .map((o) => o.rtoSeconds!);
     run.groups.push({
       priority: group.priority,
       personas: group.personas,

@@ -1,4 +1,11 @@
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { ledgerOp, scopeProbe } from '../activity-profiles';
@@ -14,7 +21,13 @@ import { evictionsDone, type EvictionOutcome, type MoveEnd } from './evictions-d
 import { ConcurrencyGate } from './concurrency-gate';
 import { failedMachinesOf, unreachableSources } from './failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
-import { notRestoredOf, secondsSince, type FailoverReport, type HostOutcome, type PersonaOutcome } from './failover-report';
+import {
+  notRestoredOf,
+  secondsSince,
+  type FailoverReport,
+  type HostOutcome,
+  type PersonaOutcome,
+} from './failover-report';
 import { moveKeys } from './move-footprint';
 import { planOrFail } from './plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
@@ -23,7 +36,10 @@ import { siteFailoverInputSchema } from './site-failover-input';
 const detect = proxyActivities<RunbookActivities>(scopeProbe);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
-/** Runs started before the failover recorded detect's findings in the ledger replay without that step. */
+/**
+ * Runs started before the failover recorded detect's findings in the ledger replay without that
+ * step.
+ */
 export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
 
 /**
@@ -55,7 +71,9 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   let awaitingApproval = false;
   let decision: (ApprovalInput & { at: string }) | undefined;
 
-  /** Known once the moves ran (evictions) and once detect's findings are in the ledger (detected). */
+  /**
+   * Known once the moves ran (evictions) and once detect's findings are in the ledger (detected).
+   */
   const found: { evictions?: EvictionOutcome[]; detected?: DetectRecord[] } = {};
   let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
@@ -74,7 +92,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     ...found,
     concurrency: usage(),
   });
-  const publish = (): void => journal.attachReport({ ...report('partial'), outcome: awaitingApproval ? 'awaiting-approval' : 'running' });
+  const publish = (): void =>
+    journal.attachReport({
+      ...report('partial'),
+      outcome: awaitingApproval ? 'awaiting-approval' : 'running',
+    });
 
   setHandler(
     approvalUpdate,
@@ -85,21 +107,40 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     {
       validator: (d) => {
         approvalInputSchema.parse(d);
-        if (!awaitingApproval) throw new Error(planned.plan === undefined ? 'no plan yet: the failover is still detecting and planning' : 'no plan is waiting for approval');
+        if (!awaitingApproval)
+          throw new Error(
+            planned.plan === undefined
+              ? 'no plan yet: the failover is still detecting and planning'
+              : 'no plan is waiting for approval',
+          );
       },
     },
   );
 
   const prep = await journal.step(
     'detect',
-    input.probe ? 'probe the BMCs and personas of the scope in parallel' : 'take every machine of the scope as failed',
-    () => detect.prepareFailover.executeWithOptions({ summary: 'probe the scope' }, [{ scope: { site: input.site, racks: input.racks, machines: input.machines }, probe: input.probe, health: true }]),
-    (p) => `${p.scope.length} machine(s); ${p.probes.filter((x) => x.power === 'unknown').length} dark`,
+    input.probe
+      ? 'probe the BMCs and personas of the scope in parallel'
+      : 'take every machine of the scope as failed',
+    () =>
+      detect.prepareFailover.executeWithOptions({ summary: 'probe the scope' }, [
+        {
+          scope: { site: input.site, racks: input.racks, machines: input.machines },
+          probe: input.probe,
+          health: true,
+        },
+      ]),
+    (p) =>
+      `${p.scope.length} machine(s); ${p.probes.filter((x) => x.power === 'unknown').length} dark`,
   );
   if (!disaster && input.probe) {
     const dark = unreachableSources(prep.probes);
     if (dark.length > 0) {
-      throw ApplicationFailure.create({ type: 'SourceUnreachableError', nonRetryable: true, message: `planned failover refused: the BMCs of ${dark.join(', ')} do not answer, so their personas cannot be shut down cleanly; run it in disaster mode` });
+      throw ApplicationFailure.create({
+        type: 'SourceUnreachableError',
+        nonRetryable: true,
+        message: `planned failover refused: the BMCs of ${dark.join(', ')} do not answer, so their personas cannot be shut down cleanly; run it in disaster mode`,
+      });
     }
   }
   failedMachines = failedMachinesOf(prep.probes, input.mode, input.probe);
@@ -108,7 +149,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     return report('nothing-failed');
   }
 
-  // Failovers started before clusters plan as they did then: a hypervisor persona named the cluster.
+  // Failovers started before clusters plan as they did then: a hypervisor persona named the
+  // cluster.
   const legacy = !patched(CLUSTER_HOSTS);
   const chosen = await journal.step(
     'plan',
@@ -118,9 +160,15 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         topology: legacy ? withLegacyClusters(prep.topology) : prep.topology,
         ledger: prep.ledger,
         failedMachines,
-        options: { allowRepurpose: input.allowRepurpose, holder: id, ...(input.targetSites && { targetSites: input.targetSites }), ...(input.cluster && { cluster: input.cluster }) },
+        options: {
+          allowRepurpose: input.allowRepurpose,
+          holder: id,
+          ...(input.targetSites && { targetSites: input.targetSites }),
+          ...(input.cluster && { cluster: input.cluster }),
+        },
       }),
-    (p) => `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
+    (p) =>
+      `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
   );
   planned.plan = chosen;
   publish();
@@ -128,14 +176,27 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   if (input.approval === 'manual') {
     awaitingApproval = true;
     publish();
-    const answered = await journal.step('approval', `wait up to ${input.approvalTimeoutSeconds}s for an operator to approve or reject the plan`, () => condition(() => decision !== undefined, `${input.approvalTimeoutSeconds}s`), (a) => (a ? `${decision?.decision === 'approve' ? 'approved' : 'rejected'}${decision?.by ? ` by ${decision.by}` : ''}` : 'nobody answered'));
+    const answered = await journal.step(
+      'approval',
+      `wait up to ${input.approvalTimeoutSeconds}s for an operator to approve or reject the plan`,
+      () => condition(() => decision !== undefined, `${input.approvalTimeoutSeconds}s`),
+      (a) =>
+        a
+          ? `${decision?.decision === 'approve' ? 'approved' : 'rejected'}${decision?.by ? ` by ${decision.by}` : ''}`
+          : 'nobody answered',
+    );
     awaitingApproval = false;
     if (!answered || decision === undefined) {
       approval = { decision: 'expired', at: new Date().toISOString() };
       journal.finish('completed');
       return report('expired');
     }
-    approval = { decision: decision.decision === 'approve' ? 'approved' : 'rejected', ...(decision.by && { by: decision.by }), ...(decision.reason && { reason: decision.reason }), at: decision.at };
+    approval = {
+      decision: decision.decision === 'approve' ? 'approved' : 'rejected',
+      ...(decision.by && { by: decision.by }),
+      ...(decision.reason && { reason: decision.reason }),
+      at: decision.at,
+    };
     if (decision.decision === 'reject') {
       journal.finish('completed');
       return report('rejected');
@@ -145,15 +206,31 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   }
 
   const topology = prep.topology;
-  const siteOf = new Map(topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)));
+  const siteOf = new Map(
+    topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)),
+  );
   if (disaster && patched(RECORD_DETECT_PATCH)) {
-    // Once the plan is approved (a rejected or expired plan changes nothing), every machine of the scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in the ledger.
+    // Once the plan is approved (a rejected or expired plan changes nothing), every machine of the
+    // scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in
+    // the ledger.
     const records = detectRecords(prep.probes, input.probe);
     await journal.step(
       'record-detect',
       `record what detect found on ${records.length} machine(s) in the ledger`,
-      () => Promise.all(records.map((f) => ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` }, [siteOf.get(f.machine) ?? topology.sites[0]!.name, { holder: id, machine: f.machine, power: f.power, healthy: f.healthy }]))),
-      () => `${records.filter((f) => !f.healthy).length} unhealthy, ${records.filter((f) => f.power === 'unknown').length} power unknown`,
+      () =>
+        Promise.all(
+          records.map((f) =>
+            ledger.ledgerSetMachine.executeWithOptions(
+              { summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` },
+              [
+                siteOf.get(f.machine) ?? topology.sites[0]!.name,
+                { holder: id, machine: f.machine, power: f.power, healthy: f.healthy },
+              ],
+            ),
+          ),
+        ),
+      () =>
+        `${records.filter((f) => !f.healthy).length} unhealthy, ${records.filter((f) => f.power === 'unknown').length} power unknown`,
     );
     found.detected = records;
   }
@@ -167,48 +244,118 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     ...(persona ? [{ key: PERSONA_KEY, value: [persona] }] : []),
   ];
 
-  // How each move on a machine ended (keyed by the machine it took): the evictions it really did are read from its steps.
+  // How each move on a machine ended (keyed by the machine it took): the evictions it really did
+  // are read from its steps.
   const moveEnds = new Map<string, MoveEnd>();
   const ended = (machine: string, end: ChildEnd): void => {
-    moveEnds.set(machine, { ok: end.ok, steps: end.report?.steps ?? [], ...(end.error && { error: end.error }) });
+    moveEnds.set(machine, {
+      ok: end.ok,
+      steps: end.report?.steps ?? [],
+      ...(end.error && { error: end.error }),
+    });
   };
   const bringUpHost = async (host: NewHost): Promise<HostOutcome> => {
     const end = await gate.run(moveKeys(topology, { machine: host.machine }, input.limits), () =>
       runChild(
         'hypervisorBringup',
         `${id}/host-${host.machine}`,
-        { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), allowEvict: evicting.has(host.machine), powerTimeoutSeconds: input.powerTimeoutSeconds, readyTimeoutSeconds: input.healthTimeoutSeconds },
+        {
+          machine: host.machine,
+          ...(host.cluster && { cluster: host.cluster }),
+          allowEvict: evicting.has(host.machine),
+          powerTimeoutSeconds: input.powerTimeoutSeconds,
+          readyTimeoutSeconds: input.healthTimeoutSeconds,
+        },
         attrs('hypervisor-bringup', host.machine),
       ),
     );
     ended(host.machine, end);
-    return { machine: host.machine, ...(host.cluster && { cluster: host.cluster }), outcome: end.ok ? 'up' : 'failed', run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, ...(end.error && { error: end.error }) };
+    return {
+      machine: host.machine,
+      ...(host.cluster && { cluster: host.cluster }),
+      outcome: end.ok ? 'up' : 'failed',
+      run: end.run,
+      startedAt: end.startedAt,
+      endedAt: end.endedAt,
+      ...(end.error && { error: end.error }),
+    };
   };
 
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
     if (r.from.kind === 'vm') {
-      return { persona: r.persona, priority: r.priority, outcome: 'failed', steps: [], error: { type: 'UnsupportedMoveError', message: `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)` } };
+      return {
+        persona: r.persona,
+        priority: r.priority,
+        outcome: 'failed',
+        steps: [],
+        error: {
+          type: 'UnsupportedMoveError',
+          message: `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)`,
+        },
+      };
     }
     const from = r.from.kind === 'machine' ? r.from.machine : undefined;
     const move =
       r.target.kind === 'machine'
         ? {
             workflow: 'repurpose',
-            keys: moveKeys(topology, { machine: r.target.machine, persona: r.persona }, input.limits),
-            input: { persona: r.persona, machine: r.target.machine, allowEvict: evicting.has(r.target.machine), sourceDown: disaster, ...(disaster && input.fence === 'full' && { fence: 'full' }), evictGraceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            keys: moveKeys(
+              topology,
+              { machine: r.target.machine, persona: r.persona },
+              input.limits,
+            ),
+            input: {
+              persona: r.persona,
+              machine: r.target.machine,
+              allowEvict: evicting.has(r.target.machine),
+              sourceDown: disaster,
+              ...(disaster && input.fence === 'full' && { fence: 'full' }),
+              evictGraceSeconds: input.graceSeconds,
+              healthTimeoutSeconds: input.healthTimeoutSeconds,
+              powerTimeoutSeconds: input.powerTimeoutSeconds,
+            },
             machine: r.target.machine,
           }
         : {
             workflow: 'p2v',
             keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
-            input: { persona: r.persona, host: r.target.host, mode: 'san', sourceDown: disaster, ...(disaster && input.fence === 'full' && { fence: 'full' }), ...(from && { from }), graceSeconds: input.graceSeconds, healthTimeoutSeconds: input.healthTimeoutSeconds, powerTimeoutSeconds: input.powerTimeoutSeconds },
+            input: {
+              persona: r.persona,
+              host: r.target.host,
+              mode: 'san',
+              sourceDown: disaster,
+              ...(disaster && input.fence === 'full' && { fence: 'full' }),
+              ...(from && { from }),
+              graceSeconds: input.graceSeconds,
+              healthTimeoutSeconds: input.healthTimeoutSeconds,
+              powerTimeoutSeconds: input.powerTimeoutSeconds,
+            },
             machine: r.target.host,
           };
-    const end = await gate.run(move.keys, () => runChild(move.workflow, `${id}/${r.persona}`, move.input, attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona)));
+    const end = await gate.run(move.keys, () =>
+      runChild(
+        move.workflow,
+        `${id}/${r.persona}`,
+        move.input,
+        attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona),
+      ),
+    );
     if (r.target.kind === 'machine') ended(r.target.machine, end);
-    const base = { persona: r.persona, priority: r.priority, run: end.run, startedAt: end.startedAt, endedAt: end.endedAt, steps: end.report?.steps ?? [] };
+    const base = {
+      persona: r.persona,
+      priority: r.priority,
+      run: end.run,
+      startedAt: end.startedAt,
+      endedAt: end.endedAt,
+      steps: end.report?.steps ?? [],
+    };
     if (!end.ok) return { ...base, outcome: 'failed', ...(end.error && { error: end.error }) };
-    return { ...base, outcome: 'restored', endedOn: end.report?.endedOn ?? move.machine, rtoSeconds: secondsSince(startMs, healthyAt(end)) };
+    return {
+      ...base,
+      outcome: 'restored',
+      endedOn: end.report?.endedOn ?? move.machine,
+      rtoSeconds: secondsSince(startMs, healthyAt(end)),
+    };
   };
 
   run = await journal.step(
@@ -219,10 +366,13 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         run = r;
         publish();
       }),
-    (r) => `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
+    (r) =>
+      `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
   );
   found.evictions = evictionsDone(chosen.evictions, moveEnds);
-  const failed = run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') || run.hosts.some((h) => h.outcome === 'failed');
+  const failed =
+    run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') ||
+    run.hosts.some((h) => h.outcome === 'failed');
   journal.finish('completed');
   const final = report(failed ? 'partial' : 'completed');
   journal.attachReport(final);

@@ -22,7 +22,11 @@ export interface ActionContext {
   readonly notify: (kind: string, body: Record<string, unknown>) => Promise<void>;
 }
 
-const attrs = (runbook: string, site: string, personas: readonly string[]): SearchAttributePair[] => [
+const attrs = (
+  runbook: string,
+  site: string,
+  personas: readonly string[],
+): SearchAttributePair[] => [
   { key: RUNBOOK_KEY, value: runbook },
   { key: SITE_KEY, value: site },
   { key: PERSONA_KEY, value: [...personas] },
@@ -39,23 +43,44 @@ export async function runAction(action: GuardAction, ctx: ActionContext): Promis
   const { input } = ctx;
   if (action.kind === 'alert') {
     ctx.update({ kind: 'alert', personas: personasOf(action.machines), state: 'reported' });
-    await ctx.notify('alert', { machines: action.machines, message: `lost; policy alert: nothing is moved` });
+    await ctx.notify('alert', {
+      machines: action.machines,
+      message: `lost; policy alert: nothing is moved`,
+    });
     return;
   }
-  const restore = { healthTimeoutSeconds: input.restore.healthTimeoutSeconds, powerTimeoutSeconds: input.restore.powerTimeoutSeconds };
-  const personas = action.kind === 'repurpose' ? [action.machine.persona] : personasOf(action.machines);
+  const restore = {
+    healthTimeoutSeconds: input.restore.healthTimeoutSeconds,
+    powerTimeoutSeconds: input.restore.powerTimeoutSeconds,
+  };
+  const personas =
+    action.kind === 'repurpose' ? [action.machine.persona] : personasOf(action.machines);
   const child =
     action.kind === 'repurpose'
       ? {
           type: 'repurpose',
           id: `${ctx.guardId}/${ctx.eventId}/repurpose-${action.machine.persona}`,
-          args: { persona: action.machine.persona, sourceDown: true, fence: 'full', allowEvict: true, ...restore },
+          args: {
+            persona: action.machine.persona,
+            sourceDown: true,
+            fence: 'full',
+            allowEvict: true,
+            ...restore,
+          },
           approval: 'auto' as const,
         }
       : {
           type: 'siteFailover',
           id: `${ctx.guardId}/${ctx.eventId}/failover-${action.approval}`,
-          args: { machines: action.machines.map((m) => m.machine), mode: 'disaster', probe: false, approval: action.approval, approvalTimeoutSeconds: input.restore.approvalTimeoutSeconds, fence: 'full', ...restore },
+          args: {
+            machines: action.machines.map((m) => m.machine),
+            mode: 'disaster',
+            probe: false,
+            approval: action.approval,
+            approvalTimeoutSeconds: input.restore.approvalTimeoutSeconds,
+            fence: 'full',
+            ...restore,
+          },
           approval: action.approval,
         };
   const base = { kind: action.kind, approval: child.approval, personas, run: child.id };
@@ -64,22 +89,36 @@ export async function runAction(action: GuardAction, ctx: ActionContext): Promis
     workflowId: child.id,
     args: [child.args],
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    typedSearchAttributes: attrs(child.type === 'repurpose' ? 'repurpose' : 'site-failover', input.site, personas),
+    typedSearchAttributes: attrs(
+      child.type === 'repurpose' ? 'repurpose' : 'site-failover',
+      input.site,
+      personas,
+    ),
   });
   const machines = action.kind === 'repurpose' ? [action.machine] : action.machines;
   await ctx.notify(child.approval === 'manual' ? 'approval-needed' : 'acting', {
     machines,
     run: child.id,
     runbook: child.type === 'repurpose' ? 'repurpose' : 'site-failover',
-    ...(child.approval === 'manual' && { approve: `POST /api/v1/runs/${encodeURIComponent(child.id)}/approval` }),
+    ...(child.approval === 'manual' && {
+      approve: `POST /api/v1/runs/${encodeURIComponent(child.id)}/approval`,
+    }),
   });
   try {
     const result = (await handle.result()) as { outcome?: string };
     const outcome = result.outcome ?? 'completed';
     const ok = outcome === 'completed' || outcome === 'nothing-failed';
     const declined = outcome === 'rejected' || outcome === 'expired';
-    ctx.update({ ...base, state: ok ? 'completed' : declined ? 'declined' : 'failed', ...(!ok && { error: `ended ${outcome}` }) });
-    await ctx.notify(ok ? 'restored' : declined ? 'declined' : 'not-restored', { machines, run: child.id, outcome });
+    ctx.update({
+      ...base,
+      state: ok ? 'completed' : declined ? 'declined' : 'failed',
+      ...(!ok && { error: `ended ${outcome}` }),
+    });
+    await ctx.notify(ok ? 'restored' : declined ? 'declined' : 'not-restored', {
+      machines,
+      run: child.id,
+      outcome,
+    });
   } catch (e) {
     const error = errorOf(e);
     ctx.update({ ...base, state: 'failed', error: `${error.type}: ${error.message}` });
@@ -87,11 +126,20 @@ export async function runAction(action: GuardAction, ctx: ActionContext): Promis
   }
 }
 
-/** Sends one notification through the signed webhook, when one is configured; a receiver that stays down is counted, never fatal. */
-export async function sendNotification(input: SiteGuardInput, payload: Record<string, unknown>): Promise<{ ok: boolean; error?: string }> {
+/**
+ * Sends one notification through the signed webhook, when one is configured; a receiver that stays
+ * down is counted, never fatal.
+ */
+export async function sendNotification(
+  input: SiteGuardInput,
+  payload: Record<string, unknown>,
+): Promise<{ ok: boolean; error?: string }> {
   if (input.webhook === undefined) return { ok: true };
   try {
-    await voice.sendGuardNotification.executeWithOptions({ summary: `notify ${String(payload.kind)}` }, [{ url: input.webhook.url, secret: input.webhook.secret, payload }]);
+    await voice.sendGuardNotification.executeWithOptions(
+      { summary: `notify ${String(payload.kind)}` },
+      [{ url: input.webhook.url, secret: input.webhook.secret, payload }],
+    );
     return { ok: true };
   } catch (e) {
     const error = errorOf(e);

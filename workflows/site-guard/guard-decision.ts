@@ -17,7 +17,9 @@ export interface MachineObservation {
   readonly machine: string;
   readonly rack: string;
   readonly bmcAnswers: boolean;
-  /** The persona the ledger (else the topology) runs there; machines without one are not guarded. */
+  /**
+   * The persona the ledger (else the topology) runs there; machines without one are not guarded.
+   */
   readonly persona?: string;
   /** The persona's priority (1 highest … 5). */
   readonly priority?: number;
@@ -54,13 +56,21 @@ export interface LostMachine {
 export interface GuardMemory {
   /** Consecutive counted rounds in which both signals failed, per machine. */
   readonly failed: Readonly<Record<string, number>>;
-  /** Consecutive counted rounds with a dark BMC and a healthy persona (a BMC problem), per machine. */
+  /**
+   * Consecutive counted rounds with a dark BMC and a healthy persona (a BMC problem), per machine.
+   */
   readonly bmcOnly: Readonly<Record<string, number>>;
   /** An event still collecting machines until its window closes. */
   readonly open?: { readonly openedMs: number; readonly machines: readonly LostMachine[] };
-  /** Machines already handed to an action: not judged again until their persona leaves them or they answer. */
+  /**
+   * Machines already handed to an action: not judged again until their persona leaves them or they
+   * answer.
+   */
   readonly handled: readonly string[];
-  /** Findings already reported, so each is notified once (`bmc:<machine>`, `persona:<machine>`, `doubt`). */
+  /**
+   * Findings already reported, so each is notified once (`bmc:<machine>`, `persona:<machine>`,
+   * `doubt`).
+   */
   readonly reported: readonly string[];
 }
 
@@ -119,7 +129,10 @@ export function doubtOf(round: RoundObservation): string | undefined {
   return undefined;
 }
 
-/** One event from the machines lost within a window: a single machine, one rack, or several racks (the site). */
+/**
+ * One event from the machines lost within a window: a single machine, one rack, or several racks
+ * (the site).
+ */
 export function classify(machines: readonly LostMachine[]): GuardEvent {
   const sorted = [...machines].sort((a, b) => (a.machine < b.machine ? -1 : 1));
   const racks = [...new Set(sorted.map((m) => m.rack))].sort();
@@ -127,38 +140,74 @@ export function classify(machines: readonly LostMachine[]): GuardEvent {
   return { kind, racks, machines: sorted };
 }
 
-/** Counts one more round for each machine that matches; a machine that does not starts again from zero. */
-function streaks(prior: Readonly<Record<string, number>>, machines: readonly MachineObservation[], matches: (m: MachineObservation) => boolean): Record<string, number> {
-  return Object.fromEntries(machines.filter(matches).map((m) => [m.machine, (prior[m.machine] ?? 0) + 1]));
+/**
+ * Counts one more round for each machine that matches; a machine that does not starts again from
+ * zero.
+ */
+function streaks(
+  prior: Readonly<Record<string, number>>,
+  machines: readonly MachineObservation[],
+  matches: (m: MachineObservation) => boolean,
+): Record<string, number> {
+  return Object.fromEntries(
+    machines.filter(matches).map((m) => [m.machine, (prior[m.machine] ?? 0) + 1]),
+  );
 }
 
 const bmcOnlyDark = (m: MachineObservation): boolean => !m.bmcAnswers && m.personaHealthy === true;
 
 /** Judges one probe round taken at `nowMs`, given the memory of the rounds before. */
-export function decideRound(memory: GuardMemory, round: RoundObservation, nowMs: number, rules: GuardRules): RoundDecision {
+export function decideRound(
+  memory: GuardMemory,
+  round: RoundObservation,
+  nowMs: number,
+  rules: GuardRules,
+): RoundDecision {
   const doubt = doubtOf(round);
   const guarded = round.machines.filter((m) => m.persona !== undefined);
   const byMachine = new Map(guarded.map((m) => [m.machine, m]));
-  // A handled machine is released once its persona left it (restored elsewhere) or it answers again.
+  // A handled machine is released once its persona left it (restored elsewhere) or it answers
+  // again.
   const handled = memory.handled.filter((id) => {
     const m = byMachine.get(id);
     return m !== undefined && bothFailed(m);
   });
   if (doubt !== undefined) {
-    const fresh = memory.reported.includes('doubt') ? [] : [{ kind: 'doubtful', reason: doubt } as const];
-    return { memory: { ...memory, handled, reported: [...new Set([...memory.reported, 'doubt'])] }, doubt, events: [], findings: fresh };
+    const fresh = memory.reported.includes('doubt')
+      ? []
+      : [{ kind: 'doubtful', reason: doubt } as const];
+    return {
+      memory: { ...memory, handled, reported: [...new Set([...memory.reported, 'doubt'])] },
+      doubt,
+      events: [],
+      findings: fresh,
+    };
   }
 
   const failed = streaks(memory.failed, guarded, bothFailed);
   const bmcOnly = streaks(memory.bmcOnly, guarded, bmcOnlyDark);
 
-  // An open event keeps only machines still failing: one that answers again during the window was a flap.
-  let open = memory.open && { ...memory.open, machines: memory.open.machines.filter((l) => failed[l.machine] !== undefined) };
+  // An open event keeps only machines still failing: one that answers again during the window was a
+  // flap.
+  let open = memory.open && {
+    ...memory.open,
+    machines: memory.open.machines.filter((l) => failed[l.machine] !== undefined),
+  };
   const waiting = new Set([...handled, ...(open?.machines.map((l) => l.machine) ?? [])]);
-  const newlyLost = guarded.filter((m) => (failed[m.machine] ?? 0) >= rules.failuresToLose && !waiting.has(m.machine));
+  const newlyLost = guarded.filter(
+    (m) => (failed[m.machine] ?? 0) >= rules.failuresToLose && !waiting.has(m.machine),
+  );
   if (newlyLost.length > 0) {
-    const added = newlyLost.map((m) => ({ machine: m.machine, persona: m.persona!, priority: m.priority ?? 1, rack: m.rack }));
-    open = open && open.machines.length > 0 ? { ...open, machines: [...open.machines, ...added] } : { openedMs: nowMs, machines: added };
+    const added = newlyLost.map((m) => ({
+      machine: m.machine,
+      persona: m.persona!,
+      priority: m.priority ?? 1,
+      rack: m.rack,
+    }));
+    open =
+      open && open.machines.length > 0
+        ? { ...open, machines: [...open.machines, ...added] }
+        : { openedMs: nowMs, machines: added };
   }
   const events: GuardEvent[] = [];
   let nextHandled = handled;
@@ -177,15 +226,23 @@ export function decideRound(memory: GuardMemory, round: RoundObservation, nowMs:
     const personaKey = `persona:${m.machine}`;
     if ((bmcOnly[m.machine] ?? 0) >= rules.failuresToLose) {
       keep.add(bmcKey);
-      if (!reported.has(bmcKey)) findings.push({ kind: 'bmc-problem', machine: m.machine, persona: m.persona! });
+      if (!reported.has(bmcKey))
+        findings.push({ kind: 'bmc-problem', machine: m.machine, persona: m.persona! });
     }
     if (m.bmcAnswers && m.personaHealthy === false) {
       keep.add(personaKey);
-      if (!reported.has(personaKey)) findings.push({ kind: 'persona-down', machine: m.machine, persona: m.persona! });
+      if (!reported.has(personaKey))
+        findings.push({ kind: 'persona-down', machine: m.machine, persona: m.persona! });
     }
   }
   return {
-    memory: { failed, bmcOnly, ...(open && { open }), handled: nextHandled, reported: [...keep].sort() },
+    memory: {
+      failed,
+      bmcOnly,
+      ...(open && { open }),
+      handled: nextHandled,
+      reported: [...keep].sort(),
+    },
     events,
     findings,
   };
@@ -198,12 +255,20 @@ export interface PolicyTable {
 
 /** A persona's own policy, else its priority's. */
 export function policyFor(persona: string, priority: number, table: PolicyTable): GuardPolicy {
-  return table.byPersona[persona] ?? table.byPriority[String(priority) as keyof PolicyTable['byPriority']] ?? 'approve';
+  return (
+    table.byPersona[persona] ??
+    table.byPriority[String(priority) as keyof PolicyTable['byPriority']] ??
+    'approve'
+  );
 }
 
 export type GuardAction =
   | { readonly kind: 'repurpose'; readonly machine: LostMachine }
-  | { readonly kind: 'site-failover'; readonly approval: 'auto' | 'manual'; readonly machines: readonly LostMachine[] }
+  | {
+      readonly kind: 'site-failover';
+      readonly approval: 'auto' | 'manual';
+      readonly machines: readonly LostMachine[];
+    }
   | { readonly kind: 'alert'; readonly machines: readonly LostMachine[] };
 
 /**
@@ -212,16 +277,24 @@ export type GuardAction =
  * `site-failover`), `approve` ones by one `site-failover` that waits for approval, `alert`
  * ones only reported. So an event is at most one failover per policy, never one per machine.
  */
-export function actionsFor(event: GuardEvent, policyOf: (l: LostMachine) => GuardPolicy): GuardAction[] {
+export function actionsFor(
+  event: GuardEvent,
+  policyOf: (l: LostMachine) => GuardPolicy,
+): GuardAction[] {
   const of = (p: GuardPolicy) => event.machines.filter((l) => policyOf(l) === p);
   const auto = of('auto');
   const approve = of('approve');
   const alert = of('alert');
   const actions: GuardAction[] = [];
   if (auto.length > 0) {
-    actions.push(event.kind === 'machine' ? { kind: 'repurpose', machine: auto[0]! } : { kind: 'site-failover', approval: 'auto', machines: auto });
+    actions.push(
+      event.kind === 'machine'
+        ? { kind: 'repurpose', machine: auto[0]! }
+        : { kind: 'site-failover', approval: 'auto', machines: auto },
+    );
   }
-  if (approve.length > 0) actions.push({ kind: 'site-failover', approval: 'manual', machines: approve });
+  if (approve.length > 0)
+    actions.push({ kind: 'site-failover', approval: 'manual', machines: approve });
   if (alert.length > 0) actions.push({ kind: 'alert', machines: alert });
   return actions;
 }

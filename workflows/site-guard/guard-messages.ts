@@ -4,7 +4,12 @@ import type { EventKind, GuardAction, LostMachine } from './guard-decision';
 
 /** Who pauses or resumes a guard, and why (free text for the status and the notification). */
 export const guardToggleInputSchema = z.strictObject({
-  by: z.string().min(1).max(100).regex(/^[\w .@:/-]+$/, 'letters, digits, spaces and . @ : / - only').optional(),
+  by: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\w .@:/-]+$/, 'letters, digits, spaces and . @ : / - only')
+    .optional(),
   reason: z.string().max(500).optional(),
 });
 export type GuardToggleInput = z.output<typeof guardToggleInputSchema>;
@@ -23,7 +28,13 @@ export interface GuardEventRecord {
     /** The child run (repurpose or site-failover) the guard started. */
     readonly run?: string;
     /** declined: the failover's plan was rejected or its approval expired; nothing moved. */
-    readonly state: 'running' | 'awaiting-approval' | 'completed' | 'declined' | 'failed' | 'reported';
+    readonly state:
+      | 'running'
+      | 'awaiting-approval'
+      | 'completed'
+      | 'declined'
+      | 'failed'
+      | 'reported';
     readonly error?: string;
   }>;
 }
@@ -45,13 +56,23 @@ export interface GuardStatus {
   /** Machines counting towards lost (consecutive failed rounds of both signals). */
   readonly suspects: Readonly<Record<string, number>>;
   readonly events: readonly GuardEventRecord[];
-  /** Failovers started with manual approval that still wait (answer them at /api/v1/runs/<run>/approval). */
+  /**
+   * Failovers started with manual approval that still wait (answer them at
+   * /api/v1/runs/<run>/approval).
+   */
   readonly pendingApprovals: readonly string[];
-  readonly notifications: { readonly sent: number; readonly failed: number; readonly lastError?: string };
+  readonly notifications: {
+    readonly sent: number;
+    readonly failed: number;
+    readonly lastError?: string;
+  };
 }
 
 export const guardStatusQuery = defineQuery<GuardStatus>('guardStatus');
 /** Stops probing and acting (restores already started go on); refused when already paused. */
 export const pauseUpdate = defineUpdate<GuardStatus, [GuardToggleInput]>('pause');
-/** Probes again from a clean slate (streaks counted while paused would be stale); refused when not paused. */
+/**
+ * Probes again from a clean slate (streaks counted while paused would be stale); refused when not
+ * paused.
+ */
 export const resumeUpdate = defineUpdate<GuardStatus, [GuardToggleInput]>('resume');

@@ -22,38 +22,59 @@ export const guardPolicyTableSchema = z.strictObject({
   byPersona: z.record(idSchema, guardPolicySchema).default({}),
 });
 
-/** Where notifications go. The HMAC key is the `password` of a named credential, resolved by the activity at call time. */
+/**
+ * Where notifications go. The HMAC key is the `password` of a named credential, resolved by the
+ * activity at call time.
+ */
 export const guardWebhookSchema = z.strictObject({
-  url: z.string().regex(/^https?:\/\/[A-Za-z0-9.[\]:_-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+=?&-]*)?$/, 'must be an http(s) URL without spaces or quotes'),
+  url: z
+    .string()
+    .regex(
+      /^https?:\/\/[A-Za-z0-9.[\]:_-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+=?&-]*)?$/,
+      'must be an http(s) URL without spaces or quotes',
+    ),
   secret: idSchema,
 });
 
-export const siteGuardInputSchema = z
-  .strictObject({
-    site: idSchema,
-    /** Seconds between probe rounds. */
-    intervalSeconds: z.number().int().min(1).max(3600).default(30),
-    /** Consecutive rounds in which both the BMC and the persona's health check fail before a machine counts as lost; at least 2, so one failed probe never moves anything. */
-    failuresToLose: z.number().int().min(2).max(100).default(3),
-    /** Machines judged lost within this many seconds of the first form one event (one rack or site failover). */
-    eventWindowSeconds: z.number().int().min(0).max(3600).default(60),
-    /** How many BMCs and health checks are probed at once. */
-    probeParallelism: z.number().int().min(1).max(128).default(16),
-    /** Probe rounds per workflow run before it continues as new (its history stays small). */
-    roundsPerRun: z.number().int().min(1).max(1000).default(200),
-    policy: guardPolicyTableSchema.default({ byPriority: { 1: 'approve', 2: 'approve', 3: 'auto', 4: 'auto', 5: 'auto' }, byPersona: {} }),
-    webhook: guardWebhookSchema.optional(),
-    /** Passed to the restores the guard starts. */
-    restore: z
-      .strictObject({
-        healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
-        powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
-        approvalTimeoutSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(3600),
-      })
-      .default({ healthTimeoutSeconds: 600, powerTimeoutSeconds: 300, approvalTimeoutSeconds: 3600 }),
-    paused: z.boolean().default(false),
-    /** What a run hands to the next one when it continues as new; never set by hand. */
-    carry: z.unknown().optional(),
-  });
+export const siteGuardInputSchema = z.strictObject({
+  site: idSchema,
+  /** Seconds between probe rounds. */
+  intervalSeconds: z.number().int().min(1).max(3600).default(30),
+  /**
+   * Consecutive rounds in which both the BMC and the persona's health check fail before a machine
+   * counts as lost; at least 2, so one failed probe never moves anything.
+   */
+  failuresToLose: z.number().int().min(2).max(100).default(3),
+  /**
+   * Machines judged lost within this many seconds of the first form one event (one rack or site
+   * failover).
+   */
+  eventWindowSeconds: z.number().int().min(0).max(3600).default(60),
+  /** How many BMCs and health checks are probed at once. */
+  probeParallelism: z.number().int().min(1).max(128).default(16),
+  /** Probe rounds per workflow run before it continues as new (its history stays small). */
+  roundsPerRun: z.number().int().min(1).max(1000).default(200),
+  policy: guardPolicyTableSchema.default({
+    byPriority: { 1: 'approve', 2: 'approve', 3: 'auto', 4: 'auto', 5: 'auto' },
+    byPersona: {},
+  }),
+  webhook: guardWebhookSchema.optional(),
+  /** Passed to the restores the guard starts. */
+  restore: z
+    .strictObject({
+      healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
+      powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
+      approvalTimeoutSeconds: z
+        .number()
+        .int()
+        .min(10)
+        .max(7 * 24 * 3600)
+        .default(3600),
+    })
+    .default({ healthTimeoutSeconds: 600, powerTimeoutSeconds: 300, approvalTimeoutSeconds: 3600 }),
+  paused: z.boolean().default(false),
+  /** What a run hands to the next one when it continues as new; never set by hand. */
+  carry: z.unknown().optional(),
+});
 
 export type SiteGuardInput = z.output<typeof siteGuardInputSchema>;

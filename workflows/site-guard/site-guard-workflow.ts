@@ -1,12 +1,30 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { guardProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { runAction, sendNotification } from './guard-actions';
 import { GuardBook, type GuardCarry } from './guard-book';
-import { actionsFor, decideRound, policyFor, type GuardEvent, type RoundObservation } from './guard-decision';
-import { guardStatusQuery, guardToggleInputSchema, pauseUpdate, resumeUpdate } from './guard-messages';
+import {
+  actionsFor,
+  decideRound,
+  policyFor,
+  type GuardEvent,
+  type RoundObservation,
+} from './guard-decision';
+import {
+  guardStatusQuery,
+  guardToggleInputSchema,
+  pauseUpdate,
+  resumeUpdate,
+} from './guard-messages';
 import { siteGuardInputSchema } from './site-guard-input';
 
 const eyes = proxyActivities<RunbookActivities>(guardProbe);
@@ -34,10 +52,17 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
     background.add(work);
     void work.finally(() => background.delete(work));
   };
-  if (paused && book.status.paused === undefined) book.pause(new Date().toISOString(), undefined, 'started paused');
+  if (paused && book.status.paused === undefined)
+    book.pause(new Date().toISOString(), undefined, 'started paused');
 
   const notify = async (kind: string, body: Record<string, unknown>): Promise<void> => {
-    const r = await sendNotification(input, { kind, guard: guardId, site: input.site, at: new Date().toISOString(), ...body });
+    const r = await sendNotification(input, {
+      kind,
+      guard: guardId,
+      site: input.site,
+      at: new Date().toISOString(),
+      ...body,
+    });
     if (input.webhook !== undefined) book.noteNotification(r.ok, r.error);
   };
 
@@ -50,7 +75,12 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
       await notify('paused', { ...who });
       return book.status;
     },
-    { validator: (who) => { guardToggleInputSchema.parse(who); if (paused) throw new Error(`the guard of ${input.site} is already paused`); } },
+    {
+      validator: (who) => {
+        guardToggleInputSchema.parse(who);
+        if (paused) throw new Error(`the guard of ${input.site} is already paused`);
+      },
+    },
   );
   setHandler(
     resumeUpdate,
@@ -61,15 +91,31 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
       await notify('resumed', { ...who });
       return book.status;
     },
-    { validator: (who) => { guardToggleInputSchema.parse(who); if (!paused) throw new Error(`the guard of ${input.site} is not paused`); } },
+    {
+      validator: (who) => {
+        guardToggleInputSchema.parse(who);
+        if (!paused) throw new Error(`the guard of ${input.site} is not paused`);
+      },
+    },
   );
 
   const act = async (event: GuardEvent): Promise<void> => {
     const eventId = book.openEvent(event, new Date().toISOString());
-    const policyOf = (l: { persona: string; priority: number }) => policyFor(l.persona, l.priority, input.policy);
+    const policyOf = (l: { persona: string; priority: number }) =>
+      policyFor(l.persona, l.priority, input.policy);
     book.inFlight += 1;
     try {
-      await Promise.all(actionsFor(event, policyOf).map((a) => runAction(a, { input, guardId, eventId, notify, update: (r) => book.updateAction(eventId, r) })));
+      await Promise.all(
+        actionsFor(event, policyOf).map((a) =>
+          runAction(a, {
+            input,
+            guardId,
+            eventId,
+            notify,
+            update: (r) => book.updateAction(eventId, r),
+          }),
+        ),
+      );
     } finally {
       book.inFlight -= 1;
       book.refresh();
@@ -80,7 +126,9 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
     let round: RoundObservation | undefined;
     let failure: string | undefined;
     try {
-      round = await eyes.probeGuardSite.executeWithOptions({ summary: `probe ${input.site}` }, [{ site: input.site, parallelism: input.probeParallelism }]);
+      round = await eyes.probeGuardSite.executeWithOptions({ summary: `probe ${input.site}` }, [
+        { site: input.site, parallelism: input.probeParallelism },
+      ]);
     } catch (e) {
       failure = `the probe round itself failed (${errorOf(e).message}): nothing is judged from it`;
     }
@@ -91,7 +139,10 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
       book.recordRound(at, undefined, book.memory, failure);
       return;
     }
-    const decision = decideRound(book.memory, round, Date.now(), { failuresToLose: input.failuresToLose, eventWindowMs: input.eventWindowSeconds * 1000 });
+    const decision = decideRound(book.memory, round, Date.now(), {
+      failuresToLose: input.failuresToLose,
+      eventWindowMs: input.eventWindowSeconds * 1000,
+    });
     book.recordRound(at, round, decision.memory, decision.doubt);
     for (const f of decision.findings) spawn(notify(f.kind, { ...f }));
     for (const event of decision.events) spawn(act(event));

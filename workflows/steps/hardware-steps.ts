@@ -4,7 +4,16 @@ import type { LunHolders } from '../../activities/storage-activities';
 import type { PlacementPlan } from '../../activities/placement-plan';
 import type { BootAssignment, MachineRecord, Placement } from '../../inventory/ledger-records';
 import type { BootDeviceState, PowerState } from '../../drivers/power/power-driver';
-import { healthWait, ledgerOp, planOp, powerOp, powerWait, storageOp, switchConfig, undoOp } from '../activity-profiles';
+import {
+  healthWait,
+  ledgerOp,
+  planOp,
+  powerOp,
+  powerWait,
+  storageOp,
+  switchConfig,
+  undoOp,
+} from '../activity-profiles';
 import type { RunbookActivities } from '../runbook-activities';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
@@ -23,10 +32,16 @@ const undo = acts(undoOp);
  */
 export const RESTART_PATCH = 'shutdown-undo-boots-pxe-and-verifies-occupant';
 
-/** Runs whose boot-device undo left "no override" (and unknown devices) as the run had changed them replay without putting them back. */
+/**
+ * Runs whose boot-device undo left "no override" (and unknown devices) as the run had changed them
+ * replay without putting them back.
+ */
 export const EXACT_BOOT_UNDO_PATCH = 'boot-device-undo-restores-no-override';
 
-/** Thrown by a runbook when no machine can take a persona; the run ends with a clear "no capacity" outcome. */
+/**
+ * Thrown by a runbook when no machine can take a persona; the run ends with a clear "no capacity"
+ * outcome.
+ */
 export const NO_CAPACITY = 'NoCapacityError';
 
 /**
@@ -48,20 +63,33 @@ export class HardwareSteps {
    * one of them (the caller tries its next candidate); the release is registered as an undo
    * only once something is held.
    */
-  async tryLease(resources: string[], purpose: string, vacant: Array<{ machine: string; except: string[] }> = []): Promise<boolean> {
+  async tryLease(
+    resources: string[],
+    purpose: string,
+    vacant: Array<{ machine: string; except: string[] }> = [],
+  ): Promise<boolean> {
     const summary = `lease ${resources.join(', ')}`;
     const granted = await this.journal.step(
       'lease',
       summary,
       async () => {
         try {
-          return await ledger.ledgerAcquire.executeWithOptions({ summary }, [this.site, { holder: this.holder, resources, purpose, vacant }]);
+          return await ledger.ledgerAcquire.executeWithOptions({ summary }, [
+            this.site,
+            { holder: this.holder, resources, purpose, vacant },
+          ]);
         } catch (e) {
-          if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError') return undefined;
+          if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError')
+            return undefined;
           throw e;
         }
       },
-      (r) => (r === undefined ? 'held by another run' : r.reclaimed.length ? `granted; reclaimed ${r.reclaimed.length} stale lease(s)` : 'granted'),
+      (r) =>
+        r === undefined
+          ? 'held by another run'
+          : r.reclaimed.length
+            ? `granted; reclaimed ${r.reclaimed.length} stale lease(s)`
+            : 'granted',
     );
     if (granted === undefined) return false;
     this.saga.onUndo('lease', `release leases of ${this.holder}`, () => this.releaseAll());
@@ -74,24 +102,46 @@ export class HardwareSteps {
   }
 
   releaseAll(): Promise<unknown> {
-    return undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [this.site, { holder: this.holder }]);
+    return undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [
+      this.site,
+      { holder: this.holder },
+    ]);
   }
 
   planPlacement(persona: string, machine: string): Promise<PlacementPlan> {
-    return plan.planPlacement.executeWithOptions({ summary: `plan ${persona} on ${machine}` }, [{ persona, machine }]);
+    return plan.planPlacement.executeWithOptions({ summary: `plan ${persona} on ${machine}` }, [
+      { persona, machine },
+    ]);
   }
 
   /** Makes ports exactly `targets`; the undo restores what they were. */
-  async configurePorts(name: string, summary: string, targets: ReadonlyArray<{ switchId: string; port: string; desired: Omit<PortSpec, 'switchId' | 'port'> }>): Promise<void> {
+  async configurePorts(
+    name: string,
+    summary: string,
+    targets: ReadonlyArray<{
+      switchId: string;
+      port: string;
+      desired: Omit<PortSpec, 'switchId' | 'port'>;
+    }>,
+  ): Promise<void> {
     if (targets.length === 0) return;
     const refs = targets.map((t) => ({ switchId: t.switchId, port: t.port }));
-    const prior = await switches.readPorts.executeWithOptions({ summary: `read ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}` }, [{ ports: refs }]);
+    const prior = await switches.readPorts.executeWithOptions(
+      { summary: `read ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}` },
+      [{ ports: refs }],
+    );
     await this.saga.step(
       name,
       summary,
-      () => switches.configurePorts.executeWithOptions({ summary }, [{ ports: targets.map((t) => ({ switchId: t.switchId, port: t.port, ...t.desired })) }]),
+      () =>
+        switches.configurePorts.executeWithOptions({ summary }, [
+          { ports: targets.map((t) => ({ switchId: t.switchId, port: t.port, ...t.desired })) },
+        ]),
       {
-        undo: { summary: `restore ports ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}`, run: () => undo.configurePorts({ ports: prior }) },
+        undo: {
+          summary: `restore ports ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}`,
+          run: () => undo.configurePorts({ ports: prior }),
+        },
         describe: (r) => `${r.changed.length} of ${targets.length} port(s) changed`,
       },
     );
@@ -102,49 +152,109 @@ export class HardwareSteps {
    * rest first, so a non-shared LUN never has two holders on the way. The undo restores every
    * touched LUN's holders.
    */
-  async maskExactly(name: string, initiator: string, luns: ReadonlyArray<{ array: string; lun: string }>, arrays: readonly string[]): Promise<void> {
+  async maskExactly(
+    name: string,
+    initiator: string,
+    luns: ReadonlyArray<{ array: string; lun: string }>,
+    arrays: readonly string[],
+  ): Promise<void> {
     for (const array of [...new Set([...arrays, ...luns.map((l) => l.array)])].sort()) {
       const wanted = luns.filter((l) => l.array === array).map((l) => l.lun);
-      const visible = await storage.listLunsVisibleTo.executeWithOptions({ summary: `LUNs of ${array} visible to ${initiator}` }, [{ array, initiator }]);
+      const visible = await storage.listLunsVisibleTo.executeWithOptions(
+        { summary: `LUNs of ${array} visible to ${initiator}` },
+        [{ array, initiator }],
+      );
       const stale = visible.filter((l) => !wanted.includes(l));
       const touched = [...new Set([...stale, ...wanted])];
       if (touched.length === 0) continue;
-      const prior: LunHolders = await storage.readLunHolders.executeWithOptions({ summary: `holders of ${touched.join(', ')}` }, [{ array, luns: touched }]);
+      const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
+        { summary: `holders of ${touched.join(', ')}` },
+        [{ array, luns: touched }],
+      );
       await this.saga.step(
         name,
         `on ${array}: ${stale.length ? `unmask ${stale.join(', ')} and ` : ''}mask ${wanted.join(', ') || 'nothing'} to ${initiator}`,
         async () => {
-          if (stale.length) await storage.unmaskLuns.executeWithOptions({ summary: `unmask ${stale.join(', ')} from ${initiator}` }, [{ array, masks: stale.map((lun) => ({ lun, initiator })) }]);
-          if (wanted.length) await storage.maskLuns.executeWithOptions({ summary: `mask ${wanted.join(', ')} to ${initiator}` }, [{ array, masks: wanted.map((lun) => ({ lun, initiator })) }]);
+          if (stale.length)
+            await storage.unmaskLuns.executeWithOptions(
+              { summary: `unmask ${stale.join(', ')} from ${initiator}` },
+              [{ array, masks: stale.map((lun) => ({ lun, initiator })) }],
+            );
+          if (wanted.length)
+            await storage.maskLuns.executeWithOptions(
+              { summary: `mask ${wanted.join(', ')} to ${initiator}` },
+              [{ array, masks: wanted.map((lun) => ({ lun, initiator })) }],
+            );
         },
-        { undo: { summary: `restore holders of ${touched.join(', ')} on ${array}`, run: () => undo.restoreLunHolders({ array, holders: prior }) } },
+        {
+          undo: {
+            summary: `restore holders of ${touched.join(', ')} on ${array}`,
+            run: () => undo.restoreLunHolders({ array, holders: prior }),
+          },
+        },
       );
     }
   }
 
   /** Removes `initiator` from `luns`; the undo gives them back their holders. */
-  async unmask(name: string, initiator: string, luns: ReadonlyArray<{ array: string; lun: string }>): Promise<void> {
+  async unmask(
+    name: string,
+    initiator: string,
+    luns: ReadonlyArray<{ array: string; lun: string }>,
+  ): Promise<void> {
     for (const array of [...new Set(luns.map((l) => l.array))].sort()) {
       const mine = luns.filter((l) => l.array === array).map((l) => l.lun);
-      const prior: LunHolders = await storage.readLunHolders.executeWithOptions({ summary: `holders of ${mine.join(', ')}` }, [{ array, luns: mine }]);
+      const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
+        { summary: `holders of ${mine.join(', ')}` },
+        [{ array, luns: mine }],
+      );
       await this.saga.step(
         name,
         `on ${array}: unmask ${mine.join(', ')} from ${initiator}`,
-        () => storage.unmaskLuns.executeWithOptions({ summary: `unmask ${mine.join(', ')} from ${initiator}` }, [{ array, masks: mine.map((lun) => ({ lun, initiator })) }]),
-        { undo: { summary: `restore holders of ${mine.join(', ')} on ${array}`, run: () => undo.restoreLunHolders({ array, holders: prior }) } },
+        () =>
+          storage.unmaskLuns.executeWithOptions(
+            { summary: `unmask ${mine.join(', ')} from ${initiator}` },
+            [{ array, masks: mine.map((lun) => ({ lun, initiator })) }],
+          ),
+        {
+          undo: {
+            summary: `restore holders of ${mine.join(', ')} on ${array}`,
+            run: () => undo.restoreLunHolders({ array, holders: prior }),
+          },
+        },
       );
     }
   }
 
-  /** Points every MAC at the assignment (or, with null, at nothing); the undo restores each MAC's previous one. */
-  async assignBoot(machine: string, macs: readonly string[], assignment: Omit<BootAssignment, 'mac'> | null): Promise<void> {
+  /**
+   * Points every MAC at the assignment (or, with null, at nothing); the undo restores each MAC's
+   * previous one.
+   */
+  async assignBoot(
+    machine: string,
+    macs: readonly string[],
+    assignment: Omit<BootAssignment, 'mac'> | null,
+  ): Promise<void> {
     const previous = new Map<string, BootAssignment | null>();
     await this.saga.step(
       'boot-assignment',
-      assignment ? `${machine} boots ${assignment.persona} (${assignment.image})` : `${machine} boots nothing`,
+      assignment
+        ? `${machine} boots ${assignment.persona} (${assignment.image})`
+        : `${machine} boots nothing`,
       async () => {
         for (const mac of macs) {
-          const r = await ledger.ledgerSetBoot.executeWithOptions({ summary: `boot assignment of ${mac}` }, [this.site, { holder: this.holder, mac, machine, assignment: assignment ? { ...assignment, mac } : null }]);
+          const r = await ledger.ledgerSetBoot.executeWithOptions(
+            { summary: `boot assignment of ${mac}` },
+            [
+              this.site,
+              {
+                holder: this.holder,
+                mac,
+                machine,
+                assignment: assignment ? { ...assignment, mac } : null,
+              },
+            ],
+          );
           previous.set(mac, r.previous);
         }
       },
@@ -154,7 +264,12 @@ export class HardwareSteps {
           run: async () => {
             for (const mac of macs) {
               if (!previous.has(mac)) continue;
-              await undo.ledgerSetBoot(this.site, { holder: this.holder, mac, machine, assignment: previous.get(mac) ?? null });
+              await undo.ledgerSetBoot(this.site, {
+                holder: this.holder,
+                mac,
+                machine,
+                assignment: previous.get(mac) ?? null,
+              });
             }
           },
         },
@@ -169,44 +284,89 @@ export class HardwareSteps {
    * says to set it by hand.
    */
   async bootDevice(machine: string, device: 'pxe' | 'disk'): Promise<void> {
-    const before: BootDeviceState = await power.readBootDevice.executeWithOptions({ summary: `read boot device of ${machine}` }, [{ machine }]);
+    const before: BootDeviceState = await power.readBootDevice.executeWithOptions(
+      { summary: `read boot device of ${machine}` },
+      [{ machine }],
+    );
     const was = `${before.device}${before.device === 'none' ? '' : `${before.persistent ? ', persistent' : ', next boot only'}${before.uefi ? ', UEFI' : ''}`}`;
     await this.saga.step(
       'boot-device',
       `boot ${machine} from ${device}`,
-      () => power.setBootDevice.executeWithOptions({ summary: `boot device ${device} on ${machine}` }, [{ machine, device, persistent: true, uefi: true }]),
+      () =>
+        power.setBootDevice.executeWithOptions({ summary: `boot device ${device} on ${machine}` }, [
+          { machine, device, persistent: true, uefi: true },
+        ]),
       {
         undo: {
           summary: `boot device of ${machine} back to ${was}`,
           run: async () => {
-            if (before.device === 'pxe' || before.device === 'disk') return undo.setBootDevice({ machine, device: before.device, persistent: before.persistent, uefi: before.uefi });
+            if (before.device === 'pxe' || before.device === 'disk')
+              return undo.setBootDevice({
+                machine,
+                device: before.device,
+                persistent: before.persistent,
+                uefi: before.uefi,
+              });
             if (!patched(EXACT_BOOT_UNDO_PATCH)) return undefined;
-            if (before.device === 'none') return undo.setBootDevice({ machine, device: 'none', persistent: false, uefi: false });
-            throw new Error(`${machine} had a boot override rackshift cannot set (${before.device}); set it back by hand`);
+            if (before.device === 'none')
+              return undo.setBootDevice({
+                machine,
+                device: 'none',
+                persistent: false,
+                uefi: false,
+              });
+            throw new Error(
+              `${machine} had a boot override rackshift cannot set (${before.device}); set it back by hand`,
+            );
           },
         },
       },
     );
   }
 
-  /** Powers on (a machine already on is cycled, so that it boots what it was just given); the undo powers it off. */
+  /**
+   * Powers on (a machine already on is cycled, so that it boots what it was just given); the undo
+   * powers it off.
+   */
   async powerOnToBoot(machine: string, timeoutSeconds: number): Promise<void> {
-    const state: PowerState = await power.readPowerState.executeWithOptions({ summary: `read power of ${machine}` }, [{ machine }]);
+    const state: PowerState = await power.readPowerState.executeWithOptions(
+      { summary: `read power of ${machine}` },
+      [{ machine }],
+    );
     await this.saga.step(
       'power-on',
       state === 'on' ? `power-cycle ${machine} to boot` : `power on ${machine}`,
       async () => {
-        await power.requestPower.executeWithOptions({ summary: `${state === 'on' ? 'cycle' : 'on'} ${machine}` }, [{ machine, action: state === 'on' ? 'cycle' : 'on' }]);
-        const r = await acts(powerWait(timeoutSeconds)).waitForPowerState.executeWithOptions({ summary: `wait until ${machine} is on` }, [{ machine, want: 'on', timeoutSeconds }]);
+        await power.requestPower.executeWithOptions(
+          { summary: `${state === 'on' ? 'cycle' : 'on'} ${machine}` },
+          [{ machine, action: state === 'on' ? 'cycle' : 'on' }],
+        );
+        const r = await acts(powerWait(timeoutSeconds)).waitForPowerState.executeWithOptions(
+          { summary: `wait until ${machine} is on` },
+          [{ machine, want: 'on', timeoutSeconds }],
+        );
         if (!r.reached) throw new Error(`${machine} did not power on within ${timeoutSeconds}s`);
       },
-      { undo: { summary: `power off ${machine}`, run: () => this.hardOff(machine, timeoutSeconds, undo) } },
+      {
+        undo: {
+          summary: `power off ${machine}`,
+          run: () => this.hardOff(machine, timeoutSeconds, undo),
+        },
+      },
     );
   }
 
-  private async hardOff(machine: string, timeoutSeconds: number, via: ReturnType<typeof acts>): Promise<void> {
+  private async hardOff(
+    machine: string,
+    timeoutSeconds: number,
+    via: ReturnType<typeof acts>,
+  ): Promise<void> {
     await via.requestPower({ machine, action: 'off' });
-    await acts(powerWait(timeoutSeconds)).waitForPowerState({ machine, want: 'off', timeoutSeconds });
+    await acts(powerWait(timeoutSeconds)).waitForPowerState({
+      machine,
+      want: 'off',
+      timeoutSeconds,
+    });
   }
 
   /**
@@ -217,30 +377,56 @@ export class HardwareSteps {
    * it is powered on and, given its `occupant`, the undo fails unless that persona answers its
    * health check again (so a drill never says "clean" over an occupant that stayed down).
    */
-  async shutDown(name: string, machine: string, graceSeconds: number, timeoutSeconds: number, occupant?: { readonly persona: string; readonly healthTimeoutSeconds: number }): Promise<{ forced: boolean }> {
-    const state: PowerState = await power.readPowerState.executeWithOptions({ summary: `read power of ${machine}` }, [{ machine }]);
+  async shutDown(
+    name: string,
+    machine: string,
+    graceSeconds: number,
+    timeoutSeconds: number,
+    occupant?: { readonly persona: string; readonly healthTimeoutSeconds: number },
+  ): Promise<{ forced: boolean }> {
+    const state: PowerState = await power.readPowerState.executeWithOptions(
+      { summary: `read power of ${machine}` },
+      [{ machine }],
+    );
     if (state === 'off') return { forced: false };
     return this.saga.step(
       name,
       `shut ${machine} down (hard off after ${graceSeconds}s)`,
       async () => {
-        await power.requestPower.executeWithOptions({ summary: `soft-off ${machine}` }, [{ machine, action: 'soft' }]);
-        const clean = await acts(powerWait(graceSeconds)).waitForPowerState.executeWithOptions({ summary: `wait for ${machine} to shut down` }, [{ machine, want: 'off', timeoutSeconds: graceSeconds }]);
+        await power.requestPower.executeWithOptions({ summary: `soft-off ${machine}` }, [
+          { machine, action: 'soft' },
+        ]);
+        const clean = await acts(powerWait(graceSeconds)).waitForPowerState.executeWithOptions(
+          { summary: `wait for ${machine} to shut down` },
+          [{ machine, want: 'off', timeoutSeconds: graceSeconds }],
+        );
         if (clean.reached) return { forced: false };
         await this.hardOff(machine, timeoutSeconds, power);
         return { forced: true };
       },
       {
         undo: {
-          summary: occupant ? `power ${machine} back on and wait for ${occupant.persona} to answer its health check` : `power ${machine} back on`,
+          summary: occupant
+            ? `power ${machine} back on and wait for ${occupant.persona} to answer its health check`
+            : `power ${machine} back on`,
           run: async () => {
             const restart = patched(RESTART_PATCH);
             if (restart) await this.pxeForNextBoot(machine);
             await undo.requestPower({ machine, action: 'on' });
-            await acts(powerWait(timeoutSeconds)).waitForPowerState({ machine, want: 'on', timeoutSeconds });
+            await acts(powerWait(timeoutSeconds)).waitForPowerState({
+              machine,
+              want: 'on',
+              timeoutSeconds,
+            });
             if (restart && occupant) {
-              const r = await acts(healthWait(occupant.healthTimeoutSeconds)).waitForHealthy({ persona: occupant.persona, timeoutSeconds: occupant.healthTimeoutSeconds });
-              if (!r.healthy) throw new Error(`${occupant.persona} is not healthy again on ${machine} after ${occupant.healthTimeoutSeconds}s: ${r.detail}`);
+              const r = await acts(healthWait(occupant.healthTimeoutSeconds)).waitForHealthy({
+                persona: occupant.persona,
+                timeoutSeconds: occupant.healthTimeoutSeconds,
+              });
+              if (!r.healthy)
+                throw new Error(
+                  `${occupant.persona} is not healthy again on ${machine} after ${occupant.healthTimeoutSeconds}s: ${r.detail}`,
+                );
             }
           },
         },
@@ -249,10 +435,14 @@ export class HardwareSteps {
     );
   }
 
-  /** A one-time PXE override unless the next boot is PXE already (a persistent override stays untouched). */
+  /**
+   * A one-time PXE override unless the next boot is PXE already (a persistent override stays
+   * untouched).
+   */
   private async pxeForNextBoot(machine: string): Promise<void> {
     const next: BootDeviceState = await undo.readBootDevice({ machine });
-    if (next.device !== 'pxe') await undo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
+    if (next.device !== 'pxe')
+      await undo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
   }
 
   /** `host`: where to ask instead of the persona's own address (a drill copy in its bubble). */
@@ -261,8 +451,12 @@ export class HardwareSteps {
       'health',
       `wait up to ${timeoutSeconds}s for ${persona} to answer its health check${host ? ` at ${host}` : ''}`,
       async () => {
-        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions({ summary: `wait for ${persona} to be healthy` }, [{ persona, timeoutSeconds, ...(host !== undefined && { host }) }]);
-        if (!r.healthy) throw new Error(`${persona} is not healthy after ${timeoutSeconds}s: ${r.detail}`);
+        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions(
+          { summary: `wait for ${persona} to be healthy` },
+          [{ persona, timeoutSeconds, ...(host !== undefined && { host }) }],
+        );
+        if (!r.healthy)
+          throw new Error(`${persona} is not healthy after ${timeoutSeconds}s: ${r.detail}`);
         return r;
       },
       { describe: (r) => r.detail },
@@ -276,20 +470,48 @@ export class HardwareSteps {
       'placement',
       `record ${persona} on ${placement.kind === 'machine' ? placement.machine : placement.kind === 'vm' ? `a VM on ${placement.host}` : 'nothing'}`,
       async () => {
-        previous = (await ledger.ledgerPlace.executeWithOptions({ summary: `place ${persona}` }, [this.site, { holder: this.holder, persona, placement }])).previous;
+        previous = (
+          await ledger.ledgerPlace.executeWithOptions({ summary: `place ${persona}` }, [
+            this.site,
+            { holder: this.holder, persona, placement },
+          ])
+        ).previous;
       },
-      { undo: { summary: `placement of ${persona} back`, run: () => (previous === undefined ? Promise.resolve() : undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous })) } },
+      {
+        undo: {
+          summary: `placement of ${persona} back`,
+          run: () =>
+            previous === undefined
+              ? Promise.resolve()
+              : undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous }),
+        },
+      },
     );
   }
 
   /** Updates the machine's ledger record; the undo puts back the record it replaced (or none). */
-  async recordMachine(machine: string, fields: { power?: 'on' | 'off' | 'unknown'; role?: 'idle' | 'persona' | 'hypervisor'; cluster?: string; healthy?: boolean }): Promise<void> {
+  async recordMachine(
+    machine: string,
+    fields: {
+      power?: 'on' | 'off' | 'unknown';
+      role?: 'idle' | 'persona' | 'hypervisor';
+      cluster?: string;
+      healthy?: boolean;
+    },
+  ): Promise<void> {
     let previous: MachineRecord | null | undefined;
     await this.saga.step(
       'record-machine',
-      `record ${machine}: ${Object.entries(fields).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+      `record ${machine}: ${Object.entries(fields)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ')}`,
       async () => {
-        previous = (await ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine}` }, [this.site, { holder: this.holder, machine, ...fields }])).previous;
+        previous = (
+          await ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${machine}` }, [
+            this.site,
+            { holder: this.holder, machine, ...fields },
+          ])
+        ).previous;
       },
       {
         undo: {
@@ -299,7 +521,14 @@ export class HardwareSteps {
               ? Promise.resolve()
               : previous === null
                 ? undo.ledgerSetMachine(this.site, { holder: this.holder, machine, forget: true })
-                : undo.ledgerSetMachine(this.site, { holder: this.holder, machine, power: previous.power, role: previous.role, ...(previous.cluster !== undefined && { cluster: previous.cluster }), ...(previous.healthy !== undefined && { healthy: previous.healthy }) }),
+                : undo.ledgerSetMachine(this.site, {
+                    holder: this.holder,
+                    machine,
+                    power: previous.power,
+                    role: previous.role,
+                    ...(previous.cluster !== undefined && { cluster: previous.cluster }),
+                    ...(previous.healthy !== undefined && { healthy: previous.healthy }),
+                  }),
         },
       },
     );

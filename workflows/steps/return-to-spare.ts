@@ -6,7 +6,11 @@ import type { HardwareSteps } from './hardware-steps';
  * A spare machine's port: no VLAN, the mode left to the device default, administratively down,
  * so a machine nobody uses carries no production traffic. Bringing a persona up opens it again.
  */
-export const SPARE_PORT: Omit<PortSpec, 'switchId' | 'port'> = { mode: 'access', defaultMode: true, shutdown: true };
+export const SPARE_PORT: Omit<PortSpec, 'switchId' | 'port'> = {
+  mode: 'access',
+  defaultMode: true,
+  shutdown: true,
+};
 
 /** Workflow ids of runs that vacate machines: they now park what they leave (see returnToSpare). */
 export const PARK_PATCH = 'park-vacated-machines';
@@ -21,7 +25,9 @@ export interface ParkOptions {
    * unknown and unhealthy.
    */
   readonly sourceDown?: boolean;
-  /** A move's source (its steps are named `stop-source`, `unmask-source`, …) rather than a release. */
+  /**
+   * A move's source (its steps are named `stop-source`, `unmask-source`, …) rather than a release.
+   */
   readonly source?: boolean;
 }
 
@@ -39,18 +45,33 @@ const NAMES = {
  * MAC, put the persona's ports in the spare state (no VLAN, shut), and record the machine idle
  * and off. Each step registers its undo first, so a failed run puts the persona back.
  */
-export async function returnToSpare(steps: HardwareSteps, plan: PlacementPlan, o: ParkOptions): Promise<void> {
+export async function returnToSpare(
+  steps: HardwareSteps,
+  plan: PlacementPlan,
+  o: ParkOptions,
+): Promise<void> {
   const { machine } = plan;
   const name = NAMES[o.source ? 'source' : 'release'];
   if (o.sourceDown) {
     if (plan.initiator !== undefined) await steps.unmask('fence-source', plan.initiator, plan.luns);
   } else {
     await steps.shutDown(name.stop, machine, o.graceSeconds, o.powerTimeoutSeconds);
-    if (plan.initiator !== undefined) await steps.maskExactly(name.luns, plan.initiator, [], plan.luns.map((l) => l.array));
+    if (plan.initiator !== undefined)
+      await steps.maskExactly(
+        name.luns,
+        plan.initiator,
+        [],
+        plan.luns.map((l) => l.array),
+      );
   }
   await steps.assignBoot(machine, plan.macs, null);
   await parkPorts(steps, name.ports, machine, plan.ports, !o.sourceDown);
-  await steps.recordMachine(machine, o.sourceDown ? { power: 'unknown', role: 'idle', healthy: false } : { power: 'off', role: 'idle' });
+  await steps.recordMachine(
+    machine,
+    o.sourceDown
+      ? { power: 'unknown', role: 'idle', healthy: false }
+      : { power: 'off', role: 'idle' },
+  );
 }
 
 /**
@@ -58,12 +79,31 @@ export async function returnToSpare(steps: HardwareSteps, plan: PlacementPlan, o
  * burned with it: a switch that does not answer (after the activity's retries) is noted in the
  * run's steps as left to do, and the run goes on, since the persona's LUNs are already fenced.
  */
-export async function parkPorts(steps: HardwareSteps, name: string, machine: string, ports: PlacementPlan['ports'], reachable: boolean): Promise<void> {
+export async function parkPorts(
+  steps: HardwareSteps,
+  name: string,
+  machine: string,
+  ports: PlacementPlan['ports'],
+  reachable: boolean,
+): Promise<void> {
   const targets = ports.map((p) => ({ switchId: p.switchId, port: p.port, desired: SPARE_PORT }));
-  if (reachable) return steps.configurePorts(name, `take ${machine}'s ports off every VLAN and shut them`, targets);
+  if (reachable)
+    return steps.configurePorts(
+      name,
+      `take ${machine}'s ports off every VLAN and shut them`,
+      targets,
+    );
   try {
-    await steps.configurePorts(name, `take ${machine}'s ports off every VLAN and shut them (where its switch answers)`, targets);
+    await steps.configurePorts(
+      name,
+      `take ${machine}'s ports off every VLAN and shut them (where its switch answers)`,
+      targets,
+    );
   } catch (e) {
-    steps.skip(`${name}-by-hand`, `shut ${machine}'s ports by hand when their switch answers again`, (e as Error).message);
+    steps.skip(
+      `${name}-by-hand`,
+      `shut ${machine}'s ports by hand when their switch answers again`,
+      (e as Error).message,
+    );
   }
 }

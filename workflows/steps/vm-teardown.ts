@@ -13,8 +13,16 @@ const undo = proxyActivities<RunbookActivities>(undoOp);
  * topology, which is what every VM of rackshift is defined from. A VM that is not there is
  * nothing to stop: the step is recorded as skipped.
  */
-export async function stopAndRemoveVm(saga: Saga, journal: RunJournal, host: string, persona: string, graceSeconds: number): Promise<void> {
-  const before = await hv.vmInfo.executeWithOptions({ summary: `state of ${persona} on ${host}` }, [{ host, persona }]);
+export async function stopAndRemoveVm(
+  saga: Saga,
+  journal: RunJournal,
+  host: string,
+  persona: string,
+  graceSeconds: number,
+): Promise<void> {
+  const before = await hv.vmInfo.executeWithOptions({ summary: `state of ${persona} on ${host}` }, [
+    { host, persona },
+  ]);
   if (before === null) {
     journal.skip('stop-vm', `stop ${persona} on ${host}`, `${host} has no VM ${persona}`);
     return;
@@ -23,14 +31,37 @@ export async function stopAndRemoveVm(saga: Saga, journal: RunJournal, host: str
     await saga.step(
       'stop-vm',
       `shut ${persona} down on ${host} (destroyed after ${graceSeconds}s)`,
-      () => proxyActivities<RunbookActivities>(powerWait(graceSeconds)).shutdownVm.executeWithOptions({ summary: `shut down ${persona} on ${host}` }, [{ host, persona, graceSeconds }]),
+      () =>
+        proxyActivities<RunbookActivities>(powerWait(graceSeconds)).shutdownVm.executeWithOptions(
+          { summary: `shut down ${persona} on ${host}` },
+          [{ host, persona, graceSeconds }],
+        ),
       {
-        undo: { summary: `start ${persona} on ${host} again`, run: () => undo.startVm({ host, persona }) },
-        describe: (r) => (r.forced ? 'destroyed after the grace time' : r.already ? 'was not running' : 'shut down cleanly'),
+        undo: {
+          summary: `start ${persona} on ${host} again`,
+          run: () => undo.startVm({ host, persona }),
+        },
+        describe: (r) =>
+          r.forced
+            ? 'destroyed after the grace time'
+            : r.already
+              ? 'was not running'
+              : 'shut down cleanly',
       },
     );
   }
-  await saga.step('remove-vm', `remove ${persona}'s definition from ${host}`, () => hv.removeVm.executeWithOptions({ summary: `remove ${persona} from ${host}` }, [{ host, persona }]), {
-    undo: { summary: `define ${persona} on ${host} again`, run: () => undo.defineVm({ host, persona }) },
-  });
+  await saga.step(
+    'remove-vm',
+    `remove ${persona}'s definition from ${host}`,
+    () =>
+      hv.removeVm.executeWithOptions({ summary: `remove ${persona} from ${host}` }, [
+        { host, persona },
+      ]),
+    {
+      undo: {
+        summary: `define ${persona} on ${host} again`,
+        run: () => undo.defineVm({ host, persona }),
+      },
+    },
+  );
 }

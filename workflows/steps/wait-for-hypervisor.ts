@@ -8,16 +8,30 @@ export const HYPERVISOR_NOT_READY = 'HypervisorNotReadyError';
 
 /**
  * The "is it up" of a hypervisor host: its libvirt answers `virsh list` over SSH, which in the
- * lab (as on real hosts) happens only once it booted a hypervisor image. No undo: it changes nothing.
+ * lab (as on real hosts) happens only once it booted a hypervisor image. No undo: it changes
+ * nothing.
  */
-export async function waitForHypervisor(journal: RunJournal, host: string, timeoutSeconds: number): Promise<void> {
-  const { waitForHypervisor: wait } = proxyActivities<RunbookActivities>(healthWait(timeoutSeconds));
+export async function waitForHypervisor(
+  journal: RunJournal,
+  host: string,
+  timeoutSeconds: number,
+): Promise<void> {
+  const { waitForHypervisor: wait } = proxyActivities<RunbookActivities>(
+    healthWait(timeoutSeconds),
+  );
   await journal.step(
     'hypervisor',
     `wait up to ${timeoutSeconds}s for ${host}'s libvirt to answer`,
     async () => {
-      const r = await wait.executeWithOptions({ summary: `wait for libvirt on ${host}` }, [{ host, timeoutSeconds }]);
-      if (!r.ready) throw ApplicationFailure.create({ type: HYPERVISOR_NOT_READY, nonRetryable: true, message: `${host}'s hypervisor does not answer after ${timeoutSeconds}s: ${r.detail}` });
+      const r = await wait.executeWithOptions({ summary: `wait for libvirt on ${host}` }, [
+        { host, timeoutSeconds },
+      ]);
+      if (!r.ready)
+        throw ApplicationFailure.create({
+          type: HYPERVISOR_NOT_READY,
+          nonRetryable: true,
+          message: `${host}'s hypervisor does not answer after ${timeoutSeconds}s: ${r.detail}`,
+        });
       return r;
     },
     (r) => r.detail,

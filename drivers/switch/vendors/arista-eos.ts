@@ -8,7 +8,8 @@ export const aristaEos: VendorProfile = {
   portPattern: /^(?:Ethernet\d+(?:\/\d+){0,2}|Port-Channel\d+)$/,
   portExample: 'Ethernet1 or Ethernet49/1',
   showPort: ['show running-config interfaces {port}'],
-  // `% Invalid input (privileged mode required)` included; networking-generic-switch's arista.py lists the first two.
+  // `% Invalid input (privileged mode required)` included; networking-generic-switch's arista.py
+  // lists the first two.
   errorPatterns: [
     /^\s*% ?Invalid input/m,
     /^% ?Incomplete command/m,

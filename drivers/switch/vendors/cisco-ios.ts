@@ -1,7 +1,9 @@
 import type { VendorProfile } from '../vendor-profile';
 import { parseIosFamilyInterface } from './ios-family-parser';
 
-/** Cisco IOS / IOS-XE Catalyst: lines apply as typed in `configure terminal`; `write memory` saves. */
+/**
+ * Cisco IOS / IOS-XE Catalyst: lines apply as typed in `configure terminal`; `write memory` saves.
+ */
 export const ciscoIos: VendorProfile = {
   vendor: 'cisco-ios',
   transport: {
@@ -16,7 +18,8 @@ export const ciscoIos: VendorProfile = {
     },
   },
   config: { enter: ['configure terminal'], commit: [], discard: [], exit: ['end'] },
-  portPattern: /^(?:GigabitEthernet|TenGigabitEthernet|TwentyFiveGigE|FortyGigabitEthernet|HundredGigE|FastEthernet|Ethernet|Gi|Te|Fa|Twe|Fo|Hu)\d+(?:\/\d+){0,3}$|^Port-channel\d+$/,
+  portPattern:
+    /^(?:GigabitEthernet|TenGigabitEthernet|TwentyFiveGigE|FortyGigabitEthernet|HundredGigE|FastEthernet|Ethernet|Gi|Te|Fa|Twe|Fo|Hu)\d+(?:\/\d+){0,3}$|^Port-channel\d+$/,
   portExample: 'GigabitEthernet1/0/1',
   vlanList: { separator: ',', ranges: true },
   emptyTrunkList: 'none',
@@ -38,7 +41,8 @@ export const ciscoIos: VendorProfile = {
   noShutdown: ['no shutdown'],
   showPort: ['show running-config interface {port}'],
   saveConfig: ['write memory'],
-  // IOS's parser refusals (the `^` marker line comes before them) and its `Command rejected: …` (e.g. a trunk
+  // IOS's parser refusals (the `^` marker line comes before them) and its `Command rejected: …`
+  // (e.g. a trunk
   // on a port whose encapsulation is auto, a bad VLAN list), which no read-back would name.
   errorPatterns: [
     /^\s*% ?Invalid input detected/m,

@@ -4,7 +4,9 @@ import { parseVlanList } from '../vlan-list';
 
 const DOMAIN = 'bridge domain br_default';
 
-/** `nv show interface X -o json` → port state: `access` makes an access port, `vlan` keys a trunk. */
+/**
+ * `nv show interface X -o json` → port state: `access` makes an access port, `vlan` keys a trunk.
+ */
 function parseNvueInterface(outputs: readonly string[]): PortVlanState | undefined {
   let doc: unknown;
   try {
@@ -12,11 +14,13 @@ function parseNvueInterface(outputs: readonly string[]): PortVlanState | undefin
   } catch {
     return undefined;
   }
-  const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  const obj = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   const domain = obj(obj(obj(obj(doc).bridge).domain).br_default);
   const state = obj(obj(obj(doc).link).state);
   const shutdown = 'down' in state || obj(doc).link === 'down';
-  if (typeof domain.access === 'number') return { mode: 'access', accessVlan: domain.access, shutdown };
+  if (typeof domain.access === 'number')
+    return { mode: 'access', accessVlan: domain.access, shutdown };
   const keys = Object.keys(obj(domain.vlan));
   if (keys.length === 0) return { mode: 'access', shutdown };
   const vlans = parseVlanList(keys.join(','));
@@ -34,11 +38,24 @@ export const cumulusNvue: VendorProfile = {
   portPattern: /^(?:swp\d+(?:s\d+)?|bond\d+)$/,
   portExample: 'swp1',
   vlanList: { separator: ',', ranges: true },
-  vlanModel: { kind: 'combined', clearVlans: [`nv unset interface {port} ${DOMAIN} access`, `nv unset interface {port} ${DOMAIN} vlan`] },
+  vlanModel: {
+    kind: 'combined',
+    clearVlans: [
+      `nv unset interface {port} ${DOMAIN} access`,
+      `nv unset interface {port} ${DOMAIN} vlan`,
+    ],
+  },
   portContext: [],
   addVlan: [`nv set ${DOMAIN} vlan {vlan}`],
-  setAccessVlan: [`nv unset interface {port} ${DOMAIN} vlan`, `nv set interface {port} ${DOMAIN} access {vlan}`],
-  setTrunkVlans: [`nv unset interface {port} ${DOMAIN} access`, `nv unset interface {port} ${DOMAIN} vlan`, `nv set interface {port} ${DOMAIN} vlan {vlans}`],
+  setAccessVlan: [
+    `nv unset interface {port} ${DOMAIN} vlan`,
+    `nv set interface {port} ${DOMAIN} access {vlan}`,
+  ],
+  setTrunkVlans: [
+    `nv unset interface {port} ${DOMAIN} access`,
+    `nv unset interface {port} ${DOMAIN} vlan`,
+    `nv set interface {port} ${DOMAIN} vlan {vlans}`,
+  ],
   addTrunkVlan: [`nv set interface {port} ${DOMAIN} vlan {vlan}`],
   removeTrunkVlan: [`nv unset interface {port} ${DOMAIN} vlan {vlan}`],
   shutdown: ['nv set interface {port} link state down'],
@@ -46,6 +63,14 @@ export const cumulusNvue: VendorProfile = {
   showPort: ['nv show interface {port} -o json'],
   saveConfig: ['nv config save'],
   // Besides a non-zero exit: networking-generic-switch's cumulus.py list for NVUE.
-  errorPatterns: [/^Error:/m, /^Invalid /m, /is not a valid/, /Config invalid at/, /Failure during apply/, /Unable to restart services/, /command not found/],
+  errorPatterns: [
+    /^Error:/m,
+    /^Invalid /m,
+    /is not a valid/,
+    /Config invalid at/,
+    /Failure during apply/,
+    /Unable to restart services/,
+    /command not found/,
+  ],
   parsePort: (outputs) => parseNvueInterface(outputs),
 };

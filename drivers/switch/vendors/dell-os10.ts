@@ -9,7 +9,11 @@ export const dellOs10: VendorProfile = {
   ...ciscoIos,
   vendor: 'dell-os10',
   // An OS10 login lands in privileged EXEC (its roles, not `enable`, decide what it may do).
-  transport: { kind: 'shell', prompt: /(?:^|\n)[A-Za-z0-9._-]+(?:\([A-Za-z0-9/:._-]+\))?[#>] ?$/, setup: ['terminal length 0'] },
+  transport: {
+    kind: 'shell',
+    prompt: /(?:^|\n)[A-Za-z0-9._-]+(?:\([A-Za-z0-9/:._-]+\))?[#>] ?$/,
+    setup: ['terminal length 0'],
+  },
   portPattern: /^(?:ethernet\d+\/\d+\/\d+(?::\d+)?|port-channel\d+)$/,
   portExample: 'ethernet1/1/1',
   emptyTrunkList: undefined,
@@ -22,10 +26,18 @@ export const dellOs10: VendorProfile = {
     clearTrunkVlans: ['no switchport trunk allowed vlan {removedVlans}'],
   },
   addVlan: ['interface vlan {vlan}', 'exit'],
-  setTrunkVlans: ['no switchport trunk allowed vlan {removedVlans}', 'switchport trunk allowed vlan {addedVlans}'],
+  setTrunkVlans: [
+    'no switchport trunk allowed vlan {removedVlans}',
+    'switchport trunk allowed vlan {addedVlans}',
+  ],
   addTrunkVlan: ['switchport trunk allowed vlan {vlan}'],
   removeTrunkVlan: ['no switchport trunk allowed vlan {vlan}'],
   showPort: ['show running-configuration interface {port}'],
   saveConfig: ['copy running-configuration startup-configuration'],
-  errorPatterns: [/^\s*% ?Error/m, /^\s*% ?Invalid input/m, /^% ?Incomplete command/m, /^% ?Ambiguous command/m],
+  errorPatterns: [
+    /^\s*% ?Error/m,
+    /^\s*% ?Invalid input/m,
+    /^% ?Incomplete command/m,
+    /^% ?Ambiguous command/m,
+  ],
 };

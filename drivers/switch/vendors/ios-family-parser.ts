@@ -6,7 +6,10 @@ import { parseVlanList } from '../vlan-list';
  * Lines that are absent are not configured; a port without `switchport mode` is an access port.
  */
 export function parseIosFamilyInterface(outputs: readonly string[]): PortVlanState | undefined {
-  const lines = outputs.join('\n').split('\n').map((l) => l.trim());
+  const lines = outputs
+    .join('\n')
+    .split('\n')
+    .map((l) => l.trim());
   if (!lines.some((l) => /^interface\s+\S+$/i.test(l))) return undefined;
   let mode: PortVlanState['mode'] | undefined;
   let accessVlan: number | undefined;
@@ -20,7 +23,8 @@ export function parseIosFamilyInterface(outputs: readonly string[]): PortVlanSta
     else if ((m = /^switchport trunk allowed vlan (?:add )?([\d,-]+)$/.exec(line))) {
       const vlans = parseVlanList(m[1] as string);
       if (vlans === undefined) return undefined;
-      // IOS wraps long lists into `… allowed vlan add …` continuation lines; OS10 lists are additive.
+      // IOS wraps long lists into `… allowed vlan add …` continuation lines; OS10 lists are
+      // additive.
       trunkVlans = [...(trunkVlans ?? []), ...vlans];
     } else if (line === 'shutdown') shutdown = true;
     else if (line === 'no shutdown') shutdown = false;

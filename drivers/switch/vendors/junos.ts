@@ -37,15 +37,22 @@ function parseJunosInterface(outputs: readonly string[]): PortVlanState | undefi
   const mode = /interface-mode (access|trunk);/.exec(text)?.[1] as 'access' | 'trunk' | undefined;
   const membersText = /members\s+(?:\[\s*([^\]]*?)\s*\]|(\S+?));/.exec(text);
   const ids = new Map([...parseJunosVlans(outputs)].map(([id, name]) => [name, id]));
-  const words = membersText === null ? [] : ((membersText[1] ?? membersText[2]) as string).split(/\s+/);
+  const words =
+    membersText === null ? [] : ((membersText[1] ?? membersText[2]) as string).split(/\s+/);
   const members: number[] = [];
   for (const word of words) {
     const id = /^\d+$/.test(word) ? parseVlanList(word)?.[0] : ids.get(word);
     if (id === undefined) return undefined;
     members.push(id);
   }
-  if (mode === 'trunk') return { mode, trunkVlans: [...new Set(members)].sort((a, b) => a - b), shutdown };
-  return { mode: 'access', ...(mode === undefined && { defaultMode: true as const }), ...(members[0] !== undefined && { accessVlan: members[0] }), shutdown };
+  if (mode === 'trunk')
+    return { mode, trunkVlans: [...new Set(members)].sort((a, b) => a - b), shutdown };
+  return {
+    mode: 'access',
+    ...(mode === undefined && { defaultMode: true as const }),
+    ...(members[0] !== undefined && { accessVlan: members[0] }),
+    shutdown,
+  };
 }
 
 /**
@@ -58,7 +65,11 @@ function parseJunosInterface(outputs: readonly string[]): PortVlanState | undefi
  */
 export const junos: VendorProfile = {
   vendor: 'junos',
-  transport: { kind: 'shell', prompt: /(?:^|\n)[A-Za-z0-9._-]+@[A-Za-z0-9._-]+[>#] ?$/, setup: ['set cli screen-length 0'] },
+  transport: {
+    kind: 'shell',
+    prompt: /(?:^|\n)[A-Za-z0-9._-]+@[A-Za-z0-9._-]+[>#] ?$/,
+    setup: ['set cli screen-length 0'],
+  },
   config: {
     enter: ['configure private'],
     commit: ['commit'],
@@ -74,15 +85,29 @@ export const junos: VendorProfile = {
   // A VLAN the switch does not have yet is declared the way configurations name them (`vlan-120`);
   // one it has is used by its own name (the driver reads `show configuration vlans` with the port).
   addVlan: ['set vlans vlan-{vlan} vlan-id {vlan}'],
-  setAccessVlan: [`delete interfaces {port} ${ES} vlan`, `set interfaces {port} ${ES} interface-mode access`, `set interfaces {port} ${ES} vlan members {vlan}`],
-  setTrunkVlans: [`delete interfaces {port} ${ES} vlan`, `set interfaces {port} ${ES} interface-mode trunk`, `set interfaces {port} ${ES} vlan members [ {vlans} ]`],
+  setAccessVlan: [
+    `delete interfaces {port} ${ES} vlan`,
+    `set interfaces {port} ${ES} interface-mode access`,
+    `set interfaces {port} ${ES} vlan members {vlan}`,
+  ],
+  setTrunkVlans: [
+    `delete interfaces {port} ${ES} vlan`,
+    `set interfaces {port} ${ES} interface-mode trunk`,
+    `set interfaces {port} ${ES} vlan members [ {vlans} ]`,
+  ],
   addTrunkVlan: [`set interfaces {port} ${ES} vlan members {vlan}`],
   removeTrunkVlan: [`delete interfaces {port} ${ES} vlan members {vlan}`],
   shutdown: ['set interfaces {port} disable'],
   noShutdown: ['delete interfaces {port} disable'],
   showPort: ['show configuration interfaces {port}', 'show configuration vlans'],
   saveConfig: [],
-  errorPatterns: [/syntax error/, /^\s*error:/m, /unknown command/, /missing argument/, /is ambiguous/],
+  errorPatterns: [
+    /syntax error/,
+    /^\s*error:/m,
+    /unknown command/,
+    /missing argument/,
+    /is ambiguous/,
+  ],
   parsePort: (outputs) => parseJunosInterface(outputs),
   parseVlanNames: parseJunosVlans,
 };

@@ -9,18 +9,46 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * (one value per line; the last only while the port is shut) → port state.
  */
 function parseOvsPort(outputs: readonly string[]): PortVlanState | undefined {
-  const lines = outputs.join('\n').trim().split('\n').map((l) => l.trim());
+  const lines = outputs
+    .join('\n')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   if (lines.length !== 4 && lines.length !== 5) return undefined;
-  const [vlanMode, tag, trunks, uuid, mirrorOutput] = lines as [string, string, string, string, string?];
-  if (!UUID.test(uuid) || (mirrorOutput !== undefined && !UUID.test(mirrorOutput))) return undefined;
+  const [vlanMode, tag, trunks, uuid, mirrorOutput] = lines as [
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
+  if (!UUID.test(uuid) || (mirrorOutput !== undefined && !UUID.test(mirrorOutput)))
+    return undefined;
   const accessVlan = tag === '[]' ? undefined : Number(tag);
   if (accessVlan !== undefined && !(accessVlan >= 1 && accessVlan <= 4094)) return undefined;
   const trunkList = /^\[(.*)\]$/.exec(trunks)?.[1];
-  const trunkVlans = trunkList === undefined ? undefined : trunkList.trim() === '' ? undefined : parseVlanList(trunkList);
-  if (trunkList === undefined || (trunkList.trim() !== '' && trunkVlans === undefined)) return undefined;
+  const trunkVlans =
+    trunkList === undefined
+      ? undefined
+      : trunkList.trim() === ''
+        ? undefined
+        : parseVlanList(trunkList);
+  if (trunkList === undefined || (trunkList.trim() !== '' && trunkVlans === undefined))
+    return undefined;
   // vlan_mode unset: OVS treats a tagged port as access and an untagged one as trunk.
-  const mode = vlanMode === 'access' || vlanMode === 'trunk' ? vlanMode : accessVlan !== undefined ? 'access' : 'trunk';
-  return { mode, ...(mode !== vlanMode && { defaultMode: true as const }), ...(accessVlan !== undefined && { accessVlan }), ...(trunkVlans !== undefined && { trunkVlans }), shutdown: mirrorOutput === uuid };
+  const mode =
+    vlanMode === 'access' || vlanMode === 'trunk'
+      ? vlanMode
+      : accessVlan !== undefined
+        ? 'access'
+        : 'trunk';
+  return {
+    mode,
+    ...(mode !== vlanMode && { defaultMode: true as const }),
+    ...(accessVlan !== undefined && { accessVlan }),
+    ...(trunkVlans !== undefined && { trunkVlans }),
+    shutdown: mirrorOutput === uuid,
+  };
 }
 
 /**
@@ -62,8 +90,13 @@ export const ovs: VendorProfile = {
     'ovs-vsctl add bridge {bridge} mirrors @m',
   ],
   // The mirror, once no bridge holds it, is garbage-collected by OVSDB.
-  noShutdown: ['ovs-vsctl --id=@m get mirror rs-shut-{port}', 'ovs-vsctl remove bridge {bridge} mirrors @m'],
-  showPort: ['ovs-vsctl get port {port} vlan_mode tag trunks _uuid -- --if-exists get mirror rs-shut-{port} output_port'],
+  noShutdown: [
+    'ovs-vsctl --id=@m get mirror rs-shut-{port}',
+    'ovs-vsctl remove bridge {bridge} mirrors @m',
+  ],
+  showPort: [
+    'ovs-vsctl get port {port} vlan_mode tag trunks _uuid -- --if-exists get mirror rs-shut-{port} output_port',
+  ],
   saveConfig: [],
   errorPatterns: [/^ovs-vsctl: /m],
   parsePort: (outputs) => parseOvsPort(outputs),
