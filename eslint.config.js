@@ -55,17 +55,21 @@ module.exports = tseslint.config(
         {
           patterns: [
             {
-              group: [
-                'node:*',
-                'fs',
-                'path',
-                'crypto',
-                'child_process',
-                '../activities/*[!.]*',
-                '../../activities/*[!.]*',
-              ],
+              group: ['node:*', 'fs', 'path', 'crypto', 'child_process'],
+              message: 'workflow code is deterministic: nothing from node',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+activities/',
+              allowTypeImports: true,
               message:
-                'workflow code is deterministic: import activity TYPES only (import type) and nothing from node',
+                'workflows import activity TYPES only (import type); decisions live in domain/',
             },
           ],
         },
@@ -74,6 +78,66 @@ module.exports = tseslint.config(
         'error',
         { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' },
         { name: 'setInterval', message: 'use sleep() from @temporalio/workflow' },
+      ],
+    },
+  },
+  {
+    // The layers (test/unit/layers.test.ts checks the same): activities never reach into
+    // workflows/, not even for types; what both need lives in domain/.
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+workflows/',
+              message: 'activities import nothing from workflows/ (not even types): use domain/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // domain/ is pure decisions: no Temporal, no I/O, no runbook or activity code.
+    files: ['domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(activities|workflows|temporal|worker|api|cli|lab|bench|test)/',
+              message: 'domain/ imports only domain/, common/, inventory/ and zod',
+            },
+            {
+              regex: '^(\\.\\./)+drivers/',
+              allowTypeImports: true,
+              message: 'domain/ imports driver TYPES only',
+            },
+            {
+              regex: '^(@temporalio/|node:|fs$|path$|crypto$|child_process$)',
+              message: 'domain/ is pure: no Temporal, no I/O',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['common/**/*.ts', 'inventory/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(domain|activities|workflows)/',
+              message: 'common/ and inventory/ sit below domain/, activities/ and workflows/',
+            },
+          ],
+        },
       ],
     },
   },

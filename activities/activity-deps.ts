@@ -8,7 +8,7 @@ import type { PowerDriver } from '../drivers/power/power-driver';
 import type { SwitchDriver } from '../drivers/switch/switch-driver';
 import type { LunMaskingDriver, StorageArrayDriver } from '../drivers/storage/lun-masking-driver';
 import type { LedgerClient } from '../temporal/ledger-client';
-import type { RunResult } from '../temporal/run-results';
+import type { RunResult } from '../domain/failback/run-result';
 
 /**
  * What activities are built from. Workers pass real drivers; tests pass lab-backed or fake

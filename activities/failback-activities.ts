@@ -1,6 +1,10 @@
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
-import { failoverRunOf, NotAFailoverRunError, type FailoverRun } from './failover-run';
+import {
+  failoverRunOf,
+  NotAFailoverRunError,
+  type FailoverRun,
+} from '../domain/failback/failover-run';
 
 /** Where a persona belongs (topology `home`): a machine, or a VM on a hypervisor host. */
 export type HomePlacement =

@@ -1,7 +1,7 @@
 import { mapLimit } from '../common/map-limit';
 import { scopeMachines, type ScopeSelector } from '../inventory/failover-scope-machines';
 import type { Topology } from '../inventory/topology-schema';
-import type { LedgerSnapshot } from '../workflows/planner/planner-input';
+import type { LedgerSnapshot } from '../domain/planner/planner-input';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';

@@ -2,7 +2,7 @@ import { mapLimit } from '../common/map-limit';
 import { CredentialError, NotFoundError } from '../common/errors';
 import { probeSshBanner } from '../drivers/health/ssh-banner-probe';
 import { postSignedJson } from '../drivers/notify/signed-webhook';
-import type { RoundObservation } from '../workflows/site-guard/guard-decision';
+import type { RoundObservation } from '../domain/guard/guard-decision';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';

@@ -14,7 +14,7 @@ import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
 import { awaitHypervisor, type HypervisorReadiness } from './hypervisor-readiness';
-import { placementPlan, type PlacementPlan } from './placement-plan';
+import { placementPlan, type PlacementPlan } from '../domain/placement/placement-plan';
 
 /**
  * VMs on hypervisor hosts, for runbooks. Every call is idempotent (define replaces, start while

@@ -6,7 +6,7 @@ import type {
   MachineInput,
   PlaceInput,
   ReleaseInput,
-} from '../workflows/ledger/ledger-messages';
+} from '../domain/ledger/ledger-inputs';
 import type { ActivityDeps } from './activity-deps';
 
 /**

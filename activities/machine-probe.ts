@@ -2,7 +2,7 @@ import { probe } from '../drivers/health/health-probe';
 import type { PowerState } from '../drivers/power/power-driver';
 import type { LedgerState } from '../inventory/ledger-records';
 import type { Topology } from '../inventory/topology-schema';
-import { restingOccupants } from '../workflows/planner/resting-placement';
+import { restingOccupants } from '../domain/planner/resting-placement';
 import type { ActivityDeps } from './activity-deps';
 
 /** What one probe of a machine found. */

@@ -2,14 +2,18 @@ import type { LedgerState, Placement } from '../inventory/ledger-records';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
-import { candidateMachines, type Candidate, type CandidateList } from './candidate-machines';
+import {
+  candidateMachines,
+  type Candidate,
+  type CandidateList,
+} from '../domain/placement/candidate-machines';
 import {
   drillPlacementPlan,
   type DrillPlacementInput,
   type DrillPlacementPlan,
-} from './drill-placement-plan';
-import { placementPlan, type PlacementPlan } from './placement-plan';
-import { restingOccupants } from '../workflows/planner/resting-placement';
+} from '../domain/drill/drill-placement-plan';
+import { placementPlan, type PlacementPlan } from '../domain/placement/placement-plan';
+import { restingOccupants } from '../domain/planner/resting-placement';
 
 export interface PersonaLocation {
   readonly placements: ReadonlyArray<{
@@ -24,7 +28,7 @@ export interface PersonaLocation {
   }>;
   /**
    * The machine the topology rests the persona on when no ledger has an entry for it and no
-   * ledger places another persona there (workflows/planner/resting-placement): the machine a
+   * ledger places another persona there (domain/planner/resting-placement): the machine a
    * move vacates, to be parked, even when nothing of it is masked there.
    */
   readonly resting?: string;

@@ -4,27 +4,15 @@ import { parseOrThrow } from '../common/validate';
 import type { PortChangeResult, SwitchDriver } from '../drivers/switch/switch-driver';
 import { SwitchNotConfiguredError } from '../drivers/switch/switch-errors';
 import type { PortVlanState } from '../drivers/switch/port-vlan-state';
-import { idSchema, portNameSchema, vlanSchema } from '../inventory/patterns';
+import {
+  portRefSchema,
+  portSpecSchema,
+  type PortRef,
+  type PortSpec,
+} from '../domain/network/port-spec';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
-
-export const portRefSchema = z.strictObject({ switchId: idSchema, port: portNameSchema });
-
-/**
- * A port and exactly what it should be: absent VLAN fields are not configured, shutdown defaults to
- * false.
- */
-export const portSpecSchema = portRefSchema.extend({
-  mode: z.enum(['access', 'trunk']),
-  accessVlan: vlanSchema.optional(),
-  trunkVlans: z.array(vlanSchema).max(4094).optional(),
-  shutdown: z.boolean().default(false),
-  /** The mode is left unconfigured (the device default), as a port read back may report. */
-  defaultMode: z.literal(true).optional(),
-});
-export type PortSpec = z.input<typeof portSpecSchema>;
-export type PortRef = z.input<typeof portRefSchema>;
 
 export const configurePortsInputSchema = z.strictObject({
   ports: z.array(portSpecSchema).min(1, 'give at least one port').max(1024),

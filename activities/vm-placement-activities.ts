@@ -16,10 +16,14 @@ import {
   restoreToTrunks,
   type HostTrunkPlan,
   type TrunkChange,
-} from './host-trunk-plan';
+} from '../domain/network/host-trunk-plan';
 import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
-import { hypervisorHostChoice, type HostChoice, type HostLoad } from './hypervisor-hosts';
-import type { PortSpec } from './switch-activities';
+import {
+  hypervisorHostChoice,
+  type HostChoice,
+  type HostLoad,
+} from '../domain/placement/hypervisor-hosts';
+import type { PortSpec } from '../domain/network/port-spec';
 
 /** Where a persona's VM would live on a host, and what it needs there. */
 export interface VmPlan {

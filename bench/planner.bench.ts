@@ -6,8 +6,8 @@
  */
 import { loadTopologyFile } from '../inventory/load-topology';
 import type { Topology } from '../inventory/topology-schema';
-import { planFailover } from '../workflows/planner/plan-failover';
-import { plannerInputSchema, type PlannerInput } from '../workflows/planner/planner-input';
+import { planFailover } from '../domain/planner/plan-failover';
+import { plannerInputSchema, type PlannerInput } from '../domain/planner/planner-input';
 
 function copies(base: Topology, k: number): { input: PlannerInput; lost: number } {
   const site = base.sites[0];

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
 import {
   DRILL_CLONE_ID_PATTERN,
   hostSchema,
   idSchema,
   macSchema,
+  vlanSchema,
   WORKFLOW_ID_PATTERN,
 } from './patterns';
 
@@ -12,6 +12,9 @@ import {
  * The live state (the ledger), as records. The topology says what exists; these say what is
  * true now. Pure: used by the ledger workflow, its activities, the API and the planner.
  */
+
+/** A drill's isolated test VLAN for one production network. */
+export const bubbleNetworkSchema = z.strictObject({ network: idSchema, vlan: vlanSchema });
 
 /** Where a persona runs now. */
 export const placementSchema = z.discriminatedUnion('kind', [

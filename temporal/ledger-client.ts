@@ -14,12 +14,14 @@ import {
   setBootUpdate,
   setMachineUpdate,
   snapshotQuery,
-  type AcquireInput,
-  type BootInput,
-  type MachineInput,
-  type PlaceInput,
-  type ReleaseInput,
 } from '../workflows/ledger/ledger-messages';
+import type {
+  AcquireInput,
+  BootInput,
+  MachineInput,
+  PlaceInput,
+  ReleaseInput,
+} from '../domain/ledger/ledger-inputs';
 import { TASK_QUEUE } from '../worker/task-queue';
 
 export const ledgerWorkflowId = (site: string): string => `ledger/${site}`;

@@ -1,13 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-
-/** What Temporal says of a workflow run: its type, its status, and (once completed) its result. */
-export interface RunResult {
-  readonly workflowType: string;
-  /** COMPLETED, RUNNING, FAILED, CANCELED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW… */
-  readonly status: string;
-  /** The run's return value, decoded; only when status is COMPLETED. */
-  readonly result?: unknown;
-}
+import type { RunResult } from '../domain/failback/run-result';
 
 /**
  * Reads the latest run of `workflowId`: undefined when Temporal knows no such workflow. The

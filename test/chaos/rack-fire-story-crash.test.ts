@@ -1,5 +1,5 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import type { FailoverPlan } from '../../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import { progressQuery, type RunProgress } from '../../workflows/run-journal';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { startFullStack, type FullStack } from '../support/full-stack';

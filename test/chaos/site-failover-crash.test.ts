@@ -1,6 +1,6 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { join } from 'node:path';
-import type { FailoverPlan } from '../../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import { progressQuery, type RunProgress } from '../../workflows/run-journal';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { watchBmc } from '../support/bmc-watch';

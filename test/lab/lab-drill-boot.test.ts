@@ -1,4 +1,7 @@
-import { drillPlacementPlan, type DrillPlacementPlan } from '../../activities/drill-placement-plan';
+import {
+  drillPlacementPlan,
+  type DrillPlacementPlan,
+} from '../../domain/drill/drill-placement-plan';
 import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { probe } from '../../drivers/health/health-probe';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
@@ -14,7 +17,7 @@ import {
   startBootLab,
   type BootLab,
 } from '../support/boot-lab';
-import { drillTag } from '../../workflows/dr-drill/drill-names';
+import { drillTag } from '../../domain/drill/drill-names';
 
 jest.setTimeout(60_000);
 

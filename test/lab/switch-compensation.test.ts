@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSwitchActivities, type PortSpec } from '../../activities/switch-activities';
+import { createSwitchActivities } from '../../activities/switch-activities';
+import type { PortSpec } from '../../domain/network/port-spec';
 import { EnvAndFileSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { SwitchDriverPool } from '../../drivers/switch/switch-driver-pool';

@@ -8,7 +8,7 @@ import type { Topology } from '../../inventory/topology-schema';
 import { connectTemporal } from '../../temporal/connect';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { NAMESPACE } from '../../worker/task-queue';
-import type { FailoverPlan } from '../../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { startDev, type DevProcess } from './dev-process';
 import { childRuns, expectEachChildStartedOnce } from './failover-children';

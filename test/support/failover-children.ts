@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import type { FailoverPlan } from '../../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { FullStack } from './full-stack';
 import { spawnWorker, type WorkerProcess } from './worker-process';
 

@@ -2,7 +2,7 @@ import type { LedgerState } from '../../inventory/ledger-records';
 import type { Machine, Topology } from '../../inventory/topology-schema';
 import { carried } from '../../lab/boot/boot-checks';
 import type { LabSanView, LabSwitchView } from '../../lab/lab-views';
-import { restingOccupants } from '../../workflows/planner/resting-placement';
+import { restingOccupants } from '../../domain/planner/resting-placement';
 
 /**
  * The lab as the checker reads it: a Lab of this process is one, and so is a running lab read
@@ -34,7 +34,7 @@ export interface LabReading {
  *   topology's networks (the device's default VLAN on an unused port is nobody's).
  * - LUN masks: the machine's initiator sees only LUNs of what runs there; nothing when idle.
  *
- * A persona no ledger has an entry for rests where the topology puts it (workflows/planner/
+ * A persona no ledger has an entry for rests where the topology puts it (domain/planner/
  * resting-placement): its home machine's ports and LUNs may be set up for it, powered off.
  * A hypervisor host's trunks and datastores belong to its cluster, not to one persona: for a
  * machine the ledger records as a hypervisor only power is checked. A machine the ledger has

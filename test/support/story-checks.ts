@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { probe } from '../../drivers/health/health-probe';
-import type { FailoverPlan } from '../../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import type { FullStack } from './full-stack';
 import { ROOT } from './lab-fixtures';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ValidationError } from '../../common/errors';
 import { DRILL_CLONE_ID_PATTERN, ID_PATTERN } from '../../inventory/patterns';
 import { lunSchema } from '../../inventory/topology-schema';
-import { cloneIdFor, drillTag } from '../../workflows/dr-drill/drill-names';
+import { cloneIdFor, drillTag } from '../../domain/drill/drill-names';
 
 describe('drill names', () => {
   it('a drill tag is the first 6 hex digits of the 32-bit FNV-1a hash of the workflow id', () => {

@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { drillPlacementPlan } from '../../activities/drill-placement-plan';
+import { drillPlacementPlan } from '../../domain/drill/drill-placement-plan';
 import { createPlacementActivities } from '../../activities/placement-activities';
 import { ValidationError } from '../../common/errors';
 import { bootPlanFor } from '../../drivers/boot/boot-plan';
 import { renderIpxeScript } from '../../drivers/boot/ipxe-script';
 import { bootAssignmentSchema } from '../../inventory/ledger-records';
 import { TopologyIndex } from '../../inventory/topology-index';
-import { drillTag } from '../../workflows/dr-drill/drill-names';
+import { drillTag } from '../../domain/drill/drill-names';
 import { labSmall } from '../support/lab-fixtures';
 
 let index: TopologyIndex;

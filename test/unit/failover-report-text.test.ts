@@ -3,7 +3,7 @@ import {
   isFailoverReport,
   type FailoverReportView,
 } from '../../cli/failover-report-text';
-import type { FailoverPlan } from '../../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 
 const plan: FailoverPlan = {
   failedMachines: ['m-r1-01', 'm-r1-02', 'm-r1-03'],

@@ -3,7 +3,7 @@ import {
   failoverRunOf,
   NotAFailoverRunError,
   SITE_FAILOVER_TYPE,
-} from '../../activities/failover-run';
+} from '../../domain/failback/failover-run';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 
 const RUN = 'site-failover/dc1/20261125T084512Z-3fa9';

@@ -9,7 +9,7 @@ import {
   type GuardRules,
   type MachineObservation,
   type RoundObservation,
-} from '../../workflows/site-guard/guard-decision';
+} from '../../domain/guard/guard-decision';
 import { siteGuardInputSchema } from '../../workflows/site-guard/site-guard-input';
 import { fieldIssues } from '../../common/field-path';
 

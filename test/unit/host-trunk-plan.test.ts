@@ -1,5 +1,9 @@
-import { addToTrunks, removeFromTrunks, restoreToTrunks } from '../../activities/host-trunk-plan';
-import type { PortSpec } from '../../activities/switch-activities';
+import {
+  addToTrunks,
+  removeFromTrunks,
+  restoreToTrunks,
+} from '../../domain/network/host-trunk-plan';
+import type { PortSpec } from '../../domain/network/port-spec';
 
 const trunk = (port: string, vlans: number[], shutdown = false): PortSpec => ({
   switchId: 'sw',

@@ -1,4 +1,4 @@
-import { hypervisorHostChoice, type HostLoad } from '../../activities/hypervisor-hosts';
+import { hypervisorHostChoice, type HostLoad } from '../../domain/placement/hypervisor-hosts';
 import type { LedgerState, MachineRecord } from '../../inventory/ledger-records';
 import type { Topology } from '../../inventory/topology-schema';
 import { labSmall } from '../support/lab-fixtures';

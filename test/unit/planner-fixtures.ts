@@ -4,7 +4,7 @@ import {
   plannerInputSchema,
   type PlannerInput,
   type PlannerInputRaw,
-} from '../../workflows/planner/planner-input';
+} from '../../domain/planner/planner-input';
 
 /**
  * Compact machine and persona specs for planner tests; everything else a topology needs is filled

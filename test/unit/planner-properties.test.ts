@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import type { Arch } from '../../inventory/topology-schema';
-import { CapacityBound } from '../../workflows/planner/capacity-bound';
-import { failoverPlanSchema, type FailoverPlan } from '../../workflows/planner/failover-plan';
-import { planFailover } from '../../workflows/planner/plan-failover';
+import { CapacityBound } from '../../domain/planner/capacity-bound';
+import { failoverPlanSchema, type FailoverPlan } from '../../domain/planner/failover-plan';
+import { planFailover } from '../../domain/planner/plan-failover';
 import {
   plannerInputSchema,
   type PlannerInput,
   type Placement,
-} from '../../workflows/planner/planner-input';
+} from '../../domain/planner/planner-input';
 import { buildTopology, type MachineSpec, type PersonaSpec } from './planner-fixtures';
 
 /**

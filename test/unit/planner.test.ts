@@ -1,10 +1,10 @@
-import { withLegacyClusters } from '../../workflows/planner/legacy-clusters';
+import { withLegacyClusters } from '../../domain/planner/legacy-clusters';
 import { ValidationError } from '../../common/errors';
 import { loadTopologyFile } from '../../inventory/load-topology';
-import { explainPlan } from '../../workflows/planner/explain-plan';
-import type { FailoverPlan, Restoration } from '../../workflows/planner/failover-plan';
-import { planFailover } from '../../workflows/planner/plan-failover';
-import { plannerInputSchema } from '../../workflows/planner/planner-input';
+import { explainPlan } from '../../domain/planner/explain-plan';
+import type { FailoverPlan, Restoration } from '../../domain/planner/failover-plan';
+import { planFailover } from '../../domain/planner/plan-failover';
+import { plannerInputSchema } from '../../domain/planner/planner-input';
 import { plannerInput, type MachineSpec, type PersonaSpec } from './planner-fixtures';
 
 const byName = (plan: FailoverPlan, name: string): Restoration => {

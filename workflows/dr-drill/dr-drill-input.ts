@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { hostSchema, idSchema } from '../../inventory/patterns';
+import { bubbleNetworkSchema } from '../../inventory/ledger-records';
 import {
-  bubbleNetworkSchema,
   exactlyOneScope,
   failoverLimitsSchema,
   failoverScopeShape,
-} from '../site-failover/failover-scope';
+} from '../../domain/failover/failover-scope';
 
 export const drDrillInputSchema = z
   .strictObject({

@@ -12,7 +12,7 @@ import {
 import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
-import type { FailoverPlan } from '../planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { hostSchema, idSchema } from '../../inventory/patterns';
-import { bubbleNetworkSchema } from '../site-failover/failover-scope';
+import { bubbleNetworkSchema } from '../../inventory/ledger-records';
 
 /** One persona's drill copy on one spare machine: what the drill hands its child. */
 export const drillCopyInputSchema = z.strictObject({

@@ -17,7 +17,7 @@ import { Saga } from '../saga/saga';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { drillCopyInputSchema } from './drill-copy-input';
 import { drillCleanupSignal, drillCopyUpSignal } from './drill-messages';
-import { drillTag } from './drill-names';
+import { drillTag } from '../../domain/drill/drill-names';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 const storage = proxyActivities<RunbookActivities>(storageOp);

@@ -18,7 +18,7 @@ import { repurpose } from '../repurpose/repurpose-workflow';
 import type { RunbookActivities } from '../runbook-activities';
 import { errorOf, failureReport, type RunbookReport } from '../runbook-report';
 import type { RunJournal } from '../run-journal';
-import { compareIds } from '../planner/compare-ids';
+import { compareIds } from '../../domain/planner/compare-ids';
 import { v2p } from '../v2p/v2p-workflow';
 import type { FailbackInput } from './failback-input';
 import { decideFailback, type FailbackMove } from './failback-move';

@@ -14,12 +14,14 @@ import type { LedgerState } from '../../inventory/ledger-records';
 import { LedgerBook } from './ledger-book';
 import {
   acquireInputSchema,
-  acquireUpdate,
   bootInputSchema,
   machineInputSchema,
   placeInputSchema,
-  placeUpdate,
   releaseInputSchema,
+} from '../../domain/ledger/ledger-inputs';
+import {
+  acquireUpdate,
+  placeUpdate,
   releaseUpdate,
   setBootUpdate,
   setMachineUpdate,

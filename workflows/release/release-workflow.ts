@@ -4,7 +4,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PlacementPlan } from '../../activities/placement-plan';
+import type { PlacementPlan } from '../../domain/placement/placement-plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { ledgerOp, planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';

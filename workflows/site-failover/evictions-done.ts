@@ -1,4 +1,4 @@
-import type { Eviction } from '../planner/failover-plan';
+import type { Eviction } from '../../domain/planner/failover-plan';
 import type { StepRecord } from '../run-journal';
 
 /** What became of one eviction the plan asked for. */

@@ -1,4 +1,4 @@
-import type { FailoverPlan } from '../planner/failover-plan';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { StepRecord } from '../run-journal';
 import type { EvictionOutcome } from './evictions-done';
 

@@ -1,5 +1,5 @@
 import type { Topology } from '../../inventory/topology-schema';
-import type { FailoverLimits } from './failover-scope';
+import type { FailoverLimits } from '../../domain/failover/failover-scope';
 import type { GateKey } from './concurrency-gate';
 
 /**

@@ -2,9 +2,9 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { ZodError } from 'zod';
 import { ValidationError, type FieldIssue } from '../../common/errors';
 import { fieldIssues } from '../../common/field-path';
-import type { FailoverPlan } from '../planner/failover-plan';
-import { planFailover } from '../planner/plan-failover';
-import { plannerInputSchema, type PlannerInputRaw } from '../planner/planner-input';
+import type { FailoverPlan } from '../../domain/planner/failover-plan';
+import { planFailover } from '../../domain/planner/plan-failover';
+import { plannerInputSchema, type PlannerInputRaw } from '../../domain/planner/planner-input';
 
 /**
  * The planner, run in workflow code on what the detect step read from the world (topology,

@@ -1,4 +1,4 @@
-import type { FailoverPlan, NewHost, Restoration } from '../planner/failover-plan';
+import type { FailoverPlan, NewHost, Restoration } from '../../domain/planner/failover-plan';
 import type { GroupOutcome, HostOutcome, PersonaOutcome } from './failover-report';
 
 export type PlannedRestoration = Extract<Restoration, { outcome: 'restored' }>;

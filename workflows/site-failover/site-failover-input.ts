@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { idSchema } from '../../inventory/patterns';
-import { exactlyOneScope, failoverLimitsSchema, failoverScopeShape } from './failover-scope';
+import {
+  exactlyOneScope,
+  failoverLimitsSchema,
+  failoverScopeShape,
+} from '../../domain/failover/failover-scope';
 
 export const siteFailoverInputSchema = z
   .strictObject({

@@ -11,8 +11,8 @@ import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attrib
 import { ledgerOp, scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
-import type { FailoverPlan, NewHost } from '../planner/failover-plan';
-import { withLegacyClusters } from '../planner/legacy-clusters';
+import type { FailoverPlan, NewHost } from '../../domain/planner/failover-plan';
+import { withLegacyClusters } from '../../domain/planner/legacy-clusters';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild, type ChildEnd } from './child-runs';
@@ -46,7 +46,7 @@ export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
  *
  * Detect (probe the scope's BMCs and personas in parallel, or take every machine of the scope),
- * plan (workflows/planner: deterministic, so a replay after a crash recomputes the same plan
+ * plan (domain/planner: deterministic, so a replay after a crash recomputes the same plan
  * from the same recorded inputs), wait for approval when asked (an `approval` Update, with a
  * deadline; the plan is in the `progress` query meanwhile), then run the plan's priority groups
  * in order as child runbooks: new hypervisor hosts (`hypervisor-bringup`), personas onto machines

@@ -4,7 +4,7 @@ import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attrib
 import { notifyOp } from '../activity-profiles';
 import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
-import type { GuardAction, LostMachine } from './guard-decision';
+import type { GuardAction, LostMachine } from '../../domain/guard/guard-decision';
 import type { GuardEventRecord } from './guard-messages';
 import type { SiteGuardInput } from './site-guard-input';
 

@@ -3,7 +3,7 @@ import {
   type GuardEvent,
   type GuardMemory,
   type RoundObservation,
-} from './guard-decision';
+} from '../../domain/guard/guard-decision';
 import type { GuardEventRecord, GuardStatus } from './guard-messages';
 
 /** How many events the status keeps (oldest dropped first), so the carried state stays small. */

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { EventKind, GuardAction, LostMachine } from './guard-decision';
+import type { EventKind, GuardAction, LostMachine } from '../../domain/guard/guard-decision';
 
 /** Who pauses or resumes a guard, and why (free text for the status and the notification). */
 export const guardToggleInputSchema = z.strictObject({

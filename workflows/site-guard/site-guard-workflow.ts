@@ -18,7 +18,7 @@ import {
   policyFor,
   type GuardEvent,
   type RoundObservation,
-} from './guard-decision';
+} from '../../domain/guard/guard-decision';
 import {
   guardStatusQuery,
   guardToggleInputSchema,

@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import type { PlacementPlan } from '../../activities/placement-plan';
+import type { PlacementPlan } from '../../domain/placement/placement-plan';
 import type { HardwareSteps } from './hardware-steps';
 import { parkPorts, PARK_PATCH } from './return-to-spare';
 

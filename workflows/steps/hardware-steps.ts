@@ -1,7 +1,7 @@
 import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { PortSpec } from '../../activities/switch-activities';
+import type { PortSpec } from '../../domain/network/port-spec';
 import type { LunHolders } from '../../activities/storage-activities';
-import type { PlacementPlan } from '../../activities/placement-plan';
+import type { PlacementPlan } from '../../domain/placement/placement-plan';
 import type { BootAssignment, MachineRecord, Placement } from '../../inventory/ledger-records';
 import type { BootDeviceState, PowerState } from '../../drivers/power/power-driver';
 import {

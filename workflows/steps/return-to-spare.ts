@@ -1,5 +1,5 @@
-import type { PlacementPlan } from '../../activities/placement-plan';
-import type { PortSpec } from '../../activities/switch-activities';
+import type { PlacementPlan } from '../../domain/placement/placement-plan';
+import type { PortSpec } from '../../domain/network/port-spec';
 import type { HardwareSteps } from './hardware-steps';
 
 /**

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/workflow';
 import type { CopyDiskResult } from '../../activities/disk-copy-activities';
 import type { HostTrunkInput, VmPlan } from '../../activities/vm-placement-activities';
-import type { HostCandidate } from '../../activities/hypervisor-hosts';
+import type { HostCandidate } from '../../domain/placement/hypervisor-hosts';
 import {
   diskCopy,
   hypervisorOp,

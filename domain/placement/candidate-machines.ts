@@ -1,8 +1,8 @@
-import { hostNow } from '../inventory/hypervisor-cluster';
-import type { LedgerState } from '../inventory/ledger-records';
-import type { TopologyIndex } from '../inventory/topology-index';
-import type { Persona, Site } from '../inventory/topology-schema';
-import { restingOccupants } from '../workflows/planner/resting-placement';
+import { hostNow } from '../../inventory/hypervisor-cluster';
+import type { LedgerState } from '../../inventory/ledger-records';
+import type { TopologyIndex } from '../../inventory/topology-index';
+import type { Persona, Site } from '../../inventory/topology-schema';
+import { restingOccupants } from '../planner/resting-placement';
 
 export interface Candidate {
   readonly machine: string;

@@ -1,7 +1,7 @@
-import { ValidationError } from '../common/errors';
-import type { TopologyIndex } from '../inventory/topology-index';
-import type { Machine, Persona } from '../inventory/topology-schema';
-import type { PortVlanState } from '../drivers/switch/port-vlan-state';
+import { ValidationError } from '../../common/errors';
+import type { TopologyIndex } from '../../inventory/topology-index';
+import type { Machine, Persona } from '../../inventory/topology-schema';
+import type { PortVlanState } from '../../drivers/switch/port-vlan-state';
 
 export interface PortTarget {
   readonly switchId: string;

@@ -1,11 +1,11 @@
-import { hostNow } from '../inventory/hypervisor-cluster';
-import type { LedgerState } from '../inventory/ledger-records';
+import { hostNow } from '../../inventory/hypervisor-cluster';
+import type { LedgerState } from '../../inventory/ledger-records';
 import {
   DEFAULT_HOST_OVERHEAD,
   type Persona,
   type Site,
   type Topology,
-} from '../inventory/topology-schema';
+} from '../../inventory/topology-schema';
 
 /** What runs on a host now: each VM's size, or why the host could not be asked. */
 export type HostLoad =

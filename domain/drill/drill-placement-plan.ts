@@ -1,17 +1,16 @@
 import { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../common/errors';
-import { parseOrThrow } from '../common/validate';
-import { holderSchema, type DrillBoot } from '../inventory/ledger-records';
-import { hostSchema, idSchema } from '../inventory/patterns';
-import type { TopologyIndex } from '../inventory/topology-index';
-import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
-import { cloneIdFor, DRILL_TAG_PATTERN } from '../workflows/dr-drill/drill-names';
+import { ValidationError, type FieldIssue } from '../../common/errors';
+import { parseOrThrow } from '../../common/validate';
+import { bubbleNetworkSchema, holderSchema, type DrillBoot } from '../../inventory/ledger-records';
+import { hostSchema, idSchema } from '../../inventory/patterns';
+import type { TopologyIndex } from '../../inventory/topology-index';
+import { cloneIdFor, DRILL_TAG_PATTERN } from './drill-names';
 import {
   placementPlan,
   type LunTarget,
   type PlacementPlan,
   type PortTarget,
-} from './placement-plan';
+} from '../placement/placement-plan';
 
 export const drillPlacementInputSchema = z.strictObject({
   persona: idSchema,

@@ -1,5 +1,5 @@
-import { ValidationError } from '../common/errors';
-import type { PortSpec } from './switch-activities';
+import { ValidationError } from '../../common/errors';
+import type { PortSpec } from './port-spec';
 
 /** VLANs added to (or removed from) one port of a host's trunk. */
 export interface TrunkChange {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { RackshiftError } from '../common/errors';
-import { fieldIssues } from '../common/field-path';
-import { idSchema } from '../inventory/patterns';
-import type { RunResult } from '../temporal/run-results';
+import { RackshiftError } from '../../common/errors';
+import { fieldIssues } from '../../common/field-path';
+import { idSchema } from '../../inventory/patterns';
+import type { RunResult } from './run-result';
 
 /** The workflow type of the site-failover runbook (api/runbook-catalog names the same). */
 export const SITE_FAILOVER_TYPE = 'siteFailover';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, vlanSchema } from '../../inventory/patterns';
+import { idSchema } from '../../inventory/patterns';
 
 /**
  * Which machines a failover or drill is about: a whole site, some racks, or some machines.
@@ -36,9 +36,5 @@ export const failoverLimitsSchema = z.strictObject({
   perBmc: z.number().int().min(1).max(64).optional(),
 });
 
-/** A drill's isolated test VLAN for one production network. */
-export const bubbleNetworkSchema = z.strictObject({ network: idSchema, vlan: vlanSchema });
-
 export type FailoverScope = z.output<typeof failoverScopeSchema>;
 export type FailoverLimits = z.output<typeof failoverLimitsSchema>;
-export type BubbleNetwork = z.output<typeof bubbleNetworkSchema>;
