@@ -6,7 +6,7 @@ import type { VolumeSink } from '../drivers/disk/volume-sink';
 import type { HypervisorDriver } from '../drivers/hypervisor/hypervisor-driver';
 import type { PowerDriver } from '../drivers/power/power-driver';
 import type { SwitchDriver } from '../drivers/switch/switch-driver';
-import type { LunMaskingDriver, StorageArrayDriver } from '../drivers/storage/lun-masking-driver';
+import type { LunAccessDriver, StorageArrayDriver } from '../drivers/storage/lun-access-driver';
 import type { LedgerClient } from '../temporal/ledger-client';
 import type { RunResult } from '../domain/failback/run-result';
 
@@ -33,7 +33,7 @@ export interface ActivityDeps {
    * The zoning driver (drivers/storage/brocade-zoning-driver) for an FC array's LUNs on its fabric;
    * needed where an array has `fc`.
    */
-  readonly zoningDriver?: (fabric: Fabric, array: StorageArray) => LunMaskingDriver;
+  readonly zoningDriver?: (fabric: Fabric, array: StorageArray) => LunAccessDriver;
   /**
    * The process-wide driver of a switch (drivers/switch/switch-driver-pool), so work for one switch
    * shares one queue; never closed by activities.

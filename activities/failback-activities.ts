@@ -1,10 +1,10 @@
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import {
-  failoverRunOf,
+  failoverToUndo,
   NotAFailoverRunError,
-  type FailoverRun,
-} from '../domain/failback/failover-run';
+  type FailoverToUndo,
+} from '../domain/failback/failover-to-undo';
 
 /** Where a persona belongs (topology `home`): a machine, or a VM on a hypervisor host. */
 export type HomePlacement =
@@ -54,13 +54,13 @@ export function createFailbackActivities(
      * A completed site-failover run's report, checked (NotAFailoverRunError, non-retryable, says
      * why not).
      */
-    async readFailoverRun(input: { run: string }): Promise<FailoverRun> {
+    async readFailoverRun(input: { run: string }): Promise<FailoverToUndo> {
       if (deps.readRunResult === undefined)
         throw new NotAFailoverRunError(
           input.run,
           'this worker has no Temporal client to read runs with',
         );
-      return failoverRunOf(input.run, await deps.readRunResult(input.run));
+      return failoverToUndo(input.run, await deps.readRunResult(input.run));
     },
 
     /**

@@ -1,4 +1,4 @@
-import type { LunMaskingDriver } from '../drivers/storage/lun-masking-driver';
+import type { LunAccessDriver } from '../drivers/storage/lun-access-driver';
 import { UnsupportedStorageOperationError } from '../drivers/storage/storage-errors';
 import type { StorageArray } from '../inventory/topology-schema';
 import type { ActivityDeps } from './activity-deps';
@@ -29,7 +29,7 @@ export class FcZoning {
   }
 
   /** The zoning driver of the array's fabric, or undefined when the array has no FC access. */
-  driverFor(array: StorageArray): LunMaskingDriver | undefined {
+  driverFor(array: StorageArray): LunAccessDriver | undefined {
     if (array.fc === undefined) return undefined;
     const fabric = this.deps.topology.fabric(array.fc.fabric);
     if (this.deps.zoningDriver === undefined)

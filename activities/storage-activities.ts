@@ -1,4 +1,4 @@
-import type { LunMaskingDriver, StorageArrayDriver } from '../drivers/storage/lun-masking-driver';
+import type { LunAccessDriver, StorageArrayDriver } from '../drivers/storage/lun-access-driver';
 import { UnsupportedStorageOperationError } from '../drivers/storage/storage-errors';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
@@ -43,7 +43,7 @@ const UNMANAGED = new Set(['ALL']);
 export function createStorageActivities(deps: StorageActivityDeps) {
   const fc = new FcZoning(deps);
 
-  function driverFor(device: StorageDevice): LunMaskingDriver {
+  function driverFor(device: StorageDevice): LunAccessDriver {
     if (!('fabric' in device)) return arrayDriver(device.array);
     deps.topology.fabric(device.fabric);
     const array = deps.topology.array(device.array);
@@ -62,7 +62,7 @@ export function createStorageActivities(deps: StorageActivityDeps) {
    */
   async function follow(
     device: StorageDevice,
-    work: (zoning: LunMaskingDriver) => Promise<void>,
+    work: (zoning: LunAccessDriver) => Promise<void>,
   ): Promise<void> {
     if ('fabric' in device) return;
     const zoning = fc.driverFor(deps.topology.array(device.array));
@@ -80,7 +80,7 @@ export function createStorageActivities(deps: StorageActivityDeps) {
     return deps.storageDriver(array);
   }
 
-  async function using<D extends LunMaskingDriver, T>(
+  async function using<D extends LunAccessDriver, T>(
     driver: D,
     work: (d: D) => Promise<T>,
   ): Promise<T> {

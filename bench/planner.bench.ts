@@ -6,7 +6,7 @@
  */
 import { loadTopologyFile } from '../inventory/load-topology';
 import type { Topology } from '../inventory/topology-schema';
-import { planFailover } from '../domain/planner/plan-failover';
+import { planFailover } from '../domain/planner/planner';
 import { plannerInputSchema, type PlannerInput } from '../domain/planner/planner-input';
 
 function copies(base: Topology, k: number): { input: PlannerInput; lost: number } {

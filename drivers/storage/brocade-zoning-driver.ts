@@ -14,7 +14,7 @@ import {
 } from './brocade-commands';
 import { parseCfgShow, type FabricZoning } from './brocade-zone-parser';
 import { matchError } from './command-template';
-import type { LunMaskingDriver, MaskResult } from './lun-masking-driver';
+import type { LunAccessDriver, MaskResult } from './lun-access-driver';
 import { checkMask, fcInitiator, lunId as checkedLunId } from './masking-guard';
 import {
   StorageCommandError,
@@ -61,7 +61,7 @@ const FABRIC_QUEUES = new Map<string, Promise<unknown>>();
  * and deleting the configuration, as FOS deletes a cfg whose last member is removed. A failed
  * change aborts the transaction only when cfgtransshow says this session owns it.
  */
-export class BrocadeZoningDriver implements LunMaskingDriver {
+export class BrocadeZoningDriver implements LunAccessDriver {
   private session: SshSession | undefined;
   private shell: InteractiveShell | undefined;
   private readonly luns: ReadonlyMap<string, Lun>;

@@ -2,7 +2,7 @@ import type { StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector } from '../ssh/ssh-transport';
 import type { ArrayDialect } from './array-dialect';
 import type { ChapAccount } from './chap-account';
-import type { StorageArrayDriver } from './lun-masking-driver';
+import type { StorageArrayDriver } from './lun-access-driver';
 import { SshArrayDriver } from './ssh-array-driver';
 import { targetcliDialect } from './targetcli-dialect';
 import { tgtDialect } from './tgt-dialect';

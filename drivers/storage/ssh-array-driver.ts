@@ -11,7 +11,7 @@ import type {
 } from './array-dialect';
 import type { ChapAccount } from './chap-account';
 import { BACKING_PATH_PATTERN, matchError } from './command-template';
-import type { MaskResult, StorageArrayDriver } from './lun-masking-driver';
+import type { MaskResult, StorageArrayDriver } from './lun-access-driver';
 import { lunTargetIqn } from './lun-target';
 import { checkMask, iscsiInitiator, lunId as checkedLunId } from './masking-guard';
 import {

@@ -7,7 +7,7 @@ import { StaticSecretStore } from '../../common/secrets';
 import type { ChapAccount } from '../../drivers/storage/chap-account';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import { arraySchema, type StorageArray } from '../../inventory/topology-schema';
 import { CountingConnector } from '../support/counting-connector';

@@ -8,7 +8,7 @@ import { ValidationError } from '../../common/errors';
 import { StaticSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import {
   LunInUseError,

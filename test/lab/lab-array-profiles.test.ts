@@ -5,7 +5,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { StaticSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { lunTargetIqn } from '../../drivers/storage/lun-target';
 import { UnsupportedStorageOperationError } from '../../drivers/storage/storage-errors';
 import { DEFAULT_TGT_CONF_DIR } from '../../drivers/storage/tgt-dialect';

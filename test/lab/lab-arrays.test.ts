@@ -6,7 +6,7 @@ import { StaticSecretStore } from '../../common/secrets';
 import { HostKeyMismatchError, SshAuthError } from '../../drivers/ssh/ssh-errors';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { LunMaskConflictError } from '../../drivers/storage/storage-errors';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { StorageArray, TopologyInput } from '../../inventory/topology-schema';

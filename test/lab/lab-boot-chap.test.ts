@@ -8,7 +8,7 @@ import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { chapResolver } from '../../drivers/storage/chap-account';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { Topology } from '../../inventory/topology-schema';
 import type { Lab } from '../../lab/lab';

@@ -1,6 +1,6 @@
 import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { probe } from '../../drivers/health/health-probe';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import type { HealthCheck } from '../../inventory/topology-schema';
 import type { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';

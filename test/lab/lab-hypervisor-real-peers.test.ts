@@ -9,7 +9,7 @@ import { LibvirtSshDriver } from '../../drivers/hypervisor/libvirt-ssh';
 import { personaVmSpec } from '../../drivers/hypervisor/persona-vm-spec';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { iscsiLunAddress } from '../../drivers/storage/lun-target';
 import { LunMaskConflictError } from '../../drivers/storage/storage-errors';
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';

@@ -8,7 +8,7 @@ import { StaticSecretStore } from '../../common/secrets';
 import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
-import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
+import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { HealthCheck, Topology } from '../../inventory/topology-schema';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Arch } from '../../inventory/topology-schema';
 import { CapacityBound } from '../../domain/planner/capacity-bound';
 import { failoverPlanSchema, type FailoverPlan } from '../../domain/planner/failover-plan';
-import { planFailover } from '../../domain/planner/plan-failover';
+import { planFailover } from '../../domain/planner/planner';
 import {
   plannerInputSchema,
   type PlannerInput,

@@ -3,7 +3,7 @@ import { ValidationError } from '../../common/errors';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { explainPlan } from '../../domain/planner/explain-plan';
 import type { FailoverPlan, Restoration } from '../../domain/planner/failover-plan';
-import { planFailover } from '../../domain/planner/plan-failover';
+import { planFailover } from '../../domain/planner/planner';
 import { plannerInputSchema } from '../../domain/planner/planner-input';
 import { plannerInput, type MachineSpec, type PersonaSpec } from './planner-fixtures';
 

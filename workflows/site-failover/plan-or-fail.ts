@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { ValidationError, type FieldIssue } from '../../common/errors';
 import { fieldIssues } from '../../common/field-path';
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
-import { planFailover } from '../../domain/planner/plan-failover';
+import { planFailover } from '../../domain/planner/planner';
 import { plannerInputSchema, type PlannerInputRaw } from '../../domain/planner/planner-input';
 
 /**

@@ -11,7 +11,7 @@ export interface MaskResult {
  * initiator is an IQN (iSCSI) or a WWPN (FC), validated by pattern before any command is
  * built. Every implementation refuses to give a LUN not marked `shared` a second holder.
  */
-export interface LunMaskingDriver {
+export interface LunAccessDriver {
   /** Fast, synchronous check of the configuration; throws ValidationError naming the field. */
   validate(): void;
   /** Idempotent: masking to a holder changes nothing. */
@@ -27,7 +27,7 @@ export interface LunMaskingDriver {
 }
 
 /** An iSCSI array (tgt or LIO): masking plus the provisioning that drills and bring-up need. */
-export interface StorageArrayDriver extends LunMaskingDriver {
+export interface StorageArrayDriver extends LunAccessDriver {
   /** Creates the LUN's target and logical unit on its backing store when missing. */
   ensureLun(lun: string): Promise<{ readonly created: boolean }>;
   /**

@@ -1,9 +1,9 @@
 import { findRunbook } from '../../api/runbook-catalog';
 import {
-  failoverRunOf,
+  failoverToUndo,
   NotAFailoverRunError,
   SITE_FAILOVER_TYPE,
-} from '../../domain/failback/failover-run';
+} from '../../domain/failback/failover-to-undo';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 
 const RUN = 'site-failover/dc1/20261125T084512Z-3fa9';
@@ -68,13 +68,13 @@ const refusal = (f: () => unknown): string => {
   throw new Error('expected a refusal');
 };
 
-describe('failoverRunOf (what a failback reads from a site-failover run)', () => {
+describe('failoverToUndo (what a failback reads from a site-failover run)', () => {
   it('names the workflow type the catalog starts site-failover runs under', () => {
     expect(findRunbook('site-failover')?.workflowType).toBe(SITE_FAILOVER_TYPE);
   });
 
   it('takes the restored personas, the hosts that came up and the evictions from a completed run', () => {
-    expect(failoverRunOf(RUN, completed(report))).toEqual({
+    expect(failoverToUndo(RUN, completed(report))).toEqual({
       run: RUN,
       outcome: 'partial',
       restored: [
@@ -102,7 +102,7 @@ describe('failoverRunOf (what a failback reads from a site-failover run)', () =>
         reason: 'the move on m-r2-02 ended before its evict step; print-01 kept running',
       },
     ];
-    expect(failoverRunOf(RUN, completed({ ...report, plan, evictions })).evictions).toEqual([
+    expect(failoverToUndo(RUN, completed({ ...report, plan, evictions })).evictions).toEqual([
       { machine: 'm-r1-02', occupant: 'batch-01' },
     ]);
   });
@@ -110,46 +110,46 @@ describe('failoverRunOf (what a failback reads from a site-failover run)', () =>
   it('a rejected failover restored nothing: nothing to bring back', () => {
     const { plan: _p, ...rejected } = report;
     expect(
-      failoverRunOf(RUN, completed({ ...rejected, outcome: 'rejected', personas: [], hosts: [] })),
+      failoverToUndo(RUN, completed({ ...rejected, outcome: 'rejected', personas: [], hosts: [] })),
     ).toEqual({ run: RUN, outcome: 'rejected', restored: [], hosts: [], evictions: [] });
   });
 
   it('refuses a workflow that does not exist', () => {
-    expect(refusal(() => failoverRunOf(RUN, undefined))).toBe(
+    expect(refusal(() => failoverToUndo(RUN, undefined))).toBe(
       `${RUN} is not a site-failover run to fail back from: Temporal knows no workflow with this id`,
     );
   });
 
   it('refuses a run of another workflow type, even when its result looks like a failover report', () => {
-    expect(refusal(() => failoverRunOf(RUN, completed(report, 'repurpose')))).toBe(
+    expect(refusal(() => failoverToUndo(RUN, completed(report, 'repurpose')))).toBe(
       `${RUN} is not a site-failover run to fail back from: it is a repurpose run, not a siteFailover run`,
     );
   });
 
   it('refuses a failover that is still running or did not complete', () => {
     expect(
-      refusal(() => failoverRunOf(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'RUNNING' })),
+      refusal(() => failoverToUndo(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'RUNNING' })),
     ).toMatch(/its latest run is RUNNING, not COMPLETED$/);
     expect(
-      refusal(() => failoverRunOf(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'FAILED' })),
+      refusal(() => failoverToUndo(RUN, { workflowType: SITE_FAILOVER_TYPE, status: 'FAILED' })),
     ).toMatch(/its latest run is FAILED, not COMPLETED$/);
   });
 
   it('refuses a result that is not a failover report, naming the bad fields', () => {
     expect(
       refusal(() =>
-        failoverRunOf(
+        failoverToUndo(
           RUN,
           completed({ runbook: 'site-failover', outcome: 'completed', hosts: [] }),
         ),
       ),
     ).toMatch(/its result is not a failover report \(result\.personas: /);
     expect(
-      refusal(() => failoverRunOf(RUN, completed({ ...report, runbook: 'dr-drill' }))),
+      refusal(() => failoverToUndo(RUN, completed({ ...report, runbook: 'dr-drill' }))),
     ).toMatch(/result\.runbook: must be "site-failover" \(a dr-drill cleans up after itself\)/);
     expect(
       refusal(() =>
-        failoverRunOf(
+        failoverToUndo(
           RUN,
           completed({
             ...report,

@@ -54,7 +54,7 @@ const failoverResultSchema = z.object({
 });
 
 /** What a failback takes from a site-failover run. */
-export interface FailoverRun {
+export interface FailoverToUndo {
   readonly run: string;
   readonly outcome: string;
   /** Personas the failover restored, and where it left each. */
@@ -69,7 +69,7 @@ export interface FailoverRun {
  * Checks that `found` (what Temporal says of workflow `run`) is a completed site-failover run
  * and takes what a failback needs from its report; throws NotAFailoverRunError saying why not.
  */
-export function failoverRunOf(run: string, found: RunResult | undefined): FailoverRun {
+export function failoverToUndo(run: string, found: RunResult | undefined): FailoverToUndo {
   if (found === undefined)
     throw new NotAFailoverRunError(run, 'Temporal knows no workflow with this id');
   if (found.workflowType !== SITE_FAILOVER_TYPE)
