@@ -3,6 +3,7 @@ import { holderSchema, machineRecordSchema, placementSchema } from '../inventory
 import { hostSchema, idSchema, tcpPortSchema } from '../inventory/patterns';
 import {
   archSchema,
+  bmcDriverSchema,
   homePlacementSchema,
   personaSchema,
   poolSchema,
@@ -34,7 +35,7 @@ export const machineViewSchema = z.object({
   cores: count,
   memoryGiB: count,
   /** Where the BMC answers; its credential (even the name) stays out of API answers. */
-  bmc: z.object({ driver: z.enum(['ipmi', 'redfish']), address: hostSchema, port: tcpPortSchema }),
+  bmc: z.object({ driver: bmcDriverSchema, address: hostSchema, port: tcpPortSchema }),
   nics: z.array(
     z.object({
       name: z.string(),

@@ -89,9 +89,12 @@ export const tlsSchema = z
 /** An IPMI 2.0 RMCP+ cipher suite id (IPMI 2.0 table 22-20 defines 0–19; ipmitool knows 0–17). */
 const cipherSuiteSchema = z.number().int().min(0).max(17);
 
+/** The BMC kinds; each is one member of bmcSchema (and one case where power drivers are made). */
+export const bmcDriverSchema = z.enum(['ipmi', 'redfish']);
+
 export const bmcSchema = z.discriminatedUnion('driver', [
   z.strictObject({
-    driver: z.literal('ipmi'),
+    driver: z.literal(bmcDriverSchema.enum.ipmi),
     address: hostSchema,
     port: tcpPortSchema.default(623),
     credential: idSchema,
@@ -109,7 +112,7 @@ export const bmcSchema = z.discriminatedUnion('driver', [
     cipherSuite: cipherSuiteSchema.optional(),
   }),
   z.strictObject({
-    driver: z.literal('redfish'),
+    driver: z.literal(bmcDriverSchema.enum.redfish),
     address: hostSchema,
     port: tcpPortSchema.default(443),
     credential: idSchema,

@@ -1,5 +1,5 @@
 import { hostNow } from '../../inventory/hypervisor-cluster';
-import type { LedgerState } from '../../inventory/ledger-records';
+import { machineResource, type LedgerState } from '../../inventory/ledger-records';
 import type { TopologyIndex } from '../../inventory/topology-index';
 import type { Persona, Site } from '../../inventory/topology-schema';
 import { restingOccupants } from '../planner/resting-placement';
@@ -92,7 +92,7 @@ export function candidateMachines(
         );
         continue;
       }
-      const leasedByOther = ledger?.leases[`machine:${m.id}`] !== undefined ? 1 : 0;
+      const leasedByOther = ledger?.leases[machineResource(m.id)] !== undefined ? 1 : 0;
       const occupant = occupantOf.get(m.id);
       const fit = [
         m.cores - persona.requirements.cores,

@@ -11,6 +11,7 @@ import {
 import { compareIds } from './compare-ids';
 import { restingPlacements } from './resting-placement';
 import type { Placement, PlannerInput } from './planner-input';
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 
 export interface LostPersona {
   readonly name: string;
@@ -241,7 +242,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
       memoryGiB,
       vmAllowed: persona.vmAllowed,
       from,
-      leased: leasedByOthers.has(`persona:${name}`),
+      leased: leasedByOthers.has(personaResource(name)),
     });
   }
   lost.sort((a, b) => a.priority - b.priority || compareIds(a.name, b.name));
@@ -288,7 +289,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
     const usable =
       (options.targetSites === undefined || options.targetSites.includes(site)) &&
       !failed.has(id) &&
-      !leasedByOthers.has(`machine:${id}`) &&
+      !leasedByOthers.has(machineResource(id)) &&
       state?.power !== 'unknown' &&
       state?.healthy !== false;
     if (!usable) continue;
@@ -326,7 +327,7 @@ export function buildPlannerModel(input: PlannerInput): PlannerModel {
     } else if (occupant === undefined) {
       role = machine.pool === 'repurposable' && options.sparesOnly ? 'barred' : 'offer';
       if (role === 'offer') offers.push({ ...base, pool: machine.pool, ...host });
-    } else if (machine.pool === 'spare' || leasedByOthers.has(`persona:${occupant.name}`)) {
+    } else if (machine.pool === 'spare' || leasedByOthers.has(personaResource(occupant.name))) {
       role = 'busy';
     } else {
       role = options.allowRepurpose ? 'offer' : 'barred';

@@ -1,6 +1,7 @@
 import { createHypervisorActivities } from '../../activities/hypervisor-activities';
 import { createStorageActivities } from '../../activities/storage-activities';
 import type { FullStack } from './full-stack';
+import { personaResource } from '../../inventory/ledger-records';
 
 /**
  * Leaves `persona` running as a VM on `host` the way p2v (san mode) would: its LUNs masked to
@@ -24,7 +25,7 @@ export async function placeVmOnHost(
   const holder = `test/place-${persona}`;
   await stack.ledger.acquire(site, {
     holder,
-    resources: [`persona:${persona}`],
+    resources: [personaResource(persona)],
     purpose: 'test setup',
   });
   await stack.ledger.place(site, { holder, persona, placement: { kind: 'vm', host } });

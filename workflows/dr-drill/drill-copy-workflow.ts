@@ -18,6 +18,7 @@ import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { drillCopyInputSchema } from './drill-copy-input';
 import { drillCleanupSignal, drillCopyUpSignal } from './drill-messages';
 import { drillTag } from '../../domain/drill/drill-names';
+import { machineResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 const storage = proxyActivities<RunbookActivities>(storageOp);
@@ -78,7 +79,7 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
   let failure: unknown;
   try {
     if (
-      !(await hw.tryLease([`machine:${machine}`], `drill copy of ${persona}`, [
+      !(await hw.tryLease([machineResource(machine)], `drill copy of ${persona}`, [
         { machine, except: input.evicts ? [input.evicts] : [] },
       ]))
     ) {

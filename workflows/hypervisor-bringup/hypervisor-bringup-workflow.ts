@@ -17,6 +17,7 @@ import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { waitForHypervisor } from '../steps/wait-for-hypervisor';
 import { hypervisorBringupInputSchema } from './hypervisor-bringup-input';
 import { checkClusterPersona, checkHost, CLUSTER_HOSTS } from './host-check';
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 
@@ -65,9 +66,9 @@ export async function hypervisorBringup(rawInput: unknown): Promise<RunbookRepor
       steps = new HardwareSteps(saga, journal, holder, host.site);
       // A host leases its machine only: hosts of one cluster come up side by side.
       const resources = [
-        `machine:${machine}`,
-        ...(hostOnly ? [] : [`persona:${cluster}`]),
-        ...(fit.evicts ? [`persona:${fit.evicts}`] : []),
+        machineResource(machine),
+        ...(hostOnly ? [] : [personaResource(cluster)]),
+        ...(fit.evicts ? [personaResource(fit.evicts)] : []),
       ];
       if (!(await steps.tryLease(resources, `make ${machine} a host of ${cluster}`))) {
         throw ApplicationFailure.create({

@@ -1,9 +1,11 @@
 import {
-  ledgerStateSchema,
   type BootAssignment,
   type Lease,
   type LedgerState,
+  ledgerStateSchema,
   type MachineRecord,
+  machineResource,
+  personaResource,
   type Placement,
 } from '../../inventory/ledger-records';
 import { LeaseConflictError, LeaseRequiredError } from './ledger-errors';
@@ -74,7 +76,7 @@ export class LedgerBook {
       ...this.conflicts(holder, resources).map((c) => ({ resource: c.resource, holder: c.holder })),
       ...vacant.flatMap((v) =>
         this.occupants(v.machine, v.except).map((p) => ({
-          resource: `machine:${v.machine}`,
+          resource: machineResource(v.machine),
           holder: `persona ${p} placed there`,
         })),
       ),
@@ -117,7 +119,7 @@ export class LedgerBook {
    * run" differs from "never placed", which readers may take as "at home"); null forgets the entry.
    */
   place(holder: string, persona: string, placement: Placement | null): Placement | null {
-    this.requireLease(holder, `persona:${persona}`);
+    this.requireLease(holder, personaResource(persona));
     const previous = this.state.placements[persona] ?? null;
     if (placement === null) delete this.state.placements[persona];
     else this.state.placements[persona] = placement;
@@ -174,7 +176,7 @@ export class LedgerBook {
     machine: string,
     assignment: BootAssignment | null,
   ): BootAssignment | null {
-    this.requireLease(holder, `machine:${machine}`);
+    this.requireLease(holder, machineResource(machine));
     const previous = this.state.bootAssignments[mac] ?? null;
     if (assignment === null) delete this.state.bootAssignments[mac];
     else this.state.bootAssignments[mac] = assignment;

@@ -15,6 +15,7 @@ import { physicalSource } from '../steps/persona-source';
 import { parkPorts, PARK_PATCH } from '../steps/return-to-spare';
 import { VmSteps, type Volume } from '../steps/vm-steps';
 import { p2vInputSchema } from './p2v-input';
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 
 const MIB = 1024 * 1024;
 
@@ -49,7 +50,7 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
       const { host } = await vm.chooseHost(persona, site, input.host);
       if (
         !(await hw.tryLease(
-          [`persona:${persona}`, `machine:${source}`],
+          [personaResource(persona), machineResource(source)],
           `p2v ${persona} from ${source} to ${host}`,
         ))
       ) {

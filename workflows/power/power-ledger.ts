@@ -9,6 +9,7 @@ import { ledgerOp, planOp, undoOp } from '../activity-profiles';
 import type { RunJournal } from '../run-journal';
 import type { RunbookActivities } from '../runbook-activities';
 import type { PowerInput } from './power-input';
+import { machineResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
@@ -54,7 +55,11 @@ export class PowerLedger {
       try {
         return await ledger.ledgerAcquire.executeWithOptions({ summary: `lease ${machine}` }, [
           use.site,
-          { holder: this.holder, resources: [`machine:${machine}`], purpose: `power ${action}` },
+          {
+            holder: this.holder,
+            resources: [machineResource(machine)],
+            purpose: `power ${action}`,
+          },
         ]);
       } catch (e) {
         if ((e as { cause?: { type?: string } }).cause?.type === 'LeaseConflictError')

@@ -6,6 +6,7 @@ import type { RunJournal } from '../run-journal';
 import type { HardwareSteps } from '../steps/hardware-steps';
 import { returnToSpare } from '../steps/return-to-spare';
 import { refuseHostWithVms } from './host-vms';
+import { machineResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
@@ -49,7 +50,7 @@ export async function releaseHost(
   );
 
   const steps = stepsAt(use.site);
-  if (!(await steps.tryLease([`machine:${machine}`], `release host ${machine}`)))
+  if (!(await steps.tryLease([machineResource(machine)], `release host ${machine}`)))
     throw refuse('LeaseConflictError', `${machine} is leased by another run`);
   upsertSearchAttributes([
     { key: SITE_KEY, value: use.site },

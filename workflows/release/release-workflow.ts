@@ -18,6 +18,7 @@ import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { refuseHostWithVms } from './host-vms';
 import { releaseHost } from './release-host';
 import { releaseInputSchema } from './release-input';
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
@@ -126,7 +127,7 @@ export async function release(rawInput: unknown): Promise<RunbookReport> {
       steps = new HardwareSteps(saga, journal, holder, site);
       if (
         !(await steps.tryLease(
-          [`persona:${persona}`, ...machines.map((m) => `machine:${m}`)],
+          [personaResource(persona), ...machines.map(machineResource)],
           `release ${persona}`,
         ))
       ) {

@@ -17,6 +17,7 @@ import { fencePowerAndPorts } from '../steps/fence-source';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 
@@ -122,10 +123,10 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       for (const c of candidates.filter((x) => !gone.includes(x.machine))) {
         const attempt = new HardwareSteps(saga, journal, holder, c.site);
         const resources = [
-          `machine:${c.machine}`,
-          `persona:${input.persona}`,
-          ...(c.evicts ? [`persona:${c.evicts}`] : []),
-          ...sourcesFor(c.machine).map((m) => `machine:${m}`),
+          machineResource(c.machine),
+          personaResource(input.persona),
+          ...(c.evicts ? [personaResource(c.evicts)] : []),
+          ...sourcesFor(c.machine).map(machineResource),
         ];
         const vacant = [
           { machine: c.machine, except: [input.persona, ...(c.evicts ? [c.evicts] : [])] },

@@ -20,6 +20,7 @@ import type { RunbookActivities } from '../runbook-activities';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
 import { NO_CAPACITY, type HardwareSteps } from './hardware-steps';
+import { machineResource } from '../../inventory/ledger-records';
 
 const acts = (options: ActivityOptions) => proxyActivities<RunbookActivities>(options);
 const ledger = acts(ledgerOp);
@@ -104,7 +105,7 @@ export class VmSteps {
    * loop does).
    */
   private async acquireHost(host: string, purpose: string): Promise<void> {
-    const resources = [`machine:${host}`];
+    const resources = [machineResource(host)];
     for (let waited = 0; ; waited += 2) {
       try {
         await ledger.ledgerAcquire.executeWithOptions({ summary: `lease ${host}` }, [
@@ -126,7 +127,7 @@ export class VmSteps {
   private releaseHost(host: string): Promise<unknown> {
     return undo.ledgerRelease.executeWithOptions({ summary: `release ${host}` }, [
       this.hw.site,
-      { holder: this.hw.holder, resources: [`machine:${host}`] },
+      { holder: this.hw.holder, resources: [machineResource(host)] },
     ]);
   }
 

@@ -16,6 +16,7 @@ import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { VmSteps } from '../steps/vm-steps';
 import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { v2pInputSchema } from './v2p-input';
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 
 const plan = proxyActivities<RunbookActivities>(planOp);
 
@@ -72,9 +73,9 @@ export async function v2p(rawInput: unknown): Promise<RunbookReport> {
         if (
           await attempt.tryLease(
             [
-              `machine:${c.machine}`,
-              `persona:${persona}`,
-              ...(c.evicts ? [`persona:${c.evicts}`] : []),
+              machineResource(c.machine),
+              personaResource(persona),
+              ...(c.evicts ? [personaResource(c.evicts)] : []),
             ],
             `v2p ${persona} from ${host} to ${c.machine}`,
             [{ machine: c.machine, except: [persona, ...(c.evicts ? [c.evicts] : [])] }],
