@@ -12,7 +12,7 @@ import {
   type PortTarget,
 } from '../placement/placement-plan';
 
-export const drillPlacementInputSchema = z.strictObject({
+const drillPlacementInputSchema = z.strictObject({
   persona: idSchema,
   machine: idSchema,
   /** The drill run's workflow id; it goes into the boot assignment's `drill` block. */
@@ -28,7 +28,7 @@ export type DrillPlacementInput = z.input<typeof drillPlacementInputSchema>;
  * A persona LUN as a drill copy sees it: `lun` is the snapshot clone, `cloneOf` the production LUN
  * it copies.
  */
-export interface DrillLunTarget extends LunTarget {
+interface DrillLunTarget extends LunTarget {
   readonly cloneOf: string;
 }
 

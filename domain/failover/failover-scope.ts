@@ -23,8 +23,6 @@ export const exactlyOneScope = z.refine<{ site?: unknown; racks?: unknown; machi
   },
 );
 
-export const failoverScopeSchema = z.strictObject(failoverScopeShape).check(exactlyOneScope);
-
 /**
  * Concurrency limits; each overrides the topology's (site parallelMoves, switch/array/BMC
  * maxParallel).
@@ -36,5 +34,4 @@ export const failoverLimitsSchema = z.strictObject({
   perBmc: z.number().int().min(1).max(64).optional(),
 });
 
-export type FailoverScope = z.output<typeof failoverScopeSchema>;
 export type FailoverLimits = z.output<typeof failoverLimitsSchema>;

@@ -11,7 +11,7 @@
  * persona's health check failed. Rounds whose view is doubtful are not counted at all.
  */
 
-export type GuardPolicy = 'auto' | 'approve' | 'alert';
+type GuardPolicy = 'auto' | 'approve' | 'alert';
 
 export interface MachineObservation {
   readonly machine: string;
@@ -27,7 +27,7 @@ export interface MachineObservation {
   readonly personaHealthy?: boolean;
 }
 
-export interface ReachObservation {
+interface ReachObservation {
   readonly id: string;
   readonly answers: boolean;
 }
@@ -82,12 +82,12 @@ export interface GuardEvent {
   readonly machines: readonly LostMachine[];
 }
 
-export type Finding =
+type Finding =
   | { readonly kind: 'bmc-problem'; readonly machine: string; readonly persona: string }
   | { readonly kind: 'persona-down'; readonly machine: string; readonly persona: string }
   | { readonly kind: 'doubtful'; readonly reason: string };
 
-export interface RoundDecision {
+interface RoundDecision {
   readonly memory: GuardMemory;
   /** Why this round's view is not trusted; nothing is counted or acted on then. */
   readonly doubt?: string;
@@ -248,7 +248,7 @@ export function decideRound(
   };
 }
 
-export interface PolicyTable {
+interface PolicyTable {
   readonly byPriority: Readonly<Record<'1' | '2' | '3' | '4' | '5', GuardPolicy>>;
   readonly byPersona: Readonly<Record<string, GuardPolicy>>;
 }

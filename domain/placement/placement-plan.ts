@@ -33,7 +33,7 @@ export interface PlacementPlan {
 }
 
 /** One network on a NIC → an access port; several → a trunk carrying them all. */
-export function portStateFor(vlans: readonly number[]): PortVlanState {
+function portStateFor(vlans: readonly number[]): PortVlanState {
   const sorted = [...new Set(vlans)].sort((a, b) => a - b);
   return sorted.length === 1
     ? { mode: 'access', accessVlan: sorted[0]!, shutdown: false }

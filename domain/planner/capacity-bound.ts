@@ -8,11 +8,8 @@ const A = ARCHES.length;
 const CLASSES = LEVELS + 1;
 const archIndex = (arch: Arch): number => ARCHES.indexOf(arch);
 
-export type BoundPersona = Pick<
-  LostPersona,
-  'priority' | 'arch' | 'cores' | 'memoryGiB' | 'vmAllowed'
->;
-export type BoundOffer = Pick<Offer, 'arch' | 'cores' | 'memoryGiB'> & {
+type BoundPersona = Pick<LostPersona, 'priority' | 'arch' | 'cores' | 'memoryGiB' | 'vmAllowed'>;
+type BoundOffer = Pick<Offer, 'arch' | 'cores' | 'memoryGiB'> & {
   readonly occupant?: { readonly priority: number };
 };
 

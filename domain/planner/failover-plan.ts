@@ -12,7 +12,7 @@ import { placementSchema } from './planner-input';
  * Stable codes: reports, dashboards and tests match on them; the sentence beside them is for
  * people.
  */
-export const unrestoredReasonSchema = z.enum([
+const unrestoredReasonSchema = z.enum([
   /** Another run holds a lease on the persona. */
   'persona-leased',
   /** No usable machine of its arch in the target sites. */
@@ -29,12 +29,12 @@ export const unrestoredReasonSchema = z.enum([
   'no-capacity',
 ]);
 
-export const planTargetSchema = z.discriminatedUnion('kind', [
+const planTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('machine'), machine: idSchema }),
   z.strictObject({ kind: z.literal('vm'), host: idSchema, newHost: z.boolean() }),
 ]);
 
-export const restorationSchema = z.discriminatedUnion('outcome', [
+const restorationSchema = z.discriminatedUnion('outcome', [
   z.strictObject({
     outcome: z.literal('restored'),
     persona: idSchema,
@@ -52,7 +52,7 @@ export const restorationSchema = z.discriminatedUnion('outcome', [
   }),
 ]);
 
-export const evictionSchema = z.strictObject({
+const evictionSchema = z.strictObject({
   machine: idSchema,
   occupant: idSchema,
   /** The stricter of the machine's declared priority and its occupant persona's. */
@@ -61,7 +61,7 @@ export const evictionSchema = z.strictObject({
   for: idSchema,
 });
 
-export const newHostSchema = z.strictObject({
+const newHostSchema = z.strictObject({
   machine: idSchema,
   /** The cluster it joins (absent in plans made before clusters). */
   cluster: idSchema.optional(),
@@ -70,14 +70,14 @@ export const newHostSchema = z.strictObject({
 });
 
 /** Executed in order: a group starts when the one before it has finished. */
-export const priorityGroupSchema = z.strictObject({
+const priorityGroupSchema = z.strictObject({
   priority: prioritySchema,
   /** Hosts to bring up first: those whose highest-priority VM is in this group. */
   hypervisorHosts: z.array(idSchema),
   personas: z.array(idSchema),
 });
 
-export const priorityTallySchema = z.strictObject({
+const priorityTallySchema = z.strictObject({
   priority: prioritySchema,
   lost: z.number().int().min(0),
   restored: z.number().int().min(0),
@@ -105,5 +105,4 @@ export type Restoration = z.output<typeof restorationSchema>;
 export type Eviction = z.output<typeof evictionSchema>;
 export type NewHost = z.output<typeof newHostSchema>;
 export type PriorityGroup = z.output<typeof priorityGroupSchema>;
-export type PriorityTally = z.output<typeof priorityTallySchema>;
 export type FailoverPlan = z.output<typeof failoverPlanSchema>;

@@ -14,7 +14,7 @@ export type Choice =
   | { readonly kind: 'vm'; readonly host: string }
   | { readonly kind: 'skip' };
 
-export interface SearchResult {
+interface SearchResult {
   /** One per entry of `model.lost`, same index. */
   readonly choices: readonly Choice[];
   readonly nodes: number;

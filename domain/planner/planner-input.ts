@@ -18,7 +18,7 @@ export const placementSchema = z.discriminatedUnion('kind', [
  * A machine as last observed. `power: 'unknown'` means its BMC did not answer, so nothing
  * can be booted on it; `healthy: false` means it answered but reported a fault.
  */
-export const machineStateSchema = z.strictObject({
+const machineStateSchema = z.strictObject({
   machine: idSchema,
   power: z.enum(['on', 'off', 'unknown']),
   healthy: z.boolean().default(true),
@@ -38,7 +38,7 @@ export const leaseSchema = z.strictObject({
  * naming them as occupant, else nowhere); machines without an entry are assumed reachable
  * and healthy, because the failover workflow probes its scope before planning.
  */
-export const ledgerSnapshotSchema = z.strictObject({
+const ledgerSnapshotSchema = z.strictObject({
   placements: z
     .array(z.strictObject({ persona: idSchema, placement: placementSchema }))
     .default([]),
@@ -62,7 +62,7 @@ export const ledgerSnapshotSchema = z.strictObject({
   leases: z.array(leaseSchema).default([]),
 });
 
-export const plannerOptionsSchema = z
+const plannerOptionsSchema = z
   .strictObject({
     /** May repurposable occupants be evicted? Defaults to true, or false with sparesOnly. */
     allowRepurpose: z.boolean().optional(),
@@ -114,9 +114,7 @@ export const plannerInputSchema = z.strictObject({
 });
 
 export type Placement = z.output<typeof placementSchema>;
-export type MachineState = z.output<typeof machineStateSchema>;
 export type Lease = z.output<typeof leaseSchema>;
 export type LedgerSnapshot = z.output<typeof ledgerSnapshotSchema>;
-export type PlannerOptions = z.output<typeof plannerOptionsSchema>;
 export type PlannerInput = z.output<typeof plannerInputSchema>;
 export type PlannerInputRaw = z.input<typeof plannerInputSchema>;

@@ -49,7 +49,7 @@ export interface Offer {
 }
 
 /** A running hypervisor host whose free room may take VMs; it is never taken whole. */
-export interface ExistingHost {
+interface ExistingHost {
   readonly machine: string;
   readonly arch: Arch;
   readonly freeCores: number;
@@ -62,7 +62,7 @@ export interface ExistingHost {
  * was already moved to, or an occupant leased by another run); `barred`: the options
  * forbid it (no repurposing, or a spares-only drill).
  */
-export interface ReachableMachine {
+interface ReachableMachine {
   readonly machine: string;
   readonly arch: Arch;
   readonly cores: number;

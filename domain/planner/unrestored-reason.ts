@@ -10,7 +10,7 @@ export interface FinalRoom {
   readonly arch: string;
 }
 
-export interface UnrestoredContext {
+interface UnrestoredContext {
   readonly model: PlannerModel;
   readonly offers: ReadonlyMap<string, Offer>;
   readonly sparesOnly: boolean;
