@@ -1,5 +1,5 @@
 import { drillPlacementPlan, type DrillPlacementPlan } from '../../activities/drill-placement-plan';
-import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
+import type { BootLedger } from '../support/boot-ledger';
 import { probe } from '../../drivers/health/health-probe';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-masking-driver';
 import type { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
@@ -34,7 +34,7 @@ let index: TopologyIndex;
 let lab: Lab;
 let sw1: SshSwitchDriver;
 let array: StorageArrayDriver;
-let store: FileBootAssignmentStore;
+let store: BootLedger;
 
 beforeAll(async () => {
   bootLab = await startBootLab('rackshift-lab-drill-');
