@@ -152,5 +152,3 @@ export type PersonaView = z.output<typeof personaViewSchema>;
 export type SiteSummary = z.output<typeof siteSummarySchema>;
 export type InventoryIssue = z.output<typeof inventoryIssueSchema>;
 export type InventoryView = z.output<typeof inventoryViewSchema>;
-export type MachineDetail = z.output<typeof machineDetailSchema>;
-export type PersonaDetail = z.output<typeof personaDetailSchema>;

@@ -69,4 +69,3 @@ export type ServiceRoot = z.output<typeof serviceRootSchema>;
 export type ComputerSystem = z.output<typeof computerSystemSchema>;
 export type RedfishBoot = z.output<typeof bootSchema>;
 export type ResetAction = z.output<typeof resetActionSchema>;
-export type RedfishTask = z.output<typeof taskSchema>;

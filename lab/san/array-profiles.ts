@@ -57,9 +57,6 @@ export const ARRAY_PROFILES = {
   readonly [K in StorageArray['kind']]: Readonly<Record<string, ArrayProfile>>;
 };
 
-export type ArrayProfileName<K extends StorageArray['kind'] = StorageArray['kind']> =
-  keyof (typeof ARRAY_PROFILES)[K] & string;
-
 /** The profiles a lab array of `kind` can take, the default first. */
 export function arrayProfileNames(kind: StorageArray['kind']): string[] {
   return Object.keys(ARRAY_PROFILES[kind]);
