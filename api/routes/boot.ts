@@ -30,7 +30,7 @@ export interface BootRouterOptions {
  * The allow list as a BlockList; every entry must parse, and an empty list is refused (it would
  * serve nobody).
  */
-export function parseAllowList(entries: readonly string[]): BlockList {
+function parseAllowList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   const issues: FieldIssue[] = [];
   if (entries.length === 0)

@@ -14,13 +14,13 @@ export const serviceRootSchema = z.looseObject({
 
 export const collectionSchema = z.looseObject({ Members: z.array(link) });
 
-export const resetActionSchema = z.looseObject({
+const resetActionSchema = z.looseObject({
   target: z.string(),
   'ResetType@Redfish.AllowableValues': z.array(z.string()).optional(),
   '@Redfish.ActionInfo': z.string().optional(),
 });
 
-export const bootSchema = z.looseObject({
+const bootSchema = z.looseObject({
   BootSourceOverrideTarget: z.string().nullable().optional(),
   'BootSourceOverrideTarget@Redfish.AllowableValues': z.array(z.string()).optional(),
   BootSourceOverrideEnabled: z.string().nullable().optional(),

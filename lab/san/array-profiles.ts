@@ -26,7 +26,7 @@ export interface ArrayProfile {
 }
 
 /** Debian tgt's /etc/tgt/targets.conf as the package installs it. */
-export const DEBIAN_TARGETS_CONF = [
+const DEBIAN_TARGETS_CONF = [
   '# Empty targets configuration file -- please see the package',
   '# documentation directory for an example.',
   '#',
