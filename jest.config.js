@@ -12,7 +12,14 @@ const base = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 
 module.exports = {
   maxWorkers: 2,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // Unit suites run in process: their environment makes spawning a process or opening a
+    // socket throw (test/support/unit-environment.ts).
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      testEnvironment: '<rootDir>/test/support/unit-environment.ts',
+    },
     {
       ...base,
       displayName: 'drivers',

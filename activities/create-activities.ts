@@ -29,5 +29,3 @@ export function createActivities(deps: ActivityDeps) {
     ...createGuardActivities(deps),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -80,7 +80,7 @@ export function createDiskCopyActivities(deps: Deps) {
       throw new UnsupportedActionError(
         { machineId, bmcAddress: machine.bmc.address },
         'disk copy',
-        'this worker has no disk source (P2V helper) configured',
+        'this worker has no disk source (P2V helper): start it with --disk-transfer <url>',
       );
     const s = deps.diskSource(machine);
     s.validate();
@@ -93,7 +93,7 @@ export function createDiskCopyActivities(deps: Deps) {
       throw new UnsupportedActionError(
         { machineId: arrayId, bmcAddress: array.address },
         'volume write',
-        'this worker has no volume sink configured',
+        'this worker has no volume sink: start it with --disk-transfer <url>',
       );
     const s = deps.volumeSink(array, volume);
     s.validate();

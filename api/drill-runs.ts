@@ -18,7 +18,7 @@ export const RESULT_READS_IN_FLIGHT = 4;
  * Visibility rows looked at to find the newest drills: the server orders open runs first, then by
  * close time, so a list is sorted by start time here, over at most this many.
  */
-export const DRILL_SCAN_LIMIT = 500;
+const DRILL_SCAN_LIMIT = 500;
 
 export interface DrillRunView {
   readonly workflowId: string;

@@ -117,7 +117,7 @@ export interface RtoTrend {
 }
 
 /** Means within 5% of each other count as flat: one slow BMC should not flip the direction. */
-export const FLAT_WITHIN = 0.05;
+const FLAT_WITHIN = 0.05;
 const COMPARED = 3;
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -18,14 +18,14 @@ import {
 
 const count = z.number().int().min(0);
 
-export const leaseViewSchema = z.object({
+const leaseViewSchema = z.object({
   /** The workflow id of the run holding it. */
   holder: holderSchema,
   purpose: z.string(),
   since: z.string(),
 });
 
-export const machineViewSchema = z.object({
+const machineViewSchema = z.object({
   id: idSchema,
   site: idSchema,
   rack: idSchema,
@@ -60,7 +60,7 @@ export const machineViewSchema = z.object({
   lease: leaseViewSchema.nullable(),
 });
 
-export const personaViewSchema = z.object({
+const personaViewSchema = z.object({
   name: idSchema,
   priority: prioritySchema,
   image: idSchema,
@@ -74,9 +74,9 @@ export const personaViewSchema = z.object({
   lease: leaseViewSchema.nullable(),
 });
 
-export const roleCountKeySchema = z.enum(['idle', 'persona', 'hypervisor', 'unrecorded']);
+const roleCountKeySchema = z.enum(['idle', 'persona', 'hypervisor', 'unrecorded']);
 
-export const siteSummarySchema = z.object({
+const siteSummarySchema = z.object({
   name: idSchema,
   /** The ledger's change counter: lets a reader tell two answers apart. */
   ledgerVersion: count,
@@ -99,7 +99,7 @@ export const siteSummarySchema = z.object({
  * A ledger entry the join could not use (it names something the topology lacks, or contradicts
  * another entry).
  */
-export const inventoryIssueSchema = z.object({
+const inventoryIssueSchema = z.object({
   /** The site whose ledger holds the entry. */
   site: idSchema,
   /**
@@ -112,7 +112,7 @@ export const inventoryIssueSchema = z.object({
   message: z.string(),
 });
 
-export const clusterViewSchema = z.object({
+const clusterViewSchema = z.object({
   name: idSchema,
   image: idSchema,
   /** The sites it serves; null: every site. */
@@ -153,5 +153,3 @@ export type PersonaView = z.output<typeof personaViewSchema>;
 export type SiteSummary = z.output<typeof siteSummarySchema>;
 export type InventoryIssue = z.output<typeof inventoryIssueSchema>;
 export type InventoryView = z.output<typeof inventoryViewSchema>;
-export type MachineDetail = z.output<typeof machineDetailSchema>;
-export type PersonaDetail = z.output<typeof personaDetailSchema>;

@@ -1,17 +1,6 @@
 import type { BootAssignment, BootAssignmentStore } from '../drivers/boot/boot-assignment-store';
-import { RackshiftError } from '../common/errors';
 import type { TopologyIndex } from '../inventory/topology-index';
 import type { LedgerClient } from '../temporal/ledger-client';
-
-/** Thrown when something tries to change a boot assignment outside a runbook. */
-export class ReadOnlyBootAssignmentsError extends RackshiftError {
-  override readonly name = 'ReadOnlyBootAssignmentsError';
-  constructor() {
-    super('boot assignments are changed only by runbooks, through the site ledger', {
-      retryable: false,
-    });
-  }
-}
 
 /**
  * The boot assignments the API serves, read from the site ledgers (where runbooks write them
@@ -50,20 +39,5 @@ export class LedgerBootAssignments implements BootAssignmentStore {
       );
       return known;
     }
-  }
-
-  async list(): Promise<Readonly<Record<string, BootAssignment>>> {
-    const all: Record<string, BootAssignment> = {};
-    for (const site of this.topology.topology.sites)
-      Object.assign(all, await this.assignmentsOf(site.name));
-    return all;
-  }
-
-  async set(): Promise<BootAssignment | undefined> {
-    throw new ReadOnlyBootAssignmentsError();
-  }
-
-  async delete(): Promise<BootAssignment | undefined> {
-    throw new ReadOnlyBootAssignmentsError();
   }
 }

@@ -12,7 +12,7 @@ import type { RunbookEntry } from './runbook-catalog';
 import type { Principal } from './token-store';
 
 /** Runbooks that act on the machines they name: never two runs on one machine at once. */
-export const MACHINE_SCOPED_RUNBOOKS: ReadonlySet<string> = new Set([
+const MACHINE_SCOPED_RUNBOOKS: ReadonlySet<string> = new Set([
   'power',
   'repurpose',
   'hypervisor-bringup',
@@ -26,7 +26,7 @@ export const idempotencyKeySchema = z
 /**
  * Who started a run and what was asked, in its memo (shown in the Temporal UI beside its history).
  */
-export const runMemoSchema = z.looseObject({
+const runMemoSchema = z.looseObject({
   startedBy: z.looseObject({ name: z.string(), tokenId: z.string(), role: z.string() }),
   requestHash: z.string().optional(),
 });

@@ -7,14 +7,14 @@ import { cronProblem, durationSchema, durationSeconds, timezoneSchema } from './
  * Runbooks that may fire unattended. A drill works on spares, bubble VLANs and snapshot clones and
  * always cleans up, so it is the only one; a runbook joins this list when the same holds for it.
  */
-export const SCHEDULABLE_RUNBOOKS = ['dr-drill'] as const;
+const SCHEDULABLE_RUNBOOKS = ['dr-drill'] as const;
 
 /**
  * When a fire is missed because Temporal was down, it still runs if the server is back within
  * this window. One hour, not the SDK's year: a drill that would start hours late (into business
  * hours, onto spares someone now needs) is skipped, and the next regular one runs.
  */
-export const DEFAULT_CATCHUP_WINDOW = '1h';
+const DEFAULT_CATCHUP_WINDOW = '1h';
 
 /** Human text kept with a schedule (why it exists, why it was paused): printable, one line. */
 const noteSchema = z
@@ -22,7 +22,7 @@ const noteSchema = z
   .max(200)
   .regex(/^[^\x00-\x1f\x7f]*$/, 'must be one line of printable text');
 
-export const scheduleSpecSchema = z
+const scheduleSpecSchema = z
   .strictObject({
     cron: z
       .string()

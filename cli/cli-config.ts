@@ -7,7 +7,7 @@ import { ValidationError } from '../common/errors';
 import { fieldIssues } from '../common/field-path';
 
 /** The CLI's config file: where the API is and the token to use. YAML or JSON, mode 0600. */
-export const cliConfigSchema = z.strictObject({
+const cliConfigSchema = z.strictObject({
   api: z.url({ protocol: /^https?$/ }).optional(),
   token: z.string().min(16).max(512).optional(),
   /** A file holding the token (mode 0600 too), e.g. the dev stack's admin.token. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { FileTokenStore } from '../api/token-store';
 
 /** The token store's name for the dev stack's own admin token. */
-export const DEV_ADMIN = 'dev-admin';
+const DEV_ADMIN = 'dev-admin';
 
 /**
  * The dev stack's admin token: kept in `<data>/admin.token` (0600, where the CLI finds it) and as

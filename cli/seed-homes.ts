@@ -10,7 +10,7 @@ import { TASK_QUEUE } from '../worker/task-queue';
 import type { RunbookReport } from '../workflows/runbook-report';
 
 /** How many homes are seeded at once: a few BMCs and switch sessions, as an operator would. */
-export const SEED_PARALLEL = 4;
+const SEED_PARALLEL = 4;
 
 const SEED_FILE = 'seed.json';
 const markerSchema = z.strictObject({
@@ -47,9 +47,7 @@ export interface SeededHome {
 }
 
 /** Personas whose topology home is a machine, most important first (priority 1 … 5, then name). */
-export function machineHomes(
-  topology: TopologyIndex,
-): Array<Persona & { home: { machine: string } }> {
+function machineHomes(topology: TopologyIndex): Array<Persona & { home: { machine: string } }> {
   return topology.topology.personas
     .filter(
       (p): p is Persona & { home: { machine: string } } =>
@@ -59,7 +57,7 @@ export function machineHomes(
 }
 
 /** Personas whose home is a VM on a hypervisor host. */
-export function vmHomes(topology: TopologyIndex): Persona[] {
+function vmHomes(topology: TopologyIndex): Persona[] {
   return topology.topology.personas.filter((p) => p.home !== undefined && 'host' in p.home);
 }
 

@@ -29,7 +29,7 @@ const secretSchema = z.strictObject({
 const secretsFileSchema = z.record(z.string(), secretSchema);
 
 /** `lab-bmc` → `RACKSHIFT_CRED_LAB_BMC` */
-export function envPrefix(name: string): string {
+function envPrefix(name: string): string {
   return `RACKSHIFT_CRED_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 

@@ -22,9 +22,9 @@ export const WWPN_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){7}$/;
 export const HOST_PATTERN =
   /^(?:(?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/i;
 /** Generic switch-port shape; vendors narrow it further in drivers/switch. */
-export const PORT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9/._:-]{0,63}$/;
-export const SSH_FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
-export const CERT_FINGERPRINT_PATTERN = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+const PORT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9/._:-]{0,63}$/;
+const SSH_FINGERPRINT_PATTERN = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+const CERT_FINGERPRINT_PATTERN = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 /** URLs that go into iPXE scripts or kernel fetches: http(s), no spaces or quotes. */
 export const BOOT_URL_PATTERN =
   /^https?:\/\/[A-Za-z0-9.[\]:_-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+=-]*)?$/;

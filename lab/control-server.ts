@@ -23,7 +23,7 @@ const faultSchema = z.discriminatedUnion('fault', [
 export type LabFault = z.infer<typeof faultSchema>;
 
 /** Applies a fault to the lab; returns the machines it touched. */
-export function applyFault(lab: Lab, fault: LabFault): string[] {
+function applyFault(lab: Lab, fault: LabFault): string[] {
   switch (fault.fault) {
     case 'burn-rack':
       return lab.burnRack(fault.rack);

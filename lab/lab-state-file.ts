@@ -34,7 +34,7 @@ export const labMachineStateSchema = z.strictObject({
  * per lab component (`switches`, `arrays`, `boot`, `hypervisors`, `disks`, `redfish`), each
  * checked by the component that reads it back.
  */
-export const labStateSchema = z.strictObject({
+const labStateSchema = z.strictObject({
   version: z.literal(1),
   savedAt: z.string(),
   machines: z.record(z.string(), labMachineStateSchema),

@@ -13,7 +13,7 @@ import { startLabSwitches } from './switch/start-lab-switches';
  * Every kind of lab peer, in start order. The control server comes first (peers call back
  * into it); each later starter returns undefined when the topology has nothing of its kind.
  */
-export const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabComponentStarter]> = [
+const LAB_COMPONENTS: ReadonlyArray<readonly [kind: string, start: LabComponentStarter]> = [
   ['control', startControlServer],
   ['ipmi', startIpmiBmcs],
   ['redfish', startRedfishBmcs],

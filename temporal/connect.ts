@@ -44,7 +44,7 @@ function callEndedByClose(): InterceptingCallInterface {
  * long poll was being retried), grpc-js throws from that timer and nothing can catch it. Here the
  * retried call ends CANCELLED instead, which is not retryable, so the original promise rejects.
  */
-export const closedChannelGuard: Interceptor = (options, nextCall) => {
+const closedChannelGuard: Interceptor = (options, nextCall) => {
   try {
     return new InterceptingCall(nextCall(options));
   } catch (error) {

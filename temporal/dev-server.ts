@@ -20,7 +20,7 @@ export class DevServerError extends RackshiftError {
  * host, never corrupts the file, and survives any crash of the process itself — the
  * failure the embedded stack must survive. Tests use synchronous=OFF, as Temporal's own CI does.
  */
-export const DURABLE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'] as const;
+const DURABLE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'] as const;
 export const TEST_PRAGMAS = ['journal_mode=WAL', 'synchronous=OFF'] as const;
 
 export interface DevServerOptions {

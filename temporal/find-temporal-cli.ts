@@ -23,7 +23,7 @@ function isExecutable(path: string): boolean {
 }
 
 /** The project root: two levels above this file, whether it runs from source or from dist/. */
-export function projectRoot(): string {
+function projectRoot(): string {
   const up = resolve(__dirname, '..');
   return up.endsWith(`${'/'}dist`) ? resolve(up, '..') : up;
 }

@@ -15,8 +15,8 @@ import { MAC_PATTERN } from '../../inventory/patterns';
 
 export interface BootRouterOptions {
   readonly topology: TopologyIndex;
-  /** Only read here: the file store, or anything else that can answer by MAC (the ledger). */
-  readonly assignments: Pick<BootAssignmentStore, 'get'>;
+  /** The site ledgers' boot assignments, by MAC. */
+  readonly assignments: BootAssignmentStore;
   /** Addresses or CIDRs (IPv4 or IPv6) of the boot networks allowed to fetch scripts. */
   readonly allowFrom: readonly string[];
   /**
@@ -30,7 +30,7 @@ export interface BootRouterOptions {
  * The allow list as a BlockList; every entry must parse, and an empty list is refused (it would
  * serve nobody).
  */
-export function parseAllowList(entries: readonly string[]): BlockList {
+function parseAllowList(entries: readonly string[]): BlockList {
   const list = new BlockList();
   const issues: FieldIssue[] = [];
   if (entries.length === 0)

@@ -8,7 +8,7 @@ import { untilSignal } from '../until-signal';
 /**
  * commander parser for `--temporal`: host:port of a Temporal frontend (a name or IPv4, or [IPv6]).
  */
-export function temporalAddressOption(value: string): string {
+function temporalAddressOption(value: string): string {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::(\d{1,5}))$/.exec(value);
   const port = Number(m?.[2]);
   if (m === null || !(port >= 1 && port <= 65535))

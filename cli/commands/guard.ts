@@ -10,7 +10,7 @@ type GuardView = GuardStatus | { site: string; state: 'not-running' };
 const isRunning = (g: GuardView): g is GuardStatus => g.state !== 'not-running';
 
 /** One line per guard, then its pending approvals and its latest events. */
-export function guardText(guards: readonly GuardView[]): string {
+function guardText(guards: readonly GuardView[]): string {
   const rows = guards.map((g) => {
     if (!isRunning(g)) return [g.site, g.state, '-', '-', '-', '-', '-'];
     const p = g.lastProbe;

@@ -9,7 +9,7 @@ import { untilSignal } from '../until-signal';
 /**
  * The lab's folder inside a data folder: `rackshift dev`, `lab start` and `lab reset` agree on it.
  */
-export function labDir(dataDir: string): string {
+function labDir(dataDir: string): string {
   return join(resolve(dataDir), 'lab');
 }
 

@@ -17,7 +17,7 @@ import {
 } from '../temporal-options';
 
 /** Unique per replica: container replicas all run as pid 1, so the host name comes first. */
-export function workerIdentity(): string {
+function workerIdentity(): string {
   return `rackshift-worker@${hostname()}:${process.pid}`;
 }
 

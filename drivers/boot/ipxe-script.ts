@@ -127,7 +127,7 @@ function drillFacts(drill: DrillBoot | undefined): Array<readonly [DrillFact, st
 }
 
 /** `iscsi:<server>:<protocol>:<port>:<lun>:<target>` with the default protocol (TCP) left empty. */
-export function sanbootUri(lun: IscsiLunAddress): string {
+function sanbootUri(lun: IscsiLunAddress): string {
   return `iscsi:${need('portal.address', HOST_PATTERN, lun.portalAddress)}::${lun.portalPort}:${lun.lun}:${need('targetIqn', IQN_PATTERN, lun.targetIqn)}`;
 }
 

@@ -19,7 +19,7 @@ export interface ProbeOptions {
   readonly timeoutMs?: number;
 }
 
-export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 
 type Prober<K extends HealthCheck['kind']> = (
   check: Extract<HealthCheck, { kind: K }>,

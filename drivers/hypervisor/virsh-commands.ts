@@ -22,7 +22,7 @@ export const virshCommands = {
  */
 export type VirshFailure = 'unavailable' | 'not-found' | 'already-running' | 'not-running';
 
-export const virshErrorPatterns: ReadonlyArray<readonly [RegExp, VirshFailure]> = [
+const virshErrorPatterns: ReadonlyArray<readonly [RegExp, VirshFailure]> = [
   [/failed to connect to the hypervisor/i, 'unavailable'],
   [/failed to get domain|domain not found/i, 'not-found'],
   [/domain is already (?:running|active)/i, 'already-running'],

@@ -28,14 +28,14 @@ export const vmNameSchema = idSchema
  * A VM NIC on the host's VLAN trunk bridge. One VLAN: the VM sees it untagged (an access
  * port on the bridge). Several: the VM receives them tagged (a trunk port on the bridge).
  */
-export const vmNicSchema = z.strictObject({
+const vmNicSchema = z.strictObject({
   mac: macSchema,
   bridge: bridgeNameSchema,
   vlans: z.array(vlanSchema).min(1, 'a VM NIC carries at least one VLAN'),
 });
 
 /** A LUN the host's initiator logs into on the VM's behalf. */
-export const vmIscsiDiskSchema = z.strictObject({
+const vmIscsiDiskSchema = z.strictObject({
   targetIqn: iqnSchema,
   lun: z.number().int().min(0).max(16383),
   portal: z.strictObject({ address: hostSchema, port: tcpPortSchema }),

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { RackshiftError } from '../../common/errors';
 
 /** The header that carries `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
-export const SIGNATURE_HEADER = 'X-Rackshift-Signature';
+const SIGNATURE_HEADER = 'X-Rackshift-Signature';
 
 /**
  * Thrown when a webhook receiver does not take a notification (no answer, or a non-2xx status);
@@ -22,7 +22,7 @@ export class WebhookDeliveryError extends RackshiftError {
  * `sha256=` and the hex HMAC-SHA256 of `body` under `key`: what a receiver recomputes and compares
  * in constant time.
  */
-export function signBody(body: string, key: string): string {
+function signBody(body: string, key: string): string {
   return `sha256=${createHmac('sha256', key).update(body, 'utf8').digest('hex')}`;
 }
 

@@ -5,7 +5,7 @@ import type { IpmiBmc } from '../../inventory/topology-schema';
  * ipmitool driver calls these the only two worth using and prefers 17; BMCs hardened by
  * their vendor refuse 3, older ones (and OpenIPMI ipmi_sim) do not know 17.
  */
-export const DEFAULT_CIPHER_SUITES: readonly number[] = [17, 3];
+const DEFAULT_CIPHER_SUITES: readonly number[] = [17, 3];
 
 /**
  * The suites a BMC's topology entry allows, best first (the old single `cipherSuite` is a list of

@@ -75,7 +75,7 @@ const OPEN_SESSION = 'Error in open session response message : ';
  * matched on "… failed: <completion code>" and raw's "(… rsp=0x..): <completion code>" lines
  * only, because `-v` also logs a harmless "Invalid command" for Get VSO Capabilities.
  */
-export const IPMITOOL_ERROR_PATTERNS: readonly ErrorPattern[] = [
+const IPMITOOL_ERROR_PATTERNS: readonly ErrorPattern[] = [
   {
     pattern: new RegExp(
       `^${OPEN_SESSION}(?:invalid (?:authentication|integrity|confidentiality) algorithm|no matching (?:authentication algorithm|integrity payload|cipher suite)|invalid role)$`,

@@ -14,13 +14,13 @@ export const serviceRootSchema = z.looseObject({
 
 export const collectionSchema = z.looseObject({ Members: z.array(link) });
 
-export const resetActionSchema = z.looseObject({
+const resetActionSchema = z.looseObject({
   target: z.string(),
   'ResetType@Redfish.AllowableValues': z.array(z.string()).optional(),
   '@Redfish.ActionInfo': z.string().optional(),
 });
 
-export const bootSchema = z.looseObject({
+const bootSchema = z.looseObject({
   BootSourceOverrideTarget: z.string().nullable().optional(),
   'BootSourceOverrideTarget@Redfish.AllowableValues': z.array(z.string()).optional(),
   BootSourceOverrideEnabled: z.string().nullable().optional(),
@@ -69,4 +69,3 @@ export type ServiceRoot = z.output<typeof serviceRootSchema>;
 export type ComputerSystem = z.output<typeof computerSystemSchema>;
 export type RedfishBoot = z.output<typeof bootSchema>;
 export type ResetAction = z.output<typeof resetActionSchema>;
-export type RedfishTask = z.output<typeof taskSchema>;

@@ -27,7 +27,7 @@ export interface BusyPolicy {
   readonly budgetMs: number;
 }
 
-export const DEFAULT_BUSY_POLICY: BusyPolicy = {
+const DEFAULT_BUSY_POLICY: BusyPolicy = {
   delayMs: 2000,
   maxDelayMs: 10_000,
   budgetMs: 60_000,

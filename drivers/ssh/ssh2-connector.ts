@@ -19,7 +19,7 @@ import type {
   SshTarget,
 } from './ssh-transport';
 
-export const ssh2ConnectorOptionsSchema = z.strictObject({
+const ssh2ConnectorOptionsSchema = z.strictObject({
   /** TCP connect + key exchange + authentication. */
   connectTimeoutMs: z.number().int().min(100).max(300_000).default(10_000),
   /** Default for every exec and every prompt wait; callers may pass their own per command. */

@@ -6,7 +6,7 @@ import { fillTemplate, type ErrorPattern } from './command-template';
  * brcd_fc_zone_client_cli.py, fc_zone_constants.py): `cfgenable` commits and saves the
  * transaction, `cfgsave` only where nothing is enabled any more, `cfgtransshow` before an abort.
  */
-export const BROCADE_TEMPLATES = {
+const BROCADE_TEMPLATES = {
   /**
    * Both databases: "Defined configuration:" (what the next enable makes effective) and "Effective
    * configuration:".
@@ -32,7 +32,7 @@ export const BROCADE_TEMPLATES = {
  * ask for.
  */
 export const BROCADE_PROMPT = /[\w.-]+(?::FID\d+)?:\w+> $/;
-export const BROCADE_CONFIRM_PROMPT = /\(yes, y, no, n\): \[no\] ?$/;
+const BROCADE_CONFIRM_PROMPT = /\(yes, y, no, n\): \[no\] ?$/;
 /** Either the question or, when the command refuses before asking, the CLI prompt again. */
 export const BROCADE_QUESTION_OR_PROMPT = new RegExp(
   `(?:${BROCADE_CONFIRM_PROMPT.source})|(?:${BROCADE_PROMPT.source})`,

@@ -33,7 +33,7 @@ export function resolveChap(secrets: SecretStore, credential: string): ChapAccou
 }
 
 /** The CHAP credential of the persona that owns `lun` on `array`, if that persona names one. */
-export function chapCredentialOfLun(
+function chapCredentialOfLun(
   topology: TopologyIndex,
   array: string,
   lun: string,

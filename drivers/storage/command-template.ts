@@ -11,7 +11,7 @@ import {
 /** Absolute paths of letters, digits, "/", ".", "_", "-", with no `..` segment. */
 export const BACKING_PATH_PATTERN = /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9/._-]{1,254}$/;
 /** Brocade zone and configuration names. */
-export const BROCADE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const BROCADE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 const ISCSI_NAME = new RegExp(`${IQN_PATTERN.source}|${EUI_PATTERN.source}`);
 

@@ -15,7 +15,7 @@ import { parseTargetcliState } from './targetcli-tree-parser';
  * One-shot targetcli invocations (targetcli-fb); each change list ends with saveconfig so it
  * survives a reboot.
  */
-export const TARGETCLI_TEMPLATES = {
+const TARGETCLI_TEMPLATES = {
   show: 'targetcli ls /',
   createFileio:
     'targetcli /backstores/fileio create name={name} file_or_dev={backing} size={sizeGiB}G',
@@ -38,12 +38,12 @@ export const TARGETCLI_TEMPLATES = {
  * them when stdin is not a terminal): the CHAP secret is never in argv. rtslib sets the
  * ACL's auth; LIO enforces it only while the TPG's `authentication` attribute is 1.
  */
-export const TARGETCLI_CHAP_LINES = {
+const TARGETCLI_CHAP_LINES = {
   authentication: '/iscsi/{target}/tpg1 set attribute authentication=1',
   auth: '/iscsi/{target}/tpg1/acls/{initiator} set auth userid={chapUser} password={chapSecret}',
 } as const;
 
-export const TARGETCLI_ERROR_PATTERNS: readonly ErrorPattern[] = [
+const TARGETCLI_ERROR_PATTERNS: readonly ErrorPattern[] = [
   { pattern: /Device or resource busy|Resource temporarily unavailable/i, retryable: true },
   // targetcli's own texts and rtslib-fb's ("This NodeACL already exists in configFS", "LUN 1 does
   // not exist in this TPG").

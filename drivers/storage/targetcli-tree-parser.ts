@@ -13,7 +13,7 @@ const LINE = /^([ |]*)o- (\S+)\s*\.*\s*(?:\[(.*)\])?\s*$/;
  * `targetcli ls /` draws a tree (`o- name ..... [info]`, two columns per level); this rebuilds it
  * by path.
  */
-export function parseTargetcliTree(output: string): Map<string, TreeNode> {
+function parseTargetcliTree(output: string): Map<string, TreeNode> {
   const nodes = new Map<string, TreeNode>();
   const stack: TreeNode[] = [];
   for (const raw of output.split('\n')) {

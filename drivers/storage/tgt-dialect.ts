@@ -13,7 +13,7 @@ import { tgtConfFile, tgtIncludeMatches, tgtIncludes, tgtTargetConf } from './tg
 import { parseTgtShow } from './tgt-show-parser';
 
 /** tgtadm's arguments per operation (Debian tgt); the program and control port are prefixed. */
-export const TGTADM_TEMPLATES = {
+const TGTADM_TEMPLATES = {
   show: '--lld iscsi --mode target --op show',
   deleteTarget: '--lld iscsi --mode target --op delete --force --tid {tid}',
   newLun:
@@ -27,14 +27,14 @@ export const TGTADM_TEMPLATES = {
  * as Cinder's tgt target does with `tgt-admin --update <iqn>`: a target file that this
  * configuration does not include is refused now rather than lost at the next restart.
  */
-export const TGT_ADMIN_UPDATE = '-c {conf} --update {target}';
+const TGT_ADMIN_UPDATE = '-c {conf} --update {target}';
 
 /**
  * Writing a target's file: to a temporary name, then renamed, so tgtd's next start never reads
  * half a file. The temporary file is created empty with mode 0600 first (tee keeps the mode of
  * a file it truncates): a target file may hold a CHAP secret.
  */
-export const CONF_FILE_COMMANDS = {
+const CONF_FILE_COMMANDS = {
   create: 'install -m 600 /dev/null {conf}.tmp',
   write: 'tee {conf}.tmp',
   rename: 'mv -f {conf}.tmp {conf}',
@@ -42,16 +42,16 @@ export const CONF_FILE_COMMANDS = {
 } as const;
 
 /** What the tgt service will read at its next start. */
-export const READ_TARGETS_CONF = 'cat {conf}';
+const READ_TARGETS_CONF = 'cat {conf}';
 
 /**
  * tgt-admin skips a missing backing store with only a comment and exits 0; this makes it an error
  * first.
  */
-export const BACKING_EXISTS = 'ls -d {backing}';
+const BACKING_EXISTS = 'ls -d {backing}';
 
 /** tgtadm exits non-zero on failure; these name the causes that a retry may cure. */
-export const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
+const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
   {
     pattern: /^tgtadm: (?:can't send the request|failed to send request|can't connect)/m,
     retryable: true,
@@ -66,7 +66,7 @@ export const TGT_ERROR_PATTERNS: readonly ErrorPattern[] = [
 ];
 
 export const DEFAULT_TGT_CONF_DIR = '/etc/tgt/conf.d';
-export const DEFAULT_TGT_TARGETS_CONF = '/etc/tgt/targets.conf';
+const DEFAULT_TGT_TARGETS_CONF = '/etc/tgt/targets.conf';
 
 function tid(lun: ProvisionedLun): number {
   if (lun.tid === undefined) throw new Error(`tgt target ${lun.targetIqn} has no tid`);

@@ -25,7 +25,7 @@ import { SwitchSession } from './switch-session';
 import { SWITCH_VENDORS } from './switch-vendors';
 import type { VendorProfile } from './vendor-profile';
 
-export const switchDriverOptionsSchema = z.strictObject({
+const switchDriverOptionsSchema = z.strictObject({
   /** Overrides the topology's sessionLimit. */
   sessionLimit: z.number().int().min(1).max(16).optional(),
   maxBatch: z.number().int().min(1).max(1_000).default(64),

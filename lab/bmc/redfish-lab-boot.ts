@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LabBootDevice, LabBootOverride } from '../lab-machine';
 
 /** The lab's boot devices as Redfish BootSourceOverrideTarget values. */
-export const BOOT_TARGETS: Readonly<Record<LabBootDevice, string>> = {
+const BOOT_TARGETS: Readonly<Record<LabBootDevice, string>> = {
   none: 'None',
   pxe: 'Pxe',
   disk: 'Hdd',

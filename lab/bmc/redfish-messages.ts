@@ -103,8 +103,6 @@ const VENDOR: Readonly<Record<string, RegistryMessage>> = {
   },
 };
 
-export type BaseMessageId = keyof typeof BASE;
-
 /** Sends a Redfish error: a Base message (`Base.<registry>.<id>`) or a vendor MessageId. */
 export function sendRedfishError(
   res: Response,

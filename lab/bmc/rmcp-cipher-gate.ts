@@ -5,14 +5,13 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
  * refuse (IPMI 2.0 table 22-20): 3 is RAKP-HMAC-SHA1 / HMAC-SHA1-96 / AES-CBC-128, 17 is
  * RAKP-HMAC-SHA256 / HMAC-SHA256-128 / AES-CBC-128.
  */
-export const CIPHER_SUITE_ALGORITHMS: Readonly<Record<number, readonly [number, number, number]>> =
-  {
-    0: [0, 0, 0],
-    1: [1, 0, 0],
-    2: [1, 1, 0],
-    3: [1, 1, 1],
-    17: [3, 4, 1],
-  };
+const CIPHER_SUITE_ALGORITHMS: Readonly<Record<number, readonly [number, number, number]>> = {
+  0: [0, 0, 0],
+  1: [1, 0, 0],
+  2: [1, 1, 0],
+  3: [1, 1, 1],
+  17: [3, 4, 1],
+};
 
 const RMCP_IPMI = [0x06, 0x00, 0xff, 0x07];
 const FORMAT_RMCP_PLUS = 0x06;
@@ -32,9 +31,7 @@ const CLIENT_IDLE_MS = 30_000;
  * The requested suite of an RMCP+ Open Session Request, as its three algorithms; undefined for any
  * other packet.
  */
-export function openSessionAlgorithms(
-  packet: Buffer,
-): readonly [number, number, number] | undefined {
+function openSessionAlgorithms(packet: Buffer): readonly [number, number, number] | undefined {
   if (packet.length < PAYLOAD_AT + 32 || RMCP_IPMI.some((b, i) => packet[i] !== b))
     return undefined;
   if (packet[4] !== FORMAT_RMCP_PLUS || ((packet[5] ?? 0) & 0x3f) !== OPEN_SESSION_REQUEST)
@@ -47,7 +44,7 @@ export function openSessionAlgorithms(
  * The Open Session Response refusing `request`: its message tag, `status` and console session id;
  * on error the BMC sends only those 8 bytes.
  */
-export function refusal(request: Buffer, status = NO_CIPHER_SUITE_MATCH): Buffer {
+function refusal(request: Buffer, status = NO_CIPHER_SUITE_MATCH): Buffer {
   const p = PAYLOAD_AT;
   const payload = Buffer.alloc(8);
   payload[0] = request[p] ?? 0;

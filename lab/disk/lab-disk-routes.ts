@@ -21,7 +21,6 @@ const configSchema = z.strictObject({
   sizes: z.record(idSchema, z.number().int().min(1).max(MAX_DISK)).optional(),
   bytesPerSecond: z.number().int().min(1).nullable().optional(),
 });
-export type LabDiskConfigInput = z.input<typeof configSchema>;
 const faultSchema = z.discriminatedUnion('fault', [
   z.strictObject({
     fault: z.literal('drop-stream'),
@@ -30,7 +29,6 @@ const faultSchema = z.discriminatedUnion('fault', [
   }),
   z.strictObject({ fault: z.literal('corrupt-volume'), array: idSchema, lun: idSchema }),
 ]);
-export type LabDiskFault = z.infer<typeof faultSchema>;
 
 /** Parses with `schema` or answers 400 naming the fields; undefined when it answered. */
 function parse<S extends z.ZodType>(

@@ -11,7 +11,7 @@ export interface LabDiskConfig {
   readonly bytesPerSecond: number | null;
 }
 
-export const DEFAULT_DISK_CONFIG: LabDiskConfig = {
+const DEFAULT_DISK_CONFIG: LabDiskConfig = {
   defaultSizeBytes: 64 * 1024 * 1024,
   sizes: {},
   bytesPerSecond: null,

@@ -10,7 +10,7 @@ export interface FosFaults {
 }
 
 /** Texts FOS prints; the cfgtransshow ones are the ones Cinder's Brocade CLI client matches. */
-export const FOS_TEXT = {
+const FOS_TEXT = {
   noTransaction: 'There is no outstanding zoning transaction',
   notOwner: 'there is an outstanding transaction, and you are not the owner of that transaction',
   duplicate: (name: string) => `error: "${name}" duplicate name`,
@@ -85,7 +85,7 @@ function entry(
   return [` ${kind}:\t${name}\t${rows[0] ?? ''}`, ...rows.slice(1).map((r) => `\t\t${r}`)];
 }
 
-export function renderCfgShow(
+function renderCfgShow(
   defined: ZoneDb,
   zoning: FosZoning,
   profile: FosProfile,

@@ -10,7 +10,7 @@ export function emptyDb(): ZoneDb {
   return { cfgs: new Map(), zones: new Map() };
 }
 
-export function copyDb(db: ZoneDb): ZoneDb {
+function copyDb(db: ZoneDb): ZoneDb {
   return {
     cfgs: new Map([...db.cfgs].map(([k, v]) => [k, [...v]])),
     zones: new Map([...db.zones].map(([k, v]) => [k, [...v]])),

@@ -26,7 +26,7 @@ export interface ArrayProfile {
 }
 
 /** Debian tgt's /etc/tgt/targets.conf as the package installs it. */
-export const DEBIAN_TARGETS_CONF = [
+const DEBIAN_TARGETS_CONF = [
   '# Empty targets configuration file -- please see the package',
   '# documentation directory for an example.',
   '#',
@@ -56,9 +56,6 @@ export const ARRAY_PROFILES = {
 } as const satisfies {
   readonly [K in StorageArray['kind']]: Readonly<Record<string, ArrayProfile>>;
 };
-
-export type ArrayProfileName<K extends StorageArray['kind'] = StorageArray['kind']> =
-  keyof (typeof ARRAY_PROFILES)[K] & string;
 
 /** The profiles a lab array of `kind` can take, the default first. */
 export function arrayProfileNames(kind: StorageArray['kind']): string[] {

@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import express from 'express';
 import { createBootRouter } from '../../api/routes/boot';
 import { StaticSecretStore } from '../../common/secrets';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { parseTopology } from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { Topology } from '../../inventory/topology-schema';
 import { serve } from '../support/api-server';
 import { labSmall } from '../support/lab-fixtures';
+import { BootLedger } from '../support/boot-ledger';
 
 const DB_01_MAC = '52:54:00:00:01:00';
 const SECRET = 'Db01-Chap-Secret-7c2e';
@@ -18,7 +15,7 @@ const secrets = new StaticSecretStore({
   'chap-db-01': { username: 'chap-db-01', password: SECRET },
 });
 
-let dir: string;
+const DB_01 = { mac: DB_01_MAC, persona: 'db-01', image: 'rhel-9-san', machine: 'm-r1-01' };
 const servers: { stop(): Promise<void> }[] = [];
 
 /** lab-small with db-01's LUNs behind CHAP; `bootAddress` binds db-01's NIC when given. */
@@ -35,13 +32,12 @@ async function chapTopology(bootAddress?: string): Promise<Topology> {
 }
 
 async function server(topology: Topology): Promise<string> {
-  const store = await FileBootAssignmentStore.open(dir);
-  await store.set({ mac: DB_01_MAC, persona: 'db-01', image: 'rhel-9-san', machine: 'm-r1-01' });
+  const index = new TopologyIndex(topology);
   const app = express();
   app.use(
     createBootRouter({
-      topology: new TopologyIndex(topology),
-      assignments: store,
+      topology: index,
+      assignments: new BootLedger(index, [DB_01]),
       allowFrom: ['127.0.0.0/8'],
       secrets,
     }),
@@ -63,13 +59,8 @@ function from(url: string, localAddress: string): Promise<{ status: number; body
   });
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rackshift-boot-chap-'));
-});
-
 afterAll(async () => {
   for (const s of servers) await s.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('boot scripts of a persona whose LUNs demand CHAP', () => {
@@ -113,12 +104,12 @@ describe('boot scripts of a persona whose LUNs demand CHAP', () => {
     const short = new StaticSecretStore({
       'chap-db-01': { username: 'chap-db-01', password: 'short' },
     });
-    const store = await FileBootAssignmentStore.open(dir);
+    const topology = new TopologyIndex(await chapTopology('127.0.0.1'));
     const app = express();
     app.use(
       createBootRouter({
-        topology: new TopologyIndex(await chapTopology('127.0.0.1')),
-        assignments: store,
+        topology,
+        assignments: new BootLedger(topology, [DB_01]),
         allowFrom: ['127.0.0.0/8'],
         secrets: short,
       }),

@@ -78,6 +78,7 @@ describe('repurpose onto a persona whose LUNs demand CHAP', () => {
 
     // Every run in the namespace (the repurpose, its children, the ledger): none holds the secret.
     let histories = 0;
+    let sawRun = false;
     for await (const w of stack.temporal.client.workflow.list()) {
       const text = historyText(
         await stack.temporal.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory(),
@@ -86,10 +87,15 @@ describe('repurpose onto a persona whose LUNs demand CHAP', () => {
         workflow: w.workflowId,
         leaks: false,
       });
-      if (w.workflowId === workflowId) expect(text).toContain('"persona":"web-01"');
+      if (w.workflowId === workflowId) {
+        expect(text).toContain('"persona":"web-01"');
+        sawRun = true;
+      }
       histories += 1;
     }
     expect(histories).toBeGreaterThan(1);
+    // The check above reads the repurpose's own history, not only its children's.
+    expect(sawRun).toBe(true);
   });
 
   it('moves it on to another spare: the bound account stays, the new machine boots with it, the one it left sees nothing', async () => {

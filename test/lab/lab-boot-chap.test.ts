@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import express, { type Router } from 'express';
 import { createBootRouter } from '../../api/routes/boot';
 import { StaticSecretStore, type SecretStore } from '../../common/secrets';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { chapResolver } from '../../drivers/storage/chap-account';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
@@ -15,6 +14,7 @@ import type { Lab } from '../../lab/lab';
 import { startLab } from '../../lab/start-lab';
 import { serve } from '../support/api-server';
 import { bootMachine, powerOff } from '../support/boot-lab';
+import { BootLedger } from '../support/boot-ledger';
 import { FAST_TIMING } from '../support/lab-fixtures';
 import { relocatedTopology } from '../support/relocated-topology';
 
@@ -38,7 +38,7 @@ describe('a lab machine whose boot LUN demands CHAP', () => {
   let stopApi: () => Promise<void>;
   let chapTopology: TopologyIndex;
   let plainTopology: TopologyIndex;
-  let store: FileBootAssignmentStore;
+  let store: BootLedger;
 
   const router = (topology: TopologyIndex, secrets: SecretStore): Router =>
     createBootRouter({ topology, assignments: store, allowFrom: ['127.0.0.1'], secrets });
@@ -55,8 +55,10 @@ describe('a lab machine whose boot LUN demands CHAP', () => {
     chapTopology = new TopologyIndex(chap);
     plainTopology = new TopologyIndex(plain);
     dir = await mkdtemp(join(tmpdir(), 'rackshift-lab-chap-'));
-    store = await FileBootAssignmentStore.open(join(dir, 'api'));
-    await store.set({ mac: MAC, persona: 'db-01', image: 'rhel-9-san', machine: M });
+    // Both topologies place the MAC on the same machine and site.
+    store = new BootLedger(plainTopology, [
+      { mac: MAC, persona: 'db-01', image: 'rhel-9-san', machine: M },
+    ]);
     const app = express();
     app.use((req, res, next) => serving(req, res, next));
     const api = await serve(app);

@@ -1,4 +1,4 @@
-import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
+import type { BootLedger } from '../support/boot-ledger';
 import { probe } from '../../drivers/health/health-probe';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import type { TopologyIndex } from '../../inventory/topology-index';
@@ -22,7 +22,7 @@ let lab: Lab;
 let sw1: SshSwitchDriver;
 let sw2: SshSwitchDriver;
 let array: StorageArrayDriver;
-let store: FileBootAssignmentStore;
+let store: BootLedger;
 
 beforeAll(async () => {
   bootLab = await startBootLab('rackshift-lab-boot-');

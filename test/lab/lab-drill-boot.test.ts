@@ -2,7 +2,7 @@ import {
   drillPlacementPlan,
   type DrillPlacementPlan,
 } from '../../domain/drill/drill-placement-plan';
-import type { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
+import type { BootLedger } from '../support/boot-ledger';
 import { probe } from '../../drivers/health/health-probe';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
 import type { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
@@ -37,7 +37,7 @@ let index: TopologyIndex;
 let lab: Lab;
 let sw1: SshSwitchDriver;
 let array: StorageArrayDriver;
-let store: FileBootAssignmentStore;
+let store: BootLedger;
 
 beforeAll(async () => {
   bootLab = await startBootLab('rackshift-lab-drill-');

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import express from 'express';
 import { createBootRouter } from '../../api/routes/boot';
 import { StaticSecretStore } from '../../common/secrets';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { probe } from '../../drivers/health/health-probe';
 import { LibvirtSshDriver } from '../../drivers/hypervisor/libvirt-ssh';
 import { personaVmSpec } from '../../drivers/hypervisor/persona-vm-spec';
@@ -24,6 +23,7 @@ import { resetLab } from '../../lab/reset-lab';
 import { startLab } from '../../lab/start-lab';
 import { serve } from '../support/api-server';
 import { bootMachine } from '../support/boot-lab';
+import { BootLedger } from '../support/boot-ledger';
 import { labHardwareState } from '../support/lab-snapshot';
 import { FAST_TIMING } from '../support/lab-fixtures';
 import { relocatedTopology } from '../support/relocated-topology';
@@ -42,14 +42,14 @@ const WEB_HOME_IQN = 'iqn.2026-11.lab.rackshift:m-r2-01';
 describe('the lab keeps its state across a restart on the same data folder', () => {
   let index: TopologyIndex;
   let dir: string;
-  let store: FileBootAssignmentStore;
+  let store: BootLedger;
   let api: Awaited<ReturnType<typeof serve>>;
   let lab: Lab | undefined;
 
   beforeAll(async () => {
     index = new TopologyIndex((await relocatedTopology()).topology);
     dir = await mkdtemp(join(tmpdir(), 'rackshift-lab-restart-'));
-    store = await FileBootAssignmentStore.open(join(dir, 'api'));
+    store = new BootLedger(index);
     const app = express();
     app.use(createBootRouter({ topology: index, assignments: store, allowFrom: ['127.0.0.1'] }));
     api = await serve(app);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import express from 'express';
 import { createBootRouter } from '../../api/routes/boot';
 import { StaticSecretStore } from '../../common/secrets';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
@@ -16,6 +15,7 @@ import type { Lab } from '../../lab/lab';
 import type { LabBootResult, LabMachine } from '../../lab/lab-machine';
 import { startLab } from '../../lab/start-lab';
 import { serve } from './api-server';
+import { BootLedger } from './boot-ledger';
 import { FAST_TIMING } from './lab-fixtures';
 import { relocatedTopology } from './relocated-topology';
 
@@ -27,7 +27,7 @@ export interface BootLab {
   readonly topology: Topology;
   readonly index: TopologyIndex;
   readonly lab: Lab;
-  readonly store: FileBootAssignmentStore;
+  readonly store: BootLedger;
   readonly array: StorageArrayDriver;
   /** A switch driver over SSH, one per switch id, closed by stop(). */
   switch(id: string): SshSwitchDriver;
@@ -36,14 +36,14 @@ export interface BootLab {
 
 /**
  * lab-small on free ports: switches, arrays and the boot agent (no BMC peers), machines that
- * fetch their iPXE scripts from a boot router serving a file-backed assignment store. Lab state
+ * fetch their iPXE scripts from a boot router serving the assignments of a BootLedger. Lab state
  * changes only through rackshift's own drivers, over SSH, as a runbook would make them.
  */
 export async function startBootLab(prefix: string): Promise<BootLab> {
   const topology = (await relocatedTopology()).topology;
   const index = new TopologyIndex(topology);
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  const store = await FileBootAssignmentStore.open(join(dir, 'api'));
+  const store = new BootLedger(index);
   const app = express();
   app.use(createBootRouter({ topology: index, assignments: store, allowFrom: ['127.0.0.1'] }));
   const api = await serve(app);

@@ -1,5 +1,5 @@
 /**
- * Child-process probe for test/unit/temporal-connect.test.ts: calls Temporal at an address where
+ * Child-process probe for test/drivers/temporal-connect.test.ts: calls Temporal at an address where
  * nothing listens (UNAVAILABLE, retried on a timer), closes the connection while a retry waits,
  * and prints how the call ended. `guarded` uses rackshift's connection options; `plain` uses
  * Temporal's retry interceptor alone. Usage: close-during-retry.ts <guarded|plain> <address>

@@ -28,13 +28,15 @@ function leanHostTopology(): string {
 
 /**
  * A full stack whose worker also has the lab's disk-transfer drivers (P2V helpers and array
- * volume APIs on the lab control server), with `diskBytes` local disks.
+ * volume APIs on the lab control server), with `diskBytes` local disks. `noWorker`: the test
+ * runs its workers as processes (`rackshift worker --disk-transfer <stack.lab.controlUrl>`).
  */
 export async function startP2vStack(
   options: {
     diskBytes?: number;
     timing?: Partial<LabTiming>;
     interceptors?: ActivityInterceptorsFactory[];
+    noWorker?: boolean;
   } = {},
 ): Promise<FullStack> {
   const stack = await startFullStack({
@@ -44,12 +46,13 @@ export async function startP2vStack(
   });
   try {
     stack.deps = { ...stack.deps, ...labDiskTransfer(stack.lab.controlUrl) };
-    stack.worker = await startWorker({
-      address: stack.temporal.address,
-      workflowBundle: await testWorkflowBundle(),
-      deps: stack.deps,
-      ...(options.interceptors && { activityInterceptors: options.interceptors }),
-    });
+    if (!options.noWorker)
+      stack.worker = await startWorker({
+        address: stack.temporal.address,
+        workflowBundle: await testWorkflowBundle(),
+        deps: stack.deps,
+        ...(options.interceptors && { activityInterceptors: options.interceptors }),
+      });
     labDisks(stack.lab).configure({ defaultSizeBytes: options.diskBytes ?? 64 * 1024 * 1024 });
   } catch (e) {
     await stack.stop();

@@ -11,13 +11,12 @@ describe('LedgerBook', () => {
       LeaseConflictError,
     );
     expect(book.snapshot().leases['machine:m2']).toBeUndefined();
-    try {
-      book.acquire('run-b', ['machine:m1'], 'test', T);
-    } catch (e) {
-      expect((e as LeaseConflictError).conflicts).toEqual([
-        { resource: 'machine:m1', holder: 'run-a' },
-      ]);
-    }
+    expect(() => book.acquire('run-b', ['machine:m1'], 'test', T)).toThrow(
+      expect.objectContaining({
+        name: 'LeaseConflictError',
+        conflicts: [{ resource: 'machine:m1', holder: 'run-a' }],
+      }),
+    );
   });
 
   it('re-acquiring its own lease is idempotent and changes nothing', () => {

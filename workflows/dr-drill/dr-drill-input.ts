@@ -52,5 +52,3 @@ export const drDrillInputSchema = z
     message: 'each bubble VLAN may serve one network',
     path: ['bubble'],
   });
-
-export type DrDrillInput = z.output<typeof drDrillInputSchema>;

@@ -25,5 +25,3 @@ export const drillCopyInputSchema = z.strictObject({
     .max(7 * 24 * 3600)
     .default(24 * 3600),
 });
-
-export type DrillCopyInput = z.output<typeof drillCopyInputSchema>;

@@ -20,5 +20,3 @@ export const hypervisorBringupInputSchema = z.strictObject({
   readyTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
 });
-
-export type HypervisorBringupInput = z.output<typeof hypervisorBringupInputSchema>;

@@ -41,5 +41,3 @@ export const p2vInputSchema = z
     message: 'a machine that is down cannot serve its disk: use mode san',
     path: ['sourceDown'],
   });
-
-export type P2vInput = z.output<typeof p2vInputSchema>;

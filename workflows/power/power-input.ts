@@ -29,4 +29,3 @@ export const powerInputSchema = z.strictObject({
 });
 
 export type PowerInput = z.output<typeof powerInputSchema>;
-export type PowerInputRaw = z.input<typeof powerInputSchema>;

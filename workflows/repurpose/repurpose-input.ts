@@ -26,5 +26,3 @@ export const repurposeInputSchema = z.strictObject({
    */
   fence: z.enum(['luns', 'full']).default('luns'),
 });
-
-export type RepurposeInput = z.output<typeof repurposeInputSchema>;

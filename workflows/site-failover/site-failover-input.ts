@@ -58,5 +58,3 @@ export const siteFailoverInputSchema = z
     graceSeconds: z.number().int().min(1).max(3600).default(300),
   })
   .check(exactlyOneScope);
-
-export type SiteFailoverInput = z.output<typeof siteFailoverInputSchema>;

@@ -20,5 +20,3 @@ export const v2pInputSchema = z.strictObject({
   healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
   powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
 });
-
-export type V2pInput = z.output<typeof v2pInputSchema>;
