@@ -1,3 +1,4 @@
+import type { HomePlacement } from '../domain/failback/failback-move';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import {
@@ -5,11 +6,6 @@ import {
   NotAFailoverRunError,
   type FailoverToUndo,
 } from '../domain/failback/failover-to-undo';
-
-/** Where a persona belongs (topology `home`): a machine, or a VM on a hypervisor host. */
-export type HomePlacement =
-  | { readonly kind: 'machine'; readonly machine: string }
-  | { readonly kind: 'vm'; readonly host: string };
 
 /** What the ledger says of one machine now, and whose home it is. */
 export interface MachineUse {

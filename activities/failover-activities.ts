@@ -5,9 +5,8 @@ import type { LedgerSnapshot } from '../domain/planner/planner-input';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
-import { createMachineProber, occupants, type MachineProbe } from './machine-probe';
-
-export type { MachineProbe } from './machine-probe';
+import type { MachineProbe } from '../domain/failover/detect-records';
+import { createMachineProber, occupants } from './machine-probe';
 
 export interface FailoverPreparation {
   /**

@@ -7,12 +7,12 @@ import type {
 import { personaVmSpec } from '../drivers/hypervisor/persona-vm-spec';
 import { VmNotFoundError } from '../drivers/hypervisor/hypervisor-errors';
 import { iscsiLunAddress } from '../drivers/storage/lun-target';
-import { UnsupportedActionError } from '../drivers/power/power-errors';
 import { ValidationError } from '../common/errors';
 import { chooseCluster } from '../inventory/hypervisor-cluster';
 import type { ActivityDeps } from './activity-deps';
 import { heartbeat } from './activity-context';
 import { withFailureMapping } from './application-failure';
+import { hypervisorDriverFor } from './hypervisor-driver-for';
 import { awaitHypervisor, type HypervisorReadiness } from './hypervisor-readiness';
 import { placementPlan, type PlacementPlan } from '../domain/placement/placement-plan';
 
@@ -24,17 +24,7 @@ export function createHypervisorActivities(
   deps: Pick<ActivityDeps, 'topology' | 'hypervisorDriver'>,
 ) {
   function driver(hostId: string): HypervisorDriver {
-    const host = deps.topology.machine(hostId);
-    if (deps.hypervisorDriver === undefined || host.hypervisor === undefined) {
-      throw new UnsupportedActionError(
-        { machineId: host.id, bmcAddress: host.bmc.address },
-        'hypervisor',
-        'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver',
-      );
-    }
-    const d = deps.hypervisorDriver(host);
-    d.validate();
-    return d;
+    return hypervisorDriverFor(deps, deps.topology.machine(hostId));
   }
 
   return withFailureMapping({

@@ -1,24 +1,9 @@
 import { probe } from '../drivers/health/health-probe';
-import type { PowerState } from '../drivers/power/power-driver';
 import type { LedgerState } from '../inventory/ledger-records';
 import type { Topology } from '../inventory/topology-schema';
 import { restingOccupants } from '../domain/planner/resting-placement';
+import type { MachineProbe } from '../domain/failover/detect-records';
 import type { ActivityDeps } from './activity-deps';
-
-/** What one probe of a machine found. */
-export interface MachineProbe {
-  readonly machine: string;
-  /** `unknown`: the BMC did not answer in time (a burned rack's BMCs are dark). */
-  readonly power: PowerState | 'unknown';
-  /** The persona the ledger (else the topology) runs there, if any. */
-  readonly persona?: string;
-  /**
-   * Its health check, when the machine is on (or, with `healthWhenDark`, its BMC is dark) and the
-   * persona has one.
-   */
-  readonly personaHealthy?: boolean;
-  readonly detail: string;
-}
 
 export interface ProbeOptions {
   /** Probe the persona's health check at all. */

@@ -1,4 +1,5 @@
-import type { LedgerState, Placement } from '../inventory/ledger-records';
+import type { LedgerState } from '../inventory/ledger-records';
+import type { PersonaLocation } from '../domain/placement/persona-location';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 import { hostNow, hostProfile } from '../inventory/hypervisor-cluster';
@@ -14,25 +15,6 @@ import {
 } from '../domain/drill/drill-placement-plan';
 import { placementPlan, type PlacementPlan } from '../domain/placement/placement-plan';
 import { restingOccupants } from '../domain/planner/resting-placement';
-
-export interface PersonaLocation {
-  readonly placements: ReadonlyArray<{
-    readonly site: string;
-    readonly placement: Exclude<Placement, { kind: 'none' }>;
-  }>;
-  readonly lunHolders: ReadonlyArray<{
-    readonly array: string;
-    readonly lun: string;
-    readonly initiator: string;
-    readonly machine: string | null;
-  }>;
-  /**
-   * The machine the topology rests the persona on when no ledger has an entry for it and no
-   * ledger places another persona there (domain/planner/resting-placement): the machine a
-   * move vacates, to be parked, even when nothing of it is masked there.
-   */
-  readonly resting?: string;
-}
 
 /**
  * Decisions that need the topology and the ledgers together; their results are recorded in history.

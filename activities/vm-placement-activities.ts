@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '../common/errors';
-import type { HypervisorDriver, VmActionResult } from '../drivers/hypervisor/hypervisor-driver';
+import type { VmActionResult } from '../drivers/hypervisor/hypervisor-driver';
 import { VmNotFoundError } from '../drivers/hypervisor/hypervisor-errors';
 import { personaVmSpec } from '../drivers/hypervisor/persona-vm-spec';
 import { vmSpecSchema } from '../drivers/hypervisor/vm-spec';
@@ -10,6 +10,7 @@ import { idSchema } from '../inventory/patterns';
 import type { Machine } from '../inventory/topology-schema';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
+import { hypervisorDriverFor } from './hypervisor-driver-for';
 import {
   addToTrunks,
   removeFromTrunks,
@@ -76,25 +77,12 @@ type Deps = Pick<
 export function createVmPlacementActivities(deps: Deps) {
   const { topology } = deps;
 
-  function hypervisor(host: Machine): HypervisorDriver {
-    if (deps.hypervisorDriver === undefined || host.hypervisor === undefined) {
-      throw new UnsupportedActionError(
-        { machineId: host.id, bmcAddress: host.bmc.address },
-        'hypervisor',
-        'this machine has no hypervisor endpoint in the topology, or the worker no hypervisor driver',
-      );
-    }
-    const d = deps.hypervisorDriver(host);
-    d.validate();
-    return d;
-  }
-
   /**
    * VMs on the host: defined there, or placed there by the ledger (a VM that a run records but the
    * host lost still claims its room).
    */
   async function vmsOn(host: Machine, placed: readonly string[]): Promise<string[]> {
-    return [...new Set([...(await hypervisor(host).list()), ...placed])].sort();
+    return [...new Set([...(await hypervisorDriverFor(deps, host).list()), ...placed])].sort();
   }
 
   async function loadOf(host: Machine, placed: readonly string[]): Promise<HostLoad> {
@@ -111,7 +99,7 @@ export function createVmPlacementActivities(deps: Deps) {
           continue;
         }
         // A VM rackshift did not define (made by hand): its own size counts.
-        const info = await hypervisor(host)
+        const info = await hypervisorDriverFor(deps, host)
           .info(name)
           .catch((e: unknown) => (e instanceof VmNotFoundError ? undefined : Promise.reject(e)));
         if (info !== undefined)
@@ -321,7 +309,7 @@ export function createVmPlacementActivities(deps: Deps) {
         vmSpecSchema,
         { ...spec, disks: [copy, ...spec.disks.map((d) => ({ ...d, boot: false }))] },
       );
-      return hypervisor(host).define(withCopy);
+      return hypervisorDriverFor(deps, host).define(withCopy);
     },
   });
 }

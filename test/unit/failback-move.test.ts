@@ -1,5 +1,5 @@
-import type { PersonaLocation } from '../../activities/placement-activities';
-import { decideFailback } from '../../workflows/failback/failback-move';
+import type { PersonaLocation } from '../../domain/placement/persona-location';
+import { decideFailback } from '../../domain/failback/failback-move';
 
 const at = (...machines: string[]): PersonaLocation => ({
   placements: machines

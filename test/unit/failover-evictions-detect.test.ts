@@ -1,6 +1,6 @@
-import type { MachineProbe } from '../../activities/failover-activities';
+import type { MachineProbe } from '../../domain/failover/detect-records';
 import type { StepRecord } from '../../workflows/run-journal';
-import { detectRecords } from '../../workflows/site-failover/detect-records';
+import { detectRecords } from '../../domain/failover/detect-records';
 import { evictionsDone } from '../../workflows/site-failover/evictions-done';
 
 const step = (name: string, outcome: StepRecord['outcome']): StepRecord => ({

@@ -8,7 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
-import type { HomePlacement } from '../../activities/failback-activities';
+import type { HomePlacement } from '../../domain/failback/failback-move';
 import { mapLimit } from '../../common/map-limit';
 import { MACHINE_KEY, PERSONA_KEY, RUNBOOK_KEY } from '../../temporal/search-attributes';
 import { ledgerOp, planOp, powerProbe } from '../activity-profiles';
@@ -21,7 +21,7 @@ import type { RunJournal } from '../run-journal';
 import { compareIds } from '../../domain/planner/compare-ids';
 import { v2p } from '../v2p/v2p-workflow';
 import type { FailbackInput } from './failback-input';
-import { decideFailback, type FailbackMove } from './failback-move';
+import { decideFailback, type FailbackMove } from '../../domain/failback/failback-move';
 import type {
   FailbackHostOutcome,
   FailbackMachine,

@@ -1,17 +1,12 @@
 import { defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { operatorNoteShape } from '../operator-note';
 
 /** An operator's answer to a plan waiting for approval (`approval: manual`). */
 export const approvalInputSchema = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  /** Who decided (free text for the report: a user name, a ticket). */
-  by: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\w .@:/-]+$/, 'letters, digits, spaces and . @ : / - only')
-    .optional(),
-  reason: z.string().max(500).optional(),
+  /** Who decided, and why. */
+  ...operatorNoteShape,
 });
 
 export type ApprovalInput = z.output<typeof approvalInputSchema>;

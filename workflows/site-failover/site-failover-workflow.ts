@@ -16,10 +16,10 @@ import { withLegacyClusters } from '../../domain/planner/legacy-clusters';
 import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild, type ChildEnd } from './child-runs';
-import { detectRecords, type DetectRecord } from './detect-records';
+import { detectRecords, type DetectRecord } from '../../domain/failover/detect-records';
 import { evictionsDone, type EvictionOutcome, type MoveEnd } from './evictions-done';
 import { ConcurrencyGate } from './concurrency-gate';
-import { failedMachinesOf, unreachableSources } from './failed-machines';
+import { failedMachinesOf, unreachableSources } from '../../domain/failover/failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
 import {
   notRestoredOf,

@@ -1,17 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { operatorNoteShape } from '../operator-note';
 import type { EventKind, GuardAction, LostMachine } from '../../domain/guard/guard-decision';
 
 /** Who pauses or resumes a guard, and why (free text for the status and the notification). */
-export const guardToggleInputSchema = z.strictObject({
-  by: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\w .@:/-]+$/, 'letters, digits, spaces and . @ : / - only')
-    .optional(),
-  reason: z.string().max(500).optional(),
-});
+export const guardToggleInputSchema = z.strictObject(operatorNoteShape);
 export type GuardToggleInput = z.output<typeof guardToggleInputSchema>;
 
 /** What the guard did about one event. */

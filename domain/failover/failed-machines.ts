@@ -1,4 +1,4 @@
-import type { MachineProbe } from '../../activities/failover-activities';
+import { personaDown, type MachineProbe } from './detect-records';
 
 /**
  * Which scope machines the plan treats as failed. Disaster with probes: a dark BMC, or a machine
@@ -12,11 +12,7 @@ export function failedMachinesOf(
 ): string[] {
   if (mode === 'planned' || !probed) return probes.map((p) => p.machine).sort();
   return probes
-    .filter(
-      (p) =>
-        p.power === 'unknown' ||
-        (p.persona !== undefined && (p.power === 'off' || p.personaHealthy === false)),
-    )
+    .filter((p) => p.power === 'unknown' || personaDown(p))
     .map((p) => p.machine)
     .sort();
 }

@@ -1,5 +1,9 @@
-import type { HomePlacement } from '../../activities/failback-activities';
-import type { PersonaLocation } from '../../activities/placement-activities';
+import type { PersonaLocation } from '../placement/persona-location';
+
+/** Where a persona belongs (topology `home`): a machine, or a VM on a hypervisor host. */
+export type HomePlacement =
+  | { readonly kind: 'machine'; readonly machine: string }
+  | { readonly kind: 'vm'; readonly host: string };
 
 /** What a failback does for one persona, decided from its home and where it runs now. */
 export type FailbackMove =
