@@ -2,18 +2,16 @@ import {
   ApplicationFailure,
   condition,
   ParentClosePolicy,
-  proxyActivities,
   setHandler,
   sleep,
   startChild,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { failover } from '../activities/failover';
 import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan } from '../planner/failover-plan';
-import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { ConcurrencyGate } from '../site-failover/concurrency-gate';
@@ -26,8 +24,6 @@ import { drDrillInputSchema } from './dr-drill-input';
 import { drillCopy, type DrillCopyReport } from './drill-copy-workflow';
 import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
 import type { DrillReport } from './drill-report';
-
-const detect = proxyActivities<RunbookActivities>(scopeProbe);
 
 /**
  * How each copy ended, by the machine it took: a copy that came up held its machine until the
@@ -107,7 +103,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
     'scope',
     'read the scope and the ledgers (the scope is only pretended lost: nothing is probed or touched there)',
     () =>
-      detect.prepareFailover.executeWithOptions({ summary: 'read the scope' }, [
+      failover.prepareFailover.executeWithOptions({ summary: 'read the scope' }, [
         {
           scope: { site: input.site, racks: input.racks, machines: input.machines },
           probe: false,

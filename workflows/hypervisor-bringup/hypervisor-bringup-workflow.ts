@@ -1,14 +1,12 @@
 import {
   ApplicationFailure,
   patched,
-  proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { plan } from '../activities/plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
 import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
@@ -17,8 +15,6 @@ import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { waitForHypervisor } from '../steps/wait-for-hypervisor';
 import { hypervisorBringupInputSchema } from './hypervisor-bringup-input';
 import { checkClusterPersona, checkHost, CLUSTER_HOSTS } from './host-check';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 /**
  * `hypervisor-bringup`: make a machine a host of a cluster (topology `clusters:`,

@@ -1,14 +1,11 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { ledger } from '../activities/ledger';
+import { plan } from '../activities/plan';
 import { MACHINE_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, planOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
 import type { RunJournal } from '../run-journal';
 import type { HardwareSteps } from '../steps/hardware-steps';
 import { returnToSpare } from '../steps/return-to-spare';
 import { refuseHostWithVms } from './host-vms';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
 const refuse = (type: string, message: string): ApplicationFailure =>
   ApplicationFailure.create({ type, nonRetryable: true, message });

@@ -1,14 +1,9 @@
-import {
-  ApplicationFailure,
-  proxyActivities,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ledger } from '../activities/ledger';
+import { plan } from '../activities/plan';
 import type { PlacementPlan } from '../../activities/placement-plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
 import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
@@ -18,9 +13,6 @@ import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { refuseHostWithVms } from './host-vms';
 import { releaseHost } from './release-host';
 import { releaseInputSchema } from './release-input';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
 const refuse = (type: string, message: string): ApplicationFailure =>
   ApplicationFailure.create({ type, nonRetryable: true, message });

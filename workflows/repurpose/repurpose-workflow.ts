@@ -1,14 +1,12 @@
 import {
   ApplicationFailure,
   patched,
-  proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { plan } from '../activities/plan';
 import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
-import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
 import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
@@ -17,8 +15,6 @@ import { fencePowerAndPorts } from '../steps/fence-source';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 /**
  * `repurpose`: put a persona on a machine. Choose the machine (unless given), lease it and the

@@ -2,18 +2,17 @@ import {
   ApplicationFailure,
   condition,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failover } from '../activities/failover';
+import { ledger } from '../activities/ledger';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
 import { withLegacyClusters } from '../planner/legacy-clusters';
-import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild, type ChildEnd } from './child-runs';
 import { detectRecords, type DetectRecord } from './detect-records';
@@ -32,9 +31,6 @@ import { moveKeys } from './move-footprint';
 import { planOrFail } from './plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
-
-const detect = proxyActivities<RunbookActivities>(scopeProbe);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
 /**
  * Runs started before the failover recorded detect's findings in the ledger replay without that
@@ -123,7 +119,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
       ? 'probe the BMCs and personas of the scope in parallel'
       : 'take every machine of the scope as failed',
     () =>
-      detect.prepareFailover.executeWithOptions({ summary: 'probe the scope' }, [
+      failover.prepareFailover.executeWithOptions({ summary: 'probe the scope' }, [
         {
           scope: { site: input.site, racks: input.racks, machines: input.machines },
           probe: input.probe,

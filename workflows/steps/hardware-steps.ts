@@ -1,30 +1,17 @@
-import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { PortSpec } from '../../activities/switch-activities';
 import type { LunHolders } from '../../activities/storage-activities';
 import type { PlacementPlan } from '../../activities/placement-plan';
 import type { BootAssignment, MachineRecord, Placement } from '../../inventory/ledger-records';
 import type { BootDeviceState, PowerState } from '../../drivers/power/power-driver';
-import {
-  healthWait,
-  ledgerOp,
-  planOp,
-  powerOp,
-  powerWait,
-  storageOp,
-  switchConfig,
-  undoOp,
-} from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { waitForHealthy } from '../activities/health';
+import { ledger, ledgerUndo } from '../activities/ledger';
+import { plan } from '../activities/plan';
+import { power, powerUndo, waitForPowerState } from '../activities/power';
+import { storage, storageUndo } from '../activities/storage';
+import { switches, switchUndo } from '../activities/switch';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
-
-const acts = (options: ActivityOptions) => proxyActivities<RunbookActivities>(options);
-const ledger = acts(ledgerOp);
-const plan = acts(planOp);
-const power = acts(powerOp);
-const switches = acts(switchConfig);
-const storage = acts(storageOp);
-const undo = acts(undoOp);
 
 /**
  * Runs whose undo of a shutdown only pressed "on" replay without the boot-device check and the
@@ -102,10 +89,10 @@ export class HardwareSteps {
   }
 
   releaseAll(): Promise<unknown> {
-    return undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [
-      this.site,
-      { holder: this.holder },
-    ]);
+    return ledgerUndo.ledgerRelease.executeWithOptions(
+      { summary: `release leases of ${this.holder}` },
+      [this.site, { holder: this.holder }],
+    );
   }
 
   planPlacement(persona: string, machine: string): Promise<PlacementPlan> {
@@ -140,7 +127,7 @@ export class HardwareSteps {
       {
         undo: {
           summary: `restore ports ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}`,
-          run: () => undo.configurePorts({ ports: prior }),
+          run: () => switchUndo.configurePorts({ ports: prior }),
         },
         describe: (r) => `${r.changed.length} of ${targets.length} port(s) changed`,
       },
@@ -189,7 +176,7 @@ export class HardwareSteps {
         {
           undo: {
             summary: `restore holders of ${touched.join(', ')} on ${array}`,
-            run: () => undo.restoreLunHolders({ array, holders: prior }),
+            run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
           },
         },
       );
@@ -219,7 +206,7 @@ export class HardwareSteps {
         {
           undo: {
             summary: `restore holders of ${mine.join(', ')} on ${array}`,
-            run: () => undo.restoreLunHolders({ array, holders: prior }),
+            run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
           },
         },
       );
@@ -264,7 +251,7 @@ export class HardwareSteps {
           run: async () => {
             for (const mac of macs) {
               if (!previous.has(mac)) continue;
-              await undo.ledgerSetBoot(this.site, {
+              await ledgerUndo.ledgerSetBoot(this.site, {
                 holder: this.holder,
                 mac,
                 machine,
@@ -301,7 +288,7 @@ export class HardwareSteps {
           summary: `boot device of ${machine} back to ${was}`,
           run: async () => {
             if (before.device === 'pxe' || before.device === 'disk')
-              return undo.setBootDevice({
+              return powerUndo.setBootDevice({
                 machine,
                 device: before.device,
                 persistent: before.persistent,
@@ -309,7 +296,7 @@ export class HardwareSteps {
               });
             if (!patched(EXACT_BOOT_UNDO_PATCH)) return undefined;
             if (before.device === 'none')
-              return undo.setBootDevice({
+              return powerUndo.setBootDevice({
                 machine,
                 device: 'none',
                 persistent: false,
@@ -341,7 +328,7 @@ export class HardwareSteps {
           { summary: `${state === 'on' ? 'cycle' : 'on'} ${machine}` },
           [{ machine, action: state === 'on' ? 'cycle' : 'on' }],
         );
-        const r = await acts(powerWait(timeoutSeconds)).waitForPowerState.executeWithOptions(
+        const r = await waitForPowerState(timeoutSeconds).executeWithOptions(
           { summary: `wait until ${machine} is on` },
           [{ machine, want: 'on', timeoutSeconds }],
         );
@@ -350,7 +337,7 @@ export class HardwareSteps {
       {
         undo: {
           summary: `power off ${machine}`,
-          run: () => this.hardOff(machine, timeoutSeconds, undo),
+          run: () => this.hardOff(machine, timeoutSeconds, powerUndo),
         },
       },
     );
@@ -359,10 +346,10 @@ export class HardwareSteps {
   private async hardOff(
     machine: string,
     timeoutSeconds: number,
-    via: ReturnType<typeof acts>,
+    via: Pick<typeof power, 'requestPower'>,
   ): Promise<void> {
     await via.requestPower({ machine, action: 'off' });
-    await acts(powerWait(timeoutSeconds)).waitForPowerState({
+    await waitForPowerState(timeoutSeconds)({
       machine,
       want: 'off',
       timeoutSeconds,
@@ -396,7 +383,7 @@ export class HardwareSteps {
         await power.requestPower.executeWithOptions({ summary: `soft-off ${machine}` }, [
           { machine, action: 'soft' },
         ]);
-        const clean = await acts(powerWait(graceSeconds)).waitForPowerState.executeWithOptions(
+        const clean = await waitForPowerState(graceSeconds).executeWithOptions(
           { summary: `wait for ${machine} to shut down` },
           [{ machine, want: 'off', timeoutSeconds: graceSeconds }],
         );
@@ -412,14 +399,14 @@ export class HardwareSteps {
           run: async () => {
             const restart = patched(RESTART_PATCH);
             if (restart) await this.pxeForNextBoot(machine);
-            await undo.requestPower({ machine, action: 'on' });
-            await acts(powerWait(timeoutSeconds)).waitForPowerState({
+            await powerUndo.requestPower({ machine, action: 'on' });
+            await waitForPowerState(timeoutSeconds)({
               machine,
               want: 'on',
               timeoutSeconds,
             });
             if (restart && occupant) {
-              const r = await acts(healthWait(occupant.healthTimeoutSeconds)).waitForHealthy({
+              const r = await waitForHealthy(occupant.healthTimeoutSeconds)({
                 persona: occupant.persona,
                 timeoutSeconds: occupant.healthTimeoutSeconds,
               });
@@ -440,9 +427,9 @@ export class HardwareSteps {
    * untouched).
    */
   private async pxeForNextBoot(machine: string): Promise<void> {
-    const next: BootDeviceState = await undo.readBootDevice({ machine });
+    const next: BootDeviceState = await powerUndo.readBootDevice({ machine });
     if (next.device !== 'pxe')
-      await undo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
+      await powerUndo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
   }
 
   /** `host`: where to ask instead of the persona's own address (a drill copy in its bubble). */
@@ -451,7 +438,7 @@ export class HardwareSteps {
       'health',
       `wait up to ${timeoutSeconds}s for ${persona} to answer its health check${host ? ` at ${host}` : ''}`,
       async () => {
-        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions(
+        const r = await waitForHealthy(timeoutSeconds).executeWithOptions(
           { summary: `wait for ${persona} to be healthy` },
           [{ persona, timeoutSeconds, ...(host !== undefined && { host }) }],
         );
@@ -483,7 +470,11 @@ export class HardwareSteps {
           run: () =>
             previous === undefined
               ? Promise.resolve()
-              : undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous }),
+              : ledgerUndo.ledgerPlace(this.site, {
+                  holder: this.holder,
+                  persona,
+                  placement: previous,
+                }),
         },
       },
     );
@@ -520,8 +511,12 @@ export class HardwareSteps {
             previous === undefined
               ? Promise.resolve()
               : previous === null
-                ? undo.ledgerSetMachine(this.site, { holder: this.holder, machine, forget: true })
-                : undo.ledgerSetMachine(this.site, {
+                ? ledgerUndo.ledgerSetMachine(this.site, {
+                    holder: this.holder,
+                    machine,
+                    forget: true,
+                  })
+                : ledgerUndo.ledgerSetMachine(this.site, {
                     holder: this.holder,
                     machine,
                     power: previous.power,

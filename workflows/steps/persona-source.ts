@@ -1,9 +1,6 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import { planOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { plan } from '../activities/plan';
 import type { RunJournal } from '../run-journal';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 const refuse = (message: string): ApplicationFailure =>
   ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message });

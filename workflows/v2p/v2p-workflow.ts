@@ -1,13 +1,7 @@
-import {
-  ApplicationFailure,
-  proxyActivities,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { plan } from '../activities/plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { planOp } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
 import { runSaga, type RunbookReport } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import { Saga } from '../saga/saga';
@@ -16,8 +10,6 @@ import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { VmSteps } from '../steps/vm-steps';
 import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { v2pInputSchema } from './v2p-input';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 const refuse = (message: string): ApplicationFailure =>
   ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message });
