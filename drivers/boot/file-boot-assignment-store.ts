@@ -2,38 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { RackshiftError } from '../../common/errors';
 import { parseOrThrow } from '../../common/validate';
 import { bootAssignmentSchema } from '../../inventory/ledger-records';
 import { macSchema } from '../../inventory/patterns';
 import type { BootAssignment, BootAssignmentStore } from './boot-assignment-store';
-
-/**
- * Thrown when the assignments file exists but is not what this store writes (hand edits, a
- * truncated disk).
- */
-export class BootStoreCorruptError extends RackshiftError {
-  override readonly name = 'BootStoreCorruptError';
-  constructor(file: string, detail: string) {
-    super(`boot assignment store ${file} is unreadable: ${detail}`, {
-      retryable: false,
-      context: { file },
-    });
-  }
-}
-
-/**
- * Thrown when another process holds the store's lock for longer than a write can take. Retryable.
- */
-export class BootStoreBusyError extends RackshiftError {
-  override readonly name = 'BootStoreBusyError';
-  constructor(file: string) {
-    super(`boot assignment store ${file} is locked by another process`, {
-      retryable: true,
-      context: { file },
-    });
-  }
-}
+import { BootStoreBusyError, BootStoreCorruptError } from './boot-store-errors';
 
 const fileSchema = z.strictObject({
   version: z.literal(1),

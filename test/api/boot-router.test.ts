@@ -5,10 +5,8 @@ import express from 'express';
 import { request } from 'node:http';
 import { createBootRouter } from '../../api/routes/boot';
 import { ValidationError } from '../../common/errors';
-import {
-  BootStoreCorruptError,
-  FileBootAssignmentStore,
-} from '../../drivers/boot/file-boot-assignment-store';
+import { BootStoreCorruptError } from '../../drivers/boot/boot-store-errors';
+import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { parseTopology } from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { serve } from '../support/api-server';
