@@ -1,16 +1,8 @@
-import {
-  ApplicationFailure,
-  patched,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { parseWorkflowInput } from '../parse-input';
-import { runSaga, type RunbookReport } from '../runbook-report';
-import { RunJournal } from '../run-journal';
+import type { RunbookReport } from '../runbook-report';
+import { noCapacity, runRunbook } from '../runbook-run';
 import { fencePowerAndPorts } from '../steps/fence-source';
-import { Saga } from '../saga/saga';
-import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { physicalSource } from '../steps/persona-source';
 import { parkPorts, PARK_PATCH } from '../steps/return-to-spare';
 import { VmSteps, type Volume } from '../steps/vm-steps';
@@ -29,22 +21,16 @@ const MIB = 1024 * 1024;
  * Every undo is registered before
  * its step; on failure or cancellation they run in reverse.
  */
-export async function p2v(rawInput: unknown): Promise<RunbookReport> {
-  const input = parseWorkflowInput('p2v', p2vInputSchema, rawInput);
-  const journal = new RunJournal('p2v');
-  const saga = new Saga(journal);
-  const holder = workflowInfo().workflowId;
-  const persona = input.persona;
-  let hw: HardwareSteps | undefined;
-
-  return runSaga(
+export function p2v(rawInput: unknown): Promise<RunbookReport> {
+  return runRunbook(
     'p2v',
-    journal,
-    saga,
-    persona,
-    async () => {
+    p2vInputSchema,
+    rawInput,
+    (input) => input.persona,
+    async (input, { journal, saga, stepsAt }) => {
+      const persona = input.persona;
       const { machine: source, site } = await physicalSource(journal, persona, input.from);
-      hw = new HardwareSteps(saga, journal, holder, site);
+      const hw = stepsAt(site);
       const vm = new VmSteps(saga, journal, hw);
       const { host } = await vm.chooseHost(persona, site, input.host);
       if (
@@ -52,13 +38,8 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
           [`persona:${persona}`, `machine:${source}`],
           `p2v ${persona} from ${source} to ${host}`,
         ))
-      ) {
-        throw ApplicationFailure.create({
-          type: NO_CAPACITY,
-          nonRetryable: true,
-          message: `${persona} or ${source} is leased by another run`,
-        });
-      }
+      )
+        throw noCapacity(`${persona} or ${source} is leased by another run`);
       upsertSearchAttributes([
         { key: SITE_KEY, value: site },
         { key: MACHINE_KEY, value: [source, host] },
@@ -119,9 +100,6 @@ export async function p2v(rawInput: unknown): Promise<RunbookReport> {
           : { power: 'off', role: 'idle' },
       );
       return `vm@${host}`;
-    },
-    async () => {
-      await hw?.releaseAll();
     },
   );
 }

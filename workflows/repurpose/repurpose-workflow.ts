@@ -1,18 +1,11 @@
-import {
-  ApplicationFailure,
-  patched,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { plan } from '../activities/plan';
+import { machineResource } from '../../inventory/ledger-records';
 import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
-import { parseWorkflowInput } from '../parse-input';
-import { runSaga, type RunbookReport } from '../runbook-report';
-import { RunJournal } from '../run-journal';
-import { Saga } from '../saga/saga';
+import type { RunbookReport } from '../runbook-report';
+import { leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
 import { fencePowerAndPorts } from '../steps/fence-source';
-import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 
@@ -26,19 +19,14 @@ import { repurposeInputSchema } from './repurpose-input';
  * step's undo is
  * registered before it runs; on failure or cancellation they run in reverse.
  */
-export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
-  const input = parseWorkflowInput('repurpose', repurposeInputSchema, rawInput);
-  const journal = new RunJournal('repurpose');
-  const saga = new Saga(journal);
-  const holder = workflowInfo().workflowId;
-  let steps: HardwareSteps | undefined;
-
-  return runSaga(
+export function repurpose(rawInput: unknown): Promise<RunbookReport> {
+  return runRunbook(
     'repurpose',
-    journal,
-    saga,
-    input.persona,
-    async () => {
+    repurposeInputSchema,
+    rawInput,
+    (input) => input.persona,
+    async (input, run) => {
+      const { journal } = run;
       const list = await journal.step(
         'choose-machine',
         input.machine ? `use ${input.machine}` : `choose a machine for ${input.persona}`,
@@ -54,11 +42,7 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       if (input.machine && candidates.length === 0) {
         const why =
           list.rejected.find((r) => r.machine === input.machine)?.reason ?? 'not a candidate';
-        throw ApplicationFailure.create({
-          type: NO_CAPACITY,
-          nonRetryable: true,
-          message: `${input.machine} cannot take ${input.persona}: ${why}`,
-        });
+        throw noCapacity(`${input.machine} cannot take ${input.persona}: ${why}`);
       }
 
       const where = await journal.step(
@@ -114,33 +98,18 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       // ledger still places it there.
       const gone =
         input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
-      let chosen: (typeof candidates)[number] | undefined;
-      for (const c of candidates.filter((x) => !gone.includes(x.machine))) {
-        const attempt = new HardwareSteps(saga, journal, holder, c.site);
-        const resources = [
-          `machine:${c.machine}`,
-          `persona:${input.persona}`,
-          ...(c.evicts ? [`persona:${c.evicts}`] : []),
-          ...sourcesFor(c.machine).map((m) => `machine:${m}`),
-        ];
-        const vacant = [
-          { machine: c.machine, except: [input.persona, ...(c.evicts ? [c.evicts] : [])] },
-        ];
-        if (
-          await attempt.tryLease(resources, `repurpose ${input.persona} onto ${c.machine}`, vacant)
-        ) {
-          chosen = c;
-          steps = attempt;
-          break;
-        }
-      }
-      if (chosen === undefined || steps === undefined) {
-        throw ApplicationFailure.create({
-          type: NO_CAPACITY,
-          nonRetryable: true,
-          message: `no machine can take ${input.persona} now: ${candidates.length} candidate(s) all leased by other runs; ${list.rejected.length} machine(s) unfit`,
-        });
-      }
+      const leased = await leaseFirstCandidate(
+        run,
+        input.persona,
+        candidates.filter((x) => !gone.includes(x.machine)),
+        (c) => `repurpose ${input.persona} onto ${c.machine}`,
+        (c) => sourcesFor(c.machine).map(machineResource),
+      );
+      if (leased === undefined)
+        throw noCapacity(
+          `no machine can take ${input.persona} now: ${candidates.length} candidate(s) all leased by other runs; ${list.rejected.length} machine(s) unfit`,
+        );
+      const { chosen, steps } = leased;
       upsertSearchAttributes([
         { key: MACHINE_KEY, value: [chosen.machine] },
         { key: PERSONA_KEY, value: [input.persona, ...(chosen.evicts ? [chosen.evicts] : [])] },
@@ -192,9 +161,6 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
         waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
       });
       return machine;
-    },
-    async () => {
-      await steps?.releaseAll();
     },
   );
 }

@@ -1,12 +1,9 @@
-import { ApplicationFailure, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import { plan } from '../activities/plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { parseWorkflowInput } from '../parse-input';
-import { runSaga, type RunbookReport } from '../runbook-report';
-import { RunJournal } from '../run-journal';
-import { Saga } from '../saga/saga';
+import type { RunbookReport } from '../runbook-report';
+import { leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
-import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { VmSteps } from '../steps/vm-steps';
 import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { v2pInputSchema } from './v2p-input';
@@ -22,20 +19,15 @@ const refuse = (message: string): ApplicationFailure =>
  * persona's VLANs, exactly its LUNs and its boot image, boot it, wait for the health check,
  * record the placement. Every undo is registered before its step; on failure they run in reverse.
  */
-export async function v2p(rawInput: unknown): Promise<RunbookReport> {
-  const input = parseWorkflowInput('v2p', v2pInputSchema, rawInput);
-  const journal = new RunJournal('v2p');
-  const saga = new Saga(journal);
-  const holder = workflowInfo().workflowId;
-  const persona = input.persona;
-  let hw: HardwareSteps | undefined;
-
-  return runSaga(
+export function v2p(rawInput: unknown): Promise<RunbookReport> {
+  return runRunbook(
     'v2p',
-    journal,
-    saga,
-    persona,
-    async () => {
+    v2pInputSchema,
+    rawInput,
+    (input) => input.persona,
+    async (input, run) => {
+      const { journal, saga } = run;
+      const persona = input.persona;
       const where = await journal.step('locate', `where does ${persona} run now`, () =>
         plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
       );
@@ -58,36 +50,20 @@ export async function v2p(rawInput: unknown): Promise<RunbookReport> {
       const candidates = list.candidates.filter(
         (c) => input.machine === undefined || c.machine === input.machine,
       );
-      let chosen: (typeof candidates)[number] | undefined;
-      for (const c of candidates) {
-        const attempt = new HardwareSteps(saga, journal, holder, c.site);
-        if (
-          await attempt.tryLease(
-            [
-              `machine:${c.machine}`,
-              `persona:${persona}`,
-              ...(c.evicts ? [`persona:${c.evicts}`] : []),
-            ],
-            `v2p ${persona} from ${host} to ${c.machine}`,
-            [{ machine: c.machine, except: [persona, ...(c.evicts ? [c.evicts] : [])] }],
-          )
-        ) {
-          chosen = c;
-          hw = attempt;
-          break;
-        }
-      }
-      if (chosen === undefined || hw === undefined) {
+      const leased = await leaseFirstCandidate(
+        run,
+        persona,
+        candidates,
+        (c) => `v2p ${persona} from ${host} to ${c.machine}`,
+      );
+      if (leased === undefined) {
         const why = input.machine
           ? (list.rejected.find((r) => r.machine === input.machine)?.reason ??
             'not a candidate, or leased by another run')
           : `${candidates.length} candidate(s) all leased by other runs; ${list.rejected.length} machine(s) unfit`;
-        throw ApplicationFailure.create({
-          type: NO_CAPACITY,
-          nonRetryable: true,
-          message: `no machine can take ${persona} now: ${why}`,
-        });
+        throw noCapacity(`no machine can take ${persona} now: ${why}`);
       }
+      const { chosen, steps: hw } = leased;
       const machine = chosen.machine;
       upsertSearchAttributes([
         { key: SITE_KEY, value: chosen.site },
@@ -120,9 +96,6 @@ export async function v2p(rawInput: unknown): Promise<RunbookReport> {
         waitUp: (s) => s.waitHealthy(persona, input.healthTimeoutSeconds),
       });
       return machine;
-    },
-    async () => {
-      await hw?.releaseAll();
     },
   );
 }
