@@ -3,9 +3,11 @@ import { ledger } from '../activities/ledger';
 import { plan } from '../activities/plan';
 import type { PlacementPlan } from '../../activities/placement-plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
+import { machinesOf } from '../persona-location';
 import type { RunbookReport } from '../runbook-report';
 import { runRunbook, type RunbookRun } from '../runbook-run';
 import { returnToSpare } from '../steps/return-to-spare';
+import { locateToMove } from '../steps/persona-source';
 import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { refuseHostWithVms } from './host-vms';
 import { releaseHost } from './release-host';
@@ -40,38 +42,10 @@ async function releasePersona(
   input: ReleaseInput,
   { journal, saga, stepsAt }: RunbookRun,
 ): Promise<string> {
-  const where = await journal.step(
-    'locate',
-    `where does ${persona} run now`,
-    () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
-    (w) =>
-      [
-        ...w.placements.map((p) =>
-          p.placement.kind === 'machine'
-            ? `placed on ${p.placement.machine}`
-            : `a VM on ${p.placement.host}`,
-        ),
-        ...w.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`),
-      ].join('; ') || 'nowhere',
-  );
-  const stranger = where.lunHolders.find((h) => h.machine === null);
-  if (stranger)
-    throw refuse(
-      'LunHeldElsewhereError',
-      `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`,
-    );
+  const where = await locateToMove(journal, persona);
   const vm = where.placements.find((p) => p.placement.kind === 'vm');
   const vmHost = vm?.placement.kind === 'vm' ? vm.placement.host : undefined;
-  const machines = [
-    ...new Set([
-      ...where.placements.flatMap((p) =>
-        p.placement.kind === 'machine' ? [p.placement.machine] : [],
-      ),
-      ...where.lunHolders.map((h) => h.machine!),
-    ]),
-  ]
-    .filter((m) => m !== vmHost)
-    .sort();
+  const machines = machinesOf(where).filter((m) => m !== vmHost);
   if (vm === undefined && machines.length === 0) {
     journal.skip(
       'release',

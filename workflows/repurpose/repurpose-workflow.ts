@@ -2,10 +2,12 @@ import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio
 import { plan } from '../activities/plan';
 import { machineResource } from '../../inventory/ledger-records';
 import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
+import { machinesOf } from '../persona-location';
 import type { RunbookReport } from '../runbook-report';
 import { leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
 import { fencePowerAndPorts } from '../steps/fence-source';
+import { locateToMove } from '../steps/persona-source';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 
@@ -45,30 +47,7 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
         throw noCapacity(`${input.machine} cannot take ${input.persona}: ${why}`);
       }
 
-      const where = await journal.step(
-        'locate',
-        `where does ${input.persona} run now`,
-        () =>
-          plan.locatePersona.executeWithOptions({ summary: `locate ${input.persona}` }, [
-            { persona: input.persona },
-          ]),
-        (w) =>
-          [
-            ...w.placements.map(
-              (p) =>
-                `placed ${p.placement.kind === 'machine' ? `on ${p.placement.machine}` : `as a VM on ${p.placement.host}`}`,
-            ),
-            ...w.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`),
-          ].join('; ') || 'nowhere',
-      );
-      const stranger = where.lunHolders.find((h) => h.machine === null);
-      if (stranger) {
-        throw ApplicationFailure.create({
-          type: 'LunHeldElsewhereError',
-          nonRetryable: true,
-          message: `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`,
-        });
-      }
+      const where = await locateToMove(journal, input.persona);
       const vm = where.placements.find((p) => p.placement.kind === 'vm');
       if (vm && vm.placement.kind === 'vm') {
         throw ApplicationFailure.create({
@@ -82,17 +61,7 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
       const resting = where.resting !== undefined && patched(PARK_PATCH) ? [where.resting] : [];
       /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
       const sourcesFor = (target: string): string[] =>
-        [
-          ...new Set([
-            ...where.placements.flatMap((p) =>
-              p.placement.kind === 'machine' ? [p.placement.machine] : [],
-            ),
-            ...where.lunHolders.map((h) => h.machine!),
-            ...resting,
-          ]),
-        ]
-          .filter((m) => m !== target)
-          .sort();
+        [...new Set([...machinesOf(where), ...resting])].filter((m) => m !== target).sort();
 
       // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the
       // ledger still places it there.

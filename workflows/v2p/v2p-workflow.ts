@@ -4,6 +4,7 @@ import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attrib
 import type { RunbookReport } from '../runbook-report';
 import { leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
+import { locate } from '../steps/persona-source';
 import { VmSteps } from '../steps/vm-steps';
 import { stopAndRemoveVm } from '../steps/vm-teardown';
 import { v2pInputSchema } from './v2p-input';
@@ -28,9 +29,7 @@ export function v2p(rawInput: unknown): Promise<RunbookReport> {
     async (input, run) => {
       const { journal, saga } = run;
       const persona = input.persona;
-      const where = await journal.step('locate', `where does ${persona} run now`, () =>
-        plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
-      );
+      const where = await locate(journal, persona);
       const placed = where.placements.find((p) => p.placement.kind === 'vm');
       if (placed === undefined || placed.placement.kind !== 'vm')
         throw refuse(
