@@ -31,6 +31,31 @@ export const EXACT_BOOT_UNDO_PATCH = 'boot-device-undo-restores-no-override';
  */
 export const NO_CAPACITY = 'NoCapacityError';
 
+type Lun = { readonly array: string; readonly lun: string };
+
+/** `luns` by array, the arrays (and `arrays`, with or without LUNs) in a fixed order. */
+function byArray(
+  luns: ReadonlyArray<Lun>,
+  arrays: readonly string[] = [],
+): Array<[string, string[]]> {
+  return [...new Set([...arrays, ...luns.map((l) => l.array)])]
+    .sort()
+    .map((array) => [array, luns.filter((l) => l.array === array).map((l) => l.lun)]);
+}
+
+/** Masks `luns` of `array` to `initiator`, or unmasks them from it. */
+function changeMask(
+  op: 'mask' | 'unmask',
+  array: string,
+  luns: readonly string[],
+  initiator: string,
+): Promise<unknown> {
+  const summary = `${op} ${luns.join(', ')} ${op === 'mask' ? 'to' : 'from'} ${initiator}`;
+  return storage[op === 'mask' ? 'maskLuns' : 'unmaskLuns'].executeWithOptions({ summary }, [
+    { array, masks: luns.map((lun) => ({ lun, initiator })) },
+  ]);
+}
+
 /**
  * The hardware-changing steps every runbook is made of. Each registers its undo (built from
  * state read BEFORE the change) with the saga, then changes one thing through one activity.
@@ -145,8 +170,7 @@ export class HardwareSteps {
     luns: ReadonlyArray<{ array: string; lun: string }>,
     arrays: readonly string[],
   ): Promise<void> {
-    for (const array of [...new Set([...arrays, ...luns.map((l) => l.array)])].sort()) {
-      const wanted = luns.filter((l) => l.array === array).map((l) => l.lun);
+    for (const [array, wanted] of byArray(luns, arrays)) {
       const visible = await storage.listLunsVisibleTo.executeWithOptions(
         { summary: `LUNs of ${array} visible to ${initiator}` },
         [{ array, initiator }],
@@ -154,63 +178,69 @@ export class HardwareSteps {
       const stale = visible.filter((l) => !wanted.includes(l));
       const touched = [...new Set([...stale, ...wanted])];
       if (touched.length === 0) continue;
-      const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
-        { summary: `holders of ${touched.join(', ')}` },
-        [{ array, luns: touched }],
-      );
-      await this.saga.step(
+      await this.changeMasks(
         name,
+        array,
+        touched,
         `on ${array}: ${stale.length ? `unmask ${stale.join(', ')} and ` : ''}mask ${wanted.join(', ') || 'nothing'} to ${initiator}`,
         async () => {
-          if (stale.length)
-            await storage.unmaskLuns.executeWithOptions(
-              { summary: `unmask ${stale.join(', ')} from ${initiator}` },
-              [{ array, masks: stale.map((lun) => ({ lun, initiator })) }],
-            );
-          if (wanted.length)
-            await storage.maskLuns.executeWithOptions(
-              { summary: `mask ${wanted.join(', ')} to ${initiator}` },
-              [{ array, masks: wanted.map((lun) => ({ lun, initiator })) }],
-            );
-        },
-        {
-          undo: {
-            summary: `restore holders of ${touched.join(', ')} on ${array}`,
-            run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
-          },
+          if (stale.length) await changeMask('unmask', array, stale, initiator);
+          if (wanted.length) await changeMask('mask', array, wanted, initiator);
         },
       );
     }
   }
 
+  /**
+   * Adds `initiator` to `luns`, leaving every other LUN it sees alone (a hypervisor host sees its
+   * other VMs' LUNs); the undo gives the LUNs back their holders.
+   */
+  mask(name: string, initiator: string, luns: ReadonlyArray<Lun>): Promise<void> {
+    return this.maskEach('mask', name, initiator, luns);
+  }
+
   /** Removes `initiator` from `luns`; the undo gives them back their holders. */
-  async unmask(
+  unmask(name: string, initiator: string, luns: ReadonlyArray<Lun>): Promise<void> {
+    return this.maskEach('unmask', name, initiator, luns);
+  }
+
+  private async maskEach(
+    op: 'mask' | 'unmask',
     name: string,
     initiator: string,
-    luns: ReadonlyArray<{ array: string; lun: string }>,
+    luns: ReadonlyArray<Lun>,
   ): Promise<void> {
-    for (const array of [...new Set(luns.map((l) => l.array))].sort()) {
-      const mine = luns.filter((l) => l.array === array).map((l) => l.lun);
-      const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
-        { summary: `holders of ${mine.join(', ')}` },
-        [{ array, luns: mine }],
-      );
-      await this.saga.step(
+    for (const [array, mine] of byArray(luns))
+      await this.changeMasks(
         name,
-        `on ${array}: unmask ${mine.join(', ')} from ${initiator}`,
-        () =>
-          storage.unmaskLuns.executeWithOptions(
-            { summary: `unmask ${mine.join(', ')} from ${initiator}` },
-            [{ array, masks: mine.map((lun) => ({ lun, initiator })) }],
-          ),
-        {
-          undo: {
-            summary: `restore holders of ${mine.join(', ')} on ${array}`,
-            run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
-          },
-        },
+        array,
+        mine,
+        `on ${array}: ${op} ${mine.join(', ')} ${op === 'mask' ? 'to' : 'from'} ${initiator}`,
+        () => changeMask(op, array, mine, initiator),
       );
-    }
+  }
+
+  /**
+   * One masking change on `array` as a saga step: the holders of every LUN it touches are read
+   * first (the step may half-succeed), and the undo gives them back exactly those holders.
+   */
+  private async changeMasks(
+    name: string,
+    array: string,
+    touched: readonly string[],
+    summary: string,
+    change: () => Promise<unknown>,
+  ): Promise<void> {
+    const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
+      { summary: `holders of ${touched.join(', ')}` },
+      [{ array, luns: [...touched] }],
+    );
+    await this.saga.step(name, summary, change, {
+      undo: {
+        summary: `restore holders of ${touched.join(', ')} on ${array}`,
+        run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
+      },
+    });
   }
 
   /**

@@ -259,35 +259,13 @@ export class VmSteps {
 
   /**
    * Adds the host's initiator to `luns`, leaving every other LUN it sees alone (unlike
-   * HardwareSteps.maskExactly: a host sees its other VMs' LUNs); the undo gives the LUNs back their
-   * holders.
+   * HardwareSteps.maskExactly: a host sees its other VMs' LUNs).
    */
-  async maskToHost(
+  maskToHost(
     initiator: string,
     luns: ReadonlyArray<{ array: string; lun: string }>,
   ): Promise<void> {
-    for (const array of [...new Set(luns.map((l) => l.array))].sort()) {
-      const mine = luns.filter((l) => l.array === array).map((l) => l.lun);
-      const prior = await storage.readLunHolders.executeWithOptions(
-        { summary: `holders of ${mine.join(', ')}` },
-        [{ array, luns: mine }],
-      );
-      await this.saga.step(
-        'mask-host',
-        `on ${array}: mask ${mine.join(', ')} to ${initiator}`,
-        () =>
-          storage.maskLuns.executeWithOptions(
-            { summary: `mask ${mine.join(', ')} to ${initiator}` },
-            [{ array, masks: mine.map((lun) => ({ lun, initiator })) }],
-          ),
-        {
-          undo: {
-            summary: `restore holders of ${mine.join(', ')} on ${array}`,
-            run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
-          },
-        },
-      );
-    }
+    return this.hw.mask('mask-host', initiator, luns);
   }
 
   /**
