@@ -1,6 +1,7 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { machineResource, personaResource } from '../inventory/ledger-records';
+import { plan } from './activities/plan';
 import { parseWorkflowInput } from './parse-input';
 import { runSaga, type RunbookReport } from './runbook-report';
 import { RunJournal } from './run-journal';
@@ -18,16 +19,20 @@ export interface RunbookRun {
   stepsAt(site: string): HardwareSteps;
 }
 
+/** The input fields that may name what a run moves (a persona, a cluster). */
+type NameField<T> = { [K in keyof T]-?: T[K] extends string | undefined ? K : never }[keyof T];
+
 /**
  * The frame of every moving runbook: validate the input, open its journal and saga, run the body
  * (on failure or cancellation every registered undo runs, see runSaga), release the leases once
- * it completed. The body returns where the persona ended.
+ * it completed. `subject` is the input field naming what the run moves, for its report; the body
+ * returns where that ended.
  */
 export async function runRunbook<S extends z.ZodType>(
   runbook: string,
   schema: S,
   rawInput: unknown,
-  persona: (input: z.output<S>) => string | undefined,
+  subject: NameField<z.output<S>>,
   body: (input: z.output<S>, run: RunbookRun) => Promise<string>,
 ): Promise<RunbookReport> {
   const input = parseWorkflowInput(runbook, schema, rawInput);
@@ -44,7 +49,7 @@ export async function runRunbook<S extends z.ZodType>(
     runbook,
     journal,
     saga,
-    persona(input),
+    input[subject] as string | undefined,
     () => body(input, run),
     async () => {
       await steps?.releaseAll();
@@ -55,6 +60,30 @@ export async function runRunbook<S extends z.ZodType>(
 /** The failure of a run that found nothing to take the persona: its report says "no capacity". */
 export const noCapacity = (message: string): ApplicationFailure =>
   ApplicationFailure.create({ type: NO_CAPACITY, nonRetryable: true, message });
+
+type CandidateList = Awaited<ReturnType<typeof plan.findCandidates>>;
+
+/**
+ * The `choose-machine` step: the machines that may take the persona, best first (only `machine`
+ * when one is given), with the list that says why the others may not.
+ */
+export async function chooseMachine(
+  journal: RunJournal,
+  persona: string,
+  o: { readonly machine?: string; readonly allowEvict: boolean; readonly sites?: string[] },
+): Promise<{ candidates: CandidateList['candidates']; list: CandidateList }> {
+  const list = await journal.step(
+    'choose-machine',
+    o.machine ? `use ${o.machine}` : `choose a machine for ${persona}`,
+    () =>
+      plan.findCandidates.executeWithOptions({ summary: `candidates for ${persona}` }, [
+        { persona, allowEvict: o.allowEvict, ...(o.sites && { sites: o.sites }) },
+      ]),
+    (l) => `${l.candidates.length} candidate(s)`,
+  );
+  const candidates = list.candidates.filter((c) => !o.machine || c.machine === o.machine);
+  return { candidates, list };
+}
 
 /**
  * Leases the first candidate machine no other run holds, together with the persona, the occupant

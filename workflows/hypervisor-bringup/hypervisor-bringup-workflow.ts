@@ -23,8 +23,9 @@ export function hypervisorBringup(rawInput: unknown): Promise<RunbookReport> {
     'hypervisor-bringup',
     hypervisorBringupInputSchema,
     rawInput,
-    (input) => input.cluster,
-    async (input, { journal, stepsAt }) => {
+    'cluster',
+    async (input, run) => {
+      const { journal, stepsAt } = run;
       const machine = input.machine;
       const host = await journal.step(
         'plan-host',

@@ -25,15 +25,10 @@ const refuse = (type: string, message: string): ApplicationFailure =>
  * refused while any VM lives on it.
  */
 export function release(rawInput: unknown): Promise<RunbookReport> {
-  return runRunbook(
-    'release',
-    releaseInputSchema,
-    rawInput,
-    (input) => input.persona,
-    (input, run) =>
-      input.persona === undefined
-        ? releaseHost(run.journal, input.machine!, run.stepsAt, input)
-        : releasePersona(input.persona, input, run),
+  return runRunbook('release', releaseInputSchema, rawInput, 'persona', (input, run) =>
+    input.persona === undefined
+      ? releaseHost(run.journal, input.machine!, run.stepsAt, input)
+      : releasePersona(input.persona, input, run),
   );
 }
 

@@ -1,10 +1,9 @@
 import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { plan } from '../activities/plan';
 import { machineResource } from '../../inventory/ledger-records';
 import { MACHINE_KEY, PERSONA_KEY } from '../../temporal/search-attributes';
 import { machinesOf } from '../persona-location';
 import type { RunbookReport } from '../runbook-report';
-import { leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
+import { chooseMachine, leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
 import { fencePowerAndPorts } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
@@ -22,114 +21,97 @@ import { repurposeInputSchema } from './repurpose-input';
  * registered before it runs; on failure or cancellation they run in reverse.
  */
 export function repurpose(rawInput: unknown): Promise<RunbookReport> {
-  return runRunbook(
-    'repurpose',
-    repurposeInputSchema,
-    rawInput,
-    (input) => input.persona,
-    async (input, run) => {
-      const { journal } = run;
-      const list = await journal.step(
-        'choose-machine',
-        input.machine ? `use ${input.machine}` : `choose a machine for ${input.persona}`,
-        () =>
-          plan.findCandidates.executeWithOptions({ summary: `candidates for ${input.persona}` }, [
-            { persona: input.persona, allowEvict: input.allowEvict },
-          ]),
-        (l) => `${l.candidates.length} candidate(s)`,
-      );
-      const candidates = input.machine
-        ? list.candidates.filter((c) => c.machine === input.machine)
-        : list.candidates;
-      if (input.machine && candidates.length === 0) {
-        const why =
-          list.rejected.find((r) => r.machine === input.machine)?.reason ?? 'not a candidate';
-        throw noCapacity(`${input.machine} cannot take ${input.persona}: ${why}`);
-      }
+  return runRunbook('repurpose', repurposeInputSchema, rawInput, 'persona', async (input, run) => {
+    const { journal } = run;
+    const { candidates, list } = await chooseMachine(journal, input.persona, input);
+    if (input.machine && candidates.length === 0) {
+      const why =
+        list.rejected.find((r) => r.machine === input.machine)?.reason ?? 'not a candidate';
+      throw noCapacity(`${input.machine} cannot take ${input.persona}: ${why}`);
+    }
 
-      const where = await locateToMove(journal, input.persona);
-      const vm = where.placements.find((p) => p.placement.kind === 'vm');
-      if (vm && vm.placement.kind === 'vm') {
-        throw ApplicationFailure.create({
-          type: 'ValidationError',
-          nonRetryable: true,
-          message: `${input.persona} runs as a VM on ${vm.placement.host}; move it with v2p`,
-        });
-      }
-      // A persona no ledger has placed leaves the machine the topology rests it on (parked like any
-      // source).
-      const resting = where.resting !== undefined && patched(PARK_PATCH) ? [where.resting] : [];
-      /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
-      const sourcesFor = (target: string): string[] =>
-        [...new Set([...machinesOf(where), ...resting])].filter((m) => m !== target).sort();
-
-      // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the
-      // ledger still places it there.
-      const gone =
-        input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
-      const leased = await leaseFirstCandidate(
-        run,
-        input.persona,
-        candidates.filter((x) => !gone.includes(x.machine)),
-        (c) => `repurpose ${input.persona} onto ${c.machine}`,
-        (c) => sourcesFor(c.machine).map(machineResource),
-      );
-      if (leased === undefined)
-        throw noCapacity(
-          `no machine can take ${input.persona} now: ${candidates.length} candidate(s) all leased by other runs; ${list.rejected.length} machine(s) unfit`,
-        );
-      const { chosen, steps } = leased;
-      upsertSearchAttributes([
-        { key: MACHINE_KEY, value: [chosen.machine] },
-        { key: PERSONA_KEY, value: [input.persona, ...(chosen.evicts ? [chosen.evicts] : [])] },
-      ]);
-      const machine = chosen.machine;
-      const target = await steps.planPlacement(input.persona, machine);
-
-      for (const source of sourcesFor(machine)) {
-        const from = await steps.planPlacement(input.persona, source);
-        // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
-        // power-on by mistake boots nothing.
-        if (patched(PARK_PATCH)) {
-          // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
-          // before the LUNs are taken.
-          if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
-          await returnToSpare(steps, from, {
-            graceSeconds: input.evictGraceSeconds,
-            powerTimeoutSeconds: input.powerTimeoutSeconds,
-            sourceDown: input.sourceDown,
-            source: true,
-          });
-          continue;
-        }
-        if (input.sourceDown) {
-          if (input.fence === 'full') await fencePowerAndPorts(journal, source);
-          if (from.initiator !== undefined)
-            await steps.unmask('fence-source', from.initiator, from.luns);
-          await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
-          continue;
-        }
-        await steps.shutDown(
-          'stop-source',
-          source,
-          input.evictGraceSeconds,
-          input.powerTimeoutSeconds,
-        );
-        if (from.initiator !== undefined)
-          await steps.unmask('unmask-source', from.initiator, from.luns);
-        await steps.recordMachine(source, { power: 'off', role: 'idle' });
-      }
-
-      await bringUpOnMachine(steps, {
-        persona: input.persona,
-        plan: target,
-        ...(chosen.evicts && { evicts: chosen.evicts }),
-        evictGraceSeconds: input.evictGraceSeconds,
-        powerTimeoutSeconds: input.powerTimeoutSeconds,
-        role: 'persona',
-        waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
+    const where = await locateToMove(journal, input.persona);
+    const vm = where.placements.find((p) => p.placement.kind === 'vm');
+    if (vm && vm.placement.kind === 'vm') {
+      throw ApplicationFailure.create({
+        type: 'ValidationError',
+        nonRetryable: true,
+        message: `${input.persona} runs as a VM on ${vm.placement.host}; move it with v2p`,
       });
-      return machine;
-    },
-  );
+    }
+    // A persona no ledger has placed leaves the machine the topology rests it on (parked like any
+    // source).
+    const resting = where.resting !== undefined && patched(PARK_PATCH) ? [where.resting] : [];
+    /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
+    const sourcesFor = (target: string): string[] =>
+      [...new Set([...machinesOf(where), ...resting])].filter((m) => m !== target).sort();
+
+    // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the
+    // ledger still places it there.
+    const gone =
+      input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
+    const leased = await leaseFirstCandidate(
+      run,
+      input.persona,
+      candidates.filter((x) => !gone.includes(x.machine)),
+      (c) => `repurpose ${input.persona} onto ${c.machine}`,
+      (c) => sourcesFor(c.machine).map(machineResource),
+    );
+    if (leased === undefined)
+      throw noCapacity(
+        `no machine can take ${input.persona} now: ${candidates.length} candidate(s) all leased by other runs; ${list.rejected.length} machine(s) unfit`,
+      );
+    const { chosen, steps } = leased;
+    upsertSearchAttributes([
+      { key: MACHINE_KEY, value: [chosen.machine] },
+      { key: PERSONA_KEY, value: [input.persona, ...(chosen.evicts ? [chosen.evicts] : [])] },
+    ]);
+    const machine = chosen.machine;
+    const target = await steps.planPlacement(input.persona, machine);
+
+    for (const source of sourcesFor(machine)) {
+      const from = await steps.planPlacement(input.persona, source);
+      // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
+      // power-on by mistake boots nothing.
+      if (patched(PARK_PATCH)) {
+        // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
+        // before the LUNs are taken.
+        if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
+        await returnToSpare(steps, from, {
+          graceSeconds: input.evictGraceSeconds,
+          powerTimeoutSeconds: input.powerTimeoutSeconds,
+          sourceDown: input.sourceDown,
+          source: true,
+        });
+        continue;
+      }
+      if (input.sourceDown) {
+        if (input.fence === 'full') await fencePowerAndPorts(journal, source);
+        if (from.initiator !== undefined)
+          await steps.unmask('fence-source', from.initiator, from.luns);
+        await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
+        continue;
+      }
+      await steps.shutDown(
+        'stop-source',
+        source,
+        input.evictGraceSeconds,
+        input.powerTimeoutSeconds,
+      );
+      if (from.initiator !== undefined)
+        await steps.unmask('unmask-source', from.initiator, from.luns);
+      await steps.recordMachine(source, { power: 'off', role: 'idle' });
+    }
+
+    await bringUpOnMachine(steps, {
+      persona: input.persona,
+      plan: target,
+      ...(chosen.evicts && { evicts: chosen.evicts }),
+      evictGraceSeconds: input.evictGraceSeconds,
+      powerTimeoutSeconds: input.powerTimeoutSeconds,
+      role: 'persona',
+      waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
+    });
+    return machine;
+  });
 }
