@@ -4,6 +4,7 @@ import { RackshiftError } from './errors';
  * Thrown when a program cannot be started at all (not installed, not executable). Not retryable.
  */
 export class CommandStartError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'CommandStartError';
   constructor(program: string, code: string, hint?: string) {
     const why =
@@ -13,7 +14,6 @@ export class CommandStartError extends RackshiftError {
           ? 'not executable'
           : `cannot be started (${code})`;
     super(`program "${program}" ${why}${hint === undefined ? '' : `: ${hint}`}`, {
-      retryable: false,
       context: { program, code },
     });
   }

@@ -1,32 +1,30 @@
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import { FINAL_ERRORS } from './final-errors';
+
+// Timeout and retry profiles, one per kind of hardware call. Every activity heartbeats while it
+// runs (activities/activity-context keepAlive), so each profile has a 10 s heartbeat timeout: a
+// worker that dies mid-call is replaced within seconds. Errors whose class is final
+// (workflows/final-errors) are final at once: retrying a rejected password only locks the account.
 
 /**
- * Timeout and retry profiles, one per kind of hardware call. Every activity heartbeats while it
- * runs (activities/activity-context keepAlive), so each profile has a 10 s heartbeat timeout: a
- * worker that dies mid-call is replaced within seconds. Errors whose name is listed in
- * NON_RETRYABLE are final at once: retrying a rejected password only locks the account.
+ * Final errors that a compensation still retries: an undo runs while this run's other undos and
+ * other runs change the same ledger, arrays and switches, so a lease or mask conflict or a
+ * refused command may clear by the next attempt (and the undo is recorded as left to fix if not).
  */
-export const NON_RETRYABLE = [
-  'ValidationError',
-  'NotFoundError',
-  'CredentialError',
-  'BmcAuthError',
-  'UnsupportedActionError',
-  'SshAuthError',
-  'HostKeyMismatchError',
+export const RETRIED_BY_UNDOS: readonly string[] = [
   'CommandRejectedError',
   'LunMaskConflictError',
   'LeaseConflictError',
   'LeaseRequiredError',
-  'NoCapacityError',
-] as const;
+  'UnsupportedActionError',
+];
 
 const hardwareRetry: RetryPolicy = {
   initialInterval: '2s',
   backoffCoefficient: 2,
   maximumInterval: '30s',
   maximumAttempts: 6,
-  nonRetryableErrorTypes: [...NON_RETRYABLE],
+  nonRetryableErrorTypes: [...FINAL_ERRORS],
 };
 
 /** One BMC request (read state, press a button, set the boot device). */
@@ -77,7 +75,7 @@ export const ledgerOp: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '20s',
     maximumAttempts: 30,
-    nonRetryableErrorTypes: [...NON_RETRYABLE],
+    nonRetryableErrorTypes: [...FINAL_ERRORS],
   },
 };
 
@@ -85,7 +83,7 @@ export const ledgerOp: ActivityOptions = {
 export const planOp: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...FINAL_ERRORS] },
 };
 
 /**
@@ -105,7 +103,7 @@ export const scopeProbe: ActivityOptions = {
 export const powerProbe: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...FINAL_ERRORS] },
 };
 
 /** Probing a persona's health check until it answers. */
@@ -126,14 +124,7 @@ export const undoOp: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '30s',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: [
-      'ValidationError',
-      'NotFoundError',
-      'CredentialError',
-      'BmcAuthError',
-      'SshAuthError',
-      'HostKeyMismatchError',
-    ],
+    nonRetryableErrorTypes: FINAL_ERRORS.filter((type) => !RETRIED_BY_UNDOS.includes(type)),
   },
 };
 
@@ -159,7 +150,7 @@ export const diskCopy: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '30s',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [...NON_RETRYABLE, 'DiskCopyMismatchError', 'DiskRequestRefusedError'],
+    nonRetryableErrorTypes: [...FINAL_ERRORS],
   },
 };
 
@@ -170,7 +161,7 @@ export const diskCopy: ActivityOptions = {
 export const guardProbe: ActivityOptions = {
   startToCloseTimeout: '5m',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...FINAL_ERRORS] },
 };
 
 /**
@@ -185,7 +176,7 @@ export const notifyOp: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '20s',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: [...NON_RETRYABLE],
+    nonRetryableErrorTypes: [...FINAL_ERRORS],
   },
 };
 
@@ -196,5 +187,5 @@ export const notifyOp: ActivityOptions = {
 export const fenceOp: ActivityOptions = {
   startToCloseTimeout: '60s',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...FINAL_ERRORS] },
 };

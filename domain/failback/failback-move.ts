@@ -1,4 +1,4 @@
-import type { PersonaLocation } from '../placement/persona-location';
+import { lunStrangerReason, machinesOf, type PersonaLocation } from '../placement/persona-location';
 
 /** Where a persona belongs (topology `home`): a machine, or a VM on a hypervisor host. */
 export type HomePlacement =
@@ -42,14 +42,7 @@ export function decideFailback(
 ): FailbackDecision {
   const to = homeName(home);
   const vm = where.placements.map((p) => p.placement).find((p) => p.kind === 'vm');
-  const machines = [
-    ...new Set([
-      ...where.placements.flatMap((p) =>
-        p.placement.kind === 'machine' ? [p.placement.machine] : [],
-      ),
-      ...where.lunHolders.flatMap((h) => (h.machine === null ? [] : [h.machine])),
-    ]),
-  ].sort();
+  const machines = machinesOf(where);
   const from = vm !== undefined ? `vm@${vm.host}` : machines.join('+') || 'none';
   const refuse = (reason: string): FailbackDecision => ({
     from,
@@ -57,11 +50,8 @@ export function decideFailback(
     move: { kind: 'refuse', reason },
   });
 
-  const stranger = where.lunHolders.find((h) => h.machine === null);
-  if (stranger !== undefined)
-    return refuse(
-      `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`,
-    );
+  const stranger = lunStrangerReason(where);
+  if (stranger !== undefined) return refuse(stranger);
 
   if (home.kind === 'machine') {
     if (vm !== undefined) return { from, to, move: { kind: 'v2p', machine: home.machine } };

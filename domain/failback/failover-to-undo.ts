@@ -12,10 +12,10 @@ export const SITE_FAILOVER_TYPE = 'siteFailover';
  * readable report.
  */
 export class NotAFailoverRunError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'NotAFailoverRunError';
   constructor(run: string, why: string) {
     super(`${run} is not a site-failover run to fail back from: ${why}`, {
-      retryable: false,
       context: { run },
     });
   }

@@ -30,10 +30,10 @@ export class DiskChecksumError extends RackshiftError {
  * retryable: the copy is wrong and is undone.
  */
 export class DiskCopyMismatchError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'DiskCopyMismatchError';
   constructor(machine: string, volume: string, detail: string) {
     super(`copy of ${machine}'s disk to ${volume} is not identical: ${detail}`, {
-      retryable: false,
       context: { machine, volume },
     });
   }
@@ -44,10 +44,10 @@ export class DiskCopyMismatchError extends RackshiftError {
  * size…). Not retryable.
  */
 export class DiskRequestRefusedError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'DiskRequestRefusedError';
   constructor(endpoint: string, status: number, detail: string) {
     super(`${endpoint} refused the request (HTTP ${status}): ${detail}`, {
-      retryable: false,
       context: { endpoint, status },
     });
   }

@@ -13,9 +13,10 @@ function clip(text: string): string {
  * retryable.
  */
 export class VmNotFoundError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'VmNotFoundError';
   constructor(hostId: string, vm: string) {
-    super(`hypervisor ${hostId} has no VM "${vm}"`, { retryable: false, context: { hostId, vm } });
+    super(`hypervisor ${hostId} has no VM "${vm}"`, { context: { hostId, vm } });
   }
 }
 

@@ -19,10 +19,10 @@ export class BmcUnreachableError extends RackshiftError {
 
 /** Thrown when the BMC rejects the credentials. Not retryable: retrying only locks the account. */
 export class BmcAuthError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'BmcAuthError';
   constructor(ctx: BmcContext, detail: string) {
     super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} rejected the credentials: ${detail}`, {
-      retryable: false,
       context: { ...ctx },
     });
   }
@@ -33,10 +33,10 @@ export class BmcAuthError extends RackshiftError {
  * lacks).
  */
 export class UnsupportedActionError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'UnsupportedActionError';
   constructor(ctx: BmcContext, action: string, detail: string) {
     super(`BMC of ${ctx.machineId} at ${ctx.bmcAddress} does not support ${action}: ${detail}`, {
-      retryable: false,
       context: { ...ctx, action },
     });
   }
@@ -51,5 +51,23 @@ export class BmcProtocolError extends RackshiftError {
       context: { ...ctx },
       cause,
     });
+  }
+}
+
+/**
+ * Thrown when the BMC's certificate is not the pinned one or does not chain to the pinned CA. Not
+ * retryable.
+ */
+export class BmcTlsError extends RackshiftError {
+  static override readonly final = true;
+  override readonly name = 'BmcTlsError';
+  constructor(ctx: BmcContext, detail: string, cause?: unknown) {
+    super(
+      `BMC of ${ctx.machineId} at ${ctx.bmcAddress} is not trusted: ${detail}; refusing to send credentials`,
+      {
+        context: { ...ctx },
+        cause,
+      },
+    );
   }
 }

@@ -1,9 +1,9 @@
 import { Agent, request } from 'undici';
 import { RackshiftError } from '../../common/errors';
 import type { RedfishBmc } from '../../inventory/topology-schema';
-import { BmcProtocolError, BmcUnreachableError } from './power-errors';
+import { BmcProtocolError, BmcTlsError, BmcUnreachableError } from './power-errors';
 import { redfishErrorSchema } from './redfish-schemas';
-import { BmcTlsError, redfishConnector } from './redfish-tls';
+import { redfishConnector } from './redfish-tls';
 
 export interface BmcContext {
   readonly machineId: string;

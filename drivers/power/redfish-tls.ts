@@ -1,31 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
-import { RackshiftError, ValidationError } from '../../common/errors';
+import { ValidationError } from '../../common/errors';
 import type { RedfishBmc } from '../../inventory/topology-schema';
+import { BmcTlsError } from './power-errors';
 
-interface BmcContext {
-  machineId: string;
-  bmcAddress: string;
-}
-
-/**
- * Thrown when the BMC's certificate is not the pinned one or does not chain to the pinned CA. Not
- * retryable.
- */
-export class BmcTlsError extends RackshiftError {
-  override readonly name = 'BmcTlsError';
-  constructor(ctx: BmcContext, detail: string, cause?: unknown) {
-    super(
-      `BMC of ${ctx.machineId} at ${ctx.bmcAddress} is not trusted: ${detail}; refusing to send credentials`,
-      {
-        retryable: false,
-        context: { ...ctx },
-        cause,
-      },
-    );
-  }
-}
+type BmcContext = ConstructorParameters<typeof BmcTlsError>[0];
 
 /**
  * Exact comparison of SHA-256 fingerprints in `AA:BB:…` form; a missing peer fingerprint never

@@ -25,12 +25,12 @@ export class SshUnreachableError extends RackshiftError {
  * Thrown when the device rejects the credentials. Not retryable: retrying only locks the account.
  */
 export class SshAuthError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'SshAuthError';
   constructor(target: SshTarget, credential: string) {
     super(
       `${target.deviceId} at ${target.host}:${target.port} rejected credential "${credential}"`,
       {
-        retryable: false,
         context: { ...where(target), credential },
       },
     );
@@ -42,12 +42,12 @@ export class SshAuthError extends RackshiftError {
  * retryable.
  */
 export class HostKeyMismatchError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'HostKeyMismatchError';
   constructor(target: SshTarget, actual: string) {
     super(
       `${target.deviceId} at ${target.host}:${target.port} presented host key ${actual}, but the topology pins ${target.hostKeyFingerprint}; refusing to connect`,
       {
-        retryable: false,
         context: { ...where(target), expected: target.hostKeyFingerprint, actual },
       },
     );

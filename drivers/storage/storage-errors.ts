@@ -5,12 +5,13 @@ import { RackshiftError } from '../../common/errors';
  * every holder.
  */
 export class LunMaskConflictError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'LunMaskConflictError';
   readonly holders: readonly string[];
   constructor(device: string, lun: string, holders: readonly string[], initiator: string) {
     super(
       `LUN ${lun} on ${device} is not shared and is already masked to ${holders.join(', ')}; refusing to mask it to ${initiator} as well (unmask it first)`,
-      { retryable: false, context: { device, lun, holders: holders.join(','), initiator } },
+      { context: { device, lun, holders: holders.join(','), initiator } },
     );
     this.holders = Object.freeze([...holders]);
   }
@@ -18,12 +19,12 @@ export class LunMaskConflictError extends RackshiftError {
 
 /** Thrown when a snapshot clone is deleted while initiators still see it. */
 export class LunInUseError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'LunInUseError';
   constructor(device: string, lun: string, holders: readonly string[]) {
     super(
       `LUN ${lun} on ${device} is still masked to ${holders.join(', ')}; unmask it before deleting it`,
       {
-        retryable: false,
         context: { device, lun, holders: holders.join(',') },
       },
     );
@@ -60,10 +61,10 @@ export class StorageProtocolError extends RackshiftError {
  * zone config the topology does not name).
  */
 export class UnsupportedStorageOperationError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'UnsupportedStorageOperationError';
   constructor(device: string, operation: string, detail: string) {
     super(`${device} cannot ${operation}: ${detail}`, {
-      retryable: false,
       context: { device, operation },
     });
   }
@@ -74,10 +75,10 @@ export class UnsupportedStorageOperationError extends RackshiftError {
  * (see ensureLun).
  */
 export class LunNotProvisionedError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'LunNotProvisionedError';
   constructor(device: string, lun: string) {
     super(`LUN ${lun} does not exist on ${device}; provision it first (ensureLun)`, {
-      retryable: false,
       context: { device, lun },
     });
   }

@@ -5,13 +5,13 @@ import { RackshiftError } from '../../common/errors';
  * exit. Not retryable.
  */
 export class CommandRejectedError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'CommandRejectedError';
   /** What the switch printed, trimmed to a readable length. */
   readonly switchText: string;
   constructor(switchId: string, command: string, switchText: string) {
     const text = switchText.trim().slice(0, 2_000);
     super(`switch ${switchId} rejected "${command}": ${text}`, {
-      retryable: false,
       context: { switchId, command, switchText: text },
     });
     this.switchText = text;
@@ -61,10 +61,10 @@ export class SwitchDriverClosedError extends RackshiftError {
  * retryable.
  */
 export class SwitchNotConfiguredError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'SwitchNotConfiguredError';
   constructor(switchId: string) {
     super(`this worker has no switch driver configured, so it cannot reach switch ${switchId}`, {
-      retryable: false,
       context: { switchId },
     });
   }
@@ -76,11 +76,11 @@ export class SwitchNotConfiguredError extends RackshiftError {
  * or the switch's account must change.
  */
 export class PrivilegeRefusedError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'PrivilegeRefusedError';
   constructor(switchId: string, how: string, switchText: string, advice = '') {
     const text = switchText.trim().slice(0, 500) || 'it asked for the secret again';
     super(`switch ${switchId} refused ${how}: ${text}${advice === '' ? '' : ` (${advice})`}`, {
-      retryable: false,
       context: { switchId },
     });
   }

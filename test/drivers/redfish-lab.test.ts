@@ -9,7 +9,7 @@ import {
   UnsupportedActionError,
 } from '../../drivers/power/power-errors';
 import { RedfishPowerDriver } from '../../drivers/power/redfish';
-import { BmcTlsError } from '../../drivers/power/redfish-tls';
+import { BmcTlsError } from '../../drivers/power/power-errors';
 import { DEFAULT_REDFISH_SETTINGS, type LabRedfishBmc } from '../../lab/bmc/redfish-bmc';
 import type { Lab } from '../../lab/lab';
 import type { LabMachine } from '../../lab/lab-machine';

@@ -4,7 +4,7 @@ import type { Machine, RedfishBmc } from '../../inventory/topology-schema';
 import { BmcAuthError } from '../../drivers/power/power-errors';
 import type { PowerState } from '../../drivers/power/power-driver';
 import { RedfishPowerDriver } from '../../drivers/power/redfish';
-import { BmcTlsError } from '../../drivers/power/redfish-tls';
+import { BmcTlsError } from '../../drivers/power/power-errors';
 import { labSmall } from '../support/lab-fixtures';
 import { startSushy, type SushyEmulator } from '../support/sushy-emulator';
 

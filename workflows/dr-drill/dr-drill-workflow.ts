@@ -2,32 +2,23 @@ import {
   ApplicationFailure,
   condition,
   ParentClosePolicy,
-  proxyActivities,
   setHandler,
   sleep,
   startChild,
-  workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import { RUNBOOK_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
-import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
-import { ConcurrencyGate } from '../site-failover/concurrency-gate';
 import { notRestoredOf, secondsSince, type PersonaOutcome } from '../site-failover/failover-report';
 import { evictionsDone, type MoveEnd } from '../site-failover/evictions-done';
-import { moveKeys } from '../site-failover/move-footprint';
-import { planOrFail } from '../site-failover/plan-or-fail';
-import { runGroups, type GroupRun, type PlannedRestoration } from '../site-failover/run-groups';
+import { PlanRun } from '../site-failover/plan-run';
+import type { GroupRun, PlannedRestoration } from '../site-failover/run-groups';
 import { drDrillInputSchema } from './dr-drill-input';
 import { drillCopy, type DrillCopyReport } from './drill-copy-workflow';
 import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
 import type { DrillReport } from './drill-report';
-
-const detect = proxyActivities<RunbookActivities>(scopeProbe);
 
 /**
  * How each copy ended, by the machine it took: a copy that came up held its machine until the
@@ -55,9 +46,8 @@ const copyEnds = (copies: readonly DrillCopyReport[]): Map<string, MoveEnd> =>
 export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   const input = parseWorkflowInput('dr-drill', drDrillInputSchema, rawInput);
   const journal = new RunJournal('dr-drill');
-  const id = workflowInfo().workflowId;
-  const startMs = Date.now();
-  const startedAt = new Date(startMs).toISOString();
+  const skeleton = new PlanRun(journal, input);
+  const { id, startMs, startedAt } = skeleton;
   const copiesUp = new Map<string, DrillCopyUp>();
   setHandler(drillCopyUpSignal, (up) => {
     copiesUp.set(up.persona, up);
@@ -69,7 +59,6 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
     run: GroupRun;
     copies: DrillCopyReport[];
   } = { failedMachines: [], run: { personas: [], hosts: [], groups: [] }, copies: [] };
-  let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: DrillReport['outcome']): DrillReport => {
     const leftToFix = state.copies.flatMap((c) =>
       c.leftToFix.map((l) => `${c.persona} on ${c.machine}: ${l}`),
@@ -95,7 +84,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
         state.copies.length > 0 && {
           evictions: evictionsDone(state.plan.evictions, copyEnds(state.copies)),
         }),
-      concurrency: usage(),
+      concurrency: skeleton.usage(),
       bubble: input.bubble,
       cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },
       ...(rtos.length > 0 && { rtoSeconds: Math.max(...rtos) }),
@@ -103,54 +92,35 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   };
   const publish = (): void => journal.attachReport({ ...report('partial'), outcome: 'running' });
 
-  const prep = await journal.step(
+  const prep = await skeleton.detect(
     'scope',
-    'read the scope and the ledgers (the scope is only pretended lost: nothing is probed or touched there)',
-    () =>
-      detect.prepareFailover.executeWithOptions({ summary: 'read the scope' }, [
-        {
-          scope: { site: input.site, racks: input.racks, machines: input.machines },
-          probe: false,
-          health: false,
-        },
-      ]),
-    (p) => `${p.scope.length} machine(s)`,
+    {
+      summary:
+        'read the scope and the ledgers (the scope is only pretended lost: nothing is probed or touched there)',
+      call: 'read the scope',
+      describe: (p) => `${p.scope.length} machine(s)`,
+    },
+    { probe: false, health: false },
   );
   state.failedMachines = [...prep.scope];
   if (state.failedMachines.length === 0) {
     journal.finish('completed');
     return report('nothing-failed');
   }
-  const plan = await journal.step(
-    'plan',
-    `plan the rehearsal for ${state.failedMachines.length} machine(s), ${input.allowRepurpose ? 'spare and repurposable' : 'spare'} machines only`,
-    async () =>
-      planOrFail({
-        topology: prep.topology,
-        ledger: prep.ledger,
-        failedMachines: state.failedMachines,
-        options: {
-          sparesOnly: !input.allowRepurpose,
-          allowRepurpose: input.allowRepurpose,
-          newHosts: false,
-          holder: id,
-          ...(input.targetSites && { targetSites: input.targetSites }),
-          ...(input.cluster && { cluster: input.cluster }),
-        },
-      }),
-    (p) =>
-      `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
+  const plan = await skeleton.plan(
+    {
+      summary: `plan the rehearsal for ${state.failedMachines.length} machine(s), ${input.allowRepurpose ? 'spare and repurposable' : 'spare'} machines only`,
+      describe: (p) =>
+        `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} rehearsed`,
+    },
+    prep,
+    state.failedMachines,
+    { sparesOnly: !input.allowRepurpose, allowRepurpose: input.allowRepurpose, newHosts: false },
   );
   state.plan = plan;
   publish();
 
-  const topology = prep.topology;
-  const siteOf = new Map(
-    topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)),
-  );
   const evicted = new Map(plan.evictions.map((e) => [e.machine, e.occupant]));
-  const gate = new ConcurrencyGate();
-  usage = () => gate.usage();
   const handles = new Map<string, ChildWorkflowHandle<typeof drillCopy>>();
   const ended = new Map<string, DrillCopyReport | { error: { type: string; message: string } }>();
 
@@ -163,7 +133,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       });
     const machine = r.target.machine;
     const childId = `${id}/${r.persona}`;
-    return gate.run(moveKeys(topology, { machine, persona: r.persona }, input.limits), async () => {
+    return skeleton.gated({ machine, persona: r.persona }, async () => {
       const started = new Date().toISOString();
       const handle = await startChild(drillCopy, {
         workflowId: childId,
@@ -171,7 +141,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
           {
             persona: r.persona,
             machine,
-            site: siteOf.get(machine) ?? topology.sites[0]!.name,
+            site: skeleton.siteOf(machine),
             bubble: input.bubble,
             ...(input.healthHost && { healthHost: input.healthHost }),
             ...(evicted.has(machine) && { evicts: evicted.get(machine) }),
@@ -180,11 +150,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        typedSearchAttributes: [
-          { key: RUNBOOK_KEY, value: 'drill-copy' },
-          { key: SITE_KEY, value: siteOf.get(machine) ?? topology.sites[0]!.name },
-          { key: PERSONA_KEY, value: [r.persona] },
-        ],
+        typedSearchAttributes: skeleton.childAttributes('drill-copy', machine, r.persona),
       });
       handles.set(r.persona, handle);
       handle.result().then(
@@ -220,23 +186,22 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
 
   let failure: unknown;
   try {
-    state.run = await journal.step(
+    state.run = await skeleton.runGroups(
       'rehearse',
-      `bring up drill copies for ${plan.groups.length} priority group(s) in order`,
-      () =>
-        runGroups(
-          plan,
-          {
-            restore,
-            bringUpHost: () => Promise.reject(new Error('drills bring up no hypervisor hosts')),
-          },
-          (r) => {
-            state.run = r;
-            publish();
-          },
-        ),
-      (r) =>
-        `${r.personas.filter((p) => p.outcome === 'restored').length} up, ${r.personas.filter((p) => p.outcome === 'failed').length} failed`,
+      {
+        summary: `bring up drill copies for ${plan.groups.length} priority group(s) in order`,
+        describe: (r) =>
+          `${r.personas.filter((p) => p.outcome === 'restored').length} up, ${r.personas.filter((p) => p.outcome === 'failed').length} failed`,
+      },
+      plan,
+      {
+        restore,
+        bringUpHost: () => Promise.reject(new Error('drills bring up no hypervisor hosts')),
+      },
+      (r) => {
+        state.run = r;
+        publish();
+      },
     );
     if (input.holdSeconds > 0)
       await journal.step('hold', `keep the drill copies up ${input.holdSeconds}s`, () =>
@@ -258,8 +223,5 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
   );
   if (failure !== undefined) throw failure;
   const failed = state.run.personas.some((p) => p.outcome === 'failed');
-  journal.finish('completed');
-  const final = report(failed ? 'partial' : 'completed');
-  journal.attachReport(final);
-  return final;
+  return skeleton.finish(report(failed ? 'partial' : 'completed'));
 }

@@ -3,13 +3,13 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ledgerOp, planOp, storageOp, undoOp } from '../activity-profiles';
+import { ledger } from '../activity-proxies/ledger';
+import { plan } from '../activity-proxies/plan';
+import { storage, storageUndo } from '../activity-proxies/storage';
 import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
 import type { CompensationRecord } from '../saga/saga';
@@ -19,11 +19,6 @@ import { drillCopyInputSchema } from './drill-copy-input';
 import { drillCleanupSignal, drillCopyUpSignal } from './drill-messages';
 import { drillTag } from '../../domain/drill/drill-names';
 import { machineResource } from '../../inventory/ledger-records';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
-const storage = proxyActivities<RunbookActivities>(storageOp);
-const undo = proxyActivities<RunbookActivities>(undoOp);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
 /** How often a held copy checks that its drill still runs (a copy must never outlive its drill). */
 const PARENT_CHECK = '15s';
@@ -120,7 +115,7 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
         {
           undo: {
             summary: `delete clone ${l.lun}`,
-            run: () => undo.deleteSnapshotClone({ array: l.array, cloneId: l.lun }),
+            run: () => storageUndo.deleteSnapshotClone({ array: l.array, cloneId: l.lun }),
           },
         },
       );

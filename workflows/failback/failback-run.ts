@@ -4,18 +4,18 @@ import {
   isCancellation,
   ParentClosePolicy,
   patched,
-  proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ledger } from '../activity-proxies/ledger';
+import { plan } from '../activity-proxies/plan';
+import { probePowerState } from '../activity-proxies/power';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { HomePlacement } from '../../domain/failback/failback-move';
 import { mapLimit } from '../../common/map-limit';
 import { MACHINE_KEY, PERSONA_KEY, RUNBOOK_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, planOp, powerProbe } from '../activity-profiles';
 import { p2v } from '../p2v/p2v-workflow';
 import { release } from '../release/release-workflow';
 import { repurpose } from '../repurpose/repurpose-workflow';
-import type { RunbookActivities } from '../runbook-activities';
 import { errorOf, failureReport, type RunbookReport } from '../runbook-report';
 import type { RunJournal } from '../run-journal';
 import { compareIds } from '../../domain/planner/compare-ids';
@@ -28,10 +28,6 @@ import type {
   FailbackPersonaOutcome,
   FailbackReport,
 } from './failback-report';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
-const probe = proxyActivities<RunbookActivities>(powerProbe);
 
 /** A failed child's steps (from the report its failure carries) and its original error. */
 function childFailure(e: unknown): {
@@ -275,7 +271,7 @@ export class FailbackRun {
       'wake-home',
       `${machine} was last seen dark: does its BMC answer now`,
       async () => {
-        const power = await probe.readPowerState
+        const power = await probePowerState
           .executeWithOptions({ summary: `probe ${machine}` }, [{ machine }])
           .catch((e: unknown) => {
             throw ApplicationFailure.create({

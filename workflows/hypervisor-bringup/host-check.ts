@@ -1,13 +1,10 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import { planOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { plan } from '../activity-proxies/plan';
 import type { RunJournal } from '../run-journal';
 import { NO_CAPACITY } from '../steps/hardware-steps';
 
 /** The patch id of hosts as members of a cluster (no persona placement, machine lease only). */
 export const CLUSTER_HOSTS = 'cluster-hosts';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 export interface HostFit {
   /** The occupant to shut down first. */

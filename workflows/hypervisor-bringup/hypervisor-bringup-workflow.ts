@@ -1,25 +1,13 @@
-import {
-  ApplicationFailure,
-  patched,
-  proxyActivities,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { plan } from '../activity-proxies/plan';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { planOp } from '../activity-profiles';
-import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
-import { runSaga, type RunbookReport } from '../runbook-report';
-import { RunJournal } from '../run-journal';
-import { Saga } from '../saga/saga';
+import type { RunbookReport } from '../runbook-report';
+import { noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
-import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { waitForHypervisor } from '../steps/wait-for-hypervisor';
 import { hypervisorBringupInputSchema } from './hypervisor-bringup-input';
 import { checkClusterPersona, checkHost, CLUSTER_HOSTS } from './host-check';
 import { machineResource, personaResource } from '../../inventory/ledger-records';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 /**
  * `hypervisor-bringup`: make a machine a host of a cluster (topology `clusters:`,
@@ -31,20 +19,15 @@ const plan = proxyActivities<RunbookActivities>(planOp);
  * which keeps repurpose from choosing it. Runs started before clusters (no `cluster-hosts`
  * marker) replay the old path, where the cluster was a persona placed on its one host.
  */
-export async function hypervisorBringup(rawInput: unknown): Promise<RunbookReport> {
-  const input = parseWorkflowInput('hypervisor-bringup', hypervisorBringupInputSchema, rawInput);
-  const journal = new RunJournal('hypervisor-bringup');
-  const saga = new Saga(journal);
-  const holder = workflowInfo().workflowId;
-  const machine = input.machine;
-  let steps: HardwareSteps | undefined;
-
-  return runSaga(
+export function hypervisorBringup(rawInput: unknown): Promise<RunbookReport> {
+  return runRunbook(
     'hypervisor-bringup',
-    journal,
-    saga,
-    input.cluster,
-    async () => {
+    hypervisorBringupInputSchema,
+    rawInput,
+    'cluster',
+    async (input, run) => {
+      const { journal, stepsAt } = run;
+      const machine = input.machine;
       const host = await journal.step(
         'plan-host',
         `what ${machine} needs to host ${input.cluster ?? "its site's cluster"}`,
@@ -63,22 +46,19 @@ export async function hypervisorBringup(rawInput: unknown): Promise<RunbookRepor
         : await checkClusterPersona(journal, machine, cluster, input.allowEvict);
       const hostOnly = fit.hostOnly;
 
-      steps = new HardwareSteps(saga, journal, holder, host.site);
+      const steps = stepsAt(host.site);
       // A host leases its machine only: hosts of one cluster come up side by side.
       const resources = [
         machineResource(machine),
         ...(hostOnly ? [] : [personaResource(cluster)]),
         ...(fit.evicts ? [personaResource(fit.evicts)] : []),
       ];
-      if (!(await steps.tryLease(resources, `make ${machine} a host of ${cluster}`))) {
-        throw ApplicationFailure.create({
-          type: NO_CAPACITY,
-          nonRetryable: true,
-          message: hostOnly
+      if (!(await steps.tryLease(resources, `make ${machine} a host of ${cluster}`)))
+        throw noCapacity(
+          hostOnly
             ? `${machine} is leased by another run`
             : `${machine} or ${cluster} is leased by another run`,
-        });
-      }
+        );
       upsertSearchAttributes([
         { key: SITE_KEY, value: host.site },
         { key: MACHINE_KEY, value: [machine] },
@@ -103,9 +83,6 @@ export async function hypervisorBringup(rawInput: unknown): Promise<RunbookRepor
         waitUp: () => waitForHypervisor(journal, machine, input.readyTimeoutSeconds),
       });
       return machine;
-    },
-    async () => {
-      await steps?.releaseAll();
     },
   );
 }

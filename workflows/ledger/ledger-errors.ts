@@ -5,10 +5,10 @@ import { RackshiftError } from '../../common/errors';
  * machine or wait.
  */
 export class LeaseConflictError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'LeaseConflictError';
   constructor(readonly conflicts: ReadonlyArray<{ resource: string; holder: string }>) {
     super(`already leased: ${conflicts.map((c) => `${c.resource} by ${c.holder}`).join(', ')}`, {
-      retryable: false,
       context: { resources: conflicts.map((c) => c.resource).join(',') },
     });
   }
@@ -16,10 +16,10 @@ export class LeaseConflictError extends RackshiftError {
 
 /** Thrown when a run changes a persona or machine it holds no lease on. */
 export class LeaseRequiredError extends RackshiftError {
+  static override readonly final = true;
   override readonly name = 'LeaseRequiredError';
   constructor(resource: string, holder: string) {
     super(`${holder} holds no lease on ${resource}`, {
-      retryable: false,
       context: { resource, holder },
     });
   }

@@ -4,11 +4,10 @@ import {
   condition,
   continueAsNew,
   patched,
-  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LedgerActivities } from '../../activities/ledger-activities';
+import { ledgerOpenRuns as openRuns } from '../activity-proxies/ledger';
 import { isRackshiftError } from '../../common/errors';
 import type { LedgerState } from '../../inventory/ledger-records';
 import { LedgerBook } from './ledger-book';
@@ -27,11 +26,6 @@ import {
   setMachineUpdate,
   snapshotQuery,
 } from './ledger-messages';
-
-const { openRuns } = proxyLocalActivities<LedgerActivities>({
-  startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 3 },
-});
 
 const LEASE_AGE_PATCH = 'ledger-reclaim-only-aged-leases';
 

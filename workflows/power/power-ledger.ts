@@ -1,19 +1,10 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, workflowInfo } from '@temporalio/workflow';
+import { ledger, ledgerUndo } from '../activity-proxies/ledger';
+import { plan } from '../activity-proxies/plan';
 import type { PowerState } from '../../drivers/power/power-driver';
-import { ledgerOp, planOp, undoOp } from '../activity-profiles';
 import type { RunJournal } from '../run-journal';
-import type { RunbookActivities } from '../runbook-activities';
 import type { PowerInput } from './power-input';
 import { machineResource } from '../../inventory/ledger-records';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
-const undo = proxyActivities<RunbookActivities>(undoOp);
 
 const refuse = (type: string, message: string): ApplicationFailure =>
   ApplicationFailure.create({ type, nonRetryable: true, message });
@@ -90,7 +81,7 @@ export class PowerLedger {
     if (this.site === undefined) return;
     const site = this.site;
     await CancellationScope.nonCancellable(() =>
-      undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [
+      ledgerUndo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [
         site,
         { holder: this.holder },
       ]),

@@ -1,7 +1,6 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
-import type { PowerActivities } from '../../activities/power-activities';
+import { patched } from '@temporalio/workflow';
 import type { PowerActionResult, PowerState } from '../../drivers/power/power-driver';
-import { powerOp, powerWait } from '../activity-profiles';
+import { power as bmc, waitForPowerState } from '../activity-proxies/power';
 import { parseWorkflowInput } from '../parse-input';
 import { RunJournal, type StepRecord } from '../run-journal';
 import { powerInputSchema, type PowerInput } from './power-input';
@@ -21,8 +20,6 @@ export interface PowerReport {
   readonly steps: readonly StepRecord[];
 }
 
-const bmc = proxyActivities<PowerActivities>(powerOp);
-
 /**
  * `power` runbook: optionally set the boot device, press the button, then poll (with
  * heartbeats) until the BMC reports the wanted state. soft-off asks the OS to shut down and
@@ -36,9 +33,7 @@ export async function power(rawInput: unknown): Promise<PowerReport> {
   const journal = new RunJournal('power');
   const { machine } = input;
   const waitFor = (want: PowerState, timeoutSeconds: number) =>
-    proxyActivities<PowerActivities>(
-      powerWait(timeoutSeconds),
-    ).waitForPowerState.executeWithOptions(
+    waitForPowerState(timeoutSeconds).executeWithOptions(
       { summary: `wait until ${machine} is ${want} (up to ${timeoutSeconds}s)` },
       [{ machine, want, timeoutSeconds }],
     );

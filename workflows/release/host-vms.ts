@@ -1,13 +1,10 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { LedgerState } from '../../inventory/ledger-records';
-import { healthWait } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { waitForHypervisor } from '../activity-proxies/hypervisor';
 import type { RunJournal } from '../run-journal';
 
 /** The failure type of a release refused because VMs still live on the host. */
 export const HOST_HAS_VMS = 'HostHasVmsError';
-
-const { waitForHypervisor } = proxyActivities<RunbookActivities>(healthWait(0));
 
 /**
  * Refuses to tear down a hypervisor host that still carries VMs, naming each: those the
@@ -26,7 +23,7 @@ export async function refuseHostWithVms(
     'host-vms',
     `which VMs live on ${host}`,
     () =>
-      waitForHypervisor.executeWithOptions({ summary: `list VMs on ${host}` }, [
+      waitForHypervisor(0).executeWithOptions({ summary: `list VMs on ${host}` }, [
         { host, timeoutSeconds: 0 },
       ]),
     (r) =>

@@ -1,15 +1,12 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { ledger } from '../activity-proxies/ledger';
+import { plan } from '../activity-proxies/plan';
 import { MACHINE_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, planOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
 import type { RunJournal } from '../run-journal';
 import type { HardwareSteps } from '../steps/hardware-steps';
 import { returnToSpare } from '../steps/return-to-spare';
 import { refuseHostWithVms } from './host-vms';
 import { machineResource } from '../../inventory/ledger-records';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
 const refuse = (type: string, message: string): ApplicationFailure =>
   ApplicationFailure.create({ type, nonRetryable: true, message });

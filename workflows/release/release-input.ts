@@ -19,3 +19,5 @@ export const releaseInputSchema = z
       'name exactly one of persona (a persona to stop) or machine (a hypervisor host to release)',
     path: ['persona'],
   });
+
+export type ReleaseInput = z.output<typeof releaseInputSchema>;

@@ -1,24 +1,13 @@
-import {
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { SearchAttributePair } from '@temporalio/common';
-import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, scopeProbe } from '../activity-profiles';
+import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
+import { ledger } from '../activity-proxies/ledger';
 import { parseWorkflowInput } from '../parse-input';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../../domain/planner/failover-plan';
 import { withLegacyClusters } from '../../domain/planner/legacy-clusters';
-import type { RunbookActivities } from '../runbook-activities';
 import { RunJournal } from '../run-journal';
 import { healthyAt, runChild, type ChildEnd } from './child-runs';
 import { detectRecords, type DetectRecord } from '../../domain/failover/detect-records';
 import { evictionsDone, type EvictionOutcome, type MoveEnd } from './evictions-done';
-import { ConcurrencyGate } from './concurrency-gate';
 import { failedMachinesOf, unreachableSources } from '../../domain/failover/failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
 import {
@@ -28,13 +17,9 @@ import {
   type HostOutcome,
   type PersonaOutcome,
 } from './failover-report';
-import { moveKeys } from './move-footprint';
-import { planOrFail } from './plan-or-fail';
-import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
+import { PlanRun } from './plan-run';
+import type { GroupRun, PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
-
-const detect = proxyActivities<RunbookActivities>(scopeProbe);
-const ledger = proxyActivities<RunbookActivities>(ledgerOp);
 
 /**
  * Runs started before the failover recorded detect's findings in the ledger replay without that
@@ -46,7 +31,7 @@ export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
  *
  * Detect (probe the scope's BMCs and personas in parallel, or take every machine of the scope),
- * plan (domain/planner: deterministic, so a replay after a crash recomputes the same plan
+ * plan (workflows/planner: deterministic, so a replay after a crash recomputes the same plan
  * from the same recorded inputs), wait for approval when asked (an `approval` Update, with a
  * deadline; the plan is in the `progress` query meanwhile), then run the plan's priority groups
  * in order as child runbooks: new hypervisor hosts (`hypervisor-bringup`), personas onto machines
@@ -59,9 +44,8 @@ export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
 export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   const input = parseWorkflowInput('site-failover', siteFailoverInputSchema, rawInput);
   const journal = new RunJournal('site-failover');
-  const id = workflowInfo().workflowId;
-  const startMs = Date.now();
-  const startedAt = new Date(startMs).toISOString();
+  const skeleton = new PlanRun(journal, input);
+  const { id, startMs, startedAt } = skeleton;
   const disaster = input.mode === 'disaster';
 
   let failedMachines: string[] = [];
@@ -75,7 +59,6 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
    * Known once the moves ran (evictions) and once detect's findings are in the ledger (detected).
    */
   const found: { evictions?: EvictionOutcome[]; detected?: DetectRecord[] } = {};
-  let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
     mode: input.mode,
@@ -90,7 +73,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     groups: run.groups,
     notRestored: notRestoredOf(run.personas),
     ...found,
-    concurrency: usage(),
+    concurrency: skeleton.usage(),
   });
   const publish = (): void =>
     journal.attachReport({
@@ -117,21 +100,17 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     },
   );
 
-  const prep = await journal.step(
+  const prep = await skeleton.detect(
     'detect',
-    input.probe
-      ? 'probe the BMCs and personas of the scope in parallel'
-      : 'take every machine of the scope as failed',
-    () =>
-      detect.prepareFailover.executeWithOptions({ summary: 'probe the scope' }, [
-        {
-          scope: { site: input.site, racks: input.racks, machines: input.machines },
-          probe: input.probe,
-          health: true,
-        },
-      ]),
-    (p) =>
-      `${p.scope.length} machine(s); ${p.probes.filter((x) => x.power === 'unknown').length} dark`,
+    {
+      summary: input.probe
+        ? 'probe the BMCs and personas of the scope in parallel'
+        : 'take every machine of the scope as failed',
+      call: 'probe the scope',
+      describe: (p) =>
+        `${p.scope.length} machine(s); ${p.probes.filter((x) => x.power === 'unknown').length} dark`,
+    },
+    { probe: input.probe, health: true },
   );
   if (!disaster && input.probe) {
     const dark = unreachableSources(prep.probes);
@@ -152,23 +131,16 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   // Failovers started before clusters plan as they did then: a hypervisor persona named the
   // cluster.
   const legacy = !patched(CLUSTER_HOSTS);
-  const chosen = await journal.step(
-    'plan',
-    `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
-    async () =>
-      planOrFail({
-        topology: legacy ? withLegacyClusters(prep.topology) : prep.topology,
-        ledger: prep.ledger,
-        failedMachines,
-        options: {
-          allowRepurpose: input.allowRepurpose,
-          holder: id,
-          ...(input.targetSites && { targetSites: input.targetSites }),
-          ...(input.cluster && { cluster: input.cluster }),
-        },
-      }),
-    (p) =>
-      `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
+  const chosen = await skeleton.plan(
+    {
+      summary: `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
+      describe: (p) =>
+        `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
+    },
+    prep,
+    failedMachines,
+    { allowRepurpose: input.allowRepurpose },
+    legacy ? withLegacyClusters(prep.topology) : prep.topology,
   );
   planned.plan = chosen;
   publish();
@@ -205,10 +177,6 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     approval = { decision: 'auto', at: new Date().toISOString() };
   }
 
-  const topology = prep.topology;
-  const siteOf = new Map(
-    topology.sites.flatMap((s) => s.machines.map((m) => [m.id, s.name] as const)),
-  );
   if (disaster && patched(RECORD_DETECT_PATCH)) {
     // Once the plan is approved (a rejected or expired plan changes nothing), every machine of the
     // scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in
@@ -223,7 +191,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
             ledger.ledgerSetMachine.executeWithOptions(
               { summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` },
               [
-                siteOf.get(f.machine) ?? topology.sites[0]!.name,
+                skeleton.siteOf(f.machine),
                 { holder: id, machine: f.machine, power: f.power, healthy: f.healthy },
               ],
             ),
@@ -235,14 +203,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     found.detected = records;
   }
 
-  const gate = new ConcurrencyGate();
-  usage = () => gate.usage();
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
-  const attrs = (runbook: string, machine: string, persona?: string): SearchAttributePair[] => [
-    { key: RUNBOOK_KEY, value: runbook },
-    { key: SITE_KEY, value: siteOf.get(machine) ?? topology.sites[0]!.name },
-    ...(persona ? [{ key: PERSONA_KEY, value: [persona] }] : []),
-  ];
+  const attrs = skeleton.childAttributes.bind(skeleton);
 
   // How each move on a machine ended (keyed by the machine it took): the evictions it really did
   // are read from its steps.
@@ -255,7 +217,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     });
   };
   const bringUpHost = async (host: NewHost): Promise<HostOutcome> => {
-    const end = await gate.run(moveKeys(topology, { machine: host.machine }, input.limits), () =>
+    const end = await skeleton.gated({ machine: host.machine }, () =>
       runChild(
         'hypervisorBringup',
         `${id}/host-${host.machine}`,
@@ -299,11 +261,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
       r.target.kind === 'machine'
         ? {
             workflow: 'repurpose',
-            keys: moveKeys(
-              topology,
-              { machine: r.target.machine, persona: r.persona },
-              input.limits,
-            ),
+            footprint: { machine: r.target.machine, persona: r.persona },
             input: {
               persona: r.persona,
               machine: r.target.machine,
@@ -318,7 +276,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
           }
         : {
             workflow: 'p2v',
-            keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
+            footprint: { host: r.target.host, persona: r.persona },
             input: {
               persona: r.persona,
               host: r.target.host,
@@ -332,7 +290,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
             },
             machine: r.target.host,
           };
-    const end = await gate.run(move.keys, () =>
+    const end = await skeleton.gated(move.footprint, () =>
       runChild(
         move.workflow,
         `${id}/${r.persona}`,
@@ -358,23 +316,23 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     };
   };
 
-  run = await journal.step(
+  run = await skeleton.runGroups(
     'restore',
-    `restore ${chosen.groups.length} priority group(s) in order`,
-    () =>
-      runGroups(chosen, { bringUpHost, restore }, (r) => {
-        run = r;
-        publish();
-      }),
-    (r) =>
-      `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
+    {
+      summary: `restore ${chosen.groups.length} priority group(s) in order`,
+      describe: (r) =>
+        `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
+    },
+    chosen,
+    { bringUpHost, restore },
+    (r) => {
+      run = r;
+      publish();
+    },
   );
   found.evictions = evictionsDone(chosen.evictions, moveEnds);
   const failed =
     run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') ||
     run.hosts.some((h) => h.outcome === 'failed');
-  journal.finish('completed');
-  const final = report(failed ? 'partial' : 'completed');
-  journal.attachReport(final);
-  return final;
+  return skeleton.finish(report(failed ? 'partial' : 'completed'));
 }

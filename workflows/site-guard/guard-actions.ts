@@ -1,14 +1,11 @@
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { notify } from '../activity-proxies/guard';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { notifyOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import type { GuardAction, LostMachine } from '../../domain/guard/guard-decision';
 import type { GuardEventRecord } from './guard-messages';
 import type { SiteGuardInput } from './site-guard-input';
-
-const voice = proxyActivities<RunbookActivities>(notifyOp);
 
 type ActionRecord = GuardEventRecord['actions'][number];
 
@@ -136,7 +133,7 @@ export async function sendNotification(
 ): Promise<{ ok: boolean; error?: string }> {
   if (input.webhook === undefined) return { ok: true };
   try {
-    await voice.sendGuardNotification.executeWithOptions(
+    await notify.sendGuardNotification.executeWithOptions(
       { summary: `notify ${String(payload.kind)}` },
       [{ url: input.webhook.url, secret: input.webhook.secret, payload }],
     );

@@ -2,13 +2,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { guardProbe } from '../activity-profiles';
+import { guard } from '../activity-proxies/guard';
 import { parseWorkflowInput } from '../parse-input';
-import type { RunbookActivities } from '../runbook-activities';
 import { errorOf } from '../runbook-report';
 import { runAction, sendNotification } from './guard-actions';
 import { GuardBook, type GuardCarry } from './guard-book';
@@ -26,8 +24,6 @@ import {
   resumeUpdate,
 } from './guard-messages';
 import { siteGuardInputSchema } from './site-guard-input';
-
-const eyes = proxyActivities<RunbookActivities>(guardProbe);
 
 /**
  * `site-guard`: watch one site for ever. Each round probes every machine's BMC and every running
@@ -126,7 +122,7 @@ export async function siteGuard(rawInput: unknown): Promise<void> {
     let round: RoundObservation | undefined;
     let failure: string | undefined;
     try {
-      round = await eyes.probeGuardSite.executeWithOptions({ summary: `probe ${input.site}` }, [
+      round = await guard.probeGuardSite.executeWithOptions({ summary: `probe ${input.site}` }, [
         { site: input.site, parallelism: input.probeParallelism },
       ]);
     } catch (e) {

@@ -1,9 +1,5 @@
-import { proxyActivities } from '@temporalio/workflow';
-import { fenceOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { fence } from '../activity-proxies/fence';
 import type { RunJournal } from '../run-journal';
-
-const fence = proxyActivities<RunbookActivities>(fenceOp);
 
 /**
  * How long a fenced machine gets to reach off after a hard power-off (fenceOp allows 60 s per

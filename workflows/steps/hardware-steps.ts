@@ -1,30 +1,17 @@
-import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { PortSpec } from '../../domain/network/port-spec';
 import type { LunHolders } from '../../activities/storage-activities';
 import type { PlacementPlan } from '../../domain/placement/placement-plan';
 import type { BootAssignment, MachineRecord, Placement } from '../../inventory/ledger-records';
 import type { BootDeviceState, PowerState } from '../../drivers/power/power-driver';
-import {
-  healthWait,
-  ledgerOp,
-  planOp,
-  powerOp,
-  powerWait,
-  storageOp,
-  switchConfig,
-  undoOp,
-} from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { waitForHealthy } from '../activity-proxies/health';
+import { ledger, ledgerUndo } from '../activity-proxies/ledger';
+import { plan } from '../activity-proxies/plan';
+import { power, powerUndo, waitForPowerState } from '../activity-proxies/power';
+import { storage, storageUndo } from '../activity-proxies/storage';
+import { switches, switchUndo } from '../activity-proxies/switch';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
-
-const acts = (options: ActivityOptions) => proxyActivities<RunbookActivities>(options);
-const ledger = acts(ledgerOp);
-const plan = acts(planOp);
-const power = acts(powerOp);
-const switches = acts(switchConfig);
-const storage = acts(storageOp);
-const undo = acts(undoOp);
 
 /**
  * Runs whose undo of a shutdown only pressed "on" replay without the boot-device check and the
@@ -43,6 +30,31 @@ export const EXACT_BOOT_UNDO_PATCH = 'boot-device-undo-restores-no-override';
  * outcome.
  */
 export const NO_CAPACITY = 'NoCapacityError';
+
+type Lun = { readonly array: string; readonly lun: string };
+
+/** `luns` by array, the arrays (and `arrays`, with or without LUNs) in a fixed order. */
+function byArray(
+  luns: ReadonlyArray<Lun>,
+  arrays: readonly string[] = [],
+): Array<[string, string[]]> {
+  return [...new Set([...arrays, ...luns.map((l) => l.array)])]
+    .sort()
+    .map((array) => [array, luns.filter((l) => l.array === array).map((l) => l.lun)]);
+}
+
+/** Masks `luns` of `array` to `initiator`, or unmasks them from it. */
+function changeMask(
+  op: 'mask' | 'unmask',
+  array: string,
+  luns: readonly string[],
+  initiator: string,
+): Promise<unknown> {
+  const summary = `${op} ${luns.join(', ')} ${op === 'mask' ? 'to' : 'from'} ${initiator}`;
+  return storage[op === 'mask' ? 'maskLuns' : 'unmaskLuns'].executeWithOptions({ summary }, [
+    { array, masks: luns.map((lun) => ({ lun, initiator })) },
+  ]);
+}
 
 /**
  * The hardware-changing steps every runbook is made of. Each registers its undo (built from
@@ -102,10 +114,10 @@ export class HardwareSteps {
   }
 
   releaseAll(): Promise<unknown> {
-    return undo.ledgerRelease.executeWithOptions({ summary: `release leases of ${this.holder}` }, [
-      this.site,
-      { holder: this.holder },
-    ]);
+    return ledgerUndo.ledgerRelease.executeWithOptions(
+      { summary: `release leases of ${this.holder}` },
+      [this.site, { holder: this.holder }],
+    );
   }
 
   planPlacement(persona: string, machine: string): Promise<PlacementPlan> {
@@ -140,7 +152,7 @@ export class HardwareSteps {
       {
         undo: {
           summary: `restore ports ${refs.map((r) => `${r.switchId} ${r.port}`).join(', ')}`,
-          run: () => undo.configurePorts({ ports: prior }),
+          run: () => switchUndo.configurePorts({ ports: prior }),
         },
         describe: (r) => `${r.changed.length} of ${targets.length} port(s) changed`,
       },
@@ -158,8 +170,7 @@ export class HardwareSteps {
     luns: ReadonlyArray<{ array: string; lun: string }>,
     arrays: readonly string[],
   ): Promise<void> {
-    for (const array of [...new Set([...arrays, ...luns.map((l) => l.array)])].sort()) {
-      const wanted = luns.filter((l) => l.array === array).map((l) => l.lun);
+    for (const [array, wanted] of byArray(luns, arrays)) {
       const visible = await storage.listLunsVisibleTo.executeWithOptions(
         { summary: `LUNs of ${array} visible to ${initiator}` },
         [{ array, initiator }],
@@ -167,63 +178,69 @@ export class HardwareSteps {
       const stale = visible.filter((l) => !wanted.includes(l));
       const touched = [...new Set([...stale, ...wanted])];
       if (touched.length === 0) continue;
-      const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
-        { summary: `holders of ${touched.join(', ')}` },
-        [{ array, luns: touched }],
-      );
-      await this.saga.step(
+      await this.changeMasks(
         name,
+        array,
+        touched,
         `on ${array}: ${stale.length ? `unmask ${stale.join(', ')} and ` : ''}mask ${wanted.join(', ') || 'nothing'} to ${initiator}`,
         async () => {
-          if (stale.length)
-            await storage.unmaskLuns.executeWithOptions(
-              { summary: `unmask ${stale.join(', ')} from ${initiator}` },
-              [{ array, masks: stale.map((lun) => ({ lun, initiator })) }],
-            );
-          if (wanted.length)
-            await storage.maskLuns.executeWithOptions(
-              { summary: `mask ${wanted.join(', ')} to ${initiator}` },
-              [{ array, masks: wanted.map((lun) => ({ lun, initiator })) }],
-            );
-        },
-        {
-          undo: {
-            summary: `restore holders of ${touched.join(', ')} on ${array}`,
-            run: () => undo.restoreLunHolders({ array, holders: prior }),
-          },
+          if (stale.length) await changeMask('unmask', array, stale, initiator);
+          if (wanted.length) await changeMask('mask', array, wanted, initiator);
         },
       );
     }
   }
 
+  /**
+   * Adds `initiator` to `luns`, leaving every other LUN it sees alone (a hypervisor host sees its
+   * other VMs' LUNs); the undo gives the LUNs back their holders.
+   */
+  mask(name: string, initiator: string, luns: ReadonlyArray<Lun>): Promise<void> {
+    return this.maskEach('mask', name, initiator, luns);
+  }
+
   /** Removes `initiator` from `luns`; the undo gives them back their holders. */
-  async unmask(
+  unmask(name: string, initiator: string, luns: ReadonlyArray<Lun>): Promise<void> {
+    return this.maskEach('unmask', name, initiator, luns);
+  }
+
+  private async maskEach(
+    op: 'mask' | 'unmask',
     name: string,
     initiator: string,
-    luns: ReadonlyArray<{ array: string; lun: string }>,
+    luns: ReadonlyArray<Lun>,
   ): Promise<void> {
-    for (const array of [...new Set(luns.map((l) => l.array))].sort()) {
-      const mine = luns.filter((l) => l.array === array).map((l) => l.lun);
-      const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
-        { summary: `holders of ${mine.join(', ')}` },
-        [{ array, luns: mine }],
-      );
-      await this.saga.step(
+    for (const [array, mine] of byArray(luns))
+      await this.changeMasks(
         name,
-        `on ${array}: unmask ${mine.join(', ')} from ${initiator}`,
-        () =>
-          storage.unmaskLuns.executeWithOptions(
-            { summary: `unmask ${mine.join(', ')} from ${initiator}` },
-            [{ array, masks: mine.map((lun) => ({ lun, initiator })) }],
-          ),
-        {
-          undo: {
-            summary: `restore holders of ${mine.join(', ')} on ${array}`,
-            run: () => undo.restoreLunHolders({ array, holders: prior }),
-          },
-        },
+        array,
+        mine,
+        `on ${array}: ${op} ${mine.join(', ')} ${op === 'mask' ? 'to' : 'from'} ${initiator}`,
+        () => changeMask(op, array, mine, initiator),
       );
-    }
+  }
+
+  /**
+   * One masking change on `array` as a saga step: the holders of every LUN it touches are read
+   * first (the step may half-succeed), and the undo gives them back exactly those holders.
+   */
+  private async changeMasks(
+    name: string,
+    array: string,
+    touched: readonly string[],
+    summary: string,
+    change: () => Promise<unknown>,
+  ): Promise<void> {
+    const prior: LunHolders = await storage.readLunHolders.executeWithOptions(
+      { summary: `holders of ${touched.join(', ')}` },
+      [{ array, luns: [...touched] }],
+    );
+    await this.saga.step(name, summary, change, {
+      undo: {
+        summary: `restore holders of ${touched.join(', ')} on ${array}`,
+        run: () => storageUndo.restoreLunHolders({ array, holders: prior }),
+      },
+    });
   }
 
   /**
@@ -264,7 +281,7 @@ export class HardwareSteps {
           run: async () => {
             for (const mac of macs) {
               if (!previous.has(mac)) continue;
-              await undo.ledgerSetBoot(this.site, {
+              await ledgerUndo.ledgerSetBoot(this.site, {
                 holder: this.holder,
                 mac,
                 machine,
@@ -301,7 +318,7 @@ export class HardwareSteps {
           summary: `boot device of ${machine} back to ${was}`,
           run: async () => {
             if (before.device === 'pxe' || before.device === 'disk')
-              return undo.setBootDevice({
+              return powerUndo.setBootDevice({
                 machine,
                 device: before.device,
                 persistent: before.persistent,
@@ -309,7 +326,7 @@ export class HardwareSteps {
               });
             if (!patched(EXACT_BOOT_UNDO_PATCH)) return undefined;
             if (before.device === 'none')
-              return undo.setBootDevice({
+              return powerUndo.setBootDevice({
                 machine,
                 device: 'none',
                 persistent: false,
@@ -341,7 +358,7 @@ export class HardwareSteps {
           { summary: `${state === 'on' ? 'cycle' : 'on'} ${machine}` },
           [{ machine, action: state === 'on' ? 'cycle' : 'on' }],
         );
-        const r = await acts(powerWait(timeoutSeconds)).waitForPowerState.executeWithOptions(
+        const r = await waitForPowerState(timeoutSeconds).executeWithOptions(
           { summary: `wait until ${machine} is on` },
           [{ machine, want: 'on', timeoutSeconds }],
         );
@@ -350,7 +367,7 @@ export class HardwareSteps {
       {
         undo: {
           summary: `power off ${machine}`,
-          run: () => this.hardOff(machine, timeoutSeconds, undo),
+          run: () => this.hardOff(machine, timeoutSeconds, powerUndo),
         },
       },
     );
@@ -359,10 +376,10 @@ export class HardwareSteps {
   private async hardOff(
     machine: string,
     timeoutSeconds: number,
-    via: ReturnType<typeof acts>,
+    via: Pick<typeof power, 'requestPower'>,
   ): Promise<void> {
     await via.requestPower({ machine, action: 'off' });
-    await acts(powerWait(timeoutSeconds)).waitForPowerState({
+    await waitForPowerState(timeoutSeconds)({
       machine,
       want: 'off',
       timeoutSeconds,
@@ -396,7 +413,7 @@ export class HardwareSteps {
         await power.requestPower.executeWithOptions({ summary: `soft-off ${machine}` }, [
           { machine, action: 'soft' },
         ]);
-        const clean = await acts(powerWait(graceSeconds)).waitForPowerState.executeWithOptions(
+        const clean = await waitForPowerState(graceSeconds).executeWithOptions(
           { summary: `wait for ${machine} to shut down` },
           [{ machine, want: 'off', timeoutSeconds: graceSeconds }],
         );
@@ -412,14 +429,14 @@ export class HardwareSteps {
           run: async () => {
             const restart = patched(RESTART_PATCH);
             if (restart) await this.pxeForNextBoot(machine);
-            await undo.requestPower({ machine, action: 'on' });
-            await acts(powerWait(timeoutSeconds)).waitForPowerState({
+            await powerUndo.requestPower({ machine, action: 'on' });
+            await waitForPowerState(timeoutSeconds)({
               machine,
               want: 'on',
               timeoutSeconds,
             });
             if (restart && occupant) {
-              const r = await acts(healthWait(occupant.healthTimeoutSeconds)).waitForHealthy({
+              const r = await waitForHealthy(occupant.healthTimeoutSeconds)({
                 persona: occupant.persona,
                 timeoutSeconds: occupant.healthTimeoutSeconds,
               });
@@ -440,9 +457,9 @@ export class HardwareSteps {
    * untouched).
    */
   private async pxeForNextBoot(machine: string): Promise<void> {
-    const next: BootDeviceState = await undo.readBootDevice({ machine });
+    const next: BootDeviceState = await powerUndo.readBootDevice({ machine });
     if (next.device !== 'pxe')
-      await undo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
+      await powerUndo.setBootDevice({ machine, device: 'pxe', persistent: false, uefi: next.uefi });
   }
 
   /** `host`: where to ask instead of the persona's own address (a drill copy in its bubble). */
@@ -451,7 +468,7 @@ export class HardwareSteps {
       'health',
       `wait up to ${timeoutSeconds}s for ${persona} to answer its health check${host ? ` at ${host}` : ''}`,
       async () => {
-        const r = await acts(healthWait(timeoutSeconds)).waitForHealthy.executeWithOptions(
+        const r = await waitForHealthy(timeoutSeconds).executeWithOptions(
           { summary: `wait for ${persona} to be healthy` },
           [{ persona, timeoutSeconds, ...(host !== undefined && { host }) }],
         );
@@ -483,7 +500,11 @@ export class HardwareSteps {
           run: () =>
             previous === undefined
               ? Promise.resolve()
-              : undo.ledgerPlace(this.site, { holder: this.holder, persona, placement: previous }),
+              : ledgerUndo.ledgerPlace(this.site, {
+                  holder: this.holder,
+                  persona,
+                  placement: previous,
+                }),
         },
       },
     );
@@ -520,8 +541,12 @@ export class HardwareSteps {
             previous === undefined
               ? Promise.resolve()
               : previous === null
-                ? undo.ledgerSetMachine(this.site, { holder: this.holder, machine, forget: true })
-                : undo.ledgerSetMachine(this.site, {
+                ? ledgerUndo.ledgerSetMachine(this.site, {
+                    holder: this.holder,
+                    machine,
+                    forget: true,
+                  })
+                : ledgerUndo.ledgerSetMachine(this.site, {
                     holder: this.holder,
                     machine,
                     power: previous.power,

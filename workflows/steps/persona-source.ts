@@ -1,12 +1,41 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import { planOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { PersonaLocation } from '../../domain/placement/persona-location';
+import { plan } from '../activity-proxies/plan';
+import {
+  describeLocation,
+  lunStrangerReason,
+  machinesOf,
+} from '../../domain/placement/persona-location';
 import type { RunJournal } from '../run-journal';
-
-const plan = proxyActivities<RunbookActivities>(planOp);
 
 const refuse = (message: string): ApplicationFailure =>
   ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message });
+
+/** The `locate` step: where the ledger places the persona now, and who sees its LUNs. */
+export function locate(journal: RunJournal, persona: string): Promise<PersonaLocation> {
+  return journal.step(
+    'locate',
+    `where does ${persona} run now`,
+    () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
+    describeLocation,
+  );
+}
+
+/**
+ * `locate`, refusing a persona a LUN of which is masked to a stranger (see lunStrangerReason):
+ * every runbook that stops a persona where it runs starts here.
+ */
+export async function locateToMove(journal: RunJournal, persona: string): Promise<PersonaLocation> {
+  const where = await locate(journal, persona);
+  const why = lunStrangerReason(where);
+  if (why !== undefined)
+    throw ApplicationFailure.create({
+      type: 'LunHeldElsewhereError',
+      nonRetryable: true,
+      message: why,
+    });
+  return where;
+}
 
 /**
  * The one physical machine a persona runs on: its ledger placement, or the machine whose
@@ -19,36 +48,11 @@ export async function physicalSource(
   persona: string,
   fallback?: string,
 ): Promise<{ machine: string; site: string }> {
-  const where = await journal.step(
-    'locate',
-    `where does ${persona} run now`,
-    () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
-    (w) =>
-      [
-        ...w.placements.map((p) =>
-          p.placement.kind === 'machine'
-            ? `placed on ${p.placement.machine}`
-            : `a VM on ${p.placement.host}`,
-        ),
-        ...w.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`),
-      ].join('; ') || 'nowhere',
-  );
+  const where = await locateToMove(journal, persona);
   const vm = where.placements.find((p) => p.placement.kind === 'vm');
   if (vm !== undefined && vm.placement.kind === 'vm')
     throw refuse(`${persona} already runs as a VM on ${vm.placement.host}`);
-  const stranger = where.lunHolders.find((h) => h.machine === null);
-  if (stranger !== undefined)
-    throw refuse(
-      `${stranger.lun} on ${stranger.array} is masked to ${stranger.initiator}, which is no machine of the topology; unmask it by hand first`,
-    );
-  const machines = [
-    ...new Set([
-      ...where.placements.flatMap((p) =>
-        p.placement.kind === 'machine' ? [p.placement.machine] : [],
-      ),
-      ...where.lunHolders.map((h) => h.machine!),
-    ]),
-  ].sort();
+  const machines = machinesOf(where);
   const [machine = fallback] = machines;
   if (machine === undefined)
     throw refuse(

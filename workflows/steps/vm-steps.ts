@@ -1,35 +1,16 @@
-import {
-  ApplicationFailure,
-  proxyActivities,
-  sleep,
-  type ActivityOptions,
-} from '@temporalio/workflow';
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { CopyDiskResult } from '../../activities/disk-copy-activities';
 import type { HostTrunkInput, VmPlan } from '../../activities/vm-placement-activities';
 import type { HostCandidate } from '../../domain/placement/hypervisor-hosts';
-import {
-  diskCopy,
-  hypervisorOp,
-  ledgerOp,
-  planOp,
-  storageOp,
-  switchConfig,
-  undoOp,
-} from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { disk, diskUndo } from '../activity-proxies/disk-copy';
+import { hypervisor, hypervisorUndo } from '../activity-proxies/hypervisor';
+import { ledger, ledgerUndo } from '../activity-proxies/ledger';
+import { plan, planUndo } from '../activity-proxies/plan';
+import { storage, storageUndo } from '../activity-proxies/storage';
+import { switches, switchUndo } from '../activity-proxies/switch';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
 import { NO_CAPACITY, type HardwareSteps } from './hardware-steps';
-import { machineResource } from '../../inventory/ledger-records';
-
-const acts = (options: ActivityOptions) => proxyActivities<RunbookActivities>(options);
-const ledger = acts(ledgerOp);
-const plan = acts(planOp);
-const hv = acts(hypervisorOp);
-const switches = acts(switchConfig);
-const storage = acts(storageOp);
-const disk = acts(diskCopy);
-const undo = acts(undoOp);
 
 /** How long a run waits for another run to finish changing a host's trunk. */
 const HOST_LEASE_WAIT_SECONDS = 900;
@@ -105,7 +86,7 @@ export class VmSteps {
    * loop does).
    */
   private async acquireHost(host: string, purpose: string): Promise<void> {
-    const resources = [machineResource(host)];
+    const resources = [`machine:${host}`];
     for (let waited = 0; ; waited += 2) {
       try {
         await ledger.ledgerAcquire.executeWithOptions({ summary: `lease ${host}` }, [
@@ -125,9 +106,9 @@ export class VmSteps {
   }
 
   private releaseHost(host: string): Promise<unknown> {
-    return undo.ledgerRelease.executeWithOptions({ summary: `release ${host}` }, [
+    return ledgerUndo.ledgerRelease.executeWithOptions({ summary: `release ${host}` }, [
       this.hw.site,
-      { holder: this.hw.holder, resources: [machineResource(host)] },
+      { holder: this.hw.holder, resources: [`machine:${host}`] },
     ]);
   }
 
@@ -185,8 +166,9 @@ export class VmSteps {
           summary: `${input.op === 'add' ? 'remove' : 'add back'} ${what} on ${input.host}`,
           run: async () => {
             await this.acquireHost(input.host, `undo the trunk change for ${input.persona}`);
-            const again = await undo.planHostTrunk(reverse);
-            if (again.targets.length > 0) await undo.configurePorts({ ports: [...again.targets] });
+            const again = await planUndo.planHostTrunk(reverse);
+            if (again.targets.length > 0)
+              await switchUndo.configurePorts({ ports: [...again.targets] });
             await this.releaseHost(input.host);
           },
         },
@@ -220,7 +202,7 @@ export class VmSteps {
    * Refuses when it already runs there.
    */
   async defineVm(host: string, persona: string, volume?: Volume): Promise<void> {
-    const existing = await hv.vmInfo.executeWithOptions(
+    const existing = await hypervisor.vmInfo.executeWithOptions(
       { summary: `state of ${persona} on ${host}` },
       [{ host, persona }],
     );
@@ -236,16 +218,17 @@ export class VmSteps {
       `define ${persona} on ${host}${volume ? ` booting ${volume.array}/${volume.lun}` : ''}`,
       () =>
         volume
-          ? hv.defineVmOnVolume.executeWithOptions({ summary: `define ${persona} on ${host}` }, [
-              { host, persona, volume },
-            ])
-          : hv.defineVm.executeWithOptions({ summary: `define ${persona} on ${host}` }, [
+          ? hypervisor.defineVmOnVolume.executeWithOptions(
+              { summary: `define ${persona} on ${host}` },
+              [{ host, persona, volume }],
+            )
+          : hypervisor.defineVm.executeWithOptions({ summary: `define ${persona} on ${host}` }, [
               { host, persona },
             ]),
       {
         undo: {
           summary: `remove ${persona}'s VM from ${host}`,
-          run: () => undo.removeVm({ host, persona }),
+          run: () => hypervisorUndo.removeVm({ host, persona }),
         },
         describe: (r) => (r.already ? 'replaced a shut-off definition' : 'defined'),
       },
@@ -261,13 +244,13 @@ export class VmSteps {
       'start-vm',
       `start ${persona} on ${host}`,
       () =>
-        hv.startVm.executeWithOptions({ summary: `start ${persona} on ${host}` }, [
+        hypervisor.startVm.executeWithOptions({ summary: `start ${persona} on ${host}` }, [
           { host, persona },
         ]),
       {
         undo: {
           summary: `stop and remove ${persona}'s VM on ${host}`,
-          run: () => undo.removeVm({ host, persona }),
+          run: () => hypervisorUndo.removeVm({ host, persona }),
         },
         describe: (r) => (r.already ? 'was running' : 'started'),
       },
@@ -276,35 +259,13 @@ export class VmSteps {
 
   /**
    * Adds the host's initiator to `luns`, leaving every other LUN it sees alone (unlike
-   * HardwareSteps.maskExactly: a host sees its other VMs' LUNs); the undo gives the LUNs back their
-   * holders.
+   * HardwareSteps.maskExactly: a host sees its other VMs' LUNs).
    */
-  async maskToHost(
+  maskToHost(
     initiator: string,
     luns: ReadonlyArray<{ array: string; lun: string }>,
   ): Promise<void> {
-    for (const array of [...new Set(luns.map((l) => l.array))].sort()) {
-      const mine = luns.filter((l) => l.array === array).map((l) => l.lun);
-      const prior = await storage.readLunHolders.executeWithOptions(
-        { summary: `holders of ${mine.join(', ')}` },
-        [{ array, luns: mine }],
-      );
-      await this.saga.step(
-        'mask-host',
-        `on ${array}: mask ${mine.join(', ')} to ${initiator}`,
-        () =>
-          storage.maskLuns.executeWithOptions(
-            { summary: `mask ${mine.join(', ')} to ${initiator}` },
-            [{ array, masks: mine.map((lun) => ({ lun, initiator })) }],
-          ),
-        {
-          undo: {
-            summary: `restore holders of ${mine.join(', ')} on ${array}`,
-            run: () => undo.restoreLunHolders({ array, holders: prior }),
-          },
-        },
-      );
-    }
+    return this.hw.mask('mask-host', initiator, luns);
   }
 
   /**
@@ -344,7 +305,7 @@ export class VmSteps {
       {
         undo: {
           summary: `stop the P2V helper on ${machine}`,
-          run: () => undo.stopDiskHelper({ machine }),
+          run: () => diskUndo.stopDiskHelper({ machine }),
         },
         describe: (r) => `disk of ${r.sizeBytes} bytes`,
       },
@@ -367,7 +328,7 @@ export class VmSteps {
           run: () =>
             created === false
               ? Promise.resolve()
-              : undo.deleteSnapshotClone({ array: volume.array, cloneId: volume.lun }),
+              : storageUndo.deleteSnapshotClone({ array: volume.array, cloneId: volume.lun }),
         },
         describe: (c) => (c ? 'created' : 'exists already (kept)'),
       },

@@ -1,11 +1,6 @@
-import { proxyActivities } from '@temporalio/workflow';
-import { powerOp, powerWait, undoOp } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { hypervisor, hypervisorUndo, shutdownVm } from '../activity-proxies/hypervisor';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
-
-const hv = proxyActivities<RunbookActivities>(powerOp);
-const undo = proxyActivities<RunbookActivities>(undoOp);
 
 /**
  * Stops a persona's VM on `host` (ACPI, destroyed after the grace time) and removes its
@@ -20,9 +15,10 @@ export async function stopAndRemoveVm(
   persona: string,
   graceSeconds: number,
 ): Promise<void> {
-  const before = await hv.vmInfo.executeWithOptions({ summary: `state of ${persona} on ${host}` }, [
-    { host, persona },
-  ]);
+  const before = await hypervisor.vmInfo.executeWithOptions(
+    { summary: `state of ${persona} on ${host}` },
+    [{ host, persona }],
+  );
   if (before === null) {
     journal.skip('stop-vm', `stop ${persona} on ${host}`, `${host} has no VM ${persona}`);
     return;
@@ -32,14 +28,14 @@ export async function stopAndRemoveVm(
       'stop-vm',
       `shut ${persona} down on ${host} (destroyed after ${graceSeconds}s)`,
       () =>
-        proxyActivities<RunbookActivities>(powerWait(graceSeconds)).shutdownVm.executeWithOptions(
+        shutdownVm(graceSeconds).executeWithOptions(
           { summary: `shut down ${persona} on ${host}` },
           [{ host, persona, graceSeconds }],
         ),
       {
         undo: {
           summary: `start ${persona} on ${host} again`,
-          run: () => undo.startVm({ host, persona }),
+          run: () => hypervisorUndo.startVm({ host, persona }),
         },
         describe: (r) =>
           r.forced
@@ -54,13 +50,13 @@ export async function stopAndRemoveVm(
     'remove-vm',
     `remove ${persona}'s definition from ${host}`,
     () =>
-      hv.removeVm.executeWithOptions({ summary: `remove ${persona} from ${host}` }, [
+      hypervisor.removeVm.executeWithOptions({ summary: `remove ${persona} from ${host}` }, [
         { host, persona },
       ]),
     {
       undo: {
         summary: `define ${persona} on ${host} again`,
-        run: () => undo.defineVm({ host, persona }),
+        run: () => hypervisorUndo.defineVm({ host, persona }),
       },
     },
   );

@@ -1,6 +1,5 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import { healthWait } from '../activity-profiles';
-import type { RunbookActivities } from '../runbook-activities';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { waitForHypervisor as libvirtAnswers } from '../activity-proxies/hypervisor';
 import type { RunJournal } from '../run-journal';
 
 /** Thrown (as the failure type) when a host booted but its libvirt never answered. */
@@ -16,16 +15,14 @@ export async function waitForHypervisor(
   host: string,
   timeoutSeconds: number,
 ): Promise<void> {
-  const { waitForHypervisor: wait } = proxyActivities<RunbookActivities>(
-    healthWait(timeoutSeconds),
-  );
   await journal.step(
     'hypervisor',
     `wait up to ${timeoutSeconds}s for ${host}'s libvirt to answer`,
     async () => {
-      const r = await wait.executeWithOptions({ summary: `wait for libvirt on ${host}` }, [
-        { host, timeoutSeconds },
-      ]);
+      const r = await libvirtAnswers(timeoutSeconds).executeWithOptions(
+        { summary: `wait for libvirt on ${host}` },
+        [{ host, timeoutSeconds }],
+      );
       if (!r.ready)
         throw ApplicationFailure.create({
           type: HYPERVISOR_NOT_READY,
