@@ -35,3 +35,11 @@ export const failoverLimitsSchema = z.strictObject({
 });
 
 export type FailoverLimits = z.output<typeof failoverLimitsSchema>;
+
+/** How long a manual approval of a failover plan may take before the failover gives up. */
+export const approvalTimeoutSecondsSchema = z
+  .number()
+  .int()
+  .min(10)
+  .max(7 * 24 * 3600)
+  .default(3600);

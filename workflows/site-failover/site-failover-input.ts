@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../../inventory/patterns';
 import {
+  approvalTimeoutSecondsSchema,
   exactlyOneScope,
   failoverLimitsSchema,
   failoverScopeShape,
@@ -32,12 +33,7 @@ export const siteFailoverInputSchema = z
      */
     fence: z.enum(['luns', 'full']).default('luns'),
     /** How long a manual approval may take before the failover gives up (nothing changed). */
-    approvalTimeoutSeconds: z
-      .number()
-      .int()
-      .min(10)
-      .max(7 * 24 * 3600)
-      .default(3600),
+    approvalTimeoutSeconds: approvalTimeoutSecondsSchema,
     limits: failoverLimitsSchema.default({}),
     /**
      * May repurposable machines' occupants be evicted (only for strictly more important personas)?

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalTimeoutSecondsSchema } from '../../domain/failover/failover-scope';
 import { idSchema } from '../../inventory/patterns';
 
 export const guardPolicySchema = z.enum(['auto', 'approve', 'alert']);
@@ -64,12 +65,7 @@ export const siteGuardInputSchema = z.strictObject({
     .strictObject({
       healthTimeoutSeconds: z.number().int().min(5).max(7200).default(600),
       powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
-      approvalTimeoutSeconds: z
-        .number()
-        .int()
-        .min(10)
-        .max(7 * 24 * 3600)
-        .default(3600),
+      approvalTimeoutSeconds: approvalTimeoutSecondsSchema,
     })
     .default({ healthTimeoutSeconds: 600, powerTimeoutSeconds: 300, approvalTimeoutSeconds: 3600 }),
   paused: z.boolean().default(false),
