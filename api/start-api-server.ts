@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { AddressInfo } from 'node:net';
 import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
@@ -28,6 +29,8 @@ export interface ApiServerOptions {
   readonly bootAllowFrom: readonly string[];
   /** Where personas' CHAP credentials resolve when a boot script is served to its machine. */
   readonly secrets?: SecretStore;
+  /** The client's payload codec, served to the Temporal UI and CLI under /codec. */
+  readonly payloadCodec?: PayloadCodec;
 }
 
 export interface ApiServer {
@@ -45,6 +48,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     namespace: options.namespace ?? NAMESPACE,
     ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),
+    ...(options.payloadCodec !== undefined && { payloadCodec: options.payloadCodec }),
     publicRouters: [
       createBootRouter({
         topology: options.topology,

@@ -58,6 +58,10 @@ export function addTemporalOptions(command: Command): Command {
       `file holding an API key, e.g. Temporal Cloud's (or env ${ENV.apiKey})`,
     )
     .option(
+      '--codec-key-file <file>',
+      `encrypt payloads (AES-256-GCM): "<key id> <base64 key>" lines, newest last, mode 0600 (env ${ENV.codecKeyFile}, or the lines in ${ENV.codecKeys})`,
+    )
+    .option(
       '--temporal-wait <seconds>',
       'keep retrying this long until Temporal answers',
       secondsOption,

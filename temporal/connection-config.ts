@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { DataConverter } from '@temporalio/common';
 import { RackshiftError } from '../common/errors';
+import { CodecKeyError, parseCodecKeys, readCodecKeyFile, type CodecKeyRing } from './codec-keys';
+import { AesGcmPayloadCodec } from './payload-codec';
 import { TASK_QUEUE } from '../worker/task-queue';
 
 /** A connection option the user got wrong; the message names the flag or variable. */
@@ -27,6 +30,8 @@ export interface ConnectionFlags {
    * user).
    */
   readonly apiKeyFile?: string;
+  /** The payload keys' file (mode 0600): set (or its variable), payloads are encrypted. */
+  readonly codecKeyFile?: string;
 }
 
 /**
@@ -44,6 +49,9 @@ export const ENV = {
   tlsKey: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
   tlsServerName: 'TEMPORAL_TLS_SERVER_NAME',
   apiKey: 'TEMPORAL_API_KEY',
+  codecKeyFile: 'RACKSHIFT_CODEC_KEY_FILE',
+  /** The keys themselves, for platforms that hand secrets over in the environment. */
+  codecKeys: 'RACKSHIFT_CODEC_KEYS',
 } as const;
 
 const FLAG = {
@@ -56,6 +64,7 @@ const FLAG = {
   tlsKey: '--tls-key',
   tlsServerName: '--tls-server-name',
   apiKey: '--temporal-api-key-file',
+  codecKeyFile: '--codec-key-file',
 } as const;
 
 /**
@@ -110,6 +119,8 @@ export interface TemporalConnectionConfig {
    */
   readonly tls: false | TlsSettings;
   readonly apiKey?: string;
+  /** Set: payloads are encrypted (AES-256-GCM) with the current key (temporal/payload-codec). */
+  readonly codecKeys?: CodecKeyRing;
 }
 
 type Key = keyof typeof FLAG;
@@ -198,6 +209,11 @@ export function resolveConnectionConfig(
       `both ${FLAG.apiKey} and ${ENV.apiKey} give an API key: use one`,
     );
 
+  const codecKeys = resolveCodecKeys(
+    pick('codecKeyFile', flags.codecKeyFile, ENV.codecKeyFile),
+    env,
+  );
+
   let apiKey: string | undefined;
   if (apiKeyFile !== undefined) {
     apiKey = readable(apiKeyFile)!.toString('utf8').trim();
@@ -224,7 +240,43 @@ export function resolveConnectionConfig(
           keyPem !== undefined && { clientCertPair: { crt: certPem, key: keyPem } }),
         ...(serverName !== undefined && { serverNameOverride: serverName }),
       };
-  return { address, namespace, taskQueue, tls, ...(apiKey !== undefined && { apiKey }) };
+  return {
+    address,
+    namespace,
+    taskQueue,
+    tls,
+    ...(apiKey !== undefined && { apiKey }),
+    ...(codecKeys !== undefined && { codecKeys }),
+  };
+}
+
+/** The payload keys from the file (flag or variable) or the inline variable; never both. */
+function resolveCodecKeys(
+  file: { value: string; source: string } | undefined,
+  env: NodeJS.ProcessEnv,
+): CodecKeyRing | undefined {
+  const inline = env[ENV.codecKeys];
+  if (file !== undefined && inline)
+    throw new ConnectionConfigError(
+      `both ${file.source} and ${ENV.codecKeys} give payload keys: use one`,
+    );
+  try {
+    if (file !== undefined) return readCodecKeyFile(file.value, file.source);
+    return inline ? parseCodecKeys(inline, ENV.codecKeys) : undefined;
+  } catch (e) {
+    if (e instanceof CodecKeyError) throw new ConnectionConfigError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The data converter every Client and Worker of a process takes: the payload codec when keys are
+ * configured, else Temporal's default (plain JSON payloads).
+ */
+export function dataConverterOf(config: TemporalConnectionConfig): DataConverter | undefined {
+  return config.codecKeys === undefined
+    ? undefined
+    : { payloadCodecs: [new AesGcmPayloadCodec(config.codecKeys)] };
 }
 
 /**
@@ -247,6 +299,9 @@ export function describeConnection(config: TemporalConnectionConfig): string {
   const how = [
     config.tls === false ? 'plain gRPC' : config.tls.clientCertPair ? 'mTLS' : 'TLS',
     ...(config.apiKey !== undefined ? ['API key'] : []),
+    ...(config.codecKeys !== undefined
+      ? [`payloads encrypted with key ${config.codecKeys.current}`]
+      : []),
   ].join(' + ');
   return `${config.address} namespace ${config.namespace} task queue ${config.taskQueue} (${how})`;
 }

@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { startApiServer } from '../../api/start-api-server';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
+import { dataConverterOf } from '../../temporal/connection-config';
 import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import {
   addTemporalOptions,
@@ -85,8 +86,17 @@ export function registerApiCommands(program: Command): void {
         await connection.close();
         throw e;
       }
+      const dataConverter = dataConverterOf(config);
       const api = await startApiServer({
-        client: new Client({ connection, namespace: config.namespace }),
+        client: new Client({
+          connection,
+          namespace: config.namespace,
+          ...(dataConverter !== undefined && { dataConverter }),
+        }),
+        // The codec server the Temporal UI calls (POST /codec/decode): the same keys.
+        ...(dataConverter?.payloadCodecs !== undefined && {
+          payloadCodec: dataConverter.payloadCodecs[0]!,
+        }),
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         topology,

@@ -1,11 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import {
   ConnectionConfigError,
+  dataConverterOf,
   describeConnection,
   resolveConnectionConfig,
 } from '../../temporal/connection-config';
+import { AesGcmPayloadCodec } from '../../temporal/payload-codec';
 
 const dir = mkdtempSync(join(tmpdir(), 'rackshift-conn-'));
 const file = (name: string, text: string): string => {
@@ -123,6 +126,40 @@ describe('one Temporal connection config for worker, API and CLI', () => {
     );
     expect(refusal(() => resolveConnectionConfig({ apiKeyFile }, { TEMPORAL_API_KEY: 'k' }))).toBe(
       'both --temporal-api-key-file and TEMPORAL_API_KEY give an API key: use one',
+    );
+  });
+
+  it('payload keys from --codec-key-file, RACKSHIFT_CODEC_KEY_FILE or RACKSHIFT_CODEC_KEYS; one codec for clients and workers', () => {
+    const k1 = randomBytes(32).toString('base64');
+    const k2 = randomBytes(32).toString('base64');
+    const keys = file('codec.keys', `k1 ${k1}\nk2 ${k2}\n`);
+    expect(resolveConnectionConfig({}, {}).codecKeys).toBeUndefined();
+    expect(dataConverterOf(resolveConnectionConfig({}, {}))).toBeUndefined();
+    const c = resolveConnectionConfig({ codecKeyFile: keys }, {});
+    expect(c.codecKeys!.current).toBe('k2');
+    expect(dataConverterOf(c)!.payloadCodecs![0]).toBeInstanceOf(AesGcmPayloadCodec);
+    expect(describeConnection(c)).toBe(
+      '127.0.0.1:7233 namespace default task queue rackshift (plain gRPC + payloads encrypted with key k2)',
+    );
+    expect(describeConnection(c)).not.toContain(k2);
+    expect(resolveConnectionConfig({}, { RACKSHIFT_CODEC_KEY_FILE: keys }).codecKeys!.current).toBe(
+      'k2',
+    );
+    expect(
+      resolveConnectionConfig({}, { RACKSHIFT_CODEC_KEYS: `a ${k1}` }).codecKeys!.current,
+    ).toBe('a');
+    expect(
+      refusal(() =>
+        resolveConnectionConfig({ codecKeyFile: keys }, { RACKSHIFT_CODEC_KEYS: `a ${k1}` }),
+      ),
+    ).toBe('both --codec-key-file and RACKSHIFT_CODEC_KEYS give payload keys: use one');
+    expect(refusal(() => resolveConnectionConfig({}, { RACKSHIFT_CODEC_KEYS: 'a short' }))).toBe(
+      'RACKSHIFT_CODEC_KEYS line 1: key a must be 32 bytes in base64 (AES-256), e.g. from `openssl rand -base64 32`; got 3 bytes',
+    );
+    const open = join(dir, 'open.keys');
+    writeFileSync(open, `k1 ${k1}\n`, { mode: 0o644 });
+    expect(refusal(() => resolveConnectionConfig({ codecKeyFile: open }, {}))).toBe(
+      `--codec-key-file: ${open} has mode 644; it must be 0600 (chmod 600 ${open})`,
     );
   });
 });
