@@ -41,6 +41,11 @@ export interface ApiOptions {
   readonly payloadCodec?: PayloadCodec;
   /** Browser origins (the Temporal UI's) that may call /codec; default: the UI base URL's. */
   readonly codecCorsOrigins?: readonly string[];
+  /**
+   * Proxies (addresses or CIDRs, api/trusted-proxies.ts) whose X-Forwarded-For gives the client's
+   * address (`req.ip`, which the boot allow-list checks); none: the socket's peer, headers ignored.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 function verifierOf(options: ApiOptions): TokenVerifier {
@@ -59,7 +64,7 @@ function verifierOf(options: ApiOptions): TokenVerifier {
 export function createApp(options: ApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', options.trustedProxies?.length ? [...options.trustedProxies] : false);
   const metrics = new ApiMetrics(options.client);
   app.use(metrics.middleware());
   app.get('/healthz', (_req, res) => {
