@@ -58,6 +58,14 @@ export function addTemporalOptions(command: Command): Command {
       `file holding an API key, e.g. Temporal Cloud's (or env ${ENV.apiKey})`,
     )
     .option(
+      '--temporal-config-file <file>',
+      "Temporal's TOML client config (env TEMPORAL_CONFIG_FILE; default ~/.config/temporalio/temporal.toml if it exists); flags and variables override its profile",
+    )
+    .option(
+      '--temporal-profile <name>',
+      'profile in that file (env TEMPORAL_PROFILE; default "default")',
+    )
+    .option(
       '--codec-key-file <file>',
       `encrypt payloads (AES-256-GCM): "<key id> <base64 key>" lines, newest last, mode 0600 (env ${ENV.codecKeyFile}, or the lines in ${ENV.codecKeys})`,
     )

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   readonly taskQueue?: string;
   readonly tls?: TlsSettings;
   readonly apiKey?: string;
+  /** gRPC metadata on every call (a Temporal profile's `grpc_meta`). */
+  readonly metadata?: Readonly<Record<string, string>>;
   /** The payload codec (connection-config's dataConverterOf); the client's must match. */
   readonly dataConverter?: DataConverter;
   /** How long shutdown() lets running activities finish before cancelling them (default 5 s). */
@@ -47,6 +49,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     address: options.address,
     ...(options.tls !== undefined && { tls: options.tls }),
     ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+    ...(options.metadata !== undefined && { metadata: { ...options.metadata } }),
   });
   const worker = await Worker.create({
     connection,

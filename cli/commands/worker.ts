@@ -120,6 +120,7 @@ export function registerWorkerCommands(program: Command): void {
       taskQueue: config.taskQueue,
       ...(config.tls !== false && { tls: config.tls }),
       ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
+      ...(config.metadata !== undefined && { metadata: config.metadata }),
       ...(dataConverter !== undefined && { dataConverter }),
       deps,
       ...(bundle !== undefined && { workflowBundle: { codePath: bundle } }),
