@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Connection } from '@temporalio/client';
 import { connectTemporalWithRetry } from '../temporal/connect';
+import { NAMESPACE } from '../worker/task-queue';
 import {
   connectionOptionsOf,
   describeConnection,
@@ -33,7 +34,10 @@ export function addTemporalOptions(command: Command): Command {
       '--temporal <host:port>',
       `Temporal frontend (env ${ENV.temporal}; default 127.0.0.1:7233)`,
     )
-    .option('--namespace <name>', `Temporal namespace (env ${ENV.namespace}; default "default")`)
+    .option(
+      '--namespace <name>',
+      `Temporal namespace (env ${ENV.namespace}; default "${NAMESPACE}")`,
+    )
     .option(
       '--task-queue <name>',
       `task queue of rackshift's workflows and activities (env ${ENV.taskQueue}; default "rackshift")`,

@@ -10,7 +10,7 @@ import {
   TemporalProfileError,
   type TemporalProfile,
 } from './temporal-profile';
-import { TASK_QUEUE } from '../worker/task-queue';
+import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
 
 /** A connection option the user got wrong; the message names the flag or variable. */
 export class ConnectionConfigError extends RackshiftError {
@@ -236,7 +236,7 @@ export function resolveConnectionConfig(
         ENV.namespace,
         fromProfile('namespace', profile?.namespace),
       ),
-    ) ?? 'default';
+    ) ?? NAMESPACE;
   const taskQueue =
     check('taskQueue', pick('taskQueue', flags.taskQueue, ENV.taskQueue)) ?? TASK_QUEUE;
   let tlsPick = pick(

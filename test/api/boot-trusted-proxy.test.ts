@@ -9,6 +9,7 @@ import { parseTrustedProxies } from '../../api/trusted-proxies';
 import { ValidationError } from '../../common/errors';
 import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { TopologyIndex } from '../../inventory/topology-index';
+import { NAMESPACE } from '../../worker/task-queue';
 import { serve } from '../support/api-server';
 import { labSmall } from '../support/lab-fixtures';
 
@@ -28,7 +29,7 @@ async function api(trustedProxies?: string[]): Promise<string> {
     client,
     topology,
     taskQueue: 'rackshift',
-    namespace: 'default',
+    namespace: NAMESPACE,
     ...(trustedProxies !== undefined && { trustedProxies }),
     publicRouters: [
       createBootRouter({

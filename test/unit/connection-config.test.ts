@@ -32,10 +32,10 @@ function refusal(f: () => unknown): string {
 }
 
 describe('one Temporal connection config for worker, API and CLI', () => {
-  it('defaults to plain gRPC on 127.0.0.1:7233, namespace default, task queue rackshift', () => {
+  it('defaults to plain gRPC on 127.0.0.1:7233, namespace rackshift, task queue rackshift', () => {
     expect(resolveConnectionConfig({}, {})).toEqual({
       address: '127.0.0.1:7233',
-      namespace: 'default',
+      namespace: 'rackshift',
       taskQueue: 'rackshift',
       tls: false,
     });
@@ -80,7 +80,7 @@ describe('one Temporal connection config for worker, API and CLI', () => {
       false,
     );
     expect(describeConnection(k)).toBe(
-      '127.0.0.1:7233 namespace default task queue rackshift (TLS + API key)',
+      '127.0.0.1:7233 namespace rackshift task queue rackshift (TLS + API key)',
     );
     expect(describeConnection(m)).toContain('(mTLS)');
     expect(describeConnection(k)).not.toContain('sekrit');
@@ -136,7 +136,7 @@ describe('one Temporal connection config for worker, API and CLI', () => {
     expect(c.codecKeys!.current).toBe('k2');
     expect(dataConverterOf(c)!.payloadCodecs![0]).toBeInstanceOf(AesGcmPayloadCodec);
     expect(describeConnection(c)).toBe(
-      '127.0.0.1:7233 namespace default task queue rackshift (plain gRPC + payloads encrypted with key k2)',
+      '127.0.0.1:7233 namespace rackshift task queue rackshift (plain gRPC + payloads encrypted with key k2)',
     );
     expect(describeConnection(c)).not.toContain(k2);
     expect(resolveConnectionConfig({}, { RACKSHIFT_CODEC_KEY_FILE: keys }).codecKeys!.current).toBe(
