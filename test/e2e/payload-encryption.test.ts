@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { FileTokenStore } from '../../api/token-store';
 import type { Lab } from '../../lab/lab';
 import { startLab } from '../../lab/start-lab';
 import { parseCodecKeys } from '../../temporal/codec-keys';
+import { findTemporalCli } from '../../temporal/find-temporal-cli';
 import { AesGcmPayloadCodec } from '../../temporal/payload-codec';
 import { NAMESPACE } from '../../worker/task-queue';
 import { spawnApi, type ApiProcess } from '../support/api-process';
@@ -244,6 +246,37 @@ describe('payload encryption (AES-256-GCM codec in worker and API, real dev serv
     expect(Buffer.from(encoded.json.payloads[0].metadata.encoding, 'base64').toString()).toBe(
       'binary/encrypted',
     );
+  });
+
+  it('the Temporal CLI shows the run decoded through the codec endpoint (token in its environment)', async () => {
+    const show = (auth: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          findTemporalCli(),
+          ['workflow', 'show', '--workflow-id', runId, '--output', 'json'],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              TEMPORAL_ADDRESS: temporal.address,
+              TEMPORAL_NAMESPACE: NAMESPACE,
+              TEMPORAL_CODEC_ENDPOINT: `${api!.url}/codec`,
+              TEMPORAL_CODEC_AUTH: `Bearer ${auth}`,
+            },
+          },
+          (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+        ),
+      );
+    // `--output json` prints payloads in proto3 JSON: the decoded values are in their base64 data.
+    const plainOf = (out: string): string =>
+      [...out.matchAll(/"data": "([A-Za-z0-9+/=]*)"/g)]
+        .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+        .join('\n');
+    const decoded = plainOf(await show(operator));
+    expect(decoded).toContain(`"machine":"${MACHINE}"`);
+    expect(decoded).toContain('"stateAfter":"on"');
+    // A viewer's token: the CLI cannot decode (it fails or shows ciphertext), never plaintext.
+    const refused = await show(viewer).then(plainOf, (e: Error) => e.message);
+    expect(refused).not.toContain('stateAfter');
   });
 
   it("answers the Temporal UI's CORS preflight for the UI's origin only", async () => {
