@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import express, { type Express, type Router } from 'express';
 import type { TopologyIndex } from '../inventory/topology-index';
 import { auditLog, stdoutAudit, type AuditSink } from './audit-log';
@@ -12,6 +13,7 @@ import { RunStarter } from './run-starter';
 import { inventoryRoutes } from './routes/inventory';
 import { drillRoutes } from './routes/drills';
 import { guardRoutes } from './routes/guards';
+import { codecCors, codecRoutes } from './routes/codec';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
 import { runApprovalRoutes } from './routes/run-approval';
@@ -35,6 +37,15 @@ export interface ApiOptions {
   readonly audit?: AuditSink;
   /** Routers served WITHOUT the bearer token (firmware cannot hold one): the boot script router. */
   readonly publicRouters?: readonly Router[];
+  /** The payload codec: set, the API serves Temporal's codec server protocol under /codec. */
+  readonly payloadCodec?: PayloadCodec;
+  /** Browser origins (the Temporal UI's) that may call /codec; default: the UI base URL's. */
+  readonly codecCorsOrigins?: readonly string[];
+  /**
+   * Proxies (addresses or CIDRs, api/trusted-proxies.ts) whose X-Forwarded-For gives the client's
+   * address (`req.ip`, which the boot allow-list checks); none: the socket's peer, headers ignored.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 function verifierOf(options: ApiOptions): TokenVerifier {
@@ -53,7 +64,7 @@ function verifierOf(options: ApiOptions): TokenVerifier {
 export function createApp(options: ApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', options.trustedProxies?.length ? [...options.trustedProxies] : false);
   const metrics = new ApiMetrics(options.client);
   app.use(metrics.middleware());
   app.get('/healthz', (_req, res) => {
@@ -72,8 +83,19 @@ export function createApp(options: ApiOptions): Express {
     res.json(openApiDocument());
   });
   for (const router of options.publicRouters ?? []) app.use(router);
+  if (options.payloadCodec !== undefined)
+    app.use(
+      '/codec',
+      codecCors(
+        options.codecCorsOrigins ??
+          (options.uiBaseUrl !== undefined ? [new URL(options.uiBaseUrl).origin] : []),
+      ),
+    );
   app.use(auditLog(options.audit ?? stdoutAudit));
   app.use(bearerAuth(verifierOf(options)));
+  // Before the API's JSON parser: codec requests carry history pages, larger than its limit.
+  if (options.payloadCodec !== undefined)
+    app.use(codecRoutes({ codec: options.payloadCodec, namespace: options.namespace }));
   app.use(express.json({ limit: '256kb' }));
   const links = runLinks({
     namespace: options.namespace,

@@ -22,7 +22,15 @@ export type Action =
   /** `force` a runbook past a guard (power a machine whose persona runs). */
   | { readonly kind: 'force' }
   /** Pause, unpause or delete a schedule; manage tokens and inventory. */
-  | { readonly kind: 'administer' };
+  | { readonly kind: 'administer' }
+  /**
+   * Decrypt payloads through the codec server (POST /codec/decode, for the Temporal UI and CLI).
+   * Not every reader: it decrypts any payload of the namespace, also one copied out of a database
+   * backup, which the encryption is there to protect.
+   */
+  | { readonly kind: 'decode-payloads' }
+  /** Encrypt payloads (POST /codec/encode): makes input the workers accept as rackshift's own. */
+  | { readonly kind: 'encode-payloads' };
 
 const rank = (role: Role): number => ROLES.indexOf(role);
 
@@ -37,8 +45,10 @@ export function allows(role: Role, action: Action): boolean {
       );
     case 'approve':
     case 'force':
+    case 'decode-payloads':
       return rank(role) >= rank('operator');
     case 'administer':
+    case 'encode-payloads':
       return role === 'admin';
   }
 }
@@ -55,6 +65,10 @@ export function describeAction(action: Action): string {
       return 'force a runbook past its guard';
     case 'administer':
       return 'manage schedules, tokens and inventory';
+    case 'decode-payloads':
+      return 'decrypt payloads through the codec server';
+    case 'encode-payloads':
+      return 'encrypt payloads through the codec server';
   }
 }
 

@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
-import type { AddressInfo } from 'node:net';
+import type { PayloadCodec } from '@temporalio/common';
 import type { SecretStore } from '../common/secrets';
 import type { TopologyIndex } from '../inventory/topology-index';
 import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
 import { LedgerClient } from '../temporal/ledger-client';
 import { createApp } from './create-app';
+import { listen, type HttpsFiles } from './listen';
 import { LedgerBootAssignments } from './ledger-boot-assignments';
 import { createBootRouter } from './routes/boot';
 
@@ -28,6 +29,12 @@ export interface ApiServerOptions {
   readonly bootAllowFrom: readonly string[];
   /** Where personas' CHAP credentials resolve when a boot script is served to its machine. */
   readonly secrets?: SecretStore;
+  /** The client's payload codec, served to the Temporal UI and CLI under /codec. */
+  readonly payloadCodec?: PayloadCodec;
+  /** Serve HTTPS from these files, reloaded when they change (api/listen.ts). */
+  readonly https?: HttpsFiles;
+  /** Proxies whose X-Forwarded-For names the client (api/trusted-proxies.ts). */
+  readonly trustedProxies?: readonly string[];
 }
 
 export interface ApiServer {
@@ -45,6 +52,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     namespace: options.namespace ?? NAMESPACE,
     ...(options.uiBaseUrl !== undefined && { uiBaseUrl: options.uiBaseUrl }),
+    ...(options.payloadCodec !== undefined && { payloadCodec: options.payloadCodec }),
+    ...(options.trustedProxies !== undefined && { trustedProxies: options.trustedProxies }),
     publicRouters: [
       createBootRouter({
         topology: options.topology,
@@ -57,18 +66,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }),
     ],
   });
-  const server = app.listen(options.port, options.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
+  const { url, stop } = await listen(app, {
+    host: options.host,
+    port: options.port,
+    ...(options.https !== undefined && { https: options.https }),
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url, stop };
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Connection } from '@temporalio/client';
 import { connectTemporalWithRetry } from '../temporal/connect';
+import { NAMESPACE } from '../worker/task-queue';
 import {
   connectionOptionsOf,
   describeConnection,
@@ -33,7 +34,10 @@ export function addTemporalOptions(command: Command): Command {
       '--temporal <host:port>',
       `Temporal frontend (env ${ENV.temporal}; default 127.0.0.1:7233)`,
     )
-    .option('--namespace <name>', `Temporal namespace (env ${ENV.namespace}; default "default")`)
+    .option(
+      '--namespace <name>',
+      `Temporal namespace (env ${ENV.namespace}; default "${NAMESPACE}")`,
+    )
     .option(
       '--task-queue <name>',
       `task queue of rackshift's workflows and activities (env ${ENV.taskQueue}; default "rackshift")`,
@@ -56,6 +60,18 @@ export function addTemporalOptions(command: Command): Command {
     .option(
       '--temporal-api-key-file <file>',
       `file holding an API key, e.g. Temporal Cloud's (or env ${ENV.apiKey})`,
+    )
+    .option(
+      '--temporal-config-file <file>',
+      "Temporal's TOML client config (env TEMPORAL_CONFIG_FILE; default ~/.config/temporalio/temporal.toml if it exists); flags and variables override its profile",
+    )
+    .option(
+      '--temporal-profile <name>',
+      'profile in that file (env TEMPORAL_PROFILE; default "default")',
+    )
+    .option(
+      '--codec-key-file <file>',
+      `encrypt payloads (AES-256-GCM): "<key id> <base64 key>" lines, newest last, mode 0600 (env ${ENV.codecKeyFile}, or the lines in ${ENV.codecKeys})`,
     )
     .option(
       '--temporal-wait <seconds>',

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { DataConverter } from '@temporalio/common';
+import type { ConfigDataSource } from '@temporalio/envconfig';
 import { RackshiftError } from '../common/errors';
-import { TASK_QUEUE } from '../worker/task-queue';
+import { CodecKeyError, parseCodecKeys, readCodecKeyFile, type CodecKeyRing } from './codec-keys';
+import { AesGcmPayloadCodec } from './payload-codec';
+import {
+  loadTemporalProfile,
+  TemporalProfileError,
+  type TemporalProfile,
+} from './temporal-profile';
+import { NAMESPACE, TASK_QUEUE } from '../worker/task-queue';
 
 /** A connection option the user got wrong; the message names the flag or variable. */
 export class ConnectionConfigError extends RackshiftError {
@@ -27,6 +36,20 @@ export interface ConnectionFlags {
    * user).
    */
   readonly apiKeyFile?: string;
+  /** The payload keys' file (mode 0600): set (or its variable), payloads are encrypted. */
+  readonly codecKeyFile?: string;
+  /** Temporal's TOML client config file and the profile in it (temporal/temporal-profile.ts). */
+  readonly temporalConfigFile?: string;
+  readonly temporalProfile?: string;
+}
+
+/** A setting and where it came from (flag, variable or profile), for errors. */
+interface Picked {
+  readonly value: string;
+  readonly source: string;
+  /** The value is PEM data itself, not a path (a *_DATA variable or profile key). */
+  readonly inline?: boolean;
+  readonly fromProfile?: boolean;
 }
 
 /**
@@ -44,6 +67,9 @@ export const ENV = {
   tlsKey: 'TEMPORAL_TLS_CLIENT_KEY_PATH',
   tlsServerName: 'TEMPORAL_TLS_SERVER_NAME',
   apiKey: 'TEMPORAL_API_KEY',
+  codecKeyFile: 'RACKSHIFT_CODEC_KEY_FILE',
+  /** The keys themselves, for platforms that hand secrets over in the environment. */
+  codecKeys: 'RACKSHIFT_CODEC_KEYS',
 } as const;
 
 const FLAG = {
@@ -56,19 +82,8 @@ const FLAG = {
   tlsKey: '--tls-key',
   tlsServerName: '--tls-server-name',
   apiKey: '--temporal-api-key-file',
+  codecKeyFile: '--codec-key-file',
 } as const;
-
-/**
- * Settings only Temporal's TOML profiles carry; rackshift cannot read them yet (no
- * @temporalio/envconfig).
- */
-const UNSUPPORTED_ENV = [
-  'TEMPORAL_CONFIG_FILE',
-  'TEMPORAL_PROFILE',
-  'TEMPORAL_TLS_CLIENT_CERT_DATA',
-  'TEMPORAL_TLS_CLIENT_KEY_DATA',
-  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
-] as const;
 
 const rules = {
   temporal: z
@@ -110,39 +125,80 @@ export interface TemporalConnectionConfig {
    */
   readonly tls: false | TlsSettings;
   readonly apiKey?: string;
+  /** Set: payloads are encrypted (AES-256-GCM) with the current key (temporal/payload-codec). */
+  readonly codecKeys?: CodecKeyRing;
+  /** gRPC metadata from the profile's `grpc_meta`. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The Temporal profile the settings below flags and variables came from, if any. */
+  readonly profile?: string;
 }
 
 type Key = keyof typeof FLAG;
 
 /**
  * One connection config for worker, API and CLI: each setting from its flag, else its
- * environment variable, else the default. Every error names where the bad value came from.
+ * environment variable, else Temporal's TOML profile, else the default. Every error names where
+ * the bad value came from (the flag, the variable, or the profile and its key).
  */
 export function resolveConnectionConfig(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): TemporalConnectionConfig {
-  for (const name of UNSUPPORTED_ENV) {
-    if (env[name])
-      throw new ConnectionConfigError(
-        `${name} is set, but rackshift cannot read Temporal's TOML profiles or inline PEM data yet; unset it and use the flags or TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*_PATH, TEMPORAL_API_KEY`,
-      );
+  let profile: TemporalProfile | undefined;
+  try {
+    profile = loadTemporalProfile(
+      {
+        ...(flags.temporalConfigFile !== undefined && { configFile: flags.temporalConfigFile }),
+        ...(flags.temporalProfile !== undefined && { profile: flags.temporalProfile }),
+      },
+      env,
+    );
+  } catch (e) {
+    if (e instanceof TemporalProfileError) throw new ConnectionConfigError(e.message);
+    throw e;
   }
+  if (env.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION === 'true')
+    throw new ConnectionConfigError(
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION=true: rackshift always verifies the server; set TEMPORAL_TLS_SERVER_NAME to the name its certificate carries instead',
+    );
+  const fromProfile = (field: string, value: string | undefined): Picked | undefined =>
+    profile === undefined || value === undefined
+      ? undefined
+      : { value, source: `${profile.label}: ${field}`, fromProfile: true };
+  const pemFromProfile = (field: string, src: ConfigDataSource | undefined): Picked | undefined =>
+    src === undefined
+      ? undefined
+      : 'path' in src
+        ? fromProfile(`${field}_path`, src.path)
+        : {
+            ...fromProfile(`${field}_data`, Buffer.from(src.data).toString('utf8'))!,
+            inline: true,
+          };
   const pick = (
     key: Key,
     flag: string | boolean | undefined,
     envName?: string,
-  ): { value: string; source: string } | undefined => {
+    base?: Picked,
+  ): Picked | undefined => {
     if (flag !== undefined) return { value: String(flag), source: FLAG[key] };
     const fromEnv = envName === undefined ? undefined : env[envName];
-    return fromEnv === undefined || fromEnv === ''
-      ? undefined
-      : { value: fromEnv, source: envName! };
+    return fromEnv === undefined || fromEnv === '' ? base : { value: fromEnv, source: envName! };
   };
-  const check = (
-    key: keyof typeof rules,
-    got: { value: string; source: string } | undefined,
-  ): string | undefined => {
+  /** A PEM from its flag, its _PATH variable or its _DATA variable (inline), else the profile's. */
+  const pickPem = (
+    key: 'tlsCa' | 'tlsCert' | 'tlsKey',
+    flag: string | undefined,
+    base: Picked | undefined,
+  ): Picked | undefined => {
+    const dataName = ENV[key].replace(/_PATH$/, '_DATA');
+    const data = env[dataName];
+    if (flag === undefined && env[ENV[key]] && data)
+      throw new ConnectionConfigError(`both ${ENV[key]} and ${dataName} are set: use one`);
+    if (flag === undefined && !env[ENV[key]] && data)
+      return { value: data, source: dataName, inline: true };
+    return pick(key, flag, ENV[key], base);
+  };
+  const check = (key: keyof typeof rules, got: Picked | undefined): string | undefined => {
     if (got === undefined) return undefined;
     const r = rules[key].safeParse(got.value);
     if (!r.success)
@@ -151,8 +207,9 @@ export function resolveConnectionConfig(
       );
     return got.value;
   };
-  const readable = (got: { value: string; source: string } | undefined): Buffer | undefined => {
+  const readable = (got: Picked | undefined): Buffer | undefined => {
     if (got === undefined) return undefined;
+    if (got.inline) return Buffer.from(got.value);
     try {
       return readFileSync(got.value);
     } catch (e) {
@@ -161,22 +218,57 @@ export function resolveConnectionConfig(
       );
     }
   };
+  const upper = (got: Picked | undefined): got is Picked =>
+    got !== undefined && got.fromProfile !== true;
 
+  const pt = profile?.tls;
   const address =
-    check('temporal', pick('temporal', flags.temporal, ENV.temporal)) ?? '127.0.0.1:7233';
+    check(
+      'temporal',
+      pick('temporal', flags.temporal, ENV.temporal, fromProfile('address', profile?.address)),
+    ) ?? '127.0.0.1:7233';
   const namespace =
-    check('namespace', pick('namespace', flags.namespace, ENV.namespace)) ?? 'default';
+    check(
+      'namespace',
+      pick(
+        'namespace',
+        flags.namespace,
+        ENV.namespace,
+        fromProfile('namespace', profile?.namespace),
+      ),
+    ) ?? NAMESPACE;
   const taskQueue =
     check('taskQueue', pick('taskQueue', flags.taskQueue, ENV.taskQueue)) ?? TASK_QUEUE;
-  const tlsPick = pick('tls', flags.tls, ENV.tls);
-  const tlsOn = check('tls', tlsPick);
-  const ca = pick('tlsCa', flags.tlsCa, ENV.tlsCa);
-  const cert = pick('tlsCert', flags.tlsCert, ENV.tlsCert);
-  const key = pick('tlsKey', flags.tlsKey, ENV.tlsKey);
-  const serverNamePick = pick('tlsServerName', flags.tlsServerName, ENV.tlsServerName);
+  let tlsPick = pick(
+    'tls',
+    flags.tls,
+    ENV.tls,
+    pt === undefined ? undefined : fromProfile('tls.disabled', String(pt.disabled !== true)),
+  );
+  const ca = pickPem('tlsCa', flags.tlsCa, pemFromProfile('tls.server_ca_cert', pt?.ca));
+  // The client pair comes from one level: a certificate from a flag and a key from the profile
+  // would be two different identities.
+  let cert = pickPem('tlsCert', flags.tlsCert, undefined);
+  let key = pickPem('tlsKey', flags.tlsKey, undefined);
+  if (cert === undefined && key === undefined) {
+    cert = pemFromProfile('tls.client_cert', pt?.cert);
+    key = pemFromProfile('tls.client_key', pt?.key);
+  }
+  const serverNamePick = pick(
+    'tlsServerName',
+    flags.tlsServerName,
+    ENV.tlsServerName,
+    fromProfile('tls.server_name', pt?.serverName),
+  );
   const serverName = check('tlsServerName', serverNamePick);
   const apiKeyFile = pick('apiKey', flags.apiKeyFile);
   const apiKeyEnv = env[ENV.apiKey] ? { value: env[ENV.apiKey]!, source: ENV.apiKey } : undefined;
+  const tlsSettings = [ca, cert, key, serverNamePick];
+  // Flags and variables override the profile: one of them giving a TLS setting beats the
+  // profile's `disabled = true`; one of them turning TLS off drops the profile's TLS settings.
+  if (tlsPick?.fromProfile && tlsPick.value === 'false' && tlsSettings.some(upper))
+    tlsPick = undefined;
+  const tlsOn = check('tls', tlsPick);
 
   if (cert !== undefined && key === undefined)
     throw new ConnectionConfigError(
@@ -186,17 +278,22 @@ export function resolveConnectionConfig(
     throw new ConnectionConfigError(
       `${key.source} is set but no client certificate: set ${FLAG.tlsCert} or ${ENV.tlsCert} too`,
     );
-  if (tlsOn === 'false') {
-    const tlsOnly = [ca, cert, key, serverNamePick].find((x) => x !== undefined);
+  if (tlsOn === 'false' && upper(tlsPick)) {
+    const tlsOnly = tlsSettings.filter(upper).find((x) => x !== undefined);
     if (tlsOnly !== undefined)
       throw new ConnectionConfigError(
-        `${tlsPick!.source} turns TLS off, but ${tlsOnly.source} is a TLS setting: drop one of them`,
+        `${tlsPick.source} turns TLS off, but ${tlsOnly.source} is a TLS setting: drop one of them`,
       );
   }
   if (apiKeyFile !== undefined && apiKeyEnv !== undefined)
     throw new ConnectionConfigError(
       `both ${FLAG.apiKey} and ${ENV.apiKey} give an API key: use one`,
     );
+
+  const codecKeys = resolveCodecKeys(
+    pick('codecKeyFile', flags.codecKeyFile, ENV.codecKeyFile),
+    env,
+  );
 
   let apiKey: string | undefined;
   if (apiKeyFile !== undefined) {
@@ -205,6 +302,8 @@ export function resolveConnectionConfig(
       throw new ConnectionConfigError(`${FLAG.apiKey}: ${apiKeyFile.value} is empty`);
   } else if (apiKeyEnv !== undefined) {
     apiKey = apiKeyEnv.value.trim();
+  } else if (profile?.apiKey !== undefined) {
+    apiKey = profile.apiKey.trim();
   }
 
   // As in Temporal's envconfig: an API key or any TLS file turns TLS on unless it is turned off
@@ -213,9 +312,9 @@ export function resolveConnectionConfig(
     tlsOn === 'true' ||
     (tlsOn === undefined &&
       (apiKey !== undefined || ca !== undefined || cert !== undefined || serverName !== undefined));
-  const caPem = readable(ca);
-  const certPem = readable(cert);
-  const keyPem = readable(key);
+  const caPem = wantTls ? readable(ca) : undefined;
+  const certPem = wantTls ? readable(cert) : undefined;
+  const keyPem = wantTls ? readable(key) : undefined;
   const tls: false | TlsSettings = !wantTls
     ? false
     : {
@@ -224,7 +323,45 @@ export function resolveConnectionConfig(
           keyPem !== undefined && { clientCertPair: { crt: certPem, key: keyPem } }),
         ...(serverName !== undefined && { serverNameOverride: serverName }),
       };
-  return { address, namespace, taskQueue, tls, ...(apiKey !== undefined && { apiKey }) };
+  return {
+    address,
+    namespace,
+    taskQueue,
+    tls,
+    ...(apiKey !== undefined && { apiKey }),
+    ...(profile?.grpcMeta !== undefined && { metadata: { ...profile.grpcMeta } }),
+    ...(codecKeys !== undefined && { codecKeys }),
+    ...(profile !== undefined && { profile: profile.label }),
+  };
+}
+
+/** The payload keys from the file (flag or variable) or the inline variable; never both. */
+function resolveCodecKeys(
+  file: { value: string; source: string } | undefined,
+  env: NodeJS.ProcessEnv,
+): CodecKeyRing | undefined {
+  const inline = env[ENV.codecKeys];
+  if (file !== undefined && inline)
+    throw new ConnectionConfigError(
+      `both ${file.source} and ${ENV.codecKeys} give payload keys: use one`,
+    );
+  try {
+    if (file !== undefined) return readCodecKeyFile(file.value, file.source);
+    return inline ? parseCodecKeys(inline, ENV.codecKeys) : undefined;
+  } catch (e) {
+    if (e instanceof CodecKeyError) throw new ConnectionConfigError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * The data converter every Client and Worker of a process takes: the payload codec when keys are
+ * configured, else Temporal's default (plain JSON payloads).
+ */
+export function dataConverterOf(config: TemporalConnectionConfig): DataConverter | undefined {
+  return config.codecKeys === undefined
+    ? undefined
+    : { payloadCodecs: [new AesGcmPayloadCodec(config.codecKeys)] };
 }
 
 /**
@@ -234,11 +371,13 @@ export function connectionOptionsOf(config: TemporalConnectionConfig): {
   address: string;
   tls?: TlsSettings;
   apiKey?: string;
+  metadata?: Record<string, string>;
 } {
   return {
     address: config.address,
     ...(config.tls !== false && { tls: config.tls }),
     ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
+    ...(config.metadata !== undefined && { metadata: { ...config.metadata } }),
   };
 }
 
@@ -247,6 +386,10 @@ export function describeConnection(config: TemporalConnectionConfig): string {
   const how = [
     config.tls === false ? 'plain gRPC' : config.tls.clientCertPair ? 'mTLS' : 'TLS',
     ...(config.apiKey !== undefined ? ['API key'] : []),
+    ...(config.codecKeys !== undefined
+      ? [`payloads encrypted with key ${config.codecKeys.current}`]
+      : []),
   ].join(' + ');
-  return `${config.address} namespace ${config.namespace} task queue ${config.taskQueue} (${how})`;
+  const from = config.profile === undefined ? '' : `; ${config.profile} under flags and variables`;
+  return `${config.address} namespace ${config.namespace} task queue ${config.taskQueue} (${how})${from}`;
 }

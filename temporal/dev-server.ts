@@ -5,6 +5,7 @@ import { RackshiftError } from '../common/errors';
 import { findTemporalCli } from './find-temporal-cli';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 import { connectTemporal } from './connect';
+import { NAMESPACE } from '../worker/task-queue';
 
 /** Thrown when the dev server exits early or does not answer in time. */
 export class DevServerError extends RackshiftError {
@@ -71,6 +72,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
           '--ui-disable-news-fetch',
         ]),
     ...(options.pragmas ?? DURABLE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+    // Created at start (also on an existing database), with the search attributes below.
+    '--namespace',
+    NAMESPACE,
     ...SEARCH_ATTRIBUTES.flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
   mkdirSync(join(options.logFile, '..'), { recursive: true });
@@ -94,7 +98,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const connection = await connectTemporal({ address, connectTimeout: 1000 });
       try {
         await connection.workflowService.getSystemInfo({});
-        await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+        await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
       } finally {
         await connection.close();
       }

@@ -4,7 +4,7 @@ import {
   type ActivityInterceptorsFactory,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
-import type { Duration } from '@temporalio/common';
+import type { DataConverter, Duration } from '@temporalio/common';
 import type { TlsSettings } from '../temporal/connection-config';
 import { createActivities } from '../activities/create-activities';
 import type { ActivityDeps } from '../activities/activity-deps';
@@ -21,6 +21,10 @@ export interface WorkerOptions {
   readonly taskQueue?: string;
   readonly tls?: TlsSettings;
   readonly apiKey?: string;
+  /** gRPC metadata on every call (a Temporal profile's `grpc_meta`). */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The payload codec (connection-config's dataConverterOf); the client's must match. */
+  readonly dataConverter?: DataConverter;
   /** How long shutdown() lets running activities finish before cancelling them (default 5 s). */
   readonly shutdownGraceTime?: Duration;
   readonly deps: ActivityDeps;
@@ -45,12 +49,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     address: options.address,
     ...(options.tls !== undefined && { tls: options.tls }),
     ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+    ...(options.metadata !== undefined && { metadata: { ...options.metadata } }),
   });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace ?? NAMESPACE,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.deps),
+    ...(options.dataConverter !== undefined && { dataConverter: options.dataConverter }),
     ...(options.workflowBundle !== undefined
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: workflowsPath() }),

@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import express, { type Router } from 'express';
+import { parseCidr } from '../../common/cidr';
 import { isRackshiftError, ValidationError, type FieldIssue } from '../../common/errors';
 import type { SecretStore } from '../../common/secrets';
 import type { BootAssignmentStore } from '../../drivers/boot/boot-assignment-store';
@@ -39,25 +40,16 @@ function parseAllowList(entries: readonly string[]): BlockList {
       message: 'name at least one address or CIDR that may fetch boot scripts',
     });
   entries.forEach((entry, i) => {
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const bits = prefix === undefined ? undefined : Number(prefix);
-    const max = family === 6 ? 128 : 32;
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      (bits !== undefined &&
-        !(Number.isInteger(bits) && bits >= 0 && bits <= max && prefix === String(bits)))
-    ) {
+    const cidr = parseCidr(entry);
+    if (cidr === undefined) {
       issues.push({
         path: `allowFrom[${i}]`,
         message: `"${entry}" is not an IP address or CIDR like 10.0.0.0/8 or fd00::/8`,
       });
       return;
     }
-    const type = family === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, bits, type);
+    if (cidr.bits === undefined) list.addAddress(cidr.address, cidr.type);
+    else list.addSubnet(cidr.address, cidr.bits, cidr.type);
   });
   if (issues.length > 0) throw new ValidationError('boot router options', issues);
   return list;
@@ -135,7 +127,9 @@ export function createBootRouter(options: BootRouterOptions): Router {
   const router = express.Router();
   router.get('/boot/ipxe', async (req, res) => {
     res.type('text/plain').set('Cache-Control', 'no-store');
-    if (!allowed(allowList, req.socket.remoteAddress)) {
+    // req.ip: the socket's peer, or with `trust proxy` set (--trusted-proxy) the client a trusted
+    // proxy forwarded for; a forwarded header from any other peer is ignored.
+    if (!allowed(allowList, req.ip)) {
       res.status(403).send('boot scripts are served to the boot networks only\n');
       return;
     }
@@ -145,7 +139,7 @@ export function createBootRouter(options: BootRouterOptions): Router {
       res.status(400).send('mac must be a MAC address like 52:54:00:12:34:56\n');
       return;
     }
-    if (boundElsewhere(options.topology, mac, req.socket.remoteAddress) !== undefined) {
+    if (boundElsewhere(options.topology, mac, req.ip) !== undefined) {
       // The script names the persona's SAN target: another host on the boot network must not learn
       // it.
       res.status(403).send(`the boot script of ${mac} is served to that NIC's boot address only\n`);

@@ -2,9 +2,13 @@ import { EnvAndFileSecretStore } from '../../common/secrets';
 import { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
+import { HttpsConfigError, readHttpsPair } from '../../api/listen';
 import { startApiServer } from '../../api/start-api-server';
+import { parseTrustedProxies } from '../../api/trusted-proxies';
+import { ValidationError } from '../../common/errors';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
+import { dataConverterOf } from '../../temporal/connection-config';
 import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import {
   addTemporalOptions,
@@ -38,6 +42,15 @@ function readTokens(file: string): string[] {
   return tokens;
 }
 
+function trustedProxyOption(value: string): string[] {
+  try {
+    return parseTrustedProxies(value);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+}
+
 export function registerApiCommands(program: Command): void {
   addTemporalOptions(
     program
@@ -60,6 +73,16 @@ export function registerApiCommands(program: Command): void {
         '--boot-allow <cidr...>',
         'addresses or CIDRs of the boot networks allowed to fetch iPXE scripts',
         ['127.0.0.1', '::1'],
+      )
+      .option(
+        '--https-cert <file>',
+        'serve HTTPS with this certificate (PEM, chain after it); re-read when it changes',
+      )
+      .option('--https-key <file>', 'private key of --https-cert (PEM, mode 0600)')
+      .option(
+        '--trusted-proxy <cidr,...>',
+        "proxies whose X-Forwarded-For gives the client's address (the boot allow-list uses it)",
+        trustedProxyOption,
       ),
   ).action(
     async (
@@ -70,12 +93,26 @@ export function registerApiCommands(program: Command): void {
         tokenFile?: string;
         uiUrl?: string;
         bootAllow: string[];
+        httpsCert?: string;
+        httpsKey?: string;
+        trustedProxy?: string[];
       },
     ) => {
+      if ((opts.httpsCert === undefined) !== (opts.httpsKey === undefined))
+        throw new HttpsConfigError(
+          opts.httpsCert === undefined
+            ? '--https-key is set but no --https-cert: give both'
+            : '--https-cert is set but no --https-key: give both',
+        );
       if (opts.tokenStore === undefined && opts.tokenFile === undefined)
         throw new InvalidArgumentError(
           'give --token-store <file> (rackshift token create writes it) or --token-file <file>',
         );
+      const https =
+        opts.httpsCert !== undefined && opts.httpsKey !== undefined
+          ? { certFile: opts.httpsCert, keyFile: opts.httpsKey }
+          : undefined;
+      if (https !== undefined) readHttpsPair(https);
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
       const tokens = opts.tokenFile === undefined ? undefined : readTokens(opts.tokenFile);
       const { config, connection } = await connectFromOptions(opts, 'rackshift api');
@@ -85,8 +122,17 @@ export function registerApiCommands(program: Command): void {
         await connection.close();
         throw e;
       }
+      const dataConverter = dataConverterOf(config);
       const api = await startApiServer({
-        client: new Client({ connection, namespace: config.namespace }),
+        client: new Client({
+          connection,
+          namespace: config.namespace,
+          ...(dataConverter !== undefined && { dataConverter }),
+        }),
+        // The codec server the Temporal UI calls (POST /codec/decode): the same keys.
+        ...(dataConverter?.payloadCodecs !== undefined && {
+          payloadCodec: dataConverter.payloadCodecs[0]!,
+        }),
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         topology,
@@ -99,6 +145,8 @@ export function registerApiCommands(program: Command): void {
         // resolves them.
         secrets: new EnvAndFileSecretStore(),
         ...(opts.uiUrl !== undefined && { uiBaseUrl: opts.uiUrl }),
+        ...(https !== undefined && { https }),
+        ...(opts.trustedProxy !== undefined && { trustedProxies: opts.trustedProxy }),
       });
       console.log(`rackshift api listening on ${api.url}`);
       await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { EnvAndFileSecretStore } from '../../common/secrets';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { labDiskTransfer } from '../../lab/disk/lab-disk-endpoints';
 import { LedgerClient } from '../../temporal/ledger-client';
+import { dataConverterOf } from '../../temporal/connection-config';
 import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import { startWorker } from '../../worker/create-worker';
 import { prebuiltWorkflowBundle } from '../../worker/workflow-bundle';
@@ -101,7 +102,12 @@ export function registerWorkerCommands(program: Command): void {
       await connection.close();
       throw e;
     }
-    const client = new Client({ connection, namespace: config.namespace });
+    const dataConverter = dataConverterOf(config);
+    const client = new Client({
+      connection,
+      namespace: config.namespace,
+      ...(dataConverter !== undefined && { dataConverter }),
+    });
     const deps = {
       ...realActivityDeps(topology, secrets, new LedgerClient(client, config.taskQueue), client),
       ...(opts.diskTransfer !== undefined && labDiskTransfer(opts.diskTransfer)),
@@ -114,6 +120,8 @@ export function registerWorkerCommands(program: Command): void {
       taskQueue: config.taskQueue,
       ...(config.tls !== false && { tls: config.tls }),
       ...(config.apiKey !== undefined && { apiKey: config.apiKey }),
+      ...(config.metadata !== undefined && { metadata: config.metadata }),
+      ...(dataConverter !== undefined && { dataConverter }),
       deps,
       ...(bundle !== undefined && { workflowBundle: { codePath: bundle } }),
       identity,

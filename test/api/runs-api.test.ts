@@ -188,7 +188,7 @@ describe('API', () => {
     expect(started.status).toBe(202);
     expect(started.json.runId).toMatch(/^power\/m-r1-03\/\d{8}T\d{6}Z-[0-9a-f]{4}$/);
     expect(started.json.temporalUiUrl).toBe(
-      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(started.json.runId)}/${started.json.temporalRunId}/history`,
+      `http://127.0.0.1:8233/namespaces/rackshift/workflows/${encodeURIComponent(started.json.runId)}/${started.json.temporalRunId}/history`,
     );
     let run;
     for (let i = 0; i < 100; i += 1) {

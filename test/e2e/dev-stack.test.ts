@@ -72,7 +72,7 @@ describe('rackshift dev', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/started power\/m-r1-03\//);
     expect(run.stdout).toMatch(
-      /Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\//,
+      /Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/rackshift\/workflows\//,
     );
     expect(run.stdout).toMatch(/✓ wait-state/);
     expect(run.stdout).toMatch(/: Temporal status COMPLETED/);
