@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { createApp } from '../../api/create-app';
 import { createBootRouter } from '../../api/routes/boot';
 import { parseTrustedProxies } from '../../api/trusted-proxies';
 import { ValidationError } from '../../common/errors';
-import { FileBootAssignmentStore } from '../../drivers/boot/file-boot-assignment-store';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { NAMESPACE } from '../../worker/task-queue';
 import { serve } from '../support/api-server';
+import { BootLedger } from '../support/boot-ledger';
 import { labSmall } from '../support/lab-fixtures';
 
 /*
@@ -18,7 +15,6 @@ import { labSmall } from '../support/lab-fixtures';
  * when the peer is a trusted proxy. The test's requests come from 127.0.0.1, which plays the proxy
  * when trusted and a host on the boot network that forges X-Forwarded-For when not.
  */
-let dir: string;
 let topology: TopologyIndex;
 // The app takes a client for its run routes; /boot/ipxe never calls it (it connects lazily).
 const client = new Client();
@@ -34,7 +30,7 @@ async function api(trustedProxies?: string[]): Promise<string> {
     publicRouters: [
       createBootRouter({
         topology,
-        assignments: await FileBootAssignmentStore.open(dir),
+        assignments: new BootLedger(topology),
         allowFrom: ['10.9.9.0/24'],
       }),
     ],
@@ -62,13 +58,11 @@ function boot(url: string, forwardedFor?: string): Promise<number> {
 
 beforeAll(async () => {
   topology = new TopologyIndex(await labSmall());
-  dir = await mkdtemp(join(tmpdir(), 'rackshift-proxy-'));
 });
 
 afterAll(async () => {
   for (const s of servers) await s.stop();
   await client.connection.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('boot allow-list behind a trusted proxy', () => {
