@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { FINAL_ERRORS } from './final-errors';
 
@@ -19,173 +20,110 @@ export const RETRIED_BY_UNDOS: readonly string[] = [
   'UnsupportedActionError',
 ];
 
-const hardwareRetry: RetryPolicy = {
-  initialInterval: '2s',
+/** A profile: the call's time budget and retry policy; every call heartbeats (10 s unless said). */
+const profile = (
+  startToCloseTimeout: Duration,
+  retry: RetryPolicy,
+  heartbeatTimeout: Duration = '10s',
+): ActivityOptions => ({ startToCloseTimeout, heartbeatTimeout, retry });
+
+/** Retries with a doubling wait, never of a final error. */
+const backoff = (
+  maximumAttempts: number,
+  initialInterval: Duration = '2s',
+  maximumInterval: Duration = '30s',
+): RetryPolicy => ({
+  initialInterval,
   backoffCoefficient: 2,
-  maximumInterval: '30s',
-  maximumAttempts: 6,
+  maximumInterval,
+  maximumAttempts,
+  nonRetryableErrorTypes: [...FINAL_ERRORS],
+});
+
+/** Asked once more at the most: a silent device is an answer here, not a reason to keep trying. */
+const briefly: RetryPolicy = {
+  initialInterval: '1s',
+  maximumAttempts: 2,
   nonRetryableErrorTypes: [...FINAL_ERRORS],
 };
 
+const hardwareRetry = backoff(6);
+
 /** One BMC request (read state, press a button, set the boot device). */
-export const powerOp: ActivityOptions = {
-  startToCloseTimeout: '90s',
-  heartbeatTimeout: '10s',
-  retry: hardwareRetry,
-};
+export const powerOp = profile('90s', hardwareRetry);
 
 /**
  * Polling a BMC until a power state is reached; heartbeats every poll so a dead worker is noticed
  * fast.
  */
-export function powerWait(timeoutSeconds: number): ActivityOptions {
-  return {
-    startToCloseTimeout: `${timeoutSeconds + 60}s`,
-    heartbeatTimeout: '10s',
-    retry: hardwareRetry,
-  };
-}
+export const powerWait = (timeoutSeconds: number): ActivityOptions =>
+  profile(`${timeoutSeconds + 60}s`, hardwareRetry);
 
 /**
  * Switch port changes: sessions are serialized per switch, so a call may wait; it heartbeats while
  * it does.
  */
-export const switchConfig: ActivityOptions = {
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '10s',
-  retry: hardwareRetry,
-};
+export const switchConfig = profile('5m', hardwareRetry);
 
 /** LUN masking and provisioning on arrays and fabrics. */
-export const storageOp: ActivityOptions = {
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '10s',
-  retry: hardwareRetry,
-};
+export const storageOp = profile('5m', hardwareRetry);
 
 /**
  * Ledger Updates and reads: quick, and retried for a long time, because a run must not lose its
  * bookkeeping.
  */
-export const ledgerOp: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '20s',
-    maximumAttempts: 30,
-    nonRetryableErrorTypes: [...FINAL_ERRORS],
-  },
-};
+export const ledgerOp = profile('30s', backoff(30, '1s', '20s'));
+
+const lookupRetry: RetryPolicy = { maximumAttempts: 5, nonRetryableErrorTypes: [...FINAL_ERRORS] };
 
 /** Pure lookups over the topology and the ledgers. */
-export const planOp: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...FINAL_ERRORS] },
-};
+export const planOp = profile('30s', lookupRetry);
 
 /**
  * Reading a failover's or drill's scope: every BMC of it probed in parallel (8 s each),
  * heartbeating per probe.
  */
-export const scopeProbe: ActivityOptions = {
-  ...planOp,
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '30s',
-};
+export const scopeProbe = profile('5m', lookupRetry, '30s');
 
-/**
- * Asking the BMC of a machine last seen dark whether it answers again: a dead BMC is an answer, not
- * a reason to keep trying.
- */
-export const powerProbe: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...FINAL_ERRORS] },
-};
+/** Asking the BMC of a machine last seen dark whether it answers again. */
+export const powerProbe = profile('30s', briefly);
 
 /** Probing a persona's health check until it answers. */
-export function healthWait(timeoutSeconds: number): ActivityOptions {
-  return {
-    startToCloseTimeout: `${timeoutSeconds + 60}s`,
-    heartbeatTimeout: '10s',
-    retry: hardwareRetry,
-  };
-}
+export const healthWait = (timeoutSeconds: number): ActivityOptions =>
+  profile(`${timeoutSeconds + 60}s`, hardwareRetry);
 
 /** A compensation: retried a few times more patiently, then recorded as left to fix by hand. */
-export const undoOp: ActivityOptions = {
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: FINAL_ERRORS.filter((type) => !RETRIED_BY_UNDOS.includes(type)),
-  },
-};
+export const undoOp = profile('5m', {
+  ...backoff(5),
+  nonRetryableErrorTypes: FINAL_ERRORS.filter((type) => !RETRIED_BY_UNDOS.includes(type)),
+});
 
 /**
  * One hypervisor call (define, start, remove a VM) over SSH; a host still booting answers after a
  * retry.
  */
-export const hypervisorOp: ActivityOptions = {
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '10s',
-  retry: hardwareRetry,
-};
+export const hypervisorOp = profile('2m', hardwareRetry);
 
 /**
  * Streaming a disk to a volume: hours for a big disk. The copy heartbeats its offset after each
  * stored chunk, so a retry (dead worker, dropped stream) resumes there: more attempts are cheap.
  */
-export const diskCopy: ActivityOptions = {
-  startToCloseTimeout: '12h',
-  heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: [...FINAL_ERRORS],
-  },
-};
+export const diskCopy = profile('12h', backoff(10));
 
 /**
  * One site guard probe round: every BMC (8 s each) and health check of a site, heartbeating per
  * probe; a failed round is a doubtful one, not retried for long.
  */
-export const guardProbe: ActivityOptions = {
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...FINAL_ERRORS] },
-};
+export const guardProbe = profile('5m', briefly, '30s');
 
 /**
  * A webhook notification: a receiver that is down gets a few patient retries; a wrong credential
  * none.
  */
-export const notifyOp: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '20s',
-    maximumAttempts: 5,
-    nonRetryableErrorTypes: [...FINAL_ERRORS],
-  },
-};
+export const notifyOp = profile('30s', backoff(5, '1s', '20s'));
 
 /**
  * Fencing a lost machine's BMC or switch ports: asked once or twice, briefly; the LUN unmask is the
  * fence that must hold.
  */
-export const fenceOp: ActivityOptions = {
-  startToCloseTimeout: '60s',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: [...FINAL_ERRORS] },
-};
+export const fenceOp = profile('60s', briefly);
