@@ -1,3 +1,4 @@
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import type { RunbookReport } from '../runbook-report';
@@ -31,7 +32,7 @@ export function p2v(rawInput: unknown): Promise<RunbookReport> {
     const { host } = await vm.chooseHost(persona, site, input.host);
     if (
       !(await hw.tryLease(
-        [`persona:${persona}`, `machine:${source}`],
+        [personaResource(persona), machineResource(source)],
         `p2v ${persona} from ${source} to ${host}`,
       ))
     )

@@ -1,3 +1,4 @@
+import { machineResource, personaResource } from '../../inventory/ledger-records';
 import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import { ledger } from '../activity-proxies/ledger';
 import { plan } from '../activity-proxies/plan';
@@ -68,7 +69,7 @@ async function releasePersona(
   const steps = stepsAt(site);
   if (
     !(await steps.tryLease(
-      [`persona:${persona}`, ...machines.map((m) => `machine:${m}`)],
+      [personaResource(persona), ...machines.map(machineResource)],
       `release ${persona}`,
     ))
   ) {

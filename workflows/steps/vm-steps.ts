@@ -1,3 +1,4 @@
+import { machineResource } from '../../inventory/ledger-records';
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { CopyDiskResult } from '../../activities/disk-copy-activities';
 import type { HostTrunkInput, VmPlan } from '../../activities/vm-placement-activities';
@@ -86,7 +87,7 @@ export class VmSteps {
    * loop does).
    */
   private async acquireHost(host: string, purpose: string): Promise<void> {
-    const resources = [`machine:${host}`];
+    const resources = [machineResource(host)];
     for (let waited = 0; ; waited += 2) {
       try {
         await ledger.ledgerAcquire.executeWithOptions({ summary: `lease ${host}` }, [
@@ -108,7 +109,7 @@ export class VmSteps {
   private releaseHost(host: string): Promise<unknown> {
     return ledgerUndo.ledgerRelease.executeWithOptions({ summary: `release ${host}` }, [
       this.hw.site,
-      { holder: this.hw.holder, resources: [`machine:${host}`] },
+      { holder: this.hw.holder, resources: [machineResource(host)] },
     ]);
   }
 
