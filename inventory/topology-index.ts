@@ -6,6 +6,7 @@ import type {
   Machine,
   Network,
   Persona,
+  Replication,
   Site,
   StorageArray,
   Switch,
@@ -88,6 +89,16 @@ export class TopologyIndex {
   }
   network(name: string): Network {
     return TopologyIndex.get(this.networks, 'network', name);
+  }
+  /** The VLAN id `name` has at `site` (its site override, else its one id). */
+  networkVlan(name: string, site: string): number {
+    const n = this.network(name);
+    return n.siteVlans?.[site] ?? n.vlan;
+  }
+  /** The replication whose source or replica is `lun` on `array`, if any. */
+  replicationOf(array: string, lun: string): Replication | undefined {
+    const is = (r: { array: string; lun: string }): boolean => r.array === array && r.lun === lun;
+    return this.topology.replication.find((r) => is(r.source) || is(r.replica));
   }
   bootImage(name: string): BootImage {
     return TopologyIndex.get(this.images, 'boot image', name);
