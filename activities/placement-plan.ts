@@ -46,10 +46,14 @@ export function portStateFor(vlans: readonly number[]): PortVlanState {
  */
 export function placementPlan(
   topology: TopologyIndex,
-  persona: Persona,
+  home: Persona,
   machine: Machine,
-  vlanOf: (network: string) => number = (n) => topology.network(n).vlan,
+  vlanOf?: (network: string) => number,
 ): PlacementPlan {
+  // At another site the persona uses that site's VLAN ids and its LUNs' replicas there.
+  const site = topology.machineSite(machine.id).name;
+  const persona = topology.personaAt(home, site);
+  const vlan = vlanOf ?? ((n: string) => topology.networkVlan(n, site));
   const issues = [];
   const ports: PortTarget[] = [];
   for (const nic of persona.networks) {
@@ -64,7 +68,7 @@ export function placementPlan(
     ports.push({
       switchId: cabled.switch,
       port: cabled.port,
-      desired: portStateFor(nic.networks.map(vlanOf)),
+      desired: portStateFor(nic.networks.map(vlan)),
     });
   }
   if (persona.luns.length > 0 && machine.storage.iqn === undefined) {
@@ -77,7 +81,7 @@ export function placementPlan(
     throw new ValidationError(`persona ${persona.name} on machine ${machine.id}`, issues);
   const image = topology.bootImage(persona.image);
   return {
-    site: topology.machineSite(machine.id).name,
+    site,
     persona: persona.name,
     machine: machine.id,
     initiator: machine.storage.iqn,

@@ -187,7 +187,12 @@ export class LabBootAgent {
       drill === undefined
         ? [
             ...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView),
-            ...lunProblems(machine.spec, persona, this.lab.sanView, this.lab.fabricView),
+            ...lunProblems(
+              machine.spec,
+              this.lab.index.personaAt(persona, this.lab.index.machineSite(machine.id).name),
+              this.lab.sanView,
+              this.lab.fabricView,
+            ),
           ]
         : [
             ...vlanProblems(
@@ -211,9 +216,12 @@ export class LabBootAgent {
   }
 
   private fromKernel(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
-    const image = this.lab.topology.bootImages.find(
-      (i) => i.kind !== 'san' && i.kernel === script.kernel,
-    );
+    const site = this.lab.index.machineSite(machine.spec.id).name;
+    // Each site's boot server serves the images it names.
+    const image = this.lab.topology.bootImages.find((i) => {
+      const served = this.lab.index.bootImageAt(i.name, site);
+      return served.kind !== 'san' && served.kernel === script.kernel;
+    });
     if (image === undefined)
       return { reason: `kernel ${script.kernel} is not an image the lab serves` };
     if (this.missingImages.has(image.name))

@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { placementPlan, portStateFor } from '../../activities/placement-plan';
+import { bootPlanFor } from '../../drivers/boot/boot-plan';
 import { parseTopology, TopologyError } from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 
@@ -225,5 +230,56 @@ describe('two-site lookups', () => {
     expect(index.networkVlan('db', 'b')).toBe(120);
     expect(index.replicationOf('array-b', 'db-boot-r')?.source.lun).toBe('db-boot');
     expect(index.replicationOf('array-a', 'other')).toBeUndefined();
+  });
+});
+
+describe('a restore at the other site (examples/two-sites.yaml)', () => {
+  const example = new TopologyIndex(
+    parseTopology(
+      parseYaml(readFileSync(join(__dirname, '..', '..', 'examples', 'two-sites.yaml'), 'utf8')),
+    ),
+  );
+
+  it('loads and validates: three replicated LUNs, site-b VLANs and boot server', () => {
+    expect(example.topology.replication.map((r) => [r.replica.lun, r.mode])).toEqual([
+      ['db-01-boot-r', 'sync'],
+      ['db-01-data-r', 'sync'],
+      ['web-01-boot-r', 'async'],
+    ]);
+    expect(example.bootImageAt('ubuntu-24-pxe', 'site-b')).toMatchObject({
+      kernel: 'http://127.0.0.1:8081/images/ubuntu-24/vmlinuz',
+      initrd: 'http://127.0.0.1:8081/images/ubuntu-24/initrd.img',
+    });
+    expect(example.bootImageAt('ubuntu-24-pxe', 'site-a')).toBe(example.bootImage('ubuntu-24-pxe'));
+  });
+
+  it('plans db-01 on a site-b machine with site-b VLANs and the replicas on array-b', () => {
+    const plan = placementPlan(example, example.persona('db-01'), example.machine('m-b1-01'));
+    expect(plan.site).toBe('site-b');
+    expect(plan.luns).toEqual([
+      { array: 'array-b', lun: 'db-01-boot-r', boot: true },
+      { array: 'array-b', lun: 'db-01-data-r', boot: false },
+    ]);
+    expect(plan.ports.map((p) => p.desired)).toEqual([portStateFor([1120]), portStateFor([1200])]);
+  });
+
+  it('plans db-01 at home unchanged: site-a VLANs and the primary LUNs', () => {
+    const plan = placementPlan(example, example.persona('db-01'), example.machine('m-a1-01'));
+    expect(plan.luns.map((l) => `${l.array}/${l.lun}`)).toEqual([
+      'array-a/db-01-boot',
+      'array-a/db-01-data',
+    ]);
+    expect(plan.ports.map((p) => p.desired)).toEqual([portStateFor([120]), portStateFor([200])]);
+  });
+
+  it("boots db-01 at site-b from its boot LUN's replica", () => {
+    const plan = bootPlanFor(example, {
+      mac: '52:54:00:0b:01:00',
+      persona: 'db-01',
+      machine: 'm-b1-01',
+      image: 'rhel-9-san',
+    });
+    expect(plan).toMatchObject({ kind: 'san-iscsi' });
+    expect(JSON.stringify(plan)).toContain('array-b:db-01-boot-r');
   });
 });
