@@ -47,6 +47,8 @@ export function realActivityDeps(
         chapFor: chapResolver(index, secrets, array.id),
         replication: index.topology.replication,
       }),
+    replicationDriver: (array) =>
+      createArrayDriver(array, connector, { replication: index.topology.replication }),
     zoningDriver: (fabric, array) =>
       new BrocadeZoningDriver({
         fabric,

@@ -7,6 +7,7 @@ import type { HypervisorActivities } from '../activities/hypervisor-activities';
 import type { LedgerActivities } from '../activities/ledger-activities';
 import type { PlacementActivities } from '../activities/placement-activities';
 import type { PowerActivities } from '../activities/power-activities';
+import type { ReplicationActivities } from '../activities/replication-activities';
 import type { StorageActivities } from '../activities/storage-activities';
 import type { SwitchActivities } from '../activities/switch-activities';
 import type { VmPlacementActivities } from '../activities/vm-placement-activities';
@@ -23,4 +24,5 @@ export type RunbookActivities = PowerActivities &
   DiskCopyActivities &
   FailoverActivities &
   FailbackActivities &
-  GuardActivities;
+  GuardActivities &
+  ReplicationActivities;

@@ -273,8 +273,12 @@ export class LabBootAgent {
       return {
         reason: `the drill copy boots LUN ${lun} on ${array.id}, which is no clone of another LUN`,
       };
+    // At another site a persona boots from its boot LUN's replica there.
+    const site = this.lab.index.machineSite(machine.id).name;
     const persona = this.lab.topology.personas.find((p) =>
-      p.luns.some((l) => l.boot && l.array === array.id && l.lun === source),
+      this.lab.index
+        .personaAt(p, site)
+        .luns.some((l) => l.boot && l.array === array.id && l.lun === source),
     );
     return persona === undefined
       ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` }

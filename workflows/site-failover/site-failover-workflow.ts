@@ -21,6 +21,8 @@ import { evictionsDone, type EvictionOutcome, type MoveEnd } from './evictions-d
 import { ConcurrencyGate } from './concurrency-gate';
 import { failedMachinesOf, unreachableSources } from './failed-machines';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
+import type { ReplicaPromotion } from '../../activities/replication-activities';
+import type { Topology } from '../../inventory/topology-schema';
 import {
   notRestoredOf,
   secondsSince,
@@ -30,6 +32,7 @@ import {
 } from './failover-report';
 import { moveKeys } from './move-footprint';
 import { planOrFail } from './plan-or-fail';
+import { PROMOTE_REPLICAS_PATCH, promoteReplicas, rpoByPersona } from './promote-replicas';
 import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
 
@@ -74,7 +77,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   /**
    * Known once the moves ran (evictions) and once detect's findings are in the ledger (detected).
    */
-  const found: { evictions?: EvictionOutcome[]; detected?: DetectRecord[] } = {};
+  const found: {
+    evictions?: EvictionOutcome[];
+    detected?: DetectRecord[];
+    replicas?: ReplicaPromotion[];
+  } = {};
   let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
@@ -86,7 +93,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     ...(planned.plan && { plan: planned.plan }),
     ...(approval && { approval }),
     hosts: run.hosts,
-    personas: run.personas,
+    personas: withRpo(run.personas, found.replicas),
     groups: run.groups,
     notRestored: notRestoredOf(run.personas),
     ...found,
@@ -235,6 +242,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     found.detected = records;
   }
 
+  // Topologies recorded by runs from before replication have no `replication` at all.
+  const replicated = (topology.replication as Topology['replication'] | undefined) ?? [];
+  if (disaster && replicated.length > 0 && patched(PROMOTE_REPLICAS_PATCH))
+    found.replicas = await promoteReplicas(journal, chosen, siteOf);
+
   const gate = new ConcurrencyGate();
   usage = () => gate.usage();
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
@@ -377,4 +389,16 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   const final = report(failed ? 'partial' : 'completed');
   journal.attachReport(final);
   return final;
+}
+
+/** Each persona restored from replicas carries its RPO: the data it may have lost. */
+function withRpo(
+  personas: readonly PersonaOutcome[],
+  replicas: readonly ReplicaPromotion[] | undefined,
+): PersonaOutcome[] {
+  const rpo = rpoByPersona(replicas ?? []);
+  return personas.map((p) => {
+    const seconds = rpo.get(p.persona);
+    return seconds === undefined ? p : { ...p, rpoSeconds: seconds };
+  });
 }
