@@ -48,7 +48,11 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
         input.machine ? `use ${input.machine}` : `choose a machine for ${input.persona}`,
         () =>
           plan.findCandidates.executeWithOptions({ summary: `candidates for ${input.persona}` }, [
-            { persona: input.persona, allowEvict: input.allowEvict },
+            {
+              persona: input.persona,
+              allowEvict: input.allowEvict,
+              ...(input.sites && { sites: input.sites }),
+            },
           ]),
         (l) => `${l.candidates.length} candidate(s)`,
       );

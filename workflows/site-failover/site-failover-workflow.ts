@@ -293,6 +293,12 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     };
   };
 
+  // A move to a machine of another site than the persona's last one names that site to repurpose.
+  const siteIfMoved = (from: PlannedRestoration['from'], machine: string): { sites?: string[] } => {
+    const was = from.kind === 'machine' ? siteOf.get(from.machine) : undefined;
+    const to = siteOf.get(machine);
+    return was !== undefined && to !== undefined && was !== to ? { sites: [to] } : {};
+  };
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
     if (r.from.kind === 'vm') {
       return {
@@ -319,6 +325,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
             input: {
               persona: r.persona,
               machine: r.target.machine,
+              ...siteIfMoved(r.from, r.target.machine),
               allowEvict: evicting.has(r.target.machine),
               sourceDown: disaster,
               ...(disaster && input.fence === 'full' && { fence: 'full' }),
