@@ -102,6 +102,44 @@ export function createReplicationActivities(deps: ReplicationActivityDeps) {
       return out;
     },
 
+    /**
+     * Reprotect after a failover to `site` (SRA reverseReplication): each of the personas' LUNs
+     * whose replica at `site` is primary now gets its home side back as the read-only side,
+     * which gives up what it wrote since the split and resyncs from `site`. Refused while the
+     * home LUN is still masked to an initiator (fence or unmask it first).
+     */
+    async reprotectReplicas(input: {
+      personas: readonly string[];
+      site: string;
+    }): Promise<Array<{ persona: string; primary: LunRef; secondary: LunRef; link: string }>> {
+      const out: Array<{ persona: string; primary: LunRef; secondary: LunRef; link: string }> = [];
+      for (const name of input.personas) {
+        const persona = deps.topology.persona(name);
+        const there = deps.topology.personaAt(persona, input.site).luns;
+        for (const [i, home] of persona.luns.entries()) {
+          const primary = there[i];
+          if (primary === undefined || primary === home) continue;
+          const now = await withDriver(primary.array, (d) => d.replicationStatus(primary.lun));
+          if (now.role !== 'primary') continue;
+          await withDriver(home.array, async (d) => {
+            await d.demote(home.lun);
+            await d.resync(home.lun, { discardLocal: true });
+          });
+          const after = await withDriver(primary.array, async (d) => {
+            await d.resync(primary.lun);
+            return d.replicationStatus(primary.lun);
+          });
+          out.push({
+            persona: name,
+            primary: { array: primary.array, lun: primary.lun },
+            secondary: { array: home.array, lun: home.lun },
+            link: after.peer.connection,
+          });
+        }
+      }
+      return out;
+    },
+
     /** This side read-only again (refused while an initiator has it masked). */
     async demoteReplica(input: LunRef): Promise<{ already: boolean }> {
       return withDriver(input.array, (d) => d.demote(input.lun));
