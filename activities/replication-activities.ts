@@ -56,6 +56,17 @@ export function createReplicationActivities(deps: ReplicationActivityDeps) {
     }
   }
 
+  /** Each replicated LUN of the persona: its side at `site` and the other side. */
+  function sidesOf(persona: string, site: string): Array<{ here: LunRef; other: LunRef }> {
+    return deps.topology.persona(persona).luns.flatMap((l) => {
+      const r = deps.topology.replicationOf(l.array, l.lun);
+      if (r === undefined) return [];
+      const atSite = deps.topology.arraySite(r.source.array).name === site;
+      const [here, other] = atSite ? [r.source, r.replica] : [r.replica, r.source];
+      return deps.topology.arraySite(here.array).name === site ? [{ here, other }] : [];
+    });
+  }
+
   return withFailureMapping({
     async replicationStatus(input: LunRef): Promise<ReplicaStatus> {
       return withDriver(input.array, (d) => d.replicationStatus(input.lun));
@@ -135,6 +146,26 @@ export function createReplicationActivities(deps: ReplicationActivityDeps) {
             secondary: { array: home.array, lun: home.lun },
             link: after.peer.connection,
           });
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Planned switchover to `site` once the personas are stopped and unmasked elsewhere: the
+     * other side of each replicated LUN is demoted, then the side at `site` promoted (no force:
+     * after a reprotect both hold the same data). Idempotent.
+     */
+    async switchoverReplicas(input: {
+      personas: readonly string[];
+      site: string;
+    }): Promise<Array<{ persona: string; primary: LunRef; secondary: LunRef }>> {
+      const out: Array<{ persona: string; primary: LunRef; secondary: LunRef }> = [];
+      for (const name of input.personas) {
+        for (const { here, other } of sidesOf(name, input.site)) {
+          await withDriver(other.array, (d) => d.demote(other.lun));
+          await withDriver(here.array, (d) => d.promote(here.lun));
+          out.push({ persona: name, primary: here, secondary: other });
         }
       }
       return out;

@@ -114,4 +114,23 @@ describe('replication activities against the lab arrays', () => {
     const status = await activities.replicationStatus({ array: 'array-a', lun: 'db-01-boot' });
     expect([status.role, status.peer.role]).toEqual(['secondary', 'primary']);
   });
+
+  it('switch over back home once the personas are stopped at site-b: site-a primary, site-b read-only', async () => {
+    const done = await activities.switchoverReplicas({ personas, site: 'site-a' });
+    expect(done.map((r) => [r.primary.lun, r.secondary.lun])).toEqual([
+      ['db-01-boot', 'db-01-boot-r'],
+      ['db-01-data', 'db-01-data-r'],
+      ['web-01-boot', 'web-01-boot-r'],
+    ]);
+    const a = arrays.array('array-a');
+    const b = arrays.array('array-b');
+    const before = a.generation('db-01-boot');
+    expect(a.write('db-01-boot')).toBeUndefined();
+    expect(b.generation('db-01-boot-r')).toBe(before + 1);
+    expect(b.write('db-01-boot-r')).toMatch(/Wrong medium type/);
+    // Idempotent: a retried switchover changes nothing.
+    expect(await activities.switchoverReplicas({ personas, site: 'site-a' })).toHaveLength(3);
+    const status = await activities.replicationStatus({ array: 'array-b', lun: 'db-01-boot-r' });
+    expect([status.role, status.peer.connection]).toEqual(['secondary', 'Connected']);
+  });
 });
