@@ -7,6 +7,7 @@ import type { HypervisorDriver } from '../drivers/hypervisor/hypervisor-driver';
 import type { PowerDriver } from '../drivers/power/power-driver';
 import type { SwitchDriver } from '../drivers/switch/switch-driver';
 import type { LunAccessDriver, StorageArrayDriver } from '../drivers/storage/lun-access-driver';
+import type { ArrayReplicationDriver } from '../drivers/storage/replication-driver';
 import type { LedgerClient } from '../temporal/ledger-client';
 import type { RunResult } from '../domain/failback/run-result';
 
@@ -29,6 +30,10 @@ export interface ActivityDeps {
    * the storage activities.
    */
   readonly storageDriver?: (array: StorageArray) => StorageArrayDriver;
+  /** The replication side of an array's driver (drivers/storage/replication-driver). */
+  readonly replicationDriver?: (
+    array: StorageArray,
+  ) => ArrayReplicationDriver & { close(): Promise<void> };
   /**
    * The zoning driver (drivers/storage/brocade-zoning-driver) for an FC array's LUNs on its fabric;
    * needed where an array has `fc`.

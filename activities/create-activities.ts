@@ -8,6 +8,7 @@ import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
 import { createPlacementActivities } from './placement-activities';
 import { createPowerActivities } from './power-activities';
+import { createReplicationActivities } from './replication-activities';
 import { createStorageActivities } from './storage-activities';
 import { createSwitchActivities } from './switch-activities';
 import { createVmPlacementActivities } from './vm-placement-activities';
@@ -27,5 +28,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createFailbackActivities(deps),
     ...createFailoverActivities(deps),
     ...createGuardActivities(deps),
+    ...createReplicationActivities(deps),
   };
 }

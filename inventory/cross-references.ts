@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../common/errors';
 import type { Cluster, Topology } from './topology-schema';
+import { twoSiteIssues } from './two-site-references';
 
 /**
  * Checks that the schema alone cannot: names that must exist, values that must be unique
@@ -299,5 +300,5 @@ export function crossReferenceIssues(t: Topology): FieldIssue[] {
 
   t.clusters.forEach((c, i) => clusterIssues(c, `clusters[${i}]`));
 
-  return issues;
+  return [...issues, ...twoSiteIssues(t)];
 }

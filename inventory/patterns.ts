@@ -29,6 +29,11 @@ const CERT_FINGERPRINT_PATTERN = /^(?:[0-9A-F]{2}:){31}[0-9A-F]{2}$/;
 export const BOOT_URL_PATTERN =
   /^https?:\/\/[A-Za-z0-9.[\]:_-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+=-]*)?$/;
 /**
+ * A site's boot server: the origin (scheme, host, port) that serves a boot image's kernel and
+ * initrd there; the image's URL paths stay the same.
+ */
+export const BOOT_SERVER_PATTERN = /^https?:\/\/[A-Za-z0-9.[\]:_-]+(?::\d{1,5})?$/;
+/**
  * Device user names (BMC, switch, array): no whitespace, control characters, quotes, `;`, `|`, `$`,
  * `&`, `<`, `>`, `\`, backticks, nor a leading `-`.
  */
@@ -61,6 +66,9 @@ export const vlanSchema = z
   .int('must be a whole number')
   .min(1, 'VLAN must be 1–4094')
   .max(4094, 'VLAN must be 1–4094');
+export const bootServerSchema = z
+  .string()
+  .regex(BOOT_SERVER_PATTERN, 'must be an http(s) origin like http://10.2.0.5:8080 (no path)');
 export const tcpPortSchema = z
   .number()
   .int()

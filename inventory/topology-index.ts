@@ -6,6 +6,7 @@ import type {
   Machine,
   Network,
   Persona,
+  Replication,
   Site,
   StorageArray,
   Switch,
@@ -88,6 +89,49 @@ export class TopologyIndex {
   }
   network(name: string): Network {
     return TopologyIndex.get(this.networks, 'network', name);
+  }
+  /** The VLAN id `name` has at `site` (its site override, else its one id). */
+  networkVlan(name: string, site: string): number {
+    const n = this.network(name);
+    return n.siteVlans?.[site] ?? n.vlan;
+  }
+  switchSite(id: string): Site {
+    return TopologyIndex.get(this.switches, 'switch', id).site;
+  }
+  arraySite(id: string): Site {
+    return TopologyIndex.get(this.arrays, 'array', id).site;
+  }
+  /**
+   * The persona as it runs at `site`: each LUN on an array elsewhere that has a replica at `site`
+   * becomes that replica (a restore there uses the site's own arrays); the rest stay as they are.
+   */
+  personaAt(persona: Persona, site: string): Persona {
+    const luns = persona.luns.map((l) => {
+      if (this.arraySite(l.array).name === site) return l;
+      const r = this.replicationOf(l.array, l.lun);
+      const other = r === undefined ? undefined : r.source.array === l.array ? r.replica : r.source;
+      return other !== undefined && this.arraySite(other.array).name === site
+        ? { ...l, array: other.array, lun: other.lun }
+        : l;
+    });
+    return luns.every((l, i) => l === persona.luns[i]) ? persona : { ...persona, luns };
+  }
+  /** The boot image as `site` serves it: kernel and initrd from the site's boot server. */
+  bootImageAt(name: string, site: string): BootImage {
+    const image = this.bootImage(name);
+    const server = image.kind === 'san' ? undefined : image.servers?.[site];
+    if (image.kind === 'san' || server === undefined) return image;
+    const moved = (url: string): string => `${server}${new URL(url).pathname}`;
+    return {
+      ...image,
+      kernel: moved(image.kernel),
+      ...(image.initrd !== undefined && { initrd: moved(image.initrd) }),
+    };
+  }
+  /** The replication whose source or replica is `lun` on `array`, if any. */
+  replicationOf(array: string, lun: string): Replication | undefined {
+    const is = (r: { array: string; lun: string }): boolean => r.array === array && r.lun === lun;
+    return this.topology.replication.find((r) => is(r.source) || is(r.replica));
   }
   bootImage(name: string): BootImage {
     return TopologyIndex.get(this.images, 'boot image', name);

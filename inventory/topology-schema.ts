@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  bootServerSchema,
   bootUrlSchema,
   certFingerprintSchema,
   cmdlineSchema,
@@ -44,9 +45,20 @@ export const networkSchema = z.strictObject({
    * drills put it on ports, in place of a production network; it is never production.
    */
   isolated: z.boolean().default(false),
+  /**
+   * The VLAN id this network has at a site where it differs from `vlan` (site name → VLAN): a
+   * restore at that site puts this id on the ports.
+   */
+  siteVlans: z.record(idSchema, vlanSchema).optional(),
 });
 
 export const lunRefSchema = z.strictObject({ array: idSchema, lun: idSchema });
+
+/**
+ * Site name → the boot server that serves this image's kernel and initrd there (the URLs' origin
+ * is replaced, their paths kept); sites not named use the URLs as written.
+ */
+const bootServersSchema = z.record(idSchema, bootServerSchema).optional();
 
 export const bootImageSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -55,6 +67,7 @@ export const bootImageSchema = z.discriminatedUnion('kind', [
     kernel: bootUrlSchema,
     initrd: bootUrlSchema.optional(),
     cmdline: cmdlineSchema.default(''),
+    servers: bootServersSchema,
   }),
   z.strictObject({
     name: idSchema,
@@ -69,6 +82,7 @@ export const bootImageSchema = z.discriminatedUnion('kind', [
     kernel: bootUrlSchema,
     initrd: bootUrlSchema.optional(),
     cmdline: cmdlineSchema.default(''),
+    servers: bootServersSchema,
   }),
 ]);
 
@@ -398,6 +412,34 @@ export const clusterSchema = z.strictObject({
   description: z.string().max(200).optional(),
 });
 
+/**
+ * A LUN (`source`) copied to a LUN of an array at another site (`replica`, declared in that
+ * array's `luns` too, of the same size). `direction` says which side is primary (read-write) at
+ * rest; the other is read-only until promoted. `sync` acknowledges a write once both sides hold
+ * it; `async` lets the replica lag, by at most `rpoSeconds`.
+ */
+export const replicationSchema = z
+  .strictObject({
+    source: lunRefSchema,
+    replica: lunRefSchema,
+    mode: z.enum(['sync', 'async']),
+    rpoSeconds: z
+      .number()
+      .int()
+      .min(1, 'RPO must be 1–86400 s')
+      .max(86400, 'RPO must be 1–86400 s')
+      .optional(),
+    direction: z.enum(['source-to-replica', 'replica-to-source']).default('source-to-replica'),
+  })
+  .refine((r) => r.mode !== 'async' || r.rpoSeconds !== undefined, {
+    message: 'an async replica needs rpoSeconds: how far it may lag behind its source',
+    path: ['rpoSeconds'],
+  })
+  .refine((r) => r.mode !== 'sync' || r.rpoSeconds === undefined, {
+    message: 'a sync replica never lags (RPO 0): rpoSeconds applies to mode async only',
+    path: ['rpoSeconds'],
+  });
+
 export const topologySchema = z.strictObject({
   version: z.literal(1),
   credentials: z.array(credentialSchema).default([]),
@@ -406,6 +448,7 @@ export const topologySchema = z.strictObject({
   sites: z.array(siteSchema).min(1, 'a topology needs at least one site'),
   personas: z.array(personaSchema).default([]),
   clusters: z.array(clusterSchema).default([]),
+  replication: z.array(replicationSchema).default([]),
 });
 
 export type Topology = z.output<typeof topologySchema>;
@@ -426,6 +469,7 @@ export type BootImage = z.output<typeof bootImageSchema>;
 export type Persona = z.output<typeof personaSchema>;
 export type Cluster = z.output<typeof clusterSchema>;
 export type HostOverhead = z.output<typeof hostOverheadSchema>;
+export type Replication = z.output<typeof replicationSchema>;
 export type HealthCheck = z.output<typeof healthCheckSchema>;
 export type Arch = z.output<typeof archSchema>;
 export type Pool = z.output<typeof poolSchema>;

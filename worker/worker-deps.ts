@@ -43,7 +43,12 @@ export function realActivityDeps(
     powerDriver: (machine) => createPowerDriver(machine, { secrets }),
     switchDriver: (sw) => switches.driverFor(sw),
     storageDriver: (array) =>
-      createArrayDriver(array, connector, { chapFor: chapResolver(index, secrets, array.id) }),
+      createArrayDriver(array, connector, {
+        chapFor: chapResolver(index, secrets, array.id),
+        replication: index.topology.replication,
+      }),
+    replicationDriver: (array) =>
+      createArrayDriver(array, connector, { replication: index.topology.replication }),
     zoningDriver: (fabric, array) =>
       new BrocadeZoningDriver({
         fabric,

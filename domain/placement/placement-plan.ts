@@ -33,7 +33,7 @@ export interface PlacementPlan {
 }
 
 /** One network on a NIC → an access port; several → a trunk carrying them all. */
-function portStateFor(vlans: readonly number[]): PortVlanState {
+export function portStateFor(vlans: readonly number[]): PortVlanState {
   const sorted = [...new Set(vlans)].sort((a, b) => a - b);
   return sorted.length === 1
     ? { mode: 'access', accessVlan: sorted[0]!, shutdown: false }
@@ -46,10 +46,14 @@ function portStateFor(vlans: readonly number[]): PortVlanState {
  */
 export function placementPlan(
   topology: TopologyIndex,
-  persona: Persona,
+  home: Persona,
   machine: Machine,
-  vlanOf: (network: string) => number = (n) => topology.network(n).vlan,
+  vlanOf?: (network: string) => number,
 ): PlacementPlan {
+  // At another site the persona uses that site's VLAN ids and its LUNs' replicas there.
+  const site = topology.machineSite(machine.id).name;
+  const persona = topology.personaAt(home, site);
+  const vlan = vlanOf ?? ((n: string) => topology.networkVlan(n, site));
   const issues = [];
   const ports: PortTarget[] = [];
   for (const nic of persona.networks) {
@@ -64,7 +68,7 @@ export function placementPlan(
     ports.push({
       switchId: cabled.switch,
       port: cabled.port,
-      desired: portStateFor(nic.networks.map(vlanOf)),
+      desired: portStateFor(nic.networks.map(vlan)),
     });
   }
   if (persona.luns.length > 0 && machine.storage.iqn === undefined) {
@@ -77,7 +81,7 @@ export function placementPlan(
     throw new ValidationError(`persona ${persona.name} on machine ${machine.id}`, issues);
   const image = topology.bootImage(persona.image);
   return {
-    site: topology.machineSite(machine.id).name,
+    site,
     persona: persona.name,
     machine: machine.id,
     initiator: machine.storage.iqn,

@@ -30,9 +30,14 @@ function clonesFor(persona: Persona, drill: DrillBoot): ReadonlyMap<string, stri
  * what is missing. A drill copy boots its boot LUN's clone instead of the production LUN.
  */
 export function bootPlanFor(topology: TopologyIndex, assignment: BootAssignment): BootPlan {
-  const persona = topology.bootSubject(assignment.persona, assignment.machine);
-  const image = topology.bootImage(assignment.image);
   const machine = topology.machine(assignment.machine);
+  // At another site: the site's boot server, and the boot LUN's replica there.
+  const site = topology.machineSite(machine.id).name;
+  const persona = topology.personaAt(
+    topology.bootSubject(assignment.persona, assignment.machine),
+    site,
+  );
+  const image = topology.bootImageAt(assignment.image, site);
   const ids = { persona: persona.name, machine: machine.id, image: image.name };
   const drill = assignment.drill;
   const clones = drill === undefined ? undefined : clonesFor(persona, drill);

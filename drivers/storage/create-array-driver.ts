@@ -1,8 +1,9 @@
-import type { StorageArray } from '../../inventory/topology-schema';
+import type { Replication, StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector } from '../ssh/ssh-transport';
 import type { ArrayDialect } from './array-dialect';
 import type { ChapAccount } from './chap-account';
 import type { StorageArrayDriver } from './lun-access-driver';
+import type { ArrayReplicationDriver } from './replication-driver';
 import { SshArrayDriver } from './ssh-array-driver';
 import { targetcliDialect } from './targetcli-dialect';
 import { tgtDialect } from './tgt-dialect';
@@ -20,6 +21,8 @@ export interface ArrayDriverOptions {
   readonly commandTimeoutMs?: number;
   /** Each LUN's CHAP account (./chap-account chapResolver); none: no CHAP. */
   readonly chapFor?: (lunId: string) => ChapAccount | undefined;
+  /** The topology's replications (those of this array's LUNs are used). */
+  readonly replication?: readonly Replication[];
 }
 
 const DIALECTS: { readonly [K in StorageArray['kind']]: (o: ArrayDriverOptions) => ArrayDialect } =
@@ -38,7 +41,7 @@ export function createArrayDriver(
   array: StorageArray,
   connector: SshConnector,
   options: ArrayDriverOptions = {},
-): StorageArrayDriver {
+): StorageArrayDriver & ArrayReplicationDriver {
   return new SshArrayDriver({
     array,
     connector,
@@ -46,5 +49,6 @@ export function createArrayDriver(
     ...(options.backingDir !== undefined && { backingDir: options.backingDir }),
     ...(options.commandTimeoutMs !== undefined && { commandTimeoutMs: options.commandTimeoutMs }),
     ...(options.chapFor !== undefined && { chapFor: options.chapFor }),
+    ...(options.replication !== undefined && { replication: options.replication }),
   });
 }

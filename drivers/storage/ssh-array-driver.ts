@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { NotFoundError, ValidationError, type FieldIssue } from '../../common/errors';
-import type { Lun, StorageArray } from '../../inventory/topology-schema';
+import type { Lun, Replication, StorageArray } from '../../inventory/topology-schema';
 import type { SshConnector, SshSession, SshTarget } from '../ssh/ssh-transport';
 import type {
   ArrayCommand,
@@ -10,13 +10,17 @@ import type {
   ProvisionedLun,
 } from './array-dialect';
 import type { ChapAccount } from './chap-account';
-import { BACKING_PATH_PATTERN, matchError } from './command-template';
+import { BACKING_PATH_PATTERN, fillTemplate, matchError } from './command-template';
+import { DRBD_ERROR_PATTERNS, DRBDADM_TEMPLATES, parseDrbdStatus } from './drbd-commands';
 import type { MaskResult, StorageArrayDriver } from './lun-access-driver';
 import { lunTargetIqn } from './lun-target';
+import type { ArrayReplicationDriver, ReplicaStatus } from './replication-driver';
 import { checkMask, iscsiInitiator, lunId as checkedLunId } from './masking-guard';
 import {
   LunInUseError,
   LunNotProvisionedError,
+  NotReplicatedError,
+  ReplicaReadOnlyError,
   StorageCommandError,
   StorageProtocolError,
   UnsupportedStorageOperationError,
@@ -34,6 +38,11 @@ export interface SshArrayDriverOptions {
    * credential store, at activity time); undefined for a LUN without one.
    */
   readonly chapFor?: (lunId: string) => ChapAccount | undefined;
+  /**
+   * The topology's replications; those naming this array's LUNs make them DRBD resources, named
+   * by their source LUN's id on both arrays.
+   */
+  readonly replication?: readonly Replication[];
 }
 
 export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
@@ -47,7 +56,7 @@ export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
 /** Array address → the tail of its change queue in this process. */
 const ARRAY_QUEUES = new Map<string, Promise<unknown>>();
 
-export class SshArrayDriver implements StorageArrayDriver {
+export class SshArrayDriver implements StorageArrayDriver, ArrayReplicationDriver {
   private session: Promise<SshSession> | undefined;
   private readonly luns: ReadonlyMap<string, Lun>;
   private readonly backingDir: string;
@@ -118,7 +127,10 @@ export class SshArrayDriver implements StorageArrayDriver {
       ...(typeof step !== 'string' && { stdin: step.stdin }),
     });
     const output = `${r.stdout}\n${r.stderr}`;
-    const error = matchError(this.options.dialect.errorPatterns, output);
+    const patterns = command.startsWith('drbdadm ')
+      ? DRBD_ERROR_PATTERNS
+      : this.options.dialect.errorPatterns;
+    const error = matchError(patterns, output);
     if (error !== undefined)
       throw new StorageCommandError(this.device, operation, error.line, error.retryable);
     if (r.code !== 0)
@@ -231,6 +243,11 @@ export class SshArrayDriver implements StorageArrayDriver {
     const who = iscsiInitiator(initiator);
     return this.serialized(async () => {
       const current = this.provisioned(await this.read(), id);
+      if (this.resourceOf(id) !== undefined) {
+        const status = await this.status(id);
+        if (status.role !== 'primary')
+          throw new ReplicaReadOnlyError(this.device, id, status.peer.name);
+      }
       const { already } = checkMask(
         this.device,
         id,
@@ -344,6 +361,70 @@ export class SshArrayDriver implements StorageArrayDriver {
         this.options.dialect.deleteClone({ ...lun, backing }),
       );
       return { deleted: true };
+    });
+  }
+
+  /** The DRBD resource of a replicated LUN of this array. */
+  private resourceOf(lun: string): string | undefined {
+    const mine = (r: { array: string; lun: string }): boolean =>
+      r.array === this.device && r.lun === lun;
+    return this.options.replication?.find((r) => mine(r.source) || mine(r.replica))?.source.lun;
+  }
+
+  private replicated(lun: string): { id: string; resource: string } {
+    const id = checkedLunId(lun);
+    const resource = this.resourceOf(id);
+    if (resource === undefined) throw new NotReplicatedError(this.device, id);
+    return { id, resource };
+  }
+
+  private drbd(template: keyof typeof DRBDADM_TEMPLATES, resource: string): string {
+    return fillTemplate(DRBDADM_TEMPLATES[template], { name: resource });
+  }
+
+  private async status(id: string): Promise<ReplicaStatus> {
+    const resource = this.replicated(id).resource;
+    const output = await this.run(`status of ${id}`, this.drbd('status', resource));
+    const status = parseDrbdStatus(output, id, resource);
+    if (status === undefined)
+      throw new StorageProtocolError(this.device, `drbdadm status ${resource}: ${output.trim()}`);
+    return status;
+  }
+
+  async replicationStatus(lun: string): Promise<ReplicaStatus> {
+    const { id } = this.replicated(lun);
+    return this.serialized(() => this.status(id));
+  }
+
+  async promote(lun: string, options: { force?: boolean } = {}): Promise<{ already: boolean }> {
+    const { id, resource } = this.replicated(lun);
+    return this.serialized(async () => {
+      if ((await this.status(id)).role === 'primary') return { already: true };
+      const command = this.drbd(options.force === true ? 'forcePrimary' : 'primary', resource);
+      await this.run(`promote ${id}`, command);
+      if ((await this.status(id)).role !== 'primary')
+        throw new StorageProtocolError(this.device, `${id} is not primary after ${command}`);
+      return { already: false };
+    });
+  }
+
+  async demote(lun: string): Promise<{ already: boolean }> {
+    const { id, resource } = this.replicated(lun);
+    return this.serialized(async () => {
+      if ((await this.status(id)).role === 'secondary') return { already: true };
+      await this.run(`demote ${id}`, this.drbd('secondary', resource));
+      return { already: false };
+    });
+  }
+
+  async resync(lun: string, options: { discardLocal?: boolean } = {}): Promise<void> {
+    const { id, resource } = this.replicated(lun);
+    const template = options.discardLocal === true ? 'connectDiscarding' : 'connect';
+    return this.serialized(async () => {
+      const status = await this.status(id);
+      // drbdadm refuses a second connect; a link already up has nothing to resync.
+      if (status.peer.connection === 'Connected') return;
+      await this.run(`resync ${id}`, this.drbd(template, resource));
     });
   }
 

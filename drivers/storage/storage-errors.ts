@@ -83,3 +83,28 @@ export class LunNotProvisionedError extends RackshiftError {
     });
   }
 }
+
+/**
+ * Thrown when a replicated LUN is masked to an initiator while this array holds its read-only
+ * side (promote it first: a secondary is written by replication only).
+ */
+export class ReplicaReadOnlyError extends RackshiftError {
+  override readonly name = 'ReplicaReadOnlyError';
+  constructor(device: string, lun: string, peer: string) {
+    super(
+      `LUN ${lun} on ${device} is the read-only replica of ${peer}'s; promote it before masking it to an initiator`,
+      { retryable: false, context: { device, lun, peer } },
+    );
+  }
+}
+
+/** Thrown when a replication operation names a LUN that the topology replicates nowhere. */
+export class NotReplicatedError extends RackshiftError {
+  override readonly name = 'NotReplicatedError';
+  constructor(device: string, lun: string) {
+    super(`LUN ${lun} on ${device} has no replica (declare it under replication)`, {
+      retryable: false,
+      context: { device, lun },
+    });
+  }
+}

@@ -30,7 +30,10 @@ export function vlanProblems(
   if (view === undefined) return ['no lab switch is running, so no port carries any VLAN'];
   const problems: string[] = [];
   const vlanOf = (network: string): { name: string; vlan: number } | undefined => {
-    if (bubble === undefined) return { name: network, vlan: topology.network(network).vlan };
+    if (bubble === undefined) {
+      const site = topology.machineSite(machine.id).name;
+      return { name: network, vlan: topology.networkVlan(network, site) };
+    }
     const b = bubble.find((x) => x.network === network);
     return b === undefined ? undefined : { name: `bubble of ${network}`, vlan: b.vlan };
   };

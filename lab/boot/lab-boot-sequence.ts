@@ -187,7 +187,12 @@ export class LabBootAgent {
       drill === undefined
         ? [
             ...vlanProblems(this.lab.index, machine.spec, persona, this.lab.switchView),
-            ...lunProblems(machine.spec, persona, this.lab.sanView, this.lab.fabricView),
+            ...lunProblems(
+              machine.spec,
+              this.lab.index.personaAt(persona, this.lab.index.machineSite(machine.id).name),
+              this.lab.sanView,
+              this.lab.fabricView,
+            ),
           ]
         : [
             ...vlanProblems(
@@ -211,9 +216,12 @@ export class LabBootAgent {
   }
 
   private fromKernel(machine: LabMachine, script: Extract<ParsedIpxe, { kind: 'kernel' }>): Found {
-    const image = this.lab.topology.bootImages.find(
-      (i) => i.kind !== 'san' && i.kernel === script.kernel,
-    );
+    const site = this.lab.index.machineSite(machine.spec.id).name;
+    // Each site's boot server serves the images it names.
+    const image = this.lab.topology.bootImages.find((i) => {
+      const served = this.lab.index.bootImageAt(i.name, site);
+      return served.kind !== 'san' && served.kernel === script.kernel;
+    });
     if (image === undefined)
       return { reason: `kernel ${script.kernel} is not an image the lab serves` };
     if (this.missingImages.has(image.name))
@@ -265,8 +273,12 @@ export class LabBootAgent {
       return {
         reason: `the drill copy boots LUN ${lun} on ${array.id}, which is no clone of another LUN`,
       };
+    // At another site a persona boots from its boot LUN's replica there.
+    const site = this.lab.index.machineSite(machine.id).name;
     const persona = this.lab.topology.personas.find((p) =>
-      p.luns.some((l) => l.boot && l.array === array.id && l.lun === source),
+      this.lab.index
+        .personaAt(p, site)
+        .luns.some((l) => l.boot && l.array === array.id && l.lun === source),
     );
     return persona === undefined
       ? { reason: `LUN ${source} on ${array.id} is no persona's boot LUN` }

@@ -19,6 +19,7 @@ import {
   type LabGrant,
   type LabTarget,
 } from './lab-array-model';
+import type { DrbdLinkSnapshot, LabDrbdLink } from './lab-drbd';
 import { runTargetcli, runTargetcliBatch } from './lab-targetcli';
 import { LAB_TGT_TARGETS_CONF, runTgtAdmin } from './lab-tgt-admin';
 import { runTgtadm } from './lab-tgtadm';
@@ -41,6 +42,10 @@ export interface LabArraySnapshot {
   readonly files: readonly string[];
   readonly copiedFrom: ReadonlyArray<readonly [string, string]>;
   readonly latencyMs: number;
+  /** Each unreplicated LUN's contents as a version (backing → generation; see write()). */
+  readonly generations?: ReadonlyArray<readonly [string, number]>;
+  /** The DRBD links with a node here (each is kept by both its arrays, identically). */
+  readonly drbd?: readonly DrbdLinkSnapshot[];
   /** The array host's persisted configuration: tgt's conf.d files, LIO's saveconfig.json. */
   readonly confFiles: ReadonlyArray<readonly [string, string]>;
   readonly saved?:
@@ -87,6 +92,10 @@ function targetIn(t: SnapshotTarget): LabTarget {
 export class LabArray {
   readonly model = new LabArrayModel();
   latencyMs = 0;
+  /** DRBD resources with a node on this array, by resource name (./lab-drbd). */
+  readonly drbd = new Map<string, LabDrbdLink>();
+  /** Backing file → its contents as a version, for LUNs that are not replicated. */
+  private readonly generations = new Map<string, number>();
   private commands = 0;
   private profileName: string;
   /**
@@ -122,6 +131,8 @@ export class LabArray {
       files: [...m.files],
       copiedFrom: [...m.copiedFrom],
       latencyMs: this.latencyMs,
+      generations: [...this.generations],
+      drbd: [...this.drbd.values()].map((l) => l.snapshot()),
       confFiles: [...m.confFiles],
       saved:
         m.saved === undefined
@@ -142,6 +153,9 @@ export class LabArray {
     m.copiedFrom.clear();
     for (const [clone, source] of kept.copiedFrom) m.copiedFrom.set(clone, source);
     this.latencyMs = kept.latencyMs;
+    this.generations.clear();
+    for (const [backing, g] of kept.generations ?? []) this.generations.set(backing, g);
+    for (const link of kept.drbd ?? []) this.drbd.get(link.resource)?.restore(link);
     m.confFiles.clear();
     for (const [path, content] of kept.confFiles) m.confFiles.set(path, content);
     m.saved =
@@ -248,12 +262,48 @@ export class LabArray {
       this.model.backstores.set(name, { ...b });
   }
 
-  /** Why `initiator` offering `offered` cannot log in to the LUN's target (CHAP), or undefined. */
+  /** The DRBD link and this array's node of a replicated LUN, if it is one. */
+  private drbdOf(lunId: string): LabDrbdLink | undefined {
+    return [...this.drbd.values()].find((l) => l.node(this.spec.id)?.lun === lunId);
+  }
+
+  /** The LUN's contents as a version: a replicated LUN's side holds its last sync's. */
+  generation(lunId: string): number {
+    const link = this.drbdOf(lunId);
+    if (link !== undefined) return link.node(this.spec.id)?.generation ?? 0;
+    return this.generations.get(this.backingOf(lunId) ?? '') ?? 0;
+  }
+
+  /**
+   * The persona on the LUN writes (the lab's persona activity): its generation goes up by one,
+   * replicated as its link's mode says. Returns why the write failed (a read-only replica).
+   */
+  write(lunId: string): string | undefined {
+    const link = this.drbdOf(lunId);
+    if (link !== undefined) {
+      const refused = link.write(this.spec.id);
+      this.onChange();
+      return refused;
+    }
+    const backing = this.backingOf(lunId);
+    if (backing === undefined) return `LUN ${lunId} does not exist on ${this.spec.id}`;
+    this.generations.set(backing, (this.generations.get(backing) ?? 0) + 1);
+    this.onChange();
+    return undefined;
+  }
+
+  /**
+   * Why `initiator` offering `offered` cannot log in to the LUN's target (CHAP) or use it (a DRBD
+   * Secondary opens read-only), or undefined.
+   */
   loginRefusal(
     lunId: string,
     initiator: string,
     offered: ChapAccount | undefined,
   ): string | undefined {
+    const secondary = this.drbdOf(lunId)?.node(this.spec.id)?.role === 'Secondary';
+    if (secondary)
+      return `LUN ${lunId} on ${this.spec.id} is a DRBD Secondary: Wrong medium type (a replica is read-only until promoted)`;
     const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lunId));
     return target === undefined
       ? undefined
@@ -349,10 +399,12 @@ export class LabArray {
         ? runTargetcliBatch(this.model, stdin, look)
         : runTargetcli(this.model, argv, look);
     }
+    if (program === 'drbdadm') return this.runDrbdadm(argv);
     if (program === 'cp') {
       const [source = '', clone = ''] = argv.filter((a) => !a.startsWith('-'));
       if (!this.model.files.has(source))
         return fail(`cp: cannot stat '${source}': No such file or directory`);
+      this.generations.set(clone, this.generationOfBacking(source));
       this.model.files.add(clone);
       this.model.copiedFrom.set(clone, source);
       return ok();
@@ -368,6 +420,35 @@ export class LabArray {
     return fail(`sh: 1: ${program}: not found`, 127);
   }
 
+  /** The generation a copy of `backing` (the DRBD lower device of a replica too) starts with. */
+  private generationOfBacking(backing: string): number {
+    const target = [...this.model.targets.values()].find((t) => t.luns.get(LUN_NUMBER) === backing);
+    const lunId =
+      target === undefined ? undefined : lunIdOfTarget(this.spec.targetIqn, target.name);
+    return lunId === undefined ? (this.generations.get(backing) ?? 0) : this.generation(lunId);
+  }
+
+  /** drbdadm: a resource of this host's; demoting a device a target holds open is refused. */
+  private runDrbdadm(argv: readonly string[]): ExecResult {
+    const resource = argv.filter((a) => !a.startsWith('-')).at(-1) ?? '';
+    const link = this.drbd.get(resource);
+    if (link === undefined)
+      return fail(`'${resource}' not defined in your config (for this host).`, 10);
+    const lun = link.node(this.spec.id)?.lun ?? '';
+    const target = this.model.targetByName(lunTargetIqn(this.spec.targetIqn, lun));
+    const holders = [...(target?.acl.keys() ?? [])].filter((k) => k !== TGT_NO_PEER_ADDRESS);
+    if (
+      argv[0] === 'secondary' &&
+      link.node(this.spec.id)?.role === 'Primary' &&
+      holders.length > 0
+    )
+      return fail(
+        `${resource}: State change failed: (-12) Device is held open by someone\nCommand 'drbdsetup secondary ${resource}' terminated with exit code 11`,
+        11,
+      );
+    return link.drbdadm(this.spec.id, argv);
+  }
+
   describe(): unknown {
     return {
       kind: this.spec.kind,
@@ -379,8 +460,10 @@ export class LabArray {
         [...this.model.targets.values()].map((t) => {
           const backing = t.luns.get(LUN_NUMBER);
           const cloneOf = this.sourceOf(backing);
+          const lunId = lunIdOfTarget(this.spec.targetIqn, t.name);
+          const drbd = lunId === undefined ? undefined : this.drbdOf(lunId);
           return [
-            lunIdOfTarget(this.spec.targetIqn, t.name) ?? t.name,
+            lunId ?? t.name,
             // The address rackshift's tgt files carry so that tgt-admin binds no ALL is no
             // initiator (as the driver reads it).
             {
@@ -388,6 +471,10 @@ export class LabArray {
               backing: backing ?? null,
               initiators: [...t.acl.keys()].filter((k) => k !== TGT_NO_PEER_ADDRESS).sort(),
               ...(cloneOf !== undefined && { cloneOf }),
+              generation: lunId === undefined ? 0 : this.generation(lunId),
+              ...(drbd !== undefined && {
+                drbd: { resource: drbd.resource, role: drbd.node(this.spec.id)?.role },
+              }),
             },
           ];
         }),

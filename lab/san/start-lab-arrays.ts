@@ -6,6 +6,7 @@ import { labKeyFile } from '../lab-keys';
 import type { LabSanView } from '../lab-views';
 import { arrayProfileNames } from './array-profiles';
 import { LabArray } from './lab-array';
+import { LabDrbdLink } from './lab-drbd';
 import { startLabSshExecServer, type LabSshExecServer } from '../ssh/lab-ssh-exec-server';
 
 const grantSchema = z.union([z.literal('all'), z.array(z.number().int())]);
@@ -22,6 +23,22 @@ const targetSchema = z.strictObject({
 const backstoresSchema = z.array(
   z.tuple([z.string(), z.strictObject({ kind: z.enum(['fileio', 'block']), path: z.string() })]),
 );
+const drbdLinkSchema = z.strictObject({
+  resource: z.string(),
+  nodes: z.array(
+    z.strictObject({
+      array: z.string(),
+      lun: z.string(),
+      role: z.enum(['Primary', 'Secondary']),
+      disk: z.enum(['UpToDate', 'Consistent']),
+      wantsConnection: z.boolean(),
+      generation: z.number().int().min(0),
+      generationAtBreak: z.number().int().min(0),
+    }),
+  ),
+  reachable: z.boolean(),
+  lastSyncAt: z.number(),
+});
 const snapshotSchema = z.record(
   z.string(),
   z.strictObject({
@@ -34,6 +51,8 @@ const snapshotSchema = z.record(
     files: z.array(z.string()),
     copiedFrom: z.array(z.tuple([z.string(), z.string()])),
     latencyMs: z.number().int().min(0),
+    generations: z.array(z.tuple([z.string(), z.number().int().min(0)])).default([]),
+    drbd: z.array(drbdLinkSchema).default([]),
   }),
 );
 
@@ -75,6 +94,10 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
         for (const d of cluster.datastores) arrays.get(d.array)?.grant(d.lun, iqn);
     }
   }
+  // Each replication is a DRBD resource with a node on both its arrays.
+  const links = lab.topology.replication.map((r) => new LabDrbdLink(r));
+  for (const link of links)
+    for (const node of link.nodes) arrays.get(node.array)?.drbd.set(link.resource, link);
   const kept = lab.restoredSection('arrays', snapshotSchema);
   for (const array of arrays.values()) {
     const saved = kept?.[array.spec.id];
@@ -149,6 +172,21 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
       };
     target.useProfile(profile);
     return { body: { array: target.spec.id, profile } };
+  });
+  // A site goes dark (or comes back): the replication links with a node at that site break.
+  routes.post('/lab/sites/:site/replication', (req, res) => {
+    const parsed = z.strictObject({ reachable: z.boolean() }).safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'body must be {"reachable": true|false}' });
+      return;
+    }
+    const arraysThere = new Set(
+      lab.topology.sites.find((s) => s.name === req.params.site)?.arrays.map((a) => a.id),
+    );
+    const touched = links.filter((l) => l.nodes.some((n) => arraysThere.has(n.array)));
+    for (const link of touched) link.setReachable(parsed.data.reachable);
+    lab.changed();
+    res.json({ site: req.params.site, links: touched.map((l) => l.resource) });
   });
   onArray('restart', z.unknown(), '', (target) => {
     target.restart();

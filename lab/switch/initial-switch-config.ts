@@ -19,7 +19,10 @@ export function initialSwitchConfig(
     machines.flatMap((m) => m.nics.filter((n) => n.switch === sw.id).map((n) => n.port)),
   );
   const config = new LabSwitchConfig(family, sw.id, cabled);
-  for (const n of index.topology.networks) config.vlans.set(n.vlan, n.name);
+  // The VLAN ids of the switch's own site.
+  const site = index.switchSite(sw.id).name;
+  for (const n of index.topology.networks)
+    config.vlans.set(index.networkVlan(n.name, site), n.name);
   for (const m of machines) {
     const resident =
       m.occupant ??
@@ -37,7 +40,7 @@ export function initialSwitchConfig(
     for (const need of runs.networks) {
       const nic = m.nics[need.nic];
       if (nic === undefined || nic.switch !== sw.id) continue;
-      const vlans = need.networks.map((name) => index.network(name).vlan);
+      const vlans = need.networks.map((name) => index.networkVlan(name, site));
       const port = config.port(nic.port);
       port.mode = vlans.length === 1 ? 'access' : 'trunk';
       // Junos configurations name their VLANs and list members by name.

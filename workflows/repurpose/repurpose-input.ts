@@ -25,4 +25,9 @@ export const repurposeInputSchema = z.strictObject({
    * first powers it off through its BMC if that answers and shuts its switch ports.
    */
   fence: z.enum(['luns', 'full']).default('luns'),
+  /**
+   * Sites whose machines may be taken; the persona's home site (every site for a persona without
+   * a home) when absent. A failover to another site names that site.
+   */
+  sites: z.array(idSchema).min(1).optional(),
 });

@@ -1,3 +1,4 @@
+import type { ReplicaPromotion } from '../../activities/replication-activities';
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { StepRecord } from '../run-journal';
 import type { EvictionOutcome } from './evictions-done';
@@ -20,6 +21,11 @@ export interface PersonaOutcome {
   readonly endedAt?: string;
   /** Seconds from the failover's start until the persona answered its health check: its RTO. */
   readonly rtoSeconds?: number;
+  /**
+   * Restored from replicas at another site: how much of its latest writes it may lack (0: every
+   * LUN's replica was sync; else the largest async RPO). Absent when it kept its own LUNs.
+   */
+  readonly rpoSeconds?: number;
   readonly steps: readonly StepRecord[];
   readonly reason?: string;
   readonly error?: { readonly type: string; readonly message: string };
@@ -95,6 +101,8 @@ export interface FailoverReport {
     readonly power: 'on' | 'off' | 'unknown';
     readonly healthy: boolean;
   }[];
+  /** The replicas promoted before the moves (a failover to another site's arrays). */
+  readonly replicas?: readonly ReplicaPromotion[];
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
   readonly concurrency?: readonly {
     readonly key: string;

@@ -9,6 +9,8 @@ import { healthyAt, runChild, type ChildEnd } from './child-runs';
 import { detectRecords, type DetectRecord } from '../../domain/failover/detect-records';
 import { evictionsDone, type EvictionOutcome, type MoveEnd } from './evictions-done';
 import { failedMachinesOf, unreachableSources } from '../../domain/failover/failed-machines';
+import type { ReplicaPromotion } from '../../activities/replication-activities';
+import type { Topology } from '../../inventory/topology-schema';
 import { approvalInputSchema, approvalUpdate, type ApprovalInput } from './failover-messages';
 import {
   notRestoredOf,
@@ -18,6 +20,7 @@ import {
   type PersonaOutcome,
 } from './failover-report';
 import { PlanRun } from './plan-run';
+import { PROMOTE_REPLICAS_PATCH, promoteReplicas, rpoByPersona } from './promote-replicas';
 import type { GroupRun, PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
 
@@ -58,7 +61,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   /**
    * Known once the moves ran (evictions) and once detect's findings are in the ledger (detected).
    */
-  const found: { evictions?: EvictionOutcome[]; detected?: DetectRecord[] } = {};
+  const found: {
+    evictions?: EvictionOutcome[];
+    detected?: DetectRecord[];
+    replicas?: ReplicaPromotion[];
+  } = {};
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
     mode: input.mode,
@@ -69,7 +76,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     ...(planned.plan && { plan: planned.plan }),
     ...(approval && { approval }),
     hosts: run.hosts,
-    personas: run.personas,
+    personas: withRpo(run.personas, found.replicas),
     groups: run.groups,
     notRestored: notRestoredOf(run.personas),
     ...found,
@@ -203,6 +210,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     found.detected = records;
   }
 
+  // Topologies recorded by runs from before replication have no `replication` at all.
+  const replicated = (prep.topology.replication as Topology['replication'] | undefined) ?? [];
+  if (disaster && replicated.length > 0 && patched(PROMOTE_REPLICAS_PATCH))
+    found.replicas = await promoteReplicas(journal, chosen, (m) => skeleton.siteOf(m));
+
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
   const attrs = skeleton.childAttributes.bind(skeleton);
 
@@ -243,6 +255,12 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     };
   };
 
+  // A move to a machine of another site than the persona's last one names that site to repurpose.
+  const siteIfMoved = (from: PlannedRestoration['from'], machine: string): { sites?: string[] } => {
+    const was = from.kind === 'machine' ? skeleton.siteOf(from.machine) : undefined;
+    const to = skeleton.siteOf(machine);
+    return was !== undefined && was !== to ? { sites: [to] } : {};
+  };
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
     if (r.from.kind === 'vm') {
       return {
@@ -265,6 +283,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
             input: {
               persona: r.persona,
               machine: r.target.machine,
+              ...siteIfMoved(r.from, r.target.machine),
               allowEvict: evicting.has(r.target.machine),
               sourceDown: disaster,
               ...(disaster && input.fence === 'full' && { fence: 'full' }),
@@ -335,4 +354,16 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') ||
     run.hosts.some((h) => h.outcome === 'failed');
   return skeleton.finish(report(failed ? 'partial' : 'completed'));
+}
+
+/** Each persona restored from replicas carries its RPO: the data it may have lost. */
+function withRpo(
+  personas: readonly PersonaOutcome[],
+  replicas: readonly ReplicaPromotion[] | undefined,
+): PersonaOutcome[] {
+  const rpo = rpoByPersona(replicas ?? []);
+  return personas.map((p) => {
+    const seconds = rpo.get(p.persona);
+    return seconds === undefined ? p : { ...p, rpoSeconds: seconds };
+  });
 }

@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import type { LabArraysComponent } from '../../lab/san/start-lab-arrays';
+import type { RunbookReport } from '../../workflows/runbook-report';
+import type { FailoverReport } from '../../workflows/site-failover/failover-report';
+import { TASK_QUEUE } from '../../worker/task-queue';
+import { startFullStack, type FullStack } from '../support/full-stack';
+
+jest.setTimeout(300_000);
+
+const TWO_SITES = join(__dirname, '..', '..', 'examples', 'two-sites.yaml');
+
+let stack: FullStack;
+let arrays: LabArraysComponent;
+
+beforeAll(async () => {
+  stack = await startFullStack({ source: TWO_SITES });
+  arrays = stack.lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const iqnOf = (machine: string): string =>
+  stack.topology.sites.flatMap((s) => s.machines).find((m) => m.id === machine)!.storage.iqn!;
+
+async function siteReplication(site: string, reachable: boolean): Promise<void> {
+  const r = await fetch(`${stack.lab.controlUrl}/lab/sites/${site}/replication`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reachable }),
+  });
+  expect(r.status).toBe(200);
+}
+
+describe('two sites: site-a lost, its personas run at site-b from promoted replicas (examples/two-sites.yaml)', () => {
+  it('restores db-01 (sync replicas) and web-01 (async, 300 s RPO) at site-b with site-b VLANs, RPO reported', async () => {
+    for (const [persona, machine] of [
+      ['db-01', 'm-a1-01'],
+      ['web-01', 'm-a1-02'],
+    ] as const) {
+      const home = (await stack.temporal.client.workflow.execute('repurpose', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `repurpose/${persona}/home`,
+        args: [{ persona, machine, healthTimeoutSeconds: 60 }],
+      })) as RunbookReport;
+      expect(home.endedOn).toBe(machine);
+    }
+    // The personas write at home (the lab's LUN contents are versions): sync replicas follow every
+    // write, the async one only at its next sync, 300 s after the link came up.
+    const a = arrays.array('array-a');
+    const b = arrays.array('array-b');
+    for (let i = 0; i < 5; i += 1) {
+      expect(a.write('db-01-boot')).toBeUndefined();
+      expect(a.write('db-01-data')).toBeUndefined();
+      expect(a.write('web-01-boot')).toBeUndefined();
+    }
+    expect(b.generation('db-01-data-r')).toBe(5);
+    expect(b.generation('web-01-boot-r')).toBe(0);
+
+    // Site a goes dark: its machines, and its array's replication links.
+    const burned = stack.lab.burnRack('a1');
+    expect(burned.sort()).toEqual(['m-a1-01', 'm-a1-02']);
+    await siteReplication('site-a', false);
+
+    const report = (await stack.temporal.client.workflow.execute('siteFailover', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'site-failover/two-sites/site-a',
+      args: [
+        {
+          site: 'site-a',
+          targetSites: ['site-b'],
+          healthTimeoutSeconds: 120,
+          powerTimeoutSeconds: 60,
+        },
+      ],
+    })) as FailoverReport;
+
+    expect(
+      report.personas
+        .filter((p) => p.outcome !== 'restored')
+        .map((p) => `${p.persona}: ${p.error?.message ?? p.reason}`),
+    ).toEqual([]);
+    expect(report.outcome).toBe('completed');
+    expect(report.failedMachines).toEqual(['m-a1-01', 'm-a1-02']);
+
+    // Every replica was promoted before the moves; the async one by force, as of its last sync.
+    expect(
+      (report.replicas ?? []).map((r) => [r.replica.lun, r.mode, r.rpoSeconds, r.forced]),
+    ).toEqual([
+      ['db-01-boot-r', 'sync', 0, false],
+      ['db-01-data-r', 'sync', 0, false],
+      ['web-01-boot-r', 'async', 300, true],
+    ]);
+    const byName = new Map(report.personas.map((p) => [p.persona, p]));
+    expect(byName.get('db-01')?.rpoSeconds).toBe(0);
+    expect(byName.get('web-01')?.rpoSeconds).toBe(300);
+    expect(b.generation('db-01-boot-r')).toBe(5);
+    expect(b.generation('web-01-boot-r')).toBe(0);
+
+    // Each runs on a site-b machine, booted from its replicas there, its ports on site-b's VLANs.
+    for (const [persona, vlans] of [
+      ['db-01', [1120, 1200]],
+      ['web-01', [1110]],
+    ] as const) {
+      const machine = byName.get(persona)?.endedOn ?? '';
+      const spec = stack.topology.sites[1]!.machines.find((m) => m.id === machine);
+      expect(spec).toBeDefined();
+      expect(stack.lab.machine(machine).bootResult).toMatchObject({ healthy: true, persona });
+      const ports = spec!.nics
+        .slice(0, vlans.length)
+        .map((n) => stack.lab.switchView?.portState(n.switch, n.port)?.accessVlan);
+      expect(ports).toEqual(vlans);
+      const replicas = stack.topology.replication
+        .filter((r) => r.source.lun.startsWith(persona))
+        .map((r) => r.replica.lun);
+      expect(stack.lab.sanView?.lunsVisibleTo('array-b', iqnOf(machine))).toEqual(replicas);
+    }
+    // The replicas are primary at site b now, and take the personas' writes there.
+    expect(b.write('web-01-boot-r')).toBeUndefined();
+    const ledger = await stack.ledger.snapshot('site-b');
+    expect(ledger.placements['db-01']).toEqual({
+      kind: 'machine',
+      machine: byName.get('db-01')?.endedOn,
+    });
+  });
+});
