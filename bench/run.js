@@ -9,6 +9,11 @@ const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
 const BENCHMARKS = [
+  [
+    'topology',
+    'generate-topology.ts',
+    'write a generated failover topology (--personas N --out file.yaml)',
+  ],
   ['p2v', 'p2v.bench.ts', 'the four-minute P2V: repurpose, p2v san and copy in the lab'],
   ['planner', 'planner.bench.ts', 'failover planner time for 20, 200 and 2000 lost personas'],
   [
