@@ -7,6 +7,7 @@ import { TopologyIndex } from '../inventory/topology-index';
 import { loadTopologyFile } from '../inventory/load-topology';
 import type { Topology } from '../inventory/topology-schema';
 import type { Lab } from '../lab/lab';
+import type { LabTiming } from '../lab/lab-machine';
 import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
@@ -38,6 +39,8 @@ export interface DevStackOptions {
   readonly seed: boolean;
   /** Start a site guard per site (default policies; see docs/site-guard.md). Default true. */
   readonly guard?: boolean;
+  /** The lab's machine and VM timing (default lab/lab-machine's); benchmarks set a profile. */
+  readonly labTiming?: Partial<LabTiming>;
   readonly log?: (line: string) => void;
 }
 
@@ -192,6 +195,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         dataDir: join(dataDir, 'lab'),
         apiBaseUrl: apiBase,
         controlPort: options.labPort,
+        ...(options.labTiming && { timing: options.labTiming }),
       });
       const started = lab;
       stoppers.push(() => started.stop());

@@ -1,0 +1,250 @@
+/**
+ * How fast a site fails over, and what rackshift adds to the hardware's time. A generated
+ * topology of N lost personas (bench/failover-topology.ts) runs on the embedded stack
+ * (cli/dev-stack: Temporal dev server on SQLite, the lab, the API) with the worker in its own
+ * process; the lost racks burn and `site-failover` starts through the API. Printed: wall time,
+ * RTO per priority group, the critical path of the plan under the profile's latencies and the
+ * plan's concurrency limits (bench/critical-path.ts), activities and workflow tasks per second,
+ * CPU and peak RSS of the worker and of the Temporal server, and the runs' history sizes.
+ * Run: npm run bench -- failover --personas 20 --profile fast [--scale 0.1] [--out file]
+ */
+import { Client } from '@temporalio/client';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDevStack } from '../cli/dev-stack';
+import { textTable } from '../cli/text-table';
+import { loadTopologyFile } from '../inventory/load-topology';
+import type { LabSwitchesComponent } from '../lab/switch/start-lab-switches';
+import type { LabArraysComponent } from '../lab/san/start-lab-arrays';
+import { connectTemporal } from '../temporal/connect';
+import { ledgerWorkflowId } from '../temporal/ledger-client';
+import { spawnWorker } from '../test/support/worker-process';
+import { NAMESPACE } from '../worker/task-queue';
+import type { FailoverReport } from '../workflows/site-failover/failover-report';
+import { benchArgs } from './bench-args';
+import { writeResults } from './bench-results';
+import { criticalPath, plannedMoves } from './critical-path';
+import { failoverTopology } from './failover-topology';
+import { writeFailoverTopology } from './generate-topology';
+import { latencyProfile, scaledProfile } from './latency-profiles';
+import { childPids, watchProcess } from './proc-stats';
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A block of `count` free loopback ports below the ephemeral range (see test/support/free-port).
+ */
+async function freeBlock(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    let ok = true;
+    for (let p = base; p < base + count && ok; p += 1) ok = await canListen(p);
+    if (ok) return base;
+  }
+  throw new Error(`no block of ${count} free loopback ports found`);
+}
+
+interface HistoryTally {
+  events: number;
+  bytes: number;
+  workflowTasks: number;
+  activities: number;
+  runs: number;
+}
+
+async function tallyHistories(client: Client, ids: readonly string[]): Promise<HistoryTally> {
+  const tally: HistoryTally = { events: 0, bytes: 0, workflowTasks: 0, activities: 0, runs: 0 };
+  for (const id of ids) {
+    const handle = client.workflow.getHandle(id);
+    const described = await handle.describe();
+    const history = await handle.fetchHistory();
+    tally.runs += 1;
+    tally.events += described.historyLength;
+    tally.bytes += described.historySize ?? 0;
+    for (const e of history.events ?? []) {
+      if (e.workflowTaskCompletedEventAttributes) tally.workflowTasks += 1;
+      if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes)
+        tally.activities += 1;
+    }
+  }
+  return tally;
+}
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+async function main(): Promise<void> {
+  const args = benchArgs({
+    personas: { type: 'string' },
+    profile: { type: 'string' },
+    scale: { type: 'string' },
+  });
+  const n = Number(args.personas ?? '20');
+  const scale = Number(args.scale ?? '1');
+  const profile = scaledProfile(latencyProfile(String(args.profile ?? 'fast')), scale);
+  const dir = await mkdtemp(join(tmpdir(), 'rackshift-bench-failover-'));
+  const ports = failoverTopology({ personas: n, basePort: 0 }).ports;
+  const basePort = await freeBlock(ports + 4);
+  const topologyFile = join(dir, 'topology.yaml');
+  const { lostRacks } = await writeFailoverTopology(topologyFile, n, basePort);
+  const topology = await loadTopologyFile(topologyFile);
+  const log: string[] = [];
+  const setupStart = Date.now();
+  const stack = await startDevStack({
+    dataDir: join(dir, 'data'),
+    topologyFile,
+    apiPort: basePort + ports,
+    temporalPort: basePort + ports + 1,
+    uiPort: basePort + ports + 2,
+    labPort: basePort + ports + 3,
+    lab: true,
+    worker: false,
+    seed: false,
+    guard: false,
+    labTiming: {
+      powerDelayMs: profile.powerDelayMs,
+      bootMs: profile.postMs + profile.osBootMs,
+      shutdownMs: profile.shutdownMs,
+      vmBootMs: profile.vmBootMs,
+    },
+    log: (line) => log.push(line),
+  });
+  const lab = stack.lab!;
+  let worker: Awaited<ReturnType<typeof spawnWorker>> | undefined;
+  const connection = await connectTemporal({ address: stack.temporalAddress });
+  try {
+    const arrays = lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent;
+    for (const a of topology.sites[0]!.arrays)
+      arrays.array(a.id).latencyMs = profile.arrayCommandMs;
+    const switches = lab.components.find((c) => c.kind === 'switches') as LabSwitchesComponent;
+    for (const s of topology.sites[0]!.switches)
+      switches.switch(s.id).useProfile(profile.switchProfile);
+    worker = await spawnWorker({
+      temporal: stack.temporalAddress,
+      topologyFile,
+      secretsFile: lab.secretsFile,
+      args: ['--disk-transfer', lab.controlUrl],
+    });
+    const client = new Client({ connection, namespace: NAMESPACE });
+    const temporalPid = childPids(process.pid, 'temporal')[0];
+    const setupMs = Date.now() - setupStart;
+
+    for (const rack of lostRacks) lab.burnRack(rack);
+    const watchWorker = watchProcess(worker.child.pid!);
+    const watchTemporal = temporalPid === undefined ? undefined : watchProcess(temporalPid);
+    const started = Date.now();
+    const res = await fetch(`${stack.apiUrl}/api/v1/runbooks/site-failover/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        input: {
+          racks: lostRacks,
+          probe: false,
+          healthTimeoutSeconds: 1800,
+          powerTimeoutSeconds: 600,
+        },
+      }),
+    });
+    if (res.status !== 202) throw new Error(`start refused: ${res.status} ${await res.text()}`);
+    const { runId } = (await res.json()) as { runId: string };
+    const report = (await client.workflow.getHandle(runId).result()) as FailoverReport;
+    const wallMs = Date.now() - started;
+    const workerUse = watchWorker.stop();
+    const temporalUse = watchTemporal?.stop();
+
+    const plan = report.plan!;
+    const path = criticalPath(plannedMoves(plan, topology, {}, profile));
+    const children = [...report.personas, ...report.hosts].flatMap((x) =>
+      'run' in x && x.run ? [x.run] : [],
+    );
+    const histories = await tallyHistories(client, [runId, ...children]);
+    const ledger = await tallyHistories(client, [ledgerWorkflowId('dc1')]);
+    const planStep = (report as { steps?: { name: string; startedAt: string; endedAt?: string }[] })
+      .steps;
+    const restored = report.personas.filter((p) => p.outcome === 'restored').length;
+    const failed = report.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped');
+    const wallS = wallMs / 1000;
+    const rows = [
+      ['personas lost', String(n)],
+      ['profile', `${profile.name}${scale !== 1 ? ` x${scale}` : ''}`],
+      ['outcome', `${report.outcome}: ${restored} restored, ${failed.length} failed`],
+      ['wall', sec(wallMs)],
+      ['critical path', sec(path.totalMs)],
+      ['wall / critical path', (wallMs / path.totalMs).toFixed(2)],
+      ...report.groups.map((g) => [
+        `RTO priority ${g.priority}`,
+        `${g.rtoSeconds?.toFixed(1) ?? '-'} s (critical ${sec(path.groups.find((x) => x.priority === g.priority)?.endMs ?? NaN)})`,
+      ]),
+      ['activities / s', (histories.activities / wallS).toFixed(1)],
+      ['workflow tasks / s', ((histories.workflowTasks + ledger.workflowTasks) / wallS).toFixed(1)],
+      [
+        'worker CPU, peak RSS',
+        `${workerUse.cpuSeconds.toFixed(1)} s, ${workerUse.peakRssMiB.toFixed(0)} MiB`,
+      ],
+      [
+        'Temporal CPU, peak RSS',
+        temporalUse
+          ? `${temporalUse.cpuSeconds.toFixed(1)} s, ${temporalUse.peakRssMiB.toFixed(0)} MiB`
+          : 'not found',
+      ],
+      [
+        'history: failover run',
+        `${(await client.workflow.getHandle(runId).describe()).historyLength} events`,
+      ],
+      [
+        'history: all runs',
+        `${histories.runs} runs, ${histories.events} events, ${(histories.bytes / 1024).toFixed(0)} KiB`,
+      ],
+      ['history: ledger', `${ledger.events} events, ${(ledger.bytes / 1024).toFixed(0)} KiB`],
+      ['setup (stack, lab, worker)', sec(setupMs)],
+    ];
+    console.log(textTable(['site-failover', 'measured'], rows));
+    if (failed.length > 0)
+      console.log(
+        `failed: ${failed
+          .slice(0, 5)
+          .map((p) => `${p.persona}: ${'error' in p ? JSON.stringify(p.error) : p.reason}`)
+          .join('; ')}`,
+      );
+    const file = writeResults(
+      `failover-${n}-${profile.name}`,
+      {
+        personas: n,
+        profile,
+        scale,
+        outcome: report.outcome,
+        restored,
+        failed: failed.length,
+        wallMs,
+        criticalPathMs: path.totalMs,
+        criticalGroups: path.groups,
+        groups: report.groups.map((g) => ({ priority: g.priority, rtoSeconds: g.rtoSeconds })),
+        histories,
+        ledger,
+        worker: workerUse,
+        temporal: temporalUse,
+        setupMs,
+        steps: planStep,
+      },
+      args.out,
+    );
+    console.log(`results: ${file}`);
+  } finally {
+    await worker?.kill('SIGTERM');
+    await connection.close();
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
