@@ -80,6 +80,29 @@ async function tallyHistories(client: Client, ids: readonly string[]): Promise<H
 
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** Per step name of the moves' runbooks: how many, median and total time, longest total first. */
+function stepTimes(
+  report: FailoverReport,
+): { step: string; n: number; medianMs: number; totalMs: number }[] {
+  const by = new Map<string, number[]>();
+  for (const p of report.personas)
+    for (const s of p.steps) {
+      const ms = Date.parse(s.endedAt ?? s.startedAt) - Date.parse(s.startedAt);
+      by.set(s.name, [...(by.get(s.name) ?? []), ms]);
+    }
+  return [...by]
+    .map(([step, times]) => {
+      const sorted = [...times].sort((a, b) => a - b);
+      return {
+        step,
+        n: times.length,
+        medianMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        totalMs: times.reduce((a, b) => a + b, 0),
+      };
+    })
+    .sort((a, b) => b.totalMs - a.totalMs);
+}
+
 async function main(): Promise<void> {
   const args = benchArgs({
     personas: { type: 'string' },
@@ -206,6 +229,13 @@ async function main(): Promise<void> {
       ['setup (stack, lab, worker)', sec(setupMs)],
     ];
     console.log(textTable(['site-failover', 'measured'], rows));
+    const steps = stepTimes(report);
+    console.log(
+      textTable(
+        ['step (moves)', 'n', 'median', 'total'],
+        steps.slice(0, 8).map((x) => [x.step, String(x.n), sec(x.medianMs), sec(x.totalMs)]),
+      ),
+    );
     if (failed.length > 0)
       console.log(
         `failed: ${failed
@@ -231,7 +261,8 @@ async function main(): Promise<void> {
         worker: workerUse,
         temporal: temporalUse,
         setupMs,
-        steps: planStep,
+        runSteps: planStep,
+        moveSteps: steps,
       },
       args.out,
     );

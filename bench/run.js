@@ -10,11 +10,25 @@ const { join } = require('node:path');
 
 const BENCHMARKS = [
   [
+    'failover',
+    'failover.bench.ts',
+    'site-failover of N personas on the embedded stack (--personas N --profile fast|real [--scale f])',
+  ],
+  [
+    'chart',
+    'chart.ts',
+    'draw docs/benchmarks/failover-<profile>.svg from the failover results of record',
+  ],
+  [
     'topology',
     'generate-topology.ts',
     'write a generated failover topology (--personas N --out file.yaml)',
   ],
-  ['p2v', 'p2v.bench.ts', 'the four-minute P2V: repurpose, p2v san and copy in the lab'],
+  [
+    'p2v',
+    'p2v.bench.ts',
+    'P2V hardware vs orchestration time, san and copy, 10/50/100 GiB (--profile real [--scale f])',
+  ],
   ['planner', 'planner.bench.ts', 'failover planner time for 20, 200 and 2000 lost personas'],
   [
     'switch-batching',
