@@ -53,6 +53,8 @@ async function freeBlock(count: number): Promise<number> {
 }
 
 interface HistoryTally {
+  /** The longest workflow task (started to completed): the planner's, in a failover run. */
+  longestWorkflowTaskMs: number;
   events: number;
   bytes: number;
   workflowTasks: number;
@@ -61,7 +63,14 @@ interface HistoryTally {
 }
 
 async function tallyHistories(client: Client, ids: readonly string[]): Promise<HistoryTally> {
-  const tally: HistoryTally = { events: 0, bytes: 0, workflowTasks: 0, activities: 0, runs: 0 };
+  const tally: HistoryTally = {
+    longestWorkflowTaskMs: 0,
+    events: 0,
+    bytes: 0,
+    workflowTasks: 0,
+    activities: 0,
+    runs: 0,
+  };
   for (const id of ids) {
     const handle = client.workflow.getHandle(id);
     const described = await handle.describe();
@@ -69,8 +78,22 @@ async function tallyHistories(client: Client, ids: readonly string[]): Promise<H
     tally.runs += 1;
     tally.events += described.historyLength;
     tally.bytes += described.historySize ?? 0;
+    let taskStarted: number | undefined;
+    const at = (t: unknown): number => {
+      const ts = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null;
+      const seconds = typeof ts?.seconds === 'number' ? ts.seconds : (ts?.seconds?.toNumber() ?? 0);
+      return seconds * 1000 + (ts?.nanos ?? 0) / 1e6;
+    };
     for (const e of history.events ?? []) {
-      if (e.workflowTaskCompletedEventAttributes) tally.workflowTasks += 1;
+      if (e.workflowTaskStartedEventAttributes) taskStarted = at(e.eventTime);
+      if (e.workflowTaskCompletedEventAttributes) {
+        tally.workflowTasks += 1;
+        if (taskStarted !== undefined)
+          tally.longestWorkflowTaskMs = Math.max(
+            tally.longestWorkflowTaskMs,
+            at(e.eventTime) - taskStarted,
+          );
+      }
       if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes)
         tally.activities += 1;
     }
@@ -188,6 +211,7 @@ async function main(): Promise<void> {
       'run' in x && x.run ? [x.run] : [],
     );
     const histories = await tallyHistories(client, [runId, ...children]);
+    const parent = await tallyHistories(client, [runId]);
     const ledger = await tallyHistories(client, [ledgerWorkflowId('dc1')]);
     const planStep = (report as { steps?: { name: string; startedAt: string; endedAt?: string }[] })
       .steps;
@@ -225,6 +249,10 @@ async function main(): Promise<void> {
         'history: all runs',
         `${histories.runs} runs, ${histories.events} events, ${(histories.bytes / 1024).toFixed(0)} KiB`,
       ],
+      [
+        'longest workflow task of the failover run (the plan)',
+        `${parent.longestWorkflowTaskMs.toFixed(0)} ms`,
+      ],
       ['history: ledger', `${ledger.events} events, ${(ledger.bytes / 1024).toFixed(0)} KiB`],
       ['setup (stack, lab, worker)', sec(setupMs)],
     ];
@@ -257,6 +285,7 @@ async function main(): Promise<void> {
         criticalGroups: path.groups,
         groups: report.groups.map((g) => ({ priority: g.priority, rtoSeconds: g.rtoSeconds })),
         histories,
+        parent,
         ledger,
         worker: workerUse,
         temporal: temporalUse,
