@@ -9,7 +9,7 @@
  * Run: npm run bench -- failover --personas 20 --profile fast [--scale 0.1] [--out file]
  */
 import { Client } from '@temporalio/client';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,17 @@ async function tallyHistories(client: Client, ids: readonly string[]): Promise<H
   return tally;
 }
 
+/** What the dev server logged as failed, by error text: contention shows up here first. */
+async function serverErrors(logFile: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  for (const m of text.matchAll(/"error":"([^"]{0,160})/g)) {
+    const key = m[1]!.replace(/\(\d+\)/, '(n)');
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** Per step name of the moves' runbooks: how many, median and total time, longest total first. */
@@ -131,7 +142,12 @@ async function main(): Promise<void> {
     personas: { type: 'string' },
     profile: { type: 'string' },
     scale: { type: 'string' },
+    'in-flight-updates': { type: 'string' },
+    pragmas: { type: 'string' },
   });
+  const inFlight =
+    args['in-flight-updates'] === undefined ? undefined : Number(args['in-flight-updates']);
+  const pragmas = args.pragmas === undefined ? undefined : String(args.pragmas).split(',');
   const n = Number(args.personas ?? '20');
   const scale = Number(args.scale ?? '1');
   const profile = scaledProfile(latencyProfile(String(args.profile ?? 'fast')), scale);
@@ -161,6 +177,10 @@ async function main(): Promise<void> {
       vmBootMs: profile.vmBootMs,
     },
     log: (line) => log.push(line),
+    devServer: {
+      ...(inFlight !== undefined && { dynamicConfig: { 'history.maxInFlightUpdates': inFlight } }),
+      ...(pragmas !== undefined && { pragmas }),
+    },
   });
   const lab = stack.lab!;
   let worker: Awaited<ReturnType<typeof spawnWorker>> | undefined;
@@ -271,12 +291,19 @@ async function main(): Promise<void> {
           .map((p) => `${p.persona}: ${'error' in p ? JSON.stringify(p.error) : p.reason}`)
           .join('; ')}`,
       );
+    const errors = await serverErrors(join(dir, 'data', 'logs', 'temporal.log'));
+    for (const [text, count] of Object.entries(errors)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4))
+      console.log(`dev server: ${count} x ${text}`);
     const file = writeResults(
       `failover-${n}-${profile.name}`,
       {
         personas: n,
         profile,
         scale,
+        devServer: { inFlightUpdates: inFlight ?? 'default (10)', pragmas: pragmas ?? 'default' },
+        serverErrors: errors,
         outcome: report.outcome,
         restored,
         failed: failed.length,

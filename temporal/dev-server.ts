@@ -31,6 +31,11 @@ export interface DevServerOptions {
   readonly headless?: boolean;
   readonly ip?: string;
   readonly pragmas?: readonly string[];
+  /**
+   * Dynamic config values (`--dynamic-config-value key=value`, value as JSON), e.g.
+   * `history.maxInFlightUpdates` (10 by default: the in-flight Updates one workflow accepts).
+   */
+  readonly dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
   /** Server output goes here (appended), not to the console. */
   readonly logFile: string;
   readonly readyTimeoutMs?: number;
@@ -71,6 +76,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
           '--ui-disable-news-fetch',
         ]),
     ...(options.pragmas ?? DURABLE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
     ...SEARCH_ATTRIBUTES.flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
   mkdirSync(join(options.logFile, '..'), { recursive: true });
