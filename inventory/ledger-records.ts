@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { bubbleNetworkSchema } from '../workflows/site-failover/failover-scope';
-import {
-  DRILL_CLONE_ID_PATTERN,
-  hostSchema,
-  idSchema,
-  macSchema,
-  WORKFLOW_ID_PATTERN,
-} from './patterns';
+import { DRILL_CLONE_ID_PATTERN, hostSchema, idSchema, macSchema } from './patterns';
 
 /**
  * The live state (the ledger), as records. The topology says what exists; these say what is
@@ -28,12 +22,16 @@ export const resourceSchema = z
     'must be machine:<id> or persona:<name>',
   );
 
-/** Workflow ids of runs: what a lease names as its holder. */
+/**
+ * Workflow ids of runs: what a lease names as its holder. The API names a run over several
+ * racks or machines `<first>+<more>` (api/runbook-catalog), so "+" is allowed here: refusing it
+ * failed every multi-rack site-failover at its first ledger update.
+ */
 export const holderSchema = z
   .string()
   .regex(
-    WORKFLOW_ID_PATTERN,
-    'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "-")',
+    /^[A-Za-z0-9][A-Za-z0-9/._:@+-]{0,199}$/,
+    'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "+", "-")',
   );
 
 export const leaseSchema = z.strictObject({
