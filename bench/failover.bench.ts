@@ -196,7 +196,7 @@ async function main(): Promise<void> {
       temporal: stack.temporalAddress,
       topologyFile,
       secretsFile: lab.secretsFile,
-      args: ['--disk-transfer', lab.controlUrl],
+      args: ['--disk-transfer', lab.controlUrl, '--shutdown-grace', '2'],
     });
     const client = new Client({ connection, namespace: NAMESPACE });
     const temporalPid = childPids(process.pid, 'temporal')[0];
