@@ -55,6 +55,11 @@ async function freeBlock(count: number): Promise<number> {
 interface HistoryTally {
   /** The longest workflow task (started to completed): the planner's, in a failover run. */
   longestWorkflowTaskMs: number;
+  /**
+   * The workflow task after the first activity (detect) completed: in a failover run, the one
+   * that runs the planner.
+   */
+  planTaskMs: number;
   events: number;
   bytes: number;
   workflowTasks: number;
@@ -65,6 +70,7 @@ interface HistoryTally {
 async function tallyHistories(client: Client, ids: readonly string[]): Promise<HistoryTally> {
   const tally: HistoryTally = {
     longestWorkflowTaskMs: 0,
+    planTaskMs: 0,
     events: 0,
     bytes: 0,
     workflowTasks: 0,
@@ -79,6 +85,8 @@ async function tallyHistories(client: Client, ids: readonly string[]): Promise<H
     tally.events += described.historyLength;
     tally.bytes += described.historySize ?? 0;
     let taskStarted: number | undefined;
+    let detected = false;
+    let planned = false;
     const at = (t: unknown): number => {
       const ts = t as { seconds?: { toNumber(): number } | number; nanos?: number } | null;
       const seconds = typeof ts?.seconds === 'number' ? ts.seconds : (ts?.seconds?.toNumber() ?? 0);
@@ -88,14 +96,19 @@ async function tallyHistories(client: Client, ids: readonly string[]): Promise<H
       if (e.workflowTaskStartedEventAttributes) taskStarted = at(e.eventTime);
       if (e.workflowTaskCompletedEventAttributes) {
         tally.workflowTasks += 1;
-        if (taskStarted !== undefined)
-          tally.longestWorkflowTaskMs = Math.max(
-            tally.longestWorkflowTaskMs,
-            at(e.eventTime) - taskStarted,
-          );
+        if (taskStarted !== undefined) {
+          const ms = at(e.eventTime) - taskStarted;
+          tally.longestWorkflowTaskMs = Math.max(tally.longestWorkflowTaskMs, ms);
+          if (detected && !planned) {
+            tally.planTaskMs = Math.max(tally.planTaskMs, ms);
+            planned = true;
+          }
+        }
       }
-      if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes)
+      if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes) {
         tally.activities += 1;
+        detected = true;
+      }
     }
   }
   return tally;
