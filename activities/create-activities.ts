@@ -7,6 +7,7 @@ import { createHealthActivities } from './health-activities';
 import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
 import { createPlacementActivities } from './placement-activities';
+import { createPlannerActivities } from './planner-activities';
 import { createPowerActivities } from './power-activities';
 import { createStorageActivities } from './storage-activities';
 import { createSwitchActivities } from './switch-activities';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFailbackActivities(deps),
     ...createFailoverActivities(deps),
     ...createGuardActivities(deps),
+    ...createPlannerActivities(),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 
 /**
  * Timeout and retry profiles, one per kind of hardware call. Every activity heartbeats while it
@@ -86,6 +86,15 @@ export const planOp: ActivityOptions = {
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE] },
+};
+
+/**
+ * The failover planner as a local activity: CPU only, no I/O; a planner that refuses its input
+ * fails non-retryably (plan-or-fail), anything else is retried a few times.
+ */
+export const plannerLocal: LocalActivityOptions = {
+  startToCloseTimeout: '120s',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE] },
 };
 
 /**

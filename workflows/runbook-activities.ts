@@ -6,6 +6,7 @@ import type { HealthActivities } from '../activities/health-activities';
 import type { HypervisorActivities } from '../activities/hypervisor-activities';
 import type { LedgerActivities } from '../activities/ledger-activities';
 import type { PlacementActivities } from '../activities/placement-activities';
+import type { PlannerActivities } from '../activities/planner-activities';
 import type { PowerActivities } from '../activities/power-activities';
 import type { StorageActivities } from '../activities/storage-activities';
 import type { SwitchActivities } from '../activities/switch-activities';
@@ -23,4 +24,5 @@ export type RunbookActivities = PowerActivities &
   DiskCopyActivities &
   FailoverActivities &
   FailbackActivities &
-  GuardActivities;
+  GuardActivities &
+  PlannerActivities;

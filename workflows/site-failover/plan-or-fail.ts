@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { ValidationError, type FieldIssue } from '../../common/errors';
 import { fieldIssues } from '../../common/field-path';
@@ -7,11 +7,12 @@ import { planFailover } from '../planner/plan-failover';
 import { plannerInputSchema, type PlannerInputRaw } from '../planner/planner-input';
 
 /**
- * The planner, run in workflow code on what the detect step read from the world (topology,
- * ledgers, probes). When that is inconsistent (say the ledger places one persona where the
- * topology rests another) the planner throws; thrown as is in workflow code, that fails the
- * workflow task and Temporal retries it forever: the run hangs RUNNING and refuses every
- * Update. Here it fails the run instead, non-retryably, naming every offending field.
+ * The planner, run on what the detect step read from the world (topology, ledgers, probes): in
+ * workflow code (drills, and failovers begun before the planner became a local activity) or in
+ * the planFailover local activity. When that is inconsistent (say the ledger places one persona
+ * where the topology rests another) the planner throws; thrown as is in workflow code, that
+ * fails the workflow task and Temporal retries it forever: the run hangs RUNNING and refuses
+ * every Update. Here it fails the run instead, non-retryably, naming every offending field.
  */
 export function planOrFail(input: PlannerInputRaw): FailoverPlan {
   let issues: readonly FieldIssue[];

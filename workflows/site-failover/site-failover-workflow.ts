@@ -3,12 +3,13 @@ import {
   condition,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import { PERSONA_KEY, RUNBOOK_KEY, SITE_KEY } from '../../temporal/search-attributes';
-import { ledgerOp, scopeProbe } from '../activity-profiles';
+import { ledgerOp, plannerLocal, scopeProbe } from '../activity-profiles';
 import { parseWorkflowInput } from '../parse-input';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../planner/failover-plan';
@@ -35,6 +36,13 @@ import { siteFailoverInputSchema } from './site-failover-input';
 
 const detect = proxyActivities<RunbookActivities>(scopeProbe);
 const ledger = proxyActivities<RunbookActivities>(ledgerOp);
+const planner = proxyLocalActivities<RunbookActivities>(plannerLocal);
+
+/**
+ * Runs started before the planner moved into a local activity plan in workflow code on replay
+ * (the plan of a thousand personas nears the SDK's 2 s activation deadline on a busy worker).
+ */
+export const PLAN_IN_ACTIVITY_PATCH = 'site-failover-plan-in-local-activity';
 
 /**
  * Runs started before the failover recorded detect's findings in the ledger replay without that
@@ -155,8 +163,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   const chosen = await journal.step(
     'plan',
     `plan the restoration of what ran on ${failedMachines.length} failed machine(s)`,
-    async () =>
-      planOrFail({
+    async () => {
+      const plannerInput = {
         topology: legacy ? withLegacyClusters(prep.topology) : prep.topology,
         ledger: prep.ledger,
         failedMachines,
@@ -166,7 +174,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
           ...(input.targetSites && { targetSites: input.targetSites }),
           ...(input.cluster && { cluster: input.cluster }),
         },
-      }),
+      };
+      return patched(PLAN_IN_ACTIVITY_PATCH)
+        ? planner.planFailover(plannerInput)
+        : planOrFail(plannerInput);
+    },
     (p) =>
       `${p.restorations.filter((r) => r.outcome === 'restored').length} of ${p.restorations.length} restored; ${p.hypervisorHosts.length} new host(s); ${p.evictions.length} eviction(s)`,
   );
