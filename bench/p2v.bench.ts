@@ -40,12 +40,13 @@ function slowest(report: RunbookReport, n = 5): string {
 
 /**
  * What the profile makes the lab wait for in each runbook (lab-small's IOS switches answer at
- * once, so no switch time): the source's graceful shutdown and power-off, the target's power-on
- * and boot (a machine: POST and OS; a VM: its start), and the LUN masks moved (fence off the
- * source, mask to the target).
+ * once, so no switch time): for a P2V the source's graceful shutdown and power-off (the
+ * repurpose baseline starts from a persona that is not running), the target's power-on and boot
+ * (a machine: POST and OS; a VM: its start), and the LUN masks moved (off the source, onto the
+ * target).
  */
 function hardwareMs(kind: 'repurpose' | 'p2v', p: LatencyProfile, luns: number): number {
-  const stop = p.shutdownMs + p.powerDelayMs;
+  const stop = kind === 'p2v' ? p.shutdownMs + p.powerDelayMs : 0;
   const masks = 2 * luns * ARRAY_COMMANDS_PER_MASK * p.arrayCommandMs;
   const start = kind === 'repurpose' ? p.powerDelayMs + p.postMs + p.osBootMs : p.vmBootMs;
   return stop + masks + start;
