@@ -9,6 +9,7 @@
  * Run: npm run bench -- failover --personas 20 --profile fast [--scale 0.1] [--out file]
  */
 import { Client } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,14 +41,23 @@ function canListen(port: number): Promise<boolean> {
 }
 
 /**
- * A block of `count` free loopback ports below the ephemeral range (see test/support/free-port).
+ * A block of `count` free loopback ports, first fit: below the ephemeral range (as
+ * test/support/free-port does), else above it, where a thousand personas' listeners still fit.
  */
 async function freeBlock(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
-    let ok = true;
-    for (let p = base; p < base + count && ok; p += 1) ok = await canListen(p);
-    if (ok) return base;
+  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number) as [number, number];
+  for (const [from, to] of [
+    [20_000, low],
+    [high + 1, 65_536],
+  ] as const) {
+    let base = from;
+    for (let p = from; p < to; p += 1) {
+      if (!(await canListen(p))) base = p + 1;
+      else if (p - base + 1 >= count) return base;
+    }
   }
   throw new Error(`no block of ${count} free loopback ports found`);
 }
