@@ -174,9 +174,9 @@ async function main(): Promise<void> {
   const n = Number(args.personas ?? '20');
   const scale = Number(args.scale ?? '1');
   const profile = scaledProfile(latencyProfile(String(args.profile ?? 'fast')), scale);
-  const dir = await mkdtemp(join(tmpdir(), 'rackshift-bench-failover-'));
   const ports = failoverTopology({ personas: n, basePort: 0 }).ports;
   const basePort = await freeBlock(ports + 4);
+  const dir = await mkdtemp(join(tmpdir(), 'rackshift-bench-failover-'));
   const topologyFile = join(dir, 'topology.yaml');
   const { lostRacks } = await writeFailoverTopology(topologyFile, n, basePort);
   const topology = await loadTopologyFile(topologyFile);
