@@ -23,6 +23,7 @@ import { connectTemporal } from '../temporal/connect';
 import { ledgerWorkflowId } from '../temporal/ledger-client';
 import { spawnWorker } from '../test/support/worker-process';
 import { NAMESPACE } from '../worker/task-queue';
+import { progressQuery } from '../workflows/run-journal';
 import type { FailoverReport } from '../workflows/site-failover/failover-report';
 import { benchArgs } from './bench-args';
 import { writeResults } from './bench-results';
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
     profile: { type: 'string' },
     scale: { type: 'string' },
     'in-flight-updates': { type: 'string' },
+    'deadline-minutes': { type: 'string' },
     pragmas: { type: 'string' },
   });
   const inFlight =
@@ -243,7 +245,43 @@ async function main(): Promise<void> {
     });
     if (res.status !== 202) throw new Error(`start refused: ${res.status} ${await res.text()}`);
     const { runId } = (await res.json()) as { runId: string };
-    const report = (await client.workflow.getHandle(runId).result()) as FailoverReport;
+    const deadlineMs = Number(args['deadline-minutes'] ?? '60') * 60_000;
+    const handle = client.workflow.getHandle(runId);
+    let timer: NodeJS.Timeout | undefined;
+    const report = await Promise.race([
+      handle.result() as Promise<FailoverReport>,
+      new Promise<undefined>(
+        (resolve) => (timer = setTimeout(() => resolve(undefined), deadlineMs)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (report === undefined) {
+      // Out of time: what the run had done, for the record, then the run is terminated.
+      const progress = await handle.query(progressQuery).catch(() => undefined);
+      const done = (progress?.report as FailoverReport | undefined)?.personas ?? [];
+      const file = writeResults(
+        `failover-${n}-${profile.name}-unfinished`,
+        {
+          personas: n,
+          profile,
+          scale,
+          unfinishedAfterMs: Date.now() - started,
+          steps: progress?.steps.map((x) => ({
+            name: x.name,
+            startedAt: x.startedAt,
+            endedAt: x.endedAt,
+          })),
+          restoredSoFar: done.filter((p) => p.outcome === 'restored').length,
+          worker: watchWorker.stop(),
+          temporal: watchTemporal?.stop(),
+          serverErrors: await serverErrors(join(dir, 'data', 'logs', 'temporal.log')),
+        },
+        args.out,
+      );
+      await handle.terminate('benchmark deadline');
+      console.log(`not finished after ${args['deadline-minutes'] ?? 60} min; results: ${file}`);
+      return;
+    }
     const wallMs = Date.now() - started;
     const workerUse = watchWorker.stop();
     const temporalUse = watchTemporal?.stop();
