@@ -331,8 +331,8 @@ async function main(): Promise<void> {
         `${histories.runs} runs, ${histories.events} events, ${(histories.bytes / 1024).toFixed(0)} KiB`,
       ],
       [
-        'longest workflow task of the failover run (the plan)',
-        `${parent.longestWorkflowTaskMs.toFixed(0)} ms`,
+        'workflow task that plans; longest of the run',
+        `${parent.planTaskMs.toFixed(0)} ms; ${parent.longestWorkflowTaskMs.toFixed(0)} ms`,
       ],
       ['history: ledger', `${ledger.events} events, ${(ledger.bytes / 1024).toFixed(0)} KiB`],
       ['setup (stack, lab, worker)', sec(setupMs)],
