@@ -7,6 +7,7 @@ import { createHealthActivities } from './health-activities';
 import { createHypervisorActivities } from './hypervisor-activities';
 import { createLedgerActivities } from './ledger-activities';
 import { createPlacementActivities } from './placement-activities';
+import { createPlannerActivities } from './planner-activities';
 import { createPowerActivities } from './power-activities';
 import { createReplicationActivities } from './replication-activities';
 import { createStorageActivities } from './storage-activities';
@@ -29,5 +30,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createFailoverActivities(deps),
     ...createGuardActivities(deps),
     ...createReplicationActivities(deps),
+    ...createPlannerActivities(),
   };
 }

@@ -2,7 +2,7 @@
  * Cost of the masking safety loop (read the array, check the one-holder rule, change, read
  * back) against a slow array: time to move two LUNs from one initiator to another through
  * the lab array over SSH, at 0, 20 and 100 ms of injected array latency. Reported as a
- * ratio against the no-latency run of this same script. Run: npx tsx bench/lun-masking.bench.ts
+ * ratio against the no-latency run of this same script. Run: npm run bench -- lun-masking
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { TopologyIndex } from '../inventory/topology-index';
 import type { LabArraysComponent } from '../lab/san/start-lab-arrays';
 import { startLab } from '../lab/start-lab';
 import { relocatedTopology } from '../test/support/relocated-topology';
+import { benchArgs } from './bench-args';
+import { writeResults } from './bench-results';
 
 const FROM = 'iqn.2026-11.lab.rackshift:m-r1-01';
 const TO = 'iqn.2026-11.lab.rackshift:m-r1-03';
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
     new TopologyIndex(topology).array('array-1'),
     new Ssh2Connector(new StaticSecretStore(lab.credentials)),
   );
+  const { out } = benchArgs({});
   const rows: string[] = [];
+  const data: { latencyMs: number; medianMsPerMove: number }[] = [];
   let baseline = NaN;
   try {
     await driver.listHolders(LUNS[0] ?? '');
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
       }
       const ms = times.sort((a, b) => a - b)[2] ?? NaN;
       if (latency === 0) baseline = ms;
+      data.push({ latencyMs: latency, medianMsPerMove: ms });
       const commands = (arrays.array('array-1').describe() as { commands: number }).commands;
       rows.push(
         `${String(latency).padStart(4)} ms array latency  ${ms.toFixed(1).padStart(8)} ms per move  x${(ms / baseline).toFixed(1).padStart(5)}  (${commands} commands so far)`,
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
       ...rows,
     ].join('\n'),
   );
+  console.log(`results: ${writeResults('lun-masking', data, out)}`);
 }
 
 main().catch((e: unknown) => {

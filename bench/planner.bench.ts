@@ -2,9 +2,11 @@
  * Failover planner time for 20, 200 and 2000 lost personas: examples/rack-fire.yaml
  * (twenty personas in a burning rack, ten machines left) copied k times into one site.
  * Reported as a ratio against the 20-persona case measured by this same run, so the
- * numbers compare across machines. Run: npx tsx bench/planner.bench.ts
+ * numbers compare across machines. Run: npm run bench -- planner
  */
 import { loadTopologyFile } from '../inventory/load-topology';
+import { benchArgs } from './bench-args';
+import { writeResults } from './bench-results';
 import type { Topology } from '../inventory/topology-schema';
 import { planFailover } from '../domain/planner/planner';
 import { plannerInputSchema, type PlannerInput } from '../domain/planner/planner-input';
@@ -50,7 +52,9 @@ function medianMs(run: () => void, repeats: number): number {
 
 async function main(): Promise<void> {
   const base = await loadTopologyFile('examples/rack-fire.yaml');
+  const { out } = benchArgs({});
   const rows: string[] = [];
+  const data: { lost: number; medianMs: number; restored: number; nodes: number }[] = [];
   let baseline = NaN;
   for (const k of [1, 10, 100]) {
     const { input, lost } = copies(base, k);
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
     const ms = medianMs(() => planFailover(input), k === 100 ? 3 : 9);
     if (k === 1) baseline = ms;
     const restored = plan.restorations.filter((r) => r.outcome === 'restored').length;
+    data.push({ lost, medianMs: ms, restored, nodes: plan.search.nodes });
     rows.push(
       `${String(lost).padStart(5)} lost  ${ms.toFixed(1).padStart(8)} ms  x${(ms / baseline).toFixed(1).padStart(7)}  ` +
         `${restored} restored, ${plan.search.nodes} nodes, ${plan.search.optimal ? 'optimal' : 'budget reached'}`,
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
   console.log(
     ['planner: median plan time, ratio to the 20-persona baseline of this run', ...rows].join('\n'),
   );
+  console.log(`results: ${writeResults('planner', data, out)}`);
 }
 
 main().catch((e: unknown) => {

@@ -2,8 +2,8 @@
  * What batching buys: 50 VLAN changes queued at once on one lab IOS switch, sent with the
  * default batching (what queues while a session is busy goes out in the next session) and
  * with batches of one change (a session per change, the baseline). Reported as sessions and
- * a time ratio against the baseline run of this same script. Run: npx tsx
- * bench/switch-batching.bench.ts
+ * a time ratio against the baseline run of this same script. Run: npm run bench --
+ * switch-batching
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import type { Lab } from '../lab/lab';
 import { startLab } from '../lab/start-lab';
 import type { LabSwitchesComponent } from '../lab/switch/start-lab-switches';
 import { relocatedTopology } from '../test/support/relocated-topology';
+import { benchArgs } from './bench-args';
+import { writeResults } from './bench-results';
 
 const CHANGES = 50;
 const VLANS = [110, 120, 130, 200, 300, 400];
@@ -52,6 +54,7 @@ async function run(
 }
 
 async function main(): Promise<void> {
+  const { out } = benchArgs({});
   const dir = await mkdtemp(join(tmpdir(), 'rackshift-bench-'));
   const { topology } = await relocatedTopology();
   const lab = await startLab({ topology, dataDir: dir, only: ['switches'] });
@@ -72,10 +75,19 @@ async function main(): Promise<void> {
     console.log(row('one change per session (baseline)', baseline));
     console.log(row('batched, session limit 1', batched));
     console.log(row('batched, session limit 2', limit2));
+    const file = writeResults(
+      'switch-batching',
+      { changes: CHANGES, baseline, batched, limit2 },
+      out,
+    );
+    console.log(`results: ${file}`);
   } finally {
     await lab.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-void main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

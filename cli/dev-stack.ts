@@ -7,9 +7,10 @@ import { TopologyIndex } from '../inventory/topology-index';
 import { loadTopologyFile } from '../inventory/load-topology';
 import type { Topology } from '../inventory/topology-schema';
 import type { Lab } from '../lab/lab';
+import type { LabTiming } from '../lab/lab-machine';
 import { labDiskTransfer } from '../lab/disk/lab-disk-endpoints';
 import { startLab } from '../lab/start-lab';
-import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { startDevServer, type DevServer, type DevServerOptions } from '../temporal/dev-server';
 import { LedgerClient, ledgerWorkflowId } from '../temporal/ledger-client';
 import { DEV_RETENTION_DAYS, setNamespaceRetention } from '../temporal/namespace-retention';
 import { startWorker, type RunningWorker } from '../worker/create-worker';
@@ -38,6 +39,10 @@ export interface DevStackOptions {
   readonly seed: boolean;
   /** Start a site guard per site (default policies; see docs/site-guard.md). Default true. */
   readonly guard?: boolean;
+  /** The lab's machine and VM timing (default lab/lab-machine's); benchmarks set a profile. */
+  readonly labTiming?: Partial<LabTiming>;
+  /** For the dev server it starts: SQLite pragmas and dynamic config (benchmarks compare them). */
+  readonly devServer?: Pick<DevServerOptions, 'pragmas' | 'dynamicConfig'>;
   readonly log?: (line: string) => void;
 }
 
@@ -175,6 +180,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         port: options.temporalPort,
         uiPort: options.uiPort,
         logFile: join(dataDir, 'logs', 'temporal.log'),
+        ...options.devServer,
       });
       stoppers.push(() => started.stop());
       server = started;
@@ -192,6 +198,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         dataDir: join(dataDir, 'lab'),
         apiBaseUrl: apiBase,
         controlPort: options.labPort,
+        ...(options.labTiming && { timing: options.labTiming }),
       });
       const started = lab;
       stoppers.push(() => started.stop());

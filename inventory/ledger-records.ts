@@ -36,7 +36,7 @@ export const holderSchema = z
   .string()
   .regex(
     WORKFLOW_ID_PATTERN,
-    'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "-")',
+    'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "+", "-")',
   );
 
 export const leaseSchema = z.strictObject({

@@ -12,8 +12,12 @@ export const ID_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62})$/;
  * never be mistaken for (or masked as) a production LUN.
  */
 export const DRILL_CLONE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,49}\.drill-[0-9a-f]{6}$/;
-/** Temporal workflow ids of runbook runs (lease holders, drill runs). */
-export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/._:@-]{0,199}$/;
+/**
+ * Temporal workflow ids of runbook runs (lease holders, drill runs). The API names a run over
+ * several racks or machines `<first>+<more>` (api/runbook-catalog), so "+" is allowed: refusing it
+ * failed every multi-rack site-failover at its first ledger update.
+ */
+export const WORKFLOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/._:@+-]{0,199}$/;
 export const MAC_PATTERN = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
 export const IQN_PATTERN =
   /^iqn\.\d{4}-(?:0[1-9]|1[0-2])\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::[a-z0-9][a-z0-9.:_-]{0,200})?$/;

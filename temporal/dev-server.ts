@@ -32,6 +32,11 @@ export interface DevServerOptions {
   readonly headless?: boolean;
   readonly ip?: string;
   readonly pragmas?: readonly string[];
+  /**
+   * Dynamic config values (`--dynamic-config-value key=value`, value as JSON), e.g.
+   * `history.maxInFlightUpdates` (10 by default: the in-flight Updates one workflow accepts).
+   */
+  readonly dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
   /** Server output goes here (appended), not to the console. */
   readonly logFile: string;
   readonly readyTimeoutMs?: number;
@@ -75,6 +80,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // Created at start (also on an existing database), with the search attributes below.
     '--namespace',
     NAMESPACE,
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
     ...SEARCH_ATTRIBUTES.flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
   mkdirSync(join(options.logFile, '..'), { recursive: true });

@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { FINAL_ERRORS } from './final-errors';
 
 // Timeout and retry profiles, one per kind of hardware call. Every activity heartbeats while it
@@ -78,6 +78,15 @@ const lookupRetry: RetryPolicy = { maximumAttempts: 5, nonRetryableErrorTypes: [
 
 /** Pure lookups over the topology and the ledgers. */
 export const planOp = profile('30s', lookupRetry);
+
+/**
+ * The failover planner as a local activity: CPU only, no I/O; a planner that refuses its input
+ * fails non-retryably (plan-or-fail), anything else is retried a few times.
+ */
+export const plannerLocal: LocalActivityOptions = {
+  startToCloseTimeout: '120s',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...FINAL_ERRORS] },
+};
 
 /**
  * Reading a failover's or drill's scope: every BMC of it probed in parallel (8 s each),

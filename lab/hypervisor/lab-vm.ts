@@ -27,8 +27,8 @@ export interface LabVmSnapshot {
 export type LabGuestBoot = (vm: LabVm) => Promise<LabVmBoot>;
 
 /**
- * One domain on a lab hypervisor host. Like a LabMachine, the guest takes `bootMs` to come
- * up and honours a graceful shutdown only once it runs; `destroy` is immediate.
+ * One domain on a lab hypervisor host. Like a LabMachine, the guest takes `vmBootMs` (else
+ * `bootMs`) to come up and honours a graceful shutdown only once it runs; `destroy` is immediate.
  *
  * Events: 'boot' (LabVmBoot without the endpoint), 'stopped'.
  */
@@ -96,7 +96,7 @@ export class LabVm extends EventEmitter {
   }
 
   start(id: number): void {
-    this.power(id, this.config, this.timing.bootMs);
+    this.power(id, this.config, this.timing.vmBootMs ?? this.timing.bootMs);
   }
 
   private power(id: number, live: LabDomainConfig, afterMs: number): void {

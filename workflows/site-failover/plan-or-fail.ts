@@ -1,31 +1,21 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import { ZodError } from 'zod';
-import { ValidationError, type FieldIssue } from '../../common/errors';
-import { fieldIssues } from '../../common/field-path';
+import { ApplicationFailure } from '@temporalio/common';
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
-import { planFailover } from '../../domain/planner/planner';
-import { plannerInputSchema, type PlannerInputRaw } from '../../domain/planner/planner-input';
+import type { PlannerInputRaw } from '../../domain/planner/planner-input';
+import { planOrRefuse } from '../../domain/planner/plan-or-refuse';
 
 /**
- * The planner, run in workflow code on what the detect step read from the world (topology,
- * ledgers, probes). When that is inconsistent (say the ledger places one persona where the
- * topology rests another) the planner throws; thrown as is in workflow code, that fails the
- * workflow task and Temporal retries it forever: the run hangs RUNNING and refuses every
- * Update. Here it fails the run instead, non-retryably, naming every offending field.
+ * The planner in workflow code (drills, and failovers begun before the planner became a local
+ * activity) or in the planFailover local activity. A planner that throws in workflow code fails
+ * the workflow task and Temporal retries it forever: the run hangs RUNNING and refuses every
+ * Update. Here a refusal fails the run instead, non-retryably, naming every offending field.
  */
 export function planOrFail(input: PlannerInputRaw): FailoverPlan {
-  let issues: readonly FieldIssue[];
-  try {
-    return planFailover(plannerInputSchema.parse(input));
-  } catch (e) {
-    if (e instanceof ValidationError) issues = e.issues;
-    else if (e instanceof ZodError) issues = fieldIssues(e);
-    else throw e;
-  }
+  const outcome = planOrRefuse(input);
+  if (outcome.ok) return outcome.plan;
   throw ApplicationFailure.create({
     type: 'ValidationError',
     nonRetryable: true,
-    message: `cannot plan: the planner refuses what detect read: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    details: [issues],
+    message: outcome.message,
+    details: [outcome.issues],
   });
 }

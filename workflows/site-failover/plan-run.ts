@@ -70,8 +70,9 @@ export class PlanRun {
   }
 
   /**
-   * The planner, in workflow code on what detect read (deterministic: a replay recomputes the same
-   * plan); `topology` is detect's unless the runbook adapts it.
+   * The planner on what detect read: in workflow code by default (deterministic: a replay
+   * recomputes the same plan), or the given `planner` (a local activity, recorded in history);
+   * `topology` is detect's unless the runbook adapts it.
    */
   plan(
     step: Step<FailoverPlan>,
@@ -79,13 +80,14 @@ export class PlanRun {
     failedMachines: string[],
     ask: PlanAsk,
     topology: Topology = prep.topology,
+    planner: (input: PlannerInputRaw) => Promise<FailoverPlan> | FailoverPlan = planOrFail,
   ): Promise<FailoverPlan> {
     const { targetSites, cluster } = this.input;
     return this.journal.step(
       'plan',
       step.summary,
       async () =>
-        planOrFail({
+        planner({
           topology,
           ledger: prep.ledger,
           failedMachines,

@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import { ledger } from '../activity-proxies/ledger';
+import { planner } from '../activity-proxies/planner';
 import { parseWorkflowInput } from '../parse-input';
 import { CLUSTER_HOSTS } from '../hypervisor-bringup/host-check';
 import type { FailoverPlan, NewHost } from '../../domain/planner/failover-plan';
@@ -29,6 +30,12 @@ import { siteFailoverInputSchema } from './site-failover-input';
  * step.
  */
 export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
+
+/**
+ * Runs started before the planner moved into a local activity plan in workflow code on replay
+ * (the plan of a thousand personas nears the SDK's 2 s activation deadline on a busy worker).
+ */
+export const PLAN_IN_ACTIVITY_PATCH = 'site-failover-plan-in-local-activity';
 
 /**
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
@@ -148,6 +155,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     failedMachines,
     { allowRepurpose: input.allowRepurpose },
     legacy ? withLegacyClusters(prep.topology) : prep.topology,
+    patched(PLAN_IN_ACTIVITY_PATCH) ? (i) => planner.planFailover(i) : undefined,
   );
   planned.plan = chosen;
   publish();
