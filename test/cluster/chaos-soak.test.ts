@@ -153,6 +153,8 @@ async function run(runbook: string, input: object, key: string): Promise<string 
     throw new Error(`POST ${runbook}: ${res.status} ${JSON.stringify(body)}`);
   started.push({ runbook, id: body.runId });
   inFlight += 1;
+  const t = Date.now();
+  process.stderr.write(`chaos soak: ${runbook} ${body.runId} started\n`);
   try {
     await patiently(
       `result of ${body.runId}`,
@@ -167,6 +169,9 @@ async function run(runbook: string, input: object, key: string): Promise<string 
     );
   } finally {
     inFlight -= 1;
+    process.stderr.write(
+      `chaos soak: ${runbook} ${body.runId} ended after ${(Date.now() - t) / 1000} s\n`,
+    );
   }
   return body.runId;
 }
@@ -234,7 +239,7 @@ describe(`chaos soak: ${KILLS} kills of workers and the Temporal server under a 
         random: seededRandom(SEED),
         spawnWorker: worker,
         inFlight: () => inFlight,
-        pauseMs: { min: 2000, spread: 6000 },
+        pauseMs: { min: 5000, spread: 10_000 },
         serverShare: 0.3,
       },
       firstWorkers.splice(0),

@@ -97,13 +97,18 @@ const start = (machine: string, id: string): Promise<WorkflowHandle> =>
     args: [{ machine, action: 'on' }],
   });
 
-/** Whether the run's history has the patch's marker, and who completed its workflow tasks. */
+/**
+ * Whether the run's history has the patch's marker (its id in a marker's details), and who
+ * completed its workflow tasks.
+ */
 async function history(handle: WorkflowHandle): Promise<{ marker: boolean; by: string[] }> {
   const events = (await handle.fetchHistory()).events ?? [];
   const marker = events.some((e) =>
     Object.values(e.markerRecordedEventAttributes?.details ?? {}).some((p) =>
-      (p.payloads ?? []).some(
-        (x) => Buffer.from(x.data ?? []).toString() === JSON.stringify(PATCH),
+      (p.payloads ?? []).some((x) =>
+        Buffer.from(x.data ?? [])
+          .toString()
+          .includes(PATCH),
       ),
     ),
   );
