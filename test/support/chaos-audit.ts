@@ -58,13 +58,15 @@ export async function auditRuns(
     const handle = client.workflow.getHandle(w.workflowId, w.runId, { followRuns: false });
     try {
       const r = (await handle.result()) as AnyReport;
-      const left = [...(r?.leftToFix ?? []), ...(r?.cleanup?.leftToFix ?? [])];
-      const cleanup = r?.cleanup ? `; clean-up ${r.cleanup.outcome}` : '';
+      // A drill's own clean-up (its drill-copy children report theirs in another shape).
+      const drill = typeof r?.cleanup?.outcome === 'string' ? r.cleanup : undefined;
+      const left = [...(r?.leftToFix ?? []), ...(drill?.leftToFix ?? [])];
+      const cleanup = drill ? `clean-up ${drill.outcome}` : '';
       out.push(
         row(
           r?.outcome ?? 'completed',
-          `${left.join('; ')}${cleanup}`,
-          left.length > 0 || (r?.cleanup !== undefined && r.cleanup.outcome !== 'clean'),
+          [cleanup, ...left].filter((x) => x !== '').join('; '),
+          left.length > 0 || (drill !== undefined && drill.outcome !== 'clean'),
         ),
       );
     } catch (e) {

@@ -44,12 +44,13 @@ export class KillLoop {
   }
 
   /**
-   * Kills until `enough()` says so (asked before each pause); then every slot holds a live worker
-   * again.
+   * Kills until `enough()` says so (asked before and after each pause); then every slot holds a
+   * live worker again.
    */
   async run(enough: () => boolean): Promise<void> {
     while (!enough()) {
       await sleep(this.o.pauseMs.min + this.o.random() * this.o.pauseMs.spread);
+      if (enough()) break;
       const server = this.o.random() < this.o.serverShare;
       const pick = this.o.random();
       const at = Date.now();
