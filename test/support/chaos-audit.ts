@@ -28,7 +28,8 @@ interface AnyReport {
 
 /**
  * Every run of the namespace but the ledgers, each judged: a run must have completed, or failed
- * with its saga's report saying compensated and nothing left to fix. A run still open is stuck
+ * with its saga's report saying compensated (or no-capacity: refused, a machine leased by another
+ * run, before any change) and nothing left to fix. A run still open is stuck
  * (the soak's runs are all over by then).
  */
 export async function auditRuns(
@@ -89,7 +90,7 @@ export async function auditRuns(
         row(
           report.outcome ?? 'failed',
           left.length > 0 ? `left to fix: ${left.join('; ')}` : cause,
-          report.outcome !== 'compensated' || left.length > 0,
+          !['compensated', 'no-capacity'].includes(report.outcome ?? '') || left.length > 0,
         ),
       );
     }
