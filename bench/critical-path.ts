@@ -1,7 +1,7 @@
 import type { Topology } from '../inventory/topology-schema';
-import type { FailoverPlan } from '../workflows/planner/failover-plan';
+import type { FailoverPlan } from '../domain/planner/failover-plan';
 import type { GateKey } from '../workflows/site-failover/concurrency-gate';
-import type { FailoverLimits } from '../workflows/site-failover/failover-scope';
+import type { FailoverLimits } from '../domain/failover/failover-scope';
 import { moveKeys } from '../workflows/site-failover/move-footprint';
 import type { LatencyProfile } from './latency-profiles';
 

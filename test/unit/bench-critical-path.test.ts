@@ -2,8 +2,8 @@ import { criticalPath, moveMs, plannedMoves, type PlannedMove } from '../../benc
 import { failoverTopology } from '../../bench/failover-topology';
 import { LATENCY_PROFILES } from '../../bench/latency-profiles';
 import { parseTopology } from '../../inventory/load-topology';
-import { planFailover } from '../../workflows/planner/plan-failover';
-import { plannerInputSchema } from '../../workflows/planner/planner-input';
+import { planFailover } from '../../domain/planner/planner';
+import { plannerInputSchema } from '../../domain/planner/planner-input';
 
 const move = (id: string, ms: number, keys: [string, number][], after?: string): PlannedMove => ({
   id,
