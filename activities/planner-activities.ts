@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ValidationError } from '../common/errors';
+import { toApplicationFailure } from './application-failure';
 import type { FailoverPlan } from '../domain/planner/failover-plan';
 import type { PlannerInputRaw } from '../domain/planner/planner-input';
 import { planOrRefuse } from '../domain/planner/plan-or-refuse';
@@ -14,12 +15,11 @@ export function createPlannerActivities() {
     async planFailover(input: PlannerInputRaw): Promise<FailoverPlan> {
       const outcome = planOrRefuse(input);
       if (outcome.ok) return outcome.plan;
-      throw ApplicationFailure.create({
-        type: 'ValidationError',
-        nonRetryable: true,
-        message: outcome.message,
-        details: [outcome.issues],
-      });
+      // Final (non-retryable): a refused plan fails the run. Not wrapped in keepAlive: a local
+      // activity has no heartbeat.
+      throw toApplicationFailure(
+        new ValidationError('cannot plan: the planner refuses what detect read', outcome.issues),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { createPlannerActivities } from '../../activities/planner-activities';
 import { planOrFail } from '../../workflows/site-failover/plan-or-fail';
 import { buildTopology } from './planner-fixtures';
 
@@ -62,5 +63,25 @@ describe('planOrFail', () => {
     expect(() => planOrFail({ ...conflicting, ledger: {}, failedMachines: ['M R1'] })).toThrow(
       /cannot plan: .*failedMachines\[0\]: must be lower-case/,
     );
+  });
+
+  it('fails the planFailover local activity the same way: non-retryable, naming the fields', async () => {
+    const refused = createPlannerActivities().planFailover({
+      topology,
+      ledger: {
+        placements: [
+          { persona: 'web-01', placement: { kind: 'machine' as const, machine: 'm-r2-01' } },
+        ],
+      },
+      failedMachines: ['m-r2-01'],
+      options,
+    });
+    await expect(refused).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(refused).rejects.toMatchObject({
+      type: 'ValidationError',
+      nonRetryable: true,
+      message:
+        'cannot plan: the planner refuses what detect read: ledger.placements: personas "batch-01" and "web-01" are both placed on machine "m-r2-01"',
+    });
   });
 });
