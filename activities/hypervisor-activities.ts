@@ -87,6 +87,20 @@ export function createHypervisorActivities(
     },
 
     /**
+     * The VMs a host's libvirt lists, asked once; `answered: false` (with why) when the host is
+     * off or libvirt is down, so a caller can fall back on the ledger's word. Errors retrying
+     * cannot fix (a rejected credential, a wrong host key) are thrown.
+     */
+    async readHostVms(input: {
+      host: string;
+    }): Promise<{ answered: true; vms: string[] } | { answered: false; detail: string }> {
+      const once = await awaitHypervisor(driver(input.host), input.host, 0);
+      return once.ready
+        ? { answered: true, vms: [...once.vms] }
+        : { answered: false, detail: once.detail };
+    },
+
+    /**
      * What making `machine` a host of `cluster` (default: its resting cluster, else its site's
      * only one) takes: the cluster's trunks, datastores and hypervisor image on this machine.
      * Throws

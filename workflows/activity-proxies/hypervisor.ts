@@ -3,10 +3,13 @@ import type { HypervisorActivities } from '../../activities/hypervisor-activitie
 import type { VmPlacementActivities } from '../../activities/vm-placement-activities';
 import { healthWait, hypervisorOp, powerWait, undoOp } from '../activity-profiles';
 
-type VmRequests = Pick<HypervisorActivities, 'defineVm' | 'startVm' | 'removeVm' | 'vmInfo'> &
+type VmRequests = Pick<
+  HypervisorActivities,
+  'defineVm' | 'startVm' | 'removeVm' | 'vmInfo' | 'readHostVms'
+> &
   Pick<VmPlacementActivities, 'defineVmOnVolume'>;
 
-/** One hypervisor call over SSH each: define, start, remove a VM, read its state. */
+/** One hypervisor call over SSH each: define, start, remove a VM; read a VM or a host's VMs. */
 export const hypervisor = proxyActivities<VmRequests>(hypervisorOp);
 
 /** Removing or starting a VM again as a compensation: retried more patiently, then left to fix. */

@@ -1,7 +1,13 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import type { LedgerState } from '../../inventory/ledger-records';
-import { waitForHypervisor } from '../activity-proxies/hypervisor';
+import { hypervisor, waitForHypervisor } from '../activity-proxies/hypervisor';
 import type { RunJournal } from '../run-journal';
+
+/**
+ * Releases started before readHostVms existed asked through waitForHypervisor (with no wait),
+ * whose name said "wait" where the step only lists; they replay that way.
+ */
+export const READ_HOST_VMS_PATCH = 'release-reads-host-vms';
 
 /** The failure type of a release refused because VMs still live on the host. */
 export const HOST_HAS_VMS = 'HostHasVmsError';
@@ -22,10 +28,19 @@ export async function refuseHostWithVms(
   const seen = await journal.step(
     'host-vms',
     `which VMs live on ${host}`,
-    () =>
-      waitForHypervisor(0).executeWithOptions({ summary: `list VMs on ${host}` }, [
+    async () => {
+      const summary = { summary: `list VMs on ${host}` };
+      if (patched(READ_HOST_VMS_PATCH)) {
+        const r = await hypervisor.readHostVms.executeWithOptions(summary, [{ host }]);
+        return r.answered
+          ? { ready: true, vms: r.vms }
+          : { ready: false, vms: [], detail: r.detail };
+      }
+      const r = await waitForHypervisor(0).executeWithOptions(summary, [
         { host, timeoutSeconds: 0 },
-      ]),
+      ]);
+      return { ready: r.ready, vms: [...r.vms], detail: r.detail };
+    },
     (r) =>
       r.ready
         ? `libvirt lists ${r.vms.join(', ') || 'none'}`
