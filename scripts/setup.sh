@@ -49,7 +49,10 @@ if [ "$need" = 1 ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check $want
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A git worktree sharing another tree's node_modules: installing here would rewrite that tree's.
+  say "node_modules is a link to $(readlink node_modules): not installing (run npm ci there)"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

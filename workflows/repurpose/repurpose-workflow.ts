@@ -22,6 +22,12 @@ import { machineResource, personaResource } from '../../inventory/ledger-records
 const plan = proxyActivities<RunbookActivities>(planOp);
 
 /**
+ * Runs started before VM restarts refused a persona placed as a VM, even with `sourceDown`; now a
+ * VM whose host died is fenced off that host and brought up on the machine.
+ */
+export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
+
+/**
  * `repurpose`: put a persona on a machine. Choose the machine (unless given), lease it and the
  * persona (the next candidate when another run holds one), shut down an evicted occupant
  * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
@@ -91,7 +97,13 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
         });
       }
       const vm = where.placements.find((p) => p.placement.kind === 'vm');
-      if (vm && vm.placement.kind === 'vm') {
+      // A VM whose host died (a failover's plan put it on a machine): the host is fenced for it,
+      // not parked (its MACs boot the hypervisor, its trunks carry the cluster).
+      const deadHost =
+        vm?.placement.kind === 'vm' && input.sourceDown && patched(FROM_DEAD_HOST_PATCH)
+          ? vm.placement.host
+          : undefined;
+      if (vm && vm.placement.kind === 'vm' && deadHost === undefined) {
         throw ApplicationFailure.create({
           type: 'ValidationError',
           nonRetryable: true,
@@ -112,7 +124,7 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
             ...resting,
           ]),
         ]
-          .filter((m) => m !== target)
+          .filter((m) => m !== target && m !== deadHost)
           .sort();
 
       // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the
@@ -153,6 +165,13 @@ export async function repurpose(rawInput: unknown): Promise<RunbookReport> {
       const machine = chosen.machine;
       const target = await steps.planPlacement(input.persona, machine);
 
+      if (deadHost !== undefined) {
+        if (input.fence === 'full') await fencePowerAndPorts(journal, deadHost);
+        const from = await steps.planPlacement(input.persona, deadHost);
+        if (from.initiator !== undefined)
+          await steps.unmask('fence-source', from.initiator, from.luns);
+        await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
+      }
       for (const source of sourcesFor(machine)) {
         const from = await steps.planPlacement(input.persona, source);
         // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a

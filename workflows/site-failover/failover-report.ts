@@ -1,6 +1,7 @@
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { StepRecord } from '../run-journal';
 import type { EvictionOutcome } from './evictions-done';
+import type { DeadHostOutcome } from './host-fences';
 
 /** What happened to one lost persona in a failover (or a drill). */
 export interface PersonaOutcome {
@@ -95,6 +96,11 @@ export interface FailoverReport {
     readonly power: 'on' | 'off' | 'unknown';
     readonly healthy: boolean;
   }[];
+  /**
+   * Failed hypervisor hosts whose VMs were restarted elsewhere: each fenced once, and which VMs
+   * (absent when none; per VM outcome and RTO under `personas`, target `vm@host`).
+   */
+  readonly deadHosts?: readonly DeadHostOutcome[];
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
   readonly concurrency?: readonly {
     readonly key: string;

@@ -28,6 +28,7 @@ import {
   type HostOutcome,
   type PersonaOutcome,
 } from './failover-report';
+import { HostFences, type DeadHostOutcome } from './host-fences';
 import { moveKeys } from './move-footprint';
 import { planOrFail } from './plan-or-fail';
 import { runGroups, type GroupRun, type PlannedRestoration } from './run-groups';
@@ -41,6 +42,18 @@ const ledger = proxyActivities<RunbookActivities>(ledgerOp);
  * step.
  */
 export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
+
+/**
+ * Runs started before VM restarts reported a VM whose host failed as failed, with no command; now
+ * its host is fenced once and the VM restarted (`vm-restart`, or `repurpose` onto a machine).
+ */
+export const VM_RESTART_PATCH = 'site-failover-restarts-vms-of-dead-hosts';
+
+const RUNBOOK_OF: Record<string, string> = {
+  p2v: 'p2v',
+  repurpose: 'repurpose',
+  vmRestart: 'vm-restart',
+};
 
 /**
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
@@ -74,7 +87,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   /**
    * Known once the moves ran (evictions) and once detect's findings are in the ledger (detected).
    */
-  const found: { evictions?: EvictionOutcome[]; detected?: DetectRecord[] } = {};
+  const found: {
+    evictions?: EvictionOutcome[];
+    detected?: DetectRecord[];
+    deadHosts?: DeadHostOutcome[];
+  } = {};
   let usage: () => { key: string; limit: number; peak: number }[] = () => [];
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
@@ -281,8 +298,10 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     };
   };
 
+  const fences = new HostFences(journal, topology, chosen, disaster && input.fence === 'full');
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
-    if (r.from.kind === 'vm') {
+    // Before VM restarts, a VM whose host failed was reported failed with no command.
+    if (r.from.kind === 'vm' && !(disaster && patched(VM_RESTART_PATCH))) {
       return {
         persona: r.persona,
         priority: r.priority,
@@ -290,9 +309,27 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         steps: [],
         error: {
           type: 'UnsupportedMoveError',
-          message: `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)`,
+          message: disaster
+            ? `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)`
+            : `${r.persona} runs as a VM on ${r.from.host}; a planned failover does not move VMs (move it with v2p, or run a disaster failover once the host is gone)`,
         },
       };
+    }
+    if (r.from.kind === 'vm') {
+      try {
+        await fences.fence(r.from.host);
+      } catch (e) {
+        return {
+          persona: r.persona,
+          priority: r.priority,
+          outcome: 'failed',
+          steps: [],
+          error: {
+            type: 'FenceError',
+            message: `${r.from.host} could not be fenced, so ${r.persona} was not started elsewhere: ${(e as Error).message}`,
+          },
+        };
+      }
     }
     const from = r.from.kind === 'machine' ? r.from.machine : undefined;
     const move =
@@ -309,35 +346,49 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
               machine: r.target.machine,
               allowEvict: evicting.has(r.target.machine),
               sourceDown: disaster,
-              ...(disaster && input.fence === 'full' && { fence: 'full' }),
+              // A VM's dead host was fenced fully by this failover already.
+              ...(disaster && input.fence === 'full' && r.from.kind !== 'vm' && { fence: 'full' }),
               evictGraceSeconds: input.graceSeconds,
               healthTimeoutSeconds: input.healthTimeoutSeconds,
               powerTimeoutSeconds: input.powerTimeoutSeconds,
             },
             machine: r.target.machine,
           }
-        : {
-            workflow: 'p2v',
-            keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
-            input: {
-              persona: r.persona,
-              host: r.target.host,
-              mode: 'san',
-              sourceDown: disaster,
-              ...(disaster && input.fence === 'full' && { fence: 'full' }),
-              ...(from && { from }),
-              graceSeconds: input.graceSeconds,
-              healthTimeoutSeconds: input.healthTimeoutSeconds,
-              powerTimeoutSeconds: input.powerTimeoutSeconds,
-            },
-            machine: r.target.host,
-          };
+        : r.from.kind === 'vm'
+          ? {
+              workflow: 'vmRestart',
+              keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
+              input: {
+                persona: r.persona,
+                host: r.target.host,
+                from: r.from.host,
+                healthTimeoutSeconds: input.healthTimeoutSeconds,
+                powerTimeoutSeconds: input.powerTimeoutSeconds,
+              },
+              machine: r.target.host,
+            }
+          : {
+              workflow: 'p2v',
+              keys: moveKeys(topology, { host: r.target.host, persona: r.persona }, input.limits),
+              input: {
+                persona: r.persona,
+                host: r.target.host,
+                mode: 'san',
+                sourceDown: disaster,
+                ...(disaster && input.fence === 'full' && { fence: 'full' }),
+                ...(from && { from }),
+                graceSeconds: input.graceSeconds,
+                healthTimeoutSeconds: input.healthTimeoutSeconds,
+                powerTimeoutSeconds: input.powerTimeoutSeconds,
+              },
+              machine: r.target.host,
+            };
     const end = await gate.run(move.keys, () =>
       runChild(
         move.workflow,
         `${id}/${r.persona}`,
         move.input,
-        attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona),
+        attrs(RUNBOOK_OF[move.workflow] ?? move.workflow, move.machine, r.persona),
       ),
     );
     if (r.target.kind === 'machine') ended(r.target.machine, end);
@@ -370,6 +421,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
       `${r.personas.filter((p) => p.outcome === 'restored').length} restored, ${r.personas.filter((p) => p.outcome === 'failed' || p.outcome === 'skipped').length} failed`,
   );
   found.evictions = evictionsDone(chosen.evictions, moveEnds);
+  const deadHosts = fences.report();
+  if (deadHosts.length > 0) found.deadHosts = deadHosts;
   const failed =
     run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') ||
     run.hosts.some((h) => h.outcome === 'failed');
