@@ -282,8 +282,9 @@ export type GuardAction =
 /**
  * What an event leads to. Its machines are split by their persona's policy: `auto` ones are
  * restored at once (a lone machine by `repurpose`, per-machine HA; a lone hypervisor host, whose
- * VMs are restarted, and a rack or site by one `site-failover`), `approve` ones by one `site-failover` that waits for approval, `alert`
- * ones only reported. So an event is at most one failover per policy, never one per machine.
+ * VMs are restarted, and a rack or site by one `site-failover`), `approve` ones by one
+ * `site-failover` that waits for approval, `alert` ones only reported. So an event is at most
+ * one failover per policy, never one per machine.
  */
 export function actionsFor(
   event: GuardEvent,

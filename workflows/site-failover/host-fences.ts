@@ -34,7 +34,7 @@ export class HostFences {
     private readonly full: boolean,
   ) {}
 
-  /** Resolves once `host` is fenced (the same promise for every VM of it); rejects if it cannot be. */
+  /** Resolves once `host` is fenced (one promise for all its VMs); rejects if it cannot be. */
   fence(host: string): Promise<void> {
     let done = this.fences.get(host);
     if (done === undefined) {
