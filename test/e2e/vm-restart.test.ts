@@ -200,3 +200,32 @@ describe('VMs whose host died (examples/rack-fire.yaml, four hosts of dr-cluster
     await agree();
   });
 });
+
+describe('a VM of a dead host restored onto a machine (repurpose, as a plan may say)', () => {
+  it('repurpose with sourceDown fences the VM off its dead host instead of parking the host', async () => {
+    // The guard of the test before would act on this host too: this test drives the move itself.
+    await stack.temporal.client.workflow.getHandle('site-guard/dc1').terminate('next test');
+    const at = (await stack.ledger.snapshot('dc1')).placements['web-01'] as { host: string };
+    stack.lab.machine(at.host).setDark(true);
+    const report = await run<RunbookReport>('repurpose', 'repurpose/web-01/from-dead-host', {
+      persona: 'web-01',
+      sourceDown: true,
+      fence: 'full',
+      healthTimeoutSeconds: 120,
+      powerTimeoutSeconds: 60,
+    });
+    expect(report.outcome).toBe('completed');
+    const steps = report.steps.map((s) => s.name);
+    expect(steps.indexOf('fence-source')).toBeGreaterThan(steps.indexOf('fence-ports'));
+    expect(steps.indexOf('fence-source')).toBeLessThan(steps.indexOf('power-on'));
+    expect(stack.lab.machine(report.endedOn).bootResult).toMatchObject({
+      healthy: true,
+      persona: 'web-01',
+    });
+    expect(lunsSeenBy(at.host)).not.toContain('web-01-boot');
+    const ledger = await stack.ledger.snapshot('dc1');
+    expect(ledger.placements['web-01']).toEqual({ kind: 'machine', machine: report.endedOn });
+    expect(ledger.machines[at.host]).toMatchObject({ power: 'unknown', role: 'hypervisor' });
+    await agree();
+  });
+});
