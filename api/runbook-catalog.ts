@@ -8,6 +8,7 @@ import { powerInputSchema } from '../workflows/power/power-input';
 import { repurposeInputSchema } from '../workflows/repurpose/repurpose-input';
 import { p2vInputSchema } from '../workflows/p2v/p2v-input';
 import { v2pInputSchema } from '../workflows/v2p/v2p-input';
+import { vmRestartInputSchema } from '../workflows/vm-restart/vm-restart-input';
 import { hypervisorBringupInputSchema } from '../workflows/hypervisor-bringup/hypervisor-bringup-input';
 import { releaseInputSchema } from '../workflows/release/release-input';
 import { chooseCluster } from '../inventory/hypervisor-cluster';
@@ -211,6 +212,31 @@ const v2pRunbook: RunbookEntry<typeof v2pInputSchema> = {
   ],
 };
 
+const vmRestartRunbook: RunbookEntry<typeof vmRestartInputSchema> = {
+  name: 'vm-restart',
+  description:
+    'restart a VM whose hypervisor host died on another host (chosen if not given) from its SAN LUNs: the dead host fenced first (its LUNs unmasked; with fence full powered off if its BMC answers and its ports shut), VLANs trunked, the VM defined and started, health checked, recorded; undone step by step on failure',
+  workflowType: 'vmRestart',
+  inputSchema: vmRestartInputSchema,
+  check: (input, topology) => [
+    ...personaIssues(input.persona, topology),
+    ...(input.host === undefined ? [] : hostIssues(input.host, topology)),
+    ...(input.from === undefined ? [] : machineIssues(input.from, topology, 'input.from')),
+  ],
+  workflowId: (input, now) => `vm-restart/${input.persona}/${runSuffix(now)}`,
+  searchAttributes: (input, topology) => [
+    { key: RUNBOOK_KEY, value: 'vm-restart' },
+    {
+      key: SITE_KEY,
+      value: input.host
+        ? topology.machineSite(input.host).name
+        : personaSite(input.persona, topology),
+    },
+    { key: PERSONA_KEY, value: [input.persona] },
+    ...(input.host ? [{ key: MACHINE_KEY, value: [input.host] }] : []),
+  ],
+};
+
 function networkIssues(
   bubble: readonly { network: string; vlan: number }[],
   topology: TopologyIndex,
@@ -326,6 +352,7 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   releaseRunbook,
   p2vRunbook,
   v2pRunbook,
+  vmRestartRunbook,
   siteFailoverRunbook,
   drDrillRunbook,
   failbackRunbook,

@@ -6,6 +6,7 @@ export { hypervisorBringup } from './hypervisor-bringup/hypervisor-bringup-workf
 export { release } from './release/release-workflow';
 export { p2v } from './p2v/p2v-workflow';
 export { v2p } from './v2p/v2p-workflow';
+export { vmRestart } from './vm-restart/vm-restart-workflow';
 export { siteFailover } from './site-failover/site-failover-workflow';
 export { failback } from './failback/failback-workflow';
 export { drDrill } from './dr-drill/dr-drill-workflow';

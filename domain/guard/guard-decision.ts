@@ -25,6 +25,11 @@ export interface MachineObservation {
   readonly priority?: number;
   /** Its health check's answer; undefined when the persona has no health check. */
   readonly personaHealthy?: boolean;
+  /**
+   * A hypervisor host: the VMs placed on it, most important first (`persona` is the first;
+   * `personaHealthy` is true while any of them answers).
+   */
+  readonly vms?: readonly string[];
 }
 
 interface ReachObservation {
@@ -51,6 +56,8 @@ export interface LostMachine {
   readonly persona: string;
   readonly priority: number;
   readonly rack: string;
+  /** A lost hypervisor host: every VM it ran (their restart is the action, never a repurpose). */
+  readonly vms?: readonly string[];
 }
 
 export interface GuardMemory {
@@ -203,6 +210,7 @@ export function decideRound(
       persona: m.persona!,
       priority: m.priority ?? 1,
       rack: m.rack,
+      ...(m.vms !== undefined && { vms: m.vms }),
     }));
     open =
       open && open.machines.length > 0
@@ -273,9 +281,10 @@ export type GuardAction =
 
 /**
  * What an event leads to. Its machines are split by their persona's policy: `auto` ones are
- * restored at once (a lone machine by `repurpose`, per-machine HA; a rack or site by one
- * `site-failover`), `approve` ones by one `site-failover` that waits for approval, `alert`
- * ones only reported. So an event is at most one failover per policy, never one per machine.
+ * restored at once (a lone machine by `repurpose`, per-machine HA; a lone hypervisor host, whose
+ * VMs are restarted, and a rack or site by one `site-failover`), `approve` ones by one
+ * `site-failover` that waits for approval, `alert` ones only reported. So an event is at most
+ * one failover per policy, never one per machine.
  */
 export function actionsFor(
   event: GuardEvent,
@@ -287,8 +296,10 @@ export function actionsFor(
   const alert = of('alert');
   const actions: GuardAction[] = [];
   if (auto.length > 0) {
+    // A lone host's VMs are restarted by a failover of that one machine: it fences the host once,
+    // and its plan finds each VM room on another host or brings one up.
     actions.push(
-      event.kind === 'machine'
+      event.kind === 'machine' && auto[0]!.vms === undefined
         ? { kind: 'repurpose', machine: auto[0]! }
         : { kind: 'site-failover', approval: 'auto', machines: auto },
     );

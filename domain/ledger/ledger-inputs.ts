@@ -35,10 +35,13 @@ export const placeInputSchema = z.strictObject({
   /** null forgets the entry (undoing a persona's first placement). */
   placement: placementSchema.nullable(),
 });
+// Power and role are optional without the record's defaults: an update that names neither keeps
+// the machine's (a partial() of a defaulted field would fill in 'idle' and demote a host).
 export const machineInputSchema = machineRecordSchema
-  .omit({ updatedAt: true })
-  .partial({ power: true, role: true })
+  .omit({ updatedAt: true, power: true, role: true })
   .extend({
+    power: machineRecordSchema.shape.power.unwrap().optional(),
+    role: machineRecordSchema.shape.role.unwrap().optional(),
     holder: holderSchema,
     /** Drop the record instead (undoing the first record of a machine). */ forget: z
       .boolean()

@@ -224,7 +224,12 @@ class PlacementSearch {
     if (!p.vmAllowed) return [...whole, SKIP];
     const rooms = this.roomChoices(d);
     const hosts = this.newHostChoices(d);
-    return short ? [...rooms, ...hosts, ...whole, SKIP] : [...whole, ...rooms, ...hosts, SKIP];
+    if (short) return [...rooms, ...hosts, ...whole, SKIP];
+    // A VM whose host died restarts on another host's room first, as an HA cluster restarts it:
+    // among plans that restore as much, the first one found is kept.
+    return p.from.kind === 'vm'
+      ? [...rooms, ...whole, ...hosts, SKIP]
+      : [...whole, ...rooms, ...hosts, SKIP];
   }
 
   private apply(d: number, choice: Choice, sign: 1 | -1): void {

@@ -120,11 +120,34 @@ async function main(): Promise<void> {
     while ((await guardRun.describe()).status.name === 'RUNNING')
       await new Promise((r) => setTimeout(r, 200));
     await stack.temporal.client.workflow.getHandle(guard.workflowId).terminate('recorded');
+    // A VM whose host burns: web-01 as a VM on HOST, HOST dark, a failover of HOST fences it once
+    // and restarts web-01 on a second host (a vm-restart child).
+    await stack.temporal.client.workflow.execute('hypervisorBringup', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'hypervisor-bringup/m-r2-02/record-second',
+      args: [{ machine: 'm-r2-02', readyTimeoutSeconds: 60 }],
+    });
+    await runbook(stack, 'p2v', 'p2v', {
+      persona: 'web-01',
+      mode: 'san',
+      host: HOST,
+      graceSeconds: 5,
+      healthTimeoutSeconds: 60,
+    });
+    stack.lab.machine(HOST).setDark(true);
+    const vmFailoverId = `site-failover/${HOST}/record`;
+    await stack.temporal.client.workflow.execute('siteFailover', {
+      taskQueue: TASK_QUEUE,
+      workflowId: vmFailoverId,
+      args: [{ machines: [HOST], fence: 'full', healthTimeoutSeconds: 60 }],
+    });
     ids.push(['ledger', ledgerWorkflowId('dc1')]);
     ids.push(['failback', failbackId]);
     ids.push(['dr-drill', drillId]);
     ids.push(['site-failover', failoverId]);
     ids.push(['site-guard', guard.workflowId, guard.firstExecutionRunId]);
+    ids.push(['site-failover', vmFailoverId]);
+    ids.push(['vm-restart', `${vmFailoverId}/web-01`]);
     const seen = new Set<string>();
     for (const [name, workflowId, runId] of ids) {
       if (seen.has(workflowId)) continue;

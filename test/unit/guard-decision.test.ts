@@ -347,6 +347,26 @@ describe('policies', () => {
     ]);
   });
 
+  it('a lone hypervisor host under auto has its VMs restarted by a failover of that host, not a repurpose', () => {
+    const host = (dead: boolean): MachineObservation => ({
+      machine: 'h1',
+      rack: 'r2',
+      bmcAnswers: !dead,
+      persona: 'web-01',
+      priority: 3,
+      personaHealthy: !dead,
+      vms: ['web-01', 'app-01'],
+    });
+    const decisions = run([round([host(true)]), round([host(true)]), round([host(true)])]);
+    const event = decisions[2]!.events[0]!;
+    expect(event.machines).toEqual([
+      { machine: 'h1', persona: 'web-01', priority: 3, rack: 'r2', vms: ['web-01', 'app-01'] },
+    ]);
+    expect(actionsFor(event, byPriority)).toEqual([
+      { kind: 'site-failover', approval: 'auto', machines: event.machines },
+    ]);
+  });
+
   it('a lone machine under approve waits in a site-failover with manual approval', () => {
     expect(actionsFor(classify([lost('db-01', 1, 'm1')]), byPriority)).toEqual([
       { kind: 'site-failover', approval: 'manual', machines: [lost('db-01', 1, 'm1')] },

@@ -1,5 +1,6 @@
 import { LedgerBook } from '../../workflows/ledger/ledger-book';
 import { LeaseConflictError, LeaseRequiredError } from '../../workflows/ledger/ledger-errors';
+import { machineInputSchema } from '../../domain/ledger/ledger-inputs';
 
 const T = '2026-11-25T00:00:00.000Z';
 
@@ -17,6 +18,22 @@ describe('LedgerBook', () => {
         conflicts: [{ resource: 'machine:m1', holder: 'run-a' }],
       }),
     );
+  });
+
+  it('a machine update naming no role keeps the role (a dead host stays a host of its cluster)', () => {
+    const book = new LedgerBook({ site: 'dc1' });
+    const set = (raw: Record<string, unknown>) => {
+      const { holder: _holder, forget: _forget, ...update } = machineInputSchema.parse(raw);
+      return book.setMachine(update, T);
+    };
+    set({ holder: 't', machine: 'h1', power: 'on', role: 'hypervisor', cluster: 'c1' });
+    set({ holder: 't', machine: 'h1', power: 'unknown', healthy: false });
+    expect(book.snapshot().machines['h1']).toMatchObject({
+      power: 'unknown',
+      healthy: false,
+      role: 'hypervisor',
+      cluster: 'c1',
+    });
   });
 
   it('re-acquiring its own lease is idempotent and changes nothing', () => {

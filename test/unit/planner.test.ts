@@ -551,6 +551,43 @@ describe('planFailover: rules', () => {
     ]);
   });
 
+  it('restarts the VMs of a failed host on another host with room before taking spare machines', () => {
+    const personas: PersonaSpec[] = [
+      { name: 'vm-a', priority: 2, cores: 4, memoryGiB: 16, vmAllowed: true },
+      { name: 'vm-b', priority: 3, cores: 4, memoryGiB: 16, vmAllowed: true },
+      { name: 'phys', priority: 2, cores: 4, memoryGiB: 16, vmAllowed: true },
+    ];
+    const machines: MachineSpec[] = [
+      { id: 'host-dead', cores: 32, memoryGiB: 128, pool: 'spare' },
+      { id: 'host-ok', cores: 32, memoryGiB: 128, pool: 'spare' },
+      { id: 'phys-dead', cores: 8, memoryGiB: 32, pool: 'dedicated' },
+      { id: 'spare-1', cores: 8, memoryGiB: 32, pool: 'spare', canHost: false },
+      { id: 'spare-2', cores: 8, memoryGiB: 32, pool: 'spare', canHost: false },
+      { id: 'spare-3', cores: 8, memoryGiB: 32, pool: 'spare', canHost: false },
+    ];
+    const plan = planFailover(
+      plannerInput(
+        { machines, personas },
+        {
+          failedMachines: ['host-dead', 'phys-dead'],
+          ledger: {
+            placements: [
+              { persona: 'vm-a', placement: { kind: 'vm', host: 'host-dead' } },
+              { persona: 'vm-b', placement: { kind: 'vm', host: 'host-dead' } },
+              { persona: 'phys', placement: { kind: 'machine', machine: 'phys-dead' } },
+            ],
+            hypervisorHosts: ['host-dead', 'host-ok'],
+          },
+        },
+      ),
+    );
+    expect(targetOf(plan, 'vm-a')).toEqual({ kind: 'vm', host: 'host-ok', newHost: false });
+    expect(targetOf(plan, 'vm-b')).toEqual({ kind: 'vm', host: 'host-ok', newHost: false });
+    // A persona that ran on a machine still takes a whole spare first.
+    expect(targetOf(plan, 'phys')).toEqual({ kind: 'machine', machine: 'spare-1' });
+    expect(plan.search.optimal).toBe(true);
+  });
+
   it('rejects references that do not resolve, naming the field', () => {
     const machines: MachineSpec[] = [{ id: 'm1', cores: 8, memoryGiB: 32, pool: 'spare' }];
     const run = (): unknown =>

@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 const NOW = new Date('2026-11-25T08:56:40.123Z');
 
-describe('catalog entries of p2v and v2p', () => {
+describe('catalog entries of p2v, v2p and vm-restart', () => {
   it('p2v: mode is required, the host must be able to run VMs, an id and search attributes that say what it is', () => {
     const entry = findRunbook('p2v')!;
     expect(entry.workflowType).toBe('p2v');
@@ -79,6 +79,45 @@ describe('catalog entries of p2v and v2p', () => {
       ['RackshiftSite', 'dc1'],
       ['RackshiftPersona', ['web-01']],
       ['RackshiftMachine', ['m-r1-04']],
+    ]);
+  });
+
+  it('vm-restart: a known persona, a host able to run VMs, bad fields named, nothing else accepted', () => {
+    const entry = findRunbook('vm-restart')!;
+    expect(entry.workflowType).toBe('vmRestart');
+    const input = entry.inputSchema.parse({ persona: 'web-01', host: 'm-r2-03' });
+    expect(input).toEqual({
+      persona: 'web-01',
+      host: 'm-r2-03',
+      fence: 'luns',
+      healthTimeoutSeconds: 600,
+      powerTimeoutSeconds: 300,
+    });
+    expect(entry.check(input, topology)).toEqual([]);
+    expect(
+      entry.check(
+        entry.inputSchema.parse({ persona: 'nope', host: 'm-r1-03', from: 'm-x' }),
+        topology,
+      ),
+    ).toEqual([
+      { path: 'input.persona', message: 'unknown persona "nope"' },
+      { path: 'input.host', message: expect.stringContaining('no hypervisor endpoint') },
+      { path: 'input.from', message: 'unknown machine "m-x"' },
+    ]);
+    const bad = entry.inputSchema.safeParse({ persona: 'web-01', fence: 'power', mode: 'san' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.') || i.code).sort()).toEqual([
+      'fence',
+      'unrecognized_keys',
+    ]);
+    expect(entry.workflowId(input, NOW)).toMatch(
+      /^vm-restart\/web-01\/20261125T085640Z-[0-9a-f]{4}$/,
+    );
+    expect(entry.searchAttributes(input, topology).map((a) => [a.key.name, a.value])).toEqual([
+      ['RackshiftRunbook', 'vm-restart'],
+      ['RackshiftSite', 'dc1'],
+      ['RackshiftPersona', ['web-01']],
+      ['RackshiftMachine', ['m-r2-03']],
     ]);
   });
 });

@@ -39,6 +39,7 @@ describe('replay of recorded histories', () => {
       'site-failover',
       'site-guard',
       'v2p',
+      'vm-restart',
     ]);
   });
 

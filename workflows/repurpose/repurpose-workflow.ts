@@ -11,6 +11,12 @@ import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 
 /**
+ * Runs started before VM restarts refused a persona placed as a VM, even with `sourceDown`; now a
+ * VM whose host died is fenced off that host and brought up on the machine.
+ */
+export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
+
+/**
  * `repurpose`: put a persona on a machine. Choose the machine (unless given), lease it and the
  * persona (the next candidate when another run holds one), shut down an evicted occupant
  * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
@@ -32,7 +38,13 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
 
     const where = await locateToMove(journal, input.persona);
     const vm = where.placements.find((p) => p.placement.kind === 'vm');
-    if (vm && vm.placement.kind === 'vm') {
+    // A VM whose host died (a failover's plan put it on a machine): the host is fenced for it,
+    // not parked (its MACs boot the hypervisor, its trunks carry the cluster).
+    const deadHost =
+      vm?.placement.kind === 'vm' && input.sourceDown && patched(FROM_DEAD_HOST_PATCH)
+        ? vm.placement.host
+        : undefined;
+    if (vm && vm.placement.kind === 'vm' && deadHost === undefined) {
       throw ApplicationFailure.create({
         type: 'ValidationError',
         nonRetryable: true,
@@ -44,7 +56,9 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     const resting = where.resting !== undefined && patched(PARK_PATCH) ? [where.resting] : [];
     /** Machines the persona must be stopped and unmasked on before it can start on `target`. */
     const sourcesFor = (target: string): string[] =>
-      [...new Set([...machinesOf(where), ...resting])].filter((m) => m !== target).sort();
+      [...new Set([...machinesOf(where), ...resting])]
+        .filter((m) => m !== target && m !== deadHost)
+        .sort();
 
     // With sourceDown the machine the persona ran on is gone: it is no candidate, even though the
     // ledger still places it there.
@@ -69,6 +83,13 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     const machine = chosen.machine;
     const target = await steps.planPlacement(input.persona, machine);
 
+    if (deadHost !== undefined) {
+      if (input.fence === 'full') await fencePowerAndPorts(journal, deadHost);
+      const from = await steps.planPlacement(input.persona, deadHost);
+      if (from.initiator !== undefined)
+        await steps.unmask('fence-source', from.initiator, from.luns);
+      await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
+    }
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
       // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a

@@ -2,6 +2,7 @@ import type { ReplicaPromotion } from '../../activities/replication-activities';
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { StepRecord } from '../run-journal';
 import type { EvictionOutcome } from './evictions-done';
+import type { DeadHostOutcome } from './host-fences';
 
 /** What happened to one lost persona in a failover (or a drill). */
 export interface PersonaOutcome {
@@ -103,6 +104,11 @@ export interface FailoverReport {
   }[];
   /** The replicas promoted before the moves (a failover to another site's arrays). */
   readonly replicas?: readonly ReplicaPromotion[];
+  /**
+   * Failed hypervisor hosts whose VMs were restarted elsewhere: each fenced once, and which VMs
+   * (absent when none; per VM outcome and RTO under `personas`, target `vm@host`).
+   */
+  readonly deadHosts?: readonly DeadHostOutcome[];
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
   readonly concurrency?: readonly {
     readonly key: string;

@@ -20,6 +20,7 @@ import {
   type HostOutcome,
   type PersonaOutcome,
 } from './failover-report';
+import { HostFences, type DeadHostOutcome } from './host-fences';
 import { PlanRun } from './plan-run';
 import { PROMOTE_REPLICAS_PATCH, promoteReplicas, rpoByPersona } from './promote-replicas';
 import type { GroupRun, PlannedRestoration } from './run-groups';
@@ -36,6 +37,18 @@ export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
  * (the plan of a thousand personas nears the SDK's 2 s activation deadline on a busy worker).
  */
 export const PLAN_IN_ACTIVITY_PATCH = 'site-failover-plan-in-local-activity';
+
+/**
+ * Runs started before VM restarts reported a VM whose host failed as failed, with no command; now
+ * its host is fenced once and the VM restarted (`vm-restart`, or `repurpose` onto a machine).
+ */
+export const VM_RESTART_PATCH = 'site-failover-restarts-vms-of-dead-hosts';
+
+const RUNBOOK_OF: Record<string, string> = {
+  p2v: 'p2v',
+  repurpose: 'repurpose',
+  vmRestart: 'vm-restart',
+};
 
 /**
  * `site-failover`: restore the personas of a site, racks or machines elsewhere.
@@ -72,6 +85,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     evictions?: EvictionOutcome[];
     detected?: DetectRecord[];
     replicas?: ReplicaPromotion[];
+    deadHosts?: DeadHostOutcome[];
   } = {};
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
@@ -269,8 +283,10 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     const to = skeleton.siteOf(machine);
     return was !== undefined && was !== to ? { sites: [to] } : {};
   };
+  const fences = new HostFences(journal, prep.topology, chosen, disaster && input.fence === 'full');
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
-    if (r.from.kind === 'vm') {
+    // Before VM restarts, a VM whose host failed was reported failed with no command.
+    if (r.from.kind === 'vm' && !(disaster && patched(VM_RESTART_PATCH))) {
       return {
         persona: r.persona,
         priority: r.priority,
@@ -278,9 +294,27 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
         steps: [],
         error: {
           type: 'UnsupportedMoveError',
-          message: `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)`,
+          message: disaster
+            ? `${r.persona} ran as a VM on ${r.from.host}, which failed; restoring a VM whose host is gone is not supported yet (restore it by hand from its LUNs)`
+            : `${r.persona} runs as a VM on ${r.from.host}; a planned failover does not move VMs (move it with v2p, or run a disaster failover once the host is gone)`,
         },
       };
+    }
+    if (r.from.kind === 'vm') {
+      try {
+        await fences.fence(r.from.host);
+      } catch (e) {
+        return {
+          persona: r.persona,
+          priority: r.priority,
+          outcome: 'failed',
+          steps: [],
+          error: {
+            type: 'FenceError',
+            message: `${r.from.host} could not be fenced, so ${r.persona} was not started elsewhere: ${(e as Error).message}`,
+          },
+        };
+      }
     }
     const from = r.from.kind === 'machine' ? r.from.machine : undefined;
     const move =
@@ -294,35 +328,49 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
               ...siteIfMoved(r.from, r.target.machine),
               allowEvict: evicting.has(r.target.machine),
               sourceDown: disaster,
-              ...(disaster && input.fence === 'full' && { fence: 'full' }),
+              // A VM's dead host was fenced fully by this failover already.
+              ...(disaster && input.fence === 'full' && r.from.kind !== 'vm' && { fence: 'full' }),
               evictGraceSeconds: input.graceSeconds,
               healthTimeoutSeconds: input.healthTimeoutSeconds,
               powerTimeoutSeconds: input.powerTimeoutSeconds,
             },
             machine: r.target.machine,
           }
-        : {
-            workflow: 'p2v',
-            footprint: { host: r.target.host, persona: r.persona },
-            input: {
-              persona: r.persona,
-              host: r.target.host,
-              mode: 'san',
-              sourceDown: disaster,
-              ...(disaster && input.fence === 'full' && { fence: 'full' }),
-              ...(from && { from }),
-              graceSeconds: input.graceSeconds,
-              healthTimeoutSeconds: input.healthTimeoutSeconds,
-              powerTimeoutSeconds: input.powerTimeoutSeconds,
-            },
-            machine: r.target.host,
-          };
+        : r.from.kind === 'vm'
+          ? {
+              workflow: 'vmRestart',
+              footprint: { host: r.target.host, persona: r.persona },
+              input: {
+                persona: r.persona,
+                host: r.target.host,
+                from: r.from.host,
+                healthTimeoutSeconds: input.healthTimeoutSeconds,
+                powerTimeoutSeconds: input.powerTimeoutSeconds,
+              },
+              machine: r.target.host,
+            }
+          : {
+              workflow: 'p2v',
+              footprint: { host: r.target.host, persona: r.persona },
+              input: {
+                persona: r.persona,
+                host: r.target.host,
+                mode: 'san',
+                sourceDown: disaster,
+                ...(disaster && input.fence === 'full' && { fence: 'full' }),
+                ...(from && { from }),
+                graceSeconds: input.graceSeconds,
+                healthTimeoutSeconds: input.healthTimeoutSeconds,
+                powerTimeoutSeconds: input.powerTimeoutSeconds,
+              },
+              machine: r.target.host,
+            };
     const end = await skeleton.gated(move.footprint, () =>
       runChild(
         move.workflow,
         `${id}/${r.persona}`,
         move.input,
-        attrs(move.workflow === 'p2v' ? 'p2v' : 'repurpose', move.machine, r.persona),
+        attrs(RUNBOOK_OF[move.workflow] ?? move.workflow, move.machine, r.persona),
       ),
     );
     if (r.target.kind === 'machine') ended(r.target.machine, end);
@@ -358,6 +406,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     },
   );
   found.evictions = evictionsDone(chosen.evictions, moveEnds);
+  const deadHosts = fences.report();
+  if (deadHosts.length > 0) found.deadHosts = deadHosts;
   const failed =
     run.personas.some((p) => p.outcome === 'failed' || p.outcome === 'skipped') ||
     run.hosts.some((h) => h.outcome === 'failed');

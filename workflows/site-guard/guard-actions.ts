@@ -29,7 +29,9 @@ const attrs = (
   { key: PERSONA_KEY, value: [...personas] },
 ];
 
-const personasOf = (machines: readonly LostMachine[]): string[] => machines.map((m) => m.persona);
+/** A lost host stands for all its VMs. */
+const personasOf = (machines: readonly LostMachine[]): string[] =>
+  machines.flatMap((m) => m.vms ?? [m.persona]);
 
 /**
  * Carries out one action of an event. Restores run as child workflows that outlive the guard

@@ -67,3 +67,40 @@ export async function physicalSource(
     (await plan.siteOfMachine.executeWithOptions({ summary: `site of ${machine}` }, [{ machine }]));
   return { machine, site };
 }
+
+/**
+ * The hypervisor host a VM persona ran on (its ledger placement, else `fallback`, the planner's
+ * answer) and its site. Refuses a persona placed on a physical machine (repurpose or p2v move
+ * those) and one placed nowhere with no fallback.
+ */
+export async function vmSource(
+  journal: RunJournal,
+  persona: string,
+  fallback?: string,
+): Promise<{ host: string; site: string }> {
+  const where = await journal.step(
+    'locate',
+    `which host did ${persona} run on`,
+    () => plan.locatePersona.executeWithOptions({ summary: `locate ${persona}` }, [{ persona }]),
+    (w) =>
+      w.placements
+        .map((p) =>
+          p.placement.kind === 'vm'
+            ? `a VM on ${p.placement.host}`
+            : `placed on ${p.placement.machine}`,
+        )
+        .join('; ') || 'nowhere',
+  );
+  const placed = where.placements[0];
+  if (placed?.placement.kind === 'machine')
+    throw refuse(`${persona} runs on machine ${placed.placement.machine}, not as a VM`);
+  const host = placed?.placement.kind === 'vm' ? placed.placement.host : fallback;
+  if (host === undefined)
+    throw refuse(`${persona} is placed nowhere: there is no dead host to restart it from`);
+  const site =
+    placed?.site ??
+    (await plan.siteOfMachine.executeWithOptions({ summary: `site of ${host}` }, [
+      { machine: host },
+    ]));
+  return { host, site };
+}
