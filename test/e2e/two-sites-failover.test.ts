@@ -123,5 +123,25 @@ describe('two sites: site-a lost, its personas run at site-b from promoted repli
       kind: 'machine',
       machine: byName.get('db-01')?.endedOn,
     });
+
+    // Exactly one ledger places each persona: the move cleared site-a's placement on the burned
+    // machine (explicitly none, not "never placed", which would read as "at its resting machine").
+    const home = await stack.ledger.snapshot('site-a');
+    for (const persona of ['db-01', 'web-01']) {
+      expect(home.placements[persona]).toEqual({ kind: 'none' });
+      expect(ledger.placements[persona]).toMatchObject({ kind: 'machine' });
+    }
+    expect(Object.values(home.leases)).toEqual([]);
+
+    // So release finds the persona at one site, and stops it there.
+    const released = (await stack.temporal.client.workflow.execute('release', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'release/web-01/away',
+      args: [{ persona: 'web-01', graceSeconds: 5, powerTimeoutSeconds: 60 }],
+    })) as RunbookReport;
+    expect(released.outcome).toBe('completed');
+    const away = byName.get('web-01')?.endedOn ?? '';
+    expect(stack.lab.sanView?.lunsVisibleTo('array-b', iqnOf(away))).toEqual([]);
+    expect((await stack.ledger.snapshot('site-b')).placements['web-01']).toEqual({ kind: 'none' });
   });
 });
