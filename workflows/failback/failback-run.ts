@@ -21,6 +21,7 @@ import type { RunJournal } from '../run-journal';
 import { compareIds } from '../../domain/planner/compare-ids';
 import { v2p } from '../v2p/v2p-workflow';
 import type { FailbackInput } from './failback-input';
+import { REPROTECT_PATCH, reprotectHome } from './reprotect-home';
 import { decideFailback, type FailbackMove } from '../../domain/failback/failback-move';
 import type {
   FailbackHostOutcome,
@@ -166,6 +167,9 @@ export class FailbackRun {
         });
       if (move.kind !== 'p2v') await this.wakeHome(move.machine);
       base = { ...base, run: `${this.id}/${persona}` };
+      const away = where.placements.find((p) => p.placement.kind === 'machine')?.site;
+      if (move.kind === 'repurpose' && away !== undefined && patched(REPROTECT_PATCH))
+        await this.reprotect(persona, away, move.machine, base.run!);
       const report = await this.journal.step(
         'move',
         `${move.kind} ${persona} from ${from} home to ${to} (${base.run})`,
@@ -255,6 +259,29 @@ export class FailbackRun {
           ],
         });
     }
+  }
+
+  /**
+   * A persona restored at another site from replicas goes home only once its home LUNs hold the
+   * data it wrote away (see reprotectHome): stopped away by a `release` child `<move>/stop-away`.
+   */
+  private async reprotect(persona: string, away: string, machine: string, run: string) {
+    const home = await plan.siteOfMachine.executeWithOptions({ summary: `site of ${machine}` }, [
+      { machine },
+    ]);
+    if (home === away) return;
+    const { graceSeconds, powerTimeoutSeconds, healthTimeoutSeconds } = this.input;
+    await reprotectHome(this.journal, {
+      persona,
+      away,
+      home,
+      syncTimeoutSeconds: healthTimeoutSeconds,
+      stopAway: () =>
+        executeChild(release, {
+          ...this.childOptions('release', `${run}/stop-away`, persona),
+          args: [{ persona, graceSeconds, powerTimeoutSeconds }],
+        }),
+    });
   }
 
   /**
