@@ -165,11 +165,16 @@ export class FailbackRun {
           nonRetryable: true,
           message: move.reason,
         });
-      if (move.kind !== 'p2v') await this.wakeHome(move.machine);
+      const homeSite = move.kind !== 'p2v' ? await this.wakeHome(move.machine) : undefined;
       base = { ...base, run: `${this.id}/${persona}` };
       const away = where.placements.find((p) => p.placement.kind === 'machine')?.site;
-      if (move.kind === 'repurpose' && away !== undefined && patched(REPROTECT_PATCH))
-        await this.reprotect(persona, away, move.machine, base.run!);
+      if (
+        move.kind === 'repurpose' &&
+        away !== undefined &&
+        away !== homeSite &&
+        patched(REPROTECT_PATCH)
+      )
+        await this.reprotect(persona, away, homeSite!, base.run!);
       const report = await this.journal.step(
         'move',
         `${move.kind} ${persona} from ${from} home to ${to} (${base.run})`,
@@ -265,11 +270,7 @@ export class FailbackRun {
    * A persona restored at another site from replicas goes home only once its home LUNs hold the
    * data it wrote away (see reprotectHome): stopped away by a `release` child `<move>/stop-away`.
    */
-  private async reprotect(persona: string, away: string, machine: string, run: string) {
-    const home = await plan.siteOfMachine.executeWithOptions({ summary: `site of ${machine}` }, [
-      { machine },
-    ]);
-    if (home === away) return;
+  private async reprotect(persona: string, away: string, home: string, run: string) {
     const { graceSeconds, powerTimeoutSeconds, healthTimeoutSeconds } = this.input;
     await reprotectHome(this.journal, {
       persona,
@@ -287,13 +288,14 @@ export class FailbackRun {
   /**
    * A home machine the failover found dark stays out of every run's reach until the ledger says
    * otherwise: ask its BMC, and when it answers (the site is repaired) record its power state.
+   * Returns the machine's site.
    */
-  private async wakeHome(machine: string): Promise<void> {
+  private async wakeHome(machine: string): Promise<string> {
     const use = await plan.machineUse.executeWithOptions(
       { summary: `ledger record of ${machine}` },
       [{ machine }],
     );
-    if (!(use.power === 'unknown' && use.healthy === false)) return;
+    if (!(use.power === 'unknown' && use.healthy === false)) return use.site;
     await this.journal.step(
       'wake-home',
       `${machine} was last seen dark: does its BMC answer now`,
@@ -315,6 +317,7 @@ export class FailbackRun {
       },
       (p) => `answers; power ${p}`,
     );
+    return use.site;
   }
 
   private async freeHost(machine: string): Promise<void> {
