@@ -68,6 +68,14 @@ export function createReplicationActivities(deps: ReplicationActivityDeps) {
   }
 
   return withFailureMapping({
+    /** The persona's replicated LUNs with a side at `site`: that side and the other one. */
+    async replicaSidesAt(input: {
+      persona: string;
+      site: string;
+    }): Promise<Array<{ here: LunRef; other: LunRef }>> {
+      return Promise.resolve(sidesOf(input.persona, input.site));
+    },
+
     async replicationStatus(input: LunRef): Promise<ReplicaStatus> {
       return withDriver(input.array, (d) => d.replicationStatus(input.lun));
     },

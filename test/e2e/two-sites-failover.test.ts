@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LabArraysComponent } from '../../lab/san/start-lab-arrays';
+import type { FailbackReport } from '../../workflows/failback/failback-report';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { TASK_QUEUE } from '../../worker/task-queue';
@@ -123,5 +124,73 @@ describe('two sites: site-a lost, its personas run at site-b from promoted repli
       kind: 'machine',
       machine: byName.get('db-01')?.endedOn,
     });
+
+    // Exactly one ledger places each persona: the move cleared site-a's placement on the burned
+    // machine (explicitly none, not "never placed", which would read as "at its resting machine").
+    const home = await stack.ledger.snapshot('site-a');
+    for (const persona of ['db-01', 'web-01']) {
+      expect(home.placements[persona]).toEqual({ kind: 'none' });
+      expect(ledger.placements[persona]).toMatchObject({ kind: 'machine' });
+    }
+    expect(Object.values(home.leases)).toEqual([]);
+
+    // So release finds the persona at one site, and stops it there.
+    const released = (await stack.temporal.client.workflow.execute('release', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'release/web-01/away',
+      args: [{ persona: 'web-01', graceSeconds: 5, powerTimeoutSeconds: 60 }],
+    })) as RunbookReport;
+    expect(released.outcome).toBe('completed');
+    const away = byName.get('web-01')?.endedOn ?? '';
+    expect(stack.lab.sanView?.lunsVisibleTo('array-b', iqnOf(away))).toEqual([]);
+    expect((await stack.ledger.snapshot('site-b')).placements['web-01']).toEqual({ kind: 'none' });
+  });
+
+  // Continues from the failover above: db-01 runs at site-b.
+  it('fails db-01 back home after reprotect: site-a boots the data written at site-b', async () => {
+    const a = arrays.array('array-a');
+    const b = arrays.array('array-b');
+    // db-01 writes at site-b; site-a's LUNs still hold generation 5 and are primary on their side.
+    expect(b.write('db-01-boot-r')).toBeUndefined();
+    expect(b.write('db-01-boot-r')).toBeUndefined();
+    expect(b.write('db-01-data-r')).toBeUndefined();
+    const newest = { boot: b.generation('db-01-boot-r'), data: b.generation('db-01-data-r') };
+    expect(newest).toEqual({ boot: 7, data: 6 });
+    expect(a.generation('db-01-boot')).toBe(5);
+
+    // Site a is repaired: machines answer (off), the links come back in split brain.
+    for (const m of ['m-a1-01', 'm-a1-02']) stack.lab.machine(m).setDark(false);
+    await siteReplication('site-a', true);
+
+    const report = (await stack.temporal.client.workflow.execute('failback', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'failback/two-sites/db-01',
+      args: [
+        {
+          personas: ['db-01'],
+          graceSeconds: 5,
+          healthTimeoutSeconds: 120,
+          powerTimeoutSeconds: 60,
+        },
+      ],
+    })) as FailbackReport;
+    const [db] = report.personas;
+    expect([db?.outcome, db?.to, db?.error?.message]).toEqual(['returned', 'm-a1-01', undefined]);
+
+    // Home holds and booted the newest data, and is primary again; site-b is the read-only side.
+    expect({ boot: a.generation('db-01-boot'), data: a.generation('db-01-data') }).toEqual(newest);
+    expect(stack.lab.machine('m-a1-01').bootResult).toMatchObject({
+      healthy: true,
+      persona: 'db-01',
+    });
+    expect(a.write('db-01-boot')).toBeUndefined();
+    expect(b.generation('db-01-boot-r')).toBe(newest.boot + 1);
+    expect(b.write('db-01-boot-r')).toMatch(/Wrong medium type/);
+    // One ledger places it: at home.
+    expect((await stack.ledger.snapshot('site-a')).placements['db-01']).toEqual({
+      kind: 'machine',
+      machine: 'm-a1-01',
+    });
+    expect((await stack.ledger.snapshot('site-b')).placements['db-01']).toEqual({ kind: 'none' });
   });
 });

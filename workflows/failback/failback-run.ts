@@ -21,6 +21,7 @@ import type { RunJournal } from '../run-journal';
 import { compareIds } from '../../domain/planner/compare-ids';
 import { v2p } from '../v2p/v2p-workflow';
 import type { FailbackInput } from './failback-input';
+import { REPROTECT_PATCH, reprotectHome } from './reprotect-home';
 import { decideFailback, type FailbackMove } from '../../domain/failback/failback-move';
 import type {
   FailbackHostOutcome,
@@ -164,8 +165,16 @@ export class FailbackRun {
           nonRetryable: true,
           message: move.reason,
         });
-      if (move.kind !== 'p2v') await this.wakeHome(move.machine);
+      const homeSite = move.kind !== 'p2v' ? await this.wakeHome(move.machine) : undefined;
       base = { ...base, run: `${this.id}/${persona}` };
+      const away = where.placements.find((p) => p.placement.kind === 'machine')?.site;
+      if (
+        move.kind === 'repurpose' &&
+        away !== undefined &&
+        away !== homeSite &&
+        patched(REPROTECT_PATCH)
+      )
+        await this.reprotect(persona, away, homeSite!, base.run!);
       const report = await this.journal.step(
         'move',
         `${move.kind} ${persona} from ${from} home to ${to} (${base.run})`,
@@ -258,15 +267,35 @@ export class FailbackRun {
   }
 
   /**
+   * A persona restored at another site from replicas goes home only once its home LUNs hold the
+   * data it wrote away (see reprotectHome): stopped away by a `release` child `<move>/stop-away`.
+   */
+  private async reprotect(persona: string, away: string, home: string, run: string) {
+    const { graceSeconds, powerTimeoutSeconds, healthTimeoutSeconds } = this.input;
+    await reprotectHome(this.journal, {
+      persona,
+      away,
+      home,
+      syncTimeoutSeconds: healthTimeoutSeconds,
+      stopAway: () =>
+        executeChild(release, {
+          ...this.childOptions('release', `${run}/stop-away`, persona),
+          args: [{ persona, graceSeconds, powerTimeoutSeconds }],
+        }),
+    });
+  }
+
+  /**
    * A home machine the failover found dark stays out of every run's reach until the ledger says
    * otherwise: ask its BMC, and when it answers (the site is repaired) record its power state.
+   * Returns the machine's site.
    */
-  private async wakeHome(machine: string): Promise<void> {
+  private async wakeHome(machine: string): Promise<string> {
     const use = await plan.machineUse.executeWithOptions(
       { summary: `ledger record of ${machine}` },
       [{ machine }],
     );
-    if (!(use.power === 'unknown' && use.healthy === false)) return;
+    if (!(use.power === 'unknown' && use.healthy === false)) return use.site;
     await this.journal.step(
       'wake-home',
       `${machine} was last seen dark: does its BMC answer now`,
@@ -288,6 +317,7 @@ export class FailbackRun {
       },
       (p) => `answers; power ${p}`,
     );
+    return use.site;
   }
 
   private async freeHost(machine: string): Promise<void> {

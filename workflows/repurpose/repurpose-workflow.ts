@@ -5,6 +5,10 @@ import { machinesOf } from '../../domain/placement/persona-location';
 import type { RunbookReport } from '../runbook-report';
 import { chooseMachine, leaseFirstCandidate, noCapacity, runRunbook } from '../runbook-run';
 import { bringUpOnMachine } from '../steps/bring-up-on-machine';
+import {
+  clearPlacementElsewhere,
+  CROSS_SITE_PLACEMENT_PATCH,
+} from '../steps/clear-placement-elsewhere';
 import { fencePowerAndPorts } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
@@ -133,6 +137,9 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
       role: 'persona',
       waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
     });
+    // One ledger places a persona: a move from another site clears the placement it left there.
+    if (where.placements.some((p) => p.site !== chosen.site) && patched(CROSS_SITE_PLACEMENT_PATCH))
+      await clearPlacementElsewhere(run, steps.holder, input.persona, where, chosen.site);
     return machine;
   });
 }

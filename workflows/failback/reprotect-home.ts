@@ -1,0 +1,93 @@
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import { replication } from '../activity-proxies/replication';
+import type { RunJournal } from '../run-journal';
+
+/**
+ * Failbacks started before moved a persona restored at another site straight home: the home
+ * site's LUNs, still primary on their side of the split brain, were masked and booted with the
+ * data of the failover (stale), and the writes made away were lost.
+ */
+export const REPROTECT_PATCH = 'failback-reprotects-before-moving-home';
+
+/** How often the home side's replication state is read while it resyncs. */
+const SYNC_POLL_SECONDS = 2;
+
+export interface ReprotectHome {
+  readonly persona: string;
+  /** The site the persona runs at now (a failover restored it there from replicas). */
+  readonly away: string;
+  /** The site of its home machine. */
+  readonly home: string;
+  /** Stops the persona at `away` (a `release` child): nothing writes while the data goes home. */
+  readonly stopAway: () => Promise<unknown>;
+  readonly syncTimeoutSeconds: number;
+}
+
+/**
+ * Reprotect before the move home (SRM's reprotect + planned migration): stop the persona away,
+ * reverse replication (the home side gives up what it wrote since the split and resyncs from the
+ * away primary), wait until every home side is in sync, then switch over (away demoted, home
+ * promoted). The move home then masks and boots home LUNs holding the newest data. False (and
+ * nothing done) when none of the persona's LUNs is replicated between the two sites.
+ */
+export async function reprotectHome(journal: RunJournal, o: ReprotectHome): Promise<boolean> {
+  const { persona, away, home } = o;
+  const sides = await journal.step(
+    'replicated-luns',
+    `which of ${persona}'s LUNs are replicated to ${home}`,
+    () =>
+      replication.replicaSidesAt.executeWithOptions({ summary: `replicas of ${persona}` }, [
+        { persona, site: home },
+      ]),
+    (s) => `${s.length} replicated LUN(s)`,
+  );
+  if (sides.length === 0) return false;
+
+  await journal.step('stop-away', `stop ${persona} at ${away}`, o.stopAway);
+  await journal.step(
+    'reprotect',
+    `replicate ${persona}'s LUNs from ${away} back to ${home}`,
+    () =>
+      replication.reprotectReplicas.executeWithOptions({ summary: `reprotect ${persona}` }, [
+        { personas: [persona], site: away },
+      ]),
+    (r) => `${r.length} pair(s) reversed`,
+  );
+  await journal.step(
+    'wait-in-sync',
+    `wait until ${home} holds ${persona}'s newest data`,
+    async () => {
+      const deadline = Date.now() + o.syncTimeoutSeconds * 1000;
+      for (;;) {
+        const behind: string[] = [];
+        for (const { here } of sides) {
+          const s = await replication.replicationStatus.executeWithOptions(
+            { summary: `status of ${here.lun}` },
+            [here],
+          );
+          if (s.disk !== 'UpToDate' || s.peer.connection !== 'Connected')
+            behind.push(`${here.lun} on ${here.array}: ${s.disk}, ${s.peer.connection}`);
+        }
+        if (behind.length === 0) return sides.length;
+        if (Date.now() >= deadline)
+          throw ApplicationFailure.create({
+            type: 'ReplicaNotInSyncError',
+            nonRetryable: true,
+            message: `${persona}'s home LUNs are not in sync after ${o.syncTimeoutSeconds}s: ${behind.join('; ')}; it is stopped at ${away}`,
+          });
+        await sleep(`${SYNC_POLL_SECONDS}s`);
+      }
+    },
+    (n) => `${n} LUN(s) in sync`,
+  );
+  await journal.step(
+    'switchover',
+    `make ${persona}'s LUNs at ${home} primary again`,
+    () =>
+      replication.switchoverReplicas.executeWithOptions({ summary: `switch over ${persona}` }, [
+        { personas: [persona], site: home },
+      ]),
+    (r) => `${r.length} LUN(s) primary at ${home}`,
+  );
+  return true;
+}
