@@ -23,7 +23,14 @@ export interface ActivityDeps {
   /** The site ledgers (leases, placements, boot assignments), through the Temporal client. */
   readonly ledger: Pick<
     LedgerClient,
-    'acquire' | 'release' | 'place' | 'setMachine' | 'setBoot' | 'snapshot' | 'openRuns'
+    | 'acquire'
+    | 'release'
+    | 'place'
+    | 'setMachine'
+    | 'setMachines'
+    | 'setBoot'
+    | 'snapshot'
+    | 'openRuns'
   >;
   /**
    * An iSCSI array's driver (drivers/storage/create-array-driver over the SSH connector); needed by

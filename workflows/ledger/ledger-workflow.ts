@@ -15,6 +15,7 @@ import {
   acquireInputSchema,
   bootInputSchema,
   machineInputSchema,
+  machinesInputSchema,
   placeInputSchema,
   releaseInputSchema,
 } from '../../domain/ledger/ledger-inputs';
@@ -24,6 +25,7 @@ import {
   releaseUpdate,
   setBootUpdate,
   setMachineUpdate,
+  setMachinesUpdate,
   snapshotQuery,
 } from './ledger-messages';
 
@@ -151,6 +153,17 @@ export async function siteLedger(
       };
     },
     { validator: validator(machineInputSchema) },
+  );
+
+  setHandler(
+    setMachinesUpdate,
+    (raw) => {
+      const input = machinesInputSchema.parse(raw);
+      const at = now();
+      for (const m of input.machines) book.setMachine(m, at);
+      return { recorded: input.machines.length };
+    },
+    { validator: validator(machinesInputSchema) },
   );
 
   setHandler(
