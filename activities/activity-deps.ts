@@ -27,6 +27,7 @@ export interface ActivityDeps {
     | 'release'
     | 'place'
     | 'setMachine'
+    | 'setMachines'
     | 'setBoot'
     | 'snapshot'
     | 'openRuns'

@@ -4,6 +4,7 @@ import type {
   AcquireInput,
   BootInput,
   MachineInput,
+  MachinesInput,
   PlaceInput,
   ReleaseInput,
 } from '../domain/ledger/ledger-inputs';
@@ -29,6 +30,8 @@ export function createLedgerActivities(deps: ActivityDeps) {
     ledgerPlace: (site: string, input: PlaceInput) => deps.ledger.place(site, input, key()),
     ledgerSetMachine: (site: string, input: MachineInput) =>
       deps.ledger.setMachine(site, input, key()),
+    ledgerSetMachines: (site: string, input: MachinesInput) =>
+      deps.ledger.setMachines(site, input, key()),
     ledgerSetBoot: (site: string, input: BootInput) => deps.ledger.setBoot(site, input, key()),
     ledgerSnapshot: (site: string): Promise<LedgerState> => deps.ledger.snapshot(site),
     /** Used by the ledger itself (as a local activity) to tell which lease holders have ended. */

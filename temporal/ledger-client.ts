@@ -13,12 +13,14 @@ import {
   releaseUpdate,
   setBootUpdate,
   setMachineUpdate,
+  setMachinesUpdate,
   snapshotQuery,
 } from '../workflows/ledger/ledger-messages';
 import type {
   AcquireInput,
   BootInput,
   MachineInput,
+  MachinesInput,
   PlaceInput,
   ReleaseInput,
 } from '../domain/ledger/ledger-inputs';
@@ -136,6 +138,10 @@ export class LedgerClient {
       input,
       attemptKey,
     );
+  }
+
+  setMachines(site: string, input: MachinesInput, attemptKey?: string) {
+    return this.update<{ recorded: number }>(site, setMachinesUpdate, input, attemptKey);
   }
 
   setBoot(site: string, input: BootInput, attemptKey?: string) {

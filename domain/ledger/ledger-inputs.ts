@@ -47,6 +47,20 @@ export const machineInputSchema = machineRecordSchema
       .boolean()
       .optional(),
   });
+/**
+ * Many machine records in one Update (what detect found on a whole scope): one history entry and
+ * one in-flight Update instead of one per machine. No `forget`: that undoes a single record.
+ */
+export const machinesInputSchema = z.strictObject({
+  holder: holderSchema,
+  machines: z
+    .array(machineInputSchema.omit({ holder: true, forget: true }))
+    .min(1)
+    .max(4096)
+    .refine((ms) => new Set(ms.map((m) => m.machine)).size === ms.length, {
+      message: 'each machine at most once',
+    }),
+});
 export const bootInputSchema = z.strictObject({
   holder: holderSchema,
   mac: macSchema,
@@ -60,6 +74,7 @@ export type AcquireInput = z.input<typeof acquireInputSchema>;
 export type ReleaseInput = z.input<typeof releaseInputSchema>;
 export type PlaceInput = z.input<typeof placeInputSchema>;
 export type MachineInput = z.input<typeof machineInputSchema>;
+export type MachinesInput = z.input<typeof machinesInputSchema>;
 export type BootInput = z.input<typeof bootInputSchema>;
 
 export interface AcquireResult {

@@ -4,7 +4,11 @@ import { TopologyIndex } from '../../inventory/topology-index';
 import { LedgerClient, ledgerWorkflowId } from '../../temporal/ledger-client';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../worker/task-queue';
-import { acquireUpdate, snapshotQuery } from '../../workflows/ledger/ledger-messages';
+import {
+  acquireUpdate,
+  setMachinesUpdate,
+  snapshotQuery,
+} from '../../workflows/ledger/ledger-messages';
 import { labSmall } from '../support/lab-fixtures';
 import { endHolder, startHolder } from '../support/ledger-holders';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
@@ -141,6 +145,62 @@ describe('site ledger (entity workflow on a real dev server)', () => {
     expect(after).toBe(before);
   });
 
+  it('records 500 machines in one Update, keeping what each record does not name', async () => {
+    const holder = await openHolder('batch-500');
+    await ledger.setMachine('site-f', {
+      holder,
+      machine: 'm-0',
+      power: 'on',
+      role: 'hypervisor',
+      cluster: 'c1',
+    });
+    const handle = temporal.client.workflow.getHandle(ledgerWorkflowId('site-f'));
+    const accepted = async () =>
+      ((await handle.fetchHistory()).events ?? []).filter(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes,
+      ).length;
+    const before = await accepted();
+    const machines = Array.from({ length: 500 }, (_, i) => ({
+      machine: `m-${i}`,
+      power: 'unknown' as const,
+      healthy: false,
+    }));
+    expect(await ledger.setMachines('site-f', { holder, machines })).toEqual({
+      recorded: 500,
+    });
+    expect((await accepted()) - before).toBe(1);
+    const snap = await ledger.snapshot('site-f');
+    expect(Object.keys(snap.machines)).toHaveLength(500);
+    expect(snap.machines['m-0']).toMatchObject({
+      power: 'unknown',
+      healthy: false,
+      role: 'hypervisor',
+      cluster: 'c1',
+    });
+    expect(snap.machines['m-499']).toMatchObject({ power: 'unknown', role: 'idle' });
+  });
+
+  it('refuses a batch naming a machine twice or a bad id, and records none of it', async () => {
+    const holder = await openHolder('batch-bad');
+    await ledger.setMachine('site-g', { holder, machine: 'm1', power: 'on' });
+    const handle = temporal.client.workflow.getHandle(ledgerWorkflowId('site-g'));
+    const send = (machines: Array<{ machine: string; power?: 'off' }>) =>
+      handle.executeUpdate(setMachinesUpdate, { args: [{ holder, machines }] });
+    await expect(send([{ machine: 'm1', power: 'off' }, { machine: 'm1' }])).rejects.toThrow(
+      WorkflowUpdateFailedError,
+    );
+    await expect(send([{ machine: 'm1', power: 'off' }, { machine: 'm2' }])).resolves.toEqual({
+      recorded: 2,
+    });
+    const bad = await send([{ machine: 'm3' }, { machine: 'BAD ID;rm' }]).catch(
+      (e: WorkflowUpdateFailedError) => e.cause?.message,
+    );
+    expect(bad).toMatch(/machines\.1\.machine/);
+    const snap = await handle.query(snapshotQuery);
+    expect(snap.machines.m1!.power).toBe('off');
+    expect(snap.machines.m3).toBeUndefined();
+  });
+
   it('continues as new before its history grows large, keeping every lease and placement', async () => {
     const holder = await openHolder('holder-can');
     await temporal.client.workflow.start('siteLedger', {
@@ -197,6 +257,13 @@ describe('the ledger trusts only running rackshift runs (ledger-verifies-holders
       ledger.setMachine('site-t', { holder: 'outsider', machine: 'm-r1-02', power: 'off' }),
     );
     expect(record).toMatchObject({ type: 'UnknownHolderError' });
+    const batch = await refusal(
+      ledger.setMachines('site-t', {
+        holder: 'outsider',
+        machines: [{ machine: 'm-r1-02', power: 'off' }],
+      }),
+    );
+    expect(batch).toMatchObject({ type: 'UnknownHolderError' });
     expect(await ledger.snapshot('site-t')).toEqual(before);
   });
 

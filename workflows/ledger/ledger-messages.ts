@@ -4,6 +4,7 @@ import type {
   AcquireResult,
   BootInput,
   MachineInput,
+  MachinesInput,
   PlaceInput,
   ReleaseInput,
 } from '../../domain/ledger/ledger-inputs';
@@ -26,6 +27,8 @@ export const placeUpdate = defineUpdate<{ previous: Placement | null }, [PlaceIn
 export const setMachineUpdate = defineUpdate<{ previous: MachineRecord | null }, [MachineInput]>(
   'setMachine',
 );
+/** Records many machines at once; returns how many (no previous records: not compensated). */
+export const setMachinesUpdate = defineUpdate<{ recorded: number }, [MachinesInput]>('setMachines');
 /** Returns the assignment it replaced (or null), for compensation. */
 export const setBootUpdate = defineUpdate<{ previous: BootAssignment | null }, [BootInput]>(
   'setBoot',

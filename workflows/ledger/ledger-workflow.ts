@@ -19,6 +19,7 @@ import {
   acquireInputSchema,
   bootInputSchema,
   machineInputSchema,
+  machinesInputSchema,
   placeInputSchema,
   releaseInputSchema,
 } from '../../domain/ledger/ledger-inputs';
@@ -28,6 +29,7 @@ import {
   releaseUpdate,
   setBootUpdate,
   setMachineUpdate,
+  setMachinesUpdate,
   snapshotQuery,
 } from './ledger-messages';
 
@@ -175,6 +177,23 @@ export async function siteLedger(
       };
     },
     { validator: validator(machineInputSchema) },
+  );
+
+  setHandler(
+    setMachinesUpdate,
+    async (raw) => {
+      const input = machinesInputSchema.parse(raw);
+      try {
+        // As on setMachine: the records are not leased, so the holder is checked.
+        await trust(input.holder);
+      } catch (e) {
+        throw asUpdateFailure(e);
+      }
+      const at = now();
+      for (const m of input.machines) book.setMachine(m, at);
+      return { recorded: input.machines.length };
+    },
+    { validator: validator(machinesInputSchema) },
   );
 
   setHandler(

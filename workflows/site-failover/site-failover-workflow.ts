@@ -33,6 +33,13 @@ import { siteFailoverInputSchema } from './site-failover-input';
 export const RECORD_DETECT_PATCH = 'site-failover-records-detect';
 
 /**
+ * Runs started before detect's findings went to the ledger in one Update per site replay one
+ * Update per machine (500 at once at 500 personas: the ledger takes 10 in flight, the rest timed
+ * out and retried for minutes before any move started).
+ */
+export const RECORD_DETECT_BATCH_PATCH = 'site-failover-records-detect-in-one-update';
+
+/**
  * Runs started before the planner moved into a local activity plan in workflow code on replay
  * (the plan of a thousand personas nears the SDK's 2 s activation deadline on a busy worker).
  */
@@ -43,6 +50,44 @@ export const PLAN_IN_ACTIVITY_PATCH = 'site-failover-plan-in-local-activity';
  * its host is fenced once and the VM restarted (`vm-restart`, or `repurpose` onto a machine).
  */
 export const VM_RESTART_PATCH = 'site-failover-restarts-vms-of-dead-hosts';
+
+/**
+ * One `setMachines` Update per site the records fall in (a scope can span sites), and per 1,000
+ * machines (the Update takes at most 4,096; 1,000 keep each payload well under 100 KiB).
+ */
+async function recordInOneUpdatePerSite(
+  records: readonly DetectRecord[],
+  holder: string,
+  siteOf: (machine: string) => string,
+): Promise<unknown> {
+  const bySite = new Map<string, DetectRecord[]>();
+  for (const r of records) {
+    const site = siteOf(r.machine);
+    const list = bySite.get(site) ?? [];
+    list.push(r);
+    bySite.set(site, list);
+  }
+  const batches = [...bySite].flatMap(([site, rs]) =>
+    Array.from(
+      { length: Math.ceil(rs.length / 1000) },
+      (_, i) => [site, rs.slice(i * 1000, (i + 1) * 1000)] as const,
+    ),
+  );
+  return Promise.all(
+    batches.map(([site, rs]) =>
+      ledger.ledgerSetMachines.executeWithOptions(
+        { summary: `record ${rs.length} machine(s) of ${site}` },
+        [
+          site,
+          {
+            holder,
+            machines: rs.map((f) => ({ machine: f.machine, power: f.power, healthy: f.healthy })),
+          },
+        ],
+      ),
+    ),
+  );
+}
 
 const RUNBOOK_OF: Record<string, string> = {
   p2v: 'p2v',
@@ -211,21 +256,24 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     // scope, moved or not: a burned machine whose persona stays down must not stay "on, healthy" in
     // the ledger.
     const records = detectRecords(prep.probes, input.probe);
+    const oneUpdate = patched(RECORD_DETECT_BATCH_PATCH);
     await journal.step(
       'record-detect',
       `record what detect found on ${records.length} machine(s) in the ledger`,
-      () =>
-        Promise.all(
-          records.map((f) =>
-            ledger.ledgerSetMachine.executeWithOptions(
-              { summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` },
-              [
-                skeleton.siteOf(f.machine),
-                { holder: id, machine: f.machine, power: f.power, healthy: f.healthy },
-              ],
+      (): Promise<unknown> =>
+        oneUpdate
+          ? recordInOneUpdatePerSite(records, id, (m) => skeleton.siteOf(m))
+          : Promise.all(
+              records.map((f) =>
+                ledger.ledgerSetMachine.executeWithOptions(
+                  { summary: `record ${f.machine}: power ${f.power}, healthy ${f.healthy}` },
+                  [
+                    skeleton.siteOf(f.machine),
+                    { holder: id, machine: f.machine, power: f.power, healthy: f.healthy },
+                  ],
+                ),
+              ),
             ),
-          ),
-        ),
       () =>
         `${records.filter((f) => !f.healthy).length} unhealthy, ${records.filter((f) => f.power === 'unknown').length} power unknown`,
     );
