@@ -123,8 +123,13 @@ async function rawHistories(): Promise<Event[]> {
 
 /**
  * What stays plaintext by design, dropped before the search: search attributes (the server indexes
- * them) and patch markers (the SDK's core writes the patch id, a name in rackshift's code, itself).
+ * them), patch markers (the SDK's core writes the patch id, a name in rackshift's code, itself)
+ * and a local activity marker's `data` (core's own record: sequence number, attempt, activity
+ * type and times; the activity's result, under `result`, is encrypted like any payload). The
+ * ledger's holder check (ledger-verifies-holders) is a local activity.
  */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 function withoutClearParts(e: Event): Event {
   const copy = proto.api.history.v1.HistoryEvent.decode(
     proto.api.history.v1.HistoryEvent.encode(e).finish(),
@@ -136,6 +141,8 @@ function withoutClearParts(e: Event): Event {
     copy.startChildWorkflowExecutionInitiatedEventAttributes.searchAttributes = null;
   if (copy.markerRecordedEventAttributes?.markerName === 'core_patch')
     copy.markerRecordedEventAttributes.details = null;
+  if (copy.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER)
+    delete copy.markerRecordedEventAttributes.details?.data;
   return copy;
 }
 
@@ -188,6 +195,8 @@ describe('payload encryption (AES-256-GCM codec in worker and API, real dev serv
         e.startChildWorkflowExecutionInitiatedEventAttributes?.searchAttributes,
         e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
           e.markerRecordedEventAttributes.details,
+        e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER &&
+          e.markerRecordedEventAttributes.details?.data,
       ]),
     );
     const encrypted = payloads.filter((p) => !clear.includes(p));
@@ -195,6 +204,14 @@ describe('payload encryption (AES-256-GCM codec in worker and API, real dev serv
       expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
       expect(Buffer.from(p.metadata!['encryption-key-id']!).toString()).toBe('k-2026');
     }
+    // The ledger's holder check left local activity markers: their results are encrypted too.
+    const checks = events.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER,
+    );
+    expect(checks.length).toBeGreaterThan(0);
+    for (const e of checks)
+      for (const p of payloadsIn(e.markerRecordedEventAttributes!.details!.result))
+        expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
     const raw = bytesOf(events.map(withoutClearParts));
     for (const plain of [MACHINE, '"stateAfter"', '"action"', 'json/plain', '"otto"'])
       expect({ plain, found: raw.includes(plain) }).toEqual({ plain, found: false });
