@@ -63,6 +63,27 @@ const powerRunbook: RunbookEntry<typeof powerInputSchema> = {
   ],
 };
 
+/**
+ * A run that moves a persona, onto `target` when named: its site is the target's (else the
+ * persona's), and the machine is searchable only when named.
+ */
+function personaMoveAttributes(
+  runbook: string,
+  persona: string,
+  target: string | undefined,
+  topology: TopologyIndex,
+): SearchAttributePair[] {
+  return [
+    { key: RUNBOOK_KEY, value: runbook },
+    {
+      key: SITE_KEY,
+      value: target ? topology.machineSite(target).name : personaSite(persona, topology),
+    },
+    { key: PERSONA_KEY, value: [persona] },
+    ...(target ? [{ key: MACHINE_KEY, value: [target] }] : []),
+  ];
+}
+
 function personaIssues(
   name: string,
   topology: TopologyIndex,
@@ -95,17 +116,8 @@ const repurposeRunbook: RunbookEntry<typeof repurposeInputSchema> = {
     ...(input.machine === undefined ? [] : machineIssues(input.machine, topology)),
   ],
   workflowId: (input, now) => `repurpose/${input.persona}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => [
-    { key: RUNBOOK_KEY, value: 'repurpose' },
-    {
-      key: SITE_KEY,
-      value: input.machine
-        ? topology.machineSite(input.machine).name
-        : personaSite(input.persona, topology),
-    },
-    { key: PERSONA_KEY, value: [input.persona] },
-    ...(input.machine ? [{ key: MACHINE_KEY, value: [input.machine] }] : []),
-  ],
+  searchAttributes: (input, topology) =>
+    personaMoveAttributes('repurpose', input.persona, input.machine, topology),
 };
 
 const hypervisorBringupRunbook: RunbookEntry<typeof hypervisorBringupInputSchema> = {
@@ -175,17 +187,8 @@ const p2vRunbook: RunbookEntry<typeof p2vInputSchema> = {
     ...(input.host === undefined ? [] : hostIssues(input.host, topology)),
   ],
   workflowId: (input, now) => `p2v/${input.persona}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => [
-    { key: RUNBOOK_KEY, value: 'p2v' },
-    {
-      key: SITE_KEY,
-      value: input.host
-        ? topology.machineSite(input.host).name
-        : personaSite(input.persona, topology),
-    },
-    { key: PERSONA_KEY, value: [input.persona] },
-    ...(input.host ? [{ key: MACHINE_KEY, value: [input.host] }] : []),
-  ],
+  searchAttributes: (input, topology) =>
+    personaMoveAttributes('p2v', input.persona, input.host, topology),
 };
 
 const v2pRunbook: RunbookEntry<typeof v2pInputSchema> = {
@@ -199,17 +202,8 @@ const v2pRunbook: RunbookEntry<typeof v2pInputSchema> = {
     ...(input.machine === undefined ? [] : machineIssues(input.machine, topology)),
   ],
   workflowId: (input, now) => `v2p/${input.persona}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => [
-    { key: RUNBOOK_KEY, value: 'v2p' },
-    {
-      key: SITE_KEY,
-      value: input.machine
-        ? topology.machineSite(input.machine).name
-        : personaSite(input.persona, topology),
-    },
-    { key: PERSONA_KEY, value: [input.persona] },
-    ...(input.machine ? [{ key: MACHINE_KEY, value: [input.machine] }] : []),
-  ],
+  searchAttributes: (input, topology) =>
+    personaMoveAttributes('v2p', input.persona, input.machine, topology),
 };
 
 const vmRestartRunbook: RunbookEntry<typeof vmRestartInputSchema> = {
@@ -224,17 +218,8 @@ const vmRestartRunbook: RunbookEntry<typeof vmRestartInputSchema> = {
     ...(input.from === undefined ? [] : machineIssues(input.from, topology, 'input.from')),
   ],
   workflowId: (input, now) => `vm-restart/${input.persona}/${runSuffix(now)}`,
-  searchAttributes: (input, topology) => [
-    { key: RUNBOOK_KEY, value: 'vm-restart' },
-    {
-      key: SITE_KEY,
-      value: input.host
-        ? topology.machineSite(input.host).name
-        : personaSite(input.persona, topology),
-    },
-    { key: PERSONA_KEY, value: [input.persona] },
-    ...(input.host ? [{ key: MACHINE_KEY, value: [input.host] }] : []),
-  ],
+  searchAttributes: (input, topology) =>
+    personaMoveAttributes('vm-restart', input.persona, input.host, topology),
 };
 
 function networkIssues(
