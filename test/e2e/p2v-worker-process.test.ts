@@ -62,8 +62,10 @@ describe('copy-mode P2V on a rackshift worker process', () => {
     await onMachine(stack, 'web-02');
     const before = labHardwareState(stack.lab);
     const report = failedReport(await copyP2v().catch((e: unknown) => e));
-    // leftToFix is not checked: the undo (stop the P2V helper) needs a disk source too, so this
-    // worker reports it as left to fix by hand although no helper was started.
+    // The refusal came before any helper booted, so stopping one is no undo (it would be refused
+    // the same way and reported as left to fix by hand).
+    expect(report.leftToFix).toEqual([]);
+    expect(report.compensations.map((c) => c.step)).not.toContain('disk-helper');
     expect(report).toMatchObject({
       outcome: 'compensated',
       error: {

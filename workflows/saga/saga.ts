@@ -1,5 +1,6 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { RunJournal } from '../run-journal';
+import { errorOf } from '../runbook-report';
 
 /** What became of one registered undo when the run was compensated. */
 export interface CompensationRecord {
@@ -37,7 +38,12 @@ export class Saga {
     this.undos.push({ step, summary, run });
   }
 
-  /** Runs a step; `undo` is registered first, so it also covers a step that fails half-way. */
+  /**
+   * Runs a step; `undo` is registered first, so it also covers a step that fails half-way. When
+   * the step fails with one of `refusedBeforeActing` (error types its activity throws before it
+   * touches anything), the undo is dropped again: there is nothing to put back, and an undo that
+   * cannot run either (the same refusal) would be reported as left to fix by hand.
+   */
   async step<T>(
     name: string,
     summary: string,
@@ -45,10 +51,18 @@ export class Saga {
     options: {
       undo?: { summary: string; run: () => Promise<unknown> };
       describe?: (result: T) => string;
+      refusedBeforeActing?: readonly string[];
     } = {},
   ): Promise<T> {
-    if (options.undo) this.onUndo(name, options.undo.summary, options.undo.run);
-    return this.journal.step(name, summary, action, options.describe);
+    const undo = options.undo && { step: name, ...options.undo };
+    if (undo) this.undos.push(undo);
+    try {
+      return await this.journal.step(name, summary, action, options.describe);
+    } catch (e) {
+      if (undo && options.refusedBeforeActing?.includes(errorOf(e).type))
+        this.undos.splice(this.undos.indexOf(undo), 1);
+      throw e;
+    }
   }
 
   /** Undoes every registered step in reverse, once; later calls return the same records. */
