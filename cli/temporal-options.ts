@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Connection } from '@temporalio/client';
 import { connectTemporalWithRetry } from '../temporal/connect';
+import { checkTemporalSetup } from '../temporal/namespace-setup';
 import { NAMESPACE } from '../worker/task-queue';
 import {
   connectionOptionsOf,
@@ -94,4 +95,23 @@ export async function connectFromOptions(
   });
   console.error(`${who}: connected to ${describeConnection(config)}`);
   return { config, connection };
+}
+
+/**
+ * connectFromOptions, then the namespace and search attributes a long-running process needs
+ * (`rackshift worker` and `api`): it refuses to start, naming what is missing, and closes the
+ * connection.
+ */
+export async function connectAndCheckSetup(
+  opts: TemporalCliOptions,
+  who: string,
+): Promise<{ config: TemporalConnectionConfig; connection: Connection }> {
+  const connected = await connectFromOptions(opts, who);
+  try {
+    await checkTemporalSetup(connected.connection, connected.config.namespace);
+  } catch (e) {
+    await connected.connection.close();
+    throw e;
+  }
+  return connected;
 }

@@ -9,10 +9,9 @@ import { ValidationError } from '../../common/errors';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
 import { dataConverterOf } from '../../temporal/connection-config';
-import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import {
   addTemporalOptions,
-  connectFromOptions,
+  connectAndCheckSetup,
   type TemporalCliOptions,
 } from '../temporal-options';
 
@@ -115,13 +114,7 @@ export function registerApiCommands(program: Command): void {
       if (https !== undefined) readHttpsPair(https);
       const topology = new TopologyIndex(await loadTopologyFile(opts.topology));
       const tokens = opts.tokenFile === undefined ? undefined : readTokens(opts.tokenFile);
-      const { config, connection } = await connectFromOptions(opts, 'rackshift api');
-      try {
-        await checkTemporalSetup(connection, config.namespace);
-      } catch (e) {
-        await connection.close();
-        throw e;
-      }
+      const { config, connection } = await connectAndCheckSetup(opts, 'rackshift api');
       const dataConverter = dataConverterOf(config);
       const api = await startApiServer({
         client: new Client({

@@ -4,12 +4,13 @@ import { createPowerDriver } from '../../drivers/power/create-power-driver';
 import type { PowerAction, PowerDriver } from '../../drivers/power/power-driver';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { loadTopologyFile } from '../../inventory/load-topology';
+import { driverOptions, type DriverCliOptions } from '../driver-options';
 
 const POWER_VERBS = ['status', 'on', 'off', 'soft', 'cycle'] as const;
 
 async function withDriver<T>(
   machineId: string,
-  opts: { topology: string; secrets?: string },
+  opts: DriverCliOptions,
   use: (d: PowerDriver) => Promise<T>,
 ): Promise<T> {
   const index = new TopologyIndex(await loadTopologyFile(opts.topology));
@@ -23,15 +24,6 @@ async function withDriver<T>(
     await driver.close();
   }
 }
-
-const driverOptions = (cmd: Command): Command =>
-  cmd
-    .option('--topology <file>', 'topology file', 'examples/lab-small.yaml')
-    .option(
-      '--secrets <file>',
-      'secrets file (default $RACKSHIFT_SECRETS_FILE; the lab writes .rackshift/lab/secrets.yaml)',
-      process.env.RACKSHIFT_SECRETS_FILE,
-    );
 
 /**
  * Diagnostics straight through the drivers, no workflow: what an operator runs when a runbook
@@ -56,7 +48,7 @@ export function registerMachineCommands(program: Command): void {
     async (
       action: (typeof POWER_VERBS)[number],
       machineId: string,
-      opts: { topology: string; secrets?: string; json?: boolean },
+      opts: DriverCliOptions & { json?: boolean },
     ) => {
       await withDriver(machineId, opts, async (d) => {
         if (action === 'status') {
@@ -94,9 +86,7 @@ export function registerMachineCommands(program: Command): void {
     async (
       device: 'pxe' | 'disk' | 'show',
       machineId: string,
-      opts: {
-        topology: string;
-        secrets?: string;
+      opts: DriverCliOptions & {
         persistent: boolean;
         legacy: boolean;
         json?: boolean;

@@ -6,16 +6,12 @@ import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import type { PortChangeResult } from '../../drivers/switch/switch-driver';
 import { parseVlanList } from '../../drivers/switch/vlan-list';
 import { loadTopologyFile } from '../../inventory/load-topology';
+import { driverOptions, type DriverCliOptions } from '../driver-options';
 import { TopologyIndex } from '../../inventory/topology-index';
-
-interface DriverOptions {
-  readonly topology: string;
-  readonly secrets?: string;
-}
 
 async function withDriver<T>(
   switchId: string,
-  opts: DriverOptions,
+  opts: DriverCliOptions,
   use: (d: SshSwitchDriver, index: TopologyIndex) => Promise<T>,
 ): Promise<T> {
   const index = new TopologyIndex(await loadTopologyFile(opts.topology));
@@ -29,15 +25,6 @@ async function withDriver<T>(
     await driver.close();
   }
 }
-
-const driverOptions = (cmd: Command): Command =>
-  cmd
-    .option('--topology <file>', 'topology file', 'examples/lab-small.yaml')
-    .option(
-      '--secrets <file>',
-      'secrets file (default $RACKSHIFT_SECRETS_FILE; the lab writes .rackshift/lab/secrets.yaml)',
-      process.env.RACKSHIFT_SECRETS_FILE,
-    );
 
 function vlanOption(value: string): number[] {
   const vlans = parseVlanList(value);
@@ -72,7 +59,7 @@ export function registerSwitchCommands(program: Command): void {
     async (
       switchId: string,
       port: string | undefined,
-      opts: DriverOptions & { json?: boolean },
+      opts: DriverCliOptions & { json?: boolean },
     ) => {
       await withDriver(switchId, opts, async (d, index) => {
         const ports =
@@ -120,7 +107,12 @@ export function registerSwitchCommands(program: Command): void {
     async (
       switchId: string,
       port: string,
-      opts: DriverOptions & { access?: number[]; trunk?: number[]; save: boolean; json?: boolean },
+      opts: DriverCliOptions & {
+        access?: number[];
+        trunk?: number[];
+        save: boolean;
+        json?: boolean;
+      },
     ) => {
       if ((opts.access === undefined) === (opts.trunk === undefined))
         throw new InvalidArgumentError('give exactly one of --access and --trunk');

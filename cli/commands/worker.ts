@@ -6,14 +6,13 @@ import { loadTopologyFile } from '../../inventory/load-topology';
 import { labDiskTransfer } from '../../lab/disk/lab-disk-endpoints';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { dataConverterOf } from '../../temporal/connection-config';
-import { checkTemporalSetup } from '../../temporal/namespace-setup';
 import { startWorker } from '../../worker/create-worker';
 import { prebuiltWorkflowBundle } from '../../worker/workflow-bundle';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { realActivityDeps } from '../../worker/worker-deps';
 import {
   addTemporalOptions,
-  connectFromOptions,
+  connectAndCheckSetup,
   type TemporalCliOptions,
 } from '../temporal-options';
 
@@ -95,13 +94,7 @@ export function registerWorkerCommands(program: Command): void {
     installRuntimeLogging('INFO', opts.metrics);
     const topology = await loadTopologyFile(opts.topology);
     const secrets = new EnvAndFileSecretStore(process.env, opts.secrets);
-    const { config, connection } = await connectFromOptions(opts, 'rackshift worker');
-    try {
-      await checkTemporalSetup(connection, config.namespace);
-    } catch (e) {
-      await connection.close();
-      throw e;
-    }
+    const { config, connection } = await connectAndCheckSetup(opts, 'rackshift worker');
     const dataConverter = dataConverterOf(config);
     const client = new Client({
       connection,
