@@ -1,9 +1,6 @@
 import { newToken } from '../../api/auth';
-import { createApp } from '../../api/create-app';
 import { rtoTrend } from '../../api/drill-summary';
 import { mapLimit } from '../../common/map-limit';
-import { buildProgram } from '../../cli/main';
-import { TopologyIndex } from '../../inventory/topology-index';
 import {
   DEV_RETENTION_DAYS,
   namespaceRetentionDays,
@@ -11,8 +8,9 @@ import {
 } from '../../temporal/namespace-retention';
 import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
 import type { DrillReport } from '../../workflows/dr-drill/drill-report';
-import { serve } from '../support/api-server';
-import { labSmall } from '../support/lab-fixtures';
+import { runCli } from '../support/run-cli';
+import { apiCaller, serveTestApi, type TestApi } from '../support/test-api';
+import { pollUntil as until } from '../support/until';
 import { startStandInWorker, type StandInWorker } from '../support/stand-in-worker';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { drillReportFixture } from './fixtures/drill-report-fixture';
@@ -27,7 +25,7 @@ jest.setTimeout(120_000);
 
 let temporal: TestTemporal;
 let worker: StandInWorker;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 const token = newToken();
 
 beforeAll(async () => {
@@ -36,17 +34,7 @@ beforeAll(async () => {
     temporal.address,
     require.resolve('./fixtures/fake-drill-workflows'),
   );
-  const topology = new TopologyIndex(await labSmall());
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology,
-      tokens: [token],
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, { tokens: [token] });
 });
 
 afterAll(async () => {
@@ -55,51 +43,12 @@ afterAll(async () => {
   await temporal?.stop();
 });
 
-async function call(
-  path: string,
-  method = 'GET',
-  body?: unknown,
-): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json() };
-}
+const request = apiCaller(() => api, token);
+const call = (path: string, method = 'GET', body?: unknown) => request(method, path, body);
 
-async function until<T>(get: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function cli(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const log = jest
-    .spyOn(console, 'log')
-    .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await buildProgram().parseAsync([
-      'node',
-      'rackshift',
-      ...args,
-      '--api',
-      api.url,
-      '--token',
-      token,
-    ]);
-  } finally {
-    log.mockRestore();
-  }
-  return lines.join('\n');
-}
+/** `rackshift …` in-process against the test API; returns what it printed. */
+const cli = (...args: string[]): Promise<string> =>
+  runCli([...args, '--api', api.url, '--token', token]);
 
 /** One stand-in drill run, to its end. */
 function drill(

@@ -2,14 +2,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { newToken } from '../../api/auth';
-import { createApp } from '../../api/create-app';
 import { StaticSecretStore } from '../../common/secrets';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
-import { serve } from '../support/api-server';
 import { labSmall, ROOT } from '../support/lab-fixtures';
+import { serveTestApi, type TestApi } from '../support/test-api';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
@@ -18,7 +16,7 @@ jest.setTimeout(60_000);
 let temporal: TestTemporal;
 let worker: RunningWorker | undefined;
 let ledger: LedgerClient;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 const token = newToken();
 const HOLDER = 'repurpose/web-02/20261102T100000Z-ab12';
 
@@ -38,16 +36,7 @@ beforeAll(async () => {
       },
     },
   });
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: index,
-      tokens: [token],
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, { topology: index, tokens: [token] });
 });
 
 afterAll(async () => {

@@ -2,13 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../api/create-app';
 import { RUNBOOKS } from '../../api/runbook-catalog';
 import { FileTokenStore } from '../../api/token-store';
-import { TopologyIndex } from '../../inventory/topology-index';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
-import { serve } from '../support/api-server';
-import { labSmall, ROOT } from '../support/lab-fixtures';
+import { ROOT } from '../support/lab-fixtures';
+import { serveTestApi, type TestApi } from '../support/test-api';
 import { requireTool } from '../support/require-tool';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 
@@ -23,7 +20,7 @@ jest.setTimeout(300_000);
 
 const MAX_EXAMPLES = 10;
 let temporal: TestTemporal;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 let dir: string;
 let token: string;
 
@@ -32,16 +29,7 @@ beforeAll(async () => {
   const store = new FileTokenStore(join(dir, 'tokens.json'));
   token = store.create('contract', 'operator').token;
   temporal = await startTestTemporal();
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: new TopologyIndex(await labSmall()),
-      tokenStore: store.file,
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, { tokenStore: store.file });
 });
 
 afterAll(async () => {

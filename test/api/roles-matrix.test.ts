@@ -1,15 +1,12 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../api/create-app';
 import { ROLES, type Role } from '../../api/roles';
 import { FileTokenStore } from '../../api/token-store';
-import { TopologyIndex } from '../../inventory/topology-index';
 import { RUNBOOK_KEY } from '../../temporal/search-attributes';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
+import { TASK_QUEUE } from '../../worker/task-queue';
 import { RUNBOOKS } from '../../api/runbook-catalog';
-import { serve } from '../support/api-server';
-import { labSmall } from '../support/lab-fixtures';
+import { serveTestApi, type TestApi } from '../support/test-api';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 
 /*
@@ -20,7 +17,7 @@ import { startTestTemporal, type TestTemporal } from '../support/temporal-server
 jest.setTimeout(120_000);
 
 let temporal: TestTemporal;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 let dir: string;
 let store: FileTokenStore;
 const tokens = {} as Record<Role, string>;
@@ -34,16 +31,7 @@ beforeAll(async () => {
   store = new FileTokenStore(join(dir, 'tokens.json'));
   for (const role of ROLES) tokens[role] = store.create(`t-${role}`, role).token;
   temporal = await startTestTemporal();
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: new TopologyIndex(await labSmall()),
-      tokenStore: store.file,
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, { tokenStore: store.file });
   await temporal.client.workflow.start('drDrill', {
     workflowId: drillRun,
     taskQueue: TASK_QUEUE,

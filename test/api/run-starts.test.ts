@@ -1,12 +1,9 @@
 import { newToken } from '../../api/auth';
 import type { AuditEntry } from '../../api/audit-log';
-import { createApp } from '../../api/create-app';
 import { StaticTokens } from '../../api/token-store';
-import { TopologyIndex } from '../../inventory/topology-index';
 import { ACTOR_KEY } from '../../temporal/search-attributes';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
-import { serve } from '../support/api-server';
-import { labSmall } from '../support/lab-fixtures';
+import { serveTestApi, type TestApi } from '../support/test-api';
+import { pollUntil as until } from '../support/until';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 
 /*
@@ -16,7 +13,7 @@ import { startTestTemporal, type TestTemporal } from '../support/temporal-server
 jest.setTimeout(120_000);
 
 let temporal: TestTemporal;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 const audit: AuditEntry[] = [];
 const alice = newToken();
 const bob = newToken();
@@ -29,16 +26,7 @@ beforeAll(async () => {
     { token: bob, name: 'bob', role: 'operator' },
     { token: viewer, name: 'vera', role: 'viewer' },
   ]);
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: new TopologyIndex(await labSmall()),
-      verifier,
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: (e) => void audit.push(e),
-    }),
-  );
+  api = await serveTestApi(temporal.client, { verifier, audit: (e) => void audit.push(e) });
 });
 
 afterAll(async () => {
@@ -66,15 +54,6 @@ async function start(
     json: await res.json(),
     replayed: res.headers.get('idempotent-replayed'),
   };
-}
-
-async function until<T>(get: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('who started a run', () => {

@@ -1,15 +1,13 @@
 import { newToken } from '../../api/auth';
-import { createApp } from '../../api/create-app';
 import { StaticSecretStore } from '../../common/secrets';
 import { LedgerClient } from '../../temporal/ledger-client';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { LabMachine } from '../../lab/lab-machine';
 import { startWorker, type RunningWorker } from '../../worker/create-worker';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
-import { serve } from '../support/api-server';
 import { runCli } from '../support/run-cli';
 import { InProcessPowerDriver } from '../support/in-process-power-driver';
 import { bareLabMachines, labSmall } from '../support/lab-fixtures';
+import { serveTestApi, type TestApi } from '../support/test-api';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
@@ -18,7 +16,7 @@ jest.setTimeout(60_000);
 let temporal: TestTemporal;
 let worker: RunningWorker;
 let machines: Map<string, LabMachine>;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 const token = newToken();
 
 beforeAll(async () => {
@@ -36,17 +34,11 @@ beforeAll(async () => {
       powerDriver: (m) => new InProcessPowerDriver(machines.get(m.id)!),
     },
   });
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: index,
-      tokens: [token],
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      uiBaseUrl: 'http://127.0.0.1:8233',
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, {
+    topology: index,
+    tokens: [token],
+    uiBaseUrl: 'http://127.0.0.1:8233',
+  });
 });
 
 afterAll(async () => {

@@ -1,10 +1,7 @@
 import { newToken } from '../../api/auth';
-import { createApp } from '../../api/create-app';
-import { TopologyIndex } from '../../inventory/topology-index';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
+import { TASK_QUEUE } from '../../worker/task-queue';
 import type { ApprovalInput } from '../../workflows/site-failover/failover-messages';
-import { serve } from '../support/api-server';
-import { labSmall } from '../support/lab-fixtures';
+import { serveTestApi, type TestApi } from '../support/test-api';
 import { runCli } from '../support/run-cli';
 import { startStandInWorker, type StandInWorker } from '../support/stand-in-worker';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
@@ -18,7 +15,7 @@ jest.setTimeout(120_000);
 
 let temporal: TestTemporal;
 let worker: StandInWorker;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 const token = newToken();
 
 beforeAll(async () => {
@@ -27,16 +24,7 @@ beforeAll(async () => {
     temporal.address,
     require.resolve('./fixtures/fake-approval-workflows'),
   );
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: new TopologyIndex(await labSmall()),
-      tokens: [token],
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, { tokens: [token] });
 });
 
 afterAll(async () => {

@@ -1,19 +1,17 @@
 import { newToken } from '../../api/auth';
-import { createApp } from '../../api/create-app';
-import { buildProgram } from '../../cli/main';
-import { TopologyIndex } from '../../inventory/topology-index';
 import { RUNBOOK_KEY } from '../../temporal/search-attributes';
 import { SCHEDULED_BY_KEY } from '../../api/drill-runs';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
-import { serve } from '../support/api-server';
-import { labSmall } from '../support/lab-fixtures';
+import { TASK_QUEUE } from '../../worker/task-queue';
+import { runCli } from '../support/run-cli';
+import { apiCaller, serveTestApi, type TestApi } from '../support/test-api';
+import { pollUntil as until } from '../support/until';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 
 // No worker here: triggered drills stay RUNNING, which is what the overlap tests need.
 jest.setTimeout(60_000);
 
 let temporal: TestTemporal;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 const token = newToken();
 
 const input = { site: 'dc1', bubble: [{ network: 'prod-web', vlan: 3110 }] };
@@ -27,17 +25,7 @@ const weekly = {
 
 beforeAll(async () => {
   temporal = await startTestTemporal();
-  const topology = new TopologyIndex(await labSmall());
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology,
-      tokens: [token],
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      audit: () => undefined,
-    }),
-  );
+  api = await serveTestApi(temporal.client, { tokens: [token] });
 });
 
 afterAll(async () => {
@@ -45,57 +33,14 @@ afterAll(async () => {
   await temporal?.stop();
 });
 
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  auth: string | null = token,
-): Promise<{ status: number; json: any; location: string | null }> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: {
-      ...(auth !== null && { authorization: `Bearer ${auth}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json(), location: res.headers.get('location') };
-}
+const call = apiCaller(() => api, token);
 
 const paths = (json: { error: { details: Array<{ path: string }> } }): string[] =>
   json.error.details.map((i) => i.path);
 
-/** Polls `get` until `done` holds (schedule listing and actions are eventually consistent). */
-async function until<T>(get: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Runs the CLI in-process against the test API and returns what it printed. */
-async function cli(...args: string[]): Promise<string> {
-  const lines: string[] = [];
-  const log = jest
-    .spyOn(console, 'log')
-    .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    await buildProgram().parseAsync([
-      'node',
-      'rackshift',
-      ...args,
-      '--api',
-      api.url,
-      '--token',
-      token,
-    ]);
-  } finally {
-    log.mockRestore();
-  }
-  return lines.join('\n');
-}
+/** `rackshift …` in-process against the test API; returns what it printed. */
+const cli = (...args: string[]): Promise<string> =>
+  runCli([...args, '--api', api.url, '--token', token]);
 
 describe('schedules API', () => {
   it('needs the bearer token', async () => {
