@@ -6,6 +6,7 @@ import { startFullStack, type FullStack } from '../support/full-stack';
 import { LAB_SMALL } from '../support/lab-fixtures';
 import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
+import { stackReads } from '../support/stack-reads';
 
 jest.setTimeout(180_000);
 
@@ -47,7 +48,7 @@ function reportOf(e: unknown): RunbookReport {
     .details?.[0] as RunbookReport;
 }
 
-const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
+const { machine } = stackReads(() => stack);
 
 const TRUNK = [110, 130, 200, 300, 400];
 

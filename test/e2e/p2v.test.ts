@@ -14,6 +14,7 @@ import {
   runbook,
   startP2vStack,
 } from '../support/p2v-stack';
+import { stackReads } from '../support/stack-reads';
 import { labVms } from '../support/vm-on-host';
 
 jest.setTimeout(300_000);
@@ -42,17 +43,7 @@ const p2v = (input: Record<string, unknown>): Promise<RunbookReport> =>
     powerTimeoutSeconds: 30,
     ...input,
   });
-const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
-const port = (m: string, nic: number) =>
-  stack.lab.switchView!.portState(machine(m).nics[nic]!.switch, machine(m).nics[nic]!.port);
-const trunk = (m: string, nic: number): number[] =>
-  [...(port(m, nic)?.trunkVlans ?? [])].sort((a, b) => a - b);
-const holders = (lun: string): string[] =>
-  (
-    stack.lab.describe() as {
-      arrays: Record<string, { luns: Record<string, { initiators: string[] }> }>;
-    }
-  ).arrays['array-1']!.luns[lun]?.initiators ?? [];
+const { machine, port, trunk, holders } = stackReads(() => stack);
 
 /**
  * Makes a persona's service address unusable from the moment its machine powers off (a

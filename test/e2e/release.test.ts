@@ -7,6 +7,7 @@ import { startFullStack, type FullStack } from '../support/full-stack';
 import { labHardwareState, type LabHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
 import { labVms, placeVmOnHost } from '../support/vm-on-host';
+import { stackReads } from '../support/stack-reads';
 
 jest.setTimeout(180_000);
 
@@ -32,7 +33,7 @@ const release = (persona: string) =>
 const releaseHost = (machine: string) =>
   execute('release', `release/${machine}`, { machine, graceSeconds: 30, powerTimeoutSeconds: 30 });
 
-const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
+const { machine } = stackReads(() => stack);
 
 /**
  * Opens a released machine's ports again (no shutdown, nothing else) straight through the

@@ -11,6 +11,7 @@ import {
   runbook,
   startP2vStack,
 } from '../support/p2v-stack';
+import { stackReads } from '../support/stack-reads';
 import { labVms } from '../support/vm-on-host';
 
 jest.setTimeout(300_000);
@@ -43,17 +44,7 @@ const v2p = (input: Record<string, unknown>): Promise<RunbookReport> =>
     powerTimeoutSeconds: 30,
     ...input,
   });
-const machine = (id: string) => stack.topology.sites[0]!.machines.find((m) => m.id === id)!;
-const port = (m: string, nic: number) =>
-  stack.lab.switchView!.portState(machine(m).nics[nic]!.switch, machine(m).nics[nic]!.port);
-const trunk = (m: string, nic: number): number[] =>
-  [...(port(m, nic)?.trunkVlans ?? [])].sort((a, b) => a - b);
-const holders = (lun: string): string[] =>
-  (
-    stack.lab.describe() as {
-      arrays: Record<string, { luns: Record<string, { initiators: string[] }> }>;
-    }
-  ).arrays['array-1']!.luns[lun]?.initiators ?? [];
+const { machine, trunk, holders } = stackReads(() => stack);
 
 describe('v2p (full lab: two VMs on the host share VLAN 110)', () => {
   it('web-02 goes to the machine it is given; VLAN 110 stays on the host trunks, web-01 still needs it', async () => {
