@@ -98,7 +98,6 @@ export class ReplicaReadOnlyError extends RackshiftError {
   }
 }
 
-/** Thrown when a replication operation names a LUN that the topology replicates nowhere. */
 /**
  * Thrown when a drill would snapshot a side that is no usable replica: the primary (a drill
  * snapshots the recovery site's read-only side), or a replica whose data is not consistent
@@ -114,6 +113,7 @@ export class ReplicaSnapshotRefusedError extends RackshiftError {
   }
 }
 
+/** Thrown when a replication operation names a LUN that the topology replicates nowhere. */
 export class NotReplicatedError extends RackshiftError {
   override readonly name = 'NotReplicatedError';
   constructor(device: string, lun: string) {
