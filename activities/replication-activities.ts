@@ -1,5 +1,8 @@
 import type { ReplicaStatus } from '../drivers/storage/replication-driver';
-import { UnsupportedStorageOperationError } from '../drivers/storage/storage-errors';
+import {
+  NotReplicatedError,
+  UnsupportedStorageOperationError,
+} from '../drivers/storage/storage-errors';
 import type { ActivityDeps } from './activity-deps';
 import { withFailureMapping } from './application-failure';
 
@@ -30,6 +33,32 @@ export interface ReplicaPromotion {
   /** The replica's disk and link state just before: UpToDate/Consistent, Connected/Connecting. */
   readonly diskBefore: string;
   readonly linkBefore: string;
+}
+
+/**
+ * A writable snapshot of a replica, taken for a drill (SRA testFailoverStart), and what its data
+ * is as of: the data point a real failover to the replica would have had.
+ */
+export interface ReplicaSnapshotTaken {
+  /** The replicated LUN at its primary's site. */
+  readonly source: LunRef;
+  readonly replica: LunRef;
+  /** The snapshot's LUN id on the replica's array. */
+  readonly snapshot: string;
+  /** False when a retried step found it already taken (the times are then the retry's). */
+  readonly created: boolean;
+  readonly takenAt: string;
+  readonly mode: 'sync' | 'async';
+  /** What a failover at `takenAt` could have lost: 0 for sync, the configured bound for async. */
+  readonly rpoSeconds: number;
+  /**
+   * The earliest time the snapshot's data may date from (`takenAt` less the RPO); absent when the
+   * link was down, so the replica holds the data of the break, whenever that was.
+   */
+  readonly dataAsOf?: string;
+  /** The replica's disk and link state when the snapshot was taken. */
+  readonly disk: string;
+  readonly link: string;
 }
 
 /**
@@ -177,6 +206,44 @@ export function createReplicationActivities(deps: ReplicationActivityDeps) {
         }
       }
       return out;
+    },
+
+    /**
+     * A drill's writable snapshot `snapshot` of the replica `lun` on `array` (refused on a primary
+     * side or a replica without a consistent data point). Replication is not touched.
+     */
+    async snapshotReplica(input: LunRef & { snapshot: string }): Promise<ReplicaSnapshotTaken> {
+      const spec = deps.topology.replicationOf(input.array, input.lun);
+      if (spec === undefined) throw new NotReplicatedError(input.array, input.lun);
+      const taken = await withDriver(input.array, (d) =>
+        d.snapshotReplica(input.lun, input.snapshot),
+      );
+      const at = Date.now();
+      const rpoSeconds = spec.mode === 'sync' ? 0 : (spec.rpoSeconds ?? 0);
+      const link = taken.status.peer.connection;
+      const source = spec.source.array === input.array ? spec.replica : spec.source;
+      return {
+        source: { array: source.array, lun: source.lun },
+        replica: { array: input.array, lun: input.lun },
+        snapshot: taken.snapshot,
+        created: taken.created,
+        takenAt: new Date(at).toISOString(),
+        mode: spec.mode,
+        rpoSeconds,
+        ...(link === 'Connected' && {
+          dataAsOf: new Date(at - rpoSeconds * 1000).toISOString(),
+        }),
+        disk: taken.status.disk,
+        link,
+      };
+    },
+
+    /** Deletes a drill's replica snapshot (SRA testFailoverStop); refused while it is masked. */
+    async deleteReplicaSnapshot(input: {
+      array: string;
+      snapshot: string;
+    }): Promise<{ deleted: boolean }> {
+      return withDriver(input.array, (d) => d.deleteReplicaSnapshot(input.snapshot));
     },
 
     /** This side read-only again (refused while an initiator has it masked). */

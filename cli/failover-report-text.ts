@@ -1,3 +1,4 @@
+import type { DrillSnapshot } from '../workflows/dr-drill/drill-report';
 import type { FailoverReport } from '../workflows/site-failover/failover-report';
 import { textTable } from './text-table';
 
@@ -9,7 +10,14 @@ export type FailoverReportView = Omit<FailoverReport, 'outcome' | 'runbook'> & {
   readonly runbook: 'site-failover' | 'dr-drill';
   readonly outcome: FailoverReport['outcome'] | 'running' | 'awaiting-approval';
   readonly cleanup?: { readonly outcome: string; readonly leftToFix: readonly string[] };
+  readonly snapshots?: readonly DrillSnapshot[];
 };
+
+/** A drill copy's replica snapshot: what it copies and the data point a failover would have had. */
+function snapshotLine(s: DrillSnapshot): string {
+  const asOf = s.dataAsOf ?? `the link break (link ${s.link})`;
+  return `  replica snapshot: ${s.persona}: ${s.snapshot} of ${s.replica.lun} on ${s.replica.array} (${s.mode} replica of ${s.source.lun}), taken ${s.takenAt}, data as of ${asOf}, RPO ${s.rpoSeconds}s`;
+}
 
 export function isFailoverReport(value: unknown): value is FailoverReportView {
   const r = value as Partial<FailoverReportView> | undefined;
@@ -139,6 +147,7 @@ export function failoverReportText(r: FailoverReportView): string {
     lines.push(
       `  ${drill ? outcomeLabel(n.reason) : n.reason === 'not-restored' ? 'not restored' : n.reason}: ${n.persona}: ${n.detail}`,
     );
+  for (const s of r.snapshots ?? []) lines.push(snapshotLine(s));
   if (r.cleanup !== undefined) {
     const clean =
       r.cleanup.outcome === 'clean'

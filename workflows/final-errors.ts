@@ -10,6 +10,7 @@ import {
   LunInUseError,
   LunMaskConflictError,
   LunNotProvisionedError,
+  ReplicaSnapshotRefusedError,
   UnsupportedStorageOperationError,
 } from '../drivers/storage/storage-errors';
 import {
@@ -43,6 +44,7 @@ const FINAL_CLASSES: ReadonlyArray<{ readonly final: boolean; readonly name: str
   LunInUseError,
   UnsupportedStorageOperationError,
   LunNotProvisionedError,
+  ReplicaSnapshotRefusedError,
   DiskCopyMismatchError,
   DiskRequestRefusedError,
   BootStoreCorruptError,

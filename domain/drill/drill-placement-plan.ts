@@ -25,11 +25,13 @@ const drillPlacementInputSchema = z.strictObject({
 export type DrillPlacementInput = z.input<typeof drillPlacementInputSchema>;
 
 /**
- * A persona LUN as a drill copy sees it: `lun` is the snapshot clone, `cloneOf` the production LUN
- * it copies.
+ * A persona LUN as a drill copy sees it: `lun` is the snapshot clone, `cloneOf` the LUN it copies
+ * on `array`. At another site that is the LUN's replica there, a snapshot the replication
+ * interface takes (`replicaOf`: the persona's own LUN it replicates).
  */
-interface DrillLunTarget extends LunTarget {
+export interface DrillLunTarget extends LunTarget {
   readonly cloneOf: string;
+  readonly replicaOf?: { readonly array: string; readonly lun: string };
 }
 
 /**
@@ -54,6 +56,7 @@ export function drillPlacementPlan(
   const input = parseOrThrow('drill placement', drillPlacementInputSchema, raw);
   const persona = topology.persona(input.persona);
   const machine = topology.machine(input.machine);
+  const site = topology.machineSite(machine.id).name;
   const production = new Map(
     topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]),
   );
@@ -87,8 +90,17 @@ export function drillPlacementPlan(
   ];
   if (issues.length > 0)
     throw new ValidationError(`drill copy of ${persona.name} on ${machine.id}`, issues);
+  // A bubble VLAN names an isolated network; at another site that network has the site's id.
+  const isolatedName = new Map(
+    topology.topology.networks.filter((n) => n.isolated).map((n) => [n.vlan, n.name]),
+  );
+  const bubble = input.bubble.map((b) => ({
+    network: b.network,
+    vlan: topology.networkVlan(isolatedName.get(b.vlan)!, site),
+  }));
+  const bubbleAt = new Map(bubble.map((b) => [b.network, b.vlan]));
   // Every network of the persona has a bubble VLAN now (checked above).
-  const plan = placementPlan(topology, persona, machine, (n) => bubbleOf.get(n)!);
+  const plan = placementPlan(topology, persona, machine, (n) => bubbleAt.get(n)!);
   const used = new Set(persona.networks.map((n) => n.nic));
   const unused: PortTarget[] = machine.nics
     .filter((_, i) => !used.has(i))
@@ -97,19 +109,25 @@ export function drillPlacementPlan(
       port: nic.port,
       desired: { mode: 'access', shutdown: true },
     }));
-  const luns = persona.luns.map((l) => ({
-    array: l.array,
-    lun: cloneIdFor(l.lun, input.tag),
-    boot: l.boot,
-    cloneOf: l.lun,
-  }));
+  // At another site the copy runs on snapshots of the LUNs' replicas there, as a failover would
+  // run on the replicas.
+  const luns: DrillLunTarget[] = topology.personaAt(persona, site).luns.map((l, i) => {
+    const own = persona.luns[i];
+    return {
+      array: l.array,
+      lun: cloneIdFor(l.lun, input.tag),
+      boot: l.boot,
+      cloneOf: l.lun,
+      ...(own !== undefined && own !== l && { replicaOf: { array: own.array, lun: own.lun } }),
+    };
+  });
   return {
     ...plan,
     ports: [...plan.ports, ...unused],
     luns,
     drill: {
       run: input.run,
-      bubble: input.bubble.filter((b) => networks.includes(b.network)),
+      bubble: bubble.filter((b) => networks.includes(b.network)),
       luns: luns.map((l) => ({ array: l.array, lun: l.cloneOf, clone: l.lun })),
       ...(input.healthHost !== undefined && { healthHost: input.healthHost }),
     },

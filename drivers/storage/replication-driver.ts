@@ -43,4 +43,20 @@ export interface ArrayReplicationDriver {
    * link broke and takes the peer's data (the old primary, when replication is reversed).
    */
   resync(lun: string, options?: { discardLocal?: boolean }): Promise<void>;
+  /**
+   * SRA testFailoverStart for one device: a writable snapshot `snapshotId` of this side, which must
+   * be the read-only replica (a drill at the recovery site), holding its data as of now. The pair
+   * is not touched: no promote, no pause; the replica keeps receiving syncs. Idempotent.
+   */
+  snapshotReplica(lun: string, snapshotId: string): Promise<ReplicaSnapshot>;
+  /** SRA testFailoverStop for one device: deletes a replica's snapshot (refused while masked). */
+  deleteReplicaSnapshot(snapshotId: string): Promise<{ readonly deleted: boolean }>;
+}
+
+/** A replica's snapshot, and the replica's state when it was taken (what its data is as of). */
+export interface ReplicaSnapshot {
+  readonly snapshot: string;
+  /** False when the snapshot existed already (a retried or replayed step): `status` is now's. */
+  readonly created: boolean;
+  readonly status: ReplicaStatus;
 }

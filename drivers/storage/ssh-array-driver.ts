@@ -14,13 +14,14 @@ import { BACKING_PATH_PATTERN, fillTemplate, matchError } from './command-templa
 import { DRBD_ERROR_PATTERNS, DRBDADM_TEMPLATES, parseDrbdStatus } from './drbd-commands';
 import type { MaskResult, StorageArrayDriver } from './lun-access-driver';
 import { lunTargetIqn } from './lun-target';
-import type { ArrayReplicationDriver, ReplicaStatus } from './replication-driver';
+import type { ArrayReplicationDriver, ReplicaSnapshot, ReplicaStatus } from './replication-driver';
 import { checkMask, iscsiInitiator, lunId as checkedLunId } from './masking-guard';
 import {
   LunInUseError,
   LunNotProvisionedError,
   NotReplicatedError,
   ReplicaReadOnlyError,
+  ReplicaSnapshotRefusedError,
   StorageCommandError,
   StorageProtocolError,
   UnsupportedStorageOperationError,
@@ -46,6 +47,9 @@ export interface SshArrayDriverOptions {
 }
 
 export const DEFAULT_BACKING_DIR = '/var/lib/rackshift/luns';
+
+/** DRBD disk states whose lower device holds a usable data point to snapshot. */
+const SNAPSHOT_DISKS: readonly string[] = ['UpToDate', 'Consistent'];
 
 /**
  * An iSCSI array driven over SSH. The flow is the same for every kind: read the array,
@@ -299,40 +303,48 @@ export class SshArrayDriver implements StorageArrayDriver, ArrayReplicationDrive
   }
 
   async createSnapshotClone(lun: string, cloneId: string): Promise<{ created: boolean }> {
+    const { id, clone } = this.cloneIds(lun, cloneId);
+    return this.serialized(() => this.cloneNow(id, clone));
+  }
+
+  private cloneIds(lun: string, cloneId: string): { id: string; clone: string } {
     const id = checkedLunId(lun);
     const clone = checkedLunId(cloneId, 'cloneId');
     if (this.luns.has(clone))
       throw new ValidationError('snapshot clone', [
         { path: 'cloneId', message: `"${clone}" is a LUN of the topology, not a clone name` },
       ]);
-    return this.serialized(async () => {
-      const state = await this.read();
-      if (state.luns.get(clone)?.backing !== undefined) return { created: false };
-      const source = this.provisioned(state, id);
-      if (source.backing.startsWith('/dev/'))
-        throw new UnsupportedStorageOperationError(
-          this.device,
-          `clone ${id}`,
-          `its backing ${source.backing} is a block device; clones are file copies`,
-        );
-      const spec = this.spec(clone, `${dirname(source.backing)}/${clone}.img`);
-      const taken = [...state.luns.values()].find((l) => l.backing === spec.backing);
-      if (taken !== undefined)
-        throw new UnsupportedStorageOperationError(
-          this.device,
-          `clone ${id} as ${clone}`,
-          `${spec.backing} already backs LUN ${taken.lunId}`,
-        );
-      await this.runAll(`clone ${id} as ${clone}`, this.options.dialect.clone(state, source, spec));
-      if ((await this.read()).luns.get(clone)?.backing === undefined) {
-        throw new UnsupportedStorageOperationError(
-          this.device,
-          `clone ${id} as ${clone}`,
-          this.options.dialect.notCreatedHint,
-        );
-      }
-      return { created: true };
-    });
+    return { id, clone };
+  }
+
+  /** Copies `id`'s backing as LUN `clone` (inside the array's queue). */
+  private async cloneNow(id: string, clone: string): Promise<{ created: boolean }> {
+    const state = await this.read();
+    if (state.luns.get(clone)?.backing !== undefined) return { created: false };
+    const source = this.provisioned(state, id);
+    if (source.backing.startsWith('/dev/'))
+      throw new UnsupportedStorageOperationError(
+        this.device,
+        `clone ${id}`,
+        `its backing ${source.backing} is a block device; clones are file copies`,
+      );
+    const spec = this.spec(clone, `${dirname(source.backing)}/${clone}.img`);
+    const taken = [...state.luns.values()].find((l) => l.backing === spec.backing);
+    if (taken !== undefined)
+      throw new UnsupportedStorageOperationError(
+        this.device,
+        `clone ${id} as ${clone}`,
+        `${spec.backing} already backs LUN ${taken.lunId}`,
+      );
+    await this.runAll(`clone ${id} as ${clone}`, this.options.dialect.clone(state, source, spec));
+    if ((await this.read()).luns.get(clone)?.backing === undefined) {
+      throw new UnsupportedStorageOperationError(
+        this.device,
+        `clone ${id} as ${clone}`,
+        this.options.dialect.notCreatedHint,
+      );
+    }
+    return { created: true };
   }
 
   async deleteSnapshotClone(cloneId: string): Promise<{ deleted: boolean }> {
@@ -426,6 +438,36 @@ export class SshArrayDriver implements StorageArrayDriver, ArrayReplicationDrive
       if (status.peer.connection === 'Connected') return;
       await this.run(`resync ${id}`, this.drbd(template, resource));
     });
+  }
+
+  async snapshotReplica(lun: string, snapshotId: string): Promise<ReplicaSnapshot> {
+    const { id } = this.replicated(lun);
+    const { clone } = this.cloneIds(id, snapshotId);
+    return this.serialized(async () => {
+      const status = await this.status(id);
+      if ((await this.read()).luns.get(clone)?.backing !== undefined)
+        return { snapshot: clone, created: false, status };
+      if (status.role === 'primary')
+        throw new ReplicaSnapshotRefusedError(
+          this.device,
+          id,
+          'this side is primary; a drill snapshots the read-only replica at the recovery site',
+        );
+      // The lower device of an Inconsistent (mid-resync) or Outdated replica holds no usable data
+      // point, which is why DRBD's own snapshot-resync-target hooks snapshot before a resync.
+      if (!SNAPSHOT_DISKS.includes(status.disk))
+        throw new ReplicaSnapshotRefusedError(
+          this.device,
+          id,
+          `its disk is ${status.disk}; only an UpToDate or Consistent replica holds a data point`,
+        );
+      await this.cloneNow(id, clone);
+      return { snapshot: clone, created: true, status };
+    });
+  }
+
+  async deleteReplicaSnapshot(snapshotId: string): Promise<{ deleted: boolean }> {
+    return this.deleteSnapshotClone(snapshotId);
   }
 
   async close(): Promise<void> {

@@ -98,6 +98,21 @@ export class ReplicaReadOnlyError extends RackshiftError {
   }
 }
 
+/**
+ * Thrown when a drill would snapshot a side that is no usable replica: the primary (a drill
+ * snapshots the recovery site's read-only side), or a replica whose data is not consistent
+ * (Inconsistent or Outdated: mid-resync, or left behind).
+ */
+export class ReplicaSnapshotRefusedError extends RackshiftError {
+  static override readonly final = true;
+  override readonly name = 'ReplicaSnapshotRefusedError';
+  constructor(device: string, lun: string, why: string) {
+    super(`refusing to snapshot LUN ${lun} on ${device} for a drill: ${why}`, {
+      context: { device, lun },
+    });
+  }
+}
+
 /** Thrown when a replication operation names a LUN that the topology replicates nowhere. */
 export class NotReplicatedError extends RackshiftError {
   override readonly name = 'NotReplicatedError';

@@ -92,11 +92,14 @@ export function vlanProblems(
 
 /**
  * Production VLANs that reach a drill copy through any of its machine's ports (used by the persona
- * or not).
+ * or not), by the ids they have at the machine's site.
  */
 function productionLeaks(topology: TopologyIndex, machine: Machine, view: LabSwitchView): string[] {
+  const site = topology.machineSite(machine.id).name;
   const production = new Map(
-    topology.topology.networks.filter((n) => !n.isolated).map((n) => [n.vlan, n.name]),
+    topology.topology.networks
+      .filter((n) => !n.isolated)
+      .map((n) => [topology.networkVlan(n.name, site), n.name]),
   );
   return machine.nics.flatMap((nic) => {
     const port = view.portState(nic.switch, nic.port);

@@ -202,9 +202,10 @@ export class LabBootAgent {
               this.lab.switchView,
               drill.bubble,
             ),
+            // At another site the copy runs on snapshots of the LUNs' replicas there.
             ...cloneProblems(
               machine.spec,
-              persona,
+              this.lab.index.personaAt(persona, this.lab.index.machineSite(machine.id).name),
               this.lab.sanView,
               drill.luns,
               this.lab.fabricView,

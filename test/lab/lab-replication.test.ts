@@ -5,8 +5,10 @@ import { StaticSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import {
+  LunInUseError,
   NotReplicatedError,
   ReplicaReadOnlyError,
+  ReplicaSnapshotRefusedError,
   StorageCommandError,
 } from '../../drivers/storage/storage-errors';
 import { TopologyIndex } from '../../inventory/topology-index';
@@ -128,6 +130,72 @@ describe('replication against the lab arrays (drbdadm over SSH)', () => {
     expect(b.generation('db-01-boot-r.drill-0a0b0c')).toBe(b.generation('db-01-boot-r'));
     expect((await d.replicationStatus('db-01-boot-r')).role).toBe('secondary');
     expect(await d.deleteSnapshotClone('db-01-boot-r.drill-0a0b0c')).toEqual({ deleted: true });
+  });
+
+  it('takes a replica snapshot through the replication interface (testFailoverStart): data as of that moment, replication untouched', async () => {
+    const d = driver('array-b');
+    const a = arrays.array('array-a');
+    const b = arrays.array('array-b');
+    const before = await d.replicationStatus('db-01-data-r');
+    expect(a.write('db-01-data')).toBeUndefined();
+    const asOf = b.generation('db-01-data-r');
+    expect(asOf).toBe(a.generation('db-01-data'));
+    const snap = 'db-01-data-r.drill-0d0e0f';
+    expect(await d.snapshotReplica('db-01-data-r', snap)).toEqual({
+      snapshot: snap,
+      created: true,
+      status: before,
+    });
+    expect(b.cloneSource(snap)).toBe('db-01-data-r');
+    // The replica keeps receiving syncs; the snapshot keeps the data it was taken with.
+    expect(a.write('db-01-data')).toBeUndefined();
+    expect(a.write('db-01-data')).toBeUndefined();
+    expect(b.generation('db-01-data-r')).toBe(asOf + 2);
+    expect(b.generation(snap)).toBe(asOf);
+    // It is writable and maskable (the replica is neither); its writes stay in it.
+    expect(await d.mask(snap, M_B1)).toEqual({ already: false, holdersBefore: [] });
+    expect(b.write(snap)).toBeUndefined();
+    expect([b.generation(snap), b.generation('db-01-data-r')]).toEqual([asOf + 1, asOf + 2]);
+    expect(b.write('db-01-data-r')).toMatch(/Wrong medium type/);
+    // Taken again (a retried step): nothing new.
+    expect((await d.snapshotReplica('db-01-data-r', snap)).created).toBe(false);
+    // testFailoverStop: refused while an initiator still sees it.
+    await expect(d.deleteReplicaSnapshot(snap)).rejects.toBeInstanceOf(LunInUseError);
+    await d.unmask(snap, M_B1);
+    expect(await d.deleteReplicaSnapshot(snap)).toEqual({ deleted: true });
+    expect(await d.deleteReplicaSnapshot(snap)).toEqual({ deleted: false });
+    expect(b.lunExists(snap)).toBe(false);
+    expect(await d.replicationStatus('db-01-data-r')).toEqual(before);
+    expect(b.generation('db-01-data-r')).toBe(a.generation('db-01-data'));
+  });
+
+  it("an async replica's snapshot holds its last sync's data, not the primary's newest", async () => {
+    const d = driver('array-b');
+    const b = arrays.array('array-b');
+    const snap = 'web-01-boot-r.drill-0d0e0f';
+    const taken = await d.snapshotReplica('web-01-boot-r', snap);
+    expect([taken.status.role, taken.status.disk, taken.status.peer.connection]).toEqual([
+      'secondary',
+      'UpToDate',
+      'Connected',
+    ]);
+    expect(arrays.array('array-a').generation('web-01-boot')).toBe(3);
+    expect(b.generation(snap)).toBe(0);
+    expect(await d.deleteReplicaSnapshot(snap)).toEqual({ deleted: true });
+  });
+
+  it('refuses to snapshot the primary side (a drill snapshots the replica), creating nothing', async () => {
+    const a = driver('array-a');
+    await expect(a.snapshotReplica('db-01-boot', 'db-01-boot.drill-0d0e0f')).rejects.toThrow(
+      ReplicaSnapshotRefusedError,
+    );
+    await expect(a.snapshotReplica('db-01-boot', 'db-01-boot.drill-0d0e0f')).rejects.toThrow(
+      /this side is primary/,
+    );
+    expect(arrays.array('array-a').lunExists('db-01-boot.drill-0d0e0f')).toBe(false);
+    await expect(
+      driver('array-b').snapshotReplica('batch-01-boot', 'batch-01-boot.drill-0d0e0f'),
+    ).rejects.toBeInstanceOf(NotReplicatedError);
   });
 
   it('site-a lost: the sync replica promotes with its data, the async one only by force, as of its last sync', async () => {

@@ -62,6 +62,51 @@ describe('replication activities against the lab arrays', () => {
     });
   });
 
+  it("snapshot a replica for a drill with its data point; cut off from site-a, the data point is the break's", async () => {
+    const snapshot = 'web-01-boot-r.drill-0c0d0e';
+    const taken = await activities.snapshotReplica({
+      array: 'array-b',
+      lun: 'web-01-boot-r',
+      snapshot,
+    });
+    expect(taken).toMatchObject({
+      source: { array: 'array-a', lun: 'web-01-boot' },
+      replica: { array: 'array-b', lun: 'web-01-boot-r' },
+      snapshot,
+      created: true,
+      mode: 'async',
+      rpoSeconds: 300,
+      disk: 'UpToDate',
+      link: 'Connected',
+    });
+    expect(Date.parse(taken.takenAt) - Date.parse(taken.dataAsOf!)).toBe(300_000);
+    expect(await activities.deleteReplicaSnapshot({ array: 'array-b', snapshot })).toEqual({
+      deleted: true,
+    });
+    await siteReachable('site-a', false);
+    const cut = await activities.snapshotReplica({
+      array: 'array-b',
+      lun: 'db-01-boot-r',
+      snapshot: 'db-01-boot-r.drill-0c0d0e',
+    });
+    expect([cut.rpoSeconds, cut.disk, cut.link, cut.dataAsOf]).toEqual([
+      0,
+      'UpToDate',
+      'Connecting',
+      undefined,
+    ]);
+    await activities.deleteReplicaSnapshot({ array: 'array-b', snapshot: cut.snapshot });
+    await expect(
+      activities.snapshotReplica({
+        array: 'array-a',
+        lun: 'db-01-boot',
+        snapshot: 'x.drill-0c0d0e',
+      }),
+    ).rejects.toMatchObject({ type: 'ReplicaSnapshotRefusedError' });
+    await siteReachable('site-a', true);
+    expect(arrays.array('array-b').lunExists(cut.snapshot)).toBe(false);
+  });
+
   it('promote every replica at site-b once site-a is lost, the async one by force, with RPOs', async () => {
     const a = arrays.array('array-a');
     for (let i = 0; i < 4; i += 1) {

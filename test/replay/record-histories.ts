@@ -6,20 +6,108 @@
  * other files keep their names and contents. `--patch <id>` writes `<kind>-<n>.<id>.json`
  * beside the old files instead of over them: after a `patched(<id>)` change, the old
  * histories keep replaying the old branch and the new ones the new
- * (`… record-histories.ts --patch cluster-hosts hypervisor-bringup`).
+ * (`… record-histories.ts --patch cluster-hosts hypervisor-bringup`). A second stack on
+ * examples/two-sites.yaml records what only two sites have (a drill copy on replica snapshots);
+ * `… record-histories.ts drill-copy` runs that one alone.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { TASK_QUEUE } from '../../worker/task-queue';
+import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
 import { findTemporalCli } from '../../temporal/find-temporal-cli';
 import { ledgerWorkflowId } from '../../temporal/ledger-client';
 import { bubbleOf } from '../support/drill-bubble';
+import { startFullStack } from '../support/full-stack';
+import { ROOT } from '../support/lab-fixtures';
 import { bringUpHost, HOST, runbook, startP2vStack } from '../support/p2v-stack';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const OUT = join(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * Writes each run's history as `<kind>-<n>.json`, numbered from `first` in the order of `ids` (the
+ * same numbers whatever `only` keeps).
+ */
+function writeHistories(
+  address: string,
+  ids: ReadonlyArray<readonly [string, string, string?]>,
+  only: ReadonlySet<string>,
+  patch: string | undefined,
+  first = 1,
+): void {
+  const seen = new Set<string>();
+  for (const [name, workflowId, runId] of ids) {
+    if (seen.has(workflowId)) continue;
+    seen.add(workflowId);
+    if (only.size > 0 && !only.has(name)) continue;
+    // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
+    const shown = spawnSync(
+      findTemporalCli(),
+      [
+        'workflow',
+        'show',
+        '--address',
+        address,
+        '--namespace',
+        NAMESPACE,
+        '--workflow-id',
+        workflowId,
+        ...(runId ? ['--run-id', runId] : []),
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (shown.status !== 0)
+      throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
+    const n = first + seen.size - 1;
+    const file = join(OUT, `${name}-${n}${patch === undefined ? '' : `.${patch}`}.json`);
+    writeFileSync(file, shown.stdout);
+    console.log(
+      `${workflowId} → ${file} (${(JSON.parse(shown.stdout) as { events: unknown[] }).events.length} events)`,
+    );
+  }
+}
+
+/** Kinds only the two-site stack records: asking for them alone skips the single-site runs. */
+const TWO_SITE_KINDS = new Set(['drill-copy']);
+
+/**
+ * A drill of site-a at site-b (examples/two-sites.yaml): db-01's copy runs on snapshots of its
+ * replicas (the drill copy's `snapshot-replica` path). Its histories are numbered from 201.
+ */
+async function recordTwoSites(only: ReadonlySet<string>, patch: string | undefined): Promise<void> {
+  const stack = await startFullStack({ source: join(ROOT, 'examples', 'two-sites.yaml') });
+  try {
+    await runbook(stack, 'repurpose', 'repurpose', {
+      persona: 'db-01',
+      machine: 'm-a1-01',
+      healthTimeoutSeconds: 60,
+    });
+    const drillId = 'dr-drill/site-a/record';
+    await stack.temporal.client.workflow.execute('drDrill', {
+      taskQueue: TASK_QUEUE,
+      workflowId: drillId,
+      args: [
+        {
+          site: 'site-a',
+          targetSites: ['site-b'],
+          healthHost: '127.0.0.2',
+          healthTimeoutSeconds: 60,
+          bubble: [
+            { network: 'prod-web', vlan: 3110 },
+            { network: 'prod-db', vlan: 3120 },
+            { network: 'storage', vlan: 3200 },
+          ],
+        },
+      ],
+    });
+    writeHistories(stack.temporal.address, [['drill-copy', `${drillId}/db-01`]], only, patch, 201);
+  } finally {
+    await stack.stop();
+  }
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -28,6 +116,9 @@ async function main(): Promise<void> {
   if (at >= 0 && (patch === undefined || !/^[a-z0-9-]+$/.test(patch)))
     throw new Error('--patch needs a patch id like cluster-hosts');
   const only = new Set(args);
+  if (only.size === 0 || [...only].some((k) => TWO_SITE_KINDS.has(k)))
+    await recordTwoSites(only, patch);
+  if (only.size > 0 && [...only].every((k) => TWO_SITE_KINDS.has(k))) return;
   const stack = await startP2vStack();
   const ids: Array<[string, string, string?]> = [];
   const keep = async (name: string, p: Promise<unknown>, prefix: string): Promise<void> => {
@@ -148,35 +239,7 @@ async function main(): Promise<void> {
     ids.push(['site-guard', guard.workflowId, guard.firstExecutionRunId]);
     ids.push(['site-failover', vmFailoverId]);
     ids.push(['vm-restart', `${vmFailoverId}/web-01`]);
-    const seen = new Set<string>();
-    for (const [name, workflowId, runId] of ids) {
-      if (seen.has(workflowId)) continue;
-      seen.add(workflowId);
-      if (only.size > 0 && !only.has(name)) continue;
-      // The Temporal CLI's JSON is the format every Temporal tool reads (historyFromJSON).
-      const shown = spawnSync(
-        findTemporalCli(),
-        [
-          'workflow',
-          'show',
-          '--address',
-          stack.temporal.address,
-          '--workflow-id',
-          workflowId,
-          ...(runId ? ['--run-id', runId] : []),
-          '--output',
-          'json',
-        ],
-        { encoding: 'utf8' },
-      );
-      if (shown.status !== 0)
-        throw new Error(`temporal workflow show ${workflowId}: ${shown.stderr}`);
-      const file = join(OUT, `${name}-${seen.size}${patch === undefined ? '' : `.${patch}`}.json`);
-      writeFileSync(file, shown.stdout);
-      console.log(
-        `${workflowId} → ${file} (${(JSON.parse(shown.stdout) as { events: unknown[] }).events.length} events)`,
-      );
-    }
+    writeHistories(stack.temporal.address, ids, only, patch);
   } finally {
     await stack.stop();
   }

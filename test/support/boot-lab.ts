@@ -8,6 +8,7 @@ import { StaticSecretStore } from '../../common/secrets';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import type { StorageArrayDriver } from '../../drivers/storage/lun-access-driver';
+import type { ArrayReplicationDriver } from '../../drivers/storage/replication-driver';
 import { SshSwitchDriver } from '../../drivers/switch/ssh-switch-driver';
 import { TopologyIndex } from '../../inventory/topology-index';
 import type { HealthCheck, Topology } from '../../inventory/topology-schema';
@@ -28,19 +29,23 @@ export interface BootLab {
   readonly index: TopologyIndex;
   readonly lab: Lab;
   readonly store: BootLedger;
-  readonly array: StorageArrayDriver;
+  readonly array: StorageArrayDriver & ArrayReplicationDriver;
   /** A switch driver over SSH, one per switch id, closed by stop(). */
   switch(id: string): SshSwitchDriver;
   stop(): Promise<void>;
 }
 
 /**
- * lab-small on free ports: switches, arrays and the boot agent (no BMC peers), machines that
- * fetch their iPXE scripts from a boot router serving the assignments of a BootLedger. Lab state
- * changes only through rackshift's own drivers, over SSH, as a runbook would make them.
+ * lab-small (or `options.source`) on free ports: switches, arrays and the boot agent (no BMC
+ * peers), machines that fetch their iPXE scripts from a boot router serving the assignments of a
+ * BootLedger. Lab state changes only through rackshift's own drivers, over SSH, as a runbook would
+ * make them. `array` is the driver of `options.array` (default array-1), replication included.
  */
-export async function startBootLab(prefix: string): Promise<BootLab> {
-  const topology = (await relocatedTopology()).topology;
+export async function startBootLab(
+  prefix: string,
+  options: { source?: string; array?: string } = {},
+): Promise<BootLab> {
+  const topology = (await relocatedTopology(options.source)).topology;
   const index = new TopologyIndex(topology);
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const store = new BootLedger(index);
@@ -57,7 +62,9 @@ export async function startBootLab(prefix: string): Promise<BootLab> {
   const ssh = new Ssh2Connector(new StaticSecretStore(lab.credentials), {
     commandTimeoutMs: 10_000,
   });
-  const array = createArrayDriver(index.array('array-1'), ssh);
+  const array = createArrayDriver(index.array(options.array ?? 'array-1'), ssh, {
+    replication: topology.replication,
+  });
   const switches = new Map<string, SshSwitchDriver>();
   return {
     topology,

@@ -1,6 +1,7 @@
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import { parseDrbdStatus } from '../../drivers/storage/drbd-commands';
 import { ValidationError } from '../../common/errors';
+import { ReplicaSnapshotRefusedError } from '../../drivers/storage/storage-errors';
 import { parseTopology } from '../../inventory/load-topology';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { LabDrbdLink } from '../../lab/san/lab-drbd';
@@ -82,6 +83,25 @@ describe('DRBD 9 replication commands', () => {
       'drbdadm status db-01-boot',
       'drbdadm connect --discard-my-data db-01-boot',
     ]);
+  });
+
+  it('refuses to snapshot a primary or an Inconsistent (mid-resync) replica, after reading only', async () => {
+    for (const [status, why] of [
+      [PRIMARY, /this side is primary/],
+      [SECONDARY.replace('disk:UpToDate', 'disk:Inconsistent'), /its disk is Inconsistent/],
+    ] as const) {
+      const ssh = new RecordingConnector({ answers: { 'drbdadm status db-01-boot': [status] } });
+      const d = createArrayDriver(arrayB, ssh, { replication: topology.replication });
+      const taking = d.snapshotReplica('db-01-boot-r', 'db-01-boot-r.drill-0a0b0c');
+      await expect(taking).rejects.toBeInstanceOf(ReplicaSnapshotRefusedError);
+      await expect(taking).rejects.toThrow(why);
+      expect(ssh.lines.filter((l) => !l.startsWith('targetcli'))).toEqual([
+        'drbdadm status db-01-boot',
+      ]);
+      expect(ssh.lines.filter((l) => /^(cp|drbdadm (primary|secondary|connect))/.test(l))).toEqual(
+        [],
+      );
+    }
   });
 
   it('refuses a LUN id that could reach the shell before any command', async () => {

@@ -7,7 +7,11 @@ import { renderIpxeScript } from '../../drivers/boot/ipxe-script';
 import { bootAssignmentSchema } from '../../inventory/ledger-records';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { drillTag } from '../../domain/drill/drill-names';
-import { labSmall } from '../support/lab-fixtures';
+import { labSmall, ROOT } from '../support/lab-fixtures';
+import { parseTopology } from '../../inventory/load-topology';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 let index: TopologyIndex;
 beforeAll(async () => {
@@ -224,5 +228,55 @@ describe('planDrillPlacement', () => {
         tag: TAG,
       }),
     ).toThrow('unknown persona "nope"');
+  });
+});
+
+describe('a drill copy at the other site (examples/two-sites.yaml)', () => {
+  const twoSites = new TopologyIndex(
+    parseTopology(parseYaml(readFileSync(join(ROOT, 'examples', 'two-sites.yaml'), 'utf8'))),
+  );
+  const bubble = [
+    { network: 'prod-web', vlan: 3110 },
+    { network: 'prod-db', vlan: 3120 },
+    { network: 'storage', vlan: 3200 },
+  ];
+
+  it("boots a PXE image from site-b's boot server, with the drill block and site-b's bubble ids", () => {
+    const plan = drillPlacementPlan(twoSites, {
+      persona: 'web-01',
+      machine: 'm-b1-01',
+      run: RUN,
+      bubble,
+      tag: TAG,
+    });
+    expect(plan.drill.bubble).toEqual([{ network: 'prod-web', vlan: 3610 }]);
+    const assignment = bootAssignmentSchema.parse({
+      mac: plan.macs[0],
+      machine: plan.machine,
+      persona: plan.persona,
+      image: 'ubuntu-24-pxe',
+      drill: plan.drill,
+    });
+    const script = renderIpxeScript(bootPlanFor(twoSites, assignment));
+    expect(script).toContain('kernel http://127.0.0.1:8081/images/ubuntu-24/vmlinuz');
+    expect(script).toContain('rackshift.bubble=prod-web:3610');
+  });
+
+  it("at the LUNs' own site a copy clones them as always (no replica, no site-b ids)", () => {
+    const plan = drillPlacementPlan(twoSites, {
+      persona: 'db-01',
+      machine: 'm-a1-02',
+      run: RUN,
+      bubble,
+      tag: TAG,
+    });
+    expect(plan.luns).toEqual([
+      { array: 'array-a', lun: `db-01-boot.drill-${TAG}`, boot: true, cloneOf: 'db-01-boot' },
+      { array: 'array-a', lun: `db-01-data.drill-${TAG}`, boot: false, cloneOf: 'db-01-data' },
+    ]);
+    expect(plan.drill.bubble).toEqual([
+      { network: 'prod-db', vlan: 3120 },
+      { network: 'storage', vlan: 3200 },
+    ]);
   });
 });

@@ -270,6 +270,38 @@ describe('failoverReportText', () => {
     );
   });
 
+  it('a drill at the replicas’ site lists each replica snapshot with its data point and RPO', () => {
+    const snapshot = {
+      persona: 'web-01',
+      source: { array: 'array-a', lun: 'web-01-boot' },
+      replica: { array: 'array-b', lun: 'web-01-boot-r' },
+      snapshot: 'web-01-boot-r.drill-0a0b0c',
+      created: true,
+      takenAt: '2026-12-06T21:40:00.000Z',
+      mode: 'async',
+      rpoSeconds: 300,
+      dataAsOf: '2026-12-06T21:35:00.000Z',
+      disk: 'UpToDate',
+      link: 'Connected',
+    } as const;
+    const drill: FailoverReportView = {
+      ...base,
+      runbook: 'dr-drill',
+      mode: 'drill',
+      outcome: 'completed',
+      hosts: [],
+      personas: [],
+      groups: [],
+      notRestored: [],
+      snapshots: [snapshot, { ...snapshot, dataAsOf: undefined, link: 'Connecting' }],
+      cleanup: { outcome: 'clean', leftToFix: [] },
+    };
+    expect(failoverReportText(drill).split('\n').slice(-3, -1)).toEqual([
+      '  replica snapshot: web-01: web-01-boot-r.drill-0a0b0c of web-01-boot-r on array-b (async replica of web-01-boot), taken 2026-12-06T21:40:00.000Z, data as of 2026-12-06T21:35:00.000Z, RPO 300s',
+      '  replica snapshot: web-01: web-01-boot-r.drill-0a0b0c of web-01-boot-r on array-b (async replica of web-01-boot), taken 2026-12-06T21:40:00.000Z, data as of the link break (link Connecting), RPO 300s',
+    ]);
+  });
+
   it('leaves other runbooks’ results alone', () => {
     expect(isFailoverReport({ runbook: 'repurpose', steps: [] })).toBe(false);
     expect(isFailoverReport(undefined)).toBe(false);

@@ -29,6 +29,7 @@ describe('replay of recorded histories', () => {
     const kinds = new Set(files.map((f) => f.replace(/-\d+(?:\.[a-z0-9-]+)?\.json$/, '')));
     expect([...kinds].sort()).toEqual([
       'dr-drill',
+      'drill-copy',
       'failback',
       'hypervisor-bringup',
       'ledger',

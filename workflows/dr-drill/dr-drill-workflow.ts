@@ -18,7 +18,7 @@ import type { GroupRun, PlannedRestoration } from '../site-failover/run-groups';
 import { drDrillInputSchema } from './dr-drill-input';
 import { drillCopy, type DrillCopyReport } from './drill-copy-workflow';
 import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
-import type { DrillReport } from './drill-report';
+import { snapshotsOf, type DrillReport } from './drill-report';
 
 /**
  * How each copy ended, by the machine it took: a copy that came up held its machine until the
@@ -88,6 +88,7 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       bubble: input.bubble,
       cleanup: { outcome: leftToFix.length > 0 ? 'left-to-fix' : 'clean', leftToFix },
       ...(rtos.length > 0 && { rtoSeconds: Math.max(...rtos) }),
+      ...(snapshotsOf(copiesUp).length > 0 && { snapshots: snapshotsOf(copiesUp) }),
     };
   };
   const publish = (): void => journal.attachReport({ ...report('partial'), outcome: 'running' });
@@ -173,6 +174,10 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
           outcome: 'restored',
           endedOn: machine,
           rtoSeconds: secondsSince(startMs, up.at),
+          // What a real failover would have lost: the worst RPO of the replicas it ran on.
+          ...(up.snapshots !== undefined && {
+            rpoSeconds: Math.max(...up.snapshots.map((x) => x.rpoSeconds)),
+          }),
         };
       const end = ended.get(r.persona);
       const error =

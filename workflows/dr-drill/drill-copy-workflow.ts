@@ -12,11 +12,13 @@ import { storage, storageUndo } from '../activity-proxies/storage';
 import { parseWorkflowInput } from '../parse-input';
 import { errorOf } from '../runbook-report';
 import { RunJournal } from '../run-journal';
+import type { ReplicaSnapshotTaken } from '../../activities/replication-activities';
 import type { CompensationRecord } from '../saga/saga';
 import { Saga } from '../saga/saga';
 import { HardwareSteps, NO_CAPACITY } from '../steps/hardware-steps';
 import { drillCopyInputSchema } from './drill-copy-input';
 import { drillCleanupSignal, drillCopyUpSignal } from './drill-messages';
+import { snapshotOfReplica } from './replica-snapshot-step';
 import { drillTag } from '../../domain/drill/drill-names';
 import { machineResource } from '../../inventory/ledger-records';
 
@@ -33,11 +35,14 @@ export interface DrillCopyReport {
   readonly cleanup: readonly CompensationRecord[];
   readonly leftToFix: readonly string[];
   readonly error?: { readonly type: string; readonly message: string };
+  /** At the recovery site: the replica snapshots the copy ran on, and their data points. */
+  readonly snapshots?: readonly ReplicaSnapshotTaken[];
 }
 
 /**
  * `drillCopy` (a child of `dr-drill`): a copy of one persona on one spare machine, inside the
- * bubble. Lease the machine, snapshot-clone the persona's LUNs, give the ports the bubble VLANs
+ * bubble. Lease the machine, snapshot-clone the persona's LUNs (at another site: snapshot their
+ * replicas there through the replication interface), give the ports the bubble VLANs
  * (unused NICs shut), mask the clones (never the production LUNs), assign the boot image with
  * the drill block (the copy sanboots its clone), PXE, power on, wait for its health check at
  * the drill's health host; tell the drill; wait for its clean-up signal; then undo every step in
@@ -52,6 +57,7 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
   const drillRun = info.parent?.workflowId ?? info.workflowId;
   const hw = new HardwareSteps(saga, journal, info.workflowId, input.site);
   const { persona, machine } = input;
+  const snapshots: ReplicaSnapshotTaken[] = [];
   let cleanupNow = false;
   setHandler(drillCleanupSignal, () => {
     cleanupNow = true;
@@ -67,6 +73,7 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
       at: new Date().toISOString(),
       steps: journal.steps,
       ...(error && { error }),
+      ...(snapshots.length > 0 && { snapshots }),
     });
   };
 
@@ -105,6 +112,10 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
         `${p.luns.length} clone(s); ports ${p.ports.map((x) => `${x.switchId} ${x.port}`).join(', ')}`,
     );
     for (const l of target.luns) {
+      if (l.replicaOf !== undefined) {
+        snapshots.push(await snapshotOfReplica(saga, { ...l, replicaOf: l.replicaOf }));
+        continue;
+      }
       await saga.step(
         'clone',
         `snapshot clone ${l.cloneOf} as ${l.lun} on ${l.array}`,
@@ -177,6 +188,7 @@ export async function drillCopy(rawInput: unknown): Promise<DrillCopyReport> {
       .filter((c) => c.outcome === 'failed')
       .map((c) => `${c.leftToFix ?? c.undo}${c.error ? ` (${c.error})` : ''}`),
     ...(failure !== undefined && { error: errorOf(failure) }),
+    ...(snapshots.length > 0 && { snapshots }),
   };
   journal.attachReport(report);
   if (failure !== undefined && isCancellation(failure)) throw failure;

@@ -1,4 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
+import type { ReplicaSnapshotTaken } from '../../activities/replication-activities';
 import type { StepRecord } from '../run-journal';
 
 /** A drill copy tells its drill it answers its health check (or that it never will). */
@@ -8,6 +9,8 @@ export interface DrillCopyUp {
   readonly at: string;
   readonly steps: readonly StepRecord[];
   readonly error?: { readonly type: string; readonly message: string };
+  /** The replica snapshots it runs on (a copy at another site than its persona's LUNs). */
+  readonly snapshots?: readonly ReplicaSnapshotTaken[];
 }
 
 export const drillCopyUpSignal = defineSignal<[DrillCopyUp]>('drillCopyUp');
