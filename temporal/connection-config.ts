@@ -335,6 +335,25 @@ export function resolveConnectionConfig(
   };
 }
 
+/**
+ * The payload keys of a process that takes no other connection setting (`rackshift dev`): the
+ * `--codec-key-file` flag, else its variable, else the inline keys.
+ */
+export function codecKeysOf(
+  flagFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CodecKeyRing | undefined {
+  const fromEnv = env[ENV.codecKeyFile];
+  return resolveCodecKeys(
+    flagFile !== undefined
+      ? { value: flagFile, source: FLAG.codecKeyFile }
+      : fromEnv
+        ? { value: fromEnv, source: ENV.codecKeyFile }
+        : undefined,
+    env,
+  );
+}
+
 /** The payload keys from the file (flag or variable) or the inline variable; never both. */
 function resolveCodecKeys(
   file: { value: string; source: string } | undefined,
