@@ -290,10 +290,7 @@ export function resolveConnectionConfig(
       `both ${FLAG.apiKey} and ${ENV.apiKey} give an API key: use one`,
     );
 
-  const codecKeys = resolveCodecKeys(
-    pick('codecKeyFile', flags.codecKeyFile, ENV.codecKeyFile),
-    env,
-  );
+  const codecKeys = codecKeysOf(flags.codecKeyFile, env);
 
   let apiKey: string | undefined;
   if (apiKeyFile !== undefined) {
@@ -336,8 +333,8 @@ export function resolveConnectionConfig(
 }
 
 /**
- * The payload keys of a process that takes no other connection setting (`rackshift dev`): the
- * `--codec-key-file` flag, else its variable, else the inline keys.
+ * The payload keys: the `--codec-key-file` flag, else its variable, else the inline keys. Also for
+ * `rackshift dev`, which takes no other connection setting.
  */
 export function codecKeysOf(
   flagFile: string | undefined,
