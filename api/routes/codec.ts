@@ -26,8 +26,8 @@ const HEADERS = 'Authorization, Content-Type, X-Namespace';
 
 /**
  * CORS for the Temporal UI, which calls the codec server from the browser: its origin (and only
- * its) may send the token and X-Namespace. Before authentication, since a browser's preflight
- * carries no token.
+ * its) may send a token, its codec session cookie (api/routes/codec-session.ts) and X-Namespace.
+ * Before authentication, since a browser's preflight carries no credentials.
  */
 export function codecCors(origins: readonly string[]): RequestHandler {
   return (req, res, next) => {
