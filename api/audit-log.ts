@@ -9,6 +9,11 @@ export interface AuditEntry {
   readonly actor: string | null;
   readonly tokenId: string | null;
   readonly role: string | null;
+  /**
+   * How the caller proved who it is: a bearer token, or the Temporal UI's codec session cookie
+   * (api/routes/codec-session.ts); null with no valid credential.
+   */
+  readonly credential: 'bearer' | 'codec-session' | null;
   readonly method: string;
   readonly path: string;
   /** The run the request started, cancelled or approved, when there is one. */
@@ -63,6 +68,10 @@ export function auditLog(sink: AuditSink): RequestHandler {
         actor: p?.name ?? null,
         tokenId: p?.tokenId ?? null,
         role: p?.role ?? null,
+        credential:
+          p === undefined
+            ? null
+            : ((res.locals.credential as AuditEntry['credential'] | undefined) ?? 'bearer'),
         method: req.method,
         path: req.originalUrl.split('?')[0]!,
         runId: (res.locals.auditRunId as string | undefined) ?? null,

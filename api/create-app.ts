@@ -14,6 +14,8 @@ import { inventoryRoutes } from './routes/inventory';
 import { drillRoutes } from './routes/drills';
 import { guardRoutes } from './routes/guards';
 import { codecCors, codecRoutes } from './routes/codec';
+import { codecSessionRoutes } from './routes/codec-session';
+import { CodecSessions } from './codec-sessions';
 import { runbookRoutes } from './routes/runbooks';
 import { runRoutes } from './routes/runs';
 import { runApprovalRoutes } from './routes/run-approval';
@@ -41,6 +43,8 @@ export interface ApiOptions {
   readonly payloadCodec?: PayloadCodec;
   /** Browser origins (the Temporal UI's) that may call /codec; default: the UI base URL's. */
   readonly codecCorsOrigins?: readonly string[];
+  /** The Temporal UI's codec sessions (default: a new store, 15 minutes each). */
+  readonly codecSessions?: CodecSessions;
   /**
    * Proxies (addresses or CIDRs, api/trusted-proxies.ts) whose X-Forwarded-For gives the client's
    * address (`req.ip`, which the boot allow-list checks); none: the socket's peer, headers ignored.
@@ -83,16 +87,24 @@ export function createApp(options: ApiOptions): Express {
     res.json(openApiDocument());
   });
   for (const router of options.publicRouters ?? []) app.use(router);
+  const uiOrigins =
+    options.codecCorsOrigins ??
+    (options.uiBaseUrl !== undefined ? [new URL(options.uiBaseUrl).origin] : []);
+  const verifier = verifierOf(options);
+  if (options.payloadCodec !== undefined) app.use('/codec', codecCors(uiOrigins));
+  app.use(auditLog(options.audit ?? stdoutAudit));
+  // The UI's cookie path to /codec/decode, before the bearer check it replaces for that route.
   if (options.payloadCodec !== undefined)
     app.use(
-      '/codec',
-      codecCors(
-        options.codecCorsOrigins ??
-          (options.uiBaseUrl !== undefined ? [new URL(options.uiBaseUrl).origin] : []),
-      ),
+      codecSessionRoutes({
+        codec: options.payloadCodec,
+        namespace: options.namespace,
+        sessions: options.codecSessions ?? new CodecSessions(),
+        verifier,
+        uiOrigins,
+      }),
     );
-  app.use(auditLog(options.audit ?? stdoutAudit));
-  app.use(bearerAuth(verifierOf(options)));
+  app.use(bearerAuth(verifier));
   // Before the API's JSON parser: codec requests carry history pages, larger than its limit.
   if (options.payloadCodec !== undefined)
     app.use(codecRoutes({ codec: options.payloadCodec, namespace: options.namespace }));

@@ -37,6 +37,11 @@ export interface Principal {
 
 export interface TokenVerifier {
   verify(presented: string): Principal | undefined;
+  /**
+   * The principal of a token id as the store holds it now: a codec session (api/codec-sessions.ts)
+   * checks its token at every use, so a revoked or demoted token ends it.
+   */
+  byId(tokenId: string): Principal | undefined;
 }
 
 const hashOf = (salt: string, secret: string): Buffer =>
@@ -104,6 +109,11 @@ export class FileTokenStore implements TokenVerifier {
     if (!timingSafeEqual(hashOf(record.salt, m[2]!), Buffer.from(record.hash, 'hex')))
       return undefined;
     return { tokenId: record.id, name: record.name, role: record.role };
+  }
+
+  byId(tokenId: string): Principal | undefined {
+    const record = this.list().find((r) => r.id === tokenId);
+    return record && { tokenId: record.id, name: record.name, role: record.role };
   }
 
   /** A new token for `name` with `role`; the secret is returned once and never stored. */
@@ -186,6 +196,10 @@ export class StaticTokens implements TokenVerifier {
     for (const e of this.entries) if (timingSafeEqual(e.digest, d)) found = e.principal;
     return found;
   }
+
+  byId(tokenId: string): Principal | undefined {
+    return this.entries.find((e) => e.principal.tokenId === tokenId)?.principal;
+  }
 }
 
 /** The first verifier that knows the token. */
@@ -196,5 +210,7 @@ export function anyOf(verifiers: readonly TokenVerifier[]): TokenVerifier {
         (found, v) => found ?? v.verify(presented),
         undefined,
       ),
+    byId: (tokenId) =>
+      verifiers.reduce<Principal | undefined>((found, v) => found ?? v.byId(tokenId), undefined),
   };
 }

@@ -20,6 +20,8 @@ import { siteGuardInputSchema } from '../workflows/site-guard/site-guard-input';
 import { bundleWorkflows } from '../worker/workflow-bundle';
 import { realActivityDeps } from '../worker/worker-deps';
 import { connectTemporal } from '../temporal/connect';
+import type { CodecKeyRing } from '../temporal/codec-keys';
+import { AesGcmPayloadCodec } from '../temporal/payload-codec';
 import { devAdminToken } from './dev-admin-token';
 import { markSeed, seedHomes, seedState, type SeededHome } from './seed-homes';
 
@@ -43,6 +45,11 @@ export interface DevStackOptions {
   readonly labTiming?: Partial<LabTiming>;
   /** For the dev server it starts: SQLite pragmas and dynamic config (benchmarks compare them). */
   readonly devServer?: Pick<DevServerOptions, 'pragmas' | 'dynamicConfig'>;
+  /**
+   * Payload keys (`--codec-key-file`): worker, client and API encrypt, the API serves /codec, and
+   * the dev server's UI is pointed at it.
+   */
+  readonly codecKeys?: CodecKeyRing;
   readonly log?: (line: string) => void;
 }
 
@@ -171,6 +178,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stoppers.length = 0;
   };
 
+  const codec = options.codecKeys && new AesGcmPayloadCodec(options.codecKeys);
+  const dataConverter = codec && { payloadCodecs: [codec] };
   try {
     let server: Pick<DevServer, 'address' | 'uiUrl'>;
     if (options.temporal === undefined) {
@@ -180,6 +189,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         port: options.temporalPort,
         uiPort: options.uiPort,
         logFile: join(dataDir, 'logs', 'temporal.log'),
+        ...(codec && { uiCodecEndpoint: `http://127.0.0.1:${options.apiPort}/codec` }),
         ...options.devServer,
       });
       stoppers.push(() => started.stop());
@@ -214,7 +224,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
     const connection = await connectTemporal({ address: server.address });
     stoppers.push(() => connection.close());
-    const client = new Client({ connection, namespace: NAMESPACE });
+    const client = new Client({
+      connection,
+      namespace: NAMESPACE,
+      ...(dataConverter && { dataConverter }),
+    });
     // Drill reports are run results: they last as long as the namespace keeps closed runs. A server
     // it did not start is not its to configure.
     if (options.temporal === undefined)
@@ -234,6 +248,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         deps,
         workflowBundle: await bundleWorkflows(),
         identity: `rackshift-dev@${process.pid}`,
+        ...(dataConverter && { dataConverter }),
       });
       stoppers.push(() => worker.shutdown());
     } else {
@@ -252,6 +267,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       bootAllowFrom: ['127.0.0.1', '::1'],
       secrets,
       ...(server.uiUrl !== undefined && { uiBaseUrl: server.uiUrl }),
+      ...(codec && { payloadCodec: codec }),
     });
     stoppers.push(() => api.stop());
     if (options.guard !== false) await startGuards(client, topology, log);

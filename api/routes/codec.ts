@@ -26,8 +26,8 @@ const HEADERS = 'Authorization, Content-Type, X-Namespace';
 
 /**
  * CORS for the Temporal UI, which calls the codec server from the browser: its origin (and only
- * its) may send the token and X-Namespace. Before authentication, since a browser's preflight
- * carries no token.
+ * its) may send a token, its codec session cookie (api/routes/codec-session.ts) and X-Namespace.
+ * Before authentication, since a browser's preflight carries no credentials.
  */
 export function codecCors(origins: readonly string[]): RequestHandler {
   return (req, res, next) => {
@@ -58,56 +58,69 @@ const toWire = (p: Payload): { metadata: Record<string, string>; data: string } 
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
+export interface CodecOptions {
+  readonly codec: PayloadCodec;
+  readonly namespace: string;
+}
+
 /**
- * POST /codec/decode and /codec/encode: the Temporal UI's and CLI's codec endpoint is
+ * One codec verb for the caller in `res.locals.principal` (a bearer token's, or a codec session's:
+ * api/routes/codec-session.ts): the role check, X-Namespace, the body, the codec.
+ */
+export function codecHandlers(verb: 'decode' | 'encode', options: CodecOptions): RequestHandler[] {
+  // A history page holds many payloads of up to 2 MB each (Temporal's blob limit).
+  const json = express.json({ limit: '8mb' });
+  const handler: RequestHandler = async (req, res, next) => {
+    if (!permitted(res, { kind: verb === 'decode' ? 'decode-payloads' : 'encode-payloads' }))
+      return;
+    const ns = req.get('x-namespace');
+    if (ns !== undefined && ns !== options.namespace) {
+      sendError(res, 400, 'ValidationError', `this codec server serves ${options.namespace}`, [
+        { path: 'headers.x-namespace', message: `must be ${options.namespace}, got "${ns}"` },
+      ]);
+      return;
+    }
+    const body = bodySchema.safeParse(req.body);
+    if (!body.success) {
+      sendError(
+        res,
+        400,
+        'ValidationError',
+        'body must be { "payloads": [ … ] }',
+        fieldIssues(body.error, ['body']),
+      );
+      return;
+    }
+    const payloads: Payload[] = body.data.payloads.map((p) => ({
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+      ),
+      data: Buffer.from(p.data ?? '', 'base64'),
+    }));
+    try {
+      const out = await options.codec[verb](payloads);
+      res.json({ payloads: out.map(toWire) });
+    } catch (e) {
+      if (!(e instanceof RackshiftError)) {
+        next(e);
+        return;
+      }
+      sendError(res, 400, 'ValidationError', e.message, [
+        { path: 'body.payloads', message: e.name },
+      ]);
+    }
+  };
+  return [json, handler];
+}
+
+/**
+ * POST /codec/decode and /codec/encode with a bearer token: the Temporal CLI's codec endpoint is
  * `<api>/codec`. Decoding needs an operator token, encoding an admin's (api/roles.ts). Only the
  * API's own namespace: X-Namespace, when sent, must name it.
  */
-export function codecRoutes(options: { codec: PayloadCodec; namespace: string }): Router {
+export function codecRoutes(options: CodecOptions): Router {
   const router = Router();
-  // A history page holds many payloads of up to 2 MB each (Temporal's blob limit).
-  const json = express.json({ limit: '8mb' });
-  for (const verb of ['decode', 'encode'] as const) {
-    router.post(`/codec/${verb}`, json, async (req, res, next) => {
-      if (!permitted(res, { kind: verb === 'decode' ? 'decode-payloads' : 'encode-payloads' }))
-        return;
-      const ns = req.get('x-namespace');
-      if (ns !== undefined && ns !== options.namespace) {
-        sendError(res, 400, 'ValidationError', `this codec server serves ${options.namespace}`, [
-          { path: 'headers.x-namespace', message: `must be ${options.namespace}, got "${ns}"` },
-        ]);
-        return;
-      }
-      const body = bodySchema.safeParse(req.body);
-      if (!body.success) {
-        sendError(
-          res,
-          400,
-          'ValidationError',
-          'body must be { "payloads": [ … ] }',
-          fieldIssues(body.error, ['body']),
-        );
-        return;
-      }
-      const payloads: Payload[] = body.data.payloads.map((p) => ({
-        metadata: Object.fromEntries(
-          Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
-        ),
-        data: Buffer.from(p.data ?? '', 'base64'),
-      }));
-      try {
-        const out = await options.codec[verb](payloads);
-        res.json({ payloads: out.map(toWire) });
-      } catch (e) {
-        if (!(e instanceof RackshiftError)) {
-          next(e);
-          return;
-        }
-        sendError(res, 400, 'ValidationError', e.message, [
-          { path: 'body.payloads', message: e.name },
-        ]);
-      }
-    });
-  }
+  for (const verb of ['decode', 'encode'] as const)
+    router.post(`/codec/${verb}`, ...codecHandlers(verb, options));
   return router;
 }

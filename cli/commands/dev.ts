@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { join } from 'node:path';
+import { codecKeysOf } from '../../temporal/connection-config';
 import { installRuntimeLogging } from '../../worker/runtime-logging';
 import { startDevStack } from '../dev-stack';
 import { portOption } from '../options';
@@ -30,6 +31,7 @@ type DevOpts = {
   seed: boolean;
   guard: boolean;
   temporal?: string;
+  codecKeyFile?: string;
 };
 
 /**
@@ -98,9 +100,14 @@ export function registerDevCommands(program: Command): void {
       'on the first start of a fresh data folder, leave every machine off instead of putting each persona on its topology home',
     )
     .option('--no-guard', 'do not start a site guard per site (docs/site-guard.md)')
+    .option(
+      '--codec-key-file <file>',
+      "encrypt payloads (AES-256-GCM, docs/production.md) and point the UI at the API's /codec (env RACKSHIFT_CODEC_KEY_FILE, or the lines in RACKSHIFT_CODEC_KEYS)",
+    )
     .action(async (opts: DevOpts, cmd: Command) => {
       const conflict = conflicts(cmd, opts);
       if (conflict.length > 0) cmd.error(`error: ${conflict.join('\n')}`);
+      const codecKeys = codecKeysOf(opts.codecKeyFile);
       installRuntimeLogging('WARN');
       const stack = await startDevStack({
         dataDir: opts.data,
@@ -114,6 +121,7 @@ export function registerDevCommands(program: Command): void {
         seed: opts.seed,
         ...(opts.temporal !== undefined && { temporal: opts.temporal }),
         guard: opts.guard,
+        ...(codecKeys !== undefined && { codecKeys }),
       });
       console.log(
         [
@@ -123,6 +131,11 @@ export function registerDevCommands(program: Command): void {
           `  admin token  in ${stack.tokenFile} (mode 0600; the CLI reads it from there)`,
           `  tokens       rackshift token create --name <who> --role viewer|drill-operator|operator|admin`,
           `  Temporal UI  ${stack.uiUrl ?? '(headless)'}`,
+          ...(codecKeys !== undefined
+            ? [
+                `  payloads     encrypted with key ${codecKeys.current}; to see them decoded in the UI, sign in at ${stack.apiUrl}/codec/session with an operator token and turn on "include cross-origin credentials" in the UI's codec server settings`,
+              ]
+            : []),
           `  Temporal     ${stack.temporalAddress}  ${opts.temporal === undefined ? `(SQLite ${join(opts.data, 'temporal.db')})` : '(not started here)'}`,
           `  worker       ${opts.worker ? 'in this process' : 'none here (--no-worker): run `rackshift worker`'}`,
           stack.lab

@@ -80,6 +80,7 @@ describe('who started a run', () => {
       actor: 'alice',
       tokenId: expect.any(String),
       role: 'operator',
+      credential: 'bearer',
       method: 'POST',
       path: '/api/v1/runbooks/power/runs',
       runId,

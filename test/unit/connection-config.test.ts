@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
+  codecKeysOf,
   ConnectionConfigError,
   dataConverterOf,
   describeConnection,
@@ -158,6 +159,23 @@ describe('one Temporal connection config for worker, API and CLI', () => {
     expect(refusal(() => resolveConnectionConfig({ codecKeyFile: open }, {}))).toBe(
       `--codec-key-file: ${open} has mode 644; it must be 0600 (chmod 600 ${open})`,
     );
+  });
+
+  it('rackshift dev reads the same keys: the flag before its variable, never beside inline keys', () => {
+    const k1 = randomBytes(32).toString('base64');
+    const flagged = file('dev-flag.keys', `flag ${k1}\n`);
+    const envKeys = file('dev-env.keys', `env ${k1}\n`);
+    expect(codecKeysOf(undefined, {})).toBeUndefined();
+    expect(codecKeysOf(flagged, { RACKSHIFT_CODEC_KEY_FILE: envKeys })!.current).toBe('flag');
+    expect(codecKeysOf(undefined, { RACKSHIFT_CODEC_KEY_FILE: envKeys })!.current).toBe('env');
+    expect(
+      refusal(() =>
+        codecKeysOf(undefined, {
+          RACKSHIFT_CODEC_KEY_FILE: envKeys,
+          RACKSHIFT_CODEC_KEYS: `a ${k1}`,
+        }),
+      ),
+    ).toBe('both RACKSHIFT_CODEC_KEY_FILE and RACKSHIFT_CODEC_KEYS give payload keys: use one');
   });
 });
 
