@@ -4,15 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../api/audit-log';
 import { CodecSessions } from '../../api/codec-sessions';
-import { createApp } from '../../api/create-app';
 import { CODEC_COOKIE } from '../../api/routes/codec-session';
 import { FileTokenStore } from '../../api/token-store';
-import { TopologyIndex } from '../../inventory/topology-index';
 import { parseCodecKeys } from '../../temporal/codec-keys';
 import { AesGcmPayloadCodec } from '../../temporal/payload-codec';
-import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
-import { serve } from '../support/api-server';
-import { labSmall } from '../support/lab-fixtures';
+import { NAMESPACE } from '../../worker/task-queue';
+import { serveTestApi, type TestApi } from '../support/test-api';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 
 /*
@@ -28,7 +25,7 @@ const codec = new AesGcmPayloadCodec(
   parseCodecKeys(`k-1 ${randomBytes(32).toString('base64')}`, 'test'),
 );
 let temporal: TestTemporal;
-let api: { url: string; stop(): Promise<void> };
+let api: TestApi;
 let dir: string;
 let store: FileTokenStore;
 let clock = Date.parse('2026-12-06T12:00:00Z');
@@ -49,19 +46,13 @@ beforeAll(async () => {
   ] as const)
     tokens[name] = store.create(name, role).token;
   temporal = await startTestTemporal();
-  api = await serve(
-    createApp({
-      client: temporal.client,
-      topology: new TopologyIndex(await labSmall()),
-      tokenStore: store.file,
-      taskQueue: TASK_QUEUE,
-      namespace: NAMESPACE,
-      uiBaseUrl: `${UI}/namespaces`,
-      payloadCodec: codec,
-      codecSessions: new CodecSessions(() => clock),
-      audit: (e) => void audit.push(e),
-    }),
-  );
+  api = await serveTestApi(temporal.client, {
+    tokenStore: store.file,
+    uiBaseUrl: `${UI}/namespaces`,
+    payloadCodec: codec,
+    codecSessions: new CodecSessions(() => clock),
+    audit: (e) => void audit.push(e),
+  });
   const [p] = await codec.encode([
     {
       metadata: { encoding: Buffer.from('json/plain') },
