@@ -32,6 +32,8 @@ export interface WorkerOptions {
   readonly workflowBundle?: WorkflowBundleOption;
   readonly identity?: string;
   readonly maxConcurrentActivityTaskExecutions?: number;
+  /** Workflows kept in memory between tasks (the SDK's default sizes it from the heap limit). */
+  readonly maxCachedWorkflows?: number;
   /** Activity interceptors (tests inject faults with one). */
   readonly activityInterceptors?: ActivityInterceptorsFactory[];
 }
@@ -62,6 +64,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       : { workflowsPath: workflowsPath() }),
     ...(options.identity !== undefined && { identity: options.identity }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    ...(options.maxCachedWorkflows !== undefined && {
+      maxCachedWorkflows: options.maxCachedWorkflows,
+    }),
     ...(options.activityInterceptors !== undefined && {
       interceptors: { activity: options.activityInterceptors },
     }),

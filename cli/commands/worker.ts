@@ -53,6 +53,16 @@ interface WorkerCliOptions extends TemporalCliOptions {
   diskTransfer?: string;
   shutdownGrace: number;
   metrics?: string;
+  maxCachedWorkflows?: number;
+}
+
+function cacheOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,6}$/.test(value) || n === 1)
+    throw new InvalidArgumentError(
+      `must be 0 (no cache) or a whole number of workflows of at least 2, got "${value}"`,
+    );
+  return n;
 }
 
 export function registerWorkerCommands(program: Command): void {
@@ -83,6 +93,14 @@ export function registerWorkerCommands(program: Command): void {
         'on SIGTERM, let running activities finish this long before cancelling them',
         graceOption,
         30,
+      )
+      .option(
+        '--max-cached-workflows <n>',
+        'workflows kept in memory between their tasks (about 1 MiB each; an evicted one replays its history at its next task). Default: the SDK sizes it from the heap limit (about 2,300 on a 4 GiB heap)',
+        cacheOption,
+        process.env.RACKSHIFT_MAX_CACHED_WORKFLOWS === undefined
+          ? undefined
+          : cacheOption(process.env.RACKSHIFT_MAX_CACHED_WORKFLOWS),
       )
       .option(
         '--metrics <host:port>',
@@ -119,8 +137,11 @@ export function registerWorkerCommands(program: Command): void {
       ...(bundle !== undefined && { workflowBundle: { codePath: bundle } }),
       identity,
       shutdownGraceTime: `${opts.shutdownGrace}s`,
+      ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     });
-    console.log(`${identity}: workflows from ${bundle ?? 'source (bundled at start)'}`);
+    console.log(
+      `${identity}: workflows from ${bundle ?? 'source (bundled at start)'}; ${opts.maxCachedWorkflows === undefined ? 'workflow cache sized by the SDK' : `at most ${opts.maxCachedWorkflows} workflows cached`}`,
+    );
     console.log(
       `${identity}: polling ${config.taskQueue} in ${config.namespace} at ${config.address}${opts.diskTransfer === undefined ? ' (no disk transfer: copy-mode P2V refused)' : ''}${opts.metrics ? `; metrics on http://${opts.metrics}/metrics` : ''}`,
     );
