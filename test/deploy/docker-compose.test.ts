@@ -297,7 +297,7 @@ describe('the checks fail when a service is left out', () => {
 
   it("the UI without host verification is named (it would not check the server's certificate)", () => {
     const f = edited('mtls', (t) =>
-      t.replace(/^ {6}TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: "true"\n/m, ''),
+      t.replace(/^ {6}TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true'\n/m, ''),
     );
     expect(mtlsGaps(resolve([f]))).toEqual([
       'temporal-ui: TEMPORAL_TLS_ENABLE_HOST_VERIFICATION is unset, wants true',
