@@ -41,6 +41,8 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-bundle.ts',
       setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
     },
+    // Deployment files checked offline (docker-compose config, openssl): no server to start.
+    { ...base, displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'] },
     // The production shape: the real temporal-server on PostgreSQL, worker and API processes
     // (docs/production.md).
     {

@@ -65,12 +65,13 @@ function pgBin(): string {
     );
   return join(root, majors[0]!, 'bin');
 }
-const DB_PASSWORD = 'temporal-test';
+/** The cluster's PostgreSQL password (user `temporal`): a throw-away test database. */
+export const DB_PASSWORD = 'temporal-test';
 
 /**
  * A free loopback port at or below `max`: PostgreSQL keeps membership ports in a SMALLINT column.
  */
-async function freePortBelow(max: number, taken: Set<number>): Promise<number> {
+export async function freePortBelow(max: number, taken: Set<number>): Promise<number> {
   for (let i = 0; i < 200; i += 1) {
     const port = 20_000 + Math.floor(Math.random() * (max - 20_000));
     if (taken.has(port)) continue;
