@@ -7,6 +7,7 @@
  * plan's concurrency limits (bench/critical-path.ts), activities and workflow tasks per second,
  * CPU and peak RSS of the worker and of the Temporal server, and the runs' history sizes.
  * Run: npm run bench -- failover --personas 20 --profile fast [--scale 0.1] [--out file]
+ *   [--worker-cache N] (the worker's --max-cached-workflows) [--source-worker] (tsx, not the build)
  */
 import { Client } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
@@ -169,7 +170,13 @@ async function main(): Promise<void> {
     'in-flight-updates': { type: 'string' },
     'deadline-minutes': { type: 'string' },
     pragmas: { type: 'string' },
+    'worker-cache': { type: 'string' },
+    'source-worker': { type: 'boolean' },
   });
+  const workerCache = args['worker-cache'] === undefined ? undefined : String(args['worker-cache']);
+  // The built worker (bin/rackshift.js with the prebuilt bundle) is what a host runs; from source
+  // the worker bundles at start and runs under tsx (about 190 MiB more at its peak).
+  const built = args['source-worker'] !== true;
   const inFlight =
     args['in-flight-updates'] === undefined ? undefined : Number(args['in-flight-updates']);
   const pragmas = args.pragmas === undefined ? undefined : String(args.pragmas).split(',');
@@ -221,7 +228,14 @@ async function main(): Promise<void> {
       temporal: stack.temporalAddress,
       topologyFile,
       secretsFile: lab.secretsFile,
-      args: ['--disk-transfer', lab.controlUrl, '--shutdown-grace', '2'],
+      args: [
+        '--disk-transfer',
+        lab.controlUrl,
+        '--shutdown-grace',
+        '2',
+        ...(workerCache === undefined ? [] : ['--max-cached-workflows', workerCache]),
+      ],
+      built,
     });
     const client = new Client({ connection, namespace: NAMESPACE });
     const temporalPid = childPids(process.pid, 'temporal')[0];
@@ -364,6 +378,10 @@ async function main(): Promise<void> {
         profile,
         scale,
         devServer: { inFlightUpdates: inFlight ?? 'default (10)', pragmas: pragmas ?? 'default' },
+        workerProcess: {
+          from: built ? 'build' : 'source (tsx, bundles at start)',
+          maxCachedWorkflows: workerCache ?? 'SDK default',
+        },
         serverErrors: errors,
         outcome: report.outcome,
         restored,

@@ -1,6 +1,6 @@
 import { runCli } from '../support/run-cli';
 
-/** `rackshift worker` refuses a bad tuning flag by name, before it reads or connects to anything. */
+// `rackshift worker` refuses a bad tuning flag by name, before it reads or connects to anything.
 describe('rackshift worker options', () => {
   it.each([
     [
