@@ -9,10 +9,11 @@ import {
   clearPlacementElsewhere,
   CROSS_SITE_PLACEMENT_PATCH,
 } from '../steps/clear-placement-elsewhere';
-import { fencePowerAndPorts } from '../steps/fence-source';
+import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
+import { SOURCE_OWN_LEDGER_PATCH, SourceLedgers } from './source-ledgers';
 
 /**
  * Runs started before VM restarts refused a persona placed as a VM, even with `sourceDown`; now a
@@ -26,9 +27,10 @@ export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
  * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
  * its LUNs to the machine's initiator, assign its boot image to the machine's MACs, PXE boot,
  * wait for its health check, record the placement, release the leases. With `sourceDown` (a
- * disaster failover) the old machine is not asked to stop: its LUNs are fenced on the arrays. Every
- * step's undo is
- * registered before it runs; on failure or cancellation they run in reverse.
+ * disaster failover) the old machine is not asked to stop: it is fenced (fenceDeadMachine) and
+ * parked. A source at another site than the target is leased and recorded in its own site's
+ * ledger. Every step's undo is registered before it runs; on failure or cancellation they run in
+ * reverse (the fence is never undone).
  */
 export function repurpose(rawInput: unknown): Promise<RunbookReport> {
   return runRunbook('repurpose', repurposeInputSchema, rawInput, 'persona', async (input, run) => {
@@ -68,12 +70,14 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     // ledger still places it there.
     const gone =
       input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
+    // Runs from before leased every source in the target's site ledger, whatever its site.
+    const ownLedger = patched(SOURCE_OWN_LEDGER_PATCH);
     const leased = await leaseFirstCandidate(
       run,
       input.persona,
       candidates.filter((x) => !gone.includes(x.machine)),
       (c) => `repurpose ${input.persona} onto ${c.machine}`,
-      (c) => sourcesFor(c.machine).map(machineResource),
+      (c) => (ownLedger ? [] : sourcesFor(c.machine).map(machineResource)),
     );
     if (leased === undefined)
       throw noCapacity(
@@ -86,26 +90,50 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     ]);
     const machine = chosen.machine;
     const target = await steps.planPlacement(input.persona, machine);
+    const sources = new SourceLedgers(run, steps, ownLedger);
+    const full = input.fence === 'full';
 
     if (deadHost !== undefined) {
-      if (input.fence === 'full') await fencePowerAndPorts(journal, deadHost);
-      const from = await steps.planPlacement(input.persona, deadHost);
-      if (from.initiator !== undefined)
-        await steps.unmask('fence-source', from.initiator, from.luns);
-      await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
+      if (patched(ONE_FENCE_PATCH)) {
+        // Not leased (as vm-restart): its other VMs may be restored in parallel, each fenced.
+        await fenceDeadMachine(journal, {
+          machine: deadHost,
+          site: vm?.site ?? chosen.site,
+          holder: steps.holder,
+          full,
+          luns: () => steps.planPlacement(input.persona, deadHost),
+        });
+      } else {
+        if (full) await fencePowerAndPorts(journal, deadHost);
+        const from = await steps.planPlacement(input.persona, deadHost);
+        if (from.initiator !== undefined)
+          await steps.unmask('fence-source', from.initiator, from.luns);
+        await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
+      }
     }
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
       // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
       // power-on by mistake boots nothing.
       if (patched(PARK_PATCH)) {
+        const at = await sources.leaseAt(source, from.site, input.persona);
+        const fenced = input.sourceDown && patched(ONE_FENCE_PATCH);
+        if (fenced)
+          await fenceDeadMachine(journal, {
+            machine: source,
+            site: from.site,
+            holder: steps.holder,
+            full,
+            luns: () => from,
+          });
         // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
         // before the LUNs are taken.
-        if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
-        await returnToSpare(steps, from, {
+        else if (input.sourceDown && full) await fencePowerAndPorts(journal, source);
+        await returnToSpare(at, from, {
           graceSeconds: input.evictGraceSeconds,
           powerTimeoutSeconds: input.powerTimeoutSeconds,
           sourceDown: input.sourceDown,
+          fenced,
           source: true,
         });
         continue;
@@ -140,6 +168,7 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     // One ledger places a persona: a move from another site clears the placement it left there.
     if (where.placements.some((p) => p.site !== chosen.site) && patched(CROSS_SITE_PLACEMENT_PATCH))
       await clearPlacementElsewhere(run, steps.holder, input.persona, where, chosen.site);
+    await sources.releaseOthers();
     return machine;
   });
 }

@@ -331,7 +331,14 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     const to = skeleton.siteOf(machine);
     return was !== undefined && was !== to ? { sites: [to] } : {};
   };
-  const fences = new HostFences(journal, prep.topology, chosen, disaster && input.fence === 'full');
+  const fences = new HostFences(
+    journal,
+    prep.topology,
+    chosen,
+    disaster && input.fence === 'full',
+    id,
+    (m) => skeleton.siteOf(m),
+  );
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
     // Before VM restarts, a VM whose host failed was reported failed with no command.
     if (r.from.kind === 'vm' && !(disaster && patched(VM_RESTART_PATCH))) {
