@@ -1,6 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ReplicationActivities } from '../../activities/replication-activities';
-import { storageOp } from '../activity-profiles';
+import { storageOp, undoOp } from '../activity-profiles';
 
 /** Replica status, promotion, reprotection and switchover: array commands like masking. */
 export const replication = proxyActivities<ReplicationActivities>(storageOp);
+
+/** Switching replicas back as a compensation: retried more patiently, then left to fix. */
+export const replicationUndo = proxyActivities<ReplicationActivities>(undoOp);

@@ -11,6 +11,7 @@ import {
 } from '../steps/clear-placement-elsewhere';
 import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
+import { CROSS_SITE_SWITCHOVER_PATCH, switchReplicasOver } from '../steps/replica-switchover';
 import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 import { SOURCE_OWN_LEDGER_PATCH, SourceLedgers } from './source-ledgers';
@@ -29,7 +30,9 @@ export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
  * wait for its health check, record the placement, release the leases. With `sourceDown` (a
  * disaster failover) the old machine is not asked to stop: it is fenced (fenceDeadMachine) and
  * parked. A source at another site than the target is leased and recorded in its own site's
- * ledger. Every step's undo is registered before it runs; on failure or cancellation they run in
+ * ledger. A move to another site while the persona's own site is up switches its replicated LUNs
+ * over first (final sync, then its replicas there promoted: replica-switchover.ts). Every step's
+ * undo is registered before it runs; on failure or cancellation they run in
  * reverse (the fence is never undone).
  */
 export function repurpose(rawInput: unknown): Promise<RunbookReport> {
@@ -111,8 +114,11 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
         await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
       }
     }
+    /** The sites of the machines the persona leaves. */
+    const left = new Set<string>();
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
+      left.add(from.site);
       // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
       // power-on by mistake boots nothing.
       if (patched(PARK_PATCH)) {
@@ -156,6 +162,16 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
       await steps.recordMachine(source, { power: 'off', role: 'idle' });
     }
 
+    // A planned move to another site (its own is up): its replicas there take over, in sync.
+    const away = [...left].filter((s) => s !== chosen.site).sort();
+    if (!input.sourceDown && away.length > 0 && patched(CROSS_SITE_SWITCHOVER_PATCH))
+      for (const from of away)
+        await switchReplicasOver(run.saga, journal, {
+          persona: input.persona,
+          from,
+          to: chosen.site,
+          syncTimeoutSeconds: input.syncTimeoutSeconds,
+        });
     await bringUpOnMachine(steps, {
       persona: input.persona,
       plan: target,
