@@ -1,10 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { join } from 'node:path';
 import type { LabArraysComponent } from '../../lab/san/start-lab-arrays';
 import type { RunbookReport } from '../../workflows/runbook-report';
 import type { FailoverReport } from '../../workflows/site-failover/failover-report';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import { startFullStack, type FullStack } from '../support/full-stack';
+import { until } from '../support/until';
 
 jest.setTimeout(300_000);
 
@@ -83,6 +85,51 @@ describe('planned failover of site-a to site-b, site-a up (SRM planned migration
     expect(cause.type).toBe('ReplicaNotInSyncError');
     for (const lun of ['db-01-boot-r', 'db-01-data-r', 'web-01-boot-r'])
       expect(cause.message).toContain(`${lun} on array-b`);
+    await runningAtHome();
+    await siteReplication('site-a', true);
+  });
+
+  it('a cross-site repurpose whose replica cannot sync waits, refuses, and is undone: it runs at home again', async () => {
+    await siteReplication('site-a', false);
+    const failure = await stack.temporal.client.workflow
+      .execute('repurpose', {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'repurpose/web-01/to-site-b-unsynced',
+        args: [
+          {
+            persona: 'web-01',
+            sites: ['site-b'],
+            evictGraceSeconds: 30,
+            syncTimeoutSeconds: 5,
+            healthTimeoutSeconds: 60,
+            powerTimeoutSeconds: 60,
+          },
+        ],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('ReplicaNotInSyncError');
+    expect(cause.message).toMatch(
+      /web-01-boot-r on array-b: Consistent, Connecting; it is not moved/,
+    );
+    const report = cause.details?.[0] as RunbookReport;
+    // It had stopped web-01 at home before the final sync; every undo ran.
+    expect(report.steps.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['stop-source', 'unmask-source', 'final-sync']),
+    );
+    expect(report.steps.map((s) => s.name)).not.toContain('switchover');
+    expect(report.leftToFix).toEqual([]);
+    const a = arrays.array('array-a');
+    expect(a.write('web-01-boot')).toBeUndefined();
+    await until(
+      'web-01 healthy at home again',
+      () => stack.lab.machine('m-a1-02').bootResult?.healthy === true,
+      60_000,
+    );
     await runningAtHome();
     await siteReplication('site-a', true);
   });
