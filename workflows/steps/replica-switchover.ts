@@ -1,16 +1,13 @@
-import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { replication, replicationUndo } from '../activity-proxies/replication';
 import type { RunJournal } from '../run-journal';
 import type { Saga } from '../saga/saga';
+import { waitUntilInSync } from './replicas-in-sync';
 
 /**
  * Runs started before brought a persona up at another site on its replicas there as they were
  * (read-only secondaries, so the boot failed) when it moved while its own site was up.
  */
 export const CROSS_SITE_SWITCHOVER_PATCH = 'repurpose-switches-replicas-over-across-sites';
-
-/** How often the replicas' state is read while the final sync runs. */
-const SYNC_POLL_SECONDS = 2;
 
 export interface Switchover {
   readonly persona: string;
@@ -57,26 +54,12 @@ export async function switchReplicasOver(
         await replication.demoteReplica.executeWithOptions({ summary: `${other.lun} read-only` }, [
           other,
         ]);
-      const deadline = Date.now() + o.syncTimeoutSeconds * 1000;
-      for (;;) {
-        const behind: string[] = [];
-        for (const { here } of sides) {
-          const s = await replication.replicationStatus.executeWithOptions(
-            { summary: `status of ${here.lun}` },
-            [here],
-          );
-          if (s.disk !== 'UpToDate' || s.peer.connection !== 'Connected')
-            behind.push(`${here.lun} on ${here.array}: ${s.disk}, ${s.peer.connection}`);
-        }
-        if (behind.length === 0) return sides.length;
-        if (Date.now() >= deadline)
-          throw ApplicationFailure.create({
-            type: 'ReplicaNotInSyncError',
-            nonRetryable: true,
-            message: `${persona}'s replicas at ${to} are not in sync after ${o.syncTimeoutSeconds}s: ${behind.join('; ')}; it is not moved`,
-          });
-        await sleep(`${SYNC_POLL_SECONDS}s`);
-      }
+      return waitUntilInSync(
+        sides.map((s) => s.here),
+        o.syncTimeoutSeconds,
+        (behind) =>
+          `${persona}'s replicas at ${to} are not in sync after ${o.syncTimeoutSeconds}s: ${behind}; it is not moved`,
+      );
     },
     { undo: back, describe: (n) => `${n} LUN(s) in sync` },
   );
