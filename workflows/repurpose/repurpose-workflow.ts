@@ -9,12 +9,12 @@ import {
   clearPlacementElsewhere,
   CROSS_SITE_PLACEMENT_PATCH,
 } from '../steps/clear-placement-elsewhere';
-import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
 import { CROSS_SITE_SWITCHOVER_PATCH, switchReplicasOver } from '../steps/replica-switchover';
-import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
+import { PARK_PATCH } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 import { SOURCE_OWN_LEDGER_PATCH, SourceLedgers } from './source-ledgers';
+import { fenceHostOfVm, vacateSources } from './vacate-sources';
 
 /**
  * Runs started before VM restarts refused a persona placed as a VM, even with `sourceDown`; now a
@@ -94,73 +94,12 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     const machine = chosen.machine;
     const target = await steps.planPlacement(input.persona, machine);
     const sources = new SourceLedgers(run, steps, ownLedger);
-    const full = input.fence === 'full';
-
-    if (deadHost !== undefined) {
-      if (patched(ONE_FENCE_PATCH)) {
-        // Not leased (as vm-restart): its other VMs may be restored in parallel, each fenced.
-        await fenceDeadMachine(journal, {
-          machine: deadHost,
-          site: vm?.site ?? chosen.site,
-          holder: steps.holder,
-          full,
-          luns: () => steps.planPlacement(input.persona, deadHost),
-        });
-      } else {
-        if (full) await fencePowerAndPorts(journal, deadHost);
-        const from = await steps.planPlacement(input.persona, deadHost);
-        if (from.initiator !== undefined)
-          await steps.unmask('fence-source', from.initiator, from.luns);
-        await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
-      }
-    }
-    /** The sites of the machines the persona leaves. */
-    const left = new Set<string>();
-    for (const source of sourcesFor(machine)) {
-      const from = await steps.planPlacement(input.persona, source);
-      left.add(from.site);
-      // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
-      // power-on by mistake boots nothing.
-      if (patched(PARK_PATCH)) {
-        const at = await sources.leaseAt(source, from.site, input.persona);
-        const fenced = input.sourceDown && patched(ONE_FENCE_PATCH);
-        if (fenced)
-          await fenceDeadMachine(journal, {
-            machine: source,
-            site: from.site,
-            holder: steps.holder,
-            full,
-            luns: () => from,
-          });
-        // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
-        // before the LUNs are taken.
-        else if (input.sourceDown && full) await fencePowerAndPorts(journal, source);
-        await returnToSpare(at, from, {
-          graceSeconds: input.evictGraceSeconds,
-          powerTimeoutSeconds: input.powerTimeoutSeconds,
-          sourceDown: input.sourceDown,
-          fenced,
-          source: true,
-        });
-        continue;
-      }
-      if (input.sourceDown) {
-        if (input.fence === 'full') await fencePowerAndPorts(journal, source);
-        if (from.initiator !== undefined)
-          await steps.unmask('fence-source', from.initiator, from.luns);
-        await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
-        continue;
-      }
-      await steps.shutDown(
-        'stop-source',
-        source,
-        input.evictGraceSeconds,
-        input.powerTimeoutSeconds,
-      );
-      if (from.initiator !== undefined)
-        await steps.unmask('unmask-source', from.initiator, from.luns);
-      await steps.recordMachine(source, { power: 'off', role: 'idle' });
-    }
+    if (deadHost !== undefined)
+      await fenceHostOfVm(journal, steps, input, {
+        machine: deadHost,
+        site: vm?.site ?? chosen.site,
+      });
+    const left = await vacateSources(journal, steps, sources, input, sourcesFor(machine));
 
     // A planned move to another site (its own is up): its replicas there take over, in sync.
     const away = [...left].filter((s) => s !== chosen.site).sort();
