@@ -185,6 +185,9 @@ export class LabDrbdLink {
         return ok();
       case 'secondary':
         if (node.role === 'Secondary') return ok();
+        // A primary that stops writing ships what its link still holds (the send buffer, the
+        // proxy's): the final sync of a planned migration. The lab ships it at once.
+        this.catchUp(true);
         node.role = 'Secondary';
         return ok();
       case 'connect': {

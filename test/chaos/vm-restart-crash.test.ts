@@ -99,7 +99,9 @@ describe('a VM restart survives SIGKILL of its worker', () => {
     expect(restored.steps.map((s) => s.name).slice(0, before.steps.length)).toEqual(
       before.steps.map((s) => s.name),
     );
-    expect(report.deadHosts).toEqual([{ machine: 'm-r2-01', vms: ['web-01'], fenced: true }]);
+    expect(report.deadHosts).toEqual([
+      { machine: 'm-r2-01', vms: ['web-01'], fenced: true, power: 'unconfirmed' },
+    ]);
 
     // The host fenced once, before the VM started; the VM defined and running on one host only.
     const steps = (await failover.query(progressQuery)).steps;

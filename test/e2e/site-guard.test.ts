@@ -249,6 +249,12 @@ describe('site-guard in the lab (examples/rack-fire.yaml)', () => {
     expect(report.steps.find((s) => s.name === 'fence-power')?.detail).toBe('powered off');
     expect(stack.lab.machine('m-r3-01').powerState).toBe('off');
     expect(stack.lab.machine('m-r3-01').count('off')).toBe(offBefore + 1);
+    // Its BMC confirmed it off, so the ledger says off (not unknown); fenced, so unhealthy; parked.
+    expect((await stack.ledger.snapshot('dc1')).machines['m-r3-01']).toMatchObject({
+      power: 'off',
+      healthy: false,
+      role: 'idle',
+    });
     const nics = stack.topology.sites[0]!.machines.find((m) => m.id === 'm-r3-01')!.nics;
     expect(report.steps.find((s) => s.name === 'fence-ports')?.detail).toBe(
       `${nics.length} port(s) shut`,

@@ -133,6 +133,20 @@ describe('two sites: site-a lost, its personas run at site-b from promoted repli
       expect(ledger.placements[persona]).toMatchObject({ kind: 'machine' });
     }
     expect(Object.values(home.leases)).toEqual([]);
+    // Each burned machine is recorded failed and parked in ITS site's ledger (site-a), where its
+    // MACs no longer boot the persona; site-b's ledger holds no record or lease of a site-a one.
+    const macsOf = (m: string): string[] =>
+      stack.topology.sites[0]!.machines.find((x) => x.id === m)!.nics.map((n) => n.mac);
+    for (const burnedMachine of ['m-a1-01', 'm-a1-02']) {
+      expect(home.machines[burnedMachine]).toMatchObject({
+        power: 'unknown',
+        role: 'idle',
+        healthy: false,
+      });
+      for (const mac of macsOf(burnedMachine)) expect(home.bootAssignments[mac]).toBeUndefined();
+      expect(ledger.machines[burnedMachine]).toBeUndefined();
+    }
+    expect(Object.values(ledger.leases)).toEqual([]);
 
     // So release finds the persona at one site, and stops it there.
     const released = (await stack.temporal.client.workflow.execute('release', {

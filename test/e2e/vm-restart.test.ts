@@ -71,7 +71,8 @@ function expectFencedFirst(
   }
   for (const name of ['fence-power', 'fence-ports'])
     expect(steps.filter((s) => s.name === name)).toHaveLength(1);
-  expect(report.deadHosts).toEqual([{ machine: host, vms, fenced: true }]);
+  // Dark: its BMC never confirmed it off.
+  expect(report.deadHosts).toEqual([{ machine: host, vms, fenced: true, power: 'unconfirmed' }]);
 }
 
 beforeAll(async () => {

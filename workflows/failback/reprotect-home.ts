@@ -1,6 +1,6 @@
-import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import { replication } from '../activity-proxies/replication';
 import type { RunJournal } from '../run-journal';
+import { waitUntilInSync } from '../steps/replicas-in-sync';
 
 /**
  * Failbacks started before moved a persona restored at another site straight home: the home
@@ -8,9 +8,6 @@ import type { RunJournal } from '../run-journal';
  * data of the failover (stale), and the writes made away were lost.
  */
 export const REPROTECT_PATCH = 'failback-reprotects-before-moving-home';
-
-/** How often the home side's replication state is read while it resyncs. */
-const SYNC_POLL_SECONDS = 2;
 
 export interface ReprotectHome {
   readonly persona: string;
@@ -56,28 +53,13 @@ export async function reprotectHome(journal: RunJournal, o: ReprotectHome): Prom
   await journal.step(
     'wait-in-sync',
     `wait until ${home} holds ${persona}'s newest data`,
-    async () => {
-      const deadline = Date.now() + o.syncTimeoutSeconds * 1000;
-      for (;;) {
-        const behind: string[] = [];
-        for (const { here } of sides) {
-          const s = await replication.replicationStatus.executeWithOptions(
-            { summary: `status of ${here.lun}` },
-            [here],
-          );
-          if (s.disk !== 'UpToDate' || s.peer.connection !== 'Connected')
-            behind.push(`${here.lun} on ${here.array}: ${s.disk}, ${s.peer.connection}`);
-        }
-        if (behind.length === 0) return sides.length;
-        if (Date.now() >= deadline)
-          throw ApplicationFailure.create({
-            type: 'ReplicaNotInSyncError',
-            nonRetryable: true,
-            message: `${persona}'s home LUNs are not in sync after ${o.syncTimeoutSeconds}s: ${behind.join('; ')}; it is stopped at ${away}`,
-          });
-        await sleep(`${SYNC_POLL_SECONDS}s`);
-      }
-    },
+    () =>
+      waitUntilInSync(
+        sides.map((s) => s.here),
+        o.syncTimeoutSeconds,
+        (behind) =>
+          `${persona}'s home LUNs are not in sync after ${o.syncTimeoutSeconds}s: ${behind}; it is stopped at ${away}`,
+      ),
     (n) => `${n} LUN(s) in sync`,
   );
   await journal.step(

@@ -3,7 +3,7 @@ import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import type { RunbookReport } from '../runbook-report';
 import { noCapacity, runRunbook } from '../runbook-run';
-import { fencePowerAndPorts } from '../steps/fence-source';
+import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import { physicalSource } from '../steps/persona-source';
 import { parkPorts, PARK_PATCH } from '../steps/return-to-spare';
 import { VmSteps, type Volume } from '../steps/vm-steps';
@@ -18,9 +18,8 @@ const MIB = 1024 * 1024;
  * hard after the grace); in copy mode stream X's disk (P2V helper) to a new volume; move the
  * LUNs from X's initiator to H's; X boots nothing and its ports are shut; start the VM, wait for
  * its health check, record the VM placement and X idle and off. With `sourceDown` (a disaster
- * failover) X is not powered off and its ports are left alone: its LUNs are fenced on the arrays.
- * Every undo is registered before
- * its step; on failure or cancellation they run in reverse.
+ * failover) X is not asked to stop: it is fenced (fenceDeadMachine, never undone) and parked.
+ * Every undo is registered before its step; on failure or cancellation they run in reverse.
  */
 export function p2v(rawInput: unknown): Promise<RunbookReport> {
   return runRunbook('p2v', p2vInputSchema, rawInput, 'persona', async (input, run) => {
@@ -64,13 +63,24 @@ export function p2v(rawInput: unknown): Promise<RunbookReport> {
     if (!input.sourceDown)
       await hw.shutDown('stop-source', source, input.graceSeconds, input.powerTimeoutSeconds);
     if (volume !== undefined) await vm.copyDisk(source, volume, input.copyChunkMiB * MIB);
-    if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
-    if (from.initiator !== undefined)
-      await hw.unmask(
-        input.sourceDown ? 'fence-source' : 'unmask-source',
-        from.initiator,
-        from.luns,
-      );
+    const fenced = input.sourceDown && patched(ONE_FENCE_PATCH);
+    if (fenced)
+      await fenceDeadMachine(journal, {
+        machine: source,
+        site,
+        holder: hw.holder,
+        full: input.fence === 'full',
+        luns: () => from,
+      });
+    else {
+      if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
+      if (from.initiator !== undefined)
+        await hw.unmask(
+          input.sourceDown ? 'fence-source' : 'unmask-source',
+          from.initiator,
+          from.luns,
+        );
+    }
     const hostLuns = [...at.luns, ...(volume ? [volume] : [])];
     if (hostLuns.length > 0) {
       if (at.initiator === undefined)
@@ -92,9 +102,11 @@ export function p2v(rawInput: unknown): Promise<RunbookReport> {
     await hw.place(persona, { kind: 'vm', host });
     await hw.recordMachine(
       source,
-      input.sourceDown
-        ? { power: 'unknown', role: 'idle', healthy: false }
-        : { power: 'off', role: 'idle' },
+      fenced
+        ? { role: 'idle' }
+        : input.sourceDown
+          ? { power: 'unknown', role: 'idle', healthy: false }
+          : { power: 'off', role: 'idle' },
     );
     return `vm@${host}`;
   });

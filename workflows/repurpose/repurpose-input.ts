@@ -30,4 +30,9 @@ export const repurposeInputSchema = z.strictObject({
    * a home) when absent. A failover to another site names that site.
    */
   sites: z.array(idSchema).min(1).optional(),
+  /**
+   * A move to another site while the persona's own site is up (no `sourceDown`): how long its
+   * replicas there get to hold all it wrote (the final sync) before the move is refused and undone.
+   */
+  syncTimeoutSeconds: z.number().int().min(5).max(86400).default(600),
 });

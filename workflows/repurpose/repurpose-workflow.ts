@@ -9,10 +9,12 @@ import {
   clearPlacementElsewhere,
   CROSS_SITE_PLACEMENT_PATCH,
 } from '../steps/clear-placement-elsewhere';
-import { fencePowerAndPorts } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
-import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
+import { CROSS_SITE_SWITCHOVER_PATCH, switchReplicasOver } from '../steps/replica-switchover';
+import { PARK_PATCH } from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
+import { SOURCE_OWN_LEDGER_PATCH, SourceLedgers } from './source-ledgers';
+import { fenceHostOfVm, vacateSources } from './vacate-sources';
 
 /**
  * Runs started before VM restarts refused a persona placed as a VM, even with `sourceDown`; now a
@@ -26,9 +28,12 @@ export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
  * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
  * its LUNs to the machine's initiator, assign its boot image to the machine's MACs, PXE boot,
  * wait for its health check, record the placement, release the leases. With `sourceDown` (a
- * disaster failover) the old machine is not asked to stop: its LUNs are fenced on the arrays. Every
- * step's undo is
- * registered before it runs; on failure or cancellation they run in reverse.
+ * disaster failover) the old machine is not asked to stop: it is fenced (fenceDeadMachine) and
+ * parked. A source at another site than the target is leased and recorded in its own site's
+ * ledger. A move to another site while the persona's own site is up switches its replicated LUNs
+ * over first (final sync, then its replicas there promoted: replica-switchover.ts). Every step's
+ * undo is registered before it runs; on failure or cancellation they run in
+ * reverse (the fence is never undone).
  */
 export function repurpose(rawInput: unknown): Promise<RunbookReport> {
   return runRunbook('repurpose', repurposeInputSchema, rawInput, 'persona', async (input, run) => {
@@ -68,12 +73,14 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     // ledger still places it there.
     const gone =
       input.sourceDown && patched('repurpose-source-down-not-a-candidate') ? sourcesFor('') : [];
+    // Runs from before leased every source in the target's site ledger, whatever its site.
+    const ownLedger = patched(SOURCE_OWN_LEDGER_PATCH);
     const leased = await leaseFirstCandidate(
       run,
       input.persona,
       candidates.filter((x) => !gone.includes(x.machine)),
       (c) => `repurpose ${input.persona} onto ${c.machine}`,
-      (c) => sourcesFor(c.machine).map(machineResource),
+      (c) => (ownLedger ? [] : sourcesFor(c.machine).map(machineResource)),
     );
     if (leased === undefined)
       throw noCapacity(
@@ -86,48 +93,24 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     ]);
     const machine = chosen.machine;
     const target = await steps.planPlacement(input.persona, machine);
+    const sources = new SourceLedgers(run, steps, ownLedger);
+    if (deadHost !== undefined)
+      await fenceHostOfVm(journal, steps, input, {
+        machine: deadHost,
+        site: vm?.site ?? chosen.site,
+      });
+    const left = await vacateSources(journal, steps, sources, input, sourcesFor(machine));
 
-    if (deadHost !== undefined) {
-      if (input.fence === 'full') await fencePowerAndPorts(journal, deadHost);
-      const from = await steps.planPlacement(input.persona, deadHost);
-      if (from.initiator !== undefined)
-        await steps.unmask('fence-source', from.initiator, from.luns);
-      await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
-    }
-    for (const source of sourcesFor(machine)) {
-      const from = await steps.planPlacement(input.persona, source);
-      // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
-      // power-on by mistake boots nothing.
-      if (patched(PARK_PATCH)) {
-        // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
-        // before the LUNs are taken.
-        if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
-        await returnToSpare(steps, from, {
-          graceSeconds: input.evictGraceSeconds,
-          powerTimeoutSeconds: input.powerTimeoutSeconds,
-          sourceDown: input.sourceDown,
-          source: true,
+    // A planned move to another site (its own is up): its replicas there take over, in sync.
+    const away = [...left].filter((s) => s !== chosen.site).sort();
+    if (!input.sourceDown && away.length > 0 && patched(CROSS_SITE_SWITCHOVER_PATCH))
+      for (const from of away)
+        await switchReplicasOver(run.saga, journal, {
+          persona: input.persona,
+          from,
+          to: chosen.site,
+          syncTimeoutSeconds: input.syncTimeoutSeconds,
         });
-        continue;
-      }
-      if (input.sourceDown) {
-        if (input.fence === 'full') await fencePowerAndPorts(journal, source);
-        if (from.initiator !== undefined)
-          await steps.unmask('fence-source', from.initiator, from.luns);
-        await steps.recordMachine(source, { power: 'unknown', role: 'idle', healthy: false });
-        continue;
-      }
-      await steps.shutDown(
-        'stop-source',
-        source,
-        input.evictGraceSeconds,
-        input.powerTimeoutSeconds,
-      );
-      if (from.initiator !== undefined)
-        await steps.unmask('unmask-source', from.initiator, from.luns);
-      await steps.recordMachine(source, { power: 'off', role: 'idle' });
-    }
-
     await bringUpOnMachine(steps, {
       persona: input.persona,
       plan: target,
@@ -140,6 +123,7 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
     // One ledger places a persona: a move from another site clears the placement it left there.
     if (where.placements.some((p) => p.site !== chosen.site) && patched(CROSS_SITE_PLACEMENT_PATCH))
       await clearPlacementElsewhere(run, steps.holder, input.persona, where, chosen.site);
+    await sources.releaseOthers();
     return machine;
   });
 }

@@ -1,8 +1,8 @@
 import type { FailoverPlan } from '../../domain/planner/failover-plan';
 import type { Topology } from '../../inventory/topology-schema';
-import { storage } from '../activity-proxies/storage';
+import { patched } from '@temporalio/workflow';
 import type { RunJournal } from '../run-journal';
-import { fencePowerAndPorts } from '../steps/fence-source';
+import { fenceDeadMachine, ONE_FENCE_PATCH, type FenceOutcome } from '../steps/fence-source';
 
 /** A failed hypervisor host whose VMs the failover restarts elsewhere, and how it was fenced. */
 export interface DeadHostOutcome {
@@ -10,14 +10,16 @@ export interface DeadHostOutcome {
   /** Its VMs the plan restores (each by a `vm-restart` or `repurpose` child). */
   readonly vms: readonly string[];
   readonly fenced: boolean;
+  /** `off` when its BMC confirmed it off (`fence: full`); unconfirmed otherwise. */
+  readonly power?: FenceOutcome['power'];
   readonly error?: string;
 }
 
 /**
  * Fences each failed hypervisor host once, before the first of its VMs starts anywhere else (the
- * VMs of one host may sit in several priority groups and start in parallel): with `full`, power
- * off through its BMC if it answers and its ports shut (fence-source.ts); always every lost VM's
- * LUNs unmasked from the host's initiator, the fence that must hold. Never undone.
+ * VMs of one host may sit in several priority groups and start in parallel), with the one fence of
+ * a dead machine (fence-source.ts): every lost VM's LUNs are taken from the host at once, so a VM
+ * the plan cannot restore is fenced too.
  */
 export class HostFences {
   private readonly fences = new Map<string, Promise<void>>();
@@ -28,6 +30,8 @@ export class HostFences {
     private readonly topology: Topology,
     private readonly plan: FailoverPlan,
     private readonly full: boolean,
+    private readonly holder: string,
+    private readonly siteOf: (machine: string) => string,
   ) {}
 
   /** Resolves once `host` is fenced (one promise for all its VMs); rejects if it cannot be. */
@@ -57,32 +61,20 @@ export class HostFences {
       .filter((r) => r.outcome === 'restored' && lost.includes(r.persona))
       .map((r) => r.persona);
     try {
-      if (this.full) await fencePowerAndPorts(this.journal, host);
-      const machine = this.topology.sites.flatMap((s) => s.machines).find((m) => m.id === host);
-      const iqn = machine?.storage.iqn;
-      const luns = this.topology.personas
-        .filter((p) => lost.includes(p.name))
-        .flatMap((p) => p.luns);
-      const arrays = [...new Set(luns.map((l) => l.array))].sort();
-      await this.journal.step(
-        'fence-host-luns',
-        `unmask ${lost.join(', ')}'s LUNs from ${host}`,
-        async () => {
-          if (iqn === undefined) return 0;
-          for (const array of arrays)
-            await storage.unmaskLuns.executeWithOptions({ summary: `fence ${host} on ${array}` }, [
-              {
-                array,
-                masks: luns
-                  .filter((l) => l.array === array)
-                  .map((l) => ({ lun: l.lun, initiator: iqn })),
-              },
-            ]);
-          return luns.length;
-        },
-        (n) => `${n} LUN(s) unmasked from ${iqn ?? 'no initiator'}`,
-      );
-      this.outcomes.set(host, { machine: host, vms, fenced: true });
+      const fenced = await fenceDeadMachine(this.journal, {
+        machine: host,
+        site: this.siteOf(host),
+        holder: this.holder,
+        full: this.full,
+        step: 'fence-host-luns',
+        luns: () => ({
+          initiator: this.topology.sites.flatMap((s) => s.machines).find((m) => m.id === host)
+            ?.storage.iqn,
+          luns: this.topology.personas.filter((p) => lost.includes(p.name)).flatMap((p) => p.luns),
+        }),
+        record: patched(ONE_FENCE_PATCH),
+      });
+      this.outcomes.set(host, { machine: host, vms, fenced: true, power: fenced.power });
     } catch (e) {
       const error = (e as Error).message;
       this.outcomes.set(host, { machine: host, vms, fenced: false, error });

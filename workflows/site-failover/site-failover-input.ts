@@ -13,7 +13,8 @@ export const siteFailoverInputSchema = z
     /**
      * disaster: the scope is gone; do not wait for it (its BMCs are not asked to power off, its
      * LUNs are fenced on the arrays). planned: shut each persona down cleanly first, and refuse
-     * to start when any source machine's BMC does not answer.
+     * to start when any source machine's BMC does not answer or any replica of a move to another
+     * site cannot sync; such a move switches the persona's replicas over after a final sync.
      */
     mode: z.enum(['disaster', 'planned']).default('disaster'),
     /**
@@ -52,5 +53,10 @@ export const siteFailoverInputSchema = z
     powerTimeoutSeconds: z.number().int().min(5).max(3600).default(300),
     /** Planned mode: how long each persona gets to shut down cleanly before a hard off. */
     graceSeconds: z.number().int().min(1).max(3600).default(300),
+    /**
+     * Planned mode, a move to another site: how long its replicas there get for the final sync
+     * before that persona's move is refused and undone (it runs where it ran).
+     */
+    syncTimeoutSeconds: z.number().int().min(5).max(86400).default(600),
   })
   .check(exactlyOneScope);

@@ -23,6 +23,7 @@ import {
 import { HostFences, type DeadHostOutcome } from './host-fences';
 import { PlanRun } from './plan-run';
 import { PROMOTE_REPLICAS_PATCH, promoteReplicas, rpoByPersona } from './promote-replicas';
+import { PLANNED_REPLICAS_PATCH, replicasReady } from './replicas-ready';
 import type { GroupRun, PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
 
@@ -105,9 +106,11 @@ const RUNBOOK_OF: Record<string, string> = {
  * in order as child runbooks: new hypervisor hosts (`hypervisor-bringup`), personas onto machines
  * (`repurpose`) or into VMs (`p2v`, san). Moves run in parallel inside a group, bounded per BMC,
  * switch, array and site. Disaster mode never waits for the dead scope: sources are fenced on the
- * arrays, not powered off. Planned mode refuses when a source BMC does not answer, and shuts each
- * persona down cleanly before it starts elsewhere. One persona's failure never stops the others;
- * the report gives each persona's outcome, steps and RTO, each group's RTO, and what stayed down.
+ * arrays, not powered off. Planned mode refuses when a source BMC does not answer or a replica
+ * of a move to another site cannot sync, and shuts each persona down cleanly before it starts
+ * elsewhere (across sites: its replicas there switched over after a final sync, RPO 0). One
+ * persona's failure never stops the others; the report gives each persona's outcome, steps and
+ * RTO, each group's RTO, and what stayed down.
  */
 export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   const input = parseWorkflowInput('site-failover', siteFailoverInputSchema, rawInput);
@@ -132,6 +135,8 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     replicas?: ReplicaPromotion[];
     deadHosts?: DeadHostOutcome[];
   } = {};
+  /** Planned mode: personas whose moves to another site switch their replicas over (RPO 0). */
+  let switched: string[] | undefined;
   const report = (outcome: FailoverReport['outcome']): FailoverReport => ({
     runbook: 'site-failover',
     mode: input.mode,
@@ -142,7 +147,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     ...(planned.plan && { plan: planned.plan }),
     ...(approval && { approval }),
     hosts: run.hosts,
-    personas: withRpo(run.personas, found.replicas),
+    personas: withRpo(run.personas, found.replicas, switched),
     groups: run.groups,
     notRestored: notRestoredOf(run.personas),
     ...found,
@@ -284,6 +289,9 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
   const replicated = (prep.topology.replication as Topology['replication'] | undefined) ?? [];
   if (disaster && replicated.length > 0 && patched(PROMOTE_REPLICAS_PATCH))
     found.replicas = await promoteReplicas(journal, chosen, (m) => skeleton.siteOf(m));
+  // Planned: each move to another site switches its replicas over itself, after its final sync.
+  if (!disaster && replicated.length > 0 && patched(PLANNED_REPLICAS_PATCH))
+    switched = await replicasReady(journal, chosen, (m) => skeleton.siteOf(m));
 
   const evicting = new Set(chosen.evictions.map((e) => e.machine));
   const attrs = skeleton.childAttributes.bind(skeleton);
@@ -331,7 +339,14 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     const to = skeleton.siteOf(machine);
     return was !== undefined && was !== to ? { sites: [to] } : {};
   };
-  const fences = new HostFences(journal, prep.topology, chosen, disaster && input.fence === 'full');
+  const fences = new HostFences(
+    journal,
+    prep.topology,
+    chosen,
+    disaster && input.fence === 'full',
+    id,
+    (m) => skeleton.siteOf(m),
+  );
   const restore = async (r: PlannedRestoration): Promise<PersonaOutcome> => {
     // Before VM restarts, a VM whose host failed was reported failed with no command.
     if (r.from.kind === 'vm' && !(disaster && patched(VM_RESTART_PATCH))) {
@@ -379,6 +394,7 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
               // A VM's dead host was fenced fully by this failover already.
               ...(disaster && input.fence === 'full' && r.from.kind !== 'vm' && { fence: 'full' }),
               evictGraceSeconds: input.graceSeconds,
+              ...(switched && { syncTimeoutSeconds: input.syncTimeoutSeconds }),
               healthTimeoutSeconds: input.healthTimeoutSeconds,
               powerTimeoutSeconds: input.powerTimeoutSeconds,
             },
@@ -466,8 +482,11 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
 function withRpo(
   personas: readonly PersonaOutcome[],
   replicas: readonly ReplicaPromotion[] | undefined,
+  /** Planned mode: personas whose replicas were switched over after a final sync. */
+  inSync: readonly string[] = [],
 ): PersonaOutcome[] {
   const rpo = rpoByPersona(replicas ?? []);
+  for (const persona of inSync) rpo.set(persona, 0);
   return personas.map((p) => {
     const seconds = rpo.get(p.persona);
     return seconds === undefined ? p : { ...p, rpoSeconds: seconds };

@@ -1,5 +1,15 @@
+import { ApplicationFailure } from '@temporalio/workflow';
 import { fence } from '../activity-proxies/fence';
+import { ledger } from '../activity-proxies/ledger';
+import { storage } from '../activity-proxies/storage';
 import type { RunJournal } from '../run-journal';
+
+/**
+ * Runs started before one fence served every runbook took a dead machine's LUNs with an undo (a
+ * failed restore masked them back to it) and recorded it later, in the run's own site ledger and
+ * always power unknown; a failover's host fence recorded nothing.
+ */
+export const ONE_FENCE_PATCH = 'one-fence-for-a-dead-machine';
 
 /**
  * How long a fenced machine gets to reach off after a hard power-off (fenceOp allows 60 s per
@@ -10,17 +20,14 @@ const FENCE_OFF_SECONDS = 30;
 const why = (e: unknown): string =>
   (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
 
-/**
- * The first two layers of fencing a machine judged lost (`fence: full`), before its LUNs are
- * unmasked (the layer that must hold, done by the caller's `fence-source` step): power it off
- * through its BMC if the BMC answers, and shut every switch port it is cabled to, so a machine that
- * was only
- * unreachable cannot keep serving on the network. Each layer is tried briefly and never fails
- * the run: a burned machine's BMC and switch do not answer, and that is the expected case.
- * Neither is undone by a compensation: a fenced machine stays fenced until someone looks at it.
- */
-export async function fencePowerAndPorts(journal: RunJournal, source: string): Promise<void> {
-  await journal.step(
+/** What the BMC said: `off` only when it confirmed the machine off. */
+interface PowerFence {
+  readonly off: boolean;
+  readonly detail: string;
+}
+
+async function fencePower(journal: RunJournal, source: string): Promise<PowerFence> {
+  return journal.step(
     'fence-power',
     `power ${source} off through its BMC if it answers`,
     async () => {
@@ -29,7 +36,7 @@ export async function fencePowerAndPorts(journal: RunJournal, source: string): P
           { summary: `is ${source}'s BMC there` },
           [{ machine: source }],
         );
-        if (state === 'off') return 'already off';
+        if (state === 'off') return { off: true, detail: 'already off' };
         await fence.requestPower.executeWithOptions({ summary: `power ${source} off` }, [
           { machine: source, action: 'off' },
         ]);
@@ -39,14 +46,20 @@ export async function fencePowerAndPorts(journal: RunJournal, source: string): P
           { machine: source, want: 'off', timeoutSeconds: FENCE_OFF_SECONDS },
         ]);
         return off.reached
-          ? 'powered off'
-          : `power-off requested; the BMC still reports ${off.state} after ${FENCE_OFF_SECONDS} s`;
+          ? { off: true, detail: 'powered off' }
+          : {
+              off: false,
+              detail: `power-off requested; the BMC still reports ${off.state} after ${FENCE_OFF_SECONDS} s`,
+            };
       } catch (e) {
-        return `BMC does not answer: ${why(e)}`;
+        return { off: false, detail: `BMC does not answer: ${why(e)}` };
       }
     },
-    (found) => found,
+    (p) => p.detail,
   );
+}
+
+async function fencePorts(journal: RunJournal, source: string): Promise<void> {
   await journal.step(
     'fence-ports',
     `shut ${source}'s switch ports`,
@@ -70,4 +83,106 @@ export async function fencePowerAndPorts(journal: RunJournal, source: string): P
     },
     (found) => found,
   );
+}
+
+/**
+ * The first two layers of fencing (`fence: full`): power off through the BMC if it answers, and
+ * every cabled switch port shut. Each is tried briefly and never fails the run: a burned machine's
+ * BMC and switch do not answer, and that is the expected case. Runs from before ONE_FENCE_PATCH
+ * call it alone; fenceDeadMachine calls it first.
+ */
+export async function fencePowerAndPorts(journal: RunJournal, source: string): Promise<PowerFence> {
+  const power = await fencePower(journal, source);
+  await fencePorts(journal, source);
+  return power;
+}
+
+/** The LUNs a fenced machine must no longer see, through its initiator (none: it sees none). */
+export interface FencedLuns {
+  readonly initiator: string | undefined;
+  readonly luns: ReadonlyArray<{ readonly array: string; readonly lun: string }>;
+}
+
+export interface DeadMachine {
+  readonly machine: string;
+  /** The machine's own site, whose ledger records it (not the site its persona moves to). */
+  readonly site: string;
+  /** The run's workflow id. */
+  readonly holder: string;
+  /** `full` (the guard): BMC power-off and ports shut first; `luns`: the arrays only. */
+  readonly full: boolean;
+  /** Asked after power and ports (a caller may need an activity to know them). */
+  readonly luns: () => Promise<FencedLuns> | FencedLuns;
+  /** The unmask step's name in the run's steps. */
+  readonly step?: string;
+  /** false only when replaying a failover's host fence from before the record step. */
+  readonly record?: boolean;
+}
+
+export interface FenceOutcome {
+  /** `off`: the BMC confirmed it; `unconfirmed`: it did not answer, or was not asked. */
+  readonly power: 'off' | 'unconfirmed';
+  readonly lunsUnmasked: number;
+}
+
+/**
+ * Fences a machine judged lost before its persona(s) start anywhere else, so two copies never
+ * write one LUN: with `full`, power off through its BMC if it answers and shut its ports (each may
+ * fail: the run goes on); then every LUN taken from its initiator on the arrays, the layer that
+ * must hold: if an array refuses, this throws a FenceError and the caller restores nothing. Last,
+ * the machine's own site ledger records it unhealthy, power off when the BMC confirmed it and
+ * unknown otherwise. Nothing of it is undone: a failed restore leaves the machine fenced until
+ * someone looks at it (masking LUNs back to a machine that may wake up would reopen the door the
+ * fence closed).
+ */
+export async function fenceDeadMachine(journal: RunJournal, m: DeadMachine): Promise<FenceOutcome> {
+  const power = m.full ? await fencePowerAndPorts(journal, m.machine) : undefined;
+  const { initiator, luns } = await m.luns();
+  const arrays = [...new Set(luns.map((l) => l.array))].sort();
+  await journal.step(
+    m.step ?? 'fence-source',
+    `take ${m.machine}'s LUNs from it on ${arrays.join(', ') || 'no array'}`,
+    async () => {
+      if (initiator === undefined) return 0;
+      try {
+        for (const array of arrays)
+          await storage.unmaskLuns.executeWithOptions(
+            { summary: `fence ${m.machine} on ${array}` },
+            [
+              {
+                array,
+                masks: luns
+                  .filter((l) => l.array === array)
+                  .map((l) => ({ lun: l.lun, initiator })),
+              },
+            ],
+          );
+      } catch (e) {
+        throw ApplicationFailure.create({
+          type: 'FenceError',
+          nonRetryable: true,
+          message: `${m.machine} could not be fenced (its LUNs stay masked to ${initiator}), so nothing is restored from them: ${why(e)}`,
+        });
+      }
+      return luns.length;
+    },
+    (n) => `${n} LUN(s) unmasked from ${initiator ?? 'no initiator'}`,
+  );
+  const outcome: FenceOutcome = {
+    power: power?.off ? 'off' : 'unconfirmed',
+    lunsUnmasked: initiator === undefined ? 0 : luns.length,
+  };
+  if (m.record === false) return outcome;
+  const recorded = outcome.power === 'off' ? 'off' : 'unknown';
+  await journal.step(
+    'fence-record',
+    `record ${m.machine} fenced in ${m.site}'s ledger`,
+    () =>
+      ledger.ledgerSetMachine.executeWithOptions({ summary: `record ${m.machine} fenced` }, [
+        m.site,
+        { holder: m.holder, machine: m.machine, power: recorded, healthy: false },
+      ]),
+    () => `power ${recorded}${recorded === 'unknown' ? ' (unconfirmed)' : ''}, unhealthy`,
+  );
+  return outcome;
 }

@@ -26,6 +26,11 @@ export interface ParkOptions {
    */
   readonly sourceDown?: boolean;
   /**
+   * With `sourceDown`: the machine was fenced already (fenceDeadMachine took its LUNs and recorded
+   * its power and health), so only its boot assignment, ports and role are left to park.
+   */
+  readonly fenced?: boolean;
+  /**
    * A move's source (its steps are named `stop-source`, `unmask-source`, …) rather than a release.
    */
   readonly source?: boolean;
@@ -53,7 +58,8 @@ export async function returnToSpare(
   const { machine } = plan;
   const name = NAMES[o.source ? 'source' : 'release'];
   if (o.sourceDown) {
-    if (plan.initiator !== undefined) await steps.unmask('fence-source', plan.initiator, plan.luns);
+    if (plan.initiator !== undefined && !o.fenced)
+      await steps.unmask('fence-source', plan.initiator, plan.luns);
   } else {
     await steps.shutDown(name.stop, machine, o.graceSeconds, o.powerTimeoutSeconds);
     if (plan.initiator !== undefined)
@@ -68,9 +74,11 @@ export async function returnToSpare(
   await parkPorts(steps, name.ports, machine, plan.ports, !o.sourceDown);
   await steps.recordMachine(
     machine,
-    o.sourceDown
-      ? { power: 'unknown', role: 'idle', healthy: false }
-      : { power: 'off', role: 'idle' },
+    o.fenced
+      ? { role: 'idle' }
+      : o.sourceDown
+        ? { power: 'unknown', role: 'idle', healthy: false }
+        : { power: 'off', role: 'idle' },
   );
 }
 

@@ -1,9 +1,9 @@
-import { ApplicationFailure, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { MACHINE_KEY, PERSONA_KEY, SITE_KEY } from '../../temporal/search-attributes';
 import { personaResource } from '../../inventory/ledger-records';
 import type { RunbookReport } from '../runbook-report';
 import { noCapacity, runRunbook } from '../runbook-run';
-import { fencePowerAndPorts } from '../steps/fence-source';
+import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import { vmSource } from '../steps/persona-source';
 import { VmSteps } from '../steps/vm-steps';
 import { vmRestartInputSchema } from './vm-restart-input';
@@ -11,13 +11,13 @@ import { vmRestartInputSchema } from './vm-restart-input';
 /**
  * `vm-restart`: a VM whose hypervisor host died is started again on another host from its SAN
  * LUNs, as an HA cluster restarts VMs (it is no migration: the old host cannot be asked for
- * anything). The dead host is fenced before the VM starts anywhere (with `fence: full` powered off
- * if its BMC answers and its ports shut; always the persona's LUNs unmasked from its initiator),
- * so two copies never write one LUN. Then, as p2v does for a VM: the new host's trunks gain the
- * persona's VLANs and the VM is defined under the host's lease, the LUNs are masked to the new
- * host, the VM starts, answers its health check, and the ledger places it there and records the
- * dead host power unknown and unhealthy (still a host of its cluster). Every undo is registered
- * before its step; fencing power and ports is never undone.
+ * anything). The dead host is fenced before the VM starts anywhere (fenceDeadMachine: with `fence:
+ * full` powered off if its BMC answers and its ports shut; always the persona's LUNs unmasked from
+ * its initiator; the host recorded unhealthy, still a host of its cluster), so two copies never
+ * write one LUN. Then, as p2v does for a VM: the new host's trunks gain the persona's VLANs and the
+ * VM is defined under the host's lease, the LUNs are masked to the new host, the VM starts, answers
+ * its health check, and the ledger places it there. Every undo is registered before its step; the
+ * fence is never undone.
  */
 export function vmRestart(rawInput: unknown): Promise<RunbookReport> {
   return runRunbook('vm-restart', vmRestartInputSchema, rawInput, 'persona', async (input, run) => {
@@ -43,9 +43,20 @@ export function vmRestart(rawInput: unknown): Promise<RunbookReport> {
       { key: PERSONA_KEY, value: [persona] },
     ]);
 
-    if (input.fence === 'full') await fencePowerAndPorts(journal, dead);
-    const from = await hw.planPlacement(persona, dead);
-    if (from.initiator !== undefined) await hw.unmask('fence-source', from.initiator, from.luns);
+    const oneFence = patched(ONE_FENCE_PATCH);
+    if (oneFence)
+      await fenceDeadMachine(journal, {
+        machine: dead,
+        site,
+        holder: hw.holder,
+        full: input.fence === 'full',
+        luns: () => hw.planPlacement(persona, dead),
+      });
+    else {
+      if (input.fence === 'full') await fencePowerAndPorts(journal, dead);
+      const from = await hw.planPlacement(persona, dead);
+      if (from.initiator !== undefined) await hw.unmask('fence-source', from.initiator, from.luns);
+    }
     const at = await vm.planVm(persona, host);
     await vm.onHost(host, `trunk ${persona}'s VLANs and define its VM`, async () => {
       await vm.recheckRoom(persona, host);
@@ -64,7 +75,7 @@ export function vmRestart(rawInput: unknown): Promise<RunbookReport> {
     await vm.startVm(host, persona);
     await hw.waitHealthy(persona, input.healthTimeoutSeconds);
     await hw.place(persona, { kind: 'vm', host });
-    await hw.recordMachine(dead, { power: 'unknown', healthy: false });
+    if (!oneFence) await hw.recordMachine(dead, { power: 'unknown', healthy: false });
     return `vm@${host}`;
   });
 }
