@@ -23,7 +23,7 @@ import { progressQuery } from '../workflows/run-journal';
 import type { FailoverReport } from '../workflows/site-failover/failover-report';
 import { benchArgs } from './bench-args';
 import { writeResults } from './bench-results';
-import { criticalPath, plannedMoves } from './critical-path';
+import { criticalPath, plannedMoves, type CriticalPath } from './critical-path';
 import { failoverTopology } from './failover-topology';
 import { freeBlock } from './free-block';
 import { writeFailoverTopology } from './generate-topology';
@@ -130,6 +130,41 @@ function stepTimes(
     .sort((a, b) => b.totalMs - a.totalMs);
 }
 
+/**
+ * Each move as it ran beside the critical path's schedule of it (ms from the run's start), with
+ * its steps: where the time between the critical path and the wall goes.
+ */
+function timeline(report: FailoverReport, started: number, path: CriticalPath) {
+  const at = (iso: string | undefined): number | undefined =>
+    iso === undefined ? undefined : Date.parse(iso) - started;
+  const planned = new Map(path.moves.map((m) => [m.id, m]));
+  return [
+    ...report.hosts.map((h) => ({
+      id: `host:${h.machine}`,
+      startedAt: h.startedAt,
+      endedAt: h.endedAt,
+      steps: [] as FailoverReport['personas'][number]['steps'],
+    })),
+    ...report.personas.map((p) => ({
+      id: p.persona,
+      startedAt: p.startedAt,
+      endedAt: p.endedAt,
+      steps: p.steps,
+    })),
+  ].flatMap((m) => {
+    const plan = planned.get(m.id);
+    if (plan === undefined || m.startedAt === undefined) return [];
+    return [
+      {
+        id: m.id,
+        critical: [plan.startMs, plan.endMs],
+        ran: [at(m.startedAt), at(m.endedAt)],
+        steps: m.steps.map((s) => [s.name, at(s.startedAt), at(s.endedAt ?? s.startedAt)]),
+      },
+    ];
+  });
+}
+
 /** The plain baseline's rows: its wall time, and the price of durability (rackshift / plain). */
 function plainRows(r: PlainResult, wallMs: number): string[][] {
   if (!r.ok) return [['plain script', `failed after ${sec(r.wallMs)}: ${r.error.split('\n')[0]}`]];
@@ -143,7 +178,7 @@ function plainRows(r: PlainResult, wallMs: number): string[][] {
   ];
 }
 
-function plainFigures(r: PlainResult, wallMs: number) {
+function plainFigures(r: PlainResult, wallMs: number, path: CriticalPath) {
   if (!r.ok) return { ok: false, wallMs: r.wallMs, error: r.error };
   return {
     ok: true,
@@ -157,6 +192,7 @@ function plainFigures(r: PlainResult, wallMs: number) {
     localActivities: r.activities.filter((a) => a.local).length,
     groups: r.report.groups.map((g) => ({ priority: g.priority, rtoSeconds: g.rtoSeconds })),
     moveSteps: stepTimes(r.report),
+    timeline: timeline(r.report, Date.parse(r.report.startedAt), path),
   };
 }
 
@@ -381,6 +417,7 @@ async function main(): Promise<void> {
         wallMs,
         criticalPathMs: path.totalMs,
         criticalGroups: path.groups,
+        timeline: timeline(report, started, path),
         groups: report.groups.map((g) => ({ priority: g.priority, rtoSeconds: g.rtoSeconds })),
         histories,
         parent,
@@ -390,7 +427,7 @@ async function main(): Promise<void> {
         setupMs,
         runSteps: planStep,
         moveSteps: steps,
-        ...(plain && { plain: plainFigures(plain, wallMs) }),
+        ...(plain && { plain: plainFigures(plain, wallMs, path) }),
       },
       args.out,
     );
