@@ -11,7 +11,12 @@ import {
 } from '../steps/clear-placement-elsewhere';
 import { fencePowerAndPorts } from '../steps/fence-source';
 import { locateToMove } from '../steps/persona-source';
-import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
+import {
+  PARK_PATCH,
+  parkStoppedMachine,
+  returnToSpare,
+  type ParkOptions,
+} from '../steps/return-to-spare';
 import { repurposeInputSchema } from './repurpose-input';
 
 /**
@@ -19,6 +24,20 @@ import { repurposeInputSchema } from './repurpose-input';
  * VM whose host died is fenced off that host and brought up on the machine.
  */
 export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
+
+/**
+ * Runs started before a dark source's ports were shut beside the bring-up (which waits for them
+ * before it powers on) replay them shut first: one switch commit less on a failover's path.
+ */
+export const PARK_BESIDE_BRING_UP_PATCH = 'repurpose-parks-dark-source-beside-bring-up';
+
+/** A dark source has no BMC to ask: nothing waits on it, so no grace or power timeout applies. */
+const DARK_SOURCE: ParkOptions = {
+  graceSeconds: 0,
+  powerTimeoutSeconds: 0,
+  sourceDown: true,
+  source: true,
+};
 
 /**
  * `repurpose`: put a persona on a machine. Choose the machine (unless given), lease it and the
@@ -94,6 +113,10 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
         await steps.unmask('fence-source', from.initiator, from.luns);
       await steps.recordMachine(deadHost, { power: 'unknown', healthy: false });
     }
+    // A dark source's boot assignment, ports and record are parked beside the bring-up (other
+    // machines, other ports), settled before the new machine powers on: its LUNs are fenced first.
+    const parking: Promise<{ error: unknown } | undefined>[] = [];
+    const beside = input.sourceDown && patched(PARK_BESIDE_BRING_UP_PATCH);
     for (const source of sourcesFor(machine)) {
       const from = await steps.planPlacement(input.persona, source);
       // The machine the persona leaves is parked: no boot assignment, no VLANs, no LUNs, so a
@@ -102,6 +125,18 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
         // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
         // before the LUNs are taken.
         if (input.sourceDown && input.fence === 'full') await fencePowerAndPorts(journal, source);
+        if (beside) {
+          if (from.initiator !== undefined)
+            await steps.unmask('fence-source', from.initiator, from.luns);
+          const park = parkStoppedMachine(steps, from, DARK_SOURCE);
+          parking.push(
+            park.then(
+              () => undefined,
+              (error: unknown) => ({ error }),
+            ),
+          );
+          continue;
+        }
         await returnToSpare(steps, from, {
           graceSeconds: input.evictGraceSeconds,
           powerTimeoutSeconds: input.powerTimeoutSeconds,
@@ -128,15 +163,28 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
       await steps.recordMachine(source, { power: 'off', role: 'idle' });
     }
 
-    await bringUpOnMachine(steps, {
-      persona: input.persona,
-      plan: target,
-      ...(chosen.evicts && { evicts: chosen.evicts }),
-      evictGraceSeconds: input.evictGraceSeconds,
-      powerTimeoutSeconds: input.powerTimeoutSeconds,
-      role: 'persona',
-      waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
-    });
+    const parked = async (): Promise<void> => {
+      for (const p of parking) {
+        const failed = await p;
+        if (failed) throw failed.error;
+      }
+    };
+    try {
+      await bringUpOnMachine(steps, {
+        persona: input.persona,
+        plan: target,
+        ...(chosen.evicts && { evicts: chosen.evicts }),
+        evictGraceSeconds: input.evictGraceSeconds,
+        powerTimeoutSeconds: input.powerTimeoutSeconds,
+        role: 'persona',
+        waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
+        ...(parking.length > 0 && { beforePowerOn: parked }),
+      });
+    } catch (e) {
+      // The saga compensates once the parking beside has settled, so no step of it runs after.
+      await Promise.all(parking);
+      throw e;
+    }
     // One ledger places a persona: a move from another site clears the placement it left there.
     if (where.placements.some((p) => p.site !== chosen.site) && patched(CROSS_SITE_PLACEMENT_PATCH))
       await clearPlacementElsewhere(run, steps.holder, input.persona, where, chosen.site);
