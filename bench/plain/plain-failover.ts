@@ -35,11 +35,12 @@ async function main(): Promise<void> {
   const topology = await loadTopologyFile(request.topologyFile);
   const secrets = new EnvAndFileSecretStore(process.env, request.secretsFile);
   const ledger = new MemoryLedger((holder) => plainOpenRuns().has(holder));
+  const index = new TopologyIndex(topology);
   const boot = express();
   boot.use(
     createBootRouter({
-      topology: new TopologyIndex(topology),
-      assignments: new LedgerBootAssignments(new TopologyIndex(topology), ledger),
+      topology: index,
+      assignments: new LedgerBootAssignments(index, ledger),
       allowFrom: ['127.0.0.1', '::1'],
       secrets,
     }),
