@@ -28,6 +28,8 @@ export interface CriticalPath {
   readonly groups: { priority: number; endMs: number }[];
   /** The single longest move, a floor under any group. */
   readonly longestMoveMs: number;
+  /** When each move starts and ends (from the start), to set beside a run's own timeline. */
+  readonly moves: { id: string; startMs: number; endMs: number }[];
 }
 
 /**
@@ -113,6 +115,7 @@ export function criticalPath(groups: { priority: number; moves: PlannedMove[] }[
   const done = new Set<string>();
   const result: { priority: number; endMs: number }[] = [];
   let longest = 0;
+  const timeline: CriticalPath['moves'] = [];
   for (const group of groups) {
     const inUse = new Map<string, number>();
     const waiting: PlannedMove[] = group.moves.filter(
@@ -126,6 +129,7 @@ export function criticalPath(groups: { priority: number; moves: PlannedMove[] }[
         if (move.keys.every((k) => (inUse.get(k.key) ?? 0) < k.limit)) {
           for (const k of move.keys) inUse.set(k.key, (inUse.get(k.key) ?? 0) + 1);
           running.push({ move, end: now + move.ms });
+          timeline.push({ id: move.id, startMs: now, endMs: now + move.ms });
           longest = Math.max(longest, move.ms);
           waiting.splice(i, 1);
         } else i += 1;
@@ -150,5 +154,5 @@ export function criticalPath(groups: { priority: number; moves: PlannedMove[] }[
       );
     result.push({ priority: group.priority, endMs: now });
   }
-  return { totalMs: now, groups: result, longestMoveMs: longest };
+  return { totalMs: now, groups: result, longestMoveMs: longest, moves: timeline };
 }

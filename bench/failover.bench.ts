@@ -7,19 +7,16 @@
  * plan's concurrency limits (bench/critical-path.ts), activities and workflow tasks per second,
  * CPU and peak RSS of the worker and of the Temporal server, and the runs' history sizes.
  * Run: npm run bench -- failover --personas 20 --profile fast [--scale 0.1] [--out file]
- *   [--worker-cache N] (the worker's --max-cached-workflows) [--source-worker] (tsx, not the build)
+ *   [--worker-cache N] (the worker's --max-cached-workflows) [--source-worker] (tsx, not the
+ *   build: run `npm run build` first, or the worker runs stale code) [--baseline plain]
  */
 import { Client } from '@temporalio/client';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevStack } from '../cli/dev-stack';
 import { textTable } from '../cli/text-table';
 import { loadTopologyFile } from '../inventory/load-topology';
-import type { LabSwitchesComponent } from '../lab/switch/start-lab-switches';
-import type { LabArraysComponent } from '../lab/san/start-lab-arrays';
 import { connectTemporal } from '../temporal/connect';
 import { ledgerWorkflowId } from '../temporal/ledger-client';
 import { spawnWorker } from '../test/support/worker-process';
@@ -28,41 +25,14 @@ import { progressQuery } from '../workflows/run-journal';
 import type { FailoverReport } from '../workflows/site-failover/failover-report';
 import { benchArgs } from './bench-args';
 import { writeResults } from './bench-results';
-import { criticalPath, plannedMoves } from './critical-path';
+import { criticalPath, plannedMoves, type CriticalPath } from './critical-path';
 import { failoverTopology } from './failover-topology';
+import { freeBlock } from './free-block';
 import { writeFailoverTopology } from './generate-topology';
+import { applyLabProfile, labTiming } from './lab-profile';
 import { latencyProfile, scaledProfile } from './latency-profiles';
+import { runPlainBaseline, type PlainResult } from './plain/plain-baseline';
 import { childPids, watchProcess } from './proc-stats';
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A block of `count` free loopback ports, first fit: below the ephemeral range (as
- * test/support/free-port does), else above it, where a thousand personas' listeners still fit.
- */
-async function freeBlock(count: number): Promise<number> {
-  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
-    .trim()
-    .split(/\s+/)
-    .map(Number) as [number, number];
-  for (const [from, to] of [
-    [20_000, low],
-    [high + 1, 65_536],
-  ] as const) {
-    let base = from;
-    for (let p = from; p < to; p += 1) {
-      if (!(await canListen(p))) base = p + 1;
-      else if (p - base + 1 >= count) return base;
-    }
-  }
-  throw new Error(`no block of ${count} free loopback ports found`);
-}
 
 interface HistoryTally {
   /** The longest workflow task (started to completed): the planner's, in a failover run. */
@@ -162,6 +132,72 @@ function stepTimes(
     .sort((a, b) => b.totalMs - a.totalMs);
 }
 
+/**
+ * Each move as it ran beside the critical path's schedule of it (ms from the run's start), with
+ * its steps: where the time between the critical path and the wall goes.
+ */
+function timeline(report: FailoverReport, started: number, path: CriticalPath) {
+  const at = (iso: string | undefined): number | undefined =>
+    iso === undefined ? undefined : Date.parse(iso) - started;
+  const planned = new Map(path.moves.map((m) => [m.id, m]));
+  return [
+    ...report.hosts.map((h) => ({
+      id: `host:${h.machine}`,
+      startedAt: h.startedAt,
+      endedAt: h.endedAt,
+      steps: [] as FailoverReport['personas'][number]['steps'],
+    })),
+    ...report.personas.map((p) => ({
+      id: p.persona,
+      startedAt: p.startedAt,
+      endedAt: p.endedAt,
+      steps: p.steps,
+    })),
+  ].flatMap((m) => {
+    const plan = planned.get(m.id);
+    if (plan === undefined || m.startedAt === undefined) return [];
+    return [
+      {
+        id: m.id,
+        critical: [plan.startMs, plan.endMs],
+        ran: [at(m.startedAt), at(m.endedAt)],
+        steps: m.steps.map((s) => [s.name, at(s.startedAt), at(s.endedAt ?? s.startedAt)]),
+      },
+    ];
+  });
+}
+
+/** The plain baseline's rows: its wall time, and the price of durability (rackshift / plain). */
+function plainRows(r: PlainResult, wallMs: number): string[][] {
+  if (!r.ok) return [['plain script', `failed after ${sec(r.wallMs)}: ${r.error.split('\n')[0]}`]];
+  const restored = r.report.personas.filter((p) => p.outcome === 'restored').length;
+  return [
+    ['plain script: outcome', `${r.report.outcome}: ${restored} restored`],
+    ['plain script: wall', sec(r.wallMs)],
+    ['rackshift / plain script', (wallMs / r.wallMs).toFixed(2)],
+    ['plain script: CPU, peak RSS', `${r.cpuSeconds.toFixed(1)} s, ${r.peakRssMiB.toFixed(0)} MiB`],
+    ['plain script: activities', String(r.activities.length)],
+  ];
+}
+
+function plainFigures(r: PlainResult, wallMs: number, path: CriticalPath) {
+  if (!r.ok) return { ok: false, wallMs: r.wallMs, error: r.error };
+  return {
+    ok: true,
+    outcome: r.report.outcome,
+    restored: r.report.personas.filter((p) => p.outcome === 'restored').length,
+    wallMs: r.wallMs,
+    ratio: wallMs / r.wallMs,
+    cpuSeconds: r.cpuSeconds,
+    peakRssMiB: r.peakRssMiB,
+    activities: r.activities.filter((a) => !a.local).length,
+    localActivities: r.activities.filter((a) => a.local).length,
+    groups: r.report.groups.map((g) => ({ priority: g.priority, rtoSeconds: g.rtoSeconds })),
+    moveSteps: stepTimes(r.report),
+    timeline: timeline(r.report, Date.parse(r.report.startedAt), path),
+  };
+}
+
 async function main(): Promise<void> {
   const args = benchArgs({
     personas: { type: 'string' },
@@ -172,7 +208,10 @@ async function main(): Promise<void> {
     pragmas: { type: 'string' },
     'worker-cache': { type: 'string' },
     'source-worker': { type: 'boolean' },
+    baseline: { type: 'string' },
   });
+  if (args.baseline !== undefined && args.baseline !== 'plain')
+    throw new Error(`--baseline must be "plain", not "${String(args.baseline)}"`);
   const workerCache = args['worker-cache'] === undefined ? undefined : String(args['worker-cache']);
   // The built worker (bin/rackshift.js with the prebuilt bundle) is what a host runs; from source
   // the worker bundles at start and runs under tsx (about 190 MiB more at its peak).
@@ -202,12 +241,7 @@ async function main(): Promise<void> {
     worker: false,
     seed: false,
     guard: false,
-    labTiming: {
-      powerDelayMs: profile.powerDelayMs,
-      bootMs: profile.postMs + profile.osBootMs,
-      shutdownMs: profile.shutdownMs,
-      vmBootMs: profile.vmBootMs,
-    },
+    labTiming: labTiming(profile),
     log: (line) => log.push(line),
     devServer: {
       ...(inFlight !== undefined && { dynamicConfig: { 'history.maxInFlightUpdates': inFlight } }),
@@ -218,12 +252,7 @@ async function main(): Promise<void> {
   let worker: Awaited<ReturnType<typeof spawnWorker>> | undefined;
   const connection = await connectTemporal({ address: stack.temporalAddress });
   try {
-    const arrays = lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent;
-    for (const a of topology.sites[0]!.arrays)
-      arrays.array(a.id).latencyMs = profile.arrayCommandMs;
-    const switches = lab.components.find((c) => c.kind === 'switches') as LabSwitchesComponent;
-    for (const s of topology.sites[0]!.switches)
-      switches.switch(s.id).useProfile(profile.switchProfile);
+    applyLabProfile(lab, topology, profile);
     worker = await spawnWorker({
       temporal: stack.temporalAddress,
       topologyFile,
@@ -244,18 +273,17 @@ async function main(): Promise<void> {
     for (const rack of lostRacks) lab.burnRack(rack);
     const watchWorker = watchProcess(worker.child.pid!);
     const watchTemporal = temporalPid === undefined ? undefined : watchProcess(temporalPid);
+    const input = {
+      racks: lostRacks,
+      probe: false,
+      healthTimeoutSeconds: 1800,
+      powerTimeoutSeconds: 600,
+    };
     const started = Date.now();
     const res = await fetch(`${stack.apiUrl}/api/v1/runbooks/site-failover/runs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        input: {
-          racks: lostRacks,
-          probe: false,
-          healthTimeoutSeconds: 1800,
-          powerTimeoutSeconds: 600,
-        },
-      }),
+      body: JSON.stringify({ input }),
     });
     if (res.status !== 202) throw new Error(`start refused: ${res.status} ${await res.text()}`);
     const { runId } = (await res.json()) as { runId: string };
@@ -351,6 +379,25 @@ async function main(): Promise<void> {
       ['history: ledger', `${ledger.events} events, ${(ledger.bytes / 1024).toFixed(0)} KiB`],
       ['setup (stack, lab, worker)', sec(setupMs)],
     ];
+    let plain: PlainResult | undefined;
+    if (args.baseline === 'plain') {
+      // The durable stack is stopped first: the plain run gets the machine to itself too.
+      await worker.kill('SIGTERM');
+      worker = undefined;
+      await stack.stop();
+      plain = await runPlainBaseline({
+        topology,
+        topologyFile,
+        dataDir: join(dir, 'plain'),
+        profile,
+        lostRacks,
+        input,
+        bootPort: basePort + ports,
+        labPort: basePort + ports + 3,
+        workflowId: `site-failover/${lostRacks.join('+')}/plain`,
+      });
+      rows.push(...plainRows(plain, wallMs));
+    }
     console.log(textTable(['site-failover', 'measured'], rows));
     const steps = stepTimes(report);
     console.log(
@@ -389,6 +436,7 @@ async function main(): Promise<void> {
         wallMs,
         criticalPathMs: path.totalMs,
         criticalGroups: path.groups,
+        timeline: timeline(report, started, path),
         groups: report.groups.map((g) => ({ priority: g.priority, rtoSeconds: g.rtoSeconds })),
         histories,
         parent,
@@ -398,6 +446,7 @@ async function main(): Promise<void> {
         setupMs,
         runSteps: planStep,
         moveSteps: steps,
+        ...(plain && { plain: plainFigures(plain, wallMs, path) }),
       },
       args.out,
     );

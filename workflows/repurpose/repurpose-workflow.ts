@@ -23,6 +23,12 @@ import { fenceHostOfVm, vacateSources } from './vacate-sources';
 export const FROM_DEAD_HOST_PATCH = 'repurpose-vm-from-dead-host';
 
 /**
+ * Runs started before a dark source's ports were shut beside the bring-up (which waits for them
+ * before it powers on) replay them shut first: one switch commit less on a failover's path.
+ */
+export const PARK_BESIDE_BRING_UP_PATCH = 'repurpose-parks-dark-source-beside-bring-up';
+
+/**
  * `repurpose`: put a persona on a machine. Choose the machine (unless given), lease it and the
  * persona (the next candidate when another run holds one), shut down an evicted occupant
  * (clean, then hard after the grace time), give the ports the persona's VLANs, mask exactly
@@ -99,7 +105,17 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
         machine: deadHost,
         site: vm?.site ?? chosen.site,
       });
-    const left = await vacateSources(journal, steps, sources, input, sourcesFor(machine));
+    // A dark source's boot assignment, ports and record are parked beside the bring-up (other
+    // machines, other ports), settled before the new machine powers on: its LUNs are fenced first.
+    const beside = input.sourceDown && patched(PARK_BESIDE_BRING_UP_PATCH);
+    const { left, parking } = await vacateSources(
+      journal,
+      steps,
+      sources,
+      input,
+      sourcesFor(machine),
+      beside,
+    );
 
     // A planned move to another site (its own is up): its replicas there take over, in sync.
     const away = [...left].filter((s) => s !== chosen.site).sort();
@@ -111,15 +127,28 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
           to: chosen.site,
           syncTimeoutSeconds: input.syncTimeoutSeconds,
         });
-    await bringUpOnMachine(steps, {
-      persona: input.persona,
-      plan: target,
-      ...(chosen.evicts && { evicts: chosen.evicts }),
-      evictGraceSeconds: input.evictGraceSeconds,
-      powerTimeoutSeconds: input.powerTimeoutSeconds,
-      role: 'persona',
-      waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
-    });
+    const parked = async (): Promise<void> => {
+      for (const p of parking) {
+        const failed = await p;
+        if (failed) throw failed.error;
+      }
+    };
+    try {
+      await bringUpOnMachine(steps, {
+        persona: input.persona,
+        plan: target,
+        ...(chosen.evicts && { evicts: chosen.evicts }),
+        evictGraceSeconds: input.evictGraceSeconds,
+        powerTimeoutSeconds: input.powerTimeoutSeconds,
+        role: 'persona',
+        waitUp: (s) => s.waitHealthy(input.persona, input.healthTimeoutSeconds),
+        ...(parking.length > 0 && { beforePowerOn: parked }),
+      });
+    } catch (e) {
+      // The saga compensates once the parking beside has settled, so no step of it runs after.
+      await Promise.all(parking);
+      throw e;
+    }
     // One ledger places a persona: a move from another site clears the placement it left there.
     if (where.placements.some((p) => p.site !== chosen.site) && patched(CROSS_SITE_PLACEMENT_PATCH))
       await clearPlacementElsewhere(run, steps.holder, input.persona, where, chosen.site);

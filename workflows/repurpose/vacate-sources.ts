@@ -3,7 +3,12 @@ import type { z } from 'zod';
 import type { RunJournal } from '../run-journal';
 import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import type { HardwareSteps } from '../steps/hardware-steps';
-import { PARK_PATCH, returnToSpare } from '../steps/return-to-spare';
+import {
+  PARK_PATCH,
+  parkStoppedMachine,
+  returnToSpare,
+  type ParkOptions,
+} from '../steps/return-to-spare';
 import type { repurposeInputSchema } from './repurpose-input';
 import type { SourceLedgers } from './source-ledgers';
 
@@ -37,11 +42,24 @@ export async function fenceHostOfVm(
   await steps.recordMachine(host.machine, { power: 'unknown', healthy: false });
 }
 
+/** What vacateSources leaves behind. */
+export interface Vacated {
+  /** The sites the persona leaves. */
+  readonly left: Set<string>;
+  /**
+   * Dark sources still being parked beside the bring-up (`beside`): each settles with its error,
+   * if any, and must settle before the new machine powers on.
+   */
+  readonly parking: readonly Promise<{ readonly error: unknown } | undefined>[];
+}
+
 /**
  * Parks each machine the persona leaves, so that a power-on by mistake boots nothing: no boot
  * assignment, no VLANs, no LUNs; each in its own site's ledger (`ledgers`). A live source is shut
  * down first (clean, hard after the grace time); with `sourceDown` a dead one is fenced instead
- * (fenceDeadMachine). Returns the sites the persona leaves.
+ * (fenceDeadMachine). With `beside`, a dead source's boot assignment, ports and record are
+ * parked beside the bring-up (once its LUNs are fenced) instead of before it: one switch commit
+ * less on a failover's path.
  */
 export async function vacateSources(
   journal: RunJournal,
@@ -49,8 +67,10 @@ export async function vacateSources(
   ledgers: SourceLedgers,
   input: Input,
   sources: readonly string[],
-): Promise<Set<string>> {
+  beside: boolean,
+): Promise<Vacated> {
   const left = new Set<string>();
+  const parking: Promise<{ error: unknown } | undefined>[] = [];
   for (const source of sources) {
     const from = await steps.planPlacement(input.persona, source);
     left.add(from.site);
@@ -69,13 +89,25 @@ export async function vacateSources(
       // before the LUNs are taken.
       else if (input.sourceDown && input.fence === 'full')
         await fencePowerAndPorts(journal, source);
-      await returnToSpare(at, from, {
+      const park: ParkOptions = {
         graceSeconds: input.evictGraceSeconds,
         powerTimeoutSeconds: input.powerTimeoutSeconds,
         sourceDown: input.sourceDown,
         fenced,
         source: true,
-      });
+      };
+      if (beside) {
+        if (!fenced && from.initiator !== undefined)
+          await at.unmask('fence-source', from.initiator, from.luns);
+        parking.push(
+          parkStoppedMachine(at, from, park).then(
+            () => undefined,
+            (error: unknown) => ({ error }),
+          ),
+        );
+        continue;
+      }
+      await returnToSpare(at, from, park);
       continue;
     }
     // Runs from before parking left the source's boot assignment and ports as they were.
@@ -91,5 +123,5 @@ export async function vacateSources(
       await steps.unmask('unmask-source', from.initiator, from.luns);
     await steps.recordMachine(source, { power: 'off', role: 'idle' });
   }
-  return left;
+  return { left, parking };
 }

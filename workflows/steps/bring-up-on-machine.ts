@@ -27,6 +27,11 @@ export interface BringUp {
    * never is.
    */
   readonly waitUp: (steps: HardwareSteps) => Promise<void>;
+  /**
+   * Work begun beside the bring-up that must be done before the machine powers on (a dark
+   * source's ports being shut while this machine's ports and LUNs are set).
+   */
+  readonly beforePowerOn?: () => Promise<void>;
 }
 
 /**
@@ -67,6 +72,7 @@ export async function bringUpOnMachine(steps: HardwareSteps, b: BringUp): Promis
     image: b.plan.image,
   });
   await steps.bootDevice(machine, 'pxe');
+  await b.beforePowerOn?.();
   await steps.powerOnToBoot(machine, b.powerTimeoutSeconds);
   await b.waitUp(steps);
   if (b.hostOf === undefined) await steps.place(b.persona, { kind: 'machine', machine });

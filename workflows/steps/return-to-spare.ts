@@ -70,8 +70,27 @@ export async function returnToSpare(
         plan.luns.map((l) => l.array),
       );
   }
+  await parkStoppedMachine(steps, plan, o);
+}
+
+/**
+ * The rest of returnToSpare once the machine is stopped (or dark) and its LUNs are taken: clear
+ * its boot assignment, park its ports, record it idle.
+ */
+export async function parkStoppedMachine(
+  steps: HardwareSteps,
+  plan: PlacementPlan,
+  o: ParkOptions,
+): Promise<void> {
+  const { machine } = plan;
   await steps.assignBoot(machine, plan.macs, null);
-  await parkPorts(steps, name.ports, machine, plan.ports, !o.sourceDown);
+  await parkPorts(
+    steps,
+    NAMES[o.source ? 'source' : 'release'].ports,
+    machine,
+    plan.ports,
+    !o.sourceDown,
+  );
   await steps.recordMachine(
     machine,
     o.fenced
