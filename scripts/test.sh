@@ -17,6 +17,12 @@ npx jest --ci --json --outputFile="$report" "$@"
 status=$?
 node -e '
   const r = require(process.argv[1]);
+  // Where the time goes, for keeping the run short (docs/testing.md).
+  const slow = r.testResults
+    .map((t) => ({ s: (t.endTime - t.startTime) / 1000, f: t.name.replace(process.cwd() + "/", "") }))
+    .sort((a, b) => b.s - a.s);
+  const total = slow.reduce((n, t) => n + t.s, 0);
+  console.log(`tests: ${total.toFixed(0)} suite-seconds; slowest: ${slow.slice(0, 8).map((t) => `${t.f} ${t.s.toFixed(0)} s`).join(", ")}`);
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped (${r.numTotalTestSuites} suites, ${r.numFailedTestSuites} failed)`);
   if (r.numTotalTests === 0) { console.log("tests: no test ran"); process.exit(1); }
 ' "$report" || status=1
