@@ -6,8 +6,9 @@ import { TestEnvironment } from 'jest-environment-node';
 /**
  * The unit project's test environment: while a unit suite runs, starting a process, listening on
  * a socket or connecting to one throws. Suites that need a peer (a child process, a server, a
- * Temporal dev server, ipmi_sim, tgtd, sshd) belong in the drivers, lab, api, workflows or e2e
- * projects, which start their peers per suite; the unit project then stays fast and runs anywhere.
+ * Temporal dev server, ipmi_sim, tgtd, sshd) belong in the drivers, lab, api, workflows, e2e,
+ * deploy or cluster projects, which start their peers; the unit project then stays fast and
+ * runs anywhere.
  *
  * The patch is on Node's own modules, which every suite a jest worker runs shares, so it is put
  * on in setup and taken off in teardown rather than in a setup file.
@@ -15,7 +16,8 @@ import { TestEnvironment } from 'jest-environment-node';
 export const UNIT_PURITY_MESSAGE =
   'is not allowed in the unit project: unit suites run in process; ' +
   'move a suite that needs a process or a socket to test/drivers, test/lab, test/api, ' +
-  'test/workflows or test/e2e (jest.config.js)';
+  'test/workflows, test/e2e, test/deploy (config checks that run a tool) or test/cluster ' +
+  '(jest.config.js)';
 
 type Patch = { target: object; key: string; original: unknown };
 
