@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { TASK_QUEUE } from '../../worker/task-queue';
+import { NAMESPACE, TASK_QUEUE } from '../../worker/task-queue';
 import { findTemporalCli } from '../../temporal/find-temporal-cli';
 import { ledgerWorkflowId } from '../../temporal/ledger-client';
 import { bubbleOf } from '../support/drill-bubble';
@@ -161,6 +161,8 @@ async function main(): Promise<void> {
           'show',
           '--address',
           stack.temporal.address,
+          '--namespace',
+          NAMESPACE,
           '--workflow-id',
           workflowId,
           ...(runId ? ['--run-id', runId] : []),

@@ -12,8 +12,8 @@ export const ledgerUndo = proxyActivities<LedgerActivities>(undoOp);
  * The ledger workflow's own question "which of these runs are still open": a local activity, so
  * asking it on every lease conflict adds no activity task round trip to the ledger's history.
  */
-export const { openRuns: ledgerOpenRuns } = proxyLocalActivities<
-  Pick<LedgerActivities, 'openRuns'>
+export const { openRuns: ledgerOpenRuns, checkHolders: ledgerCheckHolders } = proxyLocalActivities<
+  Pick<LedgerActivities, 'openRuns' | 'checkHolders'>
 >({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3 },

@@ -7,10 +7,14 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ledgerOpenRuns as openRuns } from '../activity-proxies/ledger';
+import {
+  ledgerCheckHolders as checkHolders,
+  ledgerOpenRuns as openRuns,
+} from '../activity-proxies/ledger';
 import { isRackshiftError } from '../../common/errors';
 import type { LedgerState } from '../../inventory/ledger-records';
 import { LedgerBook } from './ledger-book';
+import { UnknownHolderError } from './ledger-errors';
 import {
   acquireInputSchema,
   bootInputSchema,
@@ -30,6 +34,7 @@ import {
 } from './ledger-messages';
 
 const LEASE_AGE_PATCH = 'ledger-reclaim-only-aged-leases';
+const VERIFY_HOLDERS_PATCH = 'ledger-verifies-holders';
 
 export interface LedgerOptions {
   /**
@@ -89,11 +94,23 @@ export async function siteLedger(
 
   setHandler(snapshotQuery, () => book.snapshot());
 
+  /**
+   * Refuses a holder that is not a running rackshift run (asked once through a local activity,
+   * then remembered while it holds a lease). Ledgers that started before took any holder.
+   */
+  const trust = async (holder: string): Promise<void> => {
+    if (!patched(VERIFY_HOLDERS_PATCH) || book.isVerified(holder)) return;
+    const [check] = await checkHolders([holder]);
+    if (check?.refused !== undefined) throw new UnknownHolderError(holder, check.refused);
+    book.markVerified(holder);
+  };
+
   setHandler(
     acquireUpdate,
     async (raw) => {
       const input = acquireInputSchema.parse(raw);
       try {
+        await trust(input.holder);
         const conflicts = book.conflicts(input.holder, input.resources);
         let reclaimed: ReturnType<LedgerBook['reclaim']> = [];
         // Leases younger than `reclaimAfterMs` are presumed live: asking Temporal whether their
@@ -146,8 +163,15 @@ export async function siteLedger(
 
   setHandler(
     setMachineUpdate,
-    (raw) => {
-      const { holder: _holder, forget, ...update } = machineInputSchema.parse(raw);
+    async (raw) => {
+      const { holder, forget, ...update } = machineInputSchema.parse(raw);
+      try {
+        // A machine record is not leased (a failover records every machine of its scope), so the
+        // holder is checked as on acquire.
+        await trust(holder);
+      } catch (e) {
+        throw asUpdateFailure(e);
+      }
       return {
         previous: forget ? book.forgetMachine(update.machine) : book.setMachine(update, now()),
       };
@@ -157,8 +181,14 @@ export async function siteLedger(
 
   setHandler(
     setMachinesUpdate,
-    (raw) => {
+    async (raw) => {
       const input = machinesInputSchema.parse(raw);
+      try {
+        // As on setMachine: the records are not leased, so the holder is checked.
+        await trust(input.holder);
+      } catch (e) {
+        throw asUpdateFailure(e);
+      }
       const at = now();
       for (const m of input.machines) book.setMachine(m, at);
       return { recorded: input.machines.length };
@@ -184,5 +214,6 @@ export async function siteLedger(
     () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory,
   );
   await condition(allHandlersFinished);
+  book.forgetUnleasedHolders();
   return continueAsNew<typeof siteLedger>(book.snapshot(), options);
 }
