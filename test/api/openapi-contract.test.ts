@@ -159,7 +159,7 @@ describe('Schemathesis against the document', () => {
     // On failure, Schemathesis's own report (each failing request, reproducible with curl) is
     // shown.
     expect({ code, report: code === 0 ? '' : out.slice(-6000) }).toEqual({ code: 0, report: '' });
-    expect(out).toMatch(/Tested: 27\n/);
+    expect(out).toMatch(/Tested: 28\n/);
     expect(out).not.toMatch(/FAILURES/);
   });
 });
