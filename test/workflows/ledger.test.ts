@@ -1,4 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { StaticSecretStore } from '../../common/secrets';
 import { TopologyIndex } from '../../inventory/topology-index';
 import { LedgerClient, ledgerWorkflowId } from '../../temporal/ledger-client';
@@ -63,12 +64,18 @@ async function refusal(p: Promise<unknown>): Promise<{ type?: string; message?: 
   throw new Error('the ledger accepted it');
 }
 
-/** Local activities the ledger ran (each one a marker in its history). */
-async function localActivities(site: string): Promise<number> {
+/** The ledger's history: how many holder checks it scheduled, and its local activity markers. */
+async function ledgerWork(site: string): Promise<{ checks: number; localActivities: number }> {
   const handle = temporal.client.workflow.getHandle(ledgerWorkflowId(site));
   const events = (await handle.fetchHistory()).events ?? [];
-  return events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
-    .length;
+  return {
+    checks: events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkHolders',
+    ).length,
+    localActivities: events.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    ).length,
+  };
 }
 
 describe('site ledger (entity workflow on a real dev server)', () => {
@@ -235,7 +242,7 @@ describe('site ledger (entity workflow on a real dev server)', () => {
   });
 });
 
-describe('the ledger trusts only running rackshift runs (ledger-verifies-holders)', () => {
+describe('the ledger trusts only running rackshift runs (ledger-verifies-holders-by-activity)', () => {
   it('refuses a made-up holder with UnknownHolderError and changes nothing', async () => {
     const real = await openHolder('trust-real');
     await ledger.acquire('site-t', { holder: real, resources: ['machine:m-r1-01'] });
@@ -292,7 +299,7 @@ describe('the ledger trusts only running rackshift runs (ledger-verifies-holders
   it('asks about a holder once, keeps it while it holds a lease, and forgets it after', async () => {
     const holder = await openHolder('trust-cache');
     await ledger.acquire('site-v', { holder, resources: ['persona:web-01'] });
-    const asked = await localActivities('site-v');
+    const asked = (await ledgerWork('site-v')).checks;
     expect((await ledger.snapshot('site-v')).verifiedHolders).toEqual([holder]);
     await ledger.acquire('site-v', { holder, resources: ['machine:m-r1-03'] });
     await ledger.place('site-v', {
@@ -301,7 +308,7 @@ describe('the ledger trusts only running rackshift runs (ledger-verifies-holders
       placement: { kind: 'machine', machine: 'm-r1-03' },
     });
     await ledger.setMachine('site-v', { holder, machine: 'm-r1-03', power: 'on' });
-    expect(await localActivities('site-v')).toBe(asked);
+    expect((await ledgerWork('site-v')).checks).toBe(asked);
     await ledger.release('site-v', { holder, resources: ['machine:m-r1-03'] });
     expect((await ledger.snapshot('site-v')).verifiedHolders).toEqual([holder]);
     await ledger.release('site-v', { holder });
@@ -311,6 +318,44 @@ describe('the ledger trusts only running rackshift runs (ledger-verifies-holders
     expect(
       await refusal(ledger.acquire('site-v', { holder, resources: ['persona:web-01'] })),
     ).toMatchObject({ type: 'UnknownHolderError' });
-    expect(await localActivities('site-v')).toBe(asked + 1);
+    expect((await ledgerWork('site-v')).checks).toBe(asked + 1);
+  });
+});
+
+describe('the ledger replays its own history under concurrent Updates', () => {
+  it('replays after new holders were checked while other Updates came in', async () => {
+    // The chaos soak's stall (issue 11): a holder check run as a local activity inside an Update
+    // handler, with another Update accepted meanwhile, wrote a history the SDK cannot replay
+    // ("UpdateMachine in state CompletedCommandCreated ..."), so the ledger was stuck as soon as a
+    // worker without it in cache took it over.
+    const site = 'site-r';
+    const known = await openHolder('replay-known');
+    await ledger.setMachine(site, { holder: known, machine: 'm0', power: 'on' });
+    for (let round = 0; round < 3; round += 1) {
+      const fresh = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => openHolder(`replay-${round}-${i}`)),
+      );
+      await Promise.all(
+        fresh.flatMap((holder, i) => [
+          ledger.acquire(site, { holder, resources: [`machine:m-${round}-${i}`] }),
+          ledger.setMachine(site, { holder: known, machine: `m0-${i}`, power: 'off' }),
+          ledger.setMachine(site, { holder: known, machine: `m1-${i}`, power: 'on' }),
+        ]),
+      );
+    }
+    expect(Object.keys((await ledger.snapshot(site)).leases)).toHaveLength(36);
+    // Checked by activities, whose answers are history events; holders that came in together
+    // were asked about together.
+    const work = await ledgerWork(site);
+    expect(work.localActivities).toBe(0);
+    expect(work.checks).toBeGreaterThan(0);
+    expect(work.checks).toBeLessThan(37);
+    const history = await temporal.client.workflow.getHandle(ledgerWorkflowId(site)).fetchHistory();
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle: await testWorkflowBundle(), replayName: 'ledger-concurrent' },
+        history,
+      ),
+    ).resolves.toBeUndefined();
   });
 });

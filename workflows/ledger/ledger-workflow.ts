@@ -7,12 +7,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  ledgerCheckHolders as checkHolders,
-  ledgerOpenRuns as openRuns,
-} from '../activity-proxies/ledger';
+import { ledgerChecks, ledgerOpenRuns } from '../activity-proxies/ledger';
 import { isRackshiftError } from '../../common/errors';
 import type { LedgerState } from '../../inventory/ledger-records';
+import { HolderChecks } from './holder-checks';
 import { LedgerBook } from './ledger-book';
 import { UnknownHolderError } from './ledger-errors';
 import {
@@ -34,7 +32,12 @@ import {
 } from './ledger-messages';
 
 const LEASE_AGE_PATCH = 'ledger-reclaim-only-aged-leases';
-const VERIFY_HOLDERS_PATCH = 'ledger-verifies-holders';
+/**
+ * Holders are checked (and ended holders found) by an activity, never a local one: a local
+ * activity awaited in an Update handler while another Update was accepted wrote histories the SDK
+ * could not replay (docs/runbooks/ledger.md, "Why an activity").
+ */
+const VERIFY_HOLDERS_PATCH = 'ledger-verifies-holders-by-activity';
 
 export interface LedgerOptions {
   /**
@@ -94,16 +97,20 @@ export async function siteLedger(
 
   setHandler(snapshotQuery, () => book.snapshot());
 
+  const checks = new HolderChecks((holders) => ledgerChecks.checkHolders(holders));
   /**
-   * Refuses a holder that is not a running rackshift run (asked once through a local activity,
-   * then remembered while it holds a lease). Ledgers that started before took any holder.
+   * Refuses a holder that is not a running rackshift run (asked once, then remembered while it
+   * holds a lease). Ledgers that started before took any holder.
    */
   const trust = async (holder: string): Promise<void> => {
     if (!patched(VERIFY_HOLDERS_PATCH) || book.isVerified(holder)) return;
-    const [check] = await checkHolders([holder]);
-    if (check?.refused !== undefined) throw new UnknownHolderError(holder, check.refused);
+    const refused = await checks.refusal(holder);
+    if (refused !== undefined) throw new UnknownHolderError(holder, refused);
     book.markVerified(holder);
   };
+  /** Which of `holders` still run: an activity since the holder check, a local one before. */
+  const openRuns = (holders: string[]): Promise<string[]> =>
+    patched(VERIFY_HOLDERS_PATCH) ? ledgerChecks.openRuns(holders) : ledgerOpenRuns(holders);
 
   setHandler(
     acquireUpdate,
