@@ -31,7 +31,6 @@ export interface ActivityDeps {
     | 'setBoot'
     | 'snapshot'
     | 'openRuns'
-    | 'checkHolders'
   >;
   /**
    * An iSCSI array's driver (drivers/storage/create-array-driver over the SSH connector); needed by

@@ -36,8 +36,6 @@ export function createLedgerActivities(deps: ActivityDeps) {
     ledgerSnapshot: (site: string): Promise<LedgerState> => deps.ledger.snapshot(site),
     /** Used by the ledger itself (as a local activity) to tell which lease holders have ended. */
     openRuns: (workflowIds: string[]) => deps.ledger.openRuns(workflowIds),
-    /** Used by the ledger itself (as a local activity) before trusting a holder it has not seen. */
-    checkHolders: (holders: string[]) => deps.ledger.checkHolders(holders),
   };
 }
 

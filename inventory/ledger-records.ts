@@ -107,11 +107,6 @@ export const ledgerStateSchema = z.strictObject({
   bootAssignments: z.record(z.string(), bootAssignmentSchema).default({}),
   /** Counts every accepted change, across continue-as-new: lets readers tell a stale snapshot. */
   version: z.number().int().min(0).default(0),
-  /**
-   * Holders the ledger has checked are running rackshift runs (ledger-verifies-holders), kept
-   * until they hold no lease, so a run is asked about once, not on every Update.
-   */
-  verifiedHolders: z.array(holderSchema).optional(),
 });
 
 export type Placement = z.output<typeof placementSchema>;

@@ -24,7 +24,6 @@ import type {
   PlaceInput,
   ReleaseInput,
 } from '../domain/ledger/ledger-inputs';
-import { RUNBOOK_TYPES, type HolderCheck } from '../domain/ledger/runbook-types';
 import { TASK_QUEUE } from '../worker/task-queue';
 
 export const ledgerWorkflowId = (site: string): string => `ledger/${site}`;
@@ -176,27 +175,5 @@ export class LedgerClient {
       }
     }
     return open;
-  }
-
-  /**
-   * Whether each holder is a running rackshift run: a workflow that exists, is RUNNING and whose
-   * type is a runbook. The ledger asks this (as a local activity) before it trusts a holder.
-   */
-  async checkHolders(holders: readonly string[]): Promise<HolderCheck[]> {
-    return Promise.all(
-      holders.map(async (holder): Promise<HolderCheck> => {
-        try {
-          const d = await this.client.workflow.getHandle(holder).describe();
-          if (d.status.name !== 'RUNNING')
-            return { holder, refused: `its workflow is ${d.status.name}, not RUNNING` };
-          if (!RUNBOOK_TYPES.includes(d.type))
-            return { holder, refused: `workflow type ${d.type} is not a rackshift runbook` };
-          return { holder };
-        } catch (e) {
-          if (e instanceof WorkflowNotFoundError) return { holder, refused: 'no such workflow' };
-          throw e;
-        }
-      }),
-    );
   }
 }

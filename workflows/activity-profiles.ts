@@ -74,21 +74,6 @@ export const storageOp = profile('5m', hardwareRetry);
  */
 export const ledgerOp = profile('30s', backoff(30, '1s', '20s'));
 
-/**
- * The ledger asking Temporal about its holders (describe calls). Retried without end: an Update
- * waiting on a check that cannot be answered yet (the server restarting) waits, because an Update
- * that failed is kept under its id and the caller's retries reuse that id.
- */
-export const holderCheckOp: ActivityOptions = {
-  startToCloseTimeout: '10s',
-  retry: {
-    initialInterval: '500ms',
-    backoffCoefficient: 2,
-    maximumInterval: '5s',
-    nonRetryableErrorTypes: [...FINAL_ERRORS],
-  },
-};
-
 const lookupRetry: RetryPolicy = { maximumAttempts: 5, nonRetryableErrorTypes: [...FINAL_ERRORS] };
 
 /** Pure lookups over the topology and the ledgers. */

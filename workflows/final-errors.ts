@@ -17,7 +17,7 @@ import {
   PrivilegeRefusedError,
   SwitchNotConfiguredError,
 } from '../drivers/switch/switch-errors';
-import { LeaseConflictError, LeaseRequiredError, UnknownHolderError } from './ledger/ledger-errors';
+import { LeaseConflictError, LeaseRequiredError } from './ledger/ledger-errors';
 
 /**
  * The error classes whose errors are final (`static final = true`), gathered from the layers an
@@ -49,7 +49,6 @@ const FINAL_CLASSES: ReadonlyArray<{ readonly final: boolean; readonly name: str
   NotAFailoverRunError,
   LeaseConflictError,
   LeaseRequiredError,
-  UnknownHolderError,
 ];
 
 /**

@@ -9,7 +9,6 @@ import { labHardwareState } from '../support/lab-snapshot';
 import { ledgerFacts } from '../support/ledger-state';
 import { bringUpHost, healthOf, HOST, runbook, startP2vStack } from '../support/p2v-stack';
 import { labVms } from '../support/vm-on-host';
-import { startHolder } from '../support/ledger-holders';
 
 jest.setTimeout(300_000);
 
@@ -345,7 +344,7 @@ describe('failback {run} (the report of a run, read through the Temporal client)
     // What a disaster failover records of a machine it found dark; no run may take it until it
     // answers again.
     await stack.ledger.setMachine('dc1', {
-      holder: await startHolder(stack.temporal.client, 'disaster', 'siteFailover'),
+      holder: 'test/disaster',
       machine: 'm-r2-01',
       power: 'unknown',
       role: 'idle',

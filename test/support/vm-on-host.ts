@@ -2,7 +2,6 @@ import { createHypervisorActivities } from '../../activities/hypervisor-activiti
 import { createStorageActivities } from '../../activities/storage-activities';
 import type { FullStack } from './full-stack';
 import { personaResource } from '../../inventory/ledger-records';
-import { startHolder } from './ledger-holders';
 
 /**
  * Leaves `persona` running as a VM on `host` the way p2v (san mode) would: its LUNs masked to
@@ -23,7 +22,7 @@ export async function placeVmOnHost(
   const hv = createHypervisorActivities(stack.deps);
   await hv.defineVm({ host, persona });
   await hv.startVm({ host, persona });
-  const holder = await startHolder(stack.temporal.client, `place-${persona}`);
+  const holder = `test/place-${persona}`;
   await stack.ledger.acquire(site, {
     holder,
     resources: [personaResource(persona)],

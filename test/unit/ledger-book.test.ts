@@ -135,29 +135,4 @@ describe('LedgerBook undo support', () => {
     book.place('run-a', 'p1', { kind: 'none' });
     expect(book.snapshot().placements.p1).toEqual({ kind: 'none' });
   });
-
-  it('keeps a verified holder while it holds a lease, and forgets it on release or reclaim', () => {
-    const book = new LedgerBook({ site: 'dc1' });
-    book.markVerified('run-a');
-    book.acquire('run-a', ['machine:m1', 'machine:m2'], 'test', T);
-    book.markVerified('run-b');
-    book.acquire('run-b', ['machine:m3'], 'test', T);
-    book.markVerified('run-c'); // checked, then lost the race: holds nothing
-    expect(book.snapshot().verifiedHolders).toEqual(['run-a', 'run-b', 'run-c']);
-    book.release('run-a', ['machine:m1']);
-    expect(book.isVerified('run-a')).toBe(true);
-    book.release('run-a');
-    expect(book.isVerified('run-a')).toBe(false);
-    book.reclaim(new Set(['run-b']));
-    expect(book.snapshot().verifiedHolders).toEqual([]);
-    expect(book.version).toBe(5); // two acquires, two releases, a reclaim: checks are no change
-  });
-
-  it('a ledger from before the check carries no list until it verifies someone', () => {
-    const book = new LedgerBook({ site: 'dc1' });
-    book.acquire('run-a', ['machine:m1'], 'test', T);
-    book.release('run-a');
-    book.forgetUnleasedHolders();
-    expect(book.snapshot()).not.toHaveProperty('verifiedHolders');
-  });
 });

@@ -7,7 +7,6 @@ import { startWorker, type RunningWorker } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../worker/task-queue';
 import type { PowerReport } from '../../workflows/power/power-workflow';
 import { InProcessPowerDriver } from '../support/in-process-power-driver';
-import { startHolder } from '../support/ledger-holders';
 import { bareLabMachines, labSmall } from '../support/lab-fixtures';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { testWorkflowBundle } from '../support/workflow-bundle';
@@ -154,7 +153,7 @@ describe('power runbook (real Temporal dev server, in-process BMCs)', () => {
   it('refuses to switch off a machine the ledger shows running a persona, unless forced', async () => {
     const m = machines.get('m-r1-01')!;
     await run({ machine: 'm-r1-01', action: 'on' });
-    const holder = await startHolder(temporal.client, 'placement');
+    const holder = 'test/placement';
     await ledger.acquire('dc1', { holder, resources: ['persona:db-01'] });
     await ledger.place('dc1', {
       holder,

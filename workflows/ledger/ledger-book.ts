@@ -43,33 +43,7 @@ export class LedgerBook {
     const dropped = Object.values(this.state.leases).filter((l) => endedHolders.has(l.holder));
     for (const l of dropped) delete this.state.leases[l.resource];
     if (dropped.length > 0) this.state.version += 1;
-    this.forgetUnleasedHolders();
     return dropped;
-  }
-
-  /** Whether `holder` was checked to be a running rackshift run and still holds a lease. */
-  isVerified(holder: string): boolean {
-    return this.verified().includes(holder);
-  }
-
-  /** Remembers a holder the ledger checked, until it holds no lease. Not a change: no version. */
-  markVerified(holder: string): void {
-    if (!this.isVerified(holder)) this.state.verifiedHolders = [...this.verified(), holder].sort();
-  }
-
-  /**
-   * Drops verified holders that hold no lease (a run that was checked but lost the race, or
-   * released everything): they are asked about again when they come back.
-   */
-  forgetUnleasedHolders(): void {
-    if (this.state.verifiedHolders === undefined) return;
-    const leased = new Set(Object.values(this.state.leases).map((l) => l.holder));
-    this.state.verifiedHolders = this.verified().filter((h) => leased.has(h));
-  }
-
-  /** Ledgers from before ledger-verifies-holders carry no list. */
-  private verified(): string[] {
-    return this.state.verifiedHolders ?? [];
   }
 
   /**
@@ -127,11 +101,6 @@ export class LedgerBook {
     );
     for (const l of mine) delete this.state.leases[l.resource];
     if (mine.length > 0) this.state.version += 1;
-    if (
-      this.isVerified(holder) &&
-      !Object.values(this.state.leases).some((l) => l.holder === holder)
-    )
-      this.state.verifiedHolders = this.verified().filter((h) => h !== holder);
     return mine.map((l) => l.resource);
   }
 

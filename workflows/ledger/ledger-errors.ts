@@ -24,18 +24,3 @@ export class LeaseRequiredError extends RackshiftError {
     });
   }
 }
-
-/**
- * Thrown when an Update names a holder that is not a running rackshift run (no such workflow, one
- * that has ended, or a workflow that is not a runbook): the ledger takes changes only from
- * rackshift's own runs.
- */
-export class UnknownHolderError extends RackshiftError {
-  static override readonly final = true;
-  override readonly name = 'UnknownHolderError';
-  constructor(holder: string, reason: string) {
-    super(`holder ${holder} is not a running rackshift run: ${reason}`, {
-      context: { holder, reason },
-    });
-  }
-}

@@ -7,12 +7,10 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ledgerChecks, ledgerOpenRuns } from '../activity-proxies/ledger';
+import { ledgerOpenRuns as openRuns } from '../activity-proxies/ledger';
 import { isRackshiftError } from '../../common/errors';
 import type { LedgerState } from '../../inventory/ledger-records';
-import { HolderChecks } from './holder-checks';
 import { LedgerBook } from './ledger-book';
-import { UnknownHolderError } from './ledger-errors';
 import {
   acquireInputSchema,
   bootInputSchema,
@@ -32,12 +30,6 @@ import {
 } from './ledger-messages';
 
 const LEASE_AGE_PATCH = 'ledger-reclaim-only-aged-leases';
-/**
- * Holders are checked (and ended holders found) by an activity, never a local one: a local
- * activity awaited in an Update handler while another Update was accepted wrote histories the SDK
- * could not replay (docs/runbooks/ledger.md, "Why an activity").
- */
-const VERIFY_HOLDERS_PATCH = 'ledger-verifies-holders-by-activity';
 
 export interface LedgerOptions {
   /**
@@ -97,27 +89,11 @@ export async function siteLedger(
 
   setHandler(snapshotQuery, () => book.snapshot());
 
-  const checks = new HolderChecks((holders) => ledgerChecks.checkHolders(holders));
-  /**
-   * Refuses a holder that is not a running rackshift run (asked once, then remembered while it
-   * holds a lease). Ledgers that started before took any holder.
-   */
-  const trust = async (holder: string): Promise<void> => {
-    if (!patched(VERIFY_HOLDERS_PATCH) || book.isVerified(holder)) return;
-    const refused = await checks.refusal(holder);
-    if (refused !== undefined) throw new UnknownHolderError(holder, refused);
-    book.markVerified(holder);
-  };
-  /** Which of `holders` still run: an activity since the holder check, a local one before. */
-  const openRuns = (holders: string[]): Promise<string[]> =>
-    patched(VERIFY_HOLDERS_PATCH) ? ledgerChecks.openRuns(holders) : ledgerOpenRuns(holders);
-
   setHandler(
     acquireUpdate,
     async (raw) => {
       const input = acquireInputSchema.parse(raw);
       try {
-        await trust(input.holder);
         const conflicts = book.conflicts(input.holder, input.resources);
         let reclaimed: ReturnType<LedgerBook['reclaim']> = [];
         // Leases younger than `reclaimAfterMs` are presumed live: asking Temporal whether their
@@ -170,15 +146,8 @@ export async function siteLedger(
 
   setHandler(
     setMachineUpdate,
-    async (raw) => {
-      const { holder, forget, ...update } = machineInputSchema.parse(raw);
-      try {
-        // A machine record is not leased (a failover records every machine of its scope), so the
-        // holder is checked as on acquire.
-        await trust(holder);
-      } catch (e) {
-        throw asUpdateFailure(e);
-      }
+    (raw) => {
+      const { holder: _holder, forget, ...update } = machineInputSchema.parse(raw);
       return {
         previous: forget ? book.forgetMachine(update.machine) : book.setMachine(update, now()),
       };
@@ -188,14 +157,8 @@ export async function siteLedger(
 
   setHandler(
     setMachinesUpdate,
-    async (raw) => {
+    (raw) => {
       const input = machinesInputSchema.parse(raw);
-      try {
-        // As on setMachine: the records are not leased, so the holder is checked.
-        await trust(input.holder);
-      } catch (e) {
-        throw asUpdateFailure(e);
-      }
       const at = now();
       for (const m of input.machines) book.setMachine(m, at);
       return { recorded: input.machines.length };
@@ -221,6 +184,5 @@ export async function siteLedger(
     () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistory,
   );
   await condition(allHandlersFinished);
-  book.forgetUnleasedHolders();
   return continueAsNew<typeof siteLedger>(book.snapshot(), options);
 }
