@@ -25,6 +25,7 @@ import { progressQuery } from '../workflows/run-journal';
 import type { FailoverReport } from '../workflows/site-failover/failover-report';
 import { benchArgs } from './bench-args';
 import { writeResults } from './bench-results';
+import { tallyLedger } from './ledger-tally';
 import { criticalPath, plannedMoves, type CriticalPath } from './critical-path';
 import { failoverTopology } from './failover-topology';
 import { freeBlock } from './free-block';
@@ -336,6 +337,7 @@ async function main(): Promise<void> {
     const histories = await tallyHistories(client, [runId, ...children]);
     const parent = await tallyHistories(client, [runId]);
     const ledger = await tallyHistories(client, [ledgerWorkflowId('dc1')]);
+    const ledgerWork = await tallyLedger(client, ledgerWorkflowId('dc1'));
     const planStep = (report as { steps?: { name: string; startedAt: string; endedAt?: string }[] })
       .steps;
     const restored = report.personas.filter((p) => p.outcome === 'restored').length;
@@ -377,6 +379,10 @@ async function main(): Promise<void> {
         `${parent.planTaskMs.toFixed(0)} ms; ${parent.longestWorkflowTaskMs.toFixed(0)} ms`,
       ],
       ['history: ledger', `${ledger.events} events, ${(ledger.bytes / 1024).toFixed(0)} KiB`],
+      [
+        'ledger, all runs',
+        `${ledgerWork.runs} runs, ${ledgerWork.events} events, ${ledgerWork.workflowTasks} workflow tasks, ${Object.values(ledgerWork.updates).reduce((a, b) => a + b, 0)} Updates (${Object.values(ledgerWork.failedUpdates).reduce((a, b) => a + b, 0)} failed)`,
+      ],
       ['setup (stack, lab, worker)', sec(setupMs)],
     ];
     let plain: PlainResult | undefined;
@@ -441,6 +447,7 @@ async function main(): Promise<void> {
         histories,
         parent,
         ledger,
+        ledgerWork,
         worker: workerUse,
         temporal: temporalUse,
         setupMs,

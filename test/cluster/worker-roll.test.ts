@@ -91,7 +91,7 @@ function identityOf(w: WorkerProcess): string {
 }
 
 const start = (machine: string, id: string): Promise<WorkflowHandle> =>
-  client.workflow.start('powerRoll', {
+  client.workflow.start('power', {
     taskQueue: TASK_QUEUE,
     workflowId: `roll/${machine}/${id}`,
     args: [{ machine, action: 'on' }],

@@ -1,3 +1,3 @@
-/** Bundle entry of the roll test's new workers: every real workflow, and powerRoll v2. */
+/** Bundle entry of the roll test's new workers: every real workflow, `power` as in v2. */
 export * from '../../../workflows/index';
-export { powerRoll } from './power-roll-v2';
+export { powerRoll as power } from './power-roll-v2';
