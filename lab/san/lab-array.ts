@@ -480,7 +480,12 @@ export class LabArray {
               ...(cloneOf !== undefined && { cloneOf }),
               generation: lunId === undefined ? 0 : this.generation(lunId),
               ...(drbd !== undefined && {
-                drbd: { resource: drbd.resource, role: drbd.node(this.spec.id)?.role },
+                drbd: {
+                  resource: drbd.resource,
+                  role: drbd.node(this.spec.id)?.role,
+                  disk: drbd.node(this.spec.id)?.disk,
+                  connected: drbd.connected,
+                },
               }),
             },
           ];

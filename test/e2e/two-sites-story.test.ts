@@ -171,8 +171,17 @@ describe('two sites, the whole story (examples/two-sites.yaml)', () => {
     );
     expect(approved.status).toBe(200);
     const report = (await handle.result()) as FailoverReport;
+    expect(
+      report.personas
+        .filter((p) => p.outcome !== 'restored')
+        .map(
+          (p) =>
+            `${p.persona}: ${p.error?.message ?? p.reason} (${p.steps.map((x) => `${x.name} ${x.outcome}`).join(', ')})`,
+        ),
+    ).toEqual([]);
     expect(report.outcome).toBe('completed');
-    expect(report.approval).toMatchObject({ decision: 'approved', by: 'oncall' });
+    // The API records who approved by the token, not by what the body claims.
+    expect(report.approval).toMatchObject({ decision: 'approved', by: 'admin-2' });
 
     // Site-b runs every persona that fits, from promoted replicas, with RPO per persona.
     expect(

@@ -107,6 +107,7 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
           powerTimeoutSeconds: input.powerTimeoutSeconds,
           sourceDown: input.sourceDown,
           source: true,
+          targetArrays: target.luns.map((l) => l.array),
         });
         continue;
       }
