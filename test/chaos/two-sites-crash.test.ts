@@ -80,8 +80,8 @@ describe('two sites: a worker SIGKILLed in the middle of the cross-site failover
       healthTimeoutSeconds: 120,
       powerTimeoutSeconds: 60,
     });
-    // The kill: replicas promoted (the step's result is in history), db-01's group running, web-01's
-    // not started.
+    // The kill: replicas promoted (the step's result is in history), db-01's group running,
+    // web-01's not started.
     const before = await until('promoted, first group running', async () => {
       const p = await progressOf(failoverId);
       const promoted = p.steps.some((s) => s.name === 'promote-replicas' && s.outcome === 'ok');

@@ -202,7 +202,8 @@ describe('two sites, the whole story (examples/two-sites.yaml)', () => {
       'batch-01: evicted',
     ]);
     const at = await expectRunningAtSiteB(stack, report);
-    // The sync replicas hold every write, the async one its last sync's (none since the link came up).
+    // The sync replicas hold every write, the async one its last sync's (none since the link
+    // came up).
     expect([b.generation('db-01-data-r'), b.generation('web-01-boot-r')]).toEqual([5, 0]);
     const status = await until('the guard recorded the restore', async () => {
       const s = await guardStatus();

@@ -34,10 +34,11 @@ export interface ReprotectHome {
 /**
  * Reprotect before the move home (SRM's reprotect + planned migration): unmask the home LUNs (a
  * failover whose home array was dark could not; nothing away uses them, and a stale mask would
- * make the persona look placed at both sites), stop the persona away, reverse replication (the home side gives up what it wrote since the split and resyncs from the
- * away primary), wait until every home side is in sync, then switch over (away demoted, home
- * promoted). The move home then masks and boots home LUNs holding the newest data. False (and
- * nothing done) when none of the persona's LUNs is replicated between the two sites.
+ * make the persona look placed at both sites), stop the persona away, reverse replication (the
+ * home side gives up what it wrote since the split and resyncs from the away primary), wait
+ * until every home side is in sync, then switch over (away demoted, home promoted). The move
+ * home then masks and boots home LUNs holding the newest data. False (and nothing done) when
+ * none of the persona's LUNs is replicated between the two sites.
  */
 export async function reprotectHome(journal: RunJournal, o: ReprotectHome): Promise<boolean> {
   const { persona, away, home } = o;
