@@ -102,6 +102,14 @@ describe('two sites: a worker SIGKILLed in the middle of the cross-site failover
       .getHandle(failoverId)
       .result()) as FailoverReport;
     expect(report.plan).toEqual(planBefore);
+    expect(
+      report.personas
+        .filter((p) => p.outcome !== 'restored')
+        .map(
+          (p) =>
+            `${p.persona}: ${p.error?.message ?? p.reason} (${p.steps.map((x) => `${x.name} ${x.outcome}`).join(', ')})`,
+        ),
+    ).toEqual([]);
     expect(report.outcome).toBe('completed');
     // Promoted once: one promote activity scheduled, each replica promoted by it (none found
     // already primary by a second attempt).
