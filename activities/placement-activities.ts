@@ -15,6 +15,7 @@ import {
 } from '../domain/drill/drill-placement-plan';
 import { placementPlan, type PlacementPlan } from '../domain/placement/placement-plan';
 import { restingOccupants } from '../domain/planner/resting-placement';
+import { SshTimeoutError, SshUnreachableError } from '../drivers/ssh/ssh-errors';
 
 /**
  * Decisions that need the topology and the ledgers together; their results are recorded in history.
@@ -27,7 +28,9 @@ export function createPlacementActivities(
      * Where a persona is, as far as anything can tell: its ledger placement, and which
      * machines' initiators see its non-shared LUNs now (a persona may be running, or left
      * masked, where no run recorded it). A holder that is no topology machine is reported as
-     * such: no run may take a LUN from an initiator it cannot shut down.
+     * such: no run may take a LUN from an initiator it cannot shut down. An array that does not
+     * answer (its site is dark) is named in `unanswered`, its holders unknown: a move to another
+     * site's replicas needs nothing of it, and a move that needs it fails at its masking step.
      */
     async locatePersona(input: { persona: string }): Promise<PersonaLocation> {
       const persona = deps.topology.persona(input.persona);
@@ -59,9 +62,10 @@ export function createPlacementActivities(
           .map((m) => [m.storage.iqn!, m.id]),
       );
       const holders: PersonaLocation['lunHolders'][number][] = [];
+      const unanswered: string[] = [];
       for (const lun of persona.luns) {
         if (deps.topology.array(lun.array).luns.find((l) => l.id === lun.lun)?.shared) continue;
-        if (deps.storageDriver === undefined) continue;
+        if (deps.storageDriver === undefined || unanswered.includes(lun.array)) continue;
         const driver = deps.storageDriver(deps.topology.array(lun.array));
         try {
           for (const initiator of await driver.listHolders(lun.lun)) {
@@ -72,11 +76,19 @@ export function createPlacementActivities(
               machine: byInitiator.get(initiator) ?? null,
             });
           }
+        } catch (e) {
+          if (!(e instanceof SshUnreachableError || e instanceof SshTimeoutError)) throw e;
+          unanswered.push(lun.array);
         } finally {
           await driver.close().catch(() => undefined);
         }
       }
-      return { placements, lunHolders: holders, ...(resting !== undefined && { resting }) };
+      return {
+        placements,
+        lunHolders: holders,
+        ...(resting !== undefined && { resting }),
+        ...(unanswered.length > 0 && { unanswered }),
+      };
     },
 
     async findCandidates(input: {

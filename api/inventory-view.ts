@@ -121,7 +121,15 @@ class LedgerJoin {
         this.report(site, entry, `unknown persona "${persona}"; ignored`);
       else if (target !== undefined && !this.siteOf.has(target))
         this.report(site, entry, `placed on unknown machine "${target}"; ignored`, { persona });
-      else if (earlier !== undefined)
+      else if (
+        earlier !== undefined &&
+        (earlier.value.kind === 'none' || placement.kind === 'none')
+      ) {
+        // A cross-site move leaves an explicit none in the old site's ledger: the other site's
+        // placement is where the persona runs, whichever ledger comes first.
+        if (earlier.value.kind === 'none')
+          this.placements.set(persona, { value: placement, ledger: site });
+      } else if (earlier !== undefined)
         this.report(
           site,
           entry,

@@ -9,6 +9,7 @@ import { labViewsSnapshot } from './lab-views-snapshot';
 const faultSchema = z.discriminatedUnion('fault', [
   z.strictObject({ fault: z.literal('burn-rack'), rack: idSchema }),
   z.strictObject({ fault: z.literal('dark'), machine: idSchema, on: z.boolean().default(true) }),
+  z.strictObject({ fault: z.literal('dark-site'), site: idSchema, on: z.boolean().default(true) }),
   z.strictObject({
     fault: z.literal('reject-auth'),
     machine: idSchema,
@@ -30,6 +31,10 @@ function applyFault(lab: Lab, fault: LabFault): string[] {
     case 'dark':
       lab.machine(fault.machine).setDark(fault.on);
       return [fault.machine];
+    case 'dark-site':
+      if (!lab.topology.sites.some((s) => s.name === fault.site))
+        throw new Error(`lab has no site "${fault.site}"`);
+      return lab.darkSite(fault.site, fault.on);
     case 'reject-auth':
       lab.machine(fault.machine).rejectAuth = fault.on;
       return [fault.machine];

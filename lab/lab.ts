@@ -20,6 +20,8 @@ export interface LabComponent extends LabViewProvider {
   describe?(): unknown;
   /** What it keeps across a restart of the lab (its section of the state file), if anything. */
   snapshot?(): unknown;
+  /** A whole site goes dark or comes back: this component's devices there stop or answer again. */
+  setSiteDark?(site: string, dark: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -165,6 +167,22 @@ export class Lab {
     const burned = [...this.machines.values()].filter((m) => m.spec.rack === rack);
     for (const m of burned) m.setDark(true);
     return burned.map((m) => m.id);
+  }
+
+  /**
+   * A whole site goes dark (its machines' BMCs and OSes, its arrays and their replication links),
+   * or comes back (machines answer, powered off; arrays answer; links try to reconnect). Its
+   * switches keep answering, as a rack fire's top-of-rack switch does in burnRack. Returns the
+   * site's machines.
+   */
+  darkSite(site: string, dark: boolean): string[] {
+    const there = [...this.machines.values()].filter(
+      (m) => this.index.machineSite(m.id).name === site,
+    );
+    for (const m of there) m.setDark(dark);
+    for (const c of this.components) c.setSiteDark?.(site, dark);
+    this.changed();
+    return there.map((m) => m.id);
   }
 
   static async start(options: LabOptions, starters: readonly LabComponentStarter[]): Promise<Lab> {

@@ -79,4 +79,21 @@ export function registerLabCommands(program: Command): void {
       on ? `${machine}: dark` : `${machine}: answers again (powered off)`,
     );
   });
+
+  labOption(
+    fault
+      .command('dark-site')
+      .description(
+        'a whole site goes dark: its BMCs, OSes and arrays stop answering, its replication links break (its switches still answer); --off brings it back',
+      )
+      .argument('<site>', 'site name, e.g. site-a', idArgument('site'))
+      .option('--off', 'end the fault'),
+  ).action(async (site: string, opts: LabOptions & { off?: boolean }) => {
+    const on = opts.off !== true;
+    await inject({ fault: 'dark-site', site, on }, opts, (machines) =>
+      on
+        ? `site ${site} dark: ${machines.length} machine(s) (${machines.join(', ')}), its arrays and replication links`
+        : `site ${site} answers again: ${machines.length} machine(s) powered off, arrays up, links reconnecting`,
+    );
+  });
 }

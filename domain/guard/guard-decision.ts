@@ -137,13 +137,16 @@ export function doubtOf(round: RoundObservation): string | undefined {
 }
 
 /**
- * One event from the machines lost within a window: a single machine, one rack, or several racks
- * (the site).
+ * One event from the machines lost within a window: a single machine, one rack, or the site
+ * (several racks, or every guarded machine of the site: a site of one rack that goes dark is lost
+ * as a site, not as a rack). `guardedAtSite`: how many machines the guard watches there.
  */
-export function classify(machines: readonly LostMachine[]): GuardEvent {
+export function classify(machines: readonly LostMachine[], guardedAtSite = Infinity): GuardEvent {
   const sorted = [...machines].sort((a, b) => (a.machine < b.machine ? -1 : 1));
   const racks = [...new Set(sorted.map((m) => m.rack))].sort();
-  const kind: EventKind = sorted.length === 1 ? 'machine' : racks.length === 1 ? 'rack' : 'site';
+  const whole = sorted.length > 1 && sorted.length >= guardedAtSite;
+  const kind: EventKind =
+    sorted.length === 1 ? 'machine' : racks.length === 1 && !whole ? 'rack' : 'site';
   return { kind, racks, machines: sorted };
 }
 
@@ -221,7 +224,7 @@ export function decideRound(
   let nextHandled = handled;
   if (open !== undefined && open.machines.length === 0) open = undefined;
   if (open !== undefined && nowMs - open.openedMs >= rules.eventWindowMs) {
-    events.push(classify(open.machines));
+    events.push(classify(open.machines, guarded.length));
     nextHandled = [...handled, ...open.machines.map((l) => l.machine)];
     open = undefined;
   }

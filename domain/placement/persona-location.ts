@@ -18,6 +18,8 @@ export interface PersonaLocation {
    * move vacates, to be parked, even when nothing of it is masked there.
    */
   readonly resting?: string;
+  /** Arrays of its LUNs that did not answer (their site is dark): their holders are unknown. */
+  readonly unanswered?: readonly string[];
 }
 /**
  * Why no run may move the persona while a LUN of it is masked to an initiator of no machine of
@@ -53,6 +55,7 @@ export function describeLocation(where: PersonaLocation): string {
           : `a VM on ${p.placement.host}`,
       ),
       ...where.lunHolders.map((h) => `${h.lun} seen by ${h.machine ?? h.initiator}`),
+      ...(where.unanswered ?? []).map((a) => `${a} does not answer`),
     ].join('; ') || 'nowhere'
   );
 }

@@ -42,6 +42,8 @@ export interface LabArraySnapshot {
   readonly files: readonly string[];
   readonly copiedFrom: ReadonlyArray<readonly [string, string]>;
   readonly latencyMs: number;
+  /** Its site went dark: the array host answers nothing (lab.darkSite). */
+  readonly dark?: boolean;
   /** Each unreplicated LUN's contents as a version (backing → generation; see write()). */
   readonly generations?: ReadonlyArray<readonly [string, number]>;
   /** The DRBD links with a node here (each is kept by both its arrays, identically). */
@@ -92,6 +94,8 @@ function targetIn(t: SnapshotTarget): LabTarget {
 export class LabArray {
   readonly model = new LabArrayModel();
   latencyMs = 0;
+  /** Its site is dark: SSH connections are dropped, as a powered-off array host's are. */
+  dark = false;
   /** DRBD resources with a node on this array, by resource name (./lab-drbd). */
   readonly drbd = new Map<string, LabDrbdLink>();
   /** Backing file → its contents as a version, for LUNs that are not replicated. */
@@ -131,6 +135,7 @@ export class LabArray {
       files: [...m.files],
       copiedFrom: [...m.copiedFrom],
       latencyMs: this.latencyMs,
+      dark: this.dark,
       generations: [...this.generations],
       drbd: [...this.drbd.values()].map((l) => l.snapshot()),
       confFiles: [...m.confFiles],
@@ -153,6 +158,7 @@ export class LabArray {
     m.copiedFrom.clear();
     for (const [clone, source] of kept.copiedFrom) m.copiedFrom.set(clone, source);
     this.latencyMs = kept.latencyMs;
+    this.dark = kept.dark ?? false;
     this.generations.clear();
     for (const [backing, g] of kept.generations ?? []) this.generations.set(backing, g);
     for (const link of kept.drbd ?? []) this.drbd.get(link.resource)?.restore(link);
@@ -454,6 +460,7 @@ export class LabArray {
       kind: this.spec.kind,
       profile: this.profileName,
       latencyMs: this.latencyMs,
+      dark: this.dark,
       commands: this.commands,
       ...(this.spec.kind === 'lio' && { waitedForLock: this.waitedForLock }),
       luns: Object.fromEntries(
@@ -473,7 +480,12 @@ export class LabArray {
               ...(cloneOf !== undefined && { cloneOf }),
               generation: lunId === undefined ? 0 : this.generation(lunId),
               ...(drbd !== undefined && {
-                drbd: { resource: drbd.resource, role: drbd.node(this.spec.id)?.role },
+                drbd: {
+                  resource: drbd.resource,
+                  role: drbd.node(this.spec.id)?.role,
+                  disk: drbd.node(this.spec.id)?.disk,
+                  connected: drbd.connected,
+                },
               }),
             },
           ];

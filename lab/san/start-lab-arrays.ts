@@ -51,6 +51,7 @@ const snapshotSchema = z.record(
     files: z.array(z.string()),
     copiedFrom: z.array(z.tuple([z.string(), z.string()])),
     latencyMs: z.number().int().min(0),
+    dark: z.boolean().default(false),
     generations: z.array(z.tuple([z.string(), z.number().int().min(0)])).default([]),
     drbd: z.array(drbdLinkSchema).default([]),
   }),
@@ -122,6 +123,7 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
           hostKey,
           credential,
           readStdin: true,
+          reachable: () => !array.dark,
           handle: (c, stdin) => array.exec(c, stdin),
         }),
       );
@@ -203,6 +205,14 @@ export async function startLabArrays(lab: Lab): Promise<LabArraysComponent | und
         arrays.get(arrayId)?.loginRefusal(lunId, initiator, offered),
     },
     array,
+    setSiteDark(site, dark) {
+      const here = new Set(
+        lab.topology.sites.find((s) => s.name === site)?.arrays.map((a) => a.id),
+      );
+      for (const a of arrays.values()) if (here.has(a.spec.id)) a.dark = dark;
+      for (const link of links.filter((l) => l.nodes.some((n) => here.has(n.array))))
+        link.setReachable(!dark);
+    },
     snapshot: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.snapshot()])),
     describe: () => Object.fromEntries([...arrays].map(([id, a]) => [id, a.describe()])),
     stop,

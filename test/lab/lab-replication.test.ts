@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StaticSecretStore } from '../../common/secrets';
+import { SshUnreachableError } from '../../drivers/ssh/ssh-errors';
 import { Ssh2Connector } from '../../drivers/ssh/ssh2-connector';
 import { createArrayDriver } from '../../drivers/storage/create-array-driver';
 import {
@@ -255,5 +256,43 @@ describe('replication against the lab arrays (drbdadm over SSH)', () => {
     expect([status.role, status.peer.connection]).toEqual(['primary', 'Connected']);
     expect(arrays.array('array-a').generation('db-01-boot')).toBe(4);
     expect(arrays.array('array-b').generation('web-01-boot-r')).toBe(0);
+  });
+
+  it('a dark site: its array drops SSH (as a powered-off host), its links break; kept across a restart; --off answers again', async () => {
+    const fault = async (on: boolean): Promise<string[]> => {
+      const r = await fetch(`${lab.controlUrl}/lab/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ fault: 'dark-site', site: 'site-a', on }),
+      });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { machines: string[] }).machines;
+    };
+    expect((await fault(true)).sort()).toEqual(['m-a1-01', 'm-a1-02']);
+    await expect(driver('array-a').listHolders('db-01-boot')).rejects.toBeInstanceOf(
+      SshUnreachableError,
+    );
+    expect((await driver('array-b').replicationStatus('db-01-boot-r')).peer.connection).toBe(
+      'Connecting',
+    );
+    for (const d of drivers.splice(0)) await d.close();
+    await lab.stop();
+    lab = await startLab({ topology, dataDir: join(dir, 'lab'), only: ['arrays'] });
+    arrays = lab.components.find((c) => c.kind === 'arrays') as LabArraysComponent;
+    expect(lab.machine('m-a1-01').dark).toBe(true);
+    await expect(driver('array-a').listHolders('db-01-boot')).rejects.toBeInstanceOf(
+      SshUnreachableError,
+    );
+    await fault(false);
+    expect(await driver('array-a').listHolders('db-01-boot')).toEqual([]);
+    expect((await driver('array-b').replicationStatus('db-01-boot-r')).peer.connection).toBe(
+      'Connected',
+    );
+    const unknown = await fetch(`${lab.controlUrl}/lab/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fault: 'dark-site', site: 'site-z' }),
+    });
+    expect(unknown.status).toBe(404);
   });
 });

@@ -1,4 +1,5 @@
 import type { LedgerState } from '../../inventory/ledger-records';
+import { TopologyIndex } from '../../inventory/topology-index';
 import type { Machine, Topology } from '../../inventory/topology-schema';
 import { carried } from '../../lab/boot/boot-checks';
 import type { LabSanView, LabSwitchView } from '../../lab/lab-views';
@@ -30,9 +31,11 @@ export interface LabReading {
  * - boot assignment: every MAC of a machine boots only a persona placed on that machine; a
  *   machine nothing is placed on boots nothing (else a power-on by mistake starts a second copy).
  * - ports: each carries only VLANs of the networks of what runs there (the persona on the
- *   machine and the VMs on it as a host); a machine nothing runs on carries none of the
- *   topology's networks (the device's default VLAN on an unused port is nobody's).
- * - LUN masks: the machine's initiator sees only LUNs of what runs there; nothing when idle.
+ *   machine and the VMs on it as a host), by the VLAN ids of the machine's site; a machine
+ *   nothing runs on carries none of the topology's networks (the device's default VLAN on an
+ *   unused port is nobody's).
+ * - LUN masks: the machine's initiator sees only LUNs of what runs there (at another site than
+ *   their home, the replicas there); nothing when idle.
  *
  * A persona no ledger has an entry for rests where the topology puts it (domain/planner/
  * resting-placement): its home machine's ports and LUNs may be set up for it, powered off.
@@ -48,8 +51,10 @@ export function ledgerLabDisagreements(
 ): string[] {
   const problems: string[] = [];
   const personas = new Map(topology.personas.map((p) => [p.name, p]));
-  const vlanOf = new Map(topology.networks.map((n) => [n.name, n.vlan]));
-  const topologyVlans = new Set(vlanOf.values());
+  const index = new TopologyIndex(topology);
+  const topologyVlans = new Set(
+    topology.networks.flatMap((n) => [n.vlan, ...Object.values(n.siteVlans ?? {})]),
+  );
   const onMachine = new Map<string, string[]>();
   for (const l of ledgers) {
     for (const [persona, p] of Object.entries(l.placements)) {
@@ -75,6 +80,7 @@ export function ledgerLabDisagreements(
 
   for (const machine of topology.sites.flatMap((s) => s.machines) as Machine[]) {
     const id = machine.id;
+    const site = index.machineSite(id).name;
     const lm = lab.machine(id);
     const record = records.get(id);
     const placed = onMachine.get(id) ?? [];
@@ -110,7 +116,10 @@ export function ledgerLabDisagreements(
 
     const rests = resting.get(id);
     const owners = rests === undefined ? placed : [...placed, rests];
-    const running = owners.flatMap((p) => personas.get(p) ?? []);
+    const running = owners.flatMap((p) => {
+      const persona = personas.get(p);
+      return persona === undefined ? [] : [index.personaAt(persona, site)];
+    });
     for (const nic of machine.nics) {
       const b = boots.get(nic.mac);
       if (b !== undefined && b.drill === undefined && !owners.includes(b.persona)) {
@@ -122,7 +131,7 @@ export function ledgerLabDisagreements(
       if (port === undefined) continue;
       const allowed = new Set(
         running.flatMap((p) =>
-          p.networks.flatMap((n) => n.networks.map((name) => vlanOf.get(name)!)),
+          p.networks.flatMap((n) => n.networks.map((name) => index.networkVlan(name, site))),
         ),
       );
       // Only the topology's networks matter: the device's default VLAN on an unused port carries

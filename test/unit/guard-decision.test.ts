@@ -193,6 +193,18 @@ describe('machines lost within a window are one event', () => {
     }));
     expect(classify(machines)).toMatchObject({ kind, racks });
   });
+
+  it('a site of one rack whose every guarded machine is lost is a site event, not a rack event', () => {
+    const machines = ['a', 'b'].map((m) => ({
+      machine: m,
+      persona: `p-${m}`,
+      priority: 1,
+      rack: 'r1',
+    }));
+    expect(classify(machines, 2)).toMatchObject({ kind: 'site', racks: ['r1'] });
+    expect(classify(machines, 3)).toMatchObject({ kind: 'rack', racks: ['r1'] });
+    expect(classify(machines.slice(0, 1), 1)).toMatchObject({ kind: 'machine' });
+  });
 });
 
 describe('the guard never acts while its own view is doubtful', () => {

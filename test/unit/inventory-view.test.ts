@@ -284,6 +284,25 @@ describe('inventoryView (topology joined with the ledgers)', () => {
     expect(machineOf(view, 'a1').persona).toBe('web');
   });
 
+  it("shows a persona moved to another site where it runs: the old site ledger's none is no contradiction", () => {
+    for (const order of [
+      ['dc1', 'dc2'],
+      ['dc2', 'dc1'],
+    ]) {
+      const ledgers = order.map((site) =>
+        ledger(site, {
+          placements: {
+            db: site === 'dc1' ? { kind: 'machine', machine: 'a1' } : ({ kind: 'none' } as const),
+          },
+        }),
+      );
+      const view = inventoryView(topology, ledgers);
+      expect(personaOf(view, 'db').placement).toEqual({ kind: 'machine', machine: 'a1' });
+      expect(machineOf(view, 'a1').persona).toBe('db');
+      expect(view.issues).toEqual([]);
+    }
+  });
+
   it('reports contradictions between entries and shows the first one', () => {
     const [dc1, dc2] = live();
     // batch claims a1 too; a1's lease is also in dc2's ledger; web is placed and leased in both

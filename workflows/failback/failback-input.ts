@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { idSchema } from '../../inventory/patterns';
+import { idSchema, WORKFLOW_ID_PATTERN } from '../../inventory/patterns';
 
-/** A workflow id as rackshift makes them: `site-failover/dc1/20261125T084512Z-3fa9`. */
+/**
+ * A workflow id as rackshift makes them: `site-failover/dc1/20261125T084512Z-3fa9` (the API's have
+ * upper-case letters; a lower-case-only rule refused every failover the API had started).
+ */
 const runIdSchema = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9./_:-]{0,199}$/,
-    'must be a workflow id (lower-case letters, digits, ".", "/", "_", ":", "-")',
+    WORKFLOW_ID_PATTERN,
+    'must be a workflow id (letters, digits, "/", ".", "_", ":", "@", "+", "-")',
   );
 
 export const failbackInputSchema = z

@@ -114,6 +114,7 @@ export function repurpose(rawInput: unknown): Promise<RunbookReport> {
       sources,
       input,
       sourcesFor(machine),
+      target.luns.map((l) => l.array),
       beside,
     );
 

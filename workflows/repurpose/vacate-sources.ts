@@ -4,6 +4,7 @@ import type { RunJournal } from '../run-journal';
 import { fenceDeadMachine, fencePowerAndPorts, ONE_FENCE_PATCH } from '../steps/fence-source';
 import type { HardwareSteps } from '../steps/hardware-steps';
 import {
+  fenceSource,
   PARK_PATCH,
   parkStoppedMachine,
   returnToSpare,
@@ -59,7 +60,8 @@ export interface Vacated {
  * down first (clean, hard after the grace time); with `sourceDown` a dead one is fenced instead
  * (fenceDeadMachine). With `beside`, a dead source's boot assignment, ports and record are
  * parked beside the bring-up (once its LUNs are fenced) instead of before it: one switch commit
- * less on a failover's path.
+ * less on a failover's path. `targetArrays` (the arrays the new placement uses) lets a fence on
+ * another, dark array be left to do by hand (fenceSource).
  */
 export async function vacateSources(
   journal: RunJournal,
@@ -67,6 +69,7 @@ export async function vacateSources(
   ledgers: SourceLedgers,
   input: Input,
   sources: readonly string[],
+  targetArrays: readonly string[],
   beside: boolean,
 ): Promise<Vacated> {
   const left = new Set<string>();
@@ -84,6 +87,7 @@ export async function vacateSources(
           holder: steps.holder,
           full: input.fence === 'full',
           luns: () => from,
+          targetArrays,
         });
       // A guard's full fence (power off if the BMC answers, every cabled port shut) comes
       // before the LUNs are taken.
@@ -95,10 +99,10 @@ export async function vacateSources(
         sourceDown: input.sourceDown,
         fenced,
         source: true,
+        targetArrays,
       };
       if (beside) {
-        if (!fenced && from.initiator !== undefined)
-          await at.unmask('fence-source', from.initiator, from.luns);
+        if (!fenced && from.initiator !== undefined) await fenceSource(at, from, targetArrays);
         parking.push(
           parkStoppedMachine(at, from, park).then(
             () => undefined,

@@ -1,8 +1,9 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { fence } from '../activity-proxies/fence';
 import { ledger } from '../activity-proxies/ledger';
 import { storage } from '../activity-proxies/storage';
 import type { RunJournal } from '../run-journal';
+import { DARK_ARRAY_FENCE_PATCH } from './return-to-spare';
 
 /**
  * Runs started before one fence served every runbook took a dead machine's LUNs with an undo (a
@@ -117,6 +118,13 @@ export interface DeadMachine {
   readonly step?: string;
   /** false only when replaying a failover's host fence from before the record step. */
   readonly record?: boolean;
+  /**
+   * The arrays the persona's new placement uses. The fence must hold on those; on any other
+   * array (a restore at another site from replicas, the old site's array dark too) nothing of the
+   * new copy reads or writes the old LUNs, so an array that does not answer is noted as left to
+   * do by hand (the failback's reprotect does it) and the restore goes on.
+   */
+  readonly targetArrays?: readonly string[];
 }
 
 export interface FenceOutcome {
@@ -139,38 +147,53 @@ export async function fenceDeadMachine(journal: RunJournal, m: DeadMachine): Pro
   const power = m.full ? await fencePowerAndPorts(journal, m.machine) : undefined;
   const { initiator, luns } = await m.luns();
   const arrays = [...new Set(luns.map((l) => l.array))].sort();
-  await journal.step(
+  const elsewhere = (array: string): boolean =>
+    m.targetArrays !== undefined && !m.targetArrays.includes(array);
+  const tolerant =
+    initiator !== undefined && arrays.some(elsewhere) && patched(DARK_ARRAY_FENCE_PATCH);
+  const byHand: Array<{ array: string; error: string }> = [];
+  const unmasked = await journal.step(
     m.step ?? 'fence-source',
     `take ${m.machine}'s LUNs from it on ${arrays.join(', ') || 'no array'}`,
     async () => {
       if (initiator === undefined) return 0;
-      try {
-        for (const array of arrays)
+      let n = 0;
+      for (const array of arrays) {
+        const masks = luns.filter((l) => l.array === array).map((l) => ({ lun: l.lun, initiator }));
+        try {
           await storage.unmaskLuns.executeWithOptions(
             { summary: `fence ${m.machine} on ${array}` },
-            [
-              {
-                array,
-                masks: luns
-                  .filter((l) => l.array === array)
-                  .map((l) => ({ lun: l.lun, initiator })),
-              },
-            ],
+            [{ array, masks }],
           );
-      } catch (e) {
-        throw ApplicationFailure.create({
-          type: 'FenceError',
-          nonRetryable: true,
-          message: `${m.machine} could not be fenced (its LUNs stay masked to ${initiator}), so nothing is restored from them: ${why(e)}`,
-        });
+          n += masks.length;
+        } catch (e) {
+          if (tolerant && elsewhere(array)) {
+            byHand.push({ array, error: why(e) });
+            continue;
+          }
+          throw ApplicationFailure.create({
+            type: 'FenceError',
+            nonRetryable: true,
+            message: `${m.machine} could not be fenced (its LUNs stay masked to ${initiator}), so nothing is restored from them: ${why(e)}`,
+          });
+        }
       }
-      return luns.length;
+      return n;
     },
     (n) => `${n} LUN(s) unmasked from ${initiator ?? 'no initiator'}`,
   );
+  for (const { array, error } of byHand)
+    journal.skip(
+      'fence-source-by-hand',
+      `unmask ${luns
+        .filter((l) => l.array === array)
+        .map((l) => l.lun)
+        .join(', ')} from ${initiator} on ${array} when it answers again (the failback does)`,
+      error,
+    );
   const outcome: FenceOutcome = {
     power: power?.off ? 'off' : 'unconfirmed',
-    lunsUnmasked: initiator === undefined ? 0 : luns.length,
+    lunsUnmasked: unmasked,
   };
   if (m.record === false) return outcome;
   const recorded = outcome.power === 'off' ? 'off' : 'unknown';

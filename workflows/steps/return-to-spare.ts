@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { PlacementPlan } from '../../domain/placement/placement-plan';
 import type { PortSpec } from '../../domain/network/port-spec';
 import type { HardwareSteps } from './hardware-steps';
@@ -14,6 +15,13 @@ export const SPARE_PORT: Omit<PortSpec, 'switchId' | 'port'> = {
 
 /** Workflow ids of runs that vacate machines: they now park what they leave (see returnToSpare). */
 export const PARK_PATCH = 'park-vacated-machines';
+
+/**
+ * Runs started before failed when a dark source's LUNs sat on an array that does not answer
+ * either (a whole site lost with its storage), even when the persona moved to another site's
+ * replicas; now that array's fence is left to do by hand (see fenceSource).
+ */
+export const DARK_ARRAY_FENCE_PATCH = 'fence-leaves-dark-array-the-target-does-not-use';
 
 export interface ParkOptions {
   readonly graceSeconds: number;
@@ -34,6 +42,8 @@ export interface ParkOptions {
    * A move's source (its steps are named `stop-source`, `unmask-source`, …) rather than a release.
    */
   readonly source?: boolean;
+  /** With sourceDown: the arrays the persona's new placement uses (see fenceSource). */
+  readonly targetArrays?: readonly string[];
 }
 
 /** Step names, as the runs' reports and compensations have always called them. */
@@ -58,8 +68,7 @@ export async function returnToSpare(
   const { machine } = plan;
   const name = NAMES[o.source ? 'source' : 'release'];
   if (o.sourceDown) {
-    if (plan.initiator !== undefined && !o.fenced)
-      await steps.unmask('fence-source', plan.initiator, plan.luns);
+    if (plan.initiator !== undefined && !o.fenced) await fenceSource(steps, plan, o.targetArrays);
   } else {
     await steps.shutDown(name.stop, machine, o.graceSeconds, o.powerTimeoutSeconds);
     if (plan.initiator !== undefined)
@@ -99,6 +108,44 @@ export async function parkStoppedMachine(
         ? { power: 'unknown', role: 'idle', healthy: false }
         : { power: 'off', role: 'idle' },
   );
+}
+
+/**
+ * Unmasks a dark source's LUNs, array by array. On an array the persona's new placement uses this
+ * fence must hold (two machines must never write the same LUN), so its failure fails the run. On
+ * an array the new placement does not use (a restore at another site from replicas, its site's
+ * array dark too) nothing of the new copy reads or writes those LUNs: an array that does not
+ * answer is noted in the run's steps as left to do by hand, and the run goes on. Whatever the old
+ * machine writes there meanwhile is discarded when the failback's reprotect resyncs that side.
+ */
+export async function fenceSource(
+  steps: HardwareSteps,
+  plan: PlacementPlan,
+  targetArrays: readonly string[] | undefined,
+): Promise<void> {
+  const initiator = plan.initiator!;
+  const elsewhere = (array: string): boolean =>
+    targetArrays !== undefined && !targetArrays.includes(array);
+  if (!plan.luns.some((l) => elsewhere(l.array)) || !patched(DARK_ARRAY_FENCE_PATCH)) {
+    await steps.unmask('fence-source', initiator, plan.luns);
+    return;
+  }
+  for (const array of [...new Set(plan.luns.map((l) => l.array))].sort()) {
+    const luns = plan.luns.filter((l) => l.array === array);
+    if (!elsewhere(array)) {
+      await steps.unmask('fence-source', initiator, luns);
+      continue;
+    }
+    try {
+      await steps.unmask('fence-source', initiator, luns);
+    } catch (e) {
+      steps.skip(
+        'fence-source-by-hand',
+        `unmask ${luns.map((l) => l.lun).join(', ')} from ${initiator} on ${array} when it answers again (the failback does)`,
+        (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message,
+      );
+    }
+  }
 }
 
 /**
