@@ -19,11 +19,11 @@ const workflowServicePrefix = "/temporal.api.workflowservice.v1.WorkflowService/
 // activity changes, completing its activities by id) is a write: writers only. Deny by
 // default, so a write API added by a later server version is closed rather than open.
 var ledgerReads = map[string]bool{
-	"DescribeWorkflowExecution":         true,
-	"GetWorkflowExecutionHistory":       true,
+	"DescribeWorkflowExecution":          true,
+	"GetWorkflowExecutionHistory":        true,
 	"GetWorkflowExecutionHistoryReverse": true,
-	"QueryWorkflow":                     true,
-	"PollWorkflowExecutionUpdate":       true,
+	"QueryWorkflow":                      true,
+	"PollWorkflowExecutionUpdate":        true,
 }
 
 // certClaimMapper names a caller by its verified client certificate's subject CN and grants
@@ -89,7 +89,9 @@ type hasWorkflowID interface{ GetWorkflowId() string }
 type hasWorkflowExecution interface {
 	GetWorkflowExecution() *commonpb.WorkflowExecution
 }
-type hasExecution interface{ GetExecution() *commonpb.WorkflowExecution }
+type hasExecution interface {
+	GetExecution() *commonpb.WorkflowExecution
+}
 
 // touchesLedger says whether a request names a ledger/* workflow, directly or inside an
 // UpdateWithStart, or may reach one through a batch operation chosen by a visibility query.
