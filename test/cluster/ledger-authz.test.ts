@@ -47,18 +47,26 @@ async function clientAs(cn: string): Promise<Client> {
   return new Client({ connection, namespace: NS });
 }
 
-/** The gRPC status and message of a refused call, from the error or its causes. */
-async function refusal(call: Promise<unknown>): Promise<{ code: unknown; message: string }> {
+interface GrpcError extends Error {
+  code?: number;
+  metadata?: { get(key: string): (string | Buffer)[] };
+}
+
+/**
+ * The gRPC status of a refused call, from the error or its causes, and its details: the server's
+ * PermissionDenied failure, whose `reason` string is read from the encoded status as text.
+ */
+async function refusal(call: () => Promise<unknown>): Promise<{ code: unknown; details: string }> {
   try {
-    await call;
+    await call();
   } catch (e) {
-    const messages: string[] = [];
-    let code: unknown;
     for (let c: unknown = e; c instanceof Error; c = (c as { cause?: unknown }).cause) {
-      messages.push(c.message);
-      code ??= (c as { code?: unknown }).code;
+      const g = c as GrpcError;
+      if (g.code === undefined || !g.metadata) continue;
+      const details = g.metadata.get('grpc-status-details-bin').map((d) => d.toString('latin1'));
+      return { code: g.code, details: details.join('') };
     }
-    return { code, message: messages.join(' / ') };
+    throw e;
   }
   throw new Error('the call was not refused');
 }
@@ -104,28 +112,31 @@ describe("rackshift's Temporal server lets only the ledger writers change a ledg
 
     const outsider = await clientAs(OUTSIDER);
     const ledger = outsider.workflow.getHandle(ledgerWorkflowId(SITE));
-    const attempts: Record<string, Promise<unknown>> = {
-      'update with start': new LedgerClient(outsider).acquire(SITE, {
-        holder: 'runbook/outsider',
-        resources: ['machine:m-authz-2'],
-      }),
-      update: ledger.executeUpdate(acquireUpdate, {
-        args: [{ holder: 'runbook/outsider', resources: ['machine:m-authz-1'] }],
-      }),
-      signal: ledger.signal('release', { holder: 'runbook/authz-1' }),
-      terminate: ledger.terminate('outsider'),
-      cancel: ledger.cancel(),
-      start: outsider.workflow.start('siteLedger', {
-        workflowId: ledgerWorkflowId('authz-other'),
-        taskQueue: 'rackshift',
-        args: [{ site: 'authz-other' }],
-      }),
+    const attempts: Record<string, () => Promise<unknown>> = {
+      'update with start': () =>
+        new LedgerClient(outsider).acquire(SITE, {
+          holder: 'runbook/outsider',
+          resources: ['machine:m-authz-2'],
+        }),
+      update: () =>
+        ledger.executeUpdate(acquireUpdate, {
+          args: [{ holder: 'runbook/outsider', resources: ['machine:m-authz-1'] }],
+        }),
+      signal: () => ledger.signal('release', { holder: 'runbook/authz-1' }),
+      terminate: () => ledger.terminate('outsider'),
+      cancel: () => ledger.cancel(),
+      start: () =>
+        outsider.workflow.start('siteLedger', {
+          workflowId: ledgerWorkflowId('authz-other'),
+          taskQueue: 'rackshift',
+          args: [{ site: 'authz-other' }],
+        }),
     };
     for (const [what, call] of Object.entries(attempts)) {
       const r = await refusal(call);
       expect({ what, code: r.code }).toEqual({ what, code: PERMISSION_DENIED });
-      expect(r.message).toContain('ledger writers only');
-      expect(r.message).toContain(`"${OUTSIDER}"`);
+      expect(r.details).toContain("for rackshift's ledger writers only");
+      expect(r.details).toContain(`certificate CN "${OUTSIDER}" is not one`);
     }
 
     // Unchanged, and still running; reading stays open to the outsider.
