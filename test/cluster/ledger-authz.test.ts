@@ -16,6 +16,7 @@ import {
   type ClusterState,
 } from '../support/temporal-cluster';
 import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { TASK_QUEUE } from '../../worker/task-queue';
 
 jest.setTimeout(600_000);
 
@@ -128,7 +129,7 @@ describe("rackshift's Temporal server lets only the ledger writers change a ledg
       start: () =>
         outsider.workflow.start('siteLedger', {
           workflowId: ledgerWorkflowId('authz-other'),
-          taskQueue: 'rackshift',
+          taskQueue: TASK_QUEUE,
           args: [{ site: 'authz-other' }],
         }),
     };
@@ -159,5 +160,20 @@ describe("rackshift's Temporal server lets only the ledger writers change a ledg
       args: [{ site: 'x' }],
     });
     await other.terminate('done');
+  });
+
+  it("a runbook started with the API's certificate changes the ledger through the worker", async () => {
+    // As `rackshift api` does: start the run; its activities, on the writer's connection in the
+    // worker, lease the machine, record its power and release it.
+    const api = await clientAs(OUTSIDER);
+    const report = await api.workflow.execute('power', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `authz/power/m-r1-01/${process.pid}`,
+      args: [{ machine: 'm-r1-01', action: 'on' }],
+    });
+    expect(report).toMatchObject({ machine: 'm-r1-01', stateAfter: 'on' });
+    const dc1 = await api.workflow.getHandle(ledgerWorkflowId('dc1')).query(snapshotQuery);
+    expect(dc1.machines['m-r1-01']?.power).toBe('on');
+    expect(dc1.leases).toEqual({});
   });
 });
