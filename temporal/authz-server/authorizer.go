@@ -11,19 +11,39 @@ import (
 
 const ledgerPrefix = "ledger/"
 
-const workflowServicePrefix = "/temporal.api.workflowservice.v1.WorkflowService/"
+// The services whose calls are checked, both served by the frontend: the public API, and the
+// admin API that can also delete, rebuild or import a workflow.
+var checkedServices = []string{
+	"/temporal.api.workflowservice.v1.WorkflowService/",
+	"/temporal.server.api.adminservice.v1.AdminService/",
+}
 
-// ledgerReads are the WorkflowService calls naming a workflow that change nothing; on a ledger
-// they stay open to every caller. Any other call that names a ledger/* workflow (Update,
-// Signal, SignalWithStart, Start, Terminate, Reset, Delete, RequestCancel, options and
-// activity changes, completing its activities by id) is a write: writers only. Deny by
-// default, so a write API added by a later server version is closed rather than open.
+// ledgerReads are the calls naming a workflow that change nothing; on a ledger they stay open to
+// every caller. Any other call that names a ledger/* workflow (Update, Signal, SignalWithStart,
+// Start, Terminate, Reset, Delete, RequestCancel, options and activity changes, completing its
+// activities by id; the admin API's delete, rebuild, refresh, reapply and import) is a write:
+// writers only. Deny by default, so a write API added by a later server version is closed
+// rather than open.
 var ledgerReads = map[string]bool{
 	"DescribeWorkflowExecution":          true,
 	"GetWorkflowExecutionHistory":        true,
 	"GetWorkflowExecutionHistoryReverse": true,
 	"QueryWorkflow":                      true,
 	"PollWorkflowExecutionUpdate":        true,
+	// AdminService
+	"DescribeMutableState":             true,
+	"GetWorkflowExecutionRawHistory":   true,
+	"GetWorkflowExecutionRawHistoryV2": true,
+}
+
+// apiOf is the method name of a checked service's call, or false for the other services.
+func apiOf(fullMethod string) (string, bool) {
+	for _, prefix := range checkedServices {
+		if api, ok := strings.CutPrefix(fullMethod, prefix); ok {
+			return api, true
+		}
+	}
+	return "", false
 }
 
 // certClaimMapper names a caller by its verified client certificate's subject CN and grants
@@ -57,7 +77,7 @@ var allow = authorization.Result{Decision: authorization.DecisionAllow}
 func (a *ledgerAuthorizer) Authorize(
 	_ context.Context, claims *authorization.Claims, target *authorization.CallTarget,
 ) (authorization.Result, error) {
-	api, ok := strings.CutPrefix(target.APIName, workflowServicePrefix)
+	api, ok := apiOf(target.APIName)
 	if !ok || ledgerReads[api] {
 		return allow, nil
 	}

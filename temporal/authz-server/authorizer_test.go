@@ -8,14 +8,17 @@ import (
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/server/api/adminservice/v1"
 	"go.temporal.io/server/common/authorization"
 )
+
+const workflowServicePrefix = "/temporal.api.workflowservice.v1.WorkflowService/"
 
 func decide(t *testing.T, cn, api string, request any) authorization.Decision {
 	t.Helper()
 	a := newLedgerAuthorizer([]string{"rackshift-worker"})
 	r, err := a.Authorize(context.Background(), &authorization.Claims{Subject: cn},
-		&authorization.CallTarget{APIName: workflowServicePrefix + api, Request: request})
+		&authorization.CallTarget{APIName: fullMethod(api), Request: request})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,6 +26,18 @@ func decide(t *testing.T, cn, api string, request any) authorization.Decision {
 		t.Fatalf("a refusal without its reason: %q", r.Reason)
 	}
 	return r.Decision
+}
+
+// fullMethod names a WorkflowService call, an AdminService one written "admin/<Method>", or
+// is given a full method name.
+func fullMethod(api string) string {
+	if strings.HasPrefix(api, "/") {
+		return api
+	}
+	if method, ok := strings.CutPrefix(api, "admin/"); ok {
+		return "/temporal.server.api.adminservice.v1.AdminService/" + method
+	}
+	return workflowServicePrefix + api
 }
 
 var ledger = &commonpb.WorkflowExecution{WorkflowId: "ledger/dc1"}
@@ -44,7 +59,8 @@ func TestWritesToALedgerAreForWritersOnly(t *testing.T) {
 				},
 			}},
 		},
-		"StartBatchOperation": &workflowservice.StartBatchOperationRequest{VisibilityQuery: "WorkflowType='x'"},
+		"StartBatchOperation":           &workflowservice.StartBatchOperationRequest{VisibilityQuery: "WorkflowType='x'"},
+		"admin/DeleteWorkflowExecution": &adminservice.DeleteWorkflowExecutionRequest{Execution: ledger},
 	}
 	for api, request := range writes {
 		if d := decide(t, "rackshift-api", api, request); d != authorization.DecisionDeny {
@@ -71,7 +87,9 @@ func TestReadsAndOtherWorkflowsStayOpen(t *testing.T) {
 		"StartBatchOperation": &workflowservice.StartBatchOperationRequest{
 			Executions: []*commonpb.WorkflowExecution{{WorkflowId: "repurpose/m1"}},
 		},
-		"PollWorkflowTaskQueue": &workflowservice.PollWorkflowTaskQueueRequest{},
+		"PollWorkflowTaskQueue":      &workflowservice.PollWorkflowTaskQueueRequest{},
+		"admin/DescribeMutableState": &adminservice.DescribeMutableStateRequest{Execution: ledger},
+		"/temporal.api.operatorservice.v1.OperatorService/ListSearchAttributes": nil,
 	}
 	for api, request := range open {
 		if d := decide(t, "rackshift-api", api, request); d != authorization.DecisionAllow {
