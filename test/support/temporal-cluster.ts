@@ -31,6 +31,8 @@ export interface ClusterState {
   readonly dir: string;
   readonly address: string;
   readonly serverBin: string;
+  /** The server's arguments: the stock `start`, or the ledger writers of rackshift's server. */
+  readonly serverArgs: readonly string[];
   readonly configFile: string;
   readonly logFile: string;
   readonly pgData: string;
@@ -45,6 +47,8 @@ export interface ClusterState {
     readonly cert: string;
     readonly key: string;
     readonly serverName: string;
+    /** More client certificates from the same CA, by subject CN (`clientCns`). */
+    readonly clients: Readonly<Record<string, { readonly cert: string; readonly key: string }>>;
   };
   serverPid: number;
   /** Milliseconds: PostgreSQL up with the schema; the server answering. */
@@ -107,6 +111,21 @@ function serverBuild(): { bin: string; sqlTool: string; schema: string } {
   };
 }
 
+/** rackshift's server (temporal/authz-server), built by its script; fails naming it. */
+function authzServerBin(): string {
+  const script = join(ROOT, 'scripts', 'temporal-authz-server-setup.sh');
+  const out = spawnSync('bash', [script, '--quiet'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (out.status !== 0)
+    throw new Error(
+      'scripts/temporal-authz-server-setup.sh failed: rackshift-temporal-server not built',
+    );
+  return join(ROOT, out.stdout.trim(), 'bin', 'rackshift-temporal-server');
+}
+
 /** initdb refuses root: as root, PostgreSQL runs as Debian's `postgres` user. */
 function pgUser(): string | undefined {
   return process.getuid?.() === 0 ? 'postgres' : undefined;
@@ -123,7 +142,10 @@ function asPg(user: string | undefined, cmd: string, args: string[]): void {
  * A throw-away CA, the frontend's certificate (also its client certificate towards itself) and a
  * client certificate for rackshift's processes, with openssl.
  */
-function makeCerts(dir: string): ClusterState['tls'] & {
+function makeCerts(
+  dir: string,
+  clientCns: readonly string[],
+): ClusterState['tls'] & {
   serverCert: string;
   serverKey: string;
   systemCert: string;
@@ -187,7 +209,13 @@ function makeCerts(dir: string): ClusterState['tls'] & {
   leaf('frontend', 'localhost', 'serverAuth,clientAuth');
   leaf('system-worker', 'temporal-system-worker', 'clientAuth');
   leaf('rackshift', 'rackshift', 'clientAuth');
+  const clients: Record<string, { cert: string; key: string }> = {};
+  clientCns.forEach((cn, i) => {
+    leaf(`client-${i}`, cn, 'clientAuth');
+    clients[cn] = { cert: f(`client-${i}.pem`), key: f(`client-${i}.key`) };
+  });
   return {
+    clients,
     ca: f('ca.pem'),
     cert: f('rackshift.pem'),
     key: f('rackshift.key'),
@@ -200,29 +228,36 @@ function makeCerts(dir: string): ClusterState['tls'] & {
 }
 
 /** Connection options of a client that holds the test client certificate. */
-export function clusterTls(state: ClusterState): {
+export function clusterTls(
+  state: ClusterState,
+  cn?: string,
+): {
   serverRootCACertificate: Buffer;
   clientCertPair: { crt: Buffer; key: Buffer };
   serverNameOverride: string;
 } {
+  const pair = cn === undefined ? state.tls : state.tls.clients[cn];
+  if (!pair) throw new Error(`no client certificate for CN ${cn} (clientCns)`);
   return {
     serverRootCACertificate: readFileSync(state.tls.ca),
-    clientCertPair: { crt: readFileSync(state.tls.cert), key: readFileSync(state.tls.key) },
+    clientCertPair: { crt: readFileSync(pair.cert), key: readFileSync(pair.key) },
     serverNameOverride: state.tls.serverName,
   };
 }
 
 /** The same, as `rackshift` flags. */
-export function clusterArgs(state: ClusterState): string[] {
+export function clusterArgs(state: ClusterState, cn?: string): string[] {
+  const pair = cn === undefined ? state.tls : state.tls.clients[cn];
+  if (!pair) throw new Error(`no client certificate for CN ${cn} (clientCns)`);
   return [
     '--temporal',
     state.address,
     '--tls-ca',
     state.tls.ca,
     '--tls-cert',
-    state.tls.cert,
+    pair.cert,
     '--tls-key',
-    state.tls.key,
+    pair.key,
     '--tls-server-name',
     state.tls.serverName,
   ];
@@ -313,11 +348,10 @@ export async function startClusterServer(
 ): Promise<number> {
   const started = Date.now();
   const log = openSync(state.logFile, 'a');
-  const child = spawn(
-    state.serverBin,
-    ['--config-file', state.configFile, '--allow-no-auth', 'start'],
-    { stdio: ['ignore', log, log], detached: true },
-  );
+  const child = spawn(state.serverBin, ['--config-file', state.configFile, ...state.serverArgs], {
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
   closeSync(log);
   child.unref();
   let exited: string | undefined;
@@ -375,8 +409,20 @@ export async function stopClusterServer(
   }
 }
 
-export async function startTemporalCluster(): Promise<ClusterState> {
+/**
+ * `ledgerWriters`: run rackshift's server (temporal/authz-server) instead of the stock one, with
+ * these client certificate CNs as the only ones that may change ledger/* workflows.
+ * `clientCns`: more client certificates to make (state.tls.clients).
+ */
+export async function startTemporalCluster(
+  options: { ledgerWriters?: readonly string[]; clientCns?: readonly string[] } = {},
+): Promise<ClusterState> {
   const build = serverBuild();
+  const writers = options.ledgerWriters;
+  const serverBin = writers ? authzServerBin() : build.bin;
+  const serverArgs = writers
+    ? ['--ledger-writers', writers.join(',')]
+    : ['--allow-no-auth', 'start'];
   const dir = mkdtempSync(join(tmpdir(), 'rackshift-cluster-'));
   chmodSync(dir, 0o755);
   const user = pgUser();
@@ -472,19 +518,26 @@ export async function startTemporalCluster(): Promise<ClusterState> {
     dynamicConfig,
     'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n',
   );
-  const certs = makeCerts(dir);
+  const certs = makeCerts(dir, options.clientCns ?? []);
   const configFile = join(dir, 'temporal-server.yaml');
   writeFileSync(configFile, serverConfig({ pgPort, ports, dynamicConfig, certs }));
   const state: ClusterState = {
     dir,
     address: `127.0.0.1:${ports.frontend}`,
-    serverBin: build.bin,
+    serverBin,
+    serverArgs,
     configFile,
     logFile: join(dir, 'temporal-server.log'),
     pgData,
     pgPort,
     pgUser: user,
-    tls: { ca: certs.ca, cert: certs.cert, key: certs.key, serverName: certs.serverName },
+    tls: {
+      ca: certs.ca,
+      cert: certs.cert,
+      key: certs.key,
+      serverName: certs.serverName,
+      clients: certs.clients,
+    },
     serverPid: 0,
     timings: { postgresAndSchemaMs, serverStartMs: 0 },
   };
