@@ -11,6 +11,8 @@ npx tsc -p tsconfig.json --noEmit || { echo "tests: typecheck failed"; exit 1; }
 npx eslint . || { echo "tests: lint failed"; exit 1; }
 npx prettier --check --log-level warn "**/*.{ts,js}" || { echo "tests: format check failed (npm run format)"; exit 1; }
 npm run build --silent || { echo "tests: build failed"; exit 1; }
+# The Go unit tests of rackshift's Temporal server (its authorizer); the cluster project runs it.
+(cd temporal/authz-server && go test -mod=readonly ./...) || { echo "tests: go test (temporal/authz-server) failed"; exit 1; }
 
 report=$(mktemp -t rackshift-jest-XXXXXX.json)
 npx jest --ci --json --outputFile="$report" "$@"
