@@ -19,6 +19,7 @@ import { drDrillInputSchema } from './dr-drill-input';
 import { drillCopy, type DrillCopyReport } from './drill-copy-workflow';
 import { drillCleanupSignal, drillCopyUpSignal, type DrillCopyUp } from './drill-messages';
 import { snapshotsOf, type DrillReport } from './drill-report';
+import { withinPayloadBudget } from '../site-failover/report-budget';
 
 /**
  * How each copy ended, by the machine it took: a copy that came up held its machine until the
@@ -91,7 +92,8 @@ export async function drDrill(rawInput: unknown): Promise<DrillReport> {
       ...(snapshotsOf(copiesUp).length > 0 && { snapshots: snapshotsOf(copiesUp) }),
     };
   };
-  const publish = (): void => journal.attachReport({ ...report('partial'), outcome: 'running' });
+  const publish = (): void =>
+    journal.attachReport(withinPayloadBudget({ ...report('partial'), outcome: 'running' }));
 
   const prep = await skeleton.detect(
     'scope',

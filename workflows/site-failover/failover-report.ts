@@ -109,6 +109,11 @@ export interface FailoverReport {
    * (absent when none; per VM outcome and RTO under `personas`, target `vm@host`).
    */
   readonly deadHosts?: readonly DeadHostOutcome[];
+  /**
+   * Set when the report would pass Temporal's payload limit with every persona's steps: they were
+   * dropped here and are in each persona's child run (report-budget.ts).
+   */
+  readonly stepsOmitted?: string;
   /** Per BMC, switch, array and site key: its limit and the most moves that held it at once. */
   readonly concurrency?: readonly {
     readonly key: string;

@@ -13,6 +13,7 @@ import type { FailoverLimits } from '../../domain/failover/failover-scope';
 import { moveKeys, type Move } from './move-footprint';
 import { planOrFail } from './plan-or-fail';
 import { runGroups, type GroupRun, type PlanExecutor } from './run-groups';
+import { withinPayloadBudget, type WithPersonaSteps } from './report-budget';
 
 type Step<T> = { readonly summary: string; readonly describe: (result: T) => string };
 
@@ -143,8 +144,12 @@ export class PlanRun {
     );
   }
 
-  /** Ends the run completed with `report`, which the `progress` query then shows. */
-  finish<R>(report: R): R {
+  /**
+   * Ends the run completed with `report`, which the `progress` query then shows; a report too big
+   * for a Temporal payload drops its personas' steps (report-budget).
+   */
+  finish<R extends WithPersonaSteps>(full: R): R {
+    const report = withinPayloadBudget(full);
     this.journal.finish('completed');
     this.journal.attachReport(report);
     return report;

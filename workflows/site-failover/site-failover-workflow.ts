@@ -26,6 +26,7 @@ import { PROMOTE_REPLICAS_PATCH, promoteReplicas, rpoByPersona } from './promote
 import { PLANNED_REPLICAS_PATCH, replicasReady } from './replicas-ready';
 import type { GroupRun, PlannedRestoration } from './run-groups';
 import { siteFailoverInputSchema } from './site-failover-input';
+import { withinPayloadBudget } from './report-budget';
 
 /**
  * Runs started before the failover recorded detect's findings in the ledger replay without that
@@ -154,10 +155,12 @@ export async function siteFailover(rawInput: unknown): Promise<FailoverReport> {
     concurrency: skeleton.usage(),
   });
   const publish = (): void =>
-    journal.attachReport({
-      ...report('partial'),
-      outcome: awaitingApproval ? 'awaiting-approval' : 'running',
-    });
+    journal.attachReport(
+      withinPayloadBudget({
+        ...report('partial'),
+        outcome: awaitingApproval ? 'awaiting-approval' : 'running',
+      }),
+    );
 
   setHandler(
     approvalUpdate,
