@@ -126,6 +126,11 @@ describe('Schemathesis against the document', () => {
       '10',
       '--generation-database',
       'none',
+      // A generator's own health check, not the API's: under seed 1 Hypothesis filtered out too
+      // many of its own examples for POST /runs/{runId}/approval once the document grew (its
+      // examples drift with the whole document); every request it sends is still checked.
+      '--suppress-health-check',
+      'filter_too_much',
       '--no-color',
     ];
     const { code, out } = await new Promise<{ code: number | null; out: string }>(
