@@ -153,7 +153,9 @@ export async function launchChromium(binary: string): Promise<Browser> {
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes (crashpad, the GPU and network services) outlive the browser
+      // by a moment and may still write into the profile: retry ENOTEMPTY (seen in CI).
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
