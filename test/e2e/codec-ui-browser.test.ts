@@ -26,9 +26,14 @@ let dev: DevProcess | undefined;
 let browser: Browser | undefined;
 
 afterAll(async () => {
-  await browser?.close();
-  if (dev !== undefined) expect(await dev.stop()).toBe(0);
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  // The dev stack (its lab's ipmi_sim processes, its Temporal server) stops even when closing the
+  // browser fails: a failed close once left them running after CI.
+  try {
+    await browser?.close();
+  } finally {
+    if (dev !== undefined) expect(await dev.stop()).toBe(0);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** What the workflow page shows when the codec endpoint answers 401: the UI's own banner. */
